@@ -58,14 +58,17 @@ export interface BehaviorStep {
 export interface BehaviorDefinition extends SkillSignature {
   kind: 'behavior';
   body: BehaviorStep[];
+  /** part of the seed API (e.g. pickup = goto; grasp); cannot be forgotten */
+  builtin?: boolean;
 }
 
-export interface PrimitiveDefinition<Ctx = unknown> extends SkillSignature {
+/** A built-in skill. `impl` is what executes it (opaque here; skills/primitives.ts defines it). */
+export interface PrimitiveDefinition<Impl = unknown> extends SkillSignature {
   kind: 'primitive';
-  run(ctx: Ctx, args: Record<string, ArgValue>): Promise<void>;
+  impl: Impl;
 }
 
-export type SkillDefinition<Ctx = unknown> = PrimitiveDefinition<Ctx> | BehaviorDefinition;
+export type SkillDefinition<Impl = unknown> = PrimitiveDefinition<Impl> | BehaviorDefinition;
 
 export interface ValidationContext {
   /** known entity names (objects and locations) */
@@ -76,11 +79,11 @@ export type PlanValidation =
   | { ok: true; plan: Plan }
   | { ok: false; errors: string[]; unknownSkills: string[]; unknownEntities: string[] };
 
-export class SkillRegistry<Ctx = unknown> {
-  readonly #skills = new Map<string, SkillDefinition<Ctx>>();
+export class SkillRegistry<Impl = unknown> {
+  readonly #skills = new Map<string, SkillDefinition<Impl>>();
   readonly #listeners = new Set<() => void>();
 
-  register(def: SkillDefinition<Ctx>): void {
+  register(def: SkillDefinition<Impl>): void {
     if (!SKILL_NAME.test(def.name)) throw new RegistryError(`skill name "${def.name}" must be lower_snake_case`);
     if (def.kind === 'primitive' && this.#skills.get(def.name)?.kind === 'primitive') {
       throw new RegistryError(`primitive "${def.name}" is already registered`);
@@ -91,7 +94,7 @@ export class SkillRegistry<Ctx = unknown> {
 
   unregister(name: string): void {
     const def = this.get(name);
-    if (def.kind === 'primitive') throw new RegistryError(`"${name}" is a built-in primitive and cannot be removed`);
+    if (def.kind === 'primitive' || def.builtin) throw new RegistryError(`"${name}" is built in and cannot be removed`);
     this.#skills.delete(name);
     this.#emit();
   }
@@ -105,7 +108,7 @@ export class SkillRegistry<Ctx = unknown> {
   }
 
   /** Look a skill up; the error lists the valid names. */
-  get(name: string): SkillDefinition<Ctx> {
+  get(name: string): SkillDefinition<Impl> {
     const def = this.#skills.get(name);
     if (!def) throw new RegistryError(`unknown skill "${name}". Known skills: ${this.names().join(', ')}`, this.names());
     return def;

@@ -4,7 +4,7 @@
  * fixed taught point. Objects on the table that nobody has named are not in here.
  */
 import { z } from 'zod';
-import type { Vec3 } from './math/transform.js';
+import type { Quat, Vec3 } from './math/transform.js';
 import { ENTITY_NAME } from './registry.js';
 
 export type PoseSource =
@@ -36,6 +36,8 @@ export const entitySchema = z.object({
 /** Something that can tell where a body is right now (the sim backend, later /tf). */
 export interface BodyPoseProvider {
   bodyPosition(body: string): Vec3 | undefined;
+  /** [x, y, z, w] */
+  bodyQuaternion?(body: string): Quat | undefined;
   /** axis-aligned half extents of a body in meters, when known */
   bodyHalfExtents?(body: string): Vec3 | undefined;
 }
@@ -97,6 +99,12 @@ export class WorldModel {
     const p = this.poses?.bodyPosition(e.source.body);
     if (!p) throw new Error(`[world] cannot locate ${name}: body "${e.source.body}" is not visible to the robot`);
     return p;
+  }
+
+  quaternion(name: string): Quat | undefined {
+    const e = this.#entities.get(name);
+    if (!e || e.source.type !== 'body') return undefined;
+    return this.poses?.bodyQuaternion?.(e.source.body);
   }
 
   halfExtents(name: string): Vec3 | undefined {

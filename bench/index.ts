@@ -1,0 +1,34 @@
+/**
+ * `npm run bench` / `shammie bench`: every benchmark, one JSON report. Targets are checked
+ * here, not in tests (the machine is shared; compare ratios within one run).
+ */
+import { pathToFileURL } from 'node:url';
+import { runIkBench } from './ik.js';
+import { runMemoryBench } from './memory.js';
+import { runPlanBench } from './plan.js';
+import { runSimBench } from './sim.js';
+
+export type BenchName = 'ik' | 'plan' | 'sim' | 'memory';
+
+export async function runBenchmarks(opts: { only?: BenchName; samples?: number } = {}) {
+  const want = (n: BenchName) => !opts.only || opts.only === n;
+  const results: Record<string, { pass: boolean } & Record<string, unknown>> = {};
+  const started = new Date().toISOString();
+  if (want('ik')) results.ik = (await runIkBench({ samples: opts.samples })) as { pass: boolean };
+  if (want('plan')) results.plan = await runPlanBench();
+  if (want('sim')) results.sim = (await runSimBench()) as { pass: boolean };
+  if (want('memory')) results.memory = await runMemoryBench();
+  return {
+    started,
+    node: process.version,
+    cpus: (await import('node:os')).cpus().length,
+    results,
+    pass: Object.values(results).every((r) => r.pass),
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const report = await runBenchmarks();
+  console.log(JSON.stringify(report, null, 2));
+  process.exitCode = report.pass ? 0 : 1;
+}

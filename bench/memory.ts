@@ -1,0 +1,42 @@
+/**
+ * Benchmark: peak memory (max RSS) of `shammie run` on a 20-line dialogue script, measured
+ * in a separate process as the user would run it.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const MEMORY_SCRIPT = join(root, 'bench', 'scripts', 'twenty-lines.txt');
+
+export async function runMemoryBench() {
+  const t0 = Date.now();
+  const { code, stderr, stdout } = await new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'launch', 'bin', 'shammie.js'), 'run', MEMORY_SCRIPT, '--json'], {
+      env: { ...process.env, SHAMMIE_REPORT_MAXRSS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    let out = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', (c) => resolve({ code: c, stderr: err, stdout: out }));
+  });
+  const m = stderr.match(/maxrss_kb=(\d+)/);
+  if (code !== 0 || !m) throw new Error(`memory bench: shammie run exited ${code}: ${stderr.slice(-500)}`);
+  const report = JSON.parse(stdout) as { turns: unknown[] };
+  const peakMb = Number(m[1]) / 1024;
+  return {
+    script: 'bench/scripts/twenty-lines.txt',
+    lines: 20,
+    turns: report.turns.length,
+    wallSeconds: (Date.now() - t0) / 1000,
+    peakRssMb: Math.round(peakMb * 10) / 10,
+    target: { peakRssMb: 300 },
+    pass: peakMb <= 300,
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(JSON.stringify(await runMemoryBench(), null, 2));
+}

@@ -1,0 +1,130 @@
+/**
+ * The `shammie` command line.
+ *
+ *   shammie start  [--scene S] [--seed N] [--robot R] [--port P] [--host H]
+ *   shammie repl   [--scene S] [--seed N] [--robot R]
+ *   shammie run FILE [--json] [--scene S] [--seed N] [--robot R] [--confirm-each]
+ *   shammie bench  [--only ik|plan|sim|memory] [--samples N]
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CliError } from './errors.js';
+
+const USAGE = `usage: shammie <command> [options]
+
+commands:
+  start              start the simulated arm and the session server (prints its URL)
+  repl               talk to the robot in the terminal; shows each plan and asks y/n
+  run FILE           run a dialogue script headless (see README: script format)
+  bench              run the benchmarks and print JSON
+
+common options:
+  --scene S          scene name (giftbag) or path to a scene JSON file
+  --seed N           random seed for the scene (default: the scene's)
+  --robot R          panda (default), ur5e, or a path to a URDF file
+
+run options:
+  --json             print one JSON document with every turn and the final world
+  --confirm-each     wait for !confirm / !cancel lines instead of auto-confirming
+
+start options:
+  --port P           port for the session server (default 8686; 0 picks a free one)
+  --host H           address to listen on (default 127.0.0.1)
+`;
+
+const COMMON: ParseArgsConfig['options'] = {
+  scene: { type: 'string' },
+  seed: { type: 'string' },
+  robot: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+function parse(argv: string[], options: ParseArgsConfig['options'], positionals: number) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\n${USAGE}`);
+  }
+  if (parsed.positionals.length !== positionals) {
+    throw new CliError(positionals === 0 ? `unexpected argument "${parsed.positionals[0]}"\n\n${USAGE}` : `expected ${positionals} argument(s)\n\n${USAGE}`);
+  }
+  return parsed;
+}
+
+export function parseSeed(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v)) throw new CliError(`--seed must be an integer, got "${v}"`);
+  return Number(v);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'start': {
+        const { values } = parse(rest, { port: { type: 'string' }, host: { type: 'string' } }, 0);
+        if (values.help) return usage();
+        const port = values.port === undefined ? 8686 : Number(values.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${values.port}"`);
+        const { start } = await import('./start.js');
+        return await start({ scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined, port, host: (values.host as string | undefined) ?? '127.0.0.1' });
+      }
+      case 'repl': {
+        const { values } = parse(rest, {}, 0);
+        if (values.help) return usage();
+        const { repl } = await import('./repl.js');
+        return await repl({ scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined });
+      }
+      case 'run': {
+        const { values, positionals } = parse(rest, { json: { type: 'boolean' }, 'confirm-each': { type: 'boolean' } }, 1);
+        if (values.help) return usage();
+        const { runCommand } = await import('./run.js');
+        return await runCommand({
+          file: positionals[0],
+          json: Boolean(values.json),
+          confirmEach: Boolean(values['confirm-each']),
+          scene: values.scene as string | undefined,
+          seed: parseSeed(values.seed as string | undefined),
+          robot: values.robot as string | undefined,
+        });
+      }
+      case 'bench': {
+        const { values } = parse(rest, { only: { type: 'string' }, samples: { type: 'string' } }, 0);
+        if (values.help) return usage();
+        const { runBenchmarks } = await import('../bench/index.js');
+        const samples = values.samples === undefined ? undefined : Number(values.samples);
+        if (samples !== undefined && !(Number.isInteger(samples) && samples > 0)) throw new CliError(`--samples must be a positive integer`);
+        const only = values.only as string | undefined;
+        if (only && !['ik', 'plan', 'sim', 'memory'].includes(only)) throw new CliError(`--only must be one of ik, plan, sim, memory`);
+        const report = await runBenchmarks({ only: only as 'ik' | 'plan' | 'sim' | 'memory' | undefined, samples });
+        process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        return report.pass ? 0 : 1;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        return usage();
+      default:
+        throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`shammie: ${err.message}\n`);
+      return 2;
+    }
+    // Errors with a user-facing message (bad scene, bad URDF, bad script) carry their class name.
+    const e = err as Error;
+    if (['ScriptError', 'SceneError', 'UrdfError', 'ConfigError'].includes(e?.name)) {
+      process.stderr.write(`shammie: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`shammie: unexpected error: ${e?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+function usage(): number {
+  process.stdout.write(USAGE);
+  return 0;
+}

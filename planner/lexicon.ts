@@ -1,0 +1,236 @@
+/**
+ * Noun phrases → entity names. The vocabulary is built from the live entities (name words,
+ * description head words, a small synonym table), so teaching TOY_CAR makes "the toy car"
+ * resolvable on the next utterance with no code change. Speech repair (edit distance / sound-
+ * alike) only runs here, i.e. only in argument position, and only when nothing matched as heard.
+ */
+import { ENTITY_NAME } from '../skills/registry.js';
+import type { PlannerEntity, Repair } from './types.js';
+import { BREAK, isWordLike, removePhrases, singular, soundsLike, editDistance, phoneticKey, tokenize } from './text.js';
+
+/** Words that mean the same kind of object. An entity whose words hit a group gets the whole group. */
+const SYNONYM_GROUPS: readonly (readonly string[])[] = [
+  ['candy', 'sweet', 'gummy', 'gummie', 'treat', 'lolly', 'sweetie', 'bonbon'],
+  ['bag', 'sack', 'pouch', 'tote', 'baggie'],
+  ['gift', 'present'],
+  ['bin', 'trashcan', 'wastebasket', 'garbage', 'trash', 'rubbish'],
+  ['car', 'vehicle', 'automobile'],
+  ['ball', 'sphere'],
+  ['pen', 'biro'],
+  ['lotion', 'cream'],
+  ['cup', 'mug'],
+  ['box', 'carton'],
+];
+
+export const COLOURS = new Set([
+  'red', 'green', 'blue', 'yellow', 'orange', 'purple', 'pink', 'black', 'white', 'brown', 'grey', 'gray',
+  'gold', 'golden', 'silver', 'teal', 'cyan', 'magenta', 'beige', 'violet', 'dark', 'light', 'bright', 'colorful', 'colourful',
+]);
+/** Adjectives that describe but do not name: ignored for matching, dropped from proposed names. */
+export const SIZES = new Set(['small', 'little', 'big', 'large', 'tiny', 'huge', 'tall', 'short', 'long', 'mini', 'giant']);
+
+/** Words that refer back to an object already in play. */
+const PRONOUNS: readonly (readonly string[])[] = [
+  'it', 'that', 'this', 'them', 'this one', 'that one', 'the thing', 'that thing', 'this thing',
+  'the object', 'that object', 'this object', 'the item', 'that item', 'this item', 'it up',
+].map((p) => p.split(' '));
+
+const DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'these', 'those', 'my', 'your', 'our', 'its', 'their', 'some', 'any', 'his', 'her']);
+/** Words that end the noun phrase: "the candy [on the table]". */
+const NP_STOP = new Set(['on', 'in', 'into', 'inside', 'from', 'at', 'near', 'next', 'beside', 'by', 'under', 'underneath', 'behind', 'with', 'over', 'above', 'below', 'to', 'onto', 'there', 'here', 'for', 'which', 'that', 'please', 'of', 'out', 'off']);
+/** Generic heads: "the green one". */
+const GENERIC_HEADS = new Set(['one', 'ones', 'thing', 'things', 'object', 'objects', 'item', 'items']);
+/** Places/people the robot cannot ground without a taught entity. */
+const DEICTIC = new Set(['me', 'us', 'you', 'yourself', 'here', 'there', 'him', 'her', 'user']);
+/** Description words that never help identify an object. */
+const DESCRIPTION_NOISE = new Set(['shaped', 'colored', 'coloured', 'looking', 'like', 'style', 'type', 'kind', 'sort', 'made', 'piece', 'and', 'or']);
+/** Description words after which the rest is not the object's name ("a gift bag [that can hold items]"). */
+const DESCRIPTION_CUT = new Set(['that', 'which', 'who', 'with', 'for', 'used', 'to', 'in', 'on', 'of', 'from', 'can', 'is', 'are', 'it', 'you', 'we', 'filled', 'containing', 'where']);
+
+/**
+ * Speech-to-text homophones that edit distance cannot find, from the paper's prompt
+ * ("carrots in the back" → bag, "popcorn in the in" → bin). Argument position only.
+ */
+const HOMOPHONES: ReadonlyMap<string, string> = new Map([['back', 'bag'], ['backs', 'bags'], ['in', 'bin'], ['inn', 'bin'], ['been', 'bin'], ['ben', 'bin']]);
+
+interface EntityWords {
+  entity: PlannerEntity;
+  keywords: Set<string>;
+  /** words that can stand alone as the object's noun */
+  heads: Set<string>;
+  colours: Set<string>;
+}
+
+export interface Lexicon {
+  /** sorted by name, so ties break the same way every time */
+  entries: EntityWords[];
+  /** every content word any entity answers to, sorted */
+  vocabulary: string[];
+  vocabSet: Set<string>;
+}
+
+function withSynonyms(words: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const w of words) {
+    out.add(w);
+    for (const g of SYNONYM_GROUPS) if (g.includes(w)) for (const s of g) out.add(s);
+  }
+  return out;
+}
+
+/** The words of the description's first noun phrase: "A gummy, sandwich-shaped candy." → gummy sandwich candy. */
+export function descriptionWords(description: string): string[] {
+  const first = description.split(/[.!?]/)[0] ?? '';
+  const out: string[] = [];
+  for (const t of tokenize(first)) {
+    if (t === BREAK || t === 'a' || t === 'an' || t === 'the') continue;
+    if (DESCRIPTION_CUT.has(t)) break;
+    if (!DESCRIPTION_NOISE.has(t)) out.push(t);
+  }
+  return out;
+}
+
+export function buildLexicon(entities: readonly PlannerEntity[]): Lexicon {
+  const entries = [...entities]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((entity): EntityWords => {
+      const nameWords = entity.name.toLowerCase().split('_').filter(Boolean);
+      const desc = descriptionWords(entity.description);
+      const heads = withSynonyms([nameWords[nameWords.length - 1], desc[desc.length - 1]].filter((w): w is string => !!w));
+      const keywords = withSynonyms([...nameWords, ...desc]);
+      for (const h of heads) keywords.add(h);
+      return { entity, keywords, heads, colours: new Set(desc.filter((w) => COLOURS.has(w))) };
+    });
+  const vocabSet = new Set<string>();
+  for (const e of entries) for (const k of e.keywords) if (!COLOURS.has(k) && !SIZES.has(k)) vocabSet.add(k);
+  return { entries, vocabulary: [...vocabSet].sort(), vocabSet };
+}
+
+export type NounPhrase =
+  | { kind: 'entity'; name: string; repairs: Repair[] }
+  | { kind: 'pronoun'; word: string }
+  | { kind: 'unknown'; word: string; proposedName: string; description: string; repairs: Repair[] }
+  | { kind: 'ambiguous'; phrase: string; options: string[] }
+  /** "the green one", "me", "here": cannot be named or grounded */
+  | { kind: 'vague'; phrase: string }
+  | { kind: 'garbled'; phrase: string }
+  | { kind: 'empty' };
+
+const isAdjective = (w: string): boolean => COLOURS.has(w) || SIZES.has(w);
+
+/** Best-matching entities for already-clean tokens (no repair). */
+function match(tokens: readonly string[], lex: Lexicon): string[] {
+  const norm = tokens.map((t) => (lex.vocabSet.has(t) ? t : singular(t)));
+  const joined = norm.join('_').toUpperCase();
+  const bare = norm.filter((t) => !isAdjective(t)).join('_').toUpperCase();
+  const squashed = norm.join('').toUpperCase(); // "giftbag"
+  // Exact names win outright: "the red candy" is RED_CANDY even though CANDY also fits.
+  for (const e of lex.entries) {
+    if (e.entity.name === joined || e.entity.name === tokens.join('_').toUpperCase() || e.entity.name.replace(/_/g, '') === squashed) return [e.entity.name];
+  }
+  for (const e of lex.entries) {
+    // "the green toy car" is TOY_CAR ("A green toy car."), "the red toy car" is not.
+    const clash = norm.some((t) => COLOURS.has(t) && e.colours.size > 0 && !e.colours.has(t));
+    if (bare && e.entity.name === bare && !clash) return [e.entity.name];
+  }
+
+  const head = norm[norm.length - 1];
+  let best = 0;
+  let found: string[] = [];
+  for (const e of lex.entries) {
+    if (!e.keywords.has(head)) continue;
+    let score = 1 + (e.heads.has(head) ? 1 : 0);
+    let ok = true;
+    for (const m of norm.slice(0, -1)) {
+      if (e.keywords.has(m)) score += 2;
+      else if (COLOURS.has(m)) { if (e.colours.size && !e.colours.has(m)) ok = false; }
+      else if (!SIZES.has(m)) ok = false; // "trash bag" is not the gift bag
+    }
+    if (!ok) continue;
+    if (score > best) { best = score; found = [e.entity.name]; } else if (score === best) found.push(e.entity.name);
+  }
+  return found;
+}
+
+/** Closest vocabulary word that `heard` plausibly mis-hears; undefined when none or a tie. */
+function repairWord(heard: string, lex: Lexicon): string | undefined {
+  let bestD = Infinity;
+  let cands: string[] = [];
+  for (const v of lex.vocabulary) {
+    if (!soundsLike(heard, v)) continue;
+    const d = editDistance(heard, v);
+    if (d < bestD) { bestD = d; cands = [v]; } else if (d === bestD) cands.push(v);
+  }
+  if (cands.length > 1) cands = cands.filter((c) => phoneticKey(c) === phoneticKey(heard));
+  return cands.length === 1 ? cands[0] : undefined;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'An' : 'A';
+}
+
+/**
+ * The paper's naming: "the green toy car" → TOY_CAR, "A green toy car.". Colours and sizes are
+ * dropped from the name unless that would reuse a name in `taken` (a red car when a green
+ * TOY_CAR is known becomes RED_TOY_CAR).
+ */
+export function proposeEntity(words: readonly string[], taken: ReadonlySet<string> = new Set()): { proposedName: string; description: string } | undefined {
+  const clean = words.filter((w) => /^[a-z][a-z0-9]*$/.test(w) && !DETERMINERS.has(w));
+  if (!clean.length) return undefined;
+  const last = clean.length - 1;
+  const spoken = clean.map((w, i) => (i === last ? singular(w) : w));
+  const naming = spoken.filter((w) => !isAdjective(w));
+  const toName = (ws: readonly string[]): string => ws.slice(-4).join('_').toUpperCase().slice(0, 48).replace(/_+$/, '');
+  let proposedName = toName(naming.length ? naming : spoken);
+  if (taken.has(proposedName)) proposedName = toName(spoken);
+  if (!ENTITY_NAME.test(proposedName) || taken.has(proposedName)) return undefined;
+  return { proposedName, description: `${article(spoken[0])} ${spoken.join(' ')}.` };
+}
+
+/** Resolve the tokens of one argument ("the gummy", "it", "the green toy car"). */
+export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounPhrase {
+  let tokens = input.filter((t) => t !== BREAK);
+  for (const p of PRONOUNS) if (p.length === tokens.length && p.every((w, i) => tokens[i] === w)) return { kind: 'pronoun', word: p.join(' ') };
+  while (tokens.length && DETERMINERS.has(tokens[0])) tokens = tokens.slice(1);
+  const stop = tokens.findIndex((t, i) => i > 0 && NP_STOP.has(t));
+  if (stop > 0) tokens = tokens.slice(0, stop);
+  tokens = removePhrases(tokens, [['up'], ['out'], ['please']]);
+  if (!tokens.length) return { kind: 'empty' };
+  const phrase = input.filter((t) => t !== BREAK).join(' ');
+  if (tokens.every((t) => DEICTIC.has(t))) return { kind: 'vague', phrase };
+  if (!tokens.every((t) => isWordLike(t) || /^[0-9]+$/.test(t))) return { kind: 'garbled', phrase };
+  let generic = false;
+  if (tokens.length > 1 && GENERIC_HEADS.has(tokens[tokens.length - 1])) { generic = true; tokens = tokens.slice(0, -1); }
+  if (tokens.length === 1 && GENERIC_HEADS.has(tokens[0])) return { kind: 'vague', phrase };
+
+  const found = match(tokens, lex);
+  if (found.length === 1) return { kind: 'entity', name: found[0], repairs: [] };
+  if (found.length > 1) return { kind: 'ambiguous', phrase, options: found };
+
+  // Whole-phrase slip against names: "gif bag" → GIFT_BAG.
+  const joined = tokens.join('');
+  const byName = lex.entries.filter((e) => soundsLike(joined, e.entity.name.replace(/_/g, '').toLowerCase()));
+  if (byName.length === 1) {
+    const understood = byName[0].entity.name.toLowerCase().replace(/_/g, ' ');
+    return { kind: 'entity', name: byName[0].entity.name, repairs: [{ heard: tokens.join(' '), understood }] };
+  }
+
+  // Word-level repair: known vocabulary first, then the homophone table.
+  const repairs: Repair[] = [];
+  const repaired = tokens.map((t) => {
+    if (lex.vocabSet.has(t) || lex.vocabSet.has(singular(t)) || isAdjective(t)) return t;
+    const fixed = repairWord(t, lex) ?? HOMOPHONES.get(t);
+    if (fixed) { repairs.push({ heard: t, understood: fixed }); return fixed; }
+    return t;
+  });
+  if (repairs.length) {
+    const again = match(repaired, lex);
+    if (again.length === 1) return { kind: 'entity', name: again[0], repairs };
+    if (again.length > 1) return { kind: 'ambiguous', phrase: repaired.join(' '), options: again };
+  }
+
+  if (generic && repaired.every(isAdjective)) return { kind: 'vague', phrase };
+  const proposal = proposeEntity(repaired, new Set(lex.entries.map((e) => e.entity.name)));
+  if (!proposal) return { kind: 'vague', phrase };
+  return { kind: 'unknown', word: repaired.join(' '), ...proposal, repairs };
+}

@@ -1,0 +1,329 @@
+/**
+ * The offline planner: deterministic rules, no LLM, no network. It handles the paper's seed
+ * API (go_home, goto, grasp, release, pickup) in everyday phrasing, chains ("and", "then",
+ * commas), "it", speech slips in argument position, and taught skills by name. Anything it
+ * cannot map becomes a question; a plan is returned only after it validates against the
+ * live skill list and entity set.
+ */
+import { z } from 'zod';
+import { formatPlan, type ArgValue, type SkillCall, type SkillSignature } from '../skills/registry.js';
+import { validateAgainstContext } from './context.js';
+import { buildLexicon, resolveNounPhrase, type Lexicon } from './lexicon.js';
+import { parseClause, splitArgs, type Action } from './rules.js';
+import { BREAK, FILLERS, isWordLike, removePhrases, splitClauses, tokenize } from './text.js';
+import type { Planner, PlannerContext, PlannerResult, QuestionReason, RejectReason, Repair, UnknownTerm } from './types.js';
+
+export const UTTERANCE_MAX_CHARS = 500;
+
+/** C0/C1 controls (tab/newline/CR allowed), lone surrogates, private use, BOM, zero-width and bidi controls. */
+const UNPRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uFFFD-\uFFFF\p{Cs}\p{Co}]/u;
+
+/** The boundary check on an utterance: text, trimmed, 1..500 chars, printable. */
+export const utteranceSchema = z
+  .string()
+  .trim()
+  .min(1, 'empty')
+  .max(UTTERANCE_MAX_CHARS, 'too_long')
+  .refine((s) => !UNPRINTABLE.test(s), 'unprintable');
+
+// Any of these anywhere halts: a missed stop is dangerous, a spurious one costs a repeat.
+const STOP_WORDS = new Set(['stop', 'halt', 'freeze', 'abort', 'estop', 'whoa', 'woah', 'emergency']);
+// These halt only when they are the whole utterance ("wait", "hold on").
+const WAIT_HEADS = new Set(['wait', 'hold', 'hang', 'pause']);
+const WAIT_WORDS = new Set([...WAIT_HEADS, 'on', 'it', 'a', 'second', 'sec', 'moment', 'minute', 'up']);
+
+const YES_WORDS = new Set(['yes', 'yeah', 'yep', 'yup', 'ya', 'yea', 'sure', 'affirmative', 'absolutely', 'definitely', 'correct', 'right', 'exactly', 'perfect', 'great', 'good', 'fine']);
+const NO_WORDS = new Set(['no', 'nope', 'nah', 'nay']);
+const CONFIRM_PHRASES = new Set([
+  'confirm', 'confirmed', 'i confirm', 'approve', 'approved', 'do it', 'do that', 'do it now', 'go ahead', 'go for it', 'go', 'start',
+  'run it', 'run the plan', 'execute', 'execute it', 'execute the plan', 'proceed', 'continue', 'carry on', 'sounds good', 'looks good',
+  'thats right', 'thats correct', 'that is right', 'that is correct', 'thats good', 'that works', 'works for me', 'please do',
+  'make it so', 'you got it', 'sure thing', 'of course', 'thats fine',
+]);
+const CANCEL_PHRASES = new Set([
+  'cancel', 'cancel that', 'cancel it', 'cancel this', 'cancel the plan', 'cancel plan', 'cancel everything', 'never mind',
+  'nevermind', 'never mind that', 'forget it', 'forget that', 'forget about it', 'forget the plan', 'scratch that', 'dont',
+  'dont do it', 'dont do that', 'do not', 'do not do it', 'do not do that', 'not that', 'not that one', 'wrong', 'thats wrong',
+  'that is wrong', 'thats not right', 'dont bother', 'skip it', 'skip that', 'discard', 'discard it', 'discard that', 'reject',
+  'reject it', 'i changed my mind', 'changed my mind',
+]);
+
+const REJECT_REPLIES: Record<RejectReason, string> = {
+  not_text: 'I can only take spoken or typed text.',
+  empty: "I didn't hear anything. What should I do?",
+  too_long: `That's too long for one command (at most ${UTTERANCE_MAX_CHARS} characters). Try one step at a time.`,
+  unprintable: "That contains characters I can't read. Could you rephrase it?",
+  garbage: "Sorry, I didn't catch that. Could you say it again?",
+};
+
+const rejected = (reason: RejectReason): PlannerResult => ({ kind: 'rejected', reason, reply: REJECT_REPLIES[reason] });
+
+/** Does the utterance ask to halt? Checked before anything else, even on over-long input. */
+export function isStopUtterance(text: string): boolean {
+  const tokens = tokenize(text.slice(0, 4 * UTTERANCE_MAX_CHARS)).filter((t) => t !== BREAK);
+  if (tokens.some((t) => STOP_WORDS.has(t))) return true;
+  const core = removePhrases(tokens, FILLERS);
+  return core.length > 0 && core.every((t) => WAIT_WORDS.has(t)) && core.some((t) => WAIT_HEADS.has(t));
+}
+
+/** "yes" / "do it" → confirm, "never mind" / "no" → cancel, else undefined. */
+function dialogueIntent(tokens: readonly string[]): 'confirm' | 'cancel' | undefined {
+  const words = tokens.filter((t) => t !== BREAK);
+  const core = removePhrases(words, FILLERS);
+  if (!core.length) return words.some((t) => t === 'ok' || t === 'okay' || t === 'alright') ? 'confirm' : undefined;
+  let i = 0;
+  while (i < core.length && NO_WORDS.has(core[i])) i++;
+  const afterNo = core.slice(i).join(' ');
+  if ((i > 0 && !afterNo) || CANCEL_PHRASES.has(afterNo)) return 'cancel';
+  let j = 0;
+  while (j < core.length && YES_WORDS.has(core[j])) j++;
+  const afterYes = core.slice(j).join(' ');
+  if ((j > 0 && !afterYes) || CONFIRM_PHRASES.has(afterYes)) return 'confirm';
+  return undefined;
+}
+
+function dedupe(repairs: readonly Repair[]): Repair[] {
+  const seen = new Set<string>();
+  return repairs.filter((r) => {
+    const k = `${r.heard}\u0000${r.understood}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+type Step = { ok: true } | { ok: false; result: PlannerResult };
+type Resolved = { ok: true; name: string } | { ok: false; result: PlannerResult };
+
+/** Mutable state for one planning call: the simulated gripper, the plan so far, repairs made. */
+class Run {
+  readonly plan: SkillCall[] = [];
+  readonly repairs: Repair[] = [];
+  held: string | null;
+  lastTouched: string | null;
+
+  constructor(readonly ctx: PlannerContext, readonly lex: Lexicon) {
+    this.held = ctx.held;
+    this.lastTouched = ctx.lastTouched;
+  }
+
+  question(reason: QuestionReason, reply: string, extra: { unknown?: UnknownTerm; options?: string[] } = {}): { ok: false; result: PlannerResult } {
+    return { ok: false, result: { kind: 'question', reason, reply, ...extra, repairs: dedupe(this.repairs) } };
+  }
+
+  /** The parameter name the live signature uses for a built-in's object (paper: `object`). */
+  #param(skill: string): string {
+    return this.ctx.skills.find((s) => s.name === skill)?.params.find((p) => p.type === 'entity')?.name ?? 'object';
+  }
+
+  call(skill: string, object?: string): void {
+    this.plan.push({ skill, args: object === undefined ? {} : { [this.#param(skill)]: object } });
+  }
+
+  resolve(tokens: readonly string[], askIfEmpty: string): Resolved {
+    const r = resolveNounPhrase(tokens, this.lex);
+    switch (r.kind) {
+      case 'entity':
+        this.repairs.push(...r.repairs);
+        return { ok: true, name: r.name };
+      case 'pronoun': {
+        const name = this.held ?? this.lastTouched;
+        if (name) return { ok: true, name };
+        return this.question('ambiguous', `Which object do you mean by "${r.word}"? I'm not holding anything and haven't touched anything yet.`);
+      }
+      case 'unknown':
+        this.repairs.push(...r.repairs);
+        return this.question('unknown_object', `I don't know what ${r.proposedName} is yet. Can you show me where it is?`, {
+          unknown: { kind: 'object', word: r.word, proposedName: r.proposedName, description: r.description },
+        });
+      case 'ambiguous':
+        return this.question('ambiguous', `Which one do you mean by "${r.phrase}": ${r.options.join(' or ')}?`, { options: r.options });
+      case 'vague':
+        return this.question('ambiguous', `Which object do you mean by "${r.phrase}"?`);
+      case 'garbled':
+        return this.question('not_understood', `I didn't catch which object you mean ("${r.phrase}"). Could you say it again?`);
+      case 'empty':
+        return this.question('missing_argument', askIfEmpty);
+    }
+  }
+
+  /** Entity names mentioned in some words, best effort and silent (for teaching suggestions). */
+  mentions(groups: readonly (readonly string[])[]): string[] {
+    const out: string[] = [];
+    for (const g of groups) {
+      const r = resolveNounPhrase(g, this.lex);
+      const name = r.kind === 'entity' ? r.name : r.kind === 'pronoun' ? this.held ?? this.lastTouched : null;
+      if (name && !out.includes(name)) out.push(name);
+    }
+    return out;
+  }
+
+  apply(action: Action, clause: readonly string[]): Step {
+    switch (action.type) {
+      case 'go_home':
+        this.call('go_home');
+        return { ok: true };
+      case 'goto': {
+        const d = this.resolve(action.dest, 'Where should I go?');
+        if (!d.ok) return d;
+        this.call('goto', d.name);
+        this.lastTouched = d.name;
+        return { ok: true };
+      }
+      case 'pickup': {
+        const o = this.resolve(action.obj, 'What should I pick up?');
+        if (!o.ok) return o;
+        this.call('pickup', o.name);
+        this.held = o.name;
+        this.lastTouched = o.name;
+        return { ok: true };
+      }
+      case 'grasp':
+        this.call('grasp');
+        // Closing at the current spot grabs whatever the arm went to.
+        this.held = this.held ?? this.lastTouched;
+        return { ok: true };
+      case 'release': {
+        if (action.obj && this.held) {
+          // "drop the ball" while holding the candy: ask rather than let go of the wrong thing.
+          const r = resolveNounPhrase(action.obj, this.lex);
+          if (r.kind !== 'pronoun' && r.kind !== 'empty' && !(r.kind === 'entity' && r.name === this.held)) {
+            const what = r.kind === 'entity' ? r.name : `"${action.obj.join(' ')}"`;
+            return this.question('ambiguous', `I'm holding ${this.held}, not ${what}. Say "release" to let go of ${this.held}.`, { options: [this.held] });
+          }
+        }
+        this.call('release');
+        this.held = null;
+        return { ok: true };
+      }
+      case 'put': {
+        const obj = resolveNounPhrase(action.obj, this.lex);
+        let subject: string;
+        if (obj.kind === 'pronoun') {
+          // "put it in the bag": whatever is held, else what was last touched; no pickup first.
+          const name = this.held ?? this.lastTouched;
+          if (!name) return this.question('ambiguous', `Which object do you mean by "${obj.word}"? I'm not holding anything and haven't touched anything yet.`);
+          subject = name;
+        } else {
+          const o = this.resolve(action.obj, 'What should I put there?');
+          if (!o.ok) return o;
+          subject = o.name;
+        }
+        const d = this.resolve(action.dest, `Where should I put ${subject}?`);
+        if (!d.ok) return d;
+        if (obj.kind !== 'pronoun') {
+          if (subject === d.name) return this.question('not_understood', `I can't put ${subject} into itself.`);
+          if (this.held !== subject) this.call('pickup', subject);
+        }
+        this.call('goto', d.name);
+        this.call('release');
+        this.held = null;
+        this.lastTouched = d.name;
+        return { ok: true };
+      }
+      case 'skill':
+        return this.#taught(action.skill, action.args);
+      case 'missing':
+        return this.question('missing_argument', action.ask);
+      case 'skill_arity': {
+        const { skill } = action;
+        const words = skill.name.replace(/_/g, ' ');
+        const n = skill.params.length;
+        if (n === 0) return this.question('not_understood', `I know how to ${words}, but it takes no object. Just say "${words}".`);
+        const needs = n === 1 ? 'one object' : `${n} things (${skill.params.map((p) => p.name).join(', ')})`;
+        return this.question('not_understood', `I know how to ${words}, but it takes ${needs} and I heard ${action.heard}. Could you rephrase?`);
+      }
+      case 'unknown_verb': {
+        if (!action.verb.split(' ').every(isWordLike)) return { ok: false, result: rejected('garbage') };
+        const mentions = this.mentions(splitArgs(action.rest));
+        return this.question('unknown_verb', `I don't know how to ${action.verb} yet. Teach me?`, {
+          unknown: { kind: 'verb', word: action.verb, proposedName: action.verb.replace(/ /g, '_'), mentions },
+        });
+      }
+      case 'no_verb': {
+        const r = resolveNounPhrase(action.np, this.lex);
+        const what = r.kind === 'entity' ? r.name : `"${action.np.join(' ')}"`;
+        return this.question('not_understood', `What should I do with ${what}?`);
+      }
+      case 'negated':
+        return this.question('not_understood', `I can't follow "don't" instructions yet. Tell me what to do instead.`);
+      case 'asked':
+        return this.question('not_understood', `I can only follow commands for now. ${this.#hint()}`);
+      case 'not_understood':
+        return this.question('not_understood', `Sorry, I didn't understand "${clause.join(' ')}". ${this.#hint()}`);
+    }
+  }
+
+  #taught(skill: SkillSignature, groups: readonly string[][]): Step {
+    const args: Record<string, ArgValue> = {};
+    for (const [i, p] of skill.params.entries()) {
+      const g = groups[i] ?? [];
+      if (p.type === 'entity') {
+        const r = this.resolve(g, `What should I ${skill.name.replace(/_/g, ' ')}?`);
+        if (!r.ok) return r;
+        args[p.name] = r.name;
+      } else if (p.type === 'number') {
+        const n = Number(g.join(''));
+        if (!g.length || !Number.isFinite(n)) return this.question('missing_argument', `What number should I use for ${p.name}?`);
+        args[p.name] = n;
+      } else {
+        args[p.name] = g.join(' ');
+      }
+    }
+    this.plan.push({ skill: skill.name, args });
+    return { ok: true };
+  }
+
+  #hint(): string {
+    const obj = this.lex.entries.find((e) => e.entity.kind === 'object');
+    return obj ? `Try something like "pick up the ${obj.entity.name.toLowerCase().replace(/_/g, ' ')}" or "go home".` : 'Try something like "go home".';
+  }
+}
+
+export class RulePlanner implements Planner {
+  /** The Planner interface; the rule planner answers synchronously (tens of microseconds). */
+  async plan(utterance: string, ctx: PlannerContext): Promise<PlannerResult> {
+    return this.planSync(utterance, ctx);
+  }
+
+  planSync(utterance: unknown, ctx: PlannerContext): PlannerResult {
+    if (typeof utterance !== 'string') return rejected('not_text');
+    if (isStopUtterance(utterance)) return { kind: 'stop', reply: 'Stopping.' };
+
+    const parsed = utteranceSchema.safeParse(utterance);
+    if (!parsed.success) {
+      const msg = parsed.error.issues[0]?.message;
+      return rejected(msg === 'empty' || msg === 'too_long' || msg === 'unprintable' ? msg : 'garbage');
+    }
+
+    const tokens = tokenize(parsed.data);
+    const words = tokens.filter((t) => t !== BREAK && !/^[0-9]+$/.test(t));
+    const nonWords = words.filter((t) => !isWordLike(t)).length;
+    if (!words.length || nonWords * 2 >= words.length) return rejected('garbage');
+
+    const intent = dialogueIntent(tokens);
+    if (intent === 'confirm') return { kind: 'confirm', reply: 'Okay, going ahead.' };
+    if (intent === 'cancel') return { kind: 'cancel', reply: 'Okay, cancelled.' };
+
+    // "no, put it in the bin": the leading yes/no answers the robot; the rest is the command.
+    const clauses = splitClauses(removePhrases(tokens, FILLERS))
+      .map((c) => { let i = 0; while (i < c.length && (YES_WORDS.has(c[i]) || NO_WORDS.has(c[i]))) i++; return c.slice(i); })
+      .filter((c) => c.length > 0);
+
+    const run = new Run(ctx, buildLexicon(ctx.entities));
+    if (!clauses.length) return run.question('not_understood', 'What should I do?').result;
+    for (const clause of clauses) {
+      const step = run.apply(parseClause(clause, ctx.skills), clause);
+      if (!step.ok) return step.result;
+    }
+
+    const v = validateAgainstContext(run.plan, ctx);
+    if (!v.ok) return run.question('invalid_plan', `I can't do that: ${v.errors[0] ?? 'the plan is invalid'}.`).result;
+    return { kind: 'plan', plan: v.plan, reply: `Sure, here is my plan: ${formatPlan(v.plan)}`, repairs: dedupe(run.repairs) };
+  }
+}
+
+/** One shared instance is fine: the planner keeps no state between calls. */
+export function createRulePlanner(): RulePlanner {
+  return new RulePlanner();
+}

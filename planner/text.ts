@@ -1,0 +1,137 @@
+/**
+ * Text helpers for the rule planner: normalization, filler removal, clause splitting and the
+ * string metrics behind speech repair. Pure functions, no locale or time dependence, so the
+ * same utterance always yields the same tokens.
+ */
+
+/** Clause boundary marker produced by `tokenize` for , . ; : ! ? and newlines. */
+export const BREAK = ',';
+
+/** Lower-case words plus BREAK tokens. Apostrophes vanish ("don't" → "dont", "let's" → "lets"). */
+export function tokenize(text: string): string[] {
+  const folded = text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '') // drop accents: "café" → "cafe"
+    .toLowerCase()
+    .replace(/[’‘`]/g, "'")
+    .replace(/'/g, '')
+    .replace(/&/g, ' and ')
+    .replace(/[,.;:!?\n\r\u2028\u2029]+/g, ` ${BREAK} `)
+    .replace(/[^a-z0-9, ]+/g, ' '); // hyphens, underscores, symbols split words: "e-stop" → "e stop"
+  return folded.split(/\s+/).filter((t) => t.length > 0);
+}
+
+/** Remove every occurrence of any phrase (token sequences), longest phrases first. */
+export function removePhrases(tokens: readonly string[], phrases: readonly (readonly string[])[]): string[] {
+  const sorted = [...phrases].sort((a, b) => b.length - a.length);
+  const out: string[] = [];
+  let i = 0;
+  outer: while (i < tokens.length) {
+    for (const p of sorted) {
+      if (p.length > 0 && p.every((w, k) => tokens[i + k] === w)) { i += p.length; continue outer; }
+    }
+    out.push(tokens[i]);
+    i += 1;
+  }
+  return out;
+}
+
+const words = (s: string): string[] => s.split(' ');
+
+/**
+ * Politeness and hesitation that carry no command. Only unambiguous ones: "can" alone stays
+ * (a soda can), "let" alone stays ("let go"), "right" stays ("to the right").
+ */
+export const FILLERS: readonly (readonly string[])[] = [
+  'please', 'pls', 'kindly', 'now', 'ok', 'okay', 'alright', 'all right', 'um', 'uh', 'uhm', 'erm', 'er', 'hmm', 'mm',
+  'hey', 'hi', 'hello', 'robot', 'shammie', 'well', 'so', 'just', 'again', 'for me', 'thanks', 'thank you',
+  'right now', 'real quick', 'quickly', 'carefully', 'gently', 'slowly', 'as well',
+  'can you', 'could you', 'would you', 'will you', 'can u', 'could u', 'would you mind', 'do you mind',
+  'i want you to', 'i need you to', 'i would like you to', 'id like you to', 'i wanted you to',
+  'you should', 'you can', 'you could', 'try to', 'make sure to', 'be sure to', 'go ahead and',
+  'lets', 'let us', 'first', 'first of all',
+].map(words);
+
+/** Words that join commands into a chain. "next to" is a preposition, so "next" is handled apart. */
+const SEPARATORS = new Set(['and', 'then', 'afterwards', 'afterward', 'finally', 'lastly', 'also', BREAK]);
+
+/** Split a token list into clauses at commas, "and", "then", "after that", "next" (not "next to"). */
+export function splitClauses(tokens: readonly string[]): string[][] {
+  const clauses: string[][] = [];
+  let cur: string[] = [];
+  const flush = (): void => { if (cur.length) clauses.push(cur); cur = []; };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (SEPARATORS.has(t)) { flush(); continue; }
+    if (t === 'after' && (tokens[i + 1] === 'that' || tokens[i + 1] === 'this')) { flush(); i += 1; continue; }
+    if (t === 'next' && tokens[i + 1] !== 'to') { flush(); continue; }
+    cur.push(t);
+  }
+  flush();
+  return clauses;
+}
+
+/**
+ * Does a token look like a word someone said? Used to reject keyboard mash, not to spell-check:
+ * needs a vowel, no run of 5+ consonants, no letter repeated 3 times in a row.
+ */
+export function isWordLike(token: string): boolean {
+  if (!/^[a-z]+$/.test(token) || token.length > 24) return false;
+  if (!/[aeiouy]/.test(token)) return false;
+  if (/[^aeiouy]{5,}/.test(token)) return false;
+  if (/(.)\1\1/.test(token)) return false;
+  return true;
+}
+
+/** Optimal-string-alignment distance: insert, delete, substitute, swap neighbours = 1 each. */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  const d: number[][] = Array.from({ length: m + 1 }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= m; i++) {
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[m][n];
+}
+
+/**
+ * A sound-alike key tuned for speech-to-text slips: English spellings of one sound merge
+ * (ck/c/k, ph/f, final y/ie), voiced/unvoiced pairs merge (g/k, b/p, d/t, v/f, z/s) because
+ * recognizers confuse them ("back" ~ "bag"), vowels stay distinct ("bug" is not "bag").
+ */
+export function phoneticKey(word: string): string {
+  let w = word.toLowerCase().replace(/[^a-z]/g, '');
+  w = w
+    .replace(/ck/g, 'k').replace(/ph/g, 'f').replace(/qu/g, 'kw').replace(/q/g, 'k').replace(/x/g, 'ks')
+    .replace(/wh/g, 'w').replace(/c(?=[eiy])/g, 's').replace(/c/g, 'k')
+    .replace(/(ie|ey|y)$/, 'i');
+  if (w.length > 3 && /[^aeiou]e$/.test(w)) w = w.slice(0, -1); // silent final e
+  w = w.replace(/g/g, 'k').replace(/b/g, 'p').replace(/d/g, 't').replace(/v/g, 'f').replace(/z/g, 's');
+  w = w.replace(/([aeiouy])[aeiouy]+/g, '$1'); // vowel runs keep their first vowel: "sweet" ~ "sweat"
+  return w.replace(/(.)\1+/g, '$1'); // doubled letters: "gummy" ~ "gumy"
+}
+
+/**
+ * Is `heard` a plausible mis-hearing of `known`? Short words need the same sound (and at most
+ * two edits); longer words may also differ by plain typos (1 edit from 5 letters, 2 from 9).
+ */
+export function soundsLike(heard: string, known: string): boolean {
+  if (heard === known || heard.length < 3 || known.length < 3) return false;
+  const d = editDistance(heard, known);
+  if (d <= 2 && phoneticKey(heard) === phoneticKey(known)) return true;
+  const len = Math.min(heard.length, known.length);
+  return (len >= 5 && d <= 1) || (len >= 9 && d <= 2);
+}
+
+/** Crude English singular, enough for object nouns ("candies" → "candy", "boxes" → "box"). */
+export function singular(word: string): string {
+  if (word.length <= 3 || /(ss|us|is|ous)$/.test(word)) return word;
+  if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (/(ches|shes|xes|zes|sses)$/.test(word)) return word.slice(0, -2);
+  if (word.endsWith('s')) return word.slice(0, -1);
+  return word;
+}

@@ -1,0 +1,307 @@
+/**
+ * The paper's seed primitives: go_home(), goto(object), grasp(), release(), and
+ * pickup(object) = goto(object); grasp().
+ *
+ * A primitive does not move anything itself: it compiles to motions (joint trajectories,
+ * gripper commands, waits) from a predicted arm state. The whole plan is compiled before
+ * anything moves, so the operator sees exactly the trajectories that will run, and the
+ * SafetyGuard can check each one up front.
+ *
+ * Frames: world = robot base frame, z up, z = 0 at the table top; meters, radians.
+ */
+import type { GripperCommand, JointTrajectory } from '../robot-bridge/types.js';
+import { cartesianPath, IkSolver } from './kinematics/index.js';
+import type { RobotModel } from './description/robot-model.js';
+import { fromAxisAngle, multiply, quatFromMatrix, type Mat4, type Quat, type Vec3 } from './math/transform.js';
+import { SkillRegistry, type ArgValue, type SkillCall } from './registry.js';
+import { timeParameterize } from './trajectory/index.js';
+import type { WorldModel } from './world.js';
+
+/** What the arm is predicted to be like between steps. */
+export interface ArmState {
+  q: number[];
+  /** gripper joint value */
+  gripper: number;
+  /** entity name the gripper holds, if any */
+  held: string | null;
+  /** entity the arm last went to, for "it" */
+  lastTouched: string | null;
+}
+
+export type Motion =
+  | { kind: 'trajectory'; label: string; trajectory: JointTrajectory }
+  | { kind: 'gripper'; label: string; command: GripperCommand; /** entity expected between the fingers */ grasping?: string | null }
+  | { kind: 'wait'; label: string; seconds: number };
+
+export interface CompiledStep {
+  call: SkillCall;
+  motions: Motion[];
+  end: ArmState;
+  /** where the target was when this step was compiled (to detect a changed world) */
+  targetAt?: { entity: string; position: Vec3 };
+}
+
+export class SkillFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SkillFailure';
+  }
+}
+
+export interface MotionConfig {
+  /** height of the pre-grasp pose above the grasp point (m) */
+  approachHeight: number;
+  /** hover height above a container's rim when placing (m) */
+  placeHeight: number;
+  /** lowest tool-centre height for grasping, so fingertips clear the table (m) */
+  minGraspZ: number;
+  /** fraction of the URDF velocity/acceleration limits used for planned moves */
+  speedScale: number;
+  /** gripper squeeze force (N) */
+  graspEffort: number;
+  /** seconds to let things settle after opening or closing the gripper */
+  settleAfterGrasp: number;
+  settleAfterRelease: number;
+  /** Cartesian step for approach/retreat lines (m) */
+  cartesianStep: number;
+}
+
+export const DEFAULT_MOTION: MotionConfig = {
+  approachHeight: 0.12,
+  placeHeight: 0.1,
+  minGraspZ: 0.016,
+  speedScale: 0.5,
+  graspEffort: 40,
+  settleAfterGrasp: 0.3,
+  settleAfterRelease: 0.8,
+  cartesianStep: 0.005,
+};
+
+export interface MotionContext {
+  model: RobotModel;
+  ik: IkSolver;
+  world: WorldModel;
+  config: MotionConfig;
+}
+
+export interface PrimitiveImpl {
+  compile(ctx: MotionContext, args: Record<string, ArgValue>, start: ArmState): Omit<CompiledStep, 'call'>;
+}
+
+/** Tool pointing straight down (tool z = world −z), rotated `yaw` about world z. */
+function downOrientation(yaw: number): Quat {
+  const flip = fromAxisAngle([1, 0, 0], Math.PI);
+  const rz = fromAxisAngle([0, 0, 1], yaw);
+  return quatFromMatrix(multiply(rz, flip));
+}
+
+function tipOf(ctx: MotionContext, q: number[]): Mat4 {
+  return ctx.model.tipPose(q);
+}
+
+function traj(ctx: MotionContext, waypoints: number[][]): JointTrajectory {
+  return timeParameterize(waypoints, ctx.model, {
+    velocityScale: ctx.config.speedScale,
+    accelerationScale: ctx.config.speedScale,
+  });
+}
+
+function maxJointDelta(a: number[], b: number[]): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Straight-line vertical move of the tool to height z, keeping its orientation. */
+function verticalMove(ctx: MotionContext, q: number[], z: number, label: string): { motion?: Motion; q: number[] } {
+  const tip = tipOf(ctx, q);
+  if (Math.abs(tip[14] - z) < 1e-3) return { q };
+  const goal = { position: [tip[12], tip[13], z] as Vec3, quaternion: quatFromMatrix(tip) };
+  const path = cartesianPath(ctx.ik, q, goal, { step: ctx.config.cartesianStep });
+  if (!path.ok) throw new SkillFailure(`cannot move the gripper straight ${z > tip[14] ? 'up' : 'down'} to ${z.toFixed(2)} m: ${path.reason}`);
+  const end = path.waypoints[path.waypoints.length - 1];
+  return { motion: { kind: 'trajectory', label, trajectory: traj(ctx, path.waypoints) }, q: end };
+}
+
+/** Joint-space move to a tool pose; tries both finger orientations (yaw, yaw + π). */
+function moveTo(ctx: MotionContext, q: number[], position: Vec3, yaw: number, label: string): { motion: Motion; q: number[] } {
+  let best: number[] | null = null;
+  let lastReason = '';
+  for (const y of [yaw, yaw + Math.PI]) {
+    const r = ctx.ik.solve({ position, quaternion: downOrientation(y) }, { seed: q });
+    if (r.ok && (!best || maxJointDelta(q, r.q) < maxJointDelta(q, best))) best = r.q;
+    if (!r.ok) lastReason = r.reason ?? 'no solution';
+  }
+  if (!best) {
+    throw new SkillFailure(`cannot reach (${position.map((v) => v.toFixed(2)).join(', ')}) with the gripper pointing down: ${lastReason}`);
+  }
+  return { motion: { kind: 'trajectory', label, trajectory: traj(ctx, [q, best]) }, q: best };
+}
+
+/** Yaw (rad) that puts the fingers across the object's narrow horizontal side. */
+function graspYaw(ctx: MotionContext, entity: string): number {
+  const half = ctx.world.halfExtents(entity);
+  const quat = ctx.world.quaternion?.(entity);
+  let objYaw = 0;
+  if (quat) {
+    const [x, y, z, w] = quat;
+    objYaw = Math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z));
+  }
+  // Fingers close along the tool's y axis: align it with the object's short horizontal axis.
+  const shortIsX = half ? half[0] <= half[1] : true;
+  return objYaw + (shortIsX ? Math.PI / 2 : 0);
+}
+
+function targetZ(ctx: MotionContext, entity: string, position: Vec3): { hover: number; grasp: number | null; isContainer: boolean } {
+  const e = ctx.world.get(entity);
+  const half = ctx.world.halfExtents(entity) ?? [0.02, 0.02, 0.02];
+  const top = position[2] + half[2];
+  if (e?.container || e?.kind === 'location') {
+    return { hover: (e?.container ? top : position[2]) + ctx.config.placeHeight, grasp: null, isContainer: true };
+  }
+  const grasp = Math.max(position[2], ctx.config.minGraspZ);
+  return { hover: Math.max(grasp + ctx.config.approachHeight, top + 0.06), grasp, isContainer: false };
+}
+
+export const PRIMITIVES: Record<string, { description: string; params: { name: string; type: 'entity'; description: string }[]; impl: PrimitiveImpl }> = {
+  go_home: {
+    description: 'Return to a neutral home position.',
+    params: [],
+    impl: {
+      compile(ctx, _args, start) {
+        const motions: Motion[] = [];
+        let q = start.q;
+        const tip = tipOf(ctx, q);
+        const homeTip = tipOf(ctx, ctx.model.home);
+        // Lift straight up first when low, so nothing is dragged across the table.
+        if (tip[14] < homeTip[14] - 0.02) {
+          const up = verticalMove(ctx, q, Math.min(homeTip[14], tip[14] + ctx.config.approachHeight), 'lift');
+          if (up.motion) motions.push(up.motion);
+          q = up.q;
+        }
+        if (maxJointDelta(q, ctx.model.home) > 1e-4) motions.push({ kind: 'trajectory', label: 'move home', trajectory: traj(ctx, [q, ctx.model.home]) });
+        return { motions, end: { ...start, q: [...ctx.model.home] } };
+      },
+    },
+  },
+  goto: {
+    description: 'Move directly to the specified object.',
+    params: [{ name: 'object', type: 'entity', description: 'An object or location in the scene (e.g., CANDY).' }],
+    impl: {
+      compile(ctx, args, start) {
+        const name = String(args.object);
+        const position = ctx.world.position(name);
+        const { hover, grasp, isContainer } = targetZ(ctx, name, position);
+        const motions: Motion[] = [];
+        let q = start.q;
+        const tip = tipOf(ctx, q);
+        // Retreat straight up before travelling when the tool is below the travel height.
+        if (tip[14] < hover - 0.005) {
+          const up = verticalMove(ctx, q, hover, 'retreat');
+          if (up.motion) motions.push(up.motion);
+          q = up.q;
+        }
+        const yaw = isContainer ? currentYaw(tipOf(ctx, q)) : graspYaw(ctx, name);
+        const above = moveTo(ctx, q, [position[0], position[1], hover], yaw, `move above ${name}`);
+        motions.push(above.motion);
+        q = above.q;
+        if (grasp !== null) {
+          const down = verticalMove(ctx, q, grasp, `approach ${name}`);
+          if (down.motion) motions.push(down.motion);
+          q = down.q;
+        }
+        return { motions, end: { ...start, q, lastTouched: name }, targetAt: { entity: name, position } };
+      },
+    },
+  },
+  grasp: {
+    description: 'Close the gripper at the current position, potentially grasping an object.',
+    params: [],
+    impl: {
+      compile(ctx, _args, start) {
+        const g = ctx.model.gripper;
+        if (!g) throw new SkillFailure(`${ctx.model.name} has no gripper`);
+        const target = start.held ?? start.lastTouched;
+        const entity = target ? ctx.world.get(target) : undefined;
+        const grasping = entity && entity.kind === 'object' && !entity.container ? entity.name : null;
+        return {
+          motions: [
+            { kind: 'gripper', label: 'close gripper', command: { position: g.closed, maxEffort: ctx.config.graspEffort }, grasping },
+            { kind: 'wait', label: 'settle', seconds: ctx.config.settleAfterGrasp },
+          ],
+          end: { ...start, gripper: g.closed, held: grasping },
+        };
+      },
+    },
+  },
+  release: {
+    description: 'Release the currently held object (if any) by fully opening the gripper.',
+    params: [],
+    impl: {
+      compile(ctx, _args, start) {
+        const g = ctx.model.gripper;
+        if (!g) throw new SkillFailure(`${ctx.model.name} has no gripper`);
+        return {
+          motions: [
+            { kind: 'gripper', label: 'open gripper', command: { position: g.open, maxEffort: ctx.config.graspEffort } },
+            { kind: 'wait', label: 'let it settle', seconds: ctx.config.settleAfterRelease },
+          ],
+          end: { ...start, gripper: g.open, held: null },
+        };
+      },
+    },
+  },
+};
+
+function currentYaw(tip: Mat4): number {
+  // The tool x axis projected on the table gives the yaw of a down-pointing tool.
+  return Math.atan2(tip[1], tip[0]);
+}
+
+/** A registry holding the seed API: the four primitives plus pickup = goto; grasp. */
+export function createSkillRegistry(): SkillRegistry<PrimitiveImpl> {
+  const registry = new SkillRegistry<PrimitiveImpl>();
+  for (const [name, p] of Object.entries(PRIMITIVES)) {
+    registry.register({ name, kind: 'primitive', description: p.description, params: p.params, impl: p.impl });
+  }
+  registry.register({
+    name: 'pickup',
+    kind: 'behavior',
+    builtin: true,
+    description: 'Go to and pick up the specified object.',
+    params: [{ name: 'object', type: 'entity', description: 'An object in the scene (e.g., CANDY).' }],
+    body: [
+      { skill: 'goto', args: { object: { param: 'object' } } },
+      { skill: 'grasp', args: {} },
+    ],
+  });
+  return registry;
+}
+
+/**
+ * Compile a plan (behaviors expanded) into steps from a start state. Throws SkillFailure
+ * with a plain reason when a step cannot be planned (unreachable, unknown target…).
+ */
+export function compilePlan(
+  registry: SkillRegistry<PrimitiveImpl>,
+  calls: SkillCall[],
+  ctx: MotionContext,
+  start: ArmState,
+): CompiledStep[] {
+  const steps: CompiledStep[] = [];
+  let state = start;
+  for (const call of registry.expand(calls)) {
+    const def = registry.get(call.skill);
+    if (def.kind !== 'primitive') throw new SkillFailure(`internal: ${call.skill} did not expand to primitives`);
+    let step: Omit<CompiledStep, 'call'>;
+    try {
+      step = def.impl.compile(ctx, call.args, state);
+    } catch (err) {
+      if (err instanceof SkillFailure) throw new SkillFailure(`${call.skill}(${Object.values(call.args).join(', ')}): ${err.message}`);
+      throw err;
+    }
+    steps.push({ call, ...step });
+    state = step.end;
+  }
+  return steps;
+}
