@@ -86,6 +86,8 @@ export class Session {
   /** an unknown object the robot asked to be shown */
   #awaitingPoint: { name: string; description: string } | null = null;
   #stopRequested = false;
+  /** the entity the gripper is at (after a goto), so grasp knows what to expect */
+  #at: string | null = null;
   #executing = false;
   readonly history: Turn[] = [];
 
@@ -108,6 +110,7 @@ export class Session {
       gripper: backend.gripperPosition(),
       held: world.held,
       lastTouched: world.lastTouched,
+      at: this.#at,
     };
   }
 
@@ -304,10 +307,12 @@ export class Session {
         this.#emit({ type: 'step', index: i, call: formatCall(step.call), status: 'started', t: Date.now() });
         await this.#runStep(step);
         world.lastTouched = step.end.lastTouched;
+        this.#at = step.end.at ?? null;
         this.#emit({ type: 'step', index: i, call: formatCall(step.call), status: 'succeeded', t: Date.now() });
       }
       turn.outcome = 'succeeded';
     } catch (err) {
+      this.#at = null;
       turn.outcome = 'failed';
       turn.failure = this.#stopRequested ? 'stopped by the operator' : (err as Error).message;
       this.#emit({ type: 'step', index: -1, call: '', status: 'failed', reason: turn.failure, t: Date.now() });

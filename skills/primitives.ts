@@ -26,6 +26,8 @@ export interface ArmState {
   held: string | null;
   /** entity the arm last went to, for "it" */
   lastTouched: string | null;
+  /** entity the gripper is at right now (set by goto, cleared by other moves) */
+  at?: string | null;
 }
 
 export type Motion =
@@ -180,7 +182,7 @@ export const PRIMITIVES: Record<string, { description: string; params: { name: s
           q = up.q;
         }
         if (maxJointDelta(q, ctx.model.home) > 1e-4) motions.push({ kind: 'trajectory', label: 'move home', trajectory: traj(ctx, [q, ctx.model.home]) });
-        return { motions, end: { ...start, q: [...ctx.model.home] } };
+        return { motions, end: { ...start, q: [...ctx.model.home], at: null } };
       },
     },
   },
@@ -195,6 +197,13 @@ export const PRIMITIVES: Record<string, { description: string; params: { name: s
         const motions: Motion[] = [];
         let q = start.q;
         const tip = tipOf(ctx, q);
+        const g = ctx.model.gripper;
+        let gripper = start.gripper;
+        // Going to grasp something with an empty, closed hand: open it first.
+        if (g && grasp !== null && !start.held && Math.abs(start.gripper - g.open) > 0.002) {
+          motions.push({ kind: 'gripper', label: 'open gripper', command: { position: g.open, maxEffort: ctx.config.graspEffort } });
+          gripper = g.open;
+        }
         // Retreat straight up before travelling when the tool is below the travel height.
         if (tip[14] < hover - 0.005) {
           const up = verticalMove(ctx, q, hover, 'retreat');
@@ -210,7 +219,7 @@ export const PRIMITIVES: Record<string, { description: string; params: { name: s
           if (down.motion) motions.push(down.motion);
           q = down.q;
         }
-        return { motions, end: { ...start, q, lastTouched: name }, targetAt: { entity: name, position } };
+        return { motions, end: { ...start, q, gripper, lastTouched: name, at: name }, targetAt: { entity: name, position } };
       },
     },
   },
@@ -221,7 +230,8 @@ export const PRIMITIVES: Record<string, { description: string; params: { name: s
       compile(ctx, _args, start) {
         const g = ctx.model.gripper;
         if (!g) throw new SkillFailure(`${ctx.model.name} has no gripper`);
-        const target = start.held ?? start.lastTouched;
+        // Only expect an object when the arm went to it; closing elsewhere is just closing.
+        const target = start.held ?? start.at ?? null;
         const entity = target ? ctx.world.get(target) : undefined;
         const grasping = entity && entity.kind === 'object' && !entity.container ? entity.name : null;
         return {

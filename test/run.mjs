@@ -4,9 +4,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const vitest = require.resolve('vitest/vitest.mjs');
+const vitest = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
 mkdirSync('test-artifacts', { recursive: true });
 const out = 'test-artifacts/vitest.json';
 const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)];

@@ -58,6 +58,20 @@ function outOfReach(m: RobotModel, count = 3): number[][] {
   if (out.length < count) throw new Error(`found only ${out.length} out-of-reach configurations for ${m.name}`);
   return out;
 }
+/** Configurations where some link dips only slightly (2–30 mm) under the table top. */
+function grazing(m: RobotModel, count = 5): number[][] {
+  const { rand, minZ } = searcher(m, 4242);
+  const out: number[][] = [];
+  for (let i = 0; i < 300_000 && out.length < count; i++) {
+    const q = rand(3);
+    const z = minZ(q);
+    if (z < -0.002 && z > -0.03) out.push(q);
+  }
+  if (out.length < count) throw new Error(`found only ${out.length} grazing configurations for ${m.name}`);
+  return out;
+}
+const grazes: Record<string, number[][]> = Object.fromEntries(Object.entries(models).map(([k, m]) => [k, grazing(m)]));
+
 const reaches: Record<string, number[][]> = Object.fromEntries(Object.entries(models).map(([k, m]) => [k, outOfReach(m)]));
 
 const clamp = (m: RobotModel, q: number[], inset = 0) => q.map((x, i) => Math.min(m.arm[i].upper - inset, Math.max(m.arm[i].lower + inset, x)));
@@ -81,8 +95,10 @@ type Corruption =
   | { kind: 'cruise'; joint: number; factor: number }
   /** a small mid-trajectory kink: only the interior acceleration check can see it */
   | { kind: 'bump'; at: number; joint: number; by: number }
-  /** a given velocity above the limit while the positions are fine */
-  | { kind: 'lie'; at: number; joint: number; factor: number }
+  /** a given velocity or acceleration above the limit while the positions are fine */
+  | { kind: 'lie'; at: number; joint: number; factor: number; field: 'velocities' | 'accelerations' }
+  /** a slow move ending with a link a few mm under the table */
+  | { kind: 'graze'; which: number }
   /** two slow points, both above the table, the straight line between them through it */
   | { kind: 'sweep'; which: number }
   /** a slow move taking the tool centre out of the workspace */
@@ -108,7 +124,12 @@ const corruption: fc.Arbitrary<Corruption> = fc.oneof(
   fc.record({ kind: fc.constant('creep' as const), joint: jointIdx, upper: fc.boolean(), by: fc.double({ min: 0.001, max: 0.1, noNaN: true }) }),
   fc.record({ kind: fc.constant('cruise' as const), joint: jointIdx, factor: fc.double({ min: 0.9, max: 0.99, noNaN: true }) }),
   fc.record({ kind: fc.constant('bump' as const), at: fc.double({ min: 0.2, max: 0.8, noNaN: true }), joint: jointIdx, by: fc.double({ min: 0.001, max: 0.01, noNaN: true }).chain((b) => fc.constantFrom(b, -b)) }),
-  fc.record({ kind: fc.constant('lie' as const), at: frac, joint: jointIdx, factor: fc.double({ min: 1.05, max: 2, noNaN: true }).chain((f) => fc.constantFrom(f, -f)) }),
+  fc.record({
+    kind: fc.constant('lie' as const), at: frac, joint: jointIdx,
+    factor: fc.double({ min: 1.05, max: 2, noNaN: true }).chain((f) => fc.constantFrom(f, -f)),
+    field: fc.constantFrom('velocities' as const, 'accelerations' as const),
+  }),
+  fc.record({ kind: fc.constant('graze' as const), which: fc.nat({ max: 4 }) }),
   fc.record({ kind: fc.constant('sweep' as const), which: fc.nat({ max: 2 }) }),
   fc.record({ kind: fc.constant('reach' as const), which: fc.nat({ max: 2 }) }),
 );
@@ -250,9 +271,17 @@ function build(m: RobotModel, name: string, s: Scenario): Built {
     case 'bump':
       if (traj.points.length > 4) traj.points[Math.max(1, Math.min(traj.points.length - 2, idx(c.at)))].positions[j(c.joint)] += c.by;
       break;
-    case 'lie':
-      traj.points[idx(c.at)].velocities![j(c.joint)] = m.arm[j(c.joint)].velocity * c.factor;
-      if (!s.strip) mustReject = ['velocity_limit'];
+    case 'lie': {
+      const J = m.arm[j(c.joint)];
+      const p = traj.points[idx(c.at)];
+      if (c.field === 'velocities') p.velocities![j(c.joint)] = J.velocity * c.factor;
+      else p.accelerations![j(c.joint)] = J.acceleration * c.factor;
+      if (!s.strip) mustReject = [c.field === 'velocities' ? 'velocity_limit' : 'acceleration_limit'];
+      break;
+    }
+    case 'graze':
+      traj = smoothMove(m.jointNames, start, grazes[name][c.which], 15, 301);
+      mustReject = ['table', 'workspace', 'position_limit'];
       break;
     case 'sweep': {
       const [A, B] = sweeps[name][c.which];
