@@ -116,8 +116,12 @@ function checkStructure(traj: JointTrajectory, model: RobotModel): Violation[] {
     const fields: [string, unknown][] = [['positions', p?.positions], ['velocities', p?.velocities], ['accelerations', p?.accelerations]];
     for (const [field, arr] of fields) {
       if (arr === undefined && field !== 'positions') continue;
-      if (!Array.isArray(arr) || arr.length !== n) {
-        out.push({ kind: 'malformed', point: k, message: `point ${k} has ${Array.isArray(arr) ? arr.length : 'no'} ${field} but the arm has ${n} joints` });
+      if (!Array.isArray(arr)) {
+        out.push({ kind: 'malformed', point: k, message: `point ${k}: ${field} must be an array of ${n} numbers (got ${arr === undefined ? 'nothing' : (arr as object)?.constructor?.name ?? typeof arr})` });
+        continue;
+      }
+      if (arr.length !== n) {
+        out.push({ kind: 'malformed', point: k, message: `point ${k} has ${arr.length} ${field} but the arm has ${n} joints` });
         continue;
       }
       for (let j = 0; j < n; j++) {
@@ -148,7 +152,7 @@ function checkStructure(traj: JointTrajectory, model: RobotModel): Violation[] {
 function checkStart(traj: JointTrajectory, model: RobotModel, cfg: SafetyConfig, currentQ: ArrayLike<number>, out: Violation[]): void {
   const n = model.dof;
   if (!currentQ || currentQ.length !== n || Array.from(currentQ).some((x) => !Number.isFinite(x))) {
-    out.push({ kind: 'start_jump', message: `the current joint state is unknown (got ${currentQ ? currentQ.length : 0} finite values for ${n} joints), so the start cannot be checked` });
+    out.push({ kind: 'start_jump', message: `the current joint state is unknown (got ${currentQ ? currentQ.length : 0} values, not ${n} finite numbers), so the start cannot be checked` });
     return;
   }
   const first = traj.points[0].positions;
@@ -247,6 +251,8 @@ interface LinkGeometry {
   tool: boolean;
 }
 
+const MAX_SUBSTEPS = 2000;
+
 const geometryCache = new WeakMap<RobotModel, { links: LinkGeometry[]; toolDefault: Set<string> }>();
 
 function modelGeometry(model: RobotModel) {
@@ -335,7 +341,9 @@ function checkGeometry(traj: JointTrajectory, model: RobotModel, cfg: SafetyConf
       const a = pts[k].positions, b = pts[k + 1].positions;
       let span = 0;
       for (let j = 0; j < a.length; j++) span = Math.max(span, Math.abs(b[j] - a[j]));
-      const steps = Math.ceil(span / cfg.interpolationStep);
+      // Capped so absurd input (already refused by the position check) cannot stall the check:
+      // 2000 steps cover 40 rad at the default step, more than any joint range.
+      const steps = Math.min(MAX_SUBSTEPS, Math.ceil(span / cfg.interpolationStep));
       for (let s = 1; s < steps; s++) {
         const f = s / steps;
         probe(a.map((x, j) => x + f * (b[j] - x)), pts[k].timeFromStart + f * (pts[k + 1].timeFromStart - pts[k].timeFromStart), k);

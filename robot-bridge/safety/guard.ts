@@ -115,7 +115,7 @@ export class SafetyGuard implements RobotBackend {
     const requested = { position: command?.position, maxEffort: command?.maxEffort };
     const spec = this.model.gripper;
     const refuse = (error: string): GuardedGripperResult => ({
-      position: this.inner.gripperPosition(), effort: 0, stalled: false, reachedGoal: false, error, requested, clamped: false,
+      position: this.#gripperValue() ?? NaN, effort: 0, stalled: false, reachedGoal: false, error, requested, clamped: false,
     });
     if (!spec) return refuse(`${this.model.name} has no gripper in its description`);
     if (!Number.isFinite(requested.position) || !Number.isFinite(requested.maxEffort)) {

@@ -34,11 +34,13 @@ export function hardLimits(model: RobotModel): OracleLimits {
   };
 }
 
-const samplesCache = new WeakMap<RobotModel, { link: string; local: Vec3[] }[]>();
+const samplesCache = new Map<string, WeakMap<RobotModel, { link: string; local: Vec3[] }[]>>();
 
 /** Local sample points of each moving link's collision shapes (links found moving by trying). */
-function linkSamples(model: RobotModel): { link: string; local: Vec3[] }[] {
-  let s = samplesCache.get(model);
+function linkSamples(model: RobotModel, rim = 32): { link: string; local: Vec3[] }[] {
+  const key = String(rim);
+  if (!samplesCache.has(key)) samplesCache.set(key, new WeakMap());
+  let s = samplesCache.get(key)!.get(model);
   if (s) return s;
   const a = model.linkPoses(model.home, model.gripper?.open);
   const other = model.arm.map((j, i) => Math.min(j.upper, Math.max(j.lower, model.home[i] + 0.3)));
@@ -55,14 +57,15 @@ function linkSamples(model: RobotModel): { link: string; local: Vec3[] }[] {
       if (g.type === 'box') {
         for (const sx of [-1, 1]) for (const sy of [-1, 1]) for (const sz of [-1, 1]) pts.push([(sx * g.size[0]) / 2, (sy * g.size[1]) / 2, (sz * g.size[2]) / 2]);
       } else if (g.type === 'cylinder') {
-        for (let k = 0; k < 64; k++) {
-          const th = (2 * Math.PI * k) / 64;
+        for (let k = 0; k < rim; k++) {
+          const th = (2 * Math.PI * k) / rim;
           for (const sz of [-1, 1]) pts.push([g.radius * Math.cos(th), g.radius * Math.sin(th), (sz * g.length) / 2]);
         }
       } else if (g.type === 'sphere') {
-        // the lowest point of a sphere is always straight below its centre; sample a dense shell anyway
-        for (let i = 0; i <= 16; i++) for (let k = 0; k < 32; k++) {
-          const ph = (Math.PI * i) / 16, th = (2 * Math.PI * k) / 32;
+        // a shell of points (the lowest point of a sphere is below its centre, wherever that maps locally)
+        const rings = Math.max(4, rim / 4);
+        for (let i = 0; i <= rings; i++) for (let k = 0; k < 2 * rings; k++) {
+          const ph = (Math.PI * i) / rings, th = (Math.PI * k) / rings;
           pts.push([g.radius * Math.sin(ph) * Math.cos(th), g.radius * Math.sin(ph) * Math.sin(th), g.radius * Math.cos(ph)]);
         }
       } else {
@@ -72,8 +75,48 @@ function linkSamples(model: RobotModel): { link: string; local: Vec3[] }[] {
     }
     if (local.length) s.push({ link: name, local });
   }
-  samplesCache.set(model, s);
+  samplesCache.get(key)!.set(model, s);
   return s;
+}
+
+/**
+ * Lowest sampled point (world z, m) over all moving links at q — for finding test fixtures
+ * without trusting the code under test. `rim`: points per cylinder rim (fewer = faster, coarser).
+ */
+export function sampledLowestZ(model: RobotModel, q: number[], rim = 16, gripper?: number): number {
+  return Math.min(...sampledLowestByLink(model, q, rim, gripper).values());
+}
+
+/** Per moving link: its lowest sampled point (world z, m). */
+export function sampledLowestByLink(model: RobotModel, q: number[], rim = 16, gripper?: number): Map<string, number> {
+  const poses = model.linkPoses(q, gripper);
+  const out = new Map<string, number>();
+  for (const { link, local } of linkSamples(model, rim)) {
+    const m = poses.get(link)!;
+    let z = Infinity;
+    for (const p of local) z = Math.min(z, m[2] * p[0] + m[6] * p[1] + m[10] * p[2] + m[14]);
+    out.set(link, z);
+  }
+  return out;
+}
+
+/** The tool links by the spec: everything mounted after the last arm joint's link (hand, fingers, tool frames). */
+export const TOOL_LINKS = new Set(['panda_link8', 'panda_hand', 'panda_leftfinger', 'panda_rightfinger', 'panda_tcp', 'tool0', 'gripper_base', 'gripper_finger_left', 'gripper_finger_right', 'tcp']);
+
+/**
+ * The guard's own policy (default config), less what can hide between its samples (3 mm, 5 mm
+ * for the workspace): nothing the guard accepts may break this either.
+ */
+export function policyLimits(model: RobotModel): OracleLimits {
+  return {
+    ...hardLimits(model),
+    positionMargin: 0.02 - 1e-9,
+    velocityFactor: 0.95 * (1 + 1e-9),
+    accelerationFactor: 0.95 * (1 + 1e-9),
+    armClearance: 0.02 - 0.003,
+    toolClearance: 0,
+    toolLinks: TOOL_LINKS,
+  };
 }
 
 /** Everything wrong with the trajectory under `lim`, as short strings; [] when it is fine. */

@@ -59,6 +59,15 @@ describe('checkTrajectory', () => {
     expect(reasonOf(checkTrajectory(tt, panda, {}, home))).toMatch(/non-finite time/);
   });
 
+  it('stays quick on absurd input', () => {
+    const t: JointTrajectory = { jointNames: panda.jointNames, points: [{ positions: home, timeFromStart: 0 }, { positions: home.map(() => 1e9), timeFromStart: 1 }] };
+    const t0 = performance.now();
+    expect(reasonOf(checkTrajectory(t, panda, {}, home))).toMatch(/beyond its limit/);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    const typed = { jointNames: panda.jointNames, points: [{ positions: new Float64Array(home) as unknown as number[], timeFromStart: 0 }] };
+    expect(reasonOf(checkTrajectory(typed, panda, {}, home))).toBe('point 0: positions must be an array of 7 numbers (got Float64Array)');
+  });
+
   it('rejects time that goes backwards or stands still', () => {
     const t = good();
     [t.points[4].timeFromStart, t.points[5].timeFromStart] = [t.points[5].timeFromStart, t.points[4].timeFromStart];

@@ -2,35 +2,36 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadRobotModel, type RobotModel } from '../../../skills/description/robot-model.js';
 import { timeParameterize } from '../../../skills/trajectory/index.js';
-import { lowestLinkPoints, SafetyGuard, DEFAULT_SAFETY, type ViolationKind } from '../../../robot-bridge/safety/index.js';
+import { SafetyGuard, DEFAULT_SAFETY, type ViolationKind } from '../../../robot-bridge/safety/index.js';
 import type { BackendStatus, JointState, JointTrajectory } from '../../../robot-bridge/types.js';
 import { FakeBackend } from '../../fakes/fake-backend.js';
 import { smoothMove } from '../../fakes/backend-contract.js';
-import { bruteForceViolations, hardLimits, type OracleLimits } from './brute-force.js';
+import { fromXyzRpy, multiply } from '../../../skills/math/transform.js';
+import { bruteForceViolations, hardLimits, policyLimits, sampledLowestByLink, sampledLowestZ, TOOL_LINKS, type OracleLimits } from './brute-force.js';
 
 const models: Record<string, RobotModel> = { panda: loadRobotModel('panda'), ur5e: loadRobotModel('ur5e') };
-
-/** Deterministic search for configurations with something under the table (for "table dip" corruptions). */
-function underTableConfigs(m: RobotModel, count = 5): number[][] {
-  let seed = 12345;
-  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  const out: number[][] = [];
-  for (let i = 0; i < 200_000 && out.length < count; i++) {
-    const q = m.arm.map((j, k) => Math.min(j.upper - 0.05, Math.max(j.lower + 0.05, m.home[k] + (rnd() - 0.5) * 3)));
-    if (Math.min(...lowestLinkPoints(m, q).values()) < -0.03) out.push(q);
-  }
-  if (out.length < count) throw new Error(`found only ${out.length} under-table configurations for ${m.name}`);
-  return out;
-}
-const underTable: Record<string, number[][]> = Object.fromEntries(Object.entries(models).map(([k, m]) => [k, underTableConfigs(m)]));
 
 function searcher(m: RobotModel, seed0: number) {
   let seed = seed0;
   const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   const rand = (spread: number) => m.arm.map((j, k) => Math.min(j.upper - 0.05, Math.max(j.lower + 0.05, m.home[k] + (rnd() - 0.5) * spread)));
-  const minZ = (q: number[]) => Math.min(...lowestLinkPoints(m, q).values());
+  // fixtures are found with the independent sampler, never with the code under test
+  const minZ = (q: number[]) => sampledLowestZ(m, q);
   return { rand, minZ };
 }
+
+/** Deterministic search for configurations with something under the table (for "table dip" corruptions). */
+function underTableConfigs(m: RobotModel, count = 5): number[][] {
+  const { rand, minZ } = searcher(m, 12345);
+  const out: number[][] = [];
+  for (let i = 0; i < 200_000 && out.length < count; i++) {
+    const q = rand(3);
+    if (minZ(q) < -0.03) out.push(q);
+  }
+  if (out.length < count) throw new Error(`found only ${out.length} under-table configurations for ${m.name}`);
+  return out;
+}
+const underTable: Record<string, number[][]> = Object.fromEntries(Object.entries(models).map(([k, m]) => [k, underTableConfigs(m)]));
 
 /** Pairs of configurations well above the table whose joint-space midpoint is under it. */
 function sweepPairs(m: RobotModel, count = 3): [number[], number[]][] {
@@ -58,18 +59,57 @@ function outOfReach(m: RobotModel, count = 3): number[][] {
   if (out.length < count) throw new Error(`found only ${out.length} out-of-reach configurations for ${m.name}`);
   return out;
 }
-/** Configurations where some link dips only slightly (2–30 mm) under the table top. */
-function grazing(m: RobotModel, count = 5): number[][] {
-  const { rand, minZ } = searcher(m, 4242);
+/**
+ * Configurations where a link dips slightly (2–30 mm) under the table top by an edge or rim only,
+ * with every collision shape's centre at least 3 cm above the table and the tool centre inside
+ * the workspace: only an exact geometry check sees them.
+ */
+function grazing(m: RobotModel, count = 6): number[][] {
+  const { rand } = searcher(m, 4242);
+  const centresZ = (q: number[]) => {
+    const poses = m.linkPoses(q);
+    let z = Infinity;
+    for (const [name, link] of m.description.links) {
+      if (name === m.baseLink) continue;
+      for (const c of link.collisions) z = Math.min(z, multiply(poses.get(name)!, fromXyzRpy(c.origin.xyz, c.origin.rpy))[14]);
+    }
+    return z;
+  };
   const out: number[][] = [];
-  for (let i = 0; i < 300_000 && out.length < count; i++) {
+  const perLink = new Map<string, number>();
+  for (let i = 0; i < 400_000 && out.length < count; i++) {
     const q = rand(3);
-    const z = minZ(q);
-    if (z < -0.002 && z > -0.03) out.push(q);
+    const low = [...sampledLowestByLink(m, q)].sort((a, b) => a[1] - b[1])[0];
+    const tip = m.tipPose(q);
+    const inside = tip[12] > -0.29 && tip[12] < 0.89 && Math.abs(tip[13]) < 0.69 && tip[14] > -0.005 && tip[14] < 0.99;
+    // at most two per lowest link, so fingers, hand and arm links all get their turn
+    if (low[1] < -0.002 && low[1] > -0.03 && inside && (perLink.get(low[0]) ?? 0) < 2 && centresZ(q) > 0.02) {
+      perLink.set(low[0], (perLink.get(low[0]) ?? 0) + 1);
+      out.push(q);
+    }
   }
   if (out.length < count) throw new Error(`found only ${out.length} grazing configurations for ${m.name}`);
   return out;
 }
+
+/** Configurations with an arm link 5–15 mm above the table (inside its 20 mm clearance), tool links clear. */
+function skimming(m: RobotModel, count = 3): number[][] {
+  const { rand } = searcher(m, 777);
+  const out: number[][] = [];
+  for (let i = 0; i < 400_000 && out.length < count; i++) {
+    const q = rand(3);
+    const low = sampledLowestByLink(m, q);
+    const arm = Math.min(...[...low].filter(([l]) => !TOOL_LINKS.has(l)).map(([, z]) => z));
+    const tool = Math.min(...[...low].filter(([l]) => TOOL_LINKS.has(l)).map(([, z]) => z));
+    const tip = m.tipPose(q);
+    const inside = tip[12] > -0.28 && tip[12] < 0.88 && Math.abs(tip[13]) < 0.68 && tip[14] > 0.01 && tip[14] < 0.98;
+    if (arm > 0.005 && arm < 0.015 && tool > 0.01 && inside) out.push(q);
+  }
+  if (out.length < count) throw new Error(`found only ${out.length} skimming configurations for ${m.name}`);
+  return out;
+}
+const skims: Record<string, number[][]> = Object.fromEntries(Object.entries(models).map(([k, m]) => [k, skimming(m)]));
+
 const grazes: Record<string, number[][]> = Object.fromEntries(Object.entries(models).map(([k, m]) => [k, grazing(m)]));
 
 const reaches: Record<string, number[][]> = Object.fromEntries(Object.entries(models).map(([k, m]) => [k, outOfReach(m)]));
@@ -89,16 +129,18 @@ type Corruption =
   | { kind: 'time'; at: number; how: 'swap' | 'repeat' | 'negative' }
   | { kind: 'compress'; factor: number }
   | { kind: 'truncate'; at: number }
-  /** a slow, smooth excursion past a URDF limit: only the position check can see it */
+  /** a slow, smooth excursion past a URDF limit, or into its margin: only the position check can see it */
   | { kind: 'creep'; joint: number; upper: boolean; by: number }
-  /** a long move at about 1.01–1.1 × the velocity limit with moderate acceleration */
+  /** a long move at about 0.96–1.1 × the velocity limit with moderate acceleration */
   | { kind: 'cruise'; joint: number; factor: number }
   /** a small mid-trajectory kink: only the interior acceleration check can see it */
   | { kind: 'bump'; at: number; joint: number; by: number }
   /** a given velocity or acceleration above the limit while the positions are fine */
   | { kind: 'lie'; at: number; joint: number; factor: number; field: 'velocities' | 'accelerations' }
-  /** a slow move ending with a link a few mm under the table */
+  /** holding still where a link is a few mm under the table */
   | { kind: 'graze'; which: number }
+  /** holding still where an arm link is inside its clearance, though above the table */
+  | { kind: 'skim'; which: number }
   /** two slow points, both above the table, the straight line between them through it */
   | { kind: 'sweep'; which: number }
   /** a slow move taking the tool centre out of the workspace */
@@ -121,15 +163,18 @@ const corruption: fc.Arbitrary<Corruption> = fc.oneof(
   fc.record({ kind: fc.constant('time' as const), at: frac, how: fc.constantFrom('swap' as const, 'repeat' as const, 'negative' as const) }),
   fc.record({ kind: fc.constant('compress' as const), factor: fc.double({ min: 0.05, max: 1, noNaN: true }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: frac }),
-  fc.record({ kind: fc.constant('creep' as const), joint: jointIdx, upper: fc.boolean(), by: fc.double({ min: 0.001, max: 0.1, noNaN: true }) }),
-  fc.record({ kind: fc.constant('cruise' as const), joint: jointIdx, factor: fc.double({ min: 0.9, max: 0.99, noNaN: true }) }),
+  // by < 0: ends inside the 0.02 rad margin, not past the limit
+  fc.record({ kind: fc.constant('creep' as const), joint: jointIdx, upper: fc.boolean(), by: fc.double({ min: -0.019, max: 0.1, noNaN: true }) }),
+  // factor > 0.999/0.95: between the guard's 95% and the real limit
+  fc.record({ kind: fc.constant('cruise' as const), joint: jointIdx, factor: fc.double({ min: 0.9, max: 1.04, noNaN: true }) }),
   fc.record({ kind: fc.constant('bump' as const), at: fc.double({ min: 0.2, max: 0.8, noNaN: true }), joint: jointIdx, by: fc.double({ min: 0.001, max: 0.01, noNaN: true }).chain((b) => fc.constantFrom(b, -b)) }),
   fc.record({
     kind: fc.constant('lie' as const), at: frac, joint: jointIdx,
     factor: fc.double({ min: 1.05, max: 2, noNaN: true }).chain((f) => fc.constantFrom(f, -f)),
     field: fc.constantFrom('velocities' as const, 'accelerations' as const),
   }),
-  fc.record({ kind: fc.constant('graze' as const), which: fc.nat({ max: 4 }) }),
+  fc.record({ kind: fc.constant('graze' as const), which: fc.nat({ max: 5 }) }),
+  fc.record({ kind: fc.constant('skim' as const), which: fc.nat({ max: 2 }) }),
   fc.record({ kind: fc.constant('sweep' as const), which: fc.nat({ max: 2 }) }),
   fc.record({ kind: fc.constant('reach' as const), which: fc.nat({ max: 2 }) }),
 );
@@ -276,13 +321,20 @@ function build(m: RobotModel, name: string, s: Scenario): Built {
       const p = traj.points[idx(c.at)];
       if (c.field === 'velocities') p.velocities![j(c.joint)] = J.velocity * c.factor;
       else p.accelerations![j(c.joint)] = J.acceleration * c.factor;
-      if (!s.strip) mustReject = [c.field === 'velocities' ? 'velocity_limit' : 'acceleration_limit'];
+      // A lying velocity also implies an acceleration spike (finite differences of the given
+      // velocities), and either is a correct first reason.
+      if (!s.strip) mustReject = c.field === 'velocities' ? ['velocity_limit', 'acceleration_limit'] : ['acceleration_limit'];
       break;
     }
     case 'graze':
-      traj = smoothMove(m.jointNames, start, grazes[name][c.which], 15, 301);
-      mustReject = ['table', 'workspace', 'position_limit'];
+    case 'skim': {
+      // Already there (a plan that would hold the arm where it is): nothing else to see.
+      const q = (c.kind === 'graze' ? grazes : skims)[name][c.which];
+      fake.setJointPositions(q);
+      traj = smoothMove(m.jointNames, q, q, 1, 3);
+      mustReject = ['table'];
       break;
+    }
     case 'sweep': {
       const [A, B] = sweeps[name][c.which];
       fake.setJointPositions(A);
@@ -304,6 +356,7 @@ function build(m: RobotModel, name: string, s: Scenario): Built {
 describe.each(Object.keys(models))('SafetyGuard on %s', (name) => {
   const m = models[name];
   const hard = hardLimits(m);
+  const policy = policyLimits(m);
 
   it('lets through no trajectory that breaks a limit, and never forwards a rejected one, even in part', async () => {
     const seen: Record<string, number> = { accepted: 0, rejected: 0 };
@@ -323,8 +376,10 @@ describe.each(Object.keys(models))('SafetyGuard on %s', (name) => {
           if (mustReject) expect(mustReject).toContain(guard.lastRejection!.violations[0].kind);
         } else {
           seen.accepted++;
-          // Soundness: the independent brute-force check finds nothing wrong with it.
+          // Soundness: the independent brute-force check finds nothing wrong with it, neither
+          // against the physical limits nor against the guard's own margins and clearances.
           expect(oracle).toEqual([]);
+          expect(bruteForceViolations(sent, m, current, policy, fake.gripperPosition())).toEqual([]);
           expect(mustReject).toBeUndefined();
           // The whole trajectory, unchanged, exactly once.
           expect(forwarded).toHaveLength(1);
