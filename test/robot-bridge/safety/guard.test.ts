@@ -373,7 +373,8 @@ describe.each(Object.keys(models))('SafetyGuard on %s', (name) => {
           expect(forwarded).toHaveLength(0);
           expect(outcome.reason.length).toBeGreaterThan(10);
           expect(guard.status().problems.some((p) => p.id === 'safety.rejected' && p.tip)).toBe(true);
-          if (mustReject) expect(mustReject).toContain(guard.lastRejection!.violations[0].kind);
+          // The corruption we made is among the reasons (the base motion may break others too).
+          if (mustReject) expect(guard.lastRejection!.violations.map((v) => v.kind).some((k) => mustReject!.includes(k))).toBe(true);
         } else {
           seen.accepted++;
           // Soundness: the independent brute-force check finds nothing wrong with it, neither
