@@ -97,7 +97,13 @@ export async function main(argv: string[]): Promise<number> {
         const only = values.only as string | undefined;
         if (only && !['ik', 'plan', 'sim', 'memory'].includes(only)) throw new CliError(`--only must be one of ik, plan, sim, memory`);
         const report = await runBenchmarks({ only: only as 'ik' | 'plan' | 'sim' | 'memory' | undefined, samples });
-        process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        const text = JSON.stringify(report, null, 2) + '\n';
+        process.stdout.write(text);
+        // Keep the latest figures on disk too (bench/results/ is not committed).
+        const { mkdirSync, writeFileSync } = await import('node:fs');
+        const dir = new URL('../bench/results/', import.meta.url);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(new URL('latest.json', dir), text);
         return report.pass ? 0 : 1;
       }
       case undefined:

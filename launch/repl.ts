@@ -9,6 +9,16 @@ export async function repl(options: { scene?: string; seed?: number; robot?: str
   const app = await createApp({ ...options, pace: 'fast' });
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   const out = (s: string) => process.stdout.write(s + '\n');
+  // Read lines through the async iterator: it buffers, so piped input is not lost while the
+  // robot plans or moves.
+  const lines = rl[Symbol.asyncIterator]();
+  const ask = async (prompt: string): Promise<string | null> => {
+    process.stdout.write(prompt);
+    const next = await lines.next();
+    if (next.done) return null;
+    if (!process.stdin.isTTY) process.stdout.write(next.value + '\n'); // echo piped input
+    return next.value;
+  };
   out(`Shammie: ${app.model.name} arm, ${app.scene.name} scene. I know: ${app.world.list().map((e) => e.name).join(', ')}.`);
   out('Type a command ("pick up the candy"), "world" to see the objects, "!click X Y Z" to point, or "quit".');
   // Ctrl+C while moving stops the arm; at the prompt it quits.
@@ -20,12 +30,9 @@ export async function repl(options: { scene?: string; seed?: number; robot?: str
   });
   try {
     for (;;) {
-      let line: string;
-      try {
-        line = (await rl.question('you> ')).trim();
-      } catch {
-        break; // input closed
-      }
+      const raw = await ask('you> ');
+      if (raw === null) break; // input closed
+      const line = raw.trim();
       if (!line) continue;
       if (line === 'quit' || line === 'exit') break;
       if (line === 'world') {
@@ -46,12 +53,9 @@ export async function repl(options: { scene?: string; seed?: number; robot?: str
       for (const [i, s] of pending.steps.entries()) out(`  ${i + 1}. ${s.call}: ${s.motions.map((m) => `${m.label} ${m.duration.toFixed(2)} s`).join(', ')}`);
       const sum = pending.summary;
       out(`  ${sum.steps} steps, ${sum.duration.toFixed(2)} s, max joint speed ${sum.maxJointSpeed.toFixed(2)} rad/s`);
-      let answer = '';
-      try {
-        answer = (await rl.question('Execute? [y/n] ')).trim().toLowerCase();
-      } catch {
-        break;
-      }
+      const reply = await ask('Execute? [y/n] ');
+      if (reply === null) { app.session.cancel(); break; }
+      const answer = reply.trim().toLowerCase();
       if (answer === 'y' || answer === 'yes') {
         const done = await app.session.confirm();
         out(done.outcome === 'succeeded' ? 'robot> Done.' : `robot> That failed: ${done.failure}`);

@@ -210,7 +210,7 @@ export class Session {
 
   /** Compile a validated plan from the current arm state and check every trajectory. */
   preview(plan: Plan): Preview {
-    const { registry, motion, safety, backend } = this.deps;
+    const { registry, motion, safety } = this.deps;
     const compiled = compilePlan(registry, plan, motion, this.armState());
     let duration = 0;
     let maxJointSpeed = 0;
@@ -235,8 +235,8 @@ export class Session {
       }
       return out;
     });
-    void backend;
-    return { plan, steps, summary: { steps: compiled.length, duration, maxJointSpeed, trajectoryPoints: points }, safe, compiled };
+    const r3 = (v: number) => Math.round(v * 1000) / 1000;
+    return { plan, steps, summary: { steps: compiled.length, duration: r3(duration), maxJointSpeed: r3(maxJointSpeed), trajectoryPoints: points }, safe, compiled };
   }
 
   cancel(): void {

@@ -80,6 +80,23 @@ describe('shammie run', () => {
   });
 });
 
+describe('shammie repl', () => {
+  it('shows the plan and its trajectory summary, and moves only after y', () => {
+    const r = spawnSync(process.execPath, [BIN, 'repl'], {
+      input: 'go to the bag\nn\npick up the candy\ny\nworld\nquit\n',
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(0);
+    const out = r.stdout;
+    expect(out).toMatch(/Sure, here is my plan: goto\(GIFT_BAG\)/);
+    expect(out).toMatch(/\d+ steps, [\d.]+ s, max joint speed [\d.]+ rad\/s/);
+    expect(out).toMatch(/Execute\? \[y\/n\] n\nrobot> Okay, I will not do that\./);
+    expect(out).toMatch(/Execute\? \[y\/n\] y\nrobot> Done\./);
+    expect(out).toMatch(/CANDY\s+held/);
+  });
+});
+
 describe('shammie start', () => {
   it('prints a URL that serves the JSON status, and the session API drives the sim', async () => {
     const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
