@@ -8,6 +8,7 @@
  * Success is checked independently of the solver: RobotModel.tipPose of the returned q must be
  * within 1 mm and 0.01 rad of the goal, and q within the joint limits.
  */
+import { mulberry32 } from '../skills/math/random.js';
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { loadRobotModel, type BuiltinRobot } from '../skills/description/robot-model.js';
@@ -47,17 +48,7 @@ export interface IkBench {
   pass: boolean;
 }
 
-/** mulberry32, uniform in [0, 1) */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function randomPoses(solver: IkSolver, count: number, seed: number): Pose[] {
   const r = rng(seed), ch = solver.chain, n = ch.dof;

@@ -15,6 +15,7 @@ import { BUILTIN_ROBOTS, loadRobotModel, type RobotModel } from '../skills/descr
 import { ENTITY_NAME } from '../skills/registry.js';
 import type { Entity } from '../skills/world.js';
 import type { Vec3 } from '../skills/math/transform.js';
+import { mulberry32 } from '../skills/math/random.js';
 
 export class SceneError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -369,17 +370,7 @@ export function knownEntities(scene: Scene): Entity[] {
   }));
 }
 
-/** Small deterministic PRNG (mulberry32): same seed, same sequence, on every platform. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../skills/math/random.js';
 
 export interface PlacedObject {
   object: SceneObject;

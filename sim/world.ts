@@ -23,7 +23,7 @@
  * API are [x, y, z, w]; MuJoCo's [w, x, y, z] never leaks out.
  */
 import type { RobotModel } from '../skills/description/robot-model.js';
-import type { Quat, Vec3 } from '../skills/math/transform.js';
+import { quatFromRotation, type Quat, type Vec3 } from '../skills/math/transform.js';
 import type { BodyPoseProvider } from '../skills/world.js';
 import { buildMjcf, type MjcfModel, type MjcfOptions } from './mjcf.js';
 import { mujoco, type MainModule, type MjData, type MjModel } from './mujoco.js';
@@ -866,24 +866,7 @@ function rowMajorFromQuat(q: Quat): number[] {
 }
 
 function quatFromRowMajor(r: ArrayLike<number>): Quat {
-  const m00 = r[0], m01 = r[1], m02 = r[2], m10 = r[3], m11 = r[4], m12 = r[5], m20 = r[6], m21 = r[7], m22 = r[8];
-  const tr = m00 + m11 + m22;
-  let x: number, y: number, z: number, w: number;
-  if (tr > 0) {
-    const s = Math.sqrt(tr + 1) * 2;
-    w = 0.25 * s; x = (m21 - m12) / s; y = (m02 - m20) / s; z = (m10 - m01) / s;
-  } else if (m00 > m11 && m00 > m22) {
-    const s = Math.sqrt(1 + m00 - m11 - m22) * 2;
-    w = (m21 - m12) / s; x = 0.25 * s; y = (m01 + m10) / s; z = (m02 + m20) / s;
-  } else if (m11 > m22) {
-    const s = Math.sqrt(1 + m11 - m00 - m22) * 2;
-    w = (m02 - m20) / s; x = (m01 + m10) / s; y = 0.25 * s; z = (m12 + m21) / s;
-  } else {
-    const s = Math.sqrt(1 + m22 - m00 - m11) * 2;
-    w = (m10 - m01) / s; x = (m02 + m20) / s; y = (m12 + m21) / s; z = 0.25 * s;
-  }
-  if (w < 0) { x = -x; y = -y; z = -z; w = -w; }
-  return [x, y, z, w];
+  return quatFromRotation(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]);
 }
 
 function aabb(R: number[], h: Vec3): Vec3 {

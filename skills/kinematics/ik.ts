@@ -12,6 +12,7 @@
  * Frames and units: goals are tool poses in the robot base (= world) frame, meters; quaternions
  * [x, y, z, w]; joint values in radians (meters for prismatic joints).
  */
+import { mulberry32 } from '../math/random.js';
 import type { Quat, Vec3 } from '../math/transform.js';
 import type { RobotModel } from '../description/robot-model.js';
 import { KinematicChain } from './chain.js';
@@ -74,17 +75,7 @@ export interface IkResult {
 
 const MODE_POSITION = 0, MODE_POSE = 1, MODE_AXIS = 2;
 
-/** mulberry32: tiny deterministic PRNG, uniform in [0, 1). */
-function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const makeRng = mulberry32;
 
 const TWO_PI = 2 * Math.PI;
 

@@ -84,9 +84,15 @@ export function toPose(m: Mat4): Pose {
 
 /** Quaternion [x, y, z, w] of the rotation part of `m` (Shepperd's method). */
 export function quatFromMatrix(m: Mat4): Quat {
-  const m00 = m[0], m01 = m[4], m02 = m[8];
-  const m10 = m[1], m11 = m[5], m12 = m[9];
-  const m20 = m[2], m21 = m[6], m22 = m[10];
+  return quatFromRotation(m[0], m[4], m[8], m[1], m[5], m[9], m[2], m[6], m[10]);
+}
+
+/** Quaternion [x, y, z, w] of a rotation matrix given by rows (mRC = row R, column C). */
+export function quatFromRotation(
+  m00: number, m01: number, m02: number,
+  m10: number, m11: number, m12: number,
+  m20: number, m21: number, m22: number,
+): Quat {
   const tr = m00 + m11 + m22;
   let x: number, y: number, z: number, w: number;
   if (tr > 0) {

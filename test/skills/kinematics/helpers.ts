@@ -1,18 +1,10 @@
 /** Shared fixtures for the kinematics tests. */
 import { RobotModel } from '../../../skills/description/robot-model.js';
+import { mulberry32 } from '../../../skills/math/random.js';
 import { parseUrdf } from '../../../skills/description/urdf.js';
 
-/** mulberry32: deterministic test randomness, uniform in [0, 1) */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** deterministic test randomness, uniform in [0, 1) */
+export const rng = mulberry32;
 
 /** Uniform random configuration within the limits (continuous joints: one turn). */
 export function randomConfig(model: RobotModel, r: () => number): number[] {
