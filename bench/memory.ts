@@ -3,6 +3,8 @@
  * in a separate process as the user would run it.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -13,7 +15,8 @@ export async function runMemoryBench() {
   const t0 = Date.now();
   const { code, stderr, stdout } = await new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
     const child = spawn(process.execPath, [join(root, 'launch', 'bin', 'shammie.js'), 'run', MEMORY_SCRIPT, '--json'], {
-      env: { ...process.env, SHAMMIE_REPORT_MAXRSS: '1' },
+      // A fresh data folder, so the run starts from what a new user has.
+      env: { ...process.env, SHAMMIE_REPORT_MAXRSS: '1', SHAMMIE_DATA: mkdtempSync(join(tmpdir(), 'shammie-bench-')) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';

@@ -4,6 +4,7 @@
  * tests) goes through here so they all run the same stack.
  */
 import { EmbeddedPlanner, type Planner } from '../planner/index.js';
+import { LlmPlanner } from '../planner/llm/index.js';
 import { SafetyGuard, DEFAULT_SAFETY, type SafetyConfig } from '../robot-bridge/safety/index.js';
 import { SimBackend } from '../robot-bridge/sim-backend.js';
 import type { RobotBackend } from '../robot-bridge/types.js';
@@ -13,7 +14,8 @@ import { IkSolver } from '../skills/kinematics/index.js';
 import { createSkillRegistry, DEFAULT_MOTION, type MotionConfig, type PrimitiveImpl } from '../skills/primitives.js';
 import type { SkillRegistry } from '../skills/registry.js';
 import { WorldModel } from '../skills/world.js';
-import { Session, type SessionEvent } from './session.js';
+import { SkillLibrary } from '../skills/library/library.js';
+import { Session, type LibraryStore, type SessionEvent } from './session.js';
 
 export interface AppOptions {
   /** scene name (e.g. giftbag) or path to a scene file */
@@ -26,6 +28,11 @@ export interface AppOptions {
   motion?: Partial<MotionConfig>;
   safety?: Partial<SafetyConfig>;
   planner?: Planner;
+  /**
+   * Folder of the persistent skill library (taught behaviors, names). Without one, what is
+   * taught lasts for this process only.
+   */
+  dataDir?: string;
   onEvent?: (e: SessionEvent) => void;
 }
 
@@ -40,6 +47,9 @@ export interface App {
   ik: IkSolver;
   world: WorldModel;
   registry: SkillRegistry<PrimitiveImpl>;
+  library: LibraryStore;
+  /** the library file when one is used */
+  libraryPath: string | null;
   session: Session;
   dispose(): Promise<void>;
 }
@@ -57,11 +67,14 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const world = new WorldModel(knownEntities(scene), sim);
   const registry = createSkillRegistry();
   const motion = { model, ik, world, config: { ...DEFAULT_MOTION, ...options.motion } };
+  const persistent = options.dataDir ? SkillLibrary.open(options.dataDir) : undefined;
   const session = new Session({
+    library: persistent,
     backend,
     registry,
     world,
-    planner: options.planner ?? new EmbeddedPlanner(),
+    // An OpenAI-compatible endpoint in the environment selects the LLM planner.
+    planner: options.planner ?? LlmPlanner.fromEnv(process.env) ?? new EmbeddedPlanner(),
     motion,
     safety,
     locator: { nearestBody: (p, maxDistance) => nearestObject(sim, p, maxDistance) },
@@ -77,6 +90,8 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     ik,
     world,
     registry,
+    library: session.library,
+    libraryPath: persistent?.path ?? null,
     session,
     async dispose() {
       await backend.disconnect();

@@ -16,11 +16,15 @@ commands:
   repl               talk to the robot in the terminal; shows each plan and asks y/n
   run FILE           run a dialogue script headless (see README: script format)
   bench              run the benchmarks and print JSON
+  library ...        show, export, import or undo the skill library (shammie library --help)
+  report LOG         the session measures of a logged session (supervision time, behaviors, failures)
 
 common options:
   --scene S          scene name (giftbag) or path to a scene JSON file
   --seed N           random seed for the scene (default: the scene's)
   --robot R          panda (default), ur5e, or a path to a URDF file
+  --data DIR         the workspace folder: skill library and session logs
+                     (default ./shammie-data, or $SHAMMIE_DATA)
 
 run options:
   --json             print one JSON document with every turn and the final world
@@ -35,8 +39,13 @@ const COMMON: ParseArgsConfig['options'] = {
   scene: { type: 'string' },
   seed: { type: 'string' },
   robot: { type: 'string' },
+  data: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
+
+function dataDir(v: unknown): string {
+  return (v as string | undefined) ?? process.env.SHAMMIE_DATA ?? 'shammie-data';
+}
 
 function parse(argv: string[], options: ParseArgsConfig['options'], positionals: number) {
   let parsed;
@@ -67,13 +76,13 @@ export async function main(argv: string[]): Promise<number> {
         const port = values.port === undefined ? 8686 : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${values.port}"`);
         const { start } = await import('./start.js');
-        return await start({ scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined, port, host: (values.host as string | undefined) ?? '127.0.0.1' });
+        return await start({ dataDir: dataDir(values.data), scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined, port, host: (values.host as string | undefined) ?? '127.0.0.1' });
       }
       case 'repl': {
         const { values } = parse(rest, {}, 0);
         if (values.help) return usage();
         const { repl } = await import('./repl.js');
-        return await repl({ scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined });
+        return await repl({ dataDir: dataDir(values.data), scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined });
       }
       case 'run': {
         const { values, positionals } = parse(rest, { json: { type: 'boolean' }, 'confirm-each': { type: 'boolean' } }, 1);
@@ -81,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
         const { runCommand } = await import('./run.js');
         return await runCommand({
           file: positionals[0],
+          dataDir: dataDir(values.data),
           json: Boolean(values.json),
           confirmEach: Boolean(values['confirm-each']),
           scene: values.scene as string | undefined,
@@ -106,6 +116,10 @@ export async function main(argv: string[]): Promise<number> {
         writeFileSync(new URL('latest.json', dir), text);
         return report.pass ? 0 : 1;
       }
+      case 'library': {
+        const { libraryCommand } = await import('./library-cli.js');
+        return await libraryCommand(rest);
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -121,7 +135,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Errors with a user-facing message (bad scene, bad URDF, bad script) carry their class name.
     const e = err as Error;
-    if (['ScriptError', 'SceneError', 'UrdfError', 'ConfigError'].includes(e?.name)) {
+    if (['ScriptError', 'SceneError', 'UrdfError', 'ConfigError', 'LibraryError'].includes(e?.name)) {
       process.stderr.write(`shammie: ${e.message}\n`);
       return 2;
     }

@@ -21,7 +21,7 @@ export async function probeOptionalParts(env: NodeJS.ProcessEnv = process.env): 
   const model = env.SHAMMIE_LLM_MODEL;
   out.push(
     base && model
-      ? { name: 'LLM planner', available: true, message: `endpoint ${base}, model ${model} (the LLM planner arrives with the teaching issue; the embedded planner is in use)` }
+      ? { name: 'LLM planner', available: true, message: `in use: model ${model} at ${base} (falls back to a question, never a move, when it does not answer)` }
       : { name: 'LLM planner', available: false, message: 'not configured; using the embedded offline planner. To use one, set OPENAI_BASE_URL, OPENAI_API_KEY and SHAMMIE_LLM_MODEL (any OpenAI-compatible server).' },
   );
   out.push(

@@ -8,6 +8,8 @@ import type { Turn } from './session.js';
 
 export interface RunOptions {
   file: string;
+  /** skill library folder */
+  dataDir?: string;
   json: boolean;
   confirmEach: boolean;
   scene?: string;
@@ -139,7 +141,7 @@ export async function runScript(app: App, lines: ScriptLine[], options: { confir
 
 export async function runCommand(options: RunOptions): Promise<number> {
   const lines = loadScript(options.file);
-  const app = await createApp({ scene: options.scene, seed: options.seed, robot: options.robot, pace: 'fast' });
+  const app = await createApp({ scene: options.scene, seed: options.seed, robot: options.robot, pace: 'fast', dataDir: options.dataDir });
   try {
     const t0 = app.backend.now();
     const turns = await runScript(app, lines, {

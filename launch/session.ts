@@ -10,7 +10,10 @@ import type { RobotBackend } from '../robot-bridge/types.js';
 import { checkTrajectory, type SafetyConfig } from '../robot-bridge/safety/index.js';
 import type { Planner, PlannerContext, PlannerResult } from '../planner/index.js';
 import { compilePlan, SkillFailure, type ArmState, type CompiledStep, type MotionContext, type PrimitiveImpl } from '../skills/primitives.js';
-import { formatCall, formatPlan, type Plan, type SkillRegistry } from '../skills/registry.js';
+import { formatCall, formatPlan, type BehaviorDefinition, type Plan, type SkillCall, type SkillRegistry } from '../skills/registry.js';
+import type { Entity } from '../skills/world.js';
+import { formatBody, formatSignature, liftBehavior, mentionsIn } from '../planner/teach.js';
+import type { TeachingTrace } from '../planner/types.js';
 import { trajectorySummary } from '../skills/trajectory/index.js';
 import type { WorldModel } from '../skills/world.js';
 
@@ -63,17 +66,74 @@ export interface SessionDeps {
   planner: Planner;
   motion: MotionContext;
   safety: SafetyConfig;
+  /** where taught behaviors and names persist; without one they live for this session only */
+  library?: LibraryStore;
   /** finds the body at a pointed location (the sim; later /tf) */
   locator?: { nearestBody(point: [number, number, number], maxDistance: number): string | undefined };
   /** optional event sink (the JSONL session log, the console) */
   onEvent?: (event: SessionEvent) => void;
 }
 
+/** What the session needs from the persistent skill library (skills/library). */
+export interface LibraryStore {
+  behaviors(): BehaviorDefinition[];
+  entities(): Entity[];
+  addBehavior(def: BehaviorDefinition): void;
+  removeBehavior(name: string): void;
+  renameBehavior(from: string, to: string): void;
+  addEntity(e: Entity): void;
+  removeEntity(name: string): void;
+  undo(): { summary: string } | null;
+}
+
+/** A library kept in memory, for sessions without a data folder. */
+export class MemoryLibrary implements LibraryStore {
+  #behaviors = new Map<string, BehaviorDefinition>();
+  #entities = new Map<string, Entity>();
+  #undo: { summary: string; revert: () => void }[] = [];
+  behaviors() { return [...this.#behaviors.values()]; }
+  entities() { return [...this.#entities.values()]; }
+  #track(summary: string, map: Map<string, unknown>, key: string) {
+    const before = map.get(key);
+    this.#undo.push({ summary, revert: () => (before === undefined ? map.delete(key) : map.set(key, before)) });
+  }
+  addBehavior(def: BehaviorDefinition) { this.#track(`taught ${def.name}`, this.#behaviors, def.name); this.#behaviors.set(def.name, structuredClone(def)); }
+  removeBehavior(name: string) { this.#track(`forgot ${name}`, this.#behaviors, name); this.#behaviors.delete(name); }
+  renameBehavior(from: string, to: string) {
+    const snapshot = new Map(this.#behaviors);
+    const def = this.#behaviors.get(from);
+    if (!def) throw new Error(`no behavior named ${from}`);
+    this.#behaviors.delete(from);
+    this.#behaviors.set(to, { ...def, name: to });
+    for (const b of this.#behaviors.values()) for (const st of b.body) if (st.skill === from) st.skill = to;
+    this.#undo.push({ summary: `renamed ${from} to ${to}`, revert: () => { this.#behaviors = snapshot; } });
+  }
+  addEntity(e: Entity) { this.#track(`named ${e.name}`, this.#entities, e.name); this.#entities.set(e.name, structuredClone(e)); }
+  removeEntity(name: string) { this.#track(`forgot ${name}`, this.#entities, name); this.#entities.delete(name); }
+  undo() {
+    const last = this.#undo.pop();
+    if (!last) return null;
+    last.revert();
+    return { summary: last.summary };
+  }
+}
+
 export type SessionEvent =
   | { type: 'utterance'; text: string; t: number }
+  /** a plan was compiled and checked; it waits for confirm (the preview is exactly what will run) */
+  | { type: 'preview'; preview: Preview; t: number }
+  /** the pending plan was dropped (cancel, a new utterance, stop) */
+  | { type: 'preview_cleared'; t: number }
+  | { type: 'execution'; status: 'started' | 'finished'; outcome?: Outcome; failure?: string; t: number }
+  /** progress through one motion of one step (fraction 0..1 of that motion) */
+  | { type: 'progress'; step: number; motion: number; label: string; fraction: number; t: number }
   | { type: 'turn'; turn: Turn; t: number }
   | { type: 'step'; index: number; call: string; status: 'started' | 'succeeded' | 'failed'; reason?: string; t: number }
-  | { type: 'stop'; t: number };
+  | { type: 'stop'; t: number }
+  /** something was learned or unlearned */
+  | { type: 'taught'; what: 'behavior' | 'object' | 'location'; name: string; detail: string; t: number }
+  | { type: 'library'; change: 'undo' | 'forget' | 'rename'; summary: string; t: number }
+  | { type: 'teaching'; status: 'started' | 'step' | 'finished' | 'abandoned'; name: string; steps: number; t: number };
 
 /** How far (rad) the arm may be from a step's planned start before the step is re-planned. */
 const REPLAN_JOINT_TOL = 0.02;
@@ -83,6 +143,14 @@ const REPLAN_TARGET_TOL = 0.01;
 export class Session {
   readonly deps: SessionDeps;
   #pending: { turn: Turn; preview: Preview } | null = null;
+  /** the behavior being taught step by step */
+  #teaching: TeachingTrace | null = null;
+  /** the last question asked, so "yes" can answer "Teach me?" */
+  #lastQuestion: { utterance: string; verb?: { name: string; mentions: string[] } } | null = null;
+  /** the last planned command, for "no, the other one" */
+  #lastPlanned: { utterance: string; plan: Plan; tried: Set<string> } | null = null;
+  /** entities that come with the scene (not taught, cannot be forgotten) */
+  readonly #sceneEntities: Set<string>;
   /** an unknown object the robot asked to be shown */
   #awaitingPoint: { name: string; description: string } | null = null;
   #stopRequested = false;
@@ -93,6 +161,47 @@ export class Session {
 
   constructor(deps: SessionDeps) {
     this.deps = deps;
+    this.#sceneEntities = new Set(deps.world.names());
+    if (!deps.library) deps.library = new MemoryLibrary();
+    this.#syncFromLibrary();
+  }
+
+  get library(): LibraryStore {
+    return this.deps.library!;
+  }
+
+  /** Is the user teaching a behavior right now? */
+  get teaching(): TeachingTrace | null {
+    return this.#teaching;
+  }
+
+  /**
+   * Make the registry and world model match the library: taught behaviors registered (in an
+   * order that lets nested ones validate), taught names added, forgotten ones removed.
+   */
+  #syncFromLibrary(): void {
+    const { registry, world } = this.deps;
+    const lib = this.library;
+    for (const s of registry.list()) {
+      if (s.kind === 'behavior') {
+        const def = registry.get(s.name);
+        if (def.kind === 'behavior' && !def.builtin) registry.unregister(s.name);
+      }
+    }
+    let pending = lib.behaviors();
+    const entityNames = new Set([...this.#sceneEntities, ...lib.entities().map((e) => e.name)]);
+    for (const e of world.list()) if (!entityNames.has(e.name)) world.remove(e.name);
+    for (const e of lib.entities()) if (!this.#sceneEntities.has(e.name)) world.add(e);
+    // Register behaviors whose callees exist first; repeat until nothing more fits.
+    for (let guard = 0; pending.length && guard < 100; guard++) {
+      const next: BehaviorDefinition[] = [];
+      for (const def of pending) {
+        if (def.body.every((st) => registry.has(st.skill) || st.skill === def.name)) registry.register(def);
+        else next.push(def);
+      }
+      if (next.length === pending.length) break;
+      pending = next;
+    }
   }
 
   get pending(): Preview | null {
@@ -122,11 +231,27 @@ export class Session {
       held: world.held,
       lastTouched: world.lastTouched,
       history: this.history.slice(-10).map((t) => ({ utterance: t.utterance, reply: t.reply })),
+      teaching: this.#teaching ? { name: this.#teaching.name } : null,
     };
+  }
+
+  readonly #listeners = new Set<(e: SessionEvent) => void>();
+
+  /** Listen to everything the session does (the console server, the JSONL log). */
+  subscribe(listener: (e: SessionEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   #emit(e: SessionEvent): void {
     this.deps.onEvent?.(e);
+    for (const l of this.#listeners) {
+      try {
+        l(e);
+      } catch {
+        // A broken listener must never break the robot's dialogue.
+      }
+    }
   }
 
   #finish(turn: Turn): Turn {
@@ -154,18 +279,55 @@ export class Session {
       case 'cancel': {
         const had = this.#pending !== null;
         this.cancel();
+        this.#awaitingPoint = null;
+        if (!had && this.#teaching) {
+          const name = this.#teaching.name;
+          this.#teaching = null;
+          this.#emit({ type: 'teaching', status: 'abandoned', name, steps: 0, t: Date.now() });
+          return this.#finish({ utterance, kind: 'plan', reply: `Okay, I stopped learning ${name}.`, plan: [], executed: false, outcome: 'not_run' });
+        }
         return this.#finish({ utterance, kind: 'plan', reply: had ? 'Okay, cancelled.' : 'There was nothing to cancel.', plan: [], executed: false, outcome: 'not_run' });
       }
       case 'confirm':
+        if (!this.#pending && this.#lastQuestion?.verb) {
+          const { name, mentions } = this.#lastQuestion.verb;
+          return this.#startTeaching(utterance, name, this.#lastQuestion.utterance, mentions);
+        }
         if (!this.#pending) return this.#finish({ utterance, kind: 'question', reply: 'There is no plan waiting. What should I do?', plan: null, executed: false, outcome: 'not_run' });
         return this.confirm();
-      case 'question':
-        this.#pending = null;
+      case 'question': {
+        if (this.#pending) this.cancel();
         this.#awaitingPoint = result.unknown?.kind === 'object' ? { name: result.unknown.proposedName, description: result.unknown.description } : null;
+        const verb = result.unknown?.kind === 'verb' ? { name: result.unknown.proposedName, mentions: result.unknown.mentions } : undefined;
+        this.#lastQuestion = { utterance, verb };
         return this.#finish({ utterance, kind: 'question', reply: result.reply, plan: null, executed: false, outcome: 'not_run' });
+      }
+      case 'teach_start':
+        return this.#startTeaching(utterance, result.name, utterance, result.mentions ?? mentionsIn(utterance, this.plannerContext()));
+      case 'teach_done':
+        return this.#finishTeaching(utterance);
+      case 'point_here': {
+        const tip = this.deps.motion.model.tipPose(this.deps.backend.jointState().position);
+        const turn = await this.point([tip[12], tip[13], tip[14]]);
+        return { ...turn, utterance };
+      }
+      case 'undo':
+        return this.#undo(utterance);
+      case 'forget':
+        return this.#forget(utterance, result.name);
+      case 'rename':
+        return this.#rename(utterance, result.from, result.to);
+      case 'list_skills':
+        return this.#finish({ utterance, kind: 'plan', reply: this.#listSkills(), plan: [], executed: false, outcome: 'not_run' });
+      case 'describe':
+        return this.#finish({ utterance, kind: 'plan', reply: this.#describe(result.name), plan: [], executed: false, outcome: 'not_run' });
+      case 'other_one':
+        return this.#otherOne(utterance);
       case 'rejected':
         return this.#finish({ utterance, kind: 'rejected', reply: result.reply, plan: null, executed: false, outcome: 'not_run' });
       case 'plan':
+        this.#lastQuestion = null;
+        this.#lastPlanned = { utterance, plan: result.plan, tried: new Set(entityArgs(result.plan)) };
         return this.#propose(utterance, result.plan);
       default: {
         const never: never = result;
@@ -205,6 +367,7 @@ export class Session {
     this.#pending = { turn, preview };
     this.history.push(turn);
     this.#emit({ type: 'turn', turn, t: Date.now() });
+    this.#emit({ type: 'preview', preview, t: Date.now() });
     return turn;
   }
 
@@ -239,7 +402,163 @@ export class Session {
     return { plan, steps, summary: { steps: compiled.length, duration: r3(duration), maxJointSpeed: r3(maxJointSpeed), trajectoryPoints: points }, safe, compiled };
   }
 
+  #startTeaching(utterance: string, name: string, command: string, mentions: string[]): Turn {
+    const existing = this.deps.registry.has(name) ? this.deps.registry.get(name) : undefined;
+    if (existing && (existing.kind === 'primitive' || existing.builtin)) {
+      return this.#finish({ utterance, kind: 'question', reply: `${name} is one of my built-in skills. What should the new behavior be called?`, plan: null, executed: false, outcome: 'not_run' });
+    }
+    this.cancel();
+    this.#lastQuestion = null;
+    this.#teaching = { name, command, mentions, steps: [] };
+    this.#emit({ type: 'teaching', status: 'started', name, steps: 0, t: Date.now() });
+    const redefine = existing ? ` (this replaces the ${name} I know)` : '';
+    return this.#finish({ utterance, kind: 'plan', reply: `Okay, show me how to ${name.replace(/_/g, ' ')}${redefine}, one step at a time. Say "that's it" when you're done.`, plan: [], executed: false, outcome: 'not_run' });
+  }
+
+  async #finishTeaching(utterance: string): Promise<Turn> {
+    const trace = this.#teaching;
+    if (!trace) return this.#finish({ utterance, kind: 'question', reply: "I wasn't learning anything. To teach me, say \"let me teach you to pack\".", plan: null, executed: false, outcome: 'not_run' });
+    if (!trace.steps.length) return this.#finish({ utterance, kind: 'question', reply: `You haven't shown me any steps for ${trace.name} yet. Tell me the first step, or say "cancel".`, plan: null, executed: false, outcome: 'not_run' });
+    const { registry, world, planner } = this.deps;
+    let def: BehaviorDefinition | undefined;
+    if (planner.synthesizeBehavior) {
+      try {
+        const proposal = await planner.synthesizeBehavior(trace, this.plannerContext());
+        const lifted = liftBehavior({ ...trace, name: proposal.name, mentions: proposal.params.map((p) => p.literal) }, registry.list());
+        let named: BehaviorDefinition = { ...lifted, description: proposal.description || lifted.description };
+        // Keep the model's parameter names when it gave some.
+        proposal.params.forEach((p, i) => {
+          const from = named.params[i]?.name;
+          if (from && p.name && from !== p.name) named = renameParam(named, from, p.name);
+        });
+        def = named;
+      } catch {
+        def = undefined; // fall back to the embedded lifting below
+      }
+    }
+    def ??= liftBehavior(trace, registry.list());
+    const errors = registry.validateBehavior(def, { entities: world.names() });
+    if (errors.length) {
+      return this.#finish({ utterance, kind: 'error', reply: `I could not learn ${trace.name}: ${errors.join('; ')}`, plan: null, executed: false, outcome: 'not_run', failure: errors.join('; ') });
+    }
+    this.#teaching = null;
+    this.library.addBehavior(def);
+    this.#syncFromLibrary();
+    this.#emit({ type: 'teaching', status: 'finished', name: def.name, steps: trace.steps.length, t: Date.now() });
+    this.#emit({ type: 'taught', what: 'behavior', name: def.name, detail: formatBody(def), t: Date.now() });
+    return this.#finish({ utterance, kind: 'taught', reply: `Got it! I learned ${formatSignature(def)}: ${def.description} (${formatBody(def)})`, plan: null, executed: false, outcome: 'not_run' });
+  }
+
+  #undo(utterance: string): Turn {
+    if (this.#teaching && this.#teaching.steps.length) {
+      const step = this.#teaching.steps.pop()!;
+      return this.#finish({ utterance, kind: 'plan', reply: `Okay, "${step.utterance}" is no longer part of ${this.#teaching.name}. (The arm does not move back.)`, plan: [], executed: false, outcome: 'not_run' });
+    }
+    const r = this.library.undo();
+    if (!r) return this.#finish({ utterance, kind: 'question', reply: 'There is nothing to undo.', plan: null, executed: false, outcome: 'not_run' });
+    this.#syncFromLibrary();
+    this.#emit({ type: 'library', change: 'undo', summary: r.summary, t: Date.now() });
+    return this.#finish({ utterance, kind: 'taught', reply: `Undone: ${r.summary}.`, plan: null, executed: false, outcome: 'not_run' });
+  }
+
+  #forget(utterance: string, name: string): Turn {
+    const { registry, world } = this.deps;
+    const behavior = registry.has(name) ? registry.get(name) : undefined;
+    if (behavior) {
+      if (behavior.kind === 'primitive' || (behavior.kind === 'behavior' && behavior.builtin)) {
+        return this.#finish({ utterance, kind: 'question', reply: `${name} is built in; I can't forget it.`, plan: null, executed: false, outcome: 'not_run' });
+      }
+      const users = registry.list().filter((s) => s.kind === 'behavior' && s.name !== name && (registry.get(s.name) as BehaviorDefinition).body.some((st) => st.skill === name));
+      if (users.length) {
+        return this.#finish({ utterance, kind: 'question', reply: `${users.map((u) => u.name).join(' and ')} use${users.length === 1 ? 's' : ''} ${name}; forget ${users.length === 1 ? 'it' : 'them'} first.`, plan: null, executed: false, outcome: 'not_run' });
+      }
+      this.library.removeBehavior(name);
+    } else if (world.has(name)) {
+      if (this.#sceneEntities.has(name)) return this.#finish({ utterance, kind: 'question', reply: `${name} came with the scene; I can't forget it.`, plan: null, executed: false, outcome: 'not_run' });
+      this.library.removeEntity(name);
+    } else {
+      return this.#finish({ utterance, kind: 'question', reply: `I don't know ${name}. ${this.#listTaught()}`, plan: null, executed: false, outcome: 'not_run' });
+    }
+    this.#syncFromLibrary();
+    this.#emit({ type: 'library', change: 'forget', summary: `forgot ${name}`, t: Date.now() });
+    return this.#finish({ utterance, kind: 'taught', reply: `Okay, I forgot ${name}. Say "undo" to take that back.`, plan: null, executed: false, outcome: 'not_run' });
+  }
+
+  #rename(utterance: string, from: string, to: string): Turn {
+    const { registry, world } = this.deps;
+    if (registry.has(to) || world.has(to)) return this.#finish({ utterance, kind: 'question', reply: `I already know ${to}; pick another name.`, plan: null, executed: false, outcome: 'not_run' });
+    const def = registry.has(from) ? registry.get(from) : undefined;
+    if (def) {
+      if (def.kind === 'primitive' || def.builtin) return this.#finish({ utterance, kind: 'question', reply: `${from} is built in; I can't rename it.`, plan: null, executed: false, outcome: 'not_run' });
+      if (!/^[a-z][a-z0-9_]*$/.test(to)) return this.#finish({ utterance, kind: 'question', reply: `Behavior names are lower_snake_case, like ${from}.`, plan: null, executed: false, outcome: 'not_run' });
+      this.library.renameBehavior(from, to);
+    } else if (world.has(from) && !this.#sceneEntities.has(from)) {
+      const e = world.get(from)!;
+      if (!/^[A-Z][A-Z0-9_]*$/.test(to)) return this.#finish({ utterance, kind: 'question', reply: `Object names are UPPER_SNAKE_CASE, like ${from}.`, plan: null, executed: false, outcome: 'not_run' });
+      this.library.addEntity({ ...e, name: to });
+      this.library.removeEntity(from);
+    } else {
+      return this.#finish({ utterance, kind: 'question', reply: `I can only rename things you taught me. ${this.#listTaught()}`, plan: null, executed: false, outcome: 'not_run' });
+    }
+    this.#syncFromLibrary();
+    this.#emit({ type: 'library', change: 'rename', summary: `renamed ${from} to ${to}`, t: Date.now() });
+    return this.#finish({ utterance, kind: 'taught', reply: `Okay, ${from} is now called ${to}.`, plan: null, executed: false, outcome: 'not_run' });
+  }
+
+  #listTaught(): string {
+    const behaviors = this.library.behaviors().map((b) => b.name);
+    const names = this.library.entities().map((e) => e.name);
+    const all = [...behaviors, ...names];
+    return all.length ? `You taught me: ${all.join(', ')}.` : 'You have not taught me anything yet.';
+  }
+
+  #listSkills(): string {
+    const skills = this.deps.registry.list();
+    const sig = (s: { name: string; params: { name: string }[] }) => `${s.name}(${s.params.map((p) => p.name).join(', ')})`;
+    const builtin = skills.filter((s) => s.kind === 'primitive' || (this.deps.registry.get(s.name) as BehaviorDefinition).builtin).map(sig);
+    const taught = skills.filter((s) => s.kind === 'behavior' && !(this.deps.registry.get(s.name) as BehaviorDefinition).builtin).map(sig);
+    const names = this.deps.world.list().map((e) => e.name);
+    return `I can ${builtin.join(', ')}.${taught.length ? ` You taught me ${taught.join(', ')}.` : ''} I know ${names.join(', ')}.`;
+  }
+
+  #describe(name: string): string {
+    const { registry, world } = this.deps;
+    if (registry.has(name)) {
+      const def = registry.get(name);
+      if (def.kind === 'behavior') return `${formatSignature(def)}: ${def.description} It does ${formatBody(def)}.`;
+      return `${def.name}(${def.params.map((p) => p.name).join(', ')}): ${def.description}`;
+    }
+    const e = world.get(name);
+    if (e) return `${e.name} is ${e.kind === 'location' ? 'a place' : 'an object'}: ${e.description}`;
+    return `I don't know ${name}. Say "what can you do?" to hear what I know.`;
+  }
+
+  /** "No, the other one": swap the last command's object for the next best match and re-plan. */
+  async #otherOne(utterance: string): Promise<Turn> {
+    const last = this.#lastPlanned;
+    if (!last) return this.#finish({ utterance, kind: 'question', reply: 'The other one of what? Tell me what to do.', plan: null, executed: false, outcome: 'not_run' });
+    this.cancel();
+    const args = entityArgs(last.plan);
+    const target = args[0];
+    const { world } = this.deps;
+    const original = world.get(target);
+    const words = new Set(`${last.utterance} ${original?.description ?? ''}`.toLowerCase().match(/[a-z]+/g) ?? []);
+    const candidates = world.list()
+      .filter((e) => !last.tried.has(e.name) && e.kind === (original?.kind ?? 'object') && !e.container)
+      .map((e) => ({ e, score: (e.description.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => words.has(w) && w.length > 2).length }))
+      .sort((a, b) => b.score - a.score);
+    if (!target || !candidates.length) {
+      return this.#finish({ utterance, kind: 'question', reply: `Which one do you mean? I know ${world.list().map((e) => e.name).join(', ')}.`, plan: null, executed: false, outcome: 'not_run' });
+    }
+    const next = candidates[0].e.name;
+    last.tried.add(next);
+    const plan: Plan = last.plan.map((c): SkillCall => ({ skill: c.skill, args: Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v === target ? next : v])) }));
+    this.#lastPlanned = { ...last, plan };
+    return this.#propose(utterance, plan);
+  }
+
   cancel(): void {
+    if (this.#pending) this.#emit({ type: 'preview_cleared', t: Date.now() });
     this.#pending = null;
   }
 
@@ -257,10 +576,14 @@ export class Session {
     this.#awaitingPoint = null;
     const body = this.deps.locator?.nearestBody(p, 0.05);
     if (body) {
-      this.deps.world.add({ name: ask.name, description: ask.description, kind: 'object', source: { type: 'body', body } });
+      this.library.addEntity({ name: ask.name, description: ask.description, kind: 'object', source: { type: 'body', body } });
+      this.#syncFromLibrary();
+      this.#emit({ type: 'taught', what: 'object', name: ask.name, detail: `body ${body}`, t: Date.now() });
       return this.#finish({ utterance, kind: 'taught', reply: `Got it: that is ${ask.name} (${ask.description})`, plan: null, executed: false, outcome: 'not_run' });
     }
-    this.deps.world.add({ name: ask.name, description: ask.description, kind: 'location', source: { type: 'point', position: p } });
+    this.library.addEntity({ name: ask.name, description: ask.description, kind: 'location', source: { type: 'point', position: p } });
+    this.#syncFromLibrary();
+    this.#emit({ type: 'taught', what: 'location', name: ask.name, detail: p.map((v) => v.toFixed(3)).join(' '), t: Date.now() });
     return this.#finish({ utterance, kind: 'taught', reply: `Got it: ${ask.name} is the location (${p.map((v) => v.toFixed(2)).join(', ')}).`, plan: null, executed: false, outcome: 'not_run' });
   }
 
@@ -274,6 +597,7 @@ export class Session {
       return this.#finish({ utterance: '!confirm', kind: 'error', reply: 'There is no plan waiting for confirmation.', plan: null, executed: false, outcome: 'not_run' });
     }
     this.#pending = null;
+    this.#emit({ type: 'preview_cleared', t: Date.now() });
     const { turn, preview } = pending;
     const { backend, world, registry, motion } = this.deps;
     this.#stopRequested = false;
@@ -289,6 +613,7 @@ export class Session {
       });
     }
     let steps = preview.compiled;
+    this.#emit({ type: 'execution', status: 'started', t: Date.now() });
     try {
       for (let i = 0; i < steps.length; i++) {
         let step = steps[i];
@@ -305,12 +630,16 @@ export class Session {
           step = steps[i];
         }
         this.#emit({ type: 'step', index: i, call: formatCall(step.call), status: 'started', t: Date.now() });
-        await this.#runStep(step);
+        await this.#runStep(step, i);
         world.lastTouched = step.end.lastTouched;
         this.#at = step.end.at ?? null;
         this.#emit({ type: 'step', index: i, call: formatCall(step.call), status: 'succeeded', t: Date.now() });
       }
       turn.outcome = 'succeeded';
+      if (this.#teaching && turn.plan && turn.plan.length) {
+        this.#teaching.steps.push({ utterance: turn.utterance, plan: turn.plan });
+        this.#emit({ type: 'teaching', status: 'step', name: this.#teaching.name, steps: this.#teaching.steps.length, t: Date.now() });
+      }
     } catch (err) {
       this.#at = null;
       turn.outcome = 'failed';
@@ -321,16 +650,20 @@ export class Session {
       this.#executing = false;
     }
     if (notes.length) turn.notes = notes;
+    this.#emit({ type: 'execution', status: 'finished', outcome: turn.outcome, failure: turn.failure, t: Date.now() });
     this.#emit({ type: 'turn', turn, t: Date.now() });
     return turn;
   }
 
-  async #runStep(step: CompiledStep): Promise<void> {
+  async #runStep(step: CompiledStep, index: number): Promise<void> {
     const { backend, world } = this.deps;
-    for (const m of step.motions) {
+    for (const [mi, m] of step.motions.entries()) {
       if (this.#stopRequested) throw new SkillFailure('stopped by the operator');
+      this.#emit({ type: 'progress', step: index, motion: mi, label: m.label, fraction: 0, t: Date.now() });
       if (m.kind === 'trajectory') {
-        const exec = backend.executeTrajectory(m.trajectory);
+        const exec = backend.executeTrajectory(m.trajectory, {
+          onProgress: (p) => this.#emit({ type: 'progress', step: index, motion: mi, label: m.label, fraction: p.fraction, t: Date.now() }),
+        });
         const outcome = await exec.done;
         if (outcome.status !== 'succeeded') throw new SkillFailure(`${m.label}: ${outcome.status}: ${outcome.reason}`);
       } else if (m.kind === 'gripper') {
@@ -356,6 +689,7 @@ export class Session {
   /** Halt the robot now, from any state. */
   async stop(): Promise<void> {
     this.#stopRequested = true;
+    if (this.#pending) this.#emit({ type: 'preview_cleared', t: Date.now() });
     this.#pending = null;
     this.#emit({ type: 'stop', t: Date.now() });
     await this.deps.backend.stop();
@@ -376,4 +710,19 @@ function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
+}
+
+/** Entity names used as arguments in a plan, in order. */
+function entityArgs(plan: Plan): string[] {
+  const out: string[] = [];
+  for (const c of plan) for (const v of Object.values(c.args)) if (typeof v === 'string' && /^[A-Z][A-Z0-9_]*$/.test(v) && !out.includes(v)) out.push(v);
+  return out;
+}
+
+function renameParam(def: BehaviorDefinition, from: string, to: string): BehaviorDefinition {
+  return {
+    ...def,
+    params: def.params.map((p) => (p.name === from ? { ...p, name: to } : p)),
+    body: def.body.map((st) => ({ skill: st.skill, args: Object.fromEntries(Object.entries(st.args).map(([k, v]) => [k, typeof v === 'object' && v.param === from ? { param: to } : v])) })),
+  };
 }

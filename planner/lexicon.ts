@@ -39,7 +39,7 @@ const DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'these', 'those',
 /** Words that end the noun phrase: "the candy [on the table]". */
 const NP_STOP = new Set(['on', 'in', 'into', 'inside', 'from', 'at', 'near', 'next', 'beside', 'by', 'under', 'underneath', 'behind', 'with', 'over', 'above', 'below', 'to', 'onto', 'there', 'here', 'for', 'which', 'that', 'please', 'of', 'out', 'off']);
 /** Generic heads: "the green one". */
-const GENERIC_HEADS = new Set(['one', 'ones', 'thing', 'things', 'object', 'objects', 'item', 'items']);
+const GENERIC_HEADS = new Set(['one', 'ones', 'thing', 'things', 'object', 'objects', 'item', 'items', 'everything', 'something', 'anything', 'stuff', 'all']);
 /** Places/people the robot cannot ground without a taught entity. */
 const DEICTIC = new Set(['me', 'us', 'you', 'yourself', 'here', 'there', 'him', 'her', 'user']);
 /** Description words that never help identify an object. */
@@ -206,6 +206,18 @@ export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounP
   const found = match(tokens, lex);
   if (found.length === 1) return { kind: 'entity', name: found[0], repairs: [] };
   if (found.length > 1) return { kind: 'ambiguous', phrase, options: found };
+
+  // Known speech-to-text homophones first ("in the been" is the bin, not the pen).
+  const homophones: Repair[] = [];
+  const heard = tokens.map((t) => {
+    const h = HOMOPHONES.get(t);
+    if (h && !lex.vocabSet.has(t) && lex.vocabSet.has(h)) { homophones.push({ heard: t, understood: h }); return h; }
+    return t;
+  });
+  if (homophones.length) {
+    const found2 = match(heard, lex);
+    if (found2.length === 1) return { kind: 'entity', name: found2[0], repairs: homophones };
+  }
 
   // Whole-phrase slip against names: "gif bag" → GIFT_BAG.
   const joined = tokens.join('');

@@ -6,11 +6,12 @@
  * live skill list and entity set.
  */
 import { z } from 'zod';
-import { formatPlan, type ArgValue, type SkillCall, type SkillSignature } from '../skills/registry.js';
+import { ENTITY_NAME, formatPlan, SKILL_NAME, type ArgValue, type SkillCall, type SkillSignature } from '../skills/registry.js';
 import { validateAgainstContext } from './context.js';
 import { buildLexicon, resolveNounPhrase, type Lexicon } from './lexicon.js';
-import { parseClause, splitArgs, type Action } from './rules.js';
-import { BREAK, FILLERS, isWordLike, removePhrases, splitClauses, tokenize } from './text.js';
+import { behaviorNameWords, BUILTIN_SKILLS, parseClause, parseControl, splitArgs, type Action, type Control } from './rules.js';
+import { formatSignature } from './teach.js';
+import { BREAK, FILLERS, isWordLike, removePhrases, singular, splitClauses, tokenize } from './text.js';
 import type { Planner, PlannerContext, PlannerResult, QuestionReason, RejectReason, Repair, UnknownTerm } from './types.js';
 
 export const UTTERANCE_MAX_CHARS = 500;
@@ -43,7 +44,7 @@ const CONFIRM_PHRASES = new Set([
 const CANCEL_PHRASES = new Set([
   'cancel', 'cancel that', 'cancel it', 'cancel this', 'cancel the plan', 'cancel plan', 'cancel everything', 'never mind',
   'nevermind', 'never mind that', 'forget it', 'forget that', 'forget about it', 'forget the plan', 'scratch that', 'dont',
-  'dont do it', 'dont do that', 'do not', 'do not do it', 'do not do that', 'not that', 'not that one', 'wrong', 'thats wrong',
+  'dont do it', 'dont do that', 'do not', 'do not do it', 'do not do that', 'not that', 'wrong', 'thats wrong',
   'that is wrong', 'thats not right', 'dont bother', 'skip it', 'skip that', 'discard', 'discard it', 'discard that', 'reject',
   'reject it', 'i changed my mind', 'changed my mind',
 ]);
@@ -66,8 +67,21 @@ export function isStopUtterance(text: string): boolean {
   return core.length > 0 && core.every((t) => WAIT_WORDS.has(t)) && core.some((t) => WAIT_HEADS.has(t));
 }
 
-/** "yes" / "do it" → confirm, "never mind" / "no" → cancel, else undefined. */
+/**
+ * "yes" / "do it" → confirm, "never mind" / "no" → cancel, else undefined. Several answers in a
+ * row ("looks good, go ahead", "no no, don't do that") count when they all agree.
+ */
 function dialogueIntent(tokens: readonly string[]): 'confirm' | 'cancel' | undefined {
+  const whole = answerIntent(tokens);
+  if (whole) return whole;
+  const parts: string[][] = [[]];
+  for (const t of tokens) if (t === BREAK) parts.push([]); else parts[parts.length - 1].push(t);
+  const answers = parts.filter((p) => removePhrases(p, FILLERS).length > 0).map(answerIntent);
+  if (answers.length > 1 && answers.every((a) => a === answers[0])) return answers[0];
+  return undefined;
+}
+
+function answerIntent(tokens: readonly string[]): 'confirm' | 'cancel' | undefined {
   const words = tokens.filter((t) => t !== BREAK);
   const core = removePhrases(words, FILLERS);
   if (!core.length) return words.some((t) => t === 'ok' || t === 'okay' || t === 'alright') ? 'confirm' : undefined;
@@ -93,6 +107,22 @@ function dedupe(repairs: readonly Repair[]): Repair[] {
 }
 
 type Step = { ok: true } | { ok: false; result: PlannerResult };
+
+/** Words for the robot itself (the stop-motion arm holds the camera). */
+const SELF_WORDS = new Set(['camera', 'phone', 'arm', 'gripper', 'hand', 'yourself', 'robot', 'claw', 'lens', 'shot', 'view']);
+function isSelf(np: readonly string[]): boolean {
+  const ws = np.filter((t) => !['the', 'your', 'its', 'my', 'a'].includes(t));
+  return ws.length > 0 && ws.length <= 2 && ws.every((t) => SELF_WORDS.has(t));
+}
+
+/** "pack the pen and the ball": a verbless clause after a one-object action repeats that action. */
+function elided(prev: Action | undefined, np: string[]): Action | undefined {
+  if (!prev) return undefined;
+  if (prev.type === 'pickup') return { type: 'pickup', obj: np };
+  if (prev.type === 'goto') return { type: 'goto', dest: np };
+  if (prev.type === 'skill' && prev.skill.params.length === 1 && prev.skill.params[0].type === 'entity') return { type: 'skill', skill: prev.skill, args: [np] };
+  return undefined;
+}
 type Resolved = { ok: true; name: string } | { ok: false; result: PlannerResult };
 
 /** Mutable state for one planning call: the simulated gripper, the plan so far, repairs made. */
@@ -198,6 +228,8 @@ class Run {
       }
       case 'put': {
         const obj = resolveNounPhrase(action.obj, this.lex);
+        // "move the camera over to Loki", "bring your arm to the bag": the robot moves itself.
+        if (obj.kind !== 'entity' && isSelf(action.obj)) return this.apply({ type: 'goto', dest: action.dest }, clause);
         let subject: string;
         if (obj.kind === 'pronoun') {
           // "put it in the bag": whatever is held, else what was last touched; no pickup first.
@@ -301,6 +333,12 @@ export class RulePlanner implements Planner {
     const nonWords = words.filter((t) => !isWordLike(t)).length;
     if (!words.length || nonWords * 2 >= words.length) return rejected('garbage');
 
+    const control = parseControl(tokens);
+    if (control) {
+      const r = controlResult(control, ctx);
+      if (r) return r;
+    }
+
     const intent = dialogueIntent(tokens);
     if (intent === 'confirm') return { kind: 'confirm', reply: 'Okay, going ahead.' };
     if (intent === 'cancel') return { kind: 'cancel', reply: 'Okay, cancelled.' };
@@ -312,14 +350,200 @@ export class RulePlanner implements Planner {
 
     const run = new Run(ctx, buildLexicon(ctx.entities));
     if (!clauses.length) return run.question('not_understood', 'What should I do?').result;
+    let prev: Action | undefined;
     for (const clause of clauses) {
-      const step = run.apply(parseClause(clause, ctx.skills), clause);
+      let action = parseClause(clause, ctx.skills);
+      if (action.type === 'no_verb') action = elided(prev, action.np) ?? action;
+      const step = run.apply(action, clause);
       if (!step.ok) return step.result;
+      prev = action;
     }
 
     const v = validateAgainstContext(run.plan, ctx);
     if (!v.ok) return run.question('invalid_plan', `I can't do that: ${v.errors[0] ?? 'the plan is invalid'}.`).result;
     return { kind: 'plan', plan: v.plan, reply: `Sure, here is my plan: ${formatPlan(v.plan)}`, repairs: dedupe(run.repairs) };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control intents: teaching, corrections, questions about what the robot knows.
+
+const words = (name: string): string => name.toLowerCase().replace(/_/g, ' ');
+const q = (reason: QuestionReason, reply: string, options?: string[]): PlannerResult => ({ kind: 'question', reason, reply, ...(options ? { options } : {}), repairs: [] });
+const isBuiltin = (s: SkillSignature): boolean => s.kind === 'primitive' || BUILTIN_SKILLS.has(s.name);
+
+type NameRef =
+  | { kind: 'skill'; skill: SkillSignature }
+  | { kind: 'entity'; name: string }
+  | { kind: 'none'; phrase: string; options?: string[] };
+
+const NAME_LEAD = new Set(['how', 'to', 'you', 'what', 'about', 'the', 'a', 'an', 'your', 'my', 'our', 'skill', 'behavior', 'behaviour', 'word', 'called', 'named', 'object', 'thing', 'do', 'does', 'should', 'i', 'we', 'is', 'are', 'it']);
+const NAME_TAIL = new Set(['skill', 'skills', 'behavior', 'behaviour', 'move', 'trick', 'command', 'function', 'thing', 'things', 'stuff', 'it', 'them', 'object', 'objects', 'one', 'is', 'does', 'do', 'again', 'mean', 'means', 'something', 'work', 'works', 'exactly', 'now', 'looks', 'look', 'like']);
+const PRONOUN_NAMES = new Set(['it', 'this', 'that', 'this one', 'that one', 'this thing', 'that thing']);
+
+/** The skill a word sequence names, allowing "packing"/"packs"/"packed" for pack. */
+function skillNamed(ws: readonly string[], skills: readonly SkillSignature[]): SkillSignature | undefined {
+  const by = (n: string) => skills.find((s) => s.name === n);
+  const direct = by(ws.join('_'));
+  if (direct || !ws.length) return direct;
+  const [head, ...tail] = ws;
+  for (const stem of [head.replace(/ing$/, ''), head.replace(/ing$/, 'e'), head.replace(/ed$/, ''), singular(head)]) {
+    if (stem !== head && stem.length >= 2) {
+      const s = by([stem, ...tail].join('_'));
+      if (s) return s;
+    }
+  }
+  return undefined;
+}
+
+/** "how to pack" → pack, "the toy car" → TOY_CAR, "it" → what is held or was last touched. */
+function resolveName(input: readonly string[], ctx: PlannerContext): NameRef {
+  const raw = input.filter((t) => t !== BREAK);
+  const phrase = raw.join(' ');
+  if (PRONOUN_NAMES.has(phrase)) {
+    const name = ctx.held ?? ctx.lastTouched;
+    return name && ctx.entities.some((e) => e.name === name) ? { kind: 'entity', name } : { kind: 'none', phrase };
+  }
+  let ws = [...raw];
+  while (ws.length > 1 && NAME_LEAD.has(ws[0])) ws = ws.slice(1);
+  while (ws.length > 1 && NAME_TAIL.has(ws[ws.length - 1])) ws = ws.slice(0, -1);
+  const skill = skillNamed(ws, ctx.skills);
+  if (skill) return { kind: 'skill', skill };
+  const r = resolveNounPhrase(ws, buildLexicon(ctx.entities));
+  if (r.kind === 'entity') return { kind: 'entity', name: r.name };
+  if (r.kind === 'ambiguous') return { kind: 'none', phrase, options: r.options };
+  return { kind: 'none', phrase };
+}
+
+/** What "forget …" can take: taught behaviors and named things. */
+function forgettable(ctx: PlannerContext): string[] {
+  return [...ctx.skills.filter((s) => !isBuiltin(s)).map((s) => s.name).sort(), ...ctx.entities.map((e) => e.name).sort()];
+}
+
+/** Fallback text for "what can you do?" (the session may compose a richer one). */
+function listReply(ctx: PlannerContext): string {
+  const builtin = ctx.skills.filter(isBuiltin).map(formatSignature);
+  const taught = ctx.skills.filter((s) => !isBuiltin(s)).map(formatSignature);
+  const things = ctx.entities.map((e) => e.name);
+  return [
+    `I can ${builtin.join(', ') || 'nothing yet'}.`,
+    taught.length ? `You taught me: ${taught.join(', ')}.` : 'You have not taught me any behaviors yet; say "let me teach you to …".',
+    things.length ? `I know: ${things.join(', ')}.` : '',
+  ].filter(Boolean).join(' ');
+}
+
+function teachStart(nameWords: string[] | null, ctx: PlannerContext): PlannerResult {
+  let ws = nameWords ? behaviorNameWords(nameWords) : undefined;
+  if (!ws && !nameWords) {
+    // "Sure, I'll show you" right after "I don't know how to pack yet. Teach me?" teaches pack.
+    const last = ctx.history?.[ctx.history.length - 1]?.reply ?? '';
+    const m = /I don't know how to ([a-z ]+) yet\. Teach me\?/.exec(last);
+    if (m) ws = m[1].split(' ');
+  }
+  if (!ws) return q('missing_argument', 'What should I learn? Give it a name, e.g. "let me teach you to pack".');
+  if (!ws.every(isWordLike)) return rejected('garbage');
+  const name = ws.join('_');
+  if (!SKILL_NAME.test(name)) return q('not_understood', `"${ws.join(' ')}" can't be a behavior name. Try one or two plain words.`);
+  const existing = ctx.skills.find((s) => s.name === name);
+  if (existing && isBuiltin(existing)) return q('not_understood', `${name} is built in, so I can't re-learn it. Pick another name, e.g. "let me teach you to ${ws[0]}_carefully".`);
+  const spoken = ws.join(' ');
+  const reply = existing
+    ? `I already know ${name}; show me the new way to ${spoken}, one step at a time. Say "that's it" when you're done.`
+    : `Okay, show me how to ${spoken}, one step at a time. Say "that's it" when you're done.`;
+  return { kind: 'teach_start', name, reply };
+}
+
+function forget(target: string[], ctx: PlannerContext): PlannerResult {
+  const ref = resolveName(target, ctx);
+  const can = forgettable(ctx);
+  const list = can.length ? ` I can forget: ${can.join(', ')}.` : ' There is nothing I was taught to forget.';
+  if (ref.kind === 'skill') {
+    if (isBuiltin(ref.skill)) return q('not_understood', `${ref.skill.name} is built in, so I can't forget it.${list}`, can);
+    return { kind: 'forget', name: ref.skill.name, reply: `Okay, I'll forget how to ${words(ref.skill.name)}.` };
+  }
+  if (ref.kind === 'entity') return { kind: 'forget', name: ref.name, reply: `Okay, I'll forget ${ref.name}.` };
+  if (ref.options) return q('ambiguous', `Which one should I forget: ${ref.options.join(' or ')}?`, ref.options);
+  return q('not_understood', `I don't know anything called "${ref.phrase}".${list}`, can);
+}
+
+function rename(fromRef: NameRef, to: readonly string[], ctx: PlannerContext): PlannerResult {
+  let ws = to.filter((t) => t !== BREAK);
+  while (ws.length > 1 && ['the', 'a', 'an', 'to', 'as', 'be'].includes(ws[0])) ws = ws.slice(1);
+  if (!ws.length || !ws.every((w) => isWordLike(w) || /^[0-9]+$/.test(w))) return q('not_understood', 'What should the new name be? Try one or two plain words.');
+  if (fromRef.kind === 'skill') {
+    const from = fromRef.skill.name;
+    if (isBuiltin(fromRef.skill)) return q('not_understood', `${from} is built in, so I can't rename it.`);
+    const newName = ws.join('_');
+    if (!SKILL_NAME.test(newName)) return q('not_understood', `"${ws.join(' ')}" can't be a behavior name. Try one or two plain words.`);
+    if (newName === from) return q('not_understood', `It is already called ${from}.`);
+    if (ctx.skills.some((s) => s.name === newName)) return q('not_understood', `I already know a skill called ${newName}. Pick another name.`);
+    return { kind: 'rename', from, to: newName, reply: `Okay, from now on ${from} is called ${newName}.` };
+  }
+  if (fromRef.kind === 'entity') {
+    const newName = ws.join('_').toUpperCase();
+    if (!ENTITY_NAME.test(newName)) return q('not_understood', `"${ws.join(' ')}" can't be a name. Try one or two plain words.`);
+    if (newName === fromRef.name) return q('not_understood', `It is already called ${newName}.`);
+    if (ctx.entities.some((e) => e.name === newName)) return q('not_understood', `I already know something called ${newName}. Pick another name.`);
+    return { kind: 'rename', from: fromRef.name, to: newName, reply: `Okay, from now on ${fromRef.name} is called ${newName}.` };
+  }
+  if (fromRef.options) return q('ambiguous', `Which one should I rename: ${fromRef.options.join(' or ')}?`, fromRef.options);
+  const can = forgettable(ctx);
+  return q('not_understood', `I don't know anything called "${fromRef.phrase}".${can.length ? ` I can rename: ${can.join(', ')}.` : ''}`, can);
+}
+
+/**
+ * "call pack wrap": leading words that say a known name exactly ("the toy car" → TOY_CAR) are the
+ * old name; failing that, the longest leading words that resolve at all ("the gummy" → CANDY).
+ */
+function renameSplit(ws: readonly string[], ctx: PlannerContext): PlannerResult {
+  const names = [...ctx.skills.map((s) => s.name), ...ctx.entities.map((e) => e.name.toLowerCase())];
+  for (let i = ws.length - 1; i >= 1; i--) {
+    const head = ws.slice(0, i).filter((w) => !['the', 'a', 'an', 'your', 'my'].includes(w)).join('_');
+    if (names.includes(head)) return rename(resolveName(ws.slice(0, i), ctx), ws.slice(i), ctx);
+  }
+  for (let i = ws.length - 1; i >= 1; i--) {
+    const ref = resolveName(ws.slice(0, i), ctx);
+    if (ref.kind !== 'none') return rename(ref, ws.slice(i), ctx);
+  }
+  return q('not_understood', 'What should I rename, and to what? Say e.g. "rename pack to wrap".');
+}
+
+function describe(target: string[], ctx: PlannerContext): PlannerResult | undefined {
+  const ref = resolveName(target, ctx);
+  if (ref.kind === 'skill') return { kind: 'describe', name: ref.skill.name, reply: `${formatSignature(ref.skill)}: ${ref.skill.description}` };
+  if (ref.kind === 'entity') {
+    const e = ctx.entities.find((x) => x.name === ref.name);
+    return { kind: 'describe', name: ref.name, reply: `${ref.name}: ${e?.description ?? 'something I know.'}` };
+  }
+  if (ref.options) return q('ambiguous', `Which one do you mean: ${ref.options.join(' or ')}?`, ref.options);
+  // "what is this?" with nothing in play stays a plain "I only follow commands" answer.
+  return undefined;
+}
+
+/** A control phrase → its result, or undefined to plan the words as a command after all. */
+function controlResult(c: Control, ctx: PlannerContext): PlannerResult | undefined {
+  switch (c.type) {
+    case 'teach_start':
+      return teachStart(c.name, ctx);
+    case 'teach_done':
+      if (ctx.teaching) return { kind: 'teach_done', reply: `Got it. That's how to ${words(ctx.teaching.name)}.` };
+      return q('not_understood', `There's nothing to finish: I'm not learning a behavior right now. To teach me one, say "let me teach you to …".`);
+    case 'point_here':
+      return { kind: 'point_here', reply: "Okay, I'll use where the gripper is now." };
+    case 'undo':
+      return { kind: 'undo', reply: 'Okay, undoing the last thing I learned.' };
+    case 'forget':
+      return forget(c.target, ctx);
+    case 'rename':
+      return rename(resolveName(c.from, ctx), c.to, ctx);
+    case 'rename_split':
+      return renameSplit(c.words, ctx);
+    case 'list_skills':
+      return { kind: 'list_skills', reply: listReply(ctx) };
+    case 'describe':
+      return describe(c.target, ctx);
+    case 'other_one':
+      return { kind: 'other_one', reply: 'Okay, the other one.' };
   }
 }
 

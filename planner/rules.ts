@@ -92,29 +92,89 @@ function startsWith(tokens: readonly string[], prefix: readonly string[]): boole
   return prefix.length <= tokens.length && prefix.every((w, i) => tokens[i] === w);
 }
 
+/** Multi-word prepositions that also separate arguments: "stack the ball on top of the car". */
+const ARG_PHRASES: readonly (readonly string[])[] = [['on', 'top', 'of'], ['next', 'to'], ['in', 'front', 'of'], ['inside', 'of'], ['close', 'to'], ['out', 'of']];
+
 export function splitArgs(rest: readonly string[]): string[][] {
   const groups: string[][] = [];
   let cur: string[] = [];
-  for (const t of rest) {
+  for (let i = 0; i < rest.length; i++) {
+    const t = rest[i];
+    const phrase = ARG_PHRASES.find((p) => p.every((w, k) => rest[i + k] === w));
+    if (phrase) { if (cur.length) groups.push(cur); cur = []; i += phrase.length - 1; continue; }
     if (ARG_SEPARATORS.has(t)) { if (cur.length) groups.push(cur); cur = []; } else cur.push(t);
   }
   if (cur.length) groups.push(cur);
   return groups;
 }
 
+/** Prepositions that may open a taught skill's argument: "track around the tower", "zoom in on Loki". */
+const ARG_LEADS = new Set([...ARG_SEPARATORS, 'around', 'toward', 'towards', 'about', 'past', 'across', 'through', 'of']);
+
+function dropLeading(tokens: readonly string[], words: ReadonlySet<string>): string[] {
+  let i = 0;
+  while (i < tokens.length && words.has(tokens[i])) i++;
+  return tokens.slice(i);
+}
+
+const PURE_PARTICLES = new Set(['up', 'down', 'away', 'out', 'off', 'back', 'around', 'aside']);
+
+/**
+ * A taught skill's second name: the verb its description opens with ("Push in on the target."
+ * → "push in"), so the words the operator used while teaching also call it. Only verbs no
+ * built-in frame or other skill name owns, so an alias never steals an existing command.
+ */
+export function descriptionAlias(skill: SkillSignature, skills: readonly SkillSignature[]): string[] | undefined {
+  const first = (skill.description.split(/[.,;:!?(]/)[0] ?? '').toLowerCase().replace(/[^a-z ]+/g, ' ').split(/\s+/).filter(Boolean);
+  const verb = first[0];
+  if (!verb || KNOWN_VERBS.has(verb) || NON_VERB_START.has(verb) || QUESTION_WORDS.has(verb)) return undefined;
+  if (skills.some((s) => s.name.split('_')[0] === verb)) return undefined;
+  const words = PURE_PARTICLES.has(first[1] ?? '') ? first.slice(0, 2) : [verb];
+  return words.join('_') === skill.name ? undefined : words;
+}
+
+/** Spoken variants of a name word: pack_all ← "pack everything", zoom_in ← "zoom into". */
+const NAME_WORD_VARIANTS: Readonly<Record<string, readonly string[]>> = { all: ['everything'], in: ['into'], on: ['onto'] };
+
+/**
+ * The tokens after a taught skill's name, or undefined when the clause does not start with it.
+ * "into"/"onto" also supply the preposition that follows ("zoom into the tower" → [the, tower]),
+ * and a two-word verb+particle name may be split by its object ("throw the pen away").
+ */
+function nameEnd(tokens: readonly string[], words: readonly string[]): string[] | undefined {
+  let i = 0;
+  for (const w of words) {
+    const t = tokens[i];
+    if (t === w || NAME_WORD_VARIANTS[w]?.includes(t)) i++;
+    else if (words.length === 2 && i === 1 && PURE_PARTICLES.has(w) && tokens[tokens.length - 1] === w && tokens.length > 2) return tokens.slice(1, -1);
+    else return undefined;
+  }
+  return tokens.slice(i);
+}
+
+/** "do the sweep", "run pack all again": a verb that only says "perform this taught skill". */
+const PERFORM = new Set(['do', 'run', 'play', 'perform', 'repeat', 'execute', 'try']);
+const PERFORM_NOISE = new Set(['the', 'a', 'an', 'your', 'that', 'this', 'shot', 'move', 'skill', 'behavior', 'trick', 'thing']);
+
 /** Taught skills, matched by their name words ("bring_to_user" ← "bring to user ..."), longest name first. */
 function matchTaught(tokens: readonly string[], skills: readonly SkillSignature[]): Action | undefined {
-  const taught = skills
-    .filter((s) => !BUILTIN_SKILLS.has(s.name))
-    .map((s) => ({ s, words: s.name.split('_').filter(Boolean) }))
-    .sort((a, b) => b.words.length - a.words.length || (a.s.name < b.s.name ? -1 : 1));
-  for (const { s, words } of taught) {
-    if (!startsWith(tokens, words)) continue;
-    const rest = tokens.slice(words.length);
+  const candidates: { s: SkillSignature; words: string[]; alias: boolean }[] = [];
+  for (const s of skills) {
+    if (BUILTIN_SKILLS.has(s.name)) continue;
+    candidates.push({ s, words: s.name.split('_').filter(Boolean), alias: false });
+    const alias = descriptionAlias(s, skills);
+    if (alias) candidates.push({ s, words: alias, alias: true });
+  }
+  // Longest first; a real name beats an alias of the same length; then by name, for determinism.
+  candidates.sort((a, b) => b.words.length - a.words.length || Number(a.alias) - Number(b.alias) || (a.s.name < b.s.name ? -1 : 1));
+  for (const { s, words } of candidates) {
+    const after = nameEnd(tokens, words);
+    if (after === undefined) continue;
+    const rest = dropLeading(after, ARG_LEADS);
     const n = s.params.length;
     if (n === 0) return rest.length === 0 ? { type: 'skill', skill: s, args: [] } : { type: 'skill_arity', skill: s, heard: splitArgs(rest).length };
     if (!rest.length) return { type: 'missing', ask: `What should I ${words.join(' ')}?` };
-    const args = n === 1 ? [rest as string[]] : splitArgs(rest);
+    const args = n === 1 ? [rest] : splitArgs(rest).map((g) => dropLeading(g, ARG_LEADS));
     // One-parameter skills take the whole rest, unless it clearly names a second thing.
     if (n === 1 && splitArgs(rest).length > 1) return { type: 'skill_arity', skill: s, heard: splitArgs(rest).length };
     return args.length === n ? { type: 'skill', skill: s, args } : { type: 'skill_arity', skill: s, heard: args.length };
@@ -128,6 +188,16 @@ export function parseClause(tokens: readonly string[], skills: readonly SkillSig
   if (NEGATIONS.has(tokens[0]) || startsWith(tokens, ['do', 'not'])) return { type: 'negated' };
   const taught = matchTaught(tokens, skills);
   if (taught) return taught;
+  if (PERFORM.has(tokens[0])) {
+    const named = matchTaught(tokens.slice(1).filter((t) => !PERFORM_NOISE.has(t)), skills);
+    if (named && named.type !== 'missing') return named;
+    // "do a dolly shot of the hulk": an unknown named move is a behavior to teach (dolly_shot).
+    if (['a', 'an', 'the'].includes(tokens[1] ?? '')) {
+      const end = tokens.findIndex((t, i) => i > 1 && (ARG_SEPARATORS.has(t) || ARG_LEADS.has(t)));
+      const move = tokens.slice(2, end < 0 ? undefined : end);
+      if (move.length && move.length <= 3) return { type: 'unknown_verb', verb: move.join(' '), rest: end < 0 ? [] : tokens.slice(end + 1) };
+    }
+  }
 
   const text = tokens.join(' ');
   for (const f of FRAMES) {
@@ -151,5 +221,178 @@ export function parseClause(tokens: readonly string[], skills: readonly SkillSig
   }
   if (NON_VERB_START.has(verb) || /^[0-9]/.test(verb)) return { type: 'no_verb', np: [...tokens] };
   const withParticle = PARTICLES.has(tokens[1] ?? '') ? 2 : 1;
+  const last = tokens[tokens.length - 1];
+  // "shake the ball out": the particle closes a short object, as in behaviorNameWords.
+  if (withParticle === 1 && tokens.length >= 3 && tokens.length <= 5 && PURE_PARTICLES.has(last) && !tokens.slice(1, -1).some((t) => ARG_SEPARATORS.has(t))) {
+    return { type: 'unknown_verb', verb: `${verb} ${last}`, rest: tokens.slice(1, -1) };
+  }
   return { type: 'unknown_verb', verb: tokens.slice(0, withParticle).join(' '), rest: tokens.slice(withParticle) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dialogue control: teaching, corrections and questions about what the robot knows. These are
+// whole-utterance phrases, matched before any command frame, so "undo" or "forget pack" can
+// never turn into motion.
+
+/** What a control utterance asks for, with its name words still unresolved. */
+export type Control =
+  /** `name` is null for "let me teach you something" (no name said) */
+  | { type: 'teach_start'; name: string[] | null }
+  | { type: 'teach_done' }
+  | { type: 'point_here' }
+  | { type: 'undo' }
+  | { type: 'forget'; target: string[] }
+  /** `from`/`to` known, or `words` for "call pack wrap" where the split depends on what is known */
+  | { type: 'rename'; from: string[]; to: string[] }
+  | { type: 'rename_split'; words: string[] }
+  | { type: 'list_skills' }
+  | { type: 'describe'; target: string[] }
+  | { type: 'other_one' };
+
+const phrases = (...ps: string[]): Set<string> => new Set(ps);
+
+/** Said at the start of a control phrase and meaningless to it. */
+const CONTROL_LEADS: readonly (readonly string[])[] = [
+  'i want to', 'i wanna', 'i would like to', 'id like to', 'let me', 'lets', 'can we', 'could we', 'we should', 'please', 'ok', 'okay',
+  'alright', 'so', 'hey', 'robot', 'shammie', 'um', 'uh', 'well', 'now', 'and', 'can you', 'could you', 'would you', 'will you',
+  'yes', 'yeah', 'no', 'nope', 'right', 'from now on', 'actually', 'oh', 'sure', 'of course', 'great', 'good',
+].map((p) => p.split(' '));
+/** Said at the end and meaningless to it ("from now on" goes before "now" is taken as a filler). */
+const CONTROL_TAILS: readonly (readonly string[])[] = [
+  'from now on', 'from here on', 'going forward', 'instead', 'please', 'thanks', 'thank you', 'now', 'again', 'for me', 'exactly', 'so far',
+].map((p) => p.split(' '));
+
+function stripEnds(words: readonly string[]): string[] {
+  let out = [...words];
+  for (let changed = true; changed && out.length; ) {
+    changed = false;
+    for (const p of CONTROL_LEADS) {
+      // Keep a lone "no"/"yes": that is cancel/confirm, not a control phrase.
+      if (p.length < out.length && p.every((w, i) => out[i] === w)) { out = out.slice(p.length); changed = true; break; }
+    }
+    for (const p of CONTROL_TAILS) {
+      const at = out.length - p.length;
+      if (at > 0 && p.every((w, i) => out[at + i] === w)) { out = out.slice(0, at); changed = true; break; }
+    }
+  }
+  return out;
+}
+
+const TEACH_DONE = phrases(
+  'thats it', 'that is it', 'thats all', 'that is all', 'that was it', 'that was all', 'thats everything', 'that is everything',
+  'done', 'im done', 'i am done', 'were done', 'we are done', 'youre done', 'you are done', 'all done', 'done teaching',
+  'im done teaching', 'finished', 'im finished', 'i am finished', 'were finished', 'finished teaching', 'finish', 'finish up',
+  'end of lesson', 'lesson over', 'the end', 'thats the end', 'thats all there is to it', 'thats the whole thing', 'save it', 'save that',
+);
+const POINT_HERE = phrases(
+  'here', 'its here', 'it is here', 'right here', 'its right here', 'it is right here', 'over here', 'its over here', 'here it is',
+  'this is it', 'this is where it is', 'thats where it is', 'this is the spot', 'this spot', 'this is the place', 'this place',
+  'there', 'right there', 'over there', 'its there', 'it is there', 'its right there', 'its over there', 'there it is', 'that spot',
+  'its this one', 'it is this one', 'this one here', 'where you are', 'where you are now', 'where the gripper is',
+);
+const UNDO = phrases(
+  'undo', 'undo that', 'undo it', 'undo this', 'undo last', 'undo the last one', 'undo the last thing', 'undo the last step',
+  'undo the last change', 'take that back', 'take it back', 'revert', 'revert that', 'revert it', 'unlearn that', 'unlearn it',
+  'undo what you just learned', 'forget what you just learned', 'forget the last thing', 'forget the last thing i taught you',
+  'forget what i just taught you', 'undo what i just taught you',
+);
+const OTHER_ONE = phrases(
+  'the other one', 'other one', 'the other', 'not that one', 'not this one', 'wrong one', 'the wrong one', 'thats the wrong one',
+  'that is the wrong one', 'i meant the other one', 'i mean the other one', 'i said the other one', 'the other one i meant',
+  'not that one the other one', 'wrong one the other one', 'no the other one', 'not that one the other', 'try the other one',
+  'the other one instead', 'use the other one', 'pick the other one', 'grab the other one', 'the other one not that one',
+);
+const LIST_SKILLS = phrases(
+  'help', 'help me', 'i need help', 'what can you do', 'what else can you do', 'what do you know', 'what do you know how to do',
+  'what are you able to do', 'what are your skills', 'what skills do you have', 'what skills do you know', 'what behaviors do you know',
+  'what tricks do you know', 'what commands do you know', 'what things do you know', 'what objects do you know', 'what have you learned',
+  'what have i taught you', 'what did i teach you', 'what do you know so far', 'list your skills', 'list skills', 'list all skills',
+  'list your behaviors', 'list everything', 'list what you know', 'show me your skills', 'show your skills', 'show me what you can do',
+  'what can i say', 'what can i ask you to do', 'what can i ask you', 'what are your options', 'what do you know already',
+  'what can you do so far', 'which skills do you have', 'what have you learnt', 'skills', 'tell me what you can do',
+  'tell me what you know', 'tell me your skills',
+);
+/** "forget it" and friends drop the pending plan (cancel); they name nothing to forget. */
+const FORGET_CANCEL = phrases('it', 'that', 'this', 'about it', 'about that', 'the plan', 'that plan', 'this plan', 'that one', 'all that');
+const TEACH_LEAD = /^(?:(?:i|ill|i will|i am going to|im going to|im gonna|gonna|we will|were going to|i can|how about i|allow me to|time to|i want to|let me|now i will|now ill) )?(?:teach you|teach|show you how|show you(?=$))(?: how)?(?: to| you)?(?: (?<rest>.+))?$/;
+const LEARN_LEAD = /^(?:(?:i want you to|can you|could you|you will|youll|you are going to|youre going to|time to|now) )?learn (?:how )?(?:to )?(?<rest>.+)$/;
+const HOWTO_LEAD = /^(?:heres|here is|this is) how (?:to |you |we )(?<rest>.+)$/;
+const NEW_SKILL = /^(?:a |one )?new (?:skill|behavior|behaviour|trick|move|task|command)(?: for you)?(?: (?:called|named|is|will be))? (?<rest>.+)$/;
+const DONE_HOW = /^(?:and )?(?:thats|that is|that was) (?:how (?:you|to|we) .+|(?:it|all) for .+|the (?:whole|entire|full|complete) .+)$/;
+const LIST_WHAT = /^(?:what|which) (?:skills|behaviors|behaviours|tricks|commands|things|objects|words|shots|moves|actions)(?: do| can| have)? you (?:know|have|do|understand|know about)$/;
+const DESCRIBE = /^(?:what do you know about|what do you mean by|tell me about|tell me what|what is the meaning of|whats the meaning of|what is|whats|what are|what was|what does|what do|what did|describe|explain|remind me what|remind me how to|remind me how you|show me how you|how do you|how would you|how will you|how does) (?<x>.+?)(?: do| does| mean| means| is| was| look like| looks like| again| exactly| stand for| work| works)?$/;
+const FORGET = /^(?:forget|unlearn|delete|erase) (?:about )?(?<x>.+)$/;
+const RENAME = [
+  /^rename (?<from>.+?) (?:to|as|into) (?<to>.+)$/,
+  /^change (?:the name of|the name for) (?<from>.+?) to (?<to>.+)$/,
+  /^change (?<from>.+?)s name to (?<to>.+)$/,
+  /^(?<from>.+?) (?:should be|is now|will be|shall be) (?:called|named|renamed) (?<to>.+)$/,
+];
+const RENAME_SPLIT = /^(?:call|name|rename) (?<words>.+)$/;
+
+/** Classify a whole utterance (BREAKs dropped, fillers kept) as a control phrase, if it is one. */
+export function parseControl(tokens: readonly string[]): Control | undefined {
+  const words = stripEnds(tokens.filter((t) => t !== ','));
+  if (!words.length) return undefined;
+  const text = words.join(' ');
+  const noneIfEmpty = (s: string | undefined): string[] | null => (s && s.trim() ? s.trim().split(' ') : null);
+
+  if (TEACH_DONE.has(text) || DONE_HOW.test(text)) return { type: 'teach_done' };
+  if (UNDO.has(text)) return { type: 'undo' };
+  if (OTHER_ONE.has(text)) return { type: 'other_one' };
+  if (POINT_HERE.has(text)) return { type: 'point_here' };
+  if (LIST_SKILLS.has(text) || LIST_WHAT.test(text)) return { type: 'list_skills' };
+
+  const teach = TEACH_LEAD.exec(text) ?? LEARN_LEAD.exec(text) ?? HOWTO_LEAD.exec(text);
+  if (teach && !/^(?:me|us)\b/.test(teach.groups?.rest ?? '')) return { type: 'teach_start', name: noneIfEmpty(teach.groups?.rest) };
+  const fresh = NEW_SKILL.exec(text);
+  if (fresh) return { type: 'teach_start', name: noneIfEmpty(fresh.groups?.rest) };
+
+  const forget = FORGET.exec(text);
+  if (forget && !FORGET_CANCEL.has(forget.groups!.x)) return { type: 'forget', target: forget.groups!.x.split(' ') };
+
+  for (const re of RENAME) {
+    const m = re.exec(text);
+    if (m) return { type: 'rename', from: m.groups!.from.split(' '), to: m.groups!.to.split(' ') };
+  }
+  const split = RENAME_SPLIT.exec(text);
+  if (split && split.groups!.words.split(' ').length >= 2) return { type: 'rename_split', words: split.groups!.words.split(' ') };
+
+  const d = DESCRIBE.exec(text);
+  if (d) return { type: 'describe', target: d.groups!.x.split(' ') };
+  return undefined;
+}
+
+/** Object words after a verb that do not belong in a behavior's name: "pack [things]". */
+const NAME_STOP = new Set([...NON_VERB_START, 'things', 'thing', 'stuff', 'something', 'objects', 'items', 'everything', 'all', 'them', 'like', 'when', 'so', 'by', 'for', 'step', 'one']);
+
+/**
+ * The behavior name in "teach you to <rest>": "pack things" → [pack], "throw away the candy" →
+ * [throw, away], "zoom in on Loki" → [zoom, in], "pack everything" → [pack, all], "a new trick
+ * called wiggle" → [wiggle]. Undefined when no verb was said.
+ */
+export function behaviorNameWords(rest: readonly string[]): string[] | undefined {
+  const called = rest.findIndex((w) => w === 'called' || w === 'named');
+  if (called >= 0) {
+    const name = rest.slice(called + 1).filter((w) => !NON_VERB_START.has(w));
+    return name.length ? name : undefined;
+  }
+  let words = [...rest];
+  while (words.length && ['a', 'an', 'the', 'some', 'new', 'something', 'skill', 'behavior', 'behaviour', 'trick', 'how', 'to', 'you'].includes(words[0])) words = words.slice(1);
+  const verb = words[0];
+  if (!verb || NAME_STOP.has(verb)) return undefined;
+  const out = [verb];
+  const next = words[1];
+  const after = words[2];
+  // A particle belongs to the verb ("throw away"); in/on/over only when no object follows them directly.
+  if (next && PURE_PARTICLES.has(next)) out.push(next);
+  else if (next && ['in', 'on', 'over'].includes(next) && (after === undefined || ARG_SEPARATORS.has(after) || after === 'around')) out.push(next);
+  else {
+    // "put things away", "throw the trash out": the particle after a short object.
+    const at = words.findIndex((w, i) => i > 1 && i <= 4 && PURE_PARTICLES.has(w));
+    if (at > 0 && !words.slice(1, at).some((w) => ARG_SEPARATORS.has(w))) out.push(words[at]);
+  }
+  const tail = words.slice(1).filter((w) => w !== out[1]);
+  if (tail[0] === 'all' || tail[0] === 'everything' || (tail[0] === 'them' && tail[1] === 'all')) out.push('all');
+  return out;
 }

@@ -45,7 +45,7 @@ const words = (s: string): string[] => s.split(' ');
 export const FILLERS: readonly (readonly string[])[] = [
   'please', 'pls', 'kindly', 'now', 'ok', 'okay', 'alright', 'all right', 'um', 'uh', 'uhm', 'erm', 'er', 'hmm', 'mm',
   'hey', 'hi', 'hello', 'robot', 'shammie', 'well', 'so', 'just', 'again', 'for me', 'thanks', 'thank you',
-  'right now', 'real quick', 'quickly', 'carefully', 'gently', 'slowly', 'as well',
+  'right now', 'real quick', 'quickly', 'carefully', 'gently', 'slowly', 'as well', 'too', 'actually',
   'can you', 'could you', 'would you', 'will you', 'can u', 'could u', 'would you mind', 'do you mind',
   'i want you to', 'i need you to', 'i would like you to', 'id like you to', 'i wanted you to',
   'you should', 'you can', 'you could', 'try to', 'make sure to', 'be sure to', 'go ahead and',
@@ -55,6 +55,9 @@ export const FILLERS: readonly (readonly string[])[] = [
 /** Words that join commands into a chain. "next to" is a preposition, so "next" is handled apart. */
 const SEPARATORS = new Set(['and', 'then', 'afterwards', 'afterward', 'finally', 'lastly', 'also', BREAK]);
 
+/** Words that cannot end a clause: a comma after them is a spoken pause ("grab the, um, the ball"). */
+const DANGLING = new Set(['the', 'a', 'an', 'to', 'into', 'onto', 'of', 'your', 'my']);
+
 /** Split a token list into clauses at commas, "and", "then", "after that", "next" (not "next to"). */
 export function splitClauses(tokens: readonly string[]): string[][] {
   const clauses: string[][] = [];
@@ -62,6 +65,7 @@ export function splitClauses(tokens: readonly string[]): string[][] {
   const flush = (): void => { if (cur.length) clauses.push(cur); cur = []; };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
+    if (t === BREAK && DANGLING.has(cur[cur.length - 1] ?? '')) continue;
     if (SEPARATORS.has(t)) { flush(); continue; }
     if (t === 'after' && (tokens[i + 1] === 'that' || tokens[i + 1] === 'this')) { flush(); i += 1; continue; }
     if (t === 'next' && tokens[i + 1] !== 'to') { flush(); continue; }
@@ -128,8 +132,11 @@ export function soundsLike(heard: string, known: string): boolean {
 }
 
 /** Crude English singular, enough for object nouns ("candies" → "candy", "boxes" → "box"). */
+/** Nouns that are plural in form only: "the scissors" is SCISSORS, as in the paper. */
+const PLURALIA = new Set(['scissors', 'glasses', 'pliers', 'tongs', 'tweezers', 'pants', 'shorts', 'jeans', 'binoculars', 'headphones', 'clothes', 'series', 'species']);
+
 export function singular(word: string): string {
-  if (word.length <= 3 || /(ss|us|is|ous)$/.test(word)) return word;
+  if (word.length <= 3 || /(ss|us|is|ous)$/.test(word) || PLURALIA.has(word)) return word;
   if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
   if (/(ches|shes|xes|zes|sses)$/.test(word)) return word.slice(0, -2);
   if (word.endsWith('s')) return word.slice(0, -1);

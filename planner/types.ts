@@ -36,6 +36,8 @@ export interface PlannerContext {
   history?: readonly DialogueTurn[];
   /** lets the session abandon a slow (LLM) planner call */
   signal?: AbortSignal;
+  /** set while the user is teaching a behavior step by step */
+  teaching?: { name: string } | null;
 }
 
 /** A speech-recognition repair the planner made, so the UI can show "heard back → bag". */
@@ -89,8 +91,49 @@ export type PlannerResult =
   /** drop the pending plan or question */
   | { kind: 'cancel'; reply: string }
   /** approve the pending plan */
-  | { kind: 'confirm'; reply: string };
+  | { kind: 'confirm'; reply: string }
+  /** "let me teach you to pack": start recording a behavior named `name` (lower_snake_case) */
+  | { kind: 'teach_start'; name: string; reply: string; /** entities named in the same utterance ("…to pack the candy") */ mentions?: string[] }
+  /** "that's it" / "done": finish the behavior being taught */
+  | { kind: 'teach_done'; reply: string }
+  /** "it's here": answer "show me where X is" with the gripper's current position */
+  | { kind: 'point_here'; reply: string }
+  /** "undo": take back the last taught thing */
+  | { kind: 'undo'; reply: string }
+  /** "forget pack" (a behavior or a taught name) */
+  | { kind: 'forget'; name: string; reply: string }
+  /** "rename pack to wrap" */
+  | { kind: 'rename'; from: string; to: string; reply: string }
+  /** "what can you do?" */
+  | { kind: 'list_skills'; reply: string }
+  /** "what is pack?" / "what is TOY_CAR?" */
+  | { kind: 'describe'; name: string; reply: string }
+  /** "no, the other one": re-plan the last command with the next matching entity */
+  | { kind: 'other_one'; reply: string };
+
+/** What the user walked through while teaching a behavior. */
+export interface TeachingTrace {
+  /** the behavior's name, e.g. pack */
+  name: string;
+  /** the command that started it, e.g. "pack the candy" (may be empty for "let me teach you to pack") */
+  command: string;
+  /** entities named in that command (candidates to become parameters), e.g. [CANDY] */
+  mentions: string[];
+  /** each taught step: what was said and the plan that ran */
+  steps: { utterance: string; plan: Plan }[];
+}
+
+/** A named, parameterized behavior proposed from a teaching trace. */
+export interface BehaviorProposal {
+  name: string;
+  /** which literals become parameters, in order: e.g. [{ name: 'obj', literal: 'CANDY' }] */
+  params: { name: string; literal: string }[];
+  /** one line, e.g. "Retrieve the specified obj and place it inside the gift bag." */
+  description: string;
+}
 
 export interface Planner {
   plan(utterance: string, ctx: PlannerContext): Promise<PlannerResult>;
+  /** name and describe a taught behavior (the paper's forced teach_function call); optional */
+  synthesizeBehavior?(trace: TeachingTrace, ctx: PlannerContext): Promise<BehaviorProposal>;
 }

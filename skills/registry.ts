@@ -170,6 +170,53 @@ export class SkillRegistry<Impl = unknown> {
     return errors.length ? { ok: false, errors, unknownSkills, unknownEntities } : { ok: true, plan: parsed.data };
   }
 
+  /**
+   * Check a behavior before it is registered: a data-only body of calls to known skills with
+   * the right arguments, parameters used with matching types, and no call cycle.
+   */
+  validateBehavior(def: BehaviorDefinition, ctx: ValidationContext): string[] {
+    const errors: string[] = [];
+    if (!SKILL_NAME.test(def.name)) errors.push(`behavior name "${def.name}" must be lower_snake_case`);
+    const existing = this.#skills.get(def.name);
+    if (existing && (existing.kind === 'primitive' || existing.builtin)) errors.push(`"${def.name}" is a built-in skill; choose another name`);
+    if (!def.body.length) errors.push(`${def.name} has no steps`);
+    const params = new Map(def.params.map((p) => [p.name, p]));
+    const used = new Set<string>();
+    def.body.forEach((step, i) => {
+      const where = `${def.name} step ${i + 1} (${step.skill})`;
+      if (step.skill === def.name) { errors.push(`${where}: a behavior cannot call itself`); return; }
+      const callee = this.#skills.get(step.skill);
+      if (!callee) { errors.push(`${where}: unknown skill; known skills: ${this.names().join(', ')}`); return; }
+      const concrete: Record<string, ArgValue> = {};
+      for (const [k, v] of Object.entries(step.args)) {
+        if (typeof v === 'object') {
+          const p = params.get(v.param);
+          const expected = callee.params.find((cp) => cp.name === k);
+          if (!p) errors.push(`${where}: uses parameter "${v.param}", which ${def.name} does not declare`);
+          else if (expected && expected.type !== p.type) errors.push(`${where}: parameter "${v.param}" is ${p.type} but ${step.skill}(${k}) needs ${expected.type}`);
+          used.add(v.param);
+          // Stand-in value of the right type, so arity/type checks below still run.
+          concrete[k] = p?.type === 'number' ? 0 : p?.type === 'entity' ? [...ctx.entities][0] ?? 'X' : 'x';
+        } else concrete[k] = v;
+      }
+      const r = this.validateCall({ skill: step.skill, args: concrete }, ctx);
+      errors.push(...r.errors.map((e) => `${where}: ${e}`));
+    });
+    for (const p of def.params) if (!used.has(p.name)) errors.push(`${def.name}: parameter "${p.name}" is never used`);
+    // Cycles through other behaviors (a → b → a).
+    const seen = new Set<string>();
+    const walk = (name: string, stack: string[]): void => {
+      const d = name === def.name ? def : this.#skills.get(name);
+      if (!d || d.kind !== 'behavior') return;
+      if (stack.includes(name)) { errors.push(`calling ${def.name} would loop: ${[...stack, name].join(' → ')}`); return; }
+      if (seen.has(name)) return;
+      seen.add(name);
+      for (const s of d.body) walk(s.skill, [...stack, name]);
+    };
+    walk(def.name, []);
+    return errors;
+  }
+
   /** Expand behaviors into primitive calls (depth-first), detecting recursion. */
   expand(plan: Plan, maxDepth = 16): SkillCall[] {
     const out: SkillCall[] = [];

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', '..', 'launch', 'bin', 'shammie.js');
-const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+// Every spawned command gets its own data folder, so runs never share a skill library.
+const ENV = { ...process.env, SHAMMIE_DATA: mkdtempSync(join(tmpdir(), 'shammie-data-')) };
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: ENV });
 const tmp = () => mkdtempSync(join(tmpdir(), 'shammie-cli-'));
 
 describe('shammie run', () => {
@@ -83,6 +85,7 @@ describe('shammie run', () => {
 describe('shammie repl', () => {
   it('shows the plan and its trajectory summary, and moves only after y', () => {
     const r = spawnSync(process.execPath, [BIN, 'repl'], {
+      env: ENV,
       input: 'go to the bag\nn\npick up the candy\ny\nworld\nquit\n',
       encoding: 'utf8',
       timeout: 60_000,
@@ -99,7 +102,7 @@ describe('shammie repl', () => {
 
 describe('shammie start', () => {
   it('prints a URL that serves the JSON status, and the session API drives the sim', async () => {
-    const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: ENV });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';

@@ -346,7 +346,7 @@ describe('determinism and robustness', () => {
   });
 
   it('never throws on arbitrary text, and every plan it returns validates', () => {
-    const kinds = new Set(['plan', 'question', 'rejected', 'stop', 'cancel', 'confirm']);
+    const kinds = new Set(['plan', 'question', 'rejected', 'stop', 'cancel', 'confirm', 'teach_start', 'teach_done', 'point_here', 'undo', 'forget', 'rename', 'list_skills', 'describe', 'other_one']);
     const check = (u: string, c: PlannerContext): void => {
       const r = planner.planSync(u, c);
       expect(kinds.has(r.kind)).toBe(true);

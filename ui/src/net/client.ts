@@ -1,0 +1,120 @@
+/**
+ * The console's WebSocket client: connects to the session server it was served from, parses
+ * every frame with the shared zod schemas, applies it to the stores, and reconnects by itself
+ * with backoff when the connection drops. Connection loss is data (a state plus a problem
+ * with a tip), never an exception.
+ */
+import {
+  clientMessageSchema, parseServerMessage, type ClientMessage,
+} from '../../../launch/server/protocol.js';
+import { connectionStore } from '../stores/connection.js';
+import { addLocalProblem, dismissLocalProblem } from '../stores/session.js';
+import { applyServerMessage } from './dispatch.js';
+
+const BACKOFF_MS = [200, 400, 800, 1500, 2500];
+
+export class ConsoleClient {
+  readonly url: string;
+  #ws: WebSocket | null = null;
+  #retry: ReturnType<typeof setTimeout> | null = null;
+  #closed = false;
+
+  constructor(url: string) {
+    this.url = url;
+    connectionStore.setState({ url });
+  }
+
+  connect(): void {
+    this.#closed = false;
+    this.#open();
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#ws?.close();
+  }
+
+  get connected(): boolean {
+    return this.#ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Validate and send; false (with a problem shown) when not connected. */
+  send(msg: ClientMessage): boolean {
+    const checked = clientMessageSchema.safeParse(msg);
+    if (!checked.success) {
+      addLocalProblem({ id: 'client', severity: 'error', message: `Refused to send a malformed ${msg.type} request: ${checked.error.issues[0]?.message ?? ''}` });
+      return false;
+    }
+    if (!this.#ws || this.#ws.readyState !== WebSocket.OPEN) {
+      addLocalProblem({ id: 'offline', severity: 'warn', message: `Not connected: "${msg.type}" was not sent.`, tip: 'Wait for the connection to come back (top bar), then try again.' });
+      return false;
+    }
+    this.#ws.send(JSON.stringify(checked.data));
+    return true;
+  }
+
+  /** Drop the socket as if the network failed (tests and the reconnect check). */
+  simulateDrop(): void {
+    this.#ws?.close(4000, 'simulated drop');
+  }
+
+  #open(): void {
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.url);
+    } catch (err) {
+      this.#scheduleRetry(String(err));
+      return;
+    }
+    this.#ws = ws;
+    ws.onopen = () => {
+      connectionStore.setState((s) => ({ state: 'connected', attempts: 0, since: Date.now(), lastError: null, connects: s.connects + 1 }));
+      dismissLocalProblem('connection');
+      dismissLocalProblem('offline');
+    };
+    ws.onmessage = (ev) => {
+      if (typeof ev.data !== 'string') return;
+      const parsed = parseServerMessage(ev.data);
+      if (!parsed.ok) {
+        addLocalProblem({ id: 'protocol', severity: 'error', message: `The server sent a message this console does not understand: ${parsed.error}`, tip: 'The console and the server may be different versions: reload the page.' });
+        return;
+      }
+      applyServerMessage(parsed.message);
+    };
+    ws.onclose = (ev) => {
+      if (this.#ws !== ws) return;
+      this.#ws = null;
+      if (this.#closed) return;
+      this.#scheduleRetry(ev.reason || `connection closed (code ${ev.code})`);
+    };
+    ws.onerror = () => {
+      // onclose follows with the details.
+    };
+  }
+
+  #scheduleRetry(reason: string): void {
+    const attempts = connectionStore.getState().attempts + 1;
+    connectionStore.setState({ state: 'reconnecting', attempts, since: Date.now(), lastError: reason });
+    if (attempts >= 3) {
+      addLocalProblem({ id: 'connection', severity: 'error', message: `Lost the connection to the session server (${reason}). Retrying…`, tip: 'Check that `shammie start` is still running; it prints the Session server URL this page must match.' });
+    }
+    const delay = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)];
+    this.#retry = setTimeout(() => this.#open(), delay);
+  }
+}
+
+/** ws://host/ws next to the page the console was loaded from. */
+export function defaultSocketUrl(loc: Location = window.location): string {
+  const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${loc.host}${loc.pathname.replace(/[^/]*$/, '')}ws`;
+}
+
+let instance: ConsoleClient | null = null;
+
+export function getClient(): ConsoleClient {
+  if (!instance) instance = new ConsoleClient(defaultSocketUrl());
+  return instance;
+}

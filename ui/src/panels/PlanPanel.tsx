@@ -1,0 +1,185 @@
+/**
+ * The plan as typed calls (behaviors expandable), the motion preview controls (scrub slider,
+ * play, duration and speeds), the steps with their safety verdicts and, while executing,
+ * a progress bar per step. Execute stays disabled unless the previewed plan is pending and safe.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { PlanCall, PreviewInfo, SkillInfo } from '../../../launch/server/protocol.js';
+import { requestFrame } from '../stores/frame.js';
+import { playhead, previewStore } from '../stores/preview.js';
+import { useConnection, usePreview, useSession } from '../stores/react.js';
+import { cancelPreview, confirmPreview } from './actions.js';
+
+export function PlanPanel() {
+  const preview = usePreview((s) => s.preview);
+  const mode = usePreview((s) => s.mode);
+  if (!preview) {
+    return (
+      <section className="plan empty" data-testid="plan-empty">
+        <p>No plan yet. Say or type a command: its plan and a preview of the motion show here, and nothing moves until you press <b>Execute</b>.</p>
+      </section>
+    );
+  }
+  return (
+    <section className={`plan mode-${mode}`} data-testid="plan" data-preview-id={preview.id} data-mode={mode ?? ''}>
+      <PlanCalls preview={preview} />
+      <Summary preview={preview} />
+      {(mode === 'pending' || mode === 'rejected') && <Scrubber preview={preview} />}
+      <Steps preview={preview} />
+      <Actions preview={preview} />
+    </section>
+  );
+}
+
+function PlanCalls({ preview }: { preview: PreviewInfo }) {
+  const skills = useSession((s) => s.skills);
+  return (
+    <div className="calls" data-testid="plan-calls" aria-label="Plan">
+      {preview.plan.map((c, i) => (
+        <span key={i} className="call-wrap">
+          {i > 0 && <span className="arrow">→</span>}
+          <Call call={c} def={skills.find((s) => s.name === c.skill)} />
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function callText(c: PlanCall): string {
+  return `${c.skill}(${Object.values(c.args).join(', ')})`;
+}
+
+function Call({ call, def }: { call: PlanCall; def: SkillInfo | undefined }) {
+  const [open, setOpen] = useState(false);
+  if (!def?.body) return <code className="call" title={def?.description}>{callText(call)}</code>;
+  const body = def.body.map((b) => ({
+    skill: b.skill,
+    args: Object.fromEntries(Object.entries(b.args).map(([k, v]) => [k, typeof v === 'object' ? call.args[v.param] ?? `<${v.param}>` : v])),
+  }));
+  return (
+    <span className="behavior">
+      <button className="call expandable" onClick={() => setOpen(!open)} title={def.description} aria-expanded={open}>
+        {open ? '▾' : '▸'} {callText(call)}
+      </button>
+      {open && <span className="body">= {body.map((b) => callText(b as PlanCall)).join('; ')}</span>}
+    </span>
+  );
+}
+
+function Summary({ preview }: { preview: PreviewInfo }) {
+  const s = preview.summary;
+  return (
+    <div className="summary" data-testid="preview-summary">
+      <span>{s.steps} steps</span>
+      <span>{s.duration.toFixed(1)} s</span>
+      <span title="fastest joint">joint ≤ {s.maxJointSpeed.toFixed(2)} rad/s</span>
+      <span title="fastest tool centre speed">tool ≤ {s.maxToolSpeed.toFixed(2)} m/s</span>
+      <span className={preview.safe ? 'ok' : 'bad'}>{preview.safe ? 'safety check passed' : 'fails a safety check'}</span>
+    </div>
+  );
+}
+
+function Scrubber({ preview }: { preview: PreviewInfo }) {
+  const playing = usePreview((s) => s.playing);
+  const showGhost = usePreview((s) => s.showGhost);
+  const showPath = usePreview((s) => s.showPath);
+  const input = useRef<HTMLInputElement>(null);
+  const time = useRef<HTMLSpanElement>(null);
+  const end = preview.timeline.t[preview.timeline.t.length - 1] ?? 0;
+  useEffect(() => {
+    const update = (t: number) => {
+      const v = Math.min(t, end);
+      if (input.current && document.activeElement !== input.current) input.current.value = String(v);
+      if (time.current) time.current.textContent = `${v.toFixed(1)} / ${end.toFixed(1)} s`;
+    };
+    update(playhead.t);
+    playhead.listeners.add(update);
+    return () => { playhead.listeners.delete(update); };
+  }, [end]);
+  return (
+    <div className="scrubber">
+      <button className="icon" onClick={() => { previewStore.setState({ playing: !playing }); requestFrame(); }} title={playing ? 'Pause the preview' : 'Play the preview'} data-testid="play">
+        {playing ? '❚❚' : '▶'}
+      </button>
+      <input
+        ref={input}
+        type="range"
+        min={0}
+        max={end}
+        step={0.01}
+        defaultValue={0}
+        aria-label="Preview time"
+        data-testid="scrub"
+        onInput={(e) => {
+          previewStore.setState({ playing: false });
+          playhead.set(Number((e.target as HTMLInputElement).value));
+          requestFrame();
+        }}
+      />
+      <span ref={time} className="time" />
+      <label title="Show the ghost arm"><input type="checkbox" checked={showGhost} onChange={(e) => { previewStore.setState({ showGhost: e.target.checked }); requestFrame(); }} /> ghost</label>
+      <label title="Show the tool path"><input type="checkbox" checked={showPath} onChange={(e) => { previewStore.setState({ showPath: e.target.checked }); requestFrame(); }} /> path</label>
+    </div>
+  );
+}
+
+function Steps({ preview }: { preview: PreviewInfo }) {
+  const mode = usePreview((s) => s.mode);
+  const ex = usePreview((s) => s.execution);
+  const running = mode === 'executing' || mode === 'done';
+  const mine = ex.previewId === preview.id;
+  return (
+    <ol className="steps" data-testid="steps">
+      {preview.steps.map((st, i) => {
+        const frac = running && mine ? ex.stepFractions[i] ?? 0 : 0;
+        const current = running && mine && ex.active && ex.step === i;
+        const failed = running && mine && !ex.active && ex.outcome === 'failed' && ex.step === i;
+        return (
+          <li key={i} className={`step ${st.safe ? '' : 'unsafe'} ${current ? 'current' : ''} ${failed ? 'failed' : ''} ${frac >= 1 ? 'done' : ''}`} data-safe={st.safe}>
+            <div className="row">
+              <span className="idx">{i + 1}</span>
+              <code>{st.call}</code>
+              <span className="dur">{st.duration.toFixed(1)} s</span>
+              <span className="verdict">{st.safe ? (frac >= 1 ? '✓' : '') : '✗'}</span>
+            </div>
+            {!st.safe && <div className="reason" data-testid="unsafe-reason">{st.reason ?? 'fails a safety check'}</div>}
+            {running && mine && (
+              <div className="bar"><div style={{ width: `${Math.round(frac * 100)}%` }} /></div>
+            )}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function Actions({ preview }: { preview: PreviewInfo }) {
+  const mode = usePreview((s) => s.mode);
+  const ex = usePreview((s) => s.execution);
+  const connected = useConnection((s) => s.state === 'connected');
+  if (mode === 'executing') {
+    return <div className="actions"><span className="running" data-testid="executing">Executing step {ex.step + 1} of {preview.steps.length}… press STOP, Space or Esc to halt.</span></div>;
+  }
+  if (mode === 'done') {
+    const ok = ex.previewId === preview.id && ex.outcome === 'succeeded';
+    return (
+      <div className="actions">
+        <span className={ok ? 'ok' : 'bad'} data-testid="outcome" data-outcome={ex.outcome ?? ''}>
+          {ex.previewId !== preview.id ? '' : ok ? 'Done.' : `Stopped: ${ex.failure ?? 'failed'}`}
+        </span>
+      </div>
+    );
+  }
+  const can = mode === 'pending' && preview.confirmable && connected;
+  const why = !preview.safe ? 'A step fails a safety check: this plan cannot run.' : !connected ? 'Not connected.' : '';
+  return (
+    <div className="actions">
+      <button className="execute" disabled={!can} onClick={confirmPreview} data-testid="execute" title={why || 'Run exactly this previewed motion'}>
+        ▶ Execute
+      </button>
+      <button onClick={cancelPreview} disabled={mode !== 'pending'} data-testid="cancel">Cancel</button>
+      {why && <span className="bad">{why}</span>}
+      {preview.autoConfirm && <span className="note">auto-confirm is on: it will run without asking</span>}
+    </div>
+  );
+}

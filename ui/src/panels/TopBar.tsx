@@ -1,0 +1,42 @@
+import { useEffect, useRef } from 'react';
+import { joints } from '../stores/joints.js';
+import { useConnection, useSession } from '../stores/react.js';
+import { stopRobot } from './actions.js';
+
+const PHASE_TEXT = { idle: 'Ready', planning: 'Planning…', pending: 'Waiting for your confirmation', executing: 'Moving' } as const;
+
+export function TopBar() {
+  const robot = useSession((s) => s.robot);
+  const scene = useSession((s) => s.scene);
+  const phase = useSession((s) => s.phase);
+  return (
+    <header className="topbar">
+      <div className="brand">Shammie</div>
+      <div className="meta">{robot ? `${robot.name} · ${scene?.name ?? ''} scene · sim` : 'operator console'}</div>
+      <ConnectionPill />
+      <div className={`pill phase-${phase}`} data-testid="phase">{PHASE_TEXT[phase]}</div>
+      <div className="spacer" />
+      <button className="stop" data-testid="stop" onClick={stopRobot} title="Halt the robot now (Space or Esc)">
+        STOP <span className="keys">Space · Esc</span>
+      </button>
+    </header>
+  );
+}
+
+function ConnectionPill() {
+  const state = useConnection((s) => s.state);
+  const attempts = useConnection((s) => s.attempts);
+  const rate = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    const id = setInterval(() => {
+      if (rate.current) rate.current.textContent = state === 'connected' ? ` · ${Math.round(joints.rate())} Hz` : '';
+    }, 500);
+    return () => clearInterval(id);
+  }, [state]);
+  const text = state === 'connected' ? 'Connected' : state === 'connecting' ? 'Connecting…' : `Reconnecting… (${attempts})`;
+  return (
+    <div className={`pill conn-${state}`} data-testid="connection" data-state={state} title="Connection to the session server">
+      <span className="dot" />{text}<span ref={rate} className="rate" />
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+/** Operator actions shared by buttons and keys. */
+import { getClient } from '../net/client.js';
+import { requestFrame } from '../stores/frame.js';
+import { previewStore } from '../stores/preview.js';
+import { addLocalProblem } from '../stores/session.js';
+
+/** When Enter was pressed on the last utterance (performance.now()), for the latency benchmark. */
+export const latencyProbe = { enterAt: 0, text: '' };
+
+export function say(text: string): boolean {
+  const t = text.trim();
+  if (!t) return false;
+  latencyProbe.enterAt = performance.now();
+  latencyProbe.text = t;
+  return getClient().send({ type: 'say', text: t });
+}
+
+/** Halt the robot: over the socket, or over HTTP when the socket is down. Works in every state. */
+export function stopRobot(): void {
+  previewStore.setState({ playing: false });
+  if (getClient().send({ type: 'stop' })) return;
+  fetch('api/stop', { method: 'POST' }).catch((err: Error) => {
+    addLocalProblem({ id: 'stop', severity: 'error', message: `Stop could not reach the server: ${err.message}`, tip: 'Use the robot\'s hardware emergency stop. In the sim, stop `shammie start` with Ctrl+C.' });
+  });
+}
+
+export function confirmPreview(): void {
+  const p = previewStore.getState().preview;
+  if (!p || !p.confirmable) return;
+  getClient().send({ type: 'confirm', previewId: p.id });
+}
+
+export function cancelPreview(): void {
+  getClient().send({ type: 'cancel' });
+  requestFrame();
+}
