@@ -115,6 +115,12 @@ function isSelf(np: readonly string[]): boolean {
   return ws.length > 0 && ws.length <= 2 && ws.every((t) => SELF_WORDS.has(t));
 }
 
+function splitOnAnd(tokens: readonly string[]): string[][] {
+  const out: string[][] = [[]];
+  for (const t of tokens) if (t === 'and') out.push([]); else out[out.length - 1].push(t);
+  return out.filter((g) => g.length);
+}
+
 /** "pack the pen and the ball": a verbless clause after a one-object action repeats that action. */
 function elided(prev: Action | undefined, np: string[]): Action | undefined {
   if (!prev) return undefined;
@@ -201,7 +207,9 @@ class Run {
         return { ok: true };
       }
       case 'pickup': {
-        const o = this.resolve(action.obj, 'What should I pick up?');
+        // "fetch me the sweet": the person it is for is not the object.
+        const words = action.obj.length > 1 && (action.obj[0] === 'me' || action.obj[0] === 'us') ? action.obj.slice(1) : action.obj;
+        const o = this.resolve(words, 'What should I pick up?');
         if (!o.ok) return o;
         this.call('pickup', o.name);
         this.held = o.name;
@@ -222,7 +230,8 @@ class Run {
             return this.question('ambiguous', `I'm holding ${this.held}, not ${what}. Say "release" to let go of ${this.held}.`, { options: [this.held] });
           }
         }
-        this.call('release');
+        // "move it to the bin and let go": the put already opened the gripper; a second release is a no-op.
+        if (!(this.held === null && this.plan.length && this.plan[this.plan.length - 1].skill === 'release')) this.call('release');
         this.held = null;
         return { ok: true };
       }
@@ -351,11 +360,25 @@ export class RulePlanner implements Planner {
     const run = new Run(ctx, buildLexicon(ctx.entities));
     if (!clauses.length) return run.question('not_understood', 'What should I do?').result;
     let prev: Action | undefined;
-    for (const clause of clauses) {
+    for (let i = 0; i < clauses.length; i++) {
+      const clause = clauses[i];
       let action = parseClause(clause, ctx.skills);
-      if (action.type === 'no_verb') action = elided(prev, action.np) ?? action;
-      const step = run.apply(action, clause);
-      if (!step.ok) return step.result;
+      let actions: Action[] = [action];
+      // "put the lotion and the pen in the bag": "and" joined two objects, not two commands.
+      const next = clauses[i + 1];
+      if (action.type === 'missing' && next) {
+        const joined = parseClause([...clause, 'and', ...next], ctx.skills);
+        if (joined.type === 'put') {
+          actions = splitOnAnd(joined.obj).map((obj) => ({ type: 'put', obj, dest: joined.dest }));
+          i++;
+        }
+      }
+      if (action.type === 'no_verb') actions = [elided(prev, action.np) ?? action];
+      for (const a of actions) {
+        const step = run.apply(a, clause);
+        if (!step.ok) return step.result;
+        action = a;
+      }
       prev = action;
     }
 

@@ -48,6 +48,11 @@ const np = (s: string | undefined): string[] => (s ? s.split(' ') : []);
 
 const FRAMES: readonly Frame[] = [
   { re: new RegExp(`^${GO_V}(?: back)?(?: to)?(?: (?:the|your|its|my))? ${HOME_NOUN}$`), build: () => ({ type: 'go_home' }) },
+  // "move the camera back home": the arm carries the camera in the stop-motion set.
+  {
+    re: new RegExp(`^(?:move|bring|take|get|send|put) (?:the |your )?(?:camera|arm|gripper|hand|phone|yourself|robot)(?: (?:back|over))?(?: to)?(?: (?:the|your))? ${HOME_NOUN}$`),
+    build: () => ({ type: 'go_home' }),
+  },
   {
     re: /^(?:home(?: position)?|return|reset|retreat|go away|move away|get away|back off|back away|back up|go back|move back|get back|come back|head back|step back|get out of the way|move out of the way|get out of my way|go to your home)$/,
     build: () => ({ type: 'go_home' }),
@@ -379,6 +384,8 @@ export function behaviorNameWords(rest: readonly string[]): string[] | undefined
   }
   let words = [...rest];
   while (words.length && ['a', 'an', 'the', 'some', 'new', 'something', 'skill', 'behavior', 'behaviour', 'trick', 'how', 'to', 'you'].includes(words[0])) words = words.slice(1);
+  // "do a reveal" names the move, not "do".
+  if ((words[0] === 'do' || words[0] === 'perform') && ['a', 'an', 'the'].includes(words[1] ?? '') && words.length > 2) words = words.slice(2);
   const verb = words[0];
   if (!verb || NAME_STOP.has(verb)) return undefined;
   const out = [verb];

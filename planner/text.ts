@@ -116,6 +116,7 @@ export function phoneticKey(word: string): string {
   if (w.length > 3 && /[^aeiou]e$/.test(w)) w = w.slice(0, -1); // silent final e
   w = w.replace(/g/g, 'k').replace(/b/g, 'p').replace(/d/g, 't').replace(/v/g, 'f').replace(/z/g, 's');
   w = w.replace(/([aeiouy])[aeiouy]+/g, '$1'); // vowel runs keep their first vowel: "sweet" ~ "sweat"
+  w = w.replace(/e(?=[nm])/g, 'i'); // the pin/pen merger: recognizers (and accents) confuse them
   return w.replace(/(.)\1+/g, '$1'); // doubled letters: "gummy" ~ "gumy"
 }
 
