@@ -295,6 +295,8 @@ const POINT_HERE = phrases(
   'there', 'right there', 'over there', 'its there', 'it is there', 'its right there', 'its over there', 'there it is', 'that spot',
   'its this one', 'it is this one', 'this one here', 'where you are', 'where you are now', 'where the gripper is',
 );
+/** "it is over there", "it's just here", "right there it is" */
+const POINT_WHERE = /^(?:(?:its|it is|thats|that is|this is) )?(?:right |over |just |up |down )*(?:here|there)(?: it is)?$/;
 const UNDO = phrases(
   'undo', 'undo that', 'undo it', 'undo this', 'undo last', 'undo the last one', 'undo the last thing', 'undo the last step',
   'undo the last change', 'take that back', 'take it back', 'revert', 'revert that', 'revert it', 'unlearn that', 'unlearn it',
@@ -345,7 +347,7 @@ export function parseControl(tokens: readonly string[]): Control | undefined {
   if (TEACH_DONE.has(text) || DONE_HOW.test(text)) return { type: 'teach_done' };
   if (UNDO.has(text)) return { type: 'undo' };
   if (OTHER_ONE.has(text)) return { type: 'other_one' };
-  if (POINT_HERE.has(text)) return { type: 'point_here' };
+  if (POINT_HERE.has(text) || POINT_WHERE.test(text)) return { type: 'point_here' };
   if (LIST_SKILLS.has(text) || LIST_WHAT.test(text)) return { type: 'list_skills' };
 
   const teach = TEACH_LEAD.exec(text) ?? LEARN_LEAD.exec(text) ?? HOWTO_LEAD.exec(text);

@@ -211,13 +211,21 @@ export interface EvalReport {
   bySession: Record<string, Tally>;
   /** planning latency per utterance, milliseconds */
   latencyMs: { mean: number; p95: number; max: number };
+  /** calls the planner itself reported as failed (e.g. an unreachable model), with the first message */
+  plannerErrors?: { count: number; first: string };
   failures: Failure[];
 }
 
 const tally = (correct: number, total: number): Tally => ({ correct, total, accuracy: total ? Math.round((correct / total) * 10_000) / 10_000 : 0 });
 
 /** Score a planner on the set. `before` runs ahead of each entry (e.g. to clear an LLM's memory). */
-export async function evaluate(planner: Planner, set: EvalSet, options: { label?: string; before?: () => void } = {}): Promise<EvalReport> {
+export async function evaluate(
+  planner: Planner,
+  set: EvalSet,
+  options: { label?: string; before?: () => void; errorOf?: () => string | null } = {},
+): Promise<EvalReport> {
+  let errors = 0;
+  let firstError = '';
   const cats = new Map<string, [number, number]>();
   const sessions = new Map<string, [number, number]>();
   const failures: Failure[] = [];
@@ -234,6 +242,8 @@ export async function evaluate(planner: Planner, set: EvalSet, options: { label?
       r = { kind: 'question', reason: 'not_understood', reply: `planner threw: ${(err as Error).message}`, repairs: [] };
     }
     times.push(performance.now() - t0);
+    const err = options.errorOf?.();
+    if (err) { errors++; firstError ||= err; }
     const ok = matches(e, r, ctx);
     if (ok) correct++;
     else failures.push({ id: e.id, category: e.category, utterance: e.utterance, expected: e.expect, got: summarize(r) });
@@ -260,6 +270,7 @@ export async function evaluate(planner: Planner, set: EvalSet, options: { label?
       p95: r3(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0),
       max: r3(sorted[sorted.length - 1] ?? 0),
     },
+    ...(options.errorOf ? { plannerErrors: { count: errors, first: firstError } } : {}),
     failures,
   };
 }

@@ -10,7 +10,9 @@ import type { Planner } from '../types.js';
 import { evaluate, loadEvalSet, TARGET_ACCURACY, type EvalReport, type EvalSet } from './evaluate.js';
 
 interface LlmModule {
-  LlmPlanner?: { fromEnv(env?: Record<string, string | undefined>): (Planner & { clearMemory?(): void; describe?(): string }) | undefined };
+  LlmPlanner?: {
+    fromEnv(env?: Record<string, string | undefined>): (Planner & { clearMemory?(): void; describe?(): string; lastError?: { message: string } | null }) | undefined;
+  };
 }
 
 async function llmReport(set: EvalSet): Promise<EvalReport | { skipped: string }> {
@@ -34,7 +36,17 @@ async function llmReport(set: EvalSet): Promise<EvalReport | { skipped: string }
   }
   if (!planner) return { skipped: 'the LLM planner is not configured (LlmPlanner.fromEnv returned nothing)' };
   // Entries are independent: its running memory must not carry one entry into the next.
-  return evaluate(planner, set, { label: `LlmPlanner (${planner.describe?.() ?? process.env.SHAMMIE_LLM_MODEL})`, before: () => planner.clearMemory?.() });
+  // Tells "the model was wrong" apart from "the model was never reached". lastError survives
+  // utterances answered locally (stop, confirm…), so only a new error object counts.
+  let seen = planner.lastError ?? null;
+  return evaluate(planner, set, {
+    label: `LlmPlanner (${planner.describe?.() ?? process.env.SHAMMIE_LLM_MODEL})`,
+    before: () => { planner.clearMemory?.(); seen = planner.lastError ?? null; },
+    errorOf: () => {
+      const e = planner.lastError ?? null;
+      return e && e !== seen ? e.message : null;
+    },
+  });
 }
 
 async function main(): Promise<number> {

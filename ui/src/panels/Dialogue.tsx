@@ -69,7 +69,7 @@ function Input() {
           title="Push to talk"
           onPointerDown={() => viewStore.setState({ speechNote: true })}
         >
-          🎤 Talk
+          <MicIcon /> Talk
         </button>
       </form>
       {note && (
@@ -80,5 +80,14 @@ function Input() {
         </div>
       )}
     </>
+  );
+}
+
+function MicIcon() {
+  return (
+    <svg width="12" height="14" viewBox="0 0 12 14" aria-hidden="true" style={{ verticalAlign: '-2px' }}>
+      <rect x="3.5" y="0.5" width="5" height="8.5" rx="2.5" fill="currentColor" />
+      <path d="M1 6.5a5 5 0 0 0 10 0M6 11.5v2" stroke="currentColor" strokeWidth="1.4" fill="none" />
+    </svg>
   );
 }

@@ -15,7 +15,7 @@ export function ViewToolbar() {
       {PRESET_NAMES.map(([p, label]) => (
         <button key={p} aria-pressed={preset === p} onClick={() => choosePreset(p)} data-testid={`view-${p}`}>{label}</button>
       ))}
-      <button aria-pressed={pointMode} onClick={() => viewStore.setState({ pointMode: !pointMode })} title="Clicks in the scene send world points (name a location)">📍 Point</button>
+      <button aria-pressed={pointMode} onClick={() => viewStore.setState({ pointMode: !pointMode })} title="Clicks in the scene send world points (name a location)">◎ Point</button>
     </div>
   );
 }

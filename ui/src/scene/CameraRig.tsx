@@ -15,9 +15,9 @@ type V3 = [number, number, number];
 const toThree = ([x, y, z]: V3): V3 => [x, z, -y];
 
 export const PRESETS: Record<Exclude<CameraPreset, 'wrist'>, { eye: V3; target: V3 }> = {
-  perspective: { eye: [1.45, -1.0, 0.85], target: [0.38, -0.05, 0.06] },
-  front: { eye: [1.75, 0, 0.5], target: [0.38, 0, 0.1] },
-  top: { eye: [0.42, -0.0005, 1.75], target: [0.42, 0, 0] },
+  perspective: { eye: [1.75, -1.3, 1.2], target: [0.32, -0.04, 0.2] },
+  front: { eye: [2.0, 0, 0.62], target: [0.3, 0, 0.25] },
+  top: { eye: [0.42, -0.0005, 2.1], target: [0.42, 0, 0] },
 };
 
 // Scratch for the wrist camera (no allocation per frame).

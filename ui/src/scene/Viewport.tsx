@@ -26,7 +26,7 @@ export function Viewport() {
       frameloop="demand"
       dpr={1}
       gl={{ antialias: ANTIALIAS, powerPreference: 'high-performance' }}
-      camera={{ fov: 40, near: 0.02, far: 40, position: [1.45, 0.85, 1.0] }}
+      camera={{ fov: 42, near: 0.02, far: 40, position: [1.75, 1.2, 1.3] }}
       onCreated={(state) => {
         setFrameRequester(() => state.invalidate());
         sceneRefs.camera = state.camera;

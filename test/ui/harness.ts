@@ -1,0 +1,91 @@
+/**
+ * Shared set-up for the console's browser tests and the UI benchmark: a session server on a
+ * free port (real-time sim, in this process) and Debian's chromium driven by playwright-core.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createApp, type App, type AppOptions } from '../../launch/app.js';
+import { ensureConsoleBuilt } from '../../launch/server/build.js';
+import { startSessionServer, type SessionServer } from '../../launch/server/index.js';
+
+export const CHROMIUM = process.env.SHAMMIE_CHROMIUM ?? '/usr/bin/chromium';
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM);
+}
+
+export interface ConsoleHarness {
+  app: App;
+  server: SessionServer;
+  url: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startConsole(opts: AppOptions = {}): Promise<ConsoleHarness> {
+  await ensureConsoleBuilt();
+  const app = await createApp({ pace: 'realtime', ...opts });
+  const dataDir = mkdtempSync(join(tmpdir(), 'shammie-ui-'));
+  const server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'prebuilt' });
+  return {
+    app,
+    server,
+    url: server.url,
+    dataDir,
+    async close() {
+      await app.session.stop().catch(() => undefined);
+      await server.close();
+      await app.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BrowserHarness {
+  context: BrowserContext;
+  page: Page;
+  /** console errors and page errors seen so far */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Headless chromium with software WebGL (SwiftShader); see shared/reference/ui-stack.md. */
+export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<BrowserHarness> {
+  const profile = mkdtempSync(join(tmpdir(), 'shammie-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error' && m.type() !== 'warning') return;
+    const text = m.text();
+    // Known noise: three's Clock deprecation via R3F, the WebGL software fallback notice.
+    if (/THREE\.Clock|THREE\.THREE\.Clock|deprecated|GPU stall|SwiftShader|Automatic fallback to software WebGL/i.test(text)) return;
+    errors.push(`${m.type()}: ${text}`);
+  });
+  return {
+    context,
+    page,
+    errors,
+    async close() {
+      await context.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Load the console and wait until it is connected and the robot is drawn. */
+export async function openConsole(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => {
+    const s = window.__shammie;
+    return s && s.stores.connection.getState().state === 'connected' && s.frames.robotReady && s.frames.frames > 2 && s.joints.received > 0;
+  }, undefined, { timeout: 30_000 });
+}
