@@ -5,6 +5,10 @@
  *   shammie repl   [--scene S] [--seed N] [--robot R]
  *   shammie run FILE [--json] [--scene S] [--seed N] [--robot R] [--confirm-each]
  *   shammie bench  [--only ik|plan|sim|memory] [--samples N]
+ *   shammie doctor [--profile P] [--move] [--yes] [--json]
+ *
+ * start, repl and run take --profile P: sim (default), ros2-rosbridge, ros2-rclnodejs,
+ * ros1-rosbridge or a profile YAML path (launch/profile.ts, docs/ros2.md).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from './errors.js';
@@ -17,9 +21,13 @@ commands:
   run FILE           run a dialogue script headless (see README: script format)
   bench              run the benchmarks and print JSON
   library ...        show, export, import or undo the skill library (shammie library --help)
+  doctor             check a robot profile: link, topics, joint states, controllers (--move to test-move)
   report LOG         the session measures of a logged session (supervision time, behaviors, failures)
+  film ...           export a stop-motion session as MP4 or GIF (shammie film --help)
 
 common options:
+  --profile P        what drives the arm: sim (default), ros2-rosbridge, ros2-rclnodejs,
+                     ros1-rosbridge, or a profile YAML path (see docs/ros2.md)
   --scene S          scene name (giftbag) or path to a scene JSON file
   --seed N           random seed for the scene (default: the scene's)
   --robot R          panda (default), ur5e, or a path to a URDF file
@@ -30,12 +38,18 @@ run options:
   --json             print one JSON document with every turn and the final world
   --confirm-each     wait for !confirm / !cancel lines instead of auto-confirming
 
+doctor options:
+  --move             after a y/n, move each joint by a small safe amount and back
+  --yes              answer y to the --move question (scripts)
+  --json             print the report as JSON
+
 start options:
   --port P           port for the session server (default 8686; 0 picks a free one)
   --host H           address to listen on (default 127.0.0.1)
 `;
 
 const COMMON: ParseArgsConfig['options'] = {
+  profile: { type: 'string' },
   scene: { type: 'string' },
   seed: { type: 'string' },
   robot: { type: 'string' },
@@ -76,13 +90,13 @@ export async function main(argv: string[]): Promise<number> {
         const port = values.port === undefined ? 8686 : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${values.port}"`);
         const { start } = await import('./start.js');
-        return await start({ dataDir: dataDir(values.data), scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined, port, host: (values.host as string | undefined) ?? '127.0.0.1' });
+        return await start({ profile: values.profile as string | undefined, dataDir: dataDir(values.data), scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined, port, host: (values.host as string | undefined) ?? '127.0.0.1' });
       }
       case 'repl': {
         const { values } = parse(rest, {}, 0);
         if (values.help) return usage();
         const { repl } = await import('./repl.js');
-        return await repl({ dataDir: dataDir(values.data), scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined });
+        return await repl({ profile: values.profile as string | undefined, dataDir: dataDir(values.data), scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined });
       }
       case 'run': {
         const { values, positionals } = parse(rest, { json: { type: 'boolean' }, 'confirm-each': { type: 'boolean' } }, 1);
@@ -96,6 +110,7 @@ export async function main(argv: string[]): Promise<number> {
           scene: values.scene as string | undefined,
           seed: parseSeed(values.seed as string | undefined),
           robot: values.robot as string | undefined,
+          profile: values.profile as string | undefined,
         });
       }
       case 'bench': {
@@ -116,9 +131,23 @@ export async function main(argv: string[]): Promise<number> {
         writeFileSync(new URL('latest.json', dir), text);
         return report.pass ? 0 : 1;
       }
+      case 'doctor': {
+        const { values } = parse(rest, { move: { type: 'boolean' }, yes: { type: 'boolean' }, json: { type: 'boolean' } }, 0);
+        if (values.help) return usage();
+        const { doctorCommand } = await import('./doctor.js');
+        return await doctorCommand({ profile: (values.profile as string | undefined) ?? 'ros2-rosbridge', move: Boolean(values.move), yes: Boolean(values.yes), json: Boolean(values.json), robot: values.robot as string | undefined, scene: values.scene as string | undefined });
+      }
+      case 'report': {
+        const { reportCommand } = await import('./report.js');
+        return await reportCommand(rest);
+      }
       case 'library': {
         const { libraryCommand } = await import('./library-cli.js');
         return await libraryCommand(rest);
+      }
+      case 'film': {
+        const { filmCommand } = await import('./film.js');
+        return await filmCommand(rest);
       }
       case undefined:
       case 'help':
@@ -135,7 +164,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Errors with a user-facing message (bad scene, bad URDF, bad script) carry their class name.
     const e = err as Error;
-    if (['ScriptError', 'SceneError', 'UrdfError', 'ConfigError', 'LibraryError'].includes(e?.name)) {
+    if (['ScriptError', 'SceneError', 'UrdfError', 'ConfigError', 'LibraryError', 'ProfileError', 'RosConnectionError'].includes(e?.name)) {
       process.stderr.write(`shammie: ${e.message}\n`);
       return 2;
     }

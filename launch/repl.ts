@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline/promises';
 import { createApp, worldReport } from './app.js';
 
-export async function repl(options: { scene?: string; seed?: number; robot?: string; dataDir?: string }): Promise<number> {
+export async function repl(options: { scene?: string; seed?: number; robot?: string; dataDir?: string; profile?: string }): Promise<number> {
   const app = await createApp({ ...options, pace: 'fast' });
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   const out = (s: string) => process.stdout.write(s + '\n');

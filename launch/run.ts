@@ -15,6 +15,8 @@ export interface RunOptions {
   scene?: string;
   seed?: number;
   robot?: string;
+  /** launch profile (default: the sim) */
+  profile?: string;
 }
 
 export interface TurnReport {
@@ -141,7 +143,7 @@ export async function runScript(app: App, lines: ScriptLine[], options: { confir
 
 export async function runCommand(options: RunOptions): Promise<number> {
   const lines = loadScript(options.file);
-  const app = await createApp({ scene: options.scene, seed: options.seed, robot: options.robot, pace: 'fast', dataDir: options.dataDir });
+  const app = await createApp({ scene: options.scene, seed: options.seed, robot: options.robot, pace: 'fast', dataDir: options.dataDir, profile: options.profile });
   try {
     const t0 = app.backend.now();
     const turns = await runScript(app, lines, {
@@ -152,7 +154,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       script: options.file,
       scene: app.scenePath,
       robot: app.model.name,
-      seed: app.sim.seed ?? null,
+      seed: app.sim?.seed ?? null,
       turns,
       world: { objects: worldReport(app), held: app.world.held },
       skills: app.registry.names(),

@@ -16,6 +16,8 @@ import type { App } from './app.js';
 export { status } from './server/status.js';
 
 export interface StartOptions {
+  /** launch profile: sim (default), ros2-rosbridge, ros2-rclnodejs, ros1-rosbridge or a path */
+  profile?: string;
   scene?: string;
   seed?: number;
   robot?: string;
@@ -36,18 +38,24 @@ function defaultDataDir(): string {
 }
 
 export async function start(options: StartOptions): Promise<number> {
-  const app = await createApp({ scene: options.scene, seed: options.seed, robot: options.robot, pace: 'realtime', dataDir: options.dataDir });
+  const app = await createApp({ scene: options.scene, seed: options.seed, robot: options.robot, pace: 'realtime', dataDir: options.dataDir, profile: options.profile });
   const probes = await probeOptionalParts();
   const out = process.stdout;
-  const server = await startSessionServer(app, {
-    port: options.port,
-    host: options.host,
-    probes,
-    dataDir: options.dataDir ?? defaultDataDir(),
-    log: (line) => out.write(`  console: ${line}\n`),
-  });
-  out.write(`Shammie is running: ${app.model.name} arm in the ${app.scene.name} scene (MuJoCo, real time)\n`);
+  out.write(`Shammie is running: ${app.model.name} arm in the ${app.scene.name} scene (${app.sim ? 'MuJoCo, real time' : `profile ${app.profile.name}, ${app.robot.kind}`})\n`);
   for (const p of probes) out.write(`  ${p.available ? 'ok ' : '-- '} ${p.name}: ${p.message}\n`);
+  let server;
+  try {
+    server = await startSessionServer(app, {
+      port: options.port,
+      host: options.host,
+      probes,
+      dataDir: options.dataDir ?? defaultDataDir(),
+      log: (line) => out.write(`  console: ${line}\n`),
+    });
+  } catch (err) {
+    await app.dispose();
+    throw err;
+  }
   out.write(`Session server: ${server.url}\n`);
   out.write(`  Open it in a browser for the operator console; JSON status at ${server.url}api/status\n`);
   out.write(`Press Ctrl+C to stop.\n`);

@@ -159,6 +159,10 @@ async function viteBuild(outDir: string): Promise<void> {
       configFile: false,
       root: UI_DIR,
       base: './',
+      // Always a production build: Vite would otherwise follow an inherited NODE_ENV (vitest
+      // sets "test"), shipping React's development build, which is larger and much slower.
+      mode: 'production',
+      define: { 'process.env.NODE_ENV': JSON.stringify('production') },
       logLevel: 'warn',
       clearScreen: false,
       plugins: [react()],

@@ -19,7 +19,7 @@ import type { WebSocket } from 'ws';
 import type { App } from '../app.js';
 import type { ProbeResult } from '../probe.js';
 import type { Preview, SessionEvent, Turn } from '../session.js';
-import { buildPreviewInfo, previewStillValid } from './preview.js';
+import { buildPreviewInfo, partialPreview, previewStillValid } from './preview.js';
 import {
   PROTOCOL_VERSION, parseClientMessage,
   type ClientMessage, type DialogueEntry, type EntityInfo, type ExecutionState, type HelloMessage, type Phase,
@@ -38,10 +38,16 @@ export interface HubOptions {
 }
 
 const TRANSCRIPT_MAX = 300;
+/** utterances that must halt the arm at once, even while a motion holds the command queue */
+const STOP_WORDS = /^\s*(?:stop|halt|freeze|emergency stop|e-?stop)\b/i;
+/** ping period; a console that misses two pongs is dropped */
+const PING_MS = 5000;
 /** a client that has this much unsent data gets no joint frames until it catches up */
 const BACKPRESSURE_BYTES = 512 * 1024;
 /** re-send an unchanged joint frame this often, so the console can tell the stream is alive */
 const KEEPALIVE_MS = 250;
+/** joint frames that may go out back to back after a stall */
+const BURST = 10;
 
 interface CurrentPreview {
   info: PreviewInfo;
@@ -73,6 +79,10 @@ export class ConsoleHub {
   #tick = 0;
   #lastJoints: number[] = [];
   #lastJointsAt = 0;
+  #lastStamp = -Infinity;
+  readonly #jointPeriod: number;
+  #tokens = 0;
+  #tokenAt = 0;
   #lastWorld = '';
   #lastStatus = '';
   #libraryQueued = false;
@@ -86,8 +96,12 @@ export class ConsoleHub {
     this.#unsubs.push(app.session.subscribe((e) => this.#onSession(e)));
     this.#unsubs.push(app.world.onChange(() => this.#queueLibrary()));
     this.#unsubs.push(app.registry.onChange(() => this.#queueLibrary()));
-    const period = 1000 / (opts.jointRate ?? 50);
-    this.#timer = setInterval(() => this.#onTick(), period);
+    this.#jointPeriod = 1 / (opts.jointRate ?? 50);
+    // Joint states are forwarded as the backend publishes them (thinned to the joint rate by
+    // their stamps), so a busy machine delays them but does not thin them out; the timer
+    // only sends keepalives and the slower world/status updates.
+    this.#unsubs.push(app.backend.onJointState((js) => this.#onJointState(js.stamp)));
+    this.#timer = setInterval(() => this.#onTick(), 20);
     this.#timer.unref?.();
   }
 
@@ -123,6 +137,16 @@ export class ConsoleHub {
 
   attach(ws: WebSocket): void {
     this.clients.add(ws);
+    // Drop connections that died silently (a laptop lid closed, a cable pulled).
+    let alive = true;
+    ws.on('pong', () => { alive = true; });
+    const ping = setInterval(() => {
+      if (!alive) { ws.terminate(); return; }
+      alive = false;
+      ws.ping();
+    }, PING_MS);
+    ping.unref?.();
+    ws.on('close', () => clearInterval(ping));
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', () => this.clients.delete(ws));
     ws.on('message', (data, isBinary) => {
@@ -231,6 +255,8 @@ export class ConsoleHub {
 
   /** An utterance from the console or the HTTP API. */
   async say(text: string): Promise<Turn> {
+    // Commands queue behind a running motion; a spoken or typed stop must not wait for it.
+    if (STOP_WORDS.test(text)) void this.stopNow('dialogue');
     this.#planning++;
     this.#pushStatus();
     try {
@@ -242,11 +268,11 @@ export class ConsoleHub {
   }
 
   /** Halt now, from any state; also cancels a scheduled auto-confirm. */
-  async stopNow(source: 'console' | 'api'): Promise<void> {
+  async stopNow(source: 'console' | 'api' | 'dialogue'): Promise<void> {
     this.#stopEpoch++;
     this.#stopFlag = true;
     await this.app.session.stop();
-    this.#addEntry('system', source === 'console' ? 'Stop pressed: the arm is halted and holding still.' : 'Stopped (API): the arm is halted.', 'stopped');
+    if (source !== 'dialogue') this.#addEntry('system', source === 'console' ? 'Stop pressed: the arm is halted and holding still.' : 'Stopped (API): the arm is halted.', 'stopped');
     this.#afterCommand();
   }
 
@@ -305,6 +331,7 @@ export class ConsoleHub {
     switch (e.type) {
       case 'utterance':
         if (!this.#replanning && !e.text.startsWith('!')) this.#addEntry('user', e.text);
+        this.#problems.delete('execution');
         this.#pushStatus();
         return;
       case 'turn':
@@ -328,8 +355,9 @@ export class ConsoleHub {
           this.#clearProblem('execution');
         } else {
           this.#execution = { ...this.#execution, active: false, outcome: e.outcome ?? null, failure: e.failure ?? null };
-          if (e.outcome === 'failed' && e.failure) {
-            this.#setProblem({ id: 'execution', severity: e.failure.includes('stopped by the operator') ? 'info' : 'error', message: `Execution failed: ${e.failure}`, tip: failureTip(e.failure) });
+          // An operator stop is not a problem (the transcript says it stopped); failures are.
+          if (e.outcome === 'failed' && e.failure && !e.failure.includes('stopped by the operator')) {
+            this.#setProblem({ id: 'execution', severity: 'error', message: `Execution failed: ${e.failure}`, tip: failureTip(e.failure) });
           }
         }
         this.#broadcast({ type: 'execution', execution: this.#execution });
@@ -384,14 +412,12 @@ export class ConsoleHub {
     } else {
       this.#awaitingPoint = null;
     }
-    if (turn.kind === 'plan' && turn.outcome === 'failed' && turn.plan && turn.plan.length && turn.preview) {
-      // Compiled but unsafe: the session does not keep it; show it red, not confirmable.
+    if (turn.kind === 'plan' && turn.outcome === 'failed' && turn.plan && turn.plan.length) {
+      // Unsafe or not plannable: the session does not keep it; show it red, not confirmable.
       const plan = turn.plan;
       const utterance = turn.utterance;
       queueMicrotask(() => this.#showUnsafe(utterance, plan));
-      this.#setProblem({ id: 'plan', severity: 'warn', message: turn.failure ?? 'The plan fails a safety check.', tip: failureTip(turn.failure ?? '') });
-    } else if (turn.kind === 'plan' && turn.outcome === 'failed') {
-      this.#setProblem({ id: 'plan', severity: 'warn', message: `I can't carry that out: ${turn.failure ?? 'the plan could not be compiled'}`, tip: failureTip(turn.failure ?? '') });
+      this.#setProblem({ id: 'plan', severity: 'warn', message: turn.preview ? turn.failure ?? 'The plan fails a safety check.' : `I can't carry that out: ${turn.failure ?? 'the plan could not be compiled'}`, tip: failureTip(turn.failure ?? '') });
     } else {
       this.#clearProblem('plan');
     }
@@ -428,7 +454,12 @@ export class ConsoleHub {
     try {
       const valid = this.app.registry.validatePlan(plan, { entities: this.app.world.names() });
       if (!valid.ok) return;
-      const preview = this.app.session.preview(valid.plan);
+      let preview: Preview;
+      try {
+        preview = this.app.session.preview(valid.plan);
+      } catch {
+        preview = partialPreview(this.app.session, valid.plan);
+      }
       const js = this.app.backend.jointState();
       const info = buildPreviewInfo(preview, this.app.model, {
         id: `p${++this.#previewSeq}-${this.serverId}`,
@@ -545,45 +576,72 @@ export class ConsoleHub {
 
   #worldMessage(): ServerMessage {
     const sim = this.app.sim;
+    const held = this.app.world.held;
+    if (!sim) {
+      // On a robot: poses come from TF; containment is not observed.
+      return { type: 'world', held, bodies: this.#scene.bodies.map((name) => ({ name, in: null, held: held === name })) };
+    }
     const states = new Map(sim.objectStates().map((o) => [o.name, o]));
     return {
       type: 'world',
-      held: this.app.world.held,
+      held,
       bodies: this.#scene.bodies.map((name) => ({ name, in: states.get(name)?.in ?? null, held: states.get(name)?.held ?? false })),
     };
   }
 
   #jointsMessage(): Extract<ServerMessage, { type: 'joints' }> {
     const js = this.app.backend.jointState();
-    const sim = this.app.sim;
+    // Object poses: the physics in the sim, the world model's pose source (TF) on a robot.
+    const poses = this.app.sim ?? this.app.world.poses;
     const bodies: number[] = [];
     for (const name of this.#scene.bodies) {
-      const p = sim.bodyPosition(name) ?? [0, 0, -10];
-      const q = sim.bodyQuaternion(name) ?? [0, 0, 0, 1];
-      bodies.push(round(p[0]), round(p[1]), round(p[2]), round(q[0]), round(q[1]), round(q[2]), round(q[3]));
+      const p = poses?.bodyPosition(name) ?? [0, 0, -10];
+      const q = poses?.bodyQuaternion?.(name) ?? [0, 0, 0, 1];
+      // 0.1 mm and 1e-4 (quaternion) resolution: enough to draw, and resting objects that creep
+      // by microns do not keep the stream (and the console's renderer) busy.
+      bodies.push(r4(p[0]), r4(p[1]), r4(p[2]), r4(q[0]), r4(q[1]), r4(q[2]), r4(q[3]));
     }
     return { type: 'joints', stamp: Math.round(js.stamp * 1e4) / 1e4, q: js.position.map((v) => Math.round(v * 1e5) / 1e5), gripper: Math.round(this.app.backend.gripperPosition() * 1e5) / 1e5, bodies };
   }
 
-  #onTick(): void {
-    if (this.#disposed || this.app.sim.disposed) return;
-    this.#tick++;
-    if (this.clients.size > 0) {
-      const msg = this.#jointsMessage();
-      const flat = [...msg.q, msg.gripper, ...msg.bodies];
-      const now = Date.now();
-      let changed = flat.length !== this.#lastJoints.length;
-      for (let i = 0; !changed && i < flat.length; i++) if (flat[i] !== this.#lastJoints[i]) changed = true;
-      if (changed || now - this.#lastJointsAt >= KEEPALIVE_MS) {
-        this.#lastJoints = flat;
-        this.#lastJointsAt = now;
-        const text = JSON.stringify(msg);
-        for (const ws of this.clients) {
-          // Coalesce rather than queue: a slow console skips frames.
-          if (ws.readyState === ws.OPEN && ws.bufferedAmount < BACKPRESSURE_BYTES) ws.send(text);
-        }
-      }
+  /** A joint state was published (stamp: backend clock, s). */
+  #onJointState(stamp: number): void {
+    if (this.#disposed || this.clients.size === 0) return;
+    if (stamp < this.#lastStamp) this.#lastStamp = -Infinity; // the clock was reset
+    if (stamp - this.#lastStamp < this.#jointPeriod - 1e-6) return;
+    // Token bucket on the wall clock: bursts after a stall pass, a sim running faster than
+    // real time ('fast' pace) is capped at twice the joint rate.
+    const now = performance.now();
+    this.#tokens = Math.min(BURST, this.#tokens + ((now - this.#tokenAt) * 2) / (this.#jointPeriod * 1000));
+    this.#tokenAt = now;
+    if (this.#tokens < 1) return;
+    this.#tokens -= 1;
+    this.#lastStamp = stamp;
+    this.#sendJoints(false);
+  }
+
+  /** Send the current joint state if it changed (or a keepalive is due). */
+  #sendJoints(keepaliveOnly: boolean): void {
+    const now = Date.now();
+    if (keepaliveOnly && now - this.#lastJointsAt < KEEPALIVE_MS) return;
+    const msg = this.#jointsMessage();
+    const flat = [...msg.q, msg.gripper, ...msg.bodies];
+    let changed = flat.length !== this.#lastJoints.length;
+    for (let i = 0; !changed && i < flat.length; i++) if (flat[i] !== this.#lastJoints[i]) changed = true;
+    if (!changed && now - this.#lastJointsAt < KEEPALIVE_MS) return;
+    this.#lastJoints = flat;
+    this.#lastJointsAt = now;
+    const text = JSON.stringify(msg);
+    for (const ws of this.clients) {
+      // Coalesce rather than queue: a slow console skips frames.
+      if (ws.readyState === ws.OPEN && ws.bufferedAmount < BACKPRESSURE_BYTES) ws.send(text);
     }
+  }
+
+  #onTick(): void {
+    if (this.#disposed || this.app.sim?.disposed) return;
+    this.#tick++;
+    if (this.clients.size > 0) this.#sendJoints(true);
     if (this.#tick % 10 === 0) {
       if (this.clients.size > 0) {
         const world = this.#worldMessage();
@@ -612,6 +670,10 @@ export class ConsoleHub {
 
 function round(v: number): number {
   return Math.round(v * 1e5) / 1e5;
+}
+
+function r4(v: number): number {
+  return Math.round(v * 1e4) / 1e4;
 }
 
 function finiteOr(v: number, fallback: number): number {

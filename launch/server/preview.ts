@@ -6,9 +6,12 @@
  * The keyframes are the trajectory points themselves, not a resampling, so what the operator
  * scrubs through is what the controller will be sent. Gripper motions and waits add hold frames.
  */
+import { checkTrajectory } from '../../robot-bridge/safety/index.js';
 import type { RobotModel } from '../../skills/description/robot-model.js';
-import { formatPlan } from '../../skills/registry.js';
-import type { Preview } from '../session.js';
+import { compilePlan, type CompiledStep } from '../../skills/primitives.js';
+import { formatCall, formatPlan, type Plan } from '../../skills/registry.js';
+import { trajectorySummary } from '../../skills/trajectory/index.js';
+import type { Preview, PreviewStep, Session } from '../session.js';
 import type { PreviewInfo } from './protocol.js';
 
 export interface PreviewBuildOptions {
@@ -147,4 +150,57 @@ export function previewStillValid(
     if (d > tol.target) return { ok: false, reason: `${step.targetAt.entity} moved ${(d * 100).toFixed(1)} cm since the preview` };
   }
   return { ok: true };
+}
+
+/**
+ * A plan that cannot be compiled all the way (an unreachable pose, a target that cannot be
+ * located): compile it step by step and stop at the first failure, so the console can show the
+ * steps that do plan, the failing one in red with the reason, and what was not planned.
+ * Never confirmable: the session holds no pending plan for it.
+ */
+export function partialPreview(session: Session, plan: Plan): Preview {
+  const { registry, motion, safety } = session.deps;
+  let state = session.armState();
+  const compiled: CompiledStep[] = [];
+  const steps: PreviewStep[] = [];
+  let duration = 0, maxJointSpeed = 0, points = 0;
+  let failure: string | null = null;
+  for (const call of registry.expand(plan)) {
+    if (failure) {
+      compiled.push({ call, motions: [], end: state });
+      steps.push({ call: formatCall(call), motions: [], safe: false, reason: 'not planned: an earlier step cannot be carried out' });
+      continue;
+    }
+    try {
+      const [step] = compilePlan(registry, [call], motion, state);
+      const info: PreviewStep = { call: formatCall(call), motions: [], safe: true };
+      for (const m of step.motions) {
+        let d = 0;
+        if (m.kind === 'trajectory') {
+          const sum = trajectorySummary(m.trajectory);
+          d = sum.duration;
+          maxJointSpeed = Math.max(maxJointSpeed, sum.maxJointSpeed);
+          points += sum.points;
+          const check = checkTrajectory(m.trajectory, motion.model, safety, m.trajectory.points[0]?.positions ?? []);
+          if (!check.ok && info.safe) { info.safe = false; info.reason = check.reason; }
+        } else if (m.kind === 'wait') d = m.seconds;
+        duration += d;
+        info.motions.push({ label: m.label, kind: m.kind, duration: d });
+      }
+      compiled.push(step);
+      steps.push(info);
+      state = step.end;
+    } catch (err) {
+      failure = (err as Error).message;
+      compiled.push({ call, motions: [], end: state });
+      steps.push({ call: formatCall(call), motions: [], safe: false, reason: failure });
+    }
+  }
+  return {
+    plan,
+    steps,
+    summary: { steps: compiled.length, duration: round(duration, 3), maxJointSpeed: round(maxJointSpeed, 3), trajectoryPoints: points },
+    safe: false,
+    compiled,
+  };
 }

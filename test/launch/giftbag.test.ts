@@ -3,11 +3,11 @@
  * MuJoCo): the outcomes are read back from the physics, not from the plan.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, worldReport, type App } from '../../launch/app.js';
+import { createApp, worldReport, type SimApp } from '../../launch/app.js';
 import { runScript } from '../../launch/run.js';
 import { parseScript } from '../../launch/script.js';
 
-let app: App | undefined;
+let app: SimApp | undefined;
 afterEach(async () => {
   await app?.dispose();
   app = undefined;

@@ -4,13 +4,13 @@
  * the robot.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, worldReport, type App } from '../../launch/app.js';
+import { createApp, worldReport, type SimApp } from '../../launch/app.js';
 import { runScript } from '../../launch/run.js';
 import { parseScript } from '../../launch/script.js';
 import { LlmPlanner } from '../../planner/llm/index.js';
 import { FakeChatServer, errorAnswer, textAnswer, toolAnswer } from '../planner/llm/fake-chat-server.js';
 
-let app: App | undefined;
+let app: SimApp | undefined;
 let server: FakeChatServer | undefined;
 afterEach(async () => {
   await app?.dispose();

@@ -7,11 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, worldReport, type App } from '../../launch/app.js';
+import { createApp, worldReport, type SimApp } from '../../launch/app.js';
 import { runScript } from '../../launch/run.js';
 import { parseScript } from '../../launch/script.js';
 
-let apps: App[] = [];
+let apps: SimApp[] = [];
 afterEach(async () => {
   for (const a of apps) await a.dispose();
   apps = [];
@@ -21,7 +21,7 @@ const open = async (dataDir: string, seed = 1) => {
   apps.push(app);
   return app;
 };
-const at = (app: App, name: string) => app.sim.bodyPosition(name)!.map((v) => v.toFixed(3)).join(' ');
+const at = (app: SimApp, name: string) => app.sim.bodyPosition(name)!.map((v) => v.toFixed(3)).join(' ');
 
 describe('teaching a behavior by dialogue', () => {
   it('teaches pack, applies it to a newly taught TOY_CAR, nests it, and keeps it all after a restart', async () => {

@@ -10,6 +10,10 @@ import { createApp, type App, type AppOptions } from '../../launch/app.js';
 import { ensureConsoleBuilt } from '../../launch/server/build.js';
 import { startSessionServer, type SessionServer } from '../../launch/server/index.js';
 
+import type { PageWindow } from './browser.js';
+
+declare const window: PageWindow;
+
 export const CHROMIUM = process.env.SHAMMIE_CHROMIUM ?? '/usr/bin/chromium';
 
 export function chromiumAvailable(): boolean {
@@ -86,6 +90,6 @@ export async function openConsole(page: Page, url: string): Promise<void> {
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(() => {
     const s = window.__shammie;
-    return s && s.stores.connection.getState().state === 'connected' && s.frames.robotReady && s.frames.frames > 2 && s.joints.received > 0;
+    return s && s.stores.connection.getState().state === 'connected' && s.frames.robotReady && s.frames.frames > 0 && s.joints.received > 0;
   }, undefined, { timeout: 30_000 });
 }

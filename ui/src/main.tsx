@@ -4,6 +4,7 @@ import { getClient } from './net/client.js';
 import { latencyProbe } from './panels/actions.js';
 import { frameProbe, projectWorld } from './scene/refs.js';
 import { connectionStore } from './stores/connection.js';
+import { requestFrame } from './stores/frame.js';
 import { joints } from './stores/joints.js';
 import { previewStore } from './stores/preview.js';
 import { sessionStore } from './stores/session.js';
@@ -24,6 +25,7 @@ const hooks = {
   frames: frameProbe,
   latency: latencyProbe,
   project: projectWorld,
+  requestFrame,
   client,
 };
 declare global {

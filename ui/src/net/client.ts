@@ -12,12 +12,16 @@ import { addLocalProblem, dismissLocalProblem } from '../stores/session.js';
 import { applyServerMessage } from './dispatch.js';
 
 const BACKOFF_MS = [200, 400, 800, 1500, 2500];
+/** the server sends joint states at least every 250 ms; this much silence means the link is dead */
+const SILENCE_MS = 3000;
 
 export class ConsoleClient {
   readonly url: string;
   #ws: WebSocket | null = null;
   #retry: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
+  #lastMessage = 0;
+  #watchdog: ReturnType<typeof setInterval> | null = null;
 
   constructor(url: string) {
     this.url = url;
@@ -27,10 +31,16 @@ export class ConsoleClient {
   connect(): void {
     this.#closed = false;
     this.#open();
+    this.#watchdog ??= setInterval(() => {
+      const ws = this.#ws;
+      if (ws && ws.readyState === WebSocket.OPEN && performance.now() - this.#lastMessage > SILENCE_MS) ws.close(4001, 'no data from the server for 3 s');
+    }, 1000);
   }
 
   close(): void {
     this.#closed = true;
+    if (this.#watchdog) clearInterval(this.#watchdog);
+    this.#watchdog = null;
     if (this.#retry) clearTimeout(this.#retry);
     this.#ws?.close();
   }
@@ -71,11 +81,13 @@ export class ConsoleClient {
     }
     this.#ws = ws;
     ws.onopen = () => {
+      this.#lastMessage = performance.now();
       connectionStore.setState((s) => ({ state: 'connected', attempts: 0, since: Date.now(), lastError: null, connects: s.connects + 1 }));
       dismissLocalProblem('connection');
       dismissLocalProblem('offline');
     };
     ws.onmessage = (ev) => {
+      this.#lastMessage = performance.now();
       if (typeof ev.data !== 'string') return;
       const parsed = parseServerMessage(ev.data);
       if (!parsed.ok) {

@@ -29,7 +29,8 @@ export function Hud() {
       if (!grip.current || !robot?.gripper) return;
       const g = robot.gripper;
       const open = Math.abs(joints.gripper - g.closed) / Math.max(1e-6, Math.abs(g.open - g.closed));
-      grip.current.textContent = `${open > 0.9 ? 'open' : open < 0.1 ? 'closed' : 'partly open'} · ${(joints.gripper * 2000).toFixed(0)} mm`;
+      const text = `${open > 0.9 ? 'open' : open < 0.1 ? 'closed' : 'partly open'} · ${(joints.gripper * 2000).toFixed(0)} mm`;
+      if (grip.current.textContent !== text) grip.current.textContent = text;
     }, 200);
     return () => clearInterval(id);
   }, [robot]);

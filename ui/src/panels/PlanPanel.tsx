@@ -87,14 +87,24 @@ function Scrubber({ preview }: { preview: PreviewInfo }) {
   const time = useRef<HTMLSpanElement>(null);
   const end = preview.timeline.t[preview.timeline.t.length - 1] ?? 0;
   useEffect(() => {
-    const update = (t: number) => {
+    // DOM writes repaint the page (in software, under test): at most ~12 per second, and only on change.
+    let last = 0;
+    let shown = '';
+    const update = (t: number, force = false) => {
+      const now = performance.now();
+      if (!force && now - last < 80) return;
+      last = now;
       const v = Math.min(t, end);
-      if (input.current && document.activeElement !== input.current) input.current.value = String(v);
-      if (time.current) time.current.textContent = `${v.toFixed(1)} / ${end.toFixed(1)} s`;
+      const text = `${v.toFixed(1)} / ${end.toFixed(1)} s`;
+      if (text === shown && !force) return;
+      shown = text;
+      if (input.current && document.activeElement !== input.current) input.current.value = v.toFixed(2);
+      if (time.current) time.current.textContent = text;
     };
-    update(playhead.t);
-    playhead.listeners.add(update);
-    return () => { playhead.listeners.delete(update); };
+    update(playhead.t, true);
+    const listener = (t: number) => update(t);
+    playhead.listeners.add(listener);
+    return () => { playhead.listeners.delete(listener); };
   }, [end]);
   return (
     <div className="scrubber">

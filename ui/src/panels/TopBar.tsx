@@ -29,8 +29,11 @@ function ConnectionPill() {
   const rate = useRef<HTMLSpanElement>(null);
   useEffect(() => {
     const id = setInterval(() => {
-      if (rate.current) rate.current.textContent = state === 'connected' ? ` · ${Math.round(joints.rate())} Hz` : '';
-    }, 500);
+      // The stream only carries changes (plus keepalives): a low rate means the robot is still.
+      const hz = joints.rate();
+      const text = state !== 'connected' ? '' : hz >= 10 ? ` · ${Math.round(hz)} Hz` : ' · idle';
+      if (rate.current && rate.current.textContent !== text) rate.current.textContent = text;
+    }, 1000);
     return () => clearInterval(id);
   }, [state]);
   const text = state === 'connected' ? 'Connected' : state === 'connecting' ? 'Connecting…' : `Reconnecting… (${attempts})`;

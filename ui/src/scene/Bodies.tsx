@@ -10,7 +10,7 @@ import type { EntityInfo, SceneInfo } from '../../../launch/server/protocol.js';
 import { joints } from '../stores/joints.js';
 import { useSession, useView } from '../stores/react.js';
 import { disposeLabel, makeLabel } from './labels.js';
-import { sceneRefs, type PickTarget } from './refs.js';
+import { frameProbe, sceneRefs, type PickTarget } from './refs.js';
 
 const rgb = (c: readonly number[]) => new THREE.Color(c[0], c[1], c[2]);
 
@@ -49,6 +49,7 @@ export function Table({ table }: { table: SceneInfo['table'] }) {
 
 /** Objects and containers; each group's pose comes from `joints.bodies` in the frame loop. */
 export function Bodies({ scene }: { scene: SceneInfo }) {
+  frameProbe.renders++;
   const groups = useRef<(THREE.Group | null)[]>([]);
   const seen = useRef(-1);
   useFrame(() => {
@@ -129,11 +130,9 @@ function ContainerMesh({ c }: { c: SceneInfo['containers'][number] }) {
 /** Labels for named things; pins for taught locations. */
 export function Markers({ scene }: { scene: SceneInfo }) {
   const entities = useSession((s) => s.entities);
-  const awaiting = useSession((s) => s.awaitingPoint);
   return (
     <group>
       {entities.map((e) => <EntityMarker key={`${e.name}:${e.body ?? ''}:${e.kind}`} e={e} scene={scene} />)}
-      {awaiting && <AwaitingHint name={awaiting.name} />}
       <ClickMarker />
     </group>
   );
@@ -180,12 +179,6 @@ function EntityMarker({ e, scene }: { e: EntityInfo; scene: SceneInfo }) {
       )}
     </group>
   );
-}
-
-function AwaitingHint({ name }: { name: string }) {
-  const label = useMemo(() => makeLabel(`Click where ${name} is`, { color: '#1b1f27', background: 'rgba(255, 209, 102, 0.92)', height: 0.04 }), [name]);
-  useEffect(() => () => disposeLabel(label), [label]);
-  return <primitive object={label} position={[0.45, 0, 0.42]} />;
 }
 
 function ClickMarker() {

@@ -15,9 +15,9 @@ type V3 = [number, number, number];
 const toThree = ([x, y, z]: V3): V3 => [x, z, -y];
 
 export const PRESETS: Record<Exclude<CameraPreset, 'wrist'>, { eye: V3; target: V3 }> = {
-  perspective: { eye: [1.75, -1.3, 1.2], target: [0.32, -0.04, 0.2] },
+  perspective: { eye: [1.62, -1.18, 1.08], target: [0.34, -0.04, 0.18] },
   front: { eye: [2.0, 0, 0.62], target: [0.3, 0, 0.25] },
-  top: { eye: [0.42, -0.0005, 2.1], target: [0.42, 0, 0] },
+  top: { eye: [0.4195, 0, 2.1], target: [0.42, 0, 0] },
 };
 
 // Scratch for the wrist camera (no allocation per frame).

@@ -37,6 +37,9 @@ export function Picker() {
       const p: [number, number, number] = [round(hit.point.x), round(hit.point.y), round(hit.point.z)];
       viewStore.setState({ lastPoint: p });
       invalidate();
+      setTimeout(() => {
+        if (viewStore.getState().lastPoint === p) { viewStore.setState({ lastPoint: null }); invalidate(); }
+      }, 4000);
       getClient().send({ type: 'point', position: p });
     };
     el.addEventListener('pointerdown', onDown);

@@ -14,6 +14,7 @@ export const PATH_COLOR = new THREE.Color('#00e5ff');
 export const UNSAFE_COLOR = new THREE.Color('#ff3344');
 
 export function PreviewPath() {
+  frameProbe.renders++;
   const preview = usePreview((s) => s.preview);
   const mode = usePreview((s) => s.mode);
   const showPath = usePreview((s) => s.showPath);

@@ -11,6 +11,7 @@ import { playhead, previewStore } from '../stores/preview.js';
 import { addLocalProblem } from '../stores/session.js';
 import { recording, teachStore } from '../stores/teach.js';
 import { frameProbe, sceneRefs } from './refs.js';
+import { sampleTimeline } from './timeline.js';
 import { buildRobot, fetchUrdf, poseRobot, type RobotHandle } from './urdf.js';
 
 /** seconds the ghost rests at the end before the preview loops */
@@ -19,6 +20,7 @@ const LOOP_HOLD = 0.8;
 export function Robots({ robot }: { robot: RobotInfo }) {
   const [handles, setHandles] = useState<{ live: RobotHandle; ghost: RobotHandle; teach: RobotHandle } | null>(null);
   const invalidate = useThree((s) => s.invalidate);
+  frameProbe.renders++;
 
   useEffect(() => {
     let cancelled = false;
@@ -63,7 +65,11 @@ export function Robots({ robot }: { robot: RobotInfo }) {
 }
 
 function RobotAnimator({ handles, dof }: { handles: { live: RobotHandle; ghost: RobotHandle; teach: RobotHandle }; dof: number }) {
+  frameProbe.renders++;
   const [scratch] = useState(() => ({ q: new Float64Array(dof), liveVersion: -1 }));
+  const invalidate = useThree((s) => s.invalidate);
+  // The view renders on demand: draw once now that the robots exist.
+  useEffect(() => invalidate(), [invalidate]);
 
   useFrame((state, rawDelta) => {
     const delta = Math.min(rawDelta, 0.1);
@@ -115,30 +121,4 @@ function RobotAnimator({ handles, dof }: { handles: { live: RobotHandle; ghost: 
     }
   });
   return null;
-}
-
-/**
- * Linear interpolation of the preview timeline at time t into `out`; returns the gripper value.
- * Binary search, no allocation.
- */
-export function sampleTimeline(times: readonly number[], q: readonly number[], gripper: readonly number[], dof: number, t: number, out: Float64Array): number {
-  const n = times.length;
-  if (n === 0) return 0;
-  if (t <= times[0]) {
-    for (let k = 0; k < dof; k++) out[k] = q[k];
-    return gripper[0];
-  }
-  if (t >= times[n - 1]) {
-    for (let k = 0; k < dof; k++) out[k] = q[(n - 1) * dof + k];
-    return gripper[n - 1];
-  }
-  let lo = 0, hi = n - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid] <= t) lo = mid; else hi = mid;
-  }
-  const span = times[hi] - times[lo];
-  const f = span > 0 ? (t - times[lo]) / span : 0;
-  for (let k = 0; k < dof; k++) out[k] = q[lo * dof + k] + (q[hi * dof + k] - q[lo * dof + k]) * f;
-  return gripper[lo] + (gripper[hi] - gripper[lo]) * f;
 }

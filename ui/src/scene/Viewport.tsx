@@ -18,14 +18,16 @@ import { Robots } from './Robots.js';
 import { TeachGizmo } from './TeachGizmo.js';
 
 const params = new URLSearchParams(window.location.search);
-const ANTIALIAS = params.get('aa') !== '0';
+const ANTIALIAS = params.get('aa') === '1';
+const FLAT = params.get('flat') !== '0';
 
 export function Viewport() {
   return (
     <Canvas
       frameloop="demand"
       dpr={1}
-      gl={{ antialias: ANTIALIAS, powerPreference: 'high-performance' }}
+      flat={FLAT}
+      gl={{ antialias: ANTIALIAS, alpha: false, stencil: false, powerPreference: 'high-performance' }}
       camera={{ fov: 42, near: 0.02, far: 40, position: [1.75, 1.2, 1.3] }}
       onCreated={(state) => {
         setFrameRequester(() => state.invalidate());
@@ -42,6 +44,7 @@ function SceneContent() {
   const scene = useSession((s) => s.scene);
   const robot = useSession((s) => s.robot);
   const invalidate = useThree((s) => s.invalidate);
+  frameProbe.renders++;
   const setWorld = useCallback((g: THREE.Group | null) => { sceneRefs.world = g; }, []);
   useEffect(() => joints.onChange(() => invalidate()), [invalidate]);
 

@@ -25,9 +25,10 @@ export function makeLabel(text: string, opts: { color?: string; background?: str
   texture.colorSpace = THREE.SRGBColorSpace;
   texture.minFilter = THREE.LinearFilter;
   texture.generateMipmaps = false;
-  const material = new THREE.SpriteMaterial({ map: texture, depthTest: false, depthWrite: false, transparent: true });
+  // Constant size on screen (sizeAttenuation off): readable far away, not huge up close.
+  const material = new THREE.SpriteMaterial({ map: texture, depthTest: false, depthWrite: false, transparent: true, sizeAttenuation: false });
   const sprite = new THREE.Sprite(material);
-  const height = opts.height ?? 0.032;
+  const height = opts.height ?? 0.026;
   sprite.scale.set((height * w) / h, height, 1);
   sprite.center.set(0.5, 0);
   sprite.renderOrder = 10;

@@ -36,6 +36,11 @@ export const frameProbe = {
   shownAt: 0,
   /** robot models loaded and drawn */
   robotReady: false,
+  /**
+   * React renders of the scene components. Joint states must not cause any: the tests compare
+   * this with the number of joint messages received.
+   */
+  renders: 0,
 };
 
 /** World point (z-up, m) → CSS pixel in the canvas; null when behind the camera. */

@@ -1,0 +1,141 @@
+/**
+ * The console benchmark, in headless Debian chromium with software WebGL (SwiftShader):
+ * - fps at 960×640 while the preview of a pick-and-place plays (target ≥ 30),
+ * - latency from Enter on "pick up the candy and put it in the bag" to a rendered frame showing
+ *   its preview (ghost and path), p50 (target ≤ 300 ms),
+ * - production JS size, gzipped (target ≤ 700 KB).
+ *
+ *   node --import tsx bench/ui.ts        # prints JSON, keeps a copy in bench/results/ui.json
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { ensureConsoleBuilt, UI_DIST } from '../launch/server/build.js';
+import type { PageWindow } from '../test/ui/browser.js';
+import { launchBrowser, openConsole, startConsole } from '../test/ui/harness.js';
+
+declare const window: PageWindow;
+declare const document: { querySelector(s: string): { getContext(t: string): { getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null; getParameter(p: number): unknown } | null } | null };
+
+export const UI_TARGETS = { fps: 30, latencyP50Ms: 300, jsGzipKB: 700 } as const;
+const UTTERANCE = 'pick up the candy and put it in the bag';
+
+export interface UiBenchOptions {
+  /** utterances timed (default 12; the first two are warm-up and not counted) */
+  latencySamples?: number;
+  /** seconds of frame counting (default 5) */
+  fpsSeconds?: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.round((p / 100) * (sorted.length - 1))));
+  return sorted[i];
+}
+
+export function bundleSize(dist = UI_DIST) {
+  const dir = join(dist, 'assets');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
+  let raw = 0, gz = 0;
+  for (const f of files) {
+    const buf = readFileSync(join(dir, f));
+    raw += buf.length;
+    gz += gzipSync(buf).length;
+  }
+  return { files: files.length, jsBytes: raw, jsGzipBytes: gz, jsGzipKB: Math.round(gz / 102.4) / 10 };
+}
+
+export async function runUiBench(opts: UiBenchOptions = {}) {
+  const build = await ensureConsoleBuilt();
+  const bundle = bundleSize();
+  const h = await startConsole();
+  const b = await launchBrowser({ width: 960, height: 640 });
+  const page = b.page;
+  try {
+    await openConsole(page, h.url);
+    const renderer = await page.evaluate(() => {
+      const gl = document.querySelector('canvas')?.getContext('webgl2');
+      const ext = gl?.getExtension('WEBGL_debug_renderer_info');
+      return ext && gl ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : 'unknown';
+    });
+    const canvas = await page.locator('canvas').boundingBox();
+
+    // Latency: Enter → a rendered frame showing the new preview.
+    const n = opts.latencySamples ?? 12;
+    const warmup = Math.min(2, n - 1);
+    const samples: number[] = [];
+    for (let i = 0; i < n; i++) {
+      await page.fill('[data-testid=utterance]', UTTERANCE);
+      const before = await page.evaluate(() => window.__shammie.stores.preview.getState().preview?.id ?? '');
+      await page.press('[data-testid=utterance]', 'Enter');
+      await page.waitForFunction((prev) => {
+        const s = window.__shammie;
+        const p = s.stores.preview.getState().preview;
+        return p !== null && p.id !== prev && s.frames.shownPreview === p.id && s.frames.shownAt > s.latency.enterAt;
+      }, before, { polling: 'raf', timeout: 10_000 });
+      const ms = await page.evaluate(() => window.__shammie.frames.shownAt - window.__shammie.latency.enterAt);
+      if (i >= warmup) samples.push(ms);
+      if (i < n - 1) {
+        await page.click('[data-testid=cancel]');
+        await page.waitForFunction(() => window.__shammie.stores.preview.getState().preview === null);
+      }
+    }
+    const sorted = [...samples].sort((a, b2) => a - b2);
+
+    // fps while the pick-and-place preview plays (it loops).
+    await page.evaluate(() => window.__shammie.stores.preview.setState({ playing: true, showGhost: true, showPath: true }));
+    await page.evaluate(() => window.__shammie.requestFrame());
+    await page.waitForTimeout(500);
+    const seconds = opts.fpsSeconds ?? 5;
+    const fps = await page.evaluate(async (sec) => {
+      const s = window.__shammie;
+      const f0 = s.frames.frames;
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, sec * 1000));
+      const frames = s.frames.frames - f0;
+      const elapsed = (performance.now() - t0) / 1000;
+      return { frames, seconds: elapsed, fps: frames / elapsed, playing: s.stores.preview.getState().playing };
+    }, seconds);
+    const preview = await page.evaluate(() => {
+      const p = window.__shammie.stores.preview.getState().preview!;
+      return { steps: p.steps.length, keyframes: p.timeline.t.length, duration: p.summary.duration };
+    });
+
+    const report = {
+      started: new Date().toISOString(),
+      machine: { cpus: (await import('node:os')).cpus().length, load: (await import('node:os')).loadavg().map((v) => Math.round(v * 100) / 100) },
+      renderer,
+      viewport: { width: 960, height: 640, canvas: canvas ? { width: Math.round(canvas.width), height: Math.round(canvas.height) } : null },
+      build: { built: build.built, ms: Math.round(build.ms) },
+      fps: { ...fps, fps: Math.round(fps.fps * 10) / 10, preview, target: UI_TARGETS.fps, pass: fps.fps >= UI_TARGETS.fps && fps.playing },
+      latency: {
+        utterance: UTTERANCE,
+        samplesMs: samples.map((v) => Math.round(v)),
+        p50Ms: Math.round(percentile(sorted, 50)),
+        p90Ms: Math.round(percentile(sorted, 90)),
+        maxMs: Math.round(sorted[sorted.length - 1] ?? NaN),
+        target: UI_TARGETS.latencyP50Ms,
+        pass: percentile(sorted, 50) <= UI_TARGETS.latencyP50Ms,
+      },
+      bundle: { ...bundle, target: UI_TARGETS.jsGzipKB, pass: bundle.jsGzipKB <= UI_TARGETS.jsGzipKB },
+      pass: false,
+    };
+    report.pass = report.fps.pass && report.latency.pass && report.bundle.pass;
+    if (b.errors.length) Object.assign(report, { consoleErrors: b.errors });
+    return report;
+  } finally {
+    await b.close();
+    await h.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const report = await runUiBench();
+  const text = JSON.stringify(report, null, 2) + '\n';
+  process.stdout.write(text);
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL('ui.json', dir), text);
+  process.exitCode = report.pass ? 0 : 1;
+}

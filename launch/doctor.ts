@@ -1,0 +1,349 @@
+/**
+ * `shammie doctor --profile NAME`: check that a robot profile works, step by step, each failure
+ * with the hint that fixes it: the link (wrong URL, rosbridge not running), the robot's topics,
+ * services and actions (rosapi over rosbridge; the DDS graph with rclnodejs), joint states
+ * (arrive, cover the URDF's joints, rate and latency), the trajectory controller (its action
+ * server answers a zero-motion goal), the gripper. With --move, after a y/n, each joint moves a
+ * small safe amount and back through the SafetyGuard, and the tracking error is reported.
+ *
+ * Exit status: 0 when every required check passed, 1 otherwise.
+ */
+import { createInterface } from 'node:readline/promises';
+import { loadProfile, type LaunchProfile } from './profile.js';
+import { loadScene, sceneRobotPath } from '../sim/scene.js';
+import type { RobotModel } from '../skills/description/robot-model.js';
+import type { RosBackend } from '../robot-bridge/ros/ros-backend.js';
+import type { RosGraph } from '../robot-bridge/ros/transport.js';
+
+export interface DoctorCheck {
+  id: 'profile' | 'link' | 'graph' | 'joint_states' | 'controller' | 'gripper' | 'move';
+  ok: boolean;
+  /** error: the profile cannot drive the robot; warn: something works less well */
+  severity: 'error' | 'warn' | 'info';
+  message: string;
+  hint?: string;
+}
+
+export interface JointMove {
+  joint: string;
+  /** rad (m for prismatic joints) */
+  amount: number;
+  ok: boolean;
+  /** largest |desired − actual| on that joint during the move, from the controller's feedback */
+  trackingError?: number;
+  /** |position after − position before| once back */
+  returnError?: number;
+  note?: string;
+}
+
+export interface DoctorReport {
+  profile: string;
+  backend: string;
+  endpoint: string;
+  ok: boolean;
+  checks: DoctorCheck[];
+  graph?: RosGraph;
+  jointStates?: { rateHz: number; messages: number; latencyMs: { p50: number; p99: number } | null; covered: number; joints: number };
+  moves?: JointMove[];
+}
+
+export interface DoctorOptions {
+  profile: string | LaunchProfile;
+  move?: boolean;
+  /** answer y to the --move question */
+  yes?: boolean;
+  robot?: string;
+  scene?: string;
+  /** how long to sample joint states for rate and latency, s (default 1) */
+  sampleSeconds?: number;
+  /** joint move amount, rad (default 0.05) */
+  moveAmount?: number;
+  /** duration of each move there and back, s (default 1) */
+  moveSeconds?: number;
+  /** the y/n question (default: ask on the terminal) */
+  ask?: (question: string) => Promise<boolean>;
+  /** progress lines as checks complete */
+  log?: (line: string) => void;
+}
+
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+  const log = options.log ?? (() => {});
+  const add = (c: DoctorCheck) => { checks.push(c); log(formatCheck(c)); };
+  let profile: LaunchProfile;
+  try {
+    profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
+  } catch (err) {
+    add({ id: 'profile', ok: false, severity: 'error', message: (err as Error).message, hint: 'Use a shipped profile (sim, ros2-rosbridge, ros2-rclnodejs, ros1-rosbridge) or a path to a profile YAML file.' });
+    return { profile: String(options.profile), backend: '?', endpoint: '?', ok: false, checks };
+  }
+  const report: DoctorReport = { profile: profile.name, backend: profile.backend, endpoint: '', ok: false, checks };
+  if (profile.backend === 'sim' || !profile.ros) {
+    add({ id: 'profile', ok: true, severity: 'info', message: `profile ${profile.name} drives the simulated arm; there is no robot link to check` });
+    report.ok = true;
+    return report;
+  }
+
+  const ros = await import('../robot-bridge/ros/index.js');
+  const { loadRobotModel, RobotModel } = await import('../skills/description/robot-model.js');
+  const { parseUrdf } = await import('../skills/description/urdf.js');
+  const config = ros.resolveRosConfig(profile.ros);
+  const scene = loadScene(options.scene ?? profile.scene ?? 'giftbag');
+
+  // The robot model: a URDF file, or read from the robot (needs the link: done below).
+  const urdf = options.robot ?? profile.urdf ?? sceneRobotPath(scene);
+  let model: RobotModel | null = urdf === 'robot' ? null : loadRobotModel(urdf, { tipLink: profile.tipLink });
+  const makeBackend = (m: RobotModel): RosBackend => (profile.backend === 'rclnodejs'
+    ? new ros.RclnodejsBackend({ model: m, config })
+    : new ros.RosbridgeBackend({ model: m, config }));
+  if (!model) {
+    const t = profile.backend === 'rclnodejs' ? new ros.RclnodejsTransport() : new ros.RoslibTransport({ url: config.url, dialect: config.dialect });
+    report.endpoint = t.endpoint;
+    try {
+      await t.open(config.timeouts.connect * 1000);
+    } catch (err) {
+      const kind = err instanceof ros.TransportError ? err.kind : 'other';
+      add({ id: 'link', ok: false, severity: 'error', message: `cannot connect to ${t.endpoint}: ${(err as Error).message}`, hint: ros.linkHint(kind, t.endpoint, config.dialect) });
+      return report;
+    }
+    try {
+      const xml = await ros.fetchRobotDescription(t, profile.descriptionSource, config.timeouts.call);
+      model = new RobotModel(parseUrdf(xml, 'robot_description (from the robot)'), { tipLink: profile.tipLink });
+    } catch (err) {
+      add({ id: 'profile', ok: false, severity: 'error', message: (err as Error).message.replace(/^\[ros\] /, '') });
+      return report;
+    } finally {
+      t.close();
+    }
+  }
+  const backend = makeBackend(model);
+  report.endpoint = backend.transport.endpoint;
+  try {
+    // 1. the link
+    try {
+      await backend.open();
+      add({ id: 'link', ok: true, severity: 'info', message: `connected to ${backend.transport.endpoint} (${config.dialect === 'ros2' ? 'ROS 2' : 'ROS 1'})` });
+    } catch (err) {
+      const e = err as InstanceType<typeof ros.RosConnectionError>;
+      add({ id: 'link', ok: false, severity: 'error', message: e.message.split('\n')[0].replace(/^\[ros\] /, ''), hint: e.hint });
+      return report;
+    }
+
+    // 2. what the robot offers
+    let graph: RosGraph | null = null;
+    try {
+      graph = await backend.transport.graph(config.timeouts.call * 1000);
+      report.graph = graph;
+      add({ id: 'graph', ok: true, severity: 'info', message: `${graph.topics.length} topics, ${graph.services.length} services, ${graph.actions.length} action servers, ${graph.nodes.length} nodes` });
+    } catch (err) {
+      add({ id: 'graph', ok: false, severity: 'warn', message: `could not list topics, services and actions: ${(err as Error).message}`, hint: profile.backend === 'rosbridge' ? 'Start rosapi next to rosbridge (the rosbridge launch files do), so the robot can be inspected.' : undefined });
+    }
+
+    // 3. joint states: arrive, cover the URDF, rate and latency
+    const stampsAgo: number[] = [];
+    let messages = 0;
+    const off = backend.transport.subscribe(config.jointStates, ros.rosType(config.dialect, 'sensor_msgs', 'msg', 'JointState'), (m) => {
+      messages++;
+      const header = (m as { header?: { stamp?: unknown } })?.header;
+      const s = header ? stampSeconds(header.stamp) : null;
+      if (s !== null && s > 0) stampsAgo.push((performance.timeOrigin + performance.now()) / 1000 - s);
+    });
+    const covered = await backend.waitForJointStates(config.timeouts.jointStates);
+    const sample = options.sampleSeconds ?? 1;
+    const m0 = messages;
+    const t0 = performance.now();
+    await sleep(sample * 1000);
+    const rate = (messages - m0) / ((performance.now() - t0) / 1000);
+    off();
+    const missing = backend.missingJoints();
+    const seen = backend.seenJointNames();
+    const lat = latency(stampsAgo);
+    report.jointStates = { rateHz: round(rate, 1), messages, latencyMs: lat, covered: model.jointNames.length - missing.length, joints: model.jointNames.length };
+    if (!messages) {
+      const listed = graph ? graph.topics.some((t) => t.name === config.jointStates) : true;
+      add({ id: 'joint_states', ok: false, severity: 'error', message: `no messages on ${config.jointStates}${graph && !listed ? ' (the topic does not exist)' : ''}`, hint: ros.jointStatesHint(config.jointStates, config.dialect) });
+    } else if (!covered) {
+      add({ id: 'joint_states', ok: false, severity: 'error', message: `joint states do not cover the URDF's joints: missing ${missing.join(', ')}`, hint: ros.jointMismatchHint(missing, seen, model.jointNames) });
+    } else {
+      const latText = lat ? `latency p50 ${lat.p50} ms, p99 ${lat.p99} ms` : 'latency unknown (stamps are not wall-clock time: sim time, or another clock)';
+      add({
+        id: 'joint_states', ok: true, severity: rate < 10 ? 'warn' : 'info',
+        message: `${model.jointNames.length}/${model.jointNames.length} URDF joints at ${round(rate, 1)} Hz; ${latText}`,
+        ...(rate < 10 ? { hint: 'Below 10 Hz the bridge may see stale states; raise joint_state_broadcaster\'s rate, or check the network.' } : {}),
+      });
+    }
+
+    // 4. the trajectory controller answers (a goal that holds the current position: no motion)
+    const { SafetyGuard, DEFAULT_SAFETY } = await import('../robot-bridge/safety/index.js');
+    const guard = new SafetyGuard(backend, model, { ...DEFAULT_SAFETY, ...profile.safety });
+    let controllerOk = false;
+    if (covered) {
+      const q = backend.jointState().position;
+      const hold = { jointNames: [...model.jointNames], points: [{ positions: q, velocities: q.map(() => 0), timeFromStart: 0.2 }] };
+      const t = performance.now();
+      const outcome = await backend.executeTrajectory(hold).done;
+      const ms = Math.round(performance.now() - t);
+      controllerOk = outcome.status === 'succeeded';
+      if (controllerOk) add({ id: 'controller', ok: true, severity: 'info', message: `${config.trajectoryAction} answered a zero-motion goal (succeeded in ${ms} ms)` });
+      else {
+        const reason = outcome.status === 'succeeded' ? '' : outcome.reason;
+        add({ id: 'controller', ok: false, severity: 'error', message: `${config.trajectoryAction} did not complete a zero-motion goal: ${reason.split('. ')[0]}`, hint: ros.controllerHint(config.trajectoryAction, config.dialect) });
+      }
+    } else if (graph) {
+      const listed = hasAction(graph, config.trajectoryAction);
+      add({ id: 'controller', ok: listed, severity: listed ? 'info' : 'error', message: listed ? `${config.trajectoryAction} is listed (not tested: no joint states)` : `no action server at ${config.trajectoryAction}`, ...(listed ? {} : { hint: ros.controllerHint(config.trajectoryAction, config.dialect) }) });
+    }
+
+    // 5. the gripper
+    if (model.gripper && config.gripper.mode !== 'none') {
+      if (config.gripper.mode === 'action' && graph) {
+        const listed = hasAction(graph, config.gripper.action);
+        add({ id: 'gripper', ok: listed, severity: listed ? 'info' : 'warn', message: listed ? `gripper action server at ${config.gripper.action}` : `no gripper action server at ${config.gripper.action}`, ...(listed ? {} : { hint: 'Start the gripper controller, set gripper.action in the profile, or gripper.mode: topic | service | none.' }) });
+      } else {
+        add({ id: 'gripper', ok: true, severity: 'info', message: `gripper through ${config.gripper.mode} ${config.gripper.mode === 'topic' ? config.gripper.topic : config.gripper.mode === 'service' ? config.gripper.service : config.gripper.action} (not checked)` });
+      }
+    }
+
+    // 6. --move: each joint a small safe amount and back
+    if (options.move) {
+      if (!covered || !controllerOk) {
+        add({ id: 'move', ok: false, severity: 'error', message: 'not moving: the checks above must pass first' });
+      } else {
+        const amount = options.moveAmount ?? 0.05;
+        const ask = options.ask ?? askOnTerminal;
+        const yes = options.yes || await ask(`Move each of the ${model.jointNames.length} joints by ${amount} rad and back, one at a time, through the safety guard? Keep clear of the arm. [y/n] `);
+        if (!yes) add({ id: 'move', ok: true, severity: 'info', message: 'move test skipped (answered no)' });
+        else {
+          report.moves = await moveEachJoint(guard, backend, model, amount, options.moveSeconds ?? 1, log);
+          const failed = report.moves.filter((m) => !m.ok);
+          const worst = Math.max(0, ...report.moves.map((m) => m.trackingError ?? 0));
+          add({
+            id: 'move', ok: failed.length === 0, severity: failed.length ? 'error' : 'info',
+            message: failed.length
+              ? `${failed.length} of ${report.moves.length} joint moves failed: ${failed.map((m) => `${m.joint} (${m.note})`).join('; ')}`
+              : `every joint moved ${amount} rad and back; worst tracking error ${worst.toFixed(4)} rad`,
+            ...(failed.length ? { hint: 'Check the controller\'s tolerances and the arm\'s surroundings; the safety guard refuses moves near limits or the table.' } : {}),
+          });
+        }
+      }
+    }
+  } finally {
+    await backend.disconnect().catch(() => undefined);
+  }
+  report.ok = checks.every((c) => c.ok || c.severity !== 'error');
+  return report;
+}
+
+async function moveEachJoint(guard: import('../robot-bridge/safety/index.js').SafetyGuard, backend: RosBackend, model: RobotModel, amount: number, seconds: number, log: (s: string) => void): Promise<JointMove[]> {
+  const out: JointMove[] = [];
+  for (let i = 0; i < model.jointNames.length; i++) {
+    const joint = model.jointNames[i];
+    const q0 = backend.jointState().position;
+    const j = model.arm[i];
+    // Move away from the nearer limit.
+    const sign = Number.isFinite(j.upper) && Number.isFinite(j.lower) && j.upper - q0[i] < q0[i] - j.lower ? -1 : 1;
+    const q1 = [...q0];
+    q1[i] += sign * amount;
+    // A (1 − cos) move of A in T peaks at A·π²/(2T²) rad/s² and A·π/(2T) rad/s: keep both
+    // under half the joint's limits, whatever duration was asked for.
+    const T = Math.max(seconds, Math.PI * Math.sqrt(amount / j.acceleration), (Math.PI * amount) / j.velocity);
+    let tracking = 0;
+    const onProgress = (p: { desired: number[]; actual: number[] }) => {
+      const e = Math.abs(p.desired[i] - p.actual[i]);
+      if (Number.isFinite(e)) tracking = Math.max(tracking, e);
+    };
+    const there = await guard.executeTrajectory(smooth(model.jointNames, q0, q1, T), { onProgress }).done;
+    if (there.status !== 'succeeded') {
+      out.push({ joint, amount: sign * amount, ok: false, note: there.reason });
+      log(`         ${joint}: ${out[out.length - 1].note}`);
+      if (there.status !== 'rejected') break; // something is wrong with the robot: stop testing
+      continue;
+    }
+    const back = await guard.executeTrajectory(smooth(model.jointNames, backend.jointState().position, q0, T), { onProgress }).done;
+    const q2 = backend.jointState().position;
+    const returnError = Math.max(...q2.map((v, k) => Math.abs(v - q0[k])));
+    const ok = back.status === 'succeeded';
+    const note = back.status === 'succeeded' ? undefined : back.reason;
+    out.push({ joint, amount: sign * amount, ok, trackingError: round(tracking, 5), returnError: round(returnError, 5), ...(note ? { note } : {}) });
+    log(`         ${joint}: ${ok ? `tracking error ${tracking.toFixed(4)} rad, back within ${returnError.toFixed(4)} rad` : out[out.length - 1].note}`);
+    if (!ok) break;
+  }
+  return out;
+}
+
+/** A (1 − cos) move, at rest at both ends; the first point (t = 0) is where the arm is. */
+function smooth(names: readonly string[], from: number[], to: number[], duration: number) {
+  const n = 26;
+  return {
+    jointNames: [...names],
+    points: Array.from({ length: n + 1 }, (_, k) => {
+      const t = (duration * k) / n;
+      const f = (1 - Math.cos((Math.PI * t) / duration)) / 2;
+      const fd = (Math.PI / (2 * duration)) * Math.sin((Math.PI * t) / duration);
+      return { positions: from.map((a, i) => a + f * (to[i] - a)), velocities: from.map((a, i) => fd * (to[i] - a)), timeFromStart: t };
+    }),
+  };
+}
+
+function hasAction(graph: RosGraph, action: string): boolean {
+  return graph.actions.includes(action) || graph.topics.some((t) => t.name === `${action}/_action/feedback` || t.name === `${action}/status`);
+}
+
+function stampSeconds(v: unknown): number | null {
+  if (!v || typeof v !== 'object') return null;
+  const o = v as Record<string, unknown>;
+  const s = o.sec ?? o.secs, ns = o.nanosec ?? o.nsecs ?? 0;
+  return typeof s === 'number' && typeof ns === 'number' ? s + ns * 1e-9 : null;
+}
+
+/** p50/p99 of (receive − stamp) in ms, or null when the stamps are not wall-clock time. */
+function latency(agoS: number[]): { p50: number; p99: number } | null {
+  if (!agoS.length) return null;
+  const sorted = [...agoS].sort((a, b) => a - b);
+  const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))];
+  if (Math.abs(q(0.5)) > 60) return null;
+  return { p50: round(q(0.5) * 1000, 2), p99: round(q(0.99) * 1000, 2) };
+}
+
+const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function askOnTerminal(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    process.stdout.write(`${question}\n  (no terminal to answer on: pass --yes to move)\n`);
+    return false;
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const a = (await rl.question(question)).trim().toLowerCase();
+    return a === 'y' || a === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+export function formatCheck(c: DoctorCheck): string {
+  const mark = c.ok ? 'ok  ' : c.severity === 'error' ? 'FAIL' : 'warn';
+  const lines = [`  ${mark} ${c.id.replace('_', ' ')}: ${c.message}`];
+  if (c.hint) lines.push(`       hint: ${c.hint}`);
+  return lines.join('\n');
+}
+
+export function formatReport(r: DoctorReport): string {
+  const lines: string[] = [];
+  if (r.graph) {
+    const list = (xs: string[]) => (xs.length > 20 ? `${xs.slice(0, 20).join(', ')}, … (${xs.length})` : xs.join(', ') || '(none)');
+    lines.push('', 'robot:', `  topics:   ${list(r.graph.topics.map((t) => (t.type ? `${t.name} [${t.type}]` : t.name)))}`, `  services: ${list(r.graph.services)}`, `  actions:  ${list(r.graph.actions)}`);
+  }
+  const failed = r.checks.filter((c) => !c.ok && c.severity === 'error');
+  lines.push('', r.ok ? `doctor: profile ${r.profile} is ready.` : `doctor: profile ${r.profile} has ${failed.length} problem${failed.length === 1 ? '' : 's'}; see the hints above.`);
+  return lines.join('\n') + '\n';
+}
+
+export async function doctorCommand(options: DoctorOptions & { json?: boolean }): Promise<number> {
+  const out = process.stdout;
+  if (!options.json) out.write(`shammie doctor: profile ${typeof options.profile === 'string' ? options.profile : options.profile.name}\n`);
+  const report = await runDoctor({ ...options, log: options.json ? undefined : (line) => out.write(line + '\n') });
+  out.write(options.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+  return report.ok ? 0 : 1;
+}

@@ -1,0 +1,102 @@
+/**
+ * Recording a demonstration from a RobotBackend's joint-state stream: the sim's, and on a real
+ * arm the bridge's /joint_states (same JointState shape). Samples are taken at `rate` Hz by the
+ * backend's clock (stamps), with the gripper value read alongside.
+ *
+ * Note: a 'fast'-paced SimBackend only steps (and publishes joint states) while something is
+ * commanded; record with the 'realtime' pace when a person guides the simulated arm.
+ */
+import type { JointState, RobotBackend, Unsubscribe } from '../../robot-bridge/types.js';
+import { DEMONSTRATION_FORMAT, DEMONSTRATION_VERSION, type Demonstration, type DemonstrationSample } from './format.js';
+
+export interface RecorderOptions {
+  /** robot model name written into the file (e.g. "panda") */
+  robot: string;
+  /** samples per second (default 100) */
+  rate?: number;
+  /** stop by itself after this long, s (default 300) */
+  maxDuration?: number;
+  /** read the gripper value with every sample (default true when the backend has a gripper) */
+  gripper?: boolean;
+  /** written into the file */
+  source?: string;
+  reference?: Demonstration['reference'];
+}
+
+export class DemonstrationRecorder {
+  readonly #backend: RobotBackend;
+  readonly #opts: Required<Omit<RecorderOptions, 'reference' | 'source'>> & Pick<RecorderOptions, 'reference' | 'source'>;
+  #samples: DemonstrationSample[] = [];
+  #unsubscribe: Unsubscribe | null = null;
+  #t0 = 0;
+  #next = 0;
+  /** set when maxDuration ended the recording */
+  truncated = false;
+
+  constructor(backend: RobotBackend, opts: RecorderOptions) {
+    const rate = opts.rate ?? 100;
+    if (!(rate > 0 && rate <= 10_000)) throw new Error(`[demonstration] rate must be 0..10000 Hz, got ${rate}`);
+    this.#backend = backend;
+    this.#opts = { rate, maxDuration: opts.maxDuration ?? 300, gripper: opts.gripper ?? backend.capabilities.gripper, robot: opts.robot, source: opts.source, reference: opts.reference };
+  }
+
+  get recording(): boolean {
+    return this.#unsubscribe !== null;
+  }
+
+  get sampleCount(): number {
+    return this.#samples.length;
+  }
+
+  /** seconds recorded so far */
+  get duration(): number {
+    return this.#samples.length ? this.#samples[this.#samples.length - 1].t : 0;
+  }
+
+  start(): void {
+    if (this.#unsubscribe) throw new Error('[demonstration] already recording');
+    this.#samples = [];
+    this.truncated = false;
+    this.#t0 = NaN;
+    this.#unsubscribe = this.#backend.onJointState((s) => this.#onState(s));
+    // The current state is the first sample, so a recording never starts late.
+    this.#onState(this.#backend.jointState());
+  }
+
+  #onState(s: JointState): void {
+    if (!this.#unsubscribe) return;
+    if (Number.isNaN(this.#t0)) { this.#t0 = s.stamp; this.#next = s.stamp; }
+    const period = 1 / this.#opts.rate;
+    if (s.stamp < this.#next - period * 1e-3) return;
+    // Stay on the rate grid; after a gap, restart it from this stamp.
+    this.#next = s.stamp - this.#next > period ? s.stamp + period : this.#next + period;
+    const t = s.stamp - this.#t0;
+    const last = this.#samples[this.#samples.length - 1];
+    if (last && !(t > last.t)) return;
+    const sample: DemonstrationSample = { t, q: [...s.position] };
+    if (this.#opts.gripper) sample.gripper = this.#backend.gripperPosition();
+    this.#samples.push(sample);
+    if (t >= this.#opts.maxDuration) {
+      this.truncated = true;
+      this.#unsubscribe?.();
+      this.#unsubscribe = null;
+    }
+  }
+
+  /** Stop and return the raw demonstration (check it with processDemonstration). */
+  stop(): Demonstration {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    return {
+      format: DEMONSTRATION_FORMAT,
+      version: DEMONSTRATION_VERSION,
+      robot: this.#opts.robot,
+      jointNames: [...this.#backend.jointNames],
+      rate: this.#opts.rate,
+      samples: this.#samples,
+      ...(this.#opts.reference ? { reference: this.#opts.reference } : {}),
+      ...(this.#opts.source ? { source: this.#opts.source } : {}),
+      recordedAt: new Date().toISOString(),
+    };
+  }
+}

@@ -1,0 +1,558 @@
+/**
+ * The default, offline recognizer: Debian's pocketsphinx_continuous (0.8+5prealpha) with a JSGF
+ * grammar generated from the live registry and scene (grammar.ts).
+ *
+ * Per stream, two long-lived decoder processes read the same audio:
+ *  - the grammar decoder (wide beams) gives the command and its path score;
+ *  - a competitor scores the same stretch of audio without the grammar: by default a loop over
+ *    ~1000 frequent English words plus the grammar's words (a unigram LM, fwdtree search only),
+ *    or a context-independent phone loop (-allphone) as in shared/reference/speech.md.
+ * Their score difference per frame is the confidence: speech the grammar does not cover is
+ * explained far better by free words than by the grammar, and is rejected ("Sorry, say that
+ * again?"). A grammar decoder alone always answers with some command. Measured on the eval set
+ * (speech/eval), the word loop separates commands from other speech much better than the phone
+ * loop (at the same in-domain acceptance, 2 of 136 out-of-domain trials got through instead of
+ * 21). The grammar decoder computes all senones (-compallsen) so both decoders normalize
+ * acoustic scores the same way and the scores are comparable.
+ *
+ * Traps handled here (see shared/reference/speech.md): bookworm has no `pocketsphinx` CLI;
+ * `-infile /dev/stdin` fails on Node's socketpair stdin, so the decoder runs as
+ * `sh -c 'cat | exec pocketsphinx_continuous …'`; decoders are kept warm (CMN carries across
+ * utterances and is handed to the next process with -cmninit when the grammar changes).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildGrammar, pruneWords, toJsgf, type GrammarInput } from './grammar.js';
+import { comfortNoise, SAMPLE_RATE, toBuffer } from './pcm.js';
+import { findOnPath } from './proc.js';
+import { COMMON_WORDS } from './common-words.js';
+import { buildDictionary, DEFAULT_CMUDICT, DEFAULT_MODEL_DIR } from './pronounce.js';
+import { SpeechUnavailableError, type Availability, type SpeechToText, type SttEvent, type SttStream, type Transcript } from './types.js';
+
+export const POCKETSPHINX_BIN = 'pocketsphinx_continuous';
+
+export interface PocketsphinxOptions {
+  /** acoustic model folder holding en-us/, cmudict-en-us.dict, en-us-phone.lm.bin */
+  modelDir?: string;
+  /**
+   * Minimum (grammar − competitor) score per frame to accept. Calibrated on the eval set
+   * (speech/eval): in-domain synthetic speech stays above it, out-of-domain falls below.
+   */
+  threshold?: number;
+  /** threshold for "stop" and friends: a missed stop is dangerous, a spurious one costs a repeat */
+  stopThreshold?: number;
+  /** what the grammar competes with for the confidence: a frequent-word loop (default) or a phone loop */
+  competitor?: 'words' | 'phones';
+  /** frames (10 ms) of silence that end an utterance in hands-free mode; pocketsphinx's default is 50 */
+  postSpeechFrames?: number;
+  /** extra decoder flags */
+  extraArgs?: string[];
+  binary?: string;
+  /** diagnostics: both decoders' raw results for every utterance */
+  onDecoded?: (grammar: DecodedUtterance, phones: DecodedUtterance | null) => void;
+}
+
+export const DEFAULT_THRESHOLD = -7;
+export const DEFAULT_STOP_THRESHOLD = -25;
+/** what counts as a stop for the looser threshold (the grammar's <stop> rule) */
+const STOP_HYPS = new Set(['stop', 'stop stop', 'stop now', 'stop moving', 'stop it', 'please stop', 'halt', 'freeze', 'wait', 'hold on', 'emergency stop']);
+export const DEFAULT_POSTSPEECH = 30;
+
+/** One utterance as a decoder process reports it. */
+export interface DecodedUtterance {
+  frames: number;
+  /** null when the decoder produced no hypothesis */
+  hyp: string | null;
+  score: number;
+  /** the grammar's final state was not reached (pocketsphinx fell back to a partial path) */
+  nonFinal: boolean;
+  words: { word: string; start: number; end: number; ascr: number }[];
+}
+
+/** End of an utterance: "N frames" (fsg, allphone, ngram with fwdflat) or the fwdtree summary (ngram without it; frames come from the word table). */
+const FRAMES = /^INFO: (?:(?:fsg|allphone|ngram)_search\.c\(\d+\): (\d+) frames,|ngram_search_fwdtree\.c\(\d+\):\s+(\d+) words recognized)/;
+const HYP = /^INFO: pocketsphinx\.c\(\d+\): (.*) \((-?\d+)\)$/;
+const ROW = /^(\S+)\s+(-?\d+)\s+(-?\d+)\s+(\d+\.\d+)\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)\s*$/;
+const CMN = /^INFO: cmn(?:_live)?\.c\(\d+\): Update to\s*<([^>]*)>/;
+const NONFINAL = /Final result does not match the grammar/;
+const TIMES = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/;
+
+/**
+ * Parses the merged stdout+stderr of pocketsphinx_continuous -backtrace yes. Per utterance it
+ * logs "N frames", then "HYP (SCORE)" and the word table, then prints HYP on stdout (flushed
+ * last), which is what marks the utterance complete.
+ */
+export class DecoderOutputParser {
+  #pending: DecodedUtterance | null = null;
+  #nullTimer: NodeJS.Timeout | undefined;
+  cmn: string | null = null;
+  readonly errors: string[] = [];
+  /** CPU seconds (user + system) of the decoder, known once it has exited */
+  cpuSeconds = 0;
+  #timesLines = 0;
+
+  constructor(private readonly onUtterance: (u: DecodedUtterance) => void) {}
+
+  line(raw: string): void {
+    const line = raw.replace(/\r$/, '');
+    const t = TIMES.exec(line);
+    if (t) {
+      // sh's `times`: the shell's own line, then its children's.
+      if (++this.#timesLines === 2) this.cpuSeconds = Number(t[1]) * 60 + Number(t[2]) + Number(t[3]) * 60 + Number(t[4]);
+      return;
+    }
+    const m = CMN.exec(line);
+    if (m) { this.cmn = m[1].trim().split(/\s+/).join(','); return; }
+    const f = FRAMES.exec(line);
+    if (f) {
+      this.#finishNull();
+      const frames = f[1] !== undefined ? Number(f[1]) : -1;
+      if (frames > 0 || (frames < 0 && Number(f[2]) > 0)) {
+        this.#pending = { frames, hyp: null, score: 0, nonFinal: false, words: [] };
+        // No hypothesis line follows when the search found nothing; don't wait for the next utterance.
+        this.#nullTimer = setTimeout(() => this.#finishNull(), 250);
+      }
+      return;
+    }
+    if (NONFINAL.test(line)) { if (this.#pending) this.#pending.nonFinal = true; return; }
+    if (/^(?:ERROR|FATAL_ERROR|FATAL)\b/.test(line) || /^sh: /.test(line)) { this.errors.push(line); return; }
+    const p = this.#pending;
+    if (!p) return;
+    const h = HYP.exec(line);
+    if (h && p.hyp === null) { clearTimeout(this.#nullTimer); p.hyp = h[1]; p.score = Number(h[2]); return; }
+    if (p.hyp === null) return;
+    const r = ROW.exec(line);
+    if (r) {
+      p.words.push({ word: r[1], start: Number(r[2]), end: Number(r[3]), ascr: Number(r[5]) });
+      if (p.frames < 0 || p.words.length > 1) p.frames = Math.max(p.frames, p.words[p.words.length - 1].end - p.words[0].start + 1);
+      return;
+    }
+    if (/^(?:INFO|WARN|word\s)/.test(line)) return;
+    if (line.trim() === p.hyp.trim()) {
+      this.#pending = null;
+      this.onUtterance(p);
+    }
+  }
+
+  /** The process ended: whatever is pending is complete. */
+  end(): void {
+    clearTimeout(this.#nullTimer);
+    const p = this.#pending;
+    this.#pending = null;
+    if (p) this.onUtterance(p);
+  }
+
+  #finishNull(): void {
+    clearTimeout(this.#nullTimer);
+    const p = this.#pending;
+    if (p && p.hyp === null) {
+      this.#pending = null;
+      this.onUtterance(p);
+    }
+  }
+}
+
+/** One pocketsphinx_continuous process reading raw PCM from stdin. */
+class DecoderProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly parser: DecoderOutputParser;
+  readonly exited: Promise<number | null>;
+  #buf = '';
+  #dead = false;
+
+  constructor(bin: string, args: string[], onUtterance: (u: DecodedUtterance) => void) {
+    this.parser = new DecoderOutputParser(onUtterance);
+    // `cat |` gives the decoder a real pipe for -infile /dev/stdin; 2>&1 keeps log and result
+    // order; `times` reports the decoder's CPU time when it ends (for the real-time factor).
+    this.child = spawn('sh', ['-c', 'cat | { "$0" "$@" 2>&1; times; }', bin, '-infile', '/dev/stdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    this.child.stdin.on('error', () => undefined);
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (d: string) => this.#data(d));
+    this.child.stderr.on('data', (d: Buffer) => this.parser.errors.push(d.toString().trim()));
+    this.exited = new Promise((resolve) => {
+      this.child.on('error', (e) => { this.parser.errors.push(e.message); resolve(-1); });
+      this.child.on('close', (code) => {
+        if (this.#buf) this.parser.line(this.#buf);
+        this.#buf = '';
+        this.parser.end();
+        this.#dead = true;
+        resolve(code);
+      });
+    });
+  }
+
+  #data(d: string): void {
+    this.#buf += d;
+    let nl: number;
+    while ((nl = this.#buf.indexOf('\n')) >= 0) {
+      const line = this.#buf.slice(0, nl);
+      this.#buf = this.#buf.slice(nl + 1);
+      this.parser.line(line);
+    }
+  }
+
+  write(b: Buffer): void {
+    if (!this.#dead && this.child.stdin.writable) this.child.stdin.write(b);
+  }
+
+  end(): void {
+    if (this.child.stdin.writable) this.child.stdin.end();
+  }
+
+  kill(): void {
+    if (this.#dead) return;
+    try {
+      // The process group: sh, cat and the decoder (spawned detached for exactly this).
+      process.kill(-this.child.pid!, 'SIGKILL');
+    } catch {
+      this.child.kill('SIGKILL');
+    }
+  }
+}
+
+interface GrammarFiles {
+  version: number;
+  jsgf: string;
+  dict: string;
+  /** unigram LM of the competing word loop */
+  loop: string;
+  /** words whose pronunciation came from espeak-ng */
+  derived: Map<string, string>;
+  missing: string[];
+}
+
+/** The grammar decoder + its competitor for one stretch of a stream, started at `offset` samples. */
+class Generation {
+  readonly grammar: DecoderProcess;
+  readonly competitor: DecoderProcess;
+  readonly #g: DecodedUtterance[] = [];
+  readonly #p: DecodedUtterance[] = [];
+  readonly done: Promise<void>;
+  killed = false;
+
+  constructor(
+    readonly offset: number,
+    readonly files: GrammarFiles,
+    stt: PocketsphinxStt,
+    cmn: string | null,
+    private readonly onPair: (gen: Generation, g: DecodedUtterance, p: DecodedUtterance | null) => void,
+  ) {
+    const common = ['-hmm', join(stt.modelDir, 'en-us'), '-dict', files.dict, '-backtrace', 'yes', '-vad_postspeech', String(stt.postSpeechFrames), ...(cmn ? ['-cmninit', cmn] : []), ...stt.extraArgs];
+    this.grammar = new DecoderProcess(stt.binary, [...common, '-jsgf', files.jsgf, '-beam', '1e-80', '-wbeam', '1e-60', '-compallsen', 'yes'], (u) => { this.#g.push(u); this.#pair(); });
+    const versus = stt.competitor === 'phones'
+      ? ['-allphone', join(stt.modelDir, 'en-us-phone.lm.bin'), '-allphone_ci', 'yes', '-compallsen', 'yes']
+      : ['-lm', files.loop, '-fwdflat', 'no', '-bestpath', 'no'];
+    this.competitor = new DecoderProcess(stt.binary, [...common, ...versus], (u) => { this.#p.push(u); this.#pair(); });
+    this.done = Promise.all([this.grammar.exited, this.competitor.exited]).then(() => {
+      stt.cpuSeconds += this.grammar.parser.cpuSeconds + this.competitor.parser.cpuSeconds;
+      if (this.killed) return;
+      // A competitor that died early leaves grammar results without a confidence: reject them.
+      while (this.#g.length) this.onPair(this, this.#g.shift()!, null);
+    });
+  }
+
+  #pair(): void {
+    while (this.#g.length && this.#p.length && !this.killed) this.onPair(this, this.#g.shift()!, this.#p.shift()!);
+  }
+
+  write(b: Buffer): void {
+    this.grammar.write(b);
+    this.competitor.write(b);
+  }
+
+  end(): void {
+    this.grammar.end();
+    this.competitor.end();
+  }
+
+  kill(): void {
+    this.killed = true;
+    this.grammar.kill();
+    this.competitor.kill();
+  }
+
+  get cmn(): string | null {
+    return this.grammar.parser.cmn;
+  }
+
+  errors(): string[] {
+    return [...this.grammar.parser.errors, ...this.competitor.parser.errors];
+  }
+}
+
+const FILLER = /^(?:<s>|<\/s>|<sil>|\[[A-Z_]+\]|\+\+.*\+\+|SIL|NULL)$/;
+
+/** Logistic map of the score margin to 0..1 (0.5 at the threshold). */
+export function confidenceOf(score: number, threshold: number): number {
+  return 1 / (1 + Math.exp(-(score - threshold) / 2));
+}
+
+class PocketsphinxStream implements SttStream {
+  #gen: Generation | null = null;
+  /** audio not yet covered by a completed utterance: replayed after a grammar change */
+  #replay: Buffer[] = [];
+  #replayStart = 0;
+  #replayLen = 0;
+  #written = 0;
+  #guard: 'mute' | number | null = null;
+  #closed = false;
+  #listeners = new Set<(e: SttEvent) => void>();
+  #collect: { gen: Generation; out: Transcript[] } | null = null;
+  #noiseSeed = 1;
+  /** results of a flushed generation go out before those of the next */
+  #chain: Promise<void> = Promise.resolve();
+  #grammarVersion = -1;
+
+  constructor(private readonly stt: PocketsphinxStt) {
+    stt.streams.add(this);
+  }
+
+  get position(): number {
+    return this.#written / SAMPLE_RATE;
+  }
+
+  subscribe(listener: (e: SttEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(e: SttEvent): void {
+    for (const l of this.#listeners) {
+      try { l(e); } catch { /* a listener's bug must not stop recognition */ }
+    }
+  }
+
+  setInputGuard(guard: 'mute' | number | null): void {
+    this.#guard = guard;
+  }
+
+  write(pcm: Buffer | Int16Array): void {
+    if (this.#closed) throw new Error('[speech] write after close');
+    let b = toBuffer(pcm);
+    if (b.length % 2) b = b.subarray(0, b.length - 1);
+    if (!b.length) return;
+    if (this.#guard === 'mute') b = comfortNoise(b.length / 2, this.#noiseSeed++);
+    else if (typeof this.#guard === 'number' && this.#guard > 0) {
+      const g = 10 ** (-this.#guard / 20);
+      const out = Buffer.alloc(b.length);
+      for (let i = 0; i < b.length; i += 2) out.writeInt16LE(Math.round(b.readInt16LE(i) * g), i);
+      b = out;
+    } else b = Buffer.from(b); // callers may reuse their buffer
+    if (!this.#gen || this.#grammarVersion !== this.stt.files?.version) this.#startGeneration();
+    this.#gen!.write(b);
+    this.#replay.push(b);
+    this.#replayLen += b.length / 2;
+    this.#written += b.length / 2;
+    // Bound the replay buffer (a minute of continuous speech without an utterance end is noise).
+    while (this.#replayLen > 60 * SAMPLE_RATE && this.#replay.length > 1) {
+      const first = this.#replay.shift()!;
+      this.#replayLen -= first.length / 2;
+      this.#replayStart += first.length / 2;
+    }
+  }
+
+  /** (Re)start the decoders at the start of the replay buffer with the current grammar. */
+  #startGeneration(): void {
+    const files = this.stt.files;
+    if (!files) throw new SpeechUnavailableError('pocketsphinx', 'no grammar yet: call setVocabulary() first');
+    const old = this.#gen;
+    const cmn = old?.cmn ?? this.stt.lastCmn;
+    old?.kill();
+    this.#grammarVersion = files.version;
+    const gen = new Generation(this.#replayStart, files, this.stt, cmn, (g, u, p) => this.#onPair(g, u, p));
+    this.#gen = gen;
+    for (const b of this.#replay) gen.write(b);
+    void gen.done.then(() => {
+      const errs = gen.errors();
+      if (!gen.killed && errs.length) this.#emit({ type: 'error', message: `pocketsphinx: ${errs.slice(0, 3).join(' | ')}` });
+    });
+  }
+
+  /** The grammar changed: restart on the next write (or now, if audio is pending). */
+  grammarChanged(): void {
+    if (this.#gen && this.#replayLen > 0 && !this.#closed) this.#startGeneration();
+  }
+
+  #onPair(gen: Generation, g: DecodedUtterance, p: DecodedUtterance | null): void {
+    if (gen.killed) return;
+    if (gen.cmn) this.stt.lastCmn = gen.cmn;
+    this.stt.onDecoded?.(g, p);
+    const spoken = g.words.filter((w) => !FILLER.test(w.word));
+    const last = g.words[g.words.length - 1];
+    if (last && gen === this.#gen) {
+      // Audio up to the end of this utterance is decoded for good; drop it from the replay buffer.
+      const upTo = gen.offset + (last.end + 1) * (SAMPLE_RATE / 100);
+      while (this.#replay.length && this.#replayStart + this.#replay[0].length / 2 <= upTo) {
+        const first = this.#replay.shift()!;
+        this.#replayLen -= first.length / 2;
+        this.#replayStart += first.length / 2;
+      }
+    }
+    const text = (g.hyp ?? '').trim().replace(/\s+/g, ' ');
+    const score = p && g.frames > 0 ? (g.score - p.score) / g.frames : Number.NEGATIVE_INFINITY;
+    const t = STOP_HYPS.has((g.hyp ?? '').trim()) ? this.stt.stopThreshold : this.stt.threshold;
+    const reason: Transcript['reason'] = !text ? 'empty' : g.nonFinal || g.hyp === null ? 'no_match' : !p ? 'error' : score < t ? 'low_confidence' : undefined;
+    const transcript: Transcript = {
+      text,
+      confidence: Number.isFinite(score) ? confidenceOf(score, t) : 0,
+      accepted: reason === undefined,
+      ...(reason ? { reason } : {}),
+      ...(Number.isFinite(score) ? { score: Math.round(score * 100) / 100 } : {}),
+      ...(spoken.length ? { start: (gen.offset / SAMPLE_RATE) + spoken[0].start / 100, end: (gen.offset / SAMPLE_RATE) + (spoken[spoken.length - 1].end + 1) / 100 } : {}),
+      backend: 'pocketsphinx',
+    };
+    if (this.#collect?.gen === gen) this.#collect.out.push(transcript);
+    this.#emit({ type: 'final', transcript });
+  }
+
+  flush(): Promise<Transcript[]> {
+    const gen = this.#gen;
+    this.#gen = null;
+    this.#replay = [];
+    this.#replayStart = this.#written;
+    this.#replayLen = 0;
+    if (!gen) return Promise.resolve([]);
+    const run = this.#chain.then(async () => {
+      const out: Transcript[] = [];
+      this.#collect = { gen, out };
+      // End of input ends the utterance in progress at once: no silence timeout to wait for.
+      gen.end();
+      await gen.done;
+      this.#collect = null;
+      const errs = gen.errors();
+      if (!out.length && errs.length) throw new SpeechUnavailableError('pocketsphinx', errs.slice(0, 3).join(' | '));
+      return out;
+    });
+    this.#chain = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.stt.streams.delete(this);
+    this.#gen?.kill();
+    await this.#gen?.done;
+    this.#gen = null;
+  }
+}
+
+/**
+ * Grammar-constrained recognition with pocketsphinx_continuous. Call setVocabulary() (or
+ * setJsgf()) before streaming; later calls restart the decoders of open streams.
+ */
+export class PocketsphinxStt implements SpeechToText {
+  readonly name = 'pocketsphinx';
+  readonly modelDir: string;
+  readonly threshold: number;
+  readonly stopThreshold: number;
+  readonly competitor: 'words' | 'phones';
+  readonly postSpeechFrames: number;
+  readonly extraArgs: string[];
+  readonly binary: string;
+  readonly onDecoded: PocketsphinxOptions['onDecoded'];
+  readonly streams = new Set<PocketsphinxStream>();
+  files: GrammarFiles | null = null;
+  lastCmn: string | null = null;
+  /** CPU seconds used by decoders that have ended (for the real-time factor) */
+  cpuSeconds = 0;
+  #dir: string | null = null;
+  #version = 0;
+
+  constructor(options: PocketsphinxOptions = {}) {
+    this.modelDir = options.modelDir ?? DEFAULT_MODEL_DIR;
+    this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
+    this.stopThreshold = options.stopThreshold ?? DEFAULT_STOP_THRESHOLD;
+    this.competitor = options.competitor ?? 'words';
+    this.postSpeechFrames = options.postSpeechFrames ?? DEFAULT_POSTSPEECH;
+    this.extraArgs = options.extraArgs ?? [];
+    this.binary = options.binary ?? POCKETSPHINX_BIN;
+    this.onDecoded = options.onDecoded;
+  }
+
+  async availability(): Promise<Availability> {
+    if (!findOnPath(this.binary)) return { available: false, reason: `${this.binary} is not installed (apt-get install pocketsphinx pocketsphinx-en-us)` };
+    if (!findOnPath('sh') || !findOnPath('cat')) return { available: false, reason: 'sh and cat are needed to feed the decoder' };
+    try {
+      const { statSync } = await import('node:fs');
+      statSync(join(this.modelDir, 'en-us', 'mdef'));
+      statSync(join(this.modelDir, 'en-us-phone.lm.bin'));
+      if (this.modelDir === DEFAULT_MODEL_DIR) statSync(DEFAULT_CMUDICT);
+    } catch {
+      return { available: false, reason: `the en-us model is missing from ${this.modelDir} (apt-get install pocketsphinx-en-us)` };
+    }
+    return { available: true, detail: `${this.binary}, model ${this.modelDir}` };
+  }
+
+  async #ensure(): Promise<void> {
+    const a = await this.availability();
+    if (!a.available) throw new SpeechUnavailableError(this.name, a.reason);
+  }
+
+  /** Regenerate the grammar (skills, entities, scene objects) and restart open streams' decoders. */
+  async setVocabulary(input: GrammarInput): Promise<void> {
+    await this.#ensure();
+    const g = buildGrammar(input);
+    const dict = await buildDictionary([...g.words, ...COMMON_WORDS], { cmudictPath: join(this.modelDir, 'cmudict-en-us.dict') });
+    const pruned = pruneWords(g, new Set(dict.missing));
+    this.#install(toJsgf(pruned), dict.text, [...pruned.words, ...COMMON_WORDS].filter((w) => !dict.missing.includes(w)), dict.derived, dict.missing);
+  }
+
+  /** Use a hand-written JSGF grammar instead (e.g. pocketsphinx-testdata's goforward.gram). */
+  async setJsgf(jsgf: string): Promise<void> {
+    await this.#ensure();
+    const body = jsgf.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/gm, ' ').split(';').filter((s) => /=/.test(s)).map((s) => s.slice(s.indexOf('=') + 1)).join(' ');
+    const words = body.replace(/<[^>]*>/g, ' ').replace(/\/[^/]*\//g, ' ').split(/[\s|()[\]*+]+/).filter((w) => w && /^[a-z']+$/i.test(w)).map((w) => w.toLowerCase());
+    const dict = await buildDictionary([...words, ...COMMON_WORDS], { cmudictPath: join(this.modelDir, 'cmudict-en-us.dict') });
+    const missing = words.filter((w) => dict.missing.includes(w));
+    if (missing.length) throw new SpeechUnavailableError(this.name, `no pronunciation for: ${missing.join(', ')}`);
+    this.#install(jsgf.toLowerCase().replace(/#jsgf v1\.0;/, '#JSGF V1.0;'), dict.text, [...words, ...COMMON_WORDS].filter((w) => !dict.missing.includes(w)), dict.derived, []);
+  }
+
+  #install(jsgf: string, dictText: string, loopWords: string[], derived: Map<string, string>, missing: string[]): void {
+    this.#dir ??= mkdtempSync(join(tmpdir(), 'shammie-asr-'));
+    const version = ++this.#version;
+    const gram = join(this.#dir, `g${version}.gram`);
+    const dict = join(this.#dir, `g${version}.dict`);
+    const loop = join(this.#dir, `g${version}.arpa`);
+    writeFileSync(gram, jsgf);
+    writeFileSync(dict, dictText);
+    writeFileSync(loop, unigramArpa(loopWords));
+    this.files = { version, jsgf: gram, dict, loop, derived, missing };
+    for (const s of this.streams) s.grammarChanged();
+  }
+
+  stream(): SttStream {
+    if (!this.files) throw new SpeechUnavailableError(this.name, 'no grammar yet: call setVocabulary() first');
+    return new PocketsphinxStream(this);
+  }
+
+  /** A whole recording. A little near-silence is added before it so the decoder's VAD sees the first word's onset. */
+  async transcribe(pcm: Buffer | Int16Array): Promise<Transcript[]> {
+    const s = this.stream();
+    const lead = 0.25;
+    try {
+      s.write(comfortNoise(lead * SAMPLE_RATE, 99));
+      s.write(pcm);
+      const out = await s.flush();
+      return out.map((t) => (t.start === undefined ? t : { ...t, start: Math.max(0, t.start - lead), end: Math.max(0, (t.end ?? lead) - lead) }));
+    } finally {
+      await s.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.streams].map((s) => s.close()));
+    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
+    this.#dir = null;
+  }
+}
+
+/** A uniform unigram LM (ARPA text) over `words`: the competitor's free word loop. */
+export function unigramArpa(words: readonly string[]): string {
+  const vocab = [...new Set(words)].sort();
+  const lp = Math.log10(1 / vocab.length).toFixed(4);
+  return `\\data\\\nngram 1=${vocab.length + 2}\n\n\\1-grams:\n-99 <s> 0\n${lp} </s> 0\n${vocab.map((w) => `${lp} ${w} 0`).join('\n')}\n\n\\end\\\n`;
+}

@@ -1,0 +1,362 @@
+/**
+ * A rosbridge v2 protocol server for tests, on 127.0.0.1 (port 0 by default): the JSON ops a
+ * rosbridge_server speaks (advertise, unadvertise, publish, subscribe, unsubscribe,
+ * call_service, service_response, status, and the ROS 2 action ops send_action_goal,
+ * cancel_action_goal, action_feedback, action_result), a small ROS graph behind them (topics,
+ * services, ROS 2 actions; ROS 1 actionlib is plain topics), rosapi introspection services, and
+ * knobs for the ways a real one misbehaves: late subscriptions, dropped first publishes,
+ * silent errors (ROS 1), dropped connections, restarts, and injected hostile frames.
+ *
+ * What the "robot" does is not in here: see fake-robot.ts, which puts a RobotBackend behind it.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export type Dialect = 'ros1' | 'ros2';
+type Obj = Record<string, unknown>;
+
+export interface ActionServer {
+  type: string;
+  /** a new goal; call `feedback` any number of times, then `result` once */
+  onGoal(goal: GoalContext): void;
+  onCancel(goalId: string): void;
+}
+
+export interface GoalContext {
+  id: string;
+  args: unknown;
+  feedback(values: unknown): void;
+  /** status: ROS 2 action_msgs/GoalStatus number (4 succeeded, 5 canceled, 6 aborted) */
+  result(status: number, values: unknown): void;
+  /** refuse (rosbridge answers result: false) */
+  reject(reason: string): void;
+}
+
+export type ServiceHandler = (args: Obj) => unknown | Promise<unknown>;
+
+interface ClientState {
+  ws: WebSocket;
+  /** topic -> subscribe id */
+  subs: Map<string, { id?: string; liveAt: number }>;
+  /** topic -> advertise time (ms) */
+  advertised: Map<string, number>;
+  goals: Map<string, string>; // rosbridge goal id -> action
+}
+
+export interface FakeRosbridgeOptions {
+  dialect: Dialect;
+  port?: number;
+  /** a subscription only receives messages published this long after it (ms); models setup delay */
+  subscribeDelayMs?: number;
+  /** a client's publishes within this long after its advertise are dropped (ms) */
+  advertiseDropMs?: number;
+  /** unknown services/actions: 'fail' answers with an error (ROS 2 rosbridge); 'silent' says nothing (ROS 1 rosbridge) */
+  unknown?: 'fail' | 'silent';
+  /** false: no rosapi services (a rosbridge started without rosapi) */
+  rosapi?: boolean;
+}
+
+export class FakeRosbridge {
+  readonly dialect: Dialect;
+  readonly options: FakeRosbridgeOptions;
+  /** every op received, in order (parsed), for assertions */
+  readonly received: Obj[] = [];
+  /** frames that were not JSON */
+  undecodable = 0;
+  readonly topicTypes = new Map<string, string>();
+  readonly #latched = new Map<string, unknown>();
+  readonly #services = new Map<string, { type: string; handler: ServiceHandler }>();
+  readonly #actions = new Map<string, ActionServer>();
+  /** server-side listeners of topics clients publish on */
+  readonly #topicHandlers = new Map<string, ((msg: unknown) => void)[]>();
+  readonly #clients = new Set<ClientState>();
+  #http: Server | null = null;
+  #wss: WebSocketServer | null = null;
+  port = 0;
+
+  constructor(options: FakeRosbridgeOptions) {
+    this.dialect = options.dialect;
+    this.options = options;
+    if (options.rosapi !== false) this.#rosapi();
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  async start(port = this.options.port ?? 0): Promise<this> {
+    const http = createServer((_req, res) => { res.writeHead(404); res.end('not a rosbridge'); });
+    const wss = new WebSocketServer({ server: http });
+    wss.on('connection', (ws) => this.#onConnection(ws));
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.#http = http;
+    this.#wss = wss;
+    this.port = (http.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Close the server and every connection (abruptly). */
+  async stop(): Promise<void> {
+    this.dropClients();
+    const wss = this.#wss, http = this.#http;
+    this.#wss = null;
+    this.#http = null;
+    if (wss) await new Promise<void>((r) => wss.close(() => r()));
+    if (http) await new Promise<void>((r) => { http.close(() => r()); http.closeAllConnections?.(); });
+  }
+
+  /** Kill every client connection; the server keeps listening. */
+  dropClients(): void {
+    for (const c of this.#clients) c.ws.terminate();
+    this.#clients.clear();
+  }
+
+  // --- the ROS graph -----------------------------------------------------------------------------
+
+  declareTopic(topic: string, type: string): void {
+    this.topicTypes.set(topic, type);
+  }
+
+  /** Publish to every subscriber (latched: also to later subscribers). */
+  publish(topic: string, msg: unknown, options: { latched?: boolean } = {}): number {
+    if (options.latched) this.#latched.set(topic, msg);
+    const now = Date.now();
+    let text: string | null = null;
+    let n = 0;
+    for (const c of this.#clients) {
+      const s = c.subs.get(topic);
+      if (!s || now < s.liveAt) continue;
+      text ??= JSON.stringify({ op: 'publish', topic, msg });
+      c.ws.send(text);
+      n++;
+    }
+    return n;
+  }
+
+  /** How many clients subscribe to a topic (live or not yet). */
+  subscribers(topic: string): number {
+    let n = 0;
+    for (const c of this.#clients) if (c.subs.has(topic)) n++;
+    return n;
+  }
+
+  onTopic(topic: string, handler: (msg: unknown) => void): void {
+    const list = this.#topicHandlers.get(topic) ?? [];
+    list.push(handler);
+    this.#topicHandlers.set(topic, list);
+  }
+
+  advertiseService(name: string, type: string, handler: ServiceHandler): void {
+    this.#services.set(name, { type, handler });
+  }
+
+  removeService(name: string): void {
+    this.#services.delete(name);
+  }
+
+  advertiseAction(name: string, server: ActionServer): void {
+    this.#actions.set(name, server);
+  }
+
+  removeAction(name: string): void {
+    this.#actions.delete(name);
+  }
+
+  /** Send a raw frame (string or object) to every client: hostile-input tests. */
+  inject(frame: unknown): void {
+    const text = typeof frame === 'string' ? frame : JSON.stringify(frame);
+    for (const c of this.#clients) c.ws.send(text);
+  }
+
+  /** received ops of one kind */
+  ops(op: string): Obj[] {
+    return this.received.filter((m) => m.op === op);
+  }
+
+  // --- protocol ----------------------------------------------------------------------------------
+
+  #onConnection(ws: WebSocket): void {
+    const c: ClientState = { ws, subs: new Map(), advertised: new Map(), goals: new Map() };
+    this.#clients.add(c);
+    ws.on('close', () => {
+      this.#clients.delete(c);
+      // rosbridge cancels the goals of a client that went away
+      for (const [id, action] of c.goals) this.#actions.get(action)?.onCancel(id);
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) { this.undecodable++; return; }
+      let m: unknown;
+      try {
+        m = JSON.parse(String(data));
+      } catch {
+        this.undecodable++;
+        this.#status(c, 'error', 'Unable to parse message');
+        return;
+      }
+      if (typeof m !== 'object' || m === null || typeof (m as Obj).op !== 'string') {
+        this.#status(c, 'error', 'Received a message without an op');
+        return;
+      }
+      this.received.push(m as Obj);
+      try {
+        this.#handle(c, m as Obj);
+      } catch (err) {
+        this.#status(c, 'error', `${(m as Obj).op}: ${(err as Error).message}`, (m as Obj).id as string | undefined);
+      }
+    });
+  }
+
+  #send(c: ClientState, msg: Obj): void {
+    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(msg));
+  }
+
+  #status(c: ClientState, level: string, msg: string, id?: string): void {
+    this.#send(c, { op: 'status', level, msg, ...(id ? { id } : {}) });
+  }
+
+  #handle(c: ClientState, m: Obj): void {
+    const str = (k: string) => {
+      const v = m[k];
+      if (typeof v !== 'string') throw new Error(`expected a string for "${k}"`);
+      return v;
+    };
+    switch (m.op) {
+      case 'subscribe': {
+        const topic = str('topic');
+        const known = this.topicTypes.get(topic);
+        if (known && typeof m.type === 'string' && m.type && m.type !== known) {
+          this.#status(c, 'error', `Cannot subscribe to ${topic}: it has type ${known}, not ${m.type}`, m.id as string | undefined);
+          return;
+        }
+        if (!known && typeof m.type === 'string') this.topicTypes.set(topic, m.type);
+        c.subs.set(topic, { id: m.id as string | undefined, liveAt: Date.now() + (this.options.subscribeDelayMs ?? 0) });
+        const latched = this.#latched.get(topic);
+        if (latched !== undefined) {
+          const delay = this.options.subscribeDelayMs ?? 0;
+          setTimeout(() => { if (c.subs.has(topic)) this.#send(c, { op: 'publish', topic, msg: latched }); }, delay);
+        }
+        return;
+      }
+      case 'unsubscribe':
+        c.subs.delete(str('topic'));
+        return;
+      case 'advertise': {
+        const topic = str('topic');
+        const type = str('type');
+        if (!this.topicTypes.has(topic)) this.topicTypes.set(topic, type);
+        c.advertised.set(topic, Date.now());
+        return;
+      }
+      case 'unadvertise':
+        c.advertised.delete(str('topic'));
+        return;
+      case 'publish': {
+        const topic = str('topic');
+        const since = c.advertised.get(topic);
+        if (since === undefined) {
+          // rosbridge advertises implicitly only when the type is known; we require an advertise.
+          this.#status(c, 'error', `publish to ${topic} without advertise`, m.id as string | undefined);
+          return;
+        }
+        if (Date.now() - since < (this.options.advertiseDropMs ?? 0)) return; // lost, like a real one
+        for (const h of this.#topicHandlers.get(topic) ?? []) h(m.msg);
+        // relay to other clients
+        for (const other of this.#clients) {
+          if (other !== c && other.subs.has(topic)) this.#send(other, { op: 'publish', topic, msg: m.msg });
+        }
+        return;
+      }
+      case 'call_service':
+        void this.#callService(c, m);
+        return;
+      case 'send_action_goal':
+        this.#sendActionGoal(c, m);
+        return;
+      case 'cancel_action_goal': {
+        const id = str('id');
+        const action = c.goals.get(id);
+        if (action) this.#actions.get(action)?.onCancel(id);
+        return;
+      }
+      case 'set_level':
+      case 'status':
+      case 'auth':
+        return;
+      default:
+        this.#status(c, 'error', `Unknown operation ${String(m.op)}`, m.id as string | undefined);
+    }
+  }
+
+  async #callService(c: ClientState, m: Obj): Promise<void> {
+    const service = typeof m.service === 'string' ? m.service : '';
+    const id = m.id as string | undefined;
+    const s = this.#services.get(service);
+    if (!s) {
+      if ((this.options.unknown ?? (this.dialect === 'ros1' ? 'silent' : 'fail')) === 'silent') return;
+      this.#send(c, { op: 'service_response', service, id, result: false, values: `Service ${service} does not exist` });
+      return;
+    }
+    try {
+      const values = await s.handler((typeof m.args === 'object' && m.args !== null ? m.args : {}) as Obj);
+      this.#send(c, { op: 'service_response', service, id, result: true, values });
+    } catch (err) {
+      this.#send(c, { op: 'service_response', service, id, result: false, values: (err as Error).message });
+    }
+  }
+
+  #sendActionGoal(c: ClientState, m: Obj): void {
+    const action = typeof m.action === 'string' ? m.action : '';
+    const id = typeof m.id === 'string' ? m.id : '';
+    const server = this.#actions.get(action);
+    if (!server || (typeof m.action_type === 'string' && m.action_type !== server.type)) {
+      if ((this.options.unknown ?? 'fail') === 'silent') return;
+      const why = server ? `action ${action} has type ${server.type}, not ${String(m.action_type)}` : `Action server ${action} is not available`;
+      this.#send(c, { op: 'action_result', action, id, result: false, status: 0, values: why });
+      return;
+    }
+    c.goals.set(id, action);
+    let done = false;
+    server.onGoal({
+      id,
+      args: m.args,
+      feedback: (values) => { if (!done) this.#send(c, { op: 'action_feedback', action, id, values }); },
+      result: (status, values) => {
+        if (done) return;
+        done = true;
+        c.goals.delete(id);
+        this.#send(c, { op: 'action_result', action, id, status, values, result: true });
+      },
+      reject: (reason) => {
+        if (done) return;
+        done = true;
+        c.goals.delete(id);
+        this.#send(c, { op: 'action_result', action, id, status: 0, values: reason, result: false });
+      },
+    });
+  }
+
+  // --- rosapi -------------------------------------------------------------------------------------
+
+  #rosapi(): void {
+    const pkg = this.dialect === 'ros2' ? 'rosapi_msgs/srv/' : 'rosapi/';
+    this.advertiseService('/rosapi/topics', `${pkg}Topics`, () => {
+      const topics = [...this.topicTypes.keys()];
+      return { topics, types: topics.map((t) => this.topicTypes.get(t)!) };
+    });
+    this.advertiseService('/rosapi/services', `${pkg}Services`, () => ({ services: [...this.#services.keys()] }));
+    this.advertiseService('/rosapi/action_servers', `${pkg}GetActionServers`, () => ({
+      action_servers: this.dialect === 'ros2'
+        ? [...this.#actions.keys()]
+        : [...this.topicTypes.keys()].filter((t) => t.endsWith('/status') && this.topicTypes.has(t.replace(/status$/, 'goal'))).map((t) => t.replace(/\/status$/, '')),
+    }));
+    this.advertiseService('/rosapi/nodes', `${pkg}Nodes`, () => ({ nodes: ['/rosbridge_websocket', '/rosapi', '/controller_manager', '/robot_state_publisher'] }));
+  }
+}
