@@ -7,8 +7,9 @@ import { runIkBench } from './ik.js';
 import { runMemoryBench } from './memory.js';
 import { runPlanBench } from './plan.js';
 import { runSimBench } from './sim.js';
+import { runDmpBench } from './dmp.js';
 
-export type BenchName = 'ik' | 'plan' | 'sim' | 'memory';
+export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp';
 
 export async function runBenchmarks(opts: { only?: BenchName; samples?: number } = {}) {
   const want = (n: BenchName) => !opts.only || opts.only === n;
@@ -18,6 +19,7 @@ export async function runBenchmarks(opts: { only?: BenchName; samples?: number }
   if (want('plan')) results.plan = await runPlanBench();
   if (want('sim')) results.sim = (await runSimBench()) as { pass: boolean };
   if (want('memory')) results.memory = await runMemoryBench();
+  if (want('dmp')) results.dmp = (await runDmpBench()) as { pass: boolean };
   return {
     started,
     node: process.version,

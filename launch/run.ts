@@ -2,6 +2,7 @@
  * `shammie run FILE`: run a dialogue script headless against the sim and report what
  * happened, in words or (with --json) as one JSON document.
  */
+import { readFileSync } from 'node:fs';
 import { createApp, worldReport, type App } from './app.js';
 import { loadScript, type ScriptLine } from './script.js';
 import type { Turn } from './session.js';
@@ -129,6 +130,18 @@ export async function runScript(app: App, lines: ScriptLine[], options: { confir
       }
       case 'click': {
         const turn = await session.point(l.point);
+        push(report(l.line, turn));
+        break;
+      }
+      case 'demo': {
+        let demo: unknown;
+        try {
+          demo = JSON.parse(readFileSync(l.file, 'utf8'));
+        } catch (err) {
+          push({ line: l.line, utterance: `!demo ${l.file}`, kind: 'error', reply: `I can't read the demonstration ${l.file}: ${(err as Error).message}`, plan: null, preview: null, executed: false, outcome: 'not_run', failure: (err as Error).message });
+          break;
+        }
+        const turn = await session.demonstrate(demo, `!demo ${l.file}`);
         push(report(l.line, turn));
         break;
       }

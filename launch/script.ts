@@ -4,6 +4,7 @@
  * with its line number before the robot does anything.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 
 export type ScriptLine =
@@ -13,7 +14,9 @@ export type ScriptLine =
   /** stop the motion of the previous turn `after` seconds (robot clock) into its execution */
   | { line: number; type: 'stop'; after: number }
   /** a point picked in the world frame, meters */
-  | { line: number; type: 'click'; point: [number, number, number] };
+  | { line: number; type: 'click'; point: [number, number, number] }
+  /** a recorded kinesthetic demonstration (JSON), path resolved against the script's folder */
+  | { line: number; type: 'demo'; file: string };
 
 export class ScriptError extends Error {
   constructor(message: string) {
@@ -69,8 +72,12 @@ export function parseScript(text: string, source = '<script>'): ScriptLine[] {
         out.push({ line, type: 'click', point: [p[0], p[1], p[2]] });
         return;
       }
+      case 'demo':
+        if (args.length !== 1) throw new ScriptError(`${where}: usage: !demo FILE (a demonstration JSON, relative to the script)`);
+        out.push({ line, type: 'demo', file: resolve(dirname(source), args[0]) });
+        return;
       default:
-        throw new ScriptError(`${where}: unknown operator action "!${cmd ?? ''}"; expected !confirm, !cancel, !stop [SECONDS] or !click X Y Z`);
+        throw new ScriptError(`${where}: unknown operator action "!${cmd ?? ''}"; expected !confirm, !cancel, !stop [SECONDS], !click X Y Z or !demo FILE`);
     }
   });
   return out;

@@ -12,6 +12,8 @@ import type { Planner, PlannerContext, PlannerResult } from '../planner/index.js
 import { compilePlan, SkillFailure, type ArmState, type CompiledStep, type MotionContext, type PrimitiveImpl } from '../skills/primitives.js';
 import { formatCall, formatPlan, type BehaviorDefinition, type Plan, type SkillCall, type SkillRegistry } from '../skills/registry.js';
 import type { Entity } from '../skills/world.js';
+import { MotionTeaching, motionSkillDefinition } from '../skills/motion-skills.js';
+import type { MotionSkill } from '../skills/library/library.js';
 import { formatBody, formatSignature, liftBehavior, mentionsIn } from '../planner/teach.js';
 import type { TeachingTrace } from '../planner/types.js';
 import { trajectorySummary } from '../skills/trajectory/index.js';
@@ -83,6 +85,9 @@ export interface LibraryStore {
   renameBehavior(from: string, to: string): void;
   addEntity(e: Entity): void;
   removeEntity(name: string): void;
+  motions(): MotionSkill[];
+  addMotion(m: MotionSkill): void;
+  removeMotion(name: string): void;
   undo(): { summary: string } | null;
 }
 
@@ -90,9 +95,13 @@ export interface LibraryStore {
 export class MemoryLibrary implements LibraryStore {
   #behaviors = new Map<string, BehaviorDefinition>();
   #entities = new Map<string, Entity>();
+  #motions = new Map<string, MotionSkill>();
   #undo: { summary: string; revert: () => void }[] = [];
   behaviors() { return [...this.#behaviors.values()]; }
   entities() { return [...this.#entities.values()]; }
+  motions() { return [...this.#motions.values()]; }
+  addMotion(m: MotionSkill) { this.#track(`learned ${m.name}`, this.#motions, m.name); this.#motions.set(m.name, structuredClone(m)); }
+  removeMotion(name: string) { this.#track(`forgot ${name}`, this.#motions, name); this.#motions.delete(name); }
   #track(summary: string, map: Map<string, unknown>, key: string) {
     const before = map.get(key);
     this.#undo.push({ summary, revert: () => (before === undefined ? map.delete(key) : map.set(key, before)) });
@@ -145,6 +154,8 @@ export class Session {
   #pending: { turn: Turn; preview: Preview } | null = null;
   /** the behavior being taught step by step */
   #teaching: TeachingTrace | null = null;
+  /** demonstrations collected while teaching (a motion skill instead of a behavior) */
+  #motionTeaching: MotionTeaching | null = null;
   /** the last question asked, so "yes" can answer "Teach me?" */
   #lastQuestion: { utterance: string; verb?: { name: string; mentions: string[] } } | null = null;
   /** the last planned command, for "no, the other one" */
@@ -183,11 +194,11 @@ export class Session {
     const { registry, world } = this.deps;
     const lib = this.library;
     for (const s of registry.list()) {
-      if (s.kind === 'behavior') {
-        const def = registry.get(s.name);
-        if (def.kind === 'behavior' && !def.builtin) registry.unregister(s.name);
-      }
+      const def = registry.get(s.name);
+      if ((def.kind === 'behavior' && !def.builtin) || (def.kind === 'primitive' && def.learned)) registry.unregister(s.name);
     }
+    // Learned motion skills first: taught behaviors may call them.
+    for (const m of lib.motions()) registry.register(motionSkillDefinition(m));
     let pending = lib.behaviors();
     const entityNames = new Set([...this.#sceneEntities, ...lib.entities().map((e) => e.name)]);
     for (const e of world.list()) if (!entityNames.has(e.name)) world.remove(e.name);
@@ -283,6 +294,7 @@ export class Session {
         if (!had && this.#teaching) {
           const name = this.#teaching.name;
           this.#teaching = null;
+          this.#motionTeaching = null;
           this.#emit({ type: 'teaching', status: 'abandoned', name, steps: 0, t: Date.now() });
           return this.#finish({ utterance, kind: 'plan', reply: `Okay, I stopped learning ${name}.`, plan: [], executed: false, outcome: 'not_run' });
         }
@@ -410,6 +422,11 @@ export class Session {
     this.cancel();
     this.#lastQuestion = null;
     this.#teaching = { name, command, mentions, steps: [] };
+    // The same teaching can also be shown by guiding the arm: collect demonstrations around
+    // the object named in the command (or the tool's current position).
+    const ref = mentions.find((m) => this.deps.world.has(m));
+    const tip = this.deps.motion.model.tipPose(this.deps.backend.jointState().position);
+    this.#motionTeaching = new MotionTeaching(name, this.deps.motion.model, ref ? { entity: ref, position: this.deps.world.position(ref) } : { entity: null, position: [tip[12], tip[13], tip[14]] });
     this.#emit({ type: 'teaching', status: 'started', name, steps: 0, t: Date.now() });
     const redefine = existing ? ` (this replaces the ${name} I know)` : '';
     return this.#finish({ utterance, kind: 'plan', reply: `Okay, show me how to ${name.replace(/_/g, ' ')}${redefine}, one step at a time. Say "that's it" when you're done.`, plan: [], executed: false, outcome: 'not_run' });
@@ -418,6 +435,22 @@ export class Session {
   async #finishTeaching(utterance: string): Promise<Turn> {
     const trace = this.#teaching;
     if (!trace) return this.#finish({ utterance, kind: 'question', reply: "I wasn't learning anything. To teach me, say \"let me teach you to pack\".", plan: null, executed: false, outcome: 'not_run' });
+    const mt = this.#motionTeaching;
+    if (mt?.demonstrations.length && !trace.steps.length) {
+      let skill: MotionSkill;
+      try {
+        skill = mt.finish();
+      } catch (err) {
+        return this.#finish({ utterance, kind: 'error', reply: `I could not learn ${trace.name}: ${(err as Error).message}`, plan: null, executed: false, outcome: 'not_run', failure: (err as Error).message });
+      }
+      this.library.addMotion(skill);
+      this.#teaching = null;
+      this.#motionTeaching = null;
+      this.#syncFromLibrary();
+      this.#emit({ type: 'teaching', status: 'finished', name: skill.name, steps: mt.demonstrations.length, t: Date.now() });
+      this.#emit({ type: 'taught', what: 'behavior', name: skill.name, detail: skill.description, t: Date.now() });
+      return this.#finish({ utterance, kind: 'taught', reply: `Got it! I learned ${skill.name}(${skill.params.map((p) => p.name).join(', ')}) from ${mt.demonstrations.length} demonstration${mt.demonstrations.length === 1 ? '' : 's'}: ${skill.description}`, plan: null, executed: false, outcome: 'not_run' });
+    }
     if (!trace.steps.length) return this.#finish({ utterance, kind: 'question', reply: `You haven't shown me any steps for ${trace.name} yet. Tell me the first step, or say "cancel".`, plan: null, executed: false, outcome: 'not_run' });
     const { registry, world, planner } = this.deps;
     let def: BehaviorDefinition | undefined;
@@ -442,6 +475,7 @@ export class Session {
       return this.#finish({ utterance, kind: 'error', reply: `I could not learn ${trace.name}: ${errors.join('; ')}`, plan: null, executed: false, outcome: 'not_run', failure: errors.join('; ') });
     }
     this.#teaching = null;
+    this.#motionTeaching = null;
     this.library.addBehavior(def);
     this.#syncFromLibrary();
     this.#emit({ type: 'teaching', status: 'finished', name: def.name, steps: trace.steps.length, t: Date.now() });
@@ -465,14 +499,15 @@ export class Session {
     const { registry, world } = this.deps;
     const behavior = registry.has(name) ? registry.get(name) : undefined;
     if (behavior) {
-      if (behavior.kind === 'primitive' || (behavior.kind === 'behavior' && behavior.builtin)) {
+      if ((behavior.kind === 'primitive' && !behavior.learned) || (behavior.kind === 'behavior' && behavior.builtin)) {
         return this.#finish({ utterance, kind: 'question', reply: `${name} is built in; I can't forget it.`, plan: null, executed: false, outcome: 'not_run' });
       }
       const users = registry.list().filter((s) => s.kind === 'behavior' && s.name !== name && (registry.get(s.name) as BehaviorDefinition).body.some((st) => st.skill === name));
       if (users.length) {
         return this.#finish({ utterance, kind: 'question', reply: `${users.map((u) => u.name).join(' and ')} use${users.length === 1 ? 's' : ''} ${name}; forget ${users.length === 1 ? 'it' : 'them'} first.`, plan: null, executed: false, outcome: 'not_run' });
       }
-      this.library.removeBehavior(name);
+      if (behavior.kind === 'primitive') this.library.removeMotion(name);
+      else this.library.removeBehavior(name);
     } else if (world.has(name)) {
       if (this.#sceneEntities.has(name)) return this.#finish({ utterance, kind: 'question', reply: `${name} came with the scene; I can't forget it.`, plan: null, executed: false, outcome: 'not_run' });
       this.library.removeEntity(name);
@@ -515,8 +550,12 @@ export class Session {
   #listSkills(): string {
     const skills = this.deps.registry.list();
     const sig = (s: { name: string; params: { name: string }[] }) => `${s.name}(${s.params.map((p) => p.name).join(', ')})`;
-    const builtin = skills.filter((s) => s.kind === 'primitive' || (this.deps.registry.get(s.name) as BehaviorDefinition).builtin).map(sig);
-    const taught = skills.filter((s) => s.kind === 'behavior' && !(this.deps.registry.get(s.name) as BehaviorDefinition).builtin).map(sig);
+    const isBuiltin = (name: string) => {
+      const d = this.deps.registry.get(name);
+      return d.kind === 'primitive' ? !d.learned : Boolean(d.builtin);
+    };
+    const builtin = skills.filter((s) => isBuiltin(s.name)).map(sig);
+    const taught = skills.filter((s) => !isBuiltin(s.name)).map(sig);
     const names = this.deps.world.list().map((e) => e.name);
     return `I can ${builtin.join(', ')}.${taught.length ? ` You taught me ${taught.join(', ')}.` : ''} I know ${names.join(', ')}.`;
   }
@@ -555,6 +594,21 @@ export class Session {
     const plan: Plan = last.plan.map((c): SkillCall => ({ skill: c.skill, args: Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v === target ? next : v])) }));
     this.#lastPlanned = { ...last, plan };
     return this.#propose(utterance, plan);
+  }
+
+  /** A kinesthetic demonstration arrived (`!demo FILE` in scripts, the console's recorder). */
+  async demonstrate(demo: unknown, label = '!demo'): Promise<Turn> {
+    const t = this.#motionTeaching;
+    if (!t || !this.#teaching) {
+      return this.#finish({ utterance: label, kind: 'question', reply: 'Say what I should learn first, e.g. "I\'ll show you how to track around the tower".', plan: null, executed: false, outcome: 'not_run' });
+    }
+    try {
+      const p = t.add(demo);
+      this.#emit({ type: 'teaching', status: 'step', name: this.#teaching.name, steps: t.demonstrations.length, t: Date.now() });
+      return this.#finish({ utterance: label, kind: 'plan', reply: `Got it: ${p.duration.toFixed(1)} s of motion. Show me again, or say "that's it".`, plan: [], executed: false, outcome: 'not_run' });
+    } catch (err) {
+      return this.#finish({ utterance: label, kind: 'error', reply: `I can't learn from that demonstration: ${(err as Error).message}`, plan: null, executed: false, outcome: 'not_run', failure: (err as Error).message });
+    }
   }
 
   cancel(): void {

@@ -393,7 +393,7 @@ export class RulePlanner implements Planner {
 
 const words = (name: string): string => name.toLowerCase().replace(/_/g, ' ');
 const q = (reason: QuestionReason, reply: string, options?: string[]): PlannerResult => ({ kind: 'question', reason, reply, ...(options ? { options } : {}), repairs: [] });
-const isBuiltin = (s: SkillSignature): boolean => s.kind === 'primitive' || BUILTIN_SKILLS.has(s.name);
+const isBuiltin = (s: SkillSignature): boolean => (s.kind === 'primitive' && !s.learned) || BUILTIN_SKILLS.has(s.name);
 
 type NameRef =
   | { kind: 'skill'; skill: SkillSignature }

@@ -180,6 +180,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Scenes shipped with Shammie. */
 export const BUILTIN_SCENES = {
   giftbag: join(here, 'scenes', 'giftbag.json'),
+  stopmotion: join(here, 'scenes', 'stopmotion.json'),
 } as const;
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -27,6 +27,8 @@ export interface SkillSignature {
   description: string;
   params: SkillParam[];
   kind: 'primitive' | 'behavior';
+  /** a motion skill learned from demonstration (taught, so it can be forgotten or renamed) */
+  learned?: boolean;
 }
 
 export type ArgValue = string | number;
@@ -66,6 +68,8 @@ export interface BehaviorDefinition extends SkillSignature {
 export interface PrimitiveDefinition<Impl = unknown> extends SkillSignature {
   kind: 'primitive';
   impl: Impl;
+  /** a motion skill learned from demonstration (stored in the library; can be replaced or forgotten) */
+  learned?: boolean;
 }
 
 export type SkillDefinition<Impl = unknown> = PrimitiveDefinition<Impl> | BehaviorDefinition;
@@ -85,7 +89,8 @@ export class SkillRegistry<Impl = unknown> {
 
   register(def: SkillDefinition<Impl>): void {
     if (!SKILL_NAME.test(def.name)) throw new RegistryError(`skill name "${def.name}" must be lower_snake_case`);
-    if (def.kind === 'primitive' && this.#skills.get(def.name)?.kind === 'primitive') {
+    const existing = this.#skills.get(def.name);
+    if (def.kind === 'primitive' && existing?.kind === 'primitive' && !(existing.learned && def.learned)) {
       throw new RegistryError(`primitive "${def.name}" is already registered`);
     }
     this.#skills.set(def.name, def);
@@ -94,7 +99,7 @@ export class SkillRegistry<Impl = unknown> {
 
   unregister(name: string): void {
     const def = this.get(name);
-    if (def.kind === 'primitive' || def.builtin) throw new RegistryError(`"${name}" is built in and cannot be removed`);
+    if ((def.kind === 'primitive' && !def.learned) || (def.kind === 'behavior' && def.builtin)) throw new RegistryError(`"${name}" is built in and cannot be removed`);
     this.#skills.delete(name);
     this.#emit();
   }
@@ -115,7 +120,7 @@ export class SkillRegistry<Impl = unknown> {
   }
 
   list(): SkillSignature[] {
-    return [...this.#skills.values()].map(({ name, description, params, kind }) => ({ name, description, params, kind }));
+    return [...this.#skills.values()].map((d) => ({ name: d.name, description: d.description, params: d.params, kind: d.kind, ...(d.kind === 'primitive' && d.learned ? { learned: true } : {}) }));
   }
 
   onChange(listener: () => void): () => void {

@@ -105,6 +105,9 @@ export type RosBridgeConfigInput = Partial<Omit<RosBridgeConfig, 'gripper' | 'tf
 /** Defaults per dialect: ROS 2 ros2_control names, or ROS 1 ros_control names. */
 export function resolveRosConfig(input: RosBridgeConfigInput = {}): RosBridgeConfig {
   const dialect = input.dialect ?? 'ros2';
+  const speedScale = input.speedScale ?? 1;
+  // Slower only: a factor above 1 would speed up motions the safety guard checked at 1.
+  if (!(speedScale > 0 && speedScale <= 1)) throw new RangeError(`[ros] speedScale must be in (0, 1], got ${speedScale}`);
   const ros1 = dialect === 'ros1';
   const g = input.gripper ?? {};
   return {
@@ -115,7 +118,7 @@ export function resolveRosConfig(input: RosBridgeConfigInput = {}): RosBridgeCon
     jointPrefix: input.jointPrefix ?? '',
     trajectoryAction: input.trajectoryAction ?? (ros1 ? '/arm_controller/follow_joint_trajectory' : '/joint_trajectory_controller/follow_joint_trajectory'),
     stopTopic: input.stopTopic,
-    speedScale: input.speedScale ?? 1,
+    speedScale,
     goalTimeTolerance: input.goalTimeTolerance ?? 0.5,
     gripper: {
       mode: g.mode ?? 'action',

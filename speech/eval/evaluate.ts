@@ -67,7 +67,8 @@ function combine(ts: Transcript[]): { text: string; accepted: boolean; score: nu
  */
 async function decodeStream(stream: SttStream, clips: Synth[]): Promise<Transcript[][]> {
   const finals: Transcript[] = [];
-  const off = stream.subscribe((e) => { if (e.type === 'final') finals.push(e.transcript); });
+  // Empty finals (noise only) have no word times and belong to no clip.
+  const off = stream.subscribe((e) => { if (e.type === 'final' && e.transcript.start !== undefined) finals.push(e.transcript); });
   const spans: [number, number][] = [];
   for (const c of clips) {
     const at = stream.position;
@@ -77,7 +78,7 @@ async function decodeStream(stream: SttStream, clips: Synth[]): Promise<Transcri
   await stream.flush();
   off();
   return spans.map(([a, b]) => finals.filter((t) => {
-    const mid = ((t.start ?? a) + (t.end ?? a)) / 2;
+    const mid = (t.start! + (t.end ?? t.start!)) / 2;
     return mid >= a && mid < b;
   }));
 }
@@ -239,7 +240,7 @@ export async function evaluateSpeech(options: EvalOptions = {}) {
       accepted: ood.filter((t) => t.accepted).map((t) => ({ said: t.text, grammar: t.base, voice: t.voice, heard: t.heard, score: t.score, planned: t.got })),
     },
     scores: {
-      inDomainCorrect: { min: round(quantile(inScores, 0), 2), p5: round(quantile(inScores, 0.05), 2), median: round(quantile(inScores, 0.5), 2) },
+      inDomainCorrect: { min: round(quantile(inScores, 0), 2), p1: round(quantile(inScores, 0.01), 2), p2: round(quantile(inScores, 0.02), 2), p5: round(quantile(inScores, 0.05), 2), p10: round(quantile(inScores, 0.1), 2), median: round(quantile(inScores, 0.5), 2), belowThreshold: inScores.filter((x) => x < stt.threshold).length },
       outOfDomain: { max: round(quantile(oodScores, 0.9999), 2), p95: round(quantile(oodScores, 0.95), 2), median: round(quantile(oodScores, 0.5), 2) },
     },
     latencyMs: {
