@@ -8,8 +8,9 @@ import { runMemoryBench } from './memory.js';
 import { runPlanBench } from './plan.js';
 import { runSimBench } from './sim.js';
 import { runDmpBench } from './dmp.js';
+import { runRosBench } from './ros.js';
 
-export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp';
+export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros';
 
 export async function runBenchmarks(opts: { only?: BenchName; samples?: number } = {}) {
   const want = (n: BenchName) => !opts.only || opts.only === n;
@@ -20,6 +21,7 @@ export async function runBenchmarks(opts: { only?: BenchName; samples?: number }
   if (want('sim')) results.sim = (await runSimBench()) as { pass: boolean };
   if (want('memory')) results.memory = await runMemoryBench();
   if (want('dmp')) results.dmp = (await runDmpBench()) as { pass: boolean };
+  if (want('ros')) results.ros = (await runRosBench()) as unknown as { pass: boolean };
   return {
     started,
     node: process.version,

@@ -39,8 +39,8 @@ export async function probeOptionalParts(env: NodeJS.ProcessEnv = process.env): 
   );
   out.push(
     env.AMENT_PREFIX_PATH
-      ? { name: 'ROS 2', available: true, message: `sourced (AMENT_PREFIX_PATH=${env.AMENT_PREFIX_PATH.split(delimiter)[0]}…); this build drives the simulated arm only` }
-      : { name: 'ROS 2', available: false, message: 'not sourced; driving the simulated arm (this build has no ROS 2 bridge yet)' },
+      ? { name: 'ROS 2', available: true, message: `sourced (AMENT_PREFIX_PATH=${env.AMENT_PREFIX_PATH.split(delimiter)[0]}…); use --profile ros2-rclnodejs to drive the arm over DDS` }
+      : { name: 'ROS 2', available: false, message: 'not sourced; driving the simulated arm. For a real arm: shammie start --profile ros2-rosbridge (rosbridge_server) or source ROS 2 for --profile ros2-rclnodejs; see docs/ros2.md' },
   );
   return out;
 }

@@ -26,6 +26,8 @@ export interface EvalOptions {
   latencySamples?: number;
   stt?: PocketsphinxOptions;
   log?: (line: string) => void;
+  /** add every trial to the report (for threshold calibration) */
+  includeTrials?: boolean;
 }
 
 interface Trial {
@@ -249,6 +251,7 @@ export async function evaluateSpeech(options: EvalOptions = {}) {
     },
     realTimeFactor: { cpu: round(rtf), wall: round(decodeWall / audioSeconds), note: 'cpu = decoder CPU seconds (grammar + competitor) per audio second; wall = decode wall time per audio second on this machine' },
     human,
+    ...(options.includeTrials ? { trials: { commands: trials, outOfDomain: ood } } : {}),
     seconds: round((performance.now() - t0) / 1000, 1),
   };
 }
