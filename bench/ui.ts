@@ -84,7 +84,11 @@ export async function runUiBench(opts: UiBenchOptions = {}) {
     const sorted = [...samples].sort((a, b2) => a - b2);
 
     // fps while the pick-and-place preview plays (it loops).
-    await page.evaluate(() => window.__shammie.stores.preview.setState({ playing: true, showGhost: true, showPath: true }));
+    await page.evaluate(() => {
+      const st = window.__shammie.stores.preview;
+      st.setState({ playing: false });
+      st.setState({ playing: true, showGhost: true, showPath: true }); // restarts the loop count
+    });
     await page.evaluate(() => window.__shammie.requestFrame());
     await page.waitForTimeout(500);
     const seconds = opts.fpsSeconds ?? 5;
@@ -97,6 +101,24 @@ export async function runUiBench(opts: UiBenchOptions = {}) {
       const elapsed = (performance.now() - t0) / 1000;
       return { frames, seconds: elapsed, fps: frames / elapsed, playing: s.stores.preview.getState().playing };
     }, seconds);
+    // The same with the 3D view itself at 960×640 (a wider window: the side panel is 360 px).
+    await page.setViewportSize({ width: 960 + 360, height: 640 + 50 });
+    await page.waitForTimeout(500);
+    const bigCanvas = await page.locator('canvas').boundingBox();
+    await page.evaluate(() => {
+      const st = window.__shammie.stores.preview;
+      st.setState({ playing: false });
+      st.setState({ playing: true });
+    });
+    await page.waitForTimeout(300);
+    const fpsBig = await page.evaluate(async (sec) => {
+      const s = window.__shammie;
+      const f0 = s.frames.frames;
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, sec * 1000));
+      const frames = s.frames.frames - f0;
+      return { frames, fps: frames / ((performance.now() - t0) / 1000) };
+    }, seconds);
     const preview = await page.evaluate(() => {
       const p = window.__shammie.stores.preview.getState().preview!;
       return { steps: p.steps.length, keyframes: p.timeline.t.length, duration: p.summary.duration };
@@ -108,7 +130,15 @@ export async function runUiBench(opts: UiBenchOptions = {}) {
       renderer,
       viewport: { width: 960, height: 640, canvas: canvas ? { width: Math.round(canvas.width), height: Math.round(canvas.height) } : null },
       build: { built: build.built, ms: Math.round(build.ms) },
-      fps: { ...fps, fps: Math.round(fps.fps * 10) / 10, preview, target: UI_TARGETS.fps, pass: fps.fps >= UI_TARGETS.fps && fps.playing },
+      fps: {
+        ...fps,
+        fps: Math.round(fps.fps * 10) / 10,
+        /** the 3D view at exactly 960×640 (window 1320×690) */
+        canvas960x640: { canvas: bigCanvas ? { width: Math.round(bigCanvas.width), height: Math.round(bigCanvas.height) } : null, fps: Math.round(fpsBig.fps * 10) / 10, pass: fpsBig.fps >= UI_TARGETS.fps },
+        preview,
+        target: UI_TARGETS.fps,
+        pass: fps.fps >= UI_TARGETS.fps && fps.playing,
+      },
       latency: {
         utterance: UTTERANCE,
         samplesMs: samples.map((v) => Math.round(v)),

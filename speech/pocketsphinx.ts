@@ -45,6 +45,8 @@ export interface PocketsphinxOptions {
   stopThreshold?: number;
   /** what the grammar competes with for the confidence: a frequent-word loop (default) or a phone loop */
   competitor?: 'words' | 'phones';
+  /** language weight of the word loop (pocketsphinx -lw; its default is 6.5) */
+  loopWeight?: number;
   /** frames (10 ms) of silence that end an utterance in hands-free mode; pocketsphinx's default is 50 */
   postSpeechFrames?: number;
   /** extra decoder flags */
@@ -56,6 +58,8 @@ export interface PocketsphinxOptions {
 
 export const DEFAULT_THRESHOLD = -7;
 export const DEFAULT_STOP_THRESHOLD = -25;
+/** a light word-loop LM weight: free words stay cheap, so the loop explains non-command speech well */
+export const DEFAULT_LOOP_WEIGHT = 3;
 /** what counts as a stop for the looser threshold (the grammar's <stop> rule) */
 const STOP_HYPS = new Set(['stop', 'stop stop', 'stop now', 'stop moving', 'stop it', 'please stop', 'halt', 'freeze', 'wait', 'hold on', 'emergency stop']);
 export const DEFAULT_POSTSPEECH = 30;
@@ -68,7 +72,8 @@ export interface DecodedUtterance {
   score: number;
   /** the grammar's final state was not reached (pocketsphinx fell back to a partial path) */
   nonFinal: boolean;
-  words: { word: string; start: number; end: number; ascr: number }[];
+  /** the word table: frames (inclusive), acoustic and language scores */
+  words: { word: string; start: number; end: number; ascr: number; lscr: number }[];
 }
 
 /** End of an utterance: "N frames" (fsg, allphone, ngram with fwdflat) or the fwdtree summary (ngram without it; frames come from the word table). */
@@ -125,7 +130,7 @@ export class DecoderOutputParser {
     if (p.hyp === null) return;
     const r = ROW.exec(line);
     if (r) {
-      p.words.push({ word: r[1], start: Number(r[2]), end: Number(r[3]), ascr: Number(r[5]) });
+      p.words.push({ word: r[1], start: Number(r[2]), end: Number(r[3]), ascr: Number(r[5]), lscr: Number(r[6]) });
       if (p.frames < 0 || p.words.length > 1) p.frames = Math.max(p.frames, p.words[p.words.length - 1].end - p.words[0].start + 1);
       return;
     }
@@ -243,7 +248,7 @@ class Generation {
     this.grammar = new DecoderProcess(stt.binary, [...common, '-jsgf', files.jsgf, '-beam', '1e-80', '-wbeam', '1e-60', '-compallsen', 'yes'], (u) => { this.#g.push(u); this.#pair(); });
     const versus = stt.competitor === 'phones'
       ? ['-allphone', join(stt.modelDir, 'en-us-phone.lm.bin'), '-allphone_ci', 'yes', '-compallsen', 'yes']
-      : ['-lm', files.loop, '-fwdflat', 'no', '-bestpath', 'no'];
+      : ['-lm', files.loop, '-fwdflat', 'no', '-bestpath', 'no', '-lw', String(stt.loopWeight)];
     this.competitor = new DecoderProcess(stt.binary, [...common, ...versus], (u) => { this.#p.push(u); this.#pair(); });
     this.done = Promise.all([this.grammar.exited, this.competitor.exited]).then(() => {
       stt.cpuSeconds += this.grammar.parser.cpuSeconds + this.competitor.parser.cpuSeconds;
@@ -449,6 +454,7 @@ export class PocketsphinxStt implements SpeechToText {
   readonly threshold: number;
   readonly stopThreshold: number;
   readonly competitor: 'words' | 'phones';
+  readonly loopWeight: number;
   readonly postSpeechFrames: number;
   readonly extraArgs: string[];
   readonly binary: string;
@@ -466,6 +472,7 @@ export class PocketsphinxStt implements SpeechToText {
     this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
     this.stopThreshold = options.stopThreshold ?? DEFAULT_STOP_THRESHOLD;
     this.competitor = options.competitor ?? 'words';
+    this.loopWeight = options.loopWeight ?? DEFAULT_LOOP_WEIGHT;
     this.postSpeechFrames = options.postSpeechFrames ?? DEFAULT_POSTSPEECH;
     this.extraArgs = options.extraArgs ?? [];
     this.binary = options.binary ?? POCKETSPHINX_BIN;

@@ -8,6 +8,7 @@
  * goes to a temporary folder that is swapped in by rename, so a server never serves a
  * half-written ui/dist.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ const LOCK_STALE_MS = 5 * 60_000;
 
 /** Everything that goes into the bundle, for the freshness check. */
 function sourceFiles(): string[] {
-  const out: string[] = [join(UI_DIR, 'index.html'), join(here, 'protocol.ts'), fileURLToPath(import.meta.url)];
+  const out: string[] = [join(UI_DIR, 'index.html'), join(here, 'protocol.ts'), join(here, 'vite-build.mjs'), fileURLToPath(import.meta.url)];
   const walk = (dir: string) => {
     if (!existsSync(dir)) return;
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -145,38 +146,26 @@ export class ConsoleBuildError extends Error {
   }
 }
 
+/** Run Vite in a child process with NODE_ENV=production (see vite-build.mjs for why). */
 async function viteBuild(outDir: string): Promise<void> {
-  let vite: typeof import('vite');
-  let react: typeof import('@vitejs/plugin-react').default;
-  try {
-    vite = await import('vite');
-    react = (await import('@vitejs/plugin-react')).default;
-  } catch (err) {
-    throw new ConsoleBuildError('cannot build the console: vite or @vitejs/plugin-react is not installed. Run `npm ci` (it installs the dev dependencies too).', { cause: err });
-  }
-  try {
-    await vite.build({
-      configFile: false,
-      root: UI_DIR,
-      base: './',
-      // Always a production build: Vite would otherwise follow an inherited NODE_ENV (vitest
-      // sets "test"), shipping React's development build, which is larger and much slower.
-      mode: 'production',
-      define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-      logLevel: 'warn',
-      clearScreen: false,
-      plugins: [react()],
-      build: {
-        outDir,
-        emptyOutDir: true,
-        target: 'es2022',
-        sourcemap: false,
-        reportCompressedSize: false,
-        chunkSizeWarningLimit: 2000,
-      },
+  const script = join(here, 'vite-build.mjs');
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [script, UI_DIR, outDir], {
+      cwd: UI_DIR,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-  } catch (err) {
-    rmSync(outDir, { recursive: true, force: true });
-    throw new ConsoleBuildError(`the console build failed: ${(err as Error).message}`, { cause: err });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('close', (c) => resolvePromise({ code: c, output: out }));
+  });
+  if (code === 0) return;
+  rmSync(outDir, { recursive: true, force: true });
+  const tail = output.trim().split('\n').slice(-12).join('\n');
+  if (/Cannot find (package|module) '(vite|@vitejs\/plugin-react)'/.test(output)) {
+    throw new ConsoleBuildError('cannot build the console: vite or @vitejs/plugin-react is not installed. Run `npm ci` (it installs the dev dependencies too).');
   }
+  throw new ConsoleBuildError(`the console build failed (exit ${code}):\n${tail}`);
 }

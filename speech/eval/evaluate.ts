@@ -221,7 +221,7 @@ export async function evaluateSpeech(options: EvalOptions = {}) {
     rtf: rtf <= TARGETS.rtf,
   };
   return {
-    recognizer: { backend: 'pocketsphinx', competitor: stt.competitor, threshold: stt.threshold, stopThreshold: stt.stopThreshold, postSpeechFrames: stt.postSpeechFrames },
+    recognizer: { backend: 'pocketsphinx', competitor: stt.competitor, threshold: stt.threshold, loopWeight: stt.loopWeight, stopThreshold: stt.stopThreshold, postSpeechFrames: stt.postSpeechFrames },
     audio: { voices: voices.map((v) => `${v.voice} ${v.rate} wpm`), noise: `pink noise at ${snr} dB SNR (sox)`, commands: set.commands.length, outOfDomain: set.ood.length, oodGrammars: oodBases, seconds: round(audioSeconds, 1) },
     targets: TARGETS,
     pass: { ...pass, all: Object.values(pass).every(Boolean) },

@@ -225,8 +225,10 @@ describe('a log written by a real session', () => {
 
   it('teaching, pointing, a taught behavior and a stop, reported with the paper measures', async () => {
     const dir = tmp('session-log');
+    // With a data folder, the app logs the session itself (one JSONL file per session).
     app = await createApp({ seed: 1, dataDir: dir });
-    const log = SessionLog.attach(app.session, { dataDir: dir, meta: { scene: app.scenePath } });
+    expect(app.logPath).toMatch(/logs\/session-.*\.jsonl$/);
+    const log = { path: app.logPath!, close: () => undefined };
     const car = app.sim.bodyPosition('TOY_CAR')!.map((v) => v.toFixed(3)).join(' ');
     const turns = await runScript(app, parseScript([
       'pack the candy',
@@ -243,6 +245,8 @@ describe('a log written by a real session', () => {
       'what can you do?',
       'go home',
     ].join('\n')));
+    await app.dispose(); // closes the log
+    app = undefined;
     log.close();
     expect(turns.find((t) => t.utterance === 'pack the toy car')).toMatchObject({ outcome: 'succeeded' });
 

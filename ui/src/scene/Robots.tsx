@@ -7,7 +7,7 @@ import { useFrame, useThree } from '@react-three/fiber';
 import { useEffect, useState } from 'react';
 import type { RobotInfo } from '../../../launch/server/protocol.js';
 import { joints } from '../stores/joints.js';
-import { playhead, previewStore } from '../stores/preview.js';
+import { playhead, PREVIEW_LOOPS, previewStore } from '../stores/preview.js';
 import { addLocalProblem } from '../stores/session.js';
 import { recording, teachStore } from '../stores/teach.js';
 import { frameProbe, sceneRefs } from './refs.js';
@@ -90,7 +90,15 @@ function RobotAnimator({ handles, dof }: { handles: { live: RobotHandle; ghost: 
       const end = tl.t[tl.t.length - 1];
       if (ps.playing) {
         let t = playhead.t + delta * ps.speed;
-        if (t > end + LOOP_HOLD) t = 0;
+        if (t > end + LOOP_HOLD) {
+          // Loop a few times, then rest at the end (no endless rendering while a plan waits).
+          if (++playhead.loops >= PREVIEW_LOOPS) {
+            t = end;
+            previewStore.setState({ playing: false });
+          } else {
+            t = 0;
+          }
+        }
         playhead.set(t);
         state.invalidate();
       }

@@ -41,6 +41,8 @@ export const previewStore = createStore<PreviewState>(() => ({
 /** Seconds into the preview the ghost shows; written by the frame loop and the slider. */
 export const playhead = {
   t: 0,
+  /** completed loops since playback (re)started; the preview pauses after PREVIEW_LOOPS */
+  loops: 0,
   /** seconds into the recorded demonstration the teach arm shows (playback) */
   teachT: 0,
   /** called (at most once per frame) when t changes, for the slider and time readout */
@@ -50,6 +52,14 @@ export const playhead = {
     for (const l of this.listeners) l(t);
   },
 };
+
+/** How many times a preview plays before it pauses at the end (▶ plays it again). */
+export const PREVIEW_LOOPS = 3;
+
+// Starting playback (button, new preview) starts the loop count again.
+previewStore.subscribe((s, prev) => {
+  if (s.playing && (!prev.playing || s.preview !== prev.preview)) playhead.loops = 0;
+});
 
 export function setPreview(preview: PreviewInfo | null, mode: PreviewMode | null): void {
   previewStore.setState({ preview, mode, playing: preview !== null && (mode === 'pending' || mode === 'rejected'), receivedAt: performance.now() });
