@@ -56,13 +56,13 @@ export interface PocketsphinxOptions {
   onDecoded?: (grammar: DecodedUtterance, phones: DecodedUtterance | null) => void;
 }
 
-export const DEFAULT_THRESHOLD = -7;
-export const DEFAULT_STOP_THRESHOLD = -25;
+export const DEFAULT_THRESHOLD = -11;
+export const DEFAULT_STOP_THRESHOLD = -30;
 /** a light word-loop LM weight: free words stay cheap, so the loop explains non-command speech well */
 export const DEFAULT_LOOP_WEIGHT = 3;
 /** what counts as a stop for the looser threshold (the grammar's <stop> rule) */
 const STOP_HYPS = new Set(['stop', 'stop stop', 'stop now', 'stop moving', 'stop it', 'please stop', 'halt', 'freeze', 'wait', 'hold on', 'emergency stop']);
-export const DEFAULT_POSTSPEECH = 30;
+export const DEFAULT_POSTSPEECH = 25;
 
 /** One utterance as a decoder process reports it. */
 export interface DecodedUtterance {
