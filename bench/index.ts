@@ -9,8 +9,9 @@ import { runPlanBench } from './plan.js';
 import { runSimBench } from './sim.js';
 import { runDmpBench } from './dmp.js';
 import { runRosBench } from './ros.js';
+import { runUiBench } from './ui.js';
 
-export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros';
+export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui';
 
 export async function runBenchmarks(opts: { only?: BenchName; samples?: number } = {}) {
   const want = (n: BenchName) => !opts.only || opts.only === n;
@@ -22,6 +23,7 @@ export async function runBenchmarks(opts: { only?: BenchName; samples?: number }
   if (want('memory')) results.memory = await runMemoryBench();
   if (want('dmp')) results.dmp = (await runDmpBench()) as { pass: boolean };
   if (want('ros')) results.ros = (await runRosBench()) as unknown as { pass: boolean };
+  if (want('ui')) results.ui = (await runUiBench()) as unknown as { pass: boolean };
   return {
     started,
     node: process.version,

@@ -120,8 +120,8 @@ export async function main(argv: string[]): Promise<number> {
         const samples = values.samples === undefined ? undefined : Number(values.samples);
         if (samples !== undefined && !(Number.isInteger(samples) && samples > 0)) throw new CliError(`--samples must be a positive integer`);
         const only = values.only as string | undefined;
-        if (only && !['ik', 'plan', 'sim', 'memory', 'dmp', 'ros'].includes(only)) throw new CliError(`--only must be one of ik, plan, sim, memory, dmp, ros`);
-        const report = await runBenchmarks({ only: only as 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | undefined, samples });
+        if (only && !['ik', 'plan', 'sim', 'memory', 'dmp', 'ros', 'ui'].includes(only)) throw new CliError(`--only must be one of ik, plan, sim, memory, dmp, ros, ui`);
+        const report = await runBenchmarks({ only: only as 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui' | undefined, samples });
         const text = JSON.stringify(report, null, 2) + '\n';
         process.stdout.write(text);
         // Keep the latest figures on disk too (bench/results/ is not committed).

@@ -1,0 +1,156 @@
+/**
+ * Streaming on top of a recognizer that only takes whole recordings (whisper.cpp CLI, an
+ * OpenAI-compatible server): an energy endpointer cuts the stream into utterances for
+ * hands-free use, and flush() (push-to-talk released) sends what was said so far.
+ */
+import { comfortNoise, SAMPLE_RATE, samples, toBuffer } from './pcm.js';
+import type { SttEvent, SttStream, Transcript } from './types.js';
+
+const FRAME = SAMPLE_RATE / 100; // 10 ms
+
+/**
+ * A plain energy endpointer: speech starts after 100 ms above the noise floor + 12 dB and ends
+ * after `hangoverMs` below floor + 6 dB. The floor follows the quietest recent frames.
+ */
+export class EnergyEndpointer {
+  #floor = -60;
+  #above = 0;
+  #below = 0;
+  inSpeech = false;
+
+  constructor(private readonly hangoverMs = 400) {}
+
+  /** Feed one 10 ms frame; returns 'start' / 'end' on a transition. */
+  frame(s: Int16Array): 'start' | 'end' | null {
+    let sum = 0;
+    for (let i = 0; i < s.length; i++) sum += s[i] * s[i];
+    const db = 10 * Math.log10(sum / Math.max(1, s.length) / (32768 * 32768) + 1e-12);
+    // The floor drops at once to quieter frames and rises slowly (1 dB/s) otherwise.
+    this.#floor = db < this.#floor ? db : this.#floor + 0.01;
+    if (!this.inSpeech) {
+      this.#above = db > this.#floor + 12 ? this.#above + 1 : 0;
+      if (this.#above >= 10) { this.inSpeech = true; this.#below = 0; return 'start'; }
+    } else {
+      this.#below = db < this.#floor + 6 ? this.#below + 1 : 0;
+      if (this.#below * 10 >= this.hangoverMs) { this.inSpeech = false; this.#above = 0; return 'end'; }
+    }
+    return null;
+  }
+}
+
+export interface BatchRecognizer {
+  readonly name: string;
+  /** one utterance of PCM_FORMAT audio → its transcript */
+  recognize(pcm: Buffer): Promise<Transcript>;
+}
+
+/** Cuts a live stream into utterances for a batch recognizer; finals come out in order. */
+export class BatchStream implements SttStream {
+  #buf: Buffer[] = [];
+  #bufStart = 0;
+  #written = 0;
+  #speechFrom: number | null = null;
+  #partial = Buffer.alloc(0);
+  #vad = new EnergyEndpointer();
+  #guard: 'mute' | number | null = null;
+  #listeners = new Set<(e: SttEvent) => void>();
+  #chain: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(private readonly recognizer: BatchRecognizer, private readonly onClose?: () => void) {}
+
+  get position(): number {
+    return this.#written / SAMPLE_RATE;
+  }
+
+  subscribe(listener: (e: SttEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  setInputGuard(guard: 'mute' | number | null): void {
+    this.#guard = guard;
+  }
+
+  #emit(e: SttEvent): void {
+    for (const l of this.#listeners) {
+      try { l(e); } catch { /* a listener's bug must not stop recognition */ }
+    }
+  }
+
+  write(pcm: Buffer | Int16Array): void {
+    if (this.#closed) throw new Error('[speech] write after close');
+    let b = toBuffer(pcm);
+    if (b.length % 2) b = b.subarray(0, b.length - 1);
+    if (this.#guard === 'mute') b = comfortNoise(b.length / 2);
+    else if (typeof this.#guard === 'number' && this.#guard > 0) {
+      const g = 10 ** (-this.#guard / 20);
+      const out = Buffer.alloc(b.length);
+      for (let i = 0; i < b.length; i += 2) out.writeInt16LE(Math.round(b.readInt16LE(i) * g), i);
+      b = out;
+    } else b = Buffer.from(b);
+    this.#buf.push(b);
+    this.#written += b.length / 2;
+    // Endpointing on whole 10 ms frames.
+    let data = Buffer.concat([this.#partial, b]);
+    let at = this.#written - data.length / 2;
+    while (data.length >= FRAME * 2) {
+      const ev = this.#vad.frame(samples(data.subarray(0, FRAME * 2)));
+      at += FRAME;
+      data = data.subarray(FRAME * 2);
+      if (ev === 'start') this.#speechFrom = Math.max(this.#bufStart, at - 30 * FRAME);
+      else if (ev === 'end' && this.#speechFrom !== null) void this.#cut(at);
+    }
+    this.#partial = Buffer.from(data);
+    // Keep at most 30 s while nobody speaks.
+    if (this.#speechFrom === null) this.#trim(this.#written - 30 * SAMPLE_RATE);
+  }
+
+  #trim(from: number): void {
+    while (this.#buf.length && this.#bufStart + this.#buf[0].length / 2 <= from) this.#bufStart += this.#buf.shift()!.length / 2;
+  }
+
+  #take(from: number, to: number): Buffer {
+    const all = Buffer.concat(this.#buf);
+    return all.subarray((from - this.#bufStart) * 2, (to - this.#bufStart) * 2);
+  }
+
+  /** Recognize samples [speechFrom, to) and emit the final, after earlier ones. */
+  #cut(to: number): Promise<Transcript[]> {
+    const from = this.#speechFrom ?? this.#bufStart;
+    const pcm = Buffer.from(this.#take(from, to));
+    this.#speechFrom = null;
+    this.#trim(to);
+    const job = this.#chain.then(async () => {
+      try {
+        const t = await this.recognizer.recognize(pcm);
+        const placed = { ...t, start: from / SAMPLE_RATE, end: to / SAMPLE_RATE };
+        this.#emit({ type: 'final', transcript: placed });
+        return [placed];
+      } catch (err) {
+        this.#emit({ type: 'error', message: (err as Error).message });
+        throw err;
+      }
+    });
+    this.#chain = job.catch(() => undefined);
+    return job;
+  }
+
+  /** Push-to-talk released: recognize everything since the last utterance. */
+  async flush(): Promise<Transcript[]> {
+    const had = this.#speechFrom !== null || this.#buf.length > 0;
+    if (!had || this.#written === this.#bufStart) {
+      await this.#chain;
+      return [];
+    }
+    if (this.#speechFrom === null) this.#speechFrom = this.#bufStart;
+    this.#vad = new EnergyEndpointer();
+    return this.#cut(this.#written);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#chain;
+    this.onClose?.();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Optional OpenAI-compatible transcription (`POST {baseURL}/audio/transcriptions`) through the
+ * `openai` SDK: a local faster-whisper server, LocalAI, whisper.cpp's server, or a hosted API.
+ * Configured only by SHAMMIE_STT_BASE_URL (+ SHAMMIE_STT_MODEL, SHAMMIE_STT_API_KEY): there is
+ * no default endpoint, so audio never leaves the machine unless the user asked for it.
+ */
+import OpenAI, { toFile } from 'openai';
+import { BatchStream, type BatchRecognizer } from './batch.js';
+import type { GrammarInput } from './grammar.js';
+import { encodeWav, seconds, toBuffer } from './pcm.js';
+import { SpeechUnavailableError, type Availability, type SpeechToText, type SttStream, type Transcript } from './types.js';
+
+export interface OpenAiSttOptions {
+  /** e.g. http://127.0.0.1:8000/v1 (default $SHAMMIE_STT_BASE_URL) */
+  baseURL?: string;
+  /** local servers ignore it; the SDK needs one (default $SHAMMIE_STT_API_KEY or "local") */
+  apiKey?: string;
+  /** default $SHAMMIE_STT_MODEL or whisper-1 */
+  model?: string;
+  timeoutMs?: number;
+  /** verbose_json gives per-segment log-probabilities (a confidence); json is universal */
+  responseFormat?: 'json' | 'verbose_json';
+  env?: NodeJS.ProcessEnv;
+}
+
+interface Segment { avg_logprob?: number; no_speech_prob?: number }
+
+/** Probability-like confidence from verbose_json segments (mean exp(avg_logprob), discounted by no-speech). */
+export function segmentConfidence(segments: readonly Segment[] | undefined): number | undefined {
+  const s = (segments ?? []).filter((x) => typeof x.avg_logprob === 'number');
+  if (!s.length) return undefined;
+  const p = s.reduce((a, x) => a + Math.exp(x.avg_logprob!) * (1 - (x.no_speech_prob ?? 0)), 0) / s.length;
+  return Math.max(0, Math.min(1, p));
+}
+
+function explain(err: unknown, baseURL: string): string {
+  const e = err as { status?: number; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.cause?.code ?? (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET/.exec(String(e.message ?? e.cause?.message ?? ''))?.[0]);
+  if (code === 'ECONNREFUSED') return `no transcription server at ${baseURL} (connection refused)`;
+  if (code === 'ENOTFOUND') return `cannot resolve the transcription server host in ${baseURL}`;
+  if (code) return `cannot reach ${baseURL} (${code})`;
+  if (e.status) return `the transcription server at ${baseURL} answered HTTP ${e.status}: ${e.message ?? ''}`.trim();
+  if ((err as Error)?.name === 'APIConnectionTimeoutError') return `the transcription server at ${baseURL} did not answer in time`;
+  return `transcription request to ${baseURL} failed: ${e.message ?? String(err)}`;
+}
+
+export class OpenAiCompatibleStt implements SpeechToText, BatchRecognizer {
+  readonly name = 'openai-compatible';
+  readonly baseURL: string | undefined;
+  readonly model: string;
+  readonly responseFormat: 'json' | 'verbose_json';
+  #client: OpenAI | undefined;
+  #prompt = '';
+  #streams = new Set<BatchStream>();
+
+  constructor(options: OpenAiSttOptions = {}) {
+    const env = options.env ?? process.env;
+    this.baseURL = (options.baseURL ?? env.SHAMMIE_STT_BASE_URL)?.trim() || undefined;
+    this.model = options.model ?? env.SHAMMIE_STT_MODEL ?? 'whisper-1';
+    this.responseFormat = options.responseFormat ?? 'verbose_json';
+    if (this.baseURL) {
+      let url: URL;
+      try { url = new URL(this.baseURL); } catch { throw new SpeechUnavailableError(this.name, `SHAMMIE_STT_BASE_URL "${this.baseURL}" is not a URL (e.g. http://127.0.0.1:8000/v1)`); }
+      if (!/^https?:$/.test(url.protocol)) throw new SpeechUnavailableError(this.name, 'SHAMMIE_STT_BASE_URL must be http(s)');
+      // One try, bounded: a spoken command that waits long is worse than "say that again".
+      this.#client = new OpenAI({ baseURL: this.baseURL, apiKey: options.apiKey ?? env.SHAMMIE_STT_API_KEY ?? 'local', maxRetries: 0, timeout: options.timeoutMs ?? 15_000 });
+    }
+  }
+
+  /** Configured, and something answers at the URL (any HTTP status counts). */
+  async availability(): Promise<Availability> {
+    if (!this.baseURL) return { available: false, reason: 'no transcription server configured: set SHAMMIE_STT_BASE_URL (e.g. http://127.0.0.1:8000/v1)' };
+    try {
+      await fetch(`${this.baseURL.replace(/\/$/, '')}/models`, { signal: AbortSignal.timeout(2000) });
+      return { available: true, detail: `${this.baseURL}, model ${this.model}` };
+    } catch (err) {
+      return { available: false, reason: explain(err, this.baseURL) };
+    }
+  }
+
+  async setVocabulary(input: GrammarInput): Promise<void> {
+    const names = [...input.entities.map((e) => e.name), ...input.skills.map((s) => s.name)].map((n) => n.toLowerCase().replace(/_/g, ' '));
+    this.#prompt = names.length ? `Commands to a robot arm about: ${[...new Set(names)].join(', ')}.` : '';
+  }
+
+  stream(): SttStream {
+    const s: BatchStream = new BatchStream(this, () => this.#streams.delete(s));
+    this.#streams.add(s);
+    return s;
+  }
+
+  async transcribe(pcm: Buffer | Int16Array): Promise<Transcript[]> {
+    const t = await this.recognize(toBuffer(pcm));
+    return t.text ? [{ ...t, start: 0, end: seconds(pcm) }] : [];
+  }
+
+  async recognize(pcm: Buffer): Promise<Transcript> {
+    if (!this.#client || !this.baseURL) throw new SpeechUnavailableError(this.name, 'no transcription server configured: set SHAMMIE_STT_BASE_URL');
+    const file = await toFile(encodeWav(pcm), 'utterance.wav', { type: 'audio/wav' });
+    let res: { text?: string; segments?: Segment[] };
+    try {
+      res = (await this.#client.audio.transcriptions.create({
+        file,
+        model: this.model,
+        language: 'en',
+        response_format: this.responseFormat,
+        ...(this.#prompt ? { prompt: this.#prompt } : {}),
+      })) as { text?: string; segments?: Segment[] };
+    } catch (err) {
+      throw new SpeechUnavailableError(this.name, explain(err, this.baseURL));
+    }
+    const text = (res.text ?? '').trim().toLowerCase();
+    const confidence = segmentConfidence(res.segments) ?? (text ? 1 : 0);
+    return { text, confidence, accepted: text.length > 0, ...(text ? {} : { reason: 'empty' as const }), backend: this.name };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#streams].map((s) => s.close()));
+  }
+}
