@@ -3,7 +3,8 @@
  *
  *   shammie start  [--scene S] [--seed N] [--robot R] [--port P] [--host H]
  *   shammie repl   [--scene S] [--seed N] [--robot R]
- *   shammie run FILE [--json] [--scene S] [--seed N] [--robot R] [--confirm-each]
+ *   shammie run FILE [--json] [--scene S] [--seed N] [--robot R] [--confirm-each] [--speak-through]
+ *   shammie transcribe FILE.wav [--json] [--backend pocketsphinx|whisper|openai]
  *   shammie bench  [--only ik|plan|sim|memory] [--samples N]
  *   shammie doctor [--profile P] [--move] [--yes] [--json]
  *
@@ -24,6 +25,7 @@ commands:
   doctor             check a robot profile: link, topics, joint states, controllers (--move to test-move)
   report LOG         the session measures of a logged session (supervision time, behaviors, failures)
   film ...           export a stop-motion session as MP4 or GIF (shammie film --help)
+  transcribe FILE    speech to text for a recording, with the robot's grammar (shammie transcribe --help)
 
 common options:
   --profile P        what drives the arm: sim (default), ros2-rosbridge, ros2-rclnodejs,
@@ -37,6 +39,7 @@ common options:
 run options:
   --json             print one JSON document with every turn and the final world
   --confirm-each     wait for !confirm / !cancel lines instead of auto-confirming
+  --speak-through    say every text line with espeak-ng and recognize it (the full speech loop)
 
 doctor options:
   --move             after a y/n, move each joint by a small safe amount and back
@@ -99,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
         return await repl({ profile: values.profile as string | undefined, dataDir: dataDir(values.data), scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined });
       }
       case 'run': {
-        const { values, positionals } = parse(rest, { json: { type: 'boolean' }, 'confirm-each': { type: 'boolean' } }, 1);
+        const { values, positionals } = parse(rest, { json: { type: 'boolean' }, 'confirm-each': { type: 'boolean' }, 'speak-through': { type: 'boolean' } }, 1);
         if (values.help) return usage();
         const { runCommand } = await import('./run.js');
         return await runCommand({
@@ -111,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
           seed: parseSeed(values.seed as string | undefined),
           robot: values.robot as string | undefined,
           profile: values.profile as string | undefined,
+          speakThrough: Boolean(values['speak-through']),
         });
       }
       case 'bench': {
@@ -145,6 +149,10 @@ export async function main(argv: string[]): Promise<number> {
         const { libraryCommand } = await import('./library-cli.js');
         return await libraryCommand(rest);
       }
+      case 'transcribe': {
+        const { transcribeCommand } = await import('./speech-cli.js');
+        return await transcribeCommand(rest);
+      }
       case 'film': {
         const { filmCommand } = await import('./film.js');
         return await filmCommand(rest);
@@ -164,7 +172,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Errors with a user-facing message (bad scene, bad URDF, bad script) carry their class name.
     const e = err as Error;
-    if (['ScriptError', 'SceneError', 'UrdfError', 'ConfigError', 'LibraryError', 'ProfileError', 'RosConnectionError'].includes(e?.name)) {
+    if (['ScriptError', 'SceneError', 'UrdfError', 'ConfigError', 'LibraryError', 'ProfileError', 'RosConnectionError', 'SpeechUnavailableError', 'AudioError'].includes(e?.name)) {
       process.stderr.write(`shammie: ${e.message}\n`);
       return 2;
     }

@@ -3,6 +3,7 @@
  * happened, in words or (with --json) as one JSON document.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createApp, worldReport, type App } from './app.js';
 import { loadScript, type ScriptLine } from './script.js';
 import type { Turn } from './session.js';
@@ -18,6 +19,8 @@ export interface RunOptions {
   robot?: string;
   /** launch profile (default: the sim) */
   profile?: string;
+  /** synthesize every text line with espeak-ng and send it through speech recognition */
+  speakThrough?: boolean;
 }
 
 export interface TurnReport {
@@ -61,8 +64,17 @@ function report(line: number, t: Turn): TurnReport {
   };
 }
 
+/**
+ * Speech for scripts (speech/script-speech.ts): turns a `!say FILE.wav` line (and, with
+ * --speak-through, every text line) into the words heard, or into a finished turn (rejected
+ * audio, or a stop it already carried out).
+ */
+export interface ScriptHearing {
+  hear(line: Extract<ScriptLine, { type: 'say' | 'utterance' }>): Promise<{ text: string } | { report: TurnReport; stopped: boolean }>;
+}
+
 /** Run parsed script lines on an app. Exposed for tests and benchmarks. */
-export async function runScript(app: App, lines: ScriptLine[], options: { confirmEach?: boolean; onTurn?: (t: TurnReport) => void } = {}): Promise<TurnReport[]> {
+export async function runScript(app: App, lines: ScriptLine[], options: { confirmEach?: boolean; onTurn?: (t: TurnReport) => void; speech?: ScriptHearing } = {}): Promise<TurnReport[]> {
   const { session } = app;
   const turns: TurnReport[] = [];
   const push = (r: TurnReport) => {
@@ -71,8 +83,24 @@ export async function runScript(app: App, lines: ScriptLine[], options: { confir
   };
   let pendingLine: { line: number; turn: Turn } | null = null;
   for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
+    let l = lines[i];
     const next = lines[i + 1];
+    if (l.type === 'say' || (l.type === 'utterance' && options.speech)) {
+      if (!options.speech) {
+        push({ line: l.line, utterance: l.type === 'say' ? `!say ${l.file}` : l.text, kind: 'error', reply: 'No speech recognizer is set up for this run.', plan: null, preview: null, executed: false, outcome: 'not_run', failure: 'no speech recognizer' });
+        continue;
+      }
+      const heard = await options.speech.hear(l);
+      if ('report' in heard) {
+        if (heard.stopped && pendingLine) {
+          push({ ...report(pendingLine.line, pendingLine.turn), reply: `${pendingLine.turn.reply} (stopped before it started)` });
+          pendingLine = null;
+        }
+        push(heard.report);
+        continue;
+      }
+      l = { line: l.line, type: 'utterance', text: heard.text };
+    }
     switch (l.type) {
       case 'utterance': {
         if (pendingLine) {
@@ -157,11 +185,17 @@ export async function runScript(app: App, lines: ScriptLine[], options: { confir
 export async function runCommand(options: RunOptions): Promise<number> {
   const lines = loadScript(options.file);
   const app = await createApp({ scene: options.scene, seed: options.seed, robot: options.robot, pace: 'fast', dataDir: options.dataDir, profile: options.profile });
+  let speech: (ScriptHearing & { close(): Promise<void> }) | undefined;
   try {
+    if (options.speakThrough || lines.some((l) => l.type === 'say')) {
+      const { createScriptSpeech } = await import('../speech/script-speech.js');
+      speech = await createScriptSpeech(app, { baseDir: dirname(options.file), speakThrough: options.speakThrough });
+    }
     const t0 = app.backend.now();
     const turns = await runScript(app, lines, {
       confirmEach: options.confirmEach,
       onTurn: options.json ? undefined : (t) => process.stdout.write(formatTurn(t)),
+      speech,
     });
     const out: RunReport = {
       script: options.file,
@@ -177,6 +211,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     if (options.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     else process.stdout.write(formatWorld(out));
   } finally {
+    await speech?.close();
     await app.dispose();
   }
   if (process.env.SHAMMIE_REPORT_MAXRSS === '1') {

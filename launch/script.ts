@@ -16,7 +16,9 @@ export type ScriptLine =
   /** a point picked in the world frame, meters */
   | { line: number; type: 'click'; point: [number, number, number] }
   /** a recorded kinesthetic demonstration (JSON), path resolved against the script's folder */
-  | { line: number; type: 'demo'; file: string };
+  | { line: number; type: 'demo'; file: string }
+  /** an utterance as a recording (any WAV), path resolved against the script's folder: recognized, then said */
+  | { line: number; type: 'say'; file: string };
 
 export class ScriptError extends Error {
   constructor(message: string) {
@@ -76,8 +78,12 @@ export function parseScript(text: string, source = '<script>'): ScriptLine[] {
         if (args.length !== 1) throw new ScriptError(`${where}: usage: !demo FILE (a demonstration JSON, relative to the script)`);
         out.push({ line, type: 'demo', file: resolve(dirname(source), args[0]) });
         return;
+      case 'say':
+        if (args.length !== 1) throw new ScriptError(`${where}: usage: !say FILE.wav (a recording of the utterance, relative to the script)`);
+        out.push({ line, type: 'say', file: resolve(dirname(source), args[0]) });
+        return;
       default:
-        throw new ScriptError(`${where}: unknown operator action "!${cmd ?? ''}"; expected !confirm, !cancel, !stop [SECONDS], !click X Y Z or !demo FILE`);
+        throw new ScriptError(`${where}: unknown operator action "!${cmd ?? ''}"; expected !confirm, !cancel, !stop [SECONDS], !click X Y Z, !demo FILE or !say FILE.wav`);
     }
   });
   return out;

@@ -124,3 +124,22 @@ describe('teaching a behavior by dialogue', () => {
     expect(app.registry.has('wave')).toBe(false);
   });
 });
+
+describe('corrections', () => {
+  it('"no, the other one" re-plans the pending command with the next matching object, and nothing moved', async () => {
+    const app = await open(mkdtempSync(join(tmpdir(), 'shammie-other-')));
+    const car = at(app, 'TOY_CAR');
+    await runScript(app, parseScript(`pick up the toy car\n!click ${car}\n`));
+    const before = [...app.backend.jointState().position];
+    const first = await app.session.say('pick up the candy');
+    expect(first.plan).toEqual([{ skill: 'pickup', args: { object: 'CANDY' } }]);
+    const other = await app.session.say('no, the other one');
+    expect(other.kind).toBe('plan');
+    expect(other.plan).toEqual([{ skill: 'pickup', args: { object: 'TOY_CAR' } }]);
+    expect(app.session.pending?.plan).toEqual(other.plan);
+    expect(app.backend.jointState().position).toEqual(before);
+    const done = await app.session.confirm();
+    expect(done.outcome).toBe('succeeded');
+    expect(worldReport(app).TOY_CAR.held).toBe(true);
+  });
+});
