@@ -41,7 +41,7 @@ function explain(err: unknown, baseURL: string): string {
   if (code) return `cannot reach ${baseURL} (${code})`;
   if (e.status) return `the transcription server at ${baseURL} answered HTTP ${e.status}: ${e.message ?? ''}`.trim();
   if ((err as Error)?.name === 'APIConnectionTimeoutError') return `the transcription server at ${baseURL} did not answer in time`;
-  return `transcription request to ${baseURL} failed: ${e.message ?? String(err)}`;
+  return `transcription request to ${baseURL} failed: ${[e.message ?? String(err), e.cause?.message].filter(Boolean).join(': ')}`;
 }
 
 export class OpenAiCompatibleStt implements SpeechToText, BatchRecognizer {

@@ -289,6 +289,17 @@ class Generation {
 
 const FILLER = /^(?:<s>|<\/s>|<sil>|\[[A-Z_]+\]|\+\+.*\+\+|SIL|NULL)$/;
 
+/**
+ * Add near-silent dither: synthesized or edited files contain runs of exact digital zeros that
+ * no microphone produces, and they throw off the decoder's noise and silence estimates.
+ */
+export function dither(pcm: Buffer): Buffer {
+  const noise = comfortNoise(pcm.length / 2, 3);
+  const out = Buffer.alloc(pcm.length - (pcm.length % 2));
+  for (let i = 0; i < out.length; i += 2) out.writeInt16LE(Math.max(-32768, Math.min(32767, pcm.readInt16LE(i) + noise.readInt16LE(i))), i);
+  return out;
+}
+
 /** Logistic map of the score margin to 0..1 (0.5 at the threshold). */
 export function confidenceOf(score: number, threshold: number): number {
   return 1 / (1 + Math.exp(-(score - threshold) / 2));
@@ -426,6 +437,7 @@ class PocketsphinxStream implements SttStream {
       gen.end();
       await gen.done;
       this.#collect = null;
+      if (gen.cmn) this.stt.lastCmn = gen.cmn;
       const errs = gen.errors();
       if (!out.length && errs.length) throw new SpeechUnavailableError('pocketsphinx', errs.slice(0, 3).join(' | '));
       return out;
@@ -536,18 +548,27 @@ export class PocketsphinxStt implements SpeechToText {
     return new PocketsphinxStream(this);
   }
 
-  /** A whole recording. A little near-silence is added before it so the decoder's VAD sees the first word's onset. */
+  /**
+   * A whole recording. A first pass estimates the recording's cepstral mean, the second decodes
+   * with it (batch CMN): a cold decoder misreads the first utterance it hears. A little
+   * near-silence goes before the audio so the decoder's VAD sees the first word's onset.
+   */
   async transcribe(pcm: Buffer | Int16Array): Promise<Transcript[]> {
-    const s = this.stream();
     const lead = 0.25;
-    try {
-      s.write(comfortNoise(lead * SAMPLE_RATE, 99));
-      s.write(pcm);
-      const out = await s.flush();
-      return out.map((t) => (t.start === undefined ? t : { ...t, start: Math.max(0, t.start - lead), end: Math.max(0, (t.end ?? lead) - lead) }));
-    } finally {
-      await s.close();
-    }
+    const audio = dither(toBuffer(pcm));
+    const once = async () => {
+      const s = this.stream();
+      try {
+        s.write(comfortNoise(lead * SAMPLE_RATE, 99));
+        s.write(audio);
+        return await s.flush();
+      } finally {
+        await s.close();
+      }
+    };
+    await once();
+    const out = await once();
+    return out.map((t) => (t.start === undefined ? t : { ...t, start: Math.max(0, t.start - lead), end: Math.max(0, (t.end ?? lead) - lead) }));
   }
 
   async close(): Promise<void> {

@@ -83,9 +83,6 @@ export async function createScriptSpeech(app: App, options: ScriptSpeechOptions)
         const speech = await tts!.synthesize(l.text);
         if (!speech) return { text: l.text };
         pcm = await toPcm16k(speech.wav);
-        // espeak pads with exact digital zeros; real microphones never do.
-        const dither = comfortNoise(pcm.length / 2, l.line);
-        for (let i = 0; i < pcm.length; i += 2) pcm.writeInt16LE(Math.max(-32768, Math.min(32767, pcm.readInt16LE(i) + dither.readInt16LE(i))), i);
         source = `espeak-ng "${l.text}"`;
       }
       if (dirty) {
