@@ -19,6 +19,15 @@ import { appVocabulary } from './vocabulary.js';
 
 export const SAY_AGAIN = 'Sorry, say that again?';
 
+/** Rejected "words" shorter than this are a click or a cough, not speech: no "say that again". */
+export const MIN_SPEECH_SECONDS = 0.25;
+
+/** A final that is not worth a reply: nothing recognized, or a rejected blip of noise. */
+export function isNoise(t: Transcript): boolean {
+  if (!t.text) return true;
+  return !t.accepted && t.start !== undefined && t.end !== undefined && t.end - t.start < MIN_SPEECH_SECONDS;
+}
+
 export type VoiceEvent =
   /** every final transcript, accepted or not (for the console's "heard: …" line) */
   | { type: 'final'; transcript: Transcript }
@@ -146,7 +155,7 @@ export class VoiceLoop {
 
   #onFinal(t: Transcript): void {
     this.#emit({ type: 'final', transcript: t });
-    if (!t.text) return; // noise, a cough: nothing was said
+    if (isNoise(t)) return;
     const { session } = this.#o.app;
     let result: Promise<VoiceResult>;
     if (t.accepted && isStopUtterance(t.text)) {

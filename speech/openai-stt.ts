@@ -34,14 +34,17 @@ export function segmentConfidence(segments: readonly Segment[] | undefined): num
 }
 
 function explain(err: unknown, baseURL: string): string {
-  const e = err as { status?: number; message?: string; cause?: { code?: string; message?: string } };
-  const code = e.cause?.code ?? (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET/.exec(String(e.message ?? e.cause?.message ?? ''))?.[0]);
+  // The SDK wraps fetch's error, which wraps the socket's: walk the causes for a system code.
+  const chain: { code?: string; message?: string; status?: number; name?: string; cause?: unknown }[] = [];
+  for (let e = err as (typeof chain)[number] | undefined; e && chain.length < 6; e = e.cause as (typeof chain)[number] | undefined) chain.push(e);
+  const code = chain.map((e) => e.code).find((c) => c && /^E[A-Z]+$/.test(c));
+  const top = chain[0] ?? {};
   if (code === 'ECONNREFUSED') return `no transcription server at ${baseURL} (connection refused)`;
   if (code === 'ENOTFOUND') return `cannot resolve the transcription server host in ${baseURL}`;
   if (code) return `cannot reach ${baseURL} (${code})`;
-  if (e.status) return `the transcription server at ${baseURL} answered HTTP ${e.status}: ${e.message ?? ''}`.trim();
-  if ((err as Error)?.name === 'APIConnectionTimeoutError') return `the transcription server at ${baseURL} did not answer in time`;
-  return `transcription request to ${baseURL} failed: ${[e.message ?? String(err), e.cause?.message].filter(Boolean).join(': ')}`;
+  if (top.status) return `the transcription server at ${baseURL} answered HTTP ${top.status}: ${top.message ?? ''}`.trim();
+  if (top.name === 'APIConnectionTimeoutError' || chain.some((e) => e.name === 'TimeoutError')) return `the transcription server at ${baseURL} did not answer in time`;
+  return `transcription request to ${baseURL} failed: ${chain.map((e) => e.message).filter(Boolean).join(': ')}`;
 }
 
 export class OpenAiCompatibleStt implements SpeechToText, BatchRecognizer {

@@ -157,9 +157,42 @@ export function prng(seed: number): () => number {
  * Near-silence (about −80 dBFS dither), not digital zeros: pocketsphinx's noise estimator
  * misbehaves on exact zeros. Used for padding, flushing and muting.
  */
-export function comfortNoise(n: number, seed = 1): Buffer {
+export function comfortNoise(n: number, seed = 1, amplitude = 1): Buffer {
   const r = prng(seed);
   const out = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) out.writeInt16LE(Math.round((r() - 0.5) * 6), i * 2);
+  for (let i = 0; i < n; i++) out.writeInt16LE(Math.round((r() - 0.5) * 6 * amplitude), i * 2);
   return out;
+}
+
+/**
+ * Pink-ish noise (Paul Kellet's economy filter over white noise) at `rmsDbfs`: a stand-in for
+ * the room tone of a recording, for padding that does not jump to an unnatural silence.
+ */
+export function pinkNoise(n: number, rmsDbfs: number, seed = 1): Buffer {
+  const r = prng(seed);
+  const raw = new Float64Array(n);
+  let b0 = 0, b1 = 0, b2 = 0, sum = 0;
+  for (let i = 0; i < n; i++) {
+    const w = r() * 2 - 1;
+    b0 = 0.99765 * b0 + w * 0.099046;
+    b1 = 0.963 * b1 + w * 0.2965164;
+    b2 = 0.57 * b2 + w * 1.0526913;
+    raw[i] = b0 + b1 + b2 + w * 0.1848;
+    sum += raw[i] * raw[i];
+  }
+  const gain = n ? (32768 * 10 ** (rmsDbfs / 20)) / Math.sqrt(sum / n || 1) : 0;
+  const out = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(raw[i] * gain))), i * 2);
+  return out;
+}
+
+/** The recording's noise floor: the 10th-percentile level of its 10 ms frames, in dBFS (at least −75). */
+export function noiseFloorDb(pcm: Buffer): number {
+  const s = samples(pcm);
+  const frame = SAMPLE_RATE / 100;
+  const levels: number[] = [];
+  for (let i = 0; i + frame <= s.length; i += frame) levels.push(rmsDb(s.subarray(i, i + frame)));
+  if (!levels.length) return -75;
+  levels.sort((a, b) => a - b);
+  return Math.max(-75, levels[Math.floor(levels.length * 0.1)]);
 }

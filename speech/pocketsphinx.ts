@@ -25,7 +25,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGrammar, pruneWords, toJsgf, type GrammarInput } from './grammar.js';
-import { comfortNoise, SAMPLE_RATE, toBuffer } from './pcm.js';
+import { EnergyEndpointer } from './batch.js';
+import { comfortNoise, noiseFloorDb, pinkNoise, SAMPLE_RATE, samples, toBuffer } from './pcm.js';
 import { findOnPath } from './proc.js';
 import { COMMON_WORDS } from './common-words.js';
 import { buildDictionary, DEFAULT_CMUDICT, DEFAULT_MODEL_DIR } from './pronounce.js';
@@ -41,6 +42,12 @@ export interface PocketsphinxOptions {
    * (speech/eval): in-domain synthetic speech stays above it, out-of-domain falls below.
    */
   threshold?: number;
+  /**
+   * How much lower (per word) the threshold is for hypotheses shorter than four words. Short
+   * utterances carry proportionally more silence, which the word loop models better, so their
+   * scores run lower; other speech never decodes to them in the eval set.
+   */
+  shortSlope?: number;
   /** threshold for "stop" and friends: a missed stop is dangerous, a spurious one costs a repeat */
   stopThreshold?: number;
   /** what the grammar competes with for the confidence: a frequent-word loop (default) or a phone loop */
@@ -56,13 +63,16 @@ export interface PocketsphinxOptions {
   onDecoded?: (grammar: DecodedUtterance, phones: DecodedUtterance | null) => void;
 }
 
-export const DEFAULT_THRESHOLD = -11;
+export const DEFAULT_THRESHOLD = -10;
 export const DEFAULT_STOP_THRESHOLD = -30;
+export const DEFAULT_SHORT_SLOPE = 1;
 /** a light word-loop LM weight: free words stay cheap, so the loop explains non-command speech well */
 export const DEFAULT_LOOP_WEIGHT = 3;
 /** what counts as a stop for the looser threshold (the grammar's <stop> rule) */
 const STOP_HYPS = new Set(['stop', 'stop stop', 'stop now', 'stop moving', 'stop it', 'please stop', 'halt', 'freeze', 'wait', 'hold on', 'emergency stop']);
 export const DEFAULT_POSTSPEECH = 25;
+/** seconds of near-silence flush() writes: more than the VAD's end-of-speech silence */
+const FLUSH_PADDING = 0.4;
 
 /** One utterance as a decoder process reports it. */
 export interface DecodedUtterance {
@@ -287,16 +297,27 @@ class Generation {
   }
 }
 
-const FILLER = /^(?:<s>|<\/s>|<sil>|\[[A-Z_]+\]|\+\+.*\+\+|SIL|NULL)$/;
+const FILLER = /^(?:<s>|<\/s>|<sil>|\[[A-Z_]+\]|\+\+.*\+\+|SIL|NULL|\(NULL\))$/;
 
 /**
- * Add near-silent dither: synthesized or edited files contain runs of exact digital zeros that
- * no microphone produces, and they throw off the decoder's noise and silence estimates.
+ * Fill runs of exact digital zeros with near-silent noise (about −66 dBFS). Synthesized or
+ * edited audio has them and no microphone does; they throw off the decoder's noise and
+ * silence estimates. Audio that is not exactly zero is left alone.
  */
-export function dither(pcm: Buffer): Buffer {
-  const noise = comfortNoise(pcm.length / 2, 3);
-  const out = Buffer.alloc(pcm.length - (pcm.length % 2));
-  for (let i = 0; i < out.length; i += 2) out.writeInt16LE(Math.max(-32768, Math.min(32767, pcm.readInt16LE(i) + noise.readInt16LE(i))), i);
+export function fillDigitalSilence(pcm: Buffer, seed = 3): Buffer {
+  const out = Buffer.from(pcm.subarray(0, pcm.length - (pcm.length % 2)));
+  const n = out.length / 2;
+  let noise: Buffer | null = null;
+  for (let i = 0; i < n; ) {
+    if (out.readInt16LE(i * 2) !== 0) { i++; continue; }
+    let j = i;
+    while (j < n && out.readInt16LE(j * 2) === 0) j++;
+    if (j - i >= 32) {
+      noise ??= comfortNoise(n, seed, 10);
+      noise.copy(out, i * 2, i * 2, j * 2);
+    }
+    i = j;
+  }
   return out;
 }
 
@@ -305,7 +326,7 @@ export function confidenceOf(score: number, threshold: number): number {
   return 1 / (1 + Math.exp(-(score - threshold) / 2));
 }
 
-class PocketsphinxStream implements SttStream {
+export class PocketsphinxStream implements SttStream {
   #gen: Generation | null = null;
   /** audio not yet covered by a completed utterance: replayed after a grammar change */
   #replay: Buffer[] = [];
@@ -316,6 +337,15 @@ class PocketsphinxStream implements SttStream {
   #closed = false;
   #listeners = new Set<(e: SttEvent) => void>();
   #collect: { gen: Generation; out: Transcript[] } | null = null;
+  /** finals since the last flush() */
+  #sinceFlush: Transcript[] = [];
+  #vad = new EnergyEndpointer(250);
+  /** sample where the endpointer last heard speech start, since the last flush() */
+  #lastOnset: number | null = null;
+  /** stream position of the previous flush() */
+  #flushedAt = 0;
+  /** stream sample up to which a final has come back */
+  #decodedTo = 0;
   #noiseSeed = 1;
   /** results of a flushed generation go out before those of the next */
   #chain: Promise<void> = Promise.resolve();
@@ -355,9 +385,12 @@ class PocketsphinxStream implements SttStream {
       const out = Buffer.alloc(b.length);
       for (let i = 0; i < b.length; i += 2) out.writeInt16LE(Math.round(b.readInt16LE(i) * g), i);
       b = out;
-    } else b = Buffer.from(b); // callers may reuse their buffer
+    } else b = fillDigitalSilence(b, this.#noiseSeed++); // a copy: callers may reuse their buffer
     if (!this.#gen || this.#grammarVersion !== this.stt.files?.version) this.#startGeneration();
     this.#gen!.write(b);
+    for (let i = 0; i + 320 <= b.length; i += 320) {
+      if (this.#vad.frame(samples(b.subarray(i, i + 320))) === 'start') this.#lastOnset = this.#written + i / 2 - 1600;
+    }
     this.#replay.push(b);
     this.#replayLen += b.length / 2;
     this.#written += b.length / 2;
@@ -408,7 +441,7 @@ class PocketsphinxStream implements SttStream {
     }
     const text = (g.hyp ?? '').trim().replace(/\s+/g, ' ');
     const score = p && g.frames > 0 ? (g.score - p.score) / g.frames : Number.NEGATIVE_INFINITY;
-    const t = STOP_HYPS.has((g.hyp ?? '').trim()) ? this.stt.stopThreshold : this.stt.threshold;
+    const t = STOP_HYPS.has(text) ? this.stt.stopThreshold : this.stt.thresholdFor(text.split(' ').length);
     const reason: Transcript['reason'] = !text ? 'empty' : g.nonFinal || g.hyp === null ? 'no_match' : !p ? 'error' : score < t ? 'low_confidence' : undefined;
     const transcript: Transcript = {
       text,
@@ -420,10 +453,38 @@ class PocketsphinxStream implements SttStream {
       backend: 'pocketsphinx',
     };
     if (this.#collect?.gen === gen) this.#collect.out.push(transcript);
+    this.#sinceFlush.push(transcript);
+    if (transcript.end !== undefined) this.#decodedTo = Math.max(this.#decodedTo, transcript.end * SAMPLE_RATE);
     this.#emit({ type: 'final', transcript });
   }
 
-  flush(): Promise<Transcript[]> {
+  /**
+   * End of the user's turn (push-to-talk released). The decoders keep running, warm: a short
+   * stretch of near-silence is written so their VAD closes the utterance at once (it is
+   * decoded far faster than real time), then the finals since the last flush are returned. An
+   * energy endpointer tells whether speech was heard, i.e. whether a final is to be waited for.
+   */
+  async flush(): Promise<Transcript[]> {
+    const onset = this.#lastOnset;
+    this.#lastOnset = null;
+    if (this.#gen) this.write(comfortNoise(FLUSH_PADDING * SAMPLE_RATE, this.#noiseSeed++));
+    if (onset !== null) {
+      const covered = () => this.#sinceFlush.some((t) => t.end !== undefined && t.end * SAMPLE_RATE >= onset);
+      // Audio not yet covered by a final may still be queued in the decoders (≥ 5× real time).
+      const backlog = (this.#written - this.#decodedTo) / SAMPLE_RATE;
+      const deadline = performance.now() + 2000 + backlog * 200;
+      while (!covered() && performance.now() < deadline && this.#gen && !this.#closed) await new Promise((r) => setTimeout(r, 5));
+    }
+    // A late final from before the previous flush went out as an event; it is not this turn's.
+    const since = this.#flushedAt;
+    this.#flushedAt = this.#written;
+    const out = this.#sinceFlush.filter((t) => t.end === undefined || t.end * SAMPLE_RATE > since);
+    this.#sinceFlush = [];
+    return out;
+  }
+
+  /** End of input: the decoders read EOF, finish the utterance in progress and exit (next write starts new ones). */
+  finish(): Promise<Transcript[]> {
     const gen = this.#gen;
     this.#gen = null;
     this.#replay = [];
@@ -465,6 +526,7 @@ export class PocketsphinxStt implements SpeechToText {
   readonly modelDir: string;
   readonly threshold: number;
   readonly stopThreshold: number;
+  readonly shortSlope: number;
   readonly competitor: 'words' | 'phones';
   readonly loopWeight: number;
   readonly postSpeechFrames: number;
@@ -483,12 +545,18 @@ export class PocketsphinxStt implements SpeechToText {
     this.modelDir = options.modelDir ?? DEFAULT_MODEL_DIR;
     this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
     this.stopThreshold = options.stopThreshold ?? DEFAULT_STOP_THRESHOLD;
+    this.shortSlope = options.shortSlope ?? DEFAULT_SHORT_SLOPE;
     this.competitor = options.competitor ?? 'words';
     this.loopWeight = options.loopWeight ?? DEFAULT_LOOP_WEIGHT;
     this.postSpeechFrames = options.postSpeechFrames ?? DEFAULT_POSTSPEECH;
     this.extraArgs = options.extraArgs ?? [];
     this.binary = options.binary ?? POCKETSPHINX_BIN;
     this.onDecoded = options.onDecoded;
+  }
+
+  /** The acceptance threshold for a hypothesis of `words` words. */
+  thresholdFor(words: number): number {
+    return this.threshold - this.shortSlope * Math.max(0, 4 - words);
   }
 
   async availability(): Promise<Availability> {
@@ -543,32 +611,37 @@ export class PocketsphinxStt implements SpeechToText {
     for (const s of this.streams) s.grammarChanged();
   }
 
-  stream(): SttStream {
+  stream(): PocketsphinxStream {
     if (!this.files) throw new SpeechUnavailableError(this.name, 'no grammar yet: call setVocabulary() first');
     return new PocketsphinxStream(this);
   }
 
   /**
-   * A whole recording. A first pass estimates the recording's cepstral mean, the second decodes
-   * with it (batch CMN): a cold decoder misreads the first utterance it hears. A little
-   * near-silence goes before the audio so the decoder's VAD sees the first word's onset.
+   * A whole recording. The decoder hears it twice in one stream and only the second hearing
+   * counts: by then its noise, silence and cepstral-mean estimates have settled on this
+   * recording, as a live decoder's have on its room (a cold decoder misreads the first
+   * utterance it hears). A little near-silence goes first so its VAD sees the first onset.
    */
   async transcribe(pcm: Buffer | Int16Array): Promise<Transcript[]> {
     const lead = 0.25;
-    const audio = dither(toBuffer(pcm));
-    const once = async () => {
-      const s = this.stream();
-      try {
-        s.write(comfortNoise(lead * SAMPLE_RATE, 99));
-        s.write(audio);
-        return await s.flush();
-      } finally {
-        await s.close();
-      }
-    };
-    await once();
-    const out = await once();
-    return out.map((t) => (t.start === undefined ? t : { ...t, start: Math.max(0, t.start - lead), end: Math.max(0, (t.end ?? lead) - lead) }));
+    const audio = toBuffer(pcm);
+    const s = this.stream();
+    try {
+      // Lead and gap are room tone at the recording's own noise floor, not a jump to silence.
+      const floor = noiseFloorDb(audio);
+      s.write(pinkNoise(lead * SAMPLE_RATE, floor, 99));
+      s.write(audio);
+      // A gap, so a recording that ends mid-word does not run into its second hearing.
+      s.write(pinkNoise(FLUSH_PADDING * SAMPLE_RATE, floor, 98));
+      const second = s.position;
+      s.write(audio);
+      const out = await s.finish();
+      return out
+        .filter((t) => t.end === undefined || t.end > second)
+        .map((t) => (t.start === undefined ? t : { ...t, start: Math.max(0, t.start - second), end: Math.max(0, (t.end ?? second) - second) }));
+    } finally {
+      await s.close();
+    }
   }
 
   async close(): Promise<void> {

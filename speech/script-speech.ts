@@ -9,9 +9,10 @@ import { isStopUtterance } from '../planner/rule-planner.js';
 import type { App } from '../launch/app.js';
 import type { TurnReport } from '../launch/run.js';
 import type { ScriptLine } from '../launch/script.js';
-import { SAY_AGAIN } from './loop.js';
-import { comfortNoise, readAudioFile, SAMPLE_RATE, toPcm16k } from './pcm.js';
+import { isNoise, SAY_AGAIN } from './loop.js';
+import { readAudioFile, toPcm16k } from './pcm.js';
 import { PocketsphinxStt } from './pocketsphinx.js';
+import { trimSilence, withNoise } from './synth.js';
 import { EspeakTts } from './tts.js';
 import { SpeechUnavailableError, type SpeechToText, type TextToSpeech, type Transcript } from './types.js';
 import { appVocabulary } from './vocabulary.js';
@@ -28,8 +29,10 @@ export interface ScriptSpeechOptions {
   speakThrough?: boolean;
   /** default: pocketsphinx with the app's grammar */
   stt?: SpeechToText;
-  /** the voice for --speak-through (default espeak-ng en-us) */
+  /** the voice for --speak-through (default espeak-ng en-us at 150 words per minute) */
   tts?: TextToSpeech;
+  /** --speak-through mixes in pink room noise at this SNR (dB; null: none) */
+  roomSnrDb?: number | null;
 }
 
 export interface ScriptSpeech {
@@ -39,7 +42,7 @@ export interface ScriptSpeech {
 
 /** Several finals from one recording (a pause split it) count as one utterance. */
 export function joinTranscripts(ts: readonly Transcript[]): Transcript | null {
-  const said = ts.filter((t) => t.text);
+  const said = ts.filter((t) => !isNoise(t));
   if (!said.length) return null;
   if (said.length === 1) return said[0];
   return {
@@ -61,7 +64,8 @@ export async function createScriptSpeech(app: App, options: ScriptSpeechOptions)
   const stt = options.stt ?? new PocketsphinxStt();
   const a = await stt.availability();
   if (!a.available) throw new SpeechUnavailableError(stt.name, a.reason);
-  const tts = options.tts ?? (options.speakThrough ? new EspeakTts() : undefined);
+  // A clear, unhurried voice: the en-us model misreads espeak-ng's default 175 wpm more often.
+  const tts = options.tts ?? (options.speakThrough ? new EspeakTts({ voice: 'en-us', rate: 150 }) : undefined);
   if (tts) {
     const t = await tts.availability();
     if (!t.available) throw new SpeechUnavailableError(tts.name, t.reason);
@@ -83,13 +87,15 @@ export async function createScriptSpeech(app: App, options: ScriptSpeechOptions)
         const speech = await tts!.synthesize(l.text);
         if (!speech) return { text: l.text };
         pcm = await toPcm16k(speech.wav);
+        // A microphone in a room, not a file: the model misreads noiseless synthetic speech.
+        if (options.roomSnrDb !== null) pcm = (await withNoise(trimSilence(pcm), options.roomSnrDb ?? 20, { seed: l.line, lead: 0.3, tail: 0.3 })).pcm;
         source = `espeak-ng "${l.text}"`;
       }
       if (dirty) {
         dirty = false;
         await stt.setVocabulary(appVocabulary(app));
       }
-      const t = joinTranscripts(await stt.transcribe(Buffer.concat([pcm, comfortNoise(0.3 * SAMPLE_RATE, 7)])));
+      const t = joinTranscripts(await stt.transcribe(pcm));
       if (!t) return { report: turnReport(l.line, `(${source})`, 'rejected', SAY_AGAIN, [`speech: nothing recognized in ${source}`]), stopped: false };
       const note = `speech: heard "${t.text}" in ${source} (confidence ${t.confidence.toFixed(2)}${t.score !== undefined ? `, score ${t.score}` : ''})`;
       if (!t.accepted) return { report: turnReport(l.line, t.text, 'rejected', SAY_AGAIN, [note]), stopped: false };

@@ -11,10 +11,10 @@ import { RulePlanner } from '../../planner/rule-planner.js';
 import type { PlannerResult } from '../../planner/types.js';
 import { formatPlan } from '../../skills/registry.js';
 import { readAudioFile, SAMPLE_RATE } from '../pcm.js';
-import { PocketsphinxStt, type PocketsphinxOptions } from '../pocketsphinx.js';
+import { PocketsphinxStt, type PocketsphinxOptions, type PocketsphinxStream } from '../pocketsphinx.js';
 import type { SttStream, Transcript } from '../types.js';
 import { loadSpeechSet, meets, normalizeWords, type CommandEntry } from './set.js';
-import { EVAL_VOICES, speak, withNoise, type Synth, type Voice } from './synth.js';
+import { EVAL_VOICES, speak, withNoise, type Synth, type Voice } from '../synth.js';
 
 export const TARGETS = { sentenceAccuracy: 0.9, planAccuracy: 0.93, oodMotionAccepted: 0, latencyP50Ms: 400, rtf: 0.1 } as const;
 export const TESTDATA = '/usr/share/pocketsphinx/test/data';
@@ -67,7 +67,7 @@ function combine(ts: Transcript[]): { text: string; accepted: boolean; score: nu
  * Feed clips back to back into one stream as fast as possible (the decoder still sees one
  * continuous recording, as from a microphone), then assign each final to the clip it falls in.
  */
-async function decodeStream(stream: SttStream, clips: Synth[]): Promise<Transcript[][]> {
+async function decodeStream(stream: PocketsphinxStream, clips: Synth[]): Promise<Transcript[][]> {
   const finals: Transcript[] = [];
   // Empty finals (noise only) have no word times and belong to no clip.
   const off = stream.subscribe((e) => { if (e.type === 'final' && e.transcript.start !== undefined) finals.push(e.transcript); });
@@ -77,7 +77,7 @@ async function decodeStream(stream: SttStream, clips: Synth[]): Promise<Transcri
     spans.push([at, at + c.pcm.length / 2 / SAMPLE_RATE]);
     stream.write(c.pcm);
   }
-  await stream.flush();
+  await stream.finish();
   off();
   return spans.map(([a, b]) => finals.filter((t) => {
     const mid = (t.start! + (t.end ?? t.start!)) / 2;
@@ -221,7 +221,7 @@ export async function evaluateSpeech(options: EvalOptions = {}) {
     rtf: rtf <= TARGETS.rtf,
   };
   return {
-    recognizer: { backend: 'pocketsphinx', competitor: stt.competitor, threshold: stt.threshold, loopWeight: stt.loopWeight, stopThreshold: stt.stopThreshold, postSpeechFrames: stt.postSpeechFrames },
+    recognizer: { backend: 'pocketsphinx', competitor: stt.competitor, threshold: stt.threshold, shortSlope: stt.shortSlope, loopWeight: stt.loopWeight, stopThreshold: stt.stopThreshold, postSpeechFrames: stt.postSpeechFrames },
     audio: { voices: voices.map((v) => `${v.voice} ${v.rate} wpm`), noise: `pink noise at ${snr} dB SNR (sox)`, commands: set.commands.length, outOfDomain: set.ood.length, oodGrammars: oodBases, seconds: round(audioSeconds, 1) },
     targets: TARGETS,
     pass: { ...pass, all: Object.values(pass).every(Boolean) },
@@ -242,7 +242,7 @@ export async function evaluateSpeech(options: EvalOptions = {}) {
       accepted: ood.filter((t) => t.accepted).map((t) => ({ said: t.text, grammar: t.base, voice: t.voice, heard: t.heard, score: t.score, planned: t.got })),
     },
     scores: {
-      inDomainCorrect: { min: round(quantile(inScores, 0), 2), p1: round(quantile(inScores, 0.01), 2), p2: round(quantile(inScores, 0.02), 2), p5: round(quantile(inScores, 0.05), 2), p10: round(quantile(inScores, 0.1), 2), median: round(quantile(inScores, 0.5), 2), belowThreshold: inScores.filter((x) => x < stt.threshold).length },
+      inDomainCorrect: { min: round(quantile(inScores, 0), 2), p1: round(quantile(inScores, 0.01), 2), p2: round(quantile(inScores, 0.02), 2), p5: round(quantile(inScores, 0.05), 2), p10: round(quantile(inScores, 0.1), 2), median: round(quantile(inScores, 0.5), 2), rejected: trials.filter((t) => t.sentenceOk && !t.accepted).length },
       outOfDomain: { max: round(quantile(oodScores, 0.9999), 2), p95: round(quantile(oodScores, 0.95), 2), median: round(quantile(oodScores, 0.5), 2) },
     },
     latencyMs: {

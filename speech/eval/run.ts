@@ -6,11 +6,11 @@
 import { parseArgs } from 'node:util';
 import { findOnPath } from '../proc.js';
 import { evaluateSpeech, TARGETS } from './evaluate.js';
-import { EVAL_VOICES } from './synth.js';
+import { EVAL_VOICES } from '../synth.js';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { threshold: { type: 'string' }, 'loop-weight': { type: 'string' }, competitor: { type: 'string' }, latency: { type: 'string' }, voices: { type: 'string' }, quiet: { type: 'boolean' }, trials: { type: 'boolean' } },
+    options: { threshold: { type: 'string' }, 'short-slope': { type: 'string' }, 'loop-weight': { type: 'string' }, competitor: { type: 'string' }, latency: { type: 'string' }, voices: { type: 'string' }, quiet: { type: 'boolean' }, trials: { type: 'boolean' } },
     allowPositionals: false,
   });
   const missing = ['espeak-ng', 'sox', 'pocketsphinx_continuous'].filter((b) => !findOnPath(b));
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     voices: EVAL_VOICES.slice(0, num(values.voices) ?? EVAL_VOICES.length),
     latencySamples: num(values.latency),
     includeTrials: values.trials,
-    stt: { threshold: num(values.threshold), competitor, loopWeight: num(values['loop-weight']) },
+    stt: { threshold: num(values.threshold), shortSlope: num(values['short-slope']), competitor, loopWeight: num(values['loop-weight']) },
     log: values.quiet ? undefined : (l) => process.stderr.write(`eval:speech: ${l}\n`),
   });
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

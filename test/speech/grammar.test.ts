@@ -1,0 +1,89 @@
+/**
+ * The recognizer's grammar mirrors the rule planner: everything it can produce plans (or is a
+ * dialogue act), it follows what is taught, and words CMUdict lacks get espeak-ng phones.
+ */
+import { describe, expect, it } from 'vitest';
+import { RulePlanner } from '../../planner/rule-planner.js';
+import { buildGrammar, isProperName, pruneWords, sample, toJsgf, type GrammarInput } from '../../speech/grammar.js';
+import { prng } from '../../speech/pcm.js';
+import { buildDictionary, ipaToArpabet } from '../../speech/pronounce.js';
+import { loadSpeechSet } from '../../speech/eval/set.js';
+
+const set = loadSpeechSet();
+const planner = new RulePlanner();
+
+/** What the planner may answer to a grammar sentence: anything but "I didn't understand". */
+function understood(text: string, input: GrammarInput, teaching: boolean): { ok: boolean; got: string } {
+  const held = input.entities[0]?.name ?? null;
+  const r = planner.planSync(text, { skills: input.skills, entities: input.entities, held, lastTouched: held, teaching: teaching ? { name: 'pack' } : null });
+  if (r.kind === 'rejected') return { ok: false, got: `rejected ${r.reason}` };
+  if (r.kind !== 'question') return { ok: true, got: r.kind };
+  // Questions that are about the world, not about the words, are fine.
+  const fine = r.reason === 'unknown_object' || r.reason === 'missing_argument' || /into itself|already|nothing to finish|holding/.test(r.reply);
+  return { ok: fine, got: `question ${r.reason}: ${r.reply}` };
+}
+
+describe('the generated grammar', () => {
+  for (const base of ['giftbag', 'giftbag_late', 'stopmotion_late']) {
+    it(`every sentence it can produce in ${base} is one the rule planner understands`, () => {
+      const input = set.vocabulary(base);
+      const g = buildGrammar(input);
+      const r = prng(11);
+      const bad: string[] = [];
+      for (let i = 0; i < 1500; i++) {
+        const text = sample(g, r);
+        const u = understood(text, input, i % 2 === 0);
+        if (!u.ok) bad.push(`${text} → ${u.got}`);
+      }
+      expect(bad.slice(0, 5)).toEqual([]);
+    });
+  }
+
+  it('holds the scene: named objects with their colours, unnamed table objects, proper names without "the"', () => {
+    const jsgf = toJsgf(buildGrammar(set.vocabulary('giftbag')));
+    expect(jsgf).toMatch(/public <utterance> = /);
+    expect(jsgf).toContain('candy');
+    expect(jsgf).toContain('gift bag');
+    expect(jsgf).toContain('green toy car'); // TOY_CAR is on the table, not yet named: its colour comes from the scene
+    const stop = toJsgf(buildGrammar(set.vocabulary('stopmotion')));
+    expect(stop).toContain('<thing> = the ( tower | hulk | green hulk | loki ) | hulk | green hulk | loki;'); // LOKI and HULK may go without "the"
+    expect(isProperName({ name: 'LOKI', description: 'A LEGO Loki minifigure.', kind: 'object' })).toBe(true);
+    expect(isProperName({ name: 'TOWER', description: 'The Avengers tower, a tall LEGO building.', kind: 'object' })).toBe(false);
+  });
+
+  it('follows teaching: a taught behavior becomes a command, with the verb its description opens with', () => {
+    const before = buildGrammar(set.vocabulary('stopmotion'));
+    const input = set.vocabulary('stopmotion');
+    const taught: GrammarInput = { ...input, skills: [...input.skills, { name: 'dolly_in', kind: 'behavior', description: 'Glide toward the target.', params: [{ name: 'target', type: 'entity', description: '' }] }] };
+    const after = toJsgf(buildGrammar(taught));
+    expect(toJsgf(before)).not.toMatch(/dolly ( \( in \| into \)|in)/);
+    expect(after).toContain('dolly ( in | into )');
+    expect(after).toContain('glide'); // descriptionAlias: "glide the tower" also calls dolly_in
+    expect(planner.planSync('dolly into the tower', { ...taught, held: null, lastTouched: null })).toMatchObject({ kind: 'plan', plan: [{ skill: 'dolly_in' }] });
+  });
+
+  it('drops every alternative that uses a word with no pronunciation', () => {
+    const g = buildGrammar(set.vocabulary('giftbag'));
+    const pruned = pruneWords(g, new Set(['candy']));
+    expect(pruned.words.has('candy')).toBe(false);
+    expect(toJsgf(pruned)).not.toMatch(/\bcandy\b/);
+    expect(toJsgf(pruned)).toContain('gift bag');
+  });
+});
+
+describe('pronunciations', () => {
+  it('maps espeak-ng IPA to the model\'s ARPAbet phones', () => {
+    expect(ipaToArpabet('lˈoʊki')).toEqual(['L', 'OW', 'K', 'IY']);
+    expect(ipaToArpabet('hˈʌlk')).toEqual(['HH', 'AH', 'L', 'K']);
+    expect(ipaToArpabet('ɡ_ɹ_ˈuː_t')).toEqual(['G', 'R', 'UW', 'T']);
+    expect(ipaToArpabet('☃')).toBeUndefined();
+  });
+
+  it('gives CMUdict words their entries and derives the rest from espeak-ng ("loki" is not in CMUdict)', async () => {
+    const d = await buildDictionary(['hulk', 'loki', 'shammie']);
+    expect(d.text).toMatch(/^hulk HH AH L K$/m);
+    expect(d.derived.get('loki')).toBe('L OW K IY');
+    expect(d.derived.get('shammie')).toMatch(/^SH AE M IY$/);
+    expect(d.missing).toEqual([]);
+  });
+});
