@@ -10,28 +10,37 @@ const FRAME = SAMPLE_RATE / 100; // 10 ms
 
 /**
  * A plain energy endpointer: speech starts after 100 ms above the noise floor + 12 dB and ends
- * after `hangoverMs` below floor + 6 dB. The floor follows the quietest recent frames.
+ * after `hangoverMs` (mostly) below floor + 8 dB. The floor is the 20th-percentile level of
+ * the 10 ms frames of the last 5 s, so it follows a room's noise without chasing its dips.
  */
 export class EnergyEndpointer {
-  #floor = -60;
+  readonly #levels: number[] = [];
+  #floor = -75;
   #above = 0;
   #below = 0;
   inSpeech = false;
 
   constructor(private readonly hangoverMs = 400) {}
 
+  /** the current noise floor estimate, dBFS (−75 before any audio) */
+  get floorDb(): number {
+    return this.#floor;
+  }
+
   /** Feed one 10 ms frame; returns 'start' / 'end' on a transition. */
   frame(s: Int16Array): 'start' | 'end' | null {
     let sum = 0;
     for (let i = 0; i < s.length; i++) sum += s[i] * s[i];
-    const db = 10 * Math.log10(sum / Math.max(1, s.length) / (32768 * 32768) + 1e-12);
-    // The floor drops at once to quieter frames and rises slowly (1 dB/s) otherwise.
-    this.#floor = db < this.#floor ? db : this.#floor + 0.01;
+    const db = Math.max(-100, 10 * Math.log10(sum / Math.max(1, s.length) / (32768 * 32768) + 1e-12));
+    this.#levels.push(db);
+    if (this.#levels.length > 500) this.#levels.shift();
+    if (this.#levels.length % 10 === 1) this.#floor = [...this.#levels].sort((a, b) => a - b)[Math.floor(this.#levels.length * 0.2)];
     if (!this.inSpeech) {
       this.#above = db > this.#floor + 12 ? this.#above + 1 : 0;
       if (this.#above >= 10) { this.inSpeech = true; this.#below = 0; return 'start'; }
     } else {
-      this.#below = db < this.#floor + 6 ? this.#below + 1 : 0;
+      // A noise spike in the pause does not restart the count, it only sets it back a little.
+      this.#below = db < this.#floor + 8 ? this.#below + 1 : Math.max(0, this.#below - 2);
       if (this.#below * 10 >= this.hangoverMs) { this.inSpeech = false; this.#above = 0; return 'end'; }
     }
     return null;
@@ -98,6 +107,7 @@ export class BatchStream implements SttStream {
       const ev = this.#vad.frame(samples(data.subarray(0, FRAME * 2)));
       at += FRAME;
       data = data.subarray(FRAME * 2);
+      if (ev) this.#emit({ type: 'speech', speaking: ev === 'start' });
       if (ev === 'start') this.#speechFrom = Math.max(this.#bufStart, at - 30 * FRAME);
       else if (ev === 'end' && this.#speechFrom !== null) void this.#cut(at);
     }

@@ -7,7 +7,7 @@
  */
 export type { Availability, Speech, SpeechToText, SttEvent, SttStream, TextToSpeech, Transcript } from './types.js';
 export { SpeechUnavailableError } from './types.js';
-export { PCM_FORMAT, SAMPLE_RATE, AudioError, encodeWav, parseWav, readAudioFile, toPcm16k } from './pcm.js';
+export { PCM_FORMAT, SAMPLE_RATE, AudioError, PcmResampler, encodeWav, parseWav, readAudioFile, toPcm16k } from './pcm.js';
 export { buildGrammar, toJsgf, TEACHABLE_VERBS, type GrammarInput, type SceneObject } from './grammar.js';
 export { PocketsphinxStt, DEFAULT_THRESHOLD, type PocketsphinxOptions } from './pocketsphinx.js';
 export { WhisperCppStt, type WhisperOptions } from './whisper.js';

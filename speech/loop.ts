@@ -22,13 +22,19 @@ export const SAY_AGAIN = 'Sorry, say that again?';
 /** Rejected "words" shorter than this are a click or a cough, not speech: no "say that again". */
 export const MIN_SPEECH_SECONDS = 0.25;
 
-/** A final that is not worth a reply: nothing recognized, or a rejected blip of noise. */
+/**
+ * A final that is not worth a reply: a rejected blip of noise, or an empty result too short to
+ * have been speech. (Long stretches with no words are speech the grammar gave up on: rejected.)
+ */
 export function isNoise(t: Transcript): boolean {
-  if (!t.text) return true;
-  return !t.accepted && t.start !== undefined && t.end !== undefined && t.end - t.start < MIN_SPEECH_SECONDS;
+  if (t.accepted) return !t.text;
+  const seconds = t.start !== undefined && t.end !== undefined ? t.end - t.start : 0;
+  return seconds < (t.text ? MIN_SPEECH_SECONDS : 0.6);
 }
 
 export type VoiceEvent =
+  /** the user started or stopped speaking (energy endpointer; for a "listening…" cue) */
+  | { type: 'speaking'; speaking: boolean }
   /** every final transcript, accepted or not (for the console's "heard: …" line) */
   | { type: 'final'; transcript: Transcript }
   /** the stop fast path fired */
@@ -84,6 +90,7 @@ export class VoiceLoop {
     this.stream = stream;
     this.#unsubscribe.push(stream.subscribe((e) => {
       if (e.type === 'final') this.#onFinal(e.transcript);
+      else if (e.type === 'speech') this.#emit({ type: 'speaking', speaking: e.speaking });
       else if (e.type === 'error') this.#emit({ type: 'error', message: e.message });
     }));
     const changed = () => this.#invalidate();

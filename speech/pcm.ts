@@ -196,3 +196,63 @@ export function noiseFloorDb(pcm: Buffer): number {
   levels.sort((a, b) => a - b);
   return Math.max(-75, levels[Math.floor(levels.length * 0.1)]);
 }
+
+/**
+ * Streaming conversion of float samples at any rate (a browser's AudioContext runs at 44.1 or
+ * 48 kHz) to PCM_FORMAT: windowed-sinc low-pass at 7.6 kHz, then resampling by interpolation.
+ * Keep one per stream; feed chunks in order.
+ */
+export class PcmResampler {
+  readonly #ratio: number;
+  readonly #taps: Float64Array;
+  #history = new Float64Array(0);
+  /** position of the next output sample, in input samples relative to the history start */
+  #pos = 0;
+
+  constructor(readonly inputRate: number) {
+    if (!(inputRate >= 8000 && inputRate <= 384000)) throw new AudioError(`input rate ${inputRate} Hz is out of range`);
+    this.#ratio = inputRate / SAMPLE_RATE;
+    const half = inputRate === SAMPLE_RATE ? 0 : 24;
+    const fc = 7600 / inputRate;
+    this.#taps = new Float64Array(2 * half + 1);
+    let sum = 0;
+    for (let k = -half; k <= half; k++) {
+      const x = k === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * k) / (Math.PI * k);
+      const w = half ? 0.42 + 0.5 * Math.cos((Math.PI * k) / half) + 0.08 * Math.cos((2 * Math.PI * k) / half) : 1;
+      this.#taps[k + half] = x * w;
+      sum += x * w;
+    }
+    for (let i = 0; i < this.#taps.length; i++) this.#taps[i] /= sum;
+  }
+
+  /** Float samples in −1..1 (mono) → 16 kHz s16le. */
+  push(input: Float32Array): Buffer {
+    const half = (this.#taps.length - 1) / 2;
+    const buf = new Float64Array(this.#history.length + input.length);
+    buf.set(this.#history);
+    buf.set(input, this.#history.length);
+    const out: number[] = [];
+    // Output samples need `half` input samples on either side.
+    while (this.#pos + half + 1 < buf.length) {
+      const i = Math.floor(this.#pos);
+      const frac = this.#pos - i;
+      const at = (c: number) => {
+        let acc = 0;
+        for (let k = 0; k < this.#taps.length; k++) {
+          const j = c - half + k;
+          if (j >= 0 && j < buf.length) acc += buf[j] * this.#taps[k];
+        }
+        return acc;
+      };
+      const v = frac ? at(i) * (1 - frac) + at(i + 1) * frac : at(i);
+      out.push(Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
+      this.#pos += this.#ratio;
+    }
+    const keep = Math.max(0, Math.floor(this.#pos) - half);
+    this.#history = buf.slice(keep);
+    this.#pos -= keep;
+    const b = Buffer.alloc(out.length * 2);
+    out.forEach((v, k) => b.writeInt16LE(v, k * 2));
+    return b;
+  }
+}

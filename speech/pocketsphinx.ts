@@ -63,11 +63,11 @@ export interface PocketsphinxOptions {
   onDecoded?: (grammar: DecodedUtterance, phones: DecodedUtterance | null) => void;
 }
 
-export const DEFAULT_THRESHOLD = -10;
+export const DEFAULT_THRESHOLD = -12.5;
 export const DEFAULT_STOP_THRESHOLD = -30;
 export const DEFAULT_SHORT_SLOPE = 1;
 /** a light word-loop LM weight: free words stay cheap, so the loop explains non-command speech well */
-export const DEFAULT_LOOP_WEIGHT = 3;
+export const DEFAULT_LOOP_WEIGHT = 2;
 /** what counts as a stop for the looser threshold (the grammar's <stop> rule) */
 const STOP_HYPS = new Set(['stop', 'stop stop', 'stop now', 'stop moving', 'stop it', 'please stop', 'halt', 'freeze', 'wait', 'hold on', 'emergency stop']);
 export const DEFAULT_POSTSPEECH = 25;
@@ -107,6 +107,7 @@ export class DecoderOutputParser {
   /** CPU seconds (user + system) of the decoder, known once it has exited */
   cpuSeconds = 0;
   #timesLines = 0;
+  #table = false;
 
   constructor(private readonly onUtterance: (u: DecodedUtterance) => void) {}
 
@@ -136,7 +137,7 @@ export class DecoderOutputParser {
     const p = this.#pending;
     if (!p) return;
     const h = HYP.exec(line);
-    if (h && p.hyp === null) { clearTimeout(this.#nullTimer); p.hyp = h[1]; p.score = Number(h[2]); return; }
+    if (h && p.hyp === null) { clearTimeout(this.#nullTimer); p.hyp = h[1]; p.score = Number(h[2]); this.#table = false; return; }
     if (p.hyp === null) return;
     const r = ROW.exec(line);
     if (r) {
@@ -144,8 +145,10 @@ export class DecoderOutputParser {
       if (p.frames < 0 || p.words.length > 1) p.frames = Math.max(p.frames, p.words[p.words.length - 1].end - p.words[0].start + 1);
       return;
     }
-    if (/^(?:INFO|WARN|word\s)/.test(line)) return;
-    if (line.trim() === p.hyp.trim()) {
+    if (/^word\s/.test(line)) { this.#table = true; return; }
+    if (/^(?:INFO|WARN)/.test(line)) return;
+    // The hypothesis echoed on stdout ends the utterance (an empty one only after its word table).
+    if (line.trim() === p.hyp.trim() && (p.hyp.trim() !== '' || this.#table)) {
       this.#pending = null;
       this.onUtterance(p);
     }
@@ -374,12 +377,17 @@ export class PocketsphinxStream implements SttStream {
     this.#guard = guard;
   }
 
+  /** Padding that sounds like the room so far (its noise floor), not like a dead line. */
+  #roomTone(n: number): Buffer {
+    return pinkNoise(n, Math.max(-75, this.#vad.floorDb) + 3, this.#noiseSeed++);
+  }
+
   write(pcm: Buffer | Int16Array): void {
     if (this.#closed) throw new Error('[speech] write after close');
     let b = toBuffer(pcm);
     if (b.length % 2) b = b.subarray(0, b.length - 1);
     if (!b.length) return;
-    if (this.#guard === 'mute') b = comfortNoise(b.length / 2, this.#noiseSeed++);
+    if (this.#guard === 'mute') b = this.#roomTone(b.length / 2);
     else if (typeof this.#guard === 'number' && this.#guard > 0) {
       const g = 10 ** (-this.#guard / 20);
       const out = Buffer.alloc(b.length);
@@ -389,7 +397,9 @@ export class PocketsphinxStream implements SttStream {
     if (!this.#gen || this.#grammarVersion !== this.stt.files?.version) this.#startGeneration();
     this.#gen!.write(b);
     for (let i = 0; i + 320 <= b.length; i += 320) {
-      if (this.#vad.frame(samples(b.subarray(i, i + 320))) === 'start') this.#lastOnset = this.#written + i / 2 - 1600;
+      const ev = this.#vad.frame(samples(b.subarray(i, i + 320)));
+      if (ev === 'start') this.#lastOnset = this.#written + i / 2 - 1600;
+      if (ev && this.#guard !== 'mute') this.#emit({ type: 'speech', speaking: ev === 'start' });
     }
     this.#replay.push(b);
     this.#replayLen += b.length / 2;
@@ -429,6 +439,8 @@ export class PocketsphinxStream implements SttStream {
     if (gen.cmn) this.stt.lastCmn = gen.cmn;
     this.stt.onDecoded?.(g, p);
     const spoken = g.words.filter((w) => !FILLER.test(w.word));
+    // Times for a result with no words (the grammar gave up): the competitor's word table.
+    const span = spoken.length ? spoken : [...g.words, ...(p?.words ?? [])].filter((w) => w.word !== '(NULL)' && w.start >= 0);
     const last = g.words[g.words.length - 1];
     if (last && gen === this.#gen) {
       // Audio up to the end of this utterance is decoded for good; drop it from the replay buffer.
@@ -440,16 +452,17 @@ export class PocketsphinxStream implements SttStream {
       }
     }
     const text = (g.hyp ?? '').trim().replace(/\s+/g, ' ');
-    const score = p && g.frames > 0 ? (g.score - p.score) / g.frames : Number.NEGATIVE_INFINITY;
+    const score = p && g.frames > 0 && g.hyp !== null ? (g.score - p.score) / g.frames : Number.NEGATIVE_INFINITY;
     const t = STOP_HYPS.has(text) ? this.stt.stopThreshold : this.stt.thresholdFor(text.split(' ').length);
-    const reason: Transcript['reason'] = !text ? 'empty' : g.nonFinal || g.hyp === null ? 'no_match' : !p ? 'error' : score < t ? 'low_confidence' : undefined;
+    const reason: Transcript['reason'] = g.nonFinal || g.hyp === null ? 'no_match' : !text ? 'empty' : !p ? 'error' : score < t ? 'low_confidence' : undefined;
     const transcript: Transcript = {
       text,
       confidence: Number.isFinite(score) ? confidenceOf(score, t) : 0,
       accepted: reason === undefined,
       ...(reason ? { reason } : {}),
       ...(Number.isFinite(score) ? { score: Math.round(score * 100) / 100 } : {}),
-      ...(spoken.length ? { start: (gen.offset / SAMPLE_RATE) + spoken[0].start / 100, end: (gen.offset / SAMPLE_RATE) + (spoken[spoken.length - 1].end + 1) / 100 } : {}),
+      // Word times; with no words (speech the grammar gave up on), the whole utterance's.
+      ...(span.length ? { start: (gen.offset / SAMPLE_RATE) + Math.max(0, span[0].start) / 100, end: (gen.offset / SAMPLE_RATE) + (span[span.length - 1].end + 1) / 100 } : {}),
       backend: 'pocketsphinx',
     };
     if (this.#collect?.gen === gen) this.#collect.out.push(transcript);
@@ -467,9 +480,9 @@ export class PocketsphinxStream implements SttStream {
   async flush(): Promise<Transcript[]> {
     const onset = this.#lastOnset;
     this.#lastOnset = null;
-    if (this.#gen) this.write(comfortNoise(FLUSH_PADDING * SAMPLE_RATE, this.#noiseSeed++));
+    if (this.#gen) this.write(this.#roomTone(FLUSH_PADDING * SAMPLE_RATE));
     if (onset !== null) {
-      const covered = () => this.#sinceFlush.some((t) => t.end !== undefined && t.end * SAMPLE_RATE >= onset);
+      const covered = () => this.#sinceFlush.some((t) => t.end === undefined || t.end * SAMPLE_RATE >= onset);
       // Audio not yet covered by a final may still be queued in the decoders (≥ 5× real time).
       const backlog = (this.#written - this.#decodedTo) / SAMPLE_RATE;
       const deadline = performance.now() + 2000 + backlog * 200;
@@ -599,7 +612,11 @@ export class PocketsphinxStt implements SpeechToText {
   }
 
   #install(jsgf: string, dictText: string, loopWords: string[], derived: Map<string, string>, missing: string[]): void {
-    this.#dir ??= mkdtempSync(join(tmpdir(), 'shammie-asr-'));
+    if (!this.#dir) {
+      const dir = mkdtempSync(join(tmpdir(), 'shammie-asr-'));
+      this.#dir = dir;
+      liveDirs.add(dir);
+    }
     const version = ++this.#version;
     const gram = join(this.#dir, `g${version}.gram`);
     const dict = join(this.#dir, `g${version}.dict`);
@@ -628,11 +645,11 @@ export class PocketsphinxStt implements SpeechToText {
     const s = this.stream();
     try {
       // Lead and gap are room tone at the recording's own noise floor, not a jump to silence.
-      const floor = noiseFloorDb(audio);
+      const floor = noiseFloorDb(audio) - 6;
       s.write(pinkNoise(lead * SAMPLE_RATE, floor, 99));
       s.write(audio);
       // A gap, so a recording that ends mid-word does not run into its second hearing.
-      s.write(pinkNoise(FLUSH_PADDING * SAMPLE_RATE, floor, 98));
+      s.write(pinkNoise(0.6 * SAMPLE_RATE, floor, 98));
       const second = s.position;
       s.write(audio);
       const out = await s.finish();
@@ -646,10 +663,17 @@ export class PocketsphinxStt implements SpeechToText {
 
   async close(): Promise<void> {
     await Promise.all([...this.streams].map((s) => s.close()));
-    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
+    if (this.#dir) {
+      rmSync(this.#dir, { recursive: true, force: true });
+      liveDirs.delete(this.#dir);
+    }
     this.#dir = null;
   }
 }
+
+/** Grammar folders of recognizers not closed yet: removed when the process exits anyway. */
+const liveDirs = new Set<string>();
+process.on('exit', () => { for (const d of liveDirs) rmSync(d, { recursive: true, force: true }); });
 
 /** A uniform unigram LM (ARPA text) over `words`: the competitor's free word loop. */
 export function unigramArpa(words: readonly string[]): string {

@@ -24,6 +24,8 @@ export interface Transcript {
 }
 
 export type SttEvent =
+  /** an energy endpointer heard speech start or end (for a "listening…" cue; not a transcript) */
+  | { type: 'speech'; speaking: boolean }
   /** an intermediate hypothesis (backends that have them; pocketsphinx_continuous does not) */
   | { type: 'partial'; text: string }
   /** one utterance is done */
