@@ -14,6 +14,7 @@
  *
  * Units: rad, rad/s, N·m, m (gripper), N, seconds of sim time.
  */
+import { trajectoryJointOrder } from './joint-order.js';
 import type { RobotModel } from '../skills/description/robot-model.js';
 import { loadRobotModel } from '../skills/description/robot-model.js';
 import { loadScene, sceneRobot, type Scene } from '../sim/scene.js';
@@ -471,14 +472,8 @@ export class SimBackend implements RobotBackend {
   /** Check and reorder a trajectory; returns sample points, or the reason it is rejected. */
   #validate(tr: JointTrajectory): SamplePoint[] | string {
     const names = this.jointNames;
-    if (!tr || !Array.isArray(tr.jointNames) || !Array.isArray(tr.points)) return 'a trajectory needs jointNames and points';
-    if (tr.points.length === 0) return 'the trajectory has no points';
-    const unknown = tr.jointNames.filter((j) => !names.includes(j));
-    if (unknown.length) return `unknown joint${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; this arm's joints are ${names.join(', ')}`;
-    const missing = names.filter((j) => !tr.jointNames.includes(j));
-    if (missing.length) return `the trajectory must command every arm joint; missing ${missing.join(', ')}`;
-    if (new Set(tr.jointNames).size !== tr.jointNames.length) return 'a joint name appears twice in jointNames';
-    const order = names.map((j) => tr.jointNames.indexOf(j));
+    const order = trajectoryJointOrder(tr, names);
+    if (typeof order === 'string') return order;
     const arm = this.world.robot.arm;
     const out: SamplePoint[] = [];
     let prevT = -Infinity;

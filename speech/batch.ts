@@ -3,7 +3,7 @@
  * OpenAI-compatible server): an energy endpointer cuts the stream into utterances for
  * hands-free use, and flush() (push-to-talk released) sends what was said so far.
  */
-import { comfortNoise, SAMPLE_RATE, samples, toBuffer } from './pcm.js';
+import { comfortNoise, SAMPLE_RATE, samples, seconds, toBuffer } from './pcm.js';
 import type { SttEvent, SttStream, Transcript } from './types.js';
 
 const FRAME = SAMPLE_RATE / 100; // 10 ms
@@ -163,4 +163,16 @@ export class BatchStream implements SttStream {
     await this.#chain;
     this.onClose?.();
   }
+}
+
+/** Open-vocabulary recognizers get the names the robot knows as a prompt (helps rare words like "Loki"). */
+export function vocabularyPrompt(input: { entities: readonly { name: string }[]; skills: readonly { name: string }[] }): string {
+  const names = [...input.entities.map((e) => e.name), ...input.skills.map((s) => s.name)].map((n) => n.toLowerCase().replace(/_/g, ' '));
+  return names.length ? `Commands to a robot arm about: ${[...new Set(names)].join(', ')}.` : '';
+}
+
+/** One whole-buffer recognition as the list `transcribe()` returns (empty when nothing was heard). */
+export async function transcribeOnce(r: BatchRecognizer, pcm: Buffer | Int16Array): Promise<Transcript[]> {
+  const t = await r.recognize(toBuffer(pcm));
+  return t.text ? [{ ...t, start: 0, end: seconds(pcm) }] : [];
 }

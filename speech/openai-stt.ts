@@ -5,9 +5,9 @@
  * no default endpoint, so audio never leaves the machine unless the user asked for it.
  */
 import OpenAI, { toFile } from 'openai';
-import { BatchStream, type BatchRecognizer } from './batch.js';
+import { BatchStream, transcribeOnce, vocabularyPrompt, type BatchRecognizer } from './batch.js';
 import type { GrammarInput } from './grammar.js';
-import { encodeWav, seconds, toBuffer } from './pcm.js';
+import { encodeWav } from './pcm.js';
 import { SpeechUnavailableError, type Availability, type SpeechToText, type SttStream, type Transcript } from './types.js';
 
 export interface OpenAiSttOptions {
@@ -82,8 +82,7 @@ export class OpenAiCompatibleStt implements SpeechToText, BatchRecognizer {
   }
 
   async setVocabulary(input: GrammarInput): Promise<void> {
-    const names = [...input.entities.map((e) => e.name), ...input.skills.map((s) => s.name)].map((n) => n.toLowerCase().replace(/_/g, ' '));
-    this.#prompt = names.length ? `Commands to a robot arm about: ${[...new Set(names)].join(', ')}.` : '';
+    this.#prompt = vocabularyPrompt(input);
   }
 
   stream(): SttStream {
@@ -93,8 +92,7 @@ export class OpenAiCompatibleStt implements SpeechToText, BatchRecognizer {
   }
 
   async transcribe(pcm: Buffer | Int16Array): Promise<Transcript[]> {
-    const t = await this.recognize(toBuffer(pcm));
-    return t.text ? [{ ...t, start: 0, end: seconds(pcm) }] : [];
+    return transcribeOnce(this, pcm);
   }
 
   async recognize(pcm: Buffer): Promise<Transcript> {

@@ -3,6 +3,7 @@
  * (the pocketsphinx en-us model's rate). WAV reading/writing and resampling (through sox) live
  * here so the backends only ever see that format.
  */
+import { mulberry32 } from '../skills/math/random.js';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { findOnPath } from './proc.js';
@@ -141,17 +142,8 @@ export function rmsDb(s: Int16Array): number {
   return rms > 0 ? 20 * Math.log10(rms / 32768) : -Infinity;
 }
 
-/** A deterministic pseudo-random generator (mulberry32), for noise that repeats run to run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random generator, for noise that repeats run to run. */
+export const prng = mulberry32;
 
 /**
  * Near-silence (about −80 dBFS dither), not digital zeros: pocketsphinx's noise estimator

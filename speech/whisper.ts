@@ -12,9 +12,9 @@ import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { BatchStream, type BatchRecognizer } from './batch.js';
+import { BatchStream, transcribeOnce, vocabularyPrompt, type BatchRecognizer } from './batch.js';
 import type { GrammarInput } from './grammar.js';
-import { encodeWav, seconds, toBuffer } from './pcm.js';
+import { encodeWav } from './pcm.js';
 import { findOnPath, run } from './proc.js';
 import { SpeechUnavailableError, type Availability, type SpeechToText, type SttStream, type Transcript } from './types.js';
 
@@ -77,8 +77,7 @@ export class WhisperCppStt implements SpeechToText, BatchRecognizer {
 
   /** Open vocabulary; the names the robot knows go in as the prompt, which helps rare words ("Loki"). */
   async setVocabulary(input: GrammarInput): Promise<void> {
-    const names = [...input.entities.map((e) => e.name), ...input.skills.map((s) => s.name)].map((n) => n.toLowerCase().replace(/_/g, ' '));
-    this.#prompt = names.length ? `Commands to a robot arm about: ${[...new Set(names)].join(', ')}.` : '';
+    this.#prompt = vocabularyPrompt(input);
   }
 
   stream(): SttStream {
@@ -88,8 +87,7 @@ export class WhisperCppStt implements SpeechToText, BatchRecognizer {
   }
 
   async transcribe(pcm: Buffer | Int16Array): Promise<Transcript[]> {
-    const t = await this.recognize(toBuffer(pcm));
-    return t.text ? [{ ...t, start: 0, end: seconds(pcm) }] : [];
+    return transcribeOnce(this, pcm);
   }
 
   async recognize(pcm: Buffer): Promise<Transcript> {

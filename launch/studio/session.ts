@@ -15,11 +15,11 @@
  * Camera poses: tool pose of the arm holding the camera, world frame, meters, quaternion
  * [x, y, z, w]; the camera looks along the tool +z axis, image up = tool +y.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { pngSize } from './png.js';
+import { writeFileAtomic } from '../../skills/library/library.js';
 
 export const STUDIO_FORMAT = 'shammie-studio';
 export const STUDIO_VERSION = 1;
@@ -247,30 +247,12 @@ export function frameFile(id: number): string {
   return `${FRAMES_DIR}/${String(id).padStart(6, '0')}.png`;
 }
 
-/** Write so that `target` is always the old or the new complete file (temp, fsync, rename, fsync dir). */
+/** Atomic write (the library's temp + fsync + rename), reported as a studio error. */
 export function writeAtomic(target: string, data: Uint8Array | string): void {
-  const dir = dirname(target);
-  const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  let fd: number | undefined;
   try {
-    fd = openSync(tmp, 'wx', 0o644);
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, target);
+    writeFileAtomic(target, data);
   } catch (err) {
-    if (fd !== undefined) try { closeSync(fd); } catch { /* already failing */ }
-    try { unlinkSync(tmp); } catch { /* may not exist */ }
-    throw new StudioError(`could not save ${target}: ${(err as Error).message}`);
-  }
-  if (process.platform !== 'win32') {
-    try {
-      const d = openSync(dir, 'r');
-      try { fsyncSync(d); } finally { closeSync(d); }
-    } catch { /* best effort: the file is already in place */ }
+    throw new StudioError((err as Error).message.replace(/ The previous version is unchanged\.$/, ''));
   }
 }
 

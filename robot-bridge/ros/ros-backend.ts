@@ -19,6 +19,7 @@
  *
  * Units: rad, rad/s (m for prismatic joints), gripper in the URDF joint's unit, seconds.
  */
+import { trajectoryJointOrder } from '../joint-order.js';
 import type { RobotModel } from '../../skills/description/robot-model.js';
 import type {
   BackendStatus, Capabilities, ExecuteOptions, GripperCommand, GripperResult, JointState, JointTrajectory,
@@ -713,14 +714,8 @@ export class RosBackend implements RobotBackend {
   /** Reorder to model order and check shape, numbers, time and limits; or the reason it is refused. */
   #validate(tr: JointTrajectory): JointTrajectory['points'] | string {
     const names = this.jointNames;
-    if (!tr || !Array.isArray(tr.jointNames) || !Array.isArray(tr.points)) return 'a trajectory needs jointNames and points';
-    if (tr.points.length === 0) return 'the trajectory has no points';
-    const unknown = tr.jointNames.filter((j) => !names.includes(j));
-    if (unknown.length) return `unknown joint${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; this arm's joints are ${names.join(', ')}`;
-    const missing = names.filter((j) => !tr.jointNames.includes(j));
-    if (missing.length) return `the trajectory must command every arm joint; missing ${missing.join(', ')}`;
-    if (new Set(tr.jointNames).size !== tr.jointNames.length) return 'a joint name appears twice in jointNames';
-    const order = names.map((j) => tr.jointNames.indexOf(j));
+    const order = trajectoryJointOrder(tr, names);
+    if (typeof order === 'string') return order;
     const identity = order.every((o, i) => o === i);
     const arm = this.model.arm;
     const n = names.length;

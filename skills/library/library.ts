@@ -366,15 +366,15 @@ function applyPart<T extends { name: string }>(current: T[], part: PatchPart<T> 
 
 // ---------------------------------------------------------------- files
 
-/** Write text so that `target` is always either the old or the new complete file. */
-export function writeFileAtomic(target: string, text: string): void {
+/** Write so that `target` is always either the old or the new complete file (temp, fsync, rename, fsync dir). */
+export function writeFileAtomic(target: string, data: string | Uint8Array): void {
   const dir = dirname(target);
   // pid in the name: a later open() can tell a dead writer's leftover from a live one's.
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', 0o644);
-    const buf = Buffer.from(text, 'utf8');
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
