@@ -21,7 +21,7 @@ import type { ProbeResult } from '../probe.js';
 import type { Preview, SessionEvent, Turn } from '../session.js';
 import { buildPreviewInfo, partialPreview, previewStillValid } from './preview.js';
 import {
-  PROTOCOL_VERSION, parseClientMessage,
+  PROTOCOL_VERSION, isStudioClientMessage, isVoiceClientMessage, parseClientMessage,
   type ClientMessage, type DialogueEntry, type EntityInfo, type ExecutionState, type HelloMessage, type Phase,
   type PreviewInfo, type ProblemInfo, type SceneInfo, type ServerMessage, type SkillInfo,
 } from './protocol.js';
@@ -35,6 +35,22 @@ export interface HubOptions {
   urdfUrl: string;
   /** joint-state messages per second at most (default 50) */
   jointRate?: number;
+}
+
+/**
+ * A part of the console that lives beside the core dialogue (the microphone channels, the
+ * stop-motion studio). It sees every connection and the requests of its own message types.
+ */
+export interface HubExtension {
+  /** a console connected (after the core state went out): send it this part's state */
+  attach?(ws: WebSocket): void;
+  /** a console disconnected */
+  detach?(ws: WebSocket): void;
+  /** a request of this part's types; true when handled */
+  handle?(ws: WebSocket, msg: ClientMessage): Promise<boolean> | boolean;
+  /** a binary frame (microphone audio); true when taken */
+  binary?(ws: WebSocket, data: Buffer): boolean;
+  dispose?(): void | Promise<void>;
 }
 
 const TRANSCRIPT_MAX = 300;
@@ -87,6 +103,7 @@ export class ConsoleHub {
   #lastStatus = '';
   #libraryQueued = false;
   readonly #unsubs: (() => void)[] = [];
+  readonly extensions: HubExtension[] = [];
   #disposed = false;
 
   constructor(app: App, opts: HubOptions) {
@@ -105,8 +122,16 @@ export class ConsoleHub {
     this.#timer.unref?.();
   }
 
+  /** Add a part (voice, studio); it sees connections from now on. */
+  use<T extends HubExtension>(ext: T): T {
+    this.extensions.push(ext);
+    for (const ws of this.clients) ext.attach?.(ws);
+    return ext;
+  }
+
   dispose(): void {
     this.#disposed = true;
+    for (const ext of this.extensions) void Promise.resolve().then(() => ext.dispose?.()).catch(() => undefined);
     if (this.#timer) clearInterval(this.#timer);
     for (const u of this.#unsubs) u();
     for (const ws of this.clients) ws.terminate();
@@ -146,22 +171,34 @@ export class ConsoleHub {
       ws.ping();
     }, PING_MS);
     ping.unref?.();
+    let gone = false;
+    const leave = () => {
+      this.clients.delete(ws);
+      if (gone) return;
+      gone = true;
+      for (const ext of this.extensions) ext.detach?.(ws);
+    };
     ws.on('close', () => clearInterval(ping));
-    ws.on('close', () => this.clients.delete(ws));
-    ws.on('error', () => this.clients.delete(ws));
+    ws.on('close', leave);
+    ws.on('error', leave);
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return this.#sendTo(ws, { type: 'error', message: 'binary frames are not part of the protocol; send JSON text' });
+      if (isBinary) {
+        const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+        if (this.extensions.some((ext) => ext.binary?.(ws, buf))) return;
+        return this.sendTo(ws, { type: 'error', re: 'audio', message: 'audio frames arrive only after voice_open; this one was dropped', tip: 'Press Talk (or V) again.' });
+      }
       const parsed = parseClientMessage(data.toString());
-      if (!parsed.ok) return this.#sendTo(ws, { type: 'error', message: parsed.error, tip: 'The console and the server may be different versions: reload the page.' });
+      if (!parsed.ok) return this.sendTo(ws, { type: 'error', message: parsed.error, tip: 'The console and the server may be different versions: reload the page.' });
       void this.#handle(ws, parsed.message).catch((err: Error) => {
-        this.#sendTo(ws, { type: 'error', re: parsed.message.type, message: err.message });
+        this.sendTo(ws, { type: 'error', re: parsed.message.type, message: err.message });
       });
     });
-    this.#sendTo(ws, this.hello());
-    this.#sendTo(ws, this.#libraryMessage());
-    this.#sendTo(ws, this.#statusMessage());
-    this.#sendTo(ws, this.#worldMessage());
-    this.#sendTo(ws, this.#jointsMessage());
+    this.sendTo(ws, this.hello());
+    this.sendTo(ws, this.#libraryMessage());
+    this.sendTo(ws, this.#statusMessage());
+    this.sendTo(ws, this.#worldMessage());
+    this.sendTo(ws, this.#jointsMessage());
+    for (const ext of this.extensions) ext.attach?.(ws);
   }
 
   hello(): HelloMessage {
@@ -189,11 +226,11 @@ export class ConsoleHub {
     };
   }
 
-  #sendTo(ws: WebSocket, msg: ServerMessage): void {
+  sendTo(ws: WebSocket, msg: ServerMessage): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   }
 
-  #broadcast(msg: ServerMessage): void {
+  broadcast(msg: ServerMessage): void {
     if (this.clients.size === 0) return;
     const text = JSON.stringify(msg);
     for (const ws of this.clients) if (ws.readyState === ws.OPEN) ws.send(text);
@@ -204,6 +241,11 @@ export class ConsoleHub {
 
   async #handle(ws: WebSocket, msg: ClientMessage): Promise<void> {
     const session = this.app.session;
+    if (isVoiceClientMessage(msg) || isStudioClientMessage(msg)) {
+      for (const ext of this.extensions) if (await ext.handle?.(ws, msg)) return;
+      this.sendTo(ws, { type: 'error', re: msg.type, message: `${msg.type.startsWith('studio') ? 'the stop-motion studio' : 'voice input'} is not available on this server`, tip: 'Restart `shammie start`; its start-up lines say which optional parts are missing.' });
+      return;
+    }
     switch (msg.type) {
       case 'say':
         await this.say(msg.text);
@@ -220,7 +262,7 @@ export class ConsoleHub {
         return;
       case 'point': {
         const p = msg.position;
-        this.#addEntry('user', `(clicked ${p.map((v) => v.toFixed(2)).join(', ')})`, 'point');
+        this.addEntry('user', `(clicked ${p.map((v) => v.toFixed(2)).join(', ')})`, 'point');
         await this.serial(() => session.point(p));
         this.#afterCommand();
         return;
@@ -228,22 +270,22 @@ export class ConsoleHub {
       case 'auto_confirm': {
         const reg = this.app.registry;
         if (!reg.has(msg.skill) || reg.get(msg.skill).kind !== 'behavior') {
-          this.#sendTo(ws, { type: 'error', re: 'auto_confirm', message: `"${msg.skill}" is not a behavior; auto-confirm applies to behaviors only`, tip: 'Teach a behavior first ("let me teach you to pack").' });
+          this.sendTo(ws, { type: 'error', re: 'auto_confirm', message: `"${msg.skill}" is not a behavior; auto-confirm applies to behaviors only`, tip: 'Teach a behavior first ("let me teach you to pack").' });
           return;
         }
         if (msg.enabled) this.#autoConfirm.add(msg.skill);
         else this.#autoConfirm.delete(msg.skill);
-        this.#addEntry('system', msg.enabled ? `${msg.skill} will run without asking for confirmation.` : `${msg.skill} asks for confirmation again.`, 'note');
+        this.addEntry('system', msg.enabled ? `${msg.skill} will run without asking for confirmation.` : `${msg.skill} asks for confirmation again.`, 'note');
         this.#queueLibrary();
         return;
       }
       case 'ik':
-        this.#sendTo(ws, this.#solveIk(msg));
+        this.sendTo(ws, this.#solveIk(msg));
         return;
       case 'save_recording': {
         const r = saveRecording(this.#opts.recordingsDir, this.app.model, msg.name, msg.samples);
-        this.#sendTo(ws, { type: 'recording_saved', name: r.name, path: r.path, samples: r.samples });
-        this.#addEntry('system', `Saved the demonstration "${r.name}" (${r.samples} joint states) to ${r.path}.`, 'note');
+        this.sendTo(ws, { type: 'recording_saved', name: r.name, path: r.path, samples: r.samples });
+        this.addEntry('system', `Saved the demonstration "${r.name}" (${r.samples} joint states) to ${r.path}.`, 'note');
         return;
       }
       default: {
@@ -272,7 +314,7 @@ export class ConsoleHub {
     this.#stopEpoch++;
     this.#stopFlag = true;
     await this.app.session.stop();
-    if (source !== 'dialogue') this.#addEntry('system', source === 'console' ? 'Stop pressed: the arm is halted and holding still.' : 'Stopped (API): the arm is halted.', 'stopped');
+    if (source !== 'dialogue') this.addEntry('system', source === 'console' ? 'Stop pressed: the arm is halted and holding still.' : 'Stopped (API): the arm is halted.', 'stopped');
     this.#afterCommand();
   }
 
@@ -280,8 +322,8 @@ export class ConsoleHub {
     const cur = this.#current;
     const session = this.app.session;
     const refuse = (message: string, tip?: string) => {
-      if (ws) this.#sendTo(ws, { type: 'error', re: 'confirm', message, tip });
-      this.#addEntry('system', `${message} Nothing moved.`, 'note');
+      if (ws) this.sendTo(ws, { type: 'error', re: 'confirm', message, tip });
+      this.addEntry('system', `${message} Nothing moved.`, 'note');
     };
     if (!cur || cur.info.id !== previewId || !cur.session || session.pending !== cur.session) {
       return refuse('That preview is no longer pending (it was replaced, cancelled or already ran).', 'Look at the current preview and confirm that one.');
@@ -298,7 +340,7 @@ export class ConsoleHub {
 
   /** The world changed under a pending preview: plan the same utterance again and ask again. */
   async #rePreview(utterance: string, reason: string): Promise<void> {
-    this.#addEntry('system', `The scene changed since the preview (${reason}). I re-planned: check the new preview and confirm again.`, 'note');
+    this.addEntry('system', `The scene changed since the preview (${reason}). I re-planned: check the new preview and confirm again.`, 'note');
     this.#replanning = true;
     try {
       this.#planning++;
@@ -330,7 +372,7 @@ export class ConsoleHub {
     if (this.#disposed) return;
     switch (e.type) {
       case 'utterance':
-        if (!this.#replanning && !e.text.startsWith('!')) this.#addEntry('user', e.text);
+        if (!this.#replanning && !e.text.startsWith('!')) this.addEntry('user', e.text);
         this.#problems.delete('execution');
         this.#pushStatus();
         return;
@@ -360,7 +402,7 @@ export class ConsoleHub {
             this.#setProblem({ id: 'execution', severity: 'error', message: `Execution failed: ${e.failure}`, tip: failureTip(e.failure) });
           }
         }
-        this.#broadcast({ type: 'execution', execution: this.#execution });
+        this.broadcast({ type: 'execution', execution: this.#execution });
         this.#pushStatus();
         return;
       case 'progress': {
@@ -372,7 +414,7 @@ export class ConsoleHub {
         const fr = [...this.#execution.stepFractions];
         fr[e.step] = f;
         this.#execution = { ...this.#execution, step: e.step, stepFractions: fr };
-        this.#broadcast({ type: 'execution', execution: this.#execution });
+        this.broadcast({ type: 'execution', execution: this.#execution });
         return;
       }
       case 'step': {
@@ -381,12 +423,12 @@ export class ConsoleHub {
         if (e.status === 'started') this.#execution = { ...this.#execution, step: e.index };
         else if (e.status === 'succeeded' && e.index >= 0) { fr[e.index] = 1; this.#execution = { ...this.#execution, stepFractions: fr }; }
         else if (e.status === 'failed') this.#execution = { ...this.#execution, failure: e.reason ?? null };
-        this.#broadcast({ type: 'execution', execution: this.#execution });
+        this.broadcast({ type: 'execution', execution: this.#execution });
         return;
       }
       case 'stop':
         this.#stopFlag = true;
-        this.#broadcast({ type: 'stop', t: e.t });
+        this.broadcast({ type: 'stop', t: e.t });
         return;
       default:
         // taught / library / teaching and future events: the registry and world listeners
@@ -402,10 +444,10 @@ export class ConsoleHub {
       const text = turn.outcome === 'succeeded'
         ? `Done: ${turn.plan ? turn.plan.map((c) => `${c.skill}(${Object.values(c.args).join(', ')})`).join(' → ') : 'ok'}.${turn.notes?.length ? ` (${turn.notes.join('; ')})` : ''}`
         : turn.failure === 'stopped by the operator' ? 'I stopped, as you asked. The arm is holding still.' : `That did not work: ${turn.failure ?? 'unknown failure'}.`;
-      this.#addEntry('robot', text, turn.outcome === 'succeeded' ? 'done' : turn.failure === 'stopped by the operator' ? 'stopped' : 'failed');
+      this.addEntry('robot', text, turn.outcome === 'succeeded' ? 'done' : turn.failure === 'stopped by the operator' ? 'stopped' : 'failed');
       return;
     }
-    this.#addEntry('robot', turn.reply, turn.kind);
+    this.addEntry('robot', turn.reply, turn.kind);
     if (turn.kind === 'question') {
       const asked = askedToPoint(turn.reply);
       this.#awaitingPoint = asked ? { name: asked } : null;
@@ -438,11 +480,11 @@ export class ConsoleHub {
       startGripper: this.app.backend.gripperPosition(),
     });
     this.#current = { info, session: session.pending === preview ? preview : null };
-    this.#broadcast({ type: 'preview', preview: info });
+    this.broadcast({ type: 'preview', preview: info });
     if (auto && info.confirmable) {
       const epoch = this.#stopEpoch;
       const names = [...new Set(preview.plan.map((c) => c.skill))].join(', ');
-      this.#addEntry('system', `Auto-confirm is on for ${names}: running it without asking.`, 'note');
+      this.addEntry('system', `Auto-confirm is on for ${names}: running it without asking.`, 'note');
       void this.serial(async () => {
         if (epoch !== this.#stopEpoch) return; // a stop since then cancels it
         await this.#confirm(info.id, null);
@@ -470,7 +512,7 @@ export class ConsoleHub {
         startGripper: this.app.backend.gripperPosition(),
       });
       this.#current = { info, session: null };
-      this.#broadcast({ type: 'preview', preview: info });
+      this.broadcast({ type: 'preview', preview: info });
     } catch {
       // It failed to compile after all: the reply already says why.
     }
@@ -481,10 +523,10 @@ export class ConsoleHub {
     if (this.#executionStarted) {
       // Keep showing what runs (the path), but it can no longer be confirmed.
       if (this.#current) this.#current = { info: { ...this.#current.info, confirmable: false, autoConfirm: false }, session: null };
-      this.#broadcast({ type: 'preview_cleared', id, reason: 'executing' });
+      this.broadcast({ type: 'preview_cleared', id, reason: 'executing' });
     } else {
       this.#current = null;
-      this.#broadcast({ type: 'preview_cleared', id, reason: this.#stopFlag ? 'stopped' : 'cancelled' });
+      this.broadcast({ type: 'preview_cleared', id, reason: this.#stopFlag ? 'stopped' : 'cancelled' });
     }
     this.#pushStatus();
   }
@@ -494,7 +536,7 @@ export class ConsoleHub {
     const cur = this.#current;
     if (cur?.session && this.app.session.pending !== cur.session && !this.#execution.active) {
       this.#current = null;
-      this.#broadcast({ type: 'preview_cleared', id: cur.info.id, reason: 'replaced' });
+      this.broadcast({ type: 'preview_cleared', id: cur.info.id, reason: 'replaced' });
     }
     this.#pushStatus();
   }
@@ -502,11 +544,11 @@ export class ConsoleHub {
   // -------------------------------------------------------------------------------------------
   // Dialogue, problems, status, library, world
 
-  #addEntry(role: DialogueEntry['role'], text: string, kind?: string): void {
+  addEntry(role: DialogueEntry['role'], text: string, kind?: string): void {
     const entry: DialogueEntry = { id: ++this.#entryId, role, text, ...(kind ? { kind } : {}), t: Date.now() };
     this.#transcript.push(entry);
     if (this.#transcript.length > TRANSCRIPT_MAX) this.#transcript = this.#transcript.slice(-TRANSCRIPT_MAX);
-    this.#broadcast({ type: 'dialogue', entry });
+    this.broadcast({ type: 'dialogue', entry });
   }
 
   #setProblem(p: ProblemInfo): void {
@@ -530,7 +572,7 @@ export class ConsoleHub {
     const text = JSON.stringify(msg);
     if (text === this.#lastStatus) return;
     this.#lastStatus = text;
-    this.#broadcast(msg);
+    this.broadcast(msg);
   }
 
   #queueLibrary(): void {
@@ -538,7 +580,7 @@ export class ConsoleHub {
     this.#libraryQueued = true;
     queueMicrotask(() => {
       this.#libraryQueued = false;
-      if (!this.#disposed) this.#broadcast(this.#libraryMessage());
+      if (!this.#disposed) this.broadcast(this.#libraryMessage());
     });
   }
 
@@ -648,7 +690,7 @@ export class ConsoleHub {
         const text = JSON.stringify(world);
         if (text !== this.#lastWorld) {
           this.#lastWorld = text;
-          this.#broadcast(world);
+          this.broadcast(world);
         }
       }
       this.#pushStatus();

@@ -10,6 +10,8 @@
  * This file must stay dependency-free apart from zod: it is bundled into the browser.
  */
 import { z } from 'zod';
+import { studioClientMessages, studioServerMessages } from './protocol-studio.js';
+import { voiceClientMessages, voiceServerMessages } from './protocol-voice.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -260,6 +262,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('recording_saved'), name: z.string(), path: z.string(), samples: z.number().int() }),
   /** a request was refused or failed; `re` names the request type */
   z.object({ type: z.literal('error'), re: z.string().optional(), message: z.string(), tip: z.string().optional() }),
+  ...voiceServerMessages,
+  ...studioServerMessages,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
@@ -288,8 +292,27 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     name: z.string().trim().min(1).max(60),
     samples: z.array(recordingSampleSchema).min(2).max(20_000),
   }),
+  ...voiceClientMessages,
+  ...studioClientMessages,
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+const VOICE_CLIENT = new Set<string>(voiceClientMessages.map((m) => m.shape.type.value));
+const STUDIO_CLIENT = new Set<string>((studioClientMessages as readonly { shape: { type: { value: string } } }[]).map((m) => m.shape.type.value));
+export type VoiceClientMessage = Extract<ClientMessage, { type: `voice_${string}` | 'speech_played' }>;
+export type StudioClientMessage = Extract<ClientMessage, { type: `studio_${string}` }>;
+export const isVoiceClientMessage = (m: ClientMessage): m is VoiceClientMessage => VOICE_CLIENT.has(m.type);
+export const isStudioClientMessage = (m: ClientMessage): m is StudioClientMessage => STUDIO_CLIENT.has(m.type);
+
+const VOICE_SERVER = new Set<string>(voiceServerMessages.map((m) => m.shape.type.value));
+const STUDIO_SERVER = new Set<string>((studioServerMessages as readonly { shape: { type: { value: string } } }[]).map((m) => m.shape.type.value));
+export type VoiceServerMessage = Extract<ServerMessage, { type: `voice_${string}` | 'speech' }>;
+export type StudioServerMessage = Extract<ServerMessage, { type: `studio_${string}` }>;
+export const isVoiceServerMessage = (m: ServerMessage): m is VoiceServerMessage => VOICE_SERVER.has(m.type);
+export const isStudioServerMessage = (m: ServerMessage): m is StudioServerMessage => STUDIO_SERVER.has(m.type);
+
+export * from './protocol-voice.js';
+export * from './protocol-studio.js';
 
 /** Parse one text frame; never throws. */
 export function parseServerMessage(text: string): { ok: true; message: ServerMessage } | { ok: false; error: string } {

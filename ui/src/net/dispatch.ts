@@ -2,7 +2,9 @@
  * Applies one parsed server message to the stores. Pure store updates, no I/O: the tests run
  * it in Node.
  */
-import type { ServerMessage } from '../../../launch/server/protocol.js';
+import { isStudioServerMessage, isVoiceServerMessage, type ServerMessage } from '../../../launch/server/protocol.js';
+import { applyVoiceMessage } from '../audio/dispatch.js';
+import { applyStudioMessage } from '../studio/dispatch.js';
 import { connectionStore } from '../stores/connection.js';
 import { requestFrame } from '../stores/frame.js';
 import { joints } from '../stores/joints.js';
@@ -16,6 +18,8 @@ const TRANSCRIPT_MAX = 300;
 export const ikWaiters = new Map<number, (r: Extract<ServerMessage, { type: 'ik_result' }>) => void>();
 
 export function applyServerMessage(m: ServerMessage): void {
+  if (isVoiceServerMessage(m)) return applyVoiceMessage(m);
+  if (isStudioServerMessage(m)) return applyStudioMessage(m);
   switch (m.type) {
     case 'joints':
       joints.write(m);

@@ -1,0 +1,7 @@
+/** Applies the stop-motion studio's server messages to the studio store. */
+import type { StudioServerMessage } from '../../../launch/server/protocol.js';
+
+export function applyStudioMessage(m: StudioServerMessage): void {
+  const never: never = m;
+  throw new Error(`[console] unhandled studio message ${JSON.stringify(never)}`);
+}
