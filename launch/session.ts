@@ -88,6 +88,8 @@ export interface LibraryStore {
   motions(): MotionSkill[];
   addMotion(m: MotionSkill): void;
   removeMotion(name: string): void;
+  /** rename a learned motion skill and the calls to it in taught behaviors (one undoable change) */
+  renameMotion(from: string, to: string): void;
   undo(): { summary: string } | null;
 }
 
@@ -109,13 +111,29 @@ export class MemoryLibrary implements LibraryStore {
   addBehavior(def: BehaviorDefinition) { this.#track(`taught ${def.name}`, this.#behaviors, def.name); this.#behaviors.set(def.name, structuredClone(def)); }
   removeBehavior(name: string) { this.#track(`forgot ${name}`, this.#behaviors, name); this.#behaviors.delete(name); }
   renameBehavior(from: string, to: string) {
-    const snapshot = new Map(this.#behaviors);
     const def = this.#behaviors.get(from);
     if (!def) throw new Error(`no behavior named ${from}`);
-    this.#behaviors.delete(from);
-    this.#behaviors.set(to, { ...def, name: to });
-    for (const b of this.#behaviors.values()) for (const st of b.body) if (st.skill === from) st.skill = to;
-    this.#undo.push({ summary: `renamed ${from} to ${to}`, revert: () => { this.#behaviors = snapshot; } });
+    this.#renamed(from, to, () => {
+      this.#behaviors.delete(from);
+      this.#behaviors.set(to, { ...def, name: to });
+    });
+  }
+  renameMotion(from: string, to: string) {
+    const m = this.#motions.get(from);
+    if (!m) throw new Error(`no learned motion named ${from}`);
+    this.#renamed(from, to, () => {
+      this.#motions.delete(from);
+      this.#motions.set(to, { ...m, name: to });
+    });
+  }
+  /** Apply a rename and rewrite the callers; undo restores deep copies of both maps. */
+  #renamed(from: string, to: string, apply: () => void) {
+    const behaviors = structuredClone(this.#behaviors), motions = structuredClone(this.#motions);
+    apply();
+    for (const [name, b] of this.#behaviors) {
+      if (b.body.some((st) => st.skill === from)) this.#behaviors.set(name, { ...b, body: b.body.map((st) => (st.skill === from ? { ...st, skill: to } : st)) });
+    }
+    this.#undo.push({ summary: `renamed ${from} to ${to}`, revert: () => { this.#behaviors = behaviors; this.#motions = motions; } });
   }
   addEntity(e: Entity) { this.#track(`named ${e.name}`, this.#entities, e.name); this.#entities.set(e.name, structuredClone(e)); }
   removeEntity(name: string) { this.#track(`forgot ${name}`, this.#entities, name); this.#entities.delete(name); }
@@ -524,9 +542,15 @@ export class Session {
     if (registry.has(to) || world.has(to)) return this.#finish({ utterance, kind: 'question', reply: `I already know ${to}; pick another name.`, plan: null, executed: false, outcome: 'not_run' });
     const def = registry.has(from) ? registry.get(from) : undefined;
     if (def) {
-      if (def.kind === 'primitive' || def.builtin) return this.#finish({ utterance, kind: 'question', reply: `${from} is built in; I can't rename it.`, plan: null, executed: false, outcome: 'not_run' });
-      if (!/^[a-z][a-z0-9_]*$/.test(to)) return this.#finish({ utterance, kind: 'question', reply: `Behavior names are lower_snake_case, like ${from}.`, plan: null, executed: false, outcome: 'not_run' });
-      this.library.renameBehavior(from, to);
+      if ((def.kind === 'primitive' && !def.learned) || (def.kind === 'behavior' && def.builtin)) return this.#finish({ utterance, kind: 'question', reply: `${from} is built in; I can't rename it.`, plan: null, executed: false, outcome: 'not_run' });
+      if (!/^[a-z][a-z0-9_]*$/.test(to)) return this.#finish({ utterance, kind: 'question', reply: `${def.kind === 'primitive' ? 'Skill' : 'Behavior'} names are lower_snake_case, like ${from}.`, plan: null, executed: false, outcome: 'not_run' });
+      try {
+        // Learned motion skills (DMPs) are renamed like taught behaviors: callers follow the new name.
+        if (def.kind === 'primitive') this.library.renameMotion(from, to);
+        else this.library.renameBehavior(from, to);
+      } catch (err) {
+        return this.#finish({ utterance, kind: 'error', reply: `I could not rename ${from}: ${(err as Error).message}`, plan: null, executed: false, outcome: 'not_run', failure: (err as Error).message });
+      }
     } else if (world.has(from) && !this.#sceneEntities.has(from)) {
       const e = world.get(from)!;
       if (!/^[A-Z][A-Z0-9_]*$/.test(to)) return this.#finish({ utterance, kind: 'question', reply: `Object names are UPPER_SNAKE_CASE, like ${from}.`, plan: null, executed: false, outcome: 'not_run' });
@@ -542,8 +566,9 @@ export class Session {
 
   #listTaught(): string {
     const behaviors = this.library.behaviors().map((b) => b.name);
+    const motions = this.library.motions().map((m) => m.name);
     const names = this.library.entities().map((e) => e.name);
-    const all = [...behaviors, ...names];
+    const all = [...behaviors, ...motions, ...names];
     return all.length ? `You taught me: ${all.join(', ')}.` : 'You have not taught me anything yet.';
   }
 

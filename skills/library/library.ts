@@ -446,6 +446,17 @@ function readText(file: string, advice: string): string {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const listOr = (names: string[]) => (names.length ? names.join(', ') : 'none');
 
+/** Behaviors with every call of `from` made a call of `to` (new objects only), and how many changed. */
+function renameCalls(behaviors: BehaviorDefinition[], from: string, to: string): { behaviors: BehaviorDefinition[]; callers: number } {
+  let callers = 0;
+  const out = behaviors.map((b) => {
+    if (!b.body.some((s) => s.skill === from)) return b;
+    callers++;
+    return { ...b, body: b.body.map((s): BehaviorStep => (s.skill === from ? { ...s, skill: to } : s)) };
+  });
+  return { behaviors: out, callers };
+}
+
 // ---------------------------------------------------------------- the library
 
 export class SkillLibrary {
@@ -557,16 +568,8 @@ export class SkillLibrary {
       if (c.behaviors.some((b) => b.name === to) || c.motions.some((m) => m.name === to)) {
         throw new LibraryError(`cannot rename "${from}" to "${to}": "${to}" is already taught`);
       }
-      let callers = 0;
-      const behaviors = c.behaviors.map((b) => {
-        const calls = b.body.some((s) => s.skill === from);
-        if (calls) callers++;
-        return {
-          ...b,
-          name: b.name === from ? to : b.name,
-          body: calls ? b.body.map((s): BehaviorStep => (s.skill === from ? { ...s, skill: to } : s)) : b.body,
-        };
-      });
+      const renamed = c.behaviors.map((b) => (b.name === from ? { ...b, name: to } : b));
+      const { behaviors, callers } = renameCalls(renamed, from, to);
       const extra = callers ? ` (updated ${plural(callers, 'behavior')} that call${callers === 1 ? 's' : ''} it)` : '';
       return { next: { ...c, behaviors }, summary: `renamed behavior "${from}" to "${to}"${extra}` };
     });
@@ -602,6 +605,28 @@ export class SkillLibrary {
       if (i >= 0) motions[i] = motion;
       else motions.push(motion);
       return { next: { ...c, motions }, summary: `${i >= 0 ? 'changed' : 'learned'} motion "${motion.name}"` };
+    });
+  }
+
+  /**
+   * Rename a learned motion skill and rewrite every call to it inside taught behaviors (as
+   * renameBehavior does), in one undoable change. The motion's data carries no name, so it is
+   * kept as is.
+   */
+  renameMotion(from: string, to: string): void {
+    if (!SKILL_NAME.test(to)) throw new LibraryError(`"${to}" is not a valid skill name: skill names are lower_snake_case, like put_away`);
+    this.#mutate('rename_motion', (c) => {
+      if (!c.motions.some((m) => m.name === from)) {
+        throw new LibraryError(`no learned motion "${from}"; motions: ${listOr(c.motions.map((m) => m.name))}`);
+      }
+      if (from === to) return null;
+      if (c.behaviors.some((b) => b.name === to) || c.motions.some((m) => m.name === to)) {
+        throw new LibraryError(`cannot rename "${from}" to "${to}": "${to}" is already taught`);
+      }
+      const motions = c.motions.map((m) => (m.name === from ? { ...m, name: to } : m));
+      const { behaviors, callers } = renameCalls(c.behaviors, from, to);
+      const extra = callers ? ` (updated ${plural(callers, 'behavior')} that call${callers === 1 ? 's' : ''} it)` : '';
+      return { next: { ...c, behaviors, motions }, summary: `renamed motion "${from}" to "${to}"${extra}` };
     });
   }
 

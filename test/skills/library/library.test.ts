@@ -243,6 +243,51 @@ describe('SkillLibrary: rename', () => {
   });
 });
 
+describe('SkillLibrary: renaming a learned motion', () => {
+  const track = { name: 'track', description: 'Learned camera motion.', params: [{ name: 'target', type: 'entity' as const, description: 'The figure.' }], data: { dmp: { weights: [1, 2, 3] } } };
+
+  it('renames the motion, rewrites the behaviors that call it, persists atomically, and undo puts both back', () => {
+    const lib = SkillLibrary.open(tmp());
+    lib.addMotion(track);
+    lib.addMotion({ ...track, name: 'zoom_in' });
+    const film = behavior('film', [{ skill: 'track', args: { target: { param: 'star' } } }, { skill: 'go_home', args: {} }, { skill: 'track', args: { target: 'TOWER' } }],
+      [{ name: 'star', type: 'entity', description: 'Who to film.' }]);
+    const bystander = behavior('wave', [{ skill: 'zoom_in', args: { target: 'LOKI' } }]);
+    lib.addBehavior(film);
+    lib.addBehavior(bystander);
+    const before = { behaviors: lib.behaviors(), motions: lib.motions() };
+
+    lib.renameMotion('track', 'orbit');
+    const again = reopen(lib);
+    expect(again.motions().map((m) => m.name)).toEqual(['orbit', 'zoom_in']);
+    expect(again.motions()[0]).toEqual({ ...track, name: 'orbit' }); // the learned data is untouched
+    expect(again.behaviors()[0].body.map((s) => s.skill)).toEqual(['orbit', 'go_home', 'orbit']);
+    expect(again.behaviors()[0].body[0].args).toEqual({ target: { param: 'star' } });
+    expect(again.behaviors()[1]).toEqual(bystander);
+    expect(lib.history().at(-1)).toMatchObject({ action: 'rename_motion', summary: 'renamed motion "track" to "orbit" (updated 1 behavior that calls it)' });
+    expect(others(lib.dir)).toEqual([]);
+
+    expect(lib.undo()).toMatchObject({ action: 'rename_motion' });
+    const undone = reopen(lib);
+    expect({ behaviors: undone.behaviors(), motions: undone.motions() }).toEqual(before);
+  });
+
+  it('refuses unknown motions, taken or invalid names, and changes nothing', () => {
+    const lib = SkillLibrary.open(tmp());
+    lib.addMotion(track);
+    lib.addMotion({ ...track, name: 'zoom_in' });
+    lib.addBehavior(behavior('film', [{ skill: 'track', args: { target: 'TOWER' } }]));
+    const before = sha(lib.path);
+    expect(() => lib.renameMotion('pan', 'orbit')).toThrow(/no learned motion "pan"; motions: track, zoom_in/);
+    expect(() => lib.renameMotion('film', 'orbit')).toThrow(/no learned motion "film"/);
+    expect(() => lib.renameMotion('track', 'zoom_in')).toThrow(/"zoom_in" is already taught/);
+    expect(() => lib.renameMotion('track', 'film')).toThrow(/"film" is already taught/);
+    expect(() => lib.renameMotion('track', 'Orbit Shot')).toThrow(/lower_snake_case/);
+    lib.renameMotion('track', 'track');
+    expect(sha(lib.path)).toBe(before);
+  });
+});
+
 describe('SkillLibrary: behaviors are validated data', () => {
   const bad: [string, unknown, RegExp][] = [
     ['upper-case name', behavior('PutIn'), /name: skill names are lower_snake_case/],
