@@ -10,8 +10,10 @@ import { runSimBench } from './sim.js';
 import { runDmpBench } from './dmp.js';
 import { runRosBench } from './ros.js';
 import { runUiBench } from './ui.js';
+import { runCaptureBench } from './capture.js';
 
-export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui';
+/** `ui` also runs `capture` (the stop-motion studio in the same browser set-up) */
+export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui' | 'capture';
 
 export async function runBenchmarks(opts: { only?: BenchName; samples?: number } = {}) {
   const want = (n: BenchName) => !opts.only || opts.only === n;
@@ -24,6 +26,7 @@ export async function runBenchmarks(opts: { only?: BenchName; samples?: number }
   if (want('dmp')) results.dmp = (await runDmpBench()) as { pass: boolean };
   if (want('ros')) results.ros = (await runRosBench()) as unknown as { pass: boolean };
   if (want('ui')) results.ui = (await runUiBench()) as unknown as { pass: boolean };
+  if (want('capture') || opts.only === 'ui') results.capture = (await runCaptureBench()) as unknown as { pass: boolean };
   return {
     started,
     node: process.version,

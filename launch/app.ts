@@ -138,6 +138,8 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     libraryPath: persistent?.path ?? null,
     session,
     async dispose() {
+      // Never leave a real arm compliant: a hand-guided recording is aborted first.
+      await session.abortRecording().catch(() => false);
       log?.close();
       await backend.disconnect();
       sim?.dispose();

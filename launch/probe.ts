@@ -26,7 +26,7 @@ export async function probeOptionalParts(env: NodeJS.ProcessEnv = process.env): 
   );
   out.push(
     onPath('pocketsphinx_continuous') || onPath('pocketsphinx')
-      ? { name: 'speech (offline)', available: true, message: 'pocketsphinx found' }
+      ? { name: 'speech (offline)', available: true, message: `pocketsphinx found: hold Talk (or V) in the console and speak${onPath('espeak-ng') ? '; replies are spoken with espeak-ng' : '; install espeak-ng for spoken replies'}` }
       : { name: 'speech (offline)', available: false, message: 'pocketsphinx not found; type commands instead. To talk to it: apt-get install pocketsphinx pocketsphinx-en-us' },
   );
   const whisper = env.SHAMMIE_WHISPER_MODEL;

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { RosBridgeConfigInput } from '../robot-bridge/ros/config.js';
 import type { DescriptionSource } from '../robot-bridge/ros/description.js';
 import { parseSafetyConfig, type SafetyConfigInput } from '../robot-bridge/safety/config.js';
+import { cameraConfigSchema, type CameraConfig } from './studio/camera/types.js';
 
 export class ProfileError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -100,6 +101,8 @@ const common = {
   scene: z.string().min(1).optional(),
   /** SafetyConfig fields to override (checked against the safety schema) */
   safety: z.record(z.string(), z.unknown()).optional(),
+  /** the stop-motion studio: the film camera on the wrist (sim: rendered by the console; ROS: a CompressedImage topic) */
+  studio: z.object({ camera: cameraConfigSchema.default(cameraConfigSchema.parse({})) }).strict().optional(),
 };
 
 export const profileSchema = z.discriminatedUnion('backend', [
@@ -132,6 +135,8 @@ export interface LaunchProfile {
   ros?: RosBridgeConfigInput;
   /** check controllers at start-up (ROS backends) */
   preflight: boolean;
+  /** the stop-motion studio's camera (defaults when the profile has no studio section) */
+  studio?: { camera: CameraConfig };
 }
 
 /** Names of the shipped profiles (launch/profiles/*.yaml). */
@@ -196,6 +201,7 @@ function toProfile(d: ProfileDocument, source: string): LaunchProfile {
     descriptionSource: d.robot.description,
     scene: file(d.scene, ['giftbag']),
     preflight: false,
+    ...(d.studio ? { studio: { camera: d.studio.camera } } : {}),
   };
   if (d.safety) {
     try {

@@ -13,10 +13,13 @@ import { compilePlan, SkillFailure, type ArmState, type CompiledStep, type Motio
 import { formatCall, formatPlan, type BehaviorDefinition, type Plan, type SkillCall, type SkillRegistry } from '../skills/registry.js';
 import type { Entity } from '../skills/world.js';
 import { MotionTeaching, motionSkillDefinition } from '../skills/motion-skills.js';
+import { HandGuidedRecording } from '../skills/demonstration/index.js';
 import type { MotionSkill } from '../skills/library/library.js';
 import { formatBody, formatSignature, liftBehavior, mentionsIn } from '../planner/teach.js';
 import type { TeachingTrace } from '../planner/types.js';
 import { trajectorySummary } from '../skills/trajectory/index.js';
+import { frameCountIn } from '../planner/rule-planner.js';
+import { checkFrameMove, FrameMoveError, planFrameMove, type FrameMovePlan } from './studio/frame-move.js';
 import type { WorldModel } from '../skills/world.js';
 
 export type TurnKind = 'plan' | 'question' | 'taught' | 'rejected' | 'error';
@@ -46,6 +49,8 @@ export interface Preview {
   /** every step passed the safety check */
   safe: boolean;
   compiled: CompiledStep[];
+  /** "… over 24 frames": confirm poses the camera at this many points of the last step's camera move, one per shoot */
+  frames?: number;
 }
 
 export interface Turn {
@@ -160,7 +165,25 @@ export type SessionEvent =
   /** something was learned or unlearned */
   | { type: 'taught'; what: 'behavior' | 'object' | 'location'; name: string; detail: string; t: number }
   | { type: 'library'; change: 'undo' | 'forget' | 'rename'; summary: string; t: number }
-  | { type: 'teaching'; status: 'started' | 'step' | 'finished' | 'abandoned'; name: string; steps: number; t: number };
+  | { type: 'teaching'; status: 'started' | 'step' | 'finished' | 'abandoned'; name: string; steps: number; t: number }
+  /** a camera move split into frames: the camera holds pose `index` (1-based) of `total`, is moving to it, or the move ended */
+  | { type: 'frame_move'; status: 'posed' | 'moving' | 'ended'; call: string; index: number; total: number; reason?: string; t: number };
+
+/**
+ * The stop-motion studio as the dialogue uses it (launch/studio/controller.ts). Each resolves
+ * with the reply to say, or rejects with a plain reason.
+ */
+export interface StudioHooks {
+  /** capture a frame at the current pose; `posedBy` is the call that posed the camera */
+  shoot(info: { posedBy: string | null; note?: string }): Promise<string>;
+  /** "delete the last frame" */
+  deleteLast(): Promise<string>;
+  /** "new film called X" / "open film X" (null: a new film named after the date and time) */
+  open(name: string | null): Promise<string>;
+}
+
+/** Said when there is no studio: a script or the REPL has no console to render the sim camera. */
+export const NO_STUDIO_REPLY = 'I can\'t take pictures here: the stop-motion studio runs in the session server. The sim\'s wrist camera is rendered by the operator console, so run `shammie start`, open the console URL, and shoot there.';
 
 /** How far (rad) the arm may be from a step's planned start before the step is re-planned. */
 const REPLAN_JOINT_TOL = 0.02;
@@ -174,6 +197,8 @@ export class Session {
   #teaching: TeachingTrace | null = null;
   /** demonstrations collected while teaching (a motion skill instead of a behavior) */
   #motionTeaching: MotionTeaching | null = null;
+  /** a demonstration being recorded while a person guides the (compliant) real arm by hand */
+  #handGuided: HandGuidedRecording | null = null;
   /** the last question asked, so "yes" can answer "Teach me?" */
   #lastQuestion: { utterance: string; verb?: { name: string; mentions: string[] } } | null = null;
   /** the last planned command, for "no, the other one" */
@@ -186,6 +211,12 @@ export class Session {
   /** the entity the gripper is at (after a goto), so grasp knows what to expect */
   #at: string | null = null;
   #executing = false;
+  /** the stop-motion studio, when the server runs one */
+  #studio: StudioHooks | null = null;
+  /** a confirmed camera move split into frames, waiting at pose `index` (1-based) for a shoot */
+  #frameMove: (FrameMovePlan & { index: number }) | null = null;
+  /** the call that last moved the arm (a frame's "posed by"); null until something ran */
+  #posedBy: string | null = null;
   readonly history: Turn[] = [];
 
   constructor(deps: SessionDeps) {
@@ -302,19 +333,29 @@ export class Session {
       return this.#finish({ utterance, kind: 'error', reply: `Sorry, something went wrong while planning: ${(err as Error).message}`, plan: null, executed: false, outcome: 'not_run', failure: (err as Error).message });
     }
     switch (result.kind) {
-      case 'stop':
+      case 'stop': {
+        const recording = this.#handGuided !== null;
         await this.stop();
-        return this.#finish({ utterance, kind: 'plan', reply: 'Stopping.', plan: [], executed: false, outcome: 'not_run' });
+        const more = recording ? ` ${this.#handGuidedEnded()}` : '';
+        return this.#finish({ utterance, kind: 'plan', reply: `Stopping.${more}`, plan: [], executed: false, outcome: 'not_run' });
+      }
       case 'cancel': {
+        if (!this.#pending && this.#frameMove) return this.#finish({ utterance, kind: 'plan', reply: `Okay. ${this.#endFrameMove('cancelled')}`, plan: [], executed: false, outcome: 'not_run' });
         const had = this.#pending !== null;
         this.cancel();
+        let released = '';
+        if (this.#handGuided) {
+          const restored = await this.abortRecording();
+          if (!restored) return this.#finish({ utterance, kind: 'error', reply: `I stopped recording. ${this.#handGuidedEnded()}`, plan: null, executed: false, outcome: 'not_run', failure: this.#restoreFailure ?? undefined });
+          released = ' The arm is back on its trajectory controller.';
+        }
         this.#awaitingPoint = null;
         if (!had && this.#teaching) {
           const name = this.#teaching.name;
           this.#teaching = null;
           this.#motionTeaching = null;
           this.#emit({ type: 'teaching', status: 'abandoned', name, steps: 0, t: Date.now() });
-          return this.#finish({ utterance, kind: 'plan', reply: `Okay, I stopped learning ${name}.`, plan: [], executed: false, outcome: 'not_run' });
+          return this.#finish({ utterance, kind: 'plan', reply: `Okay, I stopped learning ${name}.${released}`, plan: [], executed: false, outcome: 'not_run' });
         }
         return this.#finish({ utterance, kind: 'plan', reply: had ? 'Okay, cancelled.' : 'There was nothing to cancel.', plan: [], executed: false, outcome: 'not_run' });
       }
@@ -351,14 +392,28 @@ export class Session {
         return this.#finish({ utterance, kind: 'plan', reply: this.#listSkills(), plan: [], executed: false, outcome: 'not_run' });
       case 'describe':
         return this.#finish({ utterance, kind: 'plan', reply: this.#describe(result.name), plan: [], executed: false, outcome: 'not_run' });
-      case 'other_one':
+      case 'other_one': {
+        const busy = await this.#handBackForMotion(utterance);
+        if (busy) return busy;
         return this.#otherOne(utterance);
+      }
       case 'rejected':
         return this.#finish({ utterance, kind: 'rejected', reply: result.reply, plan: null, executed: false, outcome: 'not_run' });
-      case 'plan':
+      case 'shoot':
+        return this.shoot(utterance);
+      case 'delete_frame':
+        return this.#studioCommand(utterance, (s) => s.deleteLast());
+      case 'open_film': {
+        const name = result.name;
+        return this.#studioCommand(utterance, (s) => s.open(name));
+      }
+      case 'plan': {
         this.#lastQuestion = null;
         this.#lastPlanned = { utterance, plan: result.plan, tried: new Set(entityArgs(result.plan)) };
-        return this.#propose(utterance, result.plan);
+        const busy = await this.#handBackForMotion(utterance);
+        if (busy) return busy;
+        return this.#propose(utterance, result.plan, result.frames ?? frameCountIn(utterance));
+      }
       default: {
         const never: never = result;
         throw new Error(`[session] unhandled planner result ${JSON.stringify(never)}`);
@@ -367,8 +422,16 @@ export class Session {
   }
 
   /** Validate, compile and safety-check a plan; it waits for confirm(). */
-  async #propose(utterance: string, plan: Plan): Promise<Turn> {
+  async #propose(utterance: string, plan: Plan, frames?: number): Promise<Turn> {
     const { registry, world } = this.deps;
+    const held = this.#frameMove;
+    if (held) {
+      // The camera must stay on the confirmed path until the move is shot or ended.
+      return this.#finish({ utterance, kind: 'question', reply: `The camera is holding pose ${held.index} of ${held.total} of ${held.call}. Say "shoot" to take this frame, or "cancel" to end the move first.`, plan, executed: false, outcome: 'not_run' });
+    }
+    if (frames !== undefined && plan.length !== 1) {
+      return this.#finish({ utterance, kind: 'question', reply: `I split one camera move at a time into frames, e.g. "track around the tower over ${frames} frames".`, plan, executed: false, outcome: 'not_run' });
+    }
     const valid = registry.validatePlan(plan, { entities: world.names() });
     if (!valid.ok) {
       return this.#finish({ utterance, kind: 'question', reply: `I can't do that as planned: ${valid.errors.join('; ')}`, plan, executed: false, outcome: 'not_run' });
@@ -385,10 +448,23 @@ export class Session {
       const reason = `${bad.call} fails a safety check: ${bad.reason}`;
       return this.#finish({ utterance, kind: 'plan', reply: `Here is my plan: ${formatPlan(plan)}, but ${reason}`, plan, preview: preview.summary, executed: false, outcome: 'failed', failure: reason });
     }
+    if (frames !== undefined) {
+      // Split now so a move that cannot be posed is refused before anything moves.
+      const { model, config } = this.deps.motion;
+      try {
+        const split = planFrameMove(preview.compiled[preview.compiled.length - 1], frames, model, { speedScale: config.speedScale });
+        const check = checkFrameMove(split, model, this.deps.safety);
+        if (!check.ok) return this.#finish({ utterance, kind: 'plan', reply: `Here is my plan: ${formatPlan(plan)} over ${frames} frames, but ${check.reason}`, plan, preview: preview.summary, executed: false, outcome: 'failed', failure: check.reason });
+      } catch (err) {
+        if (!(err instanceof FrameMoveError)) throw err;
+        return this.#finish({ utterance, kind: 'question', reply: `I can't shoot that over ${frames} frames: ${err.message}.`, plan, executed: false, outcome: 'not_run' });
+      }
+      preview.frames = frames;
+    }
     const turn: Turn = {
       utterance,
       kind: 'plan',
-      reply: `Sure, here is my plan: ${formatPlan(plan)}`,
+      reply: `Sure, here is my plan: ${formatPlan(plan)}${frames !== undefined ? `, over ${frames} frames: the camera stops at ${frames} poses along this path and waits for "shoot" at each` : ''}`,
       plan,
       preview: preview.summary,
       executed: false,
@@ -432,28 +508,102 @@ export class Session {
     return { plan, steps, summary: { steps: compiled.length, duration: r3(duration), maxJointSpeed: r3(maxJointSpeed), trajectoryPoints: points }, safe, compiled };
   }
 
-  #startTeaching(utterance: string, name: string, command: string, mentions: string[]): Turn {
+  async #startTeaching(utterance: string, name: string, command: string, mentions: string[]): Promise<Turn> {
     const existing = this.deps.registry.has(name) ? this.deps.registry.get(name) : undefined;
-    if (existing && (existing.kind === 'primitive' || existing.builtin)) {
+    if (existing && ((existing.kind === 'primitive' && !existing.learned) || (existing.kind === 'behavior' && existing.builtin))) {
       return this.#finish({ utterance, kind: 'question', reply: `${name} is one of my built-in skills. What should the new behavior be called?`, plan: null, executed: false, outcome: 'not_run' });
     }
     this.cancel();
     this.#lastQuestion = null;
+    if (this.#handGuided && !(await this.abortRecording())) {
+      return this.#finish({ utterance, kind: 'error', reply: this.#handGuidedEnded(), plan: null, executed: false, outcome: 'not_run', failure: this.#restoreFailure ?? undefined });
+    }
     this.#teaching = { name, command, mentions, steps: [] };
     // The same teaching can also be shown by guiding the arm: collect demonstrations around
     // the object named in the command (or the tool's current position).
-    const ref = mentions.find((m) => this.deps.world.has(m));
+    // (On a robot an object may be known but not located yet, e.g. no TF frame: then the tool.)
+    const located = (m: string) => { try { return this.deps.world.position(m); } catch { return null; } };
+    const ref = mentions.find((m) => this.deps.world.has(m) && located(m));
     const tip = this.deps.motion.model.tipPose(this.deps.backend.jointState().position);
-    this.#motionTeaching = new MotionTeaching(name, this.deps.motion.model, ref ? { entity: ref, position: this.deps.world.position(ref) } : { entity: null, position: [tip[12], tip[13], tip[14]] });
+    this.#motionTeaching = new MotionTeaching(name, this.deps.motion.model, ref ? { entity: ref, position: located(ref)! } : { entity: null, position: [tip[12], tip[13], tip[14]] });
     this.#emit({ type: 'teaching', status: 'started', name, steps: 0, t: Date.now() });
     const redefine = existing ? ` (this replaces the ${name} I know)` : '';
-    return this.#finish({ utterance, kind: 'plan', reply: `Okay, show me how to ${name.replace(/_/g, ' ')}${redefine}, one step at a time. Say "that's it" when you're done.`, plan: [], executed: false, outcome: 'not_run' });
+    const spoken = name.replace(/_/g, ' ');
+    const reply = (text: string) => this.#finish({ utterance, kind: 'plan', reply: text, plan: [], executed: false, outcome: 'not_run' });
+    // "I'll show you how to track around the hulk" asks for a kinesthetic demonstration.
+    if (!/\bshow you how\b/i.test(utterance)) return reply(`Okay, show me how to ${spoken}${redefine}, one step at a time. Say "that's it" when you're done.`);
+    const about = ref ? ` (relative to ${ref})` : '';
+    const { backend } = this.deps;
+    if (!HandGuidedRecording.supported(backend)) {
+      return reply(`Okay, show me how to ${spoken}${about}${redefine}. This arm (${backend.kind}) can't be guided by hand, so give me a recorded demonstration: "!demo FILE" in a script (joint states over time, e.g. a recording saved from the console's Teach panel), then say "that's it". Or tell me the steps one at a time.`);
+    }
+    try {
+      this.#handGuided = await HandGuidedRecording.start(backend, { robot: this.deps.motion.model.name, reference: this.#motionTeaching.reference });
+    } catch (err) {
+      return reply(`I couldn't make the arm compliant for hand-guiding (${(err as Error).message}); it stays on its trajectory controller. Give me a recorded demonstration ("!demo FILE"), or tell me the steps of ${spoken} one at a time.`);
+    }
+    return reply(`Okay, the arm is compliant now: move it by hand to show me how to ${spoken}${about}${redefine}, then say "done". I'm recording. Say "cancel" to stop without learning, or tell me the steps one at a time instead.`);
+  }
+
+  /**
+   * End a hand-guided recording without learning from it (stop, cancel, a new teaching, the app
+   * closing), switching the arm back to its trajectory controller. Returns false when that switch
+   * failed (the reason is kept for the reply); calling again retries it.
+   */
+  async abortRecording(): Promise<boolean> {
+    const hg = this.#handGuided;
+    if (!hg) return true;
+    try {
+      await hg.abort();
+      this.#handGuided = null;
+      this.#restoreFailure = null;
+      return true;
+    } catch (err) {
+      this.#restoreFailure = (err as Error).message;
+      return false;
+    }
+  }
+
+  /** why the last switch back to the trajectory controller failed */
+  #restoreFailure: string | null = null;
+
+  /** What to tell the person after a hand-guided recording ended without learning. */
+  #handGuidedEnded(retry = 'cancel'): string {
+    if (this.#handGuided) return `I ${this.#restoreFailure ?? 'could not switch the arm back to its trajectory controller'}. Motions are refused until it is back; say "${retry}" to try again, and check the controllers.`;
+    return 'I threw away the demonstration I was recording; the arm is back on its trajectory controller.';
+  }
+
+  /** Before planning a motion: a hand-guided recording ends (the arm must not be compliant). */
+  async #handBackForMotion(utterance: string): Promise<Turn | null> {
+    if (!this.#handGuided) return null;
+    if (await this.abortRecording()) return null;
+    return this.#finish({ utterance, kind: 'error', reply: `I can't plan a motion while the arm is compliant: ${this.#handGuidedEnded()}`, plan: null, executed: false, outcome: 'not_run', failure: this.#restoreFailure ?? undefined });
   }
 
   async #finishTeaching(utterance: string): Promise<Turn> {
     const trace = this.#teaching;
     if (!trace) return this.#finish({ utterance, kind: 'question', reply: "I wasn't learning anything. To teach me, say \"let me teach you to pack\".", plan: null, executed: false, outcome: 'not_run' });
     const mt = this.#motionTeaching;
+    const hg = this.#handGuided;
+    if (hg && mt) {
+      // "done" after guiding the arm: stop recording, hand the arm back, check the recording.
+      try {
+        const demo = await hg.finish();
+        this.#handGuided = null;
+        if (demo.samples.length < 2) throw new Error(`only ${demo.samples.length} joint state${demo.samples.length === 1 ? '' : 's'} arrived while I was recording; guide the arm for a few seconds before saying "done" (and check that the robot publishes its joint states)`);
+        mt.add(demo);
+        this.#emit({ type: 'teaching', status: 'step', name: trace.name, steps: mt.demonstrations.length, t: Date.now() });
+      } catch (err) {
+        const why = (err as Error).message;
+        if (this.#handGuided) {
+          this.#restoreFailure = why;
+          return this.#finish({ utterance, kind: 'error', reply: `I stopped recording, but ${this.#handGuidedEnded('done')}`, plan: null, executed: false, outcome: 'not_run', failure: why });
+        }
+        if (!mt.demonstrations.length) {
+          return this.#finish({ utterance, kind: 'error', reply: `I can't learn from that demonstration: ${why}. The arm is back on its trajectory controller; say "I'll show you how to ${trace.name.replace(/_/g, ' ')}" to show me again, or "cancel".`, plan: null, executed: false, outcome: 'not_run', failure: why });
+        }
+      }
+    }
     if (mt?.demonstrations.length && !trace.steps.length) {
       let skill: MotionSkill;
       try {
@@ -637,6 +787,8 @@ export class Session {
   }
 
   cancel(): void {
+    // With no plan pending, cancel ends a camera move being shot frame by frame (the console's Cancel).
+    if (!this.#pending) this.#endFrameMove('cancelled');
     if (this.#pending) this.#emit({ type: 'preview_cleared', t: Date.now() });
     this.#pending = null;
   }
@@ -692,6 +844,7 @@ export class Session {
       });
     }
     let steps = preview.compiled;
+    let split: FrameMovePlan | null = null;
     this.#emit({ type: 'execution', status: 'started', t: Date.now() });
     try {
       for (let i = 0; i < steps.length; i++) {
@@ -708,6 +861,13 @@ export class Session {
           steps = [...steps.slice(0, i), ...rest];
           step = steps[i];
         }
+        if (preview.frames !== undefined && i === steps.length - 1) {
+          // "… over N frames": run up to the camera move (ending at pose 1); the move itself goes pose by pose, one per shoot.
+          split = planFrameMove(step, preview.frames, motion.model, { speedScale: motion.config.speedScale });
+          const check = checkFrameMove(split, motion.model, this.deps.safety);
+          if (!check.ok) throw new SkillFailure(check.reason);
+          step = split.head;
+        }
         this.#emit({ type: 'step', index: i, call: formatCall(step.call), status: 'started', t: Date.now() });
         await this.#runStep(step, i);
         world.lastTouched = step.end.lastTouched;
@@ -715,6 +875,11 @@ export class Session {
         this.#emit({ type: 'step', index: i, call: formatCall(step.call), status: 'succeeded', t: Date.now() });
       }
       turn.outcome = 'succeeded';
+      if (split) {
+        this.#frameMove = { ...split, index: 1 };
+        notes.push(`the camera holds pose 1 of ${split.total} of ${split.call}: say "shoot" to take each frame`);
+        this.#emit({ type: 'frame_move', status: 'posed', call: split.call, index: 1, total: split.total, t: Date.now() });
+      }
       if (this.#teaching && turn.plan && turn.plan.length) {
         this.#teaching.steps.push({ utterance: turn.utterance, plan: turn.plan });
         this.#emit({ type: 'teaching', status: 'step', name: this.#teaching.name, steps: this.#teaching.steps.length, t: Date.now() });
@@ -728,6 +893,7 @@ export class Session {
       unsubscribeStop?.();
       this.#executing = false;
     }
+    if (turn.plan?.length) this.#posedBy = formatPlan(turn.plan);
     if (notes.length) turn.notes = notes;
     this.#emit({ type: 'execution', status: 'finished', outcome: turn.outcome, failure: turn.failure, t: Date.now() });
     this.#emit({ type: 'turn', turn, t: Date.now() });
@@ -765,13 +931,92 @@ export class Session {
     }
   }
 
+  /** Attach the stop-motion studio (the session server does; scripts and the REPL have none). */
+  useStudio(studio: StudioHooks | null): void {
+    this.#studio = studio;
+  }
+
+  /** The camera move being shot frame by frame: the pose it holds (1-based) of how many. */
+  get frameMove(): { call: string; index: number; total: number } | null {
+    const fm = this.#frameMove;
+    return fm ? { call: fm.call, index: fm.index, total: fm.total } : null;
+  }
+
+  /**
+   * Take a stop-motion frame ("shoot", or the console's Shoot button). In a move split into
+   * frames, the frame is taken at the pose held; then the camera moves on to the next pose
+   * along the confirmed path (through the guard, like every motion) and stops there.
+   */
+  async shoot(utterance = '!shoot'): Promise<Turn> {
+    const done = (kind: TurnKind, reply: string, failure?: string) =>
+      this.#finish({ utterance, kind, reply, plan: kind === 'plan' ? [] : null, executed: false, outcome: 'not_run', ...(failure ? { failure } : {}) });
+    if (!this.#studio) return done('error', NO_STUDIO_REPLY, 'no stop-motion studio');
+    if (this.#executing) return done('question', 'The camera is still moving; I take a frame once it holds still. Say "shoot" again when it stops.');
+    const fm = this.#frameMove;
+    if (fm && maxAbsDiff(fm.poses[fm.index - 1], this.deps.backend.jointState().position) > REPLAN_JOINT_TOL) {
+      // Something moved the arm off the confirmed path: never jump back onto it unasked.
+      const why = `the camera is no longer at pose ${fm.index} of ${fm.total}`;
+      return done('error', `I didn't take the picture: ${why}, so the move is over. ${this.#endFrameMove(why)}`, why);
+    }
+    let saved: string;
+    try {
+      saved = await this.#studio.shoot({ posedBy: fm?.call ?? this.#posedBy, ...(fm ? { note: `pose ${fm.index} of ${fm.total}` } : {}) });
+    } catch (err) {
+      const why = (err as Error).message;
+      return done('error', `I couldn't take the picture: ${why}${/[.!?]$/.test(why) ? '' : '.'}${fm && this.#frameMove === fm ? ` The camera holds pose ${fm.index} of ${fm.total}; say "shoot" to try again.` : ''}`, why);
+    }
+    if (!fm || this.#frameMove !== fm) return done('plan', saved);
+    const last = fm.index >= fm.total;
+    const motions = last ? fm.tail : [{ kind: 'trajectory' as const, label: `${fm.call}: pose ${fm.index} to ${fm.index + 1} of ${fm.total}`, trajectory: fm.segments[fm.index - 1] }];
+    if (motions.length) {
+      if (!last) this.#emit({ type: 'frame_move', status: 'moving', call: fm.call, index: fm.index + 1, total: fm.total, t: Date.now() });
+      this.#stopRequested = false;
+      this.#executing = true;
+      try {
+        await this.#runStep({ call: fm.head.call, motions, end: fm.head.end }, 0);
+      } catch (err) {
+        const why = this.#stopRequested ? 'stopped by the operator' : (err as Error).message;
+        return done('plan', `${saved} ${why === 'stopped by the operator' ? 'I stopped, as you asked.' : `The camera could not move on: ${why}.`} ${this.#endFrameMove(why)}`.trimEnd());
+      } finally {
+        this.#executing = false;
+      }
+      if (this.#frameMove !== fm) return done('plan', `${saved} The move was ended.`);
+    }
+    if (last) return done('plan', `${saved} ${this.#endFrameMove('finished')}`);
+    fm.index++;
+    this.#emit({ type: 'frame_move', status: 'posed', call: fm.call, index: fm.index, total: fm.total, t: Date.now() });
+    return done('plan', `${saved} The camera is at pose ${fm.index} of ${fm.total}.`);
+  }
+
+  /** End a move split into frames (all shot, cancelled, stopped…); returns what to tell the operator. */
+  #endFrameMove(reason: string): string {
+    const fm = this.#frameMove;
+    if (!fm) return '';
+    this.#frameMove = null;
+    this.#emit({ type: 'frame_move', status: 'ended', call: fm.call, index: fm.index, total: fm.total, reason, t: Date.now() });
+    return reason === 'finished' ? `That was the last of the ${fm.total} frames of ${fm.call}.` : `The ${fm.call} move ended at pose ${fm.index} of ${fm.total}.`;
+  }
+
+  /** "delete the last frame", "new film called X": the studio answers. */
+  async #studioCommand(utterance: string, run: (s: StudioHooks) => Promise<string>): Promise<Turn> {
+    if (!this.#studio) return this.#finish({ utterance, kind: 'error', reply: NO_STUDIO_REPLY, plan: null, executed: false, outcome: 'not_run', failure: 'no stop-motion studio' });
+    try {
+      return this.#finish({ utterance, kind: 'plan', reply: await run(this.#studio), plan: [], executed: false, outcome: 'not_run' });
+    } catch (err) {
+      return this.#finish({ utterance, kind: 'error', reply: (err as Error).message, plan: null, executed: false, outcome: 'not_run', failure: (err as Error).message });
+    }
+  }
+
   /** Halt the robot now, from any state. */
   async stop(): Promise<void> {
     this.#stopRequested = true;
     if (this.#pending) this.#emit({ type: 'preview_cleared', t: Date.now() });
     this.#pending = null;
+    this.#endFrameMove('stopped');
     this.#emit({ type: 'stop', t: Date.now() });
     await this.deps.backend.stop();
+    // A demonstration being recorded by hand is aborted, and the trajectory controller restored.
+    if (this.#handGuided) await this.abortRecording();
   }
 }
 

@@ -15,7 +15,7 @@ export type {
   UnknownTerm,
 } from './types.js';
 export { plannerContext, validateAgainstContext, type SkillSource, type WorldSource } from './context.js';
-export { RulePlanner, createRulePlanner, isStopUtterance, utteranceSchema, UTTERANCE_MAX_CHARS } from './rule-planner.js';
+export { RulePlanner, createRulePlanner, frameCountIn, isStopUtterance, utteranceSchema, UTTERANCE_MAX_CHARS } from './rule-planner.js';
 /** The default offline planner the app embeds (same class as RulePlanner). */
 export { RulePlanner as EmbeddedPlanner } from './rule-planner.js';
 export { proposeEntity } from './lexicon.js';

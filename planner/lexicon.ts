@@ -22,6 +22,18 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['box', 'carton'],
 ];
 
+/**
+ * Other spoken names of the stop-motion camera moves, as film crews say them: the paper's user
+ * said "push in on Loki" for zoom_in(LOKI). They call a taught skill of that name (a learned
+ * motion skill or a behavior) only when no other skill owns the words (rules.ts skillSynonyms).
+ */
+export const SKILL_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
+  zoom_in: ['push in', 'dolly in', 'close in'],
+  zoom_out: ['pull out', 'dolly out'],
+  pull_back: ['pull out', 'dolly out'],
+  track: ['orbit', 'circle', 'arc around'],
+};
+
 export const COLOURS = new Set([
   'red', 'green', 'blue', 'yellow', 'orange', 'purple', 'pink', 'black', 'white', 'brown', 'grey', 'gray',
   'gold', 'golden', 'silver', 'teal', 'cyan', 'magenta', 'beige', 'violet', 'dark', 'light', 'bright', 'colorful', 'colourful',

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ENTITY_NAME, formatPlan, SKILL_NAME, type ArgValue, type SkillCall, type SkillSignature } from '../skills/registry.js';
 import { validateAgainstContext } from './context.js';
 import { buildLexicon, resolveNounPhrase, type Lexicon } from './lexicon.js';
-import { behaviorNameWords, BUILTIN_SKILLS, parseClause, parseControl, splitArgs, type Action, type Control } from './rules.js';
+import { behaviorNameWords, BUILTIN_SKILLS, parseClause, parseControl, splitArgs, splitFrameCount, type Action, type Control } from './rules.js';
 import { formatSignature } from './teach.js';
 import { BREAK, FILLERS, isWordLike, removePhrases, singular, splitClauses, tokenize } from './text.js';
 import type { Planner, PlannerContext, PlannerResult, QuestionReason, RejectReason, Repair, UnknownTerm } from './types.js';
@@ -337,7 +337,9 @@ export class RulePlanner implements Planner {
       return rejected(msg === 'empty' || msg === 'too_long' || msg === 'unprintable' ? msg : 'garbage');
     }
 
-    const tokens = tokenize(parsed.data);
+    // "track around the tower over 24 frames": the count is for the studio, the rest is the command.
+    const counted = splitFrameCount(tokenize(parsed.data));
+    const tokens = counted.tokens;
     const words = tokens.filter((t) => t !== BREAK && !/^[0-9]+$/.test(t));
     const nonWords = words.filter((t) => !isWordLike(t)).length;
     if (!words.length || nonWords * 2 >= words.length) return rejected('garbage');
@@ -384,7 +386,8 @@ export class RulePlanner implements Planner {
 
     const v = validateAgainstContext(run.plan, ctx);
     if (!v.ok) return run.question('invalid_plan', `I can't do that: ${v.errors[0] ?? 'the plan is invalid'}.`).result;
-    return { kind: 'plan', plan: v.plan, reply: `Sure, here is my plan: ${formatPlan(v.plan)}`, repairs: dedupe(run.repairs) };
+    const frames = counted.frames !== undefined ? { frames: counted.frames } : {};
+    return { kind: 'plan', plan: v.plan, reply: `Sure, here is my plan: ${formatPlan(v.plan)}`, repairs: dedupe(run.repairs), ...frames };
   }
 }
 
@@ -567,7 +570,31 @@ function controlResult(c: Control, ctx: PlannerContext): PlannerResult | undefin
       return describe(c.target, ctx);
     case 'other_one':
       return { kind: 'other_one', reply: 'Okay, the other one.' };
+    case 'shoot':
+      // A behavior the operator taught under these words ("take a picture") is theirs to run.
+      if (skillNamed(c.words, ctx.skills.filter((s) => !isBuiltin(s)))) return undefined;
+      return { kind: 'shoot', reply: 'Taking a picture.' };
+    case 'delete_frame':
+      return { kind: 'delete_frame', reply: 'Deleting the last frame.' };
+    case 'open_film':
+      return openFilm(c.name);
   }
+}
+
+/** "new film called my first film" → my-first-film (a session folder name). */
+function openFilm(nameWords: string[] | null): PlannerResult {
+  if (!nameWords) return { kind: 'open_film', name: null, reply: 'Starting a new film.' };
+  const ws = nameWords.filter((w) => w !== BREAK && !['the', 'a', 'an'].includes(w));
+  const name = ws.join('-');
+  if (!ws.length || !ws.every((w) => isWordLike(w) || /^[0-9]+$/.test(w)) || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(name)) {
+    return q('not_understood', 'What should the film be called? One to a few plain words, e.g. "new film called hulk smash".');
+  }
+  return { kind: 'open_film', name, reply: `Opening the film ${name}.` };
+}
+
+/** The frame count a command ends with ("… over 24 frames"), for planners that do not report it. */
+export function frameCountIn(text: string): number | undefined {
+  return splitFrameCount(tokenize(text)).frames;
 }
 
 /** One shared instance is fine: the planner keeps no state between calls. */

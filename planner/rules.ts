@@ -5,6 +5,8 @@
  * release/grasp before pickup ("grab" alone closes the gripper, "grab X" picks X up).
  */
 import type { SkillSignature } from '../skills/registry.js';
+import { SKILL_SYNONYMS } from './lexicon.js';
+import { BREAK } from './text.js';
 
 /** The seed API. Everything else in the skill list is taught and matched by its name. */
 export const BUILTIN_SKILLS = new Set(['go_home', 'goto', 'grasp', 'release', 'pickup']);
@@ -138,6 +140,20 @@ export function descriptionAlias(skill: SkillSignature, skills: readonly SkillSi
   return words.join('_') === skill.name ? undefined : words;
 }
 
+/**
+ * A taught skill's crew synonyms (lexicon.ts SKILL_SYNONYMS: "push in" for zoom_in), each as
+ * name words; only those no built-in verb, other skill name or other skill's first word owns.
+ */
+export function skillSynonyms(skill: SkillSignature, skills: readonly SkillSignature[]): string[][] {
+  const out: string[][] = [];
+  for (const phrase of SKILL_SYNONYMS[skill.name] ?? []) {
+    const words = phrase.split(' ');
+    if (KNOWN_VERBS.has(words[0]) || skills.some((s) => s.name === words.join('_') || (s.name !== skill.name && s.name.split('_')[0] === words[0]))) continue;
+    out.push(words);
+  }
+  return out;
+}
+
 /** Spoken variants of a name word: pack_all ← "pack everything", zoom_in ← "zoom into". */
 const NAME_WORD_VARIANTS: Readonly<Record<string, readonly string[]>> = { all: ['everything'], in: ['into'], on: ['onto'] };
 
@@ -169,6 +185,7 @@ function matchTaught(tokens: readonly string[], skills: readonly SkillSignature[
     candidates.push({ s, words: s.name.split('_').filter(Boolean), alias: false });
     const alias = descriptionAlias(s, skills);
     if (alias) candidates.push({ s, words: alias, alias: true });
+    for (const words of skillSynonyms(s, skills)) candidates.push({ s, words, alias: true });
   }
   // Longest first; a real name beats an alias of the same length; then by name, for determinism.
   candidates.sort((a, b) => b.words.length - a.words.length || Number(a.alias) - Number(b.alias) || (a.s.name < b.s.name ? -1 : 1));
@@ -252,7 +269,12 @@ export type Control =
   | { type: 'rename_split'; words: string[] }
   | { type: 'list_skills' }
   | { type: 'describe'; target: string[] }
-  | { type: 'other_one' };
+  | { type: 'other_one' }
+  /** the stop-motion studio: take a frame ("take a picture"; `words` as said, a taught skill of that name wins) */
+  | { type: 'shoot'; words: string[] }
+  | { type: 'delete_frame' }
+  /** "new film called X" / "open film X"; `name` null for "start a new film" */
+  | { type: 'open_film'; name: string[] | null };
 
 const phrases = (...ps: string[]): Set<string> => new Set(ps);
 
@@ -336,6 +358,13 @@ const RENAME = [
   /^(?<from>.+?) (?:should be|is now|will be|shall be) (?:called|named|renamed) (?<to>.+)$/,
 ];
 const RENAME_SPLIT = /^(?:call|name|rename) (?<words>.+)$/;
+/** Picture words of the stop-motion studio. "take" needs one ("take it" picks something up). */
+const PICTURE = '(?:picture|photo|photograph|pic|shot|frame|snapshot|snap|still|image)';
+const SHOOT = new RegExp(`^(?:(?:shoot|snap|capture)(?: (?:it|one|another(?: one)?|one more))?|(?:shoot|snap|capture|take)(?: (?:a|an|the|one|another|the next|a new|one more))? ${PICTURE}|snapshot|say cheese|cheese)$`);
+const DELETE_FRAME = new RegExp(`^(?:delete|remove|erase|scrap|discard|trash|lose|undo|scratch) (?:the |that |this |my )?(?:last |previous |latest |final )?${PICTURE}$`);
+const FILM = '(?:film|movie|animation|reel|stop motion(?: film| movie)?)';
+const NEW_FILM = new RegExp(`^(?:(?:start|make|begin|create|open|shoot)(?: a| another)? )?(?:a )?(?:new|another|fresh) ${FILM}(?: (?:called|named|titled) (?<name>.+))?$`);
+const OPEN_FILM = new RegExp(`^(?:open|resume|continue|load|reopen|switch to|go back to|back to)(?: the| my)? ${FILM} (?:called |named |titled )?(?<name>.+)$`);
 
 /** Classify a whole utterance (BREAKs dropped, fillers kept) as a control phrase, if it is one. */
 export function parseControl(tokens: readonly string[]): Control | undefined {
@@ -349,6 +378,10 @@ export function parseControl(tokens: readonly string[]): Control | undefined {
   if (OTHER_ONE.has(text)) return { type: 'other_one' };
   if (POINT_HERE.has(text) || POINT_WHERE.test(text)) return { type: 'point_here' };
   if (LIST_SKILLS.has(text) || LIST_WHAT.test(text)) return { type: 'list_skills' };
+  if (SHOOT.test(text)) return { type: 'shoot', words };
+  if (DELETE_FRAME.test(text)) return { type: 'delete_frame' };
+  const film = NEW_FILM.exec(text) ?? OPEN_FILM.exec(text);
+  if (film) return { type: 'open_film', name: noneIfEmpty(film.groups?.name) };
 
   const teach = TEACH_LEAD.exec(text) ?? LEARN_LEAD.exec(text) ?? HOWTO_LEAD.exec(text);
   if (teach && !/^(?:me|us)\b/.test(teach.groups?.rest ?? '')) return { type: 'teach_start', name: noneIfEmpty(teach.groups?.rest) };
@@ -394,7 +427,9 @@ export function behaviorNameWords(rest: readonly string[]): string[] | undefined
   const next = words[1];
   const after = words[2];
   // A particle belongs to the verb ("throw away"); in/on/over only when no object follows them directly.
-  if (next && PURE_PARTICLES.has(next)) out.push(next);
+  // "track around the hulk": `around` right before an object is a preposition, not the verb's particle.
+  const aroundObject = next === 'around' && after !== undefined && !ARG_SEPARATORS.has(after);
+  if (next && PURE_PARTICLES.has(next) && !aroundObject) out.push(next);
   else if (next && ['in', 'on', 'over'].includes(next) && (after === undefined || ARG_SEPARATORS.has(after) || after === 'around')) out.push(next);
   else {
     // "put things away", "throw the trash out": the particle after a short object.
@@ -404,4 +439,62 @@ export function behaviorNameWords(rest: readonly string[]): string[] | undefined
   const tail = words.slice(1).filter((w) => w !== out[1]);
   if (tail[0] === 'all' || tail[0] === 'everything' || (tail[0] === 'them' && tail[1] === 'all')) out.push('all');
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Track around the tower over 24 frames": a camera move split into stop-motion frames.
+
+// Maps, not object literals: "constructor" must not read as a number.
+const ONES: ReadonlyMap<string, number> = new Map(['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
+  'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'].map((w, i) => [w, i]));
+const TENS: ReadonlyMap<string, number> = new Map(['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'].map((w, i) => [w, 20 + 10 * i]));
+const FRAME_NOUNS = new Set(['frames', 'frame', 'shots', 'pictures', 'photos', 'stills', 'poses', 'steps', 'exposures', 'images']);
+const FRAME_PREPS = new Set(['over', 'in', 'across', 'for', 'into', 'with', 'using', 'through', 'as']);
+const SPLIT_WORDS = new Set(['split', 'spread', 'divided', 'broken', 'up', 'out']);
+/** said after the count and meaningless to it: "… over 24 frames please" */
+const COUNT_TAILS = new Set(['please', 'thanks', 'now', 'each', 'total', 'altogether']);
+
+const isNumberWord = (t: string): boolean => /^[0-9]+$/.test(t) || ONES.has(t) || TENS.has(t) || t === 'hundred' || t === 'dozen' || t === 'a' || t === 'and';
+
+/** "24", "twenty four", "a hundred and twenty", "two dozen" → the number; undefined otherwise. */
+export function spokenNumber(ws: readonly string[]): number | undefined {
+  if (!ws.length) return undefined;
+  if (ws.length === 1 && /^[0-9]{1,6}$/.test(ws[0])) return Number(ws[0]);
+  let total = 0;
+  let cur = 0;
+  let any = false;
+  let article = false;
+  for (const w of ws) {
+    if (w === 'a' && !any && !article) { article = true; continue; }
+    if (w === 'and' && any) continue;
+    const one = ONES.get(w), ten = TENS.get(w);
+    if (one !== undefined) { if (cur % (one >= 10 ? 100 : 10) !== 0) return undefined; cur += one; }
+    else if (ten !== undefined) { if (cur % 100 !== 0) return undefined; cur += ten; }
+    else if (w === 'hundred') { cur = (cur || 1) * 100; total += cur; cur = 0; }
+    else if (w === 'dozen') { cur = (cur || 1) * 12; }
+    else return undefined;
+    any = true;
+  }
+  return any ? total + cur : undefined;
+}
+
+/**
+ * Take a trailing frame count off a command: "track around the tower over 24 frames" →
+ * tokens of "track around the tower" and frames 24. Also "in twenty four shots", ", 24 frames",
+ * "split into 12 frames". Without one, the tokens come back unchanged.
+ */
+export function splitFrameCount(tokens: readonly string[]): { tokens: string[]; frames?: number } {
+  let end = tokens.length;
+  while (end > 0 && (tokens[end - 1] === BREAK || COUNT_TAILS.has(tokens[end - 1]))) end--;
+  if (end < 3 || !FRAME_NOUNS.has(tokens[end - 1])) return { tokens: [...tokens] };
+  let i = end - 1;
+  while (i > 0 && isNumberWord(tokens[i - 1])) i--;
+  const frames = spokenNumber(tokens.slice(i, end - 1));
+  if (frames === undefined) return { tokens: [...tokens] };
+  let j = i;
+  if (j > 0 && FRAME_PREPS.has(tokens[j - 1])) j--;
+  else if (!(j > 0 && tokens[j - 1] === BREAK)) return { tokens: [...tokens] };
+  while (j > 0 && (tokens[j - 1] === BREAK || SPLIT_WORDS.has(tokens[j - 1]))) j--;
+  if (j === 0) return { tokens: [...tokens] };
+  return { tokens: tokens.slice(0, j), frames };
 }

@@ -179,6 +179,8 @@ export function mentionsIn(utterance: string, ctx: PlannerContext): string[] {
     const nameWords = behaviorNameWords(ws) ?? [];
     const at = nameWords.length ? ws.indexOf(nameWords[0]) : -1;
     rest = at < 0 ? [] : ws.slice(at + 1).filter((w) => !nameWords.includes(w));
+    // "track around the hulk": the preposition left after the name is not part of the object.
+    if (rest[0] === 'around') rest = rest.slice(1);
   } else {
     const first = splitClauses(tokens)[0] ?? [];
     const action = parseClause(first, ctx.skills);

@@ -83,7 +83,11 @@ export type UnknownTerm =
 export type RejectReason = 'not_text' | 'empty' | 'too_long' | 'unprintable' | 'garbage';
 
 export type PlannerResult =
-  | { kind: 'plan'; plan: Plan; reply: string; repairs: Repair[] }
+  | {
+      kind: 'plan'; plan: Plan; reply: string; repairs: Repair[];
+      /** "track around the tower over 24 frames": pose the camera at this many points of the move, one per stop-motion frame */
+      frames?: number;
+    }
   | { kind: 'question'; reason: QuestionReason; reply: string; unknown?: UnknownTerm; options?: string[]; repairs: Repair[] }
   | { kind: 'rejected'; reason: RejectReason; reply: string }
   /** halt now; the session handles it without planning */
@@ -109,7 +113,13 @@ export type PlannerResult =
   /** "what is pack?" / "what is TOY_CAR?" */
   | { kind: 'describe'; name: string; reply: string }
   /** "no, the other one": re-plan the last command with the next matching entity */
-  | { kind: 'other_one'; reply: string };
+  | { kind: 'other_one'; reply: string }
+  /** "take a picture" / "shoot": capture a stop-motion frame (in a split move, then go on to the next pose) */
+  | { kind: 'shoot'; reply: string }
+  /** "delete the last frame" */
+  | { kind: 'delete_frame'; reply: string }
+  /** "new film called X" / "open film X": a stop-motion session (name null: a new one named after the date and time) */
+  | { kind: 'open_film'; name: string | null; reply: string };
 
 /** What the user walked through while teaching a behavior. */
 export interface TeachingTrace {

@@ -95,7 +95,7 @@ const BRAKE_SETTLE_MAX = 0.2; // s after the ramp before a brake gives up waitin
 
 export class SimBackend implements RobotBackend {
   readonly kind = 'sim';
-  readonly capabilities: Capabilities = { trajectoryExecution: true, gripper: true, groundTruthObjects: true, simTimeControl: true };
+  readonly capabilities: Capabilities = { trajectoryExecution: true, gripper: true, groundTruthObjects: true, simTimeControl: true, handGuiding: false };
   readonly jointNames: readonly string[];
   /** the physics world: objectStates(), bodyPosition() etc. for ground truth */
   readonly world: SimWorld;

@@ -106,6 +106,11 @@ export interface Capabilities {
   groundTruthObjects: boolean;
   /** the backend's clock can run faster than real time */
   simTimeControl: boolean;
+  /**
+   * the arm can be switched into a compliant controller so a person can guide it by hand
+   * (kinesthetic demonstrations), and back: `setHandGuiding` works
+   */
+  handGuiding: boolean;
 }
 
 export type Unsubscribe = () => void;
@@ -135,4 +140,10 @@ export interface RobotBackend {
    * On a real robot this just waits.
    */
   wait(seconds: number): Promise<void>;
+  /**
+   * Only when `capabilities.handGuiding`: switch the arm to its compliant controller (on) so a
+   * person can move it by hand, or back to the trajectory controller (off). Trajectories are
+   * refused while it is on. Rejects with the reason when the switch did not happen.
+   */
+  setHandGuiding?(on: boolean): Promise<void>;
 }

@@ -18,12 +18,13 @@ export class SpeechConfigError extends Error {
   }
 }
 
-export function sttFromEnv(env: NodeJS.ProcessEnv = process.env): SpeechToText {
+/** `live`: a console microphone, which shows partial transcripts while the operator speaks. */
+export function sttFromEnv(env: NodeJS.ProcessEnv = process.env, options: { live?: boolean } = {}): SpeechToText {
   const kind = (env.SHAMMIE_STT ?? 'pocketsphinx').trim().toLowerCase();
   switch (kind) {
     case '':
     case 'pocketsphinx':
-      return new PocketsphinxStt();
+      return new PocketsphinxStt(options.live ? { partialIntervalMs: 500 } : {});
     case 'whisper':
       return new WhisperCppStt({ env });
     case 'openai':

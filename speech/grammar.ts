@@ -7,8 +7,8 @@
  * the planner's own noun-phrase resolver maps them back to the right entity.
  */
 import type { PlannerEntity } from '../planner/types.js';
-import { buildLexicon, COLOURS, descriptionWords, resolveNounPhrase } from '../planner/lexicon.js';
-import { BUILTIN_SKILLS, descriptionAlias } from '../planner/rules.js';
+import { buildLexicon, COLOURS, descriptionWords, resolveNounPhrase, SKILL_SYNONYMS } from '../planner/lexicon.js';
+import { BUILTIN_SKILLS, descriptionAlias, skillSynonyms } from '../planner/rules.js';
 import type { SkillSignature } from '../skills/registry.js';
 
 /** A grammar expression. Words are plain lower-case tokens. */
@@ -132,12 +132,16 @@ export function buildGrammar(input: GrammarInput): Grammar {
   // Taught skills by name (and the description alias the planner also accepts).
   const teachable = new Set(input.teachableVerbs ?? TEACHABLE_VERBS);
   const taughtNames: Expr[] = [];
+  /** one-object camera moves, which can be split into frames */
+  const moves: Expr[] = [];
   for (const s of input.skills) {
-    if (BUILTIN_SKILLS.has(s.name) || s.kind === 'primitive') continue;
+    // Learned motion skills (camera moves taught by demonstration) are primitives the operator named.
+    if (BUILTIN_SKILLS.has(s.name) || (s.kind === 'primitive' && !s.learned)) continue;
     if (s.params.some((p) => p.type !== 'entity')) continue; // numbers and strings have no spoken form here
     const forms: Expr[] = [nameForms(s.name.split('_'))];
     const alias = descriptionAlias(s, input.skills);
     if (alias) forms.push(nameForms(alias));
+    for (const syn of skillSynonyms(s, input.skills)) forms.push(nameForms(syn)); // "push in" for zoom_in
     const name = alt(...forms);
     taughtNames.push(words(spoken(s.name)));
     teachable.add(spoken(s.name));
@@ -145,10 +149,26 @@ export function buildGrammar(input: GrammarInput): Grammar {
     // "do the sweep": the planner drops articles after do/run, so only names without one.
     const doForm = s.name.split('_').some((w) => ['a', 'an', 'the'].includes(w)) ? [] : [seq(alts(['do the', 'run the']), words(spoken(s.name)))];
     if (s.params.length === 0) cmds.push(alt(name, ...doForm));
-    else if (s.params.length === 1) cmds.push(seq(name, lead, ref('object')));
+    else if (s.params.length === 1) {
+      cmds.push(seq(name, lead, ref('object')));
+      // Camera moves (learned by demonstration, or the crew's named moves) can be split into frames.
+      if (s.learned || s.name in SKILL_SYNONYMS) moves.push(seq(name, lead, ref('object')));
+    }
     else if (s.params.length === 2) cmds.push(seq(name, ref('object'), alts(['on', 'to', 'in', 'into', 'on top of', 'next to']), ref('thing')));
   }
   rules.set('command', alt(...cmds));
+  if (moves.length) {
+    const ones = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    rules.set('count', alt(
+      alts(ones.slice(1)),
+      alts(['ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen']),
+      seq(alts(['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety']), opt(alts(ones))),
+      words('a hundred'),
+    ));
+    rules.set('frames', seq(alts(['over', 'in']), ref('count'), 'frames'));
+    // "track around the tower over twenty four frames": one camera move, split into stop-motion frames.
+    rules.set('split_move', seq(opt(alts(['now', 'okay'])), alt(...moves), ref('frames'), opt('please')));
+  }
   rules.set('commands', seq(
     opt(alts(['now', 'okay'])),
     ref('command'),
@@ -172,6 +192,8 @@ export function buildGrammar(input: GrammarInput): Grammar {
       'no', 'cancel', 'cancel that', 'never mind', 'no never mind', "don't do that",
       'the other one', 'no the other one', 'not that one', 'wrong one',
       'undo', 'undo that', 'take that back', 'what can you do', 'what do you know', 'help',
+      // the stop-motion studio (planner/rules.ts SHOOT, DELETE_FRAME, NEW_FILM)
+      'shoot', 'take a picture', 'take a shot', 'take a photo', 'snap', 'delete the last frame', 'start a new film',
     ]),
     ...(names.length ? [
       seq(alts(['forget', 'what is', 'describe']), alt(...names)),
@@ -179,7 +201,7 @@ export function buildGrammar(input: GrammarInput): Grammar {
     ] : []),
   ));
   rules.set('stop', alts(['stop', 'stop stop', 'stop now', 'stop moving', 'stop it', 'please stop', 'halt', 'freeze', 'wait', 'hold on', 'emergency stop']));
-  rules.set('utterance', alt(ref('stop'), ref('commands'), ref('teach'), ref('dialogue')));
+  rules.set('utterance', alt(ref('stop'), ref('commands'), ...(moves.length ? [ref('split_move')] : []), ref('teach'), ref('dialogue')));
 
   const used = new Set<string>();
   const collect = (x: Expr): void => {

@@ -35,6 +35,8 @@ export function isNoise(t: Transcript): boolean {
 export type VoiceEvent =
   /** the user started or stopped speaking (energy endpointer; for a "listening…" cue) */
   | { type: 'speaking'; speaking: boolean }
+  /** the words so far, while the user speaks (backends that produce them) */
+  | { type: 'partial'; text: string }
   /** every final transcript, accepted or not (for the console's "heard: …" line) */
   | { type: 'final'; transcript: Transcript }
   /** the stop fast path fired */
@@ -64,6 +66,15 @@ export interface VoiceLoopOptions {
   headphones?: boolean;
   /** how long input stays muted after a reply ends (room echo), ms */
   echoTailMs?: number;
+  /**
+   * Where accepted utterances go (default: app.session.say). The console routes them through
+   * its command queue, so typed and spoken commands take turns.
+   */
+  say?: (text: string) => Promise<Turn>;
+  /** the stop fast path (default: app.session.stop) */
+  stop?: () => Promise<void>;
+  /** speak each turn's reply (default true); off when the caller speaks replies itself */
+  speakReplies?: boolean;
 }
 
 /** A turn made here, not by the session (rejected audio, the stop fast path). */
@@ -90,6 +101,7 @@ export class VoiceLoop {
     this.stream = stream;
     this.#unsubscribe.push(stream.subscribe((e) => {
       if (e.type === 'final') this.#onFinal(e.transcript);
+      else if (e.type === 'partial') this.#emit({ type: 'partial', text: e.text });
       else if (e.type === 'speech') this.#emit({ type: 'speaking', speaking: e.speaking });
       else if (e.type === 'error') this.#emit({ type: 'error', message: e.message });
     }));
@@ -167,14 +179,15 @@ export class VoiceLoop {
     let result: Promise<VoiceResult>;
     if (t.accepted && isStopUtterance(t.text)) {
       // Fast path: halt now, even while a confirmed plan is running and the queue is busy.
-      const stopping = session.stop();
+      const stopping = this.#o.stop ? this.#o.stop() : session.stop();
       this.#emit({ type: 'stop', transcript: t });
       const turn = localTurn(t.text, 'plan', 'Stopping.');
       result = stopping.then(() => this.#finish(t, turn, true));
     } else if (!t.accepted) {
       result = Promise.resolve(this.#finish(t, localTurn(t.text, 'rejected', SAY_AGAIN), false));
     } else {
-      const run = this.#queue.then(async () => this.#finish(t, await session.say(t.text), false));
+      const say = this.#o.say ?? ((text: string) => session.say(text));
+      const run = this.#queue.then(async () => this.#finish(t, await say(t.text), false));
       this.#queue = run.catch(() => undefined);
       result = run;
     }
@@ -184,7 +197,7 @@ export class VoiceLoop {
 
   #finish(t: Transcript, turn: Turn, stopped: boolean): VoiceResult {
     this.#emit({ type: 'turn', turn, transcript: t });
-    void this.speak(turn.reply);
+    if (this.#o.speakReplies !== false) void this.speak(turn.reply);
     return { transcript: t, turn, stopped };
   }
 
@@ -198,20 +211,37 @@ export class VoiceLoop {
         this.#emit({ type: 'error', message: (err as Error).message });
       }
       this.#emit({ type: 'reply', text, speech });
-      if (!speech || !this.#o.play) return;
-      const guard = !this.#o.headphones;
-      if (guard && this.#muted++ === 0) this.stream.setInputGuard('mute');
-      try {
-        await this.#o.play(speech, text);
-      } finally {
-        if (guard) {
-          await new Promise((r) => setTimeout(r, this.#o.echoTailMs ?? 150));
-          if (--this.#muted === 0 && !this.#closed) this.stream.setInputGuard(null);
-        }
-      }
+      const play = this.#o.play;
+      if (!speech || !play) return;
+      await this.muted(() => play(speech, text));
     });
     this.#speech = job.catch(() => undefined);
     return job;
+  }
+
+  /** Headphones: the microphone stays open while the robot talks (set when the operator changes it). */
+  headphones = false;
+
+  /**
+   * Run `fn` (the robot talking) with recognition muted, plus a short echo tail after it;
+   * overlapping calls keep it muted until the last one ends. With headphones nothing is muted.
+   */
+  async muted<T>(fn: () => Promise<T>): Promise<T> {
+    const guard = !(this.#o.headphones || this.headphones);
+    if (guard && this.#muted++ === 0) this.stream.setInputGuard('mute');
+    try {
+      return await fn();
+    } finally {
+      if (guard) {
+        await new Promise((r) => setTimeout(r, this.#o.echoTailMs ?? 150));
+        if (--this.#muted === 0 && !this.#closed) this.stream.setInputGuard(null);
+      }
+    }
+  }
+
+  /** recognition is muted because the robot is talking */
+  get isMuted(): boolean {
+    return this.#muted > 0;
   }
 
   async close(): Promise<void> {

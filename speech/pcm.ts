@@ -3,6 +3,7 @@
  * (the pocketsphinx en-us model's rate). WAV reading/writing and resampling (through sox) live
  * here so the backends only ever see that format.
  */
+import { StreamResampler } from './resample.js';
 import { mulberry32 } from '../skills/math/random.js';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -190,61 +191,23 @@ export function noiseFloorDb(pcm: Buffer): number {
 }
 
 /**
- * Streaming conversion of float samples at any rate (a browser's AudioContext runs at 44.1 or
- * 48 kHz) to PCM_FORMAT: windowed-sinc low-pass at 7.6 kHz, then resampling by interpolation.
- * Keep one per stream; feed chunks in order.
+ * Float samples at any rate → PCM_FORMAT (see resample.ts; the console's AudioWorklet runs the
+ * same resampler). Keep one per stream; feed chunks in order.
  */
 export class PcmResampler {
-  readonly #ratio: number;
-  readonly #taps: Float64Array;
-  #history = new Float64Array(0);
-  /** position of the next output sample, in input samples relative to the history start */
-  #pos = 0;
+  readonly #r: StreamResampler;
 
   constructor(readonly inputRate: number) {
-    if (!(inputRate >= 8000 && inputRate <= 384000)) throw new AudioError(`input rate ${inputRate} Hz is out of range`);
-    this.#ratio = inputRate / SAMPLE_RATE;
-    const half = inputRate === SAMPLE_RATE ? 0 : 24;
-    const fc = 7600 / inputRate;
-    this.#taps = new Float64Array(2 * half + 1);
-    let sum = 0;
-    for (let k = -half; k <= half; k++) {
-      const x = k === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * k) / (Math.PI * k);
-      const w = half ? 0.42 + 0.5 * Math.cos((Math.PI * k) / half) + 0.08 * Math.cos((2 * Math.PI * k) / half) : 1;
-      this.#taps[k + half] = x * w;
-      sum += x * w;
+    try {
+      this.#r = new StreamResampler(inputRate);
+    } catch (err) {
+      throw new AudioError((err as Error).message);
     }
-    for (let i = 0; i < this.#taps.length; i++) this.#taps[i] /= sum;
   }
 
   /** Float samples in −1..1 (mono) → 16 kHz s16le. */
   push(input: Float32Array): Buffer {
-    const half = (this.#taps.length - 1) / 2;
-    const buf = new Float64Array(this.#history.length + input.length);
-    buf.set(this.#history);
-    buf.set(input, this.#history.length);
-    const out: number[] = [];
-    // Output samples need `half` input samples on either side.
-    while (this.#pos + half + 1 < buf.length) {
-      const i = Math.floor(this.#pos);
-      const frac = this.#pos - i;
-      const at = (c: number) => {
-        let acc = 0;
-        for (let k = 0; k < this.#taps.length; k++) {
-          const j = c - half + k;
-          if (j >= 0 && j < buf.length) acc += buf[j] * this.#taps[k];
-        }
-        return acc;
-      };
-      const v = frac ? at(i) * (1 - frac) + at(i + 1) * frac : at(i);
-      out.push(Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
-      this.#pos += this.#ratio;
-    }
-    const keep = Math.max(0, Math.floor(this.#pos) - half);
-    this.#history = buf.slice(keep);
-    this.#pos -= keep;
-    const b = Buffer.alloc(out.length * 2);
-    out.forEach((v, k) => b.writeInt16LE(v, k * 2));
-    return b;
+    const s = this.#r.push(input);
+    return Buffer.from(s.buffer.slice(s.byteOffset, s.byteOffset + s.byteLength));
   }
 }

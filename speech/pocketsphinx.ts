@@ -56,6 +56,13 @@ export interface PocketsphinxOptions {
   loopWeight?: number;
   /** frames (10 ms) of silence that end an utterance in hands-free mode; pocketsphinx's default is 50 */
   postSpeechFrames?: number;
+  /**
+   * Partial transcripts while the user speaks, at most this often (ms; 0 = none, the default).
+   * pocketsphinx_continuous reports only whole utterances, so each partial is a short-lived
+   * grammar-only decode of the audio since speech began (~0.1 s of CPU for 2 s of audio), one
+   * at a time. Partials are for the operator's eyes only: they never reach the planner.
+   */
+  partialIntervalMs?: number;
   /** extra decoder flags */
   extraArgs?: string[];
   binary?: string;
@@ -353,9 +360,24 @@ export class PocketsphinxStream implements SttStream {
   /** results of a flushed generation go out before those of the next */
   #chain: Promise<void> = Promise.resolve();
   #grammarVersion = -1;
+  /**
+   * Cold start: the decoders' cepstral mean is the model's default until they have heard one
+   * utterance, and they misread that first one (measured: "pick up the candy" → "forget the
+   * candy", rejected; right from the second hearing on). So the first utterance a cold
+   * recognizer decodes on a live stream is not reported: its audio is played to the decoders
+   * again, now warm, and that hearing counts. Once per recognizer (the estimate carries over).
+   */
+  #rehearCold: boolean;
+  /** the endpointer hears speech now */
+  #speaking = false;
+  #partialBusy = false;
+  #partialAt = 0;
+  /** bumps at every final: a partial decode started before it is stale */
+  #partialEpoch = 0;
 
-  constructor(private readonly stt: PocketsphinxStt) {
+  constructor(private readonly stt: PocketsphinxStt, options: { rehearColdStart?: boolean } = {}) {
     stt.streams.add(this);
+    this.#rehearCold = options.rehearColdStart ?? true;
   }
 
   get position(): number {
@@ -395,15 +417,39 @@ export class PocketsphinxStream implements SttStream {
       b = out;
     } else b = fillDigitalSilence(b, this.#noiseSeed++); // a copy: callers may reuse their buffer
     if (!this.#gen || this.#grammarVersion !== this.stt.files?.version) this.#startGeneration();
-    this.#gen!.write(b);
+    this.#append(b);
     for (let i = 0; i + 320 <= b.length; i += 320) {
       const ev = this.#vad.frame(samples(b.subarray(i, i + 320)));
       if (ev === 'start') this.#lastOnset = this.#written + i / 2 - 1600;
+      if (ev) this.#speaking = ev === 'start';
       if (ev && this.#guard !== 'mute') this.#emit({ type: 'speech', speaking: ev === 'start' });
     }
+    this.#written += b.length / 2;
+    this.#maybePartial();
+  }
+
+  /** While the user speaks: the words so far, from a short-lived decoder (see partialIntervalMs). */
+  #maybePartial(): void {
+    const every = this.stt.partialIntervalMs;
+    if (!every || !this.#speaking || this.#partialBusy || this.#lastOnset === null || this.#guard === 'mute' || this.#closed) return;
+    const now = performance.now();
+    if (now - this.#partialAt < every) return;
+    const audio = this.#replayed(Math.max(this.#replayStart, this.#lastOnset), this.#written);
+    if (audio.length < 0.4 * SAMPLE_RATE * 2) return;
+    this.#partialBusy = true;
+    this.#partialAt = now;
+    const epoch = this.#partialEpoch;
+    void this.stt.decodePartial(audio, this.#gen?.cmn ?? this.stt.lastCmn)
+      .then((text) => { if (text && epoch === this.#partialEpoch && !this.#closed) this.#emit({ type: 'partial', text }); })
+      .catch(() => undefined)
+      .finally(() => { this.#partialBusy = false; });
+  }
+
+  /** Into the decoders and the replay buffer (the caller advances #written). */
+  #append(b: Buffer): void {
+    this.#gen!.write(b);
     this.#replay.push(b);
     this.#replayLen += b.length / 2;
-    this.#written += b.length / 2;
     // Bound the replay buffer (a minute of continuous speech without an utterance end is noise).
     while (this.#replayLen > 60 * SAMPLE_RATE && this.#replay.length > 1) {
       const first = this.#replay.shift()!;
@@ -436,12 +482,28 @@ export class PocketsphinxStream implements SttStream {
 
   #onPair(gen: Generation, g: DecodedUtterance, p: DecodedUtterance | null): void {
     if (gen.killed) return;
+    this.#partialEpoch++;
+    const cold = this.stt.lastCmn === null;
     if (gen.cmn) this.stt.lastCmn = gen.cmn;
     this.stt.onDecoded?.(g, p);
     const spoken = g.words.filter((w) => !FILLER.test(w.word));
     // Times for a result with no words (the grammar gave up): the competitor's word table.
     const span = spoken.length ? spoken : [...g.words, ...(p?.words ?? [])].filter((w) => w.word !== '(NULL)' && w.start >= 0);
     const last = g.words[g.words.length - 1];
+    if (this.#rehearCold && cold && last && span.length && gen === this.#gen && !this.#closed && this.stt.lastCmn !== null) {
+      this.#rehearCold = false;
+      const from = gen.offset + Math.max(0, span[0].start * (SAMPLE_RATE / 100) - 0.3 * SAMPLE_RATE);
+      const to = gen.offset + (last.end + 1) * (SAMPLE_RATE / 100);
+      const audio = this.#replayed(from, to);
+      if (audio.length > 0) {
+        // The same words again, then room tone so the decoders' endpointer closes them.
+        const again = Buffer.concat([audio, this.#roomTone(FLUSH_PADDING * SAMPLE_RATE)]);
+        this.#append(again);
+        this.#written += again.length / 2;
+        return;
+      }
+    }
+    this.#rehearCold = false;
     if (last && gen === this.#gen) {
       // Audio up to the end of this utterance is decoded for good; drop it from the replay buffer.
       const upTo = gen.offset + (last.end + 1) * (SAMPLE_RATE / 100);
@@ -469,6 +531,20 @@ export class PocketsphinxStream implements SttStream {
     this.#sinceFlush.push(transcript);
     if (transcript.end !== undefined) this.#decodedTo = Math.max(this.#decodedTo, transcript.end * SAMPLE_RATE);
     this.#emit({ type: 'final', transcript });
+  }
+
+  /** Stream audio between two sample positions, from what the replay buffer still holds. */
+  #replayed(from: number, to: number): Buffer {
+    const parts: Buffer[] = [];
+    let at = this.#replayStart;
+    for (const b of this.#replay) {
+      const n = b.length / 2;
+      const a = Math.max(from, at);
+      const e = Math.min(to, at + n);
+      if (e > a) parts.push(b.subarray((a - at) * 2, (e - at) * 2));
+      at += n;
+    }
+    return Buffer.concat(parts);
   }
 
   /**
@@ -545,6 +621,7 @@ export class PocketsphinxStt implements SpeechToText {
   readonly postSpeechFrames: number;
   readonly extraArgs: string[];
   readonly binary: string;
+  readonly partialIntervalMs: number;
   readonly onDecoded: PocketsphinxOptions['onDecoded'];
   readonly streams = new Set<PocketsphinxStream>();
   files: GrammarFiles | null = null;
@@ -564,6 +641,7 @@ export class PocketsphinxStt implements SpeechToText {
     this.postSpeechFrames = options.postSpeechFrames ?? DEFAULT_POSTSPEECH;
     this.extraArgs = options.extraArgs ?? [];
     this.binary = options.binary ?? POCKETSPHINX_BIN;
+    this.partialIntervalMs = options.partialIntervalMs ?? 0;
     this.onDecoded = options.onDecoded;
   }
 
@@ -629,8 +707,12 @@ export class PocketsphinxStt implements SpeechToText {
   }
 
   stream(): PocketsphinxStream {
+    return this.#stream({});
+  }
+
+  #stream(options: { rehearColdStart?: boolean }): PocketsphinxStream {
     if (!this.files) throw new SpeechUnavailableError(this.name, 'no grammar yet: call setVocabulary() first');
-    return new PocketsphinxStream(this);
+    return new PocketsphinxStream(this, options);
   }
 
   /**
@@ -642,7 +724,8 @@ export class PocketsphinxStt implements SpeechToText {
   async transcribe(pcm: Buffer | Int16Array): Promise<Transcript[]> {
     const lead = 0.25;
     const audio = toBuffer(pcm);
-    const s = this.stream();
+    // This hears the recording twice itself (below), so no cold-start re-hearing.
+    const s = this.#stream({ rehearColdStart: false });
     try {
       // Lead and gap are room tone at the recording's own noise floor, not a jump to silence.
       const floor = noiseFloorDb(audio) - 6;
@@ -659,6 +742,24 @@ export class PocketsphinxStt implements SpeechToText {
     } finally {
       await s.close();
     }
+  }
+
+  /** The grammar's best words for a stretch of audio that may end mid-word (a partial transcript). */
+  async decodePartial(pcm: Buffer, cmn: string | null): Promise<string> {
+    const files = this.files;
+    if (!files || !pcm.length) return '';
+    const hyps: string[] = [];
+    // Free words (the competitor's word loop), not the grammar: the grammar only has whole
+    // commands and forces half an utterance into some other whole command.
+    const args = ['-hmm', join(this.modelDir, 'en-us'), '-dict', files.dict, '-lm', files.loop, '-backtrace', 'yes', ...(cmn ? ['-cmninit', cmn] : []), ...this.extraArgs];
+    const p = new DecoderProcess(this.binary, args, (u) => { if (u.hyp) hyps.push(u.hyp.trim()); });
+    const timer = setTimeout(() => p.kill(), 3000);
+    // Room tone first: the decoder's endpointer needs to hear the speech start.
+    p.write(Buffer.concat([pinkNoise(0.3 * SAMPLE_RATE, Math.max(-75, noiseFloorDb(pcm)), 7), pcm]));
+    p.end();
+    await p.exited;
+    clearTimeout(timer);
+    return hyps.filter(Boolean).join(' ').replace(/\s+/g, ' ');
   }
 
   async close(): Promise<void> {

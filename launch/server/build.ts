@@ -23,7 +23,11 @@ const LOCK_STALE_MS = 5 * 60_000;
 
 /** Everything that goes into the bundle, for the freshness check. */
 function sourceFiles(): string[] {
-  const out: string[] = [join(UI_DIR, 'index.html'), join(here, 'protocol.ts'), join(here, 'vite-build.mjs'), fileURLToPath(import.meta.url)];
+  // The console also bundles the shared protocol files and the audio resampler.
+  const out: string[] = [
+    join(UI_DIR, 'index.html'), join(here, 'protocol.ts'), join(here, 'protocol-voice.ts'), join(here, 'protocol-studio.ts'),
+    join(here, '..', '..', 'speech', 'resample.ts'), join(here, 'vite-build.mjs'), fileURLToPath(import.meta.url),
+  ];
   const walk = (dir: string) => {
     if (!existsSync(dir)) return;
     for (const e of readdirSync(dir, { withFileTypes: true })) {

@@ -104,6 +104,9 @@ export class ConsoleHub {
   #libraryQueued = false;
   readonly #unsubs: (() => void)[] = [];
   readonly extensions: HubExtension[] = [];
+  /** utterances said through a microphone, waiting for the session to echo them */
+  readonly #voiceUtterances = new Set<string>();
+  readonly #entryListeners = new Set<(e: DialogueEntry) => void>();
   #disposed = false;
 
   constructor(app: App, opts: HubOptions) {
@@ -129,13 +132,15 @@ export class ConsoleHub {
     return ext;
   }
 
-  dispose(): void {
+  /** Stop everything; resolves when the extensions have released their processes. */
+  async dispose(): Promise<void> {
     this.#disposed = true;
-    for (const ext of this.extensions) void Promise.resolve().then(() => ext.dispose?.()).catch(() => undefined);
+    const parts = this.extensions.map((ext) => Promise.resolve().then(() => ext.dispose?.()).catch(() => undefined));
     if (this.#timer) clearInterval(this.#timer);
     for (const u of this.#unsubs) u();
     for (const ws of this.clients) ws.terminate();
     this.clients.clear();
+    await Promise.all(parts);
   }
 
   /** Drop every connection (tests use this to check that consoles reconnect). */
@@ -295,10 +300,11 @@ export class ConsoleHub {
     }
   }
 
-  /** An utterance from the console or the HTTP API. */
-  async say(text: string): Promise<Turn> {
+  /** An utterance from the console or the HTTP API; `via` voice marks it as heard, not typed. */
+  async say(text: string, via: 'text' | 'voice' = 'text'): Promise<Turn> {
     // Commands queue behind a running motion; a spoken or typed stop must not wait for it.
     if (STOP_WORDS.test(text)) void this.stopNow('dialogue');
+    if (via === 'voice') this.#voiceUtterances.add(text);
     this.#planning++;
     this.#pushStatus();
     try {
@@ -310,11 +316,11 @@ export class ConsoleHub {
   }
 
   /** Halt now, from any state; also cancels a scheduled auto-confirm. */
-  async stopNow(source: 'console' | 'api' | 'dialogue'): Promise<void> {
+  async stopNow(source: 'console' | 'api' | 'dialogue' | 'voice'): Promise<void> {
     this.#stopEpoch++;
     this.#stopFlag = true;
     await this.app.session.stop();
-    if (source !== 'dialogue') this.addEntry('system', source === 'console' ? 'Stop pressed: the arm is halted and holding still.' : 'Stopped (API): the arm is halted.', 'stopped');
+    if (source === 'console' || source === 'api') this.addEntry('system', source === 'console' ? 'Stop pressed: the arm is halted and holding still.' : 'Stopped (API): the arm is halted.', 'stopped');
     this.#afterCommand();
   }
 
@@ -372,7 +378,7 @@ export class ConsoleHub {
     if (this.#disposed) return;
     switch (e.type) {
       case 'utterance':
-        if (!this.#replanning && !e.text.startsWith('!')) this.addEntry('user', e.text);
+        if (!this.#replanning && !e.text.startsWith('!')) this.addEntry('user', e.text, this.#voiceUtterances.delete(e.text) ? 'voice' : undefined);
         this.#problems.delete('execution');
         this.#pushStatus();
         return;
@@ -549,6 +555,15 @@ export class ConsoleHub {
     this.#transcript.push(entry);
     if (this.#transcript.length > TRANSCRIPT_MAX) this.#transcript = this.#transcript.slice(-TRANSCRIPT_MAX);
     this.broadcast({ type: 'dialogue', entry });
+    for (const l of this.#entryListeners) {
+      try { l(entry); } catch { /* a listener's bug must not break the dialogue */ }
+    }
+  }
+
+  /** Every new dialogue entry (spoken replies follow the robot's entries). */
+  onEntry(listener: (e: DialogueEntry) => void): () => void {
+    this.#entryListeners.add(listener);
+    return () => this.#entryListeners.delete(listener);
   }
 
   #setProblem(p: ProblemInfo): void {

@@ -5,6 +5,7 @@
  * - the robot description the sim uses at `/robot/files/<urdf>`,
  * - the JSON status at `/api/status` (and at `/` for clients that do not ask for HTML),
  * - the small JSON API: POST /api/say, /api/confirm, /api/cancel, /api/stop, /api/point.
+ * - stop-motion frames at `/studio/<film>/frames/<id>.png` (studio_state.session.frameUrl).
  *
  * Browsers from other origins are refused (a web page must not drive the robot).
  */
@@ -19,6 +20,8 @@ import { ensureConsoleBuilt, UI_DIST } from './build.js';
 import { ConsoleHub } from './hub.js';
 import { vec3Schema } from './protocol.js';
 import { status } from './status.js';
+import { StudioExtension, studioFrameFile } from './studio.js';
+import { VoiceChannels, type VoiceOptions } from './voice.js';
 
 export interface SessionServerOptions {
   port: number;
@@ -35,6 +38,8 @@ export interface SessionServerOptions {
   log?: (line: string) => void;
   /** joint-state messages per second (default 50) */
   jointRate?: number;
+  /** microphones and spoken replies for the consoles (default: from the environment); false: none */
+  voice?: VoiceOptions | false;
 }
 
 export interface SessionServer {
@@ -129,6 +134,8 @@ export async function startSessionServer(app: App, options: SessionServerOptions
     urdfUrl: `robot/files/${encodeURIComponent(urdfName)}`,
     jointRate: options.jointRate,
   });
+  if (options.voice !== false) hub.use(new VoiceChannels(hub, options.voice ?? {}));
+  hub.use(new StudioExtension(hub, { dataDir: options.dataDir }));
   const mode = options.console ?? 'build';
   let consoleState: 'building' | 'ready' | 'failed' | 'off' = mode === 'off' ? 'off' : mode === 'prebuilt' ? 'ready' : 'building';
   let consoleError: Error | null = null;
@@ -160,6 +167,12 @@ export async function startSessionServer(app: App, options: SessionServerOptions
           const rel = path.slice('/robot/files/'.length);
           if (ROBOT_FILE.test(rel) && serveFile(req, res, robotDir, rel, 'no-cache')) return;
           return sendJson(res, 404, { error: `no robot file ${rel}` });
+        }
+        if (path.startsWith('/studio/')) {
+          // Stop-motion frames: only PNG files inside a film's frames folder.
+          const frame = studioFrameFile(options.dataDir, path);
+          if (frame && serveFile(req, res, frame.root, frame.rel, 'no-cache')) return;
+          return sendJson(res, 404, { error: `no studio frame ${path}` });
         }
         if (path === '/favicon.ico') { res.writeHead(204); return res.end(); }
         if (consoleState === 'ready' && serveFile(req, res, UI_DIST, path.slice(1), path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')) return;
@@ -207,7 +220,8 @@ export async function startSessionServer(app: App, options: SessionServerOptions
     }
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  // 17 MB: a console's rendered wrist-camera PNG travels as base64 (protocol-studio.ts allows 16 MB).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 17 * 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/ws' || foreignOrigin(req)) {
@@ -235,7 +249,7 @@ export async function startSessionServer(app: App, options: SessionServerOptions
     consoleReady,
     get consoleError() { return consoleError; },
     async close() {
-      hub.dispose();
+      await hub.dispose();
       wss.close();
       server.closeAllConnections?.();
       await new Promise<void>((r) => server.close(() => r()));

@@ -115,6 +115,7 @@ export function buildPreviewInfo(preview: Preview, model: RobotModel, opts: Prev
     autoConfirm: opts.autoConfirm,
     timeline: { t, q, gripper, step: stepOf },
     path,
+    ...(preview.frames !== undefined ? { frames: preview.frames } : {}),
   };
 }
 

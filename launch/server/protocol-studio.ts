@@ -65,7 +65,7 @@ export const studioStateSchema = z.object({
     .nullable(),
   /** sessions in the data folder, for resuming */
   sessions: z.array(z.string()),
-  /** a camera move split into frames ("… over 24 frames"): pose `index` of `total` is held for a capture */
+  /** a camera move split into frames ("… over 24 frames"): pose `index` (1-based) of `total` is held for a capture */
   move: z.object({ call: z.string(), index: z.number().int(), total: z.number().int(), waiting: z.boolean() }).nullable(),
   camera: z.object({
     /** sim: the console renders the wrist view; ros: a CompressedImage topic */
@@ -78,6 +78,8 @@ export const studioStateSchema = z.object({
     offset: z.object({ position: vec3, quaternion: quat }),
     /** the ROS topic, when kind is ros */
     topic: z.string().optional(),
+    /** can it take a picture now; if not, why and what to do */
+    status: z.object({ available: z.boolean(), message: z.string(), hint: z.string().optional() }).optional(),
   }),
   /** a capture is in flight */
   capturing: z.boolean(),

@@ -158,6 +158,11 @@ export const previewSchema = z.object({
   }),
   /** the tool centre point at every keyframe, flattened xyz (world frame) */
   path: z.array(num),
+  /**
+   * "… over 24 frames": after confirm the camera stops at this many evenly timed points of the
+   * last step's camera move (its last trajectory), one stop-motion frame each (studio_state.move)
+   */
+  frames: z.number().int().optional(),
 });
 export type PreviewInfo = z.infer<typeof previewSchema>;
 

@@ -24,7 +24,7 @@ export type Category = (typeof CATEGORIES)[number];
 
 const RESULT_KINDS = [
   'plan', 'question', 'rejected', 'stop', 'cancel', 'confirm', 'teach_start', 'teach_done', 'point_here', 'undo', 'forget',
-  'rename', 'list_skills', 'describe', 'other_one',
+  'rename', 'list_skills', 'describe', 'other_one', 'shoot', 'delete_frame', 'open_film',
 ] as const;
 
 const name = z.string().min(1);

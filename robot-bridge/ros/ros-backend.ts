@@ -156,7 +156,7 @@ export class RosBackend implements RobotBackend {
     this.#effort = new Float64Array(this.#n);
     this.#seenAt = new Float64Array(this.#n);
     const gripper = config.gripper.mode !== 'none' && !!model.gripper;
-    this.capabilities = { trajectoryExecution: true, gripper, groundTruthObjects: false, simTimeControl: false };
+    this.capabilities = { trajectoryExecution: true, gripper, groundTruthObjects: false, simTimeControl: false, handGuiding: !!config.handGuide };
     this.tf = config.tf.enabled
       ? new TfBuffer({ fixedFrame: config.tf.fixedFrame ?? model.baseLink, frames: config.tf.frames, maxAge: config.tf.maxAge, halfExtents: options.halfExtents })
       : null;

@@ -223,4 +223,14 @@ export class SafetyGuard implements RobotBackend {
   gripperPosition(): number { return this.inner.gripperPosition(); }
   now(): number { return this.inner.now(); }
   wait(seconds: number): Promise<void> { return this.inner.wait(seconds); }
+
+  /**
+   * Forwarded: hand-guiding moves nothing (a person does), and the inner backend refuses
+   * trajectories while it is on. Rejects when the inner backend cannot hand-guide.
+   */
+  setHandGuiding(on: boolean): Promise<void> {
+    const inner = this.inner;
+    if (!inner.capabilities.handGuiding || !inner.setHandGuiding) return Promise.reject(new Error(`[safety] the ${inner.kind} backend cannot switch to hand-guiding`));
+    return inner.setHandGuiding(on);
+  }
 }

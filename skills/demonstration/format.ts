@@ -108,9 +108,49 @@ function describe(v: unknown): string {
   return Array.isArray(v) ? 'a list' : typeof v;
 }
 
+/**
+ * A recording saved from the console's Teach panel (launch/server/recordings.ts: format
+ * "shammie.recording", version 1) is a demonstration too: same joints and samples, but times may
+ * repeat (two samples in one frame; the later one is dropped) and there is no nominal rate (the
+ * median spacing is used).
+ */
+const consoleRecordingSchema = z.looseObject({
+  format: z.literal('shammie.recording'),
+  version: z.literal(1),
+  robot: z.string().min(1),
+  jointNames: z.array(z.string()),
+  samples: z.array(z.looseObject({ t: z.number() })),
+  source: z.string().optional(),
+  createdAt: z.string().optional(),
+});
+
+function fromConsoleRecording(input: unknown): unknown {
+  const r = consoleRecordingSchema.safeParse(input);
+  if (!r.success) return input;
+  const samples: unknown[] = [];
+  let last = -Infinity;
+  for (const s of r.data.samples) {
+    if (!(s.t > last)) continue;
+    last = s.t;
+    samples.push(s);
+  }
+  const gaps = r.data.samples.slice(1).map((x, k) => x.t - r.data.samples[k].t).filter((d) => d > 0).sort((a, b) => a - b);
+  const median = gaps[gaps.length >> 1];
+  return {
+    format: DEMONSTRATION_FORMAT,
+    version: DEMONSTRATION_VERSION,
+    robot: r.data.robot,
+    jointNames: r.data.jointNames,
+    rate: median > 0 ? Math.min(10_000, 1 / median) : 100,
+    samples,
+    source: r.data.source ?? 'console recording',
+    ...(r.data.createdAt ? { recordedAt: r.data.createdAt } : {}),
+  };
+}
+
 /** Check the shape of a demonstration (types, finite numbers). Throws DemonstrationError. */
 export function parseDemonstration(input: unknown, source = 'demonstration'): Demonstration {
-  const r = demonstrationSchema.safeParse(input);
+  const r = demonstrationSchema.safeParse(fromConsoleRecording(input));
   if (!r.success) {
     const lines = r.error.issues.slice(0, 6).map((i) => {
       const at = i.path.map((p, k) => (typeof p === 'number' ? `[${p}]` : `${k ? '.' : ''}${String(p)}`)).join('');

@@ -5,4 +5,5 @@ export {
   type Demonstration, type DemonstrationSample, type GripperEvent, type ProcessedDemonstration, type ProcessOptions,
 } from './format.js';
 export { DemonstrationRecorder, type RecorderOptions } from './record.js';
+export { HandGuidedRecording, HandGuidingError, type HandGuidedOptions } from './hand-guided.js';
 export { lookAt, orbitPath, pushInPath, syntheticDemonstration, type OrbitOptions, type SyntheticOptions } from './synthetic.js';

@@ -119,7 +119,7 @@ export class FakeBackend implements RobotBackend {
     } else {
       this.#g = 0;
     }
-    this.capabilities = { trajectoryExecution: true, gripper: !!opts.gripper, groundTruthObjects: false, simTimeControl: true };
+    this.capabilities = { trajectoryExecution: true, gripper: !!opts.gripper, groundTruthObjects: false, simTimeControl: true, handGuiding: false };
   }
 
   /** A fake for a robot model: its joints, at its home pose, with its gripper. */

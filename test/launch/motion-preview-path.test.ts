@@ -11,6 +11,8 @@
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type SimApp } from '../../launch/app.js';
+import { runScript } from '../../launch/run.js';
+import { parseScript } from '../../launch/script.js';
 import { buildPreviewInfo } from '../../launch/server/preview.js';
 import type { JointTrajectory } from '../../robot-bridge/types.js';
 import { demonstrationPoses, loadDemonstration, processDemonstration } from '../../skills/demonstration/index.js';
@@ -52,11 +54,10 @@ describe('a motion skill learned from a demonstration, applied to a new object',
     const app = await createApp({ scene: 'stopmotion' });
     apps.push(app);
     const { session, model } = app;
-    expect((await session.say("I'll show you how to track around the hulk")).kind).toBe('plan');
-    expect((await session.demonstrate(loadDemonstration(DEMO), `!demo ${DEMO}`)).kind).toBe('plan');
-    const taught = await session.say("that's it");
-    expect(taught.kind).toBe('taught');
+    const taught = await runScript(app, parseScript(["I'll show you how to track around the hulk", `!demo ${DEMO}`, "that's it"].join('\n')));
+    expect(taught.map((t) => t.kind)).toEqual(['plan', 'plan', 'taught']);
     const skill = app.library.motions()[0];
+    expect(skill.name).toBe('track');
     const data = motionSkillData(skill);
     const chain = new KinematicChain(model);
 
@@ -100,16 +101,37 @@ describe('a motion skill learned from a demonstration, applied to a new object',
     for (let k = 0; k < info.path.length; k += 3) previewPath.push([info.path[k], info.path[k + 1], info.path[k + 2]]);
 
     // Execute, recording what was sent and the joint states.
-    const sent: JointTrajectory[] = [];
+    const sent: { trajectory: JointTrajectory; at: number }[] = [];
     const execute = app.simBackend.executeTrajectory.bind(app.simBackend);
-    app.simBackend.executeTrajectory = (tr, o) => { sent.push(structuredClone(tr)); return execute(tr, o); };
+    app.simBackend.executeTrajectory = (tr, o) => { sent.push({ trajectory: structuredClone(tr), at: app.simBackend.now() }); return execute(tr, o); };
     const executed: Vec3[] = [];
-    const off = app.backend.onJointState((s) => { executed.push(chain.pose(s.position).position); });
+    const stamped: { t: number; q: number[] }[] = [];
+    const off = app.backend.onJointState((s) => {
+      executed.push(chain.pose(s.position).position);
+      stamped.push({ t: s.stamp, q: [...s.position] });
+    });
     const done = await session.confirm();
     off();
     expect(done.outcome).toBe('succeeded');
     expect(done.notes).toBeUndefined(); // not re-planned: what ran is what was previewed
-    expect(sent).toEqual(trajectories);
+    expect(sent.map((x) => x.trajectory)).toEqual(trajectories);
+
+    // Time-aligned tracking: the executed tool position at each joint-state stamp against the
+    // planned one at the same time into its trajectory (joint values interpolated between points).
+    const lag: number[] = [];
+    for (const { trajectory, at } of sent) {
+      const pts = trajectory.points;
+      for (const s of stamped) {
+        const u = s.t - at;
+        if (u < 0 || u > pts.at(-1)!.timeFromStart) continue;
+        let k = 1;
+        while (k < pts.length - 1 && pts[k].timeFromStart < u) k++;
+        const a = pts[k - 1], b = pts[k];
+        const f = Math.max(0, Math.min(1, (u - a.timeFromStart) / (b.timeFromStart - a.timeFromStart || 1)));
+        const planned = chain.pose(a.positions.map((v, i) => v + f * (b.positions[i] - v))).position;
+        lag.push(dist(chain.pose(s.q).position, planned));
+      }
+    }
 
     // Executed vs preview: every executed tool position lies near the preview polyline, and
     // every previewed point near the executed path (so neither skips a part of the other).
@@ -122,13 +144,22 @@ describe('a motion skill learned from a demonstration, applied to a new object',
       retargetedGoalMm: { rollout: mm(dist(rolloutEnd, goal)), plannedEnd: mm(dist(plannedEnd, goal)), executedEnd: mm(executedEnd) },
       executedFromPreviewMm: { max: mm(Math.max(...off1)), p95: mm(quantile(off1, 0.95)), median: mm(quantile(off1, 0.5)) },
       previewFromExecutedMm: { max: mm(Math.max(...off2)) },
+      timeAlignedMm: { max: mm(Math.max(...lag)), p95: mm(quantile(lag, 0.95)), samples: lag.length },
       finalMm: mm(finalError),
       samples: executed.length,
       previewPoints: previewPath.length,
     };
     console.log('[motion-preview-path]', JSON.stringify(figures));
-    expect(Math.max(...off1)).toBeLessThan(0.005);
-    expect(Math.max(...off2)).toBeLessThan(0.005);
+    // Tolerance 2 mm (the issue's goal accuracy): the sim's joint servos get velocity,
+    // acceleration and inverse-dynamics feedforward, so tracking is far better than a plain PD
+    // loop (measured: max 0.04 mm from the preview polyline, 0.01 mm at the end). A real arm's
+    // controller would need its own, looser figure.
+    expect(Math.max(...off1)).toBeLessThan(0.002);
+    expect(Math.max(...off2)).toBeLessThan(0.002);
     expect(finalError).toBeLessThan(0.002);
+    expect(executedEnd).toBeLessThan(0.002);
+    // On time as well as on the path (measured max 0.2 mm against the plan at the same instant).
+    expect(lag.length).toBeGreaterThan(300);
+    expect(Math.max(...lag)).toBeLessThan(0.002);
   });
 });

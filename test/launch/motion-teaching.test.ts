@@ -27,6 +27,11 @@ describe('motion skills taught by demonstration', () => {
     ].join('\n'), join(dir, 'script.txt')));
     expect(turns.map((t) => t.kind)).toEqual(['plan', 'plan', 'taught', 'plan']);
     const name = turns[3].plan![0].skill;
+    expect(name).toBe('track'); // "track around the hulk" teaches track(target), not track_around
+    // The sim arm cannot be guided by hand: the reply says how to demonstrate there.
+    expect(turns[0].reply).toMatch(/show me how to track \(relative to HULK\)\. This arm \(sim\) can't be guided by hand, so give me a recorded demonstration: "!demo FILE"/);
+    expect(app.backend.capabilities.handGuiding).toBe(false);
+    expect(turns[2].reply).toMatch(/learned track\(target\).*shown on HULK/);
     expect(turns[3].plan).toEqual([{ skill: name, args: { target: 'TOWER' } }]);
     expect(turns[3].outcome).toBe('succeeded');
     expect(app.library.motions().map((m) => m.name)).toEqual([name]);
@@ -39,6 +44,62 @@ describe('motion skills taught by demonstration', () => {
     const t2 = await runScript(again, parseScript(`track around loki\nforget ${name.replace(/_/g, ' ')}\n`));
     expect(t2[0]).toMatchObject({ plan: [{ skill: name, args: { target: 'LOKI' } }], outcome: 'succeeded' });
     expect(again.registry.has(name)).toBe(false);
+  });
+
+  it('"rename track to orbit" renames a learned motion skill; behaviors that call it follow, after a restart too, and undo takes it back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shammie-motion-rename-'));
+    const app = await createApp({ scene: 'stopmotion', dataDir: dir });
+    apps.push(app);
+    const turns = await runScript(app, parseScript([
+      "I'll show you how to track around the hulk",
+      `!demo ${DEMO}`,
+      "that's it",
+      'let me teach you to film',
+      'track around the tower',
+      "that's it",
+      'rename track to orbit',
+    ].join('\n'), join(dir, 'script.txt')));
+    expect(turns.map((t) => t.kind)).toEqual(['plan', 'plan', 'taught', 'plan', 'plan', 'taught', 'taught']);
+    expect(turns[4]).toMatchObject({ plan: [{ skill: 'track', args: { target: 'TOWER' } }], outcome: 'succeeded' });
+    expect(turns[6].reply).toBe('Okay, track is now called orbit.');
+    expect(app.registry.has('track')).toBe(false);
+    expect(app.registry.get('orbit')).toMatchObject({ kind: 'primitive', learned: true });
+    expect(app.library.motions().map((m) => m.name)).toEqual(['orbit']);
+    expect(app.library.behaviors().find((b) => b.name === 'film')!.body).toEqual([{ skill: 'orbit', args: { target: 'TOWER' } }]);
+
+    // The renamed skill and the behavior that calls it both run, after a restart too.
+    await app.dispose();
+    apps = [];
+    const again = await createApp({ scene: 'stopmotion', dataDir: dir });
+    apps.push(again);
+    const t2 = await runScript(again, parseScript('orbit around loki\nfilm\nwhat can you do?\n'));
+    expect(t2[0]).toMatchObject({ plan: [{ skill: 'orbit', args: { target: 'LOKI' } }], outcome: 'succeeded' });
+    expect(t2[1]).toMatchObject({ plan: [{ skill: 'film', args: {} }], outcome: 'succeeded' });
+    expect(t2[2].reply).toMatch(/You taught me .*orbit\(target\)/);
+
+    // Undo: the old name is back, for the skill and inside film.
+    const t3 = await runScript(again, parseScript('undo\ntrack around loki\n'));
+    expect(t3[0].reply).toMatch(/Undone: renamed motion "track" to "orbit"/);
+    expect(again.registry.has('orbit')).toBe(false);
+    expect(again.library.behaviors().find((b) => b.name === 'film')!.body).toEqual([{ skill: 'track', args: { target: 'TOWER' } }]);
+    expect(t3[1]).toMatchObject({ plan: [{ skill: 'track', args: { target: 'LOKI' } }], outcome: 'succeeded' });
+  });
+
+  it('renaming a learned motion works without a data folder too (the in-memory library), with undo', async () => {
+    const app = await createApp({ scene: 'stopmotion' });
+    apps.push(app);
+    const script = (lines: string[]) => runScript(app, parseScript(lines.join('\n'), join(tmpdir(), 'script.txt')));
+    await script(["I'll show you how to track around the hulk", `!demo ${DEMO}`, "that's it", 'let me teach you to film', 'track around the tower', "that's it"]);
+    const renamed = await script(['rename track to orbit', 'film']);
+    expect(renamed[0]).toMatchObject({ kind: 'taught', reply: 'Okay, track is now called orbit.' });
+    expect(app.registry.has('orbit') && !app.registry.has('track')).toBe(true);
+    expect(app.library.behaviors()[0].body).toEqual([{ skill: 'orbit', args: { target: 'TOWER' } }]);
+    expect(renamed[1]).toMatchObject({ plan: [{ skill: 'film', args: {} }], outcome: 'succeeded' });
+    const undone = await script(['undo', 'film']);
+    expect(undone[0].kind).toBe('taught');
+    expect(app.registry.has('track') && !app.registry.has('orbit')).toBe(true);
+    expect(app.library.behaviors()[0].body).toEqual([{ skill: 'track', args: { target: 'TOWER' } }]);
+    expect(undone[1]).toMatchObject({ plan: [{ skill: 'film', args: {} }], outcome: 'succeeded' });
   });
 
   it('a demonstration outside teaching, or a malformed one, is refused with a reason', async () => {

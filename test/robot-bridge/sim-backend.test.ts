@@ -31,7 +31,7 @@ describe('SimBackend', () => {
     await b.connect();
     expect(b.status()).toEqual({ presence: 'connected', problems: [], moving: false });
     expect(statuses.map((s) => s.presence)).toEqual(['connecting', 'connected']);
-    expect(b.capabilities).toEqual({ trajectoryExecution: true, gripper: true, groundTruthObjects: true, simTimeControl: true });
+    expect(b.capabilities).toEqual({ trajectoryExecution: true, gripper: true, groundTruthObjects: true, simTimeControl: true, handGuiding: false });
     expect(b.kind).toBe('sim');
     expect(b.jointNames).toEqual(['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7']);
     const states: JointState[] = [];

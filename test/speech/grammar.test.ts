@@ -62,6 +62,24 @@ describe('the generated grammar', () => {
     expect(planner.planSync('dolly into the tower', { ...taught, held: null, lastTouched: null })).toMatchObject({ kind: 'plan', plan: [{ skill: 'dolly_in' }] });
   });
 
+  it('hears the stop-motion studio: learned camera moves (with "push in" for zoom_in), "over N frames", and the shoot phrases', () => {
+    const input = set.vocabulary('stopmotion');
+    // In the running app, track and zoom_in are motion skills learned by demonstration (primitives).
+    const skills = input.skills.map((s) => (s.name === 'track' || s.name === 'zoom_in' ? { ...s, kind: 'primitive' as const, learned: true, description: 'Learned camera motion (shown on HULK).' } : s));
+    const live: GrammarInput = { ...input, skills };
+    const g = buildGrammar(live);
+    const jsgf = toJsgf(g);
+    for (const phrase of ['push in', 'shoot', 'take a picture', 'snap', 'delete the last frame', 'start a new film', 'twenty', 'frames']) expect(jsgf).toContain(phrase);
+    const r = prng(5);
+    for (let i = 0; i < 300; i++) {
+      const text = sample(g, r, 'split_move');
+      const got = planner.planSync(text, { skills, entities: live.entities, held: null, lastTouched: 'LOKI' });
+      expect(got.kind === 'plan' && got.frames !== undefined && got.frames >= 2 ? 'ok' : `${text} → ${JSON.stringify(got)}`).toBe('ok');
+    }
+    expect(planner.planSync('push in on loki over twenty four frames', { skills, entities: live.entities, held: null, lastTouched: null })).toMatchObject({ kind: 'plan', plan: [{ skill: 'zoom_in', args: { target: 'LOKI' } }], frames: 24 });
+    expect(toJsgf(buildGrammar(set.vocabulary('giftbag')))).not.toContain('<split_move>'); // no camera moves, no frame counts
+  });
+
   it('drops every alternative that uses a word with no pronunciation', () => {
     const g = buildGrammar(set.vocabulary('giftbag'));
     const pruned = pruneWords(g, new Set(['candy']));

@@ -9,6 +9,9 @@ import type { PreviewState } from '../../ui/src/stores/preview.js';
 import type { SessionState } from '../../ui/src/stores/session.js';
 import type { TeachState } from '../../ui/src/stores/teach.js';
 import type { ViewState } from '../../ui/src/stores/view.js';
+import type { VoiceUiState } from '../../ui/src/audio/store.js';
+import type { CaptureRequest, captureProbe } from '../../ui/src/studio/capture.js';
+import type { StudioStoreState } from '../../ui/src/studio/store.js';
 
 export interface ShammieHooks {
   stores: {
@@ -24,6 +27,8 @@ export interface ShammieHooks {
   project(p: [number, number, number]): { x: number; y: number } | null;
   requestFrame(): void;
   client: { connected: boolean; simulateDrop(): void };
+  voice: { store: StoreApi<VoiceUiState>; level: { db: number; at: number; peak: number } };
+  studio: { store: StoreApi<StudioStoreState>; probe: typeof captureProbe; queue: CaptureRequest[]; shoot(): boolean };
 }
 
 /** `window` as code inside page.evaluate / waitForFunction sees it. */

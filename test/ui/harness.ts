@@ -56,13 +56,13 @@ export interface BrowserHarness {
 }
 
 /** Headless chromium with software WebGL (SwiftShader); see shared/reference/ui-stack.md. */
-export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<BrowserHarness> {
+export async function launchBrowser(viewport = { width: 1280, height: 800 }, extraArgs: string[] = []): Promise<BrowserHarness> {
   const profile = mkdtempSync(join(tmpdir(), 'shammie-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...extraArgs],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];

@@ -1,5 +1,6 @@
 /** The operator console: 3D scene on the left; dialogue, plan, library and teaching on the right. */
 import { useEffect } from 'react';
+import { useTalkKey } from './audio/VoiceControls.js';
 import { Dialogue } from './panels/Dialogue.js';
 import { LibraryPanel } from './panels/LibraryPanel.js';
 import { Hud, PointBanner, Problems, ViewToolbar } from './panels/Overlays.js';
@@ -10,6 +11,8 @@ import { stopRobot } from './panels/actions.js';
 import { useSession, useView } from './stores/react.js';
 import { viewStore, type Tab } from './stores/view.js';
 import { Viewport } from './scene/Viewport.js';
+import { Monitor } from './studio/Monitor.js';
+import { StudioPanel } from './studio/StudioPanel.js';
 
 function isTextField(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
@@ -47,10 +50,11 @@ function useStopKeys() {
   }, []);
 }
 
-const TABS: [Tab, string][] = [['plan', 'Plan'], ['library', 'Library'], ['teach', 'Teach']];
+const TABS: [Tab, string][] = [['plan', 'Plan'], ['library', 'Library'], ['teach', 'Teach'], ['studio', 'Studio']];
 
 export function App() {
   useStopKeys();
+  useTalkKey(isTextField);
   const tab = useView((s) => s.tab);
   const awaiting = useSession((s) => s.awaitingPoint);
   const pointMode = useView((s) => s.pointMode);
@@ -60,6 +64,7 @@ export function App() {
       <main>
         <section className={`viewport ${awaiting || pointMode ? 'pointing' : ''}`} data-testid="viewport">
           <Viewport />
+          {tab === 'studio' && <Monitor />}
           <ViewToolbar />
           <Hud />
           <PointBanner />
@@ -76,6 +81,7 @@ export function App() {
             {tab === 'plan' && <PlanPanel />}
             {tab === 'library' && <LibraryPanel />}
             {tab === 'teach' && <TeachPanel />}
+            {tab === 'studio' && <StudioPanel />}
           </div>
         </aside>
       </main>

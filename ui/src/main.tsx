@@ -1,5 +1,6 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { micLevel, voiceStore } from './audio/store.js';
 import { getClient } from './net/client.js';
 import { latencyProbe } from './panels/actions.js';
 import { frameProbe, projectWorld } from './scene/refs.js';
@@ -10,6 +11,9 @@ import { previewStore } from './stores/preview.js';
 import { sessionStore } from './stores/session.js';
 import { teachStore } from './stores/teach.js';
 import { viewStore } from './stores/view.js';
+import { shoot } from './studio/actions.js';
+import { captureProbe, captureQueue } from './studio/capture.js';
+import { studioStore } from './studio/store.js';
 import './styles.css';
 
 const client = getClient();
@@ -27,6 +31,10 @@ const hooks = {
   project: projectWorld,
   requestFrame,
   client,
+  /** the stop-motion studio: its store, capture timings, pending captures, and Shoot */
+  studio: { store: studioStore, probe: captureProbe, queue: captureQueue, shoot },
+  /** voice input and spoken replies: the store and the live input level */
+  voice: { store: voiceStore, level: micLevel },
 };
 declare global {
   interface Window {

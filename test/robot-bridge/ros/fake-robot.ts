@@ -73,6 +73,10 @@ export class FakeRobot {
   readonly goals: Obj[] = [];
   readonly gripperGoals: Obj[] = [];
   readonly switches: Obj[] = [];
+  /** each switch_controller request: when (backend clock), what, and whether it was granted */
+  readonly switchLog: { at: number; activate: string[]; deactivate: string[]; ok: boolean }[] = [];
+  /** controller_manager's controllers and their states */
+  readonly controllers = new Map([['joint_trajectory_controller', 'active'], ['joint_state_broadcaster', 'active'], ['gravity_compensation_controller', 'inactive']]);
   cancelAllCount = 0;
   jointStatesSent = 0;
   /** false: stop publishing joint states (a dead driver) */
@@ -200,12 +204,14 @@ export class FakeRobot {
 
   #controllerManager(): void {
     const d = this.dialect;
-    const controllers = new Map([['joint_trajectory_controller', 'active'], ['joint_state_broadcaster', 'active'], ['gravity_compensation_controller', 'inactive']]);
+    const controllers = this.controllers;
     this.server.advertiseService('/controller_manager/switch_controller', T(d, 'controller_manager_msgs', 'srv', 'SwitchController'), (args) => {
       this.switches.push(args);
       const on = (args.activate_controllers ?? args.start_controllers) as string[] | undefined;
       const off = (args.deactivate_controllers ?? args.stop_controllers) as string[] | undefined;
-      if ([...(on ?? []), ...(off ?? [])].some((c) => !controllers.has(c))) return { ok: false, message: 'unknown controller' };
+      const ok = ![...(on ?? []), ...(off ?? [])].some((c) => !controllers.has(c));
+      this.switchLog.push({ at: this.backend.now(), activate: [...(on ?? [])], deactivate: [...(off ?? [])], ok });
+      if (!ok) return { ok: false, message: 'unknown controller' };
       for (const c of off ?? []) controllers.set(c, 'inactive');
       for (const c of on ?? []) controllers.set(c, 'active');
       return { ok: true };
@@ -247,6 +253,11 @@ export class FakeRobot {
     const unknown = names.filter((n) => !this.#toBackend.has(n));
     if (!names.length || unknown.length) {
       reply.finish('rejected', { error_code: -2, error_string: `unknown joints ${unknown.join(', ')}` });
+      return;
+    }
+    // Like ros2_control: an inactive trajectory controller (hand-guiding) accepts no goals.
+    if (this.controllers.get('joint_trajectory_controller') !== 'active') {
+      reply.finish('rejected', { error_code: -1, error_string: 'joint_trajectory_controller is not active' });
       return;
     }
     const points = ((tr.points ?? []) as Obj[]).map((p) => ({

@@ -97,6 +97,25 @@ describe('demonstrations', () => {
     expect(() => loadDemonstration(join(dir, 'missing.json'))).toThrow(/no such file/);
   });
 
+  it("reads a recording saved from the console's Teach panel (repeated times dropped, rate from the spacing)", () => {
+    const d = demo({ rate: 50, closeAt: 2.8 });
+    const t0 = d.samples[0].t;
+    const samples = d.samples.map((x) => ({ t: x.t - t0, q: x.q, gripper: x.gripper! }));
+    samples.splice(40, 0, { ...samples[40] }); // two samples in one frame
+    const recording = {
+      format: 'shammie.recording', version: 1, name: 'orbit', robot: 'panda', createdAt: '2026-11-26T08:00:00.000Z',
+      source: 'console: kinesthetic teaching in the sim', jointNames: [...model.jointNames], gripperJoint: 'panda_finger_joint1', samples,
+    };
+    const p = processDemonstration(recording, model);
+    const q = processDemonstration(d, model);
+    // The same motion as the demonstration it was recorded from (times from 0 instead of 10 s).
+    expect(p.q.length).toBe(q.q.length);
+    expect(Math.max(...p.q.flatMap((row, k) => row.map((v, i) => Math.abs(v - q.q[k][i]))))).toBeLessThan(1e-9);
+    expect(p.gripper?.events.map((e) => e.action)).toEqual(['close']);
+    expect(p.notes).toEqual([]);
+    expect(refused({ ...recording, robot: 'ur5e' })).toMatch(/recorded on "ur5e"/);
+  });
+
   it('records a demonstration from a backend joint-state stream', async () => {
     const backend = FakeBackend.forModel(model, { autoAdvance: false });
     const rec = new DemonstrationRecorder(backend, { robot: model.name, rate: 50 });

@@ -1,6 +1,27 @@
 /** Applies the voice channel's server messages to the voice store. */
 import type { VoiceServerMessage } from '../../../launch/server/protocol.js';
+import { replies, voiceStore } from './store.js';
 
 export function applyVoiceMessage(m: VoiceServerMessage): void {
-  void m;
+  switch (m.type) {
+    case 'voice_state':
+      voiceStore.setState({ server: m.voice });
+      return;
+    case 'voice_activity':
+      voiceStore.setState(m.speaking ? { userSpeaking: true } : { userSpeaking: false });
+      return;
+    case 'voice_partial':
+      voiceStore.setState((s) => ({ partial: m.text, partials: s.partials + 1 }));
+      return;
+    case 'voice_final':
+      voiceStore.setState({ partial: '', heard: { text: m.text, accepted: m.accepted, stop: m.stop, at: Date.now() } });
+      return;
+    case 'speech':
+      replies.play(m);
+      return;
+    default: {
+      const never: never = m;
+      throw new Error(`[console] unhandled voice message ${JSON.stringify(never)}`);
+    }
+  }
 }

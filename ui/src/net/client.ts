@@ -64,6 +64,17 @@ export class ConsoleClient {
     return true;
   }
 
+  /**
+   * Microphone audio, one binary frame of 16 kHz s16 PCM; false when not connected. A socket
+   * backed up by more than ~8 s of audio drops frames rather than building a delay.
+   */
+  sendAudio(pcm: Int16Array): boolean {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN || ws.bufferedAmount > 256 * 1024) return false;
+    ws.send(pcm);
+    return true;
+  }
+
   /** Drop the socket as if the network failed (tests and the reconnect check). */
   simulateDrop(): void {
     this.#ws?.close(4000, 'simulated drop');

@@ -166,7 +166,7 @@ function EntityMarker({ e, scene }: { e: EntityInfo; scene: SceneInfo }) {
     <group>
       <primitive object={label} />
       {e.kind === 'location' && e.position && (
-        <group position={e.position}>
+        <group position={e.position} userData={{ overlay: true /* a console marker: not in the wrist camera's film */ }}>
           <mesh position={[0, 0, 0.035]} rotation={[-Math.PI / 2, 0, 0]}>
             <coneGeometry args={[0.014, 0.05, 12]} />
             <meshLambertMaterial color="#ffd166" />

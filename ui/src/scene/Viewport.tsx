@@ -16,6 +16,7 @@ import { PreviewPath } from './PreviewPath.js';
 import { frameProbe, sceneRefs } from './refs.js';
 import { Robots } from './Robots.js';
 import { TeachGizmo } from './TeachGizmo.js';
+import { WristCamera } from './WristCamera.js';
 
 const params = new URLSearchParams(window.location.search);
 const ANTIALIAS = params.get('aa') === '1';
@@ -66,6 +67,7 @@ function SceneContent() {
       <gridHelper args={[4, 40, '#3c4452', '#2a303a']} position={[0.35, floorZ, 0]} />
       <Picker />
       <FrameCounter />
+      <WristCamera />
     </>
   );
 }

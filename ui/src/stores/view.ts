@@ -2,7 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 
 export type CameraPreset = 'perspective' | 'front' | 'top' | 'wrist';
-export type Tab = 'plan' | 'library' | 'teach';
+export type Tab = 'plan' | 'library' | 'teach' | 'studio';
 
 export interface ViewState {
   preset: CameraPreset;
@@ -13,8 +13,6 @@ export interface ViewState {
   pointMode: boolean;
   /** the last clicked world point, shown as a marker */
   lastPoint: [number, number, number] | null;
-  /** the speech note is showing */
-  speechNote: boolean;
 }
 
 export const viewStore = createStore<ViewState>(() => ({
@@ -23,7 +21,6 @@ export const viewStore = createStore<ViewState>(() => ({
   tab: 'plan',
   pointMode: false,
   lastPoint: null,
-  speechNote: false,
 }));
 
 export function choosePreset(preset: CameraPreset): void {
