@@ -8,10 +8,12 @@
  * drag), reload and resume; then in "orbit" shoot "track around the tower over 6 frames".
  * Every wait is on app state. Screenshots go to test-artifacts/ui/studio-*.png.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportFilm } from '../../launch/film.js';
 import type { PageWindow } from './browser.js';
 import { chromiumAvailable, launchBrowser, openConsole, startConsole, type BrowserHarness, type ConsoleHarness } from './harness.js';
 
@@ -451,4 +453,57 @@ run('stop-motion studio in the console (chromium)', () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-frame-id]')?.getAttribute('data-frame-id'))).toBe(String(ids[5]));
     expect(b.errors).toEqual([]);
   });
+
+  it('the study\'s film through the console: 24 frames tracking the tower, 24 pushing in on Loki, an MP4 of 48 frames, and the resumed film keeps them', async () => {
+    await page.click('[data-testid=studio-close]');
+    await page.fill('[data-testid=studio-name]', 'lego');
+    await page.click('[data-testid=studio-open]');
+    await page.waitForFunction(() => window.__shammie.studio.store.getState().studio?.session?.name === 'lego');
+    sessionDir = findSessionDir(h.dataDir, 'lego') ?? '';
+    const waitPose = (k: number) => page.waitForFunction((i) => {
+      const m = window.__shammie.studio.store.getState().studio?.move;
+      return m?.index === i && m.waiting && !window.__shammie.stores.session.getState().moving;
+    }, k, { timeout: 30_000 });
+    let shot = 0;
+    for (const [utterance, call] of [['track around the tower over 24 frames', 'track(TOWER)'], ['push in on loki over 24 frames', 'zoom_in(LOKI)']] as const) {
+      await moveTo('go home', /go_home\(\)/);
+      await type(utterance);
+      await page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 15_000 });
+      expect(await page.locator('[data-testid=studio-plan] code').innerText()).toBe(call);
+      await page.click('[data-testid=studio-execute]');
+      for (let k = 1; k <= 24; k++) {
+        await waitPose(k);
+        // Shoot by button, S and the spoken/typed command in turn: all take the same path.
+        if (k % 3 === 0) await type('take a picture');
+        else if (k % 3 === 1) await page.click('[data-testid=studio-shoot]');
+        else { await page.locator('[data-testid=studio-counter]').click(); await page.keyboard.press('s'); }
+        await waitFrames(++shot);
+      }
+      await page.waitForFunction(() => window.__shammie.studio.store.getState().studio?.move === null, undefined, { timeout: 10_000 });
+    }
+    const frames = meta().frames;
+    expect(frames.length).toBe(48);
+    expect(frames.slice(0, 24).every((f) => f.skill === 'track(TOWER)')).toBe(true);
+    expect(frames.slice(24).every((f) => f.skill === 'zoom_in(LOKI)')).toBe(true);
+    // Real renders: Loki's gold fills more of the picture at the end of the push-in than at its start.
+    const [first, last] = await Promise.all([frameStats(page, readFileSync(join(sessionDir, frames[24].file))), frameStats(page, readFileSync(join(sessionDir, frames[47].file)))]);
+    expect(last.gold / last.total, 'Loki grows in the frame as the camera pushes in').toBeGreaterThan(first.gold / first.total);
+    writeFileSync(join(ARTIFACTS, 'studio-loki-last.png'), readFileSync(join(sessionDir, frames[47].file)));
+    // The film: ffmpeg → MP4; ffprobe decodes every frame.
+    const out = join(sessionDir, '..', 'lego.mp4');
+    const r = await exportFilm(sessionDir, { out, fps: 12 });
+    expect(r.frames).toBe(48);
+    const counted = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', out], { encoding: 'utf8' });
+    expect(Number(counted.trim())).toBe(48);
+    // Close, reload, resume: the 48 frames are there, in order.
+    await page.click('[data-testid=studio-close]');
+    await page.reload();
+    await openConsole(page, h.url);
+    await page.click('[data-testid=tab-studio]');
+    await page.fill('[data-testid=studio-name]', 'lego');
+    await page.click('[data-testid=studio-open]');
+    await page.waitForFunction(() => window.__shammie.studio.store.getState().studio?.session?.frames.length === 48, undefined, { timeout: 10_000 });
+    expect((await frameIds()).join(',')).toBe(frames.map((f) => f.id).join(','));
+    expect(b.errors).toEqual([]);
+  }, 300_000);
 });
