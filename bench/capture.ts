@@ -16,9 +16,9 @@
  *
  *   node --import tsx bench/capture.ts     # prints JSON, keeps a copy in bench/results/capture.json
  */
-import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { runStandalone } from './standalone.js';
+import { existsSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { PageWindow } from '../test/ui/browser.js';
 import { launchBrowser, openConsole, startConsole } from '../test/ui/harness.js';
 
@@ -155,12 +155,4 @@ export async function runCaptureBench(opts: CaptureBenchOptions = {}) {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const report = await runCaptureBench();
-  const text = JSON.stringify(report, null, 2) + '\n';
-  process.stdout.write(text);
-  const dir = new URL('./results/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(new URL('capture.json', dir), text);
-  process.exitCode = report.pass ? 0 : 1;
-}
+await runStandalone(import.meta, 'capture', () => runCaptureBench());

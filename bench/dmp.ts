@@ -10,11 +10,11 @@
  * run); min is reported too. The demonstration is a synthetic tracking shot around HULK in the
  * stop-motion scene, solved by IK on the Panda.
  */
+import { runStandalone } from './standalone.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { exportFilm } from '../launch/film.js';
 import { StudioSession, testPattern } from '../launch/studio/index.js';
 import { loadRobotModel } from '../skills/description/robot-model.js';
@@ -126,8 +126,4 @@ export async function runDmpBench(opts: { export?: boolean; frames?: number; rep
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const report = await runDmpBench({ export: !process.argv.includes('--no-export') });
-  console.log(JSON.stringify(report, null, 2));
-  process.exitCode = report.pass ? 0 : 1;
-}
+await runStandalone(import.meta, 'dmp', () => runDmpBench({ export: !process.argv.includes('--no-export') }));

@@ -2,10 +2,11 @@
  * Benchmark: peak memory (max RSS) of `shammie run` on a 20-line dialogue script, measured
  * in a separate process as the user would run it.
  */
+import { runStandalone } from './standalone.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,6 +41,4 @@ export async function runMemoryBench() {
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  console.log(JSON.stringify(await runMemoryBench(), null, 2));
-}
+await runStandalone(import.meta, 'memory', () => runMemoryBench());

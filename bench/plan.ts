@@ -2,8 +2,8 @@
  * Benchmark: utterance → validated, compiled, time-parameterized and safety-checked plan for
  * "pick up the candy and put it in the bag" (nothing executes; the preview is dropped).
  */
+import { runStandalone } from './standalone.js';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { createApp } from '../launch/app.js';
 
 export const PLAN_UTTERANCE = 'pick up the candy and put it in the bag';
@@ -45,6 +45,4 @@ function round(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  console.log(JSON.stringify(await runPlanBench(), null, 2));
-}
+await runStandalone(import.meta, 'plan', () => runPlanBench());

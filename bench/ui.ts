@@ -7,9 +7,9 @@
  *
  *   node --import tsx bench/ui.ts        # prints JSON, keeps a copy in bench/results/ui.json
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { runStandalone } from './standalone.js';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { ensureConsoleBuilt, UI_DIST } from '../launch/server/build.js';
 import type { PageWindow } from '../test/ui/browser.js';
@@ -160,12 +160,4 @@ export async function runUiBench(opts: UiBenchOptions = {}) {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const report = await runUiBench();
-  const text = JSON.stringify(report, null, 2) + '\n';
-  process.stdout.write(text);
-  const dir = new URL('./results/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(new URL('ui.json', dir), text);
-  process.exitCode = report.pass ? 0 : 1;
-}
+await runStandalone(import.meta, 'ui', () => runUiBench());

@@ -5,7 +5,7 @@
  *   shammie repl   [--scene S] [--seed N] [--robot R]
  *   shammie run FILE [--json] [--scene S] [--seed N] [--robot R] [--confirm-each] [--speak-through]
  *   shammie transcribe FILE.wav [--json] [--backend pocketsphinx|whisper|openai]
- *   shammie bench  [--only ik|plan|sim|memory] [--samples N]
+ *   shammie bench  [--only ik|plan|sim|memory|dmp|ros|ui|capture] [--samples N]
  *   shammie doctor [--profile P] [--move] [--yes] [--json]
  *
  * start, repl and run take --profile P: sim (default), ros2-rosbridge, ros2-rclnodejs,
@@ -13,6 +13,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from './errors.js';
+import type { BenchName } from '../bench/index.js';
 
 const USAGE = `usage: shammie <command> [options]
 
@@ -124,8 +125,9 @@ export async function main(argv: string[]): Promise<number> {
         const samples = values.samples === undefined ? undefined : Number(values.samples);
         if (samples !== undefined && !(Number.isInteger(samples) && samples > 0)) throw new CliError(`--samples must be a positive integer`);
         const only = values.only as string | undefined;
-        if (only && !['ik', 'plan', 'sim', 'memory', 'dmp', 'ros', 'ui'].includes(only)) throw new CliError(`--only must be one of ik, plan, sim, memory, dmp, ros, ui`);
-        const report = await runBenchmarks({ only: only as 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui' | undefined, samples });
+        const names: BenchName[] = ['ik', 'plan', 'sim', 'memory', 'dmp', 'ros', 'ui', 'capture'];
+        if (only && !names.includes(only as BenchName)) throw new CliError(`--only must be one of ${names.join(', ')}`);
+        const report = await runBenchmarks({ only: only as BenchName | undefined, samples });
         const text = JSON.stringify(report, null, 2) + '\n';
         process.stdout.write(text);
         // Keep the latest figures on disk too (bench/results/ is not committed).
