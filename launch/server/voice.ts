@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { isStopUtterance } from '../../planner/rule-planner.js';
 import { headphonesFromEnv, sttFromEnv, ttsFromEnv } from '../../speech/config.js';
-import { SAY_AGAIN, VoiceLoop } from '../../speech/loop.js';
+import { isNoise, SAY_AGAIN, VoiceLoop } from '../../speech/loop.js';
 import { run } from '../../speech/proc.js';
 import { EspeakTts, NullTts } from '../../speech/tts.js';
 import type { SpeechToText, TextToSpeech } from '../../speech/types.js';
@@ -251,6 +251,7 @@ export class VoiceChannels implements HubExtension {
               return;
             case 'final': {
               const t = e.transcript;
+              if (isNoise(t)) return; // a click or a cough: nothing to show
               hub.sendTo(ws, {
                 type: 'voice_final', text: t.text, accepted: t.accepted, confidence: Math.round(t.confidence * 1000) / 1000,
                 ...(t.reason ? { reason: t.reason } : {}), stop: t.accepted && isStopUtterance(t.text),

@@ -92,17 +92,26 @@ export function VoiceBar() {
         <label className="toggle" title="Listen all the time; the recognizer finds where you start and stop speaking">
           <input type="checkbox" data-testid="handsfree" checked={s.handsFree} onChange={(e) => void setHandsFree(e.target.checked)} /> Hands-free
         </label>
-        <label className="toggle" title="Speak the robot's replies">
-          <input type="checkbox" data-testid="speak" checked={s.prefs.speak && (server?.ttsAvailable ?? true)} disabled={server ? !server.ttsAvailable : false} onChange={(e) => setPrefs({ speak: e.target.checked })} /> Speak
-        </label>
-        {server && server.voices.length > 1 && (
-          <select data-testid="voice-select" aria-label="Voice of the replies" value={server.voice} onChange={(e) => setPrefs({ voice: e.target.value })}>
-            {server.voices.map((v) => <option key={v} value={v}>{v}</option>)}
-          </select>
-        )}
-        <label className="toggle" title="With headphones the microphone stays open while the robot talks">
-          <input type="checkbox" data-testid="headphones" checked={s.prefs.headphones} onChange={(e) => setPrefs({ headphones: e.target.checked })} /> Headphones
-        </label>
+        <details className="voice-settings">
+          <summary title="Spoken replies and headphones">Replies: {s.prefs.speak && (server?.ttsAvailable ?? true) ? (server?.voice ?? 'on') : 'off'}</summary>
+          <div className="voice-menu">
+            <label className="toggle" title="Speak the robot's replies">
+              <input type="checkbox" data-testid="speak" checked={s.prefs.speak && (server?.ttsAvailable ?? true)} disabled={server ? !server.ttsAvailable : false} onChange={(e) => setPrefs({ speak: e.target.checked })} /> Speak replies
+            </label>
+            {server && server.voices.length > 1 && (
+              <label className="toggle">
+                Voice
+                <select data-testid="voice-select" aria-label="Voice of the replies" value={server.voice} onChange={(e) => setPrefs({ voice: e.target.value })}>
+                  {server.voices.map((v) => <option key={v} value={v}>{v}</option>)}
+                </select>
+              </label>
+            )}
+            <label className="toggle" title="With headphones the microphone stays open while the robot talks">
+              <input type="checkbox" data-testid="headphones" checked={s.prefs.headphones} onChange={(e) => setPrefs({ headphones: e.target.checked })} /> Headphones (keep the microphone open while it talks)
+            </label>
+            {server && !server.ttsAvailable && <div className="hint">Spoken replies are not available here: install espeak-ng.</div>}
+          </div>
+        </details>
       </div>
       {(s.talking || s.partial) && s.partial && <div className="voice-partial" data-testid="voice-partial">{s.partial}…</div>}
       {status && <div className="voice-status" data-testid="voice-status">{status}</div>}
