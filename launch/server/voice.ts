@@ -21,7 +21,7 @@ import { headphonesFromEnv, sttFromEnv, ttsFromEnv } from '../../speech/config.j
 import { isNoise, SAY_AGAIN, VoiceLoop } from '../../speech/loop.js';
 import { run } from '../../speech/proc.js';
 import { EspeakTts, NullTts } from '../../speech/tts.js';
-import type { SpeechToText, TextToSpeech } from '../../speech/types.js';
+import type { Speech, SpeechToText, TextToSpeech } from '../../speech/types.js';
 import type { ConsoleHub, HubExtension } from './hub.js';
 import {
   VOICE_MAX_FRAME_BYTES, type ClientMessage, type DialogueEntry, type VoiceMode, type VoiceState,
@@ -77,6 +77,7 @@ export class VoiceChannels implements HubExtension {
   #backend = 'pocketsphinx';
   #voices: string[];
   readonly #tts = new Map<string, TextToSpeech>();
+  readonly #recent = new Map<string, Promise<Speech | null>>();
   #ttsProblem: string | null = null;
   readonly #unsubscribe: () => void;
 
@@ -323,6 +324,19 @@ export class VoiceChannels implements HubExtension {
     return t;
   }
 
+  /** Several consoles hear the same reply: synthesize it once per voice. */
+  #synthesize(voice: string, text: string): Promise<Speech | null> {
+    const key = `${voice}\n${text}`;
+    let p = this.#recent.get(key);
+    if (!p) {
+      p = this.#ttsFor(voice).synthesize(text);
+      this.#recent.set(key, p);
+      p.catch(() => this.#recent.delete(key));
+      while (this.#recent.size > 8) this.#recent.delete(this.#recent.keys().next().value!);
+    }
+    return p;
+  }
+
   #onEntry(e: DialogueEntry): void {
     if (e.role !== 'robot' || this.#ttsProblem) return;
     for (const ch of this.#channels.values()) {
@@ -338,7 +352,7 @@ export class VoiceChannels implements HubExtension {
 
   async #say(ch: Channel, text: string): Promise<void> {
     if (ch.closed || !ch.speak) return;
-    const speech = await this.#ttsFor(ch.voice).synthesize(speakable(text));
+    const speech = await this.#synthesize(ch.voice, speakable(text));
     if (!speech || ch.closed) return;
     const id = randomBytes(6).toString('hex');
     const played = new Promise<void>((resolve) => {
