@@ -26,6 +26,10 @@ import {
   type PreviewInfo, type ProblemInfo, type SceneInfo, type ServerMessage, type SkillInfo,
 } from './protocol.js';
 import { saveRecording } from './recordings.js';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../../skills/library/library.js';
 
 export interface HubOptions {
   probes: ProbeResult[];
@@ -35,7 +39,16 @@ export interface HubOptions {
   urdfUrl: string;
   /** joint-state messages per second at most (default 50) */
   jointRate?: number;
+  /** where console settings that outlive a restart are kept (auto-confirm); none: memory only */
+  settingsPath?: string;
 }
+
+const consoleSettingsSchema = z.strictObject({
+  format: z.literal('shammie-console'),
+  version: z.literal(1),
+  /** behaviors that run without asking for confirmation */
+  autoConfirm: z.array(z.string().min(1).max(100)).max(1000),
+});
 
 /**
  * A part of the console that lives beside the core dialogue (the microphone channels, the
@@ -117,6 +130,7 @@ export class ConsoleHub {
     this.#unsubs.push(app.world.onChange(() => this.#queueLibrary()));
     this.#unsubs.push(app.registry.onChange(() => this.#queueLibrary()));
     this.#jointPeriod = 1 / (opts.jointRate ?? 50);
+    this.#loadSettings();
     // Joint states are forwarded as the backend publishes them (thinned to the joint rate by
     // their stamps), so a busy machine delays them but does not thin them out; the timer
     // only sends keepalives and the slower world/status updates.
@@ -153,6 +167,37 @@ export class ConsoleHub {
     const p = this.#queue.then(fn, fn);
     this.#queue = p.catch(() => undefined);
     return p;
+  }
+
+  /** Auto-confirm flags from the settings file; a file that does not parse is set aside, not lost. */
+  #loadSettings(): void {
+    const path = this.#opts.settingsPath;
+    if (!path || !existsSync(path)) return;
+    let problem: string | null = null;
+    try {
+      const r = consoleSettingsSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+      if (r.success) {
+        for (const name of r.data.autoConfirm) if (this.app.registry.has(name)) this.#autoConfirm.add(name);
+        return;
+      }
+      problem = r.error.issues.slice(0, 2).map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+    const aside = `${path}.unreadable-${Date.now()}`;
+    try { renameSync(path, aside); } catch { /* leave it where it is */ }
+    this.#problems.set('settings', { id: 'settings', severity: 'warn', message: `The console settings file could not be read (${problem}); auto-confirm is off for every behavior.`, tip: `The file was kept as ${aside}.` });
+  }
+
+  #saveSettings(): void {
+    const path = this.#opts.settingsPath;
+    if (!path) return;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileAtomic(path, JSON.stringify({ format: 'shammie-console', version: 1, autoConfirm: [...this.#autoConfirm].sort() }, null, 2) + '\n');
+    } catch (err) {
+      this.#setProblem({ id: 'settings', severity: 'warn', message: `Could not save the console settings: ${(err as Error).message}`, tip: 'Auto-confirm still works until the server stops.' });
+    }
   }
 
   get phase(): Phase {
@@ -280,6 +325,7 @@ export class ConsoleHub {
         }
         if (msg.enabled) this.#autoConfirm.add(msg.skill);
         else this.#autoConfirm.delete(msg.skill);
+        this.#saveSettings();
         this.addEntry('system', msg.enabled ? `${msg.skill} will run without asking for confirmation.` : `${msg.skill} asks for confirmation again.`, 'note');
         this.#queueLibrary();
         return;
@@ -601,7 +647,9 @@ export class ConsoleHub {
 
   #libraryMessage(): ServerMessage {
     const reg = this.app.registry;
-    for (const name of [...this.#autoConfirm]) if (!reg.has(name)) this.#autoConfirm.delete(name);
+    let dropped = false;
+    for (const name of [...this.#autoConfirm]) if (!reg.has(name)) dropped = this.#autoConfirm.delete(name);
+    if (dropped) this.#saveSettings(); // forgotten or renamed: a later skill of that name asks again
     const skills: SkillInfo[] = reg.list().map((s) => {
       const def = reg.get(s.name);
       const base: SkillInfo = { name: s.name, kind: s.kind, description: s.description, params: s.params.map((p) => ({ name: p.name, type: p.type, description: p.description })), autoConfirm: this.#autoConfirm.has(s.name) };

@@ -133,6 +133,7 @@ export async function startSessionServer(app: App, options: SessionServerOptions
     recordingsDir: join(options.dataDir, 'recordings'),
     urdfUrl: `robot/files/${encodeURIComponent(urdfName)}`,
     jointRate: options.jointRate,
+    settingsPath: join(options.dataDir, 'console.json'),
   });
   if (options.voice !== false) hub.use(new VoiceChannels(hub, options.voice ?? {}));
   hub.use(new StudioExtension(hub, { dataDir: options.dataDir }));

@@ -1,0 +1,60 @@
+/** Console settings that outlive a restart: auto-confirm flags in <data>/console.json. */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../launch/app.js';
+import { startSessionServer } from '../../launch/server/index.js';
+import { TestClient } from './ws-client.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'shammie-settings-'));
+const file = join(dataDir, 'console.json');
+
+async function withServer<T>(fn: (c: TestClient) => Promise<T>): Promise<T> {
+  const app = await createApp({ pace: 'fast', dataDir });
+  const server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'off', voice: false });
+  const c = new TestClient(server.url);
+  await c.open();
+  try {
+    return await fn(c);
+  } finally {
+    c.close();
+    await server.close();
+    await app.dispose();
+  }
+}
+
+const autoConfirmed = async (c: TestClient) => (await c.next('library')).skills.filter((s) => s.autoConfirm).map((s) => s.name);
+
+describe('console settings', () => {
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('auto-confirm survives a restart', async () => {
+    await withServer(async (c) => {
+      expect(await autoConfirmed(c)).toEqual([]);
+      const from = c.mark();
+      c.send({ type: 'auto_confirm', skill: 'pickup', enabled: true });
+      await c.next('library', (m) => m.skills.some((s) => s.name === 'pickup' && s.autoConfirm), 5000, from);
+    });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ format: 'shammie-console', version: 1, autoConfirm: ['pickup'] });
+    await withServer(async (c) => {
+      expect(await autoConfirmed(c)).toEqual(['pickup']);
+      const from = c.mark();
+      c.send({ type: 'auto_confirm', skill: 'pickup', enabled: false });
+      await c.next('library', (m) => m.skills.every((s) => !s.autoConfirm), 5000, from);
+    });
+    expect(JSON.parse(readFileSync(file, 'utf8')).autoConfirm).toEqual([]);
+  }, 60_000);
+
+  it('an unreadable settings file is set aside with a warning, never used or lost', async () => {
+    writeFileSync(file, '{"format": "shammie-console", "version": 1, "autoConfirm": "pickup"}');
+    await withServer(async (c) => {
+      const status = await c.next('status');
+      expect(status.problems.find((p) => p.id === 'settings')?.message).toMatch(/could not be read.*autoConfirm/);
+      expect(await autoConfirmed(c)).toEqual([]);
+    });
+    expect(existsSync(file)).toBe(false);
+    const aside = readdirSync(dataDir).find((n) => n.startsWith('console.json.unreadable-'));
+    expect(readFileSync(join(dataDir, aside!), 'utf8')).toContain('"autoConfirm": "pickup"');
+  }, 60_000);
+});
