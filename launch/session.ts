@@ -535,7 +535,7 @@ export class Session {
     const about = ref ? ` (relative to ${ref})` : '';
     const { backend } = this.deps;
     if (!HandGuidedRecording.supported(backend)) {
-      return reply(`Okay, show me how to ${spoken}${about}${redefine}. This arm (${backend.kind}) can't be guided by hand, so give me a recorded demonstration: "!demo FILE" in a script (joint states over time, e.g. a recording saved from the console's Teach panel), then say "that's it". Or tell me the steps one at a time.`);
+      return reply(`Okay, show me how to ${spoken}${about}${redefine}. This arm (${backend.kind}) can't be guided by hand, so give me a recorded demonstration: record one in the console's Teach panel and press "Show it to the robot" (or "!demo FILE" in a script), then say "that's it". Or tell me the steps one at a time.`);
     }
     try {
       this.#handGuided = await HandGuidedRecording.start(backend, { robot: this.deps.motion.model.name, reference: this.#motionTeaching.reference });

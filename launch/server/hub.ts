@@ -339,6 +339,16 @@ export class ConsoleHub {
         this.addEntry('system', `Saved the demonstration "${r.name}" (${r.samples} joint states) to ${r.path}.`, 'note');
         return;
       }
+      case 'demonstrate': {
+        const r = saveRecording(this.#opts.recordingsDir, this.app.model, msg.name, msg.samples);
+        this.sendTo(ws, { type: 'recording_saved', name: r.name, path: r.path, samples: r.samples });
+        this.addEntry('user', `(showed the demonstration "${r.name}": ${r.samples} joint states)`, 'demo');
+        // The saved file is what the session learns from: the same path as `!demo FILE`.
+        const demo: unknown = JSON.parse(readFileSync(r.path, 'utf8'));
+        await this.serial(() => session.demonstrate(demo, `(demonstration ${r.name})`));
+        this.#afterCommand();
+        return;
+      }
       default: {
         const never: never = msg;
         throw new Error(`[console] unhandled message ${JSON.stringify(never)}`);

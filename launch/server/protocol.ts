@@ -297,6 +297,15 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     name: z.string().trim().min(1).max(60),
     samples: z.array(recordingSampleSchema).min(2).max(20_000),
   }),
+  /**
+   * teach with a demonstration recorded in the console: it is saved like save_recording, then
+   * given to the motion skill being taught ("I'll show you how to track around the hulk")
+   */
+  z.object({
+    type: z.literal('demonstrate'),
+    name: z.string().trim().min(1).max(60),
+    samples: z.array(recordingSampleSchema).min(2).max(20_000),
+  }),
   ...voiceClientMessages,
   ...studioClientMessages,
 ]);

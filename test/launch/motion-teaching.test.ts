@@ -29,7 +29,7 @@ describe('motion skills taught by demonstration', () => {
     const name = turns[3].plan![0].skill;
     expect(name).toBe('track'); // "track around the hulk" teaches track(target), not track_around
     // The sim arm cannot be guided by hand: the reply says how to demonstrate there.
-    expect(turns[0].reply).toMatch(/show me how to track \(relative to HULK\)\. This arm \(sim\) can't be guided by hand, so give me a recorded demonstration: "!demo FILE"/);
+    expect(turns[0].reply).toMatch(/show me how to track \(relative to HULK\)\. This arm \(sim\) can't be guided by hand, so give me a recorded demonstration: record one in the console's Teach panel and press "Show it to the robot" \(or "!demo FILE" in a script\)/);
     expect(app.backend.capabilities.handGuiding).toBe(false);
     expect(turns[2].reply).toMatch(/learned track\(target\).*shown on HULK/);
     expect(turns[3].plan).toEqual([{ skill: name, args: { target: 'TOWER' } }]);

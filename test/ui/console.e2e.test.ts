@@ -277,6 +277,9 @@ run('operator console (chromium)', () => {
     expect(rec.samples.length).toBeGreaterThan(5);
     const first = rec.samples[0].q[0], last = rec.samples.at(-1).q[0];
     expect(last - first).toBeGreaterThan(0.2);
+    // "Show it to the robot" hands the recording to the session (nothing is being taught now, so it asks what).
+    await b.page.click('[data-testid=use-demo]');
+    await expect.poll(lastRobotReply).toMatch(/Say what I should learn first/);
     await fullShot('07-teaching');
     await b.page.click('[data-testid=tab-plan]');
   });

@@ -86,6 +86,15 @@ export function TeachPanel() {
           }}>
             <input value={name} onChange={(e) => setName(e.target.value)} aria-label="Recording name" />
             <button type="submit" disabled={t.recording || t.sampleCount < 2} data-testid="save-recording">Save</button>
+            <button
+              type="button"
+              disabled={t.recording || t.sampleCount < 2}
+              data-testid="use-demo"
+              title={'Save it and show it to the robot as the demonstration of what you are teaching (after "I\'ll show you how to …")'}
+              onClick={() => { if (recording.samples.length >= 2) getClient().send({ type: 'demonstrate', name, samples: recording.samples }); }}
+            >
+              Show it to the robot
+            </button>
           </form>
           {t.saved && <div className="ok" data-testid="saved">Saved {t.saved.samples} samples to {t.saved.path}</div>}
         </>
