@@ -177,7 +177,9 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
     const s2 = await status();
     expect(maxDiff(s1.joints.positions, s2.joints.positions)).toBeLessThan(2e-3);
     expect(Math.max(...s2.joints.velocities.map(Math.abs))).toBeLessThan(0.02);
-    expect(maxDiff(s2.joints.positions, h.app.model.home)).toBeGreaterThan(0.05);
+    // (Where it stopped depends on how fast "stop" was recognized; the outcome above says it
+    // did not finish the five moves, and the arm holds still.)
+    expect(ex.stepFractions.some((f) => f < 1)).toBe(true);
     await b.page.locator('[data-testid=handsfree]').uncheck();
     await b.close();
   }, 90_000);
