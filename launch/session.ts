@@ -272,6 +272,11 @@ export class Session {
     return this.#executing;
   }
 
+  /** The robot asked where a new object is; a pointed location (point()) answers it. */
+  get awaitingPoint(): { name: string; description: string } | null {
+    return this.#awaitingPoint ? { ...this.#awaitingPoint } : null;
+  }
+
   armState(): ArmState {
     const { backend, world } = this.deps;
     return {

@@ -510,12 +510,9 @@ export class ConsoleHub {
       return;
     }
     this.addEntry('robot', turn.reply, turn.kind);
-    if (turn.kind === 'question') {
-      const asked = askedToPoint(turn.reply);
-      this.#awaitingPoint = asked ? { name: asked } : null;
-    } else {
-      this.#awaitingPoint = null;
-    }
+    // The session knows whether it asked for a location (the console shows a "click it" banner).
+    const asked = this.app.session.awaitingPoint;
+    this.#awaitingPoint = asked ? { name: asked.name } : null;
     if (turn.kind === 'plan' && turn.outcome === 'failed' && turn.plan && turn.plan.length) {
       // Unsafe or not plannable: the session does not keep it; show it red, not confirmable.
       const plan = turn.plan;
@@ -793,13 +790,6 @@ function r4(v: number): number {
 
 function finiteOr(v: number, fallback: number): number {
   return Number.isFinite(v) ? v : fallback;
-}
-
-/** "I don't know what TOY_CAR is yet. Can you show me where it is?" → TOY_CAR */
-export function askedToPoint(reply: string): string | null {
-  if (!/show me where|point (?:to|at) it|click (?:on )?it/i.test(reply)) return null;
-  const names = reply.match(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*\b/g) ?? [];
-  return names.find((n) => n.length >= 2 && n !== 'OK') ?? null;
 }
 
 /** What the operator can do about a failure, in plain words. */

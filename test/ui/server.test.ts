@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type SimApp } from '../../launch/app.js';
 import { ensureConsoleBuilt } from '../../launch/server/build.js';
 import { startSessionServer, type SessionServer } from '../../launch/server/index.js';
-import { askedToPoint, failureTip } from '../../launch/server/hub.js';
+import { failureTip } from '../../launch/server/hub.js';
 import { TestClient, type Msg } from './ws-client.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -357,10 +357,6 @@ describe('session server: a plan with an unreachable step', () => {
 });
 
 describe('hub helpers', () => {
-  it('reads "show me where X is" questions', () => {
-    expect(askedToPoint("I don't know what TOY_CAR is yet. Can you show me where it is?")).toBe('TOY_CAR');
-    expect(askedToPoint('Sure, here is my plan: pickup(CANDY)')).toBeNull();
-  });
   it('gives tips for failures', () => {
     expect(failureTip('goto(GIFT_BAG) fails a safety check: tool leaves the workspace')).toMatch(/workspace/);
     expect(failureTip('something odd')).toBeUndefined();
