@@ -135,7 +135,7 @@ export async function startSessionServer(app: App, options: SessionServerOptions
     jointRate: options.jointRate,
     settingsPath: join(options.dataDir, 'console.json'),
   });
-  if (options.voice !== false) hub.use(new VoiceChannels(hub, options.voice ?? {}));
+  if (options.voice !== false) hub.use(new VoiceChannels(hub, { cmnFile: join(options.dataDir, 'speech', 'cmn.txt'), ...options.voice }));
   hub.use(new StudioExtension(hub, { dataDir: options.dataDir }));
   const mode = options.console ?? 'build';
   let consoleState: 'building' | 'ready' | 'failed' | 'off' = mode === 'off' ? 'off' : mode === 'prebuilt' ? 'ready' : 'building';

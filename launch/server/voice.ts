@@ -15,6 +15,10 @@
  * exception: typing keeps working.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../../skills/library/library.js';
+import { PocketsphinxStt } from '../../speech/pocketsphinx.js';
 import type { WebSocket } from 'ws';
 import { isStopUtterance } from '../../planner/rule-planner.js';
 import { headphonesFromEnv, sttFromEnv, ttsFromEnv } from '../../speech/config.js';
@@ -40,8 +44,16 @@ export interface VoiceOptions {
   headphones?: boolean;
   /** extra wait for `speech_played` beyond a reply's duration before unmuting anyway, ms */
   playSlackMs?: number;
+  /**
+   * Where pocketsphinx's cepstral-mean estimate is kept between runs, so the first utterance
+   * after a restart is decoded warm (a cold decoder misreads it and has to hear it twice).
+   */
+  cmnFile?: string;
   env?: NodeJS.ProcessEnv;
 }
+
+/** pocketsphinx's cepstral mean: 13 comma-separated numbers */
+const CMN = /^-?\d+(?:\.\d+)?(?:,-?\d+(?:\.\d+)?){12}$/;
 
 /** audio buffered while the recognizer starts (the first press of Talk), seconds */
 const STARTUP_BUFFER_S = 15;
@@ -78,6 +90,8 @@ export class VoiceChannels implements HubExtension {
   #voices: string[];
   readonly #tts = new Map<string, TextToSpeech>();
   readonly #recent = new Map<string, Promise<Speech | null>>();
+  #savedCmn: string | null = null;
+  #cmnSavedAt = 0;
   #ttsProblem: string | null = null;
   readonly #unsubscribe: () => void;
 
@@ -184,7 +198,33 @@ export class VoiceChannels implements HubExtension {
     return true;
   }
 
+  /** The last run's cepstral mean, if it was saved and looks like one (13 numbers). */
+  #loadCmn(): void {
+    const file = this.#o.cmnFile;
+    if (!file || !(this.#stt instanceof PocketsphinxStt) || !existsSync(file)) return;
+    try {
+      const text = readFileSync(file, 'utf8').trim();
+      if (CMN.test(text)) this.#stt.lastCmn = text;
+    } catch {
+      // unreadable: start cold, as without a file
+    }
+  }
+
+  #saveCmn(): void {
+    const file = this.#o.cmnFile;
+    const cmn = this.#stt instanceof PocketsphinxStt ? this.#stt.lastCmn : null;
+    if (!file || !cmn || cmn === this.#savedCmn || !CMN.test(cmn)) return;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileAtomic(file, cmn + '\n');
+      this.#savedCmn = cmn;
+    } catch {
+      // not worth bothering the operator: the next run just starts cold
+    }
+  }
+
   async dispose(): Promise<void> {
+    this.#saveCmn();
     this.#unsubscribe();
     await Promise.all([...this.#channels.values()].map((ch) => { ch.closed = true; return this.#close(ch); }));
     this.#channels.clear();
@@ -201,6 +241,7 @@ export class VoiceChannels implements HubExtension {
       this.#stt = this.#o.stt ? this.#o.stt() : sttFromEnv(this.#o.env, { live: true });
       this.#backend = this.#stt.name;
       this.#sttProblem = null;
+      this.#loadCmn();
     } catch (err) {
       this.#sttProblem = { message: (err as Error).message.replace(/^\[speech\] /, ''), tip: 'Check SHAMMIE_STT (pocketsphinx, whisper or openai). Typing still works.' };
     }
@@ -252,6 +293,10 @@ export class VoiceChannels implements HubExtension {
               return;
             case 'final': {
               const t = e.transcript;
+              if (Date.now() - this.#cmnSavedAt > 10_000) {
+                this.#cmnSavedAt = Date.now();
+                this.#saveCmn();
+              }
               if (isNoise(t)) return; // a click or a cough: nothing to show
               hub.sendTo(ws, {
                 type: 'voice_final', text: t.text, accepted: t.accepted, confidence: Math.round(t.confidence * 1000) / 1000,
@@ -379,6 +424,11 @@ export class VoiceChannels implements HubExtension {
 
   // -------------------------------------------------------------------------------------------
   // State
+
+  /** the recognizer, once a console has opened its microphone */
+  get recognizer(): SpeechToText | null {
+    return this.#stt;
+  }
 
   state(ws: WebSocket): VoiceState | null {
     const ch = this.#channels.get(ws);

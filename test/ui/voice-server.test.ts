@@ -3,13 +3,14 @@
  * microphone (16 kHz s16 binary frames, as the AudioWorklet sends them) through the real
  * pocketsphinx recognizer and espeak-ng replies.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type SimApp } from '../../launch/app.js';
 import { startSessionServer, type SessionServer } from '../../launch/server/index.js';
-import { speakable } from '../../launch/server/voice.js';
+import { speakable, VoiceChannels } from '../../launch/server/voice.js';
+import { PocketsphinxStt } from '../../speech/pocketsphinx.js';
 import { parseWav } from '../../speech/pcm.js';
 import { spoken } from '../speech/fixtures.js';
 import { TestClient } from './ws-client.js';
@@ -139,6 +140,28 @@ describe('console voice channel (pocketsphinx, espeak-ng)', () => {
     expect(c.messages.slice(from).some((m) => m.type === 'speech')).toBe(false);
     c.send({ type: 'voice_settings', speak: true, headphones: false });
   }, 30_000);
+
+  it('the decoder\'s cepstral mean is kept in the data folder, and the next run starts warm with it', async () => {
+    const file = join(dataDir, 'speech', 'cmn.txt');
+    expect(existsSync(file)).toBe(true);
+    const saved = readFileSync(file, 'utf8').trim();
+    expect(saved.split(',').map(Number).every(Number.isFinite)).toBe(true);
+    expect(saved.split(',')).toHaveLength(13);
+    const app2 = await createApp({ pace: 'fast' });
+    const server2 = await startSessionServer(app2, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'off' });
+    const c2 = new TestClient(server2.url);
+    try {
+      await c2.open();
+      c2.send({ type: 'voice_open', mode: 'ptt', sampleRate: 16000 });
+      await c2.next('voice_state', (m) => m.voice.state === 'listening', 30_000);
+      const voice = server2.hub.extensions.find((e): e is VoiceChannels => e instanceof VoiceChannels)!;
+      expect((voice.recognizer as PocketsphinxStt).lastCmn).toBe(saved);
+    } finally {
+      c2.close();
+      await server2.close();
+      await app2.dispose();
+    }
+  }, 60_000);
 
   it('replies are read out without code punctuation', () => {
     expect(speakable('Done: pickup(CANDY) → goto(GIFT_BAG) → release().')).toBe('Done: pickup candy, then goto gift bag, then release.');
