@@ -22,7 +22,7 @@
 import { z } from 'zod';
 import type { MotionSkill } from './library/library.js';
 import type { RobotModel } from './description/robot-model.js';
-import { KinematicChain } from './kinematics/index.js';
+import { cartesianPath, KinematicChain } from './kinematics/index.js';
 import type { Pose, Vec3 } from './math/transform.js';
 import {
   DEFAULT_BASIS, DEFAULT_GAINS, learnPoseDmp, rolloutPoseDmp, rolloutToJointTrajectory,
@@ -253,6 +253,71 @@ export interface CompileMotionOptions {
 }
 
 /**
+ * Lowest point (world z, m) of the moving link frames and the tool along a straight joint-space
+ * move (`samples` + 1 configurations; 0: just `a`). Links that never move (the base, and frames
+ * that only turn about a vertical axis) are left out: their height says nothing about the move.
+ */
+function lowestAlong(model: RobotModel, a: readonly number[], b: readonly number[], samples = 24): number {
+  const still = new Map<string, number>();
+  const ref = model.linkPoses(a);
+  const far = model.linkPoses(b);
+  const mid = model.linkPoses(a.map((v, i) => (v + b[i]) / 2));
+  for (const [name, m] of ref) {
+    const zb = far.get(name)?.[14], zm = mid.get(name)?.[14];
+    if (zb !== undefined && zm !== undefined && Math.abs(zb - m[14]) < 1e-9 && Math.abs(zm - m[14]) < 1e-9) still.set(name, m[14]);
+  }
+  let low = Infinity;
+  const q = new Array<number>(a.length);
+  for (let k = 0; k <= samples; k++) {
+    const s = samples ? k / samples : 0;
+    for (let i = 0; i < a.length; i++) q[i] = a[i] + (b[i] - a[i]) * s;
+    for (const [name, m] of model.linkPoses(q)) if (!still.has(name)) low = Math.min(low, m[14]);
+    low = Math.min(low, model.tipPose(q)[14]);
+  }
+  return low;
+}
+
+/** how far a straight joint move may sag below its two ends before it goes over the top, m */
+const SAG = 0.005;
+/** extra height of the transit over the higher end, m */
+const TRANSIT_LIFT = 0.1;
+/** Cartesian step of the transit legs, m */
+const TRANSIT_STEP = 0.02;
+
+function lowestOfPath(model: RobotModel, path: readonly number[][]): number {
+  let low = Infinity;
+  for (let i = 0; i + 1 < path.length; i++) low = Math.min(low, lowestAlong(model, path[i], path[i + 1], 4));
+  return low;
+}
+
+/**
+ * Waypoints from `from` to `to` (joint space). Camera moves start and end close to the table,
+ * and a straight joint-space move between two such poses can swing a link down into it (seen:
+ * zoom_in(HULK) right after track(LOKI), the hand 3 mm below the table top). Then the tool goes
+ * straight up, across at a transit height and straight down onto the start, as a camera
+ * operator would, keeping each end's orientation on its leg. When that is out of reach, or no
+ * higher, the straight move stays (the safety check judges it).
+ */
+export function approachPath(ctx: MotionContext, from: number[], to: number[]): number[][] {
+  const model = ctx.model;
+  // The ends' own lowest points, counting the same moving links as the path does.
+  const ends = Math.min(lowestAlong(model, from, to, 0), lowestAlong(model, to, from, 0));
+  const direct = lowestAlong(model, from, to);
+  if (direct >= ends - SAG) return [from, to];
+  const a = ctx.ik.chain.pose(from), b = ctx.ik.chain.pose(to);
+  const z = Math.max(a.position[2], b.position[2]) + TRANSIT_LIFT;
+  const up = cartesianPath(ctx.ik, from, { position: [a.position[0], a.position[1], z], quaternion: a.quaternion }, { step: TRANSIT_STEP });
+  // The descent is planned upwards from the start, so it ends in exactly the start configuration.
+  const down = cartesianPath(ctx.ik, to, { position: [b.position[0], b.position[1], z], quaternion: b.quaternion }, { step: TRANSIT_STEP });
+  if (!up.ok || !down.ok) return [from, to];
+  const top = down.waypoints[down.waypoints.length - 1];
+  const across = cartesianPath(ctx.ik, up.waypoints[up.waypoints.length - 1], { position: [b.position[0], b.position[1], z], quaternion: b.quaternion }, { step: TRANSIT_STEP });
+  const path = [...up.waypoints, ...(across.ok ? across.waypoints.slice(1) : []), top, ...down.waypoints.slice(0, -1).reverse()];
+  const clean = path.filter((q, i) => i === 0 || q.some((v, j) => Math.abs(v - path[i - 1][j]) > 1e-9));
+  return lowestOfPath(model, clean) > direct + SAG ? clean : [from, to];
+}
+
+/**
  * Compile a call of a learned motion skill into motions, like a primitive: a joint trajectory
  * (plus a move to the start for 'relative' skills and any demonstrated gripper changes) from the
  * predicted arm state `start`. Throws SkillFailure with a plain reason when it cannot be done.
@@ -320,7 +385,7 @@ export function compileMotionSkill(skill: MotionSkill, args: Record<string, ArgV
     notes.push(`cannot replay the demonstrated path at ${what} (${why}); re-targeted from the current pose instead`);
   }
   if (chosen.approach) {
-    motions.push({ kind: 'trajectory', label: `move to the start of ${skill.name} ${what}`, trajectory: timeParameterize([start.q, chosen.q], ctx.model, { velocityScale: ctx.config.speedScale, accelerationScale: ctx.config.speedScale }) });
+    motions.push({ kind: 'trajectory', label: `move to the start of ${skill.name} ${what}`, trajectory: timeParameterize(approachPath(ctx, start.q, chosen.q), ctx.model, { velocityScale: ctx.config.speedScale, accelerationScale: ctx.config.speedScale }) });
   }
   notes.push(...rollout.notes);
   if (joints.timeStretch > 1.05) notes.push(`slowed down ×${joints.timeStretch.toFixed(2)} to stay within the joint speed limits`);

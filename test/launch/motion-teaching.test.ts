@@ -102,6 +102,26 @@ describe('motion skills taught by demonstration', () => {
     expect(undone[1]).toMatchObject({ plan: [{ skill: 'film', args: {} }], outcome: 'succeeded' });
   });
 
+  it('one camera move right after another, near the table: the move to the next start goes over the top, not through the table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shammie-motion-'));
+    const app = await createApp({ scene: 'stopmotion', dataDir: dir });
+    apps.push(app);
+    const ZOOM = resolve(import.meta.dirname, '../../skills/demonstration/examples/zoom-hulk.json');
+    const turns = await runScript(app, parseScript([
+      "I'll show you how to track around the hulk", `!demo ${DEMO}`, "that's it",
+      "I'll show you how to zoom in on the hulk", `!demo ${ZOOM}`, "that's it",
+      'track around loki',
+      // Straight through joint space from the end of track(LOKI) the hand went 3 mm into the table.
+      'zoom in on the hulk',
+    ].join('\n'), join(dir, 'script.txt')));
+    const [track, zoom] = turns.slice(-2);
+    expect(track).toMatchObject({ outcome: 'succeeded' });
+    expect(zoom.failure ?? null).toBeNull();
+    expect(zoom).toMatchObject({ plan: [{ skill: 'zoom_in', args: { target: 'HULK' } }], outcome: 'succeeded' });
+    // The sim agrees: nothing touched the table hard enough to abort, and the arm ended at the zoom's end.
+    expect(app.backend.status().problems.filter((p) => p.severity === 'error')).toEqual([]);
+  }, 60_000);
+
   it('a demonstration outside teaching, or a malformed one, is refused with a reason', async () => {
     const app = await createApp({ scene: 'stopmotion' });
     apps.push(app);
