@@ -178,6 +178,7 @@ function nearestBody(names: string[], poses: BodyPoseProvider, p: [number, numbe
     const c = poses.bodyPosition(name);
     if (!c) continue;
     const h = poses.bodyHalfExtents?.(name) ?? [0, 0, 0];
+    // Distance from the point to the body's axis-aligned box (0 inside it).
     const d = Math.hypot(
       Math.max(0, Math.abs(p[0] - c[0]) - h[0]),
       Math.max(0, Math.abs(p[1] - c[1]) - h[1]),
@@ -190,19 +191,5 @@ function nearestBody(names: string[], poses: BodyPoseProvider, p: [number, numbe
 
 /** The scene object whose box is nearest to a pointed world point (m), within maxDistance. */
 export function nearestObject(sim: SimWorld, p: [number, number, number], maxDistance: number): string | undefined {
-  let best: string | undefined;
-  let bestD = maxDistance;
-  for (const name of [...sim.objectNames, ...sim.containerNames]) {
-    const c = sim.bodyPosition(name);
-    const h = sim.bodyHalfExtents(name);
-    if (!c || !h) continue;
-    // Distance from the point to the body's axis-aligned box (0 inside it).
-    const d = Math.hypot(
-      Math.max(0, Math.abs(p[0] - c[0]) - h[0]),
-      Math.max(0, Math.abs(p[1] - c[1]) - h[1]),
-      Math.max(0, Math.abs(p[2] - c[2]) - h[2]),
-    );
-    if (d <= bestD) { best = name; bestD = d; }
-  }
-  return best;
+  return nearestBody([...sim.objectNames, ...sim.containerNames], sim, p, maxDistance);
 }

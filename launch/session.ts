@@ -42,6 +42,18 @@ export interface PreviewSummary {
   trajectoryPoints: number;
 }
 
+/** Running totals of a preview, as its steps are described. */
+export interface PreviewTotals {
+  duration: number;
+  maxJointSpeed: number;
+  points: number;
+}
+
+export function previewSummary(steps: number, t: PreviewTotals): Preview['summary'] {
+  const r3 = (v: number) => Math.round(v * 1000) / 1000;
+  return { steps, duration: r3(t.duration), maxJointSpeed: r3(t.maxJointSpeed), trajectoryPoints: t.points };
+}
+
 export interface Preview {
   plan: Plan;
   steps: PreviewStep[];
@@ -484,33 +496,35 @@ export class Session {
 
   /** Compile a validated plan from the current arm state and check every trajectory. */
   preview(plan: Plan): Preview {
-    const { registry, motion, safety } = this.deps;
+    const { registry, motion } = this.deps;
     const compiled = compilePlan(registry, plan, motion, this.armState());
-    let duration = 0;
-    let maxJointSpeed = 0;
-    let points = 0;
-    let safe = true;
-    const steps: PreviewStep[] = compiled.map((step) => {
-      const out: PreviewStep = { call: formatCall(step.call), motions: [], safe: true };
-      for (const m of step.motions) {
-        let d = 0;
-        if (m.kind === 'trajectory') {
-          const s = trajectorySummary(m.trajectory);
-          d = s.duration;
-          maxJointSpeed = Math.max(maxJointSpeed, s.maxJointSpeed);
-          points += s.points;
-          const first = m.trajectory.points[0]?.positions ?? [];
-          const check = checkTrajectory(m.trajectory, motion.model, safety, first);
-          if (!check.ok && out.safe) { out.safe = false; out.reason = check.reason; safe = false; }
-        } else if (m.kind === 'wait') d = m.seconds;
-        else d = gripperDuration(this, m.command.position);
-        duration += d;
-        out.motions.push({ label: m.label, kind: m.kind, duration: d });
-      }
-      return out;
-    });
-    const r3 = (v: number) => Math.round(v * 1000) / 1000;
-    return { plan, steps, summary: { steps: compiled.length, duration: r3(duration), maxJointSpeed: r3(maxJointSpeed), trajectoryPoints: points }, safe, compiled };
+    const totals = { duration: 0, maxJointSpeed: 0, points: 0 };
+    const steps = compiled.map((step) => this.describeStep(step, totals));
+    return { plan, steps, summary: previewSummary(compiled.length, totals), safe: steps.every((st) => st.safe), compiled };
+  }
+
+  /**
+   * What the preview shows of one compiled step: each motion's duration, and whether every
+   * trajectory passes the safety check (the first failure's reason). Adds to `totals`.
+   */
+  describeStep(step: CompiledStep, totals: PreviewTotals): PreviewStep {
+    const { motion, safety } = this.deps;
+    const out: PreviewStep = { call: formatCall(step.call), motions: [], safe: true };
+    for (const m of step.motions) {
+      let d = 0;
+      if (m.kind === 'trajectory') {
+        const s = trajectorySummary(m.trajectory);
+        d = s.duration;
+        totals.maxJointSpeed = Math.max(totals.maxJointSpeed, s.maxJointSpeed);
+        totals.points += s.points;
+        const check = checkTrajectory(m.trajectory, motion.model, safety, m.trajectory.points[0]?.positions ?? []);
+        if (!check.ok && out.safe) { out.safe = false; out.reason = check.reason; }
+      } else if (m.kind === 'wait') d = m.seconds;
+      else d = gripperDuration(this, m.command.position);
+      totals.duration += d;
+      out.motions.push({ label: m.label, kind: m.kind, duration: d });
+    }
+    return out;
   }
 
   async #startTeaching(utterance: string, name: string, command: string, mentions: string[]): Promise<Turn> {

@@ -4,7 +4,8 @@
  * hands-free use, and flush() (push-to-talk released) sends what was said so far.
  */
 import { comfortNoise, SAMPLE_RATE, samples, seconds, toBuffer } from './pcm.js';
-import type { SttEvent, SttStream, Transcript } from './types.js';
+import type { GrammarInput } from './grammar.js';
+import type { Availability, SpeechToText, SttEvent, SttStream, Transcript } from './types.js';
 
 const FRAME = SAMPLE_RATE / 100; // 10 ms
 
@@ -169,6 +170,39 @@ export class BatchStream implements SttStream {
 export function vocabularyPrompt(input: { entities: readonly { name: string }[]; skills: readonly { name: string }[] }): string {
   const names = [...input.entities.map((e) => e.name), ...input.skills.map((s) => s.name)].map((n) => n.toLowerCase().replace(/_/g, ' '));
   return names.length ? `Commands to a robot arm about: ${[...new Set(names)].join(', ')}.` : '';
+}
+
+/**
+ * What the batch recognizers (whisper.cpp, OpenAI-compatible) share: the vocabulary goes in as
+ * a prompt, live streams are cut into utterances by BatchStream, a recording is one
+ * recognition. Subclasses say whether they can run and recognize one utterance.
+ */
+export abstract class BatchSpeechToText implements SpeechToText, BatchRecognizer {
+  abstract readonly name: string;
+  /** the names the robot knows, as a prompt (helps rare words such as "Loki") */
+  protected prompt = '';
+  readonly #streams = new Set<BatchStream>();
+
+  abstract availability(): Promise<Availability>;
+  abstract recognize(pcm: Buffer): Promise<Transcript>;
+
+  async setVocabulary(input: GrammarInput): Promise<void> {
+    this.prompt = vocabularyPrompt(input);
+  }
+
+  stream(): SttStream {
+    const s: BatchStream = new BatchStream(this, () => this.#streams.delete(s));
+    this.#streams.add(s);
+    return s;
+  }
+
+  async transcribe(pcm: Buffer | Int16Array): Promise<Transcript[]> {
+    return transcribeOnce(this, pcm);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#streams].map((s) => s.close()));
+  }
 }
 
 /** One whole-buffer recognition as the list `transcribe()` returns (empty when nothing was heard). */

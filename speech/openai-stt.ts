@@ -5,10 +5,9 @@
  * no default endpoint, so audio never leaves the machine unless the user asked for it.
  */
 import OpenAI, { toFile } from 'openai';
-import { BatchStream, transcribeOnce, vocabularyPrompt, type BatchRecognizer } from './batch.js';
-import type { GrammarInput } from './grammar.js';
+import { BatchSpeechToText } from './batch.js';
 import { encodeWav } from './pcm.js';
-import { SpeechUnavailableError, type Availability, type SpeechToText, type SttStream, type Transcript } from './types.js';
+import { SpeechUnavailableError, type Availability, type Transcript } from './types.js';
 
 export interface OpenAiSttOptions {
   /** e.g. http://127.0.0.1:8000/v1 (default $SHAMMIE_STT_BASE_URL) */
@@ -47,16 +46,15 @@ function explain(err: unknown, baseURL: string): string {
   return `transcription request to ${baseURL} failed: ${chain.map((e) => e.message).filter(Boolean).join(': ')}`;
 }
 
-export class OpenAiCompatibleStt implements SpeechToText, BatchRecognizer {
+export class OpenAiCompatibleStt extends BatchSpeechToText {
   readonly name = 'openai-compatible';
   readonly baseURL: string | undefined;
   readonly model: string;
   readonly responseFormat: 'json' | 'verbose_json';
   #client: OpenAI | undefined;
-  #prompt = '';
-  #streams = new Set<BatchStream>();
 
   constructor(options: OpenAiSttOptions = {}) {
+    super();
     const env = options.env ?? process.env;
     this.baseURL = (options.baseURL ?? env.SHAMMIE_STT_BASE_URL)?.trim() || undefined;
     this.model = options.model ?? env.SHAMMIE_STT_MODEL ?? 'whisper-1';
@@ -81,19 +79,6 @@ export class OpenAiCompatibleStt implements SpeechToText, BatchRecognizer {
     }
   }
 
-  async setVocabulary(input: GrammarInput): Promise<void> {
-    this.#prompt = vocabularyPrompt(input);
-  }
-
-  stream(): SttStream {
-    const s: BatchStream = new BatchStream(this, () => this.#streams.delete(s));
-    this.#streams.add(s);
-    return s;
-  }
-
-  async transcribe(pcm: Buffer | Int16Array): Promise<Transcript[]> {
-    return transcribeOnce(this, pcm);
-  }
 
   async recognize(pcm: Buffer): Promise<Transcript> {
     if (!this.#client || !this.baseURL) throw new SpeechUnavailableError(this.name, 'no transcription server configured: set SHAMMIE_STT_BASE_URL');
@@ -105,7 +90,7 @@ export class OpenAiCompatibleStt implements SpeechToText, BatchRecognizer {
         model: this.model,
         language: 'en',
         response_format: this.responseFormat,
-        ...(this.#prompt ? { prompt: this.#prompt } : {}),
+        ...(this.prompt ? { prompt: this.prompt } : {}),
       })) as { text?: string; segments?: Segment[] };
     } catch (err) {
       throw new SpeechUnavailableError(this.name, explain(err, this.baseURL));
@@ -113,9 +98,5 @@ export class OpenAiCompatibleStt implements SpeechToText, BatchRecognizer {
     const text = (res.text ?? '').trim().toLowerCase();
     const confidence = segmentConfidence(res.segments) ?? (text ? 1 : 0);
     return { text, confidence, accepted: text.length > 0, ...(text ? {} : { reason: 'empty' as const }), backend: this.name };
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.#streams].map((s) => s.close()));
   }
 }

@@ -12,11 +12,10 @@ import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { BatchStream, transcribeOnce, vocabularyPrompt, type BatchRecognizer } from './batch.js';
-import type { GrammarInput } from './grammar.js';
+import { BatchSpeechToText } from './batch.js';
 import { encodeWav } from './pcm.js';
 import { findOnPath, run } from './proc.js';
-import { SpeechUnavailableError, type Availability, type SpeechToText, type SttStream, type Transcript } from './types.js';
+import { SpeechUnavailableError, type Availability, type Transcript } from './types.js';
 
 export interface WhisperOptions {
   /** path of a ggml/gguf whisper model (default $SHAMMIE_WHISPER_MODEL) */
@@ -35,17 +34,16 @@ const CLI_NAMES = ['whisper-cli', 'whisper-cpp', 'whisper.cpp'];
 /** Whisper marks non-speech with bracketed tags; they are not commands. */
 const NON_SPEECH = /^\s*[[(](?:blank_audio|silence|music|noise|inaudible|applause|laughter|no speech)[\])]\s*$/i;
 
-export class WhisperCppStt implements SpeechToText, BatchRecognizer {
+export class WhisperCppStt extends BatchSpeechToText {
   readonly name = 'whisper.cpp';
   readonly model: string | undefined;
   readonly binary: string | undefined;
   readonly threads: number;
   readonly language: string;
   readonly timeoutMs: number;
-  #prompt = '';
-  #streams = new Set<BatchStream>();
 
   constructor(options: WhisperOptions = {}) {
+    super();
     const env = options.env ?? process.env;
     this.model = options.model ?? env.SHAMMIE_WHISPER_MODEL ?? undefined;
     const bin = options.binary ?? env.SHAMMIE_WHISPER_BIN;
@@ -75,20 +73,6 @@ export class WhisperCppStt implements SpeechToText, BatchRecognizer {
     return { available: true, detail: `${this.binary} with ${this.model}` };
   }
 
-  /** Open vocabulary; the names the robot knows go in as the prompt, which helps rare words ("Loki"). */
-  async setVocabulary(input: GrammarInput): Promise<void> {
-    this.#prompt = vocabularyPrompt(input);
-  }
-
-  stream(): SttStream {
-    const s: BatchStream = new BatchStream(this, () => this.#streams.delete(s));
-    this.#streams.add(s);
-    return s;
-  }
-
-  async transcribe(pcm: Buffer | Int16Array): Promise<Transcript[]> {
-    return transcribeOnce(this, pcm);
-  }
 
   async recognize(pcm: Buffer): Promise<Transcript> {
     const a = await this.availability();
@@ -97,7 +81,7 @@ export class WhisperCppStt implements SpeechToText, BatchRecognizer {
     try {
       const wav = join(dir, 'utterance.wav');
       await writeFile(wav, encodeWav(pcm));
-      const args = ['-m', this.model!, '-f', wav, '-l', this.language, '-t', String(this.threads), '-nt', '-np', ...(this.#prompt ? ['--prompt', this.#prompt] : [])];
+      const args = ['-m', this.model!, '-f', wav, '-l', this.language, '-t', String(this.threads), '-nt', '-np', ...(this.prompt ? ['--prompt', this.prompt] : [])];
       const r = await run(this.binary!, args, { timeoutMs: this.timeoutMs });
       if (r.code !== 0) throw new SpeechUnavailableError(this.name, `${this.binary} exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' ') || 'no message'}`);
       const text = r.stdout.toString('utf8').split('\n').map((l) => l.trim()).filter((l) => l && !NON_SPEECH.test(l)).join(' ').trim();
@@ -106,9 +90,5 @@ export class WhisperCppStt implements SpeechToText, BatchRecognizer {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.#streams].map((s) => s.close()));
   }
 }

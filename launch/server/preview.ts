@@ -6,12 +6,10 @@
  * The keyframes are the trajectory points themselves, not a resampling, so what the operator
  * scrubs through is what the controller will be sent. Gripper motions and waits add hold frames.
  */
-import { checkTrajectory } from '../../robot-bridge/safety/index.js';
 import type { RobotModel } from '../../skills/description/robot-model.js';
 import { compilePlan, type CompiledStep } from '../../skills/primitives.js';
 import { formatCall, formatPlan, type Plan } from '../../skills/registry.js';
-import { trajectorySummary } from '../../skills/trajectory/index.js';
-import type { Preview, PreviewStep, Session } from '../session.js';
+import { previewSummary, type Preview, type PreviewStep, type Session } from '../session.js';
 import type { PreviewInfo } from './protocol.js';
 
 export interface PreviewBuildOptions {
@@ -160,11 +158,11 @@ export function previewStillValid(
  * Never confirmable: the session holds no pending plan for it.
  */
 export function partialPreview(session: Session, plan: Plan): Preview {
-  const { registry, motion, safety } = session.deps;
+  const { registry, motion } = session.deps;
   let state = session.armState();
   const compiled: CompiledStep[] = [];
   const steps: PreviewStep[] = [];
-  let duration = 0, maxJointSpeed = 0, points = 0;
+  const totals = { duration: 0, maxJointSpeed: 0, points: 0 };
   let failure: string | null = null;
   for (const call of registry.expand(plan)) {
     if (failure) {
@@ -174,22 +172,8 @@ export function partialPreview(session: Session, plan: Plan): Preview {
     }
     try {
       const [step] = compilePlan(registry, [call], motion, state);
-      const info: PreviewStep = { call: formatCall(call), motions: [], safe: true };
-      for (const m of step.motions) {
-        let d = 0;
-        if (m.kind === 'trajectory') {
-          const sum = trajectorySummary(m.trajectory);
-          d = sum.duration;
-          maxJointSpeed = Math.max(maxJointSpeed, sum.maxJointSpeed);
-          points += sum.points;
-          const check = checkTrajectory(m.trajectory, motion.model, safety, m.trajectory.points[0]?.positions ?? []);
-          if (!check.ok && info.safe) { info.safe = false; info.reason = check.reason; }
-        } else if (m.kind === 'wait') d = m.seconds;
-        duration += d;
-        info.motions.push({ label: m.label, kind: m.kind, duration: d });
-      }
+      steps.push(session.describeStep(step, totals));
       compiled.push(step);
-      steps.push(info);
       state = step.end;
     } catch (err) {
       failure = (err as Error).message;
@@ -197,11 +181,5 @@ export function partialPreview(session: Session, plan: Plan): Preview {
       steps.push({ call: formatCall(call), motions: [], safe: false, reason: failure });
     }
   }
-  return {
-    plan,
-    steps,
-    summary: { steps: compiled.length, duration: round(duration, 3), maxJointSpeed: round(maxJointSpeed, 3), trajectoryPoints: points },
-    safe: false,
-    compiled,
-  };
+  return { plan, steps, summary: previewSummary(compiled.length, totals), safe: false, compiled };
 }

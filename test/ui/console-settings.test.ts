@@ -3,24 +3,17 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../launch/app.js';
-import { startSessionServer } from '../../launch/server/index.js';
-import { TestClient } from './ws-client.js';
+import { openTestServer, type TestClient } from './ws-client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'shammie-settings-'));
 const file = join(dataDir, 'console.json');
 
 async function withServer<T>(fn: (c: TestClient) => Promise<T>): Promise<T> {
-  const app = await createApp({ pace: 'fast', dataDir });
-  const server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'off', voice: false });
-  const c = new TestClient(server.url);
-  await c.open();
+  const t = await openTestServer({ dataDir, app: { dataDir }, server: { voice: false } });
   try {
-    return await fn(c);
+    return await fn(t.c);
   } finally {
-    c.close();
-    await server.close();
-    await app.dispose();
+    await t.close();
   }
 }
 

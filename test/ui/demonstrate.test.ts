@@ -3,13 +3,12 @@
  * "Show it to the robot"): the `demonstrate` request saves the recording and gives it to the
  * session, as `!demo FILE` does in scripts.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type SimApp } from '../../launch/app.js';
-import { startSessionServer, type SessionServer } from '../../launch/server/index.js';
-import { TestClient } from './ws-client.js';
+import type { SimApp } from '../../launch/app.js';
+import type { SessionServer } from '../../launch/server/index.js';
+import { openTestServer, type TestClient, type TestServer } from './ws-client.js';
 
 const DEMO = join(import.meta.dirname, '../../skills/demonstration/examples/track-hulk.json');
 
@@ -21,20 +20,13 @@ describe('console demonstrations', () => {
   const samples = (JSON.parse(readFileSync(DEMO, 'utf8')) as { samples: { t: number; q: number[]; gripper: number }[] }).samples;
   const robotSays = async (from: number) => (await c.next('dialogue', (m) => m.entry.role === 'robot', 20_000, from)).entry.text;
 
+  let t: TestServer;
   beforeAll(async () => {
-    app = await createApp({ pace: 'fast', scene: 'stopmotion' });
-    dataDir = mkdtempSync(join(tmpdir(), 'shammie-demo-'));
-    server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'off', voice: false });
-    c = new TestClient(server.url);
-    await c.open();
+    t = await openTestServer({ app: { scene: 'stopmotion' }, server: { voice: false } });
+    ({ app, server, dataDir, c } = t);
   }, 60_000);
 
-  afterAll(async () => {
-    c?.close();
-    await server?.close();
-    await app?.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => t?.close());
 
   it('without a teaching in progress the robot asks what to learn; the recording is still saved', async () => {
     const from = c.mark();

@@ -5,15 +5,12 @@
  * stop in every state, IK for the teaching gizmo and saving recordings.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type SimApp } from '../../launch/app.js';
+import type { SimApp } from '../../launch/app.js';
 import { ensureConsoleBuilt } from '../../launch/server/build.js';
-import { startSessionServer, type SessionServer } from '../../launch/server/index.js';
+import type { SessionServer } from '../../launch/server/index.js';
 import { failureTip } from '../../launch/server/hub.js';
-import { TestClient, type Msg } from './ws-client.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openTestServer, type Msg, type TestClient, type TestServer } from './ws-client.js';
 
 describe('session server', () => {
   let app: SimApp;
@@ -21,21 +18,14 @@ describe('session server', () => {
   let dataDir: string;
   let c: TestClient;
 
+  let t: TestServer;
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    app = await createApp({ pace: 'fast' });
-    dataDir = mkdtempSync(join(tmpdir(), 'shammie-server-'));
-    server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [{ name: 'speech (offline)', available: false, message: 'pocketsphinx not found' }], dataDir, console: 'prebuilt' });
-    c = new TestClient(server.url);
-    await c.open();
+    t = await openTestServer({ server: { probes: [{ name: 'speech (offline)', available: false, message: 'pocketsphinx not found' }], console: 'prebuilt' } });
+    ({ app, server, dataDir, c } = t);
   }, 120_000);
 
-  afterAll(async () => {
-    c?.close();
-    await server?.close();
-    await app?.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => t?.close());
 
   it('serves the console to browsers, JSON status to scripts, and the robot description', async () => {
     const html = await fetch(server.url, { headers: { accept: 'text/html,application/xhtml+xml' } });
@@ -212,20 +202,13 @@ describe('session server: auto-confirm', () => {
   let server: SessionServer;
   let dataDir: string;
   let c: TestClient;
+  let t: TestServer;
   beforeAll(async () => {
-    app = await createApp({ pace: 'fast' });
-    dataDir = mkdtempSync(join(tmpdir(), 'shammie-server-'));
-    server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'off' });
-    c = new TestClient(server.url);
-    await c.open();
+    t = await openTestServer();
+    ({ app, server, dataDir, c } = t);
     await c.next('hello');
   }, 60_000);
-  afterAll(async () => {
-    c?.close();
-    await server?.close();
-    await app?.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => t?.close());
 
   it('auto-confirms plans made only of behaviors the operator switched it on for', async () => {
     let from = c.mark();
@@ -256,12 +239,9 @@ describe('session server: auto-confirm', () => {
 
 describe('session server: taught behaviors reach the library', () => {
   it('teach pack, rename it, undo: the library message follows', async () => {
-    const app = await createApp({ pace: 'fast' });
-    const dataDir = mkdtempSync(join(tmpdir(), 'shammie-server-'));
-    const server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'off' });
-    const c = new TestClient(server.url);
+    const t = await openTestServer();
+    const { app, c } = t;
     try {
-      await c.open();
       await c.next('hello');
       const step = async (text: string, confirm: boolean) => {
         const from = c.mark();
@@ -288,10 +268,7 @@ describe('session server: taught behaviors reach the library', () => {
       await step('undo', false);
       await c.next('library', (l) => l.skills.some((s) => s.name === 'pack'), 5000, from);
     } finally {
-      c.close();
-      await server.close();
-      await app.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
+      await t.close();
     }
   }, 90_000);
 });
@@ -299,12 +276,9 @@ describe('session server: taught behaviors reach the library', () => {
 describe('session server: a plan that fails a safety check', () => {
   it('is previewed red with the reason, and cannot be confirmed', async () => {
     // A workspace that ends before the gift bag (y = -0.28).
-    const app = await createApp({ pace: 'fast', safety: { workspace: { min: [-0.3, -0.15, -0.01], max: [0.9, 0.7, 1.0] } } });
-    const dataDir = mkdtempSync(join(tmpdir(), 'shammie-server-'));
-    const server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'off' });
-    const c = new TestClient(server.url);
+    const t = await openTestServer({ app: { safety: { workspace: { min: [-0.3, -0.15, -0.01], max: [0.9, 0.7, 1.0] } } } });
+    const { app, c } = t;
     try {
-      await c.open();
       await c.next('hello');
       c.send({ type: 'say', text: 'go to the bag' });
       const { preview } = await c.next('preview');
@@ -319,22 +293,16 @@ describe('session server: a plan that fails a safety check', () => {
       expect((await c.next('error', (e) => e.re === 'confirm')).message).toMatch(/no longer pending|safety/);
       expect(app.session.executing).toBe(false);
     } finally {
-      c.close();
-      await server.close();
-      await app.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
+      await t.close();
     }
   }, 60_000);
 });
 
 describe('session server: a plan with an unreachable step', () => {
   it('shows the steps that plan, the unreachable one red with the reason, and no Execute', async () => {
-    const app = await createApp({ pace: 'fast' });
-    const dataDir = mkdtempSync(join(tmpdir(), 'shammie-server-'));
-    const server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'off' });
-    const c = new TestClient(server.url);
+    const t = await openTestServer();
+    const { app, c } = t;
     try {
-      await c.open();
       await c.next('hello');
       c.send({ type: 'say', text: 'go to the corner' });
       await c.next('status', (s) => s.awaitingPoint?.name === 'CORNER');
@@ -348,10 +316,7 @@ describe('session server: a plan with an unreachable step', () => {
       expect(preview.timeline.t.length).toBeGreaterThan(5); // the part that plans is shown
       expect(app.session.pending).toBeNull();
     } finally {
-      c.close();
-      await server.close();
-      await app.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
+      await t.close();
     }
   }, 60_000);
 });

@@ -3,17 +3,16 @@
  * microphone (16 kHz s16 binary frames, as the AudioWorklet sends them) through the real
  * pocketsphinx recognizer and espeak-ng replies.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type SimApp } from '../../launch/app.js';
-import { startSessionServer, type SessionServer } from '../../launch/server/index.js';
+import type { SimApp } from '../../launch/app.js';
+import type { SessionServer } from '../../launch/server/index.js';
 import { speakable, VoiceChannels } from '../../launch/server/voice.js';
 import { PocketsphinxStt } from '../../speech/pocketsphinx.js';
 import { parseWav } from '../../speech/pcm.js';
 import { spoken } from '../speech/fixtures.js';
-import { TestClient } from './ws-client.js';
+import { openTestServer, type TestClient, type TestServer } from './ws-client.js';
 
 /** Stream PCM like a microphone: 20 ms frames (sent as fast as the socket takes them). */
 function stream(c: TestClient, pcm: Buffer): void {
@@ -26,12 +25,10 @@ describe('console voice channel (pocketsphinx, espeak-ng)', () => {
   let dataDir: string;
   let c: TestClient;
 
+  let t: TestServer;
   beforeAll(async () => {
-    app = await createApp({ pace: 'fast' });
-    dataDir = mkdtempSync(join(tmpdir(), 'shammie-voice-'));
-    server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'off', voice: { playSlackMs: 500 } });
-    c = new TestClient(server.url);
-    await c.open();
+    t = await openTestServer({ server: { voice: { playSlackMs: 500 } } });
+    ({ app, server, dataDir, c } = t);
     // Like a console: play each spoken reply (here: at once) and say so, which unmutes recognition.
     c.ws.on('message', (d, binary) => {
       if (binary) return;
@@ -40,12 +37,7 @@ describe('console voice channel (pocketsphinx, espeak-ng)', () => {
     });
   }, 60_000);
 
-  afterAll(async () => {
-    c?.close();
-    await server?.close();
-    await app?.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => t?.close());
 
   it('says on connect that the microphone is off, and refuses audio before voice_open', async () => {
     const s = await c.next('voice_state');
@@ -147,19 +139,14 @@ describe('console voice channel (pocketsphinx, espeak-ng)', () => {
     const saved = readFileSync(file, 'utf8').trim();
     expect(saved.split(',').map(Number).every(Number.isFinite)).toBe(true);
     expect(saved.split(',')).toHaveLength(13);
-    const app2 = await createApp({ pace: 'fast' });
-    const server2 = await startSessionServer(app2, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'off' });
-    const c2 = new TestClient(server2.url);
+    const second = await openTestServer({ dataDir });
     try {
-      await c2.open();
-      c2.send({ type: 'voice_open', mode: 'ptt', sampleRate: 16000 });
-      await c2.next('voice_state', (m) => m.voice.state === 'listening', 30_000);
-      const voice = server2.hub.extensions.find((e): e is VoiceChannels => e instanceof VoiceChannels)!;
+      second.c.send({ type: 'voice_open', mode: 'ptt', sampleRate: 16000 });
+      await second.c.next('voice_state', (m) => m.voice.state === 'listening', 30_000);
+      const voice = second.server.hub.extensions.find((e): e is VoiceChannels => e instanceof VoiceChannels)!;
       expect((voice.recognizer as PocketsphinxStt).lastCmn).toBe(saved);
     } finally {
-      c2.close();
-      await server2.close();
-      await app2.dispose();
+      await second.close();
     }
   }, 60_000);
 

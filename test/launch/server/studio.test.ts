@@ -6,36 +6,25 @@
  * renders (wrong size, not a PNG, render failure, no console), delete/move, and a camera move
  * split into frames with its waiting k/N state.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { createApp, type SimApp } from '../../../launch/app.js';
-import { startSessionServer, type SessionServer } from '../../../launch/server/index.js';
-import { parseServerMessage, type ServerMessage, type StudioState } from '../../../launch/server/protocol.js';
+import type { SimApp } from '../../../launch/app.js';
+import type { SessionServer } from '../../../launch/server/index.js';
+import type { ServerMessage, StudioState } from '../../../launch/server/protocol.js';
 import { StudioExtension, studioFrameFile } from '../../../launch/server/studio.js';
 import { NO_CONSOLE } from '../../../launch/studio/camera/index.js';
 import { pngSize, testPattern } from '../../../launch/studio/png.js';
+import { openTestServer, TestClient, type Msg, type TestServer } from '../../ui/ws-client.js';
 
-type Msg<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 type Render = 'ok' | 'wrong-size' | 'not-png' | 'fail' | 'ignore';
 
-/** A console: parses every frame with the shared schemas and renders the wrist camera on request. */
-class Console {
-  readonly messages: ServerMessage[] = [];
-  readonly invalid: string[] = [];
-  readonly ws: WebSocket;
+/** A console: a protocol client that also renders the wrist camera on request. */
+class Console extends TestClient {
   render: Render = 'ok';
   renders = 0;
-  constructor(url: string) {
-    this.ws = new WebSocket(url.replace(/^http/, 'ws') + 'ws');
-    this.ws.on('message', (d) => {
-      const r = parseServerMessage(d.toString());
-      if (!r.ok) { this.invalid.push(r.error); return; }
-      this.messages.push(r.message);
-      if (r.message.type === 'studio_capture') this.#answer(r.message);
-    });
+  protected override onMessage(m: ServerMessage): void {
+    if (m.type === 'studio_capture') this.#answer(m);
   }
   #answer(m: Msg<'studio_capture'>): void {
     this.renders++;
@@ -48,34 +37,13 @@ class Console {
       case 'ignore': return;
     }
   }
-  open(): Promise<void> {
-    return new Promise((res, rej) => { this.ws.once('open', () => res()); this.ws.once('error', rej); });
-  }
-  send(m: unknown): void {
-    this.ws.send(JSON.stringify(m));
-  }
-  mark(): number {
-    return this.messages.length;
-  }
-  async next<T extends ServerMessage['type']>(type: T, pred: (m: Msg<T>) => boolean = () => true, from = 0, timeout = 20_000): Promise<Msg<T>> {
-    const t0 = Date.now();
-    for (;;) {
-      const m = this.messages.slice(from).find((x) => x.type === type && pred(x as Msg<T>));
-      if (m) return m as Msg<T>;
-      if (Date.now() - t0 > timeout) throw new Error(`no matching ${type} within ${timeout} ms`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
   /** the next studio_state whose state matches */
   state(pred: (s: StudioState) => boolean, from = 0): Promise<StudioState> {
-    return this.next('studio_state', (m) => pred(m.studio), from).then((m) => m.studio);
+    return this.next('studio_state', (m) => pred(m.studio), 20_000, from).then((m) => m.studio);
   }
   /** the robot's next dialogue entry */
   reply(from: number): Promise<string> {
-    return this.next('dialogue', (m) => m.entry.role === 'robot', from).then((m) => m.entry.text);
-  }
-  close(): void {
-    this.ws.close();
+    return this.next('dialogue', (m) => m.entry.role === 'robot', 20_000, from).then((m) => m.entry.text);
   }
 }
 
@@ -86,20 +54,13 @@ describe('the stop-motion studio in the session server', () => {
   let c: Console;
   const get = (path: string) => fetch(new URL(path, server.url));
 
+  let t: TestServer<Console>;
   beforeAll(async () => {
-    app = await createApp({ scene: 'stopmotion', pace: 'fast' });
-    dataDir = mkdtempSync(join(tmpdir(), 'shammie-studio-server-'));
-    server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'off', voice: false });
-    c = new Console(server.url);
-    await c.open();
+    t = await openTestServer({ app: { scene: 'stopmotion' }, server: { voice: false }, client: (url) => new Console(url) });
+    ({ app, server, dataDir, c } = t);
   }, 60_000);
 
-  afterAll(async () => {
-    c?.close();
-    await server?.close();
-    await app?.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => t?.close());
 
   it('greets with the studio state: no film yet, the sim wrist camera rendered by the console', async () => {
     const s = await c.state(() => true);
@@ -121,13 +82,13 @@ describe('the stop-motion studio in the session server', () => {
     expect(await c.reply(from)).toBe('Frame 1 saved.');
     s = await c.state((x) => x.session?.frames.length === 1, from);
     expect(s.session!.frames[0]).toMatchObject({ id: 1, file: 'frames/000001.png', width: 960, height: 540, skill: null });
-    const capture = await c.next('studio_capture', () => true, from);
+    const capture = await c.next('studio_capture', () => true, 20_000, from);
     expect(capture).toMatchObject({ width: 960, height: 540 });
 
     from = c.mark();
     c.send({ type: 'studio_shoot' });
     expect(await c.reply(from)).toBe('Frame 2 saved.');
-    expect((await c.next('dialogue', (m) => m.entry.role === 'user', from)).entry.text).toBe('(pressed Shoot)');
+    expect((await c.next('dialogue', (m) => m.entry.role === 'user', 20_000, from)).entry.text).toBe('(pressed Shoot)');
     await c.state((x) => x.session?.frames.length === 2, from);
 
     // The frame files: PNG, the rendered size, stored with the pose of the arm.
@@ -159,7 +120,7 @@ describe('the stop-motion studio in the session server', () => {
       const from = c.mark();
       c.send({ type: 'say', text: 'shoot' });
       expect(await c.reply(from)).toBe(`I couldn't take the picture: ${why}.`);
-      if (render !== 'fail') expect((await c.next('error', (m) => m.re === 'studio_frame', from)).message).toMatch(/^wrist-camera frame refused: the image (is 640×360|is not a PNG)/);
+      if (render !== 'fail') expect((await c.next('error', (m) => m.re === 'studio_frame', 20_000, from)).message).toMatch(/^wrist-camera frame refused: the image (is 640×360|is not a PNG)/);
     }
     c.render = 'ok';
     const files = JSON.parse(readFileSync(join(dataDir, 'studio', 'hulk-smash', 'studio.json'), 'utf8')).frames;
@@ -181,7 +142,7 @@ describe('the stop-motion studio in the session server', () => {
     expect(await c.reply(from)).toBe('Deleted frame 2 of "hulk-smash"; 1 frame left.');
     from = c.mark();
     c.send({ type: 'studio_delete', id: 99 });
-    expect((await c.next('error', (m) => m.re === 'studio_delete', from)).message).toMatch(/no frame 99 in hulk-smash/);
+    expect((await c.next('error', (m) => m.re === 'studio_delete', 20_000, from)).message).toMatch(/no frame 99 in hulk-smash/);
     expect((await get('studio/hulk-smash/frames/000001.png')).status).toBe(404); // deleted frames are gone from disk too
   });
 
@@ -192,7 +153,7 @@ describe('the stop-motion studio in the session server', () => {
     await server.hub.say("that's it");
     let from = c.mark();
     c.send({ type: 'say', text: 'track around the tower over 3 frames' });
-    const preview = await c.next('preview', (m) => m.preview.confirmable, from);
+    const preview = await c.next('preview', (m) => m.preview.confirmable, 20_000, from);
     expect(preview.preview.plan).toEqual([{ skill: 'track', args: { target: 'TOWER' } }]);
     expect(preview.preview.frames).toBe(3);
     // Nothing moved and nothing waits before the confirm.
@@ -218,7 +179,7 @@ describe('the stop-motion studio in the session server', () => {
     // The console's Cancel ends a split move too.
     from = c.mark();
     c.send({ type: 'say', text: 'track around loki over 2 frames' });
-    const again = await c.next('preview', (m) => m.preview.confirmable && m.preview.frames === 2, from);
+    const again = await c.next('preview', (m) => m.preview.confirmable && m.preview.frames === 2, 20_000, from);
     c.send({ type: 'confirm', previewId: again.preview.id });
     await c.state((x) => x.move?.total === 2, from);
     from = c.mark();
