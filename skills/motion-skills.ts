@@ -253,19 +253,23 @@ export interface CompileMotionOptions {
 }
 
 /**
- * Lowest point (world z, m) of the moving link frames and the tool along a straight joint-space
- * move (`samples` + 1 configurations; 0: just `a`). Links that never move (the base, and frames
- * that only turn about a vertical axis) are left out: their height says nothing about the move.
+ * Links whose height does not change between two configurations (the base, and frames that only
+ * turn about a vertical axis): their height says nothing about how low a move goes.
  */
-function lowestAlong(model: RobotModel, a: readonly number[], b: readonly number[], samples = 24): number {
-  const still = new Map<string, number>();
+function stillLinks(model: RobotModel, a: readonly number[], b: readonly number[]): Set<string> {
   const ref = model.linkPoses(a);
   const far = model.linkPoses(b);
   const mid = model.linkPoses(a.map((v, i) => (v + b[i]) / 2));
+  const still = new Set<string>();
   for (const [name, m] of ref) {
     const zb = far.get(name)?.[14], zm = mid.get(name)?.[14];
-    if (zb !== undefined && zm !== undefined && Math.abs(zb - m[14]) < 1e-9 && Math.abs(zm - m[14]) < 1e-9) still.set(name, m[14]);
+    if (zb !== undefined && zm !== undefined && Math.abs(zb - m[14]) < 1e-9 && Math.abs(zm - m[14]) < 1e-9) still.add(name);
   }
+  return still;
+}
+
+/** Lowest point (world z, m) of the moving link frames and the tool along a straight joint-space move (`samples` + 1 configurations; 0: just `a`). */
+function lowestAlong(model: RobotModel, still: Set<string>, a: readonly number[], b: readonly number[], samples = 24): number {
   let low = Infinity;
   const q = new Array<number>(a.length);
   for (let k = 0; k <= samples; k++) {
@@ -284,9 +288,9 @@ const TRANSIT_LIFT = 0.1;
 /** Cartesian step of the transit legs, m */
 const TRANSIT_STEP = 0.02;
 
-function lowestOfPath(model: RobotModel, path: readonly number[][]): number {
+function lowestOfPath(model: RobotModel, still: Set<string>, path: readonly number[][]): number {
   let low = Infinity;
-  for (let i = 0; i + 1 < path.length; i++) low = Math.min(low, lowestAlong(model, path[i], path[i + 1], 4));
+  for (let i = 0; i + 1 < path.length; i++) low = Math.min(low, lowestAlong(model, still, path[i], path[i + 1], 4));
   return low;
 }
 
@@ -300,9 +304,10 @@ function lowestOfPath(model: RobotModel, path: readonly number[][]): number {
  */
 export function approachPath(ctx: MotionContext, from: number[], to: number[]): number[][] {
   const model = ctx.model;
+  const still = stillLinks(model, from, to);
   // The ends' own lowest points, counting the same moving links as the path does.
-  const ends = Math.min(lowestAlong(model, from, to, 0), lowestAlong(model, to, from, 0));
-  const direct = lowestAlong(model, from, to);
+  const ends = Math.min(lowestAlong(model, still, from, to, 0), lowestAlong(model, still, to, from, 0));
+  const direct = lowestAlong(model, still, from, to);
   if (direct >= ends - SAG) return [from, to];
   const a = ctx.ik.chain.pose(from), b = ctx.ik.chain.pose(to);
   const z = Math.max(a.position[2], b.position[2]) + TRANSIT_LIFT;
@@ -314,7 +319,7 @@ export function approachPath(ctx: MotionContext, from: number[], to: number[]): 
   const across = cartesianPath(ctx.ik, up.waypoints[up.waypoints.length - 1], { position: [b.position[0], b.position[1], z], quaternion: b.quaternion }, { step: TRANSIT_STEP });
   const path = [...up.waypoints, ...(across.ok ? across.waypoints.slice(1) : []), top, ...down.waypoints.slice(0, -1).reverse()];
   const clean = path.filter((q, i) => i === 0 || q.some((v, j) => Math.abs(v - path[i - 1][j]) > 1e-9));
-  return lowestOfPath(model, clean) > direct + SAG ? clean : [from, to];
+  return lowestOfPath(model, still, clean) > direct + SAG ? clean : [from, to];
 }
 
 /**

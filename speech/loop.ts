@@ -96,8 +96,12 @@ export class VoiceLoop {
   #muted = 0;
   #closed = false;
 
+  /** Headphones: the microphone stays open while the robot talks (the operator may change it). */
+  headphones: boolean;
+
   private constructor(options: VoiceLoopOptions, stream: SttStream) {
     this.#o = options;
+    this.headphones = options.headphones ?? false;
     this.stream = stream;
     this.#unsubscribe.push(stream.subscribe((e) => {
       if (e.type === 'final') this.#onFinal(e.transcript);
@@ -219,15 +223,13 @@ export class VoiceLoop {
     return job;
   }
 
-  /** Headphones: the microphone stays open while the robot talks (set when the operator changes it). */
-  headphones = false;
 
   /**
    * Run `fn` (the robot talking) with recognition muted, plus a short echo tail after it;
    * overlapping calls keep it muted until the last one ends. With headphones nothing is muted.
    */
   async muted<T>(fn: () => Promise<T>): Promise<T> {
-    const guard = !(this.#o.headphones || this.headphones);
+    const guard = !this.headphones;
     if (guard && this.#muted++ === 0) this.stream.setInputGuard('mute');
     try {
       return await fn();
