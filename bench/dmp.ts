@@ -15,13 +15,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportFilm } from '../launch/film.js';
-import { StudioSession, testPattern } from '../launch/studio/index.js';
-import { loadRobotModel } from '../skills/description/robot-model.js';
+import { exportFilm } from '../studio/film.js';
+import { StudioSession, testPattern } from '../studio/index.js';
+import { loadRobotModel } from '../model/description/robot-model.js';
 import { demonstrationPoses, orbitPath, processDemonstration, syntheticDemonstration } from '../skills/demonstration/index.js';
 import { learnPoseDmp, rolloutPoseDmp, rolloutToJointTrajectory } from '../skills/dmp/index.js';
 import { IkSolver } from '../skills/kinematics/index.js';
-import type { Vec3 } from '../skills/math/transform.js';
+import type { Vec3 } from '../model/math/transform.js';
 import { checkTrajectory, DEFAULT_SAFETY } from '../robot-bridge/safety/index.js';
 
 export const DMP_TARGETS = { learnMs: 20, rolloutIkMs: 50, export240S: 30 } as const;

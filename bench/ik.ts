@@ -8,11 +8,11 @@
  * Success is checked independently of the solver: RobotModel.tipPose of the returned q must be
  * within 1 mm and 0.01 rad of the goal, and q within the joint limits.
  */
-import { mulberry32 } from '../skills/math/random.js';
+import { mulberry32 } from '../model/math/random.js';
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { loadRobotModel, type BuiltinRobot } from '../skills/description/robot-model.js';
-import { quatAngle, quatFromMatrix, type Pose } from '../skills/math/transform.js';
+import { loadRobotModel, type BuiltinRobot } from '../model/description/robot-model.js';
+import { quatAngle, quatFromMatrix, type Pose } from '../model/math/transform.js';
 import { IkSolver } from '../skills/kinematics/ik.js';
 
 export const IK_TARGETS = { successRate: 0.995, medianMs: 0.1, p99Ms: 2 } as const;

@@ -4,7 +4,7 @@
  */
 import { runStandalone } from './standalone.js';
 import { performance } from 'node:perf_hooks';
-import { createApp } from '../launch/app.js';
+import { createApp } from '../session/app.js';
 
 export const PLAN_UTTERANCE = 'pick up the candy and put it in the bag';
 

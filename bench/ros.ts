@@ -45,7 +45,7 @@ type Request = { op: 'publishing'; on: boolean } | { op: 'sent' } | { op: 'goals
 const SERVER_ENV = 'SHAMMIE_ROS_BENCH_SERVER';
 
 async function serve(rate: number): Promise<void> {
-  const { loadRobotModel } = await import('../skills/description/robot-model.js');
+  const { loadRobotModel } = await import('../model/description/robot-model.js');
   const { FakeRosbridge } = await import('../test/robot-bridge/ros/fake-rosbridge.js');
   const { FakeRobot } = await import('../test/robot-bridge/ros/fake-robot.js');
   const model = loadRobotModel('panda');
@@ -105,8 +105,8 @@ class ServerProcess {
 // --- the session side -----------------------------------------------------------------------------
 
 async function jointStateBench(server: ServerProcess, url: string, seconds: number) {
-  const { createApp } = await import('../launch/app.js');
-  const { loadProfile } = await import('../launch/profile.js');
+  const { createApp } = await import('../session/app.js');
+  const { loadProfile } = await import('../session/profile.js');
   const p = loadProfile('ros2-rosbridge', {});
   const app = await createApp({ profile: { ...p, preflight: false, ros: { ...p.ros, url } } });
   try {
@@ -145,7 +145,7 @@ async function jointStateBench(server: ServerProcess, url: string, seconds: numb
 async function trajectoryBench(server: ServerProcess, url: string, goals: number) {
   const { RosbridgeBackend } = await import('../robot-bridge/ros/rosbridge-backend.js');
   const { checkTrajectory } = await import('../robot-bridge/safety/index.js');
-  const { loadRobotModel } = await import('../skills/description/robot-model.js');
+  const { loadRobotModel } = await import('../model/description/robot-model.js');
   const model = loadRobotModel('panda');
   const backend = new RosbridgeBackend({ model, config: { url, trajectoryAction: '/bench/follow_joint_trajectory' } });
   await server.ask({ op: 'publishing', on: true });

@@ -10,7 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { SimBackend } from '../robot-bridge/sim-backend.js';
 import type { JointTrajectory } from '../robot-bridge/types.js';
-import { loadRobotModel } from '../skills/description/robot-model.js';
+import { loadRobotModel } from '../model/description/robot-model.js';
 import { loadScene } from '../sim/scene.js';
 import { SimWorld } from '../sim/world.js';
 

@@ -11,7 +11,7 @@ import { runStandalone } from './standalone.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ensureConsoleBuilt, UI_DIST } from '../launch/server/build.js';
+import { ensureConsoleBuilt, UI_DIST } from '../server/build.js';
 import type { PageWindow } from '../test/ui/browser.js';
 import { launchBrowser, openConsole, startConsole } from '../test/ui/harness.js';
 

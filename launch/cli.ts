@@ -156,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
         return await transcribeCommand(rest);
       }
       case 'film': {
-        const { filmCommand } = await import('./film.js');
+        const { filmCommand } = await import('../studio/film.js');
         return await filmCommand(rest);
       }
       case undefined:

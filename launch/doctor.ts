@@ -9,9 +9,9 @@
  * Exit status: 0 when every required check passed, 1 otherwise.
  */
 import { createInterface } from 'node:readline/promises';
-import { loadProfile, type LaunchProfile } from './profile.js';
+import { loadProfile, type LaunchProfile } from '../session/profile.js';
 import { loadScene, sceneRobotPath } from '../sim/scene.js';
-import type { RobotModel } from '../skills/description/robot-model.js';
+import type { RobotModel } from '../model/description/robot-model.js';
 import type { RosBackend } from '../robot-bridge/ros/ros-backend.js';
 import type { RosGraph } from '../robot-bridge/ros/transport.js';
 
@@ -85,8 +85,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
 
   const ros = await import('../robot-bridge/ros/index.js');
-  const { loadRobotModel, RobotModel } = await import('../skills/description/robot-model.js');
-  const { parseUrdf } = await import('../skills/description/urdf.js');
+  const { loadRobotModel, RobotModel } = await import('../model/description/robot-model.js');
+  const { parseUrdf } = await import('../model/description/urdf.js');
   const config = ros.resolveRosConfig(profile.ros);
   const scene = loadScene(options.scene ?? profile.scene ?? 'giftbag');
 

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { formatCall } from '../skills/registry.js';
 import type { BehaviorDefinition, BodyArg } from '../skills/registry.js';
 import { DEFAULT_DATA_DIR, LIBRARY_FILE, LibraryError, SkillLibrary } from '../skills/library/library.js';
-import type { Entity } from '../skills/world.js';
+import type { Entity } from '../model/world.js';
 
 export const LIBRARY_USAGE = `usage: shammie library <show|export|import|undo> [options]
 

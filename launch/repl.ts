@@ -3,7 +3,7 @@
  * trajectory summary, and nothing moves until the operator answers y.
  */
 import { createInterface } from 'node:readline/promises';
-import { createApp, worldReport } from './app.js';
+import { createApp, worldReport } from '../session/app.js';
 
 export async function repl(options: { scene?: string; seed?: number; robot?: string; dataDir?: string; profile?: string }): Promise<number> {
   const app = await createApp({ ...options, pace: 'fast' });

@@ -1,6 +1,6 @@
 /**
  * `shammie report LOG [--json] [--idle-cap S]`: the paper's measures from a session log
- * (launch/log.ts). Definitions, also printed with the figures:
+ * (session/log.ts). Definitions, also printed with the figures:
  *
  * - supervision time: the operator's time. Each operator act (an utterance, or a click that
  *   answers "show me where X is") opens an interval that ends when the robot starts executing,
@@ -20,7 +20,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { LOG_FORMAT } from './log.js';
+import { LOG_FORMAT } from '../session/log.js';
 
 export class ReportError extends Error {
   constructor(message: string) {

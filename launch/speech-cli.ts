@@ -58,7 +58,7 @@ export async function transcribeCommand(argv: string[]): Promise<number> {
       await stt.setJsgf(jsgf);
     } else {
       // The grammar of a live session: the scene's objects, the library's behaviors and names.
-      const { createApp } = await import('./app.js');
+      const { createApp } = await import('../session/app.js');
       const { appVocabulary } = await import('../speech/vocabulary.js');
       const app = await createApp({ scene: values.scene, dataDir: values.data ?? process.env.SHAMMIE_DATA ?? 'shammie-data', pace: 'fast' });
       try {

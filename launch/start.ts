@@ -2,18 +2,18 @@
  * `shammie start`: the main job. Starts the simulated arm (paced to real time) and the session
  * server on a printed URL: the operator console in a browser, its WebSocket, the JSON status
  * at /api/status and a small JSON API (say / confirm / cancel / stop / point) that drives the
- * same Session as the CLI. See launch/server/.
+ * same Session as the CLI. See server/.
  *
  * The console is a Vite build (ui/dist); when it is missing or older than its sources it is
  * built in the background at start-up (the URL works meanwhile and says so).
  */
 import { resolve } from 'node:path';
-import { createApp } from './app.js';
-import { probeOptionalParts, type ProbeResult } from './probe.js';
-import { startSessionServer } from './server/index.js';
-import type { App } from './app.js';
+import { createApp } from '../session/app.js';
+import { probeOptionalParts, type ProbeResult } from '../server/probe.js';
+import { startSessionServer } from '../server/index.js';
+import type { App } from '../session/app.js';
 
-export { status } from './server/status.js';
+export { status } from '../server/status.js';
 
 export interface StartOptions {
   /** launch profile: sim (default), ros2-rosbridge, ros2-rclnodejs, ros1-rosbridge or a path */

@@ -4,7 +4,7 @@
  * before returning it: a plan that does not validate is a question, never a motion.
  */
 import { SkillRegistry, type PlanValidation, type SkillSignature } from '../skills/registry.js';
-import type { Entity } from '../skills/world.js';
+import type { Entity } from '../model/world.js';
 import type { DialogueTurn, PlannerContext } from './types.js';
 
 /** The parts of SkillRegistry / WorldModel a context needs (so tests can pass plain objects). */

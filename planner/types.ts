@@ -5,7 +5,7 @@
  */
 import type { Plan, SkillSignature } from '../skills/registry.js';
 
-/** What the planner may know about a named thing (a view of skills/world.ts `Entity`). */
+/** What the planner may know about a named thing (a view of model/world.ts `Entity`). */
 export interface PlannerEntity {
   /** UPPER_SNAKE_CASE, e.g. GIFT_BAG */
   name: string;

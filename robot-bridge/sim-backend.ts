@@ -15,8 +15,8 @@
  * Units: rad, rad/s, N·m, m (gripper), N, seconds of sim time.
  */
 import { trajectoryJointOrder } from './joint-order.js';
-import type { RobotModel } from '../skills/description/robot-model.js';
-import { loadRobotModel } from '../skills/description/robot-model.js';
+import type { RobotModel } from '../model/description/robot-model.js';
+import { loadRobotModel } from '../model/description/robot-model.js';
 import { loadScene, sceneRobot, type Scene } from '../sim/scene.js';
 import { SimLoop, type Pace } from '../sim/loop.js';
 import { TrajectorySampler, type SamplePoint } from '../sim/trajectory.js';

@@ -22,9 +22,9 @@
  * Units: meters, radians, kilograms, seconds. World frame: z up, z = 0 the table top.
  */
 import { basename } from 'node:path';
-import type { RobotModel } from '../skills/description/robot-model.js';
-import type { GeometryElement, Inertial, Joint, Link } from '../skills/description/urdf.js';
-import { fromXyzRpy, multiply, quatFromMatrix, type Mat4, type Quat, type Vec3 } from '../skills/math/transform.js';
+import type { RobotModel } from '../model/description/robot-model.js';
+import type { GeometryElement, Inertial, Joint, Link } from '../model/description/urdf.js';
+import { fromXyzRpy, multiply, quatFromMatrix, type Mat4, type Quat, type Vec3 } from '../model/math/transform.js';
 import { containerHalfExtents, objectHalfExtents, placeObjects, type PlacedObject, type Scene, type SceneContainer } from './scene.js';
 
 export interface MjcfOptions {

@@ -11,11 +11,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { BUILTIN_ROBOTS, loadRobotModel, type RobotModel } from '../skills/description/robot-model.js';
-import { ENTITY_NAME } from '../skills/registry.js';
-import type { Entity } from '../skills/world.js';
-import type { Vec3 } from '../skills/math/transform.js';
-import { mulberry32 } from '../skills/math/random.js';
+import { BUILTIN_ROBOTS, loadRobotModel, type RobotModel } from '../model/description/robot-model.js';
+import { ENTITY_NAME, type Entity } from '../model/world.js';
+import type { Vec3 } from '../model/math/transform.js';
+import { mulberry32 } from '../model/math/random.js';
 
 export class SceneError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -371,7 +370,7 @@ export function knownEntities(scene: Scene): Entity[] {
   }));
 }
 
-export { mulberry32 } from '../skills/math/random.js';
+export { mulberry32 } from '../model/math/random.js';
 
 export interface PlacedObject {
   object: SceneObject;

@@ -22,9 +22,9 @@
  * Units: m, rad, kg, s, N, N·m. World frame: z up, z = 0 the table top. Quaternions in this
  * API are [x, y, z, w]; MuJoCo's [w, x, y, z] never leaks out.
  */
-import type { RobotModel } from '../skills/description/robot-model.js';
-import { quatFromRotation, type Quat, type Vec3 } from '../skills/math/transform.js';
-import type { BodyPoseProvider } from '../skills/world.js';
+import type { RobotModel } from '../model/description/robot-model.js';
+import { quatFromRotation, type Quat, type Vec3 } from '../model/math/transform.js';
+import type { BodyPoseProvider } from '../model/world.js';
 import { buildMjcf, type MjcfModel, type MjcfOptions } from './mjcf.js';
 import { mujoco, type MainModule, type MjData, type MjModel } from './mujoco.js';
 import { containerHalfExtents, objectHalfExtents, type Scene, type SceneContainer, type SceneObject } from './scene.js';

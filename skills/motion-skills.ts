@@ -21,9 +21,9 @@
  */
 import { z } from 'zod';
 import type { MotionSkill } from './library/library.js';
-import type { RobotModel } from './description/robot-model.js';
+import type { RobotModel } from '../model/description/robot-model.js';
 import { cartesianPath, KinematicChain } from './kinematics/index.js';
-import type { Pose, Vec3 } from './math/transform.js';
+import type { Pose, Vec3 } from '../model/math/transform.js';
 import {
   DEFAULT_BASIS, DEFAULT_GAINS, learnPoseDmp, rolloutPoseDmp, rolloutToJointTrajectory,
   type PoseDmpModel, type PoseRollout, type ScalingMode, type ScalingReport,

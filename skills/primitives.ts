@@ -11,11 +11,11 @@
  */
 import type { GripperCommand, JointTrajectory } from '../robot-bridge/types.js';
 import { cartesianPath, IkSolver } from './kinematics/index.js';
-import type { RobotModel } from './description/robot-model.js';
-import { fromAxisAngle, multiply, quatFromMatrix, type Mat4, type Quat, type Vec3 } from './math/transform.js';
+import type { RobotModel } from '../model/description/robot-model.js';
+import { fromAxisAngle, multiply, quatFromMatrix, type Mat4, type Quat, type Vec3 } from '../model/math/transform.js';
 import { SkillRegistry, type ArgValue, type SkillCall } from './registry.js';
 import { timeParameterize } from './trajectory/index.js';
-import type { WorldModel } from './world.js';
+import type { WorldModel } from '../model/world.js';
 
 /** What the arm is predicted to be like between steps. */
 export interface ArmState {

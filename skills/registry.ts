@@ -4,6 +4,7 @@
  * Plans are data (a list of calls), never code.
  */
 import { z } from 'zod';
+import { ENTITY_NAME } from '../model/world.js';
 
 export class RegistryError extends Error {
   constructor(message: string, readonly validNames: string[] = []) {
@@ -41,7 +42,7 @@ export interface SkillCall {
 
 export type Plan = SkillCall[];
 
-export const ENTITY_NAME = /^[A-Z][A-Z0-9_]*$/;
+export { ENTITY_NAME };
 export const SKILL_NAME = /^[a-z][a-z0-9_]*$/;
 
 export const skillCallSchema = z.object({

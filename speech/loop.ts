@@ -12,8 +12,8 @@
  *    transcribes its own voice.
  */
 import { isStopUtterance } from '../planner/rule-planner.js';
-import type { App } from '../launch/app.js';
-import type { Turn } from '../launch/session.js';
+import type { App } from '../session/app.js';
+import type { Turn } from '../session/session.js';
 import { SpeechUnavailableError, type Speech, type SpeechToText, type SttStream, type TextToSpeech, type Transcript } from './types.js';
 import { appVocabulary } from './vocabulary.js';
 

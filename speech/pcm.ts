@@ -4,7 +4,7 @@
  * here so the backends only ever see that format.
  */
 import { StreamResampler } from './resample.js';
-import { mulberry32 } from '../skills/math/random.js';
+import { mulberry32 } from '../model/math/random.js';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { findOnPath } from './proc.js';

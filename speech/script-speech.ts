@@ -6,9 +6,9 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { isStopUtterance } from '../planner/rule-planner.js';
-import type { App } from '../launch/app.js';
-import type { TurnReport } from '../launch/run.js';
-import type { ScriptLine } from '../launch/script.js';
+import type { App } from '../session/app.js';
+import type { TurnReport } from '../session/script-run.js';
+import type { ScriptLine } from '../session/script.js';
 import { isNoise, SAY_AGAIN } from './loop.js';
 import { readAudioFile, toPcm16k } from './pcm.js';
 import { PocketsphinxStt } from './pocketsphinx.js';

@@ -3,7 +3,7 @@
  * unnamed objects on the table with a colour word read off their RGBA, so "pick up the green
  * toy car" is heard before TOY_CAR is taught (the planner then asks where it is).
  */
-import type { App } from '../launch/app.js';
+import type { App } from '../session/app.js';
 import type { GrammarInput, SceneObject } from './grammar.js';
 
 /** A plain colour word for an RGB(A) in 0..1, or undefined for muddy colours. */

@@ -1,5 +1,5 @@
 /**
- * What a ROS backend needs to know about the robot's ROS interfaces. launch/profile.ts reads
+ * What a ROS backend needs to know about the robot's ROS interfaces. session/profile.ts reads
  * these from a YAML profile (and validates them); everything has a default that matches a
  * stock ros2_control arm (ROS 2) or ros_control arm (ROS 1).
  *

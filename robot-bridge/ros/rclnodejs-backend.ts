@@ -3,7 +3,7 @@
  * rclnodejs. rclnodejs is imported only when connect() runs; without a sourced ROS 2 the user
  * gets a RosConnectionError naming AMENT_PREFIX_PATH, not a stack trace.
  */
-import type { RobotModel } from '../../skills/description/robot-model.js';
+import type { RobotModel } from '../../model/description/robot-model.js';
 import { resolveRosConfig, type RosBridgeConfig, type RosBridgeConfigInput } from './config.js';
 import type { RclnodejsModule } from './rclnodejs-api.js';
 import { RclnodejsTransport } from './rclnodejs-transport.js';

@@ -20,7 +20,7 @@
  * Units: rad, rad/s (m for prismatic joints), gripper in the URDF joint's unit, seconds.
  */
 import { trajectoryJointOrder } from '../joint-order.js';
-import type { RobotModel } from '../../skills/description/robot-model.js';
+import type { RobotModel } from '../../model/description/robot-model.js';
 import type {
   BackendStatus, Capabilities, ExecuteOptions, GripperCommand, GripperResult, JointState, JointTrajectory,
   Presence, Problem, RobotBackend, TrajectoryExecution, TrajectoryOutcome, TrajectoryProgress, Unsubscribe,

@@ -3,7 +3,7 @@
  * rosbridge_server WebSocket, via roslib v2. All behaviour lives in RosBackend; this only picks
  * the transport.
  */
-import type { RobotModel } from '../../skills/description/robot-model.js';
+import type { RobotModel } from '../../model/description/robot-model.js';
 import { resolveRosConfig, type RosBridgeConfig, type RosBridgeConfigInput } from './config.js';
 import { RosBackend } from './ros-backend.js';
 import { RoslibTransport } from './roslib-transport.js';

@@ -9,7 +9,7 @@
  *
  * Units: meters; quaternions [x, y, z, w]. The fixed frame is the app's world frame (z up).
  */
-import type { BodyPoseProvider } from '../../skills/world.js';
+import type { BodyPoseProvider } from '../../model/world.js';
 import type { TfEntry } from './messages.js';
 import { strip } from './messages.js';
 

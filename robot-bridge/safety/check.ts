@@ -13,9 +13,9 @@
  * z = tableZ is the table top, robot base at the origin.
  */
 import type { JointTrajectory } from '../types.js';
-import type { RobotModel } from '../../skills/description/robot-model.js';
-import type { Geometry } from '../../skills/description/urdf.js';
-import { fromXyzRpy, multiply, type Mat4 } from '../../skills/math/transform.js';
+import type { RobotModel } from '../../model/description/robot-model.js';
+import type { Geometry } from '../../model/description/urdf.js';
+import { fromXyzRpy, multiply, type Mat4 } from '../../model/math/transform.js';
 import { parseSafetyConfig, type SafetyConfig, type SafetyConfigInput } from './config.js';
 
 export type ViolationKind =

@@ -18,7 +18,7 @@ import type {
   TrajectoryExecution,
   Unsubscribe,
 } from '../types.js';
-import type { RobotModel } from '../../skills/description/robot-model.js';
+import type { RobotModel } from '../../model/description/robot-model.js';
 import { parseSafetyConfig, type SafetyConfig, type SafetyConfigInput } from './config.js';
 import { checkTrajectory, type CheckResult, type Violation, type ViolationKind } from './check.js';
 

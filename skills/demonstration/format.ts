@@ -12,9 +12,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { RobotModel } from '../description/robot-model.js';
+import type { RobotModel } from '../../model/description/robot-model.js';
 import type { KinematicChain } from '../kinematics/index.js';
-import type { Quat, Vec3 } from '../math/transform.js';
+import type { Quat, Vec3 } from '../../model/math/transform.js';
 import type { PoseSamples } from '../dmp/index.js';
 
 export const DEMONSTRATION_FORMAT = 'shammie-demonstration';
@@ -109,7 +109,7 @@ function describe(v: unknown): string {
 }
 
 /**
- * A recording saved from the console's Teach panel (launch/server/recordings.ts: format
+ * A recording saved from the console's Teach panel (server/recordings.ts: format
  * "shammie.recording", version 1) is a demonstration too: same joints and samples, but times may
  * repeat (two samples in one frame; the later one is dropped) and there is no nominal rate (the
  * median spacing is used).

@@ -8,10 +8,10 @@
  * +z axis and image up is tool +y (image right is tool −x); an OpenCV camera frame (x right,
  * y down, z forward) is the tool frame turned 180° about z. Frames: world, z up, m, rad.
  */
-import type { RobotModel } from '../description/robot-model.js';
+import type { RobotModel } from '../../model/description/robot-model.js';
 import type { IkSolver } from '../kinematics/index.js';
-import { mulberry32 } from '../math/random.js';
-import { quatFromRotation, type Pose, type Quat, type Vec3 } from '../math/transform.js';
+import { mulberry32 } from '../../model/math/random.js';
+import { quatFromRotation, type Pose, type Quat, type Vec3 } from '../../model/math/transform.js';
 import { DEMONSTRATION_FORMAT, DEMONSTRATION_VERSION, type Demonstration } from './format.js';
 
 /** Tool orientation of a camera at `eye` looking at `target`, level (image up towards world up). */

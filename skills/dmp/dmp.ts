@@ -34,7 +34,7 @@
  * Frames and units: world (= robot base) frame, z up, meters, radians, seconds;
  * quaternions [x, y, z, w].
  */
-import type { Pose, Quat, Vec3 } from '../math/transform.js';
+import type { Pose, Quat, Vec3 } from '../../model/math/transform.js';
 import { qmul, qconj, qnormalize, rotateByInto, rotationBetween, rotationBetweenInto } from './quaternion.js';
 
 export interface DmpGains {

@@ -14,7 +14,7 @@
  */
 import type { JointTrajectory, JointTrajectoryPoint } from '../../robot-bridge/types.js';
 import type { IkSolver } from '../kinematics/index.js';
-import { quatAngle } from '../math/transform.js';
+import { quatAngle } from '../../model/math/transform.js';
 import { timeParameterize } from '../trajectory/index.js';
 import type { PoseRollout } from './dmp.js';
 

@@ -2,7 +2,7 @@
  * Unit-quaternion helpers for the orientation DMP. Quaternions are [x, y, z, w] (the order used
  * everywhere in Shammie); rotation vectors are axis × angle in radians, world frame.
  */
-import type { Quat, Vec3 } from '../math/transform.js';
+import type { Quat, Vec3 } from '../../model/math/transform.js';
 
 /** a ∗ b (apply b, then a). */
 export function qmul(a: ArrayLike<number>, b: ArrayLike<number>): Quat {

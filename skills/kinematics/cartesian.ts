@@ -5,7 +5,7 @@
  *
  * Frames and units: base (= world) frame, meters, radians, quaternions [x, y, z, w].
  */
-import { quatAngle, slerp, type Quat, type Vec3 } from '../math/transform.js';
+import { quatAngle, slerp, type Quat, type Vec3 } from '../../model/math/transform.js';
 import type { IkSolver } from './ik.js';
 
 export interface CartesianGoal {

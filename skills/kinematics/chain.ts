@@ -10,8 +10,8 @@
  * Layout of one rigid transform in `frames` / `tip` (12 numbers): the 3×3 rotation column-major
  * (x axis, y axis, z axis), then the origin — i.e. a Mat4 without its last row.
  */
-import { fromXyzRpy, multiply, toPose, type Mat4, type Pose } from '../math/transform.js';
-import type { RobotModel } from '../description/robot-model.js';
+import { fromXyzRpy, multiply, toPose, type Mat4, type Pose } from '../../model/math/transform.js';
+import type { RobotModel } from '../../model/description/robot-model.js';
 
 /** 4×4 column-major → 12-number rigid layout. */
 function toRigid12(m: Mat4, out: Float64Array, o: number): void {

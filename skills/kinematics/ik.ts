@@ -12,9 +12,9 @@
  * Frames and units: goals are tool poses in the robot base (= world) frame, meters; quaternions
  * [x, y, z, w]; joint values in radians (meters for prismatic joints).
  */
-import { mulberry32 } from '../math/random.js';
-import type { Quat, Vec3 } from '../math/transform.js';
-import type { RobotModel } from '../description/robot-model.js';
+import { mulberry32 } from '../../model/math/random.js';
+import type { Quat, Vec3 } from '../../model/math/transform.js';
+import type { RobotModel } from '../../model/description/robot-model.js';
 import { KinematicChain } from './chain.js';
 
 export interface IkGoal {

@@ -18,7 +18,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SKILL_NAME, type BehaviorDefinition, type BehaviorStep, type BodyArg, type SkillParam } from '../registry.js';
-import { entitySchema, type Entity } from '../world.js';
+import { entitySchema, type Entity } from '../../model/world.js';
 
 export const LIBRARY_FORMAT = 'shammie-library';
 export const LIBRARY_VERSION = 1;

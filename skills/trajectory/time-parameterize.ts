@@ -14,7 +14,7 @@
  * Units: radians, rad/s, rad/s² (meters for prismatic joints); seconds.
  */
 import type { JointTrajectory, JointTrajectoryPoint } from '../../robot-bridge/types.js';
-import type { RobotModel } from '../description/robot-model.js';
+import type { RobotModel } from '../../model/description/robot-model.js';
 import { buildPath, evalPiece, type JointPath } from './path.js';
 
 export interface TimeParameterizeOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadRobotModel } from '../../skills/description/robot-model.js';
+import { loadRobotModel } from '../../model/description/robot-model.js';
 import { FakeBackend } from './fake-backend.js';
 import { smoothMove } from './backend-contract.js';
 

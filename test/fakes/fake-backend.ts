@@ -24,7 +24,7 @@ import type {
   TrajectoryOutcome,
   Unsubscribe,
 } from '../../robot-bridge/types.js';
-import type { RobotModel } from '../../skills/description/robot-model.js';
+import type { RobotModel } from '../../model/description/robot-model.js';
 
 export interface FakeGripperOptions {
   /** joint values, e.g. 0.04 open / 0 closed for a Panda finger */

@@ -1,11 +1,11 @@
 /**
  * FakeCamera: a real Camera for tests and benchmarks. Each capture returns a generated PNG
- * (launch/studio/png.ts testPattern, a different picture every time) of the configured size,
+ * (studio/png.ts testPattern, a different picture every time) of the configured size,
  * after `delayMs`; `fail` makes the next captures reject with a CameraError, and `available`
  * drives status(). Every capture is recorded with the time it was asked for.
  */
-import { CameraError, cameraInfo, DEFAULT_CAMERA, type Camera, type CameraConfig, type CameraInfo, type CameraStatus, type CapturedImage } from '../../launch/studio/camera/types.js';
-import { testPattern } from '../../launch/studio/png.js';
+import { CameraError, cameraInfo, DEFAULT_CAMERA, type Camera, type CameraConfig, type CameraInfo, type CameraStatus, type CapturedImage } from '../../studio/camera/types.js';
+import { testPattern } from '../../studio/png.js';
 
 export interface FakeCameraOptions {
   /** pixels (default 160×90: small, so a 48-frame film encodes fast) */

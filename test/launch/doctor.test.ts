@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDoctor, type DoctorReport } from '../../launch/doctor.js';
-import { loadProfile, type LaunchProfile } from '../../launch/profile.js';
+import { loadProfile, type LaunchProfile } from '../../session/profile.js';
 import { rig, type Rig } from '../robot-bridge/ros/rig.js';
 
 let r: Rig | undefined;

@@ -1,6 +1,6 @@
 /** Planner contexts built from a real SkillRegistry (the paper's five seed skills) and a real WorldModel. */
 import { SkillRegistry, type SkillParam } from '../../skills/registry.js';
-import { WorldModel } from '../../skills/world.js';
+import { WorldModel } from '../../model/world.js';
 import { plannerContext, type PlannerContext, type PlannerEntity } from '../../planner/index.js';
 
 const OBJECT: SkillParam = { name: 'object', type: 'entity', description: 'An object in the scene (e.g., CANDY).' };

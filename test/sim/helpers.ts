@@ -2,9 +2,9 @@
  * Test helpers: a tiny numeric IK (so these tests do not depend on skills/kinematics) and a
  * dense joint trajectory generator shaped like the planner's output.
  */
-import type { RobotModel } from '../../skills/description/robot-model.js';
+import type { RobotModel } from '../../model/description/robot-model.js';
 import type { JointTrajectory } from '../../robot-bridge/types.js';
-import type { Vec3 } from '../../skills/math/transform.js';
+import type { Vec3 } from '../../model/math/transform.js';
 
 /**
  * Joint values that put the tool at `position` pointing straight down, rotated `yaw` rad about

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadRobotModel } from '../../skills/description/robot-model.js';
+import { loadRobotModel } from '../../model/description/robot-model.js';
 import { buildMjcf } from '../../sim/mjcf.js';
 import { mujoco } from '../../sim/mujoco.js';
 import { loadScene } from '../../sim/scene.js';

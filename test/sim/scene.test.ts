@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_SCENES, SceneError, knownEntities, resolveScenePath, loadScene, objectHalfExtents, parseScene, placeObjects, sceneRobot } from '../../sim/scene.js';
-import { WorldModel } from '../../skills/world.js';
+import { WorldModel } from '../../model/world.js';
 
 const giftbag = () => JSON.parse(JSON.stringify(loadScene('giftbag'))) as Record<string, unknown> & { objects: Record<string, unknown>[] };
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadRobotModel } from '../../skills/description/robot-model.js';
+import { loadRobotModel } from '../../model/description/robot-model.js';
 import { loadScene, objectHalfExtents, validateScene, type Scene } from '../../sim/scene.js';
 import { SimWorld } from '../../sim/world.js';
 import { ikTopDown } from './helpers.js';

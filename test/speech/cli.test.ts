@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseScript } from '../../launch/script.js';
+import { parseScript } from '../../session/script.js';
 import { encodeWav } from '../../speech/pcm.js';
 import { run as runProc } from '../../speech/proc.js';
 import { spoken, spokenWav } from './fixtures.js';

@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createApp, type App, type AppOptions } from '../../launch/app.js';
-import { ensureConsoleBuilt } from '../../launch/server/build.js';
-import { startSessionServer, type SessionServer } from '../../launch/server/index.js';
+import { createApp, type App, type AppOptions } from '../../session/app.js';
+import { ensureConsoleBuilt } from '../../server/build.js';
+import { startSessionServer, type SessionServer } from '../../server/index.js';
 
 import type { PageWindow } from './browser.js';
 

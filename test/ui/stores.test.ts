@@ -3,7 +3,7 @@
  * does to the state the panels and the 3D view read.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { HelloMessage, PreviewInfo } from '../../launch/server/protocol.js';
+import type { HelloMessage, PreviewInfo } from '../../server/protocol.js';
 import { applyServerMessage } from '../../ui/src/net/dispatch.js';
 import { sampleTimeline } from '../../ui/src/scene/timeline.js';
 import { joints } from '../../ui/src/stores/joints.js';

@@ -1,7 +1,7 @@
 /** The console's studio store, dispatch and monitor layout, in Node (no browser). */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { StudioState } from '../../launch/server/protocol.js';
-import { parseServerMessage } from '../../launch/server/protocol.js';
+import type { StudioState } from '../../server/protocol.js';
+import { parseServerMessage } from '../../server/protocol.js';
 import { applyServerMessage } from '../../ui/src/net/dispatch.js';
 import { captureQueue, setCaptureRunner } from '../../ui/src/studio/capture.js';
 import { monitorRect } from '../../ui/src/studio/layout.js';

@@ -11,9 +11,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadRobotModel } from '../../description/robot-model.js';
+import { loadRobotModel } from '../../../model/description/robot-model.js';
 import { IkSolver } from '../../kinematics/index.js';
-import type { Vec3 } from '../../math/transform.js';
+import type { Vec3 } from '../../../model/math/transform.js';
 import { orbitPath, pushInPath, syntheticDemonstration } from '../synthetic.js';
 
 const model = loadRobotModel('panda');

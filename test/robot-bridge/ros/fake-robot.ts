@@ -13,7 +13,7 @@
  * Joint names can be renamed (joint-name mismatch tests) and joints omitted (missing joints).
  */
 import type { RobotBackend, TrajectoryExecution, TrajectoryOutcome } from '../../../robot-bridge/types.js';
-import type { RobotModel } from '../../../skills/description/robot-model.js';
+import type { RobotModel } from '../../../model/description/robot-model.js';
 import { FakeBackend } from '../../fakes/fake-backend.js';
 import type { Dialect, FakeRosbridge, GoalContext } from './fake-rosbridge.js';
 

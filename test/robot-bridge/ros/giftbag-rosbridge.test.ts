@@ -5,12 +5,12 @@
  * the physics behind the server, not from the plan.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../../launch/app.js';
-import { loadProfile } from '../../../launch/profile.js';
-import { runScript } from '../../../launch/run.js';
-import { parseScript } from '../../../launch/script.js';
+import { createApp, type App } from '../../../session/app.js';
+import { loadProfile } from '../../../session/profile.js';
+import { runScript } from '../../../session/script-run.js';
+import { parseScript } from '../../../session/script.js';
 import { SimBackend } from '../../../robot-bridge/sim-backend.js';
-import { loadRobotModel } from '../../../skills/description/robot-model.js';
+import { loadRobotModel } from '../../../model/description/robot-model.js';
 import { FakeRosbridge } from './fake-rosbridge.js';
 import { FakeRobot } from './fake-robot.js';
 

@@ -13,8 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../../launch/app.js';
-import { loadProfile } from '../../../launch/profile.js';
+import { createApp, type App } from '../../../session/app.js';
+import { loadProfile } from '../../../session/profile.js';
 import { placeObjects, loadScene } from '../../../sim/scene.js';
 import { HandGuidedRecording, processDemonstration, type Demonstration } from '../../../skills/demonstration/index.js';
 import { KinematicChain } from '../../../skills/kinematics/index.js';

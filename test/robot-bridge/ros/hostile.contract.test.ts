@@ -5,10 +5,10 @@
  * session.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../../launch/app.js';
-import { loadProfile } from '../../../launch/profile.js';
-import { runScript } from '../../../launch/run.js';
-import { parseScript } from '../../../launch/script.js';
+import { createApp, type App } from '../../../session/app.js';
+import { loadProfile } from '../../../session/profile.js';
+import { runScript } from '../../../session/script-run.js';
+import { parseScript } from '../../../session/script.js';
 import { nudge, panda, rig, sleep, until, type Rig } from './rig.js';
 
 let r: Rig | undefined;

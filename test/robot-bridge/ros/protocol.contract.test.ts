@@ -8,7 +8,7 @@ import { fetchRobotDescription } from '../../../robot-bridge/ros/description.js'
 import { RosConnectionError } from '../../../robot-bridge/ros/ros-backend.js';
 import { RosbridgeBackend } from '../../../robot-bridge/ros/rosbridge-backend.js';
 import { RoslibTransport } from '../../../robot-bridge/ros/roslib-transport.js';
-import { BUILTIN_ROBOTS } from '../../../skills/description/robot-model.js';
+import { BUILTIN_ROBOTS } from '../../../model/description/robot-model.js';
 import { readFileSync } from 'node:fs';
 import { nudge, panda, rig, sleep, until, type Rig } from './rig.js';
 
@@ -289,7 +289,7 @@ describe('RosbridgeBackend without a server', () => {
 
 describe('a profile that reads the URDF from the robot', () => {
   it('builds the model from /robot_description and connects', async () => {
-    const { connectProfileBackend, loadProfile } = await import('../../../launch/profile.js');
+    const { connectProfileBackend, loadProfile } = await import('../../../session/profile.js');
     const { loadScene } = await import('../../../sim/scene.js');
     const urdf = readFileSync(BUILTIN_ROBOTS.panda, 'utf8').replace('<robot name="panda"', '<robot name="panda_from_robot"');
     r = await rig({ robot: { robotDescription: urdf }, connect: false });

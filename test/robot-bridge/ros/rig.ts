@@ -5,7 +5,7 @@
  */
 import type { RosBridgeConfigInput } from '../../../robot-bridge/ros/config.js';
 import { RosbridgeBackend } from '../../../robot-bridge/ros/rosbridge-backend.js';
-import { loadRobotModel, type RobotModel } from '../../../skills/description/robot-model.js';
+import { loadRobotModel, type RobotModel } from '../../../model/description/robot-model.js';
 import type { FakeBackend } from '../../fakes/fake-backend.js';
 import { FakeRosbridge, type FakeRosbridgeOptions } from './fake-rosbridge.js';
 import { FakeRobot, type FakeRobotOptions } from './fake-robot.js';

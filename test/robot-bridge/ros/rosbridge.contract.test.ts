@@ -5,7 +5,7 @@
  */
 import { RosbridgeBackend } from '../../../robot-bridge/ros/rosbridge-backend.js';
 import { SafetyGuard } from '../../../robot-bridge/safety/index.js';
-import { loadRobotModel } from '../../../skills/description/robot-model.js';
+import { loadRobotModel } from '../../../model/description/robot-model.js';
 import { backendContract } from '../../fakes/backend-contract.js';
 import { FakeRosbridge } from './fake-rosbridge.js';
 import { FakeRobot } from './fake-robot.js';

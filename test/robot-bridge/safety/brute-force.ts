@@ -5,8 +5,8 @@
  * URDF. It shares only forward kinematics with the code under test.
  */
 import type { JointTrajectory } from '../../../robot-bridge/types.js';
-import type { RobotModel } from '../../../skills/description/robot-model.js';
-import { fromXyzRpy, transformPoint, type Mat4, type Vec3 } from '../../../skills/math/transform.js';
+import type { RobotModel } from '../../../model/description/robot-model.js';
+import { fromXyzRpy, transformPoint, type Mat4, type Vec3 } from '../../../model/math/transform.js';
 
 export interface OracleLimits {
   positionMargin: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadRobotModel } from '../../../skills/description/robot-model.js';
+import { loadRobotModel } from '../../../model/description/robot-model.js';
 import { timeParameterize } from '../../../skills/trajectory/index.js';
 import {
   checkTrajectory,

@@ -2,7 +2,7 @@
  * RobotBackend contract tests (test/fakes/backend-contract.ts) for the shared FakeBackend and
  * for the SafetyGuard wrapped around it: the guard must be a drop-in RobotBackend.
  */
-import { loadRobotModel } from '../../../skills/description/robot-model.js';
+import { loadRobotModel } from '../../../model/description/robot-model.js';
 import { SafetyGuard } from '../../../robot-bridge/safety/index.js';
 import { FakeBackend } from '../../fakes/fake-backend.js';
 import { backendContract } from '../../fakes/backend-contract.js';

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadRobotModel, type RobotModel } from '../../../skills/description/robot-model.js';
+import { loadRobotModel, type RobotModel } from '../../../model/description/robot-model.js';
 import { timeParameterize } from '../../../skills/trajectory/index.js';
 import { SafetyGuard, DEFAULT_SAFETY, type ViolationKind } from '../../../robot-bridge/safety/index.js';
 import type { BackendStatus, JointState, JointTrajectory } from '../../../robot-bridge/types.js';
 import { FakeBackend } from '../../fakes/fake-backend.js';
 import { smoothMove } from '../../fakes/backend-contract.js';
-import { fromXyzRpy, multiply } from '../../../skills/math/transform.js';
+import { fromXyzRpy, multiply } from '../../../model/math/transform.js';
 import { bruteForceViolations, hardLimits, policyLimits, sampledLowestByLink, sampledLowestZ, TOOL_LINKS, type OracleLimits } from './brute-force.js';
 
 const models: Record<string, RobotModel> = { panda: loadRobotModel('panda'), ur5e: loadRobotModel('ur5e') };

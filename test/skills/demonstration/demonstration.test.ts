@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRobotModel } from '../../../skills/description/robot-model.js';
+import { loadRobotModel } from '../../../model/description/robot-model.js';
 import {
   DemonstrationRecorder, loadDemonstration, processDemonstration, type Demonstration,
 } from '../../../skills/demonstration/index.js';

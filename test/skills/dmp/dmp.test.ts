@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { learnPoseDmp, rolloutPoseDmp, spatialScaling, type PoseSamples, type PoseRollout } from '../../../skills/dmp/index.js';
 import { fromRotationVector, qmul, rotationBetween } from '../../../skills/dmp/quaternion.js';
-import { mulberry32 } from '../../../skills/math/random.js';
-import type { Pose, Quat, Vec3 } from '../../../skills/math/transform.js';
+import { mulberry32 } from '../../../model/math/random.js';
+import type { Pose, Quat, Vec3 } from '../../../model/math/transform.js';
 
 const DOWN: Quat = [1, 0, 0, 0]; // tool z pointing down
 

@@ -1,13 +1,13 @@
 /** Shared fixtures: the Panda in the stop-motion scene, and a demonstrated tracking shot. */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadRobotModel, type RobotModel } from '../../../skills/description/robot-model.js';
+import { loadRobotModel, type RobotModel } from '../../../model/description/robot-model.js';
 import { IkSolver } from '../../../skills/kinematics/index.js';
 import { orbitPath, syntheticDemonstration, type Demonstration } from '../../../skills/demonstration/index.js';
 import { DEFAULT_MOTION, type MotionContext } from '../../../skills/primitives.js';
-import { WorldModel } from '../../../skills/world.js';
+import { WorldModel } from '../../../model/world.js';
 import { knownEntities, loadScene, placeObjects } from '../../../sim/scene.js';
-import type { Vec3 } from '../../../skills/math/transform.js';
+import type { Vec3 } from '../../../model/math/transform.js';
 
 export const STOPMOTION = join(fileURLToPath(new URL('.', import.meta.url)), '../../../sim/scenes/stopmotion.json');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadRobotModel } from '../../../skills/description/robot-model.js';
-import { quatAngle, quatFromMatrix, slerp, type Quat, type Vec3 } from '../../../skills/math/transform.js';
+import { loadRobotModel } from '../../../model/description/robot-model.js';
+import { quatAngle, quatFromMatrix, slerp, type Quat, type Vec3 } from '../../../model/math/transform.js';
 import { IkSolver } from '../../../skills/kinematics/ik.js';
 import { cartesianPath } from '../../../skills/kinematics/cartesian.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadRobotModel, type RobotModel } from '../../../skills/description/robot-model.js';
+import { loadRobotModel, type RobotModel } from '../../../model/description/robot-model.js';
 import { KinematicChain } from '../../../skills/kinematics/chain.js';
 import { oddArm, randomConfig, rng } from './helpers.js';
 

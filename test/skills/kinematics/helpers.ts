@@ -1,7 +1,7 @@
 /** Shared fixtures for the kinematics tests. */
-import { RobotModel } from '../../../skills/description/robot-model.js';
-import { mulberry32 } from '../../../skills/math/random.js';
-import { parseUrdf } from '../../../skills/description/urdf.js';
+import { RobotModel } from '../../../model/description/robot-model.js';
+import { mulberry32 } from '../../../model/math/random.js';
+import { parseUrdf } from '../../../model/description/urdf.js';
 
 /** deterministic test randomness, uniform in [0, 1) */
 export const rng = mulberry32;

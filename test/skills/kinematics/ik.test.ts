@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadRobotModel } from '../../../skills/description/robot-model.js';
-import { quatAngle, quatFromMatrix, type Quat, type Vec3 } from '../../../skills/math/transform.js';
+import { loadRobotModel } from '../../../model/description/robot-model.js';
+import { quatAngle, quatFromMatrix, type Quat, type Vec3 } from '../../../model/math/transform.js';
 import { IkSolver, jointDistance, type IkGoal } from '../../../skills/kinematics/ik.js';
 import { oddArm, randomConfig, rng } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BehaviorDefinition } from '../../../skills/registry.js';
-import type { Entity } from '../../../skills/world.js';
+import type { Entity } from '../../../model/world.js';
 
 export const tmp = (tag = 'lib') => mkdtempSync(join(tmpdir(), `shammie-${tag}-`));
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadRobotModel, type RobotModel } from '../../../skills/description/robot-model.js';
+import { loadRobotModel, type RobotModel } from '../../../model/description/robot-model.js';
 import { concatTrajectories, timeParameterize, trajectorySummary, TrajectoryError, type TimeParameterizeOptions } from '../../../skills/trajectory/index.js';
 import type { JointTrajectory } from '../../../robot-bridge/types.js';
 

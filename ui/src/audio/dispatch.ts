@@ -1,5 +1,5 @@
 /** Applies the voice channel's server messages to the voice store. */
-import type { VoiceServerMessage } from '../../../launch/server/protocol.js';
+import type { VoiceServerMessage } from '../../../server/protocol.js';
 import { replies, voiceStore } from './store.js';
 
 export function applyVoiceMessage(m: VoiceServerMessage): void {

@@ -1,6 +1,6 @@
 /** Voice input and spoken replies in the console: what the operator chose and what is happening. */
 import { createStore } from 'zustand/vanilla';
-import type { VoiceServerMessage, VoiceState } from '../../../launch/server/protocol.js';
+import type { VoiceServerMessage, VoiceState } from '../../../server/protocol.js';
 
 /** why the microphone cannot be used, for the operator */
 export interface MicProblem {

@@ -8,7 +8,7 @@
  * The server mutes recognition while a reply plays (unless headphones), so the robot does not
  * hear itself; `speech_played` tells it when the reply is over.
  */
-import type { VoiceMode, VoiceServerMessage } from '../../../launch/server/protocol.js';
+import type { VoiceMode, VoiceServerMessage } from '../../../server/protocol.js';
 import { getClient } from '../net/client.js';
 import { connectionStore } from '../stores/connection.js';
 import { Mic, MicError, type MicFrame } from './mic.js';

@@ -6,7 +6,7 @@
  */
 import {
   clientMessageSchema, parseServerMessage, type ClientMessage,
-} from '../../../launch/server/protocol.js';
+} from '../../../server/protocol.js';
 import { connectionStore } from '../stores/connection.js';
 import { addLocalProblem, dismissLocalProblem } from '../stores/session.js';
 import { applyServerMessage } from './dispatch.js';

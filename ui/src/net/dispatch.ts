@@ -2,7 +2,7 @@
  * Applies one parsed server message to the stores. Pure store updates, no I/O: the tests run
  * it in Node.
  */
-import { isStudioServerMessage, isVoiceServerMessage, type ServerMessage } from '../../../launch/server/protocol.js';
+import { isStudioServerMessage, isVoiceServerMessage, type ServerMessage } from '../../../server/protocol.js';
 import { applyVoiceMessage } from '../audio/dispatch.js';
 import { applyStudioMessage } from '../studio/dispatch.js';
 import { connectionStore } from '../stores/connection.js';

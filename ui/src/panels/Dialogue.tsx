@@ -1,6 +1,6 @@
 /** The transcript (user utterances, robot replies) and the input: text (Enter sends) and push-to-talk. */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import type { DialogueEntry } from '../../../launch/server/protocol.js';
+import type { DialogueEntry } from '../../../server/protocol.js';
 import { TalkButton, VoiceBar } from '../audio/VoiceControls.js';
 import { useSession } from '../stores/react.js';
 import { say } from './actions.js';

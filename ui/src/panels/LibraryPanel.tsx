@@ -4,7 +4,7 @@
  * wrap", "forget pack", "undo"), so the console and the dialogue do exactly the same thing.
  */
 import { useState } from 'react';
-import type { EntityInfo, SkillInfo } from '../../../launch/server/protocol.js';
+import type { EntityInfo, SkillInfo } from '../../../server/protocol.js';
 import { getClient } from '../net/client.js';
 import { useSession } from '../stores/react.js';
 import { say } from './actions.js';

@@ -4,7 +4,7 @@
  * a progress bar per step. Execute stays disabled unless the previewed plan is pending and safe.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { PlanCall, PreviewInfo, SkillInfo } from '../../../launch/server/protocol.js';
+import type { PlanCall, PreviewInfo, SkillInfo } from '../../../server/protocol.js';
 import { requestFrame } from '../stores/frame.js';
 import { playhead, previewStore } from '../stores/preview.js';
 import { useConnection, usePreview, useSession } from '../stores/react.js';

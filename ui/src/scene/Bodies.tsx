@@ -6,7 +6,7 @@
 import { useFrame } from '@react-three/fiber';
 import { useEffect, useMemo, useRef } from 'react';
 import * as THREE from 'three';
-import type { EntityInfo, SceneInfo } from '../../../launch/server/protocol.js';
+import type { EntityInfo, SceneInfo } from '../../../server/protocol.js';
 import { joints } from '../stores/joints.js';
 import { useSession, useView } from '../stores/react.js';
 import { disposeLabel, makeLabel } from './labels.js';

@@ -5,7 +5,7 @@
  */
 import { useFrame, useThree } from '@react-three/fiber';
 import { useEffect, useState } from 'react';
-import type { RobotInfo } from '../../../launch/server/protocol.js';
+import type { RobotInfo } from '../../../server/protocol.js';
 import { joints } from '../stores/joints.js';
 import { playhead, PREVIEW_LOOPS, previewStore } from '../stores/preview.js';
 import { addLocalProblem } from '../stores/session.js';

@@ -9,7 +9,7 @@
  */
 import * as THREE from 'three';
 import URDFLoader, { type URDFJoint, type URDFRobot } from 'urdf-loader';
-import type { RobotInfo } from '../../../launch/server/protocol.js';
+import type { RobotInfo } from '../../../server/protocol.js';
 
 export type RobotStyle = 'solid' | 'ghost' | 'teach';
 

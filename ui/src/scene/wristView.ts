@@ -18,7 +18,7 @@
  */
 import * as THREE from 'three';
 import type { URDFLink } from 'urdf-loader';
-import type { StudioState } from '../../../launch/server/protocol.js';
+import type { StudioState } from '../../../server/protocol.js';
 import { sceneRefs } from './refs.js';
 import type { RobotHandle } from './urdf.js';
 

@@ -2,7 +2,7 @@
  * The live joint-state buffer. Written by the WebSocket client at the stream rate (~50 Hz),
  * read by the 3D scene inside its frame loop: no React state, no allocation per message.
  */
-import type { JointsMessage } from '../../../launch/server/protocol.js';
+import type { JointsMessage } from '../../../server/protocol.js';
 
 export class JointBuffer {
   q: Float64Array = new Float64Array(0);

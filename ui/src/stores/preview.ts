@@ -4,7 +4,7 @@
  * the scene and the scrub slider read without React re-rendering.
  */
 import { createStore } from 'zustand/vanilla';
-import type { ExecutionState, PreviewInfo } from '../../../launch/server/protocol.js';
+import type { ExecutionState, PreviewInfo } from '../../../server/protocol.js';
 
 /**
  * pending: waiting for confirm; rejected: fails a safety check (shown, cannot run);

@@ -5,7 +5,7 @@
 import { createStore } from 'zustand/vanilla';
 import type {
   DialogueEntry, EntityInfo, Phase, ProbeInfo, ProblemInfo, RobotInfo, SceneInfo, SkillInfo,
-} from '../../../launch/server/protocol.js';
+} from '../../../server/protocol.js';
 
 export interface LocalProblem extends ProblemInfo {
   t: number;

@@ -5,7 +5,7 @@
  * previewed, confirmed plan.
  */
 import { createStore } from 'zustand/vanilla';
-import type { RecordingSample } from '../../../launch/server/protocol.js';
+import type { RecordingSample } from '../../../server/protocol.js';
 
 export interface TeachState {
   active: boolean;

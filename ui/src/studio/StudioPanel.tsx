@@ -8,7 +8,7 @@
  * list: ←/→ move the focus, Alt+←/→ move the frame, Delete deletes (press twice).
  */
 import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
-import type { StudioFrameInfo, StudioState } from '../../../launch/server/protocol.js';
+import type { StudioFrameInfo, StudioState } from '../../../server/protocol.js';
 import { cancelPreview, confirmPreview } from '../panels/actions.js';
 import { usePreview, useSession } from '../stores/react.js';
 import { closeSession, deleteFrame, moveFrame, openSession, shoot } from './actions.js';

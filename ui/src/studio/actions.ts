@@ -1,5 +1,5 @@
 /** Studio requests, shared by the panel's buttons and keys. Each one goes through the server. */
-import { studioNameSchema } from '../../../launch/server/protocol.js';
+import { studioNameSchema } from '../../../server/protocol.js';
 import { getClient } from '../net/client.js';
 import { captureProbe } from './capture.js';
 import { studioStore } from './store.js';

@@ -1,5 +1,5 @@
 /** Applies the stop-motion studio's server messages to the studio store. */
-import type { StudioServerMessage } from '../../../launch/server/protocol.js';
+import type { StudioServerMessage } from '../../../server/protocol.js';
 import { requestFrame } from '../stores/frame.js';
 import { enqueueCapture } from './capture.js';
 import { studioStore } from './store.js';

@@ -8,7 +8,7 @@
  * request can never leave the shot list showing a frame order that is not on disk.
  */
 import { createStore } from 'zustand/vanilla';
-import type { StudioFrameInfo, StudioState } from '../../../launch/server/protocol.js';
+import type { StudioFrameInfo, StudioState } from '../../../server/protocol.js';
 
 export interface StudioStoreState {
   /** the last studio_state; null until the server sent one (no studio on that server) */

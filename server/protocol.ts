@@ -1,0 +1,353 @@
+/**
+ * The operator console's wire protocol: one WebSocket, JSON text frames, every message a
+ * `type`-discriminated object. The server (server/hub.ts) and the browser
+ * (ui/src/net/client.ts) import these same zod schemas, and both parse what they receive.
+ *
+ * Frames and units: the world frame is the robot base frame, z up, meters, z = 0 at the table
+ * top; joint values in radians (meters for prismatic joints); quaternions [x, y, z, w]; times in
+ * seconds (`t` stamps are wall-clock milliseconds since the epoch).
+ *
+ * This file must stay dependency-free apart from zod: it is bundled into the browser.
+ */
+import { z } from 'zod';
+import { studioClientMessages, studioServerMessages } from './protocol-studio.js';
+import { voiceClientMessages, voiceServerMessages } from './protocol-voice.js';
+
+export const PROTOCOL_VERSION = 1;
+
+const num = z.number();
+const finite = z.number().finite();
+export const vec3Schema = z.tuple([finite, finite, finite]);
+export const quatSchema = z.tuple([finite, finite, finite, finite]);
+const rgba = z.tuple([num, num, num, num]);
+
+// ---------------------------------------------------------------------------------------------
+// Static description (sent once per connection in `hello`)
+
+export const robotInfoSchema = z.object({
+  name: z.string(),
+  /** where the browser fetches the URDF (same file the sim uses) */
+  urdfUrl: z.string(),
+  /** arm joints, in the order of every `q` array in this protocol */
+  jointNames: z.array(z.string()),
+  limits: z.array(z.object({ lower: num, upper: num, velocity: num })),
+  home: z.array(num),
+  /** the tool frame link (e.g. panda_tcp) */
+  tipLink: z.string(),
+  baseLink: z.string(),
+  gripper: z
+    .object({
+      joint: z.string(),
+      mimics: z.array(z.object({ joint: z.string(), multiplier: num, offset: num })),
+      open: num,
+      closed: num,
+    })
+    .nullable(),
+});
+export type RobotInfo = z.infer<typeof robotInfoSchema>;
+
+export const sceneInfoSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  table: z.object({ size: z.tuple([num, num]), center: z.tuple([num, num]), thickness: num, height: num, rgba }),
+  objects: z.array(z.object({ name: z.string(), shape: z.enum(['box', 'sphere', 'cylinder']), size: z.array(num), rgba })),
+  containers: z.array(z.object({ name: z.string(), kind: z.string(), inner: z.tuple([num, num]), height: num, wall: num, rgba })),
+  /**
+   * The bodies whose poses `joints.bodies` carries, in order (objects, then containers).
+   * Each pose is 7 numbers: x, y, z, qx, qy, qz, qw (the body's centre).
+   */
+  bodies: z.array(z.string()),
+});
+export type SceneInfo = z.infer<typeof sceneInfoSchema>;
+
+export const probeSchema = z.object({ name: z.string(), available: z.boolean(), message: z.string() });
+export type ProbeInfo = z.infer<typeof probeSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Library: skills and named things
+
+const bodyArg = z.union([z.string(), num, z.object({ param: z.string() })]);
+export const skillInfoSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['primitive', 'behavior']),
+  description: z.string(),
+  params: z.array(z.object({ name: z.string(), type: z.string(), description: z.string() })),
+  /** a taught behavior's body, calls with `{param}` placeholders */
+  body: z.array(z.object({ skill: z.string(), args: z.record(z.string(), bodyArg) })).optional(),
+  builtin: z.boolean().optional(),
+  /** plans made only of auto-confirmed behaviors run without asking */
+  autoConfirm: z.boolean(),
+});
+export type SkillInfo = z.infer<typeof skillInfoSchema>;
+
+export const entityInfoSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  kind: z.enum(['object', 'location']),
+  container: z.boolean(),
+  /** the sim body it follows, if any */
+  body: z.string().nullable(),
+  /** where it is now; null when it cannot be located */
+  position: vec3Schema.nullable(),
+});
+export type EntityInfo = z.infer<typeof entityInfoSchema>;
+
+export const libraryMessageSchema = z.object({
+  type: z.literal('library'),
+  skills: z.array(skillInfoSchema),
+  entities: z.array(entityInfoSchema),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Plans and previews
+
+export const planCallSchema = z.object({ skill: z.string(), args: z.record(z.string(), z.union([z.string(), num])) });
+export type PlanCall = z.infer<typeof planCallSchema>;
+
+export const previewMotionSchema = z.object({
+  label: z.string(),
+  kind: z.enum(['trajectory', 'gripper', 'wait']),
+  /** seconds from the start of the preview */
+  start: num,
+  duration: num,
+});
+
+export const previewStepSchema = z.object({
+  call: z.string(),
+  motions: z.array(previewMotionSchema),
+  start: num,
+  duration: num,
+  safe: z.boolean(),
+  /** why the safety check failed, in plain words */
+  reason: z.string().optional(),
+});
+export type PreviewStepInfo = z.infer<typeof previewStepSchema>;
+
+export const previewSchema = z.object({
+  /** confirm must quote this id; a stale id is refused */
+  id: z.string(),
+  utterance: z.string(),
+  plan: z.array(planCallSchema),
+  /** "pickup(CANDY) → goto(GIFT_BAG) → release()" */
+  planText: z.string(),
+  steps: z.array(previewStepSchema),
+  summary: z.object({
+    steps: num,
+    duration: num,
+    /** rad/s */
+    maxJointSpeed: num,
+    /** m/s of the tool centre point */
+    maxToolSpeed: num,
+    trajectoryPoints: num,
+  }),
+  safe: z.boolean(),
+  /** the session holds this plan and will execute exactly it on confirm */
+  confirmable: z.boolean(),
+  /** it will run without asking (every call is an auto-confirmed behavior) */
+  autoConfirm: z.boolean(),
+  /**
+   * Keyframes of the whole plan, exactly the trajectory points that will be sent to the arm
+   * (plus hold frames for gripper motions and waits). `q` is flattened: frame i is
+   * q[i*dof .. (i+1)*dof).
+   */
+  timeline: z.object({
+    t: z.array(num),
+    q: z.array(num),
+    gripper: z.array(num),
+    step: z.array(z.number().int()),
+  }),
+  /** the tool centre point at every keyframe, flattened xyz (world frame) */
+  path: z.array(num),
+  /**
+   * "… over 24 frames": after confirm the camera stops at this many evenly timed points of the
+   * last step's camera move (its last trajectory), one stop-motion frame each (studio_state.move)
+   */
+  frames: z.number().int().optional(),
+});
+export type PreviewInfo = z.infer<typeof previewSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Dialogue, status, problems
+
+export const dialogueEntrySchema = z.object({
+  id: z.number().int(),
+  role: z.enum(['user', 'robot', 'system']),
+  text: z.string(),
+  /** plan | question | taught | rejected | error | done | failed | stopped | note | point */
+  kind: z.string().optional(),
+  t: num,
+});
+export type DialogueEntry = z.infer<typeof dialogueEntrySchema>;
+
+export const problemSchema = z.object({
+  id: z.string(),
+  severity: z.enum(['info', 'warn', 'error']),
+  message: z.string(),
+  /** what the operator can do about it */
+  tip: z.string().optional(),
+});
+export type ProblemInfo = z.infer<typeof problemSchema>;
+
+export const phaseSchema = z.enum(['idle', 'planning', 'pending', 'executing']);
+export type Phase = z.infer<typeof phaseSchema>;
+
+export const statusMessageSchema = z.object({
+  type: z.literal('status'),
+  phase: phaseSchema,
+  presence: z.string(),
+  moving: z.boolean(),
+  /** the robot asked "show me where X is": a click in the scene answers it */
+  awaitingPoint: z.object({ name: z.string() }).nullable(),
+  problems: z.array(problemSchema),
+});
+export type StatusMessage = z.infer<typeof statusMessageSchema>;
+
+export const worldMessageSchema = z.object({
+  type: z.literal('world'),
+  held: z.string().nullable(),
+  /** physical state per scene body: which container it rests in, whether it is grasped */
+  bodies: z.array(z.object({ name: z.string(), in: z.string().nullable(), held: z.boolean() })),
+});
+
+export const executionStateSchema = z.object({
+  active: z.boolean(),
+  /** the preview that is (or was last) executing */
+  previewId: z.string().nullable(),
+  step: z.number().int(),
+  /** 0..1 per step */
+  stepFractions: z.array(num),
+  outcome: z.enum(['succeeded', 'failed', 'not_run']).nullable(),
+  failure: z.string().nullable(),
+});
+export type ExecutionState = z.infer<typeof executionStateSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Server → client
+
+export const helloMessageSchema = z.object({
+  type: z.literal('hello'),
+  protocol: z.literal(PROTOCOL_VERSION),
+  serverId: z.string(),
+  robot: robotInfoSchema,
+  scene: sceneInfoSchema,
+  probes: z.array(probeSchema),
+  transcript: z.array(dialogueEntrySchema),
+  /** the pending (or last executed) preview */
+  preview: previewSchema.nullable(),
+  execution: executionStateSchema,
+  /** where saved recordings go */
+  recordingsDir: z.string(),
+});
+export type HelloMessage = z.infer<typeof helloMessageSchema>;
+
+export const jointsMessageSchema = z.object({
+  type: z.literal('joints'),
+  /** backend clock, s */
+  stamp: num,
+  q: z.array(num),
+  gripper: num,
+  /** 7 numbers per body of `scene.bodies` */
+  bodies: z.array(num),
+});
+export type JointsMessage = z.infer<typeof jointsMessageSchema>;
+
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  helloMessageSchema,
+  jointsMessageSchema,
+  statusMessageSchema,
+  worldMessageSchema,
+  libraryMessageSchema,
+  z.object({ type: z.literal('dialogue'), entry: dialogueEntrySchema }),
+  z.object({ type: z.literal('preview'), preview: previewSchema }),
+  /** the pending preview is gone: it started executing, or was cancelled, replaced or stopped */
+  z.object({ type: z.literal('preview_cleared'), id: z.string().nullable(), reason: z.enum(['executing', 'cancelled', 'stopped', 'replaced']) }),
+  z.object({ type: z.literal('execution'), execution: executionStateSchema }),
+  z.object({ type: z.literal('stop'), t: num }),
+  z.object({ type: z.literal('ik_result'), id: z.number().int(), ok: z.boolean(), q: z.array(num), positionError: num, reason: z.string().optional() }),
+  z.object({ type: z.literal('recording_saved'), name: z.string(), path: z.string(), samples: z.number().int() }),
+  /** a request was refused or failed; `re` names the request type */
+  z.object({ type: z.literal('error'), re: z.string().optional(), message: z.string(), tip: z.string().optional() }),
+  ...voiceServerMessages,
+  ...studioServerMessages,
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Client → server
+
+export const recordingSampleSchema = z.object({ t: finite, q: z.array(finite), gripper: finite });
+export type RecordingSample = z.infer<typeof recordingSampleSchema>;
+
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  /** an utterance, typed or transcribed */
+  z.object({ type: z.literal('say'), text: z.string().trim().min(1).max(500) }),
+  /** execute the previewed plan; refused unless `previewId` is the session's pending preview */
+  z.object({ type: z.literal('confirm'), previewId: z.string() }),
+  z.object({ type: z.literal('cancel') }),
+  /** halt now, from any state */
+  z.object({ type: z.literal('stop') }),
+  /** the operator clicked a world point (answers "show me where X is") */
+  z.object({ type: z.literal('point'), position: vec3Schema }),
+  z.object({ type: z.literal('auto_confirm'), skill: z.string(), enabled: z.boolean() }),
+  /** live IK for the teaching gizmo: tool pose goal, seeded from the teach arm's joints */
+  z.object({ type: z.literal('ik'), id: z.number().int(), position: vec3Schema, quaternion: quatSchema.optional(), seed: z.array(finite) }),
+  /** save a kinesthetic demonstration as a recording in the data folder */
+  z.object({
+    type: z.literal('save_recording'),
+    name: z.string().trim().min(1).max(60),
+    samples: z.array(recordingSampleSchema).min(2).max(20_000),
+  }),
+  /**
+   * teach with a demonstration recorded in the console: it is saved like save_recording, then
+   * given to the motion skill being taught ("I'll show you how to track around the hulk")
+   */
+  z.object({
+    type: z.literal('demonstrate'),
+    name: z.string().trim().min(1).max(60),
+    samples: z.array(recordingSampleSchema).min(2).max(20_000),
+  }),
+  ...voiceClientMessages,
+  ...studioClientMessages,
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+const VOICE_CLIENT = new Set<string>(voiceClientMessages.map((m) => m.shape.type.value));
+const STUDIO_CLIENT = new Set<string>((studioClientMessages as readonly { shape: { type: { value: string } } }[]).map((m) => m.shape.type.value));
+export type VoiceClientMessage = Extract<ClientMessage, { type: `voice_${string}` | 'speech_played' }>;
+export type StudioClientMessage = Extract<ClientMessage, { type: `studio_${string}` }>;
+export const isVoiceClientMessage = (m: ClientMessage): m is VoiceClientMessage => VOICE_CLIENT.has(m.type);
+export const isStudioClientMessage = (m: ClientMessage): m is StudioClientMessage => STUDIO_CLIENT.has(m.type);
+
+const VOICE_SERVER = new Set<string>(voiceServerMessages.map((m) => m.shape.type.value));
+const STUDIO_SERVER = new Set<string>((studioServerMessages as readonly { shape: { type: { value: string } } }[]).map((m) => m.shape.type.value));
+export type VoiceServerMessage = Extract<ServerMessage, { type: `voice_${string}` | 'speech' }>;
+export type StudioServerMessage = Extract<ServerMessage, { type: `studio_${string}` }>;
+export const isVoiceServerMessage = (m: ServerMessage): m is VoiceServerMessage => VOICE_SERVER.has(m.type);
+export const isStudioServerMessage = (m: ServerMessage): m is StudioServerMessage => STUDIO_SERVER.has(m.type);
+
+export * from './protocol-voice.js';
+export * from './protocol-studio.js';
+
+/** Parse one text frame; never throws. */
+export function parseServerMessage(text: string): { ok: true; message: ServerMessage } | { ok: false; error: string } {
+  return parseWith(serverMessageSchema, text);
+}
+
+export function parseClientMessage(text: string): { ok: true; message: ClientMessage } | { ok: false; error: string } {
+  return parseWith(clientMessageSchema, text);
+}
+
+function parseWith<T>(schema: z.ZodType<T>, text: string): { ok: true; message: T } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `not JSON: ${(err as Error).message}` };
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    const type = typeof json === 'object' && json && 'type' in json ? String((json as { type: unknown }).type) : '?';
+    return { ok: false, error: `bad "${type}" message: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
+  }
+  return { ok: true, message: r.data };
+}

@@ -1,0 +1,195 @@
+/**
+ * Wiring: one place builds the robot model, the sim, the guarded backend, the world model,
+ * the registry, the planner and the session. Every entry point (start, repl, run, bench,
+ * tests) goes through here so they all run the same stack.
+ *
+ * A launch profile (session/profile.ts) picks what drives the arm: the sim (default) or a ROS
+ * robot (RosbridgeBackend / RclnodejsBackend). Only the backend and the source of object poses
+ * change (the physics, or TF); the guard, planner, skills and session are the same.
+ */
+import { EmbeddedPlanner, type Planner } from '../planner/index.js';
+import { LlmPlanner } from '../planner/llm/index.js';
+import { SafetyGuard, DEFAULT_SAFETY, type SafetyConfig } from '../robot-bridge/safety/index.js';
+import { SimBackend } from '../robot-bridge/sim-backend.js';
+import type { RobotBackend } from '../robot-bridge/types.js';
+import { knownEntities, loadScene, resolveScenePath, sceneRobotPath, SimWorld, type Scene } from '../sim/index.js';
+import { loadRobotModel, type RobotModel } from '../model/description/robot-model.js';
+import { IkSolver } from '../skills/kinematics/index.js';
+import { createSkillRegistry, DEFAULT_MOTION, type MotionConfig, type PrimitiveImpl } from '../skills/primitives.js';
+import type { SkillRegistry } from '../skills/registry.js';
+import { WorldModel } from '../model/world.js';
+import { SkillLibrary } from '../skills/library/library.js';
+import { SessionLog } from './log.js';
+import { Session, type LibraryStore, type SessionEvent } from './session.js';
+import { connectProfileBackend, loadProfile, SIM_PROFILE, type LaunchProfile } from './profile.js';
+import type { BodyPoseProvider } from '../model/world.js';
+
+export interface AppOptions {
+  /** scene name (e.g. giftbag) or path to a scene file */
+  scene?: string;
+  seed?: number;
+  /** panda, ur5e or a URDF path; overrides the scene's robot */
+  robot?: string;
+  /** 'fast' for headless scripts, 'realtime' when a person watches */
+  pace?: 'fast' | 'realtime';
+  motion?: Partial<MotionConfig>;
+  safety?: Partial<SafetyConfig>;
+  planner?: Planner;
+  /**
+   * Folder of the persistent skill library (taught behaviors, names). Without one, what is
+   * taught lasts for this process only.
+   */
+  dataDir?: string;
+  onEvent?: (e: SessionEvent) => void;
+  /**
+   * What drives the arm: a shipped profile name (sim, ros2-rosbridge, ros2-rclnodejs,
+   * ros1-rosbridge), a profile file path, or a loaded profile. Default: the sim.
+   */
+  profile?: string | LaunchProfile;
+}
+
+export interface App {
+  scene: Scene;
+  scenePath: string;
+  model: RobotModel;
+  /** the launch profile in use (sim unless one was given) */
+  profile: LaunchProfile;
+  /** the physics world; only with the sim profile */
+  sim?: SimWorld;
+  simBackend?: SimBackend;
+  /** the backend under the guard (SimBackend, RosbridgeBackend, RclnodejsBackend) */
+  robot: RobotBackend;
+  /** the guarded backend: everything that moves the robot goes through this */
+  backend: RobotBackend;
+  ik: IkSolver;
+  world: WorldModel;
+  registry: SkillRegistry<PrimitiveImpl>;
+  library: LibraryStore;
+  /** the JSONL session log when one is written */
+  logPath: string | null;
+  /** the library file when one is used */
+  libraryPath: string | null;
+  session: Session;
+  dispose(): Promise<void>;
+}
+
+/** An app over the MuJoCo sim (the default profile). */
+export type SimApp = App & { sim: SimWorld; simBackend: SimBackend };
+
+export function createApp(options?: AppOptions & { profile?: undefined }): Promise<SimApp>;
+export function createApp(options?: AppOptions): Promise<App>;
+export async function createApp(options: AppOptions = {}): Promise<App> {
+  const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile ?? SIM_PROFILE;
+  const scenePath = resolveScenePath(options.scene ?? profile.scene ?? 'giftbag');
+  const scene = loadScene(scenePath);
+  let model: RobotModel;
+  let sim: SimWorld | undefined;
+  let simBackend: SimBackend | undefined;
+  let robot: RobotBackend;
+  let poses: BodyPoseProvider | undefined;
+  if (profile.backend === 'sim') {
+    model = loadRobotModel(options.robot ?? profile.urdf ?? sceneRobotPath(scene));
+    sim = await SimWorld.create({ robot: model, scene, seed: options.seed ?? profile.sim?.seed });
+    simBackend = new SimBackend(sim, { pace: options.pace ?? profile.sim?.pace ?? 'fast' });
+    robot = simBackend;
+    poses = sim;
+  } else {
+    const ros = await connectProfileBackend(profile, scene, options.robot);
+    model = ros.model;
+    robot = ros.backend;
+    poses = ros.backend.tf ?? undefined;
+  }
+  const safety: SafetyConfig = { ...DEFAULT_SAFETY, ...profile.safety, ...options.safety };
+  const backend = new SafetyGuard(robot, model, safety);
+  await backend.connect();
+  const ik = new IkSolver(model);
+  const world = new WorldModel(knownEntities(scene), poses);
+  const registry = createSkillRegistry();
+  const motion = { model, ik, world, config: { ...DEFAULT_MOTION, ...options.motion } };
+  const persistent = options.dataDir ? SkillLibrary.open(options.dataDir) : undefined;
+  const session = new Session({
+    library: persistent,
+    backend,
+    registry,
+    world,
+    // An OpenAI-compatible endpoint in the environment selects the LLM planner.
+    planner: options.planner ?? LlmPlanner.fromEnv(process.env) ?? new EmbeddedPlanner(),
+    motion,
+    safety,
+    locator: { nearestBody: (p, maxDistance) => (sim ? nearestObject(sim, p, maxDistance) : poses ? nearestBody(sceneBodies(scene), poses, p, maxDistance) : undefined) },
+    onEvent: options.onEvent,
+  });
+  // With a workspace folder, every session is logged as JSONL (shammie report LOG reads it).
+  const log = options.dataDir ? SessionLog.attach(session, { dataDir: options.dataDir, meta: { scene: scenePath, robot: model.name } }) : undefined;
+  return {
+    logPath: log?.path ?? null,
+    scene,
+    scenePath,
+    model,
+    profile,
+    sim,
+    simBackend,
+    robot,
+    backend,
+    ik,
+    world,
+    registry,
+    library: session.library,
+    libraryPath: persistent?.path ?? null,
+    session,
+    async dispose() {
+      // Never leave a real arm compliant: a hand-guided recording is aborted first.
+      await session.abortRecording().catch(() => false);
+      log?.close();
+      await backend.disconnect();
+      sim?.dispose();
+    },
+  };
+}
+
+/** The physical state of every scene object, as the JSON report gives it. */
+export function worldReport(app: App): Record<string, { position: [number, number, number]; in: string | null; held: boolean }> {
+  const out: Record<string, { position: [number, number, number]; in: string | null; held: boolean }> = {};
+  if (!app.sim) {
+    // On a robot: what the grounding source (TF) sees of the known objects; containment is unknown.
+    for (const e of app.world.list()) {
+      if (e.source.type !== 'body') continue;
+      const p = app.world.poses?.bodyPosition(e.source.body);
+      if (p) out[e.name] = { position: p.map((v) => Math.round(v * 1e4) / 1e4) as [number, number, number], in: null, held: app.world.held === e.name };
+    }
+    return out;
+  }
+  for (const o of app.sim.objectStates()) {
+    out[o.name] = { position: o.position.map((v) => Math.round(v * 1e4) / 1e4) as [number, number, number], in: o.in, held: o.held };
+  }
+  return out;
+}
+
+const sceneBodies = (scene: Scene) => [...scene.objects.map((o) => o.name), ...scene.containers.map((c) => c.name)];
+
+/**
+ * The scene body nearest to a pointed world point (m), by the pose source (TF on a robot), so
+ * pointing can name an object the robot sees but was not told about yet.
+ */
+function nearestBody(names: string[], poses: BodyPoseProvider, p: [number, number, number], maxDistance: number): string | undefined {
+  let best: string | undefined;
+  let bestD = maxDistance;
+  for (const name of names) {
+    const c = poses.bodyPosition(name);
+    if (!c) continue;
+    const h = poses.bodyHalfExtents?.(name) ?? [0, 0, 0];
+    // Distance from the point to the body's axis-aligned box (0 inside it).
+    const d = Math.hypot(
+      Math.max(0, Math.abs(p[0] - c[0]) - h[0]),
+      Math.max(0, Math.abs(p[1] - c[1]) - h[1]),
+      Math.max(0, Math.abs(p[2] - c[2]) - h[2]),
+    );
+    if (d <= bestD) { best = name; bestD = d; }
+  }
+  return best;
+}
+
+/** The scene object whose box is nearest to a pointed world point (m), within maxDistance. */
+export function nearestObject(sim: SimWorld, p: [number, number, number], maxDistance: number): string | undefined {
+  return nearestBody([...sim.objectNames, ...sim.containerNames], sim, p, maxDistance);
+}
