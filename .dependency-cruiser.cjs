@@ -52,7 +52,7 @@ module.exports = {
     },
     {
       name: 'speech-uses-session-types-only',
-      comment: 'speech/ may read the session\'s public types, never run session code.',
+      comment: "speech/ may read the session's public types, never run session code.",
       severity: 'error',
       from: { path: '^speech/' },
       to: { path: '^session/', dependencyTypesNot: ['type-only'] },

@@ -70,7 +70,10 @@ export async function runCaptureBench(opts: CaptureBenchOptions = {}) {
     const inPage: { requestToSentMs: number; renderMs: number; encodeMs: number; bytes: number }[] = [];
     for (let i = 0; i < n + warmup; i++) {
       const landed = new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => { w.close(); reject(new Error('[bench] no frame file within 15 s')); }, 15_000);
+        const timer = setTimeout(() => {
+          w.close();
+          reject(new Error('[bench] no frame file within 15 s'));
+        }, 15_000);
         const w = watch(framesDir, (_event, name) => {
           if (!name || !/^\d{6,}\.png$/.test(String(name)) || !existsSync(join(framesDir, String(name)))) return;
           const t = performance.now();
@@ -84,10 +87,14 @@ export async function runCaptureBench(opts: CaptureBenchOptions = {}) {
       if (!sent) throw new Error('[bench] the console did not send the shoot');
       const t1 = await landed;
       // The next shot only once the console shows this one (the film is back to idle).
-      await page.waitForFunction((k) => {
-        const s = window.__shammie.studio.store.getState();
-        return s.studio?.session?.frames.length === k && !s.studio.capturing && !s.shooting;
-      }, i + 1, { timeout: 15_000 });
+      await page.waitForFunction(
+        (k) => {
+          const s = window.__shammie.studio.store.getState();
+          return s.studio?.session?.frames.length === k && !s.studio.capturing && !s.shooting;
+        },
+        i + 1,
+        { timeout: 15_000 },
+      );
       const c = await page.evaluate(() => window.__shammie.studio.probe.history.at(-1)!);
       if (i >= warmup) {
         latencies.push(t1 - t0);
@@ -118,9 +125,13 @@ export async function runCaptureBench(opts: CaptureBenchOptions = {}) {
       await page.waitForTimeout(300);
       return page.evaluate(async (sec) => {
         const s = window.__shammie;
-        const f0 = s.frames.frames, t0 = performance.now();
+        const f0 = s.frames.frames,
+          t0 = performance.now();
         await new Promise((r) => setTimeout(r, sec * 1000));
-        return { fps: Math.round(((s.frames.frames - f0) * 10000) / (performance.now() - t0)) / 10, playing: s.stores.preview.getState().playing };
+        return {
+          fps: Math.round(((s.frames.frames - f0) * 10000) / (performance.now() - t0)) / 10,
+          playing: s.stores.preview.getState().playing,
+        };
       }, seconds);
     };
     const studioFps = await fpsIn('studio');
@@ -129,10 +140,18 @@ export async function runCaptureBench(opts: CaptureBenchOptions = {}) {
 
     const report = {
       started: new Date().toISOString(),
-      machine: { cpus: (await import('node:os')).cpus().length, load: (await import('node:os')).loadavg().map((v) => Math.round(v * 100) / 100) },
+      machine: {
+        cpus: (await import('node:os')).cpus().length,
+        load: (await import('node:os')).loadavg().map((v) => Math.round(v * 100) / 100),
+      },
       camera: { width: camera.width, height: camera.height, fovY: camera.fovY },
       shots: { timed: latencies.length, warmup, framesInFilm: meta.frames.length },
-      shootToPngOnDisk: { ...lat, samplesMs: latencies.map((v) => Math.round(v)), target: CAPTURE_TARGETS.p50Ms, pass: lat.p50 <= CAPTURE_TARGETS.p50Ms },
+      shootToPngOnDisk: {
+        ...lat,
+        samplesMs: latencies.map((v) => Math.round(v)),
+        target: CAPTURE_TARGETS.p50Ms,
+        pass: lat.p50 <= CAPTURE_TARGETS.p50Ms,
+      },
       console: {
         requestToSentMs: summary(inPage.map((c) => c.requestToSentMs)),
         renderAndReadbackMs: summary(inPage.map((c) => c.renderMs)),

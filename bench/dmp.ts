@@ -46,15 +46,20 @@ export async function runDmpBench(opts: { export?: boolean; frames?: number; rep
   const reps = opts.reps ?? 15;
   const model = loadRobotModel('panda');
   const ik = new IkSolver(model);
-  const hulk: Vec3 = [0.68, 0.2, 0.0275], tower: Vec3 = [0.74, 0, 0.15];
+  const hulk: Vec3 = [0.68, 0.2, 0.0275],
+    tower: Vec3 = [0.74, 0, 0.15];
   const path = orbitPath(hulk, { radius: 0.15, height: 0.2, from: (150 * Math.PI) / 180, to: (210 * Math.PI) / 180 });
 
   // --- learn: exactly 2,000 samples (5 s at 400 Hz, no pauses), tool poses by FK.
   const demo = syntheticDemonstration(model, ik, path, { duration: 4.9975, rate: 400, pauseStart: 0, pauseEnd: 0, noise: 1e-4 });
   const raw = { dt: 1 / 400, q: demo.samples.map((s) => s.q) };
-  const poses = demonstrationPoses({ ...raw, robot: model.name, jointNames: model.jointNames, duration: 0, trimmed: { start: 0, end: 0 }, gripper: null, notes: [] }, ik.chain);
+  const poses = demonstrationPoses(
+    { ...raw, robot: model.name, jointNames: model.jointNames, duration: 0, trimmed: { start: 0, end: 0 }, gripper: null, notes: [] },
+    ik.chain,
+  );
   for (let k = 0; k < 3; k++) learnPoseDmp(poses);
-  const learnMs: number[] = [], pipeMs: number[] = [];
+  const learnMs: number[] = [],
+    pipeMs: number[] = [];
   for (let k = 0; k < reps; k++) {
     let t0 = performance.now();
     learnPoseDmp(poses);
@@ -117,8 +122,22 @@ export async function runDmpBench(opts: { export?: boolean; frames?: number; rep
     node: process.version,
     cores: cpus().length,
     loadavg1m: r2(loadavg()[0]),
-    learn: { samples: poses.positions.length, basis: dmp.basis, medianMs: r2(median(learnMs)), minMs: r2(Math.min(...learnMs)), pipelineMedianMs: r2(median(pipeMs)), reproductionRmsMm: r2(Math.sqrt(se / poses.positions.length) * 1000) },
-    rollout: { skillSeconds: 5, samples: last.waypoints.length, medianMs: r2(median(rollMs)), minMs: r2(Math.min(...rollMs)), timeStretch: r2(last.timeStretch), safe },
+    learn: {
+      samples: poses.positions.length,
+      basis: dmp.basis,
+      medianMs: r2(median(learnMs)),
+      minMs: r2(Math.min(...learnMs)),
+      pipelineMedianMs: r2(median(pipeMs)),
+      reproductionRmsMm: r2(Math.sqrt(se / poses.positions.length) * 1000),
+    },
+    rollout: {
+      skillSeconds: 5,
+      samples: last.waypoints.length,
+      medianMs: r2(median(rollMs)),
+      minMs: r2(Math.min(...rollMs)),
+      timeStretch: r2(last.timeStretch),
+      safe,
+    },
     export: exp,
     targets: DMP_TARGETS,
     pass: passes.learn && passes.rollout && passes.export,

@@ -51,7 +51,9 @@ export interface IkBench {
 const rng = mulberry32;
 
 function randomPoses(solver: IkSolver, count: number, seed: number): Pose[] {
-  const r = rng(seed), ch = solver.chain, n = ch.dof;
+  const r = rng(seed),
+    ch = solver.chain,
+    n = ch.dof;
   const poses: Pose[] = [];
   const q = new Array<number>(n);
   for (let k = 0; k < count; k++) {
@@ -78,9 +80,15 @@ function benchArm(robot: BuiltinRobot, samples: number): IkArmBench {
     times[k] = performance.now() - t0;
   }
 
-  let ok = 0, outOfLimits = 0, iterations = 0, restarts = 0, maxRestarts = 0, restarted = 0;
+  let ok = 0,
+    outOfLimits = 0,
+    iterations = 0,
+    restarts = 0,
+    maxRestarts = 0,
+    restarted = 0;
   for (let k = 0; k < samples; k++) {
-    const r = results[k], g = goals[k];
+    const r = results[k],
+      g = goals[k];
     const T = model.tipPose(r.q);
     const pe = Math.hypot(T[12] - g.position[0], T[13] - g.position[1], T[14] - g.position[2]);
     const oe = quatAngle(quatFromMatrix(T), g.quaternion);
@@ -95,7 +103,8 @@ function benchArm(robot: BuiltinRobot, samples: number): IkArmBench {
   const sorted = Array.from(times).sort((a, b) => a - b);
   const round = (v: number, d = 4) => Number(v.toFixed(d));
   const successRate = ok / samples;
-  const medianMs = quantile(sorted, 0.5), p99Ms = quantile(sorted, 0.99);
+  const medianMs = quantile(sorted, 0.5),
+    p99Ms = quantile(sorted, 0.99);
   const pass = {
     successRate: successRate >= IK_TARGETS.successRate,
     medianMs: medianMs <= IK_TARGETS.medianMs,
@@ -143,6 +152,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const samples = i > 0 ? Number(process.argv[i + 1]) : undefined;
   runIkBench({ samples }).then(
     (r) => console.log(JSON.stringify(r, null, 2)),
-    (err) => { console.error(err); process.exitCode = 1; },
+    (err) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
   );
 }

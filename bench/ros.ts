@@ -62,8 +62,10 @@ async function serve(rate: number): Promise<void> {
     onCancel: () => {},
   });
   process.on('message', (m: Request & { id: number }) => {
-    if (m.op === 'publishing') { robot.publishing = m.on; process.send!({ id: m.id }); }
-    else if (m.op === 'sent') process.send!({ id: m.id, sent: robot.jointStatesSent });
+    if (m.op === 'publishing') {
+      robot.publishing = m.on;
+      process.send!({ id: m.id });
+    } else if (m.op === 'sent') process.send!({ id: m.id, sent: robot.jointStatesSent });
     else process.send!({ id: m.id, goals: goalArrivals });
   });
   process.on('disconnect', () => process.exit(0));
@@ -78,7 +80,11 @@ class ServerProcess {
 
   constructor(rate: number) {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    this.#child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', tsx], env: { ...process.env, [SERVER_ENV]: String(rate) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.#child = fork(fileURLToPath(import.meta.url), [], {
+      execArgv: ['--import', tsx],
+      env: { ...process.env, [SERVER_ENV]: String(rate) },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     this.url = new Promise((resolve, reject) => {
       this.#child.once('error', reject);
       this.#child.once('exit', (code) => reject(new Error(`the bench server exited (${code})`)));
@@ -189,7 +195,9 @@ async function trajectoryBench(server: ServerProcess, url: string, goals: number
       if (o.status !== 'succeeded') throw new Error(`bench goal ${i} ${o.status}: ${'reason' in o ? o.reason : ''}`);
       await sleep(20);
     }
-    const arrivals = ((await server.ask({ op: 'goals' })).goals as { at: number; points: number }[]).map((a, i) => ({ ...a, latency: (a.at - starts[i]) * 1000 })).slice(warmup);
+    const arrivals = ((await server.ask({ op: 'goals' })).goals as { at: number; points: number }[])
+      .map((a, i) => ({ ...a, latency: (a.at - starts[i]) * 1000 }))
+      .slice(warmup);
     const g0 = performance.now();
     const check = checkTrajectory(traj, model, {}, q0);
     const guardMs = performance.now() - g0;

@@ -44,12 +44,16 @@ function minJerk(from: number[], to: number[], t: number, T: number, q: number[]
   const dds = (60 * u - 180 * u ** 2 + 120 * u ** 3) / (T * T);
   for (let i = 0; i < from.length; i++) {
     const d = to[i] - from[i];
-    q[i] = from[i] + d * s; qd[i] = d * ds; qdd[i] = d * dds;
+    q[i] = from[i] + d * s;
+    qd[i] = d * ds;
+    qdd[i] = d * dds;
   }
 }
 
 function sweep(jointNames: readonly string[], from: number[], to: number[], T: number, dt = 0.02): JointTrajectory {
-  const q = new Array(from.length), qd = new Array(from.length), qdd = new Array(from.length);
+  const q = new Array(from.length),
+    qd = new Array(from.length),
+    qdd = new Array(from.length);
   const points = [];
   for (let t = 0; t <= T + 1e-9; t += dt) {
     minJerk(from, to, t, T, q, qd, qdd);
@@ -66,9 +70,13 @@ export async function runSimBench(options: { simSeconds?: number; warmupSeconds?
 
   // 1. Bare world: a before-step controller sweeping A ⇄ B.
   const world = await SimWorld.create({ robot, scene });
-  const q = new Array(robot.dof), qd = new Array(robot.dof), qdd = new Array(robot.dof);
-  let legStart = 0, forward = true;
-  let from = world.armPositions(), to = SWEEP_A;
+  const q = new Array(robot.dof),
+    qd = new Array(robot.dof),
+    qdd = new Array(robot.dof);
+  let legStart = 0,
+    forward = true;
+  let from = world.armPositions(),
+    to = SWEEP_A;
   world.onBeforeStep((w) => {
     const t = w.time - legStart;
     if (t >= LEG + 0.1) {
@@ -88,7 +96,10 @@ export async function runSimBench(options: { simSeconds?: number; warmupSeconds?
   // contacts per step, sampled (reading them costs time, so not while timing)
   let contacts = 0;
   const samples = 200;
-  for (let i = 0; i < samples; i++) { world.step(5); contacts += world.contactCount; }
+  for (let i = 0; i < samples; i++) {
+    world.step(5);
+    contacts += world.contactCount;
+  }
   world.dispose();
 
   // 2. The backend in fast pace executing dense trajectories.
@@ -119,7 +130,12 @@ export async function runSimBench(options: { simSeconds?: number; warmupSeconds?
     robot: robot.name,
     timestep: scene.timestep,
     simSeconds,
-    world: { wallSeconds: +worldWall.toFixed(3), realTimeFactor: +rtf.toFixed(1), stepsPerSecond: Math.round(steps / worldWall), meanContacts: +(contacts / samples).toFixed(1) },
+    world: {
+      wallSeconds: +worldWall.toFixed(3),
+      realTimeFactor: +rtf.toFixed(1),
+      stepsPerSecond: Math.round(steps / worldWall),
+      meanContacts: +(contacts / samples).toFixed(1),
+    },
     backend: { wallSeconds: +backendWall.toFixed(3), realTimeFactor: +backendRtf.toFixed(1) },
     target: { realTimeFactor: 10 },
     pass: Math.min(rtf, backendRtf) >= 10,
@@ -130,6 +146,9 @@ export async function runSimBench(options: { simSeconds?: number; warmupSeconds?
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   runSimBench().then(
     (r) => console.log(JSON.stringify(r, null, 2)),
-    (err) => { console.error(err); process.exit(1); },
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
   );
 }

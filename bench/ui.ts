@@ -16,7 +16,13 @@ import type { PageWindow } from '../test/ui/browser.js';
 import { launchBrowser, openConsole, startConsole } from '../test/ui/harness.js';
 
 declare const window: PageWindow;
-declare const document: { querySelector(s: string): { getContext(t: string): { getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null; getParameter(p: number): unknown } | null } | null };
+declare const document: {
+  querySelector(
+    s: string,
+  ): {
+    getContext(t: string): { getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null; getParameter(p: number): unknown } | null;
+  } | null;
+};
 
 export const UI_TARGETS = { fps: 30, latencyP50Ms: 300, jsGzipKB: 700 } as const;
 const UTTERANCE = 'pick up the candy and put it in the bag';
@@ -37,7 +43,8 @@ function percentile(sorted: number[], p: number): number {
 export function bundleSize(dist = UI_DIST) {
   const dir = join(dist, 'assets');
   const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
-  let raw = 0, gz = 0;
+  let raw = 0,
+    gz = 0;
   for (const f of files) {
     const buf = readFileSync(join(dir, f));
     raw += buf.length;
@@ -69,11 +76,15 @@ export async function runUiBench(opts: UiBenchOptions = {}) {
       await page.fill('[data-testid=utterance]', UTTERANCE);
       const before = await page.evaluate(() => window.__shammie.stores.preview.getState().preview?.id ?? '');
       await page.press('[data-testid=utterance]', 'Enter');
-      await page.waitForFunction((prev) => {
-        const s = window.__shammie;
-        const p = s.stores.preview.getState().preview;
-        return p !== null && p.id !== prev && s.frames.shownPreview === p.id && s.frames.shownAt > s.latency.enterAt;
-      }, before, { polling: 'raf', timeout: 10_000 });
+      await page.waitForFunction(
+        (prev) => {
+          const s = window.__shammie;
+          const p = s.stores.preview.getState().preview;
+          return p !== null && p.id !== prev && s.frames.shownPreview === p.id && s.frames.shownAt > s.latency.enterAt;
+        },
+        before,
+        { polling: 'raf', timeout: 10_000 },
+      );
       const ms = await page.evaluate(() => window.__shammie.frames.shownAt - window.__shammie.latency.enterAt);
       if (i >= warmup) samples.push(ms);
       if (i < n - 1) {
@@ -126,7 +137,10 @@ export async function runUiBench(opts: UiBenchOptions = {}) {
 
     const report = {
       started: new Date().toISOString(),
-      machine: { cpus: (await import('node:os')).cpus().length, load: (await import('node:os')).loadavg().map((v) => Math.round(v * 100) / 100) },
+      machine: {
+        cpus: (await import('node:os')).cpus().length,
+        load: (await import('node:os')).loadavg().map((v) => Math.round(v * 100) / 100),
+      },
       renderer,
       viewport: { width: 960, height: 640, canvas: canvas ? { width: Math.round(canvas.width), height: Math.round(canvas.height) } : null },
       build: { built: build.built, ms: Math.round(build.ms) },
@@ -134,7 +148,11 @@ export async function runUiBench(opts: UiBenchOptions = {}) {
         ...fps,
         fps: Math.round(fps.fps * 10) / 10,
         /** the 3D view at exactly 960×640 (window 1320×690) */
-        canvas960x640: { canvas: bigCanvas ? { width: Math.round(bigCanvas.width), height: Math.round(bigCanvas.height) } : null, fps: Math.round(fpsBig.fps * 10) / 10, pass: fpsBig.fps >= UI_TARGETS.fps },
+        canvas960x640: {
+          canvas: bigCanvas ? { width: Math.round(bigCanvas.width), height: Math.round(bigCanvas.height) } : null,
+          fps: Math.round(fpsBig.fps * 10) / 10,
+          pass: fpsBig.fps >= UI_TARGETS.fps,
+        },
         preview,
         target: UI_TARGETS.fps,
         pass: fps.fps >= UI_TARGETS.fps && fps.playing,

@@ -73,7 +73,9 @@ function parse(argv: string[], options: ParseArgsConfig['options'], positionals:
     throw new CliError(`${(err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\n${USAGE}`);
   }
   if (parsed.positionals.length !== positionals) {
-    throw new CliError(positionals === 0 ? `unexpected argument "${parsed.positionals[0]}"\n\n${USAGE}` : `expected ${positionals} argument(s)\n\n${USAGE}`);
+    throw new CliError(
+      positionals === 0 ? `unexpected argument "${parsed.positionals[0]}"\n\n${USAGE}` : `expected ${positionals} argument(s)\n\n${USAGE}`,
+    );
   }
   return parsed;
 }
@@ -94,16 +96,34 @@ export async function main(argv: string[]): Promise<number> {
         const port = values.port === undefined ? 8686 : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${values.port}"`);
         const { start } = await import('./start.js');
-        return await start({ profile: values.profile as string | undefined, dataDir: dataDir(values.data), scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined, port, host: (values.host as string | undefined) ?? '127.0.0.1' });
+        return await start({
+          profile: values.profile as string | undefined,
+          dataDir: dataDir(values.data),
+          scene: values.scene as string | undefined,
+          seed: parseSeed(values.seed as string | undefined),
+          robot: values.robot as string | undefined,
+          port,
+          host: (values.host as string | undefined) ?? '127.0.0.1',
+        });
       }
       case 'repl': {
         const { values } = parse(rest, {}, 0);
         if (values.help) return usage();
         const { repl } = await import('./repl.js');
-        return await repl({ profile: values.profile as string | undefined, dataDir: dataDir(values.data), scene: values.scene as string | undefined, seed: parseSeed(values.seed as string | undefined), robot: values.robot as string | undefined });
+        return await repl({
+          profile: values.profile as string | undefined,
+          dataDir: dataDir(values.data),
+          scene: values.scene as string | undefined,
+          seed: parseSeed(values.seed as string | undefined),
+          robot: values.robot as string | undefined,
+        });
       }
       case 'run': {
-        const { values, positionals } = parse(rest, { json: { type: 'boolean' }, 'confirm-each': { type: 'boolean' }, 'speak-through': { type: 'boolean' } }, 1);
+        const { values, positionals } = parse(
+          rest,
+          { json: { type: 'boolean' }, 'confirm-each': { type: 'boolean' }, 'speak-through': { type: 'boolean' } },
+          1,
+        );
         if (values.help) return usage();
         const { runCommand } = await import('./run.js');
         return await runCommand({
@@ -123,7 +143,8 @@ export async function main(argv: string[]): Promise<number> {
         if (values.help) return usage();
         const { runBenchmarks } = await import('../bench/index.js');
         const samples = values.samples === undefined ? undefined : Number(values.samples);
-        if (samples !== undefined && !(Number.isInteger(samples) && samples > 0)) throw new CliError(`--samples must be a positive integer`);
+        if (samples !== undefined && !(Number.isInteger(samples) && samples > 0))
+          throw new CliError(`--samples must be a positive integer`);
         const only = values.only as string | undefined;
         const names: BenchName[] = ['ik', 'plan', 'sim', 'memory', 'dmp', 'ros', 'ui', 'capture'];
         if (only && !names.includes(only as BenchName)) throw new CliError(`--only must be one of ${names.join(', ')}`);
@@ -141,7 +162,14 @@ export async function main(argv: string[]): Promise<number> {
         const { values } = parse(rest, { move: { type: 'boolean' }, yes: { type: 'boolean' }, json: { type: 'boolean' } }, 0);
         if (values.help) return usage();
         const { doctorCommand } = await import('./doctor.js');
-        return await doctorCommand({ profile: (values.profile as string | undefined) ?? 'ros2-rosbridge', move: Boolean(values.move), yes: Boolean(values.yes), json: Boolean(values.json), robot: values.robot as string | undefined, scene: values.scene as string | undefined });
+        return await doctorCommand({
+          profile: (values.profile as string | undefined) ?? 'ros2-rosbridge',
+          move: Boolean(values.move),
+          yes: Boolean(values.yes),
+          json: Boolean(values.json),
+          robot: values.robot as string | undefined,
+          scene: values.scene as string | undefined,
+        });
       }
       case 'report': {
         const { reportCommand } = await import('./report.js');
@@ -174,7 +202,19 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Errors with a user-facing message (bad scene, bad URDF, bad script) carry their class name.
     const e = err as Error;
-    if (['ScriptError', 'SceneError', 'UrdfError', 'ConfigError', 'LibraryError', 'ProfileError', 'RosConnectionError', 'SpeechUnavailableError', 'AudioError'].includes(e?.name)) {
+    if (
+      [
+        'ScriptError',
+        'SceneError',
+        'UrdfError',
+        'ConfigError',
+        'LibraryError',
+        'ProfileError',
+        'RosConnectionError',
+        'SpeechUnavailableError',
+        'AudioError',
+      ].includes(e?.name)
+    ) {
       process.stderr.write(`shammie: ${e.message}\n`);
       return 2;
     }

@@ -69,17 +69,31 @@ export interface DoctorOptions {
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
   const log = options.log ?? (() => {});
-  const add = (c: DoctorCheck) => { checks.push(c); log(formatCheck(c)); };
+  const add = (c: DoctorCheck) => {
+    checks.push(c);
+    log(formatCheck(c));
+  };
   let profile: LaunchProfile;
   try {
     profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
   } catch (err) {
-    add({ id: 'profile', ok: false, severity: 'error', message: (err as Error).message, hint: 'Use a shipped profile (sim, ros2-rosbridge, ros2-rclnodejs, ros1-rosbridge) or a path to a profile YAML file.' });
+    add({
+      id: 'profile',
+      ok: false,
+      severity: 'error',
+      message: (err as Error).message,
+      hint: 'Use a shipped profile (sim, ros2-rosbridge, ros2-rclnodejs, ros1-rosbridge) or a path to a profile YAML file.',
+    });
     return { profile: String(options.profile), backend: '?', endpoint: '?', ok: false, checks };
   }
   const report: DoctorReport = { profile: profile.name, backend: profile.backend, endpoint: '', ok: false, checks };
   if (profile.backend === 'sim' || !profile.ros) {
-    add({ id: 'profile', ok: true, severity: 'info', message: `profile ${profile.name} drives the simulated arm; there is no robot link to check` });
+    add({
+      id: 'profile',
+      ok: true,
+      severity: 'info',
+      message: `profile ${profile.name} drives the simulated arm; there is no robot link to check`,
+    });
     report.ok = true;
     return report;
   }
@@ -93,17 +107,25 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   // The robot model: a URDF file, or read from the robot (needs the link: done below).
   const urdf = options.robot ?? profile.urdf ?? sceneRobotPath(scene);
   let model: RobotModel | null = urdf === 'robot' ? null : loadRobotModel(urdf, { tipLink: profile.tipLink });
-  const makeBackend = (m: RobotModel): RosBackend => (profile.backend === 'rclnodejs'
-    ? new ros.RclnodejsBackend({ model: m, config })
-    : new ros.RosbridgeBackend({ model: m, config }));
+  const makeBackend = (m: RobotModel): RosBackend =>
+    profile.backend === 'rclnodejs' ? new ros.RclnodejsBackend({ model: m, config }) : new ros.RosbridgeBackend({ model: m, config });
   if (!model) {
-    const t = profile.backend === 'rclnodejs' ? new ros.RclnodejsTransport() : new ros.RoslibTransport({ url: config.url, dialect: config.dialect });
+    const t =
+      profile.backend === 'rclnodejs'
+        ? new ros.RclnodejsTransport()
+        : new ros.RoslibTransport({ url: config.url, dialect: config.dialect });
     report.endpoint = t.endpoint;
     try {
       await t.open(config.timeouts.connect * 1000);
     } catch (err) {
       const kind = err instanceof ros.TransportError ? err.kind : 'other';
-      add({ id: 'link', ok: false, severity: 'error', message: `cannot connect to ${t.endpoint}: ${(err as Error).message}`, hint: ros.linkHint(kind, t.endpoint, config.dialect) });
+      add({
+        id: 'link',
+        ok: false,
+        severity: 'error',
+        message: `cannot connect to ${t.endpoint}: ${(err as Error).message}`,
+        hint: ros.linkHint(kind, t.endpoint, config.dialect),
+      });
       return report;
     }
     try {
@@ -122,7 +144,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     // 1. the link
     try {
       await backend.open();
-      add({ id: 'link', ok: true, severity: 'info', message: `connected to ${backend.transport.endpoint} (${config.dialect === 'ros2' ? 'ROS 2' : 'ROS 1'})` });
+      add({
+        id: 'link',
+        ok: true,
+        severity: 'info',
+        message: `connected to ${backend.transport.endpoint} (${config.dialect === 'ros2' ? 'ROS 2' : 'ROS 1'})`,
+      });
     } catch (err) {
       const e = err as InstanceType<typeof ros.RosConnectionError>;
       add({ id: 'link', ok: false, severity: 'error', message: e.message.split('\n')[0].replace(/^\[ros\] /, ''), hint: e.hint });
@@ -134,9 +161,23 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     try {
       graph = await backend.transport.graph(config.timeouts.call * 1000);
       report.graph = graph;
-      add({ id: 'graph', ok: true, severity: 'info', message: `${graph.topics.length} topics, ${graph.services.length} services, ${graph.actions.length} action servers, ${graph.nodes.length} nodes` });
+      add({
+        id: 'graph',
+        ok: true,
+        severity: 'info',
+        message: `${graph.topics.length} topics, ${graph.services.length} services, ${graph.actions.length} action servers, ${graph.nodes.length} nodes`,
+      });
     } catch (err) {
-      add({ id: 'graph', ok: false, severity: 'warn', message: `could not list topics, services and actions: ${(err as Error).message}`, hint: profile.backend === 'rosbridge' ? 'Start rosapi next to rosbridge (the rosbridge launch files do), so the robot can be inspected.' : undefined });
+      add({
+        id: 'graph',
+        ok: false,
+        severity: 'warn',
+        message: `could not list topics, services and actions: ${(err as Error).message}`,
+        hint:
+          profile.backend === 'rosbridge'
+            ? 'Start rosapi next to rosbridge (the rosbridge launch files do), so the robot can be inspected.'
+            : undefined,
+      });
     }
 
     // 3. joint states: arrive, cover the URDF, rate and latency
@@ -158,18 +199,42 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     const missing = backend.missingJoints();
     const seen = backend.seenJointNames();
     const lat = latency(stampsAgo);
-    report.jointStates = { rateHz: round(rate, 1), messages, latencyMs: lat, covered: model.jointNames.length - missing.length, joints: model.jointNames.length };
+    report.jointStates = {
+      rateHz: round(rate, 1),
+      messages,
+      latencyMs: lat,
+      covered: model.jointNames.length - missing.length,
+      joints: model.jointNames.length,
+    };
     if (!messages) {
       const listed = graph ? graph.topics.some((t) => t.name === config.jointStates) : true;
-      add({ id: 'joint_states', ok: false, severity: 'error', message: `no messages on ${config.jointStates}${graph && !listed ? ' (the topic does not exist)' : ''}`, hint: ros.jointStatesHint(config.jointStates, config.dialect) });
-    } else if (!covered) {
-      add({ id: 'joint_states', ok: false, severity: 'error', message: `joint states do not cover the URDF's joints: missing ${missing.join(', ')}`, hint: ros.jointMismatchHint(missing, seen, model.jointNames) });
-    } else {
-      const latText = lat ? `latency p50 ${lat.p50} ms, p99 ${lat.p99} ms` : 'latency unknown (stamps are not wall-clock time: sim time, or another clock)';
       add({
-        id: 'joint_states', ok: true, severity: rate < 10 ? 'warn' : 'info',
+        id: 'joint_states',
+        ok: false,
+        severity: 'error',
+        message: `no messages on ${config.jointStates}${graph && !listed ? ' (the topic does not exist)' : ''}`,
+        hint: ros.jointStatesHint(config.jointStates, config.dialect),
+      });
+    } else if (!covered) {
+      add({
+        id: 'joint_states',
+        ok: false,
+        severity: 'error',
+        message: `joint states do not cover the URDF's joints: missing ${missing.join(', ')}`,
+        hint: ros.jointMismatchHint(missing, seen, model.jointNames),
+      });
+    } else {
+      const latText = lat
+        ? `latency p50 ${lat.p50} ms, p99 ${lat.p99} ms`
+        : 'latency unknown (stamps are not wall-clock time: sim time, or another clock)';
+      add({
+        id: 'joint_states',
+        ok: true,
+        severity: rate < 10 ? 'warn' : 'info',
         message: `${model.jointNames.length}/${model.jointNames.length} URDF joints at ${round(rate, 1)} Hz; ${latText}`,
-        ...(rate < 10 ? { hint: 'Below 10 Hz the bridge may see stale states; raise joint_state_broadcaster\'s rate, or check the network.' } : {}),
+        ...(rate < 10
+          ? { hint: "Below 10 Hz the bridge may see stale states; raise joint_state_broadcaster's rate, or check the network." }
+          : {}),
       });
     }
 
@@ -184,23 +249,56 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       const outcome = await backend.executeTrajectory(hold).done;
       const ms = Math.round(performance.now() - t);
       controllerOk = outcome.status === 'succeeded';
-      if (controllerOk) add({ id: 'controller', ok: true, severity: 'info', message: `${config.trajectoryAction} answered a zero-motion goal (succeeded in ${ms} ms)` });
+      if (controllerOk)
+        add({
+          id: 'controller',
+          ok: true,
+          severity: 'info',
+          message: `${config.trajectoryAction} answered a zero-motion goal (succeeded in ${ms} ms)`,
+        });
       else {
         const reason = outcome.status === 'succeeded' ? '' : outcome.reason;
-        add({ id: 'controller', ok: false, severity: 'error', message: `${config.trajectoryAction} did not complete a zero-motion goal: ${reason.split('. ')[0]}`, hint: ros.controllerHint(config.trajectoryAction, config.dialect) });
+        add({
+          id: 'controller',
+          ok: false,
+          severity: 'error',
+          message: `${config.trajectoryAction} did not complete a zero-motion goal: ${reason.split('. ')[0]}`,
+          hint: ros.controllerHint(config.trajectoryAction, config.dialect),
+        });
       }
     } else if (graph) {
       const listed = hasAction(graph, config.trajectoryAction);
-      add({ id: 'controller', ok: listed, severity: listed ? 'info' : 'error', message: listed ? `${config.trajectoryAction} is listed (not tested: no joint states)` : `no action server at ${config.trajectoryAction}`, ...(listed ? {} : { hint: ros.controllerHint(config.trajectoryAction, config.dialect) }) });
+      add({
+        id: 'controller',
+        ok: listed,
+        severity: listed ? 'info' : 'error',
+        message: listed
+          ? `${config.trajectoryAction} is listed (not tested: no joint states)`
+          : `no action server at ${config.trajectoryAction}`,
+        ...(listed ? {} : { hint: ros.controllerHint(config.trajectoryAction, config.dialect) }),
+      });
     }
 
     // 5. the gripper
     if (model.gripper && config.gripper.mode !== 'none') {
       if (config.gripper.mode === 'action' && graph) {
         const listed = hasAction(graph, config.gripper.action);
-        add({ id: 'gripper', ok: listed, severity: listed ? 'info' : 'warn', message: listed ? `gripper action server at ${config.gripper.action}` : `no gripper action server at ${config.gripper.action}`, ...(listed ? {} : { hint: 'Start the gripper controller, set gripper.action in the profile, or gripper.mode: topic | service | none.' }) });
+        add({
+          id: 'gripper',
+          ok: listed,
+          severity: listed ? 'info' : 'warn',
+          message: listed ? `gripper action server at ${config.gripper.action}` : `no gripper action server at ${config.gripper.action}`,
+          ...(listed
+            ? {}
+            : { hint: 'Start the gripper controller, set gripper.action in the profile, or gripper.mode: topic | service | none.' }),
+        });
       } else {
-        add({ id: 'gripper', ok: true, severity: 'info', message: `gripper through ${config.gripper.mode} ${config.gripper.mode === 'topic' ? config.gripper.topic : config.gripper.mode === 'service' ? config.gripper.service : config.gripper.action} (not checked)` });
+        add({
+          id: 'gripper',
+          ok: true,
+          severity: 'info',
+          message: `gripper through ${config.gripper.mode} ${config.gripper.mode === 'topic' ? config.gripper.topic : config.gripper.mode === 'service' ? config.gripper.service : config.gripper.action} (not checked)`,
+        });
       }
     }
 
@@ -211,18 +309,28 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       } else {
         const amount = options.moveAmount ?? 0.05;
         const ask = options.ask ?? askOnTerminal;
-        const yes = options.yes || await ask(`Move each of the ${model.jointNames.length} joints by ${amount} rad and back, one at a time, through the safety guard? Keep clear of the arm. [y/n] `);
+        const yes =
+          options.yes ||
+          (await ask(
+            `Move each of the ${model.jointNames.length} joints by ${amount} rad and back, one at a time, through the safety guard? Keep clear of the arm. [y/n] `,
+          ));
         if (!yes) add({ id: 'move', ok: true, severity: 'info', message: 'move test skipped (answered no)' });
         else {
           report.moves = await moveEachJoint(guard, backend, model, amount, options.moveSeconds ?? 1, log);
           const failed = report.moves.filter((m) => !m.ok);
           const worst = Math.max(0, ...report.moves.map((m) => m.trackingError ?? 0));
           add({
-            id: 'move', ok: failed.length === 0, severity: failed.length ? 'error' : 'info',
+            id: 'move',
+            ok: failed.length === 0,
+            severity: failed.length ? 'error' : 'info',
             message: failed.length
               ? `${failed.length} of ${report.moves.length} joint moves failed: ${failed.map((m) => `${m.joint} (${m.note})`).join('; ')}`
               : `every joint moved ${amount} rad and back; worst tracking error ${worst.toFixed(4)} rad`,
-            ...(failed.length ? { hint: 'Check the controller\'s tolerances and the arm\'s surroundings; the safety guard refuses moves near limits or the table.' } : {}),
+            ...(failed.length
+              ? {
+                  hint: "Check the controller's tolerances and the arm's surroundings; the safety guard refuses moves near limits or the table.",
+                }
+              : {}),
           });
         }
       }
@@ -234,7 +342,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   return report;
 }
 
-async function moveEachJoint(guard: import('../robot-bridge/safety/index.js').SafetyGuard, backend: RosBackend, model: RobotModel, amount: number, seconds: number, log: (s: string) => void): Promise<JointMove[]> {
+async function moveEachJoint(
+  guard: import('../robot-bridge/safety/index.js').SafetyGuard,
+  backend: RosBackend,
+  model: RobotModel,
+  amount: number,
+  seconds: number,
+  log: (s: string) => void,
+): Promise<JointMove[]> {
   const out: JointMove[] = [];
   for (let i = 0; i < model.jointNames.length; i++) {
     const joint = model.jointNames[i];
@@ -264,8 +379,17 @@ async function moveEachJoint(guard: import('../robot-bridge/safety/index.js').Sa
     const returnError = Math.max(...q2.map((v, k) => Math.abs(v - q0[k])));
     const ok = back.status === 'succeeded';
     const note = back.status === 'succeeded' ? undefined : back.reason;
-    out.push({ joint, amount: sign * amount, ok, trackingError: round(tracking, 5), returnError: round(returnError, 5), ...(note ? { note } : {}) });
-    log(`         ${joint}: ${ok ? `tracking error ${tracking.toFixed(4)} rad, back within ${returnError.toFixed(4)} rad` : out[out.length - 1].note}`);
+    out.push({
+      joint,
+      amount: sign * amount,
+      ok,
+      trackingError: round(tracking, 5),
+      returnError: round(returnError, 5),
+      ...(note ? { note } : {}),
+    });
+    log(
+      `         ${joint}: ${ok ? `tracking error ${tracking.toFixed(4)} rad, back within ${returnError.toFixed(4)} rad` : out[out.length - 1].note}`,
+    );
     if (!ok) break;
   }
   return out;
@@ -286,13 +410,16 @@ function smooth(names: readonly string[], from: number[], to: number[], duration
 }
 
 function hasAction(graph: RosGraph, action: string): boolean {
-  return graph.actions.includes(action) || graph.topics.some((t) => t.name === `${action}/_action/feedback` || t.name === `${action}/status`);
+  return (
+    graph.actions.includes(action) || graph.topics.some((t) => t.name === `${action}/_action/feedback` || t.name === `${action}/status`)
+  );
 }
 
 function stampSeconds(v: unknown): number | null {
   if (!v || typeof v !== 'object') return null;
   const o = v as Record<string, unknown>;
-  const s = o.sec ?? o.secs, ns = o.nanosec ?? o.nsecs ?? 0;
+  const s = o.sec ?? o.secs,
+    ns = o.nanosec ?? o.nsecs ?? 0;
   return typeof s === 'number' && typeof ns === 'number' ? s + ns * 1e-9 : null;
 }
 
@@ -333,10 +460,21 @@ export function formatReport(r: DoctorReport): string {
   const lines: string[] = [];
   if (r.graph) {
     const list = (xs: string[]) => (xs.length > 20 ? `${xs.slice(0, 20).join(', ')}, … (${xs.length})` : xs.join(', ') || '(none)');
-    lines.push('', 'robot:', `  topics:   ${list(r.graph.topics.map((t) => (t.type ? `${t.name} [${t.type}]` : t.name)))}`, `  services: ${list(r.graph.services)}`, `  actions:  ${list(r.graph.actions)}`);
+    lines.push(
+      '',
+      'robot:',
+      `  topics:   ${list(r.graph.topics.map((t) => (t.type ? `${t.name} [${t.type}]` : t.name)))}`,
+      `  services: ${list(r.graph.services)}`,
+      `  actions:  ${list(r.graph.actions)}`,
+    );
   }
   const failed = r.checks.filter((c) => !c.ok && c.severity === 'error');
-  lines.push('', r.ok ? `doctor: profile ${r.profile} is ready.` : `doctor: profile ${r.profile} has ${failed.length} problem${failed.length === 1 ? '' : 's'}; see the hints above.`);
+  lines.push(
+    '',
+    r.ok
+      ? `doctor: profile ${r.profile} is ready.`
+      : `doctor: profile ${r.profile} has ${failed.length} problem${failed.length === 1 ? '' : 's'}; see the hints above.`,
+  );
   return lines.join('\n') + '\n';
 }
 

@@ -44,7 +44,12 @@ export async function libraryCommand(argv: string[], io: LibraryCliIo = processI
     try {
       parsed = parseArgs({
         args: argv,
-        options: { data: { type: 'string' }, replace: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+        options: {
+          data: { type: 'string' },
+          replace: { type: 'boolean' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
         allowPositionals: true,
         strict: true,
       });
@@ -97,9 +102,11 @@ export async function libraryCommand(argv: string[], io: LibraryCliIo = processI
         const before = lib.history().at(-1)?.seq;
         const n = lib.importFrom(files[0], { mode });
         const changed = lib.history().at(-1)?.seq !== before;
-        io.out(changed
-          ? `imported ${counts(n)} from ${files[0]} into ${lib.path} (${mode}). Undo with: shammie library undo${values.data ? ` --data ${values.data}` : ''}\n`
-          : `nothing to import: ${lib.path} already has everything in ${files[0]}\n`);
+        io.out(
+          changed
+            ? `imported ${counts(n)} from ${files[0]} into ${lib.path} (${mode}). Undo with: shammie library undo${values.data ? ` --data ${values.data}` : ''}\n`
+            : `nothing to import: ${lib.path} already has everything in ${files[0]}\n`,
+        );
         return 0;
       }
       case 'undo': {
@@ -130,7 +137,13 @@ function counts(n: { behaviors: number; entities: number; motions: number }): st
 }
 
 function showJson(lib: SkillLibrary): string {
-  return JSON.stringify({ path: lib.path, behaviors: lib.behaviors(), entities: lib.entities(), motions: lib.motions(), history: lib.history() }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      { path: lib.path, behaviors: lib.behaviors(), entities: lib.entities(), motions: lib.motions(), history: lib.history() },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 const HISTORY_SHOWN = 20;
@@ -139,7 +152,8 @@ function showText(lib: SkillLibrary): string {
   const lines: string[] = [`library: ${lib.path}`, ''];
   const behaviors = lib.behaviors();
   lines.push(`behaviors (${behaviors.length}):`);
-  for (const b of behaviors) lines.push(`  ${b.name}(${b.params.map((p) => `${p.name}: ${p.type}`).join(', ')})  ${b.description}`, `      = ${bodyText(b)}`);
+  for (const b of behaviors)
+    lines.push(`  ${b.name}(${b.params.map((p) => `${p.name}: ${p.type}`).join(', ')})  ${b.description}`, `      = ${bodyText(b)}`);
   const entities = lib.entities();
   lines.push('', `names (${entities.length}):`);
   for (const e of entities) lines.push(`  ${e.name}  ${e.kind}${e.container ? ' (container)' : ''}  ${sourceText(e)}  ${e.description}`);
@@ -156,7 +170,9 @@ function showText(lib: SkillLibrary): string {
 /** "goto(object) → grasp()", with parameters shown by name. */
 function bodyText(b: BehaviorDefinition): string {
   const arg = (v: BodyArg) => (typeof v === 'object' ? v.param : v);
-  return b.body.map((s) => formatCall({ skill: s.skill, args: Object.fromEntries(Object.entries(s.args).map(([k, v]) => [k, arg(v)])) })).join(' → ');
+  return b.body
+    .map((s) => formatCall({ skill: s.skill, args: Object.fromEntries(Object.entries(s.args).map(([k, v]) => [k, arg(v)])) }))
+    .join(' → ');
 }
 
 function sourceText(e: Entity): string {

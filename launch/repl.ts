@@ -5,7 +5,13 @@
 import { createInterface } from 'node:readline/promises';
 import { createApp, worldReport } from '../session/app.js';
 
-export async function repl(options: { scene?: string; seed?: number; robot?: string; dataDir?: string; profile?: string }): Promise<number> {
+export async function repl(options: {
+  scene?: string;
+  seed?: number;
+  robot?: string;
+  dataDir?: string;
+  profile?: string;
+}): Promise<number> {
   const app = await createApp({ ...options, pace: 'fast' });
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   const out = (s: string) => process.stdout.write(s + '\n');
@@ -19,7 +25,12 @@ export async function repl(options: { scene?: string; seed?: number; robot?: str
     if (!process.stdin.isTTY) process.stdout.write(next.value + '\n'); // echo piped input
     return next.value;
   };
-  out(`Shammie: ${app.model.name} arm, ${app.scene.name} scene. I know: ${app.world.list().map((e) => e.name).join(', ')}.`);
+  out(
+    `Shammie: ${app.model.name} arm, ${app.scene.name} scene. I know: ${app.world
+      .list()
+      .map((e) => e.name)
+      .join(', ')}.`,
+  );
   out('Type a command ("pick up the candy"), "world" to see the objects, "!click X Y Z" to point, or "quit".');
   // Ctrl+C while moving stops the arm; at the prompt it quits.
   rl.on('SIGINT', () => {
@@ -36,13 +47,19 @@ export async function repl(options: { scene?: string; seed?: number; robot?: str
       if (!line) continue;
       if (line === 'quit' || line === 'exit') break;
       if (line === 'world') {
-        for (const [name, o] of Object.entries(worldReport(app))) out(`  ${name.padEnd(10)} ${o.held ? 'held' : o.in ? `in ${o.in}` : 'on the table'} (${o.position.map((v) => v.toFixed(3)).join(', ')})`);
+        for (const [name, o] of Object.entries(worldReport(app)))
+          out(
+            `  ${name.padEnd(10)} ${o.held ? 'held' : o.in ? `in ${o.in}` : 'on the table'} (${o.position.map((v) => v.toFixed(3)).join(', ')})`,
+          );
         continue;
       }
       const click = line.match(/^!click\s+(\S+)\s+(\S+)\s+(\S+)$/);
       if (click) {
         const p = click.slice(1, 4).map(Number);
-        if (p.some((v) => !Number.isFinite(v))) { out('robot> !click needs three numbers (meters).'); continue; }
+        if (p.some((v) => !Number.isFinite(v))) {
+          out('robot> !click needs three numbers (meters).');
+          continue;
+        }
         out(`robot> ${(await app.session.point([p[0], p[1], p[2]])).reply}`);
         continue;
       }
@@ -50,11 +67,15 @@ export async function repl(options: { scene?: string; seed?: number; robot?: str
       out(`robot> ${turn.reply}`);
       const pending = app.session.pending;
       if (!pending) continue;
-      for (const [i, s] of pending.steps.entries()) out(`  ${i + 1}. ${s.call}: ${s.motions.map((m) => `${m.label} ${m.duration.toFixed(2)} s`).join(', ')}`);
+      for (const [i, s] of pending.steps.entries())
+        out(`  ${i + 1}. ${s.call}: ${s.motions.map((m) => `${m.label} ${m.duration.toFixed(2)} s`).join(', ')}`);
       const sum = pending.summary;
       out(`  ${sum.steps} steps, ${sum.duration.toFixed(2)} s, max joint speed ${sum.maxJointSpeed.toFixed(2)} rad/s`);
       const reply = await ask('Execute? [y/n] ');
-      if (reply === null) { app.session.cancel(); break; }
+      if (reply === null) {
+        app.session.cancel();
+        break;
+      }
       const answer = reply.trim().toLowerCase();
       if (answer === 'y' || answer === 'yes') {
         const done = await app.session.confirm();

@@ -44,7 +44,13 @@ export interface SessionReport {
   /** seconds */
   time: { wall: number; supervision: number; confirming: number; teaching: number; robotExecution: number; idleCap: number };
   turns: { total: number; byKind: Record<string, number>; utterances: number; clicks: number };
-  taught: { behaviors: string[]; objects: string[]; locations: string[]; library: Record<string, number>; teachingSessions: { started: number; finished: number; abandoned: number } };
+  taught: {
+    behaviors: string[];
+    objects: string[];
+    locations: string[];
+    library: Record<string, number>;
+    teachingSessions: { started: number; finished: number; abandoned: number };
+  };
   execution: {
     plans: number;
     succeeded: number;
@@ -84,25 +90,32 @@ export function readLog(path: string): { records: Rec[]; total: number; bad: num
     try {
       const o = JSON.parse(raw) as Record<string, unknown>;
       const t = typeof o?.ts === 'string' ? Date.parse(o.ts) : NaN;
-      if (!o || typeof o !== 'object' || Array.isArray(o) || typeof o.type !== 'string' || !Number.isFinite(t)) throw new Error('not a log record');
+      if (!o || typeof o !== 'object' || Array.isArray(o) || typeof o.type !== 'string' || !Number.isFinite(t))
+        throw new Error('not a log record');
       records.push({ ...o, line: i + 1, t, type: o.type });
     } catch {
       bad.push(i + 1);
     }
   });
   if (!records.length) {
-    throw new ReportError(total ? `${path} is not a session log: none of its ${total} line(s) is a log record (JSON with "ts" and "type")` : `${path} is empty`);
+    throw new ReportError(
+      total ? `${path} is not a session log: none of its ${total} line(s) is a log record (JSON with "ts" and "type")` : `${path} is empty`,
+    );
   }
   return { records, total, bad };
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 const round = (v: number, d = 3): number => Math.round(v * 10 ** d) / 10 ** d;
 
 /** Call names in a body text "pickup(obj) → goto(GIFT_BAG) → release()". */
 function bodyCalls(detail: string): string[] {
-  return detail.split('→').map((s) => /^\s*([a-z][a-z0-9_]*)\(/.exec(s)?.[1]).filter((s): s is string => !!s);
+  return detail
+    .split('→')
+    .map((s) => /^\s*([a-z][a-z0-9_]*)\(/.exec(s)?.[1])
+    .filter((s): s is string => !!s);
 }
 
 /** Plan calls of a logged plan (array of {skill}). */
@@ -119,7 +132,9 @@ export function reportFromLog(path: string, options: { idleCap?: number } = {}):
 
   // Expansion of behaviors into primitive skills, from the taught bodies in the log.
   const bodies = new Map<string, string[]>();
-  for (const r of recs) if (r.type === 'taught' && r.what === 'behavior' && str(r.name) && str(r.detail)) bodies.set(r.name as string, bodyCalls(r.detail as string));
+  for (const r of recs)
+    if (r.type === 'taught' && r.what === 'behavior' && str(r.name) && str(r.detail))
+      bodies.set(r.name as string, bodyCalls(r.detail as string));
   const memo = new Map<string, number | undefined>();
   const expansion = (name: string, stack: string[] = []): number | undefined => {
     if (name in SEED_EXPANSION) return SEED_EXPANSION[name];
@@ -129,7 +144,10 @@ export function reportFromLog(path: string, options: { idleCap?: number } = {}):
     let n = 0;
     for (const c of body) {
       const k = expansion(c, [...stack, name]);
-      if (k === undefined) { memo.set(name, undefined); return undefined; }
+      if (k === undefined) {
+        memo.set(name, undefined);
+        return undefined;
+      }
       n += k;
     }
     memo.set(name, n);
@@ -191,7 +209,10 @@ export function reportFromLog(path: string, options: { idleCap?: number } = {}):
         if (turn.executed === true) break;
         const kind = str(turn.kind) ?? 'unknown';
         byKind[kind] = (byKind[kind] ?? 0) + 1;
-        if (u.startsWith('!click')) { clicks++; acts.push(r.t); }
+        if (u.startsWith('!click')) {
+          clicks++;
+          acts.push(r.t);
+        }
         if (kind === 'error') failures.errors++;
         if (kind === 'taught') taughtTurns.push(str(turn.reply) ?? '');
         if (kind === 'plan' && turn.outcome === 'failed') {
@@ -226,7 +247,9 @@ export function reportFromLog(path: string, options: { idleCap?: number } = {}):
           if (r.outcome === 'succeeded') exec.succeeded++;
           else {
             exec.failed++;
-            if (failure && /stopped by the operator/.test(failure)) { /* counted as a stop */ } else {
+            if (failure && /stopped by the operator/.test(failure)) {
+              /* counted as a stop */
+            } else {
               failures.skillFailures++;
               if (failure) failures.reasons.push(failure);
             }
@@ -245,7 +268,10 @@ export function reportFromLog(path: string, options: { idleCap?: number } = {}):
             const done = Math.min(left, size);
             left -= done;
             perCall.push(done);
-            if (isTaughtCall(c)) { perTaughtCall.push(done); exec.taughtBehaviorCalls++; }
+            if (isTaughtCall(c)) {
+              perTaughtCall.push(done);
+              exec.taughtBehaviorCalls++;
+            }
           }
           lastPreview = null;
         }
@@ -271,8 +297,10 @@ export function reportFromLog(path: string, options: { idleCap?: number } = {}):
         break;
       }
       case 'teaching':
-        if (r.status === 'started') { teachingSessions.started++; teachStart = r.t; }
-        else if (r.status === 'finished' || r.status === 'abandoned') {
+        if (r.status === 'started') {
+          teachingSessions.started++;
+          teachStart = r.t;
+        } else if (r.status === 'finished' || r.status === 'abandoned') {
           teachingSessions[r.status]++;
           if (teachStart !== null) teaching += r.t - teachStart;
           teachStart = null;
@@ -314,7 +342,14 @@ export function reportFromLog(path: string, options: { idleCap?: number } = {}):
     lines: { total, valid: records.length, bad: bad.length, badLineNumbers: bad.slice(0, 20) },
     sessions,
     otherEvents: other,
-    time: { wall: s(last - first), supervision: s(supervision), confirming: s(confirming), teaching: s(teaching), robotExecution: s(robot), idleCap },
+    time: {
+      wall: s(last - first),
+      supervision: s(supervision),
+      confirming: s(confirming),
+      teaching: s(teaching),
+      robotExecution: s(robot),
+      idleCap,
+    },
     turns: { total: Object.values(byKind).reduce((a, b) => a + b, 0), byKind, utterances, clicks },
     taught: { ...taught, library, teachingSessions },
     execution: {
@@ -329,7 +364,8 @@ export function reportFromLog(path: string, options: { idleCap?: number } = {}):
       confirming: 'sum of plan shown (preview) → execution started, for executed plans',
       teaching: 'sum of teaching started → finished or abandoned',
       robotExecution: 'sum of execution started → finished',
-      skillsPerBehavior: 'primitive skills executed per top-level call of an executed plan (pickup = 2: goto, grasp; taught behaviors by their bodies)',
+      skillsPerBehavior:
+        'primitive skills executed per top-level call of an executed plan (pickup = 2: goto, grasp; taught behaviors by their bodies)',
       rejectedPlans: 'plans previewed and then dropped without execution (cancel, a new utterance, stop)',
       notRunPlans: 'plans that could not be carried out (a safety check or an infeasible motion)',
     },
@@ -363,7 +399,13 @@ export function formatReport(r: SessionReport): string {
     `  behaviors               ${r.taught.behaviors.length}${list(r.taught.behaviors)}`,
     `  objects                 ${r.taught.objects.length}${list(r.taught.objects)}`,
     `  locations               ${r.taught.locations.length}${list(r.taught.locations)}`,
-    ...(Object.keys(r.taught.library).length ? [`  library changes         ${Object.entries(r.taught.library).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
+    ...(Object.keys(r.taught.library).length
+      ? [
+          `  library changes         ${Object.entries(r.taught.library)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        ]
+      : []),
     '',
     'Execution',
     `  plans executed          ${r.execution.plans} (${r.execution.succeeded} succeeded, ${r.execution.failed} failed)`,
@@ -379,8 +421,18 @@ export function formatReport(r: SessionReport): string {
     `  errors                  ${r.failures.errors}`,
     ...r.failures.reasons.slice(0, 5).map((x) => `    - ${x}`),
     '',
-    `Turns: ${r.turns.total} (${Object.entries(r.turns.byKind).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}); ${r.turns.utterances} utterances, ${r.turns.clicks} clicks`,
-    ...(Object.keys(r.otherEvents).length ? [`Other events: ${Object.entries(r.otherEvents).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
+    `Turns: ${r.turns.total} (${
+      Object.entries(r.turns.byKind)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none'
+    }); ${r.turns.utterances} utterances, ${r.turns.clicks} clicks`,
+    ...(Object.keys(r.otherEvents).length
+      ? [
+          `Other events: ${Object.entries(r.otherEvents)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        ]
+      : []),
     '',
     'Definitions',
     ...Object.entries(r.definitions).map(([k, v]) => `  ${k}: ${v}`),
@@ -388,27 +440,48 @@ export function formatReport(r: SessionReport): string {
   return `${out.join('\n')}\n`;
 }
 
-const USAGE = 'usage: shammie report LOG [--json] [--idle-cap SECONDS]\n  LOG  a session log, e.g. shammie-data/logs/session-2024-11-26T06-26-20-123Z.jsonl\n';
+const USAGE =
+  'usage: shammie report LOG [--json] [--idle-cap SECONDS]\n  LOG  a session log, e.g. shammie-data/logs/session-2024-11-26T06-26-20-123Z.jsonl\n';
 
 /** `shammie report LOG [--json]`: prints the report; returns the exit status (2 for a usage or file problem). */
-export async function reportCommand(argv: string[], io: { out: (s: string) => void; err: (s: string) => void } = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+export async function reportCommand(
+  argv: string[],
+  io: { out: (s: string) => void; err: (s: string) => void } = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) },
+): Promise<number> {
   let values: { json?: boolean; help?: boolean; 'idle-cap'?: string };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'idle-cap': { type: 'string' } }, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'idle-cap': { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    }));
   } catch (err) {
     io.err(`shammie report: ${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  if (values.help) { io.out(USAGE); return 0; }
-  if (positionals.length !== 1) { io.err(`shammie report: expected one log file\n${USAGE}`); return 2; }
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    io.err(`shammie report: expected one log file\n${USAGE}`);
+    return 2;
+  }
   const cap = values['idle-cap'] === undefined ? DEFAULT_IDLE_CAP : Number(values['idle-cap']);
-  if (!Number.isFinite(cap) || cap <= 0) { io.err(`shammie report: --idle-cap must be a positive number of seconds\n`); return 2; }
+  if (!Number.isFinite(cap) || cap <= 0) {
+    io.err(`shammie report: --idle-cap must be a positive number of seconds\n`);
+    return 2;
+  }
   let report: SessionReport;
   try {
     report = reportFromLog(positionals[0], { idleCap: cap });
   } catch (err) {
-    if (err instanceof ReportError) { io.err(`shammie report: ${err.message}\n`); return 2; }
+    if (err instanceof ReportError) {
+      io.err(`shammie report: ${err.message}\n`);
+      return 2;
+    }
     throw err;
   }
   io.out(values.json ? `${JSON.stringify({ format: LOG_FORMAT, ...report }, null, 2)}\n` : formatReport(report));

@@ -37,7 +37,14 @@ export interface RunReport {
 
 export async function runCommand(options: RunOptions): Promise<number> {
   const lines = loadScript(options.file);
-  const app = await createApp({ scene: options.scene, seed: options.seed, robot: options.robot, pace: 'fast', dataDir: options.dataDir, profile: options.profile });
+  const app = await createApp({
+    scene: options.scene,
+    seed: options.seed,
+    robot: options.robot,
+    pace: 'fast',
+    dataDir: options.dataDir,
+    profile: options.profile,
+  });
   let speech: (ScriptHearing & { close(): Promise<void> }) | undefined;
   try {
     if (options.speakThrough || lines.some((l) => l.type === 'say')) {
@@ -76,7 +83,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
 
 export function formatTurn(t: TurnReport): string {
   const lines = [`> ${t.utterance}`, `  robot: ${t.reply}`];
-  if (t.preview) lines.push(`  preview: ${t.preview.steps} steps, ${t.preview.duration.toFixed(2)} s, max joint speed ${t.preview.maxJointSpeed.toFixed(2)} rad/s`);
+  if (t.preview)
+    lines.push(
+      `  preview: ${t.preview.steps} steps, ${t.preview.duration.toFixed(2)} s, max joint speed ${t.preview.maxJointSpeed.toFixed(2)} rad/s`,
+    );
   if (t.executed) lines.push(`  ${t.outcome === 'succeeded' ? 'done' : `failed: ${t.failure}`}`);
   else if (t.outcome === 'failed') lines.push(`  not run: ${t.failure}`);
   for (const n of t.notes ?? []) lines.push(`  note: ${n}`);

@@ -29,7 +29,14 @@ export async function transcribeCommand(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { json: { type: 'boolean' }, backend: { type: 'string' }, grammar: { type: 'string' }, scene: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean' },
+        backend: { type: 'string' },
+        grammar: { type: 'string' },
+        scene: { type: 'string' },
+        data: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -54,13 +61,21 @@ export async function transcribeCommand(argv: string[]): Promise<number> {
       const { PocketsphinxStt } = await import('../speech/pocketsphinx.js');
       if (!(stt instanceof PocketsphinxStt)) throw new CliError('--grammar works with the pocketsphinx backend only');
       let jsgf: string;
-      try { jsgf = readFileSync(values.grammar, 'utf8'); } catch (err) { throw new CliError(`cannot read the grammar ${values.grammar}: ${(err as Error).message}`); }
+      try {
+        jsgf = readFileSync(values.grammar, 'utf8');
+      } catch (err) {
+        throw new CliError(`cannot read the grammar ${values.grammar}: ${(err as Error).message}`);
+      }
       await stt.setJsgf(jsgf);
     } else {
       // The grammar of a live session: the scene's objects, the library's behaviors and names.
       const { createApp } = await import('../session/app.js');
       const { appVocabulary } = await import('../speech/vocabulary.js');
-      const app = await createApp({ scene: values.scene, dataDir: values.data ?? process.env.SHAMMIE_DATA ?? 'shammie-data', pace: 'fast' });
+      const app = await createApp({
+        scene: values.scene,
+        dataDir: values.data ?? process.env.SHAMMIE_DATA ?? 'shammie-data',
+        pace: 'fast',
+      });
       try {
         await stt.setVocabulary(appVocabulary(app));
       } finally {
@@ -72,21 +87,29 @@ export async function transcribeCommand(argv: string[]): Promise<number> {
     const ms = Math.round(performance.now() - t0);
     const said = utterances.filter((u) => u.text);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({
-        file,
-        backend: stt.name,
-        seconds: Math.round(seconds(pcm) * 1000) / 1000,
-        ms,
-        text: said.map((u) => u.text).join(' '),
-        accepted: said.length > 0 && said.every((u) => u.accepted),
-        utterances: said,
-      }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(
+          {
+            file,
+            backend: stt.name,
+            seconds: Math.round(seconds(pcm) * 1000) / 1000,
+            ms,
+            text: said.map((u) => u.text).join(' '),
+            accepted: said.length > 0 && said.every((u) => u.accepted),
+            utterances: said,
+          },
+          null,
+          2,
+        )}\n`,
+      );
     } else if (!said.length) {
       process.stdout.write('nothing recognized\n');
     } else {
       for (const u of said) {
         const how = `confidence ${u.confidence.toFixed(2)}${u.score !== undefined ? `, score ${u.score}` : ''}`;
-        process.stdout.write(u.accepted ? `heard: "${u.text}" (${how})\n` : `rejected: "${u.text}" (${how}, ${u.reason}): Sorry, say that again?\n`);
+        process.stdout.write(
+          u.accepted ? `heard: "${u.text}" (${how})\n` : `rejected: "${u.text}" (${how}, ${u.reason}): Sorry, say that again?\n`,
+        );
       }
     }
     return 0;

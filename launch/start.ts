@@ -38,10 +38,19 @@ function defaultDataDir(): string {
 }
 
 export async function start(options: StartOptions): Promise<number> {
-  const app = await createApp({ scene: options.scene, seed: options.seed, robot: options.robot, pace: 'realtime', dataDir: options.dataDir, profile: options.profile });
+  const app = await createApp({
+    scene: options.scene,
+    seed: options.seed,
+    robot: options.robot,
+    pace: 'realtime',
+    dataDir: options.dataDir,
+    profile: options.profile,
+  });
   const probes = await probeOptionalParts();
   const out = process.stdout;
-  out.write(`Shammie is running: ${app.model.name} arm in the ${app.scene.name} scene (${app.sim ? 'MuJoCo, real time' : `profile ${app.profile.name}, ${app.robot.kind}`})\n`);
+  out.write(
+    `Shammie is running: ${app.model.name} arm in the ${app.scene.name} scene (${app.sim ? 'MuJoCo, real time' : `profile ${app.profile.name}, ${app.robot.kind}`})\n`,
+  );
   for (const p of probes) out.write(`  ${p.available ? 'ok ' : '-- '} ${p.name}: ${p.message}\n`);
   let server;
   try {

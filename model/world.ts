@@ -52,7 +52,10 @@ export class WorldModel {
   /** the entity the arm last went to or touched, for resolving "it" */
   lastTouched: string | null = null;
 
-  constructor(entities: Entity[] = [], readonly poses?: BodyPoseProvider) {
+  constructor(
+    entities: Entity[] = [],
+    readonly poses?: BodyPoseProvider,
+  ) {
     for (const e of entities) this.add(e);
   }
 

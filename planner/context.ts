@@ -8,14 +8,22 @@ import type { Entity } from '../model/world.js';
 import type { DialogueTurn, PlannerContext } from './types.js';
 
 /** The parts of SkillRegistry / WorldModel a context needs (so tests can pass plain objects). */
-export interface SkillSource { list(): SkillSignature[] }
-export interface WorldSource { list(): Entity[]; held: string | null; lastTouched: string | null }
+export interface SkillSource {
+  list(): SkillSignature[];
+}
+export interface WorldSource {
+  list(): Entity[];
+  held: string | null;
+  lastTouched: string | null;
+}
 
 /** Snapshot the live registry and world for one planning call. */
 export function plannerContext(skills: SkillSource, world: WorldSource, history?: readonly DialogueTurn[]): PlannerContext {
   return {
     skills: skills.list(),
-    entities: world.list().map(({ name, description, kind, container }) => ({ name, description, kind, ...(container === undefined ? {} : { container }) })),
+    entities: world
+      .list()
+      .map(({ name, description, kind, container }) => ({ name, description, kind, ...(container === undefined ? {} : { container }) })),
     held: world.held,
     lastTouched: world.lastTouched,
     ...(history ? { history } : {}),
@@ -39,6 +47,7 @@ function registryFor(skills: readonly SkillSignature[]): SkillRegistry | Error {
 /** SkillRegistry.validatePlan against the context's skills and entities. */
 export function validateAgainstContext(plan: unknown, ctx: PlannerContext): PlanValidation {
   const reg = registryFor(ctx.skills);
-  if (reg instanceof Error) return { ok: false, errors: [`the skill list is invalid: ${reg.message}`], unknownSkills: [], unknownEntities: [] };
+  if (reg instanceof Error)
+    return { ok: false, errors: [`the skill list is invalid: ${reg.message}`], unknownSkills: [], unknownEntities: [] };
   return reg.validatePlan(plan, { entities: new Set(ctx.entities.map((e) => e.name)) });
 }

@@ -35,35 +35,174 @@ export const SKILL_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
 };
 
 export const COLOURS = new Set([
-  'red', 'green', 'blue', 'yellow', 'orange', 'purple', 'pink', 'black', 'white', 'brown', 'grey', 'gray',
-  'gold', 'golden', 'silver', 'teal', 'cyan', 'magenta', 'beige', 'violet', 'dark', 'light', 'bright', 'colorful', 'colourful',
+  'red',
+  'green',
+  'blue',
+  'yellow',
+  'orange',
+  'purple',
+  'pink',
+  'black',
+  'white',
+  'brown',
+  'grey',
+  'gray',
+  'gold',
+  'golden',
+  'silver',
+  'teal',
+  'cyan',
+  'magenta',
+  'beige',
+  'violet',
+  'dark',
+  'light',
+  'bright',
+  'colorful',
+  'colourful',
 ]);
 /** Adjectives that describe but do not name: ignored for matching, dropped from proposed names. */
 export const SIZES = new Set(['small', 'little', 'big', 'large', 'tiny', 'huge', 'tall', 'short', 'long', 'mini', 'giant']);
 
 /** Words that refer back to an object already in play. */
 const PRONOUNS: readonly (readonly string[])[] = [
-  'it', 'that', 'this', 'them', 'this one', 'that one', 'the thing', 'that thing', 'this thing',
-  'the object', 'that object', 'this object', 'the item', 'that item', 'this item', 'it up',
+  'it',
+  'that',
+  'this',
+  'them',
+  'this one',
+  'that one',
+  'the thing',
+  'that thing',
+  'this thing',
+  'the object',
+  'that object',
+  'this object',
+  'the item',
+  'that item',
+  'this item',
+  'it up',
 ].map((p) => p.split(' '));
 
-const DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'these', 'those', 'my', 'your', 'our', 'its', 'their', 'some', 'any', 'his', 'her']);
+const DETERMINERS = new Set([
+  'the',
+  'a',
+  'an',
+  'this',
+  'that',
+  'these',
+  'those',
+  'my',
+  'your',
+  'our',
+  'its',
+  'their',
+  'some',
+  'any',
+  'his',
+  'her',
+]);
 /** Words that end the noun phrase: "the candy [on the table]". */
-const NP_STOP = new Set(['on', 'in', 'into', 'inside', 'from', 'at', 'near', 'next', 'beside', 'by', 'under', 'underneath', 'behind', 'with', 'over', 'above', 'below', 'to', 'onto', 'there', 'here', 'for', 'which', 'that', 'please', 'of', 'out', 'off']);
+const NP_STOP = new Set([
+  'on',
+  'in',
+  'into',
+  'inside',
+  'from',
+  'at',
+  'near',
+  'next',
+  'beside',
+  'by',
+  'under',
+  'underneath',
+  'behind',
+  'with',
+  'over',
+  'above',
+  'below',
+  'to',
+  'onto',
+  'there',
+  'here',
+  'for',
+  'which',
+  'that',
+  'please',
+  'of',
+  'out',
+  'off',
+]);
 /** Generic heads: "the green one". */
-const GENERIC_HEADS = new Set(['one', 'ones', 'thing', 'things', 'object', 'objects', 'item', 'items', 'everything', 'something', 'anything', 'stuff', 'all']);
+const GENERIC_HEADS = new Set([
+  'one',
+  'ones',
+  'thing',
+  'things',
+  'object',
+  'objects',
+  'item',
+  'items',
+  'everything',
+  'something',
+  'anything',
+  'stuff',
+  'all',
+]);
 /** Places/people the robot cannot ground without a taught entity. */
 const DEICTIC = new Set(['me', 'us', 'you', 'yourself', 'here', 'there', 'him', 'her', 'user']);
 /** Description words that never help identify an object. */
-const DESCRIPTION_NOISE = new Set(['shaped', 'colored', 'coloured', 'looking', 'like', 'style', 'type', 'kind', 'sort', 'made', 'piece', 'and', 'or']);
+const DESCRIPTION_NOISE = new Set([
+  'shaped',
+  'colored',
+  'coloured',
+  'looking',
+  'like',
+  'style',
+  'type',
+  'kind',
+  'sort',
+  'made',
+  'piece',
+  'and',
+  'or',
+]);
 /** Description words after which the rest is not the object's name ("a gift bag [that can hold items]"). */
-const DESCRIPTION_CUT = new Set(['that', 'which', 'who', 'with', 'for', 'used', 'to', 'in', 'on', 'of', 'from', 'can', 'is', 'are', 'it', 'you', 'we', 'filled', 'containing', 'where']);
+const DESCRIPTION_CUT = new Set([
+  'that',
+  'which',
+  'who',
+  'with',
+  'for',
+  'used',
+  'to',
+  'in',
+  'on',
+  'of',
+  'from',
+  'can',
+  'is',
+  'are',
+  'it',
+  'you',
+  'we',
+  'filled',
+  'containing',
+  'where',
+]);
 
 /**
  * Speech-to-text homophones that edit distance cannot find, from the paper's prompt
  * ("carrots in the back" → bag, "popcorn in the in" → bin). Argument position only.
  */
-const HOMOPHONES: ReadonlyMap<string, string> = new Map([['back', 'bag'], ['backs', 'bags'], ['in', 'bin'], ['inn', 'bin'], ['been', 'bin'], ['ben', 'bin']]);
+const HOMOPHONES: ReadonlyMap<string, string> = new Map([
+  ['back', 'bag'],
+  ['backs', 'bags'],
+  ['in', 'bin'],
+  ['inn', 'bin'],
+  ['been', 'bin'],
+  ['ben', 'bin'],
+]);
 
 interface EntityWords {
   entity: PlannerEntity;
@@ -134,11 +273,15 @@ const isAdjective = (w: string): boolean => COLOURS.has(w) || SIZES.has(w);
 function match(tokens: readonly string[], lex: Lexicon): string[] {
   const norm = tokens.map((t) => (lex.vocabSet.has(t) ? t : singular(t)));
   const joined = norm.join('_').toUpperCase();
-  const bare = norm.filter((t) => !isAdjective(t)).join('_').toUpperCase();
+  const bare = norm
+    .filter((t) => !isAdjective(t))
+    .join('_')
+    .toUpperCase();
   const squashed = norm.join('').toUpperCase(); // "giftbag"
   // Exact names win outright: "the red candy" is RED_CANDY even though CANDY also fits.
   for (const e of lex.entries) {
-    if (e.entity.name === joined || e.entity.name === tokens.join('_').toUpperCase() || e.entity.name.replace(/_/g, '') === squashed) return [e.entity.name];
+    if (e.entity.name === joined || e.entity.name === tokens.join('_').toUpperCase() || e.entity.name.replace(/_/g, '') === squashed)
+      return [e.entity.name];
   }
   for (const e of lex.entries) {
     // "the green toy car" is TOY_CAR ("A green toy car."), "the red toy car" is not.
@@ -155,11 +298,15 @@ function match(tokens: readonly string[], lex: Lexicon): string[] {
     let ok = true;
     for (const m of norm.slice(0, -1)) {
       if (e.keywords.has(m)) score += 2;
-      else if (COLOURS.has(m)) { if (e.colours.size && !e.colours.has(m)) ok = false; }
-      else if (!SIZES.has(m)) ok = false; // "trash bag" is not the gift bag
+      else if (COLOURS.has(m)) {
+        if (e.colours.size && !e.colours.has(m)) ok = false;
+      } else if (!SIZES.has(m)) ok = false; // "trash bag" is not the gift bag
     }
     if (!ok) continue;
-    if (score > best) { best = score; found = [e.entity.name]; } else if (score === best) found.push(e.entity.name);
+    if (score > best) {
+      best = score;
+      found = [e.entity.name];
+    } else if (score === best) found.push(e.entity.name);
   }
   return found;
 }
@@ -171,7 +318,10 @@ function repairWord(heard: string, lex: Lexicon): string | undefined {
   for (const v of lex.vocabulary) {
     if (!soundsLike(heard, v)) continue;
     const d = editDistance(heard, v);
-    if (d < bestD) { bestD = d; cands = [v]; } else if (d === bestD) cands.push(v);
+    if (d < bestD) {
+      bestD = d;
+      cands = [v];
+    } else if (d === bestD) cands.push(v);
   }
   if (cands.length > 1) cands = cands.filter((c) => phoneticKey(c) === phoneticKey(heard));
   return cands.length === 1 ? cands[0] : undefined;
@@ -186,7 +336,10 @@ function article(word: string): string {
  * dropped from the name unless that would reuse a name in `taken` (a red car when a green
  * TOY_CAR is known becomes RED_TOY_CAR).
  */
-export function proposeEntity(words: readonly string[], taken: ReadonlySet<string> = new Set()): { proposedName: string; description: string } | undefined {
+export function proposeEntity(
+  words: readonly string[],
+  taken: ReadonlySet<string> = new Set(),
+): { proposedName: string; description: string } | undefined {
   const clean = words.filter((w) => /^[a-z][a-z0-9]*$/.test(w) && !DETERMINERS.has(w));
   if (!clean.length) return undefined;
   const last = clean.length - 1;
@@ -202,7 +355,8 @@ export function proposeEntity(words: readonly string[], taken: ReadonlySet<strin
 /** Resolve the tokens of one argument ("the gummy", "it", "the green toy car"). */
 export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounPhrase {
   let tokens = input.filter((t) => t !== BREAK);
-  for (const p of PRONOUNS) if (p.length === tokens.length && p.every((w, i) => tokens[i] === w)) return { kind: 'pronoun', word: p.join(' ') };
+  for (const p of PRONOUNS)
+    if (p.length === tokens.length && p.every((w, i) => tokens[i] === w)) return { kind: 'pronoun', word: p.join(' ') };
   while (tokens.length && DETERMINERS.has(tokens[0])) tokens = tokens.slice(1);
   const stop = tokens.findIndex((t, i) => i > 0 && NP_STOP.has(t));
   if (stop > 0) tokens = tokens.slice(0, stop);
@@ -212,7 +366,10 @@ export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounP
   if (tokens.every((t) => DEICTIC.has(t))) return { kind: 'vague', phrase };
   if (!tokens.every((t) => isWordLike(t) || /^[0-9]+$/.test(t))) return { kind: 'garbled', phrase };
   let generic = false;
-  if (tokens.length > 1 && GENERIC_HEADS.has(tokens[tokens.length - 1])) { generic = true; tokens = tokens.slice(0, -1); }
+  if (tokens.length > 1 && GENERIC_HEADS.has(tokens[tokens.length - 1])) {
+    generic = true;
+    tokens = tokens.slice(0, -1);
+  }
   if (tokens.length === 1 && GENERIC_HEADS.has(tokens[0])) return { kind: 'vague', phrase };
 
   const found = match(tokens, lex);
@@ -223,7 +380,10 @@ export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounP
   const homophones: Repair[] = [];
   const heard = tokens.map((t) => {
     const h = HOMOPHONES.get(t);
-    if (h && !lex.vocabSet.has(t) && lex.vocabSet.has(h)) { homophones.push({ heard: t, understood: h }); return h; }
+    if (h && !lex.vocabSet.has(t) && lex.vocabSet.has(h)) {
+      homophones.push({ heard: t, understood: h });
+      return h;
+    }
     return t;
   });
   if (homophones.length) {
@@ -244,7 +404,10 @@ export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounP
   const repaired = tokens.map((t) => {
     if (lex.vocabSet.has(t) || lex.vocabSet.has(singular(t)) || isAdjective(t)) return t;
     const fixed = repairWord(t, lex) ?? HOMOPHONES.get(t);
-    if (fixed) { repairs.push({ heard: t, understood: fixed }); return fixed; }
+    if (fixed) {
+      repairs.push({ heard: t, understood: fixed });
+      return fixed;
+    }
     return t;
   });
   if (repairs.length) {

@@ -9,7 +9,16 @@ import { z } from 'zod';
 import { ENTITY_NAME, formatPlan, SKILL_NAME, type ArgValue, type SkillCall, type SkillSignature } from '../skills/registry.js';
 import { validateAgainstContext } from './context.js';
 import { buildLexicon, resolveNounPhrase, type Lexicon } from './lexicon.js';
-import { behaviorNameWords, BUILTIN_SKILLS, parseClause, parseControl, splitArgs, splitFrameCount, type Action, type Control } from './rules.js';
+import {
+  behaviorNameWords,
+  BUILTIN_SKILLS,
+  parseClause,
+  parseControl,
+  splitArgs,
+  splitFrameCount,
+  type Action,
+  type Control,
+} from './rules.js';
 import { formatSignature } from './teach.js';
 import { BREAK, FILLERS, isWordLike, removePhrases, singular, splitClauses, tokenize } from './text.js';
 import type { Planner, PlannerContext, PlannerResult, QuestionReason, RejectReason, Repair, UnknownTerm } from './types.js';
@@ -17,7 +26,8 @@ import type { Planner, PlannerContext, PlannerResult, QuestionReason, RejectReas
 export const UTTERANCE_MAX_CHARS = 500;
 
 /** C0/C1 controls (tab/newline/CR allowed), lone surrogates, private use, BOM, zero-width and bidi controls. */
-const UNPRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uFFFD-\uFFFF\p{Cs}\p{Co}]/u;
+const UNPRINTABLE =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uFFFD-\uFFFF\p{Cs}\p{Co}]/u;
 
 /** The boundary check on an utterance: text, trimmed, 1..500 chars, printable. */
 export const utteranceSchema = z
@@ -33,20 +43,100 @@ const STOP_WORDS = new Set(['stop', 'halt', 'freeze', 'abort', 'estop', 'whoa', 
 const WAIT_HEADS = new Set(['wait', 'hold', 'hang', 'pause']);
 const WAIT_WORDS = new Set([...WAIT_HEADS, 'on', 'it', 'a', 'second', 'sec', 'moment', 'minute', 'up']);
 
-const YES_WORDS = new Set(['yes', 'yeah', 'yep', 'yup', 'ya', 'yea', 'sure', 'affirmative', 'absolutely', 'definitely', 'correct', 'right', 'exactly', 'perfect', 'great', 'good', 'fine']);
+const YES_WORDS = new Set([
+  'yes',
+  'yeah',
+  'yep',
+  'yup',
+  'ya',
+  'yea',
+  'sure',
+  'affirmative',
+  'absolutely',
+  'definitely',
+  'correct',
+  'right',
+  'exactly',
+  'perfect',
+  'great',
+  'good',
+  'fine',
+]);
 const NO_WORDS = new Set(['no', 'nope', 'nah', 'nay']);
 const CONFIRM_PHRASES = new Set([
-  'confirm', 'confirmed', 'i confirm', 'approve', 'approved', 'do it', 'do that', 'do it now', 'go ahead', 'go for it', 'go', 'start',
-  'run it', 'run the plan', 'execute', 'execute it', 'execute the plan', 'proceed', 'continue', 'carry on', 'sounds good', 'looks good',
-  'thats right', 'thats correct', 'that is right', 'that is correct', 'thats good', 'that works', 'works for me', 'please do',
-  'make it so', 'you got it', 'sure thing', 'of course', 'thats fine',
+  'confirm',
+  'confirmed',
+  'i confirm',
+  'approve',
+  'approved',
+  'do it',
+  'do that',
+  'do it now',
+  'go ahead',
+  'go for it',
+  'go',
+  'start',
+  'run it',
+  'run the plan',
+  'execute',
+  'execute it',
+  'execute the plan',
+  'proceed',
+  'continue',
+  'carry on',
+  'sounds good',
+  'looks good',
+  'thats right',
+  'thats correct',
+  'that is right',
+  'that is correct',
+  'thats good',
+  'that works',
+  'works for me',
+  'please do',
+  'make it so',
+  'you got it',
+  'sure thing',
+  'of course',
+  'thats fine',
 ]);
 const CANCEL_PHRASES = new Set([
-  'cancel', 'cancel that', 'cancel it', 'cancel this', 'cancel the plan', 'cancel plan', 'cancel everything', 'never mind',
-  'nevermind', 'never mind that', 'forget it', 'forget that', 'forget about it', 'forget the plan', 'scratch that', 'dont',
-  'dont do it', 'dont do that', 'do not', 'do not do it', 'do not do that', 'not that', 'wrong', 'thats wrong',
-  'that is wrong', 'thats not right', 'dont bother', 'skip it', 'skip that', 'discard', 'discard it', 'discard that', 'reject',
-  'reject it', 'i changed my mind', 'changed my mind',
+  'cancel',
+  'cancel that',
+  'cancel it',
+  'cancel this',
+  'cancel the plan',
+  'cancel plan',
+  'cancel everything',
+  'never mind',
+  'nevermind',
+  'never mind that',
+  'forget it',
+  'forget that',
+  'forget about it',
+  'forget the plan',
+  'scratch that',
+  'dont',
+  'dont do it',
+  'dont do that',
+  'do not',
+  'do not do it',
+  'do not do that',
+  'not that',
+  'wrong',
+  'thats wrong',
+  'that is wrong',
+  'thats not right',
+  'dont bother',
+  'skip it',
+  'skip that',
+  'discard',
+  'discard it',
+  'discard that',
+  'reject',
+  'reject it',
+  'i changed my mind',
+  'changed my mind',
 ]);
 
 const REJECT_REPLIES: Record<RejectReason, string> = {
@@ -75,7 +165,9 @@ function dialogueIntent(tokens: readonly string[]): 'confirm' | 'cancel' | undef
   const whole = answerIntent(tokens);
   if (whole) return whole;
   const parts: string[][] = [[]];
-  for (const t of tokens) if (t === BREAK) parts.push([]); else parts[parts.length - 1].push(t);
+  for (const t of tokens)
+    if (t === BREAK) parts.push([]);
+    else parts[parts.length - 1].push(t);
   const answers = parts.filter((p) => removePhrases(p, FILLERS).length > 0).map(answerIntent);
   if (answers.length > 1 && answers.every((a) => a === answers[0])) return answers[0];
   return undefined;
@@ -117,7 +209,9 @@ function isSelf(np: readonly string[]): boolean {
 
 function splitOnAnd(tokens: readonly string[]): string[][] {
   const out: string[][] = [[]];
-  for (const t of tokens) if (t === 'and') out.push([]); else out[out.length - 1].push(t);
+  for (const t of tokens)
+    if (t === 'and') out.push([]);
+    else out[out.length - 1].push(t);
   return out.filter((g) => g.length);
 }
 
@@ -126,7 +220,8 @@ function elided(prev: Action | undefined, np: string[]): Action | undefined {
   if (!prev) return undefined;
   if (prev.type === 'pickup') return { type: 'pickup', obj: np };
   if (prev.type === 'goto') return { type: 'goto', dest: np };
-  if (prev.type === 'skill' && prev.skill.params.length === 1 && prev.skill.params[0].type === 'entity') return { type: 'skill', skill: prev.skill, args: [np] };
+  if (prev.type === 'skill' && prev.skill.params.length === 1 && prev.skill.params[0].type === 'entity')
+    return { type: 'skill', skill: prev.skill, args: [np] };
   return undefined;
 }
 type Resolved = { ok: true; name: string } | { ok: false; result: PlannerResult };
@@ -138,12 +233,19 @@ class Run {
   held: string | null;
   lastTouched: string | null;
 
-  constructor(readonly ctx: PlannerContext, readonly lex: Lexicon) {
+  constructor(
+    readonly ctx: PlannerContext,
+    readonly lex: Lexicon,
+  ) {
     this.held = ctx.held;
     this.lastTouched = ctx.lastTouched;
   }
 
-  question(reason: QuestionReason, reply: string, extra: { unknown?: UnknownTerm; options?: string[] } = {}): { ok: false; result: PlannerResult } {
+  question(
+    reason: QuestionReason,
+    reply: string,
+    extra: { unknown?: UnknownTerm; options?: string[] } = {},
+  ): { ok: false; result: PlannerResult } {
     return { ok: false, result: { kind: 'question', reason, reply, ...extra, repairs: dedupe(this.repairs) } };
   }
 
@@ -165,7 +267,10 @@ class Run {
       case 'pronoun': {
         const name = this.held ?? this.lastTouched;
         if (name) return { ok: true, name };
-        return this.question('ambiguous', `Which object do you mean by "${r.word}"? I'm not holding anything and haven't touched anything yet.`);
+        return this.question(
+          'ambiguous',
+          `Which object do you mean by "${r.word}"? I'm not holding anything and haven't touched anything yet.`,
+        );
       }
       case 'unknown':
         this.repairs.push(...r.repairs);
@@ -188,7 +293,7 @@ class Run {
     const out: string[] = [];
     for (const g of groups) {
       const r = resolveNounPhrase(g, this.lex);
-      const name = r.kind === 'entity' ? r.name : r.kind === 'pronoun' ? this.held ?? this.lastTouched : null;
+      const name = r.kind === 'entity' ? r.name : r.kind === 'pronoun' ? (this.held ?? this.lastTouched) : null;
       if (name && !out.includes(name)) out.push(name);
     }
     return out;
@@ -227,7 +332,9 @@ class Run {
           const r = resolveNounPhrase(action.obj, this.lex);
           if (r.kind !== 'pronoun' && r.kind !== 'empty' && !(r.kind === 'entity' && r.name === this.held)) {
             const what = r.kind === 'entity' ? r.name : `"${action.obj.join(' ')}"`;
-            return this.question('ambiguous', `I'm holding ${this.held}, not ${what}. Say "release" to let go of ${this.held}.`, { options: [this.held] });
+            return this.question('ambiguous', `I'm holding ${this.held}, not ${what}. Say "release" to let go of ${this.held}.`, {
+              options: [this.held],
+            });
           }
         }
         // "move it to the bin and let go": the put already opened the gripper; a second release is a no-op.
@@ -243,7 +350,11 @@ class Run {
         if (obj.kind === 'pronoun') {
           // "put it in the bag": whatever is held, else what was last touched; no pickup first.
           const name = this.held ?? this.lastTouched;
-          if (!name) return this.question('ambiguous', `Which object do you mean by "${obj.word}"? I'm not holding anything and haven't touched anything yet.`);
+          if (!name)
+            return this.question(
+              'ambiguous',
+              `Which object do you mean by "${obj.word}"? I'm not holding anything and haven't touched anything yet.`,
+            );
           subject = name;
         } else {
           const o = this.resolve(action.obj, 'What should I put there?');
@@ -272,7 +383,10 @@ class Run {
         const n = skill.params.length;
         if (n === 0) return this.question('not_understood', `I know how to ${words}, but it takes no object. Just say "${words}".`);
         const needs = n === 1 ? 'one object' : `${n} things (${skill.params.map((p) => p.name).join(', ')})`;
-        return this.question('not_understood', `I know how to ${words}, but it takes ${needs} and I heard ${action.heard}. Could you rephrase?`);
+        return this.question(
+          'not_understood',
+          `I know how to ${words}, but it takes ${needs} and I heard ${action.heard}. Could you rephrase?`,
+        );
       }
       case 'unknown_verb': {
         if (!action.verb.split(' ').every(isWordLike)) return { ok: false, result: rejected('garbage') };
@@ -317,7 +431,9 @@ class Run {
 
   #hint(): string {
     const obj = this.lex.entries.find((e) => e.entity.kind === 'object');
-    return obj ? `Try something like "pick up the ${obj.entity.name.toLowerCase().replace(/_/g, ' ')}" or "go home".` : 'Try something like "go home".';
+    return obj
+      ? `Try something like "pick up the ${obj.entity.name.toLowerCase().replace(/_/g, ' ')}" or "go home".`
+      : 'Try something like "go home".';
   }
 }
 
@@ -356,7 +472,11 @@ export class RulePlanner implements Planner {
 
     // "no, put it in the bin": the leading yes/no answers the robot; the rest is the command.
     const clauses = splitClauses(removePhrases(tokens, FILLERS))
-      .map((c) => { let i = 0; while (i < c.length && (YES_WORDS.has(c[i]) || NO_WORDS.has(c[i]))) i++; return c.slice(i); })
+      .map((c) => {
+        let i = 0;
+        while (i < c.length && (YES_WORDS.has(c[i]) || NO_WORDS.has(c[i]))) i++;
+        return c.slice(i);
+      })
       .filter((c) => c.length > 0);
 
     const run = new Run(ctx, buildLexicon(ctx.entities));
@@ -395,16 +515,79 @@ export class RulePlanner implements Planner {
 // Control intents: teaching, corrections, questions about what the robot knows.
 
 const words = (name: string): string => name.toLowerCase().replace(/_/g, ' ');
-const q = (reason: QuestionReason, reply: string, options?: string[]): PlannerResult => ({ kind: 'question', reason, reply, ...(options ? { options } : {}), repairs: [] });
+const q = (reason: QuestionReason, reply: string, options?: string[]): PlannerResult => ({
+  kind: 'question',
+  reason,
+  reply,
+  ...(options ? { options } : {}),
+  repairs: [],
+});
 const isBuiltin = (s: SkillSignature): boolean => (s.kind === 'primitive' && !s.learned) || BUILTIN_SKILLS.has(s.name);
 
 type NameRef =
-  | { kind: 'skill'; skill: SkillSignature }
-  | { kind: 'entity'; name: string }
-  | { kind: 'none'; phrase: string; options?: string[] };
+  { kind: 'skill'; skill: SkillSignature } | { kind: 'entity'; name: string } | { kind: 'none'; phrase: string; options?: string[] };
 
-const NAME_LEAD = new Set(['how', 'to', 'you', 'what', 'about', 'the', 'a', 'an', 'your', 'my', 'our', 'skill', 'behavior', 'behaviour', 'word', 'called', 'named', 'object', 'thing', 'do', 'does', 'should', 'i', 'we', 'is', 'are', 'it']);
-const NAME_TAIL = new Set(['skill', 'skills', 'behavior', 'behaviour', 'move', 'trick', 'command', 'function', 'thing', 'things', 'stuff', 'it', 'them', 'object', 'objects', 'one', 'is', 'does', 'do', 'again', 'mean', 'means', 'something', 'work', 'works', 'exactly', 'now', 'looks', 'look', 'like']);
+const NAME_LEAD = new Set([
+  'how',
+  'to',
+  'you',
+  'what',
+  'about',
+  'the',
+  'a',
+  'an',
+  'your',
+  'my',
+  'our',
+  'skill',
+  'behavior',
+  'behaviour',
+  'word',
+  'called',
+  'named',
+  'object',
+  'thing',
+  'do',
+  'does',
+  'should',
+  'i',
+  'we',
+  'is',
+  'are',
+  'it',
+]);
+const NAME_TAIL = new Set([
+  'skill',
+  'skills',
+  'behavior',
+  'behaviour',
+  'move',
+  'trick',
+  'command',
+  'function',
+  'thing',
+  'things',
+  'stuff',
+  'it',
+  'them',
+  'object',
+  'objects',
+  'one',
+  'is',
+  'does',
+  'do',
+  'again',
+  'mean',
+  'means',
+  'something',
+  'work',
+  'works',
+  'exactly',
+  'now',
+  'looks',
+  'look',
+  'like',
+]);
 const PRONOUN_NAMES = new Set(['it', 'this', 'that', 'this one', 'that one', 'this thing', 'that thing']);
 
 /** The skill a word sequence names, allowing "packing"/"packs"/"packed" for pack. */
@@ -443,7 +626,13 @@ function resolveName(input: readonly string[], ctx: PlannerContext): NameRef {
 
 /** What "forget …" can take: taught behaviors and named things. */
 function forgettable(ctx: PlannerContext): string[] {
-  return [...ctx.skills.filter((s) => !isBuiltin(s)).map((s) => s.name).sort(), ...ctx.entities.map((e) => e.name).sort()];
+  return [
+    ...ctx.skills
+      .filter((s) => !isBuiltin(s))
+      .map((s) => s.name)
+      .sort(),
+    ...ctx.entities.map((e) => e.name).sort(),
+  ];
 }
 
 /** Fallback text for "what can you do?" (the session may compose a richer one). */
@@ -455,7 +644,9 @@ function listReply(ctx: PlannerContext): string {
     `I can ${builtin.join(', ') || 'nothing yet'}.`,
     taught.length ? `You taught me: ${taught.join(', ')}.` : 'You have not taught me any behaviors yet; say "let me teach you to …".',
     things.length ? `I know: ${things.join(', ')}.` : '',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 function teachStart(nameWords: string[] | null, ctx: PlannerContext): PlannerResult {
@@ -471,7 +662,11 @@ function teachStart(nameWords: string[] | null, ctx: PlannerContext): PlannerRes
   const name = ws.join('_');
   if (!SKILL_NAME.test(name)) return q('not_understood', `"${ws.join(' ')}" can't be a behavior name. Try one or two plain words.`);
   const existing = ctx.skills.find((s) => s.name === name);
-  if (existing && isBuiltin(existing)) return q('not_understood', `${name} is built in, so I can't re-learn it. Pick another name, e.g. "let me teach you to ${ws[0]}_carefully".`);
+  if (existing && isBuiltin(existing))
+    return q(
+      'not_understood',
+      `${name} is built in, so I can't re-learn it. Pick another name, e.g. "let me teach you to ${ws[0]}_carefully".`,
+    );
   const spoken = ws.join(' ');
   const reply = existing
     ? `I already know ${name}; show me the new way to ${spoken}, one step at a time. Say "that's it" when you're done.`
@@ -495,26 +690,33 @@ function forget(target: string[], ctx: PlannerContext): PlannerResult {
 function rename(fromRef: NameRef, to: readonly string[], ctx: PlannerContext): PlannerResult {
   let ws = to.filter((t) => t !== BREAK);
   while (ws.length > 1 && ['the', 'a', 'an', 'to', 'as', 'be'].includes(ws[0])) ws = ws.slice(1);
-  if (!ws.length || !ws.every((w) => isWordLike(w) || /^[0-9]+$/.test(w))) return q('not_understood', 'What should the new name be? Try one or two plain words.');
+  if (!ws.length || !ws.every((w) => isWordLike(w) || /^[0-9]+$/.test(w)))
+    return q('not_understood', 'What should the new name be? Try one or two plain words.');
   if (fromRef.kind === 'skill') {
     const from = fromRef.skill.name;
     if (isBuiltin(fromRef.skill)) return q('not_understood', `${from} is built in, so I can't rename it.`);
     const newName = ws.join('_');
     if (!SKILL_NAME.test(newName)) return q('not_understood', `"${ws.join(' ')}" can't be a behavior name. Try one or two plain words.`);
     if (newName === from) return q('not_understood', `It is already called ${from}.`);
-    if (ctx.skills.some((s) => s.name === newName)) return q('not_understood', `I already know a skill called ${newName}. Pick another name.`);
+    if (ctx.skills.some((s) => s.name === newName))
+      return q('not_understood', `I already know a skill called ${newName}. Pick another name.`);
     return { kind: 'rename', from, to: newName, reply: `Okay, from now on ${from} is called ${newName}.` };
   }
   if (fromRef.kind === 'entity') {
     const newName = ws.join('_').toUpperCase();
     if (!ENTITY_NAME.test(newName)) return q('not_understood', `"${ws.join(' ')}" can't be a name. Try one or two plain words.`);
     if (newName === fromRef.name) return q('not_understood', `It is already called ${newName}.`);
-    if (ctx.entities.some((e) => e.name === newName)) return q('not_understood', `I already know something called ${newName}. Pick another name.`);
+    if (ctx.entities.some((e) => e.name === newName))
+      return q('not_understood', `I already know something called ${newName}. Pick another name.`);
     return { kind: 'rename', from: fromRef.name, to: newName, reply: `Okay, from now on ${fromRef.name} is called ${newName}.` };
   }
   if (fromRef.options) return q('ambiguous', `Which one should I rename: ${fromRef.options.join(' or ')}?`, fromRef.options);
   const can = forgettable(ctx);
-  return q('not_understood', `I don't know anything called "${fromRef.phrase}".${can.length ? ` I can rename: ${can.join(', ')}.` : ''}`, can);
+  return q(
+    'not_understood',
+    `I don't know anything called "${fromRef.phrase}".${can.length ? ` I can rename: ${can.join(', ')}.` : ''}`,
+    can,
+  );
 }
 
 /**
@@ -524,7 +726,10 @@ function rename(fromRef: NameRef, to: readonly string[], ctx: PlannerContext): P
 function renameSplit(ws: readonly string[], ctx: PlannerContext): PlannerResult {
   const names = [...ctx.skills.map((s) => s.name), ...ctx.entities.map((e) => e.name.toLowerCase())];
   for (let i = ws.length - 1; i >= 1; i--) {
-    const head = ws.slice(0, i).filter((w) => !['the', 'a', 'an', 'your', 'my'].includes(w)).join('_');
+    const head = ws
+      .slice(0, i)
+      .filter((w) => !['the', 'a', 'an', 'your', 'my'].includes(w))
+      .join('_');
     if (names.includes(head)) return rename(resolveName(ws.slice(0, i), ctx), ws.slice(i), ctx);
   }
   for (let i = ws.length - 1; i >= 1; i--) {
@@ -536,7 +741,8 @@ function renameSplit(ws: readonly string[], ctx: PlannerContext): PlannerResult 
 
 function describe(target: string[], ctx: PlannerContext): PlannerResult | undefined {
   const ref = resolveName(target, ctx);
-  if (ref.kind === 'skill') return { kind: 'describe', name: ref.skill.name, reply: `${formatSignature(ref.skill)}: ${ref.skill.description}` };
+  if (ref.kind === 'skill')
+    return { kind: 'describe', name: ref.skill.name, reply: `${formatSignature(ref.skill)}: ${ref.skill.description}` };
   if (ref.kind === 'entity') {
     const e = ctx.entities.find((x) => x.name === ref.name);
     return { kind: 'describe', name: ref.name, reply: `${ref.name}: ${e?.description ?? 'something I know.'}` };
@@ -553,7 +759,10 @@ function controlResult(c: Control, ctx: PlannerContext): PlannerResult | undefin
       return teachStart(c.name, ctx);
     case 'teach_done':
       if (ctx.teaching) return { kind: 'teach_done', reply: `Got it. That's how to ${words(ctx.teaching.name)}.` };
-      return q('not_understood', `There's nothing to finish: I'm not learning a behavior right now. To teach me one, say "let me teach you to …".`);
+      return q(
+        'not_understood',
+        `There's nothing to finish: I'm not learning a behavior right now. To teach me one, say "let me teach you to …".`,
+      );
     case 'point_here':
       return { kind: 'point_here', reply: "Okay, I'll use where the gripper is now." };
     case 'undo':
@@ -572,7 +781,13 @@ function controlResult(c: Control, ctx: PlannerContext): PlannerResult | undefin
       return { kind: 'other_one', reply: 'Okay, the other one.' };
     case 'shoot':
       // A behavior the operator taught under these words ("take a picture") is theirs to run.
-      if (skillNamed(c.words, ctx.skills.filter((s) => !isBuiltin(s)))) return undefined;
+      if (
+        skillNamed(
+          c.words,
+          ctx.skills.filter((s) => !isBuiltin(s)),
+        )
+      )
+        return undefined;
       return { kind: 'shoot', reply: 'Taking a picture.' };
     case 'delete_frame':
       return { kind: 'delete_frame', reply: 'Deleting the last frame.' };

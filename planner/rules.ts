@@ -35,11 +35,14 @@ const HOME_NOUN = '(?:home|neutral|rest|start|starting|initial|default)(?: (?:po
 const GO_V = '(?:go|move|head|come|get|run|return|travel|drive|fly|goto)';
 const GOTO_V = '(?:go|goto|move|head|come|get|travel|drive|fly|hover|return|navigate|reach|point)';
 const GOTO_PARTICLES = '(?: (?:over|up|down|back|right|straight|directly|close|closer|out))*';
-const GOTO_PREP = '(?:to|toward|towards|above|over|near|next to|on top of|onto|on|into|in to|in|by|at|up to|close to|closer to|in front of|beside|for)';
-const PUT_V = '(?:put|place|drop|move|bring|take|carry|stick|throw|toss|insert|load|transfer|set|deposit|stash|slide|get|lower|pop|dump|shove|stuff|return|release|leave)';
+const GOTO_PREP =
+  '(?:to|toward|towards|above|over|near|next to|on top of|onto|on|into|in to|in|by|at|up to|close to|closer to|in front of|beside|for)';
+const PUT_V =
+  '(?:put|place|drop|move|bring|take|carry|stick|throw|toss|insert|load|transfer|set|deposit|stash|slide|get|lower|pop|dump|shove|stuff|return|release|leave)';
 const PUT_PREP = '(?:into|in to|inside of|inside|in|onto|on to|on top of|on|to|over|above|at|next to|near|beside|by|towards|toward|within)';
 const GRIPPER = '(?:the |your |its )?(?:gripper|hand|claw|fingers|grip|jaws|grabber)';
-const PICK_V = '(?:pick up|pickup|pick|grab|get|take|fetch|lift up|lift|retrieve|collect|grasp|grip|snatch|pluck|hold onto|hold|go get|go grab|go pick up|go fetch|come get|pick out)';
+const PICK_V =
+  '(?:pick up|pickup|pick|grab|get|take|fetch|lift up|lift|retrieve|collect|grasp|grip|snatch|pluck|hold onto|hold|go get|go grab|go pick up|go fetch|come get|pick out)';
 
 interface Frame {
   re: RegExp;
@@ -52,7 +55,9 @@ const FRAMES: readonly Frame[] = [
   { re: new RegExp(`^${GO_V}(?: back)?(?: to)?(?: (?:the|your|its|my))? ${HOME_NOUN}$`), build: () => ({ type: 'go_home' }) },
   // "move the camera back home": the arm carries the camera in the stop-motion set.
   {
-    re: new RegExp(`^(?:move|bring|take|get|send|put) (?:the |your )?(?:camera|arm|gripper|hand|phone|yourself|robot)(?: (?:back|over))?(?: to)?(?: (?:the|your))? ${HOME_NOUN}$`),
+    re: new RegExp(
+      `^(?:move|bring|take|get|send|put) (?:the |your )?(?:camera|arm|gripper|hand|phone|yourself|robot)(?: (?:back|over))?(?: to)?(?: (?:the|your))? ${HOME_NOUN}$`,
+    ),
     build: () => ({ type: 'go_home' }),
   },
   {
@@ -60,8 +65,14 @@ const FRAMES: readonly Frame[] = [
     build: () => ({ type: 'go_home' }),
   },
   { re: new RegExp(`^${GOTO_V}${GOTO_PARTICLES} ${GOTO_PREP} (?<dest>.+)$`), build: (g) => ({ type: 'goto', dest: np(g.dest) }) },
-  { re: /^(?:approach|visit|touch|find|locate|hover above|hover over|go find|move above|move over|reach for|goto)(?: (?<dest>.+))$/, build: (g) => ({ type: 'goto', dest: np(g.dest) }) },
-  { re: new RegExp(`^${PUT_V} (?<obj>.+?)(?: (?:back|down|away|over))? ${PUT_PREP} (?<dest>.+)$`), build: (g) => ({ type: 'put', obj: np(g.obj), dest: np(g.dest) }) },
+  {
+    re: /^(?:approach|visit|touch|find|locate|hover above|hover over|go find|move above|move over|reach for|goto)(?: (?<dest>.+))$/,
+    build: (g) => ({ type: 'goto', dest: np(g.dest) }),
+  },
+  {
+    re: new RegExp(`^${PUT_V} (?<obj>.+?)(?: (?:back|down|away|over))? ${PUT_PREP} (?<dest>.+)$`),
+    build: (g) => ({ type: 'put', obj: np(g.obj), dest: np(g.dest) }),
+  },
   {
     re: /^(?:release|drop|ungrasp|unclench|unhand|let go|let loose|let it go|let that go|let it drop|let it fall|let go of|drop off)(?: of)?(?: (?<obj>.+))?$/,
     build: (g) => ({ type: 'release', obj: g.obj ? np(g.obj) : undefined }),
@@ -71,25 +82,146 @@ const FRAMES: readonly Frame[] = [
   { re: /^(?:put|set|place|lay|drop)(?: (?<obj>.+?))? down$/, build: (g) => ({ type: 'release', obj: g.obj ? np(g.obj) : undefined }) },
   { re: /^(?:put|set|place|lay) down(?: (?<obj>.+))?$/, build: (g) => ({ type: 'release', obj: g.obj ? np(g.obj) : undefined }) },
   {
-    re: new RegExp(`^(?:grasp|grab|grip|close|clamp|squeeze|clench|pinch)(?: (?:down|up|shut|tight|tightly))?(?: ${GRIPPER})?(?: (?:here|there|shut|now))?$`),
+    re: new RegExp(
+      `^(?:grasp|grab|grip|close|clamp|squeeze|clench|pinch)(?: (?:down|up|shut|tight|tightly))?(?: ${GRIPPER})?(?: (?:here|there|shut|now))?$`,
+    ),
     build: () => ({ type: 'grasp' }),
   },
   { re: new RegExp(`^${PICK_V} (?<obj>.+?)(?: (?:up|out))?$`), build: (g) => ({ type: 'pickup', obj: np(g.obj) }) },
 ];
 
 /** Verbs a frame understands; a clause starting with one that no frame matched gets a targeted question. */
-const PICK_WORDS = new Set(['pick', 'pickup', 'grab', 'get', 'take', 'fetch', 'lift', 'retrieve', 'collect', 'grasp', 'grip', 'snatch', 'pluck', 'hold']);
-const GO_WORDS = new Set(['go', 'goto', 'move', 'head', 'come', 'travel', 'drive', 'fly', 'hover', 'navigate', 'approach', 'visit', 'reach', 'touch', 'find', 'locate', 'point', 'return']);
-const PUT_WORDS = new Set(['put', 'place', 'drop', 'bring', 'carry', 'stick', 'throw', 'toss', 'insert', 'load', 'transfer', 'set', 'deposit', 'stash', 'slide', 'lower', 'pop', 'dump', 'shove', 'stuff', 'release', 'leave', 'lay']);
-const OTHER_VERBS = new Set(['let', 'open', 'close', 'clamp', 'squeeze', 'clench', 'pinch', 'ungrasp', 'unclench', 'unhand', 'reset', 'retreat', 'back', 'step']);
+const PICK_WORDS = new Set([
+  'pick',
+  'pickup',
+  'grab',
+  'get',
+  'take',
+  'fetch',
+  'lift',
+  'retrieve',
+  'collect',
+  'grasp',
+  'grip',
+  'snatch',
+  'pluck',
+  'hold',
+]);
+const GO_WORDS = new Set([
+  'go',
+  'goto',
+  'move',
+  'head',
+  'come',
+  'travel',
+  'drive',
+  'fly',
+  'hover',
+  'navigate',
+  'approach',
+  'visit',
+  'reach',
+  'touch',
+  'find',
+  'locate',
+  'point',
+  'return',
+]);
+const PUT_WORDS = new Set([
+  'put',
+  'place',
+  'drop',
+  'bring',
+  'carry',
+  'stick',
+  'throw',
+  'toss',
+  'insert',
+  'load',
+  'transfer',
+  'set',
+  'deposit',
+  'stash',
+  'slide',
+  'lower',
+  'pop',
+  'dump',
+  'shove',
+  'stuff',
+  'release',
+  'leave',
+  'lay',
+]);
+const OTHER_VERBS = new Set([
+  'let',
+  'open',
+  'close',
+  'clamp',
+  'squeeze',
+  'clench',
+  'pinch',
+  'ungrasp',
+  'unclench',
+  'unhand',
+  'reset',
+  'retreat',
+  'back',
+  'step',
+]);
 export const KNOWN_VERBS = new Set([...PICK_WORDS, ...GO_WORDS, ...PUT_WORDS, ...OTHER_VERBS]);
 
 /** Tokens that start a noun phrase rather than a command. */
 const NON_VERB_START = new Set([
-  'the', 'a', 'an', 'this', 'that', 'these', 'those', 'my', 'your', 'our', 'its', 'it', 'some', 'them', 'in', 'into', 'on', 'to',
-  'at', 'with', 'from', 'of', 'i', 'we', 'you', 'he', 'she', 'they',
+  'the',
+  'a',
+  'an',
+  'this',
+  'that',
+  'these',
+  'those',
+  'my',
+  'your',
+  'our',
+  'its',
+  'it',
+  'some',
+  'them',
+  'in',
+  'into',
+  'on',
+  'to',
+  'at',
+  'with',
+  'from',
+  'of',
+  'i',
+  'we',
+  'you',
+  'he',
+  'she',
+  'they',
 ]);
-const QUESTION_WORDS = new Set(['what', 'whats', 'where', 'wheres', 'why', 'how', 'who', 'whos', 'when', 'which', 'is', 'are', 'do', 'does', 'did', 'can', 'could', 'would', 'will']);
+const QUESTION_WORDS = new Set([
+  'what',
+  'whats',
+  'where',
+  'wheres',
+  'why',
+  'how',
+  'who',
+  'whos',
+  'when',
+  'which',
+  'is',
+  'are',
+  'do',
+  'does',
+  'did',
+  'can',
+  'could',
+  'would',
+  'will',
+]);
 const PARTICLES = new Set(['up', 'down', 'away', 'out', 'off', 'back', 'over', 'around']);
 /** Splits the arguments of a taught skill with several parameters: "bring the candy to the bag". */
 const ARG_SEPARATORS = new Set(['to', 'into', 'in', 'on', 'onto', 'with', 'from', 'at', 'for', 'near', 'over', 'above', 'inside']);
@@ -100,7 +232,14 @@ function startsWith(tokens: readonly string[], prefix: readonly string[]): boole
 }
 
 /** Multi-word prepositions that also separate arguments: "stack the ball on top of the car". */
-const ARG_PHRASES: readonly (readonly string[])[] = [['on', 'top', 'of'], ['next', 'to'], ['in', 'front', 'of'], ['inside', 'of'], ['close', 'to'], ['out', 'of']];
+const ARG_PHRASES: readonly (readonly string[])[] = [
+  ['on', 'top', 'of'],
+  ['next', 'to'],
+  ['in', 'front', 'of'],
+  ['inside', 'of'],
+  ['close', 'to'],
+  ['out', 'of'],
+];
 
 export function splitArgs(rest: readonly string[]): string[][] {
   const groups: string[][] = [];
@@ -108,8 +247,16 @@ export function splitArgs(rest: readonly string[]): string[][] {
   for (let i = 0; i < rest.length; i++) {
     const t = rest[i];
     const phrase = ARG_PHRASES.find((p) => p.every((w, k) => rest[i + k] === w));
-    if (phrase) { if (cur.length) groups.push(cur); cur = []; i += phrase.length - 1; continue; }
-    if (ARG_SEPARATORS.has(t)) { if (cur.length) groups.push(cur); cur = []; } else cur.push(t);
+    if (phrase) {
+      if (cur.length) groups.push(cur);
+      cur = [];
+      i += phrase.length - 1;
+      continue;
+    }
+    if (ARG_SEPARATORS.has(t)) {
+      if (cur.length) groups.push(cur);
+      cur = [];
+    } else cur.push(t);
   }
   if (cur.length) groups.push(cur);
   return groups;
@@ -132,7 +279,11 @@ const PURE_PARTICLES = new Set(['up', 'down', 'away', 'out', 'off', 'back', 'aro
  * built-in frame or other skill name owns, so an alias never steals an existing command.
  */
 export function descriptionAlias(skill: SkillSignature, skills: readonly SkillSignature[]): string[] | undefined {
-  const first = (skill.description.split(/[.,;:!?(]/)[0] ?? '').toLowerCase().replace(/[^a-z ]+/g, ' ').split(/\s+/).filter(Boolean);
+  const first = (skill.description.split(/[.,;:!?(]/)[0] ?? '')
+    .toLowerCase()
+    .replace(/[^a-z ]+/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
   const verb = first[0];
   if (!verb || KNOWN_VERBS.has(verb) || NON_VERB_START.has(verb) || QUESTION_WORDS.has(verb)) return undefined;
   if (skills.some((s) => s.name.split('_')[0] === verb)) return undefined;
@@ -148,7 +299,11 @@ export function skillSynonyms(skill: SkillSignature, skills: readonly SkillSigna
   const out: string[][] = [];
   for (const phrase of SKILL_SYNONYMS[skill.name] ?? []) {
     const words = phrase.split(' ');
-    if (KNOWN_VERBS.has(words[0]) || skills.some((s) => s.name === words.join('_') || (s.name !== skill.name && s.name.split('_')[0] === words[0]))) continue;
+    if (
+      KNOWN_VERBS.has(words[0]) ||
+      skills.some((s) => s.name === words.join('_') || (s.name !== skill.name && s.name.split('_')[0] === words[0]))
+    )
+      continue;
     out.push(words);
   }
   return out;
@@ -167,7 +322,8 @@ function nameEnd(tokens: readonly string[], words: readonly string[]): string[] 
   for (const w of words) {
     const t = tokens[i];
     if (t === w || NAME_WORD_VARIANTS[w]?.includes(t)) i++;
-    else if (words.length === 2 && i === 1 && PURE_PARTICLES.has(w) && tokens[tokens.length - 1] === w && tokens.length > 2) return tokens.slice(1, -1);
+    else if (words.length === 2 && i === 1 && PURE_PARTICLES.has(w) && tokens[tokens.length - 1] === w && tokens.length > 2)
+      return tokens.slice(1, -1);
     else return undefined;
   }
   return tokens.slice(i);
@@ -194,7 +350,8 @@ function matchTaught(tokens: readonly string[], skills: readonly SkillSignature[
     if (after === undefined) continue;
     const rest = dropLeading(after, ARG_LEADS);
     const n = s.params.length;
-    if (n === 0) return rest.length === 0 ? { type: 'skill', skill: s, args: [] } : { type: 'skill_arity', skill: s, heard: splitArgs(rest).length };
+    if (n === 0)
+      return rest.length === 0 ? { type: 'skill', skill: s, args: [] } : { type: 'skill_arity', skill: s, heard: splitArgs(rest).length };
     if (!rest.length) return { type: 'missing', ask: `What should I ${words.join(' ')}?` };
     const args = n === 1 ? [rest] : splitArgs(rest).map((g) => dropLeading(g, ARG_LEADS));
     // One-parameter skills take the whole rest, unless it clearly names a second thing.
@@ -211,13 +368,17 @@ export function parseClause(tokens: readonly string[], skills: readonly SkillSig
   const taught = matchTaught(tokens, skills);
   if (taught) return taught;
   if (PERFORM.has(tokens[0])) {
-    const named = matchTaught(tokens.slice(1).filter((t) => !PERFORM_NOISE.has(t)), skills);
+    const named = matchTaught(
+      tokens.slice(1).filter((t) => !PERFORM_NOISE.has(t)),
+      skills,
+    );
     if (named && named.type !== 'missing') return named;
     // "do a dolly shot of the hulk": an unknown named move is a behavior to teach (dolly_shot).
     if (['a', 'an', 'the'].includes(tokens[1] ?? '')) {
       const end = tokens.findIndex((t, i) => i > 1 && (ARG_SEPARATORS.has(t) || ARG_LEADS.has(t)));
       const move = tokens.slice(2, end < 0 ? undefined : end);
-      if (move.length && move.length <= 3) return { type: 'unknown_verb', verb: move.join(' '), rest: end < 0 ? [] : tokens.slice(end + 1) };
+      if (move.length && move.length <= 3)
+        return { type: 'unknown_verb', verb: move.join(' '), rest: end < 0 ? [] : tokens.slice(end + 1) };
     }
   }
 
@@ -232,9 +393,11 @@ export function parseClause(tokens: readonly string[], skills: readonly SkillSig
   if (KNOWN_VERBS.has(verb)) {
     const tail = tokens.slice(1).filter((t) => !PARTICLES.has(t));
     if (PICK_WORDS.has(verb) && !tail.length) return { type: 'missing', ask: `What should I ${tokens.join(' ')}?` };
-    if (GO_WORDS.has(verb) && tail.every((t) => t === 'here' || t === 'there')) return { type: 'missing', ask: 'Where should I go? Tell me the name of an object or place.' };
+    if (GO_WORDS.has(verb) && tail.every((t) => t === 'here' || t === 'there'))
+      return { type: 'missing', ask: 'Where should I go? Tell me the name of an object or place.' };
     // "throw away the candy": a verb+particle no frame covers is a behavior to teach, not a put.
-    if (PARTICLES.has(tokens[1] ?? '') && tokens[1] !== 'up') return { type: 'unknown_verb', verb: tokens.slice(0, 2).join(' '), rest: tokens.slice(2) };
+    if (PARTICLES.has(tokens[1] ?? '') && tokens[1] !== 'up')
+      return { type: 'unknown_verb', verb: tokens.slice(0, 2).join(' '), rest: tokens.slice(2) };
     if (PUT_WORDS.has(verb) || verb === 'move' || verb === 'take' || verb === 'get') {
       if (tail.length) return { type: 'missing', ask: `Where should I ${verb} ${tokens.slice(1).join(' ')}?` };
       return { type: 'missing', ask: `What should I ${verb}, and where?` };
@@ -245,7 +408,13 @@ export function parseClause(tokens: readonly string[], skills: readonly SkillSig
   const withParticle = PARTICLES.has(tokens[1] ?? '') ? 2 : 1;
   const last = tokens[tokens.length - 1];
   // "shake the ball out": the particle closes a short object, as in behaviorNameWords.
-  if (withParticle === 1 && tokens.length >= 3 && tokens.length <= 5 && PURE_PARTICLES.has(last) && !tokens.slice(1, -1).some((t) => ARG_SEPARATORS.has(t))) {
+  if (
+    withParticle === 1 &&
+    tokens.length >= 3 &&
+    tokens.length <= 5 &&
+    PURE_PARTICLES.has(last) &&
+    !tokens.slice(1, -1).some((t) => ARG_SEPARATORS.has(t))
+  ) {
     return { type: 'unknown_verb', verb: `${verb} ${last}`, rest: tokens.slice(1, -1) };
   }
   return { type: 'unknown_verb', verb: tokens.slice(0, withParticle).join(' '), rest: tokens.slice(withParticle) };
@@ -280,76 +449,261 @@ const phrases = (...ps: string[]): Set<string> => new Set(ps);
 
 /** Said at the start of a control phrase and meaningless to it. */
 const CONTROL_LEADS: readonly (readonly string[])[] = [
-  'i want to', 'i wanna', 'i would like to', 'id like to', 'let me', 'lets', 'can we', 'could we', 'we should', 'please', 'ok', 'okay',
-  'alright', 'so', 'hey', 'robot', 'shammie', 'um', 'uh', 'well', 'now', 'and', 'can you', 'could you', 'would you', 'will you',
-  'yes', 'yeah', 'no', 'nope', 'right', 'from now on', 'actually', 'oh', 'sure', 'of course', 'great', 'good',
+  'i want to',
+  'i wanna',
+  'i would like to',
+  'id like to',
+  'let me',
+  'lets',
+  'can we',
+  'could we',
+  'we should',
+  'please',
+  'ok',
+  'okay',
+  'alright',
+  'so',
+  'hey',
+  'robot',
+  'shammie',
+  'um',
+  'uh',
+  'well',
+  'now',
+  'and',
+  'can you',
+  'could you',
+  'would you',
+  'will you',
+  'yes',
+  'yeah',
+  'no',
+  'nope',
+  'right',
+  'from now on',
+  'actually',
+  'oh',
+  'sure',
+  'of course',
+  'great',
+  'good',
 ].map((p) => p.split(' '));
 /** Said at the end and meaningless to it ("from now on" goes before "now" is taken as a filler). */
 const CONTROL_TAILS: readonly (readonly string[])[] = [
-  'from now on', 'from here on', 'going forward', 'instead', 'please', 'thanks', 'thank you', 'now', 'again', 'for me', 'exactly', 'so far',
+  'from now on',
+  'from here on',
+  'going forward',
+  'instead',
+  'please',
+  'thanks',
+  'thank you',
+  'now',
+  'again',
+  'for me',
+  'exactly',
+  'so far',
 ].map((p) => p.split(' '));
 
 function stripEnds(words: readonly string[]): string[] {
   let out = [...words];
-  for (let changed = true; changed && out.length; ) {
+  for (let changed = true; changed && out.length;) {
     changed = false;
     for (const p of CONTROL_LEADS) {
       // Keep a lone "no"/"yes": that is cancel/confirm, not a control phrase.
-      if (p.length < out.length && p.every((w, i) => out[i] === w)) { out = out.slice(p.length); changed = true; break; }
+      if (p.length < out.length && p.every((w, i) => out[i] === w)) {
+        out = out.slice(p.length);
+        changed = true;
+        break;
+      }
     }
     for (const p of CONTROL_TAILS) {
       const at = out.length - p.length;
-      if (at > 0 && p.every((w, i) => out[at + i] === w)) { out = out.slice(0, at); changed = true; break; }
+      if (at > 0 && p.every((w, i) => out[at + i] === w)) {
+        out = out.slice(0, at);
+        changed = true;
+        break;
+      }
     }
   }
   return out;
 }
 
 const TEACH_DONE = phrases(
-  'thats it', 'that is it', 'thats all', 'that is all', 'that was it', 'that was all', 'thats everything', 'that is everything',
-  'done', 'im done', 'i am done', 'were done', 'we are done', 'youre done', 'you are done', 'all done', 'done teaching',
-  'im done teaching', 'finished', 'im finished', 'i am finished', 'were finished', 'finished teaching', 'finish', 'finish up',
-  'end of lesson', 'lesson over', 'the end', 'thats the end', 'thats all there is to it', 'thats the whole thing', 'save it', 'save that',
+  'thats it',
+  'that is it',
+  'thats all',
+  'that is all',
+  'that was it',
+  'that was all',
+  'thats everything',
+  'that is everything',
+  'done',
+  'im done',
+  'i am done',
+  'were done',
+  'we are done',
+  'youre done',
+  'you are done',
+  'all done',
+  'done teaching',
+  'im done teaching',
+  'finished',
+  'im finished',
+  'i am finished',
+  'were finished',
+  'finished teaching',
+  'finish',
+  'finish up',
+  'end of lesson',
+  'lesson over',
+  'the end',
+  'thats the end',
+  'thats all there is to it',
+  'thats the whole thing',
+  'save it',
+  'save that',
 );
 const POINT_HERE = phrases(
-  'here', 'its here', 'it is here', 'right here', 'its right here', 'it is right here', 'over here', 'its over here', 'here it is',
-  'this is it', 'this is where it is', 'thats where it is', 'this is the spot', 'this spot', 'this is the place', 'this place',
-  'there', 'right there', 'over there', 'its there', 'it is there', 'its right there', 'its over there', 'there it is', 'that spot',
-  'its this one', 'it is this one', 'this one here', 'where you are', 'where you are now', 'where the gripper is',
+  'here',
+  'its here',
+  'it is here',
+  'right here',
+  'its right here',
+  'it is right here',
+  'over here',
+  'its over here',
+  'here it is',
+  'this is it',
+  'this is where it is',
+  'thats where it is',
+  'this is the spot',
+  'this spot',
+  'this is the place',
+  'this place',
+  'there',
+  'right there',
+  'over there',
+  'its there',
+  'it is there',
+  'its right there',
+  'its over there',
+  'there it is',
+  'that spot',
+  'its this one',
+  'it is this one',
+  'this one here',
+  'where you are',
+  'where you are now',
+  'where the gripper is',
 );
 /** "it is over there", "it's just here", "right there it is" */
 const POINT_WHERE = /^(?:(?:its|it is|thats|that is|this is) )?(?:right |over |just |up |down )*(?:here|there)(?: it is)?$/;
 const UNDO = phrases(
-  'undo', 'undo that', 'undo it', 'undo this', 'undo last', 'undo the last one', 'undo the last thing', 'undo the last step',
-  'undo the last change', 'take that back', 'take it back', 'revert', 'revert that', 'revert it', 'unlearn that', 'unlearn it',
-  'undo what you just learned', 'forget what you just learned', 'forget the last thing', 'forget the last thing i taught you',
-  'forget what i just taught you', 'undo what i just taught you',
+  'undo',
+  'undo that',
+  'undo it',
+  'undo this',
+  'undo last',
+  'undo the last one',
+  'undo the last thing',
+  'undo the last step',
+  'undo the last change',
+  'take that back',
+  'take it back',
+  'revert',
+  'revert that',
+  'revert it',
+  'unlearn that',
+  'unlearn it',
+  'undo what you just learned',
+  'forget what you just learned',
+  'forget the last thing',
+  'forget the last thing i taught you',
+  'forget what i just taught you',
+  'undo what i just taught you',
 );
 const OTHER_ONE = phrases(
-  'the other one', 'other one', 'the other', 'not that one', 'not this one', 'wrong one', 'the wrong one', 'thats the wrong one',
-  'that is the wrong one', 'i meant the other one', 'i mean the other one', 'i said the other one', 'the other one i meant',
-  'not that one the other one', 'wrong one the other one', 'no the other one', 'not that one the other', 'try the other one',
-  'the other one instead', 'use the other one', 'pick the other one', 'grab the other one', 'the other one not that one',
+  'the other one',
+  'other one',
+  'the other',
+  'not that one',
+  'not this one',
+  'wrong one',
+  'the wrong one',
+  'thats the wrong one',
+  'that is the wrong one',
+  'i meant the other one',
+  'i mean the other one',
+  'i said the other one',
+  'the other one i meant',
+  'not that one the other one',
+  'wrong one the other one',
+  'no the other one',
+  'not that one the other',
+  'try the other one',
+  'the other one instead',
+  'use the other one',
+  'pick the other one',
+  'grab the other one',
+  'the other one not that one',
 );
 const LIST_SKILLS = phrases(
-  'help', 'help me', 'i need help', 'what can you do', 'what else can you do', 'what do you know', 'what do you know how to do',
-  'what are you able to do', 'what are your skills', 'what skills do you have', 'what skills do you know', 'what behaviors do you know',
-  'what tricks do you know', 'what commands do you know', 'what things do you know', 'what objects do you know', 'what have you learned',
-  'what have i taught you', 'what did i teach you', 'what do you know so far', 'list your skills', 'list skills', 'list all skills',
-  'list your behaviors', 'list everything', 'list what you know', 'show me your skills', 'show your skills', 'show me what you can do',
-  'what can i say', 'what can i ask you to do', 'what can i ask you', 'what are your options', 'what do you know already',
-  'what can you do so far', 'which skills do you have', 'what have you learnt', 'skills', 'tell me what you can do',
-  'tell me what you know', 'tell me your skills',
+  'help',
+  'help me',
+  'i need help',
+  'what can you do',
+  'what else can you do',
+  'what do you know',
+  'what do you know how to do',
+  'what are you able to do',
+  'what are your skills',
+  'what skills do you have',
+  'what skills do you know',
+  'what behaviors do you know',
+  'what tricks do you know',
+  'what commands do you know',
+  'what things do you know',
+  'what objects do you know',
+  'what have you learned',
+  'what have i taught you',
+  'what did i teach you',
+  'what do you know so far',
+  'list your skills',
+  'list skills',
+  'list all skills',
+  'list your behaviors',
+  'list everything',
+  'list what you know',
+  'show me your skills',
+  'show your skills',
+  'show me what you can do',
+  'what can i say',
+  'what can i ask you to do',
+  'what can i ask you',
+  'what are your options',
+  'what do you know already',
+  'what can you do so far',
+  'which skills do you have',
+  'what have you learnt',
+  'skills',
+  'tell me what you can do',
+  'tell me what you know',
+  'tell me your skills',
 );
 /** "forget it" and friends drop the pending plan (cancel); they name nothing to forget. */
 const FORGET_CANCEL = phrases('it', 'that', 'this', 'about it', 'about that', 'the plan', 'that plan', 'this plan', 'that one', 'all that');
-const TEACH_LEAD = /^(?:(?:i|ill|i will|i am going to|im going to|im gonna|gonna|we will|were going to|i can|how about i|allow me to|time to|i want to|let me|now i will|now ill) )?(?:teach you|teach|show you how|show you(?=$))(?: how)?(?: to| you)?(?: (?<rest>.+))?$/;
-const LEARN_LEAD = /^(?:(?:i want you to|can you|could you|you will|youll|you are going to|youre going to|time to|now) )?learn (?:how )?(?:to )?(?<rest>.+)$/;
+const TEACH_LEAD =
+  /^(?:(?:i|ill|i will|i am going to|im going to|im gonna|gonna|we will|were going to|i can|how about i|allow me to|time to|i want to|let me|now i will|now ill) )?(?:teach you|teach|show you how|show you(?=$))(?: how)?(?: to| you)?(?: (?<rest>.+))?$/;
+const LEARN_LEAD =
+  /^(?:(?:i want you to|can you|could you|you will|youll|you are going to|youre going to|time to|now) )?learn (?:how )?(?:to )?(?<rest>.+)$/;
 const HOWTO_LEAD = /^(?:heres|here is|this is) how (?:to |you |we )(?<rest>.+)$/;
-const NEW_SKILL = /^(?:a |one )?new (?:skill|behavior|behaviour|trick|move|task|command)(?: for you)?(?: (?:called|named|is|will be))? (?<rest>.+)$/;
+const NEW_SKILL =
+  /^(?:a |one )?new (?:skill|behavior|behaviour|trick|move|task|command)(?: for you)?(?: (?:called|named|is|will be))? (?<rest>.+)$/;
 const DONE_HOW = /^(?:and )?(?:thats|that is|that was) (?:how (?:you|to|we) .+|(?:it|all) for .+|the (?:whole|entire|full|complete) .+)$/;
-const LIST_WHAT = /^(?:what|which) (?:skills|behaviors|behaviours|tricks|commands|things|objects|words|shots|moves|actions)(?: do| can| have)? you (?:know|have|do|understand|know about)$/;
-const DESCRIBE = /^(?:what do you know about|what do you mean by|tell me about|tell me what|what is the meaning of|whats the meaning of|what is|whats|what are|what was|what does|what do|what did|describe|explain|remind me what|remind me how to|remind me how you|show me how you|how do you|how would you|how will you|how does) (?<x>.+?)(?: do| does| mean| means| is| was| look like| looks like| again| exactly| stand for| work| works)?$/;
+const LIST_WHAT =
+  /^(?:what|which) (?:skills|behaviors|behaviours|tricks|commands|things|objects|words|shots|moves|actions)(?: do| can| have)? you (?:know|have|do|understand|know about)$/;
+const DESCRIBE =
+  /^(?:what do you know about|what do you mean by|tell me about|tell me what|what is the meaning of|whats the meaning of|what is|whats|what are|what was|what does|what do|what did|describe|explain|remind me what|remind me how to|remind me how you|show me how you|how do you|how would you|how will you|how does) (?<x>.+?)(?: do| does| mean| means| is| was| look like| looks like| again| exactly| stand for| work| works)?$/;
 const FORGET = /^(?:forget|unlearn|delete|erase) (?:about )?(?<x>.+)$/;
 const RENAME = [
   /^rename (?<from>.+?) (?:to|as|into) (?<to>.+)$/,
@@ -360,11 +714,19 @@ const RENAME = [
 const RENAME_SPLIT = /^(?:call|name|rename) (?<words>.+)$/;
 /** Picture words of the stop-motion studio. "take" needs one ("take it" picks something up). */
 const PICTURE = '(?:picture|photo|photograph|pic|shot|frame|snapshot|snap|still|image)';
-const SHOOT = new RegExp(`^(?:(?:shoot|snap|capture)(?: (?:it|one|another(?: one)?|one more))?|(?:shoot|snap|capture|take)(?: (?:a|an|the|one|another|the next|a new|one more))? ${PICTURE}|snapshot|say cheese|cheese)$`);
-const DELETE_FRAME = new RegExp(`^(?:delete|remove|erase|scrap|discard|trash|lose|undo|scratch) (?:the |that |this |my )?(?:last |previous |latest |final )?${PICTURE}$`);
+const SHOOT = new RegExp(
+  `^(?:(?:shoot|snap|capture)(?: (?:it|one|another(?: one)?|one more))?|(?:shoot|snap|capture|take)(?: (?:a|an|the|one|another|the next|a new|one more))? ${PICTURE}|snapshot|say cheese|cheese)$`,
+);
+const DELETE_FRAME = new RegExp(
+  `^(?:delete|remove|erase|scrap|discard|trash|lose|undo|scratch) (?:the |that |this |my )?(?:last |previous |latest |final )?${PICTURE}$`,
+);
 const FILM = '(?:film|movie|animation|reel|stop motion(?: film| movie)?)';
-const NEW_FILM = new RegExp(`^(?:(?:start|make|begin|create|open|shoot)(?: a| another)? )?(?:a )?(?:new|another|fresh) ${FILM}(?: (?:called|named|titled) (?<name>.+))?$`);
-const OPEN_FILM = new RegExp(`^(?:open|resume|continue|load|reopen|switch to|go back to|back to)(?: the| my)? ${FILM} (?:called |named |titled )?(?<name>.+)$`);
+const NEW_FILM = new RegExp(
+  `^(?:(?:start|make|begin|create|open|shoot)(?: a| another)? )?(?:a )?(?:new|another|fresh) ${FILM}(?: (?:called|named|titled) (?<name>.+))?$`,
+);
+const OPEN_FILM = new RegExp(
+  `^(?:open|resume|continue|load|reopen|switch to|go back to|back to)(?: the| my)? ${FILM} (?:called |named |titled )?(?<name>.+)$`,
+);
 
 /** Classify a whole utterance (BREAKs dropped, fillers kept) as a control phrase, if it is one. */
 export function parseControl(tokens: readonly string[]): Control | undefined {
@@ -404,7 +766,25 @@ export function parseControl(tokens: readonly string[]): Control | undefined {
 }
 
 /** Object words after a verb that do not belong in a behavior's name: "pack [things]". */
-const NAME_STOP = new Set([...NON_VERB_START, 'things', 'thing', 'stuff', 'something', 'objects', 'items', 'everything', 'all', 'them', 'like', 'when', 'so', 'by', 'for', 'step', 'one']);
+const NAME_STOP = new Set([
+  ...NON_VERB_START,
+  'things',
+  'thing',
+  'stuff',
+  'something',
+  'objects',
+  'items',
+  'everything',
+  'all',
+  'them',
+  'like',
+  'when',
+  'so',
+  'by',
+  'for',
+  'step',
+  'one',
+]);
 
 /**
  * The behavior name in "teach you to <rest>": "pack things" → [pack], "throw away the candy" →
@@ -418,9 +798,14 @@ export function behaviorNameWords(rest: readonly string[]): string[] | undefined
     return name.length ? name : undefined;
   }
   let words = [...rest];
-  while (words.length && ['a', 'an', 'the', 'some', 'new', 'something', 'skill', 'behavior', 'behaviour', 'trick', 'how', 'to', 'you'].includes(words[0])) words = words.slice(1);
+  while (
+    words.length &&
+    ['a', 'an', 'the', 'some', 'new', 'something', 'skill', 'behavior', 'behaviour', 'trick', 'how', 'to', 'you'].includes(words[0])
+  )
+    words = words.slice(1);
   // "do a reveal" names the move, not "do".
-  if ((words[0] === 'do' || words[0] === 'perform') && ['a', 'an', 'the'].includes(words[1] ?? '') && words.length > 2) words = words.slice(2);
+  if ((words[0] === 'do' || words[0] === 'perform') && ['a', 'an', 'the'].includes(words[1] ?? '') && words.length > 2)
+    words = words.slice(2);
   const verb = words[0];
   if (!verb || NAME_STOP.has(verb)) return undefined;
   const out = [verb];
@@ -430,7 +815,8 @@ export function behaviorNameWords(rest: readonly string[]): string[] | undefined
   // "track around the hulk": `around` right before an object is a preposition, not the verb's particle.
   const aroundObject = next === 'around' && after !== undefined && !ARG_SEPARATORS.has(after);
   if (next && PURE_PARTICLES.has(next) && !aroundObject) out.push(next);
-  else if (next && ['in', 'on', 'over'].includes(next) && (after === undefined || ARG_SEPARATORS.has(after) || after === 'around')) out.push(next);
+  else if (next && ['in', 'on', 'over'].includes(next) && (after === undefined || ARG_SEPARATORS.has(after) || after === 'around'))
+    out.push(next);
   else {
     // "put things away", "throw the trash out": the particle after a short object.
     const at = words.findIndex((w, i) => i > 1 && i <= 4 && PURE_PARTICLES.has(w));
@@ -445,16 +831,41 @@ export function behaviorNameWords(rest: readonly string[]): string[] | undefined
 // "Track around the tower over 24 frames": a camera move split into stop-motion frames.
 
 // Maps, not object literals: "constructor" must not read as a number.
-const ONES: ReadonlyMap<string, number> = new Map(['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
-  'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'].map((w, i) => [w, i]));
-const TENS: ReadonlyMap<string, number> = new Map(['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'].map((w, i) => [w, 20 + 10 * i]));
+const ONES: ReadonlyMap<string, number> = new Map(
+  [
+    'zero',
+    'one',
+    'two',
+    'three',
+    'four',
+    'five',
+    'six',
+    'seven',
+    'eight',
+    'nine',
+    'ten',
+    'eleven',
+    'twelve',
+    'thirteen',
+    'fourteen',
+    'fifteen',
+    'sixteen',
+    'seventeen',
+    'eighteen',
+    'nineteen',
+  ].map((w, i) => [w, i]),
+);
+const TENS: ReadonlyMap<string, number> = new Map(
+  ['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'].map((w, i) => [w, 20 + 10 * i]),
+);
 const FRAME_NOUNS = new Set(['frames', 'frame', 'shots', 'pictures', 'photos', 'stills', 'poses', 'steps', 'exposures', 'images']);
 const FRAME_PREPS = new Set(['over', 'in', 'across', 'for', 'into', 'with', 'using', 'through', 'as']);
 const SPLIT_WORDS = new Set(['split', 'spread', 'divided', 'broken', 'up', 'out']);
 /** said after the count and meaningless to it: "… over 24 frames please" */
 const COUNT_TAILS = new Set(['please', 'thanks', 'now', 'each', 'total', 'altogether']);
 
-const isNumberWord = (t: string): boolean => /^[0-9]+$/.test(t) || ONES.has(t) || TENS.has(t) || t === 'hundred' || t === 'dozen' || t === 'a' || t === 'and';
+const isNumberWord = (t: string): boolean =>
+  /^[0-9]+$/.test(t) || ONES.has(t) || TENS.has(t) || t === 'hundred' || t === 'dozen' || t === 'a' || t === 'and';
 
 /** "24", "twenty four", "a hundred and twenty", "two dozen" → the number; undefined otherwise. */
 export function spokenNumber(ws: readonly string[]): number | undefined {
@@ -465,14 +876,26 @@ export function spokenNumber(ws: readonly string[]): number | undefined {
   let any = false;
   let article = false;
   for (const w of ws) {
-    if (w === 'a' && !any && !article) { article = true; continue; }
+    if (w === 'a' && !any && !article) {
+      article = true;
+      continue;
+    }
     if (w === 'and' && any) continue;
-    const one = ONES.get(w), ten = TENS.get(w);
-    if (one !== undefined) { if (cur % (one >= 10 ? 100 : 10) !== 0) return undefined; cur += one; }
-    else if (ten !== undefined) { if (cur % 100 !== 0) return undefined; cur += ten; }
-    else if (w === 'hundred') { cur = (cur || 1) * 100; total += cur; cur = 0; }
-    else if (w === 'dozen') { cur = (cur || 1) * 12; }
-    else return undefined;
+    const one = ONES.get(w),
+      ten = TENS.get(w);
+    if (one !== undefined) {
+      if (cur % (one >= 10 ? 100 : 10) !== 0) return undefined;
+      cur += one;
+    } else if (ten !== undefined) {
+      if (cur % 100 !== 0) return undefined;
+      cur += ten;
+    } else if (w === 'hundred') {
+      cur = (cur || 1) * 100;
+      total += cur;
+      cur = 0;
+    } else if (w === 'dozen') {
+      cur = (cur || 1) * 12;
+    } else return undefined;
     any = true;
   }
   return any ? total + cur : undefined;

@@ -50,12 +50,18 @@ export function describeBehavior(def: BehaviorDefinition): string {
 function stepWords(step: BehaviorStep): string {
   const args = Object.values(step.args).map((v) => (typeof v === 'object' ? `the ${v.param}` : String(v)));
   switch (step.skill) {
-    case 'pickup': return `pick up ${args.join(' ')}`;
-    case 'goto': return `go to ${args.join(' ')}`;
-    case 'go_home': return 'go home';
-    case 'grasp': return 'grasp';
-    case 'release': return 'release';
-    default: return [step.skill.replace(/_/g, ' '), args.join(' and ')].filter(Boolean).join(' ');
+    case 'pickup':
+      return `pick up ${args.join(' ')}`;
+    case 'goto':
+      return `go to ${args.join(' ')}`;
+    case 'go_home':
+      return 'go home';
+    case 'grasp':
+      return 'grasp';
+    case 'release':
+      return 'release';
+    default:
+      return [step.skill.replace(/_/g, ' '), args.join(' and ')].filter(Boolean).join(' ');
   }
 }
 
@@ -84,19 +90,31 @@ export function validateBehavior(def: BehaviorDefinition, skills: readonly Skill
   for (const [i, step] of def.body.entries()) {
     const where = `step ${i + 1} (${step.skill})`;
     // A direct self-call would recurse forever; deeper cycles are caught by SkillRegistry.expand.
-    if (step.skill === def.name) { errors.push(`${where}: ${def.name} cannot call itself`); continue; }
+    if (step.skill === def.name) {
+      errors.push(`${where}: ${def.name} cannot call itself`);
+      continue;
+    }
     const sig = skills.find((s) => s.name === step.skill);
-    if (!sig) { errors.push(`${where}: unknown skill "${step.skill}"`); continue; }
-    for (const k of Object.keys(step.args)) if (!sig.params.some((p) => p.name === k)) errors.push(`${where}: ${step.skill}() has no argument "${k}"`);
+    if (!sig) {
+      errors.push(`${where}: unknown skill "${step.skill}"`);
+      continue;
+    }
+    for (const k of Object.keys(step.args))
+      if (!sig.params.some((p) => p.name === k)) errors.push(`${where}: ${step.skill}() has no argument "${k}"`);
     for (const p of sig.params) {
       const v = step.args[p.name];
-      if (v === undefined) { errors.push(`${where}: missing argument "${p.name}"`); continue; }
+      if (v === undefined) {
+        errors.push(`${where}: missing argument "${p.name}"`);
+        continue;
+      }
       if (typeof v === 'object') {
         used.add(v.param);
         const own = def.params.find((q) => q.name === v.param);
         if (!own) errors.push(`${where}: refers to unknown parameter "${v.param}"`);
-        else if (own.type !== p.type) errors.push(`${where}: parameter "${v.param}" is ${own.type} but ${step.skill}(${p.name}) takes ${p.type}`);
-      } else if (p.type === 'entity' && (typeof v !== 'string' || !ENTITY_NAME.test(v))) errors.push(`${where}: ${p.name} must be an object NAME`);
+        else if (own.type !== p.type)
+          errors.push(`${where}: parameter "${v.param}" is ${own.type} but ${step.skill}(${p.name}) takes ${p.type}`);
+      } else if (p.type === 'entity' && (typeof v !== 'string' || !ENTITY_NAME.test(v)))
+        errors.push(`${where}: ${p.name} must be an object NAME`);
       else if (p.type === 'number' && typeof v !== 'number') errors.push(`${where}: ${p.name} must be a number`);
     }
   }
@@ -127,7 +145,9 @@ function liftedLiterals(trace: TeachingTrace, body: readonly SkillCall[], skills
   const command = trace.command.trim();
   if (command && parseControl(removePhrases(tokenize(command), FILLERS))?.type !== 'teach_start') return [];
   if (/(^|_)all($|_)/.test(trace.name) || /\b(all|everything)\b/i.test(trace.command)) return [];
-  const picked = new Set(body.filter((c) => c.skill === 'pickup').flatMap((c) => Object.values(c.args).filter((v): v is string => typeof v === 'string')));
+  const picked = new Set(
+    body.filter((c) => c.skill === 'pickup').flatMap((c) => Object.values(c.args).filter((v): v is string => typeof v === 'string')),
+  );
   const [only] = picked;
   return picked.size === 1 && isEntityArg(only) ? [only] : [];
 }
@@ -144,7 +164,8 @@ export function liftBehavior(trace: TeachingTrace, skills: readonly SkillSignatu
   if (proposal) {
     lifted = proposal.params;
     for (const p of lifted) {
-      if (!calls.some((c) => Object.values(c.args).includes(p.literal))) throw new TeachError(`parameter ${p.name} stands for ${p.literal}, which no step uses`);
+      if (!calls.some((c) => Object.values(c.args).includes(p.literal)))
+        throw new TeachError(`parameter ${p.name} stands for ${p.literal}, which no step uses`);
     }
   } else {
     const literals = liftedLiterals(trace, calls, skills);
@@ -153,11 +174,20 @@ export function liftBehavior(trace: TeachingTrace, skills: readonly SkillSignatu
   const byLiteral = new Map(lifted.map((l) => [l.literal, l.name]));
   const body: BehaviorStep[] = calls.map((c) => ({
     skill: c.skill,
-    args: Object.fromEntries(Object.entries(c.args).map(([k, v]: [string, ArgValue]) => [k, typeof v === 'string' && byLiteral.has(v) ? { param: byLiteral.get(v)! } : v])),
+    args: Object.fromEntries(
+      Object.entries(c.args).map(([k, v]: [string, ArgValue]) => [
+        k,
+        typeof v === 'string' && byLiteral.has(v) ? { param: byLiteral.get(v)! } : v,
+      ]),
+    ),
   }));
   const params: SkillParam[] = lifted.map((l) => {
     const type = literalType(calls, l.literal, skills) ?? 'entity';
-    return { name: l.name, type, description: type === 'entity' ? `An object or location in the scene (taught with ${l.literal}).` : `Taught with ${l.literal}.` };
+    return {
+      name: l.name,
+      type,
+      description: type === 'entity' ? `An object or location in the scene (taught with ${l.literal}).` : `Taught with ${l.literal}.`,
+    };
   });
   const def: BehaviorDefinition = { name, description: proposal?.description ?? describeSteps(body), params, kind: 'behavior', body };
   const errors = validateBehavior(def, skills);
@@ -192,7 +222,7 @@ export function mentionsIn(utterance: string, ctx: PlannerContext): string[] {
   const out: string[] = [];
   for (const g of splitArgs(rest.filter((t) => t !== BREAK)).flatMap((grp) => splitOnAnd(grp))) {
     const r = resolveNounPhrase(g, lex);
-    const name = r.kind === 'entity' ? r.name : r.kind === 'pronoun' ? ctx.held ?? ctx.lastTouched : null;
+    const name = r.kind === 'entity' ? r.name : r.kind === 'pronoun' ? (ctx.held ?? ctx.lastTouched) : null;
     if (name && !out.includes(name)) out.push(name);
   }
   return out;
@@ -200,6 +230,8 @@ export function mentionsIn(utterance: string, ctx: PlannerContext): string[] {
 
 function splitOnAnd(tokens: readonly string[]): string[][] {
   const out: string[][] = [[]];
-  for (const t of tokens) if (t === 'and') out.push([]); else out[out.length - 1].push(t);
+  for (const t of tokens)
+    if (t === 'and') out.push([]);
+    else out[out.length - 1].push(t);
   return out.filter((g) => g.length);
 }

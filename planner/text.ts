@@ -28,7 +28,10 @@ export function removePhrases(tokens: readonly string[], phrases: readonly (read
   let i = 0;
   outer: while (i < tokens.length) {
     for (const p of sorted) {
-      if (p.length > 0 && p.every((w, k) => tokens[i + k] === w)) { i += p.length; continue outer; }
+      if (p.length > 0 && p.every((w, k) => tokens[i + k] === w)) {
+        i += p.length;
+        continue outer;
+      }
     }
     out.push(tokens[i]);
     i += 1;
@@ -43,13 +46,66 @@ const words = (s: string): string[] => s.split(' ');
  * (a soda can), "let" alone stays ("let go"), "right" stays ("to the right").
  */
 export const FILLERS: readonly (readonly string[])[] = [
-  'please', 'pls', 'kindly', 'now', 'ok', 'okay', 'alright', 'all right', 'um', 'uh', 'uhm', 'erm', 'er', 'hmm', 'mm',
-  'hey', 'hi', 'hello', 'robot', 'shammie', 'well', 'so', 'just', 'again', 'for me', 'thanks', 'thank you',
-  'right now', 'real quick', 'quickly', 'carefully', 'gently', 'slowly', 'as well', 'too', 'actually',
-  'can you', 'could you', 'would you', 'will you', 'can u', 'could u', 'would you mind', 'do you mind',
-  'i want you to', 'i need you to', 'i would like you to', 'id like you to', 'i wanted you to',
-  'you should', 'you can', 'you could', 'try to', 'make sure to', 'be sure to', 'go ahead and',
-  'lets', 'let us', 'first', 'first of all',
+  'please',
+  'pls',
+  'kindly',
+  'now',
+  'ok',
+  'okay',
+  'alright',
+  'all right',
+  'um',
+  'uh',
+  'uhm',
+  'erm',
+  'er',
+  'hmm',
+  'mm',
+  'hey',
+  'hi',
+  'hello',
+  'robot',
+  'shammie',
+  'well',
+  'so',
+  'just',
+  'again',
+  'for me',
+  'thanks',
+  'thank you',
+  'right now',
+  'real quick',
+  'quickly',
+  'carefully',
+  'gently',
+  'slowly',
+  'as well',
+  'too',
+  'actually',
+  'can you',
+  'could you',
+  'would you',
+  'will you',
+  'can u',
+  'could u',
+  'would you mind',
+  'do you mind',
+  'i want you to',
+  'i need you to',
+  'i would like you to',
+  'id like you to',
+  'i wanted you to',
+  'you should',
+  'you can',
+  'you could',
+  'try to',
+  'make sure to',
+  'be sure to',
+  'go ahead and',
+  'lets',
+  'let us',
+  'first',
+  'first of all',
 ].map(words);
 
 /** Words that join commands into a chain. "next to" is a preposition, so "next" is handled apart. */
@@ -62,13 +118,26 @@ const DANGLING = new Set(['the', 'a', 'an', 'to', 'into', 'onto', 'of', 'your', 
 export function splitClauses(tokens: readonly string[]): string[][] {
   const clauses: string[][] = [];
   let cur: string[] = [];
-  const flush = (): void => { if (cur.length) clauses.push(cur); cur = []; };
+  const flush = (): void => {
+    if (cur.length) clauses.push(cur);
+    cur = [];
+  };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t === BREAK && DANGLING.has(cur[cur.length - 1] ?? '')) continue;
-    if (SEPARATORS.has(t)) { flush(); continue; }
-    if (t === 'after' && (tokens[i + 1] === 'that' || tokens[i + 1] === 'this')) { flush(); i += 1; continue; }
-    if (t === 'next' && tokens[i + 1] !== 'to') { flush(); continue; }
+    if (SEPARATORS.has(t)) {
+      flush();
+      continue;
+    }
+    if (t === 'after' && (tokens[i + 1] === 'that' || tokens[i + 1] === 'this')) {
+      flush();
+      i += 1;
+      continue;
+    }
+    if (t === 'next' && tokens[i + 1] !== 'to') {
+      flush();
+      continue;
+    }
     cur.push(t);
   }
   flush();
@@ -110,8 +179,14 @@ export function editDistance(a: string, b: string): number {
 export function phoneticKey(word: string): string {
   let w = word.toLowerCase().replace(/[^a-z]/g, '');
   w = w
-    .replace(/ck/g, 'k').replace(/ph/g, 'f').replace(/qu/g, 'kw').replace(/q/g, 'k').replace(/x/g, 'ks')
-    .replace(/wh/g, 'w').replace(/c(?=[eiy])/g, 's').replace(/c/g, 'k')
+    .replace(/ck/g, 'k')
+    .replace(/ph/g, 'f')
+    .replace(/qu/g, 'kw')
+    .replace(/q/g, 'k')
+    .replace(/x/g, 'ks')
+    .replace(/wh/g, 'w')
+    .replace(/c(?=[eiy])/g, 's')
+    .replace(/c/g, 'k')
     .replace(/(ie|ey|y)$/, 'i');
   if (w.length > 3 && /[^aeiou]e$/.test(w)) w = w.slice(0, -1); // silent final e
   w = w.replace(/g/g, 'k').replace(/b/g, 'p').replace(/d/g, 't').replace(/v/g, 'f').replace(/z/g, 's');
@@ -134,7 +209,21 @@ export function soundsLike(heard: string, known: string): boolean {
 
 /** Crude English singular, enough for object nouns ("candies" → "candy", "boxes" → "box"). */
 /** Nouns that are plural in form only: "the scissors" is SCISSORS, as in the paper. */
-const PLURALIA = new Set(['scissors', 'glasses', 'pliers', 'tongs', 'tweezers', 'pants', 'shorts', 'jeans', 'binoculars', 'headphones', 'clothes', 'series', 'species']);
+const PLURALIA = new Set([
+  'scissors',
+  'glasses',
+  'pliers',
+  'tongs',
+  'tweezers',
+  'pants',
+  'shorts',
+  'jeans',
+  'binoculars',
+  'headphones',
+  'clothes',
+  'series',
+  'species',
+]);
 
 export function singular(word: string): string {
   if (word.length <= 3 || /(ss|us|is|ous)$/.test(word) || PLURALIA.has(word)) return word;

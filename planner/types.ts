@@ -84,7 +84,10 @@ export type RejectReason = 'not_text' | 'empty' | 'too_long' | 'unprintable' | '
 
 export type PlannerResult =
   | {
-      kind: 'plan'; plan: Plan; reply: string; repairs: Repair[];
+      kind: 'plan';
+      plan: Plan;
+      reply: string;
+      repairs: Repair[];
       /** "track around the tower over 24 frames": pose the camera at this many points of the move, one per stop-motion frame */
       frames?: number;
     }
@@ -97,7 +100,12 @@ export type PlannerResult =
   /** approve the pending plan */
   | { kind: 'confirm'; reply: string }
   /** "let me teach you to pack": start recording a behavior named `name` (lower_snake_case) */
-  | { kind: 'teach_start'; name: string; reply: string; /** entities named in the same utterance ("…to pack the candy") */ mentions?: string[] }
+  | {
+      kind: 'teach_start';
+      name: string;
+      reply: string;
+      /** entities named in the same utterance ("…to pack the candy") */ mentions?: string[];
+    }
   /** "that's it" / "done": finish the behavior being taught */
   | { kind: 'teach_done'; reply: string }
   /** "it's here": answer "show me where X is" with the gripper's current position */

@@ -22,8 +22,20 @@ import { SimLoop, type Pace } from '../sim/loop.js';
 import { TrajectorySampler, type SamplePoint } from '../sim/trajectory.js';
 import { GRIPPER_GOAL_TOLERANCE, SimWorld } from '../sim/world.js';
 import type {
-  BackendStatus, Capabilities, ExecuteOptions, GripperCommand, GripperResult, JointState, JointTrajectory,
-  Presence, Problem, RobotBackend, TrajectoryExecution, TrajectoryOutcome, TrajectoryProgress, Unsubscribe,
+  BackendStatus,
+  Capabilities,
+  ExecuteOptions,
+  GripperCommand,
+  GripperResult,
+  JointState,
+  JointTrajectory,
+  Presence,
+  Problem,
+  RobotBackend,
+  TrajectoryExecution,
+  TrajectoryOutcome,
+  TrajectoryProgress,
+  Unsubscribe,
 } from './types.js';
 
 export interface SimBackendOptions {
@@ -95,7 +107,13 @@ const BRAKE_SETTLE_MAX = 0.2; // s after the ramp before a brake gives up waitin
 
 export class SimBackend implements RobotBackend {
   readonly kind = 'sim';
-  readonly capabilities: Capabilities = { trajectoryExecution: true, gripper: true, groundTruthObjects: true, simTimeControl: true, handGuiding: false };
+  readonly capabilities: Capabilities = {
+    trajectoryExecution: true,
+    gripper: true,
+    groundTruthObjects: true,
+    simTimeControl: true,
+    handGuiding: false,
+  };
   readonly jointNames: readonly string[];
   /** the physics world: objectStates(), bodyPosition() etc. for ground truth */
   readonly world: SimWorld;
@@ -154,7 +172,10 @@ export class SimBackend implements RobotBackend {
       busy: () => this.#busy(),
       onError: (err) => this.#fail(err),
     });
-    this.#unhook.push(world.onBeforeStep(() => this.#control()), world.onAfterStep(() => this.#monitor()));
+    this.#unhook.push(
+      world.onBeforeStep(() => this.#control()),
+      world.onAfterStep(() => this.#monitor()),
+    );
   }
 
   /** Build the world for a scene (default: the gift-bag scene with its robot) and a backend over it. */
@@ -196,7 +217,12 @@ export class SimBackend implements RobotBackend {
   status(): BackendStatus {
     const problems = [...this.#problems];
     if (this.loop.lagging) {
-      problems.push({ id: 'sim-lag', severity: 'warn', message: `The simulation could not keep up with real time (${this.loop.droppedTime.toFixed(1)} s dropped).`, tip: 'Close other heavy programs, or use fast pace.' });
+      problems.push({
+        id: 'sim-lag',
+        severity: 'warn',
+        message: `The simulation could not keep up with real time (${this.loop.droppedTime.toFixed(1)} s dropped).`,
+        tip: 'Close other heavy programs, or use fast pace.',
+      });
     }
     return { presence: this.#presence, problems, moving: this.#exec !== null && !this.#exec.outcome };
   }
@@ -247,7 +273,14 @@ export class SimBackend implements RobotBackend {
   }
 
   #fail(err: unknown): void {
-    this.#problems = [{ id: 'sim-crashed', severity: 'error', message: `The simulation stopped: ${(err as Error)?.message ?? String(err)}`, tip: 'Restart the simulator.' }];
+    this.#problems = [
+      {
+        id: 'sim-crashed',
+        severity: 'error',
+        message: `The simulation stopped: ${(err as Error)?.message ?? String(err)}`,
+        tip: 'Restart the simulator.',
+      },
+    ];
     this.#finishAll('the simulation stopped');
     this.#setPresence('error');
   }
@@ -333,7 +366,11 @@ export class SimBackend implements RobotBackend {
       if (this.#jointListeners.size) {
         const s = this.jointState();
         for (const l of this.#jointListeners) {
-          try { l(s); } catch { /* a throwing listener must not stop the sim */ }
+          try {
+            l(s);
+          } catch {
+            /* a throwing listener must not stop the sim */
+          }
         }
       }
     }
@@ -349,14 +386,25 @@ export class SimBackend implements RobotBackend {
       if (t >= duration) exec.finalProgressSent = true;
       this.world.armPositions(this.#actual);
       try {
-        exec.onProgress({ elapsed: Math.min(t, duration), duration, fraction: duration > 0 ? Math.min(1, t / duration) : 1, desired: Array.from(this.#q), actual: [...this.#actual] });
-      } catch { /* a throwing listener must not stop the arm */ }
+        exec.onProgress({
+          elapsed: Math.min(t, duration),
+          duration,
+          fraction: duration > 0 ? Math.min(1, t / duration) : 1,
+          desired: Array.from(this.#q),
+          actual: [...this.#actual],
+        });
+      } catch {
+        /* a throwing listener must not stop the arm */
+      }
       if (exec.outcome) return; // the listener cancelled or stopped
     }
     if (t <= duration) {
       if (err > this.#o.pathTolerance) {
         const j = this.#worstJoint();
-        this.#endExecution(exec, { status: 'aborted', reason: `tracking error ${err.toFixed(3)} rad on ${j} exceeded the path tolerance ${this.#o.pathTolerance} rad (blocked or in collision?)` });
+        this.#endExecution(exec, {
+          status: 'aborted',
+          reason: `tracking error ${err.toFixed(3)} rad on ${j} exceeded the path tolerance ${this.#o.pathTolerance} rad (blocked or in collision?)`,
+        });
       }
       return;
     }
@@ -370,7 +418,10 @@ export class SimBackend implements RobotBackend {
       this.loop.yieldSoon();
       this.#emitStatus();
     } else if (t > duration + this.#o.goalTimeTolerance) {
-      this.#endExecution(exec, { status: 'aborted', reason: `did not reach the goal: error ${err.toFixed(3)} rad on ${this.#worstJoint()} after ${this.#o.goalTimeTolerance} s` });
+      this.#endExecution(exec, {
+        status: 'aborted',
+        reason: `did not reach the goal: error ${err.toFixed(3)} rad on ${this.#worstJoint()} after ${this.#o.goalTimeTolerance} s`,
+      });
     }
   }
 
@@ -378,7 +429,8 @@ export class SimBackend implements RobotBackend {
     const target = this.world.armTarget().position;
     this.world.armPositions(this.#actual);
     let worst = 0;
-    for (let i = 1; i < target.length; i++) if (Math.abs(target[i] - this.#actual[i]) > Math.abs(target[worst] - this.#actual[worst])) worst = i;
+    for (let i = 1; i < target.length; i++)
+      if (Math.abs(target[i] - this.#actual[i]) > Math.abs(target[worst] - this.#actual[worst])) worst = i;
     return this.jointNames[worst];
   }
 
@@ -429,17 +481,33 @@ export class SimBackend implements RobotBackend {
 
   executeTrajectory(trajectory: JointTrajectory, options: ExecuteOptions = {}): TrajectoryExecution {
     const id = `sim-trajectory-${++this.#counter}`;
-    const rejected = (reason: string): TrajectoryExecution => ({ id, done: Promise.resolve({ status: 'rejected', reason }), cancel: async () => {} });
+    const rejected = (reason: string): TrajectoryExecution => ({
+      id,
+      done: Promise.resolve({ status: 'rejected', reason }),
+      cancel: async () => {},
+    });
     if (!this.#connected()) return rejected('the sim backend is not connected; call connect() first');
     const checked = this.#validate(trajectory);
     if (typeof checked === 'string') return rejected(checked);
 
     let resolve!: (o: TrajectoryOutcome) => void;
-    const done = new Promise<TrajectoryOutcome>((r) => { resolve = r; });
+    const done = new Promise<TrajectoryOutcome>((r) => {
+      resolve = r;
+    });
     let finished = false;
     const exec: Execution = {
-      id, sampler: new TrajectorySampler(checked), t0: this.world.time, onProgress: options.onProgress,
-      nextProgress: this.world.time, finalProgressSent: false, resolve: (o) => { if (!finished) { finished = true; resolve(o); } },
+      id,
+      sampler: new TrajectorySampler(checked),
+      t0: this.world.time,
+      onProgress: options.onProgress,
+      nextProgress: this.world.time,
+      finalProgressSent: false,
+      resolve: (o) => {
+        if (!finished) {
+          finished = true;
+          resolve(o);
+        }
+      },
     };
     // A newer goal preempts the running one (ROS action semantics).
     const prev = this.#exec;
@@ -461,7 +529,10 @@ export class SimBackend implements RobotBackend {
       id,
       done,
       cancel: async () => {
-        if (finished || exec.outcome) { await done; return; }
+        if (finished || exec.outcome) {
+          await done;
+          return;
+        }
         this.#endExecution(exec, { status: 'preempted', reason: 'cancelled' });
         this.loop.kick();
         await done;
@@ -479,8 +550,10 @@ export class SimBackend implements RobotBackend {
     let prevT = -Infinity;
     for (let k = 0; k < tr.points.length; k++) {
       const p = tr.points[k];
-      if (!p || !Array.isArray(p.positions) || p.positions.length !== names.length) return `point ${k} has ${p?.positions?.length ?? 0} positions; expected ${names.length}`;
-      if (p.velocities && p.velocities.length !== names.length) return `point ${k} has ${p.velocities.length} velocities; expected ${names.length}`;
+      if (!p || !Array.isArray(p.positions) || p.positions.length !== names.length)
+        return `point ${k} has ${p?.positions?.length ?? 0} positions; expected ${names.length}`;
+      if (p.velocities && p.velocities.length !== names.length)
+        return `point ${k} has ${p.velocities.length} velocities; expected ${names.length}`;
       if (!Number.isFinite(p.timeFromStart) || p.timeFromStart < 0) return `point ${k} has an invalid timeFromStart ${p.timeFromStart}`;
       if (p.timeFromStart <= prevT) return `point ${k}: timeFromStart must increase (${p.timeFromStart} s after ${prevT} s)`;
       prevT = p.timeFromStart;
@@ -508,7 +581,13 @@ export class SimBackend implements RobotBackend {
   }
 
   async gripper(command: GripperCommand): Promise<GripperResult> {
-    const fail = (error: string): GripperResult => ({ position: this.world.gripperPosition(), effort: 0, stalled: false, reachedGoal: false, error });
+    const fail = (error: string): GripperResult => ({
+      position: this.world.gripperPosition(),
+      effort: 0,
+      stalled: false,
+      reachedGoal: false,
+      error,
+    });
     if (!this.#connected()) return fail('the sim backend is not connected; call connect() first');
     if (!this.world.hasGripper) return fail(`${this.world.robot.name} has no gripper`);
     if (!command || !Number.isFinite(command.position)) return fail('gripper position must be a finite number');
@@ -529,7 +608,13 @@ export class SimBackend implements RobotBackend {
     const g = this.world.gripperState();
     // Judged against the command's goal (a stop moves the world's goal to where the fingers are).
     const reachedGoal = Math.abs(g.position - op.goal) <= GRIPPER_GOAL_TOLERANCE;
-    op.resolve({ position: g.position, effort: Math.abs(g.effort), stalled: g.stalled && !reachedGoal, reachedGoal, ...(error ? { error } : {}) });
+    op.resolve({
+      position: g.position,
+      effort: Math.abs(g.effort),
+      stalled: g.stalled && !reachedGoal,
+      reachedGoal,
+      ...(error ? { error } : {}),
+    });
     this.loop.yieldSoon();
   }
 

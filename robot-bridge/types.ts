@@ -48,8 +48,7 @@ export interface TrajectoryProgress {
  * link), `preempted` means someone called stop/cancel, `rejected` means it never started.
  */
 export type TrajectoryOutcome =
-  | { status: 'succeeded'; finalError: number }
-  | { status: 'aborted' | 'preempted' | 'rejected'; reason: string };
+  { status: 'succeeded'; finalError: number } | { status: 'aborted' | 'preempted' | 'rejected'; reason: string };
 
 export interface TrajectoryExecution {
   readonly id: string;

@@ -25,8 +25,13 @@ const LOCK_STALE_MS = 5 * 60_000;
 function sourceFiles(): string[] {
   // The console also bundles the shared protocol files and the audio resampler.
   const out: string[] = [
-    join(UI_DIR, 'index.html'), join(here, 'protocol.ts'), join(here, 'protocol-voice.ts'), join(here, 'protocol-studio.ts'),
-    join(here, '..', 'speech', 'resample.ts'), join(here, 'vite-build.mjs'), fileURLToPath(import.meta.url),
+    join(UI_DIR, 'index.html'),
+    join(here, 'protocol.ts'),
+    join(here, 'protocol-voice.ts'),
+    join(here, 'protocol-studio.ts'),
+    join(here, '..', 'speech', 'resample.ts'),
+    join(here, 'vite-build.mjs'),
+    fileURLToPath(import.meta.url),
   ];
   const walk = (dir: string) => {
     if (!existsSync(dir)) return;
@@ -160,8 +165,12 @@ async function viteBuild(outDir: string): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     child.on('error', reject);
     child.on('close', (c) => resolvePromise({ code: c, output: out }));
   });
@@ -169,7 +178,9 @@ async function viteBuild(outDir: string): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   const tail = output.trim().split('\n').slice(-12).join('\n');
   if (/Cannot find (package|module) '(vite|@vitejs\/plugin-react)'/.test(output)) {
-    throw new ConsoleBuildError('cannot build the console: vite or @vitejs/plugin-react is not installed. Run `npm ci` (it installs the dev dependencies too).');
+    throw new ConsoleBuildError(
+      'cannot build the console: vite or @vitejs/plugin-react is not installed. Run `npm ci` (it installs the dev dependencies too).',
+    );
   }
   throw new ConsoleBuildError(`the console build failed (exit ${code}):\n${tail}`);
 }

@@ -21,9 +21,21 @@ import type { ProbeResult } from './probe.js';
 import type { Preview, SessionEvent, Turn } from '../session/session.js';
 import { buildPreviewInfo, partialPreview, previewStillValid } from './preview.js';
 import {
-  PROTOCOL_VERSION, isStudioClientMessage, isVoiceClientMessage, parseClientMessage,
-  type ClientMessage, type DialogueEntry, type EntityInfo, type ExecutionState, type HelloMessage, type Phase,
-  type PreviewInfo, type ProblemInfo, type SceneInfo, type ServerMessage, type SkillInfo,
+  PROTOCOL_VERSION,
+  isStudioClientMessage,
+  isVoiceClientMessage,
+  parseClientMessage,
+  type ClientMessage,
+  type DialogueEntry,
+  type EntityInfo,
+  type ExecutionState,
+  type HelloMessage,
+  type Phase,
+  type PreviewInfo,
+  type ProblemInfo,
+  type SceneInfo,
+  type ServerMessage,
+  type SkillInfo,
 } from './protocol.js';
 import { saveRecording } from './recordings.js';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
@@ -149,7 +161,11 @@ export class ConsoleHub {
   /** Stop everything; resolves when the extensions have released their processes. */
   async dispose(): Promise<void> {
     this.#disposed = true;
-    const parts = this.extensions.map((ext) => Promise.resolve().then(() => ext.dispose?.()).catch(() => undefined));
+    const parts = this.extensions.map((ext) =>
+      Promise.resolve()
+        .then(() => ext.dispose?.())
+        .catch(() => undefined),
+    );
     if (this.#timer) clearInterval(this.#timer);
     for (const u of this.#unsubs) u();
     for (const ws of this.clients) ws.terminate();
@@ -180,13 +196,25 @@ export class ConsoleHub {
         for (const name of r.data.autoConfirm) if (this.app.registry.has(name)) this.#autoConfirm.add(name);
         return;
       }
-      problem = r.error.issues.slice(0, 2).map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
+      problem = r.error.issues
+        .slice(0, 2)
+        .map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`)
+        .join('; ');
     } catch (err) {
       problem = (err as Error).message;
     }
     const aside = `${path}.unreadable-${Date.now()}`;
-    try { renameSync(path, aside); } catch { /* leave it where it is */ }
-    this.#problems.set('settings', { id: 'settings', severity: 'warn', message: `The console settings file could not be read (${problem}); auto-confirm is off for every behavior.`, tip: `The file was kept as ${aside}.` });
+    try {
+      renameSync(path, aside);
+    } catch {
+      /* leave it where it is */
+    }
+    this.#problems.set('settings', {
+      id: 'settings',
+      severity: 'warn',
+      message: `The console settings file could not be read (${problem}); auto-confirm is off for every behavior.`,
+      tip: `The file was kept as ${aside}.`,
+    });
   }
 
   #saveSettings(): void {
@@ -194,9 +222,17 @@ export class ConsoleHub {
     if (!path) return;
     try {
       mkdirSync(dirname(path), { recursive: true });
-      writeFileAtomic(path, JSON.stringify({ format: 'shammie-console', version: 1, autoConfirm: [...this.#autoConfirm].sort() }, null, 2) + '\n');
+      writeFileAtomic(
+        path,
+        JSON.stringify({ format: 'shammie-console', version: 1, autoConfirm: [...this.#autoConfirm].sort() }, null, 2) + '\n',
+      );
     } catch (err) {
-      this.#setProblem({ id: 'settings', severity: 'warn', message: `Could not save the console settings: ${(err as Error).message}`, tip: 'Auto-confirm still works until the server stops.' });
+      this.#setProblem({
+        id: 'settings',
+        severity: 'warn',
+        message: `Could not save the console settings: ${(err as Error).message}`,
+        tip: 'Auto-confirm still works until the server stops.',
+      });
     }
   }
 
@@ -214,9 +250,14 @@ export class ConsoleHub {
     this.clients.add(ws);
     // Drop connections that died silently (a laptop lid closed, a cable pulled).
     let alive = true;
-    ws.on('pong', () => { alive = true; });
+    ws.on('pong', () => {
+      alive = true;
+    });
     const ping = setInterval(() => {
-      if (!alive) { ws.terminate(); return; }
+      if (!alive) {
+        ws.terminate();
+        return;
+      }
       alive = false;
       ws.ping();
     }, PING_MS);
@@ -235,10 +276,20 @@ export class ConsoleHub {
       if (isBinary) {
         const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
         if (this.extensions.some((ext) => ext.binary?.(ws, buf))) return;
-        return this.sendTo(ws, { type: 'error', re: 'audio', message: 'audio frames arrive only after voice_open; this one was dropped', tip: 'Press Talk (or V) again.' });
+        return this.sendTo(ws, {
+          type: 'error',
+          re: 'audio',
+          message: 'audio frames arrive only after voice_open; this one was dropped',
+          tip: 'Press Talk (or V) again.',
+        });
       }
       const parsed = parseClientMessage(data.toString());
-      if (!parsed.ok) return this.sendTo(ws, { type: 'error', message: parsed.error, tip: 'The console and the server may be different versions: reload the page.' });
+      if (!parsed.ok)
+        return this.sendTo(ws, {
+          type: 'error',
+          message: parsed.error,
+          tip: 'The console and the server may be different versions: reload the page.',
+        });
       void this.#handle(ws, parsed.message).catch((err: Error) => {
         this.sendTo(ws, { type: 'error', re: parsed.message.type, message: err.message });
       });
@@ -293,7 +344,12 @@ export class ConsoleHub {
     const session = this.app.session;
     if (isVoiceClientMessage(msg) || isStudioClientMessage(msg)) {
       for (const ext of this.extensions) if (await ext.handle?.(ws, msg)) return;
-      this.sendTo(ws, { type: 'error', re: msg.type, message: `${msg.type.startsWith('studio') ? 'the stop-motion studio' : 'voice input'} is not available on this server`, tip: 'Restart `shammie start`; its start-up lines say which optional parts are missing.' });
+      this.sendTo(ws, {
+        type: 'error',
+        re: msg.type,
+        message: `${msg.type.startsWith('studio') ? 'the stop-motion studio' : 'voice input'} is not available on this server`,
+        tip: 'Restart `shammie start`; its start-up lines say which optional parts are missing.',
+      });
       return;
     }
     switch (msg.type) {
@@ -320,13 +376,22 @@ export class ConsoleHub {
       case 'auto_confirm': {
         const reg = this.app.registry;
         if (!reg.has(msg.skill) || reg.get(msg.skill).kind !== 'behavior') {
-          this.sendTo(ws, { type: 'error', re: 'auto_confirm', message: `"${msg.skill}" is not a behavior; auto-confirm applies to behaviors only`, tip: 'Teach a behavior first ("let me teach you to pack").' });
+          this.sendTo(ws, {
+            type: 'error',
+            re: 'auto_confirm',
+            message: `"${msg.skill}" is not a behavior; auto-confirm applies to behaviors only`,
+            tip: 'Teach a behavior first ("let me teach you to pack").',
+          });
           return;
         }
         if (msg.enabled) this.#autoConfirm.add(msg.skill);
         else this.#autoConfirm.delete(msg.skill);
         this.#saveSettings();
-        this.addEntry('system', msg.enabled ? `${msg.skill} will run without asking for confirmation.` : `${msg.skill} asks for confirmation again.`, 'note');
+        this.addEntry(
+          'system',
+          msg.enabled ? `${msg.skill} will run without asking for confirmation.` : `${msg.skill} asks for confirmation again.`,
+          'note',
+        );
         this.#queueLibrary();
         return;
       }
@@ -376,7 +441,12 @@ export class ConsoleHub {
     this.#stopEpoch++;
     this.#stopFlag = true;
     await this.app.session.stop();
-    if (source === 'console' || source === 'api') this.addEntry('system', source === 'console' ? 'Stop pressed: the arm is halted and holding still.' : 'Stopped (API): the arm is halted.', 'stopped');
+    if (source === 'console' || source === 'api')
+      this.addEntry(
+        'system',
+        source === 'console' ? 'Stop pressed: the arm is halted and holding still.' : 'Stopped (API): the arm is halted.',
+        'stopped',
+      );
     this.#afterCommand();
   }
 
@@ -388,9 +458,13 @@ export class ConsoleHub {
       this.addEntry('system', `${message} Nothing moved.`, 'note');
     };
     if (!cur || cur.info.id !== previewId || !cur.session || session.pending !== cur.session) {
-      return refuse('That preview is no longer pending (it was replaced, cancelled or already ran).', 'Look at the current preview and confirm that one.');
+      return refuse(
+        'That preview is no longer pending (it was replaced, cancelled or already ran).',
+        'Look at the current preview and confirm that one.',
+      );
     }
-    if (!cur.info.safe) return refuse('That plan fails a safety check, so it cannot run.', 'Change the request or move the objects, then ask again.');
+    if (!cur.info.safe)
+      return refuse('That plan fails a safety check, so it cannot run.', 'Change the request or move the objects, then ask again.');
     const valid = previewStillValid(cur.session, this.app.backend.jointState().position, (e) => this.#locate(e));
     if (!valid.ok) {
       await this.#rePreview(cur.info.utterance, valid.reason);
@@ -402,7 +476,11 @@ export class ConsoleHub {
 
   /** The world changed under a pending preview: plan the same utterance again and ask again. */
   async #rePreview(utterance: string, reason: string): Promise<void> {
-    this.addEntry('system', `The scene changed since the preview (${reason}). I re-planned: check the new preview and confirm again.`, 'note');
+    this.addEntry(
+      'system',
+      `The scene changed since the preview (${reason}). I re-planned: check the new preview and confirm again.`,
+      'note',
+    );
     this.#replanning = true;
     try {
       this.#planning++;
@@ -417,7 +495,14 @@ export class ConsoleHub {
   #solveIk(msg: Extract<ClientMessage, { type: 'ik' }>): ServerMessage {
     const ik = this.app.ik;
     if (msg.seed.length !== ik.dof) {
-      return { type: 'ik_result', id: msg.id, ok: false, q: [...msg.seed], positionError: Infinity, reason: `seed has ${msg.seed.length} values; the arm has ${ik.dof} joints` };
+      return {
+        type: 'ik_result',
+        id: msg.id,
+        ok: false,
+        q: [...msg.seed],
+        positionError: Infinity,
+        reason: `seed has ${msg.seed.length} values; the arm has ${ik.dof} joints`,
+      };
     }
     const goal = { position: msg.position, ...(msg.quaternion ? { quaternion: msg.quaternion } : {}) };
     // Track from the seed first (a drag moves a little per request), then allow a few restarts.
@@ -434,7 +519,8 @@ export class ConsoleHub {
     if (this.#disposed) return;
     switch (e.type) {
       case 'utterance':
-        if (!this.#replanning && !e.text.startsWith('!')) this.addEntry('user', e.text, this.#voiceUtterances.delete(e.text) ? 'voice' : undefined);
+        if (!this.#replanning && !e.text.startsWith('!'))
+          this.addEntry('user', e.text, this.#voiceUtterances.delete(e.text) ? 'voice' : undefined);
         this.#problems.delete('execution');
         this.#pushStatus();
         return;
@@ -455,7 +541,14 @@ export class ConsoleHub {
         if (e.status === 'started') {
           this.#executionStarted = true;
           const n = this.#current?.info.steps.length ?? 0;
-          this.#execution = { active: true, previewId: this.#current?.info.id ?? null, step: 0, stepFractions: new Array(n).fill(0), outcome: null, failure: null };
+          this.#execution = {
+            active: true,
+            previewId: this.#current?.info.id ?? null,
+            step: 0,
+            stepFractions: new Array(n).fill(0),
+            outcome: null,
+            failure: null,
+          };
           this.#clearProblem('execution');
         } else {
           this.#execution = { ...this.#execution, active: false, outcome: e.outcome ?? null, failure: e.failure ?? null };
@@ -483,8 +576,10 @@ export class ConsoleHub {
         if (!this.#execution.active) return;
         const fr = [...this.#execution.stepFractions];
         if (e.status === 'started') this.#execution = { ...this.#execution, step: e.index };
-        else if (e.status === 'succeeded' && e.index >= 0) { fr[e.index] = 1; this.#execution = { ...this.#execution, stepFractions: fr }; }
-        else if (e.status === 'failed') this.#execution = { ...this.#execution, failure: e.reason ?? null };
+        else if (e.status === 'succeeded' && e.index >= 0) {
+          fr[e.index] = 1;
+          this.#execution = { ...this.#execution, stepFractions: fr };
+        } else if (e.status === 'failed') this.#execution = { ...this.#execution, failure: e.reason ?? null };
         this.broadcast({ type: 'execution', execution: this.#execution });
         return;
       }
@@ -503,10 +598,17 @@ export class ConsoleHub {
   #onTurn(turn: Turn): void {
     if (turn.executed) {
       // The same turn comes back once it ran.
-      const text = turn.outcome === 'succeeded'
-        ? `Done: ${turn.plan ? turn.plan.map((c) => `${c.skill}(${Object.values(c.args).join(', ')})`).join(' → ') : 'ok'}.${turn.notes?.length ? ` (${turn.notes.join('; ')})` : ''}`
-        : turn.failure === 'stopped by the operator' ? 'I stopped, as you asked. The arm is holding still.' : `That did not work: ${turn.failure ?? 'unknown failure'}.`;
-      this.addEntry('robot', text, turn.outcome === 'succeeded' ? 'done' : turn.failure === 'stopped by the operator' ? 'stopped' : 'failed');
+      const text =
+        turn.outcome === 'succeeded'
+          ? `Done: ${turn.plan ? turn.plan.map((c) => `${c.skill}(${Object.values(c.args).join(', ')})`).join(' → ') : 'ok'}.${turn.notes?.length ? ` (${turn.notes.join('; ')})` : ''}`
+          : turn.failure === 'stopped by the operator'
+            ? 'I stopped, as you asked. The arm is holding still.'
+            : `That did not work: ${turn.failure ?? 'unknown failure'}.`;
+      this.addEntry(
+        'robot',
+        text,
+        turn.outcome === 'succeeded' ? 'done' : turn.failure === 'stopped by the operator' ? 'stopped' : 'failed',
+      );
       return;
     }
     this.addEntry('robot', turn.reply, turn.kind);
@@ -518,7 +620,14 @@ export class ConsoleHub {
       const plan = turn.plan;
       const utterance = turn.utterance;
       queueMicrotask(() => this.#showUnsafe(utterance, plan));
-      this.#setProblem({ id: 'plan', severity: 'warn', message: turn.preview ? turn.failure ?? 'The plan fails a safety check.' : `I can't carry that out: ${turn.failure ?? 'the plan could not be compiled'}`, tip: failureTip(turn.failure ?? '') });
+      this.#setProblem({
+        id: 'plan',
+        severity: 'warn',
+        message: turn.preview
+          ? (turn.failure ?? 'The plan fails a safety check.')
+          : `I can't carry that out: ${turn.failure ?? 'the plan could not be compiled'}`,
+        tip: failureTip(turn.failure ?? ''),
+      });
     } else {
       this.#clearProblem('plan');
     }
@@ -609,7 +718,11 @@ export class ConsoleHub {
     if (this.#transcript.length > TRANSCRIPT_MAX) this.#transcript = this.#transcript.slice(-TRANSCRIPT_MAX);
     this.broadcast({ type: 'dialogue', entry });
     for (const l of this.#entryListeners) {
-      try { l(entry); } catch { /* a listener's bug must not break the dialogue */ }
+      try {
+        l(entry);
+      } catch {
+        /* a listener's bug must not break the dialogue */
+      }
     }
   }
 
@@ -630,7 +743,10 @@ export class ConsoleHub {
 
   #statusMessage(): ServerMessage {
     const s = this.app.backend.status();
-    const problems = [...s.problems.map((p) => ({ id: `backend:${p.id}`, severity: p.severity, message: p.message, ...(p.tip ? { tip: p.tip } : {}) })), ...this.#problems.values()];
+    const problems = [
+      ...s.problems.map((p) => ({ id: `backend:${p.id}`, severity: p.severity, message: p.message, ...(p.tip ? { tip: p.tip } : {}) })),
+      ...this.#problems.values(),
+    ];
     return { type: 'status', phase: this.phase, presence: s.presence, moving: s.moving, awaitingPoint: this.#awaitingPoint, problems };
   }
 
@@ -659,7 +775,13 @@ export class ConsoleHub {
     if (dropped) this.#saveSettings(); // forgotten or renamed: a later skill of that name asks again
     const skills: SkillInfo[] = reg.list().map((s) => {
       const def = reg.get(s.name);
-      const base: SkillInfo = { name: s.name, kind: s.kind, description: s.description, params: s.params.map((p) => ({ name: p.name, type: p.type, description: p.description })), autoConfirm: this.#autoConfirm.has(s.name) };
+      const base: SkillInfo = {
+        name: s.name,
+        kind: s.kind,
+        description: s.description,
+        params: s.params.map((p) => ({ name: p.name, type: p.type, description: p.description })),
+        autoConfirm: this.#autoConfirm.has(s.name),
+      };
       if (def.kind === 'behavior') {
         base.body = def.body.map((b) => ({ skill: b.skill, args: { ...b.args } }));
         if (def.builtin) base.builtin = true;
@@ -713,7 +835,13 @@ export class ConsoleHub {
       // by microns do not keep the stream (and the console's renderer) busy.
       bodies.push(r4(p[0]), r4(p[1]), r4(p[2]), r4(q[0]), r4(q[1]), r4(q[2]), r4(q[3]));
     }
-    return { type: 'joints', stamp: Math.round(js.stamp * 1e4) / 1e4, q: js.position.map((v) => Math.round(v * 1e5) / 1e5), gripper: Math.round(this.app.backend.gripperPosition() * 1e5) / 1e5, bodies };
+    return {
+      type: 'joints',
+      stamp: Math.round(js.stamp * 1e4) / 1e4,
+      q: js.position.map((v) => Math.round(v * 1e5) / 1e5),
+      gripper: Math.round(this.app.backend.gripperPosition() * 1e5) / 1e5,
+      bodies,
+    };
   }
 
   /** A joint state was published (stamp: backend clock, s). */
@@ -799,9 +927,11 @@ export function failureTip(failure: string): string | undefined {
   if (f.includes('table')) return 'The motion would touch the table. Move the object further from the edge or pick a different location.';
   if (f.includes('workspace')) return 'The target is outside the allowed workspace. Move the object closer to the robot.';
   if (f.includes('limit')) return 'A joint would pass its limit. Try a target closer to the robot, or go home first ("go home").';
-  if (f.includes('reach') || f.includes('ik') || f.includes('unreachable')) return 'The pose is out of reach. Move the object closer to the robot.';
+  if (f.includes('reach') || f.includes('ik') || f.includes('unreachable'))
+    return 'The pose is out of reach. Move the object closer to the robot.';
   if (f.includes('closed on nothing') || f.includes('not grasped')) return 'The grasp missed. Check where the object is and try again.';
-  if (f.includes('aborted') || f.includes('tracking')) return 'The arm could not follow the motion (a collision?). Check the scene, then go home.';
+  if (f.includes('aborted') || f.includes('tracking'))
+    return 'The arm could not follow the motion (a collision?). Check the scene, then go home.';
   return undefined;
 }
 
@@ -810,9 +940,22 @@ function sceneInfo(app: App): SceneInfo {
   return {
     name: s.name,
     description: s.description ?? '',
-    table: { size: [s.table.size[0], s.table.size[1]], center: [s.table.center[0], s.table.center[1]], thickness: s.table.thickness, height: s.table.height, rgba: rgba4(s.table.rgba) },
+    table: {
+      size: [s.table.size[0], s.table.size[1]],
+      center: [s.table.center[0], s.table.center[1]],
+      thickness: s.table.thickness,
+      height: s.table.height,
+      rgba: rgba4(s.table.rgba),
+    },
     objects: s.objects.map((o) => ({ name: o.name, shape: o.shape, size: [...o.size], rgba: rgba4(o.rgba) })),
-    containers: s.containers.map((c) => ({ name: c.name, kind: c.kind, inner: [c.inner[0], c.inner[1]], height: c.height, wall: c.wall, rgba: rgba4(c.rgba) })),
+    containers: s.containers.map((c) => ({
+      name: c.name,
+      kind: c.kind,
+      inner: [c.inner[0], c.inner[1]],
+      height: c.height,
+      wall: c.wall,
+      rgba: rgba4(c.rgba),
+    })),
     bodies: [...s.objects.map((o) => o.name), ...s.containers.map((c) => c.name)],
   };
 }

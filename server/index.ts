@@ -140,12 +140,19 @@ export async function startSessionServer(app: App, options: SessionServerOptions
   const mode = options.console ?? 'build';
   let consoleState: 'building' | 'ready' | 'failed' | 'off' = mode === 'off' ? 'off' : mode === 'prebuilt' ? 'ready' : 'building';
   let consoleError: Error | null = null;
-  const consoleReady: Promise<void> = mode === 'build'
-    ? ensureConsoleBuilt({ log: options.log }).then(
-      () => { consoleState = 'ready'; },
-      (err: Error) => { consoleState = 'failed'; consoleError = err; options.log?.(`The console could not be built: ${err.message}`); },
-    )
-    : Promise.resolve();
+  const consoleReady: Promise<void> =
+    mode === 'build'
+      ? ensureConsoleBuilt({ log: options.log }).then(
+          () => {
+            consoleState = 'ready';
+          },
+          (err: Error) => {
+            consoleState = 'failed';
+            consoleError = err;
+            options.log?.(`The console could not be built: ${err.message}`);
+          },
+        )
+      : Promise.resolve();
 
   const server = createServer(async (req, res) => {
     try {
@@ -158,7 +165,10 @@ export async function startSessionServer(app: App, options: SessionServerOptions
           // Browsers get the console; scripts (curl, fetch) keep getting the JSON status.
           if (!wantsHtml || consoleState === 'off') return sendJson(res, 200, status(app, options.probes));
           if (consoleState !== 'ready') {
-            res.writeHead(consoleState === 'failed' ? 500 : 503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+            res.writeHead(consoleState === 'failed' ? 500 : 503, {
+              'content-type': 'text/html; charset=utf-8',
+              'cache-control': 'no-store',
+            });
             return res.end(buildingPage(consoleError));
           }
           if (serveFile(req, res, UI_DIST, 'index.html', 'no-cache')) return;
@@ -175,8 +185,15 @@ export async function startSessionServer(app: App, options: SessionServerOptions
           if (frame && serveFile(req, res, frame.root, frame.rel, 'no-cache')) return;
           return sendJson(res, 404, { error: `no studio frame ${path}` });
         }
-        if (path === '/favicon.ico') { res.writeHead(204); return res.end(); }
-        if (consoleState === 'ready' && serveFile(req, res, UI_DIST, path.slice(1), path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')) return;
+        if (path === '/favicon.ico') {
+          res.writeHead(204);
+          return res.end();
+        }
+        if (
+          consoleState === 'ready' &&
+          serveFile(req, res, UI_DIST, path.slice(1), path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
+        )
+          return;
         return sendJson(res, 404, { error: `no route GET ${path}; the console is at /, the JSON status at /api/status` });
       }
       if (req.method !== 'POST') return sendJson(res, 405, { error: `method ${req.method} not allowed` });
@@ -193,7 +210,10 @@ export async function startSessionServer(app: App, options: SessionServerOptions
             return sendJson(res, 400, { error: `body must be JSON like {"text": "pick up the candy"}: ${(err as Error).message}` });
           }
           const body = sayBody.safeParse(json);
-          if (!body.success) return sendJson(res, 400, { error: `body must be {"text": "..."} (1..500 characters): ${body.error.issues.map((i) => i.message).join('; ')}` });
+          if (!body.success)
+            return sendJson(res, 400, {
+              error: `body must be {"text": "..."} (1..500 characters): ${body.error.issues.map((i) => i.message).join('; ')}`,
+            });
           return sendJson(res, 200, await hub.say(body.data.text));
         }
         case '/api/point': {
@@ -235,7 +255,15 @@ export async function startSessionServer(app: App, options: SessionServerOptions
 
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(Object.assign(new Error(`port ${options.port} on ${options.host} is already in use; pass --port with another port (or --port 0 to pick a free one)`), { name: 'ConfigError' }));
+      if (err.code === 'EADDRINUSE')
+        reject(
+          Object.assign(
+            new Error(
+              `port ${options.port} on ${options.host} is already in use; pass --port with another port (or --port 0 to pick a free one)`,
+            ),
+            { name: 'ConfigError' },
+          ),
+        );
       else reject(err);
     });
     server.listen(options.port, options.host, () => resolvePromise());
@@ -248,7 +276,9 @@ export async function startSessionServer(app: App, options: SessionServerOptions
     server,
     hub,
     consoleReady,
-    get consoleError() { return consoleError; },
+    get consoleError() {
+      return consoleError;
+    },
     async close() {
       await hub.dispose();
       wss.close();

@@ -138,7 +138,7 @@ export function previewStillValid(
     const p0 = first.trajectory.points[0]?.positions ?? [];
     let worst = 0;
     for (let i = 0; i < p0.length; i++) worst = Math.max(worst, Math.abs(p0[i] - (armQ[i] ?? 0)));
-    if (worst > tol.joint) return { ok: false, reason: `the arm moved ${(worst * 180 / Math.PI).toFixed(1)}° since the preview` };
+    if (worst > tol.joint) return { ok: false, reason: `the arm moved ${((worst * 180) / Math.PI).toFixed(1)}° since the preview` };
   }
   for (const step of preview.compiled) {
     if (!step.targetAt) continue;

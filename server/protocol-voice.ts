@@ -30,7 +30,12 @@ export const voiceClientMessages = [
   /** microphone off */
   z.object({ type: z.literal('voice_close') }),
   /** spoken replies on/off, the voice, headphones (microphone stays open while the robot talks) */
-  z.object({ type: z.literal('voice_settings'), speak: z.boolean().optional(), voice: voiceNameSchema.optional(), headphones: z.boolean().optional() }),
+  z.object({
+    type: z.literal('voice_settings'),
+    speak: z.boolean().optional(),
+    voice: voiceNameSchema.optional(),
+    headphones: z.boolean().optional(),
+  }),
   /** the console finished (or gave up) playing a `speech` reply */
   z.object({ type: z.literal('speech_played'), id: z.string().max(40) }),
 ] as const;

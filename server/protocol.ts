@@ -260,10 +260,21 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dialogue'), entry: dialogueEntrySchema }),
   z.object({ type: z.literal('preview'), preview: previewSchema }),
   /** the pending preview is gone: it started executing, or was cancelled, replaced or stopped */
-  z.object({ type: z.literal('preview_cleared'), id: z.string().nullable(), reason: z.enum(['executing', 'cancelled', 'stopped', 'replaced']) }),
+  z.object({
+    type: z.literal('preview_cleared'),
+    id: z.string().nullable(),
+    reason: z.enum(['executing', 'cancelled', 'stopped', 'replaced']),
+  }),
   z.object({ type: z.literal('execution'), execution: executionStateSchema }),
   z.object({ type: z.literal('stop'), t: num }),
-  z.object({ type: z.literal('ik_result'), id: z.number().int(), ok: z.boolean(), q: z.array(num), positionError: num, reason: z.string().optional() }),
+  z.object({
+    type: z.literal('ik_result'),
+    id: z.number().int(),
+    ok: z.boolean(),
+    q: z.array(num),
+    positionError: num,
+    reason: z.string().optional(),
+  }),
   z.object({ type: z.literal('recording_saved'), name: z.string(), path: z.string(), samples: z.number().int() }),
   /** a request was refused or failed; `re` names the request type */
   z.object({ type: z.literal('error'), re: z.string().optional(), message: z.string(), tip: z.string().optional() }),
@@ -312,14 +323,18 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
 const VOICE_CLIENT = new Set<string>(voiceClientMessages.map((m) => m.shape.type.value));
-const STUDIO_CLIENT = new Set<string>((studioClientMessages as readonly { shape: { type: { value: string } } }[]).map((m) => m.shape.type.value));
+const STUDIO_CLIENT = new Set<string>(
+  (studioClientMessages as readonly { shape: { type: { value: string } } }[]).map((m) => m.shape.type.value),
+);
 export type VoiceClientMessage = Extract<ClientMessage, { type: `voice_${string}` | 'speech_played' }>;
 export type StudioClientMessage = Extract<ClientMessage, { type: `studio_${string}` }>;
 export const isVoiceClientMessage = (m: ClientMessage): m is VoiceClientMessage => VOICE_CLIENT.has(m.type);
 export const isStudioClientMessage = (m: ClientMessage): m is StudioClientMessage => STUDIO_CLIENT.has(m.type);
 
 const VOICE_SERVER = new Set<string>(voiceServerMessages.map((m) => m.shape.type.value));
-const STUDIO_SERVER = new Set<string>((studioServerMessages as readonly { shape: { type: { value: string } } }[]).map((m) => m.shape.type.value));
+const STUDIO_SERVER = new Set<string>(
+  (studioServerMessages as readonly { shape: { type: { value: string } } }[]).map((m) => m.shape.type.value),
+);
 export type VoiceServerMessage = Extract<ServerMessage, { type: `voice_${string}` | 'speech' }>;
 export type StudioServerMessage = Extract<ServerMessage, { type: `studio_${string}` }>;
 export const isVoiceServerMessage = (m: ServerMessage): m is VoiceServerMessage => VOICE_SERVER.has(m.type);
@@ -347,7 +362,13 @@ function parseWith<T>(schema: z.ZodType<T>, text: string): { ok: true; message: 
   const r = schema.safeParse(json);
   if (!r.success) {
     const type = typeof json === 'object' && json && 'type' in json ? String((json as { type: unknown }).type) : '?';
-    return { ok: false, error: `bad "${type}" message: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
+    return {
+      ok: false,
+      error: `bad "${type}" message: ${r.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+    };
   }
   return { ok: true, message: r.data };
 }

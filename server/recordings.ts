@@ -39,21 +39,33 @@ export class RecordingError extends Error {
 
 /** lower_snake_case file stem from what the operator typed */
 export function recordingName(raw: string): string {
-  const s = raw.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 48);
+  const s = raw
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 48);
   return s || 'demo';
 }
 
-export function saveRecording(dir: string, model: RobotModel, rawName: string, samples: RecordingSample[]): { name: string; path: string; samples: number } {
+export function saveRecording(
+  dir: string,
+  model: RobotModel,
+  rawName: string,
+  samples: RecordingSample[],
+): { name: string; path: string; samples: number } {
   const dof = model.dof;
   const t0 = samples[0]?.t ?? 0;
   let last = -Infinity;
   const clean: RecordingSample[] = samples.map((s, i) => {
-    if (s.q.length !== dof) throw new RecordingError(`sample ${i} has ${s.q.length} joint values; ${model.name} has ${dof} (${model.jointNames.join(', ')})`);
+    if (s.q.length !== dof)
+      throw new RecordingError(`sample ${i} has ${s.q.length} joint values; ${model.name} has ${dof} (${model.jointNames.join(', ')})`);
     const t = s.t - t0;
     if (t < last) throw new RecordingError(`sample ${i} goes back in time (${t.toFixed(3)} s after ${last.toFixed(3)} s)`);
     last = t;
     model.arm.forEach((j, k) => {
-      if (s.q[k] < j.lower - 1e-6 || s.q[k] > j.upper + 1e-6) throw new RecordingError(`sample ${i}: ${j.name} = ${s.q[k].toFixed(4)} is outside its limits [${j.lower}, ${j.upper}]`);
+      if (s.q[k] < j.lower - 1e-6 || s.q[k] > j.upper + 1e-6)
+        throw new RecordingError(`sample ${i}: ${j.name} = ${s.q[k].toFixed(4)} is outside its limits [${j.lower}, ${j.upper}]`);
     });
     return { t: Math.round(t * 1e4) / 1e4, q: s.q.map((v) => Math.round(v * 1e6) / 1e6), gripper: Math.round(s.gripper * 1e6) / 1e6 };
   });

@@ -73,14 +73,26 @@ export class StudioController implements StudioHooks {
   /** Film folders in the data folder (those with a studio.json), by name. */
   sessions(): string[] {
     let names: string[];
-    try { names = readdirSync(this.root); } catch { return []; }
-    return names.filter((n) => studioNameSchema.safeParse(n).success && existsSync(join(this.root, n, STUDIO_FILE)) && statSync(join(this.root, n)).isDirectory()).sort();
+    try {
+      names = readdirSync(this.root);
+    } catch {
+      return [];
+    }
+    return names
+      .filter(
+        (n) =>
+          studioNameSchema.safeParse(n).success &&
+          existsSync(join(this.root, n, STUDIO_FILE)) &&
+          statSync(join(this.root, n)).isDirectory(),
+      )
+      .sort();
   }
 
   /** Open (resume, or create) the film <dataDir>/studio/<name>. */
   openFilm(name: string): { film: StudioSession; created: boolean } {
     const ok = studioNameSchema.safeParse(name);
-    if (!ok.success) throw new StudioError(`"${name}" can't be a film name: ${ok.error.issues[0]?.message ?? 'use letters, digits, - and _'}`);
+    if (!ok.success)
+      throw new StudioError(`"${name}" can't be a film name: ${ok.error.issues[0]?.message ?? 'use letters, digits, - and _'}`);
     const dir = join(this.root, name);
     const created = !existsSync(join(dir, STUDIO_FILE));
     const film = StudioSession.open(dir, { name, ...(this.#o.scene ? { scene: this.#o.scene } : {}) });
@@ -140,11 +152,13 @@ export class StudioController implements StudioHooks {
     return {
       session: film
         ? {
-          name,
-          frameUrl: `studio/${encodeURIComponent(name)}/`,
-          fps: film.fps,
-          frames: film.frames().map((f) => ({ id: f.id, file: f.file, skill: f.skill, capturedAt: f.capturedAt, width: f.width, height: f.height })),
-        }
+            name,
+            frameUrl: `studio/${encodeURIComponent(name)}/`,
+            fps: film.fps,
+            frames: film
+              .frames()
+              .map((f) => ({ id: f.id, file: f.file, skill: f.skill, capturedAt: f.capturedAt, width: f.width, height: f.height })),
+          }
         : null,
       sessions: this.sessions(),
       move: this.#move ? { ...this.#move } : null,
@@ -190,7 +204,8 @@ export class StudioController implements StudioHooks {
       this.#capturing = false;
       this.#changed();
     }
-    if (before && this.#film !== before) throw new StudioError(`the film "${this.#name(before)}" was closed while the picture was being taken; it was not saved`);
+    if (before && this.#film !== before)
+      throw new StudioError(`the film "${this.#name(before)}" was closed while the picture was being taken; it was not saved`);
     let opened = '';
     if (!this.#film) {
       // An animator expects "shoot" to just work: the day's film opens (or resumes) by itself.
@@ -243,7 +258,11 @@ export class StudioController implements StudioHooks {
 
   #changed(): void {
     for (const l of this.#listeners) {
-      try { l(); } catch { /* a broken listener must not break a capture */ }
+      try {
+        l();
+      } catch {
+        /* a broken listener must not break a capture */
+      }
     }
   }
 }

@@ -52,7 +52,13 @@ export class StudioExtension implements HubExtension {
       consoleCamera = camera as ConsoleCamera<WebSocket>;
     }
     this.#consoleCamera = consoleCamera;
-    this.controller = new StudioController({ dataDir: o.dataDir, camera, backend: app.backend, chain: app.ik.chain, scene: app.scene.name }).attach(app.session);
+    this.controller = new StudioController({
+      dataDir: o.dataDir,
+      camera,
+      backend: app.backend,
+      chain: app.ik.chain,
+      scene: app.scene.name,
+    }).attach(app.session);
     this.#unsubscribe = this.controller.onChange(() => this.broadcastState());
   }
 
@@ -96,7 +102,13 @@ export class StudioExtension implements HubExtension {
       case 'studio_open': {
         const { film, created } = this.controller.openFilm(m.name);
         this.#opener = ws;
-        hub.addEntry('system', created ? `New film "${m.name}" in ${film.dir}.` : `Opened the film "${m.name}" (${film.frameCount} frame${film.frameCount === 1 ? '' : 's'}).`, 'note');
+        hub.addEntry(
+          'system',
+          created
+            ? `New film "${m.name}" in ${film.dir}.`
+            : `Opened the film "${m.name}" (${film.frameCount} frame${film.frameCount === 1 ? '' : 's'}).`,
+          'note',
+        );
         this.broadcastState(true);
         return true;
       }
@@ -111,11 +123,21 @@ export class StudioExtension implements HubExtension {
         return true;
       case 'studio_frame': {
         if (!this.#consoleCamera) {
-          hub.sendTo(ws, { type: 'error', re: 'studio_frame', message: 'this robot\'s camera is not rendered by the console; the frame was ignored' });
+          hub.sendTo(ws, {
+            type: 'error',
+            re: 'studio_frame',
+            message: "this robot's camera is not rendered by the console; the frame was ignored",
+          });
           return true;
         }
         const refused = this.#consoleCamera.frame(ws, m.requestId, m.png);
-        if (refused) hub.sendTo(ws, { type: 'error', re: 'studio_frame', message: `wrist-camera frame refused: ${refused}`, tip: 'Render the wrist camera at the requested width and height and send it as a PNG.' });
+        if (refused)
+          hub.sendTo(ws, {
+            type: 'error',
+            re: 'studio_frame',
+            message: `wrist-camera frame refused: ${refused}`,
+            tip: 'Render the wrist camera at the requested width and height and send it as a PNG.',
+          });
         return true;
       }
       case 'studio_frame_failed':
@@ -151,9 +173,18 @@ export class StudioExtension implements HubExtension {
 function rosCamera(app: App, config: typeof DEFAULT_CAMERA): Camera {
   const robot = app.robot as Partial<RosBackend>;
   if (!config.topic) {
-    return new MissingCamera(`the launch profile "${app.profile.name}" names no camera`, 'set studio.camera.topic in the profile to the wrist camera\'s sensor_msgs/CompressedImage topic (see launch/profiles/ros2-rosbridge.yaml)', config);
+    return new MissingCamera(
+      `the launch profile "${app.profile.name}" names no camera`,
+      "set studio.camera.topic in the profile to the wrist camera's sensor_msgs/CompressedImage topic (see launch/profiles/ros2-rosbridge.yaml)",
+      config,
+    );
   }
-  if (!robot.transport || !robot.config) return new MissingCamera(`the ${app.robot.kind} backend has no ROS link to read ${config.topic} through`, 'use a ROS profile (rosbridge or rclnodejs)', config);
+  if (!robot.transport || !robot.config)
+    return new MissingCamera(
+      `the ${app.robot.kind} backend has no ROS link to read ${config.topic} through`,
+      'use a ROS profile (rosbridge or rclnodejs)',
+      config,
+    );
   return new RosCamera({ transport: robot.transport, dialect: robot.config.dialect, config });
 }
 

@@ -27,9 +27,7 @@ import { run } from '../speech/proc.js';
 import { EspeakTts, NullTts } from '../speech/tts.js';
 import type { Speech, SpeechToText, TextToSpeech } from '../speech/types.js';
 import type { ConsoleHub, HubExtension } from './hub.js';
-import {
-  VOICE_MAX_FRAME_BYTES, type ClientMessage, type DialogueEntry, type VoiceMode, type VoiceState,
-} from './protocol.js';
+import { VOICE_MAX_FRAME_BYTES, type ClientMessage, type DialogueEntry, type VoiceMode, type VoiceState } from './protocol.js';
 
 export interface VoiceOptions {
   /** the recognizer, made on first use (default: from the environment, pocketsphinx) */
@@ -101,12 +99,24 @@ export class VoiceChannels implements HubExtension {
     const env = options.env ?? process.env;
     this.#backend = (env.SHAMMIE_STT ?? 'pocketsphinx').trim().toLowerCase() || 'pocketsphinx';
     this.#voices = options.voices ?? [this.defaultVoice];
-    if (!options.voices) void englishVoices().then((v) => { if (v.length) { this.#voices = [...new Set([this.defaultVoice, ...v])]; this.#pushAll(); } });
+    if (!options.voices)
+      void englishVoices().then((v) => {
+        if (v.length) {
+          this.#voices = [...new Set([this.defaultVoice, ...v])];
+          this.#pushAll();
+        }
+      });
     if (!options.tts) {
       try {
         const t = ttsFromEnv(env);
         if (t instanceof NullTts) this.#ttsProblem = 'spoken replies are off (SHAMMIE_TTS=off)';
-        else void t.availability().then((a) => { if (!a.available) { this.#ttsProblem = a.reason; this.#pushAll(); } });
+        else
+          void t.availability().then((a) => {
+            if (!a.available) {
+              this.#ttsProblem = a.reason;
+              this.#pushAll();
+            }
+          });
       } catch (err) {
         this.#ttsProblem = (err as Error).message.replace(/^\[speech\] /, '');
       }
@@ -123,9 +133,21 @@ export class VoiceChannels implements HubExtension {
 
   attach(ws: WebSocket): void {
     const ch: Channel = {
-      ws, mode: null, loop: null, opening: null, early: [], earlyBytes: 0,
-      speak: true, voice: this.defaultVoice, headphones: this.#o.headphones ?? headphonesFromEnv(this.#o.env),
-      plays: new Map(), speech: Promise.resolve(), queued: 0, unsubscribe: null, problem: null, closed: false,
+      ws,
+      mode: null,
+      loop: null,
+      opening: null,
+      early: [],
+      earlyBytes: 0,
+      speak: true,
+      voice: this.defaultVoice,
+      headphones: this.#o.headphones ?? headphonesFromEnv(this.#o.env),
+      plays: new Map(),
+      speech: Promise.resolve(),
+      queued: 0,
+      unsubscribe: null,
+      problem: null,
+      closed: false,
     };
     this.#channels.set(ws, ch);
     this.#push(ch);
@@ -162,7 +184,11 @@ export class VoiceChannels implements HubExtension {
       case 'voice_settings': {
         if (msg.voice !== undefined) {
           if (!this.#voices.includes(msg.voice)) {
-            this.#hub.sendTo(ws, { type: 'error', re: 'voice_settings', message: `no voice "${msg.voice}" here; choose one of ${this.#voices.join(', ')}` });
+            this.#hub.sendTo(ws, {
+              type: 'error',
+              re: 'voice_settings',
+              message: `no voice "${msg.voice}" here; choose one of ${this.#voices.join(', ')}`,
+            });
           } else ch.voice = msg.voice;
         }
         if (msg.speak !== undefined) ch.speak = msg.speak;
@@ -185,7 +211,11 @@ export class VoiceChannels implements HubExtension {
     const ch = this.#channels.get(ws);
     if (!ch || (!ch.loop && !ch.opening)) return false;
     if (data.length > VOICE_MAX_FRAME_BYTES) {
-      this.#hub.sendTo(ws, { type: 'error', re: 'audio', message: `audio frame of ${data.length} bytes refused: at most ${VOICE_MAX_FRAME_BYTES} (one second of 16 kHz s16)` });
+      this.#hub.sendTo(ws, {
+        type: 'error',
+        re: 'audio',
+        message: `audio frame of ${data.length} bytes refused: at most ${VOICE_MAX_FRAME_BYTES} (one second of 16 kHz s16)`,
+      });
       return true;
     }
     const pcm = data.length % 2 ? data.subarray(0, data.length - 1) : data;
@@ -226,7 +256,12 @@ export class VoiceChannels implements HubExtension {
   async dispose(): Promise<void> {
     this.#saveCmn();
     this.#unsubscribe();
-    await Promise.all([...this.#channels.values()].map((ch) => { ch.closed = true; return this.#close(ch); }));
+    await Promise.all(
+      [...this.#channels.values()].map((ch) => {
+        ch.closed = true;
+        return this.#close(ch);
+      }),
+    );
     this.#channels.clear();
     await this.#stt?.close();
     this.#stt = null;
@@ -243,7 +278,10 @@ export class VoiceChannels implements HubExtension {
       this.#sttProblem = null;
       this.#loadCmn();
     } catch (err) {
-      this.#sttProblem = { message: (err as Error).message.replace(/^\[speech\] /, ''), tip: 'Check SHAMMIE_STT (pocketsphinx, whisper or openai). Typing still works.' };
+      this.#sttProblem = {
+        message: (err as Error).message.replace(/^\[speech\] /, ''),
+        tip: 'Check SHAMMIE_STT (pocketsphinx, whisper or openai). Typing still works.',
+      };
     }
     return this.#stt;
   }
@@ -299,8 +337,12 @@ export class VoiceChannels implements HubExtension {
               }
               if (isNoise(t)) return; // a click or a cough: nothing to show
               hub.sendTo(ws, {
-                type: 'voice_final', text: t.text, accepted: t.accepted, confidence: Math.round(t.confidence * 1000) / 1000,
-                ...(t.reason ? { reason: t.reason } : {}), stop: t.accepted && isStopUtterance(t.text),
+                type: 'voice_final',
+                text: t.text,
+                accepted: t.accepted,
+                confidence: Math.round(t.confidence * 1000) / 1000,
+                ...(t.reason ? { reason: t.reason } : {}),
+                stop: t.accepted && isStopUtterance(t.text),
               });
               return;
             }
@@ -315,7 +357,12 @@ export class VoiceChannels implements HubExtension {
               }
               return;
             case 'error':
-              hub.sendTo(ws, { type: 'error', re: 'voice', message: e.message, tip: 'Press Talk again; if it keeps failing, restart `shammie start`.' });
+              hub.sendTo(ws, {
+                type: 'error',
+                re: 'voice',
+                message: e.message,
+                tip: 'Press Talk again; if it keeps failing, restart `shammie start`.',
+              });
               return;
             default:
               return;
@@ -326,7 +373,12 @@ export class VoiceChannels implements HubExtension {
         return loop;
       } catch (err) {
         const message = (err as Error).message.replace(/^\[speech\] /, '');
-        ch.problem = { message, tip: /pocketsphinx/.test(message) ? 'Install it with: sudo apt-get install pocketsphinx pocketsphinx-en-us. Typing still works.' : 'Typing still works.' };
+        ch.problem = {
+          message,
+          tip: /pocketsphinx/.test(message)
+            ? 'Install it with: sudo apt-get install pocketsphinx pocketsphinx-en-us. Typing still works.'
+            : 'Typing still works.',
+        };
         return null;
       } finally {
         ch.opening = null;
@@ -389,9 +441,14 @@ export class VoiceChannels implements HubExtension {
       // A backlog of replies is stale: say the latest, skip the rest.
       if (ch.queued >= 2) continue;
       ch.queued++;
-      ch.speech = ch.speech.then(() => this.#say(ch, e.text)).catch((err: Error) => {
-        this.#hub.sendTo(ch.ws, { type: 'error', re: 'speech', message: `could not speak the reply: ${err.message}` });
-      }).finally(() => { ch.queued--; });
+      ch.speech = ch.speech
+        .then(() => this.#say(ch, e.text))
+        .catch((err: Error) => {
+          this.#hub.sendTo(ch.ws, { type: 'error', re: 'speech', message: `could not speak the reply: ${err.message}` });
+        })
+        .finally(() => {
+          ch.queued--;
+        });
     }
   }
 
@@ -410,7 +467,13 @@ export class VoiceChannels implements HubExtension {
       ch.plays.set(id, done);
     });
     const send = async () => {
-      this.#hub.sendTo(ch.ws, { type: 'speech', id, text, wav: speech.wav.toString('base64'), duration: Math.round(speech.duration * 1000) / 1000 });
+      this.#hub.sendTo(ch.ws, {
+        type: 'speech',
+        id,
+        text,
+        wav: speech.wav.toString('base64'),
+        duration: Math.round(speech.duration * 1000) / 1000,
+      });
       this.#push(ch);
       await played;
     };
@@ -438,11 +501,16 @@ export class VoiceChannels implements HubExtension {
   #state(ch: Channel): VoiceState {
     const problem = ch.problem ?? (ch.mode && !ch.loop && !ch.opening ? this.#sttProblem : null);
     const state: VoiceState['state'] = ch.loop ? 'listening' : ch.opening ? 'starting' : problem ? 'unavailable' : 'off';
-    const message = state === 'listening'
-      ? ch.mode === 'handsfree' ? `Listening hands-free (${this.#backend}).` : `Push-to-talk ready (${this.#backend}): hold Talk or V while you speak.`
-      : state === 'starting' ? `Starting speech recognition (${this.#backend})…`
-      : state === 'unavailable' ? problem!.message
-      : `Microphone off. Hold Talk (or V) to speak${this.#ttsProblem ? '' : '; replies are spoken'}.`;
+    const message =
+      state === 'listening'
+        ? ch.mode === 'handsfree'
+          ? `Listening hands-free (${this.#backend}).`
+          : `Push-to-talk ready (${this.#backend}): hold Talk or V while you speak.`
+        : state === 'starting'
+          ? `Starting speech recognition (${this.#backend})…`
+          : state === 'unavailable'
+            ? problem!.message
+            : `Microphone off. Hold Talk (or V) to speak${this.#ttsProblem ? '' : '; replies are spoken'}.`;
     return {
       state,
       mode: ch.mode,
@@ -471,7 +539,9 @@ export class VoiceChannels implements HubExtension {
 /** "Done: pickup(CANDY) → goto(GIFT_BAG)." → "Done: pickup candy, then goto gift bag." */
 export function speakable(text: string): string {
   return text
-    .replace(/\b([a-z][a-z0-9_]*)\(([^()]*)\)/g, (_, name: string, args: string) => `${name.replace(/_/g, ' ')} ${args.replace(/[_,]/g, ' ').toLowerCase()}`.trim())
+    .replace(/\b([a-z][a-z0-9_]*)\(([^()]*)\)/g, (_, name: string, args: string) =>
+      `${name.replace(/_/g, ' ')} ${args.replace(/[_,]/g, ' ').toLowerCase()}`.trim(),
+    )
     .replace(/\s*→\s*/g, ', then ')
     .replace(/\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b/g, (m) => m.replace(/_/g, ' ').toLowerCase())
     .replace(/\s+/g, ' ')
@@ -487,7 +557,10 @@ export async function englishVoices(): Promise<string[]> {
   try {
     const r = await run('espeak-ng', ['--voices=en'], { timeoutMs: 5000 });
     if (r.code !== 0) return [];
-    const langs = r.stdout.toString().split('\n').slice(1)
+    const langs = r.stdout
+      .toString()
+      .split('\n')
+      .slice(1)
       .map((l) => l.trim().split(/\s+/))
       .filter((c) => c.length >= 5 && c[4].startsWith('gmw/'))
       .map((c) => c[1]);

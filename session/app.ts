@@ -79,7 +79,7 @@ export type SimApp = App & { sim: SimWorld; simBackend: SimBackend };
 export function createApp(options?: AppOptions & { profile?: undefined }): Promise<SimApp>;
 export function createApp(options?: AppOptions): Promise<App>;
 export async function createApp(options: AppOptions = {}): Promise<App> {
-  const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile ?? SIM_PROFILE;
+  const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : (options.profile ?? SIM_PROFILE);
   const scenePath = resolveScenePath(options.scene ?? profile.scene ?? 'giftbag');
   const scene = loadScene(scenePath);
   let model: RobotModel;
@@ -116,11 +116,16 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     planner: options.planner ?? LlmPlanner.fromEnv(process.env) ?? new EmbeddedPlanner(),
     motion,
     safety,
-    locator: { nearestBody: (p, maxDistance) => (sim ? nearestObject(sim, p, maxDistance) : poses ? nearestBody(sceneBodies(scene), poses, p, maxDistance) : undefined) },
+    locator: {
+      nearestBody: (p, maxDistance) =>
+        sim ? nearestObject(sim, p, maxDistance) : poses ? nearestBody(sceneBodies(scene), poses, p, maxDistance) : undefined,
+    },
     onEvent: options.onEvent,
   });
   // With a workspace folder, every session is logged as JSONL (shammie report LOG reads it).
-  const log = options.dataDir ? SessionLog.attach(session, { dataDir: options.dataDir, meta: { scene: scenePath, robot: model.name } }) : undefined;
+  const log = options.dataDir
+    ? SessionLog.attach(session, { dataDir: options.dataDir, meta: { scene: scenePath, robot: model.name } })
+    : undefined;
   return {
     logPath: log?.path ?? null,
     scene,
@@ -155,7 +160,12 @@ export function worldReport(app: App): Record<string, { position: [number, numbe
     for (const e of app.world.list()) {
       if (e.source.type !== 'body') continue;
       const p = app.world.poses?.bodyPosition(e.source.body);
-      if (p) out[e.name] = { position: p.map((v) => Math.round(v * 1e4) / 1e4) as [number, number, number], in: null, held: app.world.held === e.name };
+      if (p)
+        out[e.name] = {
+          position: p.map((v) => Math.round(v * 1e4) / 1e4) as [number, number, number],
+          in: null,
+          held: app.world.held === e.name,
+        };
     }
     return out;
   }
@@ -184,7 +194,10 @@ function nearestBody(names: string[], poses: BodyPoseProvider, p: [number, numbe
       Math.max(0, Math.abs(p[1] - c[1]) - h[1]),
       Math.max(0, Math.abs(p[2] - c[2]) - h[2]),
     );
-    if (d <= bestD) { best = name; bestD = d; }
+    if (d <= bestD) {
+      best = name;
+      bestD = d;
+    }
   }
   return best;
 }

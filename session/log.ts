@@ -87,12 +87,19 @@ export function toLogRecord(event: LoggableEvent, at: Date): Record<string, unkn
     if (typeof f === 'number' && f > 0 && f < 1) return null;
   }
   if (event.type === 'preview' && event.preview && typeof event.preview === 'object') {
-    const p = event.preview as { plan?: unknown; summary?: unknown; safe?: unknown; steps?: { call?: unknown; safe?: unknown; reason?: unknown }[] };
+    const p = event.preview as {
+      plan?: unknown;
+      summary?: unknown;
+      safe?: unknown;
+      steps?: { call?: unknown; safe?: unknown; reason?: unknown }[];
+    };
     rest.preview = {
       plan: p.plan,
       summary: p.summary,
       safe: p.safe,
-      steps: Array.isArray(p.steps) ? p.steps.map((s) => ({ call: s.call, safe: s.safe, ...(s.reason ? { reason: s.reason } : {}) })) : undefined,
+      steps: Array.isArray(p.steps)
+        ? p.steps.map((s) => ({ call: s.call, safe: s.safe, ...(s.reason ? { reason: s.reason } : {}) }))
+        : undefined,
     };
   }
   return { ts, ...(bounded(rest) as Record<string, unknown>) };
@@ -114,7 +121,13 @@ export class SessionLog {
     this.path = options.file ?? defaultLogPath(dataDir, this.#now());
     mkdirSync(dirname(this.path), { recursive: true });
     this.#fd = openSync(this.path, 'a');
-    this.#append({ ts: this.#now().toISOString(), type: 'log_start', format: LOG_FORMAT, pid: process.pid, ...(options.meta ? { meta: bounded(options.meta) } : {}) });
+    this.#append({
+      ts: this.#now().toISOString(),
+      type: 'log_start',
+      format: LOG_FORMAT,
+      pid: process.pid,
+      ...(options.meta ? { meta: bounded(options.meta) } : {}),
+    });
   }
 
   /** Start a log for a session: opens the file and subscribes. */

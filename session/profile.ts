@@ -32,67 +32,91 @@ const name = z.string().min(1).max(256);
 const rosName = name.regex(/^\/?[A-Za-z0-9_~{}/]+$/, 'must be a ROS name like /joint_states');
 const seconds = z.number().positive().max(3600);
 
-const gripperSchema = z.object({
-  /** action: control_msgs GripperCommand; topic: a position command topic; service: a custom service; none */
-  mode: z.enum(['action', 'topic', 'service', 'none']).default('action'),
-  action: rosName.optional(),
-  topic: rosName.optional(),
-  topicType: name.optional(),
-  service: rosName.optional(),
-  serviceType: name.optional(),
-  request: z.record(z.string(), z.unknown()).optional(),
-  joint: name.optional(),
-  /** robot command = URDF joint value × scale */
-  scale: z.number().positive().optional(),
-  timeout: seconds.optional(),
-}).strict();
+const gripperSchema = z
+  .object({
+    /** action: control_msgs GripperCommand; topic: a position command topic; service: a custom service; none */
+    mode: z.enum(['action', 'topic', 'service', 'none']).default('action'),
+    action: rosName.optional(),
+    topic: rosName.optional(),
+    topicType: name.optional(),
+    service: rosName.optional(),
+    serviceType: name.optional(),
+    request: z.record(z.string(), z.unknown()).optional(),
+    joint: name.optional(),
+    /** robot command = URDF joint value × scale */
+    scale: z.number().positive().optional(),
+    timeout: seconds.optional(),
+  })
+  .strict();
 
 const rosSchema = {
   /** rosbridge WebSocket URL */
   url: z.string().min(1).optional(),
   /** 2 (default) or 1 (ROS 1 Noetic through rosbridge) */
   ros: z.union([z.literal(1), z.literal(2)]).default(2),
-  joints: z.object({
-    states: rosName.default('/joint_states'),
-    /** URDF joint name -> the robot's name */
-    names: z.record(z.string(), name).default({}),
-    prefix: z.string().max(64).default(''),
-  }).strict().default({ states: '/joint_states', names: {}, prefix: '' }),
-  trajectory: z.object({
-    action: rosName.optional(),
-    /** 0 < s ≤ 1: slow every motion down by this factor */
-    speedScale: z.number().gt(0).max(1).default(1),
-    goalTimeTolerance: z.number().min(0).max(10).default(0.5),
-    /** optional JTC command topic for an extra "hold" on stop */
-    stopTopic: rosName.optional(),
-  }).strict().default({ speedScale: 1, goalTimeTolerance: 0.5 }),
+  joints: z
+    .object({
+      states: rosName.default('/joint_states'),
+      /** URDF joint name -> the robot's name */
+      names: z.record(z.string(), name).default({}),
+      prefix: z.string().max(64).default(''),
+    })
+    .strict()
+    .default({ states: '/joint_states', names: {}, prefix: '' }),
+  trajectory: z
+    .object({
+      action: rosName.optional(),
+      /** 0 < s ≤ 1: slow every motion down by this factor */
+      speedScale: z.number().gt(0).max(1).default(1),
+      goalTimeTolerance: z.number().min(0).max(10).default(0.5),
+      /** optional JTC command topic for an extra "hold" on stop */
+      stopTopic: rosName.optional(),
+    })
+    .strict()
+    .default({ speedScale: 1, goalTimeTolerance: 0.5 }),
   gripper: gripperSchema.default({ mode: 'action' }),
-  tf: z.object({
-    enabled: z.boolean().default(true),
-    fixedFrame: name.optional(),
-    /** entity body name -> TF frame */
-    frames: z.record(z.string(), name).default({}),
-    maxAge: z.number().min(0).default(10),
-  }).strict().default({ enabled: true, frames: {}, maxAge: 10 }),
-  teaching: z.object({
-    handGuide: z.object({
-      service: rosName.default('/controller_manager/switch_controller'),
-      compliantController: name,
-      trajectoryController: name.default('joint_trajectory_controller'),
-    }).strict().optional(),
-  }).strict().default({}),
-  timeouts: z.object({ connect: seconds, jointStates: seconds, stale: seconds, goalAck: seconds, call: seconds }).partial().strict().default({}),
+  tf: z
+    .object({
+      enabled: z.boolean().default(true),
+      fixedFrame: name.optional(),
+      /** entity body name -> TF frame */
+      frames: z.record(z.string(), name).default({}),
+      maxAge: z.number().min(0).default(10),
+    })
+    .strict()
+    .default({ enabled: true, frames: {}, maxAge: 10 }),
+  teaching: z
+    .object({
+      handGuide: z
+        .object({
+          service: rosName.default('/controller_manager/switch_controller'),
+          compliantController: name,
+          trajectoryController: name.default('joint_trajectory_controller'),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .default({}),
+  timeouts: z
+    .object({ connect: seconds, jointStates: seconds, stale: seconds, goalAck: seconds, call: seconds })
+    .partial()
+    .strict()
+    .default({}),
   reconnect: z.object({ initial: seconds, max: seconds }).partial().strict().default({}),
   /** check the controllers' action servers at start-up (needs rosapi over rosbridge) */
   preflight: z.boolean().default(true),
 };
 
-const robotSchema = z.object({
-  /** panda, ur5e, a URDF path, or "robot" to read the description from the robot */
-  urdf: z.string().min(1).optional(),
-  tipLink: name.optional(),
-  description: z.object({ topic: rosName.optional(), node: name.optional(), parameter: name.optional() }).strict().default({}),
-}).strict().default({ description: {} });
+const robotSchema = z
+  .object({
+    /** panda, ur5e, a URDF path, or "robot" to read the description from the robot */
+    urdf: z.string().min(1).optional(),
+    tipLink: name.optional(),
+    description: z.object({ topic: rosName.optional(), node: name.optional(), parameter: name.optional() }).strict().default({}),
+  })
+  .strict()
+  .default({ description: {} });
 
 const common = {
   name: name.optional(),
@@ -103,15 +127,23 @@ const common = {
   /** SafetyConfig fields to override (checked against the safety schema) */
   safety: z.record(z.string(), z.unknown()).optional(),
   /** the stop-motion studio: the film camera on the wrist (sim: rendered by the console; ROS: a CompressedImage topic) */
-  studio: z.object({ camera: cameraConfigSchema.default(cameraConfigSchema.parse({})) }).strict().optional(),
+  studio: z
+    .object({ camera: cameraConfigSchema.default(cameraConfigSchema.parse({})) })
+    .strict()
+    .optional(),
 };
 
 export const profileSchema = z.discriminatedUnion('backend', [
-  z.object({
-    backend: z.literal('sim'),
-    ...common,
-    sim: z.object({ pace: z.enum(['fast', 'realtime']).optional(), seed: z.number().int().optional() }).strict().default({}),
-  }).strict(),
+  z
+    .object({
+      backend: z.literal('sim'),
+      ...common,
+      sim: z
+        .object({ pace: z.enum(['fast', 'realtime']).optional(), seed: z.number().int().optional() })
+        .strict()
+        .default({}),
+    })
+    .strict(),
   z.object({ backend: z.literal('rosbridge'), ...common, ...rosSchema }).strict(),
   z.object({ backend: z.literal('rclnodejs'), ...common, ...rosSchema }).strict(),
 ]);
@@ -143,7 +175,10 @@ export interface LaunchProfile {
 /** Names of the shipped profiles (launch/profiles/*.yaml). */
 export function shippedProfiles(): string[] {
   try {
-    return readdirSync(PROFILES_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+    return readdirSync(PROFILES_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.slice(0, -5))
+      .sort();
   } catch {
     return [];
   }
@@ -182,7 +217,10 @@ export function parseProfile(text: string, source = '<string>', env: NodeJS.Proc
   const expanded = expandEnv(doc, env, source);
   const r = profileSchema.safeParse(expanded);
   if (!r.success) {
-    const issues = r.error.issues.slice(0, 6).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+    const issues = r.error.issues
+      .slice(0, 6)
+      .map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`)
+      .join('; ');
     throw new ProfileError(`${source}: invalid profile: ${issues}`);
   }
   return toProfile(r.data, source);
@@ -193,7 +231,14 @@ function toProfile(d: ProfileDocument, source: string): LaunchProfile {
   const file = (p: string | undefined, builtins: string[]) =>
     p === undefined || builtins.includes(p) || isAbsolute(p) ? p : resolve(base, p);
   const out: LaunchProfile = {
-    name: d.name ?? (source === '<string>' ? 'profile' : source.split(/[\\/]/).pop()!.replace(/\.ya?ml$/, '')),
+    name:
+      d.name ??
+      (source === '<string>'
+        ? 'profile'
+        : source
+            .split(/[\\/]/)
+            .pop()!
+            .replace(/\.ya?ml$/, '')),
     description: d.description,
     source,
     backend: d.backend,
@@ -217,7 +262,8 @@ function toProfile(d: ProfileDocument, source: string): LaunchProfile {
     return out;
   }
   const dialect = d.backend === 'rclnodejs' || d.ros === 2 ? 'ros2' : 'ros1';
-  if (d.backend === 'rclnodejs' && d.ros === 1) throw new ProfileError(`${source}: rclnodejs is ROS 2 only; use backend: rosbridge for ROS 1`);
+  if (d.backend === 'rclnodejs' && d.ros === 1)
+    throw new ProfileError(`${source}: rclnodejs is ROS 2 only; use backend: rosbridge for ROS 1`);
   out.preflight = d.preflight;
   out.ros = {
     dialect,
@@ -239,7 +285,14 @@ function toProfile(d: ProfileDocument, source: string): LaunchProfile {
 }
 
 /** The default: the MuJoCo sim. */
-export const SIM_PROFILE: LaunchProfile = { name: 'sim', description: 'The MuJoCo simulated arm.', source: 'built-in', backend: 'sim', descriptionSource: {}, preflight: false };
+export const SIM_PROFILE: LaunchProfile = {
+  name: 'sim',
+  description: 'The MuJoCo simulated arm.',
+  source: 'built-in',
+  backend: 'sim',
+  descriptionSource: {},
+  preflight: false,
+};
 
 /** Replace ${VAR} and ${VAR:-default} in every string. */
 function expandEnv(v: unknown, env: NodeJS.ProcessEnv, source: string): unknown {
@@ -266,16 +319,21 @@ export async function connectProfileBackend(
   profile: LaunchProfile,
   scene: import('../sim/index.js').Scene,
   robotOverride?: string,
-): Promise<{ model: import('../model/description/robot-model.js').RobotModel; backend: import('../robot-bridge/ros/ros-backend.js').RosBackend }> {
+): Promise<{
+  model: import('../model/description/robot-model.js').RobotModel;
+  backend: import('../robot-bridge/ros/ros-backend.js').RosBackend;
+}> {
   if (profile.backend === 'sim' || !profile.ros) throw new ProfileError(`profile ${profile.name} does not drive a ROS robot`);
-  const [{ loadRobotModel, RobotModel }, { parseUrdf }, ros, { containerHalfExtents, objectHalfExtents, sceneRobotPath }] = await Promise.all([
-    import('../model/description/robot-model.js'),
-    import('../model/description/urdf.js'),
-    import('../robot-bridge/ros/index.js'),
-    import('../sim/scene.js'),
-  ]);
+  const [{ loadRobotModel, RobotModel }, { parseUrdf }, ros, { containerHalfExtents, objectHalfExtents, sceneRobotPath }] =
+    await Promise.all([
+      import('../model/description/robot-model.js'),
+      import('../model/description/urdf.js'),
+      import('../robot-bridge/ros/index.js'),
+      import('../sim/scene.js'),
+    ]);
   const config = ros.resolveRosConfig(profile.ros);
-  const makeTransport = () => (profile.backend === 'rclnodejs' ? new ros.RclnodejsTransport() : new ros.RoslibTransport({ url: config.url, dialect: config.dialect }));
+  const makeTransport = () =>
+    profile.backend === 'rclnodejs' ? new ros.RclnodejsTransport() : new ros.RoslibTransport({ url: config.url, dialect: config.dialect });
   const urdf = robotOverride ?? profile.urdf ?? sceneRobotPath(scene);
   let model;
   if (urdf === 'robot') {
@@ -284,7 +342,12 @@ export async function connectProfileBackend(
       await t.open(config.timeouts.connect * 1000);
     } catch (err) {
       const kind = err instanceof ros.TransportError ? err.kind : 'other';
-      throw new ros.RosConnectionError(`[ros] cannot connect to ${t.endpoint} to read the robot description: ${(err as Error).message}`, kind, ros.linkHint(kind, t.endpoint, config.dialect), { cause: err });
+      throw new ros.RosConnectionError(
+        `[ros] cannot connect to ${t.endpoint} to read the robot description: ${(err as Error).message}`,
+        kind,
+        ros.linkHint(kind, t.endpoint, config.dialect),
+        { cause: err },
+      );
     }
     try {
       const xml = await ros.fetchRobotDescription(t, profile.descriptionSource, config.timeouts.call);
@@ -298,9 +361,10 @@ export async function connectProfileBackend(
   const halfExtents = new Map<string, [number, number, number]>();
   for (const o of scene.objects) halfExtents.set(o.name, objectHalfExtents(o));
   for (const c of scene.containers) halfExtents.set(c.name, containerHalfExtents(c));
-  const backend = profile.backend === 'rclnodejs'
-    ? new ros.RclnodejsBackend({ model, config, halfExtents })
-    : new ros.RosbridgeBackend({ model, config, halfExtents });
+  const backend =
+    profile.backend === 'rclnodejs'
+      ? new ros.RclnodejsBackend({ model, config, halfExtents })
+      : new ros.RosbridgeBackend({ model, config, halfExtents });
   await backend.connect();
   if (backend.tf) {
     // Give TF a moment so the first command does not find the known objects "not visible".

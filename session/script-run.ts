@@ -46,7 +46,11 @@ export interface ScriptHearing {
 }
 
 /** Run parsed script lines on an app. Exposed for tests and benchmarks. */
-export async function runScript(app: App, lines: ScriptLine[], options: { confirmEach?: boolean; onTurn?: (t: TurnReport) => void; speech?: ScriptHearing } = {}): Promise<TurnReport[]> {
+export async function runScript(
+  app: App,
+  lines: ScriptLine[],
+  options: { confirmEach?: boolean; onTurn?: (t: TurnReport) => void; speech?: ScriptHearing } = {},
+): Promise<TurnReport[]> {
   const { session } = app;
   const turns: TurnReport[] = [];
   const push = (r: TurnReport) => {
@@ -59,7 +63,17 @@ export async function runScript(app: App, lines: ScriptLine[], options: { confir
     const next = lines[i + 1];
     if (l.type === 'say' || (l.type === 'utterance' && options.speech)) {
       if (!options.speech) {
-        push({ line: l.line, utterance: l.type === 'say' ? `!say ${l.file}` : l.text, kind: 'error', reply: 'No speech recognizer is set up for this run.', plan: null, preview: null, executed: false, outcome: 'not_run', failure: 'no speech recognizer' });
+        push({
+          line: l.line,
+          utterance: l.type === 'say' ? `!say ${l.file}` : l.text,
+          kind: 'error',
+          reply: 'No speech recognizer is set up for this run.',
+          plan: null,
+          preview: null,
+          executed: false,
+          outcome: 'not_run',
+          failure: 'no speech recognizer',
+        });
         continue;
       }
       const heard = await options.speech.hear(l);
@@ -98,7 +112,17 @@ export async function runScript(app: App, lines: ScriptLine[], options: { confir
       }
       case 'confirm': {
         if (!pendingLine) {
-          push({ line: l.line, utterance: '!confirm', kind: 'error', reply: 'There is no plan waiting for confirmation.', plan: null, preview: null, executed: false, outcome: 'not_run', failure: null });
+          push({
+            line: l.line,
+            utterance: '!confirm',
+            kind: 'error',
+            reply: 'There is no plan waiting for confirmation.',
+            plan: null,
+            preview: null,
+            executed: false,
+            outcome: 'not_run',
+            failure: null,
+          });
           break;
         }
         const stopAfter = next?.type === 'stop' ? next.after : undefined;
@@ -114,7 +138,17 @@ export async function runScript(app: App, lines: ScriptLine[], options: { confir
           push({ ...report(pendingLine.line, pendingLine.turn), reply: `${pendingLine.turn.reply} (cancelled)` });
           pendingLine = null;
         } else {
-          push({ line: l.line, utterance: '!cancel', kind: 'error', reply: 'There was nothing to cancel.', plan: null, preview: null, executed: false, outcome: 'not_run', failure: null });
+          push({
+            line: l.line,
+            utterance: '!cancel',
+            kind: 'error',
+            reply: 'There was nothing to cancel.',
+            plan: null,
+            preview: null,
+            executed: false,
+            outcome: 'not_run',
+            failure: null,
+          });
         }
         break;
       }
@@ -125,7 +159,17 @@ export async function runScript(app: App, lines: ScriptLine[], options: { confir
           push({ ...report(pendingLine.line, pendingLine.turn), reply: `${pendingLine.turn.reply} (stopped before it started)` });
           pendingLine = null;
         }
-        push({ line: l.line, utterance: '!stop', kind: 'plan', reply: 'Stopped.', plan: [], preview: null, executed: false, outcome: 'not_run', failure: null });
+        push({
+          line: l.line,
+          utterance: '!stop',
+          kind: 'plan',
+          reply: 'Stopped.',
+          plan: [],
+          preview: null,
+          executed: false,
+          outcome: 'not_run',
+          failure: null,
+        });
         break;
       }
       case 'click': {
@@ -138,7 +182,17 @@ export async function runScript(app: App, lines: ScriptLine[], options: { confir
         try {
           demo = JSON.parse(readFileSync(l.file, 'utf8'));
         } catch (err) {
-          push({ line: l.line, utterance: `!demo ${l.file}`, kind: 'error', reply: `I can't read the demonstration ${l.file}: ${(err as Error).message}`, plan: null, preview: null, executed: false, outcome: 'not_run', failure: (err as Error).message });
+          push({
+            line: l.line,
+            utterance: `!demo ${l.file}`,
+            kind: 'error',
+            reply: `I can't read the demonstration ${l.file}: ${(err as Error).message}`,
+            plan: null,
+            preview: null,
+            executed: false,
+            outcome: 'not_run',
+            failure: (err as Error).message,
+          });
           break;
         }
         const turn = await session.demonstrate(demo, `!demo ${l.file}`);

@@ -45,7 +45,8 @@ export function parseScript(text: string, source = '<script>'): ScriptLine[] {
     const hash = full.indexOf('#');
     const content = (hash >= 0 ? full.slice(0, hash) : full).trim();
     if (!content) return;
-    if (content.length > MAX_LINE_LENGTH) throw new ScriptError(`${where}: line is ${content.length} characters long; at most ${MAX_LINE_LENGTH}`);
+    if (content.length > MAX_LINE_LENGTH)
+      throw new ScriptError(`${where}: line is ${content.length} characters long; at most ${MAX_LINE_LENGTH}`);
     if (!content.startsWith('!')) {
       out.push({ line, type: 'utterance', text: content });
       return;
@@ -60,7 +61,8 @@ export function parseScript(text: string, source = '<script>'): ScriptLine[] {
       case 'stop': {
         if (args.length > 1) throw new ScriptError(`${where}: usage: !stop [SECONDS_INTO_MOTION]`);
         const after = args.length ? finite.safeParse(args[0]) : { success: true as const, data: DEFAULT_STOP_AFTER };
-        if (!after.success || after.data < 0) throw new ScriptError(`${where}: !stop expects a non-negative number of seconds, got "${args[0]}"`);
+        if (!after.success || after.data < 0)
+          throw new ScriptError(`${where}: !stop expects a non-negative number of seconds, got "${args[0]}"`);
         out.push({ line, type: 'stop', after: after.data });
         return;
       }
@@ -79,11 +81,14 @@ export function parseScript(text: string, source = '<script>'): ScriptLine[] {
         out.push({ line, type: 'demo', file: resolve(dirname(source), args[0]) });
         return;
       case 'say':
-        if (args.length !== 1) throw new ScriptError(`${where}: usage: !say FILE.wav (a recording of the utterance, relative to the script)`);
+        if (args.length !== 1)
+          throw new ScriptError(`${where}: usage: !say FILE.wav (a recording of the utterance, relative to the script)`);
         out.push({ line, type: 'say', file: resolve(dirname(source), args[0]) });
         return;
       default:
-        throw new ScriptError(`${where}: unknown operator action "!${cmd ?? ''}"; expected !confirm, !cancel, !stop [SECONDS], !click X Y Z, !demo FILE or !say FILE.wav`);
+        throw new ScriptError(
+          `${where}: unknown operator action "!${cmd ?? ''}"; expected !confirm, !cancel, !stop [SECONDS], !click X Y Z, !demo FILE or !say FILE.wav`,
+        );
     }
   });
   return out;
@@ -94,7 +99,9 @@ export function loadScript(path: string): ScriptLine[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ScriptError(`cannot read script ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new ScriptError(
+      `cannot read script ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   return parseScript(text, path);
 }

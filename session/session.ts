@@ -9,7 +9,14 @@
 import type { RobotBackend } from '../robot-bridge/types.js';
 import { checkTrajectory, type SafetyConfig } from '../robot-bridge/safety/index.js';
 import type { Planner, PlannerContext, PlannerResult } from '../planner/index.js';
-import { compilePlan, SkillFailure, type ArmState, type CompiledStep, type MotionContext, type PrimitiveImpl } from '../skills/primitives.js';
+import {
+  compilePlan,
+  SkillFailure,
+  type ArmState,
+  type CompiledStep,
+  type MotionContext,
+  type PrimitiveImpl,
+} from '../skills/primitives.js';
 import { formatCall, formatPlan, type BehaviorDefinition, type Plan, type SkillCall, type SkillRegistry } from '../skills/registry.js';
 import type { Entity } from '../model/world.js';
 import { MotionTeaching, motionSkillDefinition } from '../skills/motion-skills.js';
@@ -116,17 +123,35 @@ export class MemoryLibrary implements LibraryStore {
   #entities = new Map<string, Entity>();
   #motions = new Map<string, MotionSkill>();
   #undo: { summary: string; revert: () => void }[] = [];
-  behaviors() { return [...this.#behaviors.values()]; }
-  entities() { return [...this.#entities.values()]; }
-  motions() { return [...this.#motions.values()]; }
-  addMotion(m: MotionSkill) { this.#track(`learned ${m.name}`, this.#motions, m.name); this.#motions.set(m.name, structuredClone(m)); }
-  removeMotion(name: string) { this.#track(`forgot ${name}`, this.#motions, name); this.#motions.delete(name); }
+  behaviors() {
+    return [...this.#behaviors.values()];
+  }
+  entities() {
+    return [...this.#entities.values()];
+  }
+  motions() {
+    return [...this.#motions.values()];
+  }
+  addMotion(m: MotionSkill) {
+    this.#track(`learned ${m.name}`, this.#motions, m.name);
+    this.#motions.set(m.name, structuredClone(m));
+  }
+  removeMotion(name: string) {
+    this.#track(`forgot ${name}`, this.#motions, name);
+    this.#motions.delete(name);
+  }
   #track(summary: string, map: Map<string, unknown>, key: string) {
     const before = map.get(key);
     this.#undo.push({ summary, revert: () => (before === undefined ? map.delete(key) : map.set(key, before)) });
   }
-  addBehavior(def: BehaviorDefinition) { this.#track(`taught ${def.name}`, this.#behaviors, def.name); this.#behaviors.set(def.name, structuredClone(def)); }
-  removeBehavior(name: string) { this.#track(`forgot ${name}`, this.#behaviors, name); this.#behaviors.delete(name); }
+  addBehavior(def: BehaviorDefinition) {
+    this.#track(`taught ${def.name}`, this.#behaviors, def.name);
+    this.#behaviors.set(def.name, structuredClone(def));
+  }
+  removeBehavior(name: string) {
+    this.#track(`forgot ${name}`, this.#behaviors, name);
+    this.#behaviors.delete(name);
+  }
   renameBehavior(from: string, to: string) {
     const def = this.#behaviors.get(from);
     if (!def) throw new Error(`no behavior named ${from}`);
@@ -145,15 +170,29 @@ export class MemoryLibrary implements LibraryStore {
   }
   /** Apply a rename and rewrite the callers; undo restores deep copies of both maps. */
   #renamed(from: string, to: string, apply: () => void) {
-    const behaviors = structuredClone(this.#behaviors), motions = structuredClone(this.#motions);
+    const behaviors = structuredClone(this.#behaviors),
+      motions = structuredClone(this.#motions);
     apply();
     for (const [name, b] of this.#behaviors) {
-      if (b.body.some((st) => st.skill === from)) this.#behaviors.set(name, { ...b, body: b.body.map((st) => (st.skill === from ? { ...st, skill: to } : st)) });
+      if (b.body.some((st) => st.skill === from))
+        this.#behaviors.set(name, { ...b, body: b.body.map((st) => (st.skill === from ? { ...st, skill: to } : st)) });
     }
-    this.#undo.push({ summary: `renamed ${from} to ${to}`, revert: () => { this.#behaviors = behaviors; this.#motions = motions; } });
+    this.#undo.push({
+      summary: `renamed ${from} to ${to}`,
+      revert: () => {
+        this.#behaviors = behaviors;
+        this.#motions = motions;
+      },
+    });
   }
-  addEntity(e: Entity) { this.#track(`named ${e.name}`, this.#entities, e.name); this.#entities.set(e.name, structuredClone(e)); }
-  removeEntity(name: string) { this.#track(`forgot ${name}`, this.#entities, name); this.#entities.delete(name); }
+  addEntity(e: Entity) {
+    this.#track(`named ${e.name}`, this.#entities, e.name);
+    this.#entities.set(e.name, structuredClone(e));
+  }
+  removeEntity(name: string) {
+    this.#track(`forgot ${name}`, this.#entities, name);
+    this.#entities.delete(name);
+  }
   undo() {
     const last = this.#undo.pop();
     if (!last) return null;
@@ -195,7 +234,8 @@ export interface StudioHooks {
 }
 
 /** Said when there is no studio: a script or the REPL has no console to render the sim camera. */
-export const NO_STUDIO_REPLY = 'I can\'t take pictures here: the stop-motion studio runs in the session server. The sim\'s wrist camera is rendered by the operator console, so run `shammie start`, open the console URL, and shoot there.';
+export const NO_STUDIO_REPLY =
+  "I can't take pictures here: the stop-motion studio runs in the session server. The sim's wrist camera is rendered by the operator console, so run `shammie start`, open the console URL, and shoot there.";
 
 /** How far (rad) the arm may be from a step's planned start before the step is re-planned. */
 const REPLAN_JOINT_TOL = 0.02;
@@ -347,7 +387,15 @@ export class Session {
     try {
       result = await this.deps.planner.plan(utterance, this.plannerContext());
     } catch (err) {
-      return this.#finish({ utterance, kind: 'error', reply: `Sorry, something went wrong while planning: ${(err as Error).message}`, plan: null, executed: false, outcome: 'not_run', failure: (err as Error).message });
+      return this.#finish({
+        utterance,
+        kind: 'error',
+        reply: `Sorry, something went wrong while planning: ${(err as Error).message}`,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+        failure: (err as Error).message,
+      });
     }
     switch (result.kind) {
       case 'stop': {
@@ -357,13 +405,30 @@ export class Session {
         return this.#finish({ utterance, kind: 'plan', reply: `Stopping.${more}`, plan: [], executed: false, outcome: 'not_run' });
       }
       case 'cancel': {
-        if (!this.#pending && this.#frameMove) return this.#finish({ utterance, kind: 'plan', reply: `Okay. ${this.#endFrameMove('cancelled')}`, plan: [], executed: false, outcome: 'not_run' });
+        if (!this.#pending && this.#frameMove)
+          return this.#finish({
+            utterance,
+            kind: 'plan',
+            reply: `Okay. ${this.#endFrameMove('cancelled')}`,
+            plan: [],
+            executed: false,
+            outcome: 'not_run',
+          });
         const had = this.#pending !== null;
         this.cancel();
         let released = '';
         if (this.#handGuided) {
           const restored = await this.abortRecording();
-          if (!restored) return this.#finish({ utterance, kind: 'error', reply: `I stopped recording. ${this.#handGuidedEnded()}`, plan: null, executed: false, outcome: 'not_run', failure: this.#restoreFailure ?? undefined });
+          if (!restored)
+            return this.#finish({
+              utterance,
+              kind: 'error',
+              reply: `I stopped recording. ${this.#handGuidedEnded()}`,
+              plan: null,
+              executed: false,
+              outcome: 'not_run',
+              failure: this.#restoreFailure ?? undefined,
+            });
           released = ' The arm is back on its trajectory controller.';
         }
         this.#awaitingPoint = null;
@@ -372,20 +437,43 @@ export class Session {
           this.#teaching = null;
           this.#motionTeaching = null;
           this.#emit({ type: 'teaching', status: 'abandoned', name, steps: 0, t: Date.now() });
-          return this.#finish({ utterance, kind: 'plan', reply: `Okay, I stopped learning ${name}.${released}`, plan: [], executed: false, outcome: 'not_run' });
+          return this.#finish({
+            utterance,
+            kind: 'plan',
+            reply: `Okay, I stopped learning ${name}.${released}`,
+            plan: [],
+            executed: false,
+            outcome: 'not_run',
+          });
         }
-        return this.#finish({ utterance, kind: 'plan', reply: had ? 'Okay, cancelled.' : 'There was nothing to cancel.', plan: [], executed: false, outcome: 'not_run' });
+        return this.#finish({
+          utterance,
+          kind: 'plan',
+          reply: had ? 'Okay, cancelled.' : 'There was nothing to cancel.',
+          plan: [],
+          executed: false,
+          outcome: 'not_run',
+        });
       }
       case 'confirm':
         if (!this.#pending && this.#lastQuestion?.verb) {
           const { name, mentions } = this.#lastQuestion.verb;
           return this.#startTeaching(utterance, name, this.#lastQuestion.utterance, mentions);
         }
-        if (!this.#pending) return this.#finish({ utterance, kind: 'question', reply: 'There is no plan waiting. What should I do?', plan: null, executed: false, outcome: 'not_run' });
+        if (!this.#pending)
+          return this.#finish({
+            utterance,
+            kind: 'question',
+            reply: 'There is no plan waiting. What should I do?',
+            plan: null,
+            executed: false,
+            outcome: 'not_run',
+          });
         return this.confirm();
       case 'question': {
         if (this.#pending) this.cancel();
-        this.#awaitingPoint = result.unknown?.kind === 'object' ? { name: result.unknown.proposedName, description: result.unknown.description } : null;
+        this.#awaitingPoint =
+          result.unknown?.kind === 'object' ? { name: result.unknown.proposedName, description: result.unknown.description } : null;
         const verb = result.unknown?.kind === 'verb' ? { name: result.unknown.proposedName, mentions: result.unknown.mentions } : undefined;
         this.#lastQuestion = { utterance, verb };
         return this.#finish({ utterance, kind: 'question', reply: result.reply, plan: null, executed: false, outcome: 'not_run' });
@@ -444,26 +532,64 @@ export class Session {
     const held = this.#frameMove;
     if (held) {
       // The camera must stay on the confirmed path until the move is shot or ended.
-      return this.#finish({ utterance, kind: 'question', reply: `The camera is holding pose ${held.index} of ${held.total} of ${held.call}. Say "shoot" to take this frame, or "cancel" to end the move first.`, plan, executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance,
+        kind: 'question',
+        reply: `The camera is holding pose ${held.index} of ${held.total} of ${held.call}. Say "shoot" to take this frame, or "cancel" to end the move first.`,
+        plan,
+        executed: false,
+        outcome: 'not_run',
+      });
     }
     if (frames !== undefined && plan.length !== 1) {
-      return this.#finish({ utterance, kind: 'question', reply: `I split one camera move at a time into frames, e.g. "track around the tower over ${frames} frames".`, plan, executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance,
+        kind: 'question',
+        reply: `I split one camera move at a time into frames, e.g. "track around the tower over ${frames} frames".`,
+        plan,
+        executed: false,
+        outcome: 'not_run',
+      });
     }
     const valid = registry.validatePlan(plan, { entities: world.names() });
     if (!valid.ok) {
-      return this.#finish({ utterance, kind: 'question', reply: `I can't do that as planned: ${valid.errors.join('; ')}`, plan, executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance,
+        kind: 'question',
+        reply: `I can't do that as planned: ${valid.errors.join('; ')}`,
+        plan,
+        executed: false,
+        outcome: 'not_run',
+      });
     }
     let preview: Preview;
     try {
       preview = this.preview(valid.plan);
     } catch (err) {
       const reason = err instanceof SkillFailure ? err.message : `${(err as Error).message}`;
-      return this.#finish({ utterance, kind: 'plan', reply: `Here is my plan: ${formatPlan(plan)}, but I can't carry it out: ${reason}`, plan, executed: false, outcome: 'failed', failure: reason });
+      return this.#finish({
+        utterance,
+        kind: 'plan',
+        reply: `Here is my plan: ${formatPlan(plan)}, but I can't carry it out: ${reason}`,
+        plan,
+        executed: false,
+        outcome: 'failed',
+        failure: reason,
+      });
     }
     if (!preview.safe) {
       const bad = preview.steps.find((s) => !s.safe)!;
       const reason = `${bad.call} fails a safety check: ${bad.reason}`;
-      return this.#finish({ utterance, kind: 'plan', reply: `Here is my plan: ${formatPlan(plan)}, but ${reason}`, plan, preview: preview.summary, executed: false, outcome: 'failed', failure: reason });
+      return this.#finish({
+        utterance,
+        kind: 'plan',
+        reply: `Here is my plan: ${formatPlan(plan)}, but ${reason}`,
+        plan,
+        preview: preview.summary,
+        executed: false,
+        outcome: 'failed',
+        failure: reason,
+      });
     }
     if (frames !== undefined) {
       // Split now so a move that cannot be posed is refused before anything moves.
@@ -471,10 +597,27 @@ export class Session {
       try {
         const split = planFrameMove(preview.compiled[preview.compiled.length - 1], frames, model, { speedScale: config.speedScale });
         const check = checkFrameMove(split, model, this.deps.safety);
-        if (!check.ok) return this.#finish({ utterance, kind: 'plan', reply: `Here is my plan: ${formatPlan(plan)} over ${frames} frames, but ${check.reason}`, plan, preview: preview.summary, executed: false, outcome: 'failed', failure: check.reason });
+        if (!check.ok)
+          return this.#finish({
+            utterance,
+            kind: 'plan',
+            reply: `Here is my plan: ${formatPlan(plan)} over ${frames} frames, but ${check.reason}`,
+            plan,
+            preview: preview.summary,
+            executed: false,
+            outcome: 'failed',
+            failure: check.reason,
+          });
       } catch (err) {
         if (!(err instanceof FrameMoveError)) throw err;
-        return this.#finish({ utterance, kind: 'question', reply: `I can't shoot that over ${frames} frames: ${err.message}.`, plan, executed: false, outcome: 'not_run' });
+        return this.#finish({
+          utterance,
+          kind: 'question',
+          reply: `I can't shoot that over ${frames} frames: ${err.message}.`,
+          plan,
+          executed: false,
+          outcome: 'not_run',
+        });
       }
       preview.frames = frames;
     }
@@ -518,7 +661,10 @@ export class Session {
         totals.maxJointSpeed = Math.max(totals.maxJointSpeed, s.maxJointSpeed);
         totals.points += s.points;
         const check = checkTrajectory(m.trajectory, motion.model, safety, m.trajectory.points[0]?.positions ?? []);
-        if (!check.ok && out.safe) { out.safe = false; out.reason = check.reason; }
+        if (!check.ok && out.safe) {
+          out.safe = false;
+          out.reason = check.reason;
+        }
       } else if (m.kind === 'wait') d = m.seconds;
       else d = gripperDuration(this, m.command.position);
       totals.duration += d;
@@ -530,38 +676,73 @@ export class Session {
   async #startTeaching(utterance: string, name: string, command: string, mentions: string[]): Promise<Turn> {
     const existing = this.deps.registry.has(name) ? this.deps.registry.get(name) : undefined;
     if (existing && ((existing.kind === 'primitive' && !existing.learned) || (existing.kind === 'behavior' && existing.builtin))) {
-      return this.#finish({ utterance, kind: 'question', reply: `${name} is one of my built-in skills. What should the new behavior be called?`, plan: null, executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance,
+        kind: 'question',
+        reply: `${name} is one of my built-in skills. What should the new behavior be called?`,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     }
     this.cancel();
     this.#lastQuestion = null;
     if (this.#handGuided && !(await this.abortRecording())) {
-      return this.#finish({ utterance, kind: 'error', reply: this.#handGuidedEnded(), plan: null, executed: false, outcome: 'not_run', failure: this.#restoreFailure ?? undefined });
+      return this.#finish({
+        utterance,
+        kind: 'error',
+        reply: this.#handGuidedEnded(),
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+        failure: this.#restoreFailure ?? undefined,
+      });
     }
     this.#teaching = { name, command, mentions, steps: [] };
     // The same teaching can also be shown by guiding the arm: collect demonstrations around
     // the object named in the command (or the tool's current position).
     // (On a robot an object may be known but not located yet, e.g. no TF frame: then the tool.)
-    const located = (m: string) => { try { return this.deps.world.position(m); } catch { return null; } };
+    const located = (m: string) => {
+      try {
+        return this.deps.world.position(m);
+      } catch {
+        return null;
+      }
+    };
     const ref = mentions.find((m) => this.deps.world.has(m) && located(m));
     const tip = this.deps.motion.model.tipPose(this.deps.backend.jointState().position);
-    this.#motionTeaching = new MotionTeaching(name, this.deps.motion.model, ref ? { entity: ref, position: located(ref)! } : { entity: null, position: [tip[12], tip[13], tip[14]] });
+    this.#motionTeaching = new MotionTeaching(
+      name,
+      this.deps.motion.model,
+      ref ? { entity: ref, position: located(ref)! } : { entity: null, position: [tip[12], tip[13], tip[14]] },
+    );
     this.#emit({ type: 'teaching', status: 'started', name, steps: 0, t: Date.now() });
     const redefine = existing ? ` (this replaces the ${name} I know)` : '';
     const spoken = name.replace(/_/g, ' ');
     const reply = (text: string) => this.#finish({ utterance, kind: 'plan', reply: text, plan: [], executed: false, outcome: 'not_run' });
     // "I'll show you how to track around the hulk" asks for a kinesthetic demonstration.
-    if (!/\bshow you how\b/i.test(utterance)) return reply(`Okay, show me how to ${spoken}${redefine}, one step at a time. Say "that's it" when you're done.`);
+    if (!/\bshow you how\b/i.test(utterance))
+      return reply(`Okay, show me how to ${spoken}${redefine}, one step at a time. Say "that's it" when you're done.`);
     const about = ref ? ` (relative to ${ref})` : '';
     const { backend } = this.deps;
     if (!HandGuidedRecording.supported(backend)) {
-      return reply(`Okay, show me how to ${spoken}${about}${redefine}. This arm (${backend.kind}) can't be guided by hand, so give me a recorded demonstration: record one in the console's Teach panel and press "Show it to the robot" (or "!demo FILE" in a script), then say "that's it". Or tell me the steps one at a time.`);
+      return reply(
+        `Okay, show me how to ${spoken}${about}${redefine}. This arm (${backend.kind}) can't be guided by hand, so give me a recorded demonstration: record one in the console's Teach panel and press "Show it to the robot" (or "!demo FILE" in a script), then say "that's it". Or tell me the steps one at a time.`,
+      );
     }
     try {
-      this.#handGuided = await HandGuidedRecording.start(backend, { robot: this.deps.motion.model.name, reference: this.#motionTeaching.reference });
+      this.#handGuided = await HandGuidedRecording.start(backend, {
+        robot: this.deps.motion.model.name,
+        reference: this.#motionTeaching.reference,
+      });
     } catch (err) {
-      return reply(`I couldn't make the arm compliant for hand-guiding (${(err as Error).message}); it stays on its trajectory controller. Give me a recorded demonstration ("!demo FILE"), or tell me the steps of ${spoken} one at a time.`);
+      return reply(
+        `I couldn't make the arm compliant for hand-guiding (${(err as Error).message}); it stays on its trajectory controller. Give me a recorded demonstration ("!demo FILE"), or tell me the steps of ${spoken} one at a time.`,
+      );
     }
-    return reply(`Okay, the arm is compliant now: move it by hand to show me how to ${spoken}${about}${redefine}, then say "done". I'm recording. Say "cancel" to stop without learning, or tell me the steps one at a time instead.`);
+    return reply(
+      `Okay, the arm is compliant now: move it by hand to show me how to ${spoken}${about}${redefine}, then say "done". I'm recording. Say "cancel" to stop without learning, or tell me the steps one at a time instead.`,
+    );
   }
 
   /**
@@ -588,7 +769,8 @@ export class Session {
 
   /** What to tell the person after a hand-guided recording ended without learning. */
   #handGuidedEnded(retry = 'cancel'): string {
-    if (this.#handGuided) return `I ${this.#restoreFailure ?? 'could not switch the arm back to its trajectory controller'}. Motions are refused until it is back; say "${retry}" to try again, and check the controllers.`;
+    if (this.#handGuided)
+      return `I ${this.#restoreFailure ?? 'could not switch the arm back to its trajectory controller'}. Motions are refused until it is back; say "${retry}" to try again, and check the controllers.`;
     return 'I threw away the demonstration I was recording; the arm is back on its trajectory controller.';
   }
 
@@ -596,12 +778,28 @@ export class Session {
   async #handBackForMotion(utterance: string): Promise<Turn | null> {
     if (!this.#handGuided) return null;
     if (await this.abortRecording()) return null;
-    return this.#finish({ utterance, kind: 'error', reply: `I can't plan a motion while the arm is compliant: ${this.#handGuidedEnded()}`, plan: null, executed: false, outcome: 'not_run', failure: this.#restoreFailure ?? undefined });
+    return this.#finish({
+      utterance,
+      kind: 'error',
+      reply: `I can't plan a motion while the arm is compliant: ${this.#handGuidedEnded()}`,
+      plan: null,
+      executed: false,
+      outcome: 'not_run',
+      failure: this.#restoreFailure ?? undefined,
+    });
   }
 
   async #finishTeaching(utterance: string): Promise<Turn> {
     const trace = this.#teaching;
-    if (!trace) return this.#finish({ utterance, kind: 'question', reply: "I wasn't learning anything. To teach me, say \"let me teach you to pack\".", plan: null, executed: false, outcome: 'not_run' });
+    if (!trace)
+      return this.#finish({
+        utterance,
+        kind: 'question',
+        reply: 'I wasn\'t learning anything. To teach me, say "let me teach you to pack".',
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     const mt = this.#motionTeaching;
     const hg = this.#handGuided;
     if (hg && mt) {
@@ -609,17 +807,36 @@ export class Session {
       try {
         const demo = await hg.finish();
         this.#handGuided = null;
-        if (demo.samples.length < 2) throw new Error(`only ${demo.samples.length} joint state${demo.samples.length === 1 ? '' : 's'} arrived while I was recording; guide the arm for a few seconds before saying "done" (and check that the robot publishes its joint states)`);
+        if (demo.samples.length < 2)
+          throw new Error(
+            `only ${demo.samples.length} joint state${demo.samples.length === 1 ? '' : 's'} arrived while I was recording; guide the arm for a few seconds before saying "done" (and check that the robot publishes its joint states)`,
+          );
         mt.add(demo);
         this.#emit({ type: 'teaching', status: 'step', name: trace.name, steps: mt.demonstrations.length, t: Date.now() });
       } catch (err) {
         const why = (err as Error).message;
         if (this.#handGuided) {
           this.#restoreFailure = why;
-          return this.#finish({ utterance, kind: 'error', reply: `I stopped recording, but ${this.#handGuidedEnded('done')}`, plan: null, executed: false, outcome: 'not_run', failure: why });
+          return this.#finish({
+            utterance,
+            kind: 'error',
+            reply: `I stopped recording, but ${this.#handGuidedEnded('done')}`,
+            plan: null,
+            executed: false,
+            outcome: 'not_run',
+            failure: why,
+          });
         }
         if (!mt.demonstrations.length) {
-          return this.#finish({ utterance, kind: 'error', reply: `I can't learn from that demonstration: ${why}. The arm is back on its trajectory controller; say "I'll show you how to ${trace.name.replace(/_/g, ' ')}" to show me again, or "cancel".`, plan: null, executed: false, outcome: 'not_run', failure: why });
+          return this.#finish({
+            utterance,
+            kind: 'error',
+            reply: `I can't learn from that demonstration: ${why}. The arm is back on its trajectory controller; say "I'll show you how to ${trace.name.replace(/_/g, ' ')}" to show me again, or "cancel".`,
+            plan: null,
+            executed: false,
+            outcome: 'not_run',
+            failure: why,
+          });
         }
       }
     }
@@ -628,7 +845,15 @@ export class Session {
       try {
         skill = mt.finish();
       } catch (err) {
-        return this.#finish({ utterance, kind: 'error', reply: `I could not learn ${trace.name}: ${(err as Error).message}`, plan: null, executed: false, outcome: 'not_run', failure: (err as Error).message });
+        return this.#finish({
+          utterance,
+          kind: 'error',
+          reply: `I could not learn ${trace.name}: ${(err as Error).message}`,
+          plan: null,
+          executed: false,
+          outcome: 'not_run',
+          failure: (err as Error).message,
+        });
       }
       this.library.addMotion(skill);
       this.#teaching = null;
@@ -636,9 +861,24 @@ export class Session {
       this.#syncFromLibrary();
       this.#emit({ type: 'teaching', status: 'finished', name: skill.name, steps: mt.demonstrations.length, t: Date.now() });
       this.#emit({ type: 'taught', what: 'behavior', name: skill.name, detail: skill.description, t: Date.now() });
-      return this.#finish({ utterance, kind: 'taught', reply: `Got it! I learned ${skill.name}(${skill.params.map((p) => p.name).join(', ')}) from ${mt.demonstrations.length} demonstration${mt.demonstrations.length === 1 ? '' : 's'}: ${skill.description}`, plan: null, executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance,
+        kind: 'taught',
+        reply: `Got it! I learned ${skill.name}(${skill.params.map((p) => p.name).join(', ')}) from ${mt.demonstrations.length} demonstration${mt.demonstrations.length === 1 ? '' : 's'}: ${skill.description}`,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     }
-    if (!trace.steps.length) return this.#finish({ utterance, kind: 'question', reply: `You haven't shown me any steps for ${trace.name} yet. Tell me the first step, or say "cancel".`, plan: null, executed: false, outcome: 'not_run' });
+    if (!trace.steps.length)
+      return this.#finish({
+        utterance,
+        kind: 'question',
+        reply: `You haven't shown me any steps for ${trace.name} yet. Tell me the first step, or say "cancel".`,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     const { registry, world, planner } = this.deps;
     let def: BehaviorDefinition | undefined;
     if (planner.synthesizeBehavior) {
@@ -659,7 +899,15 @@ export class Session {
     def ??= liftBehavior(trace, registry.list());
     const errors = registry.validateBehavior(def, { entities: world.names() });
     if (errors.length) {
-      return this.#finish({ utterance, kind: 'error', reply: `I could not learn ${trace.name}: ${errors.join('; ')}`, plan: null, executed: false, outcome: 'not_run', failure: errors.join('; ') });
+      return this.#finish({
+        utterance,
+        kind: 'error',
+        reply: `I could not learn ${trace.name}: ${errors.join('; ')}`,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+        failure: errors.join('; '),
+      });
     }
     this.#teaching = null;
     this.#motionTeaching = null;
@@ -667,16 +915,38 @@ export class Session {
     this.#syncFromLibrary();
     this.#emit({ type: 'teaching', status: 'finished', name: def.name, steps: trace.steps.length, t: Date.now() });
     this.#emit({ type: 'taught', what: 'behavior', name: def.name, detail: formatBody(def), t: Date.now() });
-    return this.#finish({ utterance, kind: 'taught', reply: `Got it! I learned ${formatSignature(def)}: ${def.description} (${formatBody(def)})`, plan: null, executed: false, outcome: 'not_run' });
+    return this.#finish({
+      utterance,
+      kind: 'taught',
+      reply: `Got it! I learned ${formatSignature(def)}: ${def.description} (${formatBody(def)})`,
+      plan: null,
+      executed: false,
+      outcome: 'not_run',
+    });
   }
 
   #undo(utterance: string): Turn {
     if (this.#teaching && this.#teaching.steps.length) {
       const step = this.#teaching.steps.pop()!;
-      return this.#finish({ utterance, kind: 'plan', reply: `Okay, "${step.utterance}" is no longer part of ${this.#teaching.name}. (The arm does not move back.)`, plan: [], executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance,
+        kind: 'plan',
+        reply: `Okay, "${step.utterance}" is no longer part of ${this.#teaching.name}. (The arm does not move back.)`,
+        plan: [],
+        executed: false,
+        outcome: 'not_run',
+      });
     }
     const r = this.library.undo();
-    if (!r) return this.#finish({ utterance, kind: 'question', reply: 'There is nothing to undo.', plan: null, executed: false, outcome: 'not_run' });
+    if (!r)
+      return this.#finish({
+        utterance,
+        kind: 'question',
+        reply: 'There is nothing to undo.',
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     this.#syncFromLibrary();
     this.#emit({ type: 'library', change: 'undo', summary: r.summary, t: Date.now() });
     return this.#finish({ utterance, kind: 'taught', reply: `Undone: ${r.summary}.`, plan: null, executed: false, outcome: 'not_run' });
@@ -687,50 +957,145 @@ export class Session {
     const behavior = registry.has(name) ? registry.get(name) : undefined;
     if (behavior) {
       if ((behavior.kind === 'primitive' && !behavior.learned) || (behavior.kind === 'behavior' && behavior.builtin)) {
-        return this.#finish({ utterance, kind: 'question', reply: `${name} is built in; I can't forget it.`, plan: null, executed: false, outcome: 'not_run' });
+        return this.#finish({
+          utterance,
+          kind: 'question',
+          reply: `${name} is built in; I can't forget it.`,
+          plan: null,
+          executed: false,
+          outcome: 'not_run',
+        });
       }
-      const users = registry.list().filter((s) => s.kind === 'behavior' && s.name !== name && (registry.get(s.name) as BehaviorDefinition).body.some((st) => st.skill === name));
+      const users = registry
+        .list()
+        .filter(
+          (s) =>
+            s.kind === 'behavior' && s.name !== name && (registry.get(s.name) as BehaviorDefinition).body.some((st) => st.skill === name),
+        );
       if (users.length) {
-        return this.#finish({ utterance, kind: 'question', reply: `${users.map((u) => u.name).join(' and ')} use${users.length === 1 ? 's' : ''} ${name}; forget ${users.length === 1 ? 'it' : 'them'} first.`, plan: null, executed: false, outcome: 'not_run' });
+        return this.#finish({
+          utterance,
+          kind: 'question',
+          reply: `${users.map((u) => u.name).join(' and ')} use${users.length === 1 ? 's' : ''} ${name}; forget ${users.length === 1 ? 'it' : 'them'} first.`,
+          plan: null,
+          executed: false,
+          outcome: 'not_run',
+        });
       }
       if (behavior.kind === 'primitive') this.library.removeMotion(name);
       else this.library.removeBehavior(name);
     } else if (world.has(name)) {
-      if (this.#sceneEntities.has(name)) return this.#finish({ utterance, kind: 'question', reply: `${name} came with the scene; I can't forget it.`, plan: null, executed: false, outcome: 'not_run' });
+      if (this.#sceneEntities.has(name))
+        return this.#finish({
+          utterance,
+          kind: 'question',
+          reply: `${name} came with the scene; I can't forget it.`,
+          plan: null,
+          executed: false,
+          outcome: 'not_run',
+        });
       this.library.removeEntity(name);
     } else {
-      return this.#finish({ utterance, kind: 'question', reply: `I don't know ${name}. ${this.#listTaught()}`, plan: null, executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance,
+        kind: 'question',
+        reply: `I don't know ${name}. ${this.#listTaught()}`,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     }
     this.#syncFromLibrary();
     this.#emit({ type: 'library', change: 'forget', summary: `forgot ${name}`, t: Date.now() });
-    return this.#finish({ utterance, kind: 'taught', reply: `Okay, I forgot ${name}. Say "undo" to take that back.`, plan: null, executed: false, outcome: 'not_run' });
+    return this.#finish({
+      utterance,
+      kind: 'taught',
+      reply: `Okay, I forgot ${name}. Say "undo" to take that back.`,
+      plan: null,
+      executed: false,
+      outcome: 'not_run',
+    });
   }
 
   #rename(utterance: string, from: string, to: string): Turn {
     const { registry, world } = this.deps;
-    if (registry.has(to) || world.has(to)) return this.#finish({ utterance, kind: 'question', reply: `I already know ${to}; pick another name.`, plan: null, executed: false, outcome: 'not_run' });
+    if (registry.has(to) || world.has(to))
+      return this.#finish({
+        utterance,
+        kind: 'question',
+        reply: `I already know ${to}; pick another name.`,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     const def = registry.has(from) ? registry.get(from) : undefined;
     if (def) {
-      if ((def.kind === 'primitive' && !def.learned) || (def.kind === 'behavior' && def.builtin)) return this.#finish({ utterance, kind: 'question', reply: `${from} is built in; I can't rename it.`, plan: null, executed: false, outcome: 'not_run' });
-      if (!/^[a-z][a-z0-9_]*$/.test(to)) return this.#finish({ utterance, kind: 'question', reply: `${def.kind === 'primitive' ? 'Skill' : 'Behavior'} names are lower_snake_case, like ${from}.`, plan: null, executed: false, outcome: 'not_run' });
+      if ((def.kind === 'primitive' && !def.learned) || (def.kind === 'behavior' && def.builtin))
+        return this.#finish({
+          utterance,
+          kind: 'question',
+          reply: `${from} is built in; I can't rename it.`,
+          plan: null,
+          executed: false,
+          outcome: 'not_run',
+        });
+      if (!/^[a-z][a-z0-9_]*$/.test(to))
+        return this.#finish({
+          utterance,
+          kind: 'question',
+          reply: `${def.kind === 'primitive' ? 'Skill' : 'Behavior'} names are lower_snake_case, like ${from}.`,
+          plan: null,
+          executed: false,
+          outcome: 'not_run',
+        });
       try {
         // Learned motion skills (DMPs) are renamed like taught behaviors: callers follow the new name.
         if (def.kind === 'primitive') this.library.renameMotion(from, to);
         else this.library.renameBehavior(from, to);
       } catch (err) {
-        return this.#finish({ utterance, kind: 'error', reply: `I could not rename ${from}: ${(err as Error).message}`, plan: null, executed: false, outcome: 'not_run', failure: (err as Error).message });
+        return this.#finish({
+          utterance,
+          kind: 'error',
+          reply: `I could not rename ${from}: ${(err as Error).message}`,
+          plan: null,
+          executed: false,
+          outcome: 'not_run',
+          failure: (err as Error).message,
+        });
       }
     } else if (world.has(from) && !this.#sceneEntities.has(from)) {
       const e = world.get(from)!;
-      if (!/^[A-Z][A-Z0-9_]*$/.test(to)) return this.#finish({ utterance, kind: 'question', reply: `Object names are UPPER_SNAKE_CASE, like ${from}.`, plan: null, executed: false, outcome: 'not_run' });
+      if (!/^[A-Z][A-Z0-9_]*$/.test(to))
+        return this.#finish({
+          utterance,
+          kind: 'question',
+          reply: `Object names are UPPER_SNAKE_CASE, like ${from}.`,
+          plan: null,
+          executed: false,
+          outcome: 'not_run',
+        });
       this.library.addEntity({ ...e, name: to });
       this.library.removeEntity(from);
     } else {
-      return this.#finish({ utterance, kind: 'question', reply: `I can only rename things you taught me. ${this.#listTaught()}`, plan: null, executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance,
+        kind: 'question',
+        reply: `I can only rename things you taught me. ${this.#listTaught()}`,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     }
     this.#syncFromLibrary();
     this.#emit({ type: 'library', change: 'rename', summary: `renamed ${from} to ${to}`, t: Date.now() });
-    return this.#finish({ utterance, kind: 'taught', reply: `Okay, ${from} is now called ${to}.`, plan: null, executed: false, outcome: 'not_run' });
+    return this.#finish({
+      utterance,
+      kind: 'taught',
+      reply: `Okay, ${from} is now called ${to}.`,
+      plan: null,
+      executed: false,
+      outcome: 'not_run',
+    });
   }
 
   #listTaught(): string {
@@ -769,23 +1134,45 @@ export class Session {
   /** "No, the other one": swap the last command's object for the next best match and re-plan. */
   async #otherOne(utterance: string): Promise<Turn> {
     const last = this.#lastPlanned;
-    if (!last) return this.#finish({ utterance, kind: 'question', reply: 'The other one of what? Tell me what to do.', plan: null, executed: false, outcome: 'not_run' });
+    if (!last)
+      return this.#finish({
+        utterance,
+        kind: 'question',
+        reply: 'The other one of what? Tell me what to do.',
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     this.cancel();
     const args = entityArgs(last.plan);
     const target = args[0];
     const { world } = this.deps;
     const original = world.get(target);
     const words = new Set(`${last.utterance} ${original?.description ?? ''}`.toLowerCase().match(/[a-z]+/g) ?? []);
-    const candidates = world.list()
+    const candidates = world
+      .list()
       .filter((e) => !last.tried.has(e.name) && e.kind === (original?.kind ?? 'object') && !e.container)
       .map((e) => ({ e, score: (e.description.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => words.has(w) && w.length > 2).length }))
       .sort((a, b) => b.score - a.score);
     if (!target || !candidates.length) {
-      return this.#finish({ utterance, kind: 'question', reply: `Which one do you mean? I know ${world.list().map((e) => e.name).join(', ')}.`, plan: null, executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance,
+        kind: 'question',
+        reply: `Which one do you mean? I know ${world
+          .list()
+          .map((e) => e.name)
+          .join(', ')}.`,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     }
     const next = candidates[0].e.name;
     last.tried.add(next);
-    const plan: Plan = last.plan.map((c): SkillCall => ({ skill: c.skill, args: Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v === target ? next : v])) }));
+    const plan: Plan = last.plan.map((c): SkillCall => ({
+      skill: c.skill,
+      args: Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v === target ? next : v])),
+    }));
     this.#lastPlanned = { ...last, plan };
     return this.#propose(utterance, plan);
   }
@@ -794,14 +1181,36 @@ export class Session {
   async demonstrate(demo: unknown, label = '!demo'): Promise<Turn> {
     const t = this.#motionTeaching;
     if (!t || !this.#teaching) {
-      return this.#finish({ utterance: label, kind: 'question', reply: 'Say what I should learn first, e.g. "I\'ll show you how to track around the tower".', plan: null, executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance: label,
+        kind: 'question',
+        reply: 'Say what I should learn first, e.g. "I\'ll show you how to track around the tower".',
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     }
     try {
       const p = t.add(demo);
       this.#emit({ type: 'teaching', status: 'step', name: this.#teaching.name, steps: t.demonstrations.length, t: Date.now() });
-      return this.#finish({ utterance: label, kind: 'plan', reply: `Got it: ${p.duration.toFixed(1)} s of motion. Show me again, or say "that's it".`, plan: [], executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance: label,
+        kind: 'plan',
+        reply: `Got it: ${p.duration.toFixed(1)} s of motion. Show me again, or say "that's it".`,
+        plan: [],
+        executed: false,
+        outcome: 'not_run',
+      });
     } catch (err) {
-      return this.#finish({ utterance: label, kind: 'error', reply: `I can't learn from that demonstration: ${(err as Error).message}`, plan: null, executed: false, outcome: 'not_run', failure: (err as Error).message });
+      return this.#finish({
+        utterance: label,
+        kind: 'error',
+        reply: `I can't learn from that demonstration: ${(err as Error).message}`,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+        failure: (err as Error).message,
+      });
     }
   }
 
@@ -821,7 +1230,14 @@ export class Session {
     const utterance = `!click ${p.map((v) => v.toFixed(3)).join(' ')}`;
     const ask = this.#awaitingPoint;
     if (!ask) {
-      return this.#finish({ utterance, kind: 'error', reply: "I wasn't asking where something is. Say a command first, e.g. \"pick up the toy car\".", plan: null, executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance,
+        kind: 'error',
+        reply: 'I wasn\'t asking where something is. Say a command first, e.g. "pick up the toy car".',
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     }
     this.#awaitingPoint = null;
     const body = this.deps.locator?.nearestBody(p, 0.05);
@@ -829,12 +1245,26 @@ export class Session {
       this.library.addEntity({ name: ask.name, description: ask.description, kind: 'object', source: { type: 'body', body } });
       this.#syncFromLibrary();
       this.#emit({ type: 'taught', what: 'object', name: ask.name, detail: `body ${body}`, t: Date.now() });
-      return this.#finish({ utterance, kind: 'taught', reply: `Got it: that is ${ask.name} (${ask.description})`, plan: null, executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance,
+        kind: 'taught',
+        reply: `Got it: that is ${ask.name} (${ask.description})`,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     }
     this.library.addEntity({ name: ask.name, description: ask.description, kind: 'location', source: { type: 'point', position: p } });
     this.#syncFromLibrary();
     this.#emit({ type: 'taught', what: 'location', name: ask.name, detail: p.map((v) => v.toFixed(3)).join(' '), t: Date.now() });
-    return this.#finish({ utterance, kind: 'taught', reply: `Got it: ${ask.name} is the location (${p.map((v) => v.toFixed(2)).join(', ')}).`, plan: null, executed: false, outcome: 'not_run' });
+    return this.#finish({
+      utterance,
+      kind: 'taught',
+      reply: `Got it: ${ask.name} is the location (${p.map((v) => v.toFixed(2)).join(', ')}).`,
+      plan: null,
+      executed: false,
+      outcome: 'not_run',
+    });
   }
 
   /**
@@ -844,7 +1274,14 @@ export class Session {
   async confirm(options: { stopAfter?: number } = {}): Promise<Turn> {
     const pending = this.#pending;
     if (!pending) {
-      return this.#finish({ utterance: '!confirm', kind: 'error', reply: 'There is no plan waiting for confirmation.', plan: null, executed: false, outcome: 'not_run' });
+      return this.#finish({
+        utterance: '!confirm',
+        kind: 'error',
+        reply: 'There is no plan waiting for confirmation.',
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+      });
     }
     this.#pending = null;
     this.#emit({ type: 'preview_cleared', t: Date.now() });
@@ -873,10 +1310,18 @@ export class Session {
         const state = this.armState();
         const moved = step.targetAt && distance(world.position(step.targetAt.entity), step.targetAt.position) > REPLAN_TARGET_TOL;
         const firstTraj = step.motions.find((m) => m.kind === 'trajectory');
-        const off = firstTraj && firstTraj.kind === 'trajectory' && maxAbsDiff(firstTraj.trajectory.points[0].positions, state.q) > REPLAN_JOINT_TOL;
+        const off =
+          firstTraj && firstTraj.kind === 'trajectory' && maxAbsDiff(firstTraj.trajectory.points[0].positions, state.q) > REPLAN_JOINT_TOL;
         if (moved || off) {
-          notes.push(`re-planned from step ${i + 1} (${formatCall(step.call)}) because ${moved ? `${step.targetAt!.entity} moved` : 'the arm was not where the preview expected'}`);
-          const rest = compilePlan(registry, steps.slice(i).map((s) => s.call), motion, state);
+          notes.push(
+            `re-planned from step ${i + 1} (${formatCall(step.call)}) because ${moved ? `${step.targetAt!.entity} moved` : 'the arm was not where the preview expected'}`,
+          );
+          const rest = compilePlan(
+            registry,
+            steps.slice(i).map((s) => s.call),
+            motion,
+            state,
+          );
           steps = [...steps.slice(0, i), ...rest];
           step = steps[i];
         }
@@ -940,7 +1385,7 @@ export class Session {
             world.held = null;
             throw new SkillFailure(`the gripper closed on nothing; ${m.grasping} was not grasped`);
           }
-          world.held = r.stalled ? m.grasping ?? null : null;
+          world.held = r.stalled ? (m.grasping ?? null) : null;
         } else {
           world.held = null;
         }
@@ -968,9 +1413,18 @@ export class Session {
    */
   async shoot(utterance = '!shoot'): Promise<Turn> {
     const done = (kind: TurnKind, reply: string, failure?: string) =>
-      this.#finish({ utterance, kind, reply, plan: kind === 'plan' ? [] : null, executed: false, outcome: 'not_run', ...(failure ? { failure } : {}) });
+      this.#finish({
+        utterance,
+        kind,
+        reply,
+        plan: kind === 'plan' ? [] : null,
+        executed: false,
+        outcome: 'not_run',
+        ...(failure ? { failure } : {}),
+      });
     if (!this.#studio) return done('error', NO_STUDIO_REPLY, 'no stop-motion studio');
-    if (this.#executing) return done('question', 'The camera is still moving; I take a frame once it holds still. Say "shoot" again when it stops.');
+    if (this.#executing)
+      return done('question', 'The camera is still moving; I take a frame once it holds still. Say "shoot" again when it stops.');
     const fm = this.#frameMove;
     if (fm && maxAbsDiff(fm.poses[fm.index - 1], this.deps.backend.jointState().position) > REPLAN_JOINT_TOL) {
       // Something moved the arm off the confirmed path: never jump back onto it unasked.
@@ -982,11 +1436,23 @@ export class Session {
       saved = await this.#studio.shoot({ posedBy: fm?.call ?? this.#posedBy, ...(fm ? { note: `pose ${fm.index} of ${fm.total}` } : {}) });
     } catch (err) {
       const why = (err as Error).message;
-      return done('error', `I couldn't take the picture: ${why}${/[.!?]$/.test(why) ? '' : '.'}${fm && this.#frameMove === fm ? ` The camera holds pose ${fm.index} of ${fm.total}; say "shoot" to try again.` : ''}`, why);
+      return done(
+        'error',
+        `I couldn't take the picture: ${why}${/[.!?]$/.test(why) ? '' : '.'}${fm && this.#frameMove === fm ? ` The camera holds pose ${fm.index} of ${fm.total}; say "shoot" to try again.` : ''}`,
+        why,
+      );
     }
     if (!fm || this.#frameMove !== fm) return done('plan', saved);
     const last = fm.index >= fm.total;
-    const motions = last ? fm.tail : [{ kind: 'trajectory' as const, label: `${fm.call}: pose ${fm.index} to ${fm.index + 1} of ${fm.total}`, trajectory: fm.segments[fm.index - 1] }];
+    const motions = last
+      ? fm.tail
+      : [
+          {
+            kind: 'trajectory' as const,
+            label: `${fm.call}: pose ${fm.index} to ${fm.index + 1} of ${fm.total}`,
+            trajectory: fm.segments[fm.index - 1],
+          },
+        ];
     if (motions.length) {
       if (!last) this.#emit({ type: 'frame_move', status: 'moving', call: fm.call, index: fm.index + 1, total: fm.total, t: Date.now() });
       this.#stopRequested = false;
@@ -995,7 +1461,10 @@ export class Session {
         await this.#runStep({ call: fm.head.call, motions, end: fm.head.end }, 0);
       } catch (err) {
         const why = this.#stopRequested ? 'stopped by the operator' : (err as Error).message;
-        return done('plan', `${saved} ${why === 'stopped by the operator' ? 'I stopped, as you asked.' : `The camera could not move on: ${why}.`} ${this.#endFrameMove(why)}`.trimEnd());
+        return done(
+          'plan',
+          `${saved} ${why === 'stopped by the operator' ? 'I stopped, as you asked.' : `The camera could not move on: ${why}.`} ${this.#endFrameMove(why)}`.trimEnd(),
+        );
       } finally {
         this.#executing = false;
       }
@@ -1013,16 +1482,35 @@ export class Session {
     if (!fm) return '';
     this.#frameMove = null;
     this.#emit({ type: 'frame_move', status: 'ended', call: fm.call, index: fm.index, total: fm.total, reason, t: Date.now() });
-    return reason === 'finished' ? `That was the last of the ${fm.total} frames of ${fm.call}.` : `The ${fm.call} move ended at pose ${fm.index} of ${fm.total}.`;
+    return reason === 'finished'
+      ? `That was the last of the ${fm.total} frames of ${fm.call}.`
+      : `The ${fm.call} move ended at pose ${fm.index} of ${fm.total}.`;
   }
 
   /** "delete the last frame", "new film called X": the studio answers. */
   async #studioCommand(utterance: string, run: (s: StudioHooks) => Promise<string>): Promise<Turn> {
-    if (!this.#studio) return this.#finish({ utterance, kind: 'error', reply: NO_STUDIO_REPLY, plan: null, executed: false, outcome: 'not_run', failure: 'no stop-motion studio' });
+    if (!this.#studio)
+      return this.#finish({
+        utterance,
+        kind: 'error',
+        reply: NO_STUDIO_REPLY,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+        failure: 'no stop-motion studio',
+      });
     try {
       return this.#finish({ utterance, kind: 'plan', reply: await run(this.#studio), plan: [], executed: false, outcome: 'not_run' });
     } catch (err) {
-      return this.#finish({ utterance, kind: 'error', reply: (err as Error).message, plan: null, executed: false, outcome: 'not_run', failure: (err as Error).message });
+      return this.#finish({
+        utterance,
+        kind: 'error',
+        reply: (err as Error).message,
+        plan: null,
+        executed: false,
+        outcome: 'not_run',
+        failure: (err as Error).message,
+      });
     }
   }
 
@@ -1058,7 +1546,8 @@ function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
 /** Entity names used as arguments in a plan, in order. */
 function entityArgs(plan: Plan): string[] {
   const out: string[] = [];
-  for (const c of plan) for (const v of Object.values(c.args)) if (typeof v === 'string' && /^[A-Z][A-Z0-9_]*$/.test(v) && !out.includes(v)) out.push(v);
+  for (const c of plan)
+    for (const v of Object.values(c.args)) if (typeof v === 'string' && /^[A-Z][A-Z0-9_]*$/.test(v) && !out.includes(v)) out.push(v);
   return out;
 }
 
@@ -1066,6 +1555,9 @@ function renameParam(def: BehaviorDefinition, from: string, to: string): Behavio
   return {
     ...def,
     params: def.params.map((p) => (p.name === from ? { ...p, name: to } : p)),
-    body: def.body.map((st) => ({ skill: st.skill, args: Object.fromEntries(Object.entries(st.args).map(([k, v]) => [k, typeof v === 'object' && v.param === from ? { param: to } : v])) })),
+    body: def.body.map((st) => ({
+      skill: st.skill,
+      args: Object.fromEntries(Object.entries(st.args).map(([k, v]) => [k, typeof v === 'object' && v.param === from ? { param: to } : v])),
+    })),
   };
 }

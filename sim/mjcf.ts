@@ -179,13 +179,18 @@ function armInertias(robot: RobotModel, q: number[], gripper: number | undefined
       const inl = link.inertial;
       if (!inl || inl.mass <= 0) continue;
       const L = poses.get(name)!;
-      if (aj.type === 'prismatic') { inertia += inl.mass; continue; }
+      if (aj.type === 'prismatic') {
+        inertia += inl.mass;
+        continue;
+      }
       const Ti = multiply(L, fromXyzRpy(inl.origin.xyz, inl.origin.rpy));
       const Iw = rotateInertia(Ti, inl.inertia);
       let rot = 0;
       for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) rot += axis[a] * Iw[a * 3 + b] * axis[b];
       const r: Vec3 = [Ti[12] - p[0], Ti[13] - p[1], Ti[14] - p[2]];
-      const cx = r[1] * axis[2] - r[2] * axis[1], cy = r[2] * axis[0] - r[0] * axis[2], cz = r[0] * axis[1] - r[1] * axis[0];
+      const cx = r[1] * axis[2] - r[2] * axis[1],
+        cy = r[2] * axis[0] - r[0] * axis[2],
+        cz = r[0] * axis[1] - r[1] * axis[0];
       inertia += rot + inl.mass * (cx * cx + cy * cy + cz * cz);
     }
     return inertia;
@@ -204,7 +209,8 @@ export function buildMjcf(robot: RobotModel, scene: Scene, options: MjcfOptions 
   const objects = placeObjects(scene, seed);
   const linkNames = new Set(d.links.keys());
   for (const name of [...scene.objects.map((o) => o.name), ...scene.containers.map((c) => c.name)]) {
-    if (linkNames.has(name) || name === 'table' || name === 'floor') throw new MjcfError(`scene name "${name}" clashes with a robot link or a reserved name`);
+    if (linkNames.has(name) || name === 'table' || name === 'floor')
+      throw new MjcfError(`scene name "${name}" clashes with a robot link or a reserved name`);
   }
 
   const armSet = new Set(robot.jointNames);
@@ -219,7 +225,10 @@ export function buildMjcf(robot: RobotModel, scene: Scene, options: MjcfOptions 
 
   const gripperKp = options.gripperKp ?? 2000;
   const fingerArmature = 0.01;
-  const fingerMass = fingerJoints.reduce((s, j) => s + (d.links.get(d.joints.find((x) => x.name === j)!.child)?.inertial?.mass ?? 0) + fingerArmature, 0);
+  const fingerMass = fingerJoints.reduce(
+    (s, j) => s + (d.links.get(d.joints.find((x) => x.name === j)!.child)?.inertial?.mass ?? 0) + fingerArmature,
+    0,
+  );
   const gripperKv = 2 * Math.sqrt(gripperKp * Math.max(fingerMass, 0.01));
 
   // --- robot bodies ---------------------------------------------------------------------
@@ -256,7 +265,9 @@ export function buildMjcf(robot: RobotModel, scene: Scene, options: MjcfOptions 
         const damping = fingerSet.has(j.name) ? 0.5 : 0;
         // Stiff finger limits: a 100 N squeeze must not push the fingers through them.
         const limit = fingerSet.has(j.name) || mimicOf.has(j.name) ? ' solreflimit="0.004 1"' : '';
-        lines.push(`${indent}  <joint name="${attrEsc(j.name)}" type="${type}" axis="${v3(j.axis)}"${range} armature="${n(arm)}" damping="${n(damping)}"${limit}/>`);
+        lines.push(
+          `${indent}  <joint name="${attrEsc(j.name)}" type="${type}" axis="${v3(j.axis)}"${range} armature="${n(arm)}" damping="${n(damping)}"${limit}/>`,
+        );
       }
       // Joints outside the arm and gripper are welded: no uncontrolled degrees of freedom.
       lines.push(bodyXml(j.child, indent + '  ', finger));
@@ -288,7 +299,8 @@ export function buildMjcf(robot: RobotModel, scene: Scene, options: MjcfOptions 
     const h = objectHalfExtents(o);
     const size = o.shape === 'box' ? v3(h) : o.shape === 'cylinder' ? `${n(h[0])} ${n(h[2])}` : n(h[0]);
     // Balls get rolling friction (condim 6) so they come to rest instead of rolling off the table.
-    const contact = o.shape === 'sphere' ? `condim="6" friction="${n(o.friction)} 0.005 0.0005"` : `condim="3" friction="${n(o.friction)} 0.005 0.0001"`;
+    const contact =
+      o.shape === 'sphere' ? `condim="6" friction="${n(o.friction)} 0.005 0.0005"` : `condim="3" friction="${n(o.friction)} 0.005 0.0001"`;
     world.push(
       `    <body name="${o.name}" pos="${v3(p.position)}" quat="${yawQuat(p.yaw)}">`,
       `      <freejoint name="${o.name}"/>`,
@@ -307,28 +319,46 @@ export function buildMjcf(robot: RobotModel, scene: Scene, options: MjcfOptions 
     const { kp, kv } = servo[i];
     const ctrl = Number.isFinite(j.lower) ? ` ctrlrange="${n(j.lower)} ${n(j.upper)}"` : ' ctrllimited="false"';
     const force = j.effort > 0 ? ` forcerange="${n(-j.effort)} ${n(j.effort)}"` : ' forcelimited="false"';
-    actuators.push(`    <general name="${attrEsc(name)}" joint="${attrEsc(j.name)}" gaintype="fixed" biastype="affine" gainprm="${n(kp)}" biasprm="0 ${n(-kp)} ${n(-kv)}"${ctrl}${force}/>`);
+    actuators.push(
+      `    <general name="${attrEsc(name)}" joint="${attrEsc(j.name)}" gaintype="fixed" biastype="affine" gainprm="${n(kp)}" biasprm="0 ${n(-kp)} ${n(-kv)}"${ctrl}${force}/>`,
+    );
   });
   let gripper: GripperInfo | undefined;
   const equalities: string[] = [];
   if (gspec) {
-    const lo = Math.min(gspec.open, gspec.closed), hi = Math.max(gspec.open, gspec.closed);
+    const lo = Math.min(gspec.open, gspec.closed),
+      hi = Math.max(gspec.open, gspec.closed);
     // The range reaches 2 cm past "closed" so that a grip on a thin object can still reach
     // the commanded force (force = kp·(ctrl − q), clipped to forcerange).
     const sign = gspec.closed < gspec.open ? -1 : 1;
     const ctrlRange: [number, number] = sign < 0 ? [lo - 0.02, hi] : [lo, hi + 0.02];
     const name = `${gspec.joint}/servo`;
-    actuators.push(`    <general name="${attrEsc(name)}" joint="${attrEsc(gspec.joint)}" gaintype="fixed" biastype="affine" gainprm="${n(gripperKp)}" biasprm="0 ${n(-gripperKp)} ${n(-gripperKv)}" ctrlrange="${n(ctrlRange[0])} ${n(ctrlRange[1])}" forcerange="${n(-gspec.effort)} ${n(gspec.effort)}"/>`);
-    gripper = { joint: gspec.joint, mimics: gspec.mimics.map((m) => m.joint), actuator: name, fingerBodies: [...fingerBodies], handBody: handBody!, kp: gripperKp, kv: gripperKv, ctrlRange };
+    actuators.push(
+      `    <general name="${attrEsc(name)}" joint="${attrEsc(gspec.joint)}" gaintype="fixed" biastype="affine" gainprm="${n(gripperKp)}" biasprm="0 ${n(-gripperKp)} ${n(-gripperKv)}" ctrlrange="${n(ctrlRange[0])} ${n(ctrlRange[1])}" forcerange="${n(-gspec.effort)} ${n(gspec.effort)}"/>`,
+    );
+    gripper = {
+      joint: gspec.joint,
+      mimics: gspec.mimics.map((m) => m.joint),
+      actuator: name,
+      fingerBodies: [...fingerBodies],
+      handBody: handBody!,
+      kp: gripperKp,
+      kv: gripperKv,
+      ctrlRange,
+    };
     for (const m of gspec.mimics) {
-      equalities.push(`    <joint name="${attrEsc(m.joint)}/mimic" joint1="${attrEsc(m.joint)}" joint2="${attrEsc(gspec.joint)}" polycoef="${n(m.offset)} ${n(m.multiplier)} 0 0 0" solref="0.005 1"/>`);
+      equalities.push(
+        `    <joint name="${attrEsc(m.joint)}/mimic" joint1="${attrEsc(m.joint)}" joint2="${attrEsc(gspec.joint)}" polycoef="${n(m.offset)} ${n(m.multiplier)} 0 0 0" solref="0.005 1"/>`,
+      );
     }
   }
   // Mimic joints that are not fingers (rare) are tied to their leader the same way.
   for (const [jn, m] of mimicOf) {
     if (fingerSet.has(jn) || armSet.has(jn)) continue;
     if (!armSet.has(m.joint) && !fingerSet.has(m.joint)) continue;
-    equalities.push(`    <joint name="${attrEsc(jn)}/mimic" joint1="${attrEsc(jn)}" joint2="${attrEsc(m.joint)}" polycoef="${n(m.offset)} ${n(m.multiplier)} 0 0 0"/>`);
+    equalities.push(
+      `    <joint name="${attrEsc(jn)}/mimic" joint1="${attrEsc(jn)}" joint2="${attrEsc(m.joint)}" polycoef="${n(m.offset)} ${n(m.multiplier)} 0 0 0"/>`,
+    );
   }
   let graspWeld: string | undefined;
   const sensors: string[] = [];
@@ -336,10 +366,14 @@ export function buildMjcf(robot: RobotModel, scene: Scene, options: MjcfOptions 
   if (gripper && objects.length) {
     graspWeld = 'grasp_assist';
     // Inactive at start; SimWorld re-targets body2, sets the relative pose and switches it on.
-    equalities.push(`    <weld name="${graspWeld}" body1="${attrEsc(gripper.handBody)}" body2="${objects[0].object.name}" active="false" solref="0.01 1"/>`);
+    equalities.push(
+      `    <weld name="${graspWeld}" body1="${attrEsc(gripper.handBody)}" body2="${objects[0].object.name}" active="false" solref="0.01 1"/>`,
+    );
     for (const o of objects) {
       for (const f of gripper.fingerBodies) {
-        sensors.push(`    <contact name="${attrEsc(touchSensor(f, o.object.name))}" body1="${attrEsc(f)}" body2="${o.object.name}" data="found" num="1"/>`);
+        sensors.push(
+          `    <contact name="${attrEsc(touchSensor(f, o.object.name))}" body1="${attrEsc(f)}" body2="${o.object.name}" data="found" num="1"/>`,
+        );
       }
     }
   }
@@ -357,7 +391,19 @@ ${actuators.join('\n')}
   </actuator>${equalities.length ? `\n  <equality>\n${equalities.join('\n')}\n  </equality>` : ''}${sensors.length ? `\n  <sensor>\n${sensors.join('\n')}\n  </sensor>` : ''}
 </mujoco>
 `;
-  return { xml, armJoints: [...robot.jointNames], armActuators, servo, gripper, objects, containers: scene.containers, graspWeld, touchSensor, toolSite: 'tool', seed };
+  return {
+    xml,
+    armJoints: [...robot.jointNames],
+    armActuators,
+    servo,
+    gripper,
+    objects,
+    containers: scene.containers,
+    graspWeld,
+    touchSensor,
+    toolSite: 'tool',
+    seed,
+  };
 }
 
 const FLOOR_DEPTH = 0.03;
@@ -366,7 +412,8 @@ const FLOOR_DEPTH = 0.03;
 function containerXml(c: SceneContainer): string {
   const [hx, hy, hz] = containerHalfExtents(c);
   const w = c.wall;
-  const ix = c.inner[0] / 2, iy = c.inner[1] / 2;
+  const ix = c.inner[0] / 2,
+    iy = c.inner[1] / 2;
   const attrs = `friction="${n(c.friction)} 0.005 0.0001" rgba="${c.rgba.map(n).join(' ')}" ${WORLD_CONTACT}`;
   return [
     `    <body name="${c.name}" pos="${n(c.position[0])} ${n(c.position[1])} ${n(hz)}" quat="${yawQuat(c.yaw)}">`,

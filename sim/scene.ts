@@ -64,10 +64,10 @@ const objectSchema = z
     friction: nonNegative.default(0.7),
     rgba: rgba.default([0.8, 0.8, 0.8, 1]),
     /** [x, y] resting on the table, or [x, y, z] with z the centre height (m, world frame) */
-    position: z.array(finite, { error: (i) => `expected [x, y] or [x, y, z] in m, got ${describe(i.input)}` })
-      .superRefine((p, ctx) => {
-        if (p.length !== 2 && p.length !== 3) ctx.addIssue({ code: 'custom', message: `expected [x, y] or [x, y, z] in m, got ${p.length} numbers` });
-      }),
+    position: z.array(finite, { error: (i) => `expected [x, y] or [x, y, z] in m, got ${describe(i.input)}` }).superRefine((p, ctx) => {
+      if (p.length !== 2 && p.length !== 3)
+        ctx.addIssue({ code: 'custom', message: `expected [x, y] or [x, y, z] in m, got ${p.length} numbers` });
+    }),
     /** rotation about the vertical axis, rad */
     yaw: finite.default(0),
     /** optional override of the jitter amplitude for this object (m); 0 pins it */
@@ -77,7 +77,11 @@ const objectSchema = z
   .superRefine((o, ctx) => {
     const [n, meaning] = SIZE_MEANING[o.shape];
     if (o.size.length !== n) {
-      ctx.addIssue({ code: 'custom', path: ['size'], message: `expected ${n} numbers for a ${o.shape} (${meaning}), got ${o.size.length}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['size'],
+        message: `expected ${n} numbers for a ${o.shape} (${meaning}), got ${o.size.length}`,
+      });
     } else if (o.size.some((v) => !(v > 0))) {
       ctx.addIssue({ code: 'custom', path: ['size'], message: 'sizes must be greater than 0' });
     }
@@ -246,7 +250,10 @@ export function loadScene(nameOrPath: string): Scene {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const names = Object.keys(BUILTIN_SCENES).join(', ');
-    throw new SceneError(`cannot read scene file ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message} (built-in scenes: ${names})`, { cause: err });
+    throw new SceneError(
+      `cannot read scene file ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message} (built-in scenes: ${names})`,
+      { cause: err },
+    );
   }
   return parseScene(text, resolve(path));
 }
@@ -268,9 +275,12 @@ export function sceneRobot(scene: Scene): RobotModel {
 /** Axis-aligned half extents of an object in its own frame, m. */
 export function objectHalfExtents(o: Pick<SceneObject, 'shape' | 'size'>): Vec3 {
   switch (o.shape) {
-    case 'box': return [o.size[0] / 2, o.size[1] / 2, o.size[2] / 2];
-    case 'cylinder': return [o.size[0], o.size[0], o.size[1] / 2];
-    case 'sphere': return [o.size[0], o.size[0], o.size[0]];
+    case 'box':
+      return [o.size[0] / 2, o.size[1] / 2, o.size[2] / 2];
+    case 'cylinder':
+      return [o.size[0], o.size[0], o.size[1] / 2];
+    case 'sphere':
+      return [o.size[0], o.size[0], o.size[0]];
   }
 }
 
@@ -280,7 +290,11 @@ export function containerHalfExtents(c: SceneContainer): Vec3 {
 }
 
 /** Footprint rectangle on the table: centre, half sizes and yaw (m, rad). */
-interface Footprint { xy: [number, number]; half: [number, number]; yaw: number }
+interface Footprint {
+  xy: [number, number];
+  half: [number, number];
+  yaw: number;
+}
 
 function footprint(o: SceneObject | SceneContainer): Footprint {
   const h = 'shape' in o ? objectHalfExtents(o) : containerHalfExtents(o);
@@ -292,9 +306,13 @@ function footprintGap(a: Footprint, b: Footprint): number {
   let best = -Infinity;
   const d = [b.xy[0] - a.xy[0], b.xy[1] - a.xy[1]];
   for (const yaw of [a.yaw, b.yaw]) {
-    for (const axis of [[Math.cos(yaw), Math.sin(yaw)], [-Math.sin(yaw), Math.cos(yaw)]]) {
+    for (const axis of [
+      [Math.cos(yaw), Math.sin(yaw)],
+      [-Math.sin(yaw), Math.cos(yaw)],
+    ]) {
       const extent = (f: Footprint) => {
-        const c = Math.cos(f.yaw), s = Math.sin(f.yaw);
+        const c = Math.cos(f.yaw),
+          s = Math.sin(f.yaw);
         return f.half[0] * Math.abs(c * axis[0] + s * axis[1]) + f.half[1] * Math.abs(-s * axis[0] + c * axis[1]);
       };
       best = Math.max(best, Math.abs(d[0] * axis[0] + d[1] * axis[1]) - extent(a) - extent(b));
@@ -310,7 +328,9 @@ function checkConsistency(scene: Scene): void {
   const model = scene.robot.model;
   if (!(model in BUILTIN_ROBOTS)) {
     if (!/\.urdf$/i.test(model)) {
-      errors.push(`${at}: robot.model: unknown robot "${model}"; use one of ${Object.keys(BUILTIN_ROBOTS).join(', ')} or a path to a .urdf file`);
+      errors.push(
+        `${at}: robot.model: unknown robot "${model}"; use one of ${Object.keys(BUILTIN_ROBOTS).join(', ')} or a path to a .urdf file`,
+      );
     } else if (!existsSync(sceneRobotPath(scene))) {
       errors.push(`${at}: robot.model: URDF file ${sceneRobotPath(scene)} does not exist`);
     }
@@ -328,7 +348,10 @@ function checkConsistency(scene: Scene): void {
   }
   scene.known.forEach((k, i) => {
     const body = k.body ?? k.name;
-    if (!seen.has(body)) errors.push(`${at}: known[${i}].${k.body ? 'body' : 'name'}: "${body}" is not an object or container in this scene (they are ${[...seen.keys()].join(', ')})`);
+    if (!seen.has(body))
+      errors.push(
+        `${at}: known[${i}].${k.body ? 'body' : 'name'}: "${body}" is not an object or container in this scene (they are ${[...seen.keys()].join(', ')})`,
+      );
   });
   // Everything starts on the table and apart (with the jitter at its largest), so the first
   // physics step does not throw things around.
@@ -340,19 +363,27 @@ function checkConsistency(scene: Scene): void {
   };
   for (const t of things) {
     const f = footprint(t.item);
-    const c = Math.abs(Math.cos(f.yaw)), s = Math.abs(Math.sin(f.yaw));
-    const ex = f.half[0] * c + f.half[1] * s + margin(t), ey = f.half[0] * s + f.half[1] * c + margin(t);
+    const c = Math.abs(Math.cos(f.yaw)),
+      s = Math.abs(Math.sin(f.yaw));
+    const ex = f.half[0] * c + f.half[1] * s + margin(t),
+      ey = f.half[0] * s + f.half[1] * c + margin(t);
     if (Math.abs(t.xy[0] - tx) + ex > sx / 2 || Math.abs(t.xy[1] - ty) + ey > sy / 2) {
-      errors.push(`${at}: ${t.where}.position: ${t.item.name} at [${t.xy.join(', ')}] is not fully on the table (the top spans x ${tx - sx / 2}..${tx + sx / 2}, y ${ty - sy / 2}..${ty + sy / 2})`);
+      errors.push(
+        `${at}: ${t.where}.position: ${t.item.name} at [${t.xy.join(', ')}] is not fully on the table (the top spans x ${tx - sx / 2}..${tx + sx / 2}, y ${ty - sy / 2}..${ty + sy / 2})`,
+      );
     }
   }
   const onTable = (t: (typeof things)[number]) => !('shape' in t.item) || t.item.position.length === 2;
   for (let a = 0; a < things.length; a++) {
     for (let b = a + 1; b < things.length; b++) {
-      const A = things[a], B = things[b];
+      const A = things[a],
+        B = things[b];
       if (!onTable(A) || !onTable(B)) continue;
       const gap = footprintGap(footprint(A.item), footprint(B.item)) - margin(A) - margin(B);
-      if (gap < 0) errors.push(`${at}: ${B.where}.position: ${B.item.name} overlaps ${A.item.name} (${A.where}) by up to ${(-gap * 1000).toFixed(0)} mm (jitter included); move them apart`);
+      if (gap < 0)
+        errors.push(
+          `${at}: ${B.where}.position: ${B.item.name} overlaps ${A.item.name} (${A.where}) by up to ${(-gap * 1000).toFixed(0)} mm (jitter included); move them apart`,
+        );
     }
   }
   if (errors.length) throw new SceneError(errors.join('\n'));
@@ -387,7 +418,9 @@ export function placeObjects(scene: Scene, seed = scene.seed): PlacedObject[] {
   return scene.objects.map((o) => {
     // Draw the same number of values for every object so one object's settings do not shift
     // the others' jitter.
-    const dx = u(), dy = u(), dyaw = u();
+    const dx = u(),
+      dy = u(),
+      dyaw = u();
     const j = o.jitter ?? scene.jitter;
     const z = o.position.length === 3 ? o.position[2] : objectHalfExtents(o)[2];
     return {

@@ -32,7 +32,8 @@ export class TrajectorySampler {
       if (p.qd) return Float64Array.from(p.qd);
       const v = new Float64Array(this.dof);
       if (k === 0 || k === n - 1) return v;
-      const a = points[k - 1], b = points[k + 1];
+      const a = points[k - 1],
+        b = points[k + 1];
       for (let i = 0; i < this.dof; i++) v[i] = (b.q[i] - a.q[i]) / (b.t - a.t);
       return v;
     });
@@ -44,18 +45,32 @@ export class TrajectorySampler {
    * Sampling forwards in time is O(1) per call.
    */
   sample(t: number, q: Float64Array | number[], qd: Float64Array | number[], qdd: Float64Array | number[]): void {
-    const T = this.#t, n = T.length, dof = this.dof;
+    const T = this.#t,
+      n = T.length,
+      dof = this.dof;
     if (n === 1) {
-      for (let i = 0; i < dof; i++) { q[i] = this.#q[0][i]; qd[i] = 0; qdd[i] = 0; }
+      for (let i = 0; i < dof; i++) {
+        q[i] = this.#q[0][i];
+        qd[i] = 0;
+        qdd[i] = 0;
+      }
       return;
     }
     if (t <= T[0]) {
-      for (let i = 0; i < dof; i++) { q[i] = this.#q[0][i]; qd[i] = this.#qd[0][i]; qdd[i] = 0; }
+      for (let i = 0; i < dof; i++) {
+        q[i] = this.#q[0][i];
+        qd[i] = this.#qd[0][i];
+        qdd[i] = 0;
+      }
       return;
     }
     if (t >= T[n - 1]) {
       const k = n - 1;
-      for (let i = 0; i < dof; i++) { q[i] = this.#q[k][i]; qd[i] = 0; qdd[i] = 0; }
+      for (let i = 0; i < dof; i++) {
+        q[i] = this.#q[k][i];
+        qd[i] = 0;
+        qdd[i] = 0;
+      }
       return;
     }
     let s = this.#seg;
@@ -64,12 +79,25 @@ export class TrajectorySampler {
     this.#seg = s;
     const h = T[s + 1] - T[s];
     const u = (t - T[s]) / h;
-    const u2 = u * u, u3 = u2 * u;
+    const u2 = u * u,
+      u3 = u2 * u;
     // Hermite basis and its derivatives (d/dt = (1/h) d/du)
-    const h00 = 2 * u3 - 3 * u2 + 1, h10 = u3 - 2 * u2 + u, h01 = -2 * u3 + 3 * u2, h11 = u3 - u2;
-    const d00 = (6 * u2 - 6 * u) / h, d10 = 3 * u2 - 4 * u + 1, d01 = (-6 * u2 + 6 * u) / h, d11 = 3 * u2 - 2 * u;
-    const a00 = (12 * u - 6) / (h * h), a10 = (6 * u - 4) / h, a01 = (-12 * u + 6) / (h * h), a11 = (6 * u - 2) / h;
-    const q0 = this.#q[s], q1 = this.#q[s + 1], v0 = this.#qd[s], v1 = this.#qd[s + 1];
+    const h00 = 2 * u3 - 3 * u2 + 1,
+      h10 = u3 - 2 * u2 + u,
+      h01 = -2 * u3 + 3 * u2,
+      h11 = u3 - u2;
+    const d00 = (6 * u2 - 6 * u) / h,
+      d10 = 3 * u2 - 4 * u + 1,
+      d01 = (-6 * u2 + 6 * u) / h,
+      d11 = 3 * u2 - 2 * u;
+    const a00 = (12 * u - 6) / (h * h),
+      a10 = (6 * u - 4) / h,
+      a01 = (-12 * u + 6) / (h * h),
+      a11 = (6 * u - 2) / h;
+    const q0 = this.#q[s],
+      q1 = this.#q[s + 1],
+      v0 = this.#qd[s],
+      v1 = this.#qd[s + 1];
     for (let i = 0; i < dof; i++) {
       q[i] = h00 * q0[i] + h10 * h * v0[i] + h01 * q1[i] + h11 * h * v1[i];
       qd[i] = d00 * q0[i] + d10 * v0[i] + d01 * q1[i] + d11 * v1[i];

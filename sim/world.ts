@@ -221,7 +221,9 @@ export class SimWorld implements BodyPoseProvider {
       this.#handBody = id(OBJ.mjOBJ_BODY.value, mjcf.gripper.handBody, 'body');
     }
     this.#toolSite = id(OBJ.mjOBJ_SITE.value, mjcf.toolSite, 'site');
-    const rowadr = model.M_rowadr as Int32Array, rownnz = model.M_rownnz as Int32Array, colind = model.M_colind as Int32Array;
+    const rowadr = model.M_rowadr as Int32Array,
+      rownnz = model.M_rownnz as Int32Array,
+      colind = model.M_colind as Int32Array;
     this.#mRows = new Int32Array(dof * 3);
     this.#mCol = new Int32Array(colind.length).fill(-1);
     for (let i = 0; i < dof; i++) {
@@ -235,7 +237,9 @@ export class SimWorld implements BodyPoseProvider {
       const body = id(OBJ.mjOBJ_BODY.value, p.object.name, 'body');
       const jnt = bodyJnt[body];
       this.#objectIndex.set(p.object.name, i);
-      const touch = mjcf.gripper ? mjcf.gripper.fingerBodies.map((f) => sensorAdr[id(OBJ.mjOBJ_SENSOR.value, mjcf.touchSensor(f, p.object.name), 'sensor')]) : [];
+      const touch = mjcf.gripper
+        ? mjcf.gripper.fingerBodies.map((f) => sensorAdr[id(OBJ.mjOBJ_SENSOR.value, mjcf.touchSensor(f, p.object.name), 'sensor')])
+        : [];
       return { o: p.object, body, qadr: jntQ[jnt], vadr: jntV[jnt], touch };
     });
     this.#containers = mjcf.containers.map((c, i) => {
@@ -252,7 +256,8 @@ export class SimWorld implements BodyPoseProvider {
     this.#qdDes = new Float64Array(dof);
     this.#qddDes = new Float64Array(dof);
     this.#initialArm = Array.from(options.initialArm ?? this.robot.home);
-    if (this.#initialArm.length !== dof) throw new Error(`[sim] initialArm has ${this.#initialArm.length} values; the arm has ${dof} joints`);
+    if (this.#initialArm.length !== dof)
+      throw new Error(`[sim] initialArm has ${this.#initialArm.length} values; the arm has ${dof} joints`);
 
     let assist = options.graspAssist ?? true;
     if (assist && this.#weld >= 0) {
@@ -297,12 +302,25 @@ export class SimWorld implements BodyPoseProvider {
   }
 
   #refreshViews(): void {
-    const m = this.#m, d = this.#d;
+    const m = this.#m,
+      d = this.#d;
     this.#v = {
-      qpos: d.qpos, qvel: d.qvel, ctrl: d.ctrl, xpos: d.xpos, xquat: d.xquat, sensordata: d.sensordata,
-      actuatorForce: d.actuator_force, siteXpos: d.site_xpos, siteXmat: d.site_xmat,
-      forcerange: m.actuator_forcerange, ctrlrange: m.actuator_ctrlrange, eqData: m.eq_data, eqObj2: m.eq_obj2id,
-      M: d.M, bias: d.qfrc_bias, gravcomp: d.qfrc_gravcomp,
+      qpos: d.qpos,
+      qvel: d.qvel,
+      ctrl: d.ctrl,
+      xpos: d.xpos,
+      xquat: d.xquat,
+      sensordata: d.sensordata,
+      actuatorForce: d.actuator_force,
+      siteXpos: d.site_xpos,
+      siteXmat: d.site_xmat,
+      forcerange: m.actuator_forcerange,
+      ctrlrange: m.actuator_ctrlrange,
+      eqData: m.eq_data,
+      eqObj2: m.eq_obj2id,
+      M: d.M,
+      bias: d.qfrc_bias,
+      gravcomp: d.qfrc_gravcomp,
     };
     if (this.#eqActiveOffset >= 0) this.#v.eqActive = new Uint8Array(this.#v.qpos.buffer, this.#eqActiveOffset, m.neq);
   }
@@ -319,7 +337,9 @@ export class SimWorld implements BodyPoseProvider {
    * it on must add the weld's 6 constraint rows, and off must remove them. -1 when not found.
    */
   #locateEqActive(): number {
-    const mj = this.#mj, m = this.#m, d = this.#d;
+    const mj = this.#mj,
+      m = this.#m,
+      d = this.#d;
     const x = d.xfrc_applied as Float64Array;
     const end = x.byteOffset + x.byteLength;
     const heap = new Uint8Array(x.buffer);
@@ -351,7 +371,8 @@ export class SimWorld implements BodyPoseProvider {
       return;
     }
     // Relative pose of the object in the hand frame, from the same kinematics pass.
-    const ob = this.#objects[objectIndex].body, hb = this.#handBody;
+    const ob = this.#objects[objectIndex].body,
+      hb = this.#handBody;
     const hp = [v.xpos[hb * 3], v.xpos[hb * 3 + 1], v.xpos[hb * 3 + 2]];
     const op = [v.xpos[ob * 3], v.xpos[ob * 3 + 1], v.xpos[ob * 3 + 2]];
     const hq = [v.xquat[hb * 4], v.xquat[hb * 4 + 1], v.xquat[hb * 4 + 2], v.xquat[hb * 4 + 3]];
@@ -371,11 +392,17 @@ export class SimWorld implements BodyPoseProvider {
    * Coriolis/centrifugal part of the bias (gravity is cancelled by gravcomp).
    */
   #feedforward(v: Views): void {
-    const tau = this.#tau, qdd = this.#qddDes, M = v.M, rows = this.#mRows, col = this.#mCol;
+    const tau = this.#tau,
+      qdd = this.#qddDes,
+      M = v.M,
+      rows = this.#mRows,
+      col = this.#mCol;
     const n = tau.length;
     for (let i = 0; i < n; i++) tau[i] = v.bias[this.#armV[i]] - v.gravcomp[this.#armV[i]];
     for (let r = 0; r < n; r++) {
-      const i = rows[r * 3], start = rows[r * 3 + 1], end = start + rows[r * 3 + 2];
+      const i = rows[r * 3],
+        start = rows[r * 3 + 1],
+        end = start + rows[r * 3 + 2];
       for (let k = start; k < end; k++) {
         const j = col[k];
         if (j < 0) continue;
@@ -417,7 +444,8 @@ export class SimWorld implements BodyPoseProvider {
   #afterPhysics(): void {
     if (this.#gripAct < 0) return;
     const v = this.#views();
-    const q = v.qpos[this.#gripQ], qd = v.qvel[this.#gripV];
+    const q = v.qpos[this.#gripQ],
+      qd = v.qvel[this.#gripV];
     if (this.#gSqueeze) {
       // Closed all the way while pressing: the object slipped out; stop pushing into the limit.
       const g = this.robot.gripper!;
@@ -442,7 +470,11 @@ export class SimWorld implements BodyPoseProvider {
       for (let i = 0; i < this.#objects.length && both < 0; i++) {
         const t = this.#objects[i].touch;
         let all = t.length > 0;
-        for (let k = 0; k < t.length; k++) if (!(sd[t[k]] > 0)) { all = false; break; }
+        for (let k = 0; k < t.length; k++)
+          if (!(sd[t[k]] > 0)) {
+            all = false;
+            break;
+          }
         if (all) both = i;
       }
       if (both >= 0 && both === this.#assistCandidate) {
@@ -467,17 +499,26 @@ export class SimWorld implements BodyPoseProvider {
    * Copies MuJoCo's contact array (~25 µs): for inspection, not for every step.
    */
   contacts(): { geom1: string; geom2: string; body1: string; body2: string; dist: number }[] {
-    const mj = this.#mj, m = this.#m, d = this.#d;
+    const mj = this.#mj,
+      m = this.#m,
+      d = this.#d;
     const list = d.contact;
     const out: { geom1: string; geom2: string; body1: string; body2: string; dist: number }[] = [];
     try {
       const geomBody = m.geom_bodyid as Int32Array;
       const name = (type: number, id: number) => mj.mj_id2name(m, type, id) ?? `#${id}`;
-      const G = mj.mjtObj.mjOBJ_GEOM.value, B = mj.mjtObj.mjOBJ_BODY.value;
+      const G = mj.mjtObj.mjOBJ_GEOM.value,
+        B = mj.mjtObj.mjOBJ_BODY.value;
       for (let i = 0; i < d.ncon; i++) {
         const c = list.get(i);
         if (!c) continue;
-        out.push({ geom1: name(G, c.geom1), geom2: name(G, c.geom2), body1: name(B, geomBody[c.geom1]), body2: name(B, geomBody[c.geom2]), dist: c.dist });
+        out.push({
+          geom1: name(G, c.geom1),
+          geom2: name(G, c.geom2),
+          body1: name(B, geomBody[c.geom1]),
+          body2: name(B, geomBody[c.geom2]),
+          dist: c.dist,
+        });
         c.delete();
       }
     } finally {
@@ -493,7 +534,9 @@ export class SimWorld implements BodyPoseProvider {
 
   /** Advance n physics steps (hooks run before and after each). */
   step(n = 1): void {
-    const mj = this.#mj, m = this.#m, d = this.#d;
+    const mj = this.#mj,
+      m = this.#m,
+      d = this.#d;
     for (let k = 0; k < n; k++) {
       for (let h = 0; h < this.#before.length; h++) this.#before[h](this);
       this.#writeControls();
@@ -511,18 +554,26 @@ export class SimWorld implements BodyPoseProvider {
   /** Run `hook` before every physics step (a controller sets targets here). Returns an unsubscribe. */
   onBeforeStep(hook: StepHook): () => void {
     this.#before.push(hook);
-    return () => { const i = this.#before.indexOf(hook); if (i >= 0) this.#before.splice(i, 1); };
+    return () => {
+      const i = this.#before.indexOf(hook);
+      if (i >= 0) this.#before.splice(i, 1);
+    };
   }
 
   /** Run `hook` after every physics step (monitoring, state streaming). Returns an unsubscribe. */
   onAfterStep(hook: StepHook): () => void {
     this.#after.push(hook);
-    return () => { const i = this.#after.indexOf(hook); if (i >= 0) this.#after.splice(i, 1); };
+    return () => {
+      const i = this.#after.indexOf(hook);
+      if (i >= 0) this.#after.splice(i, 1);
+    };
   }
 
   /** Back to the start: seeded object poses, arm at its initial pose, gripper open, time 0. */
   reset(): void {
-    const mj = this.#mj, m = this.#m, d = this.#d;
+    const mj = this.#mj,
+      m = this.#m,
+      d = this.#d;
     mj.mj_resetData(m, d);
     this.#refreshViews();
     if (this.#eqActiveOffset >= 0 && this.#v.eqActive) this.#v.eqActive[this.#weld] = 0;
@@ -530,7 +581,10 @@ export class SimWorld implements BodyPoseProvider {
     this.#assistCount = 0;
     this.#assistCandidate = -1;
     const v = this.#v;
-    this.#initialArm.forEach((q, i) => { v.qpos[this.#armQ[i]] = q; this.#qDes[i] = q; });
+    this.#initialArm.forEach((q, i) => {
+      v.qpos[this.#armQ[i]] = q;
+      this.#qDes[i] = q;
+    });
     this.#qdDes.fill(0);
     this.#qddDes.fill(0);
     const g = this.robot.gripper;
@@ -636,7 +690,8 @@ export class SimWorld implements BodyPoseProvider {
   setGripper(goal: number, options: GripperOptions = {}): void {
     const g = this.robot.gripper;
     if (!g || this.#gripAct < 0) throw new Error(`[sim] ${this.robot.name} has no gripper`);
-    const lo = Math.min(g.open, g.closed), hi = Math.max(g.open, g.closed);
+    const lo = Math.min(g.open, g.closed),
+      hi = Math.max(g.open, g.closed);
     const target = Math.min(hi, Math.max(lo, goal));
     const v = this.#views();
     const q = v.qpos[this.#gripQ];
@@ -785,7 +840,8 @@ export class SimWorld implements BodyPoseProvider {
   #objectState(i: number): ObjectState {
     const v = this.#views();
     const ob = this.#objects[i];
-    const a = ob.qadr, va = ob.vadr;
+    const a = ob.qadr,
+      va = ob.vadr;
     const position: Vec3 = [v.qpos[a], v.qpos[a + 1], v.qpos[a + 2]];
     const quaternion: Quat = [v.qpos[a + 4], v.qpos[a + 5], v.qpos[a + 6], v.qpos[a + 3]];
     const speed = Math.hypot(v.qvel[va], v.qvel[va + 1], v.qvel[va + 2]);
@@ -797,9 +853,12 @@ export class SimWorld implements BodyPoseProvider {
     let inside: string | null = null;
     if (!held && resting) {
       for (const { c } of this.#containers) {
-        const dx = position[0] - c.position[0], dy = position[1] - c.position[1];
-        const cs = Math.cos(c.yaw), sn = Math.sin(c.yaw);
-        const lx = cs * dx + sn * dy, ly = -sn * dx + cs * dy;
+        const dx = position[0] - c.position[0],
+          dy = position[1] - c.position[1];
+        const cs = Math.cos(c.yaw),
+          sn = Math.sin(c.yaw);
+        const lx = cs * dx + sn * dy,
+          ly = -sn * dx + cs * dy;
         if (Math.abs(lx) <= c.inner[0] / 2 && Math.abs(ly) <= c.inner[1] / 2 && position[2] < c.height && position[2] > 0) {
           inside = c.name;
           break;
@@ -831,7 +890,11 @@ function describeError(mj: MainModule, err: unknown): string {
   if (typeof err === 'number') {
     // Emscripten C++ exceptions surface as pointers; ask the module for the message.
     const anyMj = mj as unknown as { getExceptionMessage?: (e: number) => [string, string] };
-    try { return anyMj.getExceptionMessage?.(err)?.join(': ') ?? String(err); } catch { return String(err); }
+    try {
+      return anyMj.getExceptionMessage?.(err)?.join(': ') ?? String(err);
+    } catch {
+      return String(err);
+    }
   }
   return String(err);
 }
@@ -839,11 +902,7 @@ function describeError(mj: MainModule, err: unknown): string {
 /** q* · v · q for a [w, x, y, z] quaternion: a world vector in the body frame. */
 function rotateByConj(q: number[], v: number[]): number[] {
   const R = rowMajorFromQuat([q[1], q[2], q[3], q[0]]);
-  return [
-    R[0] * v[0] + R[3] * v[1] + R[6] * v[2],
-    R[1] * v[0] + R[4] * v[1] + R[7] * v[2],
-    R[2] * v[0] + R[5] * v[1] + R[8] * v[2],
-  ];
+  return [R[0] * v[0] + R[3] * v[1] + R[6] * v[2], R[1] * v[0] + R[4] * v[1] + R[7] * v[2], R[2] * v[0] + R[5] * v[1] + R[8] * v[2]];
 }
 
 function quatMulWxyz(a: number[], b: number[]): number[] {
@@ -859,9 +918,15 @@ function quatMulWxyz(a: number[], b: number[]): number[] {
 function rowMajorFromQuat(q: Quat): number[] {
   const [x, y, z, w] = q;
   return [
-    1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
-    2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-    2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+    1 - 2 * (y * y + z * z),
+    2 * (x * y - w * z),
+    2 * (x * z + w * y),
+    2 * (x * y + w * z),
+    1 - 2 * (x * x + z * z),
+    2 * (y * z - w * x),
+    2 * (x * z - w * y),
+    2 * (y * z + w * x),
+    1 - 2 * (x * x + y * y),
   ];
 }
 

@@ -25,11 +25,23 @@ import type { RobotModel } from '../model/description/robot-model.js';
 import { cartesianPath, KinematicChain } from './kinematics/index.js';
 import type { Pose, Vec3 } from '../model/math/transform.js';
 import {
-  DEFAULT_BASIS, DEFAULT_GAINS, learnPoseDmp, rolloutPoseDmp, rolloutToJointTrajectory,
-  type PoseDmpModel, type PoseRollout, type ScalingMode, type ScalingReport,
+  DEFAULT_BASIS,
+  DEFAULT_GAINS,
+  learnPoseDmp,
+  rolloutPoseDmp,
+  rolloutToJointTrajectory,
+  type PoseDmpModel,
+  type PoseRollout,
+  type ScalingMode,
+  type ScalingReport,
 } from './dmp/index.js';
 import {
-  DemonstrationRecorder, demonstrationPoses, processDemonstration, type Demonstration, type ProcessedDemonstration, type ProcessOptions,
+  DemonstrationRecorder,
+  demonstrationPoses,
+  processDemonstration,
+  type Demonstration,
+  type ProcessedDemonstration,
+  type ProcessOptions,
 } from './demonstration/index.js';
 import type { RobotBackend } from '../robot-bridge/types.js';
 import { SkillFailure, type ArmState, type CompiledStep, type Motion, type MotionContext, type PrimitiveImpl } from './primitives.js';
@@ -43,23 +55,27 @@ const vec3 = z.tuple([num, num, num]);
 const quat = z.tuple([num, num, num, num]);
 const poseSchema = z.strictObject({ position: vec3, quaternion: quat });
 
-export const poseDmpSchema = z.strictObject({
-  kind: z.literal('pose-dmp'),
-  version: z.literal(1),
-  gains: z.strictObject({ alphaZ: num, betaZ: num, alphaX: num, alphaG: num }),
-  basis: z.number().int().min(2).max(500),
-  duration: num.refine((v) => v > 0, 'must be positive'),
-  start: poseSchema,
-  goal: poseSchema,
-  position: z.array(z.array(num)).length(3),
-  orientation: z.array(z.array(num)).length(3),
-  demos: z.number().int().min(1),
-}).refine((m) => [...m.position, ...m.orientation].every((r) => r.length === m.basis), 'each weight row must have `basis` numbers');
+export const poseDmpSchema = z
+  .strictObject({
+    kind: z.literal('pose-dmp'),
+    version: z.literal(1),
+    gains: z.strictObject({ alphaZ: num, betaZ: num, alphaX: num, alphaG: num }),
+    basis: z.number().int().min(2).max(500),
+    duration: num.refine((v) => v > 0, 'must be positive'),
+    start: poseSchema,
+    goal: poseSchema,
+    position: z.array(z.array(num)).length(3),
+    orientation: z.array(z.array(num)).length(3),
+    demos: z.number().int().min(1),
+  })
+  .refine((m) => [...m.position, ...m.orientation].every((r) => r.length === m.basis), 'each weight row must have `basis` numbers');
 
-const gripperSchema = z.strictObject({
-  initial: z.enum(['open', 'closed']),
-  events: z.array(z.strictObject({ t: num, action: z.enum(['open', 'close']), position: num })),
-}).nullable();
+const gripperSchema = z
+  .strictObject({
+    initial: z.enum(['open', 'closed']),
+    events: z.array(z.strictObject({ t: num, action: z.enum(['open', 'close']), position: num })),
+  })
+  .nullable();
 
 export const motionSkillDataSchema = z.strictObject({
   format: z.literal(MOTION_SKILL_FORMAT),
@@ -204,7 +220,14 @@ export class MotionTeaching {
   finish(description?: string): MotionSkill {
     if (this.#recorder?.recording) this.stopRecording();
     if (!this.demonstrations.length) throw new Error(`you haven't shown me ${this.name.replace(/_/g, ' ')} yet`);
-    return motionSkillFromDemonstration({ ...this.options, name: this.name, description, model: this.model, demonstrations: this.demonstrations, reference: this.reference });
+    return motionSkillFromDemonstration({
+      ...this.options,
+      name: this.name,
+      description,
+      model: this.model,
+      demonstrations: this.demonstrations,
+      reference: this.reference,
+    });
   }
 }
 
@@ -238,7 +261,10 @@ export function motionSkillData(skill: MotionSkill): MotionSkillData {
   if (hit) return hit;
   const r = motionSkillDataSchema.safeParse(raw);
   if (!r.success) {
-    const why = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ');
+    const why = r.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || 'data'}: ${i.message}`)
+      .join('; ');
     throw new SkillFailure(`the stored motion ${skill.name} is not a learned DMP skill (${why})`);
   }
   if (raw && typeof raw === 'object') parsedData.set(raw, r.data);
@@ -262,7 +288,8 @@ function stillLinks(model: RobotModel, a: readonly number[], b: readonly number[
   const mid = model.linkPoses(a.map((v, i) => (v + b[i]) / 2));
   const still = new Set<string>();
   for (const [name, m] of ref) {
-    const zb = far.get(name)?.[14], zm = mid.get(name)?.[14];
+    const zb = far.get(name)?.[14],
+      zm = mid.get(name)?.[14];
     if (zb !== undefined && zm !== undefined && Math.abs(zb - m[14]) < 1e-9 && Math.abs(zm - m[14]) < 1e-9) still.add(name);
   }
   return still;
@@ -309,14 +336,20 @@ export function approachPath(ctx: MotionContext, from: number[], to: number[]): 
   const ends = Math.min(lowestAlong(model, still, from, to, 0), lowestAlong(model, still, to, from, 0));
   const direct = lowestAlong(model, still, from, to);
   if (direct >= ends - SAG) return [from, to];
-  const a = ctx.ik.chain.pose(from), b = ctx.ik.chain.pose(to);
+  const a = ctx.ik.chain.pose(from),
+    b = ctx.ik.chain.pose(to);
   const z = Math.max(a.position[2], b.position[2]) + TRANSIT_LIFT;
   const up = cartesianPath(ctx.ik, from, { position: [a.position[0], a.position[1], z], quaternion: a.quaternion }, { step: TRANSIT_STEP });
   // The descent is planned upwards from the start, so it ends in exactly the start configuration.
   const down = cartesianPath(ctx.ik, to, { position: [b.position[0], b.position[1], z], quaternion: b.quaternion }, { step: TRANSIT_STEP });
   if (!up.ok || !down.ok) return [from, to];
   const top = down.waypoints[down.waypoints.length - 1];
-  const across = cartesianPath(ctx.ik, up.waypoints[up.waypoints.length - 1], { position: [b.position[0], b.position[1], z], quaternion: b.quaternion }, { step: TRANSIT_STEP });
+  const across = cartesianPath(
+    ctx.ik,
+    up.waypoints[up.waypoints.length - 1],
+    { position: [b.position[0], b.position[1], z], quaternion: b.quaternion },
+    { step: TRANSIT_STEP },
+  );
   const path = [...up.waypoints, ...(across.ok ? across.waypoints.slice(1) : []), top, ...down.waypoints.slice(0, -1).reverse()];
   const clean = path.filter((q, i) => i === 0 || q.some((v, j) => Math.abs(v - path[i - 1][j]) > 1e-9));
   return lowestOfPath(model, still, clean) > direct + SAG ? clean : [from, to];
@@ -327,7 +360,13 @@ export function approachPath(ctx: MotionContext, from: number[], to: number[]): 
  * (plus a move to the start for 'relative' skills and any demonstrated gripper changes) from the
  * predicted arm state `start`. Throws SkillFailure with a plain reason when it cannot be done.
  */
-export function compileMotionSkill(skill: MotionSkill, args: Record<string, ArgValue>, ctx: MotionContext, start: ArmState, opts: CompileMotionOptions = {}): CompiledMotionSkill {
+export function compileMotionSkill(
+  skill: MotionSkill,
+  args: Record<string, ArgValue>,
+  ctx: MotionContext,
+  start: ArmState,
+  opts: CompileMotionOptions = {},
+): CompiledMotionSkill {
   const data = motionSkillData(skill);
   if (data.robot !== ctx.model.name) throw new SkillFailure(`${skill.name} was taught on ${data.robot}, not on ${ctx.model.name}`);
   const param = skill.params.find((p) => p.type === 'entity');
@@ -355,9 +394,10 @@ export function compileMotionSkill(skill: MotionSkill, args: Record<string, ArgV
   const tries: (() => { q: number[]; approach: boolean } | string)[] = [];
   if (data.start === 'relative') {
     const relStart: Pose = { position: add(dmp.start.position, offset), quaternion: [...dmp.start.quaternion] };
-    const p = here.position, away = Math.hypot(p[0] - relStart.position[0], p[1] - relStart.position[1], p[2] - relStart.position[2]);
+    const p = here.position,
+      away = Math.hypot(p[0] - relStart.position[0], p[1] - relStart.position[1], p[2] - relStart.position[2]);
     if (away > 0.002) {
-      const ik = (r: ReturnType<MotionContext['ik']['solve']>) => (r.ok ? { q: r.q, approach: true } : r.reason ?? 'no IK solution');
+      const ik = (r: ReturnType<MotionContext['ik']['solve']>) => (r.ok ? { q: r.q, approach: true } : (r.reason ?? 'no IK solution'));
       tries.push(
         () => ik(ctx.ik.solve(relStart, { seed: data.demo.q0, maxRestarts: 0 })),
         () => ik(ctx.ik.solveNearest(relStart, { seed: start.q })),
@@ -367,16 +407,26 @@ export function compileMotionSkill(skill: MotionSkill, args: Record<string, ArgV
   }
   tries.push(() => ({ q: start.q, approach: false }));
 
-  let best: { rollout: PoseRollout; joints: ReturnType<typeof rolloutToJointTrajectory>; c: { q: number[]; approach: boolean } } | null = null;
+  let best: { rollout: PoseRollout; joints: ReturnType<typeof rolloutToJointTrajectory>; c: { q: number[]; approach: boolean } } | null =
+    null;
   const tried: number[][] = [];
   let why = '';
   for (const next of tries) {
     const c = next();
-    if (typeof c === 'string') { why = c; continue; }
+    if (typeof c === 'string') {
+      why = c;
+      continue;
+    }
     if (tried.some((q) => q.every((v, i) => Math.abs(v - c.q[i]) < 1e-3))) continue;
     tried.push(c.q);
     // 20 ms samples: the spacing timeParameterize uses, and half the IK work of 10 ms.
-    const r = rolloutPoseDmp(dmp, { start: c.approach ? ctx.ik.chain.pose(c.q) : here, goal, duration: opts.duration ?? data.duration, scaling: data.scaling, dt: 0.02 });
+    const r = rolloutPoseDmp(dmp, {
+      start: c.approach ? ctx.ik.chain.pose(c.q) : here,
+      goal,
+      duration: opts.duration ?? data.duration,
+      scaling: data.scaling,
+      dt: 0.02,
+    });
     if (!r.positions[r.positions.length - 1].every(Number.isFinite)) throw new SkillFailure(`the ${skill.name} motion diverged`);
     const j = rolloutToJointTrajectory(r, ctx.ik, c.q, { speedScale: ctx.config.speedScale, timing: opts.timing ?? 'dmp' });
     if (!best || (!best.joints.ok && j.ok)) best = { rollout: r, joints: j, c };
@@ -390,7 +440,14 @@ export function compileMotionSkill(skill: MotionSkill, args: Record<string, ArgV
     notes.push(`cannot replay the demonstrated path at ${what} (${why}); re-targeted from the current pose instead`);
   }
   if (chosen.approach) {
-    motions.push({ kind: 'trajectory', label: `move to the start of ${skill.name} ${what}`, trajectory: timeParameterize(approachPath(ctx, start.q, chosen.q), ctx.model, { velocityScale: ctx.config.speedScale, accelerationScale: ctx.config.speedScale }) });
+    motions.push({
+      kind: 'trajectory',
+      label: `move to the start of ${skill.name} ${what}`,
+      trajectory: timeParameterize(approachPath(ctx, start.q, chosen.q), ctx.model, {
+        velocityScale: ctx.config.speedScale,
+        accelerationScale: ctx.config.speedScale,
+      }),
+    });
   }
   notes.push(...rollout.notes);
   if (joints.timeStretch > 1.05) notes.push(`slowed down ×${joints.timeStretch.toFixed(2)} to stay within the joint speed limits`);
@@ -399,12 +456,24 @@ export function compileMotionSkill(skill: MotionSkill, args: Record<string, ArgV
   const g = ctx.model.gripper;
   const events = data.gripper?.events ?? [];
   const tMid = dmp.duration / 2;
-  const grip = (e: (typeof events)[number]): Motion => ({ kind: 'gripper', label: `${e.action} gripper`, command: { position: e.position, maxEffort: ctx.config.graspEffort } });
+  const grip = (e: (typeof events)[number]): Motion => ({
+    kind: 'gripper',
+    label: `${e.action} gripper`,
+    command: { position: e.position, maxEffort: ctx.config.graspEffort },
+  });
   let gripper = start.gripper;
-  if (g) for (const e of events.filter((e) => e.t < tMid)) { motions.push(grip(e)); gripper = e.position; }
+  if (g)
+    for (const e of events.filter((e) => e.t < tMid)) {
+      motions.push(grip(e));
+      gripper = e.position;
+    }
   const guard = rollout.scaling.guard ? ` (${rollout.scaling.guard.kind.replace(/-/g, ' ')}: not scaled)` : '';
   motions.push({ kind: 'trajectory', label: `${skill.name} ${what}${guard}`, trajectory });
-  if (g) for (const e of events.filter((e) => e.t >= tMid)) { motions.push(grip(e)); gripper = e.position; }
+  if (g)
+    for (const e of events.filter((e) => e.t >= tMid)) {
+      motions.push(grip(e));
+      gripper = e.position;
+    }
 
   const endQ = joints.waypoints[joints.waypoints.length - 1];
   const step = Math.max(1, Math.ceil(rollout.positions.length / 200));
@@ -438,7 +507,10 @@ export function motionSkillImpl(skill: MotionSkill, opts: CompileMotionOptions =
  * A registry definition for a stored motion skill. `learned: true` marks it as replaceable and
  * removable (re-teaching, forget, undo) once the registry honours that flag.
  */
-export function motionSkillDefinition(skill: MotionSkill, opts: CompileMotionOptions = {}): PrimitiveDefinition<PrimitiveImpl> & { learned: true } {
+export function motionSkillDefinition(
+  skill: MotionSkill,
+  opts: CompileMotionOptions = {},
+): PrimitiveDefinition<PrimitiveImpl> & { learned: true } {
   return {
     name: skill.name,
     kind: 'primitive',
@@ -452,4 +524,3 @@ export function motionSkillDefinition(skill: MotionSkill, opts: CompileMotionOpt
 function add(a: ArrayLike<number>, b: ArrayLike<number>): Vec3 {
   return [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
 }
-

@@ -120,7 +120,8 @@ function verticalMove(ctx: MotionContext, q: number[], z: number, label: string)
   if (Math.abs(tip[14] - z) < 1e-3) return { q };
   const goal = { position: [tip[12], tip[13], z] as Vec3, quaternion: quatFromMatrix(tip) };
   const path = cartesianPath(ctx.ik, q, goal, { step: ctx.config.cartesianStep });
-  if (!path.ok) throw new SkillFailure(`cannot move the gripper straight ${z > tip[14] ? 'up' : 'down'} to ${z.toFixed(2)} m: ${path.reason}`);
+  if (!path.ok)
+    throw new SkillFailure(`cannot move the gripper straight ${z > tip[14] ? 'up' : 'down'} to ${z.toFixed(2)} m: ${path.reason}`);
   const end = path.waypoints[path.waypoints.length - 1];
   return { motion: { kind: 'trajectory', label, trajectory: traj(ctx, path.waypoints) }, q: end };
 }
@@ -165,7 +166,10 @@ function targetZ(ctx: MotionContext, entity: string, position: Vec3): { hover: n
   return { hover: Math.max(grasp + ctx.config.approachHeight, top + 0.06), grasp, isContainer: false };
 }
 
-export const PRIMITIVES: Record<string, { description: string; params: { name: string; type: 'entity'; description: string }[]; impl: PrimitiveImpl }> = {
+export const PRIMITIVES: Record<
+  string,
+  { description: string; params: { name: string; type: 'entity'; description: string }[]; impl: PrimitiveImpl }
+> = {
   go_home: {
     description: 'Return to a neutral home position.',
     params: [],
@@ -181,7 +185,8 @@ export const PRIMITIVES: Record<string, { description: string; params: { name: s
           if (up.motion) motions.push(up.motion);
           q = up.q;
         }
-        if (maxJointDelta(q, ctx.model.home) > 1e-4) motions.push({ kind: 'trajectory', label: 'move home', trajectory: traj(ctx, [q, ctx.model.home]) });
+        if (maxJointDelta(q, ctx.model.home) > 1e-4)
+          motions.push({ kind: 'trajectory', label: 'move home', trajectory: traj(ctx, [q, ctx.model.home]) });
         return { motions, end: { ...start, q: [...ctx.model.home], at: null } };
       },
     },

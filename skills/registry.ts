@@ -7,7 +7,10 @@ import { z } from 'zod';
 import { ENTITY_NAME } from '../model/world.js';
 
 export class RegistryError extends Error {
-  constructor(message: string, readonly validNames: string[] = []) {
+  constructor(
+    message: string,
+    readonly validNames: string[] = [],
+  ) {
     super(`[skills] ${message}`);
     this.name = 'RegistryError';
   }
@@ -45,10 +48,12 @@ export type Plan = SkillCall[];
 export { ENTITY_NAME };
 export const SKILL_NAME = /^[a-z][a-z0-9_]*$/;
 
-export const skillCallSchema = z.object({
-  skill: z.string().regex(SKILL_NAME, 'skill names are lower_snake_case'),
-  args: z.record(z.string(), z.union([z.string(), z.number().finite()])),
-}).strict();
+export const skillCallSchema = z
+  .object({
+    skill: z.string().regex(SKILL_NAME, 'skill names are lower_snake_case'),
+    args: z.record(z.string(), z.union([z.string(), z.number().finite()])),
+  })
+  .strict();
 export const planSchema = z.array(skillCallSchema).max(200, 'a plan has at most 200 calls');
 
 /** A behavior body refers to its own parameters as { param: 'obj' }. */
@@ -80,9 +85,7 @@ export interface ValidationContext {
   entities: ReadonlySet<string>;
 }
 
-export type PlanValidation =
-  | { ok: true; plan: Plan }
-  | { ok: false; errors: string[]; unknownSkills: string[]; unknownEntities: string[] };
+export type PlanValidation = { ok: true; plan: Plan } | { ok: false; errors: string[]; unknownSkills: string[]; unknownEntities: string[] };
 
 export class SkillRegistry<Impl = unknown> {
   readonly #skills = new Map<string, SkillDefinition<Impl>>();
@@ -100,7 +103,8 @@ export class SkillRegistry<Impl = unknown> {
 
   unregister(name: string): void {
     const def = this.get(name);
-    if ((def.kind === 'primitive' && !def.learned) || (def.kind === 'behavior' && def.builtin)) throw new RegistryError(`"${name}" is built in and cannot be removed`);
+    if ((def.kind === 'primitive' && !def.learned) || (def.kind === 'behavior' && def.builtin))
+      throw new RegistryError(`"${name}" is built in and cannot be removed`);
     this.#skills.delete(name);
     this.#emit();
   }
@@ -121,7 +125,13 @@ export class SkillRegistry<Impl = unknown> {
   }
 
   list(): SkillSignature[] {
-    return [...this.#skills.values()].map((d) => ({ name: d.name, description: d.description, params: d.params, kind: d.kind, ...(d.kind === 'primitive' && d.learned ? { learned: true } : {}) }));
+    return [...this.#skills.values()].map((d) => ({
+      name: d.name,
+      description: d.description,
+      params: d.params,
+      kind: d.kind,
+      ...(d.kind === 'primitive' && d.learned ? { learned: true } : {}),
+    }));
   }
 
   onChange(listener: () => void): () => void {
@@ -138,7 +148,11 @@ export class SkillRegistry<Impl = unknown> {
     const def = this.#skills.get(call.skill);
     const unknownEntities: string[] = [];
     if (!def) {
-      return { errors: [`unknown skill "${call.skill}"; known skills: ${this.names().join(', ')}`], unknownSkill: call.skill, unknownEntities };
+      return {
+        errors: [`unknown skill "${call.skill}"; known skills: ${this.names().join(', ')}`],
+        unknownSkill: call.skill,
+        unknownEntities,
+      };
     }
     const errors: string[] = [];
     const expected = new Set(def.params.map((p) => p.name));
@@ -147,12 +161,19 @@ export class SkillRegistry<Impl = unknown> {
     }
     for (const p of def.params) {
       const v = call.args[p.name];
-      if (v === undefined) { errors.push(`${call.skill}() is missing argument "${p.name}" (${p.type})`); continue; }
+      if (v === undefined) {
+        errors.push(`${call.skill}() is missing argument "${p.name}" (${p.type})`);
+        continue;
+      }
       if (p.type === 'number' && typeof v !== 'number') errors.push(`${call.skill}(${p.name}) must be a number`);
       if (p.type === 'string' && typeof v !== 'string') errors.push(`${call.skill}(${p.name}) must be text`);
       if (p.type === 'entity') {
-        if (typeof v !== 'string' || !ENTITY_NAME.test(v)) errors.push(`${call.skill}(${p.name}) must be an object or location NAME, got ${JSON.stringify(v)}`);
-        else if (!ctx.entities.has(v)) { unknownEntities.push(v); errors.push(`unknown object or location "${v}"; known: ${[...ctx.entities].join(', ')}`); }
+        if (typeof v !== 'string' || !ENTITY_NAME.test(v))
+          errors.push(`${call.skill}(${p.name}) must be an object or location NAME, got ${JSON.stringify(v)}`);
+        else if (!ctx.entities.has(v)) {
+          unknownEntities.push(v);
+          errors.push(`unknown object or location "${v}"; known: ${[...ctx.entities].join(', ')}`);
+        }
       }
     }
     return { errors, unknownEntities };
@@ -162,7 +183,12 @@ export class SkillRegistry<Impl = unknown> {
   validatePlan(input: unknown, ctx: ValidationContext): PlanValidation {
     const parsed = planSchema.safeParse(input);
     if (!parsed.success) {
-      return { ok: false, errors: parsed.error.issues.map((i) => `plan${i.path.map((p) => `[${String(p)}]`).join('')}: ${i.message}`), unknownSkills: [], unknownEntities: [] };
+      return {
+        ok: false,
+        errors: parsed.error.issues.map((i) => `plan${i.path.map((p) => `[${String(p)}]`).join('')}: ${i.message}`),
+        unknownSkills: [],
+        unknownEntities: [],
+      };
     }
     const errors: string[] = [];
     const unknownSkills: string[] = [];
@@ -184,25 +210,33 @@ export class SkillRegistry<Impl = unknown> {
     const errors: string[] = [];
     if (!SKILL_NAME.test(def.name)) errors.push(`behavior name "${def.name}" must be lower_snake_case`);
     const existing = this.#skills.get(def.name);
-    if (existing && (existing.kind === 'primitive' || existing.builtin)) errors.push(`"${def.name}" is a built-in skill; choose another name`);
+    if (existing && (existing.kind === 'primitive' || existing.builtin))
+      errors.push(`"${def.name}" is a built-in skill; choose another name`);
     if (!def.body.length) errors.push(`${def.name} has no steps`);
     const params = new Map(def.params.map((p) => [p.name, p]));
     const used = new Set<string>();
     def.body.forEach((step, i) => {
       const where = `${def.name} step ${i + 1} (${step.skill})`;
-      if (step.skill === def.name) { errors.push(`${where}: a behavior cannot call itself`); return; }
+      if (step.skill === def.name) {
+        errors.push(`${where}: a behavior cannot call itself`);
+        return;
+      }
       const callee = this.#skills.get(step.skill);
-      if (!callee) { errors.push(`${where}: unknown skill; known skills: ${this.names().join(', ')}`); return; }
+      if (!callee) {
+        errors.push(`${where}: unknown skill; known skills: ${this.names().join(', ')}`);
+        return;
+      }
       const concrete: Record<string, ArgValue> = {};
       for (const [k, v] of Object.entries(step.args)) {
         if (typeof v === 'object') {
           const p = params.get(v.param);
           const expected = callee.params.find((cp) => cp.name === k);
           if (!p) errors.push(`${where}: uses parameter "${v.param}", which ${def.name} does not declare`);
-          else if (expected && expected.type !== p.type) errors.push(`${where}: parameter "${v.param}" is ${p.type} but ${step.skill}(${k}) needs ${expected.type}`);
+          else if (expected && expected.type !== p.type)
+            errors.push(`${where}: parameter "${v.param}" is ${p.type} but ${step.skill}(${k}) needs ${expected.type}`);
           used.add(v.param);
           // Stand-in value of the right type, so arity/type checks below still run.
-          concrete[k] = p?.type === 'number' ? 0 : p?.type === 'entity' ? [...ctx.entities][0] ?? 'X' : 'x';
+          concrete[k] = p?.type === 'number' ? 0 : p?.type === 'entity' ? ([...ctx.entities][0] ?? 'X') : 'x';
         } else concrete[k] = v;
       }
       const r = this.validateCall({ skill: step.skill, args: concrete }, ctx);
@@ -214,7 +248,10 @@ export class SkillRegistry<Impl = unknown> {
     const walk = (name: string, stack: string[]): void => {
       const d = name === def.name ? def : this.#skills.get(name);
       if (!d || d.kind !== 'behavior') return;
-      if (stack.includes(name)) { errors.push(`calling ${def.name} would loop: ${[...stack, name].join(' → ')}`); return; }
+      if (stack.includes(name)) {
+        errors.push(`calling ${def.name} would loop: ${[...stack, name].join(' → ')}`);
+        return;
+      }
       if (seen.has(name)) return;
       seen.add(name);
       for (const s of d.body) walk(s.skill, [...stack, name]);
@@ -228,7 +265,10 @@ export class SkillRegistry<Impl = unknown> {
     const out: SkillCall[] = [];
     const walk = (call: SkillCall, stack: string[]): void => {
       const def = this.get(call.skill);
-      if (def.kind === 'primitive') { out.push(call); return; }
+      if (def.kind === 'primitive') {
+        out.push(call);
+        return;
+      }
       if (stack.includes(def.name)) throw new RegistryError(`behavior "${def.name}" calls itself (${[...stack, def.name].join(' → ')})`);
       if (stack.length >= maxDepth) throw new RegistryError(`behaviors nest deeper than ${maxDepth}`);
       for (const step of def.body) {
@@ -250,7 +290,9 @@ export class SkillRegistry<Impl = unknown> {
         description: def.description,
         parameters: {
           type: 'object',
-          properties: Object.fromEntries(def.params.map((p) => [p.name, { type: p.type === 'number' ? 'number' : 'string', description: p.description }])),
+          properties: Object.fromEntries(
+            def.params.map((p) => [p.name, { type: p.type === 'number' ? 'number' : 'string', description: p.description }]),
+          ),
           required: def.params.map((p) => p.name),
           additionalProperties: false,
         },

@@ -38,11 +38,19 @@ export class EnergyEndpointer {
     if (this.#levels.length % 10 === 1) this.#floor = [...this.#levels].sort((a, b) => a - b)[Math.floor(this.#levels.length * 0.2)];
     if (!this.inSpeech) {
       this.#above = db > this.#floor + 12 ? this.#above + 1 : 0;
-      if (this.#above >= 10) { this.inSpeech = true; this.#below = 0; return 'start'; }
+      if (this.#above >= 10) {
+        this.inSpeech = true;
+        this.#below = 0;
+        return 'start';
+      }
     } else {
       // A noise spike in the pause does not restart the count, it only sets it back a little.
       this.#below = db < this.#floor + 8 ? this.#below + 1 : Math.max(0, this.#below - 2);
-      if (this.#below * 10 >= this.hangoverMs) { this.inSpeech = false; this.#above = 0; return 'end'; }
+      if (this.#below * 10 >= this.hangoverMs) {
+        this.inSpeech = false;
+        this.#above = 0;
+        return 'end';
+      }
     }
     return null;
   }
@@ -67,7 +75,10 @@ export class BatchStream implements SttStream {
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  constructor(private readonly recognizer: BatchRecognizer, private readonly onClose?: () => void) {}
+  constructor(
+    private readonly recognizer: BatchRecognizer,
+    private readonly onClose?: () => void,
+  ) {}
 
   get position(): number {
     return this.#written / SAMPLE_RATE;
@@ -84,7 +95,11 @@ export class BatchStream implements SttStream {
 
   #emit(e: SttEvent): void {
     for (const l of this.#listeners) {
-      try { l(e); } catch { /* a listener's bug must not stop recognition */ }
+      try {
+        l(e);
+      } catch {
+        /* a listener's bug must not stop recognition */
+      }
     }
   }
 

@@ -39,10 +39,59 @@ export interface GrammarInput {
 
 /** Names a user may give a new behavior, from the paper's two studies and everyday tasks. */
 export const TEACHABLE_VERBS: readonly string[] = [
-  'pack', 'unpack', 'wrap', 'stack', 'unstack', 'sort', 'tidy', 'tidy up', 'clean', 'clean up', 'sweep', 'wave', 'shake', 'wiggle',
-  'dance', 'nod', 'push', 'slide', 'flip', 'rotate', 'spin', 'pour', 'stir', 'serve', 'deliver', 'hand over', 'throw away',
-  'put away', 'fold', 'hide', 'present', 'inspect', 'scan', 'toss', 'track', 'zoom in', 'zoom out', 'pull back', 'push in', 'pan',
-  'tilt', 'dolly', 'orbit', 'circle', 'reveal', 'follow', 'focus', 'frame', 'swoop', 'glide', 'shoot', 'film', 'snap',
+  'pack',
+  'unpack',
+  'wrap',
+  'stack',
+  'unstack',
+  'sort',
+  'tidy',
+  'tidy up',
+  'clean',
+  'clean up',
+  'sweep',
+  'wave',
+  'shake',
+  'wiggle',
+  'dance',
+  'nod',
+  'push',
+  'slide',
+  'flip',
+  'rotate',
+  'spin',
+  'pour',
+  'stir',
+  'serve',
+  'deliver',
+  'hand over',
+  'throw away',
+  'put away',
+  'fold',
+  'hide',
+  'present',
+  'inspect',
+  'scan',
+  'toss',
+  'track',
+  'zoom in',
+  'zoom out',
+  'pull back',
+  'push in',
+  'pan',
+  'tilt',
+  'dolly',
+  'orbit',
+  'circle',
+  'reveal',
+  'follow',
+  'focus',
+  'frame',
+  'swoop',
+  'glide',
+  'shoot',
+  'film',
+  'snap',
 ];
 
 const seq = (...xs: Expr[]): Expr => ({ seq: xs });
@@ -120,7 +169,12 @@ export function buildGrammar(input: GrammarInput): Grammar {
       seq(alts(['move the camera', 'move the arm']), opt('over'), 'to', ref('object')),
       seq('approach', ref('object')),
     ),
-    seq(alts(['put', 'place', 'drop', 'move', 'bring']), ref('object'), alts(['in', 'into', 'on', 'onto', 'next to', 'on top of']), ref('thing')),
+    seq(
+      alts(['put', 'place', 'drop', 'move', 'bring']),
+      ref('object'),
+      alts(['in', 'into', 'on', 'onto', 'next to', 'on top of']),
+      ref('thing'),
+    ),
     alts(['release', 'release it', 'let go', 'drop it', 'open the gripper', 'open your gripper']),
     alts(['grasp', 'close the gripper', 'close your gripper']),
     alt(
@@ -147,60 +201,132 @@ export function buildGrammar(input: GrammarInput): Grammar {
     teachable.add(spoken(s.name));
     const lead = opt(alts(['around', 'on', 'to', 'at', 'over', 'in on']));
     // "do the sweep": the planner drops articles after do/run, so only names without one.
-    const doForm = s.name.split('_').some((w) => ['a', 'an', 'the'].includes(w)) ? [] : [seq(alts(['do the', 'run the']), words(spoken(s.name)))];
+    const doForm = s.name.split('_').some((w) => ['a', 'an', 'the'].includes(w))
+      ? []
+      : [seq(alts(['do the', 'run the']), words(spoken(s.name)))];
     if (s.params.length === 0) cmds.push(alt(name, ...doForm));
     else if (s.params.length === 1) {
       cmds.push(seq(name, lead, ref('object')));
       // Camera moves (learned by demonstration, or the crew's named moves) can be split into frames.
       if (s.learned || s.name in SKILL_SYNONYMS) moves.push(seq(name, lead, ref('object')));
-    }
-    else if (s.params.length === 2) cmds.push(seq(name, ref('object'), alts(['on', 'to', 'in', 'into', 'on top of', 'next to']), ref('thing')));
+    } else if (s.params.length === 2)
+      cmds.push(seq(name, ref('object'), alts(['on', 'to', 'in', 'into', 'on top of', 'next to']), ref('thing')));
   }
   rules.set('command', alt(...cmds));
   if (moves.length) {
     const ones = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-    rules.set('count', alt(
-      alts(ones.slice(1)),
-      alts(['ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen']),
-      seq(alts(['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety']), opt(alts(ones))),
-      words('a hundred'),
-    ));
+    rules.set(
+      'count',
+      alt(
+        alts(ones.slice(1)),
+        alts(['ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen']),
+        seq(alts(['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety']), opt(alts(ones))),
+        words('a hundred'),
+      ),
+    );
     rules.set('frames', seq(alts(['over', 'in']), ref('count'), 'frames'));
     // "track around the tower over twenty four frames": one camera move, split into stop-motion frames.
     rules.set('split_move', seq(opt(alts(['now', 'okay'])), alt(...moves), ref('frames'), opt('please')));
   }
-  rules.set('commands', seq(
-    opt(alts(['now', 'okay'])),
-    ref('command'),
-    opt(seq(alts(['and', 'then', 'and then']), ref('command'), opt(seq(alts(['and', 'then', 'and then']), ref('command'))))),
-    opt('please'),
-  ));
+  rules.set(
+    'commands',
+    seq(
+      opt(alts(['now', 'okay'])),
+      ref('command'),
+      opt(seq(alts(['and', 'then', 'and then']), ref('command'), opt(seq(alts(['and', 'then', 'and then']), ref('command'))))),
+      opt('please'),
+    ),
+  );
 
   // Teaching, corrections, questions: planner/rules.ts parseControl and the confirm/cancel sets.
   rules.set('new_behavior', alts([...teachable].sort()));
-  rules.set('teach', alt(
-    seq(opt('okay'), alt(seq(alts(['let me teach you', 'i will teach you', "i'll teach you", 'i want to teach you']), opt('how')), words('let me show you how')), 'to', ref('new_behavior'), opt(ref('thing'))),
-    seq(alts(['teach', 'learn']), alts(['a new behavior', 'a new skill', 'a new trick']), alts(['called', 'named']), ref('new_behavior')),
-    alts(['let me teach you something', 'let me teach you a new behavior']),
-  ));
-  const names: Expr[] = [...taughtNames, ...entities.flatMap((e) => entityPhrases(e, entities).slice(0, 1).map((p) => seq('the', words(p))))];
-  rules.set('dialogue', alt(
-    alts([
-      "that's it", 'that is it', "that's all", "i'm done", 'done', "we're done", 'finished',
-      "it's here", "it's right here", 'right here', 'over here', 'here it is', 'this is the spot',
-      'yes', 'yeah', 'yes please', 'do it', 'go ahead', 'confirm', 'okay do it', 'sounds good',
-      'no', 'cancel', 'cancel that', 'never mind', 'no never mind', "don't do that",
-      'the other one', 'no the other one', 'not that one', 'wrong one',
-      'undo', 'undo that', 'take that back', 'what can you do', 'what do you know', 'help',
-      // the stop-motion studio (planner/rules.ts SHOOT, DELETE_FRAME, NEW_FILM)
-      'shoot', 'take a picture', 'take a shot', 'take a photo', 'snap', 'delete the last frame', 'start a new film',
-    ]),
-    ...(names.length ? [
-      seq(alts(['forget', 'what is', 'describe']), alt(...names)),
-      ...(taughtNames.length ? [seq('rename', alt(...taughtNames), 'to', ref('new_behavior'))] : []),
-    ] : []),
-  ));
-  rules.set('stop', alts(['stop', 'stop stop', 'stop now', 'stop moving', 'stop it', 'please stop', 'halt', 'freeze', 'wait', 'hold on', 'emergency stop']));
+  rules.set(
+    'teach',
+    alt(
+      seq(
+        opt('okay'),
+        alt(
+          seq(alts(['let me teach you', 'i will teach you', "i'll teach you", 'i want to teach you']), opt('how')),
+          words('let me show you how'),
+        ),
+        'to',
+        ref('new_behavior'),
+        opt(ref('thing')),
+      ),
+      seq(alts(['teach', 'learn']), alts(['a new behavior', 'a new skill', 'a new trick']), alts(['called', 'named']), ref('new_behavior')),
+      alts(['let me teach you something', 'let me teach you a new behavior']),
+    ),
+  );
+  const names: Expr[] = [
+    ...taughtNames,
+    ...entities.flatMap((e) =>
+      entityPhrases(e, entities)
+        .slice(0, 1)
+        .map((p) => seq('the', words(p))),
+    ),
+  ];
+  rules.set(
+    'dialogue',
+    alt(
+      alts([
+        "that's it",
+        'that is it',
+        "that's all",
+        "i'm done",
+        'done',
+        "we're done",
+        'finished',
+        "it's here",
+        "it's right here",
+        'right here',
+        'over here',
+        'here it is',
+        'this is the spot',
+        'yes',
+        'yeah',
+        'yes please',
+        'do it',
+        'go ahead',
+        'confirm',
+        'okay do it',
+        'sounds good',
+        'no',
+        'cancel',
+        'cancel that',
+        'never mind',
+        'no never mind',
+        "don't do that",
+        'the other one',
+        'no the other one',
+        'not that one',
+        'wrong one',
+        'undo',
+        'undo that',
+        'take that back',
+        'what can you do',
+        'what do you know',
+        'help',
+        // the stop-motion studio (planner/rules.ts SHOOT, DELETE_FRAME, NEW_FILM)
+        'shoot',
+        'take a picture',
+        'take a shot',
+        'take a photo',
+        'snap',
+        'delete the last frame',
+        'start a new film',
+      ]),
+      ...(names.length
+        ? [
+            seq(alts(['forget', 'what is', 'describe']), alt(...names)),
+            ...(taughtNames.length ? [seq('rename', alt(...taughtNames), 'to', ref('new_behavior'))] : []),
+          ]
+        : []),
+    ),
+  );
+  rules.set(
+    'stop',
+    alts(['stop', 'stop stop', 'stop now', 'stop moving', 'stop it', 'please stop', 'halt', 'freeze', 'wait', 'hold on', 'emergency stop']),
+  );
   rules.set('utterance', alt(ref('stop'), ref('commands'), ...(moves.length ? [ref('split_move')] : []), ref('teach'), ref('dialogue')));
 
   const used = new Set<string>();
@@ -220,8 +346,14 @@ export function pruneWords(g: Grammar, missing: ReadonlySet<string>): Grammar {
   const prune = (x: Expr): Expr | null => {
     if (typeof x === 'string') return missing.has(x) ? null : x;
     if ('ref' in x) return x;
-    if ('opt' in x) { const o = prune(x.opt); return o === null ? { seq: [] } : { opt: o }; }
-    if ('seq' in x) { const parts = x.seq.map(prune); return parts.some((p) => p === null) ? null : { seq: parts as Expr[] }; }
+    if ('opt' in x) {
+      const o = prune(x.opt);
+      return o === null ? { seq: [] } : { opt: o };
+    }
+    if ('seq' in x) {
+      const parts = x.seq.map(prune);
+      return parts.some((p) => p === null) ? null : { seq: parts as Expr[] };
+    }
     const parts = x.alt.map(prune).filter((p): p is Expr => p !== null);
     return parts.length ? { alt: parts } : null;
   };
@@ -255,8 +387,9 @@ export function sample(g: Grammar, random: () => number, rule = 'utterance'): st
     if (depth > 50) return;
     if (typeof x === 'string') out.push(x);
     else if ('ref' in x) walk(g.rules.get(x.ref)!, depth + 1);
-    else if ('opt' in x) { if (random() < 0.5) walk(x.opt, depth + 1); }
-    else if ('seq' in x) x.seq.forEach((p) => walk(p, depth + 1));
+    else if ('opt' in x) {
+      if (random() < 0.5) walk(x.opt, depth + 1);
+    } else if ('seq' in x) x.seq.forEach((p) => walk(p, depth + 1));
     else walk(x.alt[Math.floor(random() * x.alt.length)], depth + 1);
   };
   walk(g.rules.get(rule)!, 0);

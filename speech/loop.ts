@@ -103,12 +103,14 @@ export class VoiceLoop {
     this.#o = options;
     this.headphones = options.headphones ?? false;
     this.stream = stream;
-    this.#unsubscribe.push(stream.subscribe((e) => {
-      if (e.type === 'final') this.#onFinal(e.transcript);
-      else if (e.type === 'partial') this.#emit({ type: 'partial', text: e.text });
-      else if (e.type === 'speech') this.#emit({ type: 'speaking', speaking: e.speaking });
-      else if (e.type === 'error') this.#emit({ type: 'error', message: e.message });
-    }));
+    this.#unsubscribe.push(
+      stream.subscribe((e) => {
+        if (e.type === 'final') this.#onFinal(e.transcript);
+        else if (e.type === 'partial') this.#emit({ type: 'partial', text: e.text });
+        else if (e.type === 'speech') this.#emit({ type: 'speaking', speaking: e.speaking });
+        else if (e.type === 'error') this.#emit({ type: 'error', message: e.message });
+      }),
+    );
     const changed = () => this.#invalidate();
     this.#unsubscribe.push(options.app.registry.onChange(changed), options.app.world.onChange(changed));
   }
@@ -128,7 +130,11 @@ export class VoiceLoop {
 
   #emit(e: VoiceEvent): void {
     for (const l of this.#listeners) {
-      try { l(e); } catch { /* a listener's bug must not break the dialogue */ }
+      try {
+        l(e);
+      } catch {
+        /* a listener's bug must not break the dialogue */
+      }
     }
   }
 
@@ -162,7 +168,10 @@ export class VoiceLoop {
 
   #invalidate(): void {
     if (this.#closed) return;
-    if (this.#regen) { this.#again = true; return; }
+    if (this.#regen) {
+      this.#again = true;
+      return;
+    }
     this.#regen = (async () => {
       do {
         this.#again = false;
@@ -173,7 +182,9 @@ export class VoiceLoop {
           this.#emit({ type: 'error', message: `could not rebuild the grammar: ${(err as Error).message}` });
         }
       } while (this.#again && !this.#closed);
-    })().finally(() => { this.#regen = null; });
+    })().finally(() => {
+      this.#regen = null;
+    });
   }
 
   #onFinal(t: Transcript): void {
@@ -196,7 +207,9 @@ export class VoiceLoop {
       result = run;
     }
     this.#pending.set(t, result);
-    void result.catch((err: Error) => this.#emit({ type: 'error', message: err.message })).finally(() => setTimeout(() => this.#pending.delete(t), 60_000).unref());
+    void result
+      .catch((err: Error) => this.#emit({ type: 'error', message: err.message }))
+      .finally(() => setTimeout(() => this.#pending.delete(t), 60_000).unref());
   }
 
   #finish(t: Transcript, turn: Turn, stopped: boolean): VoiceResult {
@@ -222,7 +235,6 @@ export class VoiceLoop {
     this.#speech = job.catch(() => undefined);
     return job;
   }
-
 
   /**
    * Run `fn` (the robot talking) with recognition muted, plus a short echo tail after it;

@@ -22,7 +22,10 @@ export interface OpenAiSttOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-interface Segment { avg_logprob?: number; no_speech_prob?: number }
+interface Segment {
+  avg_logprob?: number;
+  no_speech_prob?: number;
+}
 
 /** Probability-like confidence from verbose_json segments (mean exp(avg_logprob), discounted by no-speech). */
 export function segmentConfidence(segments: readonly Segment[] | undefined): number | undefined {
@@ -35,15 +38,20 @@ export function segmentConfidence(segments: readonly Segment[] | undefined): num
 function explain(err: unknown, baseURL: string): string {
   // The SDK wraps fetch's error, which wraps the socket's: walk the causes for a system code.
   const chain: { code?: string; message?: string; status?: number; name?: string; cause?: unknown }[] = [];
-  for (let e = err as (typeof chain)[number] | undefined; e && chain.length < 6; e = e.cause as (typeof chain)[number] | undefined) chain.push(e);
+  for (let e = err as (typeof chain)[number] | undefined; e && chain.length < 6; e = e.cause as (typeof chain)[number] | undefined)
+    chain.push(e);
   const code = chain.map((e) => e.code).find((c) => c && /^E[A-Z]+$/.test(c));
   const top = chain[0] ?? {};
   if (code === 'ECONNREFUSED') return `no transcription server at ${baseURL} (connection refused)`;
   if (code === 'ENOTFOUND') return `cannot resolve the transcription server host in ${baseURL}`;
   if (code) return `cannot reach ${baseURL} (${code})`;
   if (top.status) return `the transcription server at ${baseURL} answered HTTP ${top.status}: ${top.message ?? ''}`.trim();
-  if (top.name === 'APIConnectionTimeoutError' || chain.some((e) => e.name === 'TimeoutError')) return `the transcription server at ${baseURL} did not answer in time`;
-  return `transcription request to ${baseURL} failed: ${chain.map((e) => e.message).filter(Boolean).join(': ')}`;
+  if (top.name === 'APIConnectionTimeoutError' || chain.some((e) => e.name === 'TimeoutError'))
+    return `the transcription server at ${baseURL} did not answer in time`;
+  return `transcription request to ${baseURL} failed: ${chain
+    .map((e) => e.message)
+    .filter(Boolean)
+    .join(': ')}`;
 }
 
 export class OpenAiCompatibleStt extends BatchSpeechToText {
@@ -61,16 +69,26 @@ export class OpenAiCompatibleStt extends BatchSpeechToText {
     this.responseFormat = options.responseFormat ?? 'verbose_json';
     if (this.baseURL) {
       let url: URL;
-      try { url = new URL(this.baseURL); } catch { throw new SpeechUnavailableError(this.name, `SHAMMIE_STT_BASE_URL "${this.baseURL}" is not a URL (e.g. http://127.0.0.1:8000/v1)`); }
+      try {
+        url = new URL(this.baseURL);
+      } catch {
+        throw new SpeechUnavailableError(this.name, `SHAMMIE_STT_BASE_URL "${this.baseURL}" is not a URL (e.g. http://127.0.0.1:8000/v1)`);
+      }
       if (!/^https?:$/.test(url.protocol)) throw new SpeechUnavailableError(this.name, 'SHAMMIE_STT_BASE_URL must be http(s)');
       // One try, bounded: a spoken command that waits long is worse than "say that again".
-      this.#client = new OpenAI({ baseURL: this.baseURL, apiKey: options.apiKey ?? env.SHAMMIE_STT_API_KEY ?? 'local', maxRetries: 0, timeout: options.timeoutMs ?? 15_000 });
+      this.#client = new OpenAI({
+        baseURL: this.baseURL,
+        apiKey: options.apiKey ?? env.SHAMMIE_STT_API_KEY ?? 'local',
+        maxRetries: 0,
+        timeout: options.timeoutMs ?? 15_000,
+      });
     }
   }
 
   /** Configured, and something answers at the URL (any HTTP status counts). */
   async availability(): Promise<Availability> {
-    if (!this.baseURL) return { available: false, reason: 'no transcription server configured: set SHAMMIE_STT_BASE_URL (e.g. http://127.0.0.1:8000/v1)' };
+    if (!this.baseURL)
+      return { available: false, reason: 'no transcription server configured: set SHAMMIE_STT_BASE_URL (e.g. http://127.0.0.1:8000/v1)' };
     try {
       await fetch(`${this.baseURL.replace(/\/$/, '')}/models`, { signal: AbortSignal.timeout(2000) });
       return { available: true, detail: `${this.baseURL}, model ${this.model}` };
@@ -79,9 +97,9 @@ export class OpenAiCompatibleStt extends BatchSpeechToText {
     }
   }
 
-
   async recognize(pcm: Buffer): Promise<Transcript> {
-    if (!this.#client || !this.baseURL) throw new SpeechUnavailableError(this.name, 'no transcription server configured: set SHAMMIE_STT_BASE_URL');
+    if (!this.#client || !this.baseURL)
+      throw new SpeechUnavailableError(this.name, 'no transcription server configured: set SHAMMIE_STT_BASE_URL');
     const file = await toFile(encodeWav(pcm), 'utterance.wav', { type: 'audio/wav' });
     let res: { text?: string; segments?: Segment[] };
     try {

@@ -33,7 +33,8 @@ export interface WavInfo {
 
 /** Parse a RIFF/WAVE buffer. A streaming size (espeak-ng --stdout writes 0x7fffffff) is clamped. */
 export function parseWav(buf: Buffer): WavInfo {
-  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') throw new AudioError('not a WAV file (no RIFF/WAVE header)');
+  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE')
+    throw new AudioError('not a WAV file (no RIFF/WAVE header)');
   let off = 12;
   let fmt: Omit<WavInfo, 'data'> | undefined;
   while (off + 8 <= buf.length) {
@@ -44,7 +45,12 @@ export function parseWav(buf: Buffer): WavInfo {
       let format = buf.readUInt16LE(body);
       // WAVE_FORMAT_EXTENSIBLE: the real format is the first 2 bytes of the sub-format GUID.
       if (format === 0xfffe && size >= 26) format = buf.readUInt16LE(body + 24);
-      fmt = { format, channels: buf.readUInt16LE(body + 2), sampleRate: buf.readUInt32LE(body + 4), bitsPerSample: buf.readUInt16LE(body + 14) };
+      fmt = {
+        format,
+        channels: buf.readUInt16LE(body + 2),
+        sampleRate: buf.readUInt32LE(body + 4),
+        bitsPerSample: buf.readUInt16LE(body + 14),
+      };
     } else if (id === 'data') {
       if (!fmt) throw new AudioError('WAV data chunk before its fmt chunk');
       const end = Math.min(buf.length, body + size);
@@ -98,9 +104,13 @@ function sox(args: string[], input: Buffer): Promise<Buffer> {
     const out: Buffer[] = [];
     let err = '';
     p.stdout.on('data', (d: Buffer) => out.push(d));
-    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     p.on('error', (e) => reject(new AudioError(`cannot run sox: ${e.message}`)));
-    p.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new AudioError(`sox failed (${code}): ${err.trim().split('\n').pop() ?? ''}`))));
+    p.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(out)) : reject(new AudioError(`sox failed (${code}): ${err.trim().split('\n').pop() ?? ''}`)),
+    );
     p.stdin.on('error', () => undefined); // sox may exit before reading everything; 'close' reports it
     p.stdin.end(input);
   });
@@ -127,7 +137,9 @@ export async function readAudioFile(path: string): Promise<Buffer> {
   try {
     buf = await readFile(path);
   } catch (err) {
-    throw new AudioError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new AudioError(
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   if (/\.(raw|pcm)$/i.test(path)) return buf.subarray(0, buf.length - (buf.length % 2));
   const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
@@ -164,7 +176,10 @@ export function comfortNoise(n: number, seed = 1, amplitude = 1): Buffer {
 export function pinkNoise(n: number, rmsDbfs: number, seed = 1): Buffer {
   const r = prng(seed);
   const raw = new Float64Array(n);
-  let b0 = 0, b1 = 0, b2 = 0, sum = 0;
+  let b0 = 0,
+    b1 = 0,
+    b2 = 0,
+    sum = 0;
   for (let i = 0; i < n; i++) {
     const w = r() * 2 - 1;
     b0 = 0.99765 * b0 + w * 0.099046;

@@ -76,7 +76,19 @@ export const DEFAULT_SHORT_SLOPE = 1;
 /** a light word-loop LM weight: free words stay cheap, so the loop explains non-command speech well */
 export const DEFAULT_LOOP_WEIGHT = 2;
 /** what counts as a stop for the looser threshold (the grammar's <stop> rule) */
-const STOP_HYPS = new Set(['stop', 'stop stop', 'stop now', 'stop moving', 'stop it', 'please stop', 'halt', 'freeze', 'wait', 'hold on', 'emergency stop']);
+const STOP_HYPS = new Set([
+  'stop',
+  'stop stop',
+  'stop now',
+  'stop moving',
+  'stop it',
+  'please stop',
+  'halt',
+  'freeze',
+  'wait',
+  'hold on',
+  'emergency stop',
+]);
 export const DEFAULT_POSTSPEECH = 25;
 /** seconds of near-silence flush() writes: more than the VAD's end-of-speech silence */
 const FLUSH_PADDING = 0.4;
@@ -127,7 +139,10 @@ export class DecoderOutputParser {
       return;
     }
     const m = CMN.exec(line);
-    if (m) { this.cmn = m[1].trim().split(/\s+/).join(','); return; }
+    if (m) {
+      this.cmn = m[1].trim().split(/\s+/).join(',');
+      return;
+    }
     const f = FRAMES.exec(line);
     if (f) {
       this.#finishNull();
@@ -139,12 +154,24 @@ export class DecoderOutputParser {
       }
       return;
     }
-    if (NONFINAL.test(line)) { if (this.#pending) this.#pending.nonFinal = true; return; }
-    if (/^(?:ERROR|FATAL_ERROR|FATAL)\b/.test(line) || /^sh: /.test(line)) { this.errors.push(line); return; }
+    if (NONFINAL.test(line)) {
+      if (this.#pending) this.#pending.nonFinal = true;
+      return;
+    }
+    if (/^(?:ERROR|FATAL_ERROR|FATAL)\b/.test(line) || /^sh: /.test(line)) {
+      this.errors.push(line);
+      return;
+    }
     const p = this.#pending;
     if (!p) return;
     const h = HYP.exec(line);
-    if (h && p.hyp === null) { clearTimeout(this.#nullTimer); p.hyp = h[1]; p.score = Number(h[2]); this.#table = false; return; }
+    if (h && p.hyp === null) {
+      clearTimeout(this.#nullTimer);
+      p.hyp = h[1];
+      p.score = Number(h[2]);
+      this.#table = false;
+      return;
+    }
     if (p.hyp === null) return;
     const r = ROW.exec(line);
     if (r) {
@@ -152,7 +179,10 @@ export class DecoderOutputParser {
       if (p.frames < 0 || p.words.length > 1) p.frames = Math.max(p.frames, p.words[p.words.length - 1].end - p.words[0].start + 1);
       return;
     }
-    if (/^word\s/.test(line)) { this.#table = true; return; }
+    if (/^word\s/.test(line)) {
+      this.#table = true;
+      return;
+    }
     if (/^(?:INFO|WARN)/.test(line)) return;
     // The hypothesis echoed on stdout ends the utterance (an empty one only after its word table).
     if (line.trim() === p.hyp.trim() && (p.hyp.trim() !== '' || this.#table)) {
@@ -191,13 +221,19 @@ class DecoderProcess {
     this.parser = new DecoderOutputParser(onUtterance);
     // `cat |` gives the decoder a real pipe for -infile /dev/stdin; 2>&1 keeps log and result
     // order; `times` reports the decoder's CPU time when it ends (for the real-time factor).
-    this.child = spawn('sh', ['-c', 'cat | { "$0" "$@" 2>&1; times; }', bin, '-infile', '/dev/stdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    this.child = spawn('sh', ['-c', 'cat | { "$0" "$@" 2>&1; times; }', bin, '-infile', '/dev/stdin', ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     this.child.stdin.on('error', () => undefined);
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (d: string) => this.#data(d));
     this.child.stderr.on('data', (d: Buffer) => this.parser.errors.push(d.toString().trim()));
     this.exited = new Promise((resolve) => {
-      this.child.on('error', (e) => { this.parser.errors.push(e.message); resolve(-1); });
+      this.child.on('error', (e) => {
+        this.parser.errors.push(e.message);
+        resolve(-1);
+      });
       this.child.on('close', (code) => {
         if (this.#buf) this.parser.line(this.#buf);
         this.#buf = '';
@@ -264,12 +300,34 @@ class Generation {
     cmn: string | null,
     private readonly onPair: (gen: Generation, g: DecodedUtterance, p: DecodedUtterance | null) => void,
   ) {
-    const common = ['-hmm', join(stt.modelDir, 'en-us'), '-dict', files.dict, '-backtrace', 'yes', '-vad_postspeech', String(stt.postSpeechFrames), ...(cmn ? ['-cmninit', cmn] : []), ...stt.extraArgs];
-    this.grammar = new DecoderProcess(stt.binary, [...common, '-jsgf', files.jsgf, '-beam', '1e-80', '-wbeam', '1e-60', '-compallsen', 'yes'], (u) => { this.#g.push(u); this.#pair(); });
-    const versus = stt.competitor === 'phones'
-      ? ['-allphone', join(stt.modelDir, 'en-us-phone.lm.bin'), '-allphone_ci', 'yes', '-compallsen', 'yes']
-      : ['-lm', files.loop, '-fwdflat', 'no', '-bestpath', 'no', '-lw', String(stt.loopWeight)];
-    this.competitor = new DecoderProcess(stt.binary, [...common, ...versus], (u) => { this.#p.push(u); this.#pair(); });
+    const common = [
+      '-hmm',
+      join(stt.modelDir, 'en-us'),
+      '-dict',
+      files.dict,
+      '-backtrace',
+      'yes',
+      '-vad_postspeech',
+      String(stt.postSpeechFrames),
+      ...(cmn ? ['-cmninit', cmn] : []),
+      ...stt.extraArgs,
+    ];
+    this.grammar = new DecoderProcess(
+      stt.binary,
+      [...common, '-jsgf', files.jsgf, '-beam', '1e-80', '-wbeam', '1e-60', '-compallsen', 'yes'],
+      (u) => {
+        this.#g.push(u);
+        this.#pair();
+      },
+    );
+    const versus =
+      stt.competitor === 'phones'
+        ? ['-allphone', join(stt.modelDir, 'en-us-phone.lm.bin'), '-allphone_ci', 'yes', '-compallsen', 'yes']
+        : ['-lm', files.loop, '-fwdflat', 'no', '-bestpath', 'no', '-lw', String(stt.loopWeight)];
+    this.competitor = new DecoderProcess(stt.binary, [...common, ...versus], (u) => {
+      this.#p.push(u);
+      this.#pair();
+    });
     this.done = Promise.all([this.grammar.exited, this.competitor.exited]).then(() => {
       stt.cpuSeconds += this.grammar.parser.cpuSeconds + this.competitor.parser.cpuSeconds;
       if (this.killed) return;
@@ -318,8 +376,11 @@ export function fillDigitalSilence(pcm: Buffer, seed = 3): Buffer {
   const out = Buffer.from(pcm.subarray(0, pcm.length - (pcm.length % 2)));
   const n = out.length / 2;
   let noise: Buffer | null = null;
-  for (let i = 0; i < n; ) {
-    if (out.readInt16LE(i * 2) !== 0) { i++; continue; }
+  for (let i = 0; i < n;) {
+    if (out.readInt16LE(i * 2) !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < n && out.readInt16LE(j * 2) === 0) j++;
     if (j - i >= 32) {
@@ -375,7 +436,10 @@ export class PocketsphinxStream implements SttStream {
   /** bumps at every final: a partial decode started before it is stale */
   #partialEpoch = 0;
 
-  constructor(private readonly stt: PocketsphinxStt, options: { rehearColdStart?: boolean } = {}) {
+  constructor(
+    private readonly stt: PocketsphinxStt,
+    options: { rehearColdStart?: boolean } = {},
+  ) {
     stt.streams.add(this);
     this.#rehearCold = options.rehearColdStart ?? true;
   }
@@ -391,7 +455,11 @@ export class PocketsphinxStream implements SttStream {
 
   #emit(e: SttEvent): void {
     for (const l of this.#listeners) {
-      try { l(e); } catch { /* a listener's bug must not stop recognition */ }
+      try {
+        l(e);
+      } catch {
+        /* a listener's bug must not stop recognition */
+      }
     }
   }
 
@@ -439,10 +507,15 @@ export class PocketsphinxStream implements SttStream {
     this.#partialBusy = true;
     this.#partialAt = now;
     const epoch = this.#partialEpoch;
-    void this.stt.decodePartial(audio, this.#gen?.cmn ?? this.stt.lastCmn)
-      .then((text) => { if (text && epoch === this.#partialEpoch && !this.#closed) this.#emit({ type: 'partial', text }); })
+    void this.stt
+      .decodePartial(audio, this.#gen?.cmn ?? this.stt.lastCmn)
+      .then((text) => {
+        if (text && epoch === this.#partialEpoch && !this.#closed) this.#emit({ type: 'partial', text });
+      })
       .catch(() => undefined)
-      .finally(() => { this.#partialBusy = false; });
+      .finally(() => {
+        this.#partialBusy = false;
+      });
   }
 
   /** Into the decoders and the replay buffer (the caller advances #written). */
@@ -516,7 +589,8 @@ export class PocketsphinxStream implements SttStream {
     const text = (g.hyp ?? '').trim().replace(/\s+/g, ' ');
     const score = p && g.frames > 0 && g.hyp !== null ? (g.score - p.score) / g.frames : Number.NEGATIVE_INFINITY;
     const t = STOP_HYPS.has(text) ? this.stt.stopThreshold : this.stt.thresholdFor(text.split(' ').length);
-    const reason: Transcript['reason'] = g.nonFinal || g.hyp === null ? 'no_match' : !text ? 'empty' : !p ? 'error' : score < t ? 'low_confidence' : undefined;
+    const reason: Transcript['reason'] =
+      g.nonFinal || g.hyp === null ? 'no_match' : !text ? 'empty' : !p ? 'error' : score < t ? 'low_confidence' : undefined;
     const transcript: Transcript = {
       text,
       confidence: Number.isFinite(score) ? confidenceOf(score, t) : 0,
@@ -524,7 +598,12 @@ export class PocketsphinxStream implements SttStream {
       ...(reason ? { reason } : {}),
       ...(Number.isFinite(score) ? { score: Math.round(score * 100) / 100 } : {}),
       // Word times; with no words (speech the grammar gave up on), the whole utterance's.
-      ...(span.length ? { start: (gen.offset / SAMPLE_RATE) + Math.max(0, span[0].start) / 100, end: (gen.offset / SAMPLE_RATE) + (span[span.length - 1].end + 1) / 100 } : {}),
+      ...(span.length
+        ? {
+            start: gen.offset / SAMPLE_RATE + Math.max(0, span[0].start) / 100,
+            end: gen.offset / SAMPLE_RATE + (span[span.length - 1].end + 1) / 100,
+          }
+        : {}),
       backend: 'pocketsphinx',
     };
     if (this.#collect?.gen === gen) this.#collect.out.push(transcript);
@@ -592,7 +671,10 @@ export class PocketsphinxStream implements SttStream {
       if (!out.length && errs.length) throw new SpeechUnavailableError('pocketsphinx', errs.slice(0, 3).join(' | '));
       return out;
     });
-    this.#chain = run.then(() => undefined, () => undefined);
+    this.#chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -651,7 +733,8 @@ export class PocketsphinxStt implements SpeechToText {
   }
 
   async availability(): Promise<Availability> {
-    if (!findOnPath(this.binary)) return { available: false, reason: `${this.binary} is not installed (apt-get install pocketsphinx pocketsphinx-en-us)` };
+    if (!findOnPath(this.binary))
+      return { available: false, reason: `${this.binary} is not installed (apt-get install pocketsphinx pocketsphinx-en-us)` };
     if (!findOnPath('sh') || !findOnPath('cat')) return { available: false, reason: 'sh and cat are needed to feed the decoder' };
     try {
       const { statSync } = await import('node:fs');
@@ -675,18 +758,41 @@ export class PocketsphinxStt implements SpeechToText {
     const g = buildGrammar(input);
     const dict = await buildDictionary([...g.words, ...COMMON_WORDS], { cmudictPath: join(this.modelDir, 'cmudict-en-us.dict') });
     const pruned = pruneWords(g, new Set(dict.missing));
-    this.#install(toJsgf(pruned), dict.text, [...pruned.words, ...COMMON_WORDS].filter((w) => !dict.missing.includes(w)), dict.derived, dict.missing);
+    this.#install(
+      toJsgf(pruned),
+      dict.text,
+      [...pruned.words, ...COMMON_WORDS].filter((w) => !dict.missing.includes(w)),
+      dict.derived,
+      dict.missing,
+    );
   }
 
   /** Use a hand-written JSGF grammar instead (e.g. pocketsphinx-testdata's goforward.gram). */
   async setJsgf(jsgf: string): Promise<void> {
     await this.#ensure();
-    const body = jsgf.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/gm, ' ').split(';').filter((s) => /=/.test(s)).map((s) => s.slice(s.indexOf('=') + 1)).join(' ');
-    const words = body.replace(/<[^>]*>/g, ' ').replace(/\/[^/]*\//g, ' ').split(/[\s|()[\]*+]+/).filter((w) => w && /^[a-z']+$/i.test(w)).map((w) => w.toLowerCase());
+    const body = jsgf
+      .replace(/\/\*[\s\S]*?\*\//g, ' ')
+      .replace(/\/\/.*$/gm, ' ')
+      .split(';')
+      .filter((s) => /=/.test(s))
+      .map((s) => s.slice(s.indexOf('=') + 1))
+      .join(' ');
+    const words = body
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\/[^/]*\//g, ' ')
+      .split(/[\s|()[\]*+]+/)
+      .filter((w) => w && /^[a-z']+$/i.test(w))
+      .map((w) => w.toLowerCase());
     const dict = await buildDictionary([...words, ...COMMON_WORDS], { cmudictPath: join(this.modelDir, 'cmudict-en-us.dict') });
     const missing = words.filter((w) => dict.missing.includes(w));
     if (missing.length) throw new SpeechUnavailableError(this.name, `no pronunciation for: ${missing.join(', ')}`);
-    this.#install(jsgf.toLowerCase().replace(/#jsgf v1\.0;/, '#JSGF V1.0;'), dict.text, [...words, ...COMMON_WORDS].filter((w) => !dict.missing.includes(w)), dict.derived, []);
+    this.#install(
+      jsgf.toLowerCase().replace(/#jsgf v1\.0;/, '#JSGF V1.0;'),
+      dict.text,
+      [...words, ...COMMON_WORDS].filter((w) => !dict.missing.includes(w)),
+      dict.derived,
+      [],
+    );
   }
 
   #install(jsgf: string, dictText: string, loopWords: string[], derived: Map<string, string>, missing: string[]): void {
@@ -738,7 +844,9 @@ export class PocketsphinxStt implements SpeechToText {
       const out = await s.finish();
       return out
         .filter((t) => t.end === undefined || t.end > second)
-        .map((t) => (t.start === undefined ? t : { ...t, start: Math.max(0, t.start - second), end: Math.max(0, (t.end ?? second) - second) }));
+        .map((t) =>
+          t.start === undefined ? t : { ...t, start: Math.max(0, t.start - second), end: Math.max(0, (t.end ?? second) - second) },
+        );
     } finally {
       await s.close();
     }
@@ -751,8 +859,21 @@ export class PocketsphinxStt implements SpeechToText {
     const hyps: string[] = [];
     // Free words (the competitor's word loop), not the grammar: the grammar only has whole
     // commands and forces half an utterance into some other whole command.
-    const args = ['-hmm', join(this.modelDir, 'en-us'), '-dict', files.dict, '-lm', files.loop, '-backtrace', 'yes', ...(cmn ? ['-cmninit', cmn] : []), ...this.extraArgs];
-    const p = new DecoderProcess(this.binary, args, (u) => { if (u.hyp) hyps.push(u.hyp.trim()); });
+    const args = [
+      '-hmm',
+      join(this.modelDir, 'en-us'),
+      '-dict',
+      files.dict,
+      '-lm',
+      files.loop,
+      '-backtrace',
+      'yes',
+      ...(cmn ? ['-cmninit', cmn] : []),
+      ...this.extraArgs,
+    ];
+    const p = new DecoderProcess(this.binary, args, (u) => {
+      if (u.hyp) hyps.push(u.hyp.trim());
+    });
     const timer = setTimeout(() => p.kill(), 3000);
     // Room tone first: the decoder's endpointer needs to hear the speech start.
     p.write(Buffer.concat([pinkNoise(0.3 * SAMPLE_RATE, Math.max(-75, noiseFloorDb(pcm)), 7), pcm]));
@@ -774,7 +895,9 @@ export class PocketsphinxStt implements SpeechToText {
 
 /** Grammar folders of recognizers not closed yet: removed when the process exits anyway. */
 const liveDirs = new Set<string>();
-process.on('exit', () => { for (const d of liveDirs) rmSync(d, { recursive: true, force: true }); });
+process.on('exit', () => {
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** A uniform unigram LM (ARPA text) over `words`: the competitor's free word loop. */
 export function unigramArpa(words: readonly string[]): string {

@@ -57,7 +57,18 @@ export function joinTranscripts(ts: readonly Transcript[]): Transcript | null {
 }
 
 function turnReport(line: number, utterance: string, kind: TurnReport['kind'], reply: string, notes: string[]): TurnReport {
-  return { line, utterance, kind, reply, plan: kind === 'rejected' ? null : [], preview: null, executed: false, outcome: 'not_run', failure: null, notes };
+  return {
+    line,
+    utterance,
+    kind,
+    reply,
+    plan: kind === 'rejected' ? null : [],
+    preview: null,
+    executed: false,
+    outcome: 'not_run',
+    failure: null,
+    notes,
+  };
 }
 
 export async function createScriptSpeech(app: App, options: ScriptSpeechOptions): Promise<ScriptSpeech> {
@@ -72,7 +83,14 @@ export async function createScriptSpeech(app: App, options: ScriptSpeechOptions)
   }
   // The grammar follows what is taught: rebuilt before the next line after any change.
   let dirty = true;
-  const offs = [app.registry.onChange(() => { dirty = true; }), app.world.onChange(() => { dirty = true; })];
+  const offs = [
+    app.registry.onChange(() => {
+      dirty = true;
+    }),
+    app.world.onChange(() => {
+      dirty = true;
+    }),
+  ];
 
   return {
     async hear(l) {
@@ -88,7 +106,8 @@ export async function createScriptSpeech(app: App, options: ScriptSpeechOptions)
         if (!speech) return { text: l.text };
         pcm = await toPcm16k(speech.wav);
         // A microphone in a room, not a file: the model misreads noiseless synthetic speech.
-        if (options.roomSnrDb !== null) pcm = (await withNoise(trimSilence(pcm), options.roomSnrDb ?? 20, { seed: l.line, lead: 0.3, tail: 0.3 })).pcm;
+        if (options.roomSnrDb !== null)
+          pcm = (await withNoise(trimSilence(pcm), options.roomSnrDb ?? 20, { seed: l.line, lead: 0.3, tail: 0.3 })).pcm;
         source = `espeak-ng "${l.text}"`;
       }
       if (dirty) {
@@ -96,7 +115,11 @@ export async function createScriptSpeech(app: App, options: ScriptSpeechOptions)
         await stt.setVocabulary(appVocabulary(app));
       }
       const t = joinTranscripts(await stt.transcribe(pcm));
-      if (!t) return { report: turnReport(l.line, `(${source})`, 'rejected', SAY_AGAIN, [`speech: nothing recognized in ${source}`]), stopped: false };
+      if (!t)
+        return {
+          report: turnReport(l.line, `(${source})`, 'rejected', SAY_AGAIN, [`speech: nothing recognized in ${source}`]),
+          stopped: false,
+        };
       const note = `speech: heard "${t.text}" in ${source} (confidence ${t.confidence.toFixed(2)}${t.score !== undefined ? `, score ${t.score}` : ''})`;
       if (!t.accepted) return { report: turnReport(l.line, t.text, 'rejected', SAY_AGAIN, [note]), stopped: false };
       if (isStopUtterance(t.text)) {

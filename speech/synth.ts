@@ -46,7 +46,11 @@ export async function speak(text: string, v: Voice): Promise<Buffer> {
 export function trimSilence(pcm: Buffer): Buffer {
   const s = samples(pcm);
   const frame = SAMPLE_RATE / 100;
-  const loud = (i: number) => { let m = 0; for (let k = i; k < Math.min(s.length, i + frame); k++) m = Math.max(m, Math.abs(s[k])); return m > 64; };
+  const loud = (i: number) => {
+    let m = 0;
+    for (let k = i; k < Math.min(s.length, i + frame); k++) m = Math.max(m, Math.abs(s[k]));
+    return m > 64;
+  };
   let a = 0;
   while (a < s.length && !loud(a)) a += frame;
   let b = s.length - frame;
@@ -59,7 +63,29 @@ let noiseCache: Int16Array | undefined;
 /** 30 s of pink noise from sox (-R: the same noise on every run). */
 export async function pinkNoise(): Promise<Int16Array> {
   if (noiseCache) return noiseCache;
-  const r = await run('sox', ['-R', '-n', '-t', 'raw', '-r', String(SAMPLE_RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-', 'synth', '30', 'pinknoise'], { timeoutMs: 30_000 });
+  const r = await run(
+    'sox',
+    [
+      '-R',
+      '-n',
+      '-t',
+      'raw',
+      '-r',
+      String(SAMPLE_RATE),
+      '-c',
+      '1',
+      '-b',
+      '16',
+      '-e',
+      'signed-integer',
+      '-L',
+      '-',
+      'synth',
+      '30',
+      'pinknoise',
+    ],
+    { timeoutMs: 30_000 },
+  );
   if (r.code !== 0) throw new AudioError(`sox could not make noise: ${r.stderr.trim()}`);
   noiseCache = samples(Buffer.from(r.stdout));
   return noiseCache;
@@ -74,7 +100,10 @@ function speechPower(s: Int16Array): number {
     let e = 0;
     for (let k = i; k < i + frame; k++) e += s[k] * s[k];
     e /= frame;
-    if (e > (32768 * 10 ** (-50 / 20)) ** 2) { sum += e; n++; }
+    if (e > (32768 * 10 ** (-50 / 20)) ** 2) {
+      sum += e;
+      n++;
+    }
   }
   return n ? sum / n : 1;
 }
@@ -83,7 +112,11 @@ function speechPower(s: Int16Array): number {
  * Speech with `lead`/`tail` seconds of padding, plus pink noise at `snrDb` over the whole clip
  * (null: no noise; the padding is then near-silence dither).
  */
-export async function withNoise(speech: Buffer, snrDb: number | null, options: { lead?: number; tail?: number; seed?: number } = {}): Promise<Synth> {
+export async function withNoise(
+  speech: Buffer,
+  snrDb: number | null,
+  options: { lead?: number; tail?: number; seed?: number } = {},
+): Promise<Synth> {
   const lead = Math.round((options.lead ?? 0.3) * SAMPLE_RATE);
   const tail = Math.round((options.tail ?? 0.5) * SAMPLE_RATE);
   const s = samples(speech);
@@ -92,12 +125,19 @@ export async function withNoise(speech: Buffer, snrDb: number | null, options: {
   const noise = snrDb === null ? null : await pinkNoise();
   const gain = noise ? Math.sqrt(speechPower(s) / (speechPower(noise) * 10 ** (snrDb! / 10))) : 0;
   let seed = (options.seed ?? 1) >>> 0;
-  const start = noise ? ((seed * 7919) % Math.max(1, noise.length - out.length)) : 0;
+  const start = noise ? (seed * 7919) % Math.max(1, noise.length - out.length) : 0;
   for (let i = 0; i < out.length; i++) {
     let v = out[i];
     if (noise) v += noise[(start + i) % noise.length] * gain;
-    else { seed = (seed * 1103515245 + 12345) >>> 0; v += ((seed >>> 16) % 7) - 3; }
+    else {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      v += ((seed >>> 16) % 7) - 3;
+    }
     out[i] = Math.max(-32768, Math.min(32767, Math.round(v)));
   }
-  return { pcm: Buffer.from(out.buffer, out.byteOffset, out.byteLength), speechStart: lead / SAMPLE_RATE, speechEnd: (lead + s.length) / SAMPLE_RATE };
+  return {
+    pcm: Buffer.from(out.buffer, out.byteOffset, out.byteLength),
+    speechStart: lead / SAMPLE_RATE,
+    speechEnd: (lead + s.length) / SAMPLE_RATE,
+  };
 }

@@ -27,7 +27,10 @@ function fixWavSizes(wav: Buffer): Buffer {
   let off = 12;
   while (off + 8 <= out.length) {
     const id = out.toString('ascii', off, off + 4);
-    if (id === 'data') { out.writeUInt32LE(out.length - off - 8, off + 4); break; }
+    if (id === 'data') {
+      out.writeUInt32LE(out.length - off - 8, off + 4);
+      break;
+    }
     off += 8 + out.readUInt32LE(off + 4);
   }
   return out;

@@ -88,7 +88,10 @@ export interface TextToSpeech {
 
 /** Raised for a backend that cannot run here (missing binary, model or server); the message says what to do. */
 export class SpeechUnavailableError extends Error {
-  constructor(readonly backend: string, reason: string) {
+  constructor(
+    readonly backend: string,
+    reason: string,
+  ) {
     super(`[speech] ${backend} is not available: ${reason}`);
     this.name = 'SpeechUnavailableError';
   }

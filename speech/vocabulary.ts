@@ -40,7 +40,9 @@ export function sceneObjects(scene: App['scene']): SceneObject[] {
 export function appVocabulary(app: Pick<App, 'registry' | 'world' | 'scene'>): GrammarInput {
   return {
     skills: app.registry.list(),
-    entities: app.world.list().map(({ name, description, kind, container }) => ({ name, description, kind, ...(container === undefined ? {} : { container }) })),
+    entities: app.world
+      .list()
+      .map(({ name, description, kind, container }) => ({ name, description, kind, ...(container === undefined ? {} : { container }) })),
     sceneObjects: sceneObjects(app.scene),
   };
 }

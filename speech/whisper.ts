@@ -47,7 +47,7 @@ export class WhisperCppStt extends BatchSpeechToText {
     const env = options.env ?? process.env;
     this.model = options.model ?? env.SHAMMIE_WHISPER_MODEL ?? undefined;
     const bin = options.binary ?? env.SHAMMIE_WHISPER_BIN;
-    this.binary = bin ? findOnPath(bin, env) ?? bin : CLI_NAMES.map((n) => findOnPath(n, env)).find(Boolean);
+    this.binary = bin ? (findOnPath(bin, env) ?? bin) : CLI_NAMES.map((n) => findOnPath(n, env)).find(Boolean);
     // ggml's spinning threads starve each other when oversubscribed: stay under the core count.
     this.threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism() - 1));
     this.language = options.language ?? 'en';
@@ -55,24 +55,36 @@ export class WhisperCppStt extends BatchSpeechToText {
   }
 
   async availability(): Promise<Availability> {
-    if (!this.model) return { available: false, reason: 'no Whisper model: set SHAMMIE_WHISPER_MODEL to a ggml model file (e.g. ggml-base.en.bin); nothing is downloaded' };
+    if (!this.model)
+      return {
+        available: false,
+        reason: 'no Whisper model: set SHAMMIE_WHISPER_MODEL to a ggml model file (e.g. ggml-base.en.bin); nothing is downloaded',
+      };
     let size: number;
     try {
       size = (await stat(this.model)).size;
     } catch {
       return { available: false, reason: `the Whisper model file ${this.model} does not exist (SHAMMIE_WHISPER_MODEL)` };
     }
-    if (size === 0) return { available: false, reason: `the Whisper model file ${this.model} is empty (0 bytes), probably a failed download` };
+    if (size === 0)
+      return { available: false, reason: `the Whisper model file ${this.model} is empty (0 bytes), probably a failed download` };
     const fh = await open(this.model, 'r');
     const magic = Buffer.alloc(4);
-    try { await fh.read(magic, 0, 4, 0); } finally { await fh.close(); }
-    if (!['lmgg', 'GGUF'].includes(magic.toString('latin1'))) return { available: false, reason: `${this.model} is not a ggml/gguf Whisper model` };
+    try {
+      await fh.read(magic, 0, 4, 0);
+    } finally {
+      await fh.close();
+    }
+    if (!['lmgg', 'GGUF'].includes(magic.toString('latin1')))
+      return { available: false, reason: `${this.model} is not a ggml/gguf Whisper model` };
     if (!this.binary || !findOnPath(this.binary)) {
-      return { available: false, reason: 'the whisper.cpp command line was not found: install whisper.cpp and put whisper-cli on PATH, or set SHAMMIE_WHISPER_BIN' };
+      return {
+        available: false,
+        reason: 'the whisper.cpp command line was not found: install whisper.cpp and put whisper-cli on PATH, or set SHAMMIE_WHISPER_BIN',
+      };
     }
     return { available: true, detail: `${this.binary} with ${this.model}` };
   }
-
 
   async recognize(pcm: Buffer): Promise<Transcript> {
     const a = await this.availability();
@@ -81,12 +93,40 @@ export class WhisperCppStt extends BatchSpeechToText {
     try {
       const wav = join(dir, 'utterance.wav');
       await writeFile(wav, encodeWav(pcm));
-      const args = ['-m', this.model!, '-f', wav, '-l', this.language, '-t', String(this.threads), '-nt', '-np', ...(this.prompt ? ['--prompt', this.prompt] : [])];
+      const args = [
+        '-m',
+        this.model!,
+        '-f',
+        wav,
+        '-l',
+        this.language,
+        '-t',
+        String(this.threads),
+        '-nt',
+        '-np',
+        ...(this.prompt ? ['--prompt', this.prompt] : []),
+      ];
       const r = await run(this.binary!, args, { timeoutMs: this.timeoutMs });
-      if (r.code !== 0) throw new SpeechUnavailableError(this.name, `${this.binary} exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' ') || 'no message'}`);
-      const text = r.stdout.toString('utf8').split('\n').map((l) => l.trim()).filter((l) => l && !NON_SPEECH.test(l)).join(' ').trim();
+      if (r.code !== 0)
+        throw new SpeechUnavailableError(
+          this.name,
+          `${this.binary} exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' ') || 'no message'}`,
+        );
+      const text = r.stdout
+        .toString('utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !NON_SPEECH.test(l))
+        .join(' ')
+        .trim();
       // The CLI prints no confidence; open-vocabulary text goes to the planner, which asks rather than guesses.
-      return { text: text.toLowerCase(), confidence: text ? 1 : 0, accepted: text.length > 0, ...(text ? {} : { reason: 'empty' as const }), backend: this.name };
+      return {
+        text: text.toLowerCase(),
+        confidence: text ? 1 : 0,
+        accepted: text.length > 0,
+        ...(text ? {} : { reason: 'empty' as const }),
+        backend: this.name,
+      };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

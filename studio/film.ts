@@ -11,7 +11,20 @@
  * apt-get install ffmpeg).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, linkSync, mkdtempSync, openSync, readSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -65,7 +78,8 @@ export interface ExportResult {
 export function parseFps(v: unknown): number {
   const s = String(v);
   const n = Number(s);
-  if (!/^\d+(\.\d+)?$/.test(s.trim()) || !(n > 0 && n <= 120)) throw new FilmError(`--fps must be a number of frames per second between 0 and 120, got "${s}"`);
+  if (!/^\d+(\.\d+)?$/.test(s.trim()) || !(n > 0 && n <= 120))
+    throw new FilmError(`--fps must be a number of frames per second between 0 and 120, got "${s}"`);
   return n;
 }
 
@@ -91,12 +105,17 @@ export async function exportFilm(sessionDir: string, opts: ExportOptions): Promi
   let size: { width: number; height: number } | null = null;
   frames.forEach((f, i) => {
     const path = join(session.dir, f.file);
-    if (!existsSync(path)) throw new FilmError(`frame ${i + 1} (id ${f.id}, ${f.file}) is missing from ${session.dir}; delete it from the session or restore the file`);
+    if (!existsSync(path))
+      throw new FilmError(
+        `frame ${i + 1} (id ${f.id}, ${f.file}) is missing from ${session.dir}; delete it from the session or restore the file`,
+      );
     const s = pngSize(readHead(path, 33));
     if (!s) throw new FilmError(`frame ${i + 1} (${f.file}) is not a PNG image`);
     if (!size) size = s;
     else if (s.width !== size.width || s.height !== size.height) {
-      throw new FilmError(`frame ${i + 1} (${f.file}) is ${s.width}×${s.height} but the first frame is ${size.width}×${size.height}; all frames of a film must have one size`);
+      throw new FilmError(
+        `frame ${i + 1} (${f.file}) is ${s.width}×${s.height} but the first frame is ${size.width}×${size.height}; all frames of a film must have one size`,
+      );
     }
   });
   const { width, height } = size!;
@@ -106,33 +125,89 @@ export async function exportFilm(sessionDir: string, opts: ExportOptions): Promi
   try {
     frames.forEach((f, i) => linkOrCopy(join(session.dir, f.file), join(tmp, `${String(i).padStart(6, '0')}.png`)));
     const input = ['-framerate', String(fps), '-start_number', '0', '-i', join(tmp, '%06d.png')];
-    const args = ext === '.mp4'
-      ? [...input, '-c:v', 'libx264', '-preset', 'fast', '-crf', '18', '-pix_fmt', 'yuv420p',
-        // yuv420p needs even sizes: pad odd ones by a pixel.
-        '-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', '-r', String(fps), '-movflags', '+faststart', '-f', 'mp4', part]
-      : [...input, '-filter_complex', '[0:v]split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=5',
-        '-loop', '0', '-f', 'gif', part];
-    await runFfmpeg(opts.ffmpeg ?? process.env.SHAMMIE_FFMPEG ?? 'ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], opts.timeoutMs ?? 600_000);
+    const args =
+      ext === '.mp4'
+        ? [
+            ...input,
+            '-c:v',
+            'libx264',
+            '-preset',
+            'fast',
+            '-crf',
+            '18',
+            '-pix_fmt',
+            'yuv420p',
+            // yuv420p needs even sizes: pad odd ones by a pixel.
+            '-vf',
+            'pad=ceil(iw/2)*2:ceil(ih/2)*2',
+            '-r',
+            String(fps),
+            '-movflags',
+            '+faststart',
+            '-f',
+            'mp4',
+            part,
+          ]
+        : [
+            ...input,
+            '-filter_complex',
+            '[0:v]split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=5',
+            '-loop',
+            '0',
+            '-f',
+            'gif',
+            part,
+          ];
+    await runFfmpeg(
+      opts.ffmpeg ?? process.env.SHAMMIE_FFMPEG ?? 'ffmpeg',
+      ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args],
+      opts.timeoutMs ?? 600_000,
+    );
     renameSync(part, out);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
-    try { unlinkSync(part); } catch { /* renamed or never written */ }
+    try {
+      unlinkSync(part);
+    } catch {
+      /* renamed or never written */
+    }
   }
   return {
-    out, format: ext === '.mp4' ? 'mp4' : 'gif', frames: frames.length, fps, duration: frames.length / fps,
-    width, height, bytes: statSync(out).size, ms: Math.round(performance.now() - t0),
+    out,
+    format: ext === '.mp4' ? 'mp4' : 'gif',
+    frames: frames.length,
+    fps,
+    duration: frames.length / fps,
+    width,
+    height,
+    bytes: statSync(out).size,
+    ms: Math.round(performance.now() - t0),
   };
 }
 
 function readHead(path: string, n: number): Buffer {
   const buf = Buffer.alloc(n);
   const fd = openSync(path, 'r');
-  try { return buf.subarray(0, readSync(fd, buf, 0, n, 0)); } finally { closeSync(fd); }
+  try {
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function linkOrCopy(from: string, to: string): void {
-  try { linkSync(from, to); return; } catch { /* other file system */ }
-  try { symlinkSync(from, to); return; } catch { /* no symlinks here */ }
+  try {
+    linkSync(from, to);
+    return;
+  } catch {
+    /* other file system */
+  }
+  try {
+    symlinkSync(from, to);
+    return;
+  } catch {
+    /* no symlinks here */
+  }
   copyFileSync(from, to);
 }
 
@@ -146,18 +221,25 @@ function runFfmpeg(bin: string, args: string[], timeoutMs: number): Promise<void
       return;
     }
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new FilmError(err.code === 'ENOENT'
-        ? `ffmpeg was not found (tried "${bin}"); install it (Debian: sudo apt-get install ffmpeg) or set SHAMMIE_FFMPEG to its path`
-        : `cannot run ffmpeg (${bin}): ${err.message}`));
+      reject(
+        new FilmError(
+          err.code === 'ENOENT'
+            ? `ffmpeg was not found (tried "${bin}"); install it (Debian: sudo apt-get install ffmpeg) or set SHAMMIE_FFMPEG to its path`
+            : `cannot run ffmpeg (${bin}): ${err.message}`,
+        ),
+      );
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolvePromise();
-      else if (signal) reject(new FilmError(`ffmpeg was stopped (${signal})${signal === 'SIGKILL' ? ` after ${Math.round(timeoutMs / 1000)} s` : ''}`));
+      else if (signal)
+        reject(new FilmError(`ffmpeg was stopped (${signal})${signal === 'SIGKILL' ? ` after ${Math.round(timeoutMs / 1000)} s` : ''}`));
       else reject(new FilmError(`ffmpeg failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' / ') || 'no message'}`));
     });
   });
@@ -175,7 +257,12 @@ export async function filmCommand(argv: string[], io: FilmCliIo = processIo): Pr
   try {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, options: { out: { type: 'string' }, fps: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+      parsed = parseArgs({
+        args: argv,
+        options: { out: { type: 'string' }, fps: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+        allowPositionals: true,
+        strict: true,
+      });
     } catch (err) {
       throw new FilmError(`${(err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\n${FILM_USAGE}`);
     }
@@ -191,19 +278,36 @@ export async function filmCommand(argv: string[], io: FilmCliIo = processIo): Pr
       case 'export': {
         if (!values.out) throw new FilmError(`--out FILE is required (a .mp4 or .gif file)\n\n${FILM_USAGE}`);
         const r = await exportFilm(dir, { out: values.out, fps: values.fps === undefined ? undefined : parseFps(values.fps) });
-        io.out(`wrote ${r.out}: ${r.frames} frames, ${r.width}×${r.height}, ${r.fps} fps, ${r.duration.toFixed(1)} s, ${(r.bytes / 1024).toFixed(0)} KiB in ${(r.ms / 1000).toFixed(1)} s\n`);
+        io.out(
+          `wrote ${r.out}: ${r.frames} frames, ${r.width}×${r.height}, ${r.fps} fps, ${r.duration.toFixed(1)} s, ${(r.bytes / 1024).toFixed(0)} KiB in ${(r.ms / 1000).toFixed(1)} s\n`,
+        );
         return 0;
       }
       case 'info': {
         if (values.out || values.fps) throw new FilmError('info takes no --out or --fps');
         let s: StudioSession;
-        try { s = StudioSession.open(dir, { create: false }); } catch (err) { throw new FilmError((err as Error).message); }
+        try {
+          s = StudioSession.open(dir, { create: false });
+        } catch (err) {
+          throw new FilmError((err as Error).message);
+        }
         const frames = s.frames();
-        io.out(JSON.stringify({
-          name: s.name, dir: s.dir, fps: s.fps, frames: frames.length, duration: frames.length / s.fps,
-          size: frames[0] ? [frames[0].width, frames[0].height] : null, ...s.check(),
-          shots: frames.map((f) => ({ id: f.id, skill: f.skill, camera: f.camera })),
-        }, null, 2) + '\n');
+        io.out(
+          JSON.stringify(
+            {
+              name: s.name,
+              dir: s.dir,
+              fps: s.fps,
+              frames: frames.length,
+              duration: frames.length / s.fps,
+              size: frames[0] ? [frames[0].width, frames[0].height] : null,
+              ...s.check(),
+              shots: frames.map((f) => ({ id: f.id, skill: f.skill, camera: f.camera })),
+            },
+            null,
+            2,
+          ) + '\n',
+        );
         return 0;
       }
       default:

@@ -53,13 +53,17 @@ export interface FrameMovePlan {
 /** Joint positions of a trajectory at time t (s from its start), as the sim's controller interpolates. */
 export function trajectoryAt(traj: JointTrajectory, t: number, sampler = samplerOf(traj)): number[] {
   const n = traj.points[0].positions.length;
-  const q = new Array<number>(n).fill(0), qd = new Array<number>(n).fill(0), qdd = new Array<number>(n).fill(0);
+  const q = new Array<number>(n).fill(0),
+    qd = new Array<number>(n).fill(0),
+    qdd = new Array<number>(n).fill(0);
   sampler.sample(t, q, qd, qdd);
   return q;
 }
 
 function samplerOf(traj: JointTrajectory): TrajectorySampler {
-  return new TrajectorySampler(traj.points.map((p) => ({ t: p.timeFromStart, q: p.positions, ...(p.velocities ? { qd: p.velocities } : {}) })));
+  return new TrajectorySampler(
+    traj.points.map((p) => ({ t: p.timeFromStart, q: p.positions, ...(p.velocities ? { qd: p.velocities } : {}) })),
+  );
 }
 
 /**
@@ -68,10 +72,13 @@ function samplerOf(traj: JointTrajectory): TrajectorySampler {
  * (the planner's, so a segment is never faster than planned motions).
  */
 export function planFrameMove(step: CompiledStep, total: number, model: RobotModel, opts: { speedScale: number }): FrameMovePlan {
-  if (!Number.isInteger(total) || total < MIN_FRAMES || total > MAX_FRAMES) throw new FrameMoveError(`a move can be split into ${MIN_FRAMES} to ${MAX_FRAMES} frames, not ${total}`);
+  if (!Number.isInteger(total) || total < MIN_FRAMES || total > MAX_FRAMES)
+    throw new FrameMoveError(`a move can be split into ${MIN_FRAMES} to ${MAX_FRAMES} frames, not ${total}`);
   const call = formatCall(step.call);
   let at = -1;
-  step.motions.forEach((m, i) => { if (m.kind === 'trajectory') at = i; });
+  step.motions.forEach((m, i) => {
+    if (m.kind === 'trajectory') at = i;
+  });
   if (at < 0) throw new FrameMoveError(`${call} does not move the camera, so it cannot be split into frames`);
   const m = step.motions[at] as Extract<Motion, { kind: 'trajectory' }>;
   const trajectory = m.trajectory;
@@ -81,19 +88,25 @@ export function planFrameMove(step: CompiledStep, total: number, model: RobotMod
   const sampler = samplerOf(trajectory);
   const times = Array.from({ length: total }, (_, k) => (k === total - 1 ? T : (T * k) / (total - 1)));
   // The ends are the trajectory's own points, exactly.
-  const poses = times.map((t, k) => (k === 0 ? [...pts[0].positions] : k === total - 1 ? [...pts[pts.length - 1].positions] : trajectoryAt(trajectory, t, sampler)));
+  const poses = times.map((t, k) =>
+    k === 0 ? [...pts[0].positions] : k === total - 1 ? [...pts[pts.length - 1].positions] : trajectoryAt(trajectory, t, sampler),
+  );
   const segments: JointTrajectory[] = [];
   for (let k = 0; k + 1 < total; k++) {
-    const inside = pts.filter((p) => p.timeFromStart > times[k] + 1e-9 && p.timeFromStart < times[k + 1] - 1e-9).map((p) => [...p.positions]);
+    const inside = pts
+      .filter((p) => p.timeFromStart > times[k] + 1e-9 && p.timeFromStart < times[k + 1] - 1e-9)
+      .map((p) => [...p.positions]);
     const waypoints = [poses[k], ...inside, poses[k + 1]];
     try {
-      segments.push(timeParameterize(waypoints, model, {
-        velocityScale: opts.speedScale,
-        accelerationScale: opts.speedScale,
-        jointNames: [...trajectory.jointNames],
-        // The waypoints are dense samples of a smooth path: blend no wider than the sim tracks (1 mrad).
-        pathTolerance: 0.001,
-      }));
+      segments.push(
+        timeParameterize(waypoints, model, {
+          velocityScale: opts.speedScale,
+          accelerationScale: opts.speedScale,
+          jointNames: [...trajectory.jointNames],
+          // The waypoints are dense samples of a smooth path: blend no wider than the sim tracks (1 mrad).
+          pathTolerance: 0.001,
+        }),
+      );
     } catch (err) {
       throw new FrameMoveError(`cannot move between poses ${k + 1} and ${k + 2} of ${call}: ${(err as Error).message}`);
     }

@@ -29,8 +29,10 @@ function chunk(type: string, body: Uint8Array): Buffer {
 
 /** Encode pixels (row-major, `channels` bytes per pixel: 3 = RGB, 4 = RGBA) as a PNG. */
 export function encodePng(width: number, height: number, pixels: Uint8Array, channels: 3 | 4 = 3, level = 6): Buffer {
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) throw new Error(`[png] bad size ${width}×${height}`);
-  if (pixels.length !== width * height * channels) throw new Error(`[png] expected ${width * height * channels} bytes, got ${pixels.length}`);
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0))
+    throw new Error(`[png] bad size ${width}×${height}`);
+  if (pixels.length !== width * height * channels)
+    throw new Error(`[png] expected ${width * height * channels} bytes, got ${pixels.length}`);
   const stride = width * channels;
   const raw = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; y++) {

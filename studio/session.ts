@@ -104,13 +104,22 @@ export class StudioSession {
     const file = join(abs, STUDIO_FILE);
     if (!existsSync(file)) {
       if (opts.create === false) {
-        throw new StudioError(existsSync(abs) ? `${abs} is not a stop-motion session (no ${STUDIO_FILE})` : `no stop-motion session at ${abs}`);
+        throw new StudioError(
+          existsSync(abs) ? `${abs} is not a stop-motion session (no ${STUDIO_FILE})` : `no stop-motion session at ${abs}`,
+        );
       }
       mkdirSync(join(abs, FRAMES_DIR), { recursive: true });
       const now = new Date().toISOString();
       const meta: StudioMeta = {
-        format: STUDIO_FORMAT, version: STUDIO_VERSION, name: opts.name ?? basename(abs), createdAt: now, updatedAt: now,
-        fps: opts.fps ?? 12, ...(opts.scene ? { scene: opts.scene } : {}), nextId: 1, frames: [],
+        format: STUDIO_FORMAT,
+        version: STUDIO_VERSION,
+        name: opts.name ?? basename(abs),
+        createdAt: now,
+        updatedAt: now,
+        fps: opts.fps ?? 12,
+        ...(opts.scene ? { scene: opts.scene } : {}),
+        nextId: 1,
+        frames: [],
       };
       const s = new StudioSession(abs, metaSchema.parse(meta));
       s.#save();
@@ -124,12 +133,16 @@ export class StudioSession {
     }
     const r = metaSchema.safeParse(data);
     if (!r.success) {
-      const why = r.error.issues.slice(0, 4).map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
+      const why = r.error.issues
+        .slice(0, 4)
+        .map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`)
+        .join('; ');
       throw new StudioError(`${file} is not a stop-motion session file this version can read: ${why}`);
     }
     const ids = new Set<number>();
     for (const f of r.data.frames) {
-      if (ids.has(f.id) || f.id >= r.data.nextId || f.file !== frameFile(f.id)) throw new StudioError(`${file}: frame ${f.id} is listed twice or does not match its file name`);
+      if (ids.has(f.id) || f.id >= r.data.nextId || f.file !== frameFile(f.id))
+        throw new StudioError(`${file}: frame ${f.id} is listed twice or does not match its file name`);
       ids.add(f.id);
     }
     mkdirSync(join(abs, FRAMES_DIR), { recursive: true });
@@ -138,10 +151,18 @@ export class StudioSession {
     return new StudioSession(abs, r.data);
   }
 
-  get name(): string { return this.#meta.name; }
-  get fps(): number { return this.#meta.fps; }
-  get frameCount(): number { return this.#meta.frames.length; }
-  get metadataPath(): string { return join(this.dir, STUDIO_FILE); }
+  get name(): string {
+    return this.#meta.name;
+  }
+  get fps(): number {
+    return this.#meta.fps;
+  }
+  get frameCount(): number {
+    return this.#meta.frames.length;
+  }
+  get metadataPath(): string {
+    return join(this.dir, STUDIO_FILE);
+  }
 
   /** The frames in film order (copies). */
   frames(): FrameRecord[] {
@@ -173,7 +194,8 @@ export class StudioSession {
       ...(info.note ? { note: info.note } : {}),
     });
     const at = info.at ?? this.#meta.frames.length;
-    if (!Number.isInteger(at) || at < 0 || at > this.#meta.frames.length) throw new StudioError(`cannot insert at position ${at}; the film has ${this.#meta.frames.length} frames`);
+    if (!Number.isInteger(at) || at < 0 || at > this.#meta.frames.length)
+      throw new StudioError(`cannot insert at position ${at}; the film has ${this.#meta.frames.length} frames`);
     writeAtomic(join(this.dir, rec.file), png); // the file first, then the listing
     const frames = [...this.#meta.frames];
     frames.splice(at, 0, rec);
@@ -185,7 +207,11 @@ export class StudioSession {
   deleteFrame(id: number): FrameRecord {
     const rec = this.#get(id);
     this.#commit({ ...this.#meta, frames: this.#meta.frames.filter((f) => f.id !== id) });
-    try { unlinkSync(join(this.dir, rec.file)); } catch { /* already gone: the listing is what counts */ }
+    try {
+      unlinkSync(join(this.dir, rec.file));
+    } catch {
+      /* already gone: the listing is what counts */
+    }
     return structuredClone(rec);
   }
 
@@ -193,7 +219,8 @@ export class StudioSession {
   moveFrame(id: number, to: number): void {
     const rec = this.#get(id);
     const rest = this.#meta.frames.filter((f) => f.id !== id);
-    if (!Number.isInteger(to) || to < 0 || to > rest.length) throw new StudioError(`cannot move frame ${id} to position ${to}; positions are 0..${rest.length}`);
+    if (!Number.isInteger(to) || to < 0 || to > rest.length)
+      throw new StudioError(`cannot move frame ${id} to position ${to}; positions are 0..${rest.length}`);
     rest.splice(to, 0, rec);
     this.#commit({ ...this.#meta, frames: rest });
   }
@@ -216,7 +243,9 @@ export class StudioSession {
   check(): { missing: number[]; orphans: string[] } {
     const listed = new Set(this.#meta.frames.map((f) => basename(f.file)));
     const missing = this.#meta.frames.filter((f) => !existsSync(join(this.dir, f.file))).map((f) => f.id);
-    const orphans = readdirSync(join(this.dir, FRAMES_DIR)).filter((n) => /^\d{6,}\.png$/.test(n) && !listed.has(n)).map((n) => `${FRAMES_DIR}/${n}`);
+    const orphans = readdirSync(join(this.dir, FRAMES_DIR))
+      .filter((n) => /^\d{6,}\.png$/.test(n) && !listed.has(n))
+      .map((n) => `${FRAMES_DIR}/${n}`);
     return { missing, orphans };
   }
 
@@ -259,18 +288,37 @@ export function writeAtomic(target: string, data: Uint8Array | string): void {
 /** Delete temp files left by writers that are no longer running. */
 function removeTemps(dir: string): void {
   let names: string[];
-  try { names = readdirSync(dir); } catch { return; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const n of names) {
     const m = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n);
     if (!m) continue;
     const pid = Number(m[1]);
     let alive = pid === process.pid;
-    if (!alive) { try { process.kill(pid, 0); alive = true; } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; } }
+    if (!alive) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch (e) {
+        alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    }
     if (alive && pid !== process.pid) continue;
     if (pid === process.pid) {
       // our own leftovers only if old (another StudioSession in this process may be writing)
-      try { if (Date.now() - statSync(join(dir, n)).mtimeMs < 60_000) continue; } catch { continue; }
+      try {
+        if (Date.now() - statSync(join(dir, n)).mtimeMs < 60_000) continue;
+      } catch {
+        continue;
+      }
     }
-    try { unlinkSync(join(dir, n)); } catch { /* raced */ }
+    try {
+      unlinkSync(join(dir, n));
+    } catch {
+      /* raced */
+    }
   }
 }

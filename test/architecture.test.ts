@@ -29,7 +29,8 @@ async function violations(cwd: string, dirs: string[]): Promise<IViolation[]> {
   }
 }
 
-const show = (v: IViolation) => `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (circle: ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`;
+const show = (v: IViolation) =>
+  `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (circle: ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`;
 
 describe('architecture: who may import whom', () => {
   it('the tree has no upward import, no import circle and no unresolvable import', async () => {

@@ -13,7 +13,9 @@ const out = 'test-artifacts/vitest.json';
 const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)];
 const child = spawn(process.execPath, args, { stdio: 'inherit' });
 child.on('close', (code) => {
-  let passed = 0, failed = 0, skipped = 0;
+  let passed = 0,
+    failed = 0,
+    skipped = 0;
   if (existsSync(out)) {
     const r = JSON.parse(readFileSync(out, 'utf8'));
     passed = r.numPassedTests ?? 0;

@@ -103,10 +103,13 @@ export class RobotModel {
     const home = description.extras.home;
     if (home) {
       if (home.length !== this.arm.length) {
-        throw new UrdfError(`${description.source}: <shammie home> has ${home.length} values but the arm has ${this.arm.length} joints (${this.jointNames.join(', ')})`);
+        throw new UrdfError(
+          `${description.source}: <shammie home> has ${home.length} values but the arm has ${this.arm.length} joints (${this.jointNames.join(', ')})`,
+        );
       }
       this.arm.forEach((j, i) => {
-        if (home[i] < j.lower || home[i] > j.upper) throw new UrdfError(`${description.source}: home value ${home[i]} of ${j.name} is outside [${j.lower}, ${j.upper}]`);
+        if (home[i] < j.lower || home[i] > j.upper)
+          throw new UrdfError(`${description.source}: home value ${home[i]} of ${j.name} is outside [${j.lower}, ${j.upper}]`);
       });
       this.home = [...home];
     } else {
@@ -177,7 +180,8 @@ export class RobotModel {
       const parent = out.get(joint.parent)!;
       const m = multiply(parent, origin);
       if (joint.type === 'revolute' || joint.type === 'continuous') multiply(m, fromAxisAngle(joint.axis, value, motion), m);
-      else if (joint.type === 'prismatic') multiply(m, fromTranslation([joint.axis[0] * value, joint.axis[1] * value, joint.axis[2] * value], motion), m);
+      else if (joint.type === 'prismatic')
+        multiply(m, fromTranslation([joint.axis[0] * value, joint.axis[1] * value, joint.axis[2] * value], motion), m);
       out.set(joint.child, m);
     }
     return out;

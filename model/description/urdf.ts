@@ -22,7 +22,10 @@ export type Geometry =
   | { type: 'sphere'; radius: number }
   | { type: 'mesh'; filename: string; scale: Vec3 };
 
-export interface Origin { xyz: Vec3; rpy: Vec3 }
+export interface Origin {
+  xyz: Vec3;
+  rpy: Vec3;
+}
 
 export interface GeometryElement {
   origin: Origin;
@@ -123,7 +126,12 @@ function parseGeometry(node: XmlNode | undefined, what: string): Geometry {
   const sph = node.sphere as XmlNode | undefined;
   const mesh = node.mesh as XmlNode | undefined;
   if (box) return { type: 'box', size: parseVec(box.size, `${what} box size`, [0, 0, 0]) };
-  if (cyl) return { type: 'cylinder', radius: parseNumber(cyl.radius, `${what} cylinder radius`), length: parseNumber(cyl.length, `${what} cylinder length`) };
+  if (cyl)
+    return {
+      type: 'cylinder',
+      radius: parseNumber(cyl.radius, `${what} cylinder radius`),
+      length: parseNumber(cyl.length, `${what} cylinder length`),
+    };
   if (sph) return { type: 'sphere', radius: parseNumber(sph.radius, `${what} sphere radius`) };
   if (mesh) {
     if (typeof mesh.filename !== 'string') throw new UrdfError(`${what}: mesh needs a filename`);
@@ -144,7 +152,8 @@ export function parseUrdf(text: string, source = '<string>'): RobotDescription {
     ignoreAttributes: false,
     attributeNamePrefix: '',
     parseAttributeValue: false,
-    isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ['link', 'joint', 'visual', 'collision', 'material', 'acceleration'].includes(name),
+    isArray: (name, _path, _leaf, isAttribute) =>
+      !isAttribute && ['link', 'joint', 'visual', 'collision', 'material', 'acceleration'].includes(name),
   });
   const doc = parser.parse(text) as XmlNode;
   const robot = doc.robot as XmlNode | undefined;
@@ -187,9 +196,12 @@ export function parseUrdf(text: string, source = '<string>'): RobotDescription {
         origin: parseOrigin(inertial.origin as XmlNode, what),
         mass,
         inertia: {
-          ixx: parseNumber(inertia.ixx ?? 0, `${what} ixx`), ixy: parseNumber(inertia.ixy ?? 0, `${what} ixy`),
-          ixz: parseNumber(inertia.ixz ?? 0, `${what} ixz`), iyy: parseNumber(inertia.iyy ?? 0, `${what} iyy`),
-          iyz: parseNumber(inertia.iyz ?? 0, `${what} iyz`), izz: parseNumber(inertia.izz ?? 0, `${what} izz`),
+          ixx: parseNumber(inertia.ixx ?? 0, `${what} ixx`),
+          ixy: parseNumber(inertia.ixy ?? 0, `${what} ixy`),
+          ixz: parseNumber(inertia.ixz ?? 0, `${what} ixz`),
+          iyy: parseNumber(inertia.iyy ?? 0, `${what} iyy`),
+          iyz: parseNumber(inertia.iyz ?? 0, `${what} iyz`),
+          izz: parseNumber(inertia.izz ?? 0, `${what} izz`),
         },
       };
     }
@@ -206,12 +218,18 @@ export function parseUrdf(text: string, source = '<string>'): RobotDescription {
     if (seen.has(j.name)) throw new UrdfError(`${source}: ${what} is defined twice`);
     seen.add(j.name);
     const type = j.type as JointType;
-    if (!JOINT_TYPES.includes(type)) throw new UrdfError(`${source}: ${what} has type "${String(j.type)}"; expected one of ${JOINT_TYPES.join(', ')}`);
+    if (!JOINT_TYPES.includes(type))
+      throw new UrdfError(`${source}: ${what} has type "${String(j.type)}"; expected one of ${JOINT_TYPES.join(', ')}`);
     const parent = (j.parent as XmlNode | undefined)?.link;
     const child = (j.child as XmlNode | undefined)?.link;
-    if (typeof parent !== 'string' || !links.has(parent)) throw new UrdfError(`${source}: ${what} has parent link "${String(parent)}", which is not defined`);
-    if (typeof child !== 'string' || !links.has(child)) throw new UrdfError(`${source}: ${what} has child link "${String(child)}", which is not defined`);
-    if (childOf.has(child)) throw new UrdfError(`${source}: link "${child}" is the child of two joints (${childOf.get(child)} and ${j.name}); URDF must be a tree`);
+    if (typeof parent !== 'string' || !links.has(parent))
+      throw new UrdfError(`${source}: ${what} has parent link "${String(parent)}", which is not defined`);
+    if (typeof child !== 'string' || !links.has(child))
+      throw new UrdfError(`${source}: ${what} has child link "${String(child)}", which is not defined`);
+    if (childOf.has(child))
+      throw new UrdfError(
+        `${source}: link "${child}" is the child of two joints (${childOf.get(child)} and ${j.name}); URDF must be a tree`,
+      );
     childOf.set(child, j.name);
     let axis = parseVec((j.axis as XmlNode | undefined)?.xyz, `${what} axis`, [1, 0, 0]);
     const n = Math.hypot(...axis);
@@ -227,11 +245,13 @@ export function parseUrdf(text: string, source = '<string>'): RobotDescription {
         velocity: parseNumber(lim.velocity, `${what} limit velocity`),
         effort: parseNumber(lim.effort ?? 0, `${what} limit effort`),
       };
-      if (joint.limit.lower > joint.limit.upper) throw new UrdfError(`${source}: ${what} has lower limit ${joint.limit.lower} above upper ${joint.limit.upper}`);
+      if (joint.limit.lower > joint.limit.upper)
+        throw new UrdfError(`${source}: ${what} has lower limit ${joint.limit.lower} above upper ${joint.limit.upper}`);
       if (!(joint.limit.velocity > 0)) throw new UrdfError(`${source}: ${what} needs a positive velocity limit`);
     } else if (type === 'continuous' && lim) {
       joint.limit = {
-        lower: -Infinity, upper: Infinity,
+        lower: -Infinity,
+        upper: Infinity,
         velocity: parseNumber(lim.velocity, `${what} limit velocity`),
         effort: parseNumber(lim.effort ?? 0, `${what} limit effort`),
       };
@@ -267,11 +287,13 @@ export function parseUrdf(text: string, source = '<string>'): RobotDescription {
     }
     const g = sh.gripper as XmlNode | undefined;
     if (g) {
-      if (typeof g.joint !== 'string' || !seen.has(g.joint)) throw new UrdfError(`${source}: <shammie><gripper joint="${String(g.joint)}"> names no joint`);
+      if (typeof g.joint !== 'string' || !seen.has(g.joint))
+        throw new UrdfError(`${source}: <shammie><gripper joint="${String(g.joint)}"> names no joint`);
       extras.gripper = { joint: g.joint, open: parseNumber(g.open, 'gripper open'), closed: parseNumber(g.closed, 'gripper closed') };
     }
     for (const a of asArray(sh.acceleration as XmlNode[] | undefined)) {
-      if (typeof a.joint !== 'string' || !seen.has(a.joint)) throw new UrdfError(`${source}: <shammie><acceleration joint="${String(a.joint)}"> names no joint`);
+      if (typeof a.joint !== 'string' || !seen.has(a.joint))
+        throw new UrdfError(`${source}: <shammie><acceleration joint="${String(a.joint)}"> names no joint`);
       const v = parseNumber(a.limit, `acceleration limit of ${a.joint}`);
       if (!(v > 0)) throw new UrdfError(`${source}: acceleration limit of ${a.joint} must be positive`);
       extras.acceleration[a.joint] = v;

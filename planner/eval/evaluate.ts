@@ -17,54 +17,101 @@ export const CONTEXTS_PATH = new URL('./contexts.json', import.meta.url);
 export const TARGET_ACCURACY = 0.95;
 
 export const CATEGORIES = [
-  'primitive', 'synonym', 'chain', 'pronoun', 'speech_error', 'unknown_object', 'unknown_verb', 'teaching', 'nesting',
-  'taught_use', 'correction', 'stop', 'query', 'point_here', 'dialogue', 'camera', 'rejected',
+  'primitive',
+  'synonym',
+  'chain',
+  'pronoun',
+  'speech_error',
+  'unknown_object',
+  'unknown_verb',
+  'teaching',
+  'nesting',
+  'taught_use',
+  'correction',
+  'stop',
+  'query',
+  'point_here',
+  'dialogue',
+  'camera',
+  'rejected',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 const RESULT_KINDS = [
-  'plan', 'question', 'rejected', 'stop', 'cancel', 'confirm', 'teach_start', 'teach_done', 'point_here', 'undo', 'forget',
-  'rename', 'list_skills', 'describe', 'other_one', 'shoot', 'delete_frame', 'open_film',
+  'plan',
+  'question',
+  'rejected',
+  'stop',
+  'cancel',
+  'confirm',
+  'teach_start',
+  'teach_done',
+  'point_here',
+  'undo',
+  'forget',
+  'rename',
+  'list_skills',
+  'describe',
+  'other_one',
+  'shoot',
+  'delete_frame',
+  'open_film',
 ] as const;
 
 const name = z.string().min(1);
-const entrySchema = z.object({
-  id: name,
-  session: name,
-  category: z.enum(CATEGORIES),
-  utterance: z.string(),
-  context: z.object({
-    base: name,
-    'entities+': z.array(name).optional(),
-    'skills+': z.array(name).optional(),
-    held: name.nullable().optional(),
-    lastTouched: name.nullable().optional(),
-    teaching: name.nullable().optional(),
-    history: z.array(z.object({ utterance: z.string(), reply: z.string() }).strict()).optional(),
-  }).strict(),
-  expect: z.object({
-    kind: z.enum(RESULT_KINDS),
-    /** "pickup(CANDY) → goto(GIFT_BAG) → release()", arguments in signature order */
-    plan: name.optional(),
-    reason: name.optional(),
-    proposedName: name.optional(),
-    name: name.optional(),
-    from: name.optional(),
-    to: name.optional(),
-  }).strict(),
-}).strict();
+const entrySchema = z
+  .object({
+    id: name,
+    session: name,
+    category: z.enum(CATEGORIES),
+    utterance: z.string(),
+    context: z
+      .object({
+        base: name,
+        'entities+': z.array(name).optional(),
+        'skills+': z.array(name).optional(),
+        held: name.nullable().optional(),
+        lastTouched: name.nullable().optional(),
+        teaching: name.nullable().optional(),
+        history: z.array(z.object({ utterance: z.string(), reply: z.string() }).strict()).optional(),
+      })
+      .strict(),
+    expect: z
+      .object({
+        kind: z.enum(RESULT_KINDS),
+        /** "pickup(CANDY) → goto(GIFT_BAG) → release()", arguments in signature order */
+        plan: name.optional(),
+        reason: name.optional(),
+        proposedName: name.optional(),
+        name: name.optional(),
+        from: name.optional(),
+        to: name.optional(),
+      })
+      .strict(),
+  })
+  .strict();
 export type EvalEntry = z.infer<typeof entrySchema>;
 
-const catalogSchema = z.object({
-  $comment: z.string().optional(),
-  entities: z.record(z.string(), z.object({ description: name, kind: z.enum(['object', 'location']), container: z.boolean().optional() }).strict()),
-  skills: z.record(z.string(), z.object({
-    kind: z.enum(['primitive', 'behavior']),
-    description: name,
-    params: z.array(z.object({ name, type: z.enum(['entity', 'number', 'string']), description: z.string() }).strict()),
-  }).strict()),
-  bases: z.record(z.string(), z.object({ entities: z.array(name), skills: z.array(name) }).strict()),
-}).strict();
+const catalogSchema = z
+  .object({
+    $comment: z.string().optional(),
+    entities: z.record(
+      z.string(),
+      z.object({ description: name, kind: z.enum(['object', 'location']), container: z.boolean().optional() }).strict(),
+    ),
+    skills: z.record(
+      z.string(),
+      z
+        .object({
+          kind: z.enum(['primitive', 'behavior']),
+          description: name,
+          params: z.array(z.object({ name, type: z.enum(['entity', 'number', 'string']), description: z.string() }).strict()),
+        })
+        .strict(),
+    ),
+    bases: z.record(z.string(), z.object({ entities: z.array(name), skills: z.array(name) }).strict()),
+  })
+  .strict();
 export type Catalog = z.infer<typeof catalogSchema>;
 
 export interface EvalSet {
@@ -85,37 +132,40 @@ export function loadEvalSet(setPath: URL | string = SET_PATH, contextsPath: URL 
   const entries: EvalEntry[] = [];
   const problems: string[] = [];
   const ids = new Set<string>();
-  readFileSync(setPath, 'utf8').split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      problems.push(`line ${i + 1}: not JSON`);
-      return;
-    }
-    const parsed = entrySchema.safeParse(raw);
-    if (!parsed.success) {
-      problems.push(`line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-      return;
-    }
-    const e = parsed.data;
-    if (ids.has(e.id)) problems.push(`line ${i + 1}: duplicate id ${e.id}`);
-    ids.add(e.id);
-    try {
-      const ctx = contextFor(e, catalog);
-      if (e.expect.kind === 'plan') {
-        if (!e.expect.plan) throw new EvalSetError('a plan expectation needs "plan"');
-        const v = validateAgainstContext(parsePlan(e.expect.plan, ctx.skills), ctx);
-        if (!v.ok) throw new EvalSetError(`expected plan is invalid in its context: ${v.errors.join('; ')}`);
+  readFileSync(setPath, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        problems.push(`line ${i + 1}: not JSON`);
+        return;
       }
-    } catch (err) {
-      problems.push(`line ${i + 1} (${e.id}): ${(err as Error).message}`);
-      return;
-    }
-    entries.push(e);
-  });
-  if (problems.length) throw new EvalSetError(`${problems.length} bad entr${problems.length === 1 ? 'y' : 'ies'}:\n  ${problems.join('\n  ')}`);
+      const parsed = entrySchema.safeParse(raw);
+      if (!parsed.success) {
+        problems.push(`line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+        return;
+      }
+      const e = parsed.data;
+      if (ids.has(e.id)) problems.push(`line ${i + 1}: duplicate id ${e.id}`);
+      ids.add(e.id);
+      try {
+        const ctx = contextFor(e, catalog);
+        if (e.expect.kind === 'plan') {
+          if (!e.expect.plan) throw new EvalSetError('a plan expectation needs "plan"');
+          const v = validateAgainstContext(parsePlan(e.expect.plan, ctx.skills), ctx);
+          if (!v.ok) throw new EvalSetError(`expected plan is invalid in its context: ${v.errors.join('; ')}`);
+        }
+      } catch (err) {
+        problems.push(`line ${i + 1} (${e.id}): ${(err as Error).message}`);
+        return;
+      }
+      entries.push(e);
+    });
+  if (problems.length)
+    throw new EvalSetError(`${problems.length} bad entr${problems.length === 1 ? 'y' : 'ies'}:\n  ${problems.join('\n  ')}`);
   return { entries, catalog };
 }
 
@@ -157,9 +207,12 @@ export function parsePlan(text: string, skills: readonly SkillSignature[]): Plan
     const sig = skills.find((s) => s.name === m[1]);
     if (!sig) throw new EvalSetError(`plan uses unknown skill ${m[1]}`);
     const values = m[2].trim() ? m[2].split(',').map((v) => v.trim()) : [];
-    if (values.length !== sig.params.length) throw new EvalSetError(`${m[1]} takes ${sig.params.length} argument(s), plan gives ${values.length}`);
+    if (values.length !== sig.params.length)
+      throw new EvalSetError(`${m[1]} takes ${sig.params.length} argument(s), plan gives ${values.length}`);
     const args: Record<string, ArgValue> = {};
-    sig.params.forEach((p, i) => { args[p.name] = p.type === 'number' ? Number(values[i]) : values[i]; });
+    sig.params.forEach((p, i) => {
+      args[p.name] = p.type === 'number' ? Number(values[i]) : values[i];
+    });
     return { skill: m[1], args };
   });
 }
@@ -181,7 +234,10 @@ export function summarize(r: PlannerResult): Record<string, string> {
   if (r.kind === 'question' || r.kind === 'rejected') out.reason = r.reason;
   if (r.kind === 'question' && r.unknown) out.proposedName = r.unknown.proposedName;
   if (r.kind === 'teach_start' || r.kind === 'forget' || r.kind === 'describe') out.name = r.name;
-  if (r.kind === 'rename') { out.from = r.from; out.to = r.to; }
+  if (r.kind === 'rename') {
+    out.from = r.from;
+    out.to = r.to;
+  }
   out.reply = r.reply;
   return out;
 }
@@ -198,8 +254,18 @@ export function matches(e: EvalEntry, r: PlannerResult, ctx: PlannerContext): bo
   return true;
 }
 
-export interface Tally { correct: number; total: number; accuracy: number }
-export interface Failure { id: string; category: Category; utterance: string; expected: EvalEntry['expect']; got: Record<string, string> }
+export interface Tally {
+  correct: number;
+  total: number;
+  accuracy: number;
+}
+export interface Failure {
+  id: string;
+  category: Category;
+  utterance: string;
+  expected: EvalEntry['expect'];
+  got: Record<string, string>;
+}
 export interface EvalReport {
   planner: string;
   accuracy: number;
@@ -216,7 +282,11 @@ export interface EvalReport {
   failures: Failure[];
 }
 
-const tally = (correct: number, total: number): Tally => ({ correct, total, accuracy: total ? Math.round((correct / total) * 10_000) / 10_000 : 0 });
+const tally = (correct: number, total: number): Tally => ({
+  correct,
+  total,
+  accuracy: total ? Math.round((correct / total) * 10_000) / 10_000 : 0,
+});
 
 /** Score a planner on the set. `before` runs ahead of each entry (e.g. to clear an LLM's memory). */
 export async function evaluate(
@@ -243,11 +313,17 @@ export async function evaluate(
     }
     times.push(performance.now() - t0);
     const err = options.errorOf?.();
-    if (err) { errors++; firstError ||= err; }
+    if (err) {
+      errors++;
+      firstError ||= err;
+    }
     const ok = matches(e, r, ctx);
     if (ok) correct++;
     else failures.push({ id: e.id, category: e.category, utterance: e.utterance, expected: e.expect, got: summarize(r) });
-    for (const [map, key] of [[cats, e.category], [sessions, e.session]] as const) {
+    for (const [map, key] of [
+      [cats, e.category],
+      [sessions, e.session],
+    ] as const) {
       const c = map.get(key) ?? [0, 0];
       map.set(key, [c[0] + (ok ? 1 : 0), c[1] + 1]);
     }

@@ -11,7 +11,9 @@ import { evaluate, loadEvalSet, TARGET_ACCURACY, type EvalReport, type EvalSet }
 
 interface LlmModule {
   LlmPlanner?: {
-    fromEnv(env?: Record<string, string | undefined>): (Planner & { clearMemory?(): void; describe?(): string; lastError?: { message: string } | null }) | undefined;
+    fromEnv(
+      env?: Record<string, string | undefined>,
+    ): (Planner & { clearMemory?(): void; describe?(): string; lastError?: { message: string } | null }) | undefined;
   };
 }
 
@@ -41,7 +43,10 @@ async function llmReport(set: EvalSet): Promise<EvalReport | { skipped: string }
   let seen = planner.lastError ?? null;
   return evaluate(planner, set, {
     label: `LlmPlanner (${planner.describe?.() ?? process.env.SHAMMIE_LLM_MODEL})`,
-    before: () => { planner.clearMemory?.(); seen = planner.lastError ?? null; },
+    before: () => {
+      planner.clearMemory?.();
+      seen = planner.lastError ?? null;
+    },
     errorOf: () => {
       const e = planner.lastError ?? null;
       return e && e !== seen ? e.message : null;
@@ -60,12 +65,16 @@ async function main(): Promise<number> {
     llm,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  process.stderr.write(`embedded planner: ${(embedded.accuracy * 100).toFixed(1)}% exact (${embedded.correct}/${embedded.total}), target ${TARGET_ACCURACY * 100}%${'skipped' in llm ? '' : `; LLM planner: ${(llm.accuracy * 100).toFixed(1)}%`}\n`);
+  process.stderr.write(
+    `embedded planner: ${(embedded.accuracy * 100).toFixed(1)}% exact (${embedded.correct}/${embedded.total}), target ${TARGET_ACCURACY * 100}%${'skipped' in llm ? '' : `; LLM planner: ${(llm.accuracy * 100).toFixed(1)}%`}\n`,
+  );
   return embedded.pass ? 0 : 1;
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err) => {
     process.stderr.write(`eval: ${(err as Error).message}\n`);
     process.exitCode = 2;

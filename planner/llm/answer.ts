@@ -4,7 +4,16 @@
  * after validateAgainstContext. Anything else becomes a question to the user.
  */
 import { z } from 'zod';
-import { ENTITY_NAME, SKILL_NAME, formatPlan, type ArgValue, type BehaviorDefinition, type Plan, type SkillCall, type SkillSignature } from '../../skills/registry.js';
+import {
+  ENTITY_NAME,
+  SKILL_NAME,
+  formatPlan,
+  type ArgValue,
+  type BehaviorDefinition,
+  type Plan,
+  type SkillCall,
+  type SkillSignature,
+} from '../../skills/registry.js';
 import { validateAgainstContext } from '../context.js';
 import { COLOURS, SIZES } from '../lexicon.js';
 import { liftBehavior } from '../teach.js';
@@ -86,11 +95,19 @@ export function normalizeSkillName(name: string): string | undefined {
  */
 export function normalizeEntityArg(v: unknown): unknown {
   if (typeof v !== 'string') return v;
-  const s = v.trim().replace(/^["'`]|["'`]$/g, '').replace(/^(?:Object|ObjectRef|Location)\./, '');
+  const s = v
+    .trim()
+    .replace(/^["'`]|["'`]$/g, '')
+    .replace(/^(?:Object|ObjectRef|Location)\./, '');
   return /^[A-Za-z][A-Za-z0-9 _-]{0,63}$/.test(s) ? s.toUpperCase().replace(/[ -]+/g, '_') : v;
 }
 
-const question = (reason: Question['reason'], reply: string, extra: { unknown?: UnknownTerm } = {}, repairs: Question['repairs'] = []): Question => ({
+const question = (
+  reason: Question['reason'],
+  reply: string,
+  extra: { unknown?: UnknownTerm } = {},
+  repairs: Question['repairs'] = [],
+): Question => ({
   kind: 'question',
   reason,
   reply,
@@ -133,7 +150,8 @@ export function interpretPlanAnswer(read: ReadAnswer, utterance: string, ctx: Pl
   const calls: { name: string; raw: string; args: Record<string, unknown> | undefined }[] = [];
   for (const c of read.calls) {
     const name = normalizeSkillName(c.name);
-    if (name === undefined) return question('not_understood', `Sorry, I couldn't turn that into a plan (the model named a function I can't read). ${RETRY}`);
+    if (name === undefined)
+      return question('not_understood', `Sorry, I couldn't turn that into a plan (the model named a function I can't read). ${RETRY}`);
     calls.push({ name, raw: c.name, args: parseArguments(c.arguments) });
   }
 
@@ -141,8 +159,17 @@ export function interpretPlanAnswer(read: ReadAnswer, utterance: string, ctx: Pl
   const unknownCall = calls.find((c) => !known.has(c.name));
   if (unknownCall) {
     const word = unknownCall.name.replace(/_/g, ' ');
-    const mentions = [...new Set(Object.values(unknownCall.args ?? {}).map(normalizeEntityArg).filter((v): v is string => typeof v === 'string' && entities.has(v)))];
-    const fromRule = rule.kind === 'question' && rule.unknown?.kind === 'verb' && rule.unknown.proposedName === unknownCall.name ? rule.unknown.mentions : [];
+    const mentions = [
+      ...new Set(
+        Object.values(unknownCall.args ?? {})
+          .map(normalizeEntityArg)
+          .filter((v): v is string => typeof v === 'string' && entities.has(v)),
+      ),
+    ];
+    const fromRule =
+      rule.kind === 'question' && rule.unknown?.kind === 'verb' && rule.unknown.proposedName === unknownCall.name
+        ? rule.unknown.mentions
+        : [];
     return question('unknown_verb', `I don't know how to ${word} yet. Teach me?`, {
       unknown: { kind: 'verb', word, proposedName: unknownCall.name, mentions: mentions.length ? mentions : fromRule },
     });
@@ -150,10 +177,15 @@ export function interpretPlanAnswer(read: ReadAnswer, utterance: string, ctx: Pl
 
   const plan: { skill: string; args: Record<string, unknown> }[] = [];
   for (const c of calls) {
-    if (!c.args) return question('invalid_plan', `Sorry, I couldn't turn that into a plan (the model's ${c.name} call had unreadable arguments). ${RETRY}`);
+    if (!c.args)
+      return question(
+        'invalid_plan',
+        `Sorry, I couldn't turn that into a plan (the model's ${c.name} call had unreadable arguments). ${RETRY}`,
+      );
     const sig = known.get(c.name)!;
     const args: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(c.args)) args[k] = sig.params.find((p) => p.name === k)?.type === 'entity' ? normalizeEntityArg(v) : v;
+    for (const [k, v] of Object.entries(c.args))
+      args[k] = sig.params.find((p) => p.name === k)?.type === 'entity' ? normalizeEntityArg(v) : v;
     plan.push({ skill: c.name, args });
   }
 
@@ -169,7 +201,10 @@ export function interpretPlanAnswer(read: ReadAnswer, utterance: string, ctx: Pl
     const repairs = rule.kind === 'question' && rule.unknown === unknown ? rule.repairs : [];
     return question('unknown_object', `I don't know what ${name} is yet. Can you show me where it is?`, { unknown }, repairs);
   }
-  return question('invalid_plan', `Sorry, I couldn't turn that into a plan: ${oneLine(v.errors[0] ?? 'the plan is invalid', 160)}. ${RETRY}`);
+  return question(
+    'invalid_plan',
+    `Sorry, I couldn't turn that into a plan: ${oneLine(v.errors[0] ?? 'the plan is invalid', 160)}. ${RETRY}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,7 +225,8 @@ const PARAM_NAME = /^[a-z][a-z0-9_]{0,31}$/;
  */
 export function liftableLiterals(trace: TeachingTrace): Set<string> {
   const out = new Set<string>();
-  for (const s of trace.steps) for (const c of s.plan) for (const v of Object.values(c.args)) if (typeof v === 'string' && ENTITY_NAME.test(v)) out.add(v);
+  for (const s of trace.steps)
+    for (const c of s.plan) for (const v of Object.values(c.args)) if (typeof v === 'string' && ENTITY_NAME.test(v)) out.add(v);
   return out;
 }
 
@@ -200,7 +236,10 @@ function defaultNames(count: number, taken: Set<string>, total = count): string[
   const out: string[] = [];
   for (let i = 1; out.length < count; i++) {
     const n = `obj${i}`;
-    if (!taken.has(n)) { out.push(n); taken.add(n); }
+    if (!taken.has(n)) {
+      out.push(n);
+      taken.add(n);
+    }
   }
   return out;
 }
@@ -210,7 +249,11 @@ export function parseSignature(signature: string | string[], allowed: ReadonlySe
   let items: string[];
   if (Array.isArray(signature)) items = signature;
   else {
-    const s = signature.trim().replace(/^\[(.*)\]$/s, '$1').replace(/^\((.*)\)$/s, '$1').trim();
+    const s = signature
+      .trim()
+      .replace(/^\[(.*)\]$/s, '$1')
+      .replace(/^\((.*)\)$/s, '$1')
+      .trim();
     items = s ? s.split(',') : [];
   }
   const parsed: { name?: string; literal: string }[] = [];
@@ -267,10 +310,14 @@ function asProposal(def: BehaviorDefinition, trace: TeachingTrace): BehaviorProp
 /** "Pack obj: pickup(obj) → goto(GIFT_BAG) → release()." */
 function describeBody(trace: TeachingTrace, params: BehaviorProposal['params']): string {
   const byLiteral = new Map(params.map((p) => [p.literal, p.name]));
-  const body: Plan = trace.steps.flatMap((s) => s.plan).map((c): SkillCall => ({
-    skill: c.skill,
-    args: Object.fromEntries(Object.entries(c.args).map(([k, v]): [string, ArgValue] => [k, typeof v === 'string' ? byLiteral.get(v) ?? v : v])),
-  }));
+  const body: Plan = trace.steps
+    .flatMap((s) => s.plan)
+    .map((c): SkillCall => ({
+      skill: c.skill,
+      args: Object.fromEntries(
+        Object.entries(c.args).map(([k, v]): [string, ArgValue] => [k, typeof v === 'string' ? (byLiteral.get(v) ?? v) : v]),
+      ),
+    }));
   const words = (normalizeSkillName(trace.name) ?? 'new_behavior').replace(/_/g, ' ');
   const head = `${words[0].toUpperCase()}${words.slice(1)}${params.length ? ` ${params.map((p) => p.name).join(', ')}` : ''}`;
   return oneLine(`${head}: ${body.length ? formatPlan(body) : 'nothing yet'}.`, 200);

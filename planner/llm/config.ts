@@ -42,10 +42,18 @@ export function llmConfigFromEnv(env: Readonly<Record<string, string | undefined
   const baseURL = env.OPENAI_BASE_URL?.trim() || undefined;
   const model = env.SHAMMIE_LLM_MODEL?.trim() || undefined;
   if (!baseURL && !model) {
-    return { ok: false, configured: false, reason: 'LLM planner not configured (set OPENAI_BASE_URL and SHAMMIE_LLM_MODEL); using the embedded planner.' };
+    return {
+      ok: false,
+      configured: false,
+      reason: 'LLM planner not configured (set OPENAI_BASE_URL and SHAMMIE_LLM_MODEL); using the embedded planner.',
+    };
   }
-  const missing = [!baseURL && 'OPENAI_BASE_URL (e.g. https://api.openai.com/v1 or http://127.0.0.1:8080/v1)', !model && 'SHAMMIE_LLM_MODEL'].filter(Boolean);
-  if (missing.length) return { ok: false, configured: true, reason: `LLM planner not configured: set ${missing.join(' and ')}; using the embedded planner.` };
+  const missing = [
+    !baseURL && 'OPENAI_BASE_URL (e.g. https://api.openai.com/v1 or http://127.0.0.1:8080/v1)',
+    !model && 'SHAMMIE_LLM_MODEL',
+  ].filter(Boolean);
+  if (missing.length)
+    return { ok: false, configured: true, reason: `LLM planner not configured: set ${missing.join(' and ')}; using the embedded planner.` };
 
   const input: Record<string, unknown> = { baseURL, model };
   const key = env.OPENAI_API_KEY?.trim();
@@ -56,8 +64,14 @@ export function llmConfigFromEnv(env: Readonly<Record<string, string | undefined
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') ?? '';
-    const envName = { baseURL: 'OPENAI_BASE_URL', model: 'SHAMMIE_LLM_MODEL', apiKey: 'OPENAI_API_KEY', timeoutMs: 'SHAMMIE_LLM_TIMEOUT_MS' }[field] ?? field;
-    return { ok: false, configured: true, reason: `LLM planner misconfigured: ${envName}: ${issue?.message ?? 'invalid'}; using the embedded planner.` };
+    const envName =
+      { baseURL: 'OPENAI_BASE_URL', model: 'SHAMMIE_LLM_MODEL', apiKey: 'OPENAI_API_KEY', timeoutMs: 'SHAMMIE_LLM_TIMEOUT_MS' }[field] ??
+      field;
+    return {
+      ok: false,
+      configured: true,
+      reason: `LLM planner misconfigured: ${envName}: ${issue?.message ?? 'invalid'}; using the embedded planner.`,
+    };
   }
   return { ok: true, config: parsed.data };
 }

@@ -113,7 +113,12 @@ export class LlmPlanner implements Planner {
       return await this.#planWithModel(text, ctx, rule);
     } catch (err) {
       // Defensive: nothing below should throw, but a throw here would end the user's session.
-      return { kind: 'question', reason: 'not_understood', reply: `Sorry, planning failed (${oneLine(err instanceof Error ? err.message : String(err), 120)}). Could you say it again?`, repairs: [] };
+      return {
+        kind: 'question',
+        reason: 'not_understood',
+        reply: `Sorry, planning failed (${oneLine(err instanceof Error ? err.message : String(err), 120)}). Could you say it again?`,
+        repairs: [],
+      };
     }
   }
 
@@ -122,7 +127,12 @@ export class LlmPlanner implements Planner {
     try {
       tools = toolsFor(ctx.skills);
     } catch (err) {
-      return { kind: 'question', reason: 'invalid_plan', reply: `I can't plan: the skill list is invalid (${(err as Error).message}).`, repairs: [] };
+      return {
+        kind: 'question',
+        reason: 'invalid_plan',
+        reply: `I can't plan: the skill list is invalid (${(err as Error).message}).`,
+        repairs: [],
+      };
     }
     const messages = planMessages(ctx, this.config.task, this.#memory, text);
     const answer = await this.#complete(messages, tools.length ? { tools, tool_choice: 'auto' } : {}, ctx.signal);
@@ -132,7 +142,8 @@ export class LlmPlanner implements Planner {
     const result = interpretPlanAnswer(read, text, ctx, rule);
     if (result.kind === 'plan') this.#remember({ utterance: text, calls: result.plan });
     // Unknown objects and verbs are answers; an unreadable or invalid call is the model failing.
-    else if (result.kind === 'question' && result.reason === 'invalid_plan') this.#fail({ kind: read.ok ? 'bad_answer' : 'bad_response', message: result.reply });
+    else if (result.kind === 'question' && result.reason === 'invalid_plan')
+      this.#fail({ kind: read.ok ? 'bad_answer' : 'bad_response', message: result.reply });
     return result;
   }
 
@@ -144,13 +155,23 @@ export class LlmPlanner implements Planner {
     try {
       // Same prefix as planning (the paper's ICL_EXAMPLES + memory); the "now teaching" line would contradict the request.
       const messages = planMessages({ ...ctx, teaching: null }, this.config.task, this.#memory, renderTrace(trace));
-      const answer = await this.#complete(messages, { tools: [TEACH_FUNCTION], tool_choice: { type: 'function', function: { name: 'teach_function' } } }, ctx.signal);
+      const answer = await this.#complete(
+        messages,
+        { tools: [TEACH_FUNCTION], tool_choice: { type: 'function', function: { name: 'teach_function' } } },
+        ctx.signal,
+      );
       if (!answer.ok) return fallbackProposal(trace, ctx.skills);
       const proposal = proposalFromAnswer(readCompletion(answer.body), trace, ctx);
       if (typeof proposal !== 'string') return proposal;
-      this.#fail({ kind: 'bad_answer', message: `The language model's teach_function answer was unusable (${oneLine(proposal, 120)}); taught it from the steps instead.` });
+      this.#fail({
+        kind: 'bad_answer',
+        message: `The language model's teach_function answer was unusable (${oneLine(proposal, 120)}); taught it from the steps instead.`,
+      });
     } catch (err) {
-      this.#fail({ kind: 'bad_answer', message: `Naming the behavior failed (${oneLine(err instanceof Error ? err.message : String(err), 120)}); taught it from the steps instead.` });
+      this.#fail({
+        kind: 'bad_answer',
+        message: `Naming the behavior failed (${oneLine(err instanceof Error ? err.message : String(err), 120)}); taught it from the steps instead.`,
+      });
     }
     return fallbackProposal(trace, ctx.skills);
   }
@@ -207,14 +228,20 @@ export class LlmPlanner implements Planner {
       const status = err.status;
       const http = (message: string): LlmError => ({ kind: 'http', status, message });
       if (status === 401 || status === 403) return http(`${at} refused the API key (HTTP ${status}); check OPENAI_API_KEY.`);
-      if (status === 404) return http(`${at} answered HTTP 404: check the model name "${model}" (SHAMMIE_LLM_MODEL) and that the URL ends in /v1.`);
+      if (status === 404)
+        return http(`${at} answered HTTP 404: check the model name "${model}" (SHAMMIE_LLM_MODEL) and that the URL ends in /v1.`);
       if (status === 429) return http(`${at} is busy or over its rate limit (HTTP 429); wait a moment and try again.`);
       if (status === 400 || status === 422) {
-        return http(`${at} rejected the request (HTTP ${status}: ${oneLine(err.message, 120)}); the server may lack tool calling (llama.cpp needs --jinja, vLLM --enable-auto-tool-choice).`);
+        return http(
+          `${at} rejected the request (HTTP ${status}: ${oneLine(err.message, 120)}); the server may lack tool calling (llama.cpp needs --jinja, vLLM --enable-auto-tool-choice).`,
+        );
       }
       return http(`${at} failed (HTTP ${status}); ${FALLBACK_HINT}`);
     }
     // A 200 whose body is not JSON, or anything else the SDK throws.
-    return { kind: 'bad_response', message: `${at} sent an answer I can't read (${oneLine(err instanceof Error ? err.message : String(err), 120)}); ${FALLBACK_HINT}` };
+    return {
+      kind: 'bad_response',
+      message: `${at} sent an answer I can't read (${oneLine(err instanceof Error ? err.message : String(err), 120)}); ${FALLBACK_HINT}`,
+    };
   }
 }

@@ -44,7 +44,8 @@ export function systemPrompt(ctx: PlannerContext, task: string): string {
   const state: string[] = [];
   if (ctx.held) state.push(`The robot is holding ${ctx.held}.`);
   else state.push('The robot is holding nothing.');
-  if (ctx.lastTouched) state.push(`The last object it went to or touched is ${ctx.lastTouched} ("it" usually means ${ctx.held ?? ctx.lastTouched}).`);
+  if (ctx.lastTouched)
+    state.push(`The last object it went to or touched is ${ctx.lastTouched} ("it" usually means ${ctx.held ?? ctx.lastTouched}).`);
   const teaching = ctx.teaching?.name
     ? `\n\nThe user is now teaching a new behavior named ${ctx.teaching.name} one step at a time: map each utterance to calls of the existing functions only.`
     : '';
@@ -122,7 +123,11 @@ export function exchangeMessages(ex: Exchange, firstId: number): ChatMessage[] {
     {
       role: 'assistant',
       content: '',
-      tool_calls: ex.calls.map((c, i) => ({ id: ids[i], type: 'function' as const, function: { name: c.skill, arguments: JSON.stringify(c.args) } })),
+      tool_calls: ex.calls.map((c, i) => ({
+        id: ids[i],
+        type: 'function' as const,
+        function: { name: c.skill, arguments: JSON.stringify(c.args) },
+      })),
     },
     ...ids.map((id): ChatMessage => ({ role: 'tool', tool_call_id: id, content: 'done' })),
   ];
@@ -137,7 +142,10 @@ const ICL: readonly { utterance: string; calls: { skill: string; object?: string
   { utterance: 'go away!', calls: [{ skill: 'go_home' }] },
   { utterance: 'grab the gummy', calls: [{ skill: 'pickup', object: 'CANDY' }] },
   // Not in the paper: our plans are call lists, so show one chain.
-  { utterance: 'put the candy in the bag', calls: [{ skill: 'pickup', object: 'CANDY' }, { skill: 'goto', object: 'GIFT_BAG' }, { skill: 'release' }] },
+  {
+    utterance: 'put the candy in the bag',
+    calls: [{ skill: 'pickup', object: 'CANDY' }, { skill: 'goto', object: 'GIFT_BAG' }, { skill: 'release' }],
+  },
 ];
 
 /**
@@ -209,6 +217,12 @@ export function renderTrace(trace: TeachingTrace): string {
 /** "pickup(object=CANDY) → release()" (argument names help the model see the pattern). */
 function formatPlanWithNames(plan: Plan): string {
   if (!plan.length) return '(nothing)';
-  return plan.map((c) => `${c.skill}(${Object.entries(c.args).map(([k, v]) => `${k}=${String(v)}`).join(', ')})`).join(' → ');
+  return plan
+    .map(
+      (c) =>
+        `${c.skill}(${Object.entries(c.args)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(', ')})`,
+    )
+    .join(' → ');
 }
-

@@ -116,7 +116,8 @@ export function resolveRosConfig(input: RosBridgeConfigInput = {}): RosBridgeCon
     jointStates: input.jointStates ?? '/joint_states',
     jointNames: { ...input.jointNames },
     jointPrefix: input.jointPrefix ?? '',
-    trajectoryAction: input.trajectoryAction ?? (ros1 ? '/arm_controller/follow_joint_trajectory' : '/joint_trajectory_controller/follow_joint_trajectory'),
+    trajectoryAction:
+      input.trajectoryAction ?? (ros1 ? '/arm_controller/follow_joint_trajectory' : '/joint_trajectory_controller/follow_joint_trajectory'),
     stopTopic: input.stopTopic,
     speedScale,
     goalTimeTolerance: input.goalTimeTolerance ?? 0.5,

@@ -24,14 +24,25 @@ export async function fetchRobotDescription(transport: RosTransport, source: Des
   if (transport.dialect === 'ros2') {
     const fromTopic = await new Promise<string | null>((resolve) => {
       let off = () => {};
-      const timer = setTimeout(() => { off(); resolve(null); }, (timeoutS * 1000) / 2);
-      off = transport.subscribe(topic, 'std_msgs/msg/String', (m) => {
-        if (isObject(m) && typeof m.data === 'string' && m.data.includes('<robot')) {
-          clearTimeout(timer);
+      const timer = setTimeout(
+        () => {
           off();
-          resolve(m.data);
-        }
-      }, { latched: true });
+          resolve(null);
+        },
+        (timeoutS * 1000) / 2,
+      );
+      off = transport.subscribe(
+        topic,
+        'std_msgs/msg/String',
+        (m) => {
+          if (isObject(m) && typeof m.data === 'string' && m.data.includes('<robot')) {
+            clearTimeout(timer);
+            off();
+            resolve(m.data);
+          }
+        },
+        { latched: true },
+      );
     });
     if (fromTopic) return fromTopic;
     tried.push(`the ${topic} topic`);
@@ -43,5 +54,7 @@ export async function fetchRobotDescription(transport: RosTransport, source: Des
   } catch (err) {
     tried.push(`the ${parameter} parameter${transport.dialect === 'ros2' ? ` of ${node}` : ''} (${(err as Error).message})`);
   }
-  throw new Error(`[ros] could not read the robot description from the robot: tried ${tried.join(' and ')}. Is robot_state_publisher running? Or name a URDF file in the profile (robot: {urdf: PATH}).`);
+  throw new Error(
+    `[ros] could not read the robot description from the robot: tried ${tried.join(' and ')}. Is robot_state_publisher running? Or name a URDF file in the profile (robot: {urdf: PATH}).`,
+  );
 }

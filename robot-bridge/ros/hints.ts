@@ -5,15 +5,19 @@
 import type { Dialect, LinkFailure } from './transport.js';
 
 export function linkHint(kind: LinkFailure, url: string, dialect: Dialect): string {
-  let host = url, port = '9090';
+  let host = url,
+    port = '9090';
   try {
     const u = new URL(url);
     host = u.hostname;
     port = u.port || (u.protocol === 'wss:' ? '443' : '80');
-  } catch { /* keep the raw text */ }
-  const launch = dialect === 'ros2'
-    ? 'ros2 launch rosbridge_server rosbridge_websocket_launch.xml'
-    : 'roslaunch rosbridge_server rosbridge_websocket.launch';
+  } catch {
+    /* keep the raw text */
+  }
+  const launch =
+    dialect === 'ros2'
+      ? 'ros2 launch rosbridge_server rosbridge_websocket_launch.xml'
+      : 'roslaunch rosbridge_server rosbridge_websocket.launch';
   switch (kind) {
     case 'bad_url':
       return `Wrong URL: set url in the profile to the rosbridge WebSocket, like ws://ROBOT_HOST:9090 (or $ROSBRIDGE_URL).`;
@@ -48,15 +52,20 @@ export function jointMismatchHint(missing: string[], seen: string[], urdfJoints:
   for (const j of urdfJoints) {
     const m = seen.find((s) => s.endsWith(j) && s !== j);
     const p = m ? m.slice(0, m.length - j.length) : null;
-    if (p === null || (prefix !== null && p !== prefix)) { consistent = false; break; }
+    if (p === null || (prefix !== null && p !== prefix)) {
+      consistent = false;
+      break;
+    }
     prefix = p;
   }
   const shown = seen.slice(0, 12).join(', ') + (seen.length > 12 ? ', …' : '');
   if (consistent && prefix) {
     return `Joint-name mismatch: the robot's joints carry the prefix "${prefix}". Add joints: {prefix: "${prefix}"} to the profile.`;
   }
-  return `Joint-name mismatch: the robot publishes [${shown || 'nothing'}] but the URDF needs [${missing.join(', ')}]. `
-    + 'Map them in the profile (joints: {names: {URDF_NAME: ROBOT_NAME}}), or use the URDF of the robot that is connected (robot: {urdf: robot} reads it from the robot).';
+  return (
+    `Joint-name mismatch: the robot publishes [${shown || 'nothing'}] but the URDF needs [${missing.join(', ')}]. ` +
+    'Map them in the profile (joints: {names: {URDF_NAME: ROBOT_NAME}}), or use the URDF of the robot that is connected (robot: {urdf: robot} reads it from the robot).'
+  );
 }
 
 export function controllerHint(action: string, dialect: Dialect): string {

@@ -1,5 +1,14 @@
 /** The ROS 2 / ROS 1 bridge: RobotBackend implementations over rosbridge (roslib) and rclnodejs. */
-export { resolveRosConfig, rosType, type GripperConfig, type GripperMode, type HandGuideConfig, type RosBridgeConfig, type RosBridgeConfigInput, type TfConfig } from './config.js';
+export {
+  resolveRosConfig,
+  rosType,
+  type GripperConfig,
+  type GripperMode,
+  type HandGuideConfig,
+  type RosBridgeConfig,
+  type RosBridgeConfigInput,
+  type TfConfig,
+} from './config.js';
 export { fetchRobotDescription, type DescriptionSource } from './description.js';
 export { controllerHint, jointMismatchHint, jointStatesHint, linkHint } from './hints.js';
 export { loadRclnodejs, RclnodejsUnavailableError, type RclnodejsModule } from './rclnodejs-api.js';

@@ -20,7 +20,12 @@ export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !==
 
 /** An array (or TypedArray) of numbers, at most MAX_ARRAY long. Values are not checked. */
 export function isNumberArray(v: unknown, max = MAX_ARRAY): v is ArrayLike<number> {
-  if (ArrayBuffer.isView(v)) return !(v instanceof DataView) && (v as unknown as ArrayLike<number>).length <= max && typeof (v as unknown as ArrayLike<unknown>)[0] !== 'bigint';
+  if (ArrayBuffer.isView(v))
+    return (
+      !(v instanceof DataView) &&
+      (v as unknown as ArrayLike<number>).length <= max &&
+      typeof (v as unknown as ArrayLike<unknown>)[0] !== 'bigint'
+    );
   if (!Array.isArray(v) || v.length > max) return false;
   for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'number') return false;
   return true;
@@ -45,7 +50,10 @@ export function parseTime(v: unknown): number | null {
 export function encodeTime(dialect: Dialect, seconds: number): Record<string, number> {
   let sec = Math.floor(seconds);
   let nanosec = Math.round((seconds - sec) * 1e9);
-  if (nanosec >= 1e9) { sec += 1; nanosec -= 1e9; }
+  if (nanosec >= 1e9) {
+    sec += 1;
+    nanosec -= 1e9;
+  }
   return dialect === 'ros2' ? { sec, nanosec } : { secs: sec, nsecs: nanosec };
 }
 
@@ -66,12 +74,16 @@ export interface ParsedJointState {
 export function parseJointState(msg: unknown): ParsedJointState | string {
   if (!isObject(msg)) return 'not an object';
   const { name, position } = msg;
-  if (!isNameArray(name)) return Array.isArray(name) && name.length > MAX_ARRAY ? `name[] has ${name.length} entries` : 'name[] is not a list of strings';
-  if (!isNumberArray(position)) return Array.isArray(position) && position.length > MAX_ARRAY ? `position[] has ${position.length} entries` : 'position[] is not a list of numbers';
+  if (!isNameArray(name))
+    return Array.isArray(name) && name.length > MAX_ARRAY ? `name[] has ${name.length} entries` : 'name[] is not a list of strings';
+  if (!isNumberArray(position))
+    return Array.isArray(position) && position.length > MAX_ARRAY
+      ? `position[] has ${position.length} entries`
+      : 'position[] is not a list of numbers';
   if (position.length !== name.length) return `${name.length} names but ${position.length} positions`;
   const velocity = isNumberArray(msg.velocity) && msg.velocity.length === name.length ? msg.velocity : [];
   const effort = isNumberArray(msg.effort) && msg.effort.length === name.length ? msg.effort : [];
-  const stamp = isObject(msg.header) ? parseTime(msg.header.stamp) ?? 0 : 0;
+  const stamp = isObject(msg.header) ? (parseTime(msg.header.stamp) ?? 0) : 0;
   return { stamp, name, position, velocity, effort };
 }
 
@@ -150,7 +162,8 @@ export const TRAJECTORY_ERRORS: Record<number, string> = {
 };
 
 export function parseTrajectoryResult(values: unknown): { errorCode: number; errorString: string } {
-  if (!isObject(values)) return { errorCode: typeof values === 'string' ? -1 : 0, errorString: typeof values === 'string' ? values.slice(0, 500) : '' };
+  if (!isObject(values))
+    return { errorCode: typeof values === 'string' ? -1 : 0, errorString: typeof values === 'string' ? values.slice(0, 500) : '' };
   const code = typeof values.error_code === 'number' && Number.isFinite(values.error_code) ? values.error_code : 0;
   const text = typeof values.error_string === 'string' ? values.error_string.slice(0, 500) : '';
   return { errorCode: code, errorString: text };
@@ -209,9 +222,12 @@ export function parseTfMessage(msg: unknown): { entries: TfEntry[]; invalid: num
 
 function parseTransformStamped(t: unknown): TfEntry | null {
   if (!isObject(t) || !isObject(t.header) || !isObject(t.transform)) return null;
-  const parent = t.header.frame_id, child = t.child_frame_id;
-  if (typeof parent !== 'string' || typeof child !== 'string' || !parent || !child || parent.length > MAX_NAME || child.length > MAX_NAME) return null;
-  const tr = t.transform.translation, rot = t.transform.rotation;
+  const parent = t.header.frame_id,
+    child = t.child_frame_id;
+  if (typeof parent !== 'string' || typeof child !== 'string' || !parent || !child || parent.length > MAX_NAME || child.length > MAX_NAME)
+    return null;
+  const tr = t.transform.translation,
+    rot = t.transform.rotation;
   if (!isObject(tr) || !isObject(rot)) return null;
   const v = [tr.x, tr.y, tr.z, rot.x, rot.y, rot.z, rot.w];
   if (!v.every((x) => typeof x === 'number' && Number.isFinite(x))) return null;
@@ -236,7 +252,18 @@ export const strip = (frame: string) => (frame.startsWith('/') ? frame.slice(1) 
 /** action_msgs/GoalStatus (ROS 2) */
 export const GOAL_STATUS_2 = { UNKNOWN: 0, ACCEPTED: 1, EXECUTING: 2, CANCELING: 3, SUCCEEDED: 4, CANCELED: 5, ABORTED: 6 } as const;
 /** actionlib_msgs/GoalStatus (ROS 1) */
-export const GOAL_STATUS_1 = { PENDING: 0, ACTIVE: 1, PREEMPTED: 2, SUCCEEDED: 3, ABORTED: 4, REJECTED: 5, PREEMPTING: 6, RECALLING: 7, RECALLED: 8, LOST: 9 } as const;
+export const GOAL_STATUS_1 = {
+  PENDING: 0,
+  ACTIVE: 1,
+  PREEMPTED: 2,
+  SUCCEEDED: 3,
+  ABORTED: 4,
+  REJECTED: 5,
+  PREEMPTING: 6,
+  RECALLING: 7,
+  RECALLED: 8,
+  LOST: 9,
+} as const;
 
 /** A terminal ROS 2 status -> our words (null while the goal is still going). */
 export function ros2End(status: number): 'succeeded' | 'aborted' | 'canceled' | null {
@@ -249,10 +276,17 @@ export function ros2End(status: number): 'succeeded' | 'aborted' | 'canceled' | 
 /** A terminal ROS 1 status -> our words (null while the goal is still going). */
 export function ros1End(status: number): 'succeeded' | 'aborted' | 'canceled' | 'rejected' | null {
   switch (status) {
-    case GOAL_STATUS_1.SUCCEEDED: return 'succeeded';
-    case GOAL_STATUS_1.PREEMPTED: case GOAL_STATUS_1.RECALLED: return 'canceled';
-    case GOAL_STATUS_1.ABORTED: case GOAL_STATUS_1.LOST: return 'aborted';
-    case GOAL_STATUS_1.REJECTED: return 'rejected';
-    default: return null;
+    case GOAL_STATUS_1.SUCCEEDED:
+      return 'succeeded';
+    case GOAL_STATUS_1.PREEMPTED:
+    case GOAL_STATUS_1.RECALLED:
+      return 'canceled';
+    case GOAL_STATUS_1.ABORTED:
+    case GOAL_STATUS_1.LOST:
+      return 'aborted';
+    case GOAL_STATUS_1.REJECTED:
+      return 'rejected';
+    default:
+      return null;
   }
 }

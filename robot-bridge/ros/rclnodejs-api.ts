@@ -83,13 +83,16 @@ const RCLNODEJS = 'rclnodejs';
 const defaultImporter: ModuleImporter = (name) => import(name);
 
 /** Import rclnodejs, or explain (with AMENT_PREFIX_PATH) why it cannot be used. */
-export async function loadRclnodejs(env: NodeJS.ProcessEnv = process.env, importer: ModuleImporter = defaultImporter): Promise<RclnodejsModule> {
+export async function loadRclnodejs(
+  env: NodeJS.ProcessEnv = process.env,
+  importer: ModuleImporter = defaultImporter,
+): Promise<RclnodejsModule> {
   const ament = env.AMENT_PREFIX_PATH;
   if (!ament) {
     throw new RclnodejsUnavailableError(
-      'ROS 2 is not sourced: AMENT_PREFIX_PATH is not set, so the rclnodejs profile cannot run. '
-      + 'Source ROS 2 first (source /opt/ros/<distro>/setup.bash), install rclnodejs in that shell (npm install rclnodejs), '
-      + 'and run shammie from the same shell; or use the ros2-rosbridge profile, which needs no ROS on this computer.',
+      'ROS 2 is not sourced: AMENT_PREFIX_PATH is not set, so the rclnodejs profile cannot run. ' +
+        'Source ROS 2 first (source /opt/ros/<distro>/setup.bash), install rclnodejs in that shell (npm install rclnodejs), ' +
+        'and run shammie from the same shell; or use the ros2-rosbridge profile, which needs no ROS on this computer.',
     );
   }
   let mod: unknown;
@@ -97,7 +100,10 @@ export async function loadRclnodejs(env: NodeJS.ProcessEnv = process.env, import
     mod = await importer(RCLNODEJS);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const missing = e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND' || /Cannot find (package|module) 'rclnodejs'/.test(String(e?.message));
+    const missing =
+      e?.code === 'ERR_MODULE_NOT_FOUND' ||
+      e?.code === 'MODULE_NOT_FOUND' ||
+      /Cannot find (package|module) 'rclnodejs'/.test(String(e?.message));
     throw new RclnodejsUnavailableError(
       missing
         ? `rclnodejs is not installed. With ROS 2 sourced (AMENT_PREFIX_PATH=${ament}), run npm install rclnodejs (it builds against that ROS 2), or use the ros2-rosbridge profile.`
@@ -107,7 +113,9 @@ export async function loadRclnodejs(env: NodeJS.ProcessEnv = process.env, import
   }
   const m = ((mod as { default?: unknown })?.default ?? mod) as Partial<RclnodejsModule>;
   if (typeof m?.init !== 'function' || typeof m.createNode !== 'function' || typeof m.ActionClient !== 'function') {
-    throw new RclnodejsUnavailableError('the installed rclnodejs does not have the expected API (init, createNode, ActionClient); install rclnodejs 0.2x or newer.');
+    throw new RclnodejsUnavailableError(
+      'the installed rclnodejs does not have the expected API (init, createNode, ActionClient); install rclnodejs 0.2x or newer.',
+    );
   }
   return m as RclnodejsModule;
 }

@@ -6,8 +6,26 @@
  * stale joint states and unanswered goals, which RosBackend reports.
  */
 import { isObject, ros2End } from './messages.js';
-import { loadRclnodejs, RclnodejsUnavailableError, type RclActionClient, type RclClient, type RclClientGoalHandle, type RclEntity, type RclNode, type RclnodejsModule, type RclPublisher } from './rclnodejs-api.js';
-import { TransportError, type GoalCallbacks, type GoalHandle, type RosGraph, type RosTransport, type SubscribeOptions, type Unsubscribe } from './transport.js';
+import {
+  loadRclnodejs,
+  RclnodejsUnavailableError,
+  type RclActionClient,
+  type RclClient,
+  type RclClientGoalHandle,
+  type RclEntity,
+  type RclNode,
+  type RclnodejsModule,
+  type RclPublisher,
+} from './rclnodejs-api.js';
+import {
+  TransportError,
+  type GoalCallbacks,
+  type GoalHandle,
+  type RosGraph,
+  type RosTransport,
+  type SubscribeOptions,
+  type Unsubscribe,
+} from './transport.js';
 
 interface Sub {
   topic: string;
@@ -81,11 +99,23 @@ export class RclnodejsTransport implements RosTransport {
     const node = this.#node;
     this.#node = null;
     for (const sub of this.#subs.values()) sub.live = undefined;
-    for (const c of this.#actionClients.values()) { try { c.destroy(); } catch { /* gone */ } }
+    for (const c of this.#actionClients.values()) {
+      try {
+        c.destroy();
+      } catch {
+        /* gone */
+      }
+    }
     this.#actionClients.clear();
     this.#clients.clear();
     this.#publishers.clear();
-    if (node) { try { node.destroy(); } catch { /* already destroyed */ } }
+    if (node) {
+      try {
+        node.destroy();
+      } catch {
+        /* already destroyed */
+      }
+    }
   }
 
   onLinkLost(): Unsubscribe {
@@ -98,7 +128,13 @@ export class RclnodejsTransport implements RosTransport {
   }
 
   #report(level: 'error' | 'warning' | 'info', text: string): void {
-    for (const l of this.#server) { try { l(level, text); } catch { /* listener */ } }
+    for (const l of this.#server) {
+      try {
+        l(level, text);
+      } catch {
+        /* listener */
+      }
+    }
   }
 
   subscribe(topic: string, type: string, listener: (msg: unknown) => void, options: SubscribeOptions = {}): Unsubscribe {
@@ -115,7 +151,13 @@ export class RclnodejsTransport implements RosTransport {
       s.listeners.delete(listener);
       if (s.listeners.size) return;
       this.#subs.delete(key);
-      if (s.live && this.#node) { try { this.#node.destroySubscription(s.live); } catch { /* gone */ } }
+      if (s.live && this.#node) {
+        try {
+          this.#node.destroySubscription(s.live);
+        } catch {
+          /* gone */
+        }
+      }
       s.live = undefined;
     };
   }
@@ -133,7 +175,11 @@ export class RclnodejsTransport implements RosTransport {
     try {
       sub.live = node.createSubscription(sub.type, sub.topic, options, (msg) => {
         for (const l of sub.listeners) {
-          try { l(msg); } catch (err) { this.#report('warning', `a ${sub.topic} listener failed: ${(err as Error)?.message}`); }
+          try {
+            l(msg);
+          } catch (err) {
+            this.#report('warning', `a ${sub.topic} listener failed: ${(err as Error)?.message}`);
+          }
         }
       });
     } catch (err) {
@@ -144,7 +190,10 @@ export class RclnodejsTransport implements RosTransport {
   advertise(topic: string, type: string): Unsubscribe {
     this.#advertised.set(topic, type);
     if (this.#node) this.#publisher(topic, type);
-    return () => { this.#advertised.delete(topic); this.#publishers.delete(topic); };
+    return () => {
+      this.#advertised.delete(topic);
+      this.#publishers.delete(topic);
+    };
   }
 
   #publisher(topic: string, type: string): RclPublisher {
@@ -199,14 +248,24 @@ export class RclnodejsTransport implements RosTransport {
     const end = (e: Parameters<GoalCallbacks['onEnd']>[0]) => {
       if (ended) return;
       ended = true;
-      try { cb.onEnd(e); } catch { /* callback */ }
+      try {
+        cb.onEnd(e);
+      } catch {
+        /* callback */
+      }
     };
     let client: RclActionClient;
     try {
       client = this.#actionClient(action, actionType);
     } catch (err) {
       queueMicrotask(() => end({ status: 'rejected', reason: `cannot create an action client for ${action}: ${(err as Error).message}` }));
-      return { id, cancel: () => {}, release: () => { ended = true; } };
+      return {
+        id,
+        cancel: () => {},
+        release: () => {
+          ended = true;
+        },
+      };
     }
     void (async () => {
       if (!client.isActionServerAvailable()) {
@@ -216,15 +275,29 @@ export class RclnodejsTransport implements RosTransport {
       try {
         handle = await client.sendGoal(goal, (fb) => {
           if (ended) return;
-          try { cb.onFeedback?.(isObject(fb) && 'feedback' in fb ? fb.feedback : fb); } catch { /* callback */ }
+          try {
+            cb.onFeedback?.(isObject(fb) && 'feedback' in fb ? fb.feedback : fb);
+          } catch {
+            /* callback */
+          }
         });
       } catch (err) {
         end({ status: 'rejected', reason: `sending the goal failed: ${(err as Error).message}` });
         return;
       }
-      if (ended) { if (handle.isAccepted()) void handle.cancelGoal().catch(() => undefined); return; }
-      if (!handle.isAccepted()) { end({ status: 'rejected', reason: 'the action server rejected the goal' }); return; }
-      try { cb.onAccepted?.(); } catch { /* callback */ }
+      if (ended) {
+        if (handle.isAccepted()) void handle.cancelGoal().catch(() => undefined);
+        return;
+      }
+      if (!handle.isAccepted()) {
+        end({ status: 'rejected', reason: 'the action server rejected the goal' });
+        return;
+      }
+      try {
+        cb.onAccepted?.();
+      } catch {
+        /* callback */
+      }
       if (cancelWanted) void handle.cancelGoal().catch(() => undefined);
       let r: unknown;
       try {
@@ -247,13 +320,19 @@ export class RclnodejsTransport implements RosTransport {
         if (handle) void handle.cancelGoal().catch(() => undefined);
         else cancelWanted = true;
       },
-      release: () => { ended = true; },
+      release: () => {
+        ended = true;
+      },
     };
   }
 
   prepareAction(action: string, actionType: string): void {
     if (this.#node && this.#rcl) {
-      try { this.#actionClient(action, actionType); } catch { /* reported when a goal is sent */ }
+      try {
+        this.#actionClient(action, actionType);
+      } catch {
+        /* reported when a goal is sent */
+      }
     }
   }
 
@@ -267,7 +346,9 @@ export class RclnodejsTransport implements RosTransport {
     const node = this.#node;
     if (!node) throw new Error('ROS 2 (rclnodejs) is not started');
     const topics = node.getTopicNamesAndTypes().map((t) => ({ name: t.name, type: t.types[0] ?? '' }));
-    const actions = [...new Set(topics.filter((t) => t.name.endsWith('/_action/feedback')).map((t) => t.name.replace(/\/_action\/feedback$/, '')))];
+    const actions = [
+      ...new Set(topics.filter((t) => t.name.endsWith('/_action/feedback')).map((t) => t.name.replace(/\/_action\/feedback$/, ''))),
+    ];
     return {
       topics: topics.filter((t) => !t.name.includes('/_action/')),
       services: node.getServiceNamesAndTypes().map((s) => s.name),
@@ -289,6 +370,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return Promise.race([
     p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms); }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    }),
   ]);
 }

@@ -22,21 +22,45 @@
 import { trajectoryJointOrder } from '../joint-order.js';
 import type { RobotModel } from '../../model/description/robot-model.js';
 import type {
-  BackendStatus, Capabilities, ExecuteOptions, GripperCommand, GripperResult, JointState, JointTrajectory,
-  Presence, Problem, RobotBackend, TrajectoryExecution, TrajectoryOutcome, TrajectoryProgress, Unsubscribe,
+  BackendStatus,
+  Capabilities,
+  ExecuteOptions,
+  GripperCommand,
+  GripperResult,
+  JointState,
+  JointTrajectory,
+  Presence,
+  Problem,
+  RobotBackend,
+  TrajectoryExecution,
+  TrajectoryOutcome,
+  TrajectoryProgress,
+  Unsubscribe,
 } from '../types.js';
 import { rosType, type RosBridgeConfig } from './config.js';
 import { controllerHint, jointMismatchHint, jointStatesHint, linkHint } from './hints.js';
 import {
-  encodeGripperGoal, encodeTrajectoryGoal, isObject, parseGripperResult, parseJointState, parseTfMessage, parseTrajectoryFeedback,
-  parseTrajectoryResult, TRAJECTORY_ERRORS,
+  encodeGripperGoal,
+  encodeTrajectoryGoal,
+  isObject,
+  parseGripperResult,
+  parseJointState,
+  parseTfMessage,
+  parseTrajectoryFeedback,
+  parseTrajectoryResult,
+  TRAJECTORY_ERRORS,
 } from './messages.js';
 import { TfBuffer } from './tf.js';
 import { TransportError, type GoalEnd, type GoalHandle, type LinkFailure, type RosTransport } from './transport.js';
 
 /** Thrown by connect(): the robot is not usable, with a hint that says what to do. */
 export class RosConnectionError extends Error {
-  constructor(message: string, readonly kind: LinkFailure | 'joint_states' | 'joint_names' | 'controller', readonly hint: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly kind: LinkFailure | 'joint_states' | 'joint_names' | 'controller',
+    readonly hint: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${message}\n  hint: ${hint}`, options);
     this.name = 'RosConnectionError';
   }
@@ -156,9 +180,20 @@ export class RosBackend implements RobotBackend {
     this.#effort = new Float64Array(this.#n);
     this.#seenAt = new Float64Array(this.#n);
     const gripper = config.gripper.mode !== 'none' && !!model.gripper;
-    this.capabilities = { trajectoryExecution: true, gripper, groundTruthObjects: false, simTimeControl: false, handGuiding: !!config.handGuide };
+    this.capabilities = {
+      trajectoryExecution: true,
+      gripper,
+      groundTruthObjects: false,
+      simTimeControl: false,
+      handGuiding: !!config.handGuide,
+    };
     this.tf = config.tf.enabled
-      ? new TfBuffer({ fixedFrame: config.tf.fixedFrame ?? model.baseLink, frames: config.tf.frames, maxAge: config.tf.maxAge, halfExtents: options.halfExtents })
+      ? new TfBuffer({
+          fixedFrame: config.tf.fixedFrame ?? model.baseLink,
+          frames: config.tf.frames,
+          maxAge: config.tf.maxAge,
+          halfExtents: options.halfExtents,
+        })
       : null;
   }
 
@@ -192,7 +227,9 @@ export class RosBackend implements RobotBackend {
         this.#wantConnected = false;
         this.#setProblem({ id: 'ros.link', severity: 'error', message: `Cannot reach the robot: ${(err as Error).message}`, tip: hint });
         this.#setPresence('error');
-        throw new RosConnectionError(`[ros] cannot connect to ${this.transport.endpoint}: ${(err as Error).message}`, kind, hint, { cause: err });
+        throw new RosConnectionError(`[ros] cannot connect to ${this.transport.endpoint}: ${(err as Error).message}`, kind, hint, {
+          cause: err,
+        });
       }
       this.#wall0 = performance.now();
       this.#hook();
@@ -218,9 +255,18 @@ export class RosBackend implements RobotBackend {
     if (ok) return;
     const missing = this.missingJoints();
     const seen = [...this.#seenNames];
-    const err = seen.length === 0
-      ? new RosConnectionError(`[ros] no joint states arrived on ${this.config.jointStates} within ${this.config.timeouts.jointStates} s`, 'joint_states', jointStatesHint(this.config.jointStates, this.config.dialect))
-      : new RosConnectionError(`[ros] the joint states do not cover the URDF joints ${missing.join(', ')}`, 'joint_names', jointMismatchHint(missing, seen, this.jointNames));
+    const err =
+      seen.length === 0
+        ? new RosConnectionError(
+            `[ros] no joint states arrived on ${this.config.jointStates} within ${this.config.timeouts.jointStates} s`,
+            'joint_states',
+            jointStatesHint(this.config.jointStates, this.config.dialect),
+          )
+        : new RosConnectionError(
+            `[ros] the joint states do not cover the URDF joints ${missing.join(', ')}`,
+            'joint_names',
+            jointMismatchHint(missing, seen, this.jointNames),
+          );
     await this.disconnect();
     this.#setProblem({ id: 'ros.joint_states.missing', severity: 'error', message: err.message.split('\n')[0], tip: err.hint });
     this.#setPresence('error');
@@ -263,15 +309,32 @@ export class RosBackend implements RobotBackend {
     try {
       graph = await this.transport.graph(this.config.timeouts.call * 1000);
     } catch (err) {
-      return [{ id: 'ros.graph', severity: 'warn', message: `Could not list the robot's topics and actions: ${(err as Error).message}`, tip: 'Run rosapi next to rosbridge (the rosbridge launch files start it) so the bridge can check the controllers.' }];
+      return [
+        {
+          id: 'ros.graph',
+          severity: 'warn',
+          message: `Could not list the robot's topics and actions: ${(err as Error).message}`,
+          tip: 'Run rosapi next to rosbridge (the rosbridge launch files start it) so the bridge can check the controllers.',
+        },
+      ];
     }
-    const hasAction = (a: string) => graph.actions.includes(a)
-      || graph.topics.some((t) => t.name === `${a}/_action/feedback` || t.name === `${a}/status`);
+    const hasAction = (a: string) =>
+      graph.actions.includes(a) || graph.topics.some((t) => t.name === `${a}/_action/feedback` || t.name === `${a}/status`);
     if (!hasAction(this.config.trajectoryAction)) {
-      out.push({ id: 'ros.controller.missing', severity: 'error', message: `No trajectory action server at ${this.config.trajectoryAction}.`, tip: controllerHint(this.config.trajectoryAction, this.config.dialect) });
+      out.push({
+        id: 'ros.controller.missing',
+        severity: 'error',
+        message: `No trajectory action server at ${this.config.trajectoryAction}.`,
+        tip: controllerHint(this.config.trajectoryAction, this.config.dialect),
+      });
     }
     if (this.capabilities.gripper && this.config.gripper.mode === 'action' && !hasAction(this.config.gripper.action)) {
-      out.push({ id: 'ros.gripper.missing', severity: 'warn', message: `No gripper action server at ${this.config.gripper.action}.`, tip: 'Start the gripper controller, set gripper.action in the profile, or set gripper.mode to topic, service or none.' });
+      out.push({
+        id: 'ros.gripper.missing',
+        severity: 'warn',
+        message: `No gripper action server at ${this.config.gripper.action}.`,
+        tip: 'Start the gripper controller, set gripper.action in the profile, or set gripper.mode to topic, service or none.',
+      });
     }
     for (const p of out) this.#setProblem(p);
     return out;
@@ -317,9 +380,12 @@ export class RosBackend implements RobotBackend {
       );
     }
     t.prepareAction(this.config.trajectoryAction, this.#type('control_msgs', 'action', 'FollowJointTrajectory'));
-    if (this.capabilities.gripper && this.config.gripper.mode === 'action') t.prepareAction(this.config.gripper.action, this.#type('control_msgs', 'action', 'GripperCommand'));
-    if (this.config.stopTopic) this.#unhook.push(t.advertise(this.config.stopTopic, this.#type('trajectory_msgs', 'msg', 'JointTrajectory')));
-    if (this.capabilities.gripper && this.config.gripper.mode === 'topic') this.#unhook.push(t.advertise(this.config.gripper.topic, this.config.gripper.topicType));
+    if (this.capabilities.gripper && this.config.gripper.mode === 'action')
+      t.prepareAction(this.config.gripper.action, this.#type('control_msgs', 'action', 'GripperCommand'));
+    if (this.config.stopTopic)
+      this.#unhook.push(t.advertise(this.config.stopTopic, this.#type('trajectory_msgs', 'msg', 'JointTrajectory')));
+    if (this.capabilities.gripper && this.config.gripper.mode === 'topic')
+      this.#unhook.push(t.advertise(this.config.gripper.topic, this.config.gripper.topicType));
   }
 
   #onLinkLost(reason: string): void {
@@ -328,7 +394,8 @@ export class RosBackend implements RobotBackend {
     if (moving || this.#grip) {
       this.#stopOnReconnect = true;
       this.#setProblem({
-        id: 'ros.motion.interrupted', severity: 'warn',
+        id: 'ros.motion.interrupted',
+        severity: 'warn',
         message: 'The link to the robot dropped during a motion; the motion was reported as failed and will not resume.',
         tip: 'The robot is told to stop as soon as the link is back. Check the arm before giving the next command.',
       });
@@ -343,7 +410,8 @@ export class RosBackend implements RobotBackend {
     const { initial, max } = this.config.reconnect;
     const delay = Math.min(max, initial * 2 ** this.#reconnectAttempt);
     this.#setProblem({
-      id: 'ros.link', severity: 'error',
+      id: 'ros.link',
+      severity: 'error',
       message: `Lost the link to the robot (${reason}); reconnecting (attempt ${this.#reconnectAttempt + 1}, in ${delay.toFixed(1)} s).`,
       tip: `Check that rosbridge at ${this.transport.endpoint} is running and reachable.`,
     });
@@ -361,7 +429,10 @@ export class RosBackend implements RobotBackend {
       this.#scheduleReconnect((err as Error).message);
       return;
     }
-    if (!this.#wantConnected) { this.transport.close(); return; }
+    if (!this.#wantConnected) {
+      this.transport.close();
+      return;
+    }
     this.#problems.delete('ros.link');
     if (this.#stopOnReconnect) {
       // First thing on the restored link: tell the robot to stop whatever it was doing.
@@ -391,7 +462,8 @@ export class RosBackend implements RobotBackend {
     if (never.length && age > this.config.timeouts.jointStates * 1000) {
       const seen = [...this.#seenNames];
       this.#setProblem({
-        id: 'ros.joint_states.missing', severity: 'error',
+        id: 'ros.joint_states.missing',
+        severity: 'error',
         message: seen.length ? `Joint states never included ${never.join(', ')}.` : `No joint states on ${this.config.jointStates}.`,
         tip: seen.length ? jointMismatchHint(never, seen, this.jointNames) : jointStatesHint(this.config.jointStates, this.config.dialect),
       });
@@ -402,7 +474,8 @@ export class RosBackend implements RobotBackend {
     if (stale.length) {
       const oldest = Math.max(...stale.map((j) => now - this.#seenAt[this.jointNames.indexOf(j)]));
       this.#setProblem({
-        id: 'ros.joint_states.stale', severity: 'warn',
+        id: 'ros.joint_states.stale',
+        severity: 'warn',
         message: `Joint states are stale: no update of ${stale.length === this.#n ? 'any joint' : stale.join(', ')} for ${(oldest / 1000).toFixed(1)} s.`,
         tip: 'Motions are refused until joint states are fresh. Check the robot driver and joint_state_broadcaster.',
       });
@@ -419,12 +492,16 @@ export class RosBackend implements RobotBackend {
 
   onStatus(listener: (s: BackendStatus) => void): Unsubscribe {
     this.#statusListeners.add(listener);
-    return () => { this.#statusListeners.delete(listener); };
+    return () => {
+      this.#statusListeners.delete(listener);
+    };
   }
 
   onJointState(listener: (s: JointState) => void): Unsubscribe {
     this.#jointListeners.add(listener);
-    return () => { this.#jointListeners.delete(listener); };
+    return () => {
+      this.#jointListeners.delete(listener);
+    };
   }
 
   #setPresence(p: Presence): void {
@@ -449,7 +526,11 @@ export class RosBackend implements RobotBackend {
     if (key === this.#lastStatusKey) return;
     this.#lastStatusKey = key;
     for (const l of this.#statusListeners) {
-      try { l(s); } catch { /* a listener's failure is not the robot's */ }
+      try {
+        l(s);
+      } catch {
+        /* a listener's failure is not the robot's */
+      }
     }
   }
 
@@ -460,7 +541,11 @@ export class RosBackend implements RobotBackend {
     const js = parseJointState(msg);
     if (typeof js === 'string') {
       this.#badStates++;
-      this.#setProblem({ id: 'ros.joint_states.malformed', severity: 'warn', message: `Ignored ${this.#badStates} malformed joint-state message(s) on ${this.config.jointStates} (last: ${js}).` });
+      this.#setProblem({
+        id: 'ros.joint_states.malformed',
+        severity: 'warn',
+        message: `Ignored ${this.#badStates} malformed joint-state message(s) on ${this.config.jointStates} (last: ${js}).`,
+      });
       return;
     }
     this.#stateCount++;
@@ -474,7 +559,10 @@ export class RosBackend implements RobotBackend {
       if (idx === undefined) {
         if (n === this.#gripperJoint) {
           const v = position[i];
-          if (Number.isFinite(v)) { this.#gripper = v / this.config.gripper.scale; this.#gripperSeenAt = now; }
+          if (Number.isFinite(v)) {
+            this.#gripper = v / this.config.gripper.scale;
+            this.#gripperSeenAt = now;
+          }
         } else if (this.#seenNames.size < MAX_SEEN_NAMES) {
           this.#seenNames.add(n);
         }
@@ -484,7 +572,10 @@ export class RosBackend implements RobotBackend {
       const v = position[i];
       // A non-finite (or absurd) position is not a position: the joint keeps its last value
       // and goes stale if no good value follows.
-      if (!Number.isFinite(v) || Math.abs(v) > ABSURD_POSITION) { bad = n; continue; }
+      if (!Number.isFinite(v) || Math.abs(v) > ABSURD_POSITION) {
+        bad = n;
+        continue;
+      }
       this.#q[idx] = v;
       const vel = velocity.length ? velocity[i] : 0;
       const eff = effort.length ? effort[i] : 0;
@@ -496,7 +587,11 @@ export class RosBackend implements RobotBackend {
     if (bad) {
       if (!this.#nonFinite.has(bad)) {
         this.#nonFinite.add(bad);
-        this.#setProblem({ id: 'ros.joint_states.nonfinite', severity: 'warn', message: `The robot sent non-finite or absurd positions for ${[...this.#nonFinite].join(', ')}; those values were ignored.` });
+        this.#setProblem({
+          id: 'ros.joint_states.nonfinite',
+          severity: 'warn',
+          message: `The robot sent non-finite or absurd positions for ${[...this.#nonFinite].join(', ')}; those values were ignored.`,
+        });
       }
     }
     if (js.stamp > 0) {
@@ -515,14 +610,22 @@ export class RosBackend implements RobotBackend {
     const s = this.jointState();
     if (js.stamp > 0) s.stamp = js.stamp;
     for (const l of this.#jointListeners) {
-      try { l(s); } catch { /* a throwing listener must not stop the stream */ }
+      try {
+        l(s);
+      } catch {
+        /* a throwing listener must not stop the stream */
+      }
     }
   }
 
   /** resolves on the next joint state that updates an arm joint, or after `ms` */
   #nextState(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const done = () => { clearTimeout(timer); this.#freshWaiters.delete(done); resolve(); };
+      const done = () => {
+        clearTimeout(timer);
+        this.#freshWaiters.delete(done);
+        resolve();
+      };
       const timer = setTimeout(done, ms);
       this.#freshWaiters.add(done);
     });
@@ -554,8 +657,10 @@ export class RosBackend implements RobotBackend {
     const now = performance.now();
     const staleMs = this.config.timeouts.stale * 1000;
     for (let i = 0; i < this.#n; i++) {
-      if (!(this.#seenAt[i] > 0) || !Number.isFinite(this.#q[i])) return `the position of ${this.jointNames[i]} is not known (no joint state for it)`;
-      if (now - this.#seenAt[i] > staleMs) return `the joint states are stale (no update of ${this.jointNames[i]} for ${((now - this.#seenAt[i]) / 1000).toFixed(1)} s)`;
+      if (!(this.#seenAt[i] > 0) || !Number.isFinite(this.#q[i]))
+        return `the position of ${this.jointNames[i]} is not known (no joint state for it)`;
+      if (now - this.#seenAt[i] > staleMs)
+        return `the joint states are stale (no update of ${this.jointNames[i]} for ${((now - this.#seenAt[i]) / 1000).toFixed(1)} s)`;
     }
     return null;
   }
@@ -565,7 +670,11 @@ export class RosBackend implements RobotBackend {
 
   executeTrajectory(trajectory: JointTrajectory, options: ExecuteOptions = {}): TrajectoryExecution {
     const id = `ros-trajectory-${++this.#counter}`;
-    const rejected = (reason: string): TrajectoryExecution => ({ id, done: Promise.resolve({ status: 'rejected', reason }), cancel: async () => {} });
+    const rejected = (reason: string): TrajectoryExecution => ({
+      id,
+      done: Promise.resolve({ status: 'rejected', reason }),
+      cancel: async () => {},
+    });
     if (this.#presence !== 'connected' || !this.transport.isOpen) return rejected(`not connected to the robot (${this.#presence})`);
     if (this.#handGuiding) return rejected('hand-guiding is on (the arm is compliant); switch it off before moving');
     const checked = this.#validate(trajectory);
@@ -575,12 +684,15 @@ export class RosBackend implements RobotBackend {
 
     // Speed scaling: same path, slower (times / s, velocities × s, accelerations × s²).
     const s = this.config.speedScale;
-    const points = s === 1 ? checked : checked.map((p) => ({
-      positions: p.positions,
-      velocities: p.velocities?.map((v) => v * s),
-      accelerations: p.accelerations?.map((a) => a * s * s),
-      timeFromStart: p.timeFromStart / s,
-    }));
+    const points =
+      s === 1
+        ? checked
+        : checked.map((p) => ({
+            positions: p.positions,
+            velocities: p.velocities?.map((v) => v * s),
+            accelerations: p.accelerations?.map((a) => a * s * s),
+            timeFromStart: p.timeFromStart / s,
+          }));
     const duration = points[points.length - 1].timeFromStart;
     const goal = encodeTrajectoryGoal(this.config.dialect, { jointNames: this.#robotNames, points }, this.config.goalTimeTolerance);
 
@@ -589,37 +701,69 @@ export class RosBackend implements RobotBackend {
     if (prev && !prev.ended) this.#finishExec(prev, { status: 'preempted', reason: `replaced by ${id}` });
 
     let resolve!: (o: TrajectoryOutcome) => void;
-    const done = new Promise<TrajectoryOutcome>((r) => { resolve = r; });
-    const exec: Exec = {
-      id, handle: null, duration, goal: [...points[points.length - 1].positions], onProgress: options.onProgress,
-      accepted: false, ended: false, cancelReason: 'cancelled', timers: [], resolve, done,
-    };
-    const handle = this.transport.sendGoal(this.config.trajectoryAction, this.#type('control_msgs', 'action', 'FollowJointTrajectory'), goal, {
-      onAccepted: () => this.#accepted(exec),
-      onFeedback: (v) => this.#onFeedback(exec, v),
-      onEnd: (e) => void this.#onTrajectoryEnd(exec, e),
+    const done = new Promise<TrajectoryOutcome>((r) => {
+      resolve = r;
     });
+    const exec: Exec = {
+      id,
+      handle: null,
+      duration,
+      goal: [...points[points.length - 1].positions],
+      onProgress: options.onProgress,
+      accepted: false,
+      ended: false,
+      cancelReason: 'cancelled',
+      timers: [],
+      resolve,
+      done,
+    };
+    const handle = this.transport.sendGoal(
+      this.config.trajectoryAction,
+      this.#type('control_msgs', 'action', 'FollowJointTrajectory'),
+      goal,
+      {
+        onAccepted: () => this.#accepted(exec),
+        onFeedback: (v) => this.#onFeedback(exec, v),
+        onEnd: (e) => void this.#onTrajectoryEnd(exec, e),
+      },
+    );
     if (!handle) return rejected('not connected to the robot');
     exec.handle = handle;
     this.#exec = exec;
     const ack = this.config.timeouts.goalAck;
-    exec.timers.push(setTimeout(() => {
-      if (exec.accepted || exec.ended) return;
-      handle.cancel();
-      this.#finishExec(exec, { status: 'aborted', reason: `the trajectory controller did not answer within ${ack} s. ${controllerHint(this.config.trajectoryAction, this.config.dialect)}` });
-    }, ack * 1000));
-    exec.timers.push(setTimeout(() => {
-      if (exec.ended) return;
-      handle.cancel();
-      this.#finishExec(exec, { status: 'aborted', reason: `no result from the robot ${(duration + this.config.goalTimeTolerance + RESULT_MARGIN_S).toFixed(1)} s after the motion started; it was cancelled` });
-      this.#sendStop();
-    }, (duration + this.config.goalTimeTolerance + RESULT_MARGIN_S + ack) * 1000));
+    exec.timers.push(
+      setTimeout(() => {
+        if (exec.accepted || exec.ended) return;
+        handle.cancel();
+        this.#finishExec(exec, {
+          status: 'aborted',
+          reason: `the trajectory controller did not answer within ${ack} s. ${controllerHint(this.config.trajectoryAction, this.config.dialect)}`,
+        });
+      }, ack * 1000),
+    );
+    exec.timers.push(
+      setTimeout(
+        () => {
+          if (exec.ended) return;
+          handle.cancel();
+          this.#finishExec(exec, {
+            status: 'aborted',
+            reason: `no result from the robot ${(duration + this.config.goalTimeTolerance + RESULT_MARGIN_S).toFixed(1)} s after the motion started; it was cancelled`,
+          });
+          this.#sendStop();
+        },
+        (duration + this.config.goalTimeTolerance + RESULT_MARGIN_S + ack) * 1000,
+      ),
+    );
     this.#emitStatus();
     return {
       id,
       done,
       cancel: async () => {
-        if (exec.ended) { await done; return; }
+        if (exec.ended) {
+          await done;
+          return;
+        }
         exec.handle?.cancel();
         await this.#confirmEnd(exec, 'cancelled');
       },
@@ -632,7 +776,9 @@ export class RosBackend implements RobotBackend {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = await Promise.race([
       exec.done.then(() => false),
-      new Promise<boolean>((r) => { timer = setTimeout(() => r(true), CANCEL_CONFIRM_MS); }),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(true), CANCEL_CONFIRM_MS);
+      }),
     ]);
     clearTimeout(timer);
     if (timedOut && !exec.ended) {
@@ -664,7 +810,9 @@ export class RosBackend implements RobotBackend {
     const elapsed = fb.elapsed !== null ? Math.min(Math.max(0, fb.elapsed), exec.duration) : 0;
     try {
       exec.onProgress({ elapsed, duration: exec.duration, fraction: exec.duration > 0 ? elapsed / exec.duration : 1, desired, actual });
-    } catch { /* a throwing listener must not stop the arm */ }
+    } catch {
+      /* a throwing listener must not stop the arm */
+    }
   }
 
   async #onTrajectoryEnd(exec: Exec, end: GoalEnd): Promise<void> {
@@ -677,7 +825,17 @@ export class RosBackend implements RobotBackend {
         let err = 0;
         for (let i = 0; i < this.#n; i++) err = Math.max(err, Math.abs(this.#q[i] - exec.goal[i]));
         if (exec.onProgress) {
-          try { exec.onProgress({ elapsed: exec.duration, duration: exec.duration, fraction: 1, desired: [...exec.goal], actual: Array.from(this.#q) }); } catch { /* listener */ }
+          try {
+            exec.onProgress({
+              elapsed: exec.duration,
+              duration: exec.duration,
+              fraction: 1,
+              desired: [...exec.goal],
+              actual: Array.from(this.#q),
+            });
+          } catch {
+            /* listener */
+          }
         }
         this.#finishExec(exec, { status: 'succeeded', finalError: Number.isFinite(err) ? err : 0 });
         return;
@@ -725,18 +883,24 @@ export class RosBackend implements RobotBackend {
     const pick = (a: number[]) => (identity ? a : order.map((i) => a[i]));
     for (let k = 0; k < tr.points.length; k++) {
       const p = tr.points[k];
-      if (!p || !Array.isArray(p.positions) || p.positions.length !== n) return `point ${k} has ${p?.positions?.length ?? 0} positions; expected ${n}`;
-      if (p.velocities !== undefined && (!Array.isArray(p.velocities) || p.velocities.length !== n)) return `point ${k} has a wrong velocities array; expected ${n}`;
-      if (p.accelerations !== undefined && (!Array.isArray(p.accelerations) || p.accelerations.length !== n)) return `point ${k} has a wrong accelerations array; expected ${n}`;
-      if (typeof p.timeFromStart !== 'number' || !Number.isFinite(p.timeFromStart) || p.timeFromStart < 0) return `point ${k} has an invalid timeFromStart ${p.timeFromStart}`;
+      if (!p || !Array.isArray(p.positions) || p.positions.length !== n)
+        return `point ${k} has ${p?.positions?.length ?? 0} positions; expected ${n}`;
+      if (p.velocities !== undefined && (!Array.isArray(p.velocities) || p.velocities.length !== n))
+        return `point ${k} has a wrong velocities array; expected ${n}`;
+      if (p.accelerations !== undefined && (!Array.isArray(p.accelerations) || p.accelerations.length !== n))
+        return `point ${k} has a wrong accelerations array; expected ${n}`;
+      if (typeof p.timeFromStart !== 'number' || !Number.isFinite(p.timeFromStart) || p.timeFromStart < 0)
+        return `point ${k} has an invalid timeFromStart ${p.timeFromStart}`;
       if (p.timeFromStart <= prevT) return `point ${k}: timeFromStart must increase (${p.timeFromStart} s after ${prevT} s)`;
       prevT = p.timeFromStart;
       const q = pick(p.positions);
       const qd = p.velocities ? pick(p.velocities) : undefined;
       const qdd = p.accelerations ? pick(p.accelerations) : undefined;
       for (let i = 0; i < n; i++) {
-        if (typeof q[i] !== 'number' || !Number.isFinite(q[i]) || (qd && !Number.isFinite(qd[i])) || (qdd && !Number.isFinite(qdd[i]))) return `point ${k}: ${names[i]} is not a finite number`;
-        if (q[i] < arm[i].lower - 1e-6 || q[i] > arm[i].upper + 1e-6) return `point ${k} puts ${names[i]} at ${q[i].toFixed(4)}, outside its limits [${arm[i].lower}, ${arm[i].upper}]`;
+        if (typeof q[i] !== 'number' || !Number.isFinite(q[i]) || (qd && !Number.isFinite(qd[i])) || (qdd && !Number.isFinite(qdd[i])))
+          return `point ${k}: ${names[i]} is not a finite number`;
+        if (q[i] < arm[i].lower - 1e-6 || q[i] > arm[i].upper + 1e-6)
+          return `point ${k} puts ${names[i]} at ${q[i].toFixed(4)}, outside its limits [${arm[i].lower}, ${arm[i].upper}]`;
       }
       out[k] = { positions: q, ...(qd ? { velocities: qd } : {}), ...(qdd ? { accelerations: qdd } : {}), timeFromStart: p.timeFromStart };
     }
@@ -744,7 +908,8 @@ export class RosBackend implements RobotBackend {
       // The controller starts the first point immediately: far from the arm would be a jump.
       for (let i = 0; i < n; i++) {
         const d = Math.abs(out[0].positions[i] - this.#q[i]);
-        if (d > START_TOLERANCE) return `the trajectory starts ${d.toFixed(3)} rad away from the current position of ${names[i]} (tolerance ${START_TOLERANCE} rad)`;
+        if (d > START_TOLERANCE)
+          return `the trajectory starts ${d.toFixed(3)} rad away from the current position of ${names[i]} (tolerance ${START_TOLERANCE} rad)`;
       }
     }
     return out;
@@ -755,36 +920,56 @@ export class RosBackend implements RobotBackend {
 
   async gripper(command: GripperCommand): Promise<GripperResult> {
     const fail = (error: string): GripperResult => ({ position: this.#gripper, effort: 0, stalled: false, reachedGoal: false, error });
-    if (!this.capabilities.gripper) return fail(this.model.gripper ? 'this profile has no gripper (gripper.mode: none)' : `${this.model.name} has no gripper`);
+    if (!this.capabilities.gripper)
+      return fail(this.model.gripper ? 'this profile has no gripper (gripper.mode: none)' : `${this.model.name} has no gripper`);
     if (this.#presence !== 'connected' || !this.transport.isOpen) return fail(`not connected to the robot (${this.#presence})`);
-    if (!command || !Number.isFinite(command.position) || !Number.isFinite(command.maxEffort)) return fail('gripper position and effort must be finite numbers');
-    if (this.#grip) this.#finishGrip(this.#grip, { position: this.#gripper, effort: 0, stalled: false, reachedGoal: false, error: 'superseded by a newer gripper command' });
+    if (!command || !Number.isFinite(command.position) || !Number.isFinite(command.maxEffort))
+      return fail('gripper position and effort must be finite numbers');
+    if (this.#grip)
+      this.#finishGrip(this.#grip, {
+        position: this.#gripper,
+        effort: 0,
+        stalled: false,
+        reachedGoal: false,
+        error: 'superseded by a newer gripper command',
+      });
 
     const g = this.config.gripper;
     let resolve!: (r: GripperResult) => void;
-    const done = new Promise<GripperResult>((r) => { resolve = r; });
+    const done = new Promise<GripperResult>((r) => {
+      resolve = r;
+    });
     const op: GripOp = { goal: command.position, handle: null, ended: false, timers: [], resolve, done };
     this.#grip = op;
-    op.timers.push(setTimeout(() => {
-      op.handle?.cancel();
-      this.#finishGrip(op, fail(`the gripper did not finish within ${g.timeout} s`));
-    }, g.timeout * 1000));
+    op.timers.push(
+      setTimeout(() => {
+        op.handle?.cancel();
+        this.#finishGrip(op, fail(`the gripper did not finish within ${g.timeout} s`));
+      }, g.timeout * 1000),
+    );
 
     const robotPos = command.position * g.scale;
     if (g.mode === 'action') {
-      op.handle = this.transport.sendGoal(g.action, this.#type('control_msgs', 'action', 'GripperCommand'), encodeGripperGoal(robotPos, command.maxEffort), {
-        onEnd: (e) => this.#onGripperEnd(op, e),
-      });
+      op.handle = this.transport.sendGoal(
+        g.action,
+        this.#type('control_msgs', 'action', 'GripperCommand'),
+        encodeGripperGoal(robotPos, command.maxEffort),
+        {
+          onEnd: (e) => this.#onGripperEnd(op, e),
+        },
+      );
       if (!op.handle) this.#finishGrip(op, fail('not connected to the robot'));
     } else if (g.mode === 'topic') {
       const scalar = /Float64$/.test(g.topicType) && !/MultiArray/.test(g.topicType);
-      if (!this.transport.publish(g.topic, g.topicType, { data: scalar ? robotPos : [robotPos] })) this.#finishGrip(op, fail('not connected to the robot'));
+      if (!this.transport.publish(g.topic, g.topicType, { data: scalar ? robotPos : [robotPos] }))
+        this.#finishGrip(op, fail('not connected to the robot'));
       else op.watch = { startedAt: performance.now(), lastValue: this.#gripper, lastChange: performance.now() };
     } else {
       const request = substitute(g.request, robotPos, command.maxEffort);
       this.transport.callService(g.service, g.serviceType, request, g.timeout * 1000).then(
         (r) => {
-          if (isObject(r) && r.success === false) this.#finishGrip(op, fail(`the gripper service refused: ${typeof r.message === 'string' ? r.message : 'success: false'}`));
+          if (isObject(r) && r.success === false)
+            this.#finishGrip(op, fail(`the gripper service refused: ${typeof r.message === 'string' ? r.message : 'success: false'}`));
           else op.watch = { startedAt: performance.now(), lastValue: this.#gripper, lastChange: performance.now() };
         },
         (err: Error) => this.#finishGrip(op, fail(err.message)),
@@ -797,18 +982,27 @@ export class RosBackend implements RobotBackend {
   #onGripperEnd(op: GripOp, e: GoalEnd): void {
     if (op.ended) return;
     if (e.status === 'rejected') {
-      this.#finishGrip(op, { position: this.#gripper, effort: 0, stalled: false, reachedGoal: false, error: `the gripper refused the command: ${e.reason}` });
+      this.#finishGrip(op, {
+        position: this.#gripper,
+        effort: 0,
+        stalled: false,
+        reachedGoal: false,
+        error: `the gripper refused the command: ${e.reason}`,
+      });
       return;
     }
     const r = parseGripperResult(e.values);
     const scale = this.config.gripper.scale;
     const position = r && Number.isFinite(r.position) ? r.position / scale : this.#gripper;
     if (Number.isFinite(position)) this.#gripper = position;
-    const reachedGoal = r ? r.reachedGoal || (e.status === 'succeeded' && Math.abs(position - op.goal) <= GRIPPER_TOLERANCE) : Math.abs(position - op.goal) <= GRIPPER_TOLERANCE;
+    const reachedGoal = r
+      ? r.reachedGoal || (e.status === 'succeeded' && Math.abs(position - op.goal) <= GRIPPER_TOLERANCE)
+      : Math.abs(position - op.goal) <= GRIPPER_TOLERANCE;
     const stalled = !!r?.stalled && !reachedGoal;
     const effort = r && Number.isFinite(r.effort) ? Math.abs(r.effort) : 0;
     // A gripper that stalls on an object may report "aborted": that is a grasp, not an error.
-    const error = e.status === 'aborted' && !stalled && !reachedGoal ? `the gripper aborted the command${e.text ? `: ${e.text}` : ''}` : undefined;
+    const error =
+      e.status === 'aborted' && !stalled && !reachedGoal ? `the gripper aborted the command${e.text ? `: ${e.text}` : ''}` : undefined;
     this.#finishGrip(op, { position, effort, stalled, reachedGoal, ...(error ? { error } : {}) });
   }
 
@@ -820,8 +1014,13 @@ export class RosBackend implements RobotBackend {
       this.#finishGrip(op, { position: g, effort: 0, stalled: false, reachedGoal: true });
       return;
     }
-    if (!Number.isFinite(w.lastValue) || Math.abs(g - w.lastValue) > 1e-4) { w.lastValue = g; w.lastChange = now; return; }
-    if (now - w.startedAt > 500 && now - w.lastChange > 300) this.#finishGrip(op, { position: g, effort: 0, stalled: true, reachedGoal: false });
+    if (!Number.isFinite(w.lastValue) || Math.abs(g - w.lastValue) > 1e-4) {
+      w.lastValue = g;
+      w.lastChange = now;
+      return;
+    }
+    if (now - w.startedAt > 500 && now - w.lastChange > 300)
+      this.#finishGrip(op, { position: g, effort: 0, stalled: true, reachedGoal: false });
   }
 
   #finishGrip(op: GripOp, r: GripperResult): void {
@@ -844,7 +1043,10 @@ export class RosBackend implements RobotBackend {
     this.#grip?.handle?.cancel();
     t.cancelAllGoals(this.config.trajectoryAction, this.#type('control_msgs', 'action', 'FollowJointTrajectory'));
     if (this.config.stopTopic) {
-      const header = this.config.dialect === 'ros2' ? { stamp: { sec: 0, nanosec: 0 }, frame_id: '' } : { seq: 0, stamp: { secs: 0, nsecs: 0 }, frame_id: '' };
+      const header =
+        this.config.dialect === 'ros2'
+          ? { stamp: { sec: 0, nanosec: 0 }, frame_id: '' }
+          : { seq: 0, stamp: { secs: 0, nsecs: 0 }, frame_id: '' };
       // An empty trajectory on the controller's command topic makes it hold the current position.
       t.publish(this.config.stopTopic, this.#type('trajectory_msgs', 'msg', 'JointTrajectory'), { header, joint_names: [], points: [] });
     }
@@ -864,16 +1066,19 @@ export class RosBackend implements RobotBackend {
     const waits: Promise<void>[] = [];
     if (exec) waits.push(this.#confirmEnd(exec, 'stopped'));
     if (grip) {
-      waits.push((async () => {
-        const r = await Promise.race([grip.done, sleep(CANCEL_CONFIRM_MS).then(() => null)]);
-        if (!r) this.#finishGrip(grip, { position: this.#gripper, effort: 0, stalled: false, reachedGoal: false });
-      })());
+      waits.push(
+        (async () => {
+          const r = await Promise.race([grip.done, sleep(CANCEL_CONFIRM_MS).then(() => null)]);
+          if (!r) this.#finishGrip(grip, { position: this.#gripper, effort: 0, stalled: false, reachedGoal: false });
+        })(),
+      );
     }
     await Promise.all(waits);
   }
 
   async wait(seconds: number): Promise<void> {
-    if (this.#presence !== 'connected' && this.#presence !== 'reconnecting') throw new Error(`[ros] not connected (${this.#presence}); call connect() first`);
+    if (this.#presence !== 'connected' && this.#presence !== 'reconnecting')
+      throw new Error(`[ros] not connected (${this.#presence}); call connect() first`);
     if (!(seconds > 0)) return;
     const until = this.now() + seconds;
     for (;;) {
@@ -904,16 +1109,42 @@ export class RosBackend implements RobotBackend {
    */
   async setHandGuiding(on: boolean): Promise<void> {
     const hg = this.config.handGuide;
-    if (!hg) throw new Error('[ros] hand-guiding is not configured: add teaching.handGuide (compliantController, trajectoryController) to the profile');
+    if (!hg)
+      throw new Error(
+        '[ros] hand-guiding is not configured: add teaching.handGuide (compliantController, trajectoryController) to the profile',
+      );
     if (on) await this.stop();
-    const [activate, deactivate] = on ? [hg.compliantController, hg.trajectoryController] : [hg.trajectoryController, hg.compliantController];
-    const request = this.config.dialect === 'ros2'
-      ? { activate_controllers: [activate], deactivate_controllers: [deactivate], strictness: 2, activate_asap: true, timeout: { sec: 5, nanosec: 0 } }
-      : { start_controllers: [activate], stop_controllers: [deactivate], strictness: 2, start_asap: true, timeout: 5 };
-    const r = await this.transport.callService(hg.service, this.#type('controller_manager_msgs', 'srv', 'SwitchController'), request, this.config.timeouts.call * 1000 + 5000);
-    if (!isObject(r) || r.ok !== true) throw new Error(`[ros] controller_manager refused to switch to ${activate}${isObject(r) && typeof r.message === 'string' && r.message ? `: ${r.message}` : ''}`);
+    const [activate, deactivate] = on
+      ? [hg.compliantController, hg.trajectoryController]
+      : [hg.trajectoryController, hg.compliantController];
+    const request =
+      this.config.dialect === 'ros2'
+        ? {
+            activate_controllers: [activate],
+            deactivate_controllers: [deactivate],
+            strictness: 2,
+            activate_asap: true,
+            timeout: { sec: 5, nanosec: 0 },
+          }
+        : { start_controllers: [activate], stop_controllers: [deactivate], strictness: 2, start_asap: true, timeout: 5 };
+    const r = await this.transport.callService(
+      hg.service,
+      this.#type('controller_manager_msgs', 'srv', 'SwitchController'),
+      request,
+      this.config.timeouts.call * 1000 + 5000,
+    );
+    if (!isObject(r) || r.ok !== true)
+      throw new Error(
+        `[ros] controller_manager refused to switch to ${activate}${isObject(r) && typeof r.message === 'string' && r.message ? `: ${r.message}` : ''}`,
+      );
     this.#handGuiding = on;
-    if (on) this.#setProblem({ id: 'ros.hand_guiding', severity: 'info', message: `Hand-guiding: ${activate} is active and the arm is compliant.`, tip: 'Motions are refused until hand-guiding is switched off.' });
+    if (on)
+      this.#setProblem({
+        id: 'ros.hand_guiding',
+        severity: 'info',
+        message: `Hand-guiding: ${activate} is active and the arm is compliant.`,
+        tip: 'Motions are refused until hand-guiding is switched off.',
+      });
     else this.#clearProblem('ros.hand_guiding');
   }
 }

@@ -19,7 +19,15 @@ import { AbstractTransport, Action, ActionClient, Goal, Ros, Service, Topic, typ
 import { isObject, GOAL_STATUS_1, ros1End, ros2End } from './messages.js';
 import {
   TransportError,
-  type Dialect, type GoalCallbacks, type GoalEnd, type GoalHandle, type LinkFailure, type RosGraph, type RosTransport, type SubscribeOptions, type Unsubscribe,
+  type Dialect,
+  type GoalCallbacks,
+  type GoalEnd,
+  type GoalHandle,
+  type LinkFailure,
+  type RosGraph,
+  type RosTransport,
+  type SubscribeOptions,
+  type Unsubscribe,
 } from './transport.js';
 
 /** Inbound frames larger than this close the link (a URDF is well under 1 MB). */
@@ -33,19 +41,37 @@ const ROS1_RESEND_MS = 700;
 class WsSocketTransport extends AbstractTransport {
   constructor(readonly socket: WebSocket) {
     super();
-    socket.onopen = (e) => { this.emit('open', e); };
-    socket.onclose = (e) => { this.emit('close', e); };
-    socket.onerror = (e) => { this.emit('error', e); };
-    socket.onmessage = (e) => { this.handleRawMessage(e.data); };
+    socket.onopen = (e) => {
+      this.emit('open', e);
+    };
+    socket.onclose = (e) => {
+      this.emit('close', e);
+    };
+    socket.onerror = (e) => {
+      this.emit('error', e);
+    };
+    socket.onmessage = (e) => {
+      this.handleRawMessage(e.data);
+    };
   }
   send(message: RosbridgeMessage): void {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
-  close(): void { this.socket.close(); }
-  isConnecting(): boolean { return this.socket.readyState === WebSocket.CONNECTING; }
-  isOpen(): boolean { return this.socket.readyState === WebSocket.OPEN; }
-  isClosing(): boolean { return this.socket.readyState === WebSocket.CLOSING; }
-  isClosed(): boolean { return this.socket.readyState === WebSocket.CLOSED; }
+  close(): void {
+    this.socket.close();
+  }
+  isConnecting(): boolean {
+    return this.socket.readyState === WebSocket.CONNECTING;
+  }
+  isOpen(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+  isClosing(): boolean {
+    return this.socket.readyState === WebSocket.CLOSING;
+  }
+  isClosed(): boolean {
+    return this.socket.readyState === WebSocket.CLOSED;
+  }
 }
 
 interface Sub {
@@ -80,7 +106,9 @@ let nextGoal = 0;
  * server; a Node client on the robot's network has no such intermediary. A zero key is still a
  * valid frame, and ws then skips the XOR pass over every byte (a 1,000-point goal is ~0.4 MB).
  */
-const zeroMask = (mask: Buffer) => { mask.fill(0); };
+const zeroMask = (mask: Buffer) => {
+  mask.fill(0);
+};
 
 export class RoslibTransport implements RosTransport {
   readonly dialect: Dialect;
@@ -119,36 +147,75 @@ export class RoslibTransport implements RosTransport {
     let transport!: WsSocketTransport;
     const ros = new Ros({
       transportFactory: async (u) => {
-        transport = new WsSocketTransport(new WebSocket(u, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: timeoutMs, generateMask: zeroMask }));
+        transport = new WsSocketTransport(
+          new WebSocket(u, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: timeoutMs, generateMask: zeroMask }),
+        );
         return transport;
       },
     });
-    ros.on('error', () => { /* reported through the socket's own events below */ });
+    ros.on('error', () => {
+      /* reported through the socket's own events below */
+    });
     await ros.connect(this.endpoint);
     const socket = transport.socket;
     await new Promise<void>((resolve, reject) => {
       let lastError: unknown;
       let settled = false;
-      const timer = setTimeout(() => fail(new TransportError(`no answer from ${this.endpoint} within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+      const timer = setTimeout(
+        () => fail(new TransportError(`no answer from ${this.endpoint} within ${timeoutMs} ms`, 'timeout')),
+        timeoutMs,
+      );
       const fail = (err: TransportError) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        try { socket.terminate(); } catch { /* already gone */ }
+        try {
+          socket.terminate();
+        } catch {
+          /* already gone */
+        }
         reject(err);
       };
-      socket.once('open', () => { if (settled) return; settled = true; clearTimeout(timer); resolve(); });
-      socket.once('error', (err) => { lastError = err; fail(classify(err, this.endpoint)); });
+      socket.once('open', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once('error', (err) => {
+        lastError = err;
+        fail(classify(err, this.endpoint));
+      });
       socket.once('close', () => fail(classify(lastError, this.endpoint)));
     });
-    if (this.#closed) { socket.terminate(); throw new TransportError('closed while connecting', 'other'); }
+    if (this.#closed) {
+      socket.terminate();
+      throw new TransportError('closed while connecting', 'other');
+    }
 
-    const conn: Connection = { ros, transport, actions: new Map(), actionClients: new Map(), publishers: new Map(), statusWatch: new Map(), lastPong: Date.now() };
+    const conn: Connection = {
+      ros,
+      transport,
+      actions: new Map(),
+      actionClients: new Map(),
+      publishers: new Map(),
+      statusWatch: new Map(),
+      lastPong: Date.now(),
+    };
     this.#conn = conn;
-    socket.on('pong', () => { conn.lastPong = Date.now(); });
+    socket.on('pong', () => {
+      conn.lastPong = Date.now();
+    });
     conn.ping = setInterval(() => {
-      if (Date.now() - conn.lastPong > PONG_DEADLINE_MS) { socket.terminate(); return; }
-      try { socket.ping(); } catch { /* closing */ }
+      if (Date.now() - conn.lastPong > PONG_DEADLINE_MS) {
+        socket.terminate();
+        return;
+      }
+      try {
+        socket.ping();
+      } catch {
+        /* closing */
+      }
     }, PING_MS);
     conn.ping.unref?.();
     transport.on('close', () => {
@@ -185,7 +252,11 @@ export class RoslibTransport implements RosTransport {
     if (conn.ping) clearInterval(conn.ping);
     for (const sub of this.#subs.values()) sub.live = undefined;
     conn.statusWatch.clear();
-    try { conn.ros.close(); } catch { /* already closed */ }
+    try {
+      conn.ros.close();
+    } catch {
+      /* already closed */
+    }
   }
 
   onLinkLost(listener: (reason: string) => void): Unsubscribe {
@@ -200,7 +271,11 @@ export class RoslibTransport implements RosTransport {
 
   #report(level: 'error' | 'warning' | 'info', text: string): void {
     for (const l of this.#server) {
-      try { l(level, text); } catch { /* a listener's problem */ }
+      try {
+        l(level, text);
+      } catch {
+        /* a listener's problem */
+      }
     }
   }
 
@@ -229,7 +304,11 @@ export class RoslibTransport implements RosTransport {
     const t = new Topic<unknown>({ ros: conn.ros, name: sub.topic, messageType: sub.type, reconnect_on_close: false });
     t.subscribe((msg) => {
       for (const l of sub.listeners) {
-        try { l(msg); } catch (err) { this.#report('warning', `a ${sub.topic} listener failed: ${(err as Error)?.message}`); }
+        try {
+          l(msg);
+        } catch (err) {
+          this.#report('warning', `a ${sub.topic} listener failed: ${(err as Error)?.message}`);
+        }
       }
     });
     if (t.subscribeId) conn.statusWatch.set(t.subscribeId, (text) => this.#report('error', `cannot subscribe to ${sub.topic}: ${text}`));
@@ -272,8 +351,14 @@ export class RoslibTransport implements RosTransport {
       const timer = setTimeout(() => reject(new Error(`${service} did not answer within ${timeoutMs} ms`)), timeoutMs);
       new Service<unknown, unknown>({ ros: conn.ros, name: service, serviceType: type }).callService(
         request,
-        (response) => { clearTimeout(timer); resolve(response); },
-        (error) => { clearTimeout(timer); reject(new Error(`${service} failed: ${String(error).slice(0, 500)}`)); },
+        (response) => {
+          clearTimeout(timer);
+          resolve(response);
+        },
+        (error) => {
+          clearTimeout(timer);
+          reject(new Error(`${service} failed: ${String(error).slice(0, 500)}`));
+        },
       );
     });
   }
@@ -283,7 +368,9 @@ export class RoslibTransport implements RosTransport {
   sendGoal(action: string, actionType: string, goal: unknown, cb: GoalCallbacks): GoalHandle | null {
     const conn = this.#conn;
     if (!conn || !conn.transport.isOpen()) return null;
-    return this.dialect === 'ros2' ? this.#sendGoal2(conn, action, actionType, goal, cb) : this.#sendGoal1(conn, action, actionType, goal, cb);
+    return this.dialect === 'ros2'
+      ? this.#sendGoal2(conn, action, actionType, goal, cb)
+      : this.#sendGoal1(conn, action, actionType, goal, cb);
   }
 
   #sendGoal2(conn: Connection, action: string, actionType: string, goal: unknown, cb: GoalCallbacks): GoalHandle {
@@ -294,7 +381,8 @@ export class RoslibTransport implements RosTransport {
     }
     const noop = () => undefined;
     const id = a.sendGoal(goal, noop, undefined, noop) ?? `goal-${++nextGoal}`;
-    let ended = false, accepted = false;
+    let ended = false,
+      accepted = false;
     const end = (e: GoalEnd) => {
       if (ended) return;
       ended = true;
@@ -304,12 +392,16 @@ export class RoslibTransport implements RosTransport {
     const onMessage = (m: unknown) => {
       if (ended || !isObject(m)) return;
       if (m.op === 'action_feedback') {
-        if (!accepted) { accepted = true; safe(() => cb.onAccepted?.()); }
+        if (!accepted) {
+          accepted = true;
+          safe(() => cb.onAccepted?.());
+        }
         safe(() => cb.onFeedback?.(m.values));
       } else if (m.op === 'action_result') {
         const status = typeof m.status === 'number' ? m.status : -1;
         const word = m.result === true ? ros2End(status) : null;
-        if (m.result !== true) end({ status: 'rejected', reason: typeof m.values === 'string' ? m.values.slice(0, 500) : 'the action server refused the goal' });
+        if (m.result !== true)
+          end({ status: 'rejected', reason: typeof m.values === 'string' ? m.values.slice(0, 500) : 'the action server refused the goal' });
         else if (word) end({ status: word, values: m.values });
         else end({ status: 'aborted', values: m.values, text: `unexpected final status ${status}` });
       }
@@ -323,7 +415,9 @@ export class RoslibTransport implements RosTransport {
     };
     return {
       id,
-      cancel: () => { if (!ended && this.#conn === conn) a.cancelGoal(id); },
+      cancel: () => {
+        if (!ended && this.#conn === conn) a.cancelGoal(id);
+      },
       release,
     };
   }
@@ -340,7 +434,8 @@ export class RoslibTransport implements RosTransport {
   #sendGoal1(conn: Connection, action: string, actionType: string, goal: unknown, cb: GoalCallbacks): GoalHandle {
     const client = this.#actionClient(conn, action, actionType);
     const g = new Goal<unknown, unknown, unknown>({ actionClient: client, goalMessage: goal });
-    let ended = false, accepted = false;
+    let ended = false,
+      accepted = false;
     let resend: ReturnType<typeof setTimeout> | undefined;
     const release = () => {
       ended = true;
@@ -355,12 +450,17 @@ export class RoslibTransport implements RosTransport {
     };
     g.on('status', (s) => {
       if (ended || !isObject(s)) return;
-      if (!accepted) { accepted = true; safe(() => cb.onAccepted?.()); }
+      if (!accepted) {
+        accepted = true;
+        safe(() => cb.onAccepted?.());
+      }
       // A REJECTED or RECALLED status ends the goal even if no result follows.
       const status = (s as { status?: unknown }).status;
       if (status === GOAL_STATUS_1.REJECTED) end({ status: 'rejected', reason: textOf(s) || 'the action server rejected the goal' });
     });
-    g.on('feedback', (f) => { if (!ended) safe(() => cb.onFeedback?.(f)); });
+    g.on('feedback', (f) => {
+      if (!ended) safe(() => cb.onFeedback?.(f));
+    });
     g.on('result', (r) => {
       if (ended) return;
       // The status that came with the result (emitted just before it) is the one to trust.
@@ -372,11 +472,15 @@ export class RoslibTransport implements RosTransport {
       else end({ status: 'aborted', values: r, text: `unexpected final status ${code}` });
     });
     g.send();
-    resend = setTimeout(() => { if (!accepted && !ended && this.#conn === conn) g.send(); }, ROS1_RESEND_MS);
+    resend = setTimeout(() => {
+      if (!accepted && !ended && this.#conn === conn) g.send();
+    }, ROS1_RESEND_MS);
     resend.unref?.();
     return {
       id: g.goalID,
-      cancel: () => { if (!ended && this.#conn === conn) g.cancel(); },
+      cancel: () => {
+        if (!ended && this.#conn === conn) g.cancel();
+      },
       release,
     };
   }
@@ -395,7 +499,9 @@ export class RoslibTransport implements RosTransport {
       const client = this.#actionClient(conn, action, actionType);
       client.cancel();
       for (const ms of [300, 1000]) {
-        setTimeout(() => { if (this.#conn === conn) client.cancel(); }, ms).unref?.();
+        setTimeout(() => {
+          if (this.#conn === conn) client.cancel();
+        }, ms).unref?.();
       }
       return;
     }
@@ -407,14 +513,16 @@ export class RoslibTransport implements RosTransport {
   // --- introspection ---------------------------------------------------------------------------
 
   async graph(timeoutMs: number): Promise<RosGraph> {
-    const ask = (name: string) => this.callService(`/rosapi/${name}`, this.dialect === 'ros2' ? `rosapi_msgs/srv/${cap(name)}` : `rosapi/${cap(name)}`, {}, timeoutMs);
+    const ask = (name: string) =>
+      this.callService(`/rosapi/${name}`, this.dialect === 'ros2' ? `rosapi_msgs/srv/${cap(name)}` : `rosapi/${cap(name)}`, {}, timeoutMs);
     const [topics, services, actions, nodes] = await Promise.all([
       ask('topics'),
       ask('services'),
       ask('action_servers').catch(() => ({ action_servers: [] })),
       ask('nodes').catch(() => ({ nodes: [] })),
     ]);
-    const list = (v: unknown, key: string): string[] => (isObject(v) && Array.isArray(v[key]) ? (v[key] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
+    const list = (v: unknown, key: string): string[] =>
+      isObject(v) && Array.isArray(v[key]) ? (v[key] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
     const names = list(topics, 'topics');
     const types = list(topics, 'types');
     return {
@@ -441,14 +549,22 @@ export class RoslibTransport implements RosTransport {
 }
 
 function safe(f: () => void): void {
-  try { f(); } catch { /* a callback's failure must not break the link */ }
+  try {
+    f();
+  } catch {
+    /* a callback's failure must not break the link */
+  }
 }
 
 function textOf(s: unknown): string {
   return isObject(s) && typeof s.text === 'string' ? s.text.slice(0, 300) : '';
 }
 
-const cap = (s: string) => s.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+const cap = (s: string) =>
+  s
+    .split('_')
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
 
 /** A socket error -> what went wrong, in words, with the kind that picks the hint. */
 function classify(err: unknown, url: string): TransportError {
@@ -456,10 +572,14 @@ function classify(err: unknown, url: string): TransportError {
   const code = e?.code ?? e?.error?.code;
   const message = e?.message ?? e?.error?.message ?? 'the connection closed';
   const kind: LinkFailure =
-    code === 'ECONNREFUSED' ? 'refused'
-      : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'unknown_host'
-        : code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? 'timeout'
-          : /Unexpected server response|Invalid WebSocket frame|invalid status/i.test(message) ? 'not_rosbridge'
+    code === 'ECONNREFUSED'
+      ? 'refused'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'unknown_host'
+        : code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
+          ? 'timeout'
+          : /Unexpected server response|Invalid WebSocket frame|invalid status/i.test(message)
+            ? 'not_rosbridge'
             : 'other';
   return new TransportError(`cannot connect to ${url}: ${message}`, kind, { cause: err });
 }

@@ -127,7 +127,8 @@ export class TfBuffer implements BodyPoseProvider {
 }
 
 function mul(a: Quat, b: Quat): Quat {
-  const [ax, ay, az, aw] = a, [bx, by, bz, bw] = b;
+  const [ax, ay, az, aw] = a,
+    [bx, by, bz, bw] = b;
   return [
     aw * bx + ax * bw + ay * bz - az * by,
     aw * by - ax * bz + ay * bw + az * bx,
@@ -141,10 +142,8 @@ const conj = (q: Quat): Quat => [-q[0], -q[1], -q[2], q[3]];
 function rotate(q: Quat, v: Vec3): Vec3 {
   const [x, y, z, w] = q;
   // v' = v + 2w(u×v) + 2u×(u×v), u = (x, y, z)
-  const cx = y * v[2] - z * v[1], cy = z * v[0] - x * v[2], cz = x * v[1] - y * v[0];
-  return [
-    v[0] + 2 * (w * cx + y * cz - z * cy),
-    v[1] + 2 * (w * cy + z * cx - x * cz),
-    v[2] + 2 * (w * cz + x * cy - y * cx),
-  ];
+  const cx = y * v[2] - z * v[1],
+    cy = z * v[0] - x * v[2],
+    cz = x * v[1] - y * v[0];
+  return [v[0] + 2 * (w * cx + y * cz - z * cy), v[1] + 2 * (w * cy + z * cx - x * cz), v[2] + 2 * (w * cz + x * cy - y * cx)];
 }

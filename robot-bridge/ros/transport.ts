@@ -41,17 +41,14 @@ export interface RosGraph {
 }
 
 /** Why opening the link failed; each kind gets its own hint. */
-export type LinkFailure =
-  | 'bad_url'
-  | 'refused'
-  | 'unknown_host'
-  | 'timeout'
-  | 'not_rosbridge'
-  | 'no_ros'
-  | 'other';
+export type LinkFailure = 'bad_url' | 'refused' | 'unknown_host' | 'timeout' | 'not_rosbridge' | 'no_ros' | 'other';
 
 export class TransportError extends Error {
-  constructor(message: string, readonly kind: LinkFailure, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly kind: LinkFailure,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'TransportError';
   }

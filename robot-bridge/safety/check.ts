@@ -55,8 +55,17 @@ export interface CheckOptions {
 
 /** Which order to report problems in: the ones that explain the others first. */
 const PRIORITY: ViolationKind[] = [
-  'joint_names', 'empty', 'malformed', 'non_finite', 'time',
-  'start_jump', 'position_limit', 'table', 'workspace', 'velocity_limit', 'acceleration_limit',
+  'joint_names',
+  'empty',
+  'malformed',
+  'non_finite',
+  'time',
+  'start_jump',
+  'position_limit',
+  'table',
+  'workspace',
+  'velocity_limit',
+  'acceleration_limit',
 ];
 
 export function checkTrajectory(
@@ -101,10 +110,18 @@ function checkStructure(traj: JointTrajectory, model: RobotModel): Violation[] {
   if (names.length !== want.length || names.some((n, i) => n !== want[i])) {
     const missing = want.filter((n) => !names.includes(n));
     const extra = names.filter((n) => !want.includes(n));
-    const detail = missing.length || extra.length
-      ? [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `unknown ${extra.join(', ')}` : ''].filter(Boolean).join('; ')
-      : 'same joints in a different order';
-    return [{ kind: 'joint_names', message: `the trajectory is for joints [${names.join(', ')}] but the arm's joints are [${want.join(', ')}] (${detail})` }];
+    const detail =
+      missing.length || extra.length
+        ? [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `unknown ${extra.join(', ')}` : '']
+            .filter(Boolean)
+            .join('; ')
+        : 'same joints in a different order';
+    return [
+      {
+        kind: 'joint_names',
+        message: `the trajectory is for joints [${names.join(', ')}] but the arm's joints are [${want.join(', ')}] (${detail})`,
+      },
+    ];
   }
   const pts = Array.isArray(traj.points) ? traj.points : [];
   if (pts.length === 0) return [{ kind: 'empty', message: 'the trajectory has no points' }];
@@ -113,11 +130,19 @@ function checkStructure(traj: JointTrajectory, model: RobotModel): Violation[] {
   const out: Violation[] = [];
   for (let k = 0; k < pts.length && out.length < 5; k++) {
     const p = pts[k];
-    const fields: [string, unknown][] = [['positions', p?.positions], ['velocities', p?.velocities], ['accelerations', p?.accelerations]];
+    const fields: [string, unknown][] = [
+      ['positions', p?.positions],
+      ['velocities', p?.velocities],
+      ['accelerations', p?.accelerations],
+    ];
     for (const [field, arr] of fields) {
       if (arr === undefined && field !== 'positions') continue;
       if (!Array.isArray(arr)) {
-        out.push({ kind: 'malformed', point: k, message: `point ${k}: ${field} must be an array of ${n} numbers (got ${arr === undefined ? 'nothing' : (arr as object)?.constructor?.name ?? typeof arr})` });
+        out.push({
+          kind: 'malformed',
+          point: k,
+          message: `point ${k}: ${field} must be an array of ${n} numbers (got ${arr === undefined ? 'nothing' : ((arr as object)?.constructor?.name ?? typeof arr)})`,
+        });
         continue;
       }
       if (arr.length !== n) {
@@ -127,7 +152,12 @@ function checkStructure(traj: JointTrajectory, model: RobotModel): Violation[] {
       for (let j = 0; j < n; j++) {
         const x = arr[j];
         if (typeof x !== 'number' || !Number.isFinite(x)) {
-          out.push({ kind: 'non_finite', point: k, joint: want[j], message: `point ${k} has a non-finite ${SINGULAR[field]} for ${want[j]} (${String(x)})` });
+          out.push({
+            kind: 'non_finite',
+            point: k,
+            joint: want[j],
+            message: `point ${k} has a non-finite ${SINGULAR[field]} for ${want[j]} (${String(x)})`,
+          });
           break;
         }
       }
@@ -138,9 +168,18 @@ function checkStructure(traj: JointTrajectory, model: RobotModel): Violation[] {
   }
   if (out.length) return out;
 
-  if (pts[0].timeFromStart < 0) return [{ kind: 'time', point: 0, time: pts[0].timeFromStart, message: `the first point is at ${at(pts[0].timeFromStart)}; time must not be negative` }];
+  if (pts[0].timeFromStart < 0)
+    return [
+      {
+        kind: 'time',
+        point: 0,
+        time: pts[0].timeFromStart,
+        message: `the first point is at ${at(pts[0].timeFromStart)}; time must not be negative`,
+      },
+    ];
   for (let k = 1; k < pts.length; k++) {
-    const a = pts[k - 1].timeFromStart, b = pts[k].timeFromStart;
+    const a = pts[k - 1].timeFromStart,
+      b = pts[k].timeFromStart;
     if (b < a) return [{ kind: 'time', point: k, time: b, message: `time goes backwards at point ${k}: ${at(b)} comes after ${at(a)}` }];
     if (b === a) return [{ kind: 'time', point: k, time: b, message: `time does not advance at point ${k}: two points at ${at(b)}` }];
   }
@@ -152,19 +191,31 @@ function checkStructure(traj: JointTrajectory, model: RobotModel): Violation[] {
 function checkStart(traj: JointTrajectory, model: RobotModel, cfg: SafetyConfig, currentQ: ArrayLike<number>, out: Violation[]): void {
   const n = model.dof;
   if (!currentQ || currentQ.length !== n || Array.from(currentQ).some((x) => !Number.isFinite(x))) {
-    out.push({ kind: 'start_jump', message: `the current joint state is unknown (got ${currentQ ? currentQ.length : 0} values, not ${n} finite numbers), so the start cannot be checked` });
+    out.push({
+      kind: 'start_jump',
+      message: `the current joint state is unknown (got ${currentQ ? currentQ.length : 0} values, not ${n} finite numbers), so the start cannot be checked`,
+    });
     return;
   }
   const first = traj.points[0].positions;
-  let worst = -1, dev = 0;
+  let worst = -1,
+    dev = 0;
   for (let j = 0; j < n; j++) {
     const d = Math.abs(first[j] - currentQ[j]);
-    if (d > dev) { dev = d; worst = j; }
+    if (d > dev) {
+      dev = d;
+      worst = j;
+    }
   }
   if (dev > cfg.maxStartDeviation) {
     const u = unitOf(model, worst);
     out.push({
-      kind: 'start_jump', point: 0, time: traj.points[0].timeFromStart, joint: model.jointNames[worst], value: dev, limit: cfg.maxStartDeviation,
+      kind: 'start_jump',
+      point: 0,
+      time: traj.points[0].timeFromStart,
+      joint: model.jointNames[worst],
+      value: dev,
+      limit: cfg.maxStartDeviation,
       message: `the trajectory starts ${f2(dev)} ${u} away from where ${model.jointNames[worst]} is now (${f2(first[worst])} ${u} instead of ${f2(currentQ[worst])} ${u}); it must start within ${f2(cfg.maxStartDeviation)} ${u} of the current position`,
     });
   }
@@ -174,12 +225,23 @@ function checkPositions(traj: JointTrajectory, model: RobotModel, cfg: SafetyCon
   const m = cfg.positionMargin;
   model.arm.forEach((joint, j) => {
     // Worst excursion per joint: how far past (limit − margin) it goes.
-    let worst = 0, wk = -1, side: 'lower' | 'upper' = 'upper';
+    let worst = 0,
+      wk = -1,
+      side: 'lower' | 'upper' = 'upper';
     traj.points.forEach((p, k) => {
       const q = p.positions[j];
-      const over = q - (joint.upper - m), under = joint.lower + m - q;
-      if (over > worst) { worst = over; wk = k; side = 'upper'; }
-      if (under > worst) { worst = under; wk = k; side = 'lower'; }
+      const over = q - (joint.upper - m),
+        under = joint.lower + m - q;
+      if (over > worst) {
+        worst = over;
+        wk = k;
+        side = 'upper';
+      }
+      if (under > worst) {
+        worst = under;
+        wk = k;
+        side = 'lower';
+      }
     });
     if (wk < 0) return;
     const q = traj.points[wk].positions[j];
@@ -188,7 +250,12 @@ function checkPositions(traj: JointTrajectory, model: RobotModel, cfg: SafetyCon
     const u = unitOf(model, j);
     const beyond = side === 'upper' ? q > lim : q < lim;
     out.push({
-      kind: 'position_limit', point: wk, time: t, joint: joint.name, value: q, limit: lim,
+      kind: 'position_limit',
+      point: wk,
+      time: t,
+      joint: joint.name,
+      value: q,
+      limit: lim,
       message: beyond
         ? `${joint.name} would reach ${f2(q)} ${u} at ${at(t)}, beyond its limit ${f2(lim)} ${u} (margin ${f2(m)})`
         : `${joint.name} would reach ${f2(q)} ${u} at ${at(t)}, inside the ${f2(m)} ${u} safety margin of its limit ${f2(lim)} ${u}`,
@@ -207,11 +274,28 @@ function checkDynamics(traj: JointTrajectory, model: RobotModel, cfg: SafetyConf
   model.arm.forEach((joint, j) => {
     const vlim = joint.velocity * cfg.velocityFactor;
     const alim = joint.acceleration * cfg.accelerationFactor;
-    let vWorst = 0, vT = 0, vK = -1;
-    let aWorst = 0, aT = 0, aK = -1;
-    const seeV = (v: number, k: number) => { if (Math.abs(v) > Math.abs(vWorst)) { vWorst = v; vK = k; vT = pts[k].timeFromStart; } };
-    const seeA = (a: number, k: number) => { if (Math.abs(a) > Math.abs(aWorst)) { aWorst = a; aK = k; aT = pts[k].timeFromStart; } };
-    let vPrev = 0, hPrev = 0;
+    let vWorst = 0,
+      vT = 0,
+      vK = -1;
+    let aWorst = 0,
+      aT = 0,
+      aK = -1;
+    const seeV = (v: number, k: number) => {
+      if (Math.abs(v) > Math.abs(vWorst)) {
+        vWorst = v;
+        vK = k;
+        vT = pts[k].timeFromStart;
+      }
+    };
+    const seeA = (a: number, k: number) => {
+      if (Math.abs(a) > Math.abs(aWorst)) {
+        aWorst = a;
+        aK = k;
+        aT = pts[k].timeFromStart;
+      }
+    };
+    let vPrev = 0,
+      hPrev = 0;
     for (let k = 0; k < pts.length; k++) {
       if (pts[k].velocities) seeV(pts[k].velocities![j], k);
       if (pts[k].accelerations) seeA(pts[k].accelerations![j], k);
@@ -220,7 +304,8 @@ function checkDynamics(traj: JointTrajectory, model: RobotModel, cfg: SafetyConf
         const v = (pts[k + 1].positions[j] - pts[k].positions[j]) / h;
         seeV(v, k);
         seeA((v - vPrev) / ((h + hPrev) / 2), k);
-        vPrev = v; hPrev = h;
+        vPrev = v;
+        hPrev = h;
       } else if (k > 0) {
         seeA((0 - vPrev) / (hPrev / 2), k);
       }
@@ -228,13 +313,23 @@ function checkDynamics(traj: JointTrajectory, model: RobotModel, cfg: SafetyConf
     const u = unitOf(model, j);
     if (vK >= 0 && Math.abs(vWorst) > vlim) {
       out.push({
-        kind: 'velocity_limit', point: vK, time: vT, joint: joint.name, value: Math.abs(vWorst), limit: vlim,
+        kind: 'velocity_limit',
+        point: vK,
+        time: vT,
+        joint: joint.name,
+        value: Math.abs(vWorst),
+        limit: vlim,
         message: `${joint.name} would move at ${f2(Math.abs(vWorst))} ${u}/s at ${at(vT)}, faster than its limit ${f2(vlim)} ${u}/s (${Math.round(cfg.velocityFactor * 100)}% of ${f2(joint.velocity)} ${u}/s)`,
       });
     }
     if (aK >= 0 && Math.abs(aWorst) > alim) {
       out.push({
-        kind: 'acceleration_limit', point: aK, time: aT, joint: joint.name, value: Math.abs(aWorst), limit: alim,
+        kind: 'acceleration_limit',
+        point: aK,
+        time: aT,
+        joint: joint.name,
+        value: Math.abs(aWorst),
+        limit: alim,
         message: `${joint.name} would accelerate at ${f2(Math.abs(aWorst))} ${u}/s² at ${at(aT)}, more than its limit ${f2(alim)} ${u}/s² (${Math.round(cfg.accelerationFactor * 100)}% of ${f2(joint.acceleration)} ${u}/s²)`,
       });
     }
@@ -270,7 +365,10 @@ function modelGeometry(model: RobotModel) {
   const toolDefault = new Set<string>();
   for (const link of d.links.keys()) {
     for (let l = link; byChild.has(l); l = byChild.get(l)!.parent) {
-      if (byChild.get(l)!.parent === lastArmLink) { toolDefault.add(link); break; }
+      if (byChild.get(l)!.parent === lastArmLink) {
+        toolDefault.add(link);
+        break;
+      }
     }
   }
   const links: LinkGeometry[] = [];
@@ -327,7 +425,8 @@ function checkGeometry(traj: JointTrajectory, model: RobotModel, cfg: SafetyConf
     const tip = poses.get(model.tipLink)!;
     for (let a = 0; a < 3; a++) {
       const p = tip[12 + a];
-      const over = p - cfg.workspace.max[a], under = cfg.workspace.min[a] - p;
+      const over = p - cfg.workspace.max[a],
+        under = cfg.workspace.min[a] - p;
       if (over > wsWorst[a].excess) wsWorst[a] = { excess: over, value: p, bound: cfg.workspace.max[a], side: '>', t, k };
       if (under > wsWorst[a].excess) wsWorst[a] = { excess: under, value: p, bound: cfg.workspace.min[a], side: '<', t, k };
     }
@@ -338,7 +437,8 @@ function checkGeometry(traj: JointTrajectory, model: RobotModel, cfg: SafetyConf
     probe(pts[k].positions, pts[k].timeFromStart, k);
     if (k + 1 < pts.length) {
       // Far-apart points: the controller interpolates between them, so check in between too.
-      const a = pts[k].positions, b = pts[k + 1].positions;
+      const a = pts[k].positions,
+        b = pts[k + 1].positions;
       let span = 0;
       for (let j = 0; j < a.length; j++) span = Math.max(span, Math.abs(b[j] - a[j]));
       // Capped so absurd input (already refused by the position check) cannot stall the check:
@@ -346,7 +446,11 @@ function checkGeometry(traj: JointTrajectory, model: RobotModel, cfg: SafetyConf
       const steps = Math.min(MAX_SUBSTEPS, Math.ceil(span / cfg.interpolationStep));
       for (let s = 1; s < steps; s++) {
         const f = s / steps;
-        probe(a.map((x, j) => x + f * (b[j] - x)), pts[k].timeFromStart + f * (pts[k + 1].timeFromStart - pts[k].timeFromStart), k);
+        probe(
+          a.map((x, j) => x + f * (b[j] - x)),
+          pts[k].timeFromStart + f * (pts[k + 1].timeFromStart - pts[k].timeFromStart),
+          k,
+        );
       }
     }
   }
@@ -356,16 +460,27 @@ function checkGeometry(traj: JointTrajectory, model: RobotModel, cfg: SafetyConf
     if (w.k < 0) return;
     const below = cfg.tableZ - w.z;
     out.push({
-      kind: 'table', link: l.link, point: w.k, time: w.t, value: w.z, limit: cfg.tableZ + clearance[i],
-      message: below > 0
-        ? `${l.link} would go ${f3(below)} m below the table top at ${at(w.t)}`
-        : `${l.link} would come within ${f3(-below)} m of the table top at ${at(w.t)} (it must stay ${f3(clearance[i])} m above it)`,
+      kind: 'table',
+      link: l.link,
+      point: w.k,
+      time: w.t,
+      value: w.z,
+      limit: cfg.tableZ + clearance[i],
+      message:
+        below > 0
+          ? `${l.link} would go ${f3(below)} m below the table top at ${at(w.t)}`
+          : `${l.link} would come within ${f3(-below)} m of the table top at ${at(w.t)} (it must stay ${f3(clearance[i])} m above it)`,
     });
   });
   wsWorst.forEach((w, a) => {
     if (w.k < 0) return;
     out.push({
-      kind: 'workspace', link: model.tipLink, point: w.k, time: w.t, value: w.value, limit: w.bound,
+      kind: 'workspace',
+      link: model.tipLink,
+      point: w.k,
+      time: w.t,
+      value: w.value,
+      limit: w.bound,
       message: `the gripper would leave the workspace (${axes[a]} ${f2(w.value)} m ${w.side} ${f2(w.bound)} m) at ${at(w.t)}`,
     });
   });

@@ -65,20 +65,33 @@ export class SafetyGuard implements RobotBackend {
     this.inner = inner;
     this.model = model;
     this.config = parseSafetyConfig(config);
-    const a = inner.jointNames, b = model.jointNames;
+    const a = inner.jointNames,
+      b = model.jointNames;
     if (a.length !== b.length || a.some((n, i) => n !== b[i])) {
-      throw new Error(`[safety] the backend's joints [${a.join(', ')}] do not match the robot model ${model.name} [${b.join(', ')}]; load the URDF of the robot that is connected`);
+      throw new Error(
+        `[safety] the backend's joints [${a.join(', ')}] do not match the robot model ${model.name} [${b.join(', ')}]; load the URDF of the robot that is connected`,
+      );
     }
   }
 
-  get kind(): string { return this.inner.kind; }
-  get capabilities(): Capabilities { return this.inner.capabilities; }
-  get jointNames(): readonly string[] { return this.inner.jointNames; }
+  get kind(): string {
+    return this.inner.kind;
+  }
+  get capabilities(): Capabilities {
+    return this.inner.capabilities;
+  }
+  get jointNames(): readonly string[] {
+    return this.inner.jointNames;
+  }
 
   /** The last rejected trajectory, until a trajectory is accepted or clearRejection() is called. */
-  get lastRejection(): SafetyRejection | null { return this.#rejection; }
+  get lastRejection(): SafetyRejection | null {
+    return this.#rejection;
+  }
   /** The last gripper command actually sent to the inner backend. */
-  get lastSentGripper(): GripperCommand | null { return this.#lastSentGripper; }
+  get lastSentGripper(): GripperCommand | null {
+    return this.#lastSentGripper;
+  }
 
   clearRejection(): void {
     if (!this.#rejection) return;
@@ -107,7 +120,10 @@ export class SafetyGuard implements RobotBackend {
     if (!q.ok) return this.#reject([{ kind: 'start_jump', message: q.reason }]);
     const result = checkTrajectory(copy, this.model, this.config, q.q, { gripper: this.#gripperValue() });
     if (!result.ok) return this.#reject(result.violations, result.reason);
-    if (this.#rejection) { this.#rejection = null; this.#emit(); }
+    if (this.#rejection) {
+      this.#rejection = null;
+      this.#emit();
+    }
     return this.inner.executeTrajectory(copy, options);
   }
 
@@ -115,13 +131,20 @@ export class SafetyGuard implements RobotBackend {
     const requested = { position: command?.position, maxEffort: command?.maxEffort };
     const spec = this.model.gripper;
     const refuse = (error: string): GuardedGripperResult => ({
-      position: this.#gripperValue() ?? NaN, effort: 0, stalled: false, reachedGoal: false, error, requested, clamped: false,
+      position: this.#gripperValue() ?? NaN,
+      effort: 0,
+      stalled: false,
+      reachedGoal: false,
+      error,
+      requested,
+      clamped: false,
     });
     if (!spec) return refuse(`${this.model.name} has no gripper in its description`);
     if (!Number.isFinite(requested.position) || !Number.isFinite(requested.maxEffort)) {
       return refuse(`gripper command not sent: position ${requested.position} and effort ${requested.maxEffort} must be numbers`);
     }
-    const lo = Math.min(spec.closed, spec.open), hi = Math.max(spec.closed, spec.open);
+    const lo = Math.min(spec.closed, spec.open),
+      hi = Math.max(spec.closed, spec.open);
     const sent: GripperCommand = {
       position: Math.min(hi, Math.max(lo, requested.position)),
       maxEffort: Math.min(spec.effort, Math.max(0, requested.maxEffort)),
@@ -150,7 +173,10 @@ export class SafetyGuard implements RobotBackend {
     const own = () => listener(this.status());
     this.#listeners.add(own);
     const off = this.inner.onStatus((s) => listener(this.#merge(s)));
-    return () => { this.#listeners.delete(own); off(); };
+    return () => {
+      this.#listeners.delete(own);
+      off();
+    };
   }
 
   #merge(s: BackendStatus): BackendStatus {
@@ -171,13 +197,21 @@ export class SafetyGuard implements RobotBackend {
 
   #emit(): void {
     for (const l of this.#listeners) {
-      try { l(this.status()); } catch { /* a listener's failure is not the guard's */ }
+      try {
+        l(this.status());
+      } catch {
+        /* a listener's failure is not the guard's */
+      }
     }
   }
 
   #reject(violations: Violation[], reason = violations[0].message): TrajectoryExecution {
     let at = NaN;
-    try { at = this.inner.now(); } catch { /* clock unavailable: keep NaN */ }
+    try {
+      at = this.inner.now();
+    } catch {
+      /* clock unavailable: keep NaN */
+    }
     this.#rejection = { at, reason, violations };
     this.#emit();
     return {
@@ -199,7 +233,8 @@ export class SafetyGuard implements RobotBackend {
     for (const name of this.model.jointNames) {
       const i = s.name.indexOf(name);
       const v = i >= 0 ? s.position[i] : NaN;
-      if (!Number.isFinite(v)) return { ok: false, reason: `the current position of ${name} is not known, so the start of the motion cannot be checked` };
+      if (!Number.isFinite(v))
+        return { ok: false, reason: `the current position of ${name} is not known, so the start of the motion cannot be checked` };
       q.push(v);
     }
     return { ok: true, q };
@@ -216,13 +251,27 @@ export class SafetyGuard implements RobotBackend {
 
   // --- pass-through ------------------------------------------------------------------------------
 
-  connect(): Promise<void> { return this.inner.connect(); }
-  disconnect(): Promise<void> { return this.inner.disconnect(); }
-  onJointState(listener: (s: JointState) => void): Unsubscribe { return this.inner.onJointState(listener); }
-  jointState(): JointState { return this.inner.jointState(); }
-  gripperPosition(): number { return this.inner.gripperPosition(); }
-  now(): number { return this.inner.now(); }
-  wait(seconds: number): Promise<void> { return this.inner.wait(seconds); }
+  connect(): Promise<void> {
+    return this.inner.connect();
+  }
+  disconnect(): Promise<void> {
+    return this.inner.disconnect();
+  }
+  onJointState(listener: (s: JointState) => void): Unsubscribe {
+    return this.inner.onJointState(listener);
+  }
+  jointState(): JointState {
+    return this.inner.jointState();
+  }
+  gripperPosition(): number {
+    return this.inner.gripperPosition();
+  }
+  now(): number {
+    return this.inner.now();
+  }
+  wait(seconds: number): Promise<void> {
+    return this.inner.wait(seconds);
+  }
 
   /**
    * Forwarded: hand-guiding moves nothing (a person does), and the inner backend refuses
@@ -230,7 +279,8 @@ export class SafetyGuard implements RobotBackend {
    */
   setHandGuiding(on: boolean): Promise<void> {
     const inner = this.inner;
-    if (!inner.capabilities.handGuiding || !inner.setHandGuiding) return Promise.reject(new Error(`[safety] the ${inner.kind} backend cannot switch to hand-guiding`));
+    if (!inner.capabilities.handGuiding || !inner.setHandGuiding)
+      return Promise.reject(new Error(`[safety] the ${inner.kind} backend cannot switch to hand-guiding`));
     return inner.setHandGuiding(on);
   }
 }

@@ -134,7 +134,11 @@ function fromConsoleRecording(input: unknown): unknown {
     last = s.t;
     samples.push(s);
   }
-  const gaps = r.data.samples.slice(1).map((x, k) => x.t - r.data.samples[k].t).filter((d) => d > 0).sort((a, b) => a - b);
+  const gaps = r.data.samples
+    .slice(1)
+    .map((x, k) => x.t - r.data.samples[k].t)
+    .filter((d) => d > 0)
+    .sort((a, b) => a - b);
   const median = gaps[gaps.length >> 1];
   return {
     format: DEMONSTRATION_FORMAT,
@@ -154,7 +158,10 @@ export function parseDemonstration(input: unknown, source = 'demonstration'): De
   if (!r.success) {
     const lines = r.error.issues.slice(0, 6).map((i) => {
       const at = i.path.map((p, k) => (typeof p === 'number' ? `[${p}]` : `${k ? '.' : ''}${String(p)}`)).join('');
-      const msg = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message;
+      const msg =
+        i.code === 'unrecognized_keys'
+          ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`
+          : i.message;
       return `${at || '(top level)'}: ${msg}`;
     });
     if (r.error.issues.length > 6) lines.push(`… and ${r.error.issues.length - 6} more problems`);
@@ -169,7 +176,9 @@ export function loadDemonstration(path: string): Demonstration {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new DemonstrationError(`cannot read demonstration ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new DemonstrationError(
+      `cannot read demonstration ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   let data: unknown;
   try {
@@ -187,7 +196,9 @@ export function loadDemonstration(path: string): Demonstration {
 export function processDemonstration(input: Demonstration | unknown, model: RobotModel, opts: ProcessOptions = {}): ProcessedDemonstration {
   const demo = parseDemonstration(input);
   const notes: string[] = [];
-  const refuse = (why: string): never => { throw new DemonstrationError(`demonstration refused: ${why}`); };
+  const refuse = (why: string): never => {
+    throw new DemonstrationError(`demonstration refused: ${why}`);
+  };
 
   if (demo.robot !== model.name) refuse(`it was recorded on "${demo.robot}" but this arm is "${model.name}"`);
   // Joint names: same set required; a different order is fixed up.
@@ -195,14 +206,17 @@ export function processDemonstration(input: Demonstration | unknown, model: Robo
   const missing = want.filter((n) => !demo.jointNames.includes(n));
   const extra = demo.jointNames.filter((n) => !want.includes(n));
   if (missing.length || extra.length || demo.jointNames.length !== want.length) {
-    refuse(`its joints [${demo.jointNames.join(', ')}] are not ${model.name}'s [${want.join(', ')}]${missing.length ? ` (missing ${missing.join(', ')})` : ''}${extra.length ? ` (unknown ${extra.join(', ')})` : ''}`);
+    refuse(
+      `its joints [${demo.jointNames.join(', ')}] are not ${model.name}'s [${want.join(', ')}]${missing.length ? ` (missing ${missing.join(', ')})` : ''}${extra.length ? ` (unknown ${extra.join(', ')})` : ''}`,
+    );
   }
   const order = want.map((n) => demo.jointNames.indexOf(n));
   const reordered = order.some((o, i) => o !== i);
-  if (reordered) notes.push('joint columns reordered to the arm\'s order');
+  if (reordered) notes.push("joint columns reordered to the arm's order");
 
   const S = demo.samples;
-  const n = S.length, dof = want.length;
+  const n = S.length,
+    dof = want.length;
   const t = new Float64Array(n);
   const q: number[][] = new Array(n);
   for (let k = 0; k < n; k++) {
@@ -210,7 +224,8 @@ export function processDemonstration(input: Demonstration | unknown, model: Robo
     if (s.q.length !== dof) refuse(`sample ${k} has ${s.q.length} joint values; ${model.name} has ${dof}`);
     t[k] = s.t;
     q[k] = reordered ? order.map((o) => s.q[o]) : s.q;
-    if (k > 0 && !(t[k] > t[k - 1])) refuse(`sample ${k} (t = ${t[k]} s) is not after sample ${k - 1} (t = ${t[k - 1]} s); times must increase`);
+    if (k > 0 && !(t[k] > t[k - 1]))
+      refuse(`sample ${k} (t = ${t[k]} s) is not after sample ${k - 1} (t = ${t[k - 1]} s); times must increase`);
   }
   const total = t[n - 1] - t[0];
   const maxDuration = opts.maxDuration ?? 300;
@@ -220,11 +235,14 @@ export function processDemonstration(input: Demonstration | unknown, model: Robo
   model.arm.forEach((j, i) => {
     for (let k = 0; k < n; k++) {
       const v = q[k][i];
-      if (v < j.lower - 0.01 || v > j.upper + 0.01) refuse(`at t = ${(t[k] - t[0]).toFixed(2)} s ${j.name} = ${v.toFixed(3)} rad is outside its limits [${j.lower}, ${j.upper}]`);
+      if (v < j.lower - 0.01 || v > j.upper + 0.01)
+        refuse(`at t = ${(t[k] - t[0]).toFixed(2)} s ${j.name} = ${v.toFixed(3)} rad is outside its limits [${j.lower}, ${j.upper}]`);
       if (k > 0) {
         const speed = Math.abs(v - q[k - 1][i]) / (t[k] - t[k - 1]);
         if (speed > j.velocity) {
-          refuse(`between t = ${(t[k - 1] - t[0]).toFixed(3)} and ${(t[k] - t[0]).toFixed(3)} s ${j.name} jumps ${Math.abs(v - q[k - 1][i]).toFixed(3)} rad (${speed.toFixed(1)} rad/s, beyond its ${j.velocity} rad/s limit): a glitch or a gap in the recording`);
+          refuse(
+            `between t = ${(t[k - 1] - t[0]).toFixed(3)} and ${(t[k] - t[0]).toFixed(3)} s ${j.name} jumps ${Math.abs(v - q[k - 1][i]).toFixed(3)} rad (${speed.toFixed(1)} rad/s, beyond its ${j.velocity} rad/s limit): a glitch or a gap in the recording`,
+          );
         }
       }
     }
@@ -234,7 +252,8 @@ export function processDemonstration(input: Demonstration | unknown, model: Robo
   const pauseSpeed = opts.pauseSpeed ?? 0.03;
   const median = medianSpacing(t);
   const w = Math.max(1, Math.round(0.05 / median));
-  let first = -1, last = -1;
+  let first = -1,
+    last = -1;
   for (let k = 0; k + w < n; k++) {
     let m = 0;
     for (let i = 0; i < dof; i++) m = Math.max(m, Math.abs(q[k + w][i] - q[k][i]));
@@ -245,16 +264,22 @@ export function processDemonstration(input: Demonstration | unknown, model: Robo
   }
   let travel = 0;
   for (let i = 0; i < dof; i++) {
-    let lo = Infinity, hi = -Infinity;
-    for (let k = 0; k < n; k++) { lo = Math.min(lo, q[k][i]); hi = Math.max(hi, q[k][i]); }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (let k = 0; k < n; k++) {
+      lo = Math.min(lo, q[k][i]);
+      hi = Math.max(hi, q[k][i]);
+    }
     travel = Math.max(travel, hi - lo);
   }
   if (first < 0) refuse(`the arm did not move (largest joint travel ${travel.toFixed(3)} rad, never faster than ${pauseSpeed} rad/s)`);
   const keep = opts.keepPause ?? 0.1;
-  const tStart = Math.max(t[0], t[first] - keep), tEnd = Math.min(t[n - 1], t[last] + keep);
+  const tStart = Math.max(t[0], t[first] - keep),
+    tEnd = Math.min(t[n - 1], t[last] + keep);
   const minDuration = opts.minDuration ?? 0.3;
   const moving = t[last] - t[first];
-  if (moving < minDuration) refuse(`too short: only ${moving.toFixed(2)} s of motion after trimming the pauses (at least ${minDuration} s)`);
+  if (moving < minDuration)
+    refuse(`too short: only ${moving.toFixed(2)} s of motion after trimming the pauses (at least ${minDuration} s)`);
 
   // Resample at a constant period (linear in joint space).
   const dt = opts.dt ?? Math.max(median, 0.005);
@@ -288,7 +313,13 @@ export function processDemonstration(input: Demonstration | unknown, model: Robo
 }
 
 /** Open/close events from the gripper values (binarised with hysteresis), times after trimming. */
-function gripperEvents(S: DemonstrationSample[], t: Float64Array, model: RobotModel, tStart: number, tEnd: number): ProcessedDemonstration['gripper'] {
+function gripperEvents(
+  S: DemonstrationSample[],
+  t: Float64Array,
+  model: RobotModel,
+  tStart: number,
+  tEnd: number,
+): ProcessedDemonstration['gripper'] {
   if (!S.some((s) => s.gripper !== undefined)) return null;
   const g = model.gripper;
   const open = g?.open ?? Math.max(...S.map((s) => s.gripper ?? -Infinity));

@@ -55,7 +55,10 @@ export class HandGuidedRecording {
       reference: opts.reference,
       // The time limit ends the recording: hand the arm back to the trajectory controller now,
       // not when someone remembers to say "done".
-      onLimit: () => { this.#stopRecorder(); void this.#restore().catch(() => undefined); },
+      onLimit: () => {
+        this.#stopRecorder();
+        void this.#restore().catch(() => undefined);
+      },
     });
   }
 
@@ -71,7 +74,9 @@ export class HandGuidedRecording {
    */
   static async start(backend: RobotBackend, opts: HandGuidedOptions): Promise<HandGuidedRecording> {
     if (!HandGuidedRecording.supported(backend)) {
-      throw new HandGuidingError(`the ${backend.kind} backend cannot switch the arm to a compliant controller (no hand-guiding configured)`);
+      throw new HandGuidingError(
+        `the ${backend.kind} backend cannot switch the arm to a compliant controller (no hand-guiding configured)`,
+      );
     }
     const b = backend as RobotBackend & { setHandGuiding(on: boolean): Promise<void> };
     const rec = new HandGuidedRecording(b, opts);
@@ -137,10 +142,16 @@ export class HandGuidedRecording {
   #restore(): Promise<void> {
     if (this.#state === 'restored') return Promise.resolve();
     this.#restoring ??= this.#backend.setHandGuiding(false).then(
-      () => { this.#state = 'restored'; this.restoreError = null; this.#restoring = null; },
+      () => {
+        this.#state = 'restored';
+        this.restoreError = null;
+        this.#restoring = null;
+      },
       (err: unknown) => {
         this.#restoring = null;
-        this.restoreError = new HandGuidingError(`could not switch the arm back to its trajectory controller: ${plain(err)}`, { cause: err });
+        this.restoreError = new HandGuidingError(`could not switch the arm back to its trajectory controller: ${plain(err)}`, {
+          cause: err,
+        });
         throw this.restoreError;
       },
     );

@@ -29,7 +29,8 @@ export interface RecorderOptions {
 
 export class DemonstrationRecorder {
   readonly #backend: RobotBackend;
-  readonly #opts: Required<Omit<RecorderOptions, 'reference' | 'source' | 'onLimit'>> & Pick<RecorderOptions, 'reference' | 'source' | 'onLimit'>;
+  readonly #opts: Required<Omit<RecorderOptions, 'reference' | 'source' | 'onLimit'>> &
+    Pick<RecorderOptions, 'reference' | 'source' | 'onLimit'>;
   #samples: DemonstrationSample[] = [];
   #unsubscribe: Unsubscribe | null = null;
   #t0 = 0;
@@ -39,11 +40,17 @@ export class DemonstrationRecorder {
 
   constructor(backend: RobotBackend, opts: RecorderOptions) {
     const rate = opts.rate ?? 100;
-    if (rate !== 'as-received' && !(rate > 0 && rate <= 10_000)) throw new Error(`[demonstration] rate must be 0..10000 Hz or 'as-received', got ${rate}`);
+    if (rate !== 'as-received' && !(rate > 0 && rate <= 10_000))
+      throw new Error(`[demonstration] rate must be 0..10000 Hz or 'as-received', got ${rate}`);
     this.#backend = backend;
     this.#opts = {
-      rate, maxDuration: opts.maxDuration ?? 300, gripper: opts.gripper ?? backend.capabilities.gripper, robot: opts.robot,
-      source: opts.source, reference: opts.reference, onLimit: opts.onLimit,
+      rate,
+      maxDuration: opts.maxDuration ?? 300,
+      gripper: opts.gripper ?? backend.capabilities.gripper,
+      robot: opts.robot,
+      source: opts.source,
+      reference: opts.reference,
+      onLimit: opts.onLimit,
     };
   }
 
@@ -73,7 +80,10 @@ export class DemonstrationRecorder {
 
   #onState(s: JointState): void {
     if (!this.#unsubscribe) return;
-    if (Number.isNaN(this.#t0)) { this.#t0 = s.stamp; this.#next = s.stamp; }
+    if (Number.isNaN(this.#t0)) {
+      this.#t0 = s.stamp;
+      this.#next = s.stamp;
+    }
     const rate = this.#opts.rate;
     if (rate !== 'as-received') {
       const period = 1 / rate;
@@ -96,7 +106,11 @@ export class DemonstrationRecorder {
       this.truncated = true;
       this.#unsubscribe?.();
       this.#unsubscribe = null;
-      try { this.#opts.onLimit?.(); } catch { /* the recording itself is complete */ }
+      try {
+        this.#opts.onLimit?.();
+      } catch {
+        /* the recording itself is complete */
+      }
     }
   }
 
@@ -104,7 +118,10 @@ export class DemonstrationRecorder {
   #fileRate(): number {
     const rate = this.#opts.rate;
     if (rate !== 'as-received') return rate;
-    const gaps = this.#samples.slice(1).map((x, k) => x.t - this.#samples[k].t).sort((a, b) => a - b);
+    const gaps = this.#samples
+      .slice(1)
+      .map((x, k) => x.t - this.#samples[k].t)
+      .sort((a, b) => a - b);
     const median = gaps[gaps.length >> 1];
     return median > 0 ? Math.min(10_000, Math.max(0.01, Math.round(1 / median))) : 1;
   }

@@ -16,14 +16,28 @@ import { DEMONSTRATION_FORMAT, DEMONSTRATION_VERSION, type Demonstration } from 
 
 /** Tool orientation of a camera at `eye` looking at `target`, level (image up towards world up). */
 export function lookAt(eye: Vec3, target: Vec3): Quat {
-  let zx = target[0] - eye[0], zy = target[1] - eye[1], zz = target[2] - eye[2];
+  let zx = target[0] - eye[0],
+    zy = target[1] - eye[1],
+    zz = target[2] - eye[2];
   const zn = Math.hypot(zx, zy, zz);
-  zx /= zn; zy /= zn; zz /= zn;
+  zx /= zn;
+  zy /= zn;
+  zz /= zn;
   // x = up × z (image left), y = z × x (image up)
-  let xx = -zy, xy = zx, xz = 0;
+  let xx = -zy,
+    xy = zx,
+    xz = 0;
   const xn = Math.hypot(xx, xy, xz);
-  if (xn < 1e-6) { xx = 1; xy = 0; } else { xx /= xn; xy /= xn; }
-  const yx = zy * xz - zz * xy, yy = zz * xx - zx * xz, yz = zx * xy - zy * xx;
+  if (xn < 1e-6) {
+    xx = 1;
+    xy = 0;
+  } else {
+    xx /= xn;
+    xy /= xn;
+  }
+  const yx = zy * xz - zz * xy,
+    yy = zz * xx - zx * xz,
+    yz = zx * xy - zy * xx;
   return quatFromRotation(xx, yx, zx, xy, yy, zy, xz, yz, zz);
 }
 
@@ -51,7 +65,11 @@ export function pushInPath(target: Vec3, o: { azimuth: number; elevation: number
   return (s) => {
     const d = o.from + (o.to - o.from) * s;
     const c = Math.cos(o.elevation);
-    const eye: Vec3 = [target[0] + d * c * Math.cos(o.azimuth), target[1] + d * c * Math.sin(o.azimuth), target[2] + d * Math.sin(o.elevation)];
+    const eye: Vec3 = [
+      target[0] + d * c * Math.cos(o.azimuth),
+      target[1] + d * c * Math.sin(o.azimuth),
+      target[2] + d * Math.sin(o.elevation),
+    ];
     return { position: eye, quaternion: lookAt(eye, target) };
   };
 }
@@ -80,27 +98,45 @@ export interface SyntheticOptions {
  */
 export function pickStart(model: RobotModel, ik: IkSolver, path: (s: number) => Pose, candidates = 24): ReturnType<IkSolver['solve']> {
   const rand = mulberry32(11);
-  const seeds: number[][] = [model.home, ...Array.from({ length: candidates }, () => model.arm.map((j) => j.lower + (j.upper - j.lower) * (0.1 + 0.8 * rand())))];
-  let best: ReturnType<IkSolver['solve']> | null = null, bestScore = -Infinity;
+  const seeds: number[][] = [
+    model.home,
+    ...Array.from({ length: candidates }, () => model.arm.map((j) => j.lower + (j.upper - j.lower) * (0.1 + 0.8 * rand()))),
+  ];
+  let best: ReturnType<IkSolver['solve']> | null = null,
+    bestScore = -Infinity;
   for (const seed of seeds) {
     const r0 = ik.solve(path(0), { seed, maxRestarts: 0, maxIterations: 200 });
     if (!r0.ok) continue;
-    let q = r0.q, margin = Infinity, ok = true;
+    let q = r0.q,
+      margin = Infinity,
+      ok = true;
     for (let k = 1; k <= 50 && ok; k++) {
       const r = ik.solve(path(k / 50), { seed: q, maxRestarts: 0 });
       if (!r.ok || r.q.some((v, i) => Math.abs(v - q[i]) > 0.15)) ok = false;
       q = r.q;
-      model.arm.forEach((j, i) => { margin = Math.min(margin, q[i] - j.lower, j.upper - q[i]); });
+      model.arm.forEach((j, i) => {
+        margin = Math.min(margin, q[i] - j.lower, j.upper - q[i]);
+      });
     }
-    if (ok && margin > bestScore) { best = r0; bestScore = margin; }
+    if (ok && margin > bestScore) {
+      best = r0;
+      bestScore = margin;
+    }
   }
   return best ?? ik.solveNearest(path(0), { seed: model.home });
 }
 
 /** A joint-space demonstration of a tool path (s: 0 → 1). Throws if the arm cannot follow it. */
-export function syntheticDemonstration(model: RobotModel, ik: IkSolver, path: (s: number) => Pose, opts: SyntheticOptions = {}): Demonstration {
-  const T = opts.duration ?? 4, rate = opts.rate ?? 100;
-  const p0 = opts.pauseStart ?? 0.5, p1 = opts.pauseEnd ?? 0.5;
+export function syntheticDemonstration(
+  model: RobotModel,
+  ik: IkSolver,
+  path: (s: number) => Pose,
+  opts: SyntheticOptions = {},
+): Demonstration {
+  const T = opts.duration ?? 4,
+    rate = opts.rate ?? 100;
+  const p0 = opts.pauseStart ?? 0.5,
+    p1 = opts.pauseEnd ?? 0.5;
   const rand = mulberry32(7);
   const first = opts.seed ? ik.solve(path(0), { seed: opts.seed }) : pickStart(model, ik, path);
   if (!first.ok) throw new Error(`[demonstration] the path's start is out of reach: ${first.reason}`);
@@ -115,7 +151,7 @@ export function syntheticDemonstration(model: RobotModel, ik: IkSolver, path: (s
     if (!r.ok) throw new Error(`[demonstration] the arm cannot follow the path at s = ${s.toFixed(2)}: ${r.reason}`);
     prev = r.q;
     const q = opts.noise ? r.q.map((v) => v + (rand() * 2 - 1) * opts.noise!) : r.q;
-    samples.push({ t, q, gripper: opts.gripper ? opts.gripper(t) : model.gripper?.open ?? 0 });
+    samples.push({ t, q, gripper: opts.gripper ? opts.gripper(t) : (model.gripper?.open ?? 0) });
   }
   return {
     format: DEMONSTRATION_FORMAT,

@@ -112,7 +112,10 @@ export class DmpError extends Error {
 
 // ------------------------------------------------------------------------------------ basis
 
-interface Basis { c: Float64Array; h: Float64Array }
+interface Basis {
+  c: Float64Array;
+  h: Float64Array;
+}
 const basisCache = new Map<string, Basis>();
 
 /** Centres evenly spaced in time (c_i = exp(−α_x i/(N−1))); neighbours overlap at e^(−1). */
@@ -120,7 +123,8 @@ function basisOf(n: number, alphaX: number): Basis {
   const key = `${n}:${alphaX}`;
   let b = basisCache.get(key);
   if (!b) {
-    const c = new Float64Array(n), h = new Float64Array(n);
+    const c = new Float64Array(n),
+      h = new Float64Array(n);
     for (let i = 0; i < n; i++) c[i] = Math.exp((-alphaX * i) / Math.max(1, n - 1));
     for (let i = 0; i < n - 1; i++) h[i] = 1 / (c[i + 1] - c[i]) ** 2;
     h[n - 1] = h[Math.max(0, n - 2)];
@@ -133,7 +137,8 @@ function basisOf(n: number, alphaX: number): Basis {
 /** Normalised activations ψ_i(x)/Σψ into `out` (terms below e^(−30) skipped). */
 function activations(b: Basis, x: number, out: Float64Array): void {
   let sum = 0;
-  const c = b.c, h = b.h;
+  const c = b.c,
+    h = b.h;
   for (let i = 0; i < out.length; i++) {
     const d = x - c[i];
     const a = h[i] * d * d;
@@ -171,11 +176,13 @@ export function learnPoseDmp(demos: PoseSamples | PoseSamples[], opts: LearnOpti
   if (!Number.isInteger(N) || N < 2 || N > 500) throw new DmpError(`basis must be an integer in 2..500, got ${N}`);
   list.forEach((d, k) => {
     if (!(d.dt > 0) || !Number.isFinite(d.dt)) throw new DmpError(`demonstration ${k + 1}: dt must be a positive number of seconds`);
-    if (d.positions.length < 5 || d.quaternions.length !== d.positions.length) throw new DmpError(`demonstration ${k + 1}: needs at least 5 samples with one position and one orientation each`);
+    if (d.positions.length < 5 || d.quaternions.length !== d.positions.length)
+      throw new DmpError(`demonstration ${k + 1}: needs at least 5 samples with one position and one orientation each`);
   });
   const b = basisOf(N, gains.alphaX);
   const ref = list[0];
-  const refStart = ref.positions[0], refGoal = ref.positions[ref.positions.length - 1];
+  const refStart = ref.positions[0],
+    refGoal = ref.positions[ref.positions.length - 1];
   const dRef = sub(refGoal, refStart);
 
   // LWR accumulators: num[d][i] = Σ s ψ_i f_d, den[i] = Σ s² ψ_i (s = x), per subsystem.
@@ -186,27 +193,38 @@ export function learnPoseDmp(demos: PoseSamples | PoseSamples[], opts: LearnOpti
   const { alphaZ: az, betaZ: bz, alphaX: ax } = gains;
 
   for (const demo of list) {
-    const n = demo.positions.length, dt = demo.dt, tau = (n - 1) * dt;
+    const n = demo.positions.length,
+      dt = demo.dt,
+      tau = (n - 1) * dt;
     const sigma = (opts.smoothing ?? 0.02) / dt;
     const P = smoothPositions(demo.positions, sigma);
     const Q = smoothQuaternions(alignHemisphere(demo.quaternions), sigma);
     // Start and goal are the raw end samples: the shape is smoothed, the ends are kept exact.
-    const g = demo.positions[n - 1], gq = alignHemisphere([Q[n - 1], demo.quaternions[n - 1]])[1];
+    const g = demo.positions[n - 1],
+      gq = alignHemisphere([Q[n - 1], demo.quaternions[n - 1]])[1];
     // Demos after the first: forcing mapped into the first demo's frame (M⁻¹ f).
     let Minv: Float64Array | null = null;
     if (demo !== ref) {
       const s = spatialScaling(dRef, sub(g, P[0]), 'rotate-scale', {});
       if (s.report.used === 'rotate-scale') Minv = invert3(s.M);
     }
-    const vel = gradient3(P, dt), acc = gradient3(vel, dt);
-    const omega = angularVelocity(Q, dt), domega = gradient3(omega, dt);
-    const e = [0, 0, 0], fp = [0, 0, 0], fo = [0, 0, 0];
+    const vel = gradient3(P, dt),
+      acc = gradient3(vel, dt);
+    const omega = angularVelocity(Q, dt),
+      domega = gradient3(omega, dt);
+    const e = [0, 0, 0],
+      fp = [0, 0, 0],
+      fo = [0, 0, 0];
     const decay = Math.exp((-ax * dt) / tau);
     let x = 1;
     for (let k = 0; k < n; k++, x *= decay) {
       activations(b, x, psi);
       rotationBetweenInto(Q[k], gq, e);
-      const pk = P[k], vk = vel[k], ak = acc[k], wk = omega[k], dwk = domega[k];
+      const pk = P[k],
+        vk = vel[k],
+        ak = acc[k],
+        wk = omega[k],
+        dwk = domega[k];
       for (let d = 0; d < 3; d++) {
         fp[d] = tau * tau * ak[d] - az * (bz * (g[d] - pk[d]) - tau * vk[d]);
         fo[d] = tau * tau * dwk[d] - az * (bz * e[d] - tau * wk[d]);
@@ -218,8 +236,12 @@ export function learnPoseDmp(demos: PoseSamples | PoseSamples[], opts: LearnOpti
         if (p < 1e-12) continue;
         den[i] += x * x * p;
         const sp = x * p;
-        numP[0][i] += sp * f[0]; numP[1][i] += sp * f[1]; numP[2][i] += sp * f[2];
-        numO[0][i] += sp * fo[0]; numO[1][i] += sp * fo[1]; numO[2][i] += sp * fo[2];
+        numP[0][i] += sp * f[0];
+        numP[1][i] += sp * f[1];
+        numP[2][i] += sp * f[2];
+        numO[0][i] += sp * fo[0];
+        numO[1][i] += sp * fo[1];
+        numO[2][i] += sp * fo[2];
       }
     }
   }
@@ -243,15 +265,26 @@ export function learnPoseDmp(demos: PoseSamples | PoseSamples[], opts: LearnOpti
 const AXES = ['x', 'y', 'z'] as const;
 
 /** The spatial scaling matrix (row-major 3×3) for a demo span dDemo and a new span dNew. */
-export function spatialScaling(dDemo: Vec3, dNew: Vec3, requested: ScalingMode, guardOpts: GuardOptions | false): { M: Float64Array; report: ScalingReport } {
+export function spatialScaling(
+  dDemo: Vec3,
+  dNew: Vec3,
+  requested: ScalingMode,
+  guardOpts: GuardOptions | false,
+): { M: Float64Array; report: ScalingReport } {
   const eye = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
   const report: ScalingReport = { requested, used: requested, guard: null, scale: 1, rotation: 0, yaw: 0 };
   if (requested === 'fixed') return { M: eye, report };
   const g = guardOpts === false ? null : { minSpan: 0.02, maxScale: 3, maxTilt: Math.PI / 3, ...guardOpts };
   const fallback = (kind: GuardKind, message: string, axis?: 'x' | 'y' | 'z') => {
     report.used = 'fixed';
-    report.guard = { kind, message: `${message}; the learned motion is used at its demonstrated size (no scaling)`, ...(axis ? { axis } : {}) };
-    report.scale = 1; report.rotation = 0; report.yaw = 0;
+    report.guard = {
+      kind,
+      message: `${message}; the learned motion is used at its demonstrated size (no scaling)`,
+      ...(axis ? { axis } : {}),
+    };
+    report.scale = 1;
+    report.rotation = 0;
+    report.yaw = 0;
     return { M: eye, report };
   };
   const cm = (v: number) => `${(v * 100).toFixed(1)} cm`;
@@ -261,9 +294,20 @@ export function spatialScaling(dDemo: Vec3, dNew: Vec3, requested: ScalingMode, 
     for (let i = 0; i < 3; i++) {
       k[i] = dNew[i] / dDemo[i];
       if (g) {
-        if (Math.abs(dDemo[i]) < g.minSpan && Math.abs(dNew[i] - dDemo[i]) > 1e-9) return fallback('demo-span-small', `the demonstration moves only ${cm(Math.abs(dDemo[i]))} along ${AXES[i]}, so (g − y0)/(g_demo − y0_demo) would explode`, AXES[i]);
-        if (k[i] < 0) return fallback('goal-flipped', `the new goal is on the other side of the start along ${AXES[i]}, which would mirror the motion`, AXES[i]);
-        if (Math.abs(k[i]) > g.maxScale) return fallback('scale-too-large', `the motion would be stretched ×${Math.abs(k[i]).toFixed(1)} along ${AXES[i]}`, AXES[i]);
+        if (Math.abs(dDemo[i]) < g.minSpan && Math.abs(dNew[i] - dDemo[i]) > 1e-9)
+          return fallback(
+            'demo-span-small',
+            `the demonstration moves only ${cm(Math.abs(dDemo[i]))} along ${AXES[i]}, so (g − y0)/(g_demo − y0_demo) would explode`,
+            AXES[i],
+          );
+        if (k[i] < 0)
+          return fallback(
+            'goal-flipped',
+            `the new goal is on the other side of the start along ${AXES[i]}, which would mirror the motion`,
+            AXES[i],
+          );
+        if (Math.abs(k[i]) > g.maxScale)
+          return fallback('scale-too-large', `the motion would be stretched ×${Math.abs(k[i]).toFixed(1)} along ${AXES[i]}`, AXES[i]);
         if (!Number.isFinite(k[i]) || Math.abs(dDemo[i]) < 1e-12) k[i] = 1; // both spans ≈ 0: leave the axis alone
       }
     }
@@ -272,7 +316,8 @@ export function spatialScaling(dDemo: Vec3, dNew: Vec3, requested: ScalingMode, 
   }
 
   // rotate-scale
-  const nd = norm(dDemo), nn = norm(dNew);
+  const nd = norm(dDemo),
+    nn = norm(dNew);
   if (g) {
     if (nd < g.minSpan) return fallback('demo-span-small', `the demonstration ends only ${cm(nd)} from where it starts`);
     if (nn < g.minSpan) return fallback('goal-near-start', `the new goal is only ${cm(nn)} from the start`);
@@ -283,15 +328,21 @@ export function spatialScaling(dDemo: Vec3, dNew: Vec3, requested: ScalingMode, 
   if (!(nd > 0) || !(nn > 0)) return { M: eye, report: { ...report, used: 'fixed' } };
   // Yaw first (about world z, so the shape stays upright on the table), then the smallest
   // rotation that lines the yawed demo direction up with the new one.
-  const u = dDemo.map((v) => v / nd) as Vec3, v = dNew.map((c) => c / nn) as Vec3;
-  const hu = Math.hypot(u[0], u[1]), hv = Math.hypot(v[0], v[1]);
+  const u = dDemo.map((v) => v / nd) as Vec3,
+    v = dNew.map((c) => c / nn) as Vec3;
+  const hu = Math.hypot(u[0], u[1]),
+    hv = Math.hypot(v[0], v[1]);
   const yaw = hu > 0.05 && hv > 0.05 ? Math.atan2(v[1], v[0]) - Math.atan2(u[1], u[0]) : 0;
   const Rz = rotZ(yaw);
   const uy = mulMat(Rz, u);
   const Rt = minimalRotation(uy, v);
   const R = mul3(Rt, Rz);
   const up = R[8]; // (R·e_z)·e_z
-  if (g && up < Math.cos(g.maxTilt)) return fallback('tilted', `rotating the motion onto the new goal would tip it over by ${(Math.acos(Math.max(-1, Math.min(1, up))) * 180 / Math.PI).toFixed(0)}°`);
+  if (g && up < Math.cos(g.maxTilt))
+    return fallback(
+      'tilted',
+      `rotating the motion onto the new goal would tip it over by ${((Math.acos(Math.max(-1, Math.min(1, up))) * 180) / Math.PI).toFixed(0)}°`,
+    );
   report.scale = s;
   report.yaw = wrapAngle(yaw);
   report.rotation = Math.acos(Math.max(-1, Math.min(1, (R[0] + R[4] + R[8] - 1) / 2)));
@@ -367,7 +418,8 @@ export class PoseDmpRunner {
     validateModel(model);
     this.model = model;
     this.tau = opts.duration ?? model.duration;
-    if (!(this.tau > 0) || !Number.isFinite(this.tau)) throw new DmpError(`duration must be a positive number of seconds, got ${opts.duration}`);
+    if (!(this.tau > 0) || !Number.isFinite(this.tau))
+      throw new DmpError(`duration must be a positive number of seconds, got ${opts.duration}`);
     const start = checkPose(opts.start ?? model.start, 'start');
     const goal = checkPose(opts.goal ?? model.goal, 'goal');
     this.#basis = basisOf(model.basis, model.gains.alphaX);
@@ -400,22 +452,40 @@ export class PoseDmpRunner {
 
   /** Advance by h seconds (semi-implicit Euler; allocation-free). */
   step(h: number): void {
-    const m = this.model, { alphaZ: az, betaZ: bz, alphaX: ax, alphaG: ag } = m.gains;
+    const m = this.model,
+      { alphaZ: az, betaZ: bz, alphaX: ax, alphaG: ag } = m.gains;
     const k = h / this.tau;
     // After τ the forcing term is faded out over 0.1 τ: the learned tail (x·w with w = f/x fitted
     // where x is ~1 %) would otherwise keep the tool creeping for seconds.
     const over = (this.t - this.tau) / (0.1 * this.tau);
     const x = over <= 0 ? this.x : over >= 1 ? 0 : this.x * 0.5 * (1 + Math.cos(Math.PI * over));
     activations(this.#basis, this.x, this.#psi);
-    const psi = this.#psi, wp = m.position, wo = m.orientation;
-    let f0 = 0, f1 = 0, f2 = 0, o0 = 0, o1 = 0, o2 = 0;
+    const psi = this.#psi,
+      wp = m.position,
+      wo = m.orientation;
+    let f0 = 0,
+      f1 = 0,
+      f2 = 0,
+      o0 = 0,
+      o1 = 0,
+      o2 = 0;
     for (let i = 0; i < psi.length; i++) {
       const p = psi[i];
       if (p < 1e-12) continue;
-      f0 += p * wp[0][i]; f1 += p * wp[1][i]; f2 += p * wp[2][i];
-      o0 += p * wo[0][i]; o1 += p * wo[1][i]; o2 += p * wo[2][i];
+      f0 += p * wp[0][i];
+      f1 += p * wp[1][i];
+      f2 += p * wp[2][i];
+      o0 += p * wo[0][i];
+      o1 += p * wo[1][i];
+      o2 += p * wo[2][i];
     }
-    const M = this.#M, e = this.#e, y = this.y, z = this.z, gp = this.gp, G = this.goal.position, eta = this.eta;
+    const M = this.#M,
+      e = this.#e,
+      y = this.y,
+      z = this.z,
+      gp = this.gp,
+      G = this.goal.position,
+      eta = this.eta;
     rotationBetweenInto(this.q, this.gq, e);
     const fo = [o0, o1, o2];
     for (let d = 0; d < 3; d++) {
@@ -459,8 +529,15 @@ export function rolloutPoseDmp(model: PoseDmpModel, opts: RolloutOptions = {}): 
   const h = dt / sub;
   const changes = [...(opts.goalChanges ?? [])].sort((a, b) => a.t - b.t);
   const out: PoseRollout = {
-    t: [0], positions: [r.pose.position], quaternions: [r.pose.quaternion], tau: r.tau,
-    converged: false, finalError: { position: 0, orientation: 0 }, scaling: r.scaling, goalChanges: [], notes: [],
+    t: [0],
+    positions: [r.pose.position],
+    quaternions: [r.pose.quaternion],
+    tau: r.tau,
+    converged: false,
+    finalError: { position: 0, orientation: 0 },
+    scaling: r.scaling,
+    goalChanges: [],
+    notes: [],
   };
   let ci = 0;
   const maxT = r.tau + settle;
@@ -474,21 +551,33 @@ export function rolloutPoseDmp(model: PoseDmpModel, opts: RolloutOptions = {}): 
       r.step(h);
     }
     const p = r.pose;
-    out.t.push(k * dt); out.positions.push(p.position); out.quaternions.push(p.quaternion);
-    if (!p.position.every(Number.isFinite)) { out.notes.push('the rollout diverged (non-finite position)'); break; }
-    if (r.t >= r.tau - 1e-9 && ci >= changes.length && r.atRest()) { out.converged = true; break; }
+    out.t.push(k * dt);
+    out.positions.push(p.position);
+    out.quaternions.push(p.quaternion);
+    if (!p.position.every(Number.isFinite)) {
+      out.notes.push('the rollout diverged (non-finite position)');
+      break;
+    }
+    if (r.t >= r.tau - 1e-9 && ci >= changes.length && r.atRest()) {
+      out.converged = true;
+      break;
+    }
     if (r.t >= maxT - 1e-9) break;
   }
   out.finalError = r.error();
   // The last sample is left where the DMP is (sub-millimetre from the goal): snapping it would
   // put a velocity spike into the last interval.
   if (!out.converged && out.positions[out.positions.length - 1].every(Number.isFinite)) {
-    out.notes.push(`did not settle on the goal within ${settle.toFixed(1)} s after τ (off by ${(out.finalError.position * 1000).toFixed(1)} mm, ${(out.finalError.orientation * 180 / Math.PI).toFixed(1)}°)`);
+    out.notes.push(
+      `did not settle on the goal within ${settle.toFixed(1)} s after τ (off by ${(out.finalError.position * 1000).toFixed(1)} mm, ${((out.finalError.orientation * 180) / Math.PI).toFixed(1)}°)`,
+    );
   }
   for (const s of [out.scaling, ...out.goalChanges.map((c) => c.scaling)]) {
     if (s.guard) out.notes.push(`${s.requested} scaling not used: ${s.guard.message}`);
     else if (s.used === 'rotate-scale' && (s.rotation > Math.PI / 2 || Math.abs(s.scale - 1) > 0.5)) {
-      out.notes.push(`the demonstrated shape is turned ${(s.rotation * 180 / Math.PI).toFixed(0)}° and scaled ×${s.scale.toFixed(2)} to reach the new goal`);
+      out.notes.push(
+        `the demonstrated shape is turned ${((s.rotation * 180) / Math.PI).toFixed(0)}° and scaled ×${s.scale.toFixed(2)} to reach the new goal`,
+      );
     }
   }
   return out;
@@ -498,7 +587,8 @@ export function rolloutPoseDmp(model: PoseDmpModel, opts: RolloutOptions = {}): 
 
 export function validateModel(m: PoseDmpModel): void {
   if (m?.kind !== 'pose-dmp' || m.version !== 1) throw new DmpError('not a pose DMP (kind "pose-dmp", version 1)');
-  const ok = (w: number[][]) => Array.isArray(w) && w.length === 3 && w.every((r) => Array.isArray(r) && r.length === m.basis && r.every(Number.isFinite));
+  const ok = (w: number[][]) =>
+    Array.isArray(w) && w.length === 3 && w.every((r) => Array.isArray(r) && r.length === m.basis && r.every(Number.isFinite));
   if (!ok(m.position) || !ok(m.orientation)) throw new DmpError(`weights must be 3 × ${m.basis} finite numbers`);
   if (!(m.duration > 0)) throw new DmpError('duration must be positive');
   checkPose(m.start, 'demo start');
@@ -506,8 +596,10 @@ export function validateModel(m: PoseDmpModel): void {
 }
 
 function checkPose(p: Pose, what: string): Pose {
-  if (!p || !Array.isArray(p.position) || p.position.length !== 3 || !p.position.every(Number.isFinite)) throw new DmpError(`${what}: position must be 3 finite numbers (m)`);
-  if (!Array.isArray(p.quaternion) || p.quaternion.length !== 4 || !p.quaternion.every(Number.isFinite)) throw new DmpError(`${what}: quaternion must be 4 finite numbers [x, y, z, w]`);
+  if (!p || !Array.isArray(p.position) || p.position.length !== 3 || !p.position.every(Number.isFinite))
+    throw new DmpError(`${what}: position must be 3 finite numbers (m)`);
+  if (!Array.isArray(p.quaternion) || p.quaternion.length !== 4 || !p.quaternion.every(Number.isFinite))
+    throw new DmpError(`${what}: quaternion must be 4 finite numbers [x, y, z, w]`);
   return { position: [...p.position] as Vec3, quaternion: qnormalize(p.quaternion) };
 }
 
@@ -527,7 +619,8 @@ function alignHemisphere(qs: Quat[]): Quat[] {
 /** Zero-phase Gaussian weights (σ in samples), truncated at 3σ; null when σ is negligible. */
 function gaussianKernel(sigma: number): Float64Array | null {
   if (!(sigma > 0.3)) return null;
-  const r = Math.ceil(3 * sigma), k = new Float64Array(2 * r + 1);
+  const r = Math.ceil(3 * sigma),
+    k = new Float64Array(2 * r + 1);
   let sum = 0;
   for (let i = -r; i <= r; i++) sum += k[i + r] = Math.exp((-i * i) / (2 * sigma * sigma));
   for (let i = 0; i < k.length; i++) k[i] /= sum;
@@ -538,15 +631,23 @@ function gaussianKernel(sigma: number): Float64Array | null {
 function smoothPositions(p: Vec3[], sigma: number): Vec3[] {
   const k = gaussianKernel(sigma);
   if (!k) return p;
-  const n = p.length, r = (k.length - 1) / 2, out: Vec3[] = new Array(n);
+  const n = p.length,
+    r = (k.length - 1) / 2,
+    out: Vec3[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    let a = 0, b = 0, c = 0;
+    let a = 0,
+      b = 0,
+      c = 0;
     for (let j = -r; j <= r; j++) {
       let m = i + j;
-      if (m < 0) m = -m; else if (m >= n) m = 2 * n - 2 - m;
+      if (m < 0) m = -m;
+      else if (m >= n) m = 2 * n - 2 - m;
       m = Math.min(n - 1, Math.max(0, m));
-      const w = k[j + r], v = p[m];
-      a += w * v[0]; b += w * v[1]; c += w * v[2];
+      const w = k[j + r],
+        v = p[m];
+      a += w * v[0];
+      b += w * v[1];
+      c += w * v[2];
     }
     out[i] = [a, b, c];
   }
@@ -560,15 +661,25 @@ function smoothPositions(p: Vec3[], sigma: number): Vec3[] {
 function smoothQuaternions(q: Quat[], sigma: number): Quat[] {
   const k = gaussianKernel(sigma);
   if (!k) return q;
-  const n = q.length, r = (k.length - 1) / 2, out: Quat[] = new Array(n);
+  const n = q.length,
+    r = (k.length - 1) / 2,
+    out: Quat[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    let a = 0, b = 0, c = 0, d = 0;
+    let a = 0,
+      b = 0,
+      c = 0,
+      d = 0;
     for (let j = -r; j <= r; j++) {
       let m = i + j;
-      if (m < 0) m = -m; else if (m >= n) m = 2 * n - 2 - m;
+      if (m < 0) m = -m;
+      else if (m >= n) m = 2 * n - 2 - m;
       m = Math.min(n - 1, Math.max(0, m));
-      const w = k[j + r], v = q[m];
-      a += w * v[0]; b += w * v[1]; c += w * v[2]; d += w * v[3];
+      const w = k[j + r],
+        v = q[m];
+      a += w * v[0];
+      b += w * v[1];
+      c += w * v[2];
+      d += w * v[3];
     }
     const s = 1 / Math.sqrt(a * a + b * b + c * c + d * d);
     out[i] = [a * s, b * s, c * s, d * s];
@@ -578,9 +689,11 @@ function smoothQuaternions(q: Quat[], sigma: number): Quat[] {
 
 /** Central differences (one-sided at the ends). */
 function gradient3(v: Vec3[], dt: number): Vec3[] {
-  const n = v.length, out: Vec3[] = new Array(n);
+  const n = v.length,
+    out: Vec3[] = new Array(n);
   for (let k = 0; k < n; k++) {
-    const a = v[Math.max(0, k - 1)], b = v[Math.min(n - 1, k + 1)];
+    const a = v[Math.max(0, k - 1)],
+      b = v[Math.min(n - 1, k + 1)];
     const span = (Math.min(n - 1, k + 1) - Math.max(0, k - 1)) * dt;
     out[k] = [(b[0] - a[0]) / span, (b[1] - a[1]) / span, (b[2] - a[2]) / span];
   }
@@ -589,13 +702,17 @@ function gradient3(v: Vec3[], dt: number): Vec3[] {
 
 /** World-frame angular velocity from consecutive orientations, rad/s. */
 function angularVelocity(q: Quat[], dt: number): Vec3[] {
-  const n = q.length, out: Vec3[] = new Array(n);
+  const n = q.length,
+    out: Vec3[] = new Array(n);
   for (let k = 0; k < n; k++) {
-    const a = Math.max(0, k - 1), b = Math.min(n - 1, k + 1);
+    const a = Math.max(0, k - 1),
+      b = Math.min(n - 1, k + 1);
     const r: Vec3 = [0, 0, 0];
     rotationBetweenInto(q[a], q[b], r);
     const span = (b - a) * dt;
-    r[0] /= span; r[1] /= span; r[2] /= span;
+    r[0] /= span;
+    r[1] /= span;
+    r[2] /= span;
     out[k] = r;
   }
   return out;
@@ -610,34 +727,40 @@ function norm(v: ArrayLike<number>): number {
 }
 
 function mulMat(M: Float64Array, v: ArrayLike<number>): Vec3 {
-  return [
-    M[0] * v[0] + M[1] * v[1] + M[2] * v[2],
-    M[3] * v[0] + M[4] * v[1] + M[5] * v[2],
-    M[6] * v[0] + M[7] * v[1] + M[8] * v[2],
-  ];
+  return [M[0] * v[0] + M[1] * v[1] + M[2] * v[2], M[3] * v[0] + M[4] * v[1] + M[5] * v[2], M[6] * v[0] + M[7] * v[1] + M[8] * v[2]];
 }
 
 function mul3(A: Float64Array, B: Float64Array): Float64Array {
   const C = new Float64Array(9);
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) C[3 * r + c] = A[3 * r] * B[c] + A[3 * r + 1] * B[3 + c] + A[3 * r + 2] * B[6 + c];
+  for (let r = 0; r < 3; r++)
+    for (let c = 0; c < 3; c++) C[3 * r + c] = A[3 * r] * B[c] + A[3 * r + 1] * B[3 + c] + A[3 * r + 2] * B[6 + c];
   return C;
 }
 
 function invert3(M: Float64Array): Float64Array {
   const [a, b, c, d, e, f, g, h, i] = M;
-  const A = e * i - f * h, B = -(d * i - f * g), C = d * h - e * g;
+  const A = e * i - f * h,
+    B = -(d * i - f * g),
+    C = d * h - e * g;
   const det = a * A + b * B + c * C;
   if (Math.abs(det) < 1e-12) throw new DmpError('internal: singular scaling matrix');
   const k = 1 / det;
   return Float64Array.of(
-    A * k, -(b * i - c * h) * k, (b * f - c * e) * k,
-    B * k, (a * i - c * g) * k, -(a * f - c * d) * k,
-    C * k, -(a * h - b * g) * k, (a * e - b * d) * k,
+    A * k,
+    -(b * i - c * h) * k,
+    (b * f - c * e) * k,
+    B * k,
+    (a * i - c * g) * k,
+    -(a * f - c * d) * k,
+    C * k,
+    -(a * h - b * g) * k,
+    (a * e - b * d) * k,
   );
 }
 
 function rotZ(a: number): Float64Array {
-  const c = Math.cos(a), s = Math.sin(a);
+  const c = Math.cos(a),
+    s = Math.sin(a);
   return Float64Array.of(c, -s, 0, s, c, 0, 0, 0, 1);
 }
 
@@ -657,15 +780,22 @@ function minimalRotation(u: Vec3, v: Vec3): Float64Array {
   const n = norm(ax);
   const [x, y, z] = [ax[0] / n, ax[1] / n, ax[2] / n];
   const angle = Math.atan2(s, c);
-  const co = Math.cos(angle), si = Math.sin(angle), t = 1 - co;
+  const co = Math.cos(angle),
+    si = Math.sin(angle),
+    t = 1 - co;
   return Float64Array.of(
-    t * x * x + co, t * x * y - si * z, t * x * z + si * y,
-    t * x * y + si * z, t * y * y + co, t * y * z - si * x,
-    t * x * z - si * y, t * y * z + si * x, t * z * z + co,
+    t * x * x + co,
+    t * x * y - si * z,
+    t * x * z + si * y,
+    t * x * y + si * z,
+    t * y * y + co,
+    t * y * z - si * x,
+    t * x * z - si * y,
+    t * y * z + si * x,
+    t * z * z + co,
   );
 }
 
 function wrapAngle(a: number): number {
   return Math.atan2(Math.sin(a), Math.cos(a));
 }
-

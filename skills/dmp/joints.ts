@@ -51,8 +51,15 @@ export interface JointRollout {
   maxOrientationError: number;
 }
 
-export function rolloutToJointTrajectory(rollout: PoseRollout, ik: IkSolver, qStart: ArrayLike<number>, opts: JointRolloutOptions = {}): JointRollout {
-  const model = ik.model, chain = ik.chain, n = chain.dof;
+export function rolloutToJointTrajectory(
+  rollout: PoseRollout,
+  ik: IkSolver,
+  qStart: ArrayLike<number>,
+  opts: JointRolloutOptions = {},
+): JointRollout {
+  const model = ik.model,
+    chain = ik.chain,
+    n = chain.dof;
   const scale = opts.speedScale ?? 0.5;
   const maxJump = opts.maxJointStep ?? 0.1;
   const margin = opts.limitMargin ?? 0.03;
@@ -60,12 +67,26 @@ export function rolloutToJointTrajectory(rollout: PoseRollout, ik: IkSolver, qSt
   if (qStart.length !== n) throw new Error(`[dmp] qStart has ${qStart.length} values but the arm has ${n} joints`);
   const start = Array.from(qStart);
   const count = rollout.positions.length;
-  const out: JointRollout = { ok: false, trajectory: null, waypoints: [start], fraction: 0, timeStretch: 1, maxPositionError: 0, maxOrientationError: 0 };
-  const fail = (reason: string, k: number): JointRollout => ({ ...out, ok: false, reason, fraction: count > 1 ? (k - 1) / (count - 1) : 0 });
+  const out: JointRollout = {
+    ok: false,
+    trajectory: null,
+    waypoints: [start],
+    fraction: 0,
+    timeStretch: 1,
+    maxPositionError: 0,
+    maxOrientationError: 0,
+  };
+  const fail = (reason: string, k: number): JointRollout => ({
+    ...out,
+    ok: false,
+    reason,
+    fraction: count > 1 ? (k - 1) / (count - 1) : 0,
+  });
   if (!chain.withinLimits(start, 1e-9)) return fail('the start configuration is outside the joint limits', 1);
   const nearLimit = (q: number[]): string | null => {
     for (let i = 0; i < n; i++) {
-      if (q[i] < chain.lower[i] + margin || q[i] > chain.upper[i] - margin) return `${chain.jointNames[i]} comes within ${margin} rad of its limit (${q[i].toFixed(2)} rad)`;
+      if (q[i] < chain.lower[i] + margin || q[i] > chain.upper[i] - margin)
+        return `${chain.jointNames[i]} comes within ${margin} rad of its limit (${q[i].toFixed(2)} rad)`;
     }
     return null;
   };
@@ -74,27 +95,39 @@ export function rolloutToJointTrajectory(rollout: PoseRollout, ik: IkSolver, qSt
 
   // The rollout must begin where the arm is.
   const p0 = chain.pose(start);
-  const d0 = Math.hypot(p0.position[0] - rollout.positions[0][0], p0.position[1] - rollout.positions[0][1], p0.position[2] - rollout.positions[0][2]);
+  const d0 = Math.hypot(
+    p0.position[0] - rollout.positions[0][0],
+    p0.position[1] - rollout.positions[0][1],
+    p0.position[2] - rollout.positions[0][2],
+  );
   if (d0 > 2e-3 || quatAngle(p0.quaternion, rollout.quaternions[0]) > 0.02) {
     return fail(`the motion starts ${(d0 * 1000).toFixed(0)} mm away from the tool's current pose`, 1);
   }
 
   let prev = start;
   for (let k = 1; k < count; k++) {
-    const r = ik.solve({ position: rollout.positions[k], quaternion: rollout.quaternions[k] }, {
-      seed: prev,
-      maxRestarts: 0,
-      positionTolerance: opts.positionTolerance,
-      orientationTolerance: opts.orientationTolerance,
-    });
+    const r = ik.solve(
+      { position: rollout.positions[k], quaternion: rollout.quaternions[k] },
+      {
+        seed: prev,
+        maxRestarts: 0,
+        positionTolerance: opts.positionTolerance,
+        orientationTolerance: opts.orientationTolerance,
+      },
+    );
     const when = `${rollout.t[k].toFixed(2)} s into the ${rollout.t[count - 1].toFixed(1)} s motion`;
     if (!r.ok) return fail(`the arm cannot follow the motion ${when}: ${r.reason}`, k);
-    let jump = 0, joint = 0;
+    let jump = 0,
+      joint = 0;
     for (let i = 0; i < n; i++) {
       const d = Math.abs(r.q[i] - prev[i]);
-      if (d > jump) { jump = d; joint = i; }
+      if (d > jump) {
+        jump = d;
+        joint = i;
+      }
     }
-    if (jump > maxJump) return fail(`joint ${chain.jointNames[joint]} would jump ${jump.toFixed(2)} rad ${when} (singularity or joint limit)`, k);
+    if (jump > maxJump)
+      return fail(`joint ${chain.jointNames[joint]} would jump ${jump.toFixed(2)} rad ${when} (singularity or joint limit)`, k);
     const near = nearLimit(r.q);
     if (near) return fail(`${when} ${near}`, k);
     out.maxPositionError = Math.max(out.maxPositionError, r.positionError);
@@ -115,13 +148,17 @@ export function rolloutToJointTrajectory(rollout: PoseRollout, ik: IkSolver, qSt
   // DMP timing, slowed down uniformly when needed.
   const vmax = model.arm.map((j) => j.velocity * scale);
   const amax = model.arm.map((j) => j.acceleration * scale);
-  const W = out.waypoints, T = rollout.t;
+  const W = out.waypoints,
+    T = rollout.t;
   const points: JointTrajectoryPoint[] = W.map((q, k) => {
-    const v = new Array<number>(n).fill(0), a = new Array<number>(n).fill(0);
+    const v = new Array<number>(n).fill(0),
+      a = new Array<number>(n).fill(0);
     if (k > 0 && k < count - 1) {
-      const h0 = T[k] - T[k - 1], h1 = T[k + 1] - T[k];
+      const h0 = T[k] - T[k - 1],
+        h1 = T[k + 1] - T[k];
       for (let i = 0; i < n; i++) {
-        const s0 = (q[i] - W[k - 1][i]) / h0, s1 = (W[k + 1][i] - q[i]) / h1;
+        const s0 = (q[i] - W[k - 1][i]) / h0,
+          s1 = (W[k + 1][i] - q[i]) / h1;
         v[i] = (s0 * h1 + s1 * h0) / (h0 + h1);
         a[i] = (2 * (s1 - s0)) / (h0 + h1);
       }
@@ -129,19 +166,23 @@ export function rolloutToJointTrajectory(rollout: PoseRollout, ik: IkSolver, qSt
     return { positions: [...q], velocities: v, accelerations: a, timeFromStart: T[k] };
   });
   // Worst ratio to the limits: given values and finite differences, at rest before and after.
-  let rv = 0, ra = 0;
-  for (const p of points) for (let i = 0; i < n; i++) {
-    rv = Math.max(rv, Math.abs(p.velocities![i]) / vmax[i]);
-    ra = Math.max(ra, Math.abs(p.accelerations![i]) / amax[i]);
-  }
+  let rv = 0,
+    ra = 0;
+  for (const p of points)
+    for (let i = 0; i < n; i++) {
+      rv = Math.max(rv, Math.abs(p.velocities![i]) / vmax[i]);
+      ra = Math.max(ra, Math.abs(p.accelerations![i]) / amax[i]);
+    }
   for (let i = 0; i < n; i++) {
-    let vPrev = 0, hPrev = 0;
+    let vPrev = 0,
+      hPrev = 0;
     for (let k = 0; k + 1 < count; k++) {
       const h = T[k + 1] - T[k];
       const v = (W[k + 1][i] - W[k][i]) / h;
       rv = Math.max(rv, Math.abs(v) / vmax[i]);
       ra = Math.max(ra, Math.abs(v - vPrev) / ((h + hPrev) / 2) / amax[i]);
-      vPrev = v; hPrev = h;
+      vPrev = v;
+      hPrev = h;
     }
     if (count > 1) ra = Math.max(ra, Math.abs(vPrev) / (hPrev / 2) / amax[i]);
   }

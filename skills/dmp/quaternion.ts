@@ -31,8 +31,16 @@ export function qnormalize(q: ArrayLike<number>): Quat {
  * the rotation by |r| radians about r/|r|. q and −q give the same answer.
  */
 export function rotationVector(q: ArrayLike<number>): Vec3 {
-  let x = q[0], y = q[1], z = q[2], w = q[3];
-  if (w < 0) { x = -x; y = -y; z = -z; w = -w; }
+  let x = q[0],
+    y = q[1],
+    z = q[2],
+    w = q[3];
+  if (w < 0) {
+    x = -x;
+    y = -y;
+    z = -z;
+    w = -w;
+  }
   const s = Math.sqrt(x * x + y * y + z * z);
   if (s < 1e-12) return [2 * x, 2 * y, 2 * z];
   const k = (2 * Math.atan2(s, w)) / s;
@@ -61,31 +69,58 @@ export function qrotate(q: ArrayLike<number>, v: ArrayLike<number>): Vec3 {
 /** out ← rotation vector taking `from` to `to` (allocation-free rotationBetween). */
 export function rotationBetweenInto(from: ArrayLike<number>, to: ArrayLike<number>, out: number[] | Float64Array): void {
   // r = to ∗ conj(from)
-  const ax = to[0], ay = to[1], az = to[2], aw = to[3];
-  const bx = -from[0], by = -from[1], bz = -from[2], bw = from[3];
+  const ax = to[0],
+    ay = to[1],
+    az = to[2],
+    aw = to[3];
+  const bx = -from[0],
+    by = -from[1],
+    bz = -from[2],
+    bw = from[3];
   let x = aw * bx + ax * bw + ay * bz - az * by;
   let y = aw * by - ax * bz + ay * bw + az * bx;
   let z = aw * bz + ax * by - ay * bx + az * bw;
   let w = aw * bw - ax * bx - ay * by - az * bz;
-  if (w < 0) { x = -x; y = -y; z = -z; w = -w; }
+  if (w < 0) {
+    x = -x;
+    y = -y;
+    z = -z;
+    w = -w;
+  }
   const s = Math.sqrt(x * x + y * y + z * z);
   const k = s < 1e-12 ? 2 : (2 * Math.atan2(s, w)) / s;
-  out[0] = x * k; out[1] = y * k; out[2] = z * k;
+  out[0] = x * k;
+  out[1] = y * k;
+  out[2] = z * k;
 }
 
 /** q ← exp(r) ∗ q, renormalised (r: rotation vector, world frame). */
 export function rotateByInto(r0: number, r1: number, r2: number, q: number[] | Float64Array): void {
   const a = Math.sqrt(r0 * r0 + r1 * r1 + r2 * r2);
   let ax: number, ay: number, az: number, aw: number;
-  if (a < 1e-12) { ax = r0 / 2; ay = r1 / 2; az = r2 / 2; aw = 1; } else {
+  if (a < 1e-12) {
+    ax = r0 / 2;
+    ay = r1 / 2;
+    az = r2 / 2;
+    aw = 1;
+  } else {
     const s = Math.sin(a / 2) / a;
-    ax = r0 * s; ay = r1 * s; az = r2 * s; aw = Math.cos(a / 2);
+    ax = r0 * s;
+    ay = r1 * s;
+    az = r2 * s;
+    aw = Math.cos(a / 2);
   }
-  const bx = q[0], by = q[1], bz = q[2], bw = q[3];
+  const bx = q[0],
+    by = q[1],
+    bz = q[2],
+    bw = q[3];
   const x = aw * bx + ax * bw + ay * bz - az * by;
   const y = aw * by - ax * bz + ay * bw + az * bx;
   const z = aw * bz + ax * by - ay * bx + az * bw;
   const w = aw * bw - ax * bx - ay * by - az * bz;
   const n = 1 / Math.sqrt(x * x + y * y + z * z + w * w);
-  q[0] = x * n; q[1] = y * n; q[2] = z * n; q[3] = w * n;
+  q[0] = x * n;
+  q[1] = y * n;
+  q[2] = z * n;
+  q[3] = w * n;
 }

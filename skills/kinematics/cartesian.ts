@@ -55,9 +55,15 @@ export function cartesianPath(
   const n = chain.dof;
   if (qStart.length !== n) throw new Error(`[cartesian] qStart has ${qStart.length} values but the arm has ${n} joints`);
   const start = Array.from(qStart);
-  const fail = (reason: string, waypoints: number[][] = [start], fraction = 0): CartesianPathResult => ({ ok: false, waypoints, fraction, reason });
+  const fail = (reason: string, waypoints: number[][] = [start], fraction = 0): CartesianPathResult => ({
+    ok: false,
+    waypoints,
+    fraction,
+    reason,
+  });
   if (!chain.withinLimits(start, 1e-9)) return fail('the start configuration is outside the joint limits');
-  if (!goal?.position || !goal.position.every(Number.isFinite)) return fail(`goal position must be three finite numbers (meters), got ${JSON.stringify(goal?.position)}`);
+  if (!goal?.position || !goal.position.every(Number.isFinite))
+    return fail(`goal position must be three finite numbers (meters), got ${JSON.stringify(goal?.position)}`);
 
   const step = opts.step ?? 0.005;
   const rotStep = opts.rotationStep ?? 0.05;
@@ -65,12 +71,14 @@ export function cartesianPath(
   if (!(step > 0) || !(rotStep > 0) || !(maxJump > 0)) throw new Error('[cartesian] step, rotationStep and maxJointStep must be positive');
 
   const from = chain.pose(start);
-  const p0 = from.position, p1 = goal.position;
+  const p0 = from.position,
+    p1 = goal.position;
   const q0 = from.quaternion;
   let q1 = q0;
   if (goal.quaternion) {
     const nq = Math.hypot(...goal.quaternion);
-    if (!(nq > 1e-9) || !Number.isFinite(nq)) return fail(`goal quaternion must be a non-zero [x, y, z, w], got ${JSON.stringify(goal.quaternion)}`);
+    if (!(nq > 1e-9) || !Number.isFinite(nq))
+      return fail(`goal quaternion must be a non-zero [x, y, z, w], got ${JSON.stringify(goal.quaternion)}`);
     q1 = goal.quaternion.map((v) => v / nq) as Quat;
   }
   const dist = Math.hypot(p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2]);
@@ -84,23 +92,34 @@ export function cartesianPath(
     const position: Vec3 = [p0[0] + (p1[0] - p0[0]) * t, p0[1] + (p1[1] - p0[1]) * t, p0[2] + (p1[2] - p0[2]) * t];
     const quaternion = t === 1 ? q1 : slerp(q0, q1, t);
     // No random restarts: a restart lands on another branch, which is exactly what must not happen here.
-    const r = solver.solve({ position, quaternion }, {
-      seed: prev,
-      maxRestarts: 0,
-      positionTolerance: opts.positionTolerance,
-      orientationTolerance: opts.orientationTolerance,
-    });
-    const where = dist > 1e-4 ? `${(t * dist * 100).toFixed(1)} cm into the ${(dist * 100).toFixed(1)} cm move` : `${Math.round(t * 100)}% into the rotation`;
+    const r = solver.solve(
+      { position, quaternion },
+      {
+        seed: prev,
+        maxRestarts: 0,
+        positionTolerance: opts.positionTolerance,
+        orientationTolerance: opts.orientationTolerance,
+      },
+    );
+    const where =
+      dist > 1e-4
+        ? `${(t * dist * 100).toFixed(1)} cm into the ${(dist * 100).toFixed(1)} cm move`
+        : `${Math.round(t * 100)}% into the rotation`;
     if (!r.ok) return fail(`cannot keep the tool on the straight line ${where}: ${r.reason}`, waypoints, (k - 1) / steps);
-    let jump = 0, joint = 0;
+    let jump = 0,
+      joint = 0;
     for (let i = 0; i < n; i++) {
       const d = Math.abs(r.q[i] - prev[i]);
-      if (d > jump) { jump = d; joint = i; }
+      if (d > jump) {
+        jump = d;
+        joint = i;
+      }
     }
     if (jump > maxJump) {
       return fail(
         `joint ${chain.jointNames[joint]} would jump ${jump.toFixed(2)} rad ${where} (limit ${maxJump} per step): the arm would leave the straight line (singularity or joint limit)`,
-        waypoints, (k - 1) / steps,
+        waypoints,
+        (k - 1) / steps,
       );
     }
     waypoints.push(r.q);

@@ -15,10 +15,18 @@ import type { RobotModel } from '../../model/description/robot-model.js';
 
 /** 4×4 column-major → 12-number rigid layout. */
 function toRigid12(m: Mat4, out: Float64Array, o: number): void {
-  out[o] = m[0]; out[o + 1] = m[1]; out[o + 2] = m[2];
-  out[o + 3] = m[4]; out[o + 4] = m[5]; out[o + 5] = m[6];
-  out[o + 6] = m[8]; out[o + 7] = m[9]; out[o + 8] = m[10];
-  out[o + 9] = m[12]; out[o + 10] = m[13]; out[o + 11] = m[14];
+  out[o] = m[0];
+  out[o + 1] = m[1];
+  out[o + 2] = m[2];
+  out[o + 3] = m[4];
+  out[o + 4] = m[5];
+  out[o + 5] = m[6];
+  out[o + 6] = m[8];
+  out[o + 7] = m[9];
+  out[o + 8] = m[10];
+  out[o + 9] = m[12];
+  out[o + 10] = m[13];
+  out[o + 11] = m[14];
 }
 
 const mul = (a: Mat4, b: Mat4): Mat4 => multiply(a, b);
@@ -33,18 +41,32 @@ function eye(): Mat4 {
 function axisFrame(a: readonly number[]): { R: Mat4; Rt: Mat4 } {
   const [ax, ay, az] = a;
   // helper not parallel to a
-  const hx = Math.abs(ax) < 0.9 ? 1 : 0, hy = hx ? 0 : 1, hz = 0;
+  const hx = Math.abs(ax) < 0.9 ? 1 : 0,
+    hy = hx ? 0 : 1,
+    hz = 0;
   // x' = normalize(h × a)
-  let xx = hy * az - hz * ay, xy = hz * ax - hx * az, xz = hx * ay - hy * ax;
+  let xx = hy * az - hz * ay,
+    xy = hz * ax - hx * az,
+    xz = hx * ay - hy * ax;
   const xn = Math.hypot(xx, xy, xz);
-  xx /= xn; xy /= xn; xz /= xn;
+  xx /= xn;
+  xy /= xn;
+  xz /= xn;
   // y' = a × x'
-  const yx = ay * xz - az * xy, yy = az * xx - ax * xz, yz = ax * xy - ay * xx;
+  const yx = ay * xz - az * xy,
+    yy = az * xx - ax * xz,
+    yz = ax * xy - ay * xx;
   const R = eye();
   if (Math.abs(az - 1) < 1e-15) return { R, Rt: eye() }; // already z: keep exact identity
-  R[0] = xx; R[1] = xy; R[2] = xz;
-  R[4] = yx; R[5] = yy; R[6] = yz;
-  R[8] = ax; R[9] = ay; R[10] = az;
+  R[0] = xx;
+  R[1] = xy;
+  R[2] = xz;
+  R[4] = yx;
+  R[5] = yy;
+  R[6] = yz;
+  R[8] = ax;
+  R[9] = ay;
+  R[10] = az;
   const Rt = eye();
   for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) Rt[c * 4 + r] = R[r * 4 + c];
   return { R, Rt };
@@ -112,7 +134,9 @@ export class KinematicChain {
         k++;
       } else if (j.mimic) {
         // RobotModel drives mimic joints from their leader; a mimic inside the arm path is not a serial chain we model.
-        throw new Error(`[kinematics] joint "${j.name}" on the arm path mimics "${j.mimic.joint}"; mimic joints inside the arm chain are not supported`);
+        throw new Error(
+          `[kinematics] joint "${j.name}" on the arm path mimics "${j.mimic.joint}"; mimic joints inside the arm chain are not supported`,
+        );
       }
       // fixed (and floating/planar, which RobotModel holds at zero) joints only contribute their origin
     }
@@ -130,40 +154,101 @@ export class KinematicChain {
 
   /** Compute every joint frame and the tool pose for `q` into `frames` / `tip`. Allocation-free. */
   update(q: ArrayLike<number>): void {
-    const P = this.#pre, F = this.frames, rev = this.revolute, n = this.dof;
+    const P = this.#pre,
+      F = this.frames,
+      rev = this.revolute,
+      n = this.dof;
     // running transform A (world ← current frame), starts at the base
-    let a00 = 1, a10 = 0, a20 = 0, a01 = 0, a11 = 1, a21 = 0, a02 = 0, a12 = 0, a22 = 1, ax = 0, ay = 0, az = 0;
+    let a00 = 1,
+      a10 = 0,
+      a20 = 0,
+      a01 = 0,
+      a11 = 1,
+      a21 = 0,
+      a02 = 0,
+      a12 = 0,
+      a22 = 1,
+      ax = 0,
+      ay = 0,
+      az = 0;
     for (let i = 0; i < n; i++) {
       const o = 12 * i;
-      const p00 = P[o], p10 = P[o + 1], p20 = P[o + 2];
-      const p01 = P[o + 3], p11 = P[o + 4], p21 = P[o + 5];
-      const p02 = P[o + 6], p12 = P[o + 7], p22 = P[o + 8];
-      const px = P[o + 9], py = P[o + 10], pz = P[o + 11];
+      const p00 = P[o],
+        p10 = P[o + 1],
+        p20 = P[o + 2];
+      const p01 = P[o + 3],
+        p11 = P[o + 4],
+        p21 = P[o + 5];
+      const p02 = P[o + 6],
+        p12 = P[o + 7],
+        p22 = P[o + 8];
+      const px = P[o + 9],
+        py = P[o + 10],
+        pz = P[o + 11];
       // B = A · Pre_i
-      let b00 = a00 * p00 + a01 * p10 + a02 * p20, b10 = a10 * p00 + a11 * p10 + a12 * p20, b20 = a20 * p00 + a21 * p10 + a22 * p20;
-      let b01 = a00 * p01 + a01 * p11 + a02 * p21, b11 = a10 * p01 + a11 * p11 + a12 * p21, b21 = a20 * p01 + a21 * p11 + a22 * p21;
-      const b02 = a00 * p02 + a01 * p12 + a02 * p22, b12 = a10 * p02 + a11 * p12 + a12 * p22, b22 = a20 * p02 + a21 * p12 + a22 * p22;
-      let bx = a00 * px + a01 * py + a02 * pz + ax, by = a10 * px + a11 * py + a12 * pz + ay, bz = a20 * px + a21 * py + a22 * pz + az;
+      let b00 = a00 * p00 + a01 * p10 + a02 * p20,
+        b10 = a10 * p00 + a11 * p10 + a12 * p20,
+        b20 = a20 * p00 + a21 * p10 + a22 * p20;
+      let b01 = a00 * p01 + a01 * p11 + a02 * p21,
+        b11 = a10 * p01 + a11 * p11 + a12 * p21,
+        b21 = a20 * p01 + a21 * p11 + a22 * p21;
+      const b02 = a00 * p02 + a01 * p12 + a02 * p22,
+        b12 = a10 * p02 + a11 * p12 + a12 * p22,
+        b22 = a20 * p02 + a21 * p12 + a22 * p22;
+      let bx = a00 * px + a01 * py + a02 * pz + ax,
+        by = a10 * px + a11 * py + a12 * pz + ay,
+        bz = a20 * px + a21 * py + a22 * pz + az;
       const v = q[i];
       if (rev[i]) {
         // B · Rz(v): mixes the x and y columns
-        const c = Math.cos(v), s = Math.sin(v);
-        const n00 = c * b00 + s * b01, n10 = c * b10 + s * b11, n20 = c * b20 + s * b21;
-        b01 = c * b01 - s * b00; b11 = c * b11 - s * b10; b21 = c * b21 - s * b20;
-        b00 = n00; b10 = n10; b20 = n20;
+        const c = Math.cos(v),
+          s = Math.sin(v);
+        const n00 = c * b00 + s * b01,
+          n10 = c * b10 + s * b11,
+          n20 = c * b20 + s * b21;
+        b01 = c * b01 - s * b00;
+        b11 = c * b11 - s * b10;
+        b21 = c * b21 - s * b20;
+        b00 = n00;
+        b10 = n10;
+        b20 = n20;
       } else {
         // translation v along local z
-        bx += v * b02; by += v * b12; bz += v * b22;
+        bx += v * b02;
+        by += v * b12;
+        bz += v * b22;
       }
-      F[o] = b00; F[o + 1] = b10; F[o + 2] = b20;
-      F[o + 3] = b01; F[o + 4] = b11; F[o + 5] = b21;
-      F[o + 6] = b02; F[o + 7] = b12; F[o + 8] = b22;
-      F[o + 9] = bx; F[o + 10] = by; F[o + 11] = bz;
-      a00 = b00; a10 = b10; a20 = b20; a01 = b01; a11 = b11; a21 = b21; a02 = b02; a12 = b12; a22 = b22; ax = bx; ay = by; az = bz;
+      F[o] = b00;
+      F[o + 1] = b10;
+      F[o + 2] = b20;
+      F[o + 3] = b01;
+      F[o + 4] = b11;
+      F[o + 5] = b21;
+      F[o + 6] = b02;
+      F[o + 7] = b12;
+      F[o + 8] = b22;
+      F[o + 9] = bx;
+      F[o + 10] = by;
+      F[o + 11] = bz;
+      a00 = b00;
+      a10 = b10;
+      a20 = b20;
+      a01 = b01;
+      a11 = b11;
+      a21 = b21;
+      a02 = b02;
+      a12 = b12;
+      a22 = b22;
+      ax = bx;
+      ay = by;
+      az = bz;
     }
-    const T = this.#post, t = this.tip;
+    const T = this.#post,
+      t = this.tip;
     for (let c = 0; c < 3; c++) {
-      const t0 = T[3 * c], t1 = T[3 * c + 1], t2 = T[3 * c + 2];
+      const t0 = T[3 * c],
+        t1 = T[3 * c + 1],
+        t2 = T[3 * c + 2];
       t[3 * c] = a00 * t0 + a01 * t1 + a02 * t2;
       t[3 * c + 1] = a10 * t0 + a11 * t1 + a12 * t2;
       t[3 * c + 2] = a20 * t0 + a21 * t1 + a22 * t2;
@@ -179,20 +264,34 @@ export class KinematicChain {
    * element (r, c) at r*n + c.
    */
   jacobianFromLastUpdate(out: Float64Array): Float64Array {
-    const F = this.frames, n = this.dof, rev = this.revolute;
-    const tx = this.tip[9], ty = this.tip[10], tz = this.tip[11];
+    const F = this.frames,
+      n = this.dof,
+      rev = this.revolute;
+    const tx = this.tip[9],
+      ty = this.tip[10],
+      tz = this.tip[11];
     for (let i = 0; i < n; i++) {
       const o = 12 * i;
-      const zx = F[o + 6], zy = F[o + 7], zz = F[o + 8];
+      const zx = F[o + 6],
+        zy = F[o + 7],
+        zz = F[o + 8];
       if (rev[i]) {
-        const dx = tx - F[o + 9], dy = ty - F[o + 10], dz = tz - F[o + 11];
+        const dx = tx - F[o + 9],
+          dy = ty - F[o + 10],
+          dz = tz - F[o + 11];
         out[i] = zy * dz - zz * dy;
         out[n + i] = zz * dx - zx * dz;
         out[2 * n + i] = zx * dy - zy * dx;
-        out[3 * n + i] = zx; out[4 * n + i] = zy; out[5 * n + i] = zz;
+        out[3 * n + i] = zx;
+        out[4 * n + i] = zy;
+        out[5 * n + i] = zz;
       } else {
-        out[i] = zx; out[n + i] = zy; out[2 * n + i] = zz;
-        out[3 * n + i] = 0; out[4 * n + i] = 0; out[5 * n + i] = 0;
+        out[i] = zx;
+        out[n + i] = zy;
+        out[2 * n + i] = zz;
+        out[3 * n + i] = 0;
+        out[4 * n + i] = 0;
+        out[5 * n + i] = 0;
       }
     }
     return out;
@@ -208,10 +307,22 @@ export class KinematicChain {
   tipPose(q: ArrayLike<number>, out: Mat4 = new Float64Array(16)): Mat4 {
     this.update(q);
     const t = this.tip;
-    out[0] = t[0]; out[1] = t[1]; out[2] = t[2]; out[3] = 0;
-    out[4] = t[3]; out[5] = t[4]; out[6] = t[5]; out[7] = 0;
-    out[8] = t[6]; out[9] = t[7]; out[10] = t[8]; out[11] = 0;
-    out[12] = t[9]; out[13] = t[10]; out[14] = t[11]; out[15] = 1;
+    out[0] = t[0];
+    out[1] = t[1];
+    out[2] = t[2];
+    out[3] = 0;
+    out[4] = t[3];
+    out[5] = t[4];
+    out[6] = t[5];
+    out[7] = 0;
+    out[8] = t[6];
+    out[9] = t[7];
+    out[10] = t[8];
+    out[11] = 0;
+    out[12] = t[9];
+    out[13] = t[10];
+    out[14] = t[11];
+    out[15] = 1;
     return out;
   }
 

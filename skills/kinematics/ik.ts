@@ -73,7 +73,9 @@ export interface IkResult {
   reason?: string;
 }
 
-const MODE_POSITION = 0, MODE_POSE = 1, MODE_AXIS = 2;
+const MODE_POSITION = 0,
+  MODE_POSE = 1,
+  MODE_AXIS = 2;
 
 const makeRng = mulberry32;
 
@@ -140,14 +142,20 @@ export class IkSolver {
     this.#sampleLo = new Float64Array(n);
     this.#sampleHi = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      let lo = this.chain.lower[i], hi = this.chain.upper[i];
+      let lo = this.chain.lower[i],
+        hi = this.chain.upper[i];
       if (this.chain.revolute[i] && hi - lo > TWO_PI) {
         // one full turn covers every orientation of this joint; centre it on 0 where the limits allow
         const c = Math.min(Math.max(0, lo + Math.PI), hi - Math.PI);
-        lo = c - Math.PI; hi = c + Math.PI;
+        lo = c - Math.PI;
+        hi = c + Math.PI;
       }
-      if (!Number.isFinite(lo) || !Number.isFinite(hi)) { lo = -1; hi = 1; } // unbounded prismatic: a nominal metre of travel
-      this.#sampleLo[i] = lo; this.#sampleHi[i] = hi;
+      if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+        lo = -1;
+        hi = 1;
+      } // unbounded prismatic: a nominal metre of travel
+      this.#sampleLo[i] = lo;
+      this.#sampleHi[i] = hi;
     }
   }
 
@@ -157,7 +165,8 @@ export class IkSolver {
 
   /** Solve for the tool pose `goal`. Never throws for unreachable or malformed goals: see `reason`. */
   solve(goal: IkGoal, opts: IkSolveOptions = {}): IkResult {
-    const n = this.#n, ch = this.chain;
+    const n = this.#n,
+      ch = this.chain;
     const o = this.#defaults;
     const maxRestarts = Math.max(0, Math.floor(opts.maxRestarts ?? o.maxRestarts));
     const maxIter = Math.max(1, Math.floor(opts.maxIterations ?? o.maxIterations));
@@ -165,14 +174,17 @@ export class IkSolver {
     const tolR = opts.orientationTolerance ?? o.orientationTolerance;
     const seed = opts.seed ?? this.model.home;
     if (seed.length !== n) throw new Error(`[ik] seed has ${seed.length} values but ${this.model.name} has ${n} arm joints`);
-    for (let i = 0; i < n; i++) if (!Number.isFinite(seed[i])) throw new Error(`[ik] seed value ${i} (${this.chain.jointNames[i]}) is ${seed[i]}`);
+    for (let i = 0; i < n; i++)
+      if (!Number.isFinite(seed[i])) throw new Error(`[ik] seed value ${i} (${this.chain.jointNames[i]}) is ${seed[i]}`);
     this.#iterations = 0;
 
     const bad = this.#setGoal(goal);
     if (bad) return this.#fail(seed, bad, false);
 
     // Certainly out of reach? (cheap bound; the message quotes the estimated real reach)
-    const dx = this.#gp[0] - ch.shoulder[0], dy = this.#gp[1] - ch.shoulder[1], dz = this.#gp[2] - ch.shoulder[2];
+    const dx = this.#gp[0] - ch.shoulder[0],
+      dy = this.#gp[1] - ch.shoulder[1],
+      dz = this.#gp[2] - ch.shoulder[2];
     const dist = Math.hypot(dx, dy, dz);
     if (dist > ch.reachUpperBound) {
       return this.#fail(seed, `target ${dist.toFixed(2)} m from the shoulder is out of reach (max reach ≈ ${this.maxReach.toFixed(2)} m)`);
@@ -181,7 +193,9 @@ export class IkSolver {
     const rng = makeRng(opts.randomSeed ?? o.randomSeed);
     const q = this.#q;
     for (let i = 0; i < n; i++) q[i] = Math.min(Math.max(seed[i], ch.lower[i]), ch.upper[i]);
-    let bestE = Infinity, bestP = Infinity, bestR = Infinity;
+    let bestE = Infinity,
+      bestP = Infinity,
+      bestR = Infinity;
     let restarts = 0;
     for (let attempt = 0; attempt <= maxRestarts; attempt++) {
       if (attempt > 0) {
@@ -193,7 +207,9 @@ export class IkSolver {
       const cur = this.#q;
       const E = this.#weighted(this.#pErr, this.#rErr);
       if (E < bestE) {
-        bestE = E; bestP = this.#pErr; bestR = this.#rErr;
+        bestE = E;
+        bestP = this.#pErr;
+        bestR = this.#rErr;
         this.#qBest.set(cur);
       }
       if (converged) break;
@@ -215,7 +231,8 @@ export class IkSolver {
     const first = this.solve(goal, { ...opts, maxRestarts: 0 });
     let best = first.ok ? first : undefined;
     let bestD = best ? jointDistance(best.q, seed) : Infinity;
-    let iterations = first.iterations, restarts = 0;
+    let iterations = first.iterations,
+      restarts = 0;
     const want = Math.max(1, opts.candidates ?? 8);
     const rng = makeRng((opts.randomSeed ?? this.#defaults.randomSeed) ^ 0x9e3779b9);
     const maxRestarts = opts.maxRestarts ?? this.#defaults.maxRestarts;
@@ -224,13 +241,17 @@ export class IkSolver {
     for (let k = 0; k < maxRestarts && found < want; k++) {
       const start = Array.from({ length: this.#n }, (_, i) => this.#sampleLo[i] + (this.#sampleHi[i] - this.#sampleLo[i]) * rng());
       const r = this.solve(goal, { ...opts, seed: start, maxRestarts: 0 });
-      iterations += r.iterations; restarts++;
+      iterations += r.iterations;
+      restarts++;
       last = r;
       if (!r.ok) continue;
       found++;
       const q = this.#unwrapToward(Float64Array.from(r.q), seed);
       const d = jointDistance(q, seed);
-      if (d < bestD) { bestD = d; best = { ...r, q }; }
+      if (d < bestD) {
+        bestD = d;
+        best = { ...r, q };
+      }
     }
     if (!best) return { ...this.solve(goal, opts), iterations: iterations + last.iterations, restarts };
     return { ...best, iterations, restarts };
@@ -242,7 +263,9 @@ export class IkSolver {
    */
   get maxReach(): number {
     if (this.#maxReach !== undefined) return this.#maxReach;
-    const n = this.#n, ch = this.chain, s = ch.shoulder;
+    const n = this.#n,
+      ch = this.chain,
+      s = ch.shoulder;
     const rng = makeRng(12345);
     const top: { d: number; q: Float64Array }[] = [];
     const q = new Float64Array(n);
@@ -263,16 +286,24 @@ export class IkSolver {
     // ends at the locally farthest reachable point.
     for (const t of top) {
       ch.update(t.q);
-      const ux = ch.tip[9] - s[0], uy = ch.tip[10] - s[1], uz = ch.tip[11] - s[2];
+      const ux = ch.tip[9] - s[0],
+        uy = ch.tip[10] - s[1],
+        uz = ch.tip[11] - s[2];
       const k = (2 * ch.reachUpperBound) / Math.hypot(ux, uy, uz);
-      this.#mode = MODE_POSITION; this.#m = 3;
-      this.#gp[0] = s[0] + ux * k; this.#gp[1] = s[1] + uy * k; this.#gp[2] = s[2] + uz * k;
+      this.#mode = MODE_POSITION;
+      this.#m = 3;
+      this.#gp[0] = s[0] + ux * k;
+      this.#gp[1] = s[1] + uy * k;
+      this.#gp[2] = s[2] + uz * k;
       this.#q.set(t.q);
       this.#attempt(200);
       ch.update(this.#q);
       best = Math.max(best, Math.hypot(ch.tip[9] - s[0], ch.tip[10] - s[1], ch.tip[11] - s[2]));
     }
-    this.#mode = saved.mode; this.#m = saved.m; this.#gp.set(saved.gp); this.#iterations = saved.iterations;
+    this.#mode = saved.mode;
+    this.#m = saved.m;
+    this.#gp.set(saved.gp);
+    this.#iterations = saved.iterations;
     this.#maxReach = best;
     return best;
   }
@@ -282,26 +313,44 @@ export class IkSolver {
   /** Load the goal into scratch; returns a reason string if the goal is malformed. */
   #setGoal(goal: IkGoal): string | undefined {
     const p = goal?.position;
-    if (!p || p.length !== 3 || !p.every(Number.isFinite)) return `goal position must be three finite numbers (meters), got ${JSON.stringify(p)}`;
-    this.#gp[0] = p[0]; this.#gp[1] = p[1]; this.#gp[2] = p[2];
+    if (!p || p.length !== 3 || !p.every(Number.isFinite))
+      return `goal position must be three finite numbers (meters), got ${JSON.stringify(p)}`;
+    this.#gp[0] = p[0];
+    this.#gp[1] = p[1];
+    this.#gp[2] = p[2];
     if (goal.quaternion) {
       const [x, y, z, w] = goal.quaternion;
       const nq = Math.hypot(x, y, z, w);
-      if (!(nq > 1e-9) || !Number.isFinite(nq)) return `goal quaternion must be a non-zero [x, y, z, w], got ${JSON.stringify(goal.quaternion)}`;
-      const qx = x / nq, qy = y / nq, qz = z / nq, qw = w / nq;
+      if (!(nq > 1e-9) || !Number.isFinite(nq))
+        return `goal quaternion must be a non-zero [x, y, z, w], got ${JSON.stringify(goal.quaternion)}`;
+      const qx = x / nq,
+        qy = y / nq,
+        qz = z / nq,
+        qw = w / nq;
       const R = this.#gR; // column-major 3×3
-      R[0] = 1 - 2 * (qy * qy + qz * qz); R[3] = 2 * (qx * qy - qw * qz); R[6] = 2 * (qx * qz + qw * qy);
-      R[1] = 2 * (qx * qy + qw * qz); R[4] = 1 - 2 * (qx * qx + qz * qz); R[7] = 2 * (qy * qz - qw * qx);
-      R[2] = 2 * (qx * qz - qw * qy); R[5] = 2 * (qy * qz + qw * qx); R[8] = 1 - 2 * (qx * qx + qy * qy);
-      this.#mode = MODE_POSE; this.#m = 6;
+      R[0] = 1 - 2 * (qy * qy + qz * qz);
+      R[3] = 2 * (qx * qy - qw * qz);
+      R[6] = 2 * (qx * qz + qw * qy);
+      R[1] = 2 * (qx * qy + qw * qz);
+      R[4] = 1 - 2 * (qx * qx + qz * qz);
+      R[7] = 2 * (qy * qz - qw * qx);
+      R[2] = 2 * (qx * qz - qw * qy);
+      R[5] = 2 * (qy * qz + qw * qx);
+      R[8] = 1 - 2 * (qx * qx + qy * qy);
+      this.#mode = MODE_POSE;
+      this.#m = 6;
     } else if (goal.approachAxis) {
       const a = goal.approachAxis;
       const na = Math.hypot(a[0], a[1], a[2]);
       if (!(na > 1e-9) || !Number.isFinite(na)) return `goal approachAxis must be a non-zero direction, got ${JSON.stringify(a)}`;
-      this.#ga[0] = a[0] / na; this.#ga[1] = a[1] / na; this.#ga[2] = a[2] / na;
-      this.#mode = MODE_AXIS; this.#m = 5;
+      this.#ga[0] = a[0] / na;
+      this.#ga[1] = a[1] / na;
+      this.#ga[2] = a[2] / na;
+      this.#mode = MODE_AXIS;
+      this.#m = 5;
     } else {
-      this.#mode = MODE_POSITION; this.#m = 3;
+      this.#mode = MODE_POSITION;
+      this.#m = 3;
     }
     return undefined;
   }
@@ -315,9 +364,14 @@ export class IkSolver {
    * position/orientation errors into #pErrTry/#rErrTry. Returns the weighted squared norm.
    */
   #error(e: Float64Array): number {
-    const t = this.chain.tip, w = this.#w;
-    const ex = this.#gp[0] - t[9], ey = this.#gp[1] - t[10], ez = this.#gp[2] - t[11];
-    e[0] = ex; e[1] = ey; e[2] = ez;
+    const t = this.chain.tip,
+      w = this.#w;
+    const ex = this.#gp[0] - t[9],
+      ey = this.#gp[1] - t[10],
+      ez = this.#gp[2] - t[11];
+    e[0] = ex;
+    e[1] = ey;
+    e[2] = ez;
     const pe2 = ex * ex + ey * ey + ez * ez;
     this.#pErrTry = Math.sqrt(pe2);
     if (this.#mode === MODE_POSITION) {
@@ -327,33 +381,64 @@ export class IkSolver {
     if (this.#mode === MODE_POSE) {
       const g = this.#gR;
       // v = ½ Σ_k r_k × g_k = sinθ·axis of R_goal·Rᵀ (world frame); tr(R_goal·Rᵀ) = Σ_k r_k·g_k
-      let vx = 0, vy = 0, vz = 0, tr = 0;
+      let vx = 0,
+        vy = 0,
+        vz = 0,
+        tr = 0;
       for (let k = 0; k < 3; k++) {
-        const rx = t[3 * k], ry = t[3 * k + 1], rz = t[3 * k + 2];
-        const gx = g[3 * k], gy = g[3 * k + 1], gz = g[3 * k + 2];
-        vx += ry * gz - rz * gy; vy += rz * gx - rx * gz; vz += rx * gy - ry * gx;
+        const rx = t[3 * k],
+          ry = t[3 * k + 1],
+          rz = t[3 * k + 2];
+        const gx = g[3 * k],
+          gy = g[3 * k + 1],
+          gz = g[3 * k + 2];
+        vx += ry * gz - rz * gy;
+        vy += rz * gx - rx * gz;
+        vz += rx * gy - ry * gx;
         tr += rx * gx + ry * gy + rz * gz;
       }
-      vx *= 0.5; vy *= 0.5; vz *= 0.5;
-      const s = Math.sqrt(vx * vx + vy * vy + vz * vz), c = (tr - 1) * 0.5;
+      vx *= 0.5;
+      vy *= 0.5;
+      vz *= 0.5;
+      const s = Math.sqrt(vx * vx + vy * vy + vz * vz),
+        c = (tr - 1) * 0.5;
       const th = Math.atan2(s, c);
       let wx: number, wy: number, wz: number;
       if (s > 1e-7 || c > 0) {
         const k = s > 1e-12 ? th / s : 1;
-        wx = vx * k; wy = vy * k; wz = vz * k;
+        wx = vx * k;
+        wy = vy * k;
+        wz = vz * k;
       } else {
         [wx, wy, wz] = this.#axisNearPi(vx, vy, vz, c, th);
       }
-      e[3] = w * wx; e[4] = w * wy; e[5] = w * wz;
+      e[3] = w * wx;
+      e[4] = w * wy;
+      e[5] = w * wz;
       this.#rErrTry = th;
       return pe2 + w * w * th * th;
     }
     // MODE_AXIS: rotate tool z onto the goal axis; keep the two components normal to tool z
-    const zx = t[6], zy = t[7], zz = t[8], a = this.#ga;
-    let vx = zy * a[2] - zz * a[1], vy = zz * a[0] - zx * a[2], vz = zx * a[1] - zy * a[0];
-    const s = Math.sqrt(vx * vx + vy * vy + vz * vz), c = zx * a[0] + zy * a[1] + zz * a[2];
+    const zx = t[6],
+      zy = t[7],
+      zz = t[8],
+      a = this.#ga;
+    let vx = zy * a[2] - zz * a[1],
+      vy = zz * a[0] - zx * a[2],
+      vz = zx * a[1] - zy * a[0];
+    const s = Math.sqrt(vx * vx + vy * vy + vz * vz),
+      c = zx * a[0] + zy * a[1] + zz * a[2];
     const th = Math.atan2(s, c);
-    if (s > 1e-12) { const k = th / s; vx *= k; vy *= k; vz *= k; } else if (c < 0) { vx = th * t[0]; vy = th * t[1]; vz = th * t[2]; }
+    if (s > 1e-12) {
+      const k = th / s;
+      vx *= k;
+      vy *= k;
+      vz *= k;
+    } else if (c < 0) {
+      vx = th * t[0];
+      vy = th * t[1];
+      vz = th * t[2];
+    }
     e[3] = w * (vx * t[0] + vy * t[1] + vz * t[2]);
     e[4] = w * (vx * t[3] + vy * t[4] + vz * t[5]);
     this.#rErrTry = th;
@@ -362,7 +447,8 @@ export class IkSolver {
 
   /** Rotation vector of R_goal·Rᵀ when the angle is ≈ π (sinθ too small to give the axis). */
   #axisNearPi(vx: number, vy: number, vz: number, c: number, th: number): [number, number, number] {
-    const t = this.chain.tip, g = this.#gR;
+    const t = this.chain.tip,
+      g = this.#gR;
     // symmetric part B = (R_err + R_errᵀ)/2 = cI + (1−c)aaᵀ, with R_err[r][c'] = Σ_k g_k[r] r_k[c']
     const Rerr = (r: number, cc: number) => g[r] * t[cc] + g[3 + r] * t[3 + cc] + g[6 + r] * t[6 + cc];
     const B = (r: number, cc: number) => 0.5 * (Rerr(r, cc) + Rerr(cc, r));
@@ -382,15 +468,28 @@ export class IkSolver {
    * #pErr/#rErr. Returns true when converged to the internal tolerance.
    */
   #attempt(maxIter: number): boolean {
-    const n = this.#n, m = this.#m, ch = this.chain, lo = ch.lower, hi = ch.upper;
-    const J = this.#J, Jt = this.#Jt, A = this.#A, L = this.#L, y = this.#y, dq = this.#dq, w = this.#w;
-    const convP = this.#convP, convR = this.#convR;
+    const n = this.#n,
+      m = this.#m,
+      ch = this.chain,
+      lo = ch.lower,
+      hi = ch.upper;
+    const J = this.#J,
+      Jt = this.#Jt,
+      A = this.#A,
+      L = this.#L,
+      y = this.#y,
+      dq = this.#dq,
+      w = this.#w;
+    const convP = this.#convP,
+      convR = this.#convR;
     ch.update(this.#q);
     let E = this.#error(this.#e);
-    this.#pErr = this.#pErrTry; this.#rErr = this.#rErrTry;
+    this.#pErr = this.#pErrTry;
+    this.#rErr = this.#rErrTry;
     let lambda = 1e-3;
     let it = 0;
-    let windowE = E, windowIt = 0;
+    let windowE = E,
+      windowIt = 0;
     const maxStep = 0.6; // rad per step: keeps LM inside the region where the linear model holds
     while (it < maxIter) {
       if (this.#pErr < convP && this.#rErr < convR) return true;
@@ -402,7 +501,9 @@ export class IkSolver {
       } else if (m === 5) {
         const t = ch.tip;
         for (let c = 0; c < n; c++) {
-          const jx = J[3 * n + c], jy = J[4 * n + c], jz = J[5 * n + c];
+          const jx = J[3 * n + c],
+            jy = J[4 * n + c],
+            jz = J[5 * n + c];
           Jt[3 * n + c] = w * (t[0] * jx + t[1] * jy + t[2] * jz);
           Jt[4 * n + c] = w * (t[3] * jx + t[4] * jy + t[5] * jz);
         }
@@ -410,9 +511,11 @@ export class IkSolver {
       // Joints pinned at a limit whose descent direction points further out are dropped from this
       // step (active set), so the others compensate instead of the clamp silently eating the step.
       {
-        const q = this.#q, e = this.#e;
+        const q = this.#q,
+          e = this.#e;
         for (let c = 0; c < n; c++) {
-          const atLo = q[c] <= lo[c], atHi = q[c] >= hi[c];
+          const atLo = q[c] <= lo[c],
+            atHi = q[c] >= hi[c];
           if (!atLo && !atHi) continue;
           let g = 0;
           for (let r = 0; r < m; r++) g += Jt[r * n + c] * e[r];
@@ -429,7 +532,8 @@ export class IkSolver {
       }
       let accepted = false;
       while (it < maxIter) {
-        it++; this.#iterations++;
+        it++;
+        this.#iterations++;
         // Cholesky of A + λI (lower triangle, in L), then solve L Lᵀ y = e
         const e = this.#e;
         for (let r = 0; r < m; r++) {
@@ -459,7 +563,8 @@ export class IkSolver {
           if (a > big) big = a;
         }
         const scale = big > maxStep ? maxStep / big : 1;
-        const q = this.#q, qt = this.#qTry;
+        const q = this.#q,
+          qt = this.#qTry;
         for (let c = 0; c < n; c++) {
           const v = q[c] + scale * dq[c];
           qt[c] = v < lo[c] ? lo[c] : v > hi[c] ? hi[c] : v;
@@ -468,9 +573,14 @@ export class IkSolver {
         const Et = this.#error(this.#eTry);
         if (Et < E) {
           // accept: swap buffers, relax damping
-          this.#qTry = q; this.#q = qt;
-          const te = this.#e; this.#e = this.#eTry; this.#eTry = te;
-          E = Et; this.#pErr = this.#pErrTry; this.#rErr = this.#rErrTry;
+          this.#qTry = q;
+          this.#q = qt;
+          const te = this.#e;
+          this.#e = this.#eTry;
+          this.#eTry = te;
+          E = Et;
+          this.#pErr = this.#pErrTry;
+          this.#rErr = this.#rErrTry;
           lambda = Math.max(lambda * 0.3, 1e-7);
           accepted = true;
           break;
@@ -485,7 +595,8 @@ export class IkSolver {
       // slow progress ⇒ likely creeping along a limit or into a local minimum: give up early
       if (it - windowIt >= 12) {
         if (E > 0.5 * windowE) break;
-        windowE = E; windowIt = it;
+        windowE = E;
+        windowIt = it;
       }
     }
     if (this.#pErr < convP && this.#rErr < convR) return true;
@@ -514,12 +625,16 @@ export class IkSolver {
 
   /** Failure without searching: q is the (clamped) seed, errors are the seed's (Infinity for a malformed goal). */
   #fail(seed: ArrayLike<number>, reason: string, goalValid = true): IkResult {
-    const q = Array.from(seed, (v, i) => Math.min(Math.max(Number.isFinite(v) ? v : this.model.home[i], this.chain.lower[i]), this.chain.upper[i]));
-    let positionError = Infinity, orientationError = Infinity;
+    const q = Array.from(seed, (v, i) =>
+      Math.min(Math.max(Number.isFinite(v) ? v : this.model.home[i], this.chain.lower[i]), this.chain.upper[i]),
+    );
+    let positionError = Infinity,
+      orientationError = Infinity;
     if (goalValid) {
       this.chain.update(q);
       this.#error(this.#eTry);
-      positionError = this.#pErrTry; orientationError = this.#rErrTry;
+      positionError = this.#pErrTry;
+      orientationError = this.#rErrTry;
     }
     return { ok: false, q, positionError, orientationError, iterations: this.#iterations, restarts: 0, reason };
   }

@@ -12,9 +12,7 @@
  * (SkillRegistry.validateBehavior); this module only checks what the data alone can show.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SKILL_NAME, type BehaviorDefinition, type BehaviorStep, type BodyArg, type SkillParam } from '../registry.js';
@@ -74,11 +72,7 @@ const paramSchema = z.strictObject({
   description: z.string().max(500),
 });
 
-const bodyArgSchema = z.union([
-  z.string().max(2000),
-  z.number().finite(),
-  z.strictObject({ param: nameOfParam }),
-]);
+const bodyArgSchema = z.union([z.string().max(2000), z.number().finite(), z.strictObject({ param: nameOfParam })]);
 
 const stepSchema = z.strictObject({
   skill: skillName,
@@ -93,34 +87,42 @@ function uniqueParams(params: { name: string }[], ctx: z.RefinementCtx): void {
   });
 }
 
-export const behaviorSchema = z.strictObject({
-  name: skillName,
-  description: z.string().min(1, 'a behavior needs a one-line description').max(2000),
-  params: z.array(paramSchema).max(20),
-  kind: z.literal('behavior'),
-  body: z.array(stepSchema).min(1, 'a behavior needs at least one step').max(200),
-  builtin: z.boolean().optional(),
-}).superRefine((def, ctx) => {
-  uniqueParams(def.params, ctx);
-  // Built-ins live in code (skills/primitives.ts), never in a workspace file.
-  if (def.builtin) ctx.addIssue({ code: 'custom', path: ['builtin'], message: 'built-in skills are not stored in the library' });
-  const declared = new Set(def.params.map((p) => p.name));
-  def.body.forEach((step, i) => {
-    if (step.skill === def.name) ctx.addIssue({ code: 'custom', path: ['body', i, 'skill'], message: `${def.name} cannot call itself` });
-    for (const [k, v] of Object.entries(step.args)) {
-      if (typeof v === 'object' && !declared.has(v.param)) {
-        ctx.addIssue({ code: 'custom', path: ['body', i, 'args', k], message: `uses parameter "${v.param}", which ${def.name} does not declare` });
+export const behaviorSchema = z
+  .strictObject({
+    name: skillName,
+    description: z.string().min(1, 'a behavior needs a one-line description').max(2000),
+    params: z.array(paramSchema).max(20),
+    kind: z.literal('behavior'),
+    body: z.array(stepSchema).min(1, 'a behavior needs at least one step').max(200),
+    builtin: z.boolean().optional(),
+  })
+  .superRefine((def, ctx) => {
+    uniqueParams(def.params, ctx);
+    // Built-ins live in code (skills/primitives.ts), never in a workspace file.
+    if (def.builtin) ctx.addIssue({ code: 'custom', path: ['builtin'], message: 'built-in skills are not stored in the library' });
+    const declared = new Set(def.params.map((p) => p.name));
+    def.body.forEach((step, i) => {
+      if (step.skill === def.name) ctx.addIssue({ code: 'custom', path: ['body', i, 'skill'], message: `${def.name} cannot call itself` });
+      for (const [k, v] of Object.entries(step.args)) {
+        if (typeof v === 'object' && !declared.has(v.param)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['body', i, 'args', k],
+            message: `uses parameter "${v.param}", which ${def.name} does not declare`,
+          });
+        }
       }
-    }
+    });
   });
-});
 
-export const motionSchema = z.strictObject({
-  name: skillName,
-  description: z.string().min(1).max(2000),
-  params: z.array(paramSchema).max(20),
-  data: z.json(),
-}).superRefine((m, ctx) => uniqueParams(m.params, ctx));
+export const motionSchema = z
+  .strictObject({
+    name: skillName,
+    description: z.string().min(1).max(2000),
+    params: z.array(paramSchema).max(20),
+    data: z.json(),
+  })
+  .superRefine((m, ctx) => uniqueParams(m.params, ctx));
 
 function patchPartSchema<T extends z.ZodType>(item: T) {
   return z.strictObject({
@@ -237,9 +239,18 @@ function collectionProblems(c: Collections): string[] {
       seen.add(n);
     }
   };
-  dup('behavior', c.behaviors.map((b) => b.name));
-  dup('name', c.entities.map((e) => e.name));
-  dup('motion', c.motions.map((m) => m.name));
+  dup(
+    'behavior',
+    c.behaviors.map((b) => b.name),
+  );
+  dup(
+    'name',
+    c.entities.map((e) => e.name),
+  );
+  dup(
+    'motion',
+    c.motions.map((m) => m.name),
+  );
   const motionNames = new Set(c.motions.map((m) => m.name));
   for (const b of c.behaviors) if (motionNames.has(b.name)) problems.push(`"${b.name}" is both a behavior and a motion`);
   const cycle = findCycle(c.behaviors);
@@ -318,15 +329,21 @@ function parseLibrary(text: string, file: string, advice: string): LibraryState 
 
 function serialize(s: LibraryState): string {
   const history = s.history.map((h) => ({ seq: h.seq, at: h.at, action: h.action, summary: h.summary, undo: dropUndefined(h.undo) }));
-  return JSON.stringify({
-    format: LIBRARY_FORMAT,
-    version: LIBRARY_VERSION,
-    lastSeq: s.lastSeq,
-    behaviors: s.behaviors,
-    entities: s.entities,
-    motions: s.motions,
-    history,
-  }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      {
+        format: LIBRARY_FORMAT,
+        version: LIBRARY_VERSION,
+        lastSeq: s.lastSeq,
+        behaviors: s.behaviors,
+        entities: s.entities,
+        motions: s.motions,
+        history,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 function dropUndefined<T extends object>(o: T): T {
@@ -382,8 +399,17 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
     fd = undefined;
     renameSync(tmp, target);
   } catch (err) {
-    if (fd !== undefined) try { closeSync(fd); } catch { /* already failing */ }
-    try { unlinkSync(tmp); } catch { /* may not exist */ }
+    if (fd !== undefined)
+      try {
+        closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* may not exist */
+    }
     throw new LibraryError(`could not save ${target}: ${(err as Error).message}. The previous version is unchanged.`);
   }
   fsyncDir(dir);
@@ -397,8 +423,14 @@ function fsyncDir(dir: string): void {
   if (process.platform === 'win32') return;
   try {
     const fd = openSync(dir, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
-  } catch { /* see above */ }
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* see above */
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -414,12 +446,21 @@ function isAlive(pid: number): boolean {
 function removeStaleTemps(dir: string, file: string): void {
   const pattern = new RegExp(`^\\.${file.replace(/\./g, '\\.')}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
   let names: string[];
-  try { names = readdirSync(dir); } catch { return; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const n of names) {
     const m = pattern.exec(n);
     if (!m) continue;
     const pid = Number(m[1]);
-    if (pid !== process.pid && !isAlive(pid)) try { unlinkSync(join(dir, n)); } catch { /* raced with another cleaner */ }
+    if (pid !== process.pid && !isAlive(pid))
+      try {
+        unlinkSync(join(dir, n));
+      } catch {
+        /* raced with another cleaner */
+      }
   }
 }
 
@@ -486,7 +527,8 @@ export class SkillLibrary {
     const file = join(abs, LIBRARY_FILE);
     let state: LibraryState;
     if (stamp(file) === null) {
-      if (options.create === false) throw new LibraryError(`there is no skill library at ${file} (nothing has been taught in this workspace yet)`);
+      if (options.create === false)
+        throw new LibraryError(`there is no skill library at ${file} (nothing has been taught in this workspace yet)`);
       try {
         mkdirSync(abs, { recursive: true });
       } catch (err) {
@@ -599,7 +641,8 @@ export class SkillLibrary {
   addMotion(m: MotionSkill): void {
     const motion = this.#parse(motionSchema, m, `motion "${String((m as { name?: unknown })?.name)}"`, normalizeMotion);
     this.#mutate('add_motion', (c) => {
-      if (c.behaviors.some((b) => b.name === motion.name)) throw new LibraryError(`"${motion.name}" is already a taught behavior; choose another name`);
+      if (c.behaviors.some((b) => b.name === motion.name))
+        throw new LibraryError(`"${motion.name}" is already a taught behavior; choose another name`);
       const i = c.motions.findIndex((x) => x.name === motion.name);
       const motions = [...c.motions];
       if (i >= 0) motions[i] = motion;
@@ -632,7 +675,8 @@ export class SkillLibrary {
 
   removeMotion(name: string): void {
     this.#mutate('remove_motion', (c) => {
-      if (!c.motions.some((m) => m.name === name)) throw new LibraryError(`no learned motion "${name}"; motions: ${listOr(c.motions.map((m) => m.name))}`);
+      if (!c.motions.some((m) => m.name === name))
+        throw new LibraryError(`no learned motion "${name}"; motions: ${listOr(c.motions.map((m) => m.name))}`);
       this.#refuseIfCalled(c, name, 'motion');
       return { next: { ...c, motions: c.motions.filter((m) => m.name !== name) }, summary: `forgot motion "${name}"` };
     });
@@ -703,10 +747,15 @@ export class SkillLibrary {
           }
           return out;
         };
-        next = { behaviors: merge(c.behaviors, incoming.behaviors), entities: merge(c.entities, incoming.entities), motions: merge(c.motions, incoming.motions) };
+        next = {
+          behaviors: merge(c.behaviors, incoming.behaviors),
+          entities: merge(c.entities, incoming.entities),
+          motions: merge(c.motions, incoming.motions),
+        };
       }
       const problems = collectionProblems(next);
-      if (problems.length) throw new LibraryError(`cannot import ${source}: the result would be inconsistent:\n  ${problems.join('\n  ')}\n${advice}`);
+      if (problems.length)
+        throw new LibraryError(`cannot import ${source}: the result would be inconsistent:\n  ${problems.join('\n  ')}\n${advice}`);
       const what = `${plural(counts.behaviors, 'behavior')}, ${plural(counts.entities, 'name')}, ${plural(counts.motions, 'motion')}`;
       return { next, summary: `imported ${what} from ${basename(source)} (${mode})` };
     });
@@ -724,7 +773,9 @@ export class SkillLibrary {
   #refuseIfCalled(c: Collections, name: string, kind: string): void {
     const callers = c.behaviors.filter((b) => b.name !== name && b.body.some((s) => s.skill === name)).map((b) => b.name);
     if (callers.length) {
-      throw new LibraryError(`cannot forget ${kind} "${name}": ${callers.length === 1 ? 'behavior' : 'behaviors'} ${callers.join(', ')} ${callers.length === 1 ? 'uses' : 'use'} it. Forget or change ${callers.length === 1 ? 'that' : 'those'} first.`);
+      throw new LibraryError(
+        `cannot forget ${kind} "${name}": ${callers.length === 1 ? 'behavior' : 'behaviors'} ${callers.join(', ')} ${callers.length === 1 ? 'uses' : 'use'} it. Forget or change ${callers.length === 1 ? 'that' : 'those'} first.`,
+      );
     }
   }
 

@@ -65,7 +65,10 @@ export function buildPath(points: number[][], tolerance: number): JointPath {
   const stopAt = new Array<boolean>(n).fill(false);
   for (let i = 1; i + 1 < n; i++) {
     const c = Math.max(-1, Math.min(1, dot(seg[i - 1].u, seg[i].u)));
-    if (c < STOP_COS) { stopAt[i] = true; continue; }
+    if (c < STOP_COS) {
+      stopAt[i] = true;
+      continue;
+    }
     const sinHalf = Math.sqrt((1 - c) / 2);
     // Apex deviation from the corner is δ·sin(θ/2)/2; the distance to the polyline is less.
     const byTol = sinHalf > 1e-12 ? (2 * tolerance) / sinHalf : Infinity;
@@ -89,9 +92,15 @@ export function buildPath(points: number[][], tolerance: number): JointPath {
         const d = delta[i + 1];
         const u2 = seg[i + 1].u;
         pieces.push({
-          kind: 'blend', s0: s, s1: s + 2 * d,
-          a: axpy(points[i + 1], -d, u), w: points[i + 1], b: axpy(points[i + 1], d, u2),
-          u1: u, u2, delta: d,
+          kind: 'blend',
+          s0: s,
+          s1: s + 2 * d,
+          a: axpy(points[i + 1], -d, u),
+          w: points[i + 1],
+          b: axpy(points[i + 1], d, u2),
+          u1: u,
+          u2,
+          delta: d,
         });
         s += 2 * d;
       }
@@ -113,7 +122,9 @@ export function evalPiece(piece: PathPiece, s: number, q: number[], dq: number[]
     return;
   }
   const tau = Math.min(Math.max((s - piece.s0) / (2 * piece.delta), 0), 1);
-  const k0 = (1 - tau) * (1 - tau), k1 = 2 * tau * (1 - tau), k2 = tau * tau;
+  const k0 = (1 - tau) * (1 - tau),
+    k1 = 2 * tau * (1 - tau),
+    k2 = tau * tau;
   for (let j = 0; j < n; j++) {
     q[j] = k0 * piece.a[j] + k1 * piece.w[j] + k2 * piece.b[j];
     dq[j] = (1 - tau) * piece.u1[j] + tau * piece.u2[j];

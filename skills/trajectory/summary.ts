@@ -20,7 +20,10 @@ export function trajectorySummary(traj: JointTrajectory): TrajectorySummary {
   let max = 0;
   let joint = -1;
   const consider = (v: number, j: number) => {
-    if (Math.abs(v) > max) { max = Math.abs(v); joint = j; }
+    if (Math.abs(v) > max) {
+      max = Math.abs(v);
+      joint = j;
+    }
   };
   pts.forEach((p, k) => {
     p.velocities?.forEach(consider);

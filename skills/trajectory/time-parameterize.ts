@@ -55,7 +55,8 @@ export function timeParameterize(waypoints: number[][], model: RobotModel, opts:
   const jointNames = opts.jointNames ? [...opts.jointNames] : [...model.jointNames];
   const n = model.dof;
   if (!(velocityScale > 0 && velocityScale <= 1)) throw new TrajectoryError(`velocityScale must be in (0, 1], got ${velocityScale}`);
-  if (!(accelerationScale > 0 && accelerationScale <= 1)) throw new TrajectoryError(`accelerationScale must be in (0, 1], got ${accelerationScale}`);
+  if (!(accelerationScale > 0 && accelerationScale <= 1))
+    throw new TrajectoryError(`accelerationScale must be in (0, 1], got ${accelerationScale}`);
   if (!(dt > 0 && Number.isFinite(dt))) throw new TrajectoryError(`dt must be a positive number of seconds, got ${dt}`);
   if (!(tolerance > 0)) throw new TrajectoryError(`pathTolerance must be positive, got ${tolerance}`);
   if (jointNames.length !== n) throw new TrajectoryError(`${jointNames.length} joint names given but ${model.name} has ${n} arm joints`);
@@ -66,7 +67,9 @@ export function timeParameterize(waypoints: number[][], model: RobotModel, opts:
       if (!Number.isFinite(w[i])) throw new TrajectoryError(`waypoint ${k}: ${j.name} is ${w[i]}`);
       // Tiny slack: IK clamps onto limits and rounding may land a hair outside.
       if (w[i] < j.lower - 1e-9 || w[i] > j.upper + 1e-9) {
-        throw new TrajectoryError(`waypoint ${k}: ${j.name} = ${w[i].toFixed(4)} rad is outside its limits [${j.lower.toFixed(4)}, ${j.upper.toFixed(4)}]`);
+        throw new TrajectoryError(
+          `waypoint ${k}: ${j.name} = ${w[i].toFixed(4)} rad is outside its limits [${j.lower.toFixed(4)}, ${j.upper.toFixed(4)}]`,
+        );
       }
     });
   });
@@ -85,7 +88,11 @@ export function timeParameterize(waypoints: number[][], model: RobotModel, opts:
   const vmax = model.arm.map((j) => j.velocity * velocityScale);
   const amax = model.arm.map((j) => j.acceleration * accelerationScale);
   const path = buildPath(pts, tolerance);
-  const profile = solveProfile(path, vmax.map((v) => v * INTERNAL_MARGIN), amax.map((a) => a * INTERNAL_MARGIN));
+  const profile = solveProfile(
+    path,
+    vmax.map((v) => v * INTERNAL_MARGIN),
+    amax.map((a) => a * INTERNAL_MARGIN),
+  );
 
   let stretch = 1;
   let points = sample(path, profile, stretch, dt, n);
@@ -98,7 +105,8 @@ export function timeParameterize(waypoints: number[][], model: RobotModel, opts:
   }
   // Exact endpoints, exactly at rest; the accelerations stay the true ones (the profile starts
   // accelerating and ends braking), which is what a quintic-interpolating controller wants.
-  const first = points[0], last = points[points.length - 1];
+  const first = points[0],
+    last = points[points.length - 1];
   points[0] = { ...restPoint(waypoints[0], 0), accelerations: first.accelerations };
   points[points.length - 1] = { ...restPoint(waypoints[waypoints.length - 1], last.timeFromStart), accelerations: last.accelerations };
   return { jointNames, points };
@@ -130,7 +138,11 @@ function solveProfile(path: JointPath, vmax: number[], amax: number[]): Profile 
   const N = s.length - 1; // intervals
 
   // Per-interval constraints a·x + b·u ≤ c on (x_i, u_i), from the acceleration limits at both ends.
-  const q = new Array<number>(n), d0 = new Array<number>(n), d1 = new Array<number>(n), dd = new Array<number>(n), tmp = new Array<number>(n);
+  const q = new Array<number>(n),
+    d0 = new Array<number>(n),
+    d1 = new Array<number>(n),
+    dd = new Array<number>(n),
+    tmp = new Array<number>(n);
   const cons: { a: Float64Array; b: Float64Array; c: Float64Array }[] = [];
   const V = new Array<number>(N + 1).fill(Infinity);
   for (let i = 0; i < N; i++) {
@@ -138,13 +150,24 @@ function solveProfile(path: JointPath, vmax: number[], amax: number[]): Profile 
     const delta = s[i + 1] - s[i];
     evalPiece(p, s[i], q, d0, dd);
     evalPiece(p, s[i + 1], q, d1, tmp);
-    const a = new Float64Array(4 * n), b = new Float64Array(4 * n), c = new Float64Array(4 * n);
+    const a = new Float64Array(4 * n),
+      b = new Float64Array(4 * n),
+      c = new Float64Array(4 * n);
     for (let j = 0; j < n; j++) {
-      const bs = d0[j], be = d1[j] + 2 * delta * dd[j];
-      a[4 * j] = dd[j]; b[4 * j] = bs; c[4 * j] = amax[j];
-      a[4 * j + 1] = -dd[j]; b[4 * j + 1] = -bs; c[4 * j + 1] = amax[j];
-      a[4 * j + 2] = dd[j]; b[4 * j + 2] = be; c[4 * j + 2] = amax[j];
-      a[4 * j + 3] = -dd[j]; b[4 * j + 3] = -be; c[4 * j + 3] = amax[j];
+      const bs = d0[j],
+        be = d1[j] + 2 * delta * dd[j];
+      a[4 * j] = dd[j];
+      b[4 * j] = bs;
+      c[4 * j] = amax[j];
+      a[4 * j + 1] = -dd[j];
+      b[4 * j + 1] = -bs;
+      c[4 * j + 1] = amax[j];
+      a[4 * j + 2] = dd[j];
+      b[4 * j + 2] = be;
+      c[4 * j + 2] = amax[j];
+      a[4 * j + 3] = -dd[j];
+      b[4 * j + 3] = -be;
+      c[4 * j + 3] = amax[j];
       // |q̇_j| = |q'_j| ṡ with |q'_j| affine on the interval: bound by its larger end.
       const m = Math.max(Math.abs(d0[j]), Math.abs(d1[j]));
       if (m > 0) {
@@ -190,9 +213,12 @@ function solveProfile(path: JointPath, vmax: number[], amax: number[]): Profile 
 /** Largest x ≥ 0 with some u satisfying the interval's constraints, x + 2Δu ∈ [0, kNext], x ≤ vBound. */
 function maxFeasibleX(con: { a: Float64Array; b: Float64Array; c: Float64Array }, delta: number, kNext: number, vBound: number): number {
   // Fourier–Motzkin elimination of u: every (lower, upper) pair gives α·x ≤ β with β ≥ 0.
-  const A = [...con.a, 1, -1], B = [...con.b, 2 * delta, -2 * delta], C = [...con.c, kNext, 0];
+  const A = [...con.a, 1, -1],
+    B = [...con.b, 2 * delta, -2 * delta],
+    C = [...con.c, kNext, 0];
   let xmax = vBound;
-  const lo: number[] = [], up: number[] = [];
+  const lo: number[] = [],
+    up: number[] = [];
   for (let k = 0; k < A.length; k++) {
     if (B[k] > 1e-12) up.push(k);
     else if (B[k] < -1e-12) lo.push(k);
@@ -213,7 +239,9 @@ function sample(path: JointPath, pr: Profile, stretch: number, dt: number, n: nu
   const T = pr.t[pr.t.length - 1] * stretch;
   const count = Math.max(1, Math.ceil(T / dt - 1e-9));
   const out: JointTrajectoryPoint[] = [];
-  const q = new Array<number>(n), dq = new Array<number>(n), ddq = new Array<number>(n);
+  const q = new Array<number>(n),
+    dq = new Array<number>(n),
+    ddq = new Array<number>(n);
   let i = 0;
   for (let k = 0; k <= count; k++) {
     const time = k === count ? T : (T * k) / count;
@@ -240,7 +268,8 @@ function sample(path: JointPath, pr: Profile, stretch: number, dt: number, n: nu
  * interval; FD acceleration between consecutive intervals, with rest before and after).
  */
 function limitRatios(points: JointTrajectoryPoint[], vmax: number[], amax: number[]): { velocity: number; acceleration: number } {
-  let rv = 0, ra = 0;
+  let rv = 0,
+    ra = 0;
   const n = vmax.length;
   for (const p of points) {
     for (let j = 0; j < n; j++) {
@@ -249,13 +278,15 @@ function limitRatios(points: JointTrajectoryPoint[], vmax: number[], amax: numbe
     }
   }
   for (let j = 0; j < n; j++) {
-    let vPrev = 0, hPrev = 0;
+    let vPrev = 0,
+      hPrev = 0;
     for (let k = 0; k + 1 < points.length; k++) {
       const h = points[k + 1].timeFromStart - points[k].timeFromStart;
       const v = (points[k + 1].positions[j] - points[k].positions[j]) / h;
       rv = Math.max(rv, Math.abs(v) / vmax[j]);
       ra = Math.max(ra, Math.abs(v - vPrev) / ((h + hPrev) / 2) / amax[j]);
-      vPrev = v; hPrev = h;
+      vPrev = v;
+      hPrev = h;
     }
     if (points.length > 1) ra = Math.max(ra, Math.abs(vPrev) / (hPrev / 2) / amax[j]);
   }
@@ -273,10 +304,12 @@ function dist(a: number[], b: number[]): number {
 }
 
 function nearestIndex(sorted: number[], v: number): number {
-  let lo = 0, hi = sorted.length - 1;
+  let lo = 0,
+    hi = sorted.length - 1;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= v) lo = mid; else hi = mid;
+    if (sorted[mid] <= v) lo = mid;
+    else hi = mid;
   }
   return Math.abs(sorted[lo] - v) <= Math.abs(sorted[hi] - v) ? lo : hi;
 }

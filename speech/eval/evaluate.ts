@@ -60,7 +60,14 @@ function describe(r: PlannerResult): string {
 function combine(ts: Transcript[]): { text: string; accepted: boolean; score: number | null } {
   if (!ts.length) return { text: '', accepted: false, score: null };
   const scores = ts.map((t) => t.score).filter((s): s is number => s !== undefined);
-  return { text: ts.map((t) => t.text).filter(Boolean).join(' '), accepted: ts.every((t) => t.accepted), score: scores.length ? Math.min(...scores) : null };
+  return {
+    text: ts
+      .map((t) => t.text)
+      .filter(Boolean)
+      .join(' '),
+    accepted: ts.every((t) => t.accepted),
+    score: scores.length ? Math.min(...scores) : null,
+  };
 }
 
 /**
@@ -70,7 +77,9 @@ function combine(ts: Transcript[]): { text: string; accepted: boolean; score: nu
 async function decodeStream(stream: PocketsphinxStream, clips: Synth[]): Promise<Transcript[][]> {
   const finals: Transcript[] = [];
   // Empty finals (noise only) have no word times and belong to no clip.
-  const off = stream.subscribe((e) => { if (e.type === 'final' && e.transcript.start !== undefined) finals.push(e.transcript); });
+  const off = stream.subscribe((e) => {
+    if (e.type === 'final' && e.transcript.start !== undefined) finals.push(e.transcript);
+  });
   const spans: [number, number][] = [];
   for (const c of clips) {
     const at = stream.position;
@@ -79,10 +88,12 @@ async function decodeStream(stream: PocketsphinxStream, clips: Synth[]): Promise
   }
   await stream.finish();
   off();
-  return spans.map(([a, b]) => finals.filter((t) => {
-    const mid = (t.start! + (t.end ?? t.start!)) / 2;
-    return mid >= a && mid < b;
-  }));
+  return spans.map(([a, b]) =>
+    finals.filter((t) => {
+      const mid = (t.start! + (t.end ?? t.start!)) / 2;
+      return mid >= a && mid < b;
+    }),
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -117,7 +128,8 @@ export async function evaluateSpeech(options: EvalOptions = {}) {
   const clip = new Map<string, Synth>();
   let seed = 1;
   for (const v of voices) {
-    for (const text of new Set([...set.commands.map((e) => e.text), ...set.ood])) clip.set(`${v.id}|${text}`, await withNoise(await speak(text, v), snr, { seed: seed++, lead: 0.3, tail: 0.7 }));
+    for (const text of new Set([...set.commands.map((e) => e.text), ...set.ood]))
+      clip.set(`${v.id}|${text}`, await withNoise(await speak(text, v), snr, { seed: seed++, lead: 0.3, tail: 0.7 }));
   }
   const synthSeconds = (performance.now() - t0) / 1000;
   log(`synthesized ${clip.size} clips in ${synthSeconds.toFixed(1)} s`);
@@ -142,13 +154,36 @@ export async function evaluateSpeech(options: EvalOptions = {}) {
       entries.forEach((e: CommandEntry, i) => {
         const h = combine(heard[i]);
         const r = h.accepted ? planner.planSync(h.text, set.context(e)) : null;
-        trials.push({ id: e.id, voice: v.id, text: e.text, heard: h.text, accepted: h.accepted, score: h.score, sentenceOk: normalizeWords(h.text) === normalizeWords(e.text), planOk: r !== null && meets(e, r), got: r ? describe(r) : 'rejected' });
+        trials.push({
+          id: e.id,
+          voice: v.id,
+          text: e.text,
+          heard: h.text,
+          accepted: h.accepted,
+          score: h.score,
+          sentenceOk: normalizeWords(h.text) === normalizeWords(e.text),
+          planOk: r !== null && meets(e, r),
+          got: r ? describe(r) : 'rejected',
+        });
       });
       oodTexts.forEach((text, k) => {
         const h = combine(heard[entries.length + k]);
         const r = h.accepted ? planner.planSync(h.text, set.context({ context: { base } })) : null;
         const motion = r?.kind === 'plan' && r.plan.length > 0;
-        ood.push({ id: `ood-${k + 1}`, base, voice: v.id, text, heard: h.text, accepted: h.accepted, score: h.score, sentenceOk: false, planOk: !motion, got: r ? describe(r) : 'rejected', motion, kind: r?.kind ?? 'rejected' });
+        ood.push({
+          id: `ood-${k + 1}`,
+          base,
+          voice: v.id,
+          text,
+          heard: h.text,
+          accepted: h.accepted,
+          score: h.score,
+          sentenceOk: false,
+          planOk: !motion,
+          got: r ? describe(r) : 'rejected',
+          motion,
+          kind: r?.kind ?? 'rejected',
+        });
       });
       log(`${v.id} ${base}: ${entries.length} commands, ${oodTexts.length} out-of-domain`);
     }
@@ -171,7 +206,9 @@ export async function evaluateSpeech(options: EvalOptions = {}) {
       const endSample = Math.round(c.speechEnd * SAMPLE_RATE);
       let speechEndWall = 0;
       const got = new Promise<number>((resolve) => {
-        stream.subscribe((ev) => { if (ev.type === 'final' && ev.transcript.text) resolve(performance.now()); });
+        stream.subscribe((ev) => {
+          if (ev.type === 'final' && ev.transcript.text) resolve(performance.now());
+        });
       });
       if (mode === 'handsFree') {
         await realtime(stream, c.pcm, (end, wall) => {
@@ -203,16 +240,33 @@ export async function evaluateSpeech(options: EvalOptions = {}) {
   const p50 = quantile(latency.handsFree, 0.5);
   const p50ptt = quantile(latency.pushToTalk, 0.5);
   const rtf = cpu / audioSeconds;
-  const perVoice = Object.fromEntries(voices.map((v) => {
-    const ts = trials.filter((t) => t.voice === v.id);
-    return [v.id, { sentenceAccuracy: round(ts.filter((t) => t.sentenceOk).length / ts.length), planAccuracy: round(ts.filter((t) => t.planOk).length / ts.length) }];
-  }));
+  const perVoice = Object.fromEntries(
+    voices.map((v) => {
+      const ts = trials.filter((t) => t.voice === v.id);
+      return [
+        v.id,
+        {
+          sentenceAccuracy: round(ts.filter((t) => t.sentenceOk).length / ts.length),
+          planAccuracy: round(ts.filter((t) => t.planOk).length / ts.length),
+        },
+      ];
+    }),
+  );
   const categories = [...new Set(set.commands.map((e) => e.category))];
-  const perCategory = Object.fromEntries(categories.map((c) => {
-    const ids = new Set(set.commands.filter((e) => e.category === c).map((e) => e.id));
-    const ts = trials.filter((t) => ids.has(t.id));
-    return [c, { trials: ts.length, sentenceAccuracy: round(ts.filter((t) => t.sentenceOk).length / ts.length), planAccuracy: round(ts.filter((t) => t.planOk).length / ts.length) }];
-  }));
+  const perCategory = Object.fromEntries(
+    categories.map((c) => {
+      const ids = new Set(set.commands.filter((e) => e.category === c).map((e) => e.id));
+      const ts = trials.filter((t) => ids.has(t.id));
+      return [
+        c,
+        {
+          trials: ts.length,
+          sentenceAccuracy: round(ts.filter((t) => t.sentenceOk).length / ts.length),
+          planAccuracy: round(ts.filter((t) => t.planOk).length / ts.length),
+        },
+      ];
+    }),
+  );
   const pass = {
     sentenceAccuracy: sentence >= TARGETS.sentenceAccuracy,
     planAccuracy: plan >= TARGETS.planAccuracy,
@@ -221,8 +275,23 @@ export async function evaluateSpeech(options: EvalOptions = {}) {
     rtf: rtf <= TARGETS.rtf,
   };
   return {
-    recognizer: { backend: 'pocketsphinx', competitor: stt.competitor, threshold: stt.threshold, shortSlope: stt.shortSlope, loopWeight: stt.loopWeight, stopThreshold: stt.stopThreshold, postSpeechFrames: stt.postSpeechFrames },
-    audio: { voices: voices.map((v) => `${v.voice} ${v.rate} wpm`), noise: `pink noise at ${snr} dB SNR (sox)`, commands: set.commands.length, outOfDomain: set.ood.length, oodGrammars: oodBases, seconds: round(audioSeconds, 1) },
+    recognizer: {
+      backend: 'pocketsphinx',
+      competitor: stt.competitor,
+      threshold: stt.threshold,
+      shortSlope: stt.shortSlope,
+      loopWeight: stt.loopWeight,
+      stopThreshold: stt.stopThreshold,
+      postSpeechFrames: stt.postSpeechFrames,
+    },
+    audio: {
+      voices: voices.map((v) => `${v.voice} ${v.rate} wpm`),
+      noise: `pink noise at ${snr} dB SNR (sox)`,
+      commands: set.commands.length,
+      outOfDomain: set.ood.length,
+      oodGrammars: oodBases,
+      seconds: round(audioSeconds, 1),
+    },
     targets: TARGETS,
     pass: { ...pass, all: Object.values(pass).every(Boolean) },
     commands: {
@@ -232,24 +301,63 @@ export async function evaluateSpeech(options: EvalOptions = {}) {
       accepted: round(trials.filter((t) => t.accepted).length / cmds),
       perVoice,
       perCategory,
-      failures: trials.filter((t) => !t.sentenceOk || !t.planOk).map((t) => ({ id: t.id, voice: t.voice, said: t.text, heard: t.heard, accepted: t.accepted, score: t.score, planned: t.got, planOk: t.planOk })),
+      failures: trials
+        .filter((t) => !t.sentenceOk || !t.planOk)
+        .map((t) => ({
+          id: t.id,
+          voice: t.voice,
+          said: t.text,
+          heard: t.heard,
+          accepted: t.accepted,
+          score: t.score,
+          planned: t.got,
+          planOk: t.planOk,
+        })),
     },
     outOfDomain: {
       trials: ood.length,
       acceptedAsMotion: oodMotion,
       acceptedAsOther: ood.filter((t) => t.accepted && !t.motion).length,
       rejected: ood.filter((t) => !t.accepted).length,
-      accepted: ood.filter((t) => t.accepted).map((t) => ({ said: t.text, grammar: t.base, voice: t.voice, heard: t.heard, score: t.score, planned: t.got })),
+      accepted: ood
+        .filter((t) => t.accepted)
+        .map((t) => ({ said: t.text, grammar: t.base, voice: t.voice, heard: t.heard, score: t.score, planned: t.got })),
     },
     scores: {
-      inDomainCorrect: { min: round(quantile(inScores, 0), 2), p1: round(quantile(inScores, 0.01), 2), p2: round(quantile(inScores, 0.02), 2), p5: round(quantile(inScores, 0.05), 2), p10: round(quantile(inScores, 0.1), 2), median: round(quantile(inScores, 0.5), 2), rejected: trials.filter((t) => t.sentenceOk && !t.accepted).length },
-      outOfDomain: { max: round(quantile(oodScores, 0.9999), 2), p95: round(quantile(oodScores, 0.95), 2), median: round(quantile(oodScores, 0.5), 2) },
+      inDomainCorrect: {
+        min: round(quantile(inScores, 0), 2),
+        p1: round(quantile(inScores, 0.01), 2),
+        p2: round(quantile(inScores, 0.02), 2),
+        p5: round(quantile(inScores, 0.05), 2),
+        p10: round(quantile(inScores, 0.1), 2),
+        median: round(quantile(inScores, 0.5), 2),
+        rejected: trials.filter((t) => t.sentenceOk && !t.accepted).length,
+      },
+      outOfDomain: {
+        max: round(quantile(oodScores, 0.9999), 2),
+        p95: round(quantile(oodScores, 0.95), 2),
+        median: round(quantile(oodScores, 0.5), 2),
+      },
     },
     latencyMs: {
-      handsFree: { samples: latency.handsFree.length, p50: round(p50, 0), p90: round(quantile(latency.handsFree, 0.9), 0), note: `end of speech → final transcript on a real-time stream; includes the decoder's ${stt.postSpeechFrames * 10} ms end-of-speech silence` },
-      pushToTalk: { samples: latency.pushToTalk.length, p50: round(p50ptt, 0), p90: round(quantile(latency.pushToTalk, 0.9), 0), note: 'flush() at the end of speech → final transcript' },
+      handsFree: {
+        samples: latency.handsFree.length,
+        p50: round(p50, 0),
+        p90: round(quantile(latency.handsFree, 0.9), 0),
+        note: `end of speech → final transcript on a real-time stream; includes the decoder's ${stt.postSpeechFrames * 10} ms end-of-speech silence`,
+      },
+      pushToTalk: {
+        samples: latency.pushToTalk.length,
+        p50: round(p50ptt, 0),
+        p90: round(quantile(latency.pushToTalk, 0.9), 0),
+        note: 'flush() at the end of speech → final transcript',
+      },
     },
-    realTimeFactor: { cpu: round(rtf), wall: round(decodeWall / audioSeconds), note: 'cpu = decoder CPU seconds (grammar + competitor) per audio second; wall = decode wall time per audio second on this machine' },
+    realTimeFactor: {
+      cpu: round(rtf),
+      wall: round(decodeWall / audioSeconds),
+      note: 'cpu = decoder CPU seconds (grammar + competitor) per audio second; wall = decode wall time per audio second on this machine',
+    },
     human,
     ...(options.includeTrials ? { trials: { commands: trials, outOfDomain: ood } } : {}),
     seconds: round((performance.now() - t0) / 1000, 1),
@@ -259,32 +367,66 @@ export async function evaluateSpeech(options: EvalOptions = {}) {
 /** pocketsphinx-testdata: real read speech, with its own grammars, and against ours (must be rejected). */
 async function humanRecordings(stt: PocketsphinxStt, set: ReturnType<typeof loadSpeechSet>, planner: RulePlanner) {
   if (!existsSync(TESTDATA)) return { skipped: `${TESTDATA} is missing (apt-get install pocketsphinx-testdata)` };
-  const own: { file: string; grammar: string; said: string; heard: string; accepted: boolean; score: number | null; correct: boolean }[] = [];
+  const own: { file: string; grammar: string; said: string; heard: string; accepted: boolean; score: number | null; correct: boolean }[] =
+    [];
   const goforward = `${TESTDATA}/goforward.raw`;
-  const cases: { file: string; gram: string; said: string }[] = [{ file: goforward, gram: `${TESTDATA}/goforward.gram`, said: 'go forward ten meters' }];
+  const cases: { file: string; gram: string; said: string }[] = [
+    { file: goforward, gram: `${TESTDATA}/goforward.gram`, said: 'go forward ten meters' },
+  ];
   const cardsTx = existsSync(`${TESTDATA}/cards/cards.transcription`) ? readFileSync(`${TESTDATA}/cards/cards.transcription`, 'utf8') : '';
-  for (const m of cardsTx.matchAll(/<s>\s*(.*?)\s*<\/s>\s*\((\d+)\)/g)) cases.push({ file: `${TESTDATA}/cards/${m[2]}.wav`, gram: `${TESTDATA}/cards/cards.gram`, said: m[1] });
+  for (const m of cardsTx.matchAll(/<s>\s*(.*?)\s*<\/s>\s*\((\d+)\)/g))
+    cases.push({ file: `${TESTDATA}/cards/${m[2]}.wav`, gram: `${TESTDATA}/cards/cards.gram`, said: m[1] });
   for (const c of cases) {
     if (!existsSync(c.file)) continue;
     await stt.setJsgf(readFileSync(c.gram, 'utf8'));
     const h = combine(await stt.transcribe(await readAudioFile(c.file)));
-    own.push({ file: c.file.replace(`${TESTDATA}/`, ''), grammar: c.gram.replace(`${TESTDATA}/`, ''), said: c.said, heard: h.text, accepted: h.accepted, score: h.score, correct: normalizeWords(h.text) === normalizeWords(c.said) });
+    own.push({
+      file: c.file.replace(`${TESTDATA}/`, ''),
+      grammar: c.gram.replace(`${TESTDATA}/`, ''),
+      said: c.said,
+      heard: h.text,
+      accepted: h.accepted,
+      score: h.score,
+      correct: normalizeWords(h.text) === normalizeWords(c.said),
+    });
   }
   // The same real voices against the robot's command grammar: none may become a command.
   await stt.setVocabulary(set.vocabulary('giftbag'));
-  const files = [goforward, `${TESTDATA}/numbers.raw`, `${TESTDATA}/something.raw`, ...cases.filter((c) => c.file.includes('cards')).map((c) => c.file)];
+  const files = [
+    goforward,
+    `${TESTDATA}/numbers.raw`,
+    `${TESTDATA}/something.raw`,
+    ...cases.filter((c) => c.file.includes('cards')).map((c) => c.file),
+  ];
   const libri = `${TESTDATA}/librivox/fileids`;
-  if (existsSync(libri)) for (const id of readFileSync(libri, 'utf8').split('\n').filter(Boolean)) files.push(`${TESTDATA}/librivox/${id}.wav`);
+  if (existsSync(libri))
+    for (const id of readFileSync(libri, 'utf8').split('\n').filter(Boolean)) files.push(`${TESTDATA}/librivox/${id}.wav`);
   const versusCommands: { file: string; heard: string; accepted: boolean; score: number | null; planned: string }[] = [];
   for (const f of files) {
     if (!existsSync(f)) continue;
     for (const t of await stt.transcribe(await readAudioFile(f))) {
       const r = t.accepted ? planner.planSync(t.text, set.context({ context: { base: 'giftbag' } })) : null;
-      versusCommands.push({ file: f.replace(`${TESTDATA}/`, ''), heard: t.text, accepted: t.accepted, score: t.score ?? null, planned: r ? describe(r) : 'rejected' });
+      versusCommands.push({
+        file: f.replace(`${TESTDATA}/`, ''),
+        heard: t.text,
+        accepted: t.accepted,
+        score: t.score ?? null,
+        planned: r ? describe(r) : 'rejected',
+      });
     }
   }
   return {
-    withTheirGrammars: { utterances: own.length, sentenceAccuracy: round(own.filter((o) => o.correct).length / Math.max(1, own.length)), accepted: own.filter((o) => o.accepted).length, results: own },
-    againstCommandGrammar: { utterances: versusCommands.length, acceptedAsMotion: versusCommands.filter((v) => v.planned.startsWith('plan') && !v.planned.endsWith('plan ')).length, rejected: versusCommands.filter((v) => !v.accepted).length, results: versusCommands },
+    withTheirGrammars: {
+      utterances: own.length,
+      sentenceAccuracy: round(own.filter((o) => o.correct).length / Math.max(1, own.length)),
+      accepted: own.filter((o) => o.accepted).length,
+      results: own,
+    },
+    againstCommandGrammar: {
+      utterances: versusCommands.length,
+      acceptedAsMotion: versusCommands.filter((v) => v.planned.startsWith('plan') && !v.planned.endsWith('plan ')).length,
+      rejected: versusCommands.filter((v) => !v.accepted).length,
+      results: versusCommands,
+    },
   };
 }

@@ -13,23 +13,37 @@ import { colourName } from '../vocabulary.js';
 
 const here = (f: string) => new URL(f, import.meta.url);
 
-const entrySchema = z.object({
-  id: z.string().min(1),
-  category: z.enum(['primitive', 'unknown_object', 'teaching', 'taught_use', 'query', 'correction', 'stop', 'camera']),
-  context: z.object({
-    base: z.string().min(1),
-    held: z.string().optional(),
-    lastTouched: z.string().optional(),
-    teaching: z.string().optional(),
-  }).strict(),
-  text: z.string().min(1),
-  expect: z.object({ kind: z.string().min(1), plan: z.string().optional(), name: z.string().optional() }).strict(),
-}).strict();
+const entrySchema = z
+  .object({
+    id: z.string().min(1),
+    category: z.enum(['primitive', 'unknown_object', 'teaching', 'taught_use', 'query', 'correction', 'stop', 'camera']),
+    context: z
+      .object({
+        base: z.string().min(1),
+        held: z.string().optional(),
+        lastTouched: z.string().optional(),
+        teaching: z.string().optional(),
+      })
+      .strict(),
+    text: z.string().min(1),
+    expect: z.object({ kind: z.string().min(1), plan: z.string().optional(), name: z.string().optional() }).strict(),
+  })
+  .strict();
 export type CommandEntry = z.infer<typeof entrySchema>;
 
 const catalogSchema = z.object({
-  entities: z.record(z.string(), z.object({ description: z.string(), kind: z.enum(['object', 'location']), container: z.boolean().optional() })),
-  skills: z.record(z.string(), z.object({ kind: z.enum(['primitive', 'behavior']), description: z.string(), params: z.array(z.object({ name: z.string(), type: z.enum(['entity', 'number', 'string']), description: z.string() })) })),
+  entities: z.record(
+    z.string(),
+    z.object({ description: z.string(), kind: z.enum(['object', 'location']), container: z.boolean().optional() }),
+  ),
+  skills: z.record(
+    z.string(),
+    z.object({
+      kind: z.enum(['primitive', 'behavior']),
+      description: z.string(),
+      params: z.array(z.object({ name: z.string(), type: z.enum(['entity', 'number', 'string']), description: z.string() })),
+    }),
+  ),
   bases: z.record(z.string(), z.object({ entities: z.array(z.string()), skills: z.array(z.string()) })),
 });
 
@@ -47,19 +61,32 @@ export function loadSpeechSet(): SpeechEvalSet {
   const catalog = catalogSchema.parse(JSON.parse(readFileSync(new URL('../../planner/eval/contexts.json', import.meta.url), 'utf8')));
   catalog.skills.take_a_picture = TAKE_A_PICTURE;
   for (const [name, b] of Object.entries(catalog.bases)) if (name.startsWith('stopmotion')) b.skills.push('take_a_picture');
-  const scene = JSON.parse(readFileSync(new URL('../../sim/scenes/giftbag.json', import.meta.url), 'utf8')) as { objects: { name: string; rgba?: number[] }[]; containers: { name: string; rgba?: number[] }[] };
+  const scene = JSON.parse(readFileSync(new URL('../../sim/scenes/giftbag.json', import.meta.url), 'utf8')) as {
+    objects: { name: string; rgba?: number[] }[];
+    containers: { name: string; rgba?: number[] }[];
+  };
   const tableObjects: SceneObject[] = [...scene.objects, ...scene.containers].map((o) => {
     const colour = o.rgba ? colourName(o.rgba) : undefined;
     return { name: o.name, ...(colour ? { colour } : {}) };
   });
 
-  const commands = readFileSync(here('./commands.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
-    const r = entrySchema.safeParse(JSON.parse(l));
-    if (!r.success) throw new Error(`[speech eval] commands.jsonl line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-    if (!catalog.bases[r.data.context.base]) throw new Error(`[speech eval] commands.jsonl line ${i + 1}: unknown base ${r.data.context.base}`);
-    return r.data;
-  });
-  const ood = readFileSync(here('./ood.txt'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const commands = readFileSync(here('./commands.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, i) => {
+      const r = entrySchema.safeParse(JSON.parse(l));
+      if (!r.success)
+        throw new Error(
+          `[speech eval] commands.jsonl line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`,
+        );
+      if (!catalog.bases[r.data.context.base])
+        throw new Error(`[speech eval] commands.jsonl line ${i + 1}: unknown base ${r.data.context.base}`);
+      return r.data;
+    });
+  const ood = readFileSync(here('./ood.txt'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 
   const base = (name: string) => {
     const b = catalog.bases[name];
@@ -73,7 +100,13 @@ export function loadSpeechSet(): SpeechEvalSet {
     ood,
     context(e) {
       const { entities, skills } = base(e.context.base);
-      return { skills, entities, held: e.context.held ?? null, lastTouched: e.context.lastTouched ?? null, teaching: e.context.teaching ? { name: e.context.teaching } : null };
+      return {
+        skills,
+        entities,
+        held: e.context.held ?? null,
+        lastTouched: e.context.lastTouched ?? null,
+        teaching: e.context.teaching ? { name: e.context.teaching } : null,
+      };
     },
     vocabulary(name) {
       const { entities, skills } = base(name);
@@ -92,6 +125,20 @@ export function meets(e: CommandEntry, r: PlannerResult): boolean {
 
 /** Words as a scorer compares them: lower case, no punctuation, contractions expanded. */
 export function normalizeWords(text: string): string {
-  const expand: Record<string, string> = { "that's": 'that is', "it's": 'it is', "i'm": 'i am', "i'll": 'i will', "we're": 'we are', "don't": 'do not', "let's": 'let us' };
-  return text.toLowerCase().replace(/[^a-z' ]+/g, ' ').split(/\s+/).filter(Boolean).map((w) => expand[w] ?? w).join(' ');
+  const expand: Record<string, string> = {
+    "that's": 'that is',
+    "it's": 'it is',
+    "i'm": 'i am',
+    "i'll": 'i will',
+    "we're": 'we are',
+    "don't": 'do not',
+    "let's": 'let us',
+  };
+  return text
+    .toLowerCase()
+    .replace(/[^a-z' ]+/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => expand[w] ?? w)
+    .join(' ');
 }

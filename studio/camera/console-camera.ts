@@ -7,7 +7,16 @@
  * capture with a plain reason; nothing is ever faked.
  */
 import { isPng, pngSize } from '../png.js';
-import { CameraError, cameraInfo, DEFAULT_CAMERA, type Camera, type CameraConfig, type CameraInfo, type CameraStatus, type CapturedImage } from './types.js';
+import {
+  CameraError,
+  cameraInfo,
+  DEFAULT_CAMERA,
+  type Camera,
+  type CameraConfig,
+  type CameraInfo,
+  type CameraStatus,
+  type CapturedImage,
+} from './types.js';
 
 /** How the camera reaches the consoles (the hub's WebSocket connections in the server). */
 export interface ConsoleLink<C> {
@@ -40,7 +49,12 @@ export class ConsoleCamera<C> implements Camera {
 
   status(): CameraStatus {
     const n = this.#link.consoles().length;
-    if (n === 0) return { available: false, message: 'no console is connected to render the wrist camera', hint: 'Open the console URL in a browser; it renders the sim camera.' };
+    if (n === 0)
+      return {
+        available: false,
+        message: 'no console is connected to render the wrist camera',
+        hint: 'Open the console URL in a browser; it renders the sim camera.',
+      };
     return { available: true, message: `${n} console${n === 1 ? '' : 's'} connected; the first renders the wrist camera` };
   }
 
@@ -52,7 +66,11 @@ export class ConsoleCamera<C> implements Camera {
     return new Promise<CapturedImage>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(requestId);
-        reject(new CameraError(`no console rendered the wrist camera within ${this.#config.timeout} s: open the console URL in a visible browser tab (a hidden tab does not draw)`));
+        reject(
+          new CameraError(
+            `no console rendered the wrist camera within ${this.#config.timeout} s: open the console URL in a visible browser tab (a hidden tab does not draw)`,
+          ),
+        );
       }, this.#config.timeout * 1000);
       timer.unref?.();
       this.#pending.set(requestId, { console: target, resolve, reject, timer });

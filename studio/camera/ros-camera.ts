@@ -17,7 +17,15 @@ import { spawn } from 'node:child_process';
 import { rosType } from '../../robot-bridge/ros/config.js';
 import type { Dialect, RosTransport } from '../../robot-bridge/ros/transport.js';
 import { isPng, pngSize } from '../png.js';
-import { CameraError, cameraInfo, type Camera, type CameraConfig, type CameraInfo, type CameraStatus, type CapturedImage } from './types.js';
+import {
+  CameraError,
+  cameraInfo,
+  type Camera,
+  type CameraConfig,
+  type CameraInfo,
+  type CameraStatus,
+  type CapturedImage,
+} from './types.js';
 
 /** Larger payloads are refused (a 4K PNG is well under this). */
 const MAX_IMAGE_BYTES = 24 * 1024 * 1024;
@@ -41,17 +49,31 @@ export class RosCamera implements Camera {
   #lastError: string | null = null;
 
   constructor(o: RosCameraOptions) {
-    if (!o.config.topic) throw new CameraError('a ROS camera needs studio.camera.topic in the launch profile (a sensor_msgs/CompressedImage topic)');
+    if (!o.config.topic)
+      throw new CameraError('a ROS camera needs studio.camera.topic in the launch profile (a sensor_msgs/CompressedImage topic)');
     this.#o = o;
     this.topic = o.config.topic;
     this.info = cameraInfo('ros', o.config);
   }
 
   status(): CameraStatus {
-    if (!this.#o.transport.isOpen) return { available: false, message: `not connected to ${this.#o.transport.endpoint}`, hint: 'The camera is read through the robot link; it is back when the link is.' };
-    if (this.#lastError) return { available: true, message: `the last capture from ${this.topic} failed: ${this.#lastError}`, hint: `Check the camera driver: ros2 topic hz ${this.topic}` };
+    if (!this.#o.transport.isOpen)
+      return {
+        available: false,
+        message: `not connected to ${this.#o.transport.endpoint}`,
+        hint: 'The camera is read through the robot link; it is back when the link is.',
+      };
+    if (this.#lastError)
+      return {
+        available: true,
+        message: `the last capture from ${this.topic} failed: ${this.#lastError}`,
+        hint: `Check the camera driver: ros2 topic hz ${this.topic}`,
+      };
     if (!this.#last) return { available: true, message: `${this.topic} (sensor_msgs/CompressedImage); no picture taken yet` };
-    return { available: true, message: `${this.topic}: last picture ${this.#last.width}×${this.#last.height}, ${Math.round((Date.now() - this.#last.at) / 1000)} s ago` };
+    return {
+      available: true,
+      message: `${this.topic}: last picture ${this.#last.width}×${this.#last.height}, ${Math.round((Date.now() - this.#last.at) / 1000)} s ago`,
+    };
   }
 
   async capture(): Promise<CapturedImage> {
@@ -71,7 +93,15 @@ export class RosCamera implements Camera {
         if (err) reject(err);
         else resolve(data!);
       };
-      const timer = setTimeout(() => finish(new CameraError(`no image arrived on ${this.topic} within ${timeoutS} s: check that the camera driver publishes sensor_msgs/CompressedImage there (ros2 topic hz ${this.topic}) and that studio.camera.topic in the profile names it`)), timeoutS * 1000);
+      const timer = setTimeout(
+        () =>
+          finish(
+            new CameraError(
+              `no image arrived on ${this.topic} within ${timeoutS} s: check that the camera driver publishes sensor_msgs/CompressedImage there (ros2 topic hz ${this.topic}) and that studio.camera.topic in the profile names it`,
+            ),
+          ),
+        timeoutS * 1000,
+      );
       timer.unref?.();
       unsubscribe = t.subscribe(this.topic, type, (msg) => {
         const r = decodeCompressedImage(msg);
@@ -79,7 +109,9 @@ export class RosCamera implements Camera {
         else finish(null, r);
       });
       if (done) queueMicrotask(() => unsubscribe?.());
-    }).catch((err: Error) => { throw this.#fail(err.message); });
+    }).catch((err: Error) => {
+      throw this.#fail(err.message);
+    });
 
     let png: Buffer;
     if (isPng(bytes)) png = bytes;
@@ -136,21 +168,54 @@ export function isJpeg(b: Uint8Array): boolean {
 /** One JPEG image → PNG bytes, through ffmpeg's image pipes. */
 export function jpegToPng(jpeg: Buffer, ffmpeg = 'ffmpeg'): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'jpeg_pipe', '-i', 'pipe:0', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', 'pipe:1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      ffmpeg,
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-nostdin',
+        '-f',
+        'jpeg_pipe',
+        '-i',
+        'pipe:0',
+        '-frames:v',
+        '1',
+        '-f',
+        'image2pipe',
+        '-c:v',
+        'png',
+        'pipe:1',
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     const out: Buffer[] = [];
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), CONVERT_TIMEOUT_MS);
     child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => { if (err.length < 2000) err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      if (err.length < 2000) err += d.toString();
+    });
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new CameraError(e.code === 'ENOENT' ? `ffmpeg (${ffmpeg}) is needed to turn the camera's JPEG frames into PNG and was not found; Debian: apt-get install ffmpeg (or set SHAMMIE_FFMPEG)` : `ffmpeg could not start: ${e.message}`));
+      reject(
+        new CameraError(
+          e.code === 'ENOENT'
+            ? `ffmpeg (${ffmpeg}) is needed to turn the camera's JPEG frames into PNG and was not found; Debian: apt-get install ffmpeg (or set SHAMMIE_FFMPEG)`
+            : `ffmpeg could not start: ${e.message}`,
+        ),
+      );
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const png = Buffer.concat(out);
       if (code === 0 && isPng(png)) resolve(png);
-      else reject(new CameraError(`ffmpeg could not convert the camera's JPEG to PNG (${signal ? `killed by ${signal}` : `exit ${code}`}${err.trim() ? `: ${err.trim().split('\n')[0]}` : ''})`));
+      else
+        reject(
+          new CameraError(
+            `ffmpeg could not convert the camera's JPEG to PNG (${signal ? `killed by ${signal}` : `exit ${code}`}${err.trim() ? `: ${err.trim().split('\n')[0]}` : ''})`,
+          ),
+        );
     });
     child.stdin.on('error', () => undefined); // ffmpeg may exit before reading everything
     child.stdin.end(jpeg);

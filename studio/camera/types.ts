@@ -64,21 +64,32 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number');
  * vertical field of view (a phone's main lens in landscape), 3 cm ahead of the tool centre
  * point along the viewing axis so the fingertips stay out of the picture.
  */
-export const cameraConfigSchema = z.object({
-  /** sensor_msgs/CompressedImage topic of a real arm's camera (ROS profiles only) */
-  topic: z.string().regex(/^\/?[A-Za-z0-9_~{}/]+$/, 'must be a ROS name like /camera/image_raw/compressed').optional(),
-  /** degrees */
-  fovY: finite.refine((v) => v > 1 && v < 170, 'must be between 1 and 170 degrees').default(45),
-  width: z.number().int().min(16).max(7680).default(960),
-  height: z.number().int().min(16).max(4320).default(540),
-  /** camera pose in the tool frame: meters, quaternion [x, y, z, w] */
-  offset: z.object({
-    position: z.tuple([finite, finite, finite]).default([0, 0, 0.03]),
-    quaternion: z.tuple([finite, finite, finite, finite]).refine((q) => Math.abs(Math.hypot(...q) - 1) < 1e-3, 'must be a unit quaternion [x, y, z, w]').default([0, 0, 0, 1]),
-  }).strict().default({ position: [0, 0, 0.03], quaternion: [0, 0, 0, 1] }),
-  /** give up on one capture after this long, seconds */
-  timeout: finite.refine((v) => v > 0 && v <= 120, 'must be between 0 and 120 s').default(8),
-}).strict();
+export const cameraConfigSchema = z
+  .object({
+    /** sensor_msgs/CompressedImage topic of a real arm's camera (ROS profiles only) */
+    topic: z
+      .string()
+      .regex(/^\/?[A-Za-z0-9_~{}/]+$/, 'must be a ROS name like /camera/image_raw/compressed')
+      .optional(),
+    /** degrees */
+    fovY: finite.refine((v) => v > 1 && v < 170, 'must be between 1 and 170 degrees').default(45),
+    width: z.number().int().min(16).max(7680).default(960),
+    height: z.number().int().min(16).max(4320).default(540),
+    /** camera pose in the tool frame: meters, quaternion [x, y, z, w] */
+    offset: z
+      .object({
+        position: z.tuple([finite, finite, finite]).default([0, 0, 0.03]),
+        quaternion: z
+          .tuple([finite, finite, finite, finite])
+          .refine((q) => Math.abs(Math.hypot(...q) - 1) < 1e-3, 'must be a unit quaternion [x, y, z, w]')
+          .default([0, 0, 0, 1]),
+      })
+      .strict()
+      .default({ position: [0, 0, 0.03], quaternion: [0, 0, 0, 1] }),
+    /** give up on one capture after this long, seconds */
+    timeout: finite.refine((v) => v > 0 && v <= 120, 'must be between 0 and 120 s').default(8),
+  })
+  .strict();
 
 export type CameraConfig = z.output<typeof cameraConfigSchema>;
 export type CameraConfigInput = z.input<typeof cameraConfigSchema>;
@@ -99,7 +110,11 @@ export function cameraInfo(kind: 'sim' | 'ros', c: CameraConfig): CameraInfo {
 /** A robot whose launch profile names no camera: every capture says how to configure one. */
 export class MissingCamera implements Camera {
   readonly info: CameraInfo;
-  constructor(readonly reason: string, readonly hint: string, config: CameraConfig = DEFAULT_CAMERA) {
+  constructor(
+    readonly reason: string,
+    readonly hint: string,
+    config: CameraConfig = DEFAULT_CAMERA,
+  ) {
     this.info = cameraInfo('ros', config);
   }
   status(): CameraStatus {

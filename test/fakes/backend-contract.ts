@@ -79,7 +79,11 @@ export function backendContract(name: string, make: () => Promise<ContractSubjec
       const states: number[][] = [];
       const off = b.onJointState((s) => states.push(s.position));
       let progress = 0;
-      const ex = b.executeTrajectory(traj, { onProgress: (p) => { progress = Math.max(progress, p.fraction); } });
+      const ex = b.executeTrajectory(traj, {
+        onProgress: (p) => {
+          progress = Math.max(progress, p.fraction);
+        },
+      });
       const outcome = await settles(ex.done);
       off();
       expect(outcome.status).toBe('succeeded');

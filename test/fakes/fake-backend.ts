@@ -108,7 +108,8 @@ export class FakeBackend implements RobotBackend {
     this.jointNames = [...opts.jointNames];
     this.kind = opts.kind ?? 'fake';
     this.#q = opts.position ? [...opts.position] : this.jointNames.map(() => 0);
-    if (this.#q.length !== this.jointNames.length) throw new Error(`[fake] ${this.#q.length} initial positions for ${this.jointNames.length} joints`);
+    if (this.#q.length !== this.jointNames.length)
+      throw new Error(`[fake] ${this.#q.length} initial positions for ${this.jointNames.length} joints`);
     this.#qd = this.#q.map(() => 0);
     this.#presence = opts.presence ?? 'connected';
     this.autoAdvance = opts.autoAdvance ?? true;
@@ -119,7 +120,13 @@ export class FakeBackend implements RobotBackend {
     } else {
       this.#g = 0;
     }
-    this.capabilities = { trajectoryExecution: true, gripper: !!opts.gripper, groundTruthObjects: false, simTimeControl: true, handGuiding: false };
+    this.capabilities = {
+      trajectoryExecution: true,
+      gripper: !!opts.gripper,
+      groundTruthObjects: false,
+      simTimeControl: true,
+      handGuiding: false,
+    };
   }
 
   /** A fake for a robot model: its joints, at its home pose, with its gripper. */
@@ -206,12 +213,16 @@ export class FakeBackend implements RobotBackend {
 
   onStatus(listener: (s: BackendStatus) => void): Unsubscribe {
     this.#statusListeners.add(listener);
-    return () => { this.#statusListeners.delete(listener); };
+    return () => {
+      this.#statusListeners.delete(listener);
+    };
   }
 
   onJointState(listener: (s: JointState) => void): Unsubscribe {
     this.#stateListeners.add(listener);
-    return () => { this.#stateListeners.delete(listener); };
+    return () => {
+      this.#stateListeners.delete(listener);
+    };
   }
 
   jointState(): JointState {
@@ -229,7 +240,11 @@ export class FakeBackend implements RobotBackend {
   executeTrajectory(trajectory: JointTrajectory, options: ExecuteOptions = {}): TrajectoryExecution {
     const id = `fake-${++this.#nextId}`;
     this.#record({ method: 'executeTrajectory', at: this.#t, id, trajectory: structuredClone(trajectory) });
-    const rejected = (reason: string): TrajectoryExecution => ({ id, done: Promise.resolve({ status: 'rejected', reason }), cancel: async () => {} });
+    const rejected = (reason: string): TrajectoryExecution => ({
+      id,
+      done: Promise.resolve({ status: 'rejected', reason }),
+      cancel: async () => {},
+    });
     // What a real trajectory controller refuses outright; limits are not checked (that is the guard's job).
     if (this.#presence !== 'connected') return rejected('not connected');
     const names = trajectory.jointNames;
@@ -241,12 +256,18 @@ export class FakeBackend implements RobotBackend {
 
     this.#endTrajectory({ status: 'preempted', reason: 'replaced by a new trajectory' });
     let resolve!: (o: TrajectoryOutcome) => void;
-    const done = new Promise<TrajectoryOutcome>((r) => { resolve = r; });
+    const done = new Promise<TrajectoryOutcome>((r) => {
+      resolve = r;
+    });
     const traj = structuredClone(trajectory);
     this.#traj = {
-      id, trajectory: traj, start: this.#t, startQ: [...this.#q],
+      id,
+      trajectory: traj,
+      start: this.#t,
+      startQ: [...this.#q],
       duration: traj.points[traj.points.length - 1].timeFromStart,
-      resolve, onProgress: options.onProgress,
+      resolve,
+      onProgress: options.onProgress,
       ...(this.#failNext ? { failAt: this.#failNext } : {}),
     };
     this.#failNext = null;
@@ -265,8 +286,10 @@ export class FakeBackend implements RobotBackend {
 
   gripper(command: GripperCommand): Promise<GripperResult> {
     this.#record({ method: 'gripper', at: this.#t, command: { ...command } });
-    if (!this.#gripper) return Promise.resolve({ position: 0, effort: 0, stalled: false, reachedGoal: false, error: 'this arm has no gripper' });
-    if (this.#presence !== 'connected') return Promise.resolve({ position: this.#g, effort: 0, stalled: false, reachedGoal: false, error: 'not connected' });
+    if (!this.#gripper)
+      return Promise.resolve({ position: 0, effort: 0, stalled: false, reachedGoal: false, error: 'this arm has no gripper' });
+    if (this.#presence !== 'connected')
+      return Promise.resolve({ position: this.#g, effort: 0, stalled: false, reachedGoal: false, error: 'not connected' });
     this.#endGripper(false, false);
     return new Promise<GripperResult>((resolve) => {
       this.#grip = { target: command.position, maxEffort: command.maxEffort, resolve };
@@ -312,7 +335,13 @@ export class FakeBackend implements RobotBackend {
       this.#qd = h > 0 ? desired.map((x, i) => (x - this.#q[i]) / h) : this.#q.map(() => 0);
       this.#q = desired;
       const fraction = tr.duration > 0 ? Math.min(1, elapsed / tr.duration) : 1;
-      tr.onProgress?.({ elapsed: Math.min(elapsed, tr.duration), duration: tr.duration, fraction, desired: [...desired], actual: [...desired] });
+      tr.onProgress?.({
+        elapsed: Math.min(elapsed, tr.duration),
+        duration: tr.duration,
+        fraction,
+        desired: [...desired],
+        actual: [...desired],
+      });
       if (tr.failAt && fraction >= tr.failAt.fraction) this.#endTrajectory({ status: 'aborted', reason: tr.failAt.reason });
       else if (elapsed >= tr.duration - 1e-12) this.#endTrajectory({ status: 'succeeded', finalError: 0 });
     } else {
@@ -325,14 +354,16 @@ export class FakeBackend implements RobotBackend {
   /** Positions at trajectory time t: linear between points, from the start state before the first. */
   #sample(tr: ActiveTrajectory, t: number): number[] {
     const pts = tr.trajectory.points;
-    let prevQ = tr.startQ, prevT = 0;
+    let prevQ = tr.startQ,
+      prevT = 0;
     for (const p of pts) {
       if (t <= p.timeFromStart) {
         const span = p.timeFromStart - prevT;
         const f = span > 0 ? (t - prevT) / span : 1;
         return p.positions.map((x, i) => prevQ[i] + f * (x - prevQ[i]));
       }
-      prevQ = p.positions; prevT = p.timeFromStart;
+      prevQ = p.positions;
+      prevT = p.timeFromStart;
     }
     return [...pts[pts.length - 1].positions];
   }
@@ -345,7 +376,14 @@ export class FakeBackend implements RobotBackend {
     const closingDir = Math.sign(spec.closed - spec.open);
     const next = dir === 0 ? this.#g : this.#g + dir * Math.min(Math.abs(g.target - this.#g), spec.velocity * h);
     const obs = this.gripperObstacle;
-    if (obs !== null && dir !== 0 && dir === closingDir && (obs - this.#g) * dir >= 0 && (next - obs) * dir >= 0 && (g.target - obs) * dir > 0) {
+    if (
+      obs !== null &&
+      dir !== 0 &&
+      dir === closingDir &&
+      (obs - this.#g) * dir >= 0 &&
+      (next - obs) * dir >= 0 &&
+      (g.target - obs) * dir > 0
+    ) {
       // The fingers close on an object.
       this.#g = obs;
       this.#endGripper(true, false);

@@ -4,7 +4,16 @@
  * after `delayMs`; `fail` makes the next captures reject with a CameraError, and `available`
  * drives status(). Every capture is recorded with the time it was asked for.
  */
-import { CameraError, cameraInfo, DEFAULT_CAMERA, type Camera, type CameraConfig, type CameraInfo, type CameraStatus, type CapturedImage } from '../../studio/camera/types.js';
+import {
+  CameraError,
+  cameraInfo,
+  DEFAULT_CAMERA,
+  type Camera,
+  type CameraConfig,
+  type CameraInfo,
+  type CameraStatus,
+  type CapturedImage,
+} from '../../studio/camera/types.js';
 import { testPattern } from '../../studio/png.js';
 
 export interface FakeCameraOptions {
@@ -30,7 +39,9 @@ export class FakeCamera implements Camera {
   }
 
   status(): CameraStatus {
-    return this.available ? { available: true, message: 'fake camera ready' } : { available: false, message: 'fake camera unplugged', hint: 'plug it in' };
+    return this.available
+      ? { available: true, message: 'fake camera ready' }
+      : { available: false, message: 'fake camera unplugged', hint: 'plug it in' };
   }
 
   async capture(): Promise<CapturedImage> {

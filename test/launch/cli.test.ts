@@ -75,7 +75,10 @@ describe('shammie run', () => {
     expect(r.stderr).toMatch(/scene\.json/);
 
     const urdf = join(dir, 'arm.urdf');
-    writeFileSync(urdf, '<robot name="x"><link name="a"/><joint name="j" type="revolute"><parent link="a"/><child link="b"/></joint></robot>');
+    writeFileSync(
+      urdf,
+      '<robot name="x"><link name="a"/><joint name="j" type="revolute"><parent link="a"/><child link="b"/></joint></robot>',
+    );
     r = run('run', good, '--robot', urdf);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/child link "b", which is not defined/);
@@ -110,7 +113,10 @@ describe('shammie start', () => {
         child.stdout.on('data', (d) => {
           out += d;
           const m = out.match(/Session server: (http:\/\/127\.0\.0\.1:\d+\/)/);
-          if (m) { clearTimeout(timer); resolve(m[1]); }
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
         });
         child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
       });

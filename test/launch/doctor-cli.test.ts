@@ -9,16 +9,25 @@ const BIN = join(import.meta.dirname, '..', '..', 'launch', 'bin', 'shammie.js')
 function shammie(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    let stdout = '',
+      stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
 let r: Rig;
-beforeAll(async () => { r = await rig({ connect: false }); });
-afterAll(async () => { await r.dispose(); });
+beforeAll(async () => {
+  r = await rig({ connect: false });
+});
+afterAll(async () => {
+  await r.dispose();
+});
 
 describe('shammie doctor (CLI)', () => {
   it('--profile ros2-rosbridge against a healthy robot: every check ok, exit 0, topics listed', async () => {

@@ -25,11 +25,30 @@ describe('shammie doctor', () => {
   it('a healthy robot: link, graph, joint states (rate, latency), controller, gripper, and --move', async () => {
     r = await rig({ robot: { stamps: 'wall' }, connect: false });
     const asked: string[] = [];
-    const rep = await runDoctor({ profile: profileFor(r.server.url), sampleSeconds: 0.3, move: true, moveAmount: 0.02, moveSeconds: 0.2, ask: async (q) => { asked.push(q); return true; } });
+    const rep = await runDoctor({
+      profile: profileFor(r.server.url),
+      sampleSeconds: 0.3,
+      move: true,
+      moveAmount: 0.02,
+      moveSeconds: 0.2,
+      ask: async (q) => {
+        asked.push(q);
+        return true;
+      },
+    });
     expect(rep.ok).toBe(true);
-    expect(rep.checks.map((c) => [c.id, c.ok])).toEqual([['link', true], ['graph', true], ['joint_states', true], ['controller', true], ['gripper', true], ['move', true]]);
+    expect(rep.checks.map((c) => [c.id, c.ok])).toEqual([
+      ['link', true],
+      ['graph', true],
+      ['joint_states', true],
+      ['controller', true],
+      ['gripper', true],
+      ['move', true],
+    ]);
     expect(rep.graph!.topics.map((t) => t.name)).toContain('/joint_states');
-    expect(rep.graph!.actions).toEqual(expect.arrayContaining(['/joint_trajectory_controller/follow_joint_trajectory', '/gripper_controller/gripper_cmd']));
+    expect(rep.graph!.actions).toEqual(
+      expect.arrayContaining(['/joint_trajectory_controller/follow_joint_trajectory', '/gripper_controller/gripper_cmd']),
+    );
     expect(rep.graph!.services).toContain('/controller_manager/switch_controller');
     expect(rep.jointStates!.rateHz).toBeGreaterThan(30); // 100 Hz nominal; the machine may be busy
     expect(rep.jointStates!.latencyMs!.p99).toBeLessThan(500);
@@ -69,14 +88,27 @@ describe('shammie doctor', () => {
 
   it('a joint-name mismatch: FAIL joint states with the mapping hint', async () => {
     r = await rig({ robot: { rename: (n) => n.replace('panda_', 'fr3_') }, connect: false });
-    const rep = await runDoctor({ profile: profileFor(r.server.url, 'ros2-rosbridge', { timeouts: { connect: 1, jointStates: 0.4, goalAck: 1, call: 1 } }), sampleSeconds: 0.1 });
+    const rep = await runDoctor({
+      profile: profileFor(r.server.url, 'ros2-rosbridge', { timeouts: { connect: 1, jointStates: 0.4, goalAck: 1, call: 1 } }),
+      sampleSeconds: 0.1,
+    });
     expect(rep.ok).toBe(false);
-    expect(check(rep, 'joint_states')).toMatchObject({ ok: false, message: expect.stringMatching(/missing panda_joint1/), hint: expect.stringMatching(/Joint-name mismatch.*fr3_joint1.*joints: \{names/) });
+    expect(check(rep, 'joint_states')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/missing panda_joint1/),
+      hint: expect.stringMatching(/Joint-name mismatch.*fr3_joint1.*joints: \{names/),
+    });
   });
 
   it('the ROS 1 profile against a ROS 1 rosbridge', async () => {
     r = await rig({ dialect: 'ros1', connect: false });
     const rep = await runDoctor({ profile: profileFor(r.server.url, 'ros1-rosbridge'), sampleSeconds: 0.1 });
-    expect(rep.checks.map((c) => [c.id, c.ok])).toEqual([['link', true], ['graph', true], ['joint_states', true], ['controller', true], ['gripper', true]]);
+    expect(rep.checks.map((c) => [c.id, c.ok])).toEqual([
+      ['link', true],
+      ['graph', true],
+      ['joint_states', true],
+      ['controller', true],
+      ['gripper', true],
+    ]);
   });
 });

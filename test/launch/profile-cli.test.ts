@@ -14,14 +14,22 @@ const BIN = join(import.meta.dirname, '..', '..', 'launch', 'bin', 'shammie.js')
 const DATA = mkdtempSync(join(tmpdir(), 'shammie-data-'));
 
 function start(args: string[], env: Record<string, string>) {
-  return spawn(process.execPath, [BIN, 'start', '--port', '0', '--data', DATA, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [BIN, 'start', '--port', '0', '--data', DATA, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function finish(child: ReturnType<typeof start>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    let stdout = '', stderr = '';
-    child.stdout!.on('data', (d) => { stdout += d; });
-    child.stderr!.on('data', (d) => { stderr += d; });
+    let stdout = '',
+      stderr = '';
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -30,10 +38,17 @@ let r: Rig;
 beforeAll(async () => {
   r = await rig({
     connect: false,
-    robot: { tfStatic: [{ parent: 'panda_link0', child: 'CANDY', t: [0.45, 0.02, 0.0125], q: [0, 0, 0, 1] }, { parent: 'panda_link0', child: 'GIFT_BAG', t: [0.5, -0.28, 0.08], q: [0, 0, 0, 1] }] },
+    robot: {
+      tfStatic: [
+        { parent: 'panda_link0', child: 'CANDY', t: [0.45, 0.02, 0.0125], q: [0, 0, 0, 1] },
+        { parent: 'panda_link0', child: 'GIFT_BAG', t: [0.5, -0.28, 0.08], q: [0, 0, 0, 1] },
+      ],
+    },
   });
 });
-afterAll(async () => { await r.dispose(); });
+afterAll(async () => {
+  await r.dispose();
+});
 
 describe('shammie start --profile', () => {
   it('ros2-rosbridge: the session server drives the robot through rosbridge', async () => {
@@ -45,15 +60,22 @@ describe('shammie start --profile', () => {
         child.stdout.on('data', (d) => {
           out += d;
           const m = out.match(/Session server: (http:\/\/127\.0\.0\.1:\d+\/)/);
-          if (m) { clearTimeout(timer); resolve(m[1]); }
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
         });
-        child.stderr.on('data', (d) => { out += d; });
+        child.stderr.on('data', (d) => {
+          out += d;
+        });
         child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
       });
       const status = (await (await fetch(new URL('api/status', url))).json()) as any;
       expect(status).toMatchObject({ robot: 'panda', backend: { presence: 'connected' }, capabilities: { groundTruthObjects: false } });
       expect(status.objects.CANDY.position).toEqual([0.45, 0.02, 0.0125]);
-      const turn = await (await fetch(new URL('api/say', url), { method: 'POST', body: JSON.stringify({ text: 'go to the candy' }) })).json();
+      const turn = await (
+        await fetch(new URL('api/say', url), { method: 'POST', body: JSON.stringify({ text: 'go to the candy' }) })
+      ).json();
       expect(turn).toMatchObject({ kind: 'plan', plan: [{ skill: 'goto', args: { object: 'CANDY' } }] });
       const goals = r.robot.goals.length;
       const done = (await (await fetch(new URL('api/confirm', url), { method: 'POST' })).json()) as any;

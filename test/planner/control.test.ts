@@ -9,10 +9,24 @@ const OBJ = { name: 'obj', type: 'entity' as const, description: 'An object.' };
 const taught: SkillSignature[] = [
   { name: 'pack', kind: 'behavior', description: 'Pick up the obj, go to GIFT_BAG, then release.', params: [OBJ] },
   { name: 'pack_all', kind: 'behavior', description: 'Pack CANDY, pack TOY_CAR, then go home.', params: [] },
-  { name: 'stack', kind: 'behavior', description: 'Pick up the obj1, go to the obj2, then release.', params: [{ ...OBJ, name: 'obj1' }, { ...OBJ, name: 'obj2' }] },
+  {
+    name: 'stack',
+    kind: 'behavior',
+    description: 'Pick up the obj1, go to the obj2, then release.',
+    params: [
+      { ...OBJ, name: 'obj1' },
+      { ...OBJ, name: 'obj2' },
+    ],
+  },
   { name: 'throw_away', kind: 'behavior', description: 'Pick up the obj, go to BIN, then release.', params: [OBJ] },
 ];
-const base = makeContext({ entities: [...SEED_ENTITIES, { name: 'TOY_CAR', description: 'A green toy car.', kind: 'object' }, { name: 'BIN', description: 'A grey bin.', kind: 'object', container: true }] });
+const base = makeContext({
+  entities: [
+    ...SEED_ENTITIES,
+    { name: 'TOY_CAR', description: 'A green toy car.', kind: 'object' },
+    { name: 'BIN', description: 'A grey bin.', kind: 'object', container: true },
+  ],
+});
 const ctx: PlannerContext = { ...base, skills: [...base.skills, ...taught] };
 const teaching = (name: string): PlannerContext => ({ ...ctx, teaching: { name } });
 
@@ -43,7 +57,9 @@ describe('teach_start', () => {
   });
 
   it('replies with how to finish, and says when a behavior is being re-taught', () => {
-    expect(run('let me teach you to wrap').reply).toBe('Okay, show me how to wrap, one step at a time. Say "that\'s it" when you\'re done.');
+    expect(run('let me teach you to wrap').reply).toBe(
+      'Okay, show me how to wrap, one step at a time. Say "that\'s it" when you\'re done.',
+    );
     expect(run('let me teach you to pack').reply).toMatch(/^I already know pack/);
   });
 
@@ -59,7 +75,17 @@ describe('teach_start', () => {
 });
 
 describe('teach_done only while teaching', () => {
-  const phrases = ["that's it", "that's all", 'done', "I'm done", 'finished', "you're done", 'ok, that is it.', "and that's how you pack", 'all done'];
+  const phrases = [
+    "that's it",
+    "that's all",
+    'done',
+    "I'm done",
+    'finished',
+    "you're done",
+    'ok, that is it.',
+    "and that's how you pack",
+    'all done',
+  ];
   it.each(phrases)('%j → teach_done while teaching', (u) => {
     expect(run(u, teaching('pack')).kind).toBe('teach_done');
   });
@@ -142,9 +168,12 @@ describe('forget and rename resolve names against the context', () => {
 });
 
 describe('list_skills and describe', () => {
-  it.each(['what can you do?', 'what do you know', 'list your skills', 'help', 'which objects do you know', 'what have you learned'])('%j → list_skills', (u) => {
-    expect(run(u).kind).toBe('list_skills');
-  });
+  it.each(['what can you do?', 'what do you know', 'list your skills', 'help', 'which objects do you know', 'what have you learned'])(
+    '%j → list_skills',
+    (u) => {
+      expect(run(u).kind).toBe('list_skills');
+    },
+  );
 
   it('the fallback list reply names built-ins, taught behaviors and things', () => {
     const r = run('what can you do');
@@ -181,7 +210,12 @@ describe('taught behaviors as verbs', () => {
   });
 
   it('a skill is also called by the verb its description starts with, unless a built-in owns it', () => {
-    const zoom: SkillSignature = { name: 'zoom_in', kind: 'behavior', description: 'Push the camera in close on the target.', params: [OBJ] };
+    const zoom: SkillSignature = {
+      name: 'zoom_in',
+      kind: 'behavior',
+      description: 'Push the camera in close on the target.',
+      params: [OBJ],
+    };
     const c: PlannerContext = { ...ctx, skills: [...ctx.skills, zoom] };
     expect(planOf('push in on the candy', c)).toBe('zoom_in(CANDY)');
     expect(planOf('zoom into the candy', c)).toBe('zoom_in(CANDY)');
@@ -197,18 +231,79 @@ describe('taught behaviors as verbs', () => {
 
 describe('robustness with the new intents', () => {
   it('never throws and every plan validates, with and without teaching', () => {
-    const vocab = ['let', 'me', 'teach', 'you', 'to', 'pack', 'all', 'that', 'its', 'it', 'done', 'here', 'undo', 'forget', 'rename', 'call',
-      'the', 'toy', 'car', 'racer', 'what', 'is', 'other', 'one', 'no', 'not', 'and', 'stack', 'on', 'candy', 'bag', 'throw', 'away', ',',
-      'how', 'do', 'a', 'called', 'help', 'learn', 'everything', 'go', 'home'];
-    const kinds = new Set(['plan', 'question', 'rejected', 'stop', 'cancel', 'confirm', 'teach_start', 'teach_done', 'point_here', 'undo', 'forget', 'rename', 'list_skills', 'describe', 'other_one']);
-    fc.assert(fc.property(fc.array(fc.constantFrom(...vocab), { maxLength: 10 }), fc.boolean(), (ws, t) => {
-      const c = t ? teaching('pack_twice') : ctx;
-      const r = planner.planSync(ws.join(' '), c);
-      expect(kinds.has(r.kind)).toBe(true);
-      expect(r.reply.length).toBeGreaterThan(0);
-      if (r.kind === 'plan') expect(validateAgainstContext(r.plan as Plan, c).ok).toBe(true);
-      if (r.kind === 'teach_start') expect(r.name).toMatch(/^[a-z][a-z0-9_]*$/);
-      if (r.kind === 'rename') expect(r.from).not.toBe(r.to);
-    }), { numRuns: 1500, seed: 3 });
+    const vocab = [
+      'let',
+      'me',
+      'teach',
+      'you',
+      'to',
+      'pack',
+      'all',
+      'that',
+      'its',
+      'it',
+      'done',
+      'here',
+      'undo',
+      'forget',
+      'rename',
+      'call',
+      'the',
+      'toy',
+      'car',
+      'racer',
+      'what',
+      'is',
+      'other',
+      'one',
+      'no',
+      'not',
+      'and',
+      'stack',
+      'on',
+      'candy',
+      'bag',
+      'throw',
+      'away',
+      ',',
+      'how',
+      'do',
+      'a',
+      'called',
+      'help',
+      'learn',
+      'everything',
+      'go',
+      'home',
+    ];
+    const kinds = new Set([
+      'plan',
+      'question',
+      'rejected',
+      'stop',
+      'cancel',
+      'confirm',
+      'teach_start',
+      'teach_done',
+      'point_here',
+      'undo',
+      'forget',
+      'rename',
+      'list_skills',
+      'describe',
+      'other_one',
+    ]);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...vocab), { maxLength: 10 }), fc.boolean(), (ws, t) => {
+        const c = t ? teaching('pack_twice') : ctx;
+        const r = planner.planSync(ws.join(' '), c);
+        expect(kinds.has(r.kind)).toBe(true);
+        expect(r.reply.length).toBeGreaterThan(0);
+        if (r.kind === 'plan') expect(validateAgainstContext(r.plan as Plan, c).ok).toBe(true);
+        if (r.kind === 'teach_start') expect(r.name).toMatch(/^[a-z][a-z0-9_]*$/);
+        if (r.kind === 'rename') expect(r.from).not.toBe(r.to);
+      }),
+      { numRuns: 1500, seed: 3 },
+    );
   });
 });

@@ -33,8 +33,24 @@ describe('planner evaluation set', () => {
     const e = set.entries.find((x) => x.expect.kind === 'plan' && x.expect.plan === 'pickup(CANDY)')!;
     const ctx = contextFor(e, set.catalog);
     expect(matches(e, { kind: 'plan', plan: [{ skill: 'pickup', args: { object: 'CANDY' } }], reply: '', repairs: [] }, ctx)).toBe(true);
-    expect(matches(e, { kind: 'plan', plan: [{ skill: 'pickup', args: { object: 'GIFT_BAG' } }], reply: '', repairs: [] }, ctx)).toBe(false);
-    expect(matches(e, { kind: 'plan', plan: [{ skill: 'pickup', args: { object: 'CANDY' } }, { skill: 'go_home', args: {} }], reply: '', repairs: [] }, ctx)).toBe(false);
+    expect(matches(e, { kind: 'plan', plan: [{ skill: 'pickup', args: { object: 'GIFT_BAG' } }], reply: '', repairs: [] }, ctx)).toBe(
+      false,
+    );
+    expect(
+      matches(
+        e,
+        {
+          kind: 'plan',
+          plan: [
+            { skill: 'pickup', args: { object: 'CANDY' } },
+            { skill: 'go_home', args: {} },
+          ],
+          reply: '',
+          repairs: [],
+        },
+        ctx,
+      ),
+    ).toBe(false);
     expect(matches(e, { kind: 'confirm', reply: '' }, ctx)).toBe(false);
   });
 

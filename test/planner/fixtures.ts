@@ -10,11 +10,30 @@ export function seedRegistry(): SkillRegistry {
   // No-op implementations: the planner only reads signatures.
   reg.register({ name: 'go_home', kind: 'primitive', description: 'Return to a neutral home position.', params: [], impl: null });
   reg.register({ name: 'goto', kind: 'primitive', description: 'Move directly to the specified object.', params: [OBJECT], impl: null });
-  reg.register({ name: 'grasp', kind: 'primitive', description: 'Close the gripper at the current position, potentially grasping an object.', params: [], impl: null });
-  reg.register({ name: 'release', kind: 'primitive', description: 'Release the currently held object (if any) by fully opening the gripper.', params: [], impl: null });
   reg.register({
-    name: 'pickup', kind: 'behavior', builtin: true, description: 'Go to and pick up the specified object.', params: [OBJECT],
-    body: [{ skill: 'goto', args: { object: { param: 'object' } } }, { skill: 'grasp', args: {} }],
+    name: 'grasp',
+    kind: 'primitive',
+    description: 'Close the gripper at the current position, potentially grasping an object.',
+    params: [],
+    impl: null,
+  });
+  reg.register({
+    name: 'release',
+    kind: 'primitive',
+    description: 'Release the currently held object (if any) by fully opening the gripper.',
+    params: [],
+    impl: null,
+  });
+  reg.register({
+    name: 'pickup',
+    kind: 'behavior',
+    builtin: true,
+    description: 'Go to and pick up the specified object.',
+    params: [OBJECT],
+    body: [
+      { skill: 'goto', args: { object: { param: 'object' } } },
+      { skill: 'grasp', args: {} },
+    ],
   });
   return reg;
 }
@@ -25,10 +44,14 @@ export const SEED_ENTITIES: PlannerEntity[] = [
 ];
 
 export function seedWorld(entities: readonly PlannerEntity[] = SEED_ENTITIES): WorldModel {
-  return new WorldModel(entities.map((e) => ({ ...e, source: { type: 'point' as const, position: [0.5, 0, 0.02] as [number, number, number] } })));
+  return new WorldModel(
+    entities.map((e) => ({ ...e, source: { type: 'point' as const, position: [0.5, 0, 0.02] as [number, number, number] } })),
+  );
 }
 
-export function makeContext(opts: { held?: string | null; lastTouched?: string | null; entities?: readonly PlannerEntity[]; registry?: SkillRegistry } = {}): PlannerContext {
+export function makeContext(
+  opts: { held?: string | null; lastTouched?: string | null; entities?: readonly PlannerEntity[]; registry?: SkillRegistry } = {},
+): PlannerContext {
   const world = seedWorld(opts.entities);
   world.held = opts.held ?? null;
   world.lastTouched = opts.lastTouched ?? null;

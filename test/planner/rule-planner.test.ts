@@ -242,7 +242,13 @@ describe('taught things are usable on the next utterance', () => {
 
   it('a taught behavior is matched by its name and arity', () => {
     const reg = seedRegistry();
-    reg.register({ name: 'pack', kind: 'behavior', description: 'Retrieve the obj and place it inside the gift bag.', params: [{ name: 'obj', type: 'entity', description: 'An object.' }], body: [{ skill: 'pickup', args: { object: { param: 'obj' } } }] });
+    reg.register({
+      name: 'pack',
+      kind: 'behavior',
+      description: 'Retrieve the obj and place it inside the gift bag.',
+      params: [{ name: 'obj', type: 'entity', description: 'An object.' }],
+      body: [{ skill: 'pickup', args: { object: { param: 'obj' } } }],
+    });
     reg.register({ name: 'wave', kind: 'behavior', description: 'Wave hello.', params: [], body: [{ skill: 'go_home', args: {} }] });
     const c = makeContext({ registry: reg, entities });
     expect(planOf('pack the candy', c)).toBe('pack(CANDY)');
@@ -286,17 +292,23 @@ describe('boundary: rejected input', () => {
 });
 
 describe('dialogue intents', () => {
-  it.each(['stop', 'STOP!', 'halt', 'freeze', 'please stop now', 'e-stop', 'whoa whoa', 'wait', 'hold on', 'stop and go home'])('%j → stop', (u) => {
-    expect(planner.planSync(u, ctx).kind).toBe('stop');
-  });
+  it.each(['stop', 'STOP!', 'halt', 'freeze', 'please stop now', 'e-stop', 'whoa whoa', 'wait', 'hold on', 'stop and go home'])(
+    '%j → stop',
+    (u) => {
+      expect(planner.planSync(u, ctx).kind).toBe('stop');
+    },
+  );
 
   it('a stop word wins even inside input that would be rejected', () => {
     expect(planner.planSync(`${'blah '.repeat(150)}stop`, ctx).kind).toBe('stop');
   });
 
-  it.each(['cancel', 'never mind', 'nevermind', 'forget it', 'no', 'nope', 'no thanks', 'cancel that please', 'scratch that'])('%j → cancel', (u) => {
-    expect(planner.planSync(u, ctx).kind).toBe('cancel');
-  });
+  it.each(['cancel', 'never mind', 'nevermind', 'forget it', 'no', 'nope', 'no thanks', 'cancel that please', 'scratch that'])(
+    '%j → cancel',
+    (u) => {
+      expect(planner.planSync(u, ctx).kind).toBe('cancel');
+    },
+  );
 
   it.each(['yes', 'yeah', 'do it', 'confirm', 'ok', 'okay', 'yes please', 'go ahead', 'sounds good', 'yes, do it'])('%j → confirm', (u) => {
     expect(planner.planSync(u, ctx).kind).toBe('confirm');
@@ -321,7 +333,9 @@ describe('every plan is validated against the live context', () => {
     const c = makeContext();
     const renamed: PlannerContext = {
       ...c,
-      skills: c.skills.map((s) => (s.name === 'goto' ? { ...s, params: [{ name: 'target', type: 'entity' as const, description: 'x' }] } : s)),
+      skills: c.skills.map((s) =>
+        s.name === 'goto' ? { ...s, params: [{ name: 'target', type: 'entity' as const, description: 'x' }] } : s,
+      ),
     };
     const r = planner.planSync('go to the bag', renamed);
     expect(r).toMatchObject({ kind: 'plan', plan: [{ skill: 'goto', args: { target: 'GIFT_BAG' } }] });
@@ -329,7 +343,13 @@ describe('every plan is validated against the live context', () => {
 });
 
 describe('determinism and robustness', () => {
-  const samples = ['pick up the candy and put it in the back', 'grab the kandy', 'pick up the green toy car', 'pack the candy', 'grab the sweet'];
+  const samples = [
+    'pick up the candy and put it in the back',
+    'grab the kandy',
+    'pick up the green toy car',
+    'pack the candy',
+    'grab the sweet',
+  ];
 
   it('same input, same output, regardless of entity or skill order', () => {
     const shuffled = makeContext({ entities: [...SEED_ENTITIES].reverse() });
@@ -346,7 +366,23 @@ describe('determinism and robustness', () => {
   });
 
   it('never throws on arbitrary text, and every plan it returns validates', () => {
-    const kinds = new Set(['plan', 'question', 'rejected', 'stop', 'cancel', 'confirm', 'teach_start', 'teach_done', 'point_here', 'undo', 'forget', 'rename', 'list_skills', 'describe', 'other_one']);
+    const kinds = new Set([
+      'plan',
+      'question',
+      'rejected',
+      'stop',
+      'cancel',
+      'confirm',
+      'teach_start',
+      'teach_done',
+      'point_here',
+      'undo',
+      'forget',
+      'rename',
+      'list_skills',
+      'describe',
+      'other_one',
+    ]);
     const check = (u: string, c: PlannerContext): void => {
       const r = planner.planSync(u, c);
       expect(kinds.has(r.kind)).toBe(true);
@@ -356,11 +392,56 @@ describe('determinism and robustness', () => {
         expect(validateAgainstContext(r.plan as Plan, c).ok).toBe(true);
       }
     };
-    const vocab = ['pick', 'up', 'the', 'candy', 'bag', 'it', 'put', 'in', 'and', 'then', 'go', 'home', 'drop', 'back', 'grab', 'gummy',
-      'toy', 'car', 'green', ',', 'please', 'to', 'release', 'open', 'close', 'gripper', 'pack', 'that', 'one', 'on', 'stop', 'no', 'yes',
-      'constructor', '__proto__', 'toString', 'in', 'kandy', 'me', 'there'];
+    const vocab = [
+      'pick',
+      'up',
+      'the',
+      'candy',
+      'bag',
+      'it',
+      'put',
+      'in',
+      'and',
+      'then',
+      'go',
+      'home',
+      'drop',
+      'back',
+      'grab',
+      'gummy',
+      'toy',
+      'car',
+      'green',
+      ',',
+      'please',
+      'to',
+      'release',
+      'open',
+      'close',
+      'gripper',
+      'pack',
+      'that',
+      'one',
+      'on',
+      'stop',
+      'no',
+      'yes',
+      'constructor',
+      '__proto__',
+      'toString',
+      'in',
+      'kandy',
+      'me',
+      'there',
+    ];
     const held = makeContext({ held: 'CANDY', lastTouched: 'GIFT_BAG' });
-    fc.assert(fc.property(fc.array(fc.constantFrom(...vocab), { maxLength: 14 }), fc.boolean(), (ws, h) => check(ws.join(' '), h ? held : ctx)), { numRuns: 2000, seed: 7 });
-    fc.assert(fc.property(fc.string({ maxLength: 600, unit: 'binary' }), (s) => check(s, ctx)), { numRuns: 1000, seed: 11 });
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...vocab), { maxLength: 14 }), fc.boolean(), (ws, h) => check(ws.join(' '), h ? held : ctx)),
+      { numRuns: 2000, seed: 7 },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 600, unit: 'binary' }), (s) => check(s, ctx)),
+      { numRuns: 1000, seed: 11 },
+    );
   });
 });

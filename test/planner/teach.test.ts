@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { SkillRegistry, type Plan, type SkillSignature } from '../../skills/registry.js';
-import { describeBehavior, describeSteps, formatBody, formatSignature, liftBehavior, mentionsIn, TeachError, validateBehavior } from '../../planner/teach.js';
+import {
+  describeBehavior,
+  describeSteps,
+  formatBody,
+  formatSignature,
+  liftBehavior,
+  mentionsIn,
+  TeachError,
+  validateBehavior,
+} from '../../planner/teach.js';
 import { RulePlanner, type PlannerContext } from '../../planner/index.js';
 import type { TeachingTrace } from '../../planner/types.js';
 import { makeContext, seedRegistry, SEED_ENTITIES } from './fixtures.js';
 
-const entities = [...SEED_ENTITIES, { name: 'TOY_CAR', description: 'A green toy car.', kind: 'object' as const }, { name: 'BIN', description: 'A grey bin.', kind: 'object' as const }];
+const entities = [
+  ...SEED_ENTITIES,
+  { name: 'TOY_CAR', description: 'A green toy car.', kind: 'object' as const },
+  { name: 'BIN', description: 'A grey bin.', kind: 'object' as const },
+];
 const ctx = makeContext({ entities });
 const skills = ctx.skills;
 const planner = new RulePlanner();
@@ -24,7 +37,7 @@ const packTrace: TeachingTrace = {
   steps: [step('pick up the candy'), step('go above the bag', { ...ctx, held: 'CANDY' }), step('drop it', { ...ctx, held: 'CANDY' })],
 };
 
-describe('liftBehavior: the paper\'s pack(obj)', () => {
+describe("liftBehavior: the paper's pack(obj)", () => {
   it('lifts the mentioned literal to obj and keeps the rest constant', () => {
     const def = liftBehavior(packTrace, skills);
     expect(def).toEqual({
@@ -40,7 +53,9 @@ describe('liftBehavior: the paper\'s pack(obj)', () => {
     });
     expect(formatSignature(def)).toBe('pack(obj)');
     expect(formatBody(def)).toBe('pickup(obj) → goto(GIFT_BAG) → release()');
-    expect(describeBehavior(def)).toBe('pack(obj) — Pick up the obj, go to GIFT_BAG, then release. Steps: pickup(obj) → goto(GIFT_BAG) → release()');
+    expect(describeBehavior(def)).toBe(
+      'pack(obj) — Pick up the obj, go to GIFT_BAG, then release. Steps: pickup(obj) → goto(GIFT_BAG) → release()',
+    );
   });
 
   it('registers and expands to primitives with the new argument', () => {
@@ -59,12 +74,15 @@ describe('liftBehavior: the paper\'s pack(obj)', () => {
   });
 
   it('several mentions become obj1, obj2 in order of mention', () => {
-    const def = liftBehavior({
-      name: 'bring',
-      command: 'bring the toy car to the bin',
-      mentions: ['TOY_CAR', 'BIN'],
-      steps: [step('pick up the toy car'), step('go to the bin'), step('let go', { ...ctx, held: 'TOY_CAR' })],
-    }, skills);
+    const def = liftBehavior(
+      {
+        name: 'bring',
+        command: 'bring the toy car to the bin',
+        mentions: ['TOY_CAR', 'BIN'],
+        steps: [step('pick up the toy car'), step('go to the bin'), step('let go', { ...ctx, held: 'TOY_CAR' })],
+      },
+      skills,
+    );
     expect(formatSignature(def)).toBe('bring(obj1, obj2)');
     expect(formatBody(def)).toBe('pickup(obj1) → goto(obj2) → release()');
     expect(def.description).toBe('Pick up the obj1, go to the obj2, then release.');
@@ -81,9 +99,13 @@ describe('liftBehavior: the paper\'s pack(obj)', () => {
   it('no mentions in a plain command ("pack"), several objects picked up, or an "all" behavior: everything stays constant', () => {
     expect(formatSignature(liftBehavior({ ...packTrace, command: 'pack', mentions: [] }, skills))).toBe('pack()');
     const two = [step('put the candy in the bag'), step('put the toy car in the bag')];
-    expect(formatSignature(liftBehavior({ name: 'tidy', command: 'let me teach you to tidy', mentions: [], steps: two }, skills))).toBe('tidy()');
+    expect(formatSignature(liftBehavior({ name: 'tidy', command: 'let me teach you to tidy', mentions: [], steps: two }, skills))).toBe(
+      'tidy()',
+    );
     expect(formatSignature(liftBehavior({ ...packTrace, name: 'pack_all', command: '', mentions: [] }, skills))).toBe('pack_all()');
-    expect(formatSignature(liftBehavior({ ...packTrace, name: 'wrap', command: 'teach you to wrap everything', mentions: [] }, skills))).toBe('wrap()');
+    expect(
+      formatSignature(liftBehavior({ ...packTrace, name: 'wrap', command: 'teach you to wrap everything', mentions: [] }, skills)),
+    ).toBe('wrap()');
   });
 
   it('a mention the steps never use is dropped', () => {
@@ -96,29 +118,51 @@ describe('liftBehavior: the paper\'s pack(obj)', () => {
     const reg = seedRegistry();
     reg.register(liftBehavior(packTrace, skills));
     const c = makeContext({ entities, registry: reg });
-    const all = liftBehavior({
-      name: 'pack_all',
-      command: 'pack everything',
-      mentions: [],
-      steps: [step('pack the candy', c), step('pack the toy car and go home', c)],
-    }, c.skills);
+    const all = liftBehavior(
+      {
+        name: 'pack_all',
+        command: 'pack everything',
+        mentions: [],
+        steps: [step('pack the candy', c), step('pack the toy car and go home', c)],
+      },
+      c.skills,
+    );
     expect(formatSignature(all)).toBe('pack_all()');
     expect(formatBody(all)).toBe('pack(CANDY) → pack(TOY_CAR) → go_home()');
     expect(all.description).toBe('Pack CANDY, pack TOY_CAR, then go home.');
     reg.register(all);
-    expect(reg.expand([{ skill: 'pack_all', args: {} }]).map((s) => s.skill)).toEqual(['goto', 'grasp', 'goto', 'release', 'goto', 'grasp', 'goto', 'release', 'go_home']);
+    expect(reg.expand([{ skill: 'pack_all', args: {} }]).map((s) => s.skill)).toEqual([
+      'goto',
+      'grasp',
+      'goto',
+      'release',
+      'goto',
+      'grasp',
+      'goto',
+      'release',
+      'go_home',
+    ]);
   });
 
   it('takes an LLM proposal (name, lifted literals, description) and still validates it', () => {
-    const def = liftBehavior(packTrace, skills, { name: 'wrap', params: [{ name: 'gift', literal: 'CANDY' }], description: 'Retrieve the gift and place it inside the gift bag.' });
+    const def = liftBehavior(packTrace, skills, {
+      name: 'wrap',
+      params: [{ name: 'gift', literal: 'CANDY' }],
+      description: 'Retrieve the gift and place it inside the gift bag.',
+    });
     expect(formatSignature(def)).toBe('wrap(gift)');
     expect(formatBody(def)).toBe('pickup(gift) → goto(GIFT_BAG) → release()');
-    expect(() => liftBehavior(packTrace, skills, { name: 'wrap', params: [{ name: 'x', literal: 'TOY_CAR' }], description: 'd' })).toThrow(TeachError);
+    expect(() => liftBehavior(packTrace, skills, { name: 'wrap', params: [{ name: 'x', literal: 'TOY_CAR' }], description: 'd' })).toThrow(
+      TeachError,
+    );
   });
 });
 
 describe('liftBehavior validation', () => {
-  const bad = (trace: Partial<TeachingTrace>, s: readonly SkillSignature[] = skills) => () => liftBehavior({ ...packTrace, ...trace }, s);
+  const bad =
+    (trace: Partial<TeachingTrace>, s: readonly SkillSignature[] = skills) =>
+    () =>
+      liftBehavior({ ...packTrace, ...trace }, s);
 
   it('rejects bad names, built-in names, empty bodies, self-calls and unknown skills', () => {
     expect(bad({ name: 'Pack' })).toThrow(/not a valid name/);
@@ -126,19 +170,38 @@ describe('liftBehavior validation', () => {
     expect(bad({ name: 'goto' })).toThrow(/built in/);
     expect(bad({ name: 'pickup' })).toThrow(/built in/);
     expect(bad({ steps: [] })).toThrow(/no steps/);
-    const withPack = [...skills, { name: 'pack', kind: 'behavior' as const, description: 'x', params: [{ name: 'obj', type: 'entity' as const, description: 'x' }] }];
-    expect(bad({ steps: [{ utterance: 'pack the candy', plan: [{ skill: 'pack', args: { obj: 'CANDY' } }] }] }, withPack)).toThrow(/cannot call itself/);
+    const withPack = [
+      ...skills,
+      { name: 'pack', kind: 'behavior' as const, description: 'x', params: [{ name: 'obj', type: 'entity' as const, description: 'x' }] },
+    ];
+    expect(bad({ steps: [{ utterance: 'pack the candy', plan: [{ skill: 'pack', args: { obj: 'CANDY' } }] }] }, withPack)).toThrow(
+      /cannot call itself/,
+    );
     expect(bad({ steps: [{ utterance: 'dance', plan: [{ skill: 'dance', args: {} }] }] })).toThrow(/unknown skill "dance"/);
   });
 
   it('validateBehavior reports every problem', () => {
-    const errors = validateBehavior({ name: 'x', kind: 'behavior', description: '', params: [{ name: 'obj', type: 'entity', description: '' }], body: [{ skill: 'goto', args: { object: { param: 'nope' } } }] }, skills);
+    const errors = validateBehavior(
+      {
+        name: 'x',
+        kind: 'behavior',
+        description: '',
+        params: [{ name: 'obj', type: 'entity', description: '' }],
+        body: [{ skill: 'goto', args: { object: { param: 'nope' } } }],
+      },
+      skills,
+    );
     expect(errors).toEqual(['step 1 (goto): refers to unknown parameter "nope"', 'parameter "obj" is never used']);
   });
 
   it('describes steps in plain words', () => {
     expect(describeSteps([{ skill: 'go_home', args: {} }])).toBe('Go home.');
-    expect(describeSteps([{ skill: 'grasp', args: {} }, { skill: 'release', args: {} }])).toBe('Grasp, then release.');
+    expect(
+      describeSteps([
+        { skill: 'grasp', args: {} },
+        { skill: 'release', args: {} },
+      ]),
+    ).toBe('Grasp, then release.');
     expect(describeSteps([])).toBe('');
   });
 });
@@ -161,7 +224,16 @@ describe('mentionsIn: TeachingTrace.mentions from the command', () => {
   it('taught skills: their argument words', () => {
     const reg = new SkillRegistry();
     for (const s of seedRegistry().list()) reg.register({ ...s, kind: 'behavior', body: [] });
-    reg.register({ name: 'stack', kind: 'behavior', description: 'x', params: [{ name: 'a', type: 'entity', description: '' }, { name: 'b', type: 'entity', description: '' }], body: [] });
+    reg.register({
+      name: 'stack',
+      kind: 'behavior',
+      description: 'x',
+      params: [
+        { name: 'a', type: 'entity', description: '' },
+        { name: 'b', type: 'entity', description: '' },
+      ],
+      body: [],
+    });
     expect(mentionsIn('stack the candy on the toy car', makeContext({ entities, registry: reg }))).toEqual(['CANDY', 'TOY_CAR']);
   });
 });

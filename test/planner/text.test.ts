@@ -16,7 +16,11 @@ describe('text helpers', () => {
   });
 
   it('splits chains on and/then/commas but not on "next to"', () => {
-    expect(splitClauses(tokenize('grab it, then go to the bag and after that release'))).toEqual([['grab', 'it'], ['go', 'to', 'the', 'bag'], ['release']]);
+    expect(splitClauses(tokenize('grab it, then go to the bag and after that release'))).toEqual([
+      ['grab', 'it'],
+      ['go', 'to', 'the', 'bag'],
+      ['release'],
+    ]);
     expect(splitClauses(tokenize('put it next to the bag'))).toEqual([['put', 'it', 'next', 'to', 'the', 'bag']]);
   });
 

@@ -31,9 +31,23 @@ describe('SimBackend', () => {
     await b.connect();
     expect(b.status()).toEqual({ presence: 'connected', problems: [], moving: false });
     expect(statuses.map((s) => s.presence)).toEqual(['connecting', 'connected']);
-    expect(b.capabilities).toEqual({ trajectoryExecution: true, gripper: true, groundTruthObjects: true, simTimeControl: true, handGuiding: false });
+    expect(b.capabilities).toEqual({
+      trajectoryExecution: true,
+      gripper: true,
+      groundTruthObjects: true,
+      simTimeControl: true,
+      handGuiding: false,
+    });
     expect(b.kind).toBe('sim');
-    expect(b.jointNames).toEqual(['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7']);
+    expect(b.jointNames).toEqual([
+      'panda_joint1',
+      'panda_joint2',
+      'panda_joint3',
+      'panda_joint4',
+      'panda_joint5',
+      'panda_joint6',
+      'panda_joint7',
+    ]);
     const states: JointState[] = [];
     b.onJointState((s) => states.push(s));
     const t0 = b.now();
@@ -69,7 +83,11 @@ describe('SimBackend', () => {
     expect(simElapsed).toBeLessThan(wallElapsed * 1.1);
     expect(states).toBeGreaterThan(5);
     // commands work in realtime too
-    const r = await moveTo(b, b.world.robot.home.map((q, i) => (i === 0 ? q + 0.1 : q)), 0.3);
+    const r = await moveTo(
+      b,
+      b.world.robot.home.map((q, i) => (i === 0 ? q + 0.1 : q)),
+      0.3,
+    );
     expect(r.status).toBe('succeeded');
   });
 
@@ -77,10 +95,14 @@ describe('SimBackend', () => {
     const b = await connected();
     const target = [0.8, 0.2, -0.4, -1.9, 0.4, 2.2, 1.2];
     let maxErr = 0;
-    const off = b.world.onAfterStep((w) => { maxErr = Math.max(maxErr, w.trackingError()); });
+    const off = b.world.onAfterStep((w) => {
+      maxErr = Math.max(maxErr, w.trackingError());
+    });
     const progress: TrajectoryProgress[] = [];
     const start = b.now();
-    const ex = b.executeTrajectory(pointToPoint(b.jointNames, b.jointState().position, target, 1.5), { onProgress: (p) => progress.push(p) });
+    const ex = b.executeTrajectory(pointToPoint(b.jointNames, b.jointState().position, target, 1.5), {
+      onProgress: (p) => progress.push(p),
+    });
     expect(b.status().moving).toBe(true);
     const r = await ex.done;
     off();
@@ -116,13 +138,35 @@ describe('SimBackend', () => {
     const b = await connected();
     const q = b.jointState().position;
     const bad = async (tr: Parameters<SimBackend['executeTrajectory']>[0]) => b.executeTrajectory(tr).done;
-    expect(await bad({ jointNames: ['elbow'], points: [{ positions: [0], timeFromStart: 1 }] })).toMatchObject({ status: 'rejected', reason: expect.stringContaining('unknown joint elbow') });
-    expect(await bad({ jointNames: [...b.jointNames], points: [] })).toMatchObject({ status: 'rejected', reason: 'the trajectory has no points' });
-    expect(await bad({ jointNames: [...b.jointNames], points: [{ positions: q.map((v, i) => (i === 3 ? 0.5 : v)), timeFromStart: 1 }] })).toMatchObject({ status: 'rejected', reason: expect.stringContaining('panda_joint4 at 0.5000, outside its limits') });
-    expect(await bad({ jointNames: [...b.jointNames], points: [{ positions: q, timeFromStart: 1 }, { positions: q, timeFromStart: 0.5 }] })).toMatchObject({ status: 'rejected', reason: expect.stringContaining('timeFromStart must increase') });
-    expect(await bad({ jointNames: [...b.jointNames], points: [{ positions: q.map((v) => v + 0.5), timeFromStart: 0 }] })).toMatchObject({ status: 'rejected', reason: expect.stringContaining('starts 0.500 rad away') });
+    expect(await bad({ jointNames: ['elbow'], points: [{ positions: [0], timeFromStart: 1 }] })).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringContaining('unknown joint elbow'),
+    });
+    expect(await bad({ jointNames: [...b.jointNames], points: [] })).toMatchObject({
+      status: 'rejected',
+      reason: 'the trajectory has no points',
+    });
+    expect(
+      await bad({ jointNames: [...b.jointNames], points: [{ positions: q.map((v, i) => (i === 3 ? 0.5 : v)), timeFromStart: 1 }] }),
+    ).toMatchObject({ status: 'rejected', reason: expect.stringContaining('panda_joint4 at 0.5000, outside its limits') });
+    expect(
+      await bad({
+        jointNames: [...b.jointNames],
+        points: [
+          { positions: q, timeFromStart: 1 },
+          { positions: q, timeFromStart: 0.5 },
+        ],
+      }),
+    ).toMatchObject({ status: 'rejected', reason: expect.stringContaining('timeFromStart must increase') });
+    expect(await bad({ jointNames: [...b.jointNames], points: [{ positions: q.map((v) => v + 0.5), timeFromStart: 0 }] })).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringContaining('starts 0.500 rad away'),
+    });
     await b.disconnect();
-    expect(await bad(pointToPoint(b.jointNames, q, q, 0.5))).toMatchObject({ status: 'rejected', reason: expect.stringContaining('not connected') });
+    expect(await bad(pointToPoint(b.jointNames, q, q, 0.5))).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringContaining('not connected'),
+    });
   });
 
   it('aborts when the arm cannot follow (driven into the table)', async () => {
@@ -144,7 +188,9 @@ describe('SimBackend', () => {
     expect(maxAbs(b.jointState().velocity)).toBeGreaterThan(1);
     const t0 = b.now();
     let speedAt100ms = Infinity;
-    const off = b.world.onAfterStep((w) => { if (Math.abs(w.time - t0 - 0.1) < 1e-6) speedAt100ms = maxAbs(w.armVelocities()); });
+    const off = b.world.onAfterStep((w) => {
+      if (Math.abs(w.time - t0 - 0.1) < 1e-6) speedAt100ms = maxAbs(w.armVelocities());
+    });
     await b.stop();
     expect(b.now() - t0).toBeLessThanOrEqual(0.1 + 1e-9);
     expect(await ex.done).toEqual({ status: 'preempted', reason: 'stopped' });
@@ -161,7 +207,14 @@ describe('SimBackend', () => {
     const q = b.jointState().position;
     await b.stop();
     expect(maxAbs(b.jointState().position.map((v, i) => v - q[i]))).toBeLessThan(1e-3);
-    const ex = b.executeTrajectory(pointToPoint(b.jointNames, q, q.map((v, i) => (i === 0 ? v + 1 : v)), 1));
+    const ex = b.executeTrajectory(
+      pointToPoint(
+        b.jointNames,
+        q,
+        q.map((v, i) => (i === 0 ? v + 1 : v)),
+        1,
+      ),
+    );
     await b.wait(0.3);
     await ex.cancel();
     expect(await ex.done).toEqual({ status: 'preempted', reason: 'cancelled' });
@@ -257,9 +310,19 @@ describe('SimBackend re-entrancy', () => {
     await b.connect();
     try {
       const q = b.jointState().position;
-      const ex = b.executeTrajectory(pointToPoint(b.jointNames, q, q.map((v, i) => (i === 0 ? v + 1 : v)), 1), {
-        onProgress: (p) => { if (p.fraction > 0.3) void ex.cancel(); },
-      });
+      const ex = b.executeTrajectory(
+        pointToPoint(
+          b.jointNames,
+          q,
+          q.map((v, i) => (i === 0 ? v + 1 : v)),
+          1,
+        ),
+        {
+          onProgress: (p) => {
+            if (p.fraction > 0.3) void ex.cancel();
+          },
+        },
+      );
       expect(await ex.done).toEqual({ status: 'preempted', reason: 'cancelled' });
       expect(b.status().moving).toBe(false);
       expect(Math.abs(b.jointState().velocity[0])).toBeLessThan(0.05);

@@ -43,7 +43,9 @@ describe('console demonstrations', () => {
     c.send({ type: 'demonstrate', name: 'track take 2', samples });
     expect((await c.next('recording_saved', () => true, 10_000, from)).samples).toBe(samples.length);
     expect(await robotSays(from)).toMatch(/Got it: [\d.]+ s of motion/);
-    expect((await c.next('dialogue', (m) => m.entry.kind === 'demo', 5000, from)).entry.text).toMatch(/showed the demonstration "track.take.2"/);
+    expect((await c.next('dialogue', (m) => m.entry.kind === 'demo', 5000, from)).entry.text).toMatch(
+      /showed the demonstration "track.take.2"/,
+    );
     from = c.mark();
     c.send({ type: 'say', text: "that's it" });
     expect(await robotSays(from)).toMatch(/learned track\(target\)/);

@@ -21,7 +21,9 @@ describe('session server', () => {
   let t: TestServer;
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    t = await openTestServer({ server: { probes: [{ name: 'speech (offline)', available: false, message: 'pocketsphinx not found' }], console: 'prebuilt' } });
+    t = await openTestServer({
+      server: { probes: [{ name: 'speech (offline)', available: false, message: 'pocketsphinx not found' }], console: 'prebuilt' },
+    });
     ({ app, server, dataDir, c } = t);
   }, 120_000);
 
@@ -192,7 +194,14 @@ describe('session server', () => {
     const file = JSON.parse(readFileSync(saved.path, 'utf8'));
     expect(file).toMatchObject({ format: 'shammie.recording', version: 1, robot: 'panda', gripperJoint: 'panda_finger_joint1' });
     expect(file.samples.map((s: { t: number }) => s.t)).toEqual([0, 0.1, 0.2]);
-    c.send({ type: 'save_recording', name: 'bad', samples: [{ t: 0, q: [1, 2], gripper: 0 }, { t: 1, q: [1, 2], gripper: 0 }] });
+    c.send({
+      type: 'save_recording',
+      name: 'bad',
+      samples: [
+        { t: 0, q: [1, 2], gripper: 0 },
+        { t: 1, q: [1, 2], gripper: 0 },
+      ],
+    });
     expect((await c.next('error', (e) => e.re === 'save_recording', 5000, from)).message).toMatch(/has 2 joint values/);
   });
 });
@@ -234,7 +243,6 @@ describe('session server: auto-confirm', () => {
     c.send({ type: 'auto_confirm', skill: 'pickup', enabled: false });
     await c.next('library', (l) => l.skills.some((s) => s.name === 'pickup' && !s.autoConfirm), 5000, from);
   });
-
 });
 
 describe('session server: taught behaviors reach the library', () => {
@@ -311,7 +319,11 @@ describe('session server: a plan with an unreachable step', () => {
       c.send({ type: 'say', text: 'pick up the candy and go to the corner' });
       const { preview } = await c.next('preview');
       expect(preview.confirmable).toBe(false);
-      expect(preview.steps.map((s) => [s.call, s.safe])).toEqual([['goto(CANDY)', true], ['grasp()', true], ['goto(CORNER)', false]]);
+      expect(preview.steps.map((s) => [s.call, s.safe])).toEqual([
+        ['goto(CANDY)', true],
+        ['grasp()', true],
+        ['goto(CORNER)', false],
+      ]);
       expect(preview.steps[2].reason).toMatch(/out of reach/);
       expect(preview.timeline.t.length).toBeGreaterThan(5); // the part that plans is shown
       expect(app.session.pending).toBeNull();

@@ -24,9 +24,16 @@ function fakeSession() {
   const s = {
     studio: null as StudioHooks | null,
     frameMove: null,
-    useStudio(h: StudioHooks | null) { s.studio = h; },
-    subscribe(l: (e: SessionEvent) => void) { listeners.add(l); return () => listeners.delete(l); },
-    emit(e: SessionEvent) { for (const l of listeners) l(e); },
+    useStudio(h: StudioHooks | null) {
+      s.studio = h;
+    },
+    subscribe(l: (e: SessionEvent) => void) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    emit(e: SessionEvent) {
+      for (const l of listeners) l(e);
+    },
   };
   return s;
 }
@@ -36,20 +43,32 @@ function setup(o: { delayMs?: number } = {}) {
   const q = [...model.home];
   const camera = new FakeCamera({ width: 64, height: 36, delayMs: o.delayMs });
   const session = fakeSession();
-  const studio = new StudioController({ dataDir, camera, backend: { jointState: () => ({ stamp: 0, name: [...model.jointNames], position: q, velocity: [], effort: [] }) }, chain, scene: 'stopmotion', now: () => NOW }).attach(session);
+  const studio = new StudioController({
+    dataDir,
+    camera,
+    backend: { jointState: () => ({ stamp: 0, name: [...model.jointNames], position: q, velocity: [], effort: [] }) },
+    chain,
+    scene: 'stopmotion',
+    now: () => NOW,
+  }).attach(session);
   return { dataDir, q, camera, session, studio };
 }
 
 describe('StudioController', () => {
-  it('the first shoot opens the day\'s film; frames keep the tool pose and the call that posed the camera', async () => {
+  it("the first shoot opens the day's film; frames keep the tool pose and the call that posed the camera", async () => {
     const { studio, session, q, dataDir } = setup();
     expect(session.studio).toBe(studio);
     expect(studio.state()).toMatchObject({ session: null, sessions: [], move: null, capturing: false });
-    expect(await studio.shoot({ posedBy: 'track(TOWER)', note: 'pose 1 of 3' })).toBe('Frame 1 saved. It is the first frame of a new film, "film-2026-11-26" (say "new film called …" to name one yourself).');
+    expect(await studio.shoot({ posedBy: 'track(TOWER)', note: 'pose 1 of 3' })).toBe(
+      'Frame 1 saved. It is the first frame of a new film, "film-2026-11-26" (say "new film called …" to name one yourself).',
+    );
     q[0] += 0.2;
     expect(await studio.shoot({ posedBy: null })).toBe('Frame 2 saved.');
     const frames = studio.film!.frames();
-    expect(frames.map((f) => [f.skill, f.note ?? null])).toEqual([['track(TOWER)', 'pose 1 of 3'], [null, null]]);
+    expect(frames.map((f) => [f.skill, f.note ?? null])).toEqual([
+      ['track(TOWER)', 'pose 1 of 3'],
+      [null, null],
+    ]);
     const want = chain.pose(q);
     expect(frames[1].camera!.position.map((v, i) => v - want.position[i]).every((d) => Math.abs(d) < 1e-12)).toBe(true);
     expect(frames[1].camera!.position).not.toEqual(frames[0].camera!.position);
@@ -57,7 +76,13 @@ describe('StudioController', () => {
     expect(existsSync(join(dataDir, 'studio', 'film-2026-11-26', 'frames', '000002.png'))).toBe(true);
 
     // Another controller (a restart) resumes the day's film on its first shoot.
-    const again = new StudioController({ dataDir, camera: new FakeCamera({ width: 64, height: 36 }), backend: { jointState: () => ({ stamp: 0, name: [], position: q, velocity: [], effort: [] }) }, chain, now: () => NOW });
+    const again = new StudioController({
+      dataDir,
+      camera: new FakeCamera({ width: 64, height: 36 }),
+      backend: { jointState: () => ({ stamp: 0, name: [], position: q, velocity: [], effort: [] }) },
+      chain,
+      now: () => NOW,
+    });
     expect(await again.shoot({ posedBy: null })).toBe('Frame 3 saved (in today\'s film "film-2026-11-26", resumed).');
   });
 
@@ -67,7 +92,9 @@ describe('StudioController', () => {
     await studio.shoot({ posedBy: null });
     expect(await studio.open(null)).toBe('New film "film-2026-11-26-1432": say "shoot" to take its first frame.');
     expect(await studio.open(null)).toBe('New film "film-2026-11-26-1432-2": say "shoot" to take its first frame.'); // never an old one
-    expect(await studio.open('film-2026-11-26-1432')).toBe('Opened the film "film-2026-11-26-1432" with 0 frames; the next one is frame 1.');
+    expect(await studio.open('film-2026-11-26-1432')).toBe(
+      'Opened the film "film-2026-11-26-1432" with 0 frames; the next one is frame 1.',
+    );
     expect(await studio.open('hulk-smash')).toBe('Opened the film "hulk-smash" with 1 frame; the next one is frame 2.');
     mkdirSync(join(dataDir, 'studio', 'not-a-film'));
     writeFileSync(join(dataDir, 'studio', 'stray.txt'), 'x');
@@ -81,7 +108,12 @@ describe('StudioController', () => {
     expect(changes).toBe(1);
     expect(studioStateSchema.parse(s)).toEqual(s);
     expect(s).toMatchObject({
-      session: { name: 'hulk-smash', frameUrl: 'studio/hulk-smash/', fps: 12, frames: [{ id: 1, file: 'frames/000001.png', width: 64, height: 36 }] },
+      session: {
+        name: 'hulk-smash',
+        frameUrl: 'studio/hulk-smash/',
+        fps: 12,
+        frames: [{ id: 1, file: 'frames/000001.png', width: 64, height: 36 }],
+      },
       move: { call: 'zoom_in(LOKI)', index: 2, total: 24, waiting: true },
       camera: { kind: 'sim', fovY: 45, width: 64, height: 36, status: { available: true } },
     });

@@ -34,17 +34,27 @@ function fakeHub(r: Rig, topic?: string) {
     scene: { name: 'giftbag' },
     session: {
       frameMove: null,
-      useStudio(h: StudioHooks | null) { sessionHooks.studio = h; },
-      subscribe(_l: (e: SessionEvent) => void) { return () => undefined; },
+      useStudio(h: StudioHooks | null) {
+        sessionHooks.studio = h;
+      },
+      subscribe(_l: (e: SessionEvent) => void) {
+        return () => undefined;
+      },
     },
   } as unknown as App;
   const sent: unknown[] = [];
-  const hub = { app, clients: new Set(), sendTo: (_ws: unknown, m: unknown) => sent.push(m), broadcast: (m: unknown) => sent.push(m), addEntry: () => undefined } as unknown as ConsoleHub;
+  const hub = {
+    app,
+    clients: new Set(),
+    sendTo: (_ws: unknown, m: unknown) => sent.push(m),
+    broadcast: (m: unknown) => sent.push(m),
+    addEntry: () => undefined,
+  } as unknown as ConsoleHub;
   return { hub, sent, sessionHooks };
 }
 
 describe('the studio on a ROS profile (contract)', () => {
-  it('reads the profile\'s CompressedImage topic through the robot link and stores the frame', async () => {
+  it("reads the profile's CompressedImage topic through the robot link and stores the frame", async () => {
     const r = await rig({ dialect: 'ros2' });
     rigs.push(r);
     const dataDir = mkdtempSync(join(tmpdir(), 'shammie-studio-ros-'));
@@ -56,7 +66,11 @@ describe('the studio on a ROS profile (contract)', () => {
     const shot = sessionHooks.studio!.shoot({ posedBy: 'track(TOWER)' });
     await until(() => r.server.subscribers(TOPIC) > 0, 3000, 'the camera to subscribe');
     await sleep(20);
-    r.server.publish(TOPIC, { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: 'wrist_camera' }, format: 'png', data: testPattern(200, 150, 1).toString('base64') });
+    r.server.publish(TOPIC, {
+      header: { stamp: { sec: 0, nanosec: 0 }, frame_id: 'wrist_camera' },
+      format: 'png',
+      data: testPattern(200, 150, 1).toString('base64'),
+    });
     expect(await shot).toMatch(/^Frame 1 saved\. It is the first frame of a new film, "film-/);
     const film = ext.controller.film!;
     expect(film.frames()[0]).toMatchObject({ skill: 'track(TOWER)', width: 200, height: 150 });
@@ -72,8 +86,13 @@ describe('the studio on a ROS profile (contract)', () => {
     const { hub, sessionHooks } = fakeHub(r);
     const ext = new StudioExtension(hub, { dataDir });
     expect(ext.controller.camera).toBeInstanceOf(MissingCamera);
-    expect(ext.stateMessage().studio.camera.status).toMatchObject({ available: false, hint: expect.stringMatching(/studio\.camera\.topic/) });
-    await expect(sessionHooks.studio!.shoot({ posedBy: null })).rejects.toThrow(/the launch profile "ros2-rosbridge" names no camera: set studio\.camera\.topic in the profile/);
+    expect(ext.stateMessage().studio.camera.status).toMatchObject({
+      available: false,
+      hint: expect.stringMatching(/studio\.camera\.topic/),
+    });
+    await expect(sessionHooks.studio!.shoot({ posedBy: null })).rejects.toThrow(
+      /the launch profile "ros2-rosbridge" names no camera: set studio\.camera\.topic in the profile/,
+    );
     expect(existsSync(join(dataDir, 'studio'))).toBe(false); // no picture, no film
     expect(ext.controller.film).toBeNull();
   });

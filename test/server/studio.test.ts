@@ -30,11 +30,16 @@ class Console extends TestClient {
     this.renders++;
     const { requestId, width, height } = m;
     switch (this.render) {
-      case 'ok': return this.send({ type: 'studio_frame', requestId, png: testPattern(width, height, this.renders).toString('base64') });
-      case 'wrong-size': return this.send({ type: 'studio_frame', requestId, png: testPattern(640, 360, 1).toString('base64') });
-      case 'not-png': return this.send({ type: 'studio_frame', requestId, png: Buffer.from('this is not a picture at all').toString('base64') });
-      case 'fail': return this.send({ type: 'studio_frame_failed', requestId, reason: 'WebGL context lost' });
-      case 'ignore': return;
+      case 'ok':
+        return this.send({ type: 'studio_frame', requestId, png: testPattern(width, height, this.renders).toString('base64') });
+      case 'wrong-size':
+        return this.send({ type: 'studio_frame', requestId, png: testPattern(640, 360, 1).toString('base64') });
+      case 'not-png':
+        return this.send({ type: 'studio_frame', requestId, png: Buffer.from('this is not a picture at all').toString('base64') });
+      case 'fail':
+        return this.send({ type: 'studio_frame_failed', requestId, reason: 'WebGL context lost' });
+      case 'ignore':
+        return;
     }
   }
   /** the next studio_state whose state matches */
@@ -65,7 +70,13 @@ describe('the stop-motion studio in the session server', () => {
   it('greets with the studio state: no film yet, the sim wrist camera rendered by the console', async () => {
     const s = await c.state(() => true);
     expect(s).toMatchObject({ session: null, sessions: [], move: null, capturing: false });
-    expect(s.camera).toMatchObject({ kind: 'sim', fovY: 45, width: 960, height: 540, offset: { position: [0, 0, 0.03], quaternion: [0, 0, 0, 1] } });
+    expect(s.camera).toMatchObject({
+      kind: 'sim',
+      fovY: 45,
+      width: 960,
+      height: 540,
+      offset: { position: [0, 0, 0.03], quaternion: [0, 0, 0, 1] },
+    });
     expect((await c.state((x) => x.camera.status?.available === true)).camera.status?.message).toMatch(/1 console connected/);
     expect(server.hub.extensions.some((e) => e instanceof StudioExtension)).toBe(true);
   });
@@ -102,9 +113,15 @@ describe('the stop-motion studio in the session server', () => {
 
     // Only PNG files inside a film's frames folder; no way out of it.
     for (const bad of [
-      'studio/hulk-smash/studio.json', 'studio/hulk-smash/frames/%2e%2e%2fstudio.json', 'studio/..%2f..%2fpackage.json',
-      'studio/hulk-smash/frames/000099.png', 'studio/hulk-smash/frames/000001.PNG', 'studio/%2e%2e/frames/000001.png', 'studio/',
-    ]) expect((await get(bad)).status, bad).toBe(404);
+      'studio/hulk-smash/studio.json',
+      'studio/hulk-smash/frames/%2e%2e%2fstudio.json',
+      'studio/..%2f..%2fpackage.json',
+      'studio/hulk-smash/frames/000099.png',
+      'studio/hulk-smash/frames/000001.PNG',
+      'studio/%2e%2e/frames/000001.png',
+      'studio/',
+    ])
+      expect((await get(bad)).status, bad).toBe(404);
     expect(studioFrameFile('/data', '/studio/a/frames/../../x.png')).toBeNull();
     expect(studioFrameFile('/data', '/studio/a/frames/000001.png')).toEqual({ root: resolve('/data/studio/a/frames'), rel: '000001.png' });
     expect(c.invalid).toEqual([]);
@@ -120,7 +137,10 @@ describe('the stop-motion studio in the session server', () => {
       const from = c.mark();
       c.send({ type: 'say', text: 'shoot' });
       expect(await c.reply(from)).toBe(`I couldn't take the picture: ${why}.`);
-      if (render !== 'fail') expect((await c.next('error', (m) => m.re === 'studio_frame', 20_000, from)).message).toMatch(/^wrist-camera frame refused: the image (is 640×360|is not a PNG)/);
+      if (render !== 'fail')
+        expect((await c.next('error', (m) => m.re === 'studio_frame', 20_000, from)).message).toMatch(
+          /^wrist-camera frame refused: the image (is 640×360|is not a PNG)/,
+        );
     }
     c.render = 'ok';
     const files = JSON.parse(readFileSync(join(dataDir, 'studio', 'hulk-smash', 'studio.json'), 'utf8')).frames;
@@ -174,7 +194,11 @@ describe('the stop-motion studio in the session server', () => {
     from = c.mark();
     c.send({ type: 'say', text: 'shoot' });
     expect(await c.reply(from)).toMatch(/^Frame \d+ saved\. That was the last of the 3 frames of track\(TOWER\)\.$/);
-    expect((await c.state((x) => x.move === null, from)).session!.frames.slice(-3).map((f) => f.skill)).toEqual(['track(TOWER)', 'track(TOWER)', 'track(TOWER)']);
+    expect((await c.state((x) => x.move === null, from)).session!.frames.slice(-3).map((f) => f.skill)).toEqual([
+      'track(TOWER)',
+      'track(TOWER)',
+      'track(TOWER)',
+    ]);
 
     // The console's Cancel ends a split move too.
     from = c.mark();

@@ -111,7 +111,10 @@ describe('console voice channel (pocketsphinx, espeak-ng)', () => {
     // "fig up", "fig up candy"); only the final is vouched for, and only it reaches the dialogue.
     expect(partials.every((p) => p.text.trim().length > 0)).toBe(true);
     expect(c.messages.indexOf(partials[partials.length - 1])).toBeLessThan(c.messages.indexOf(final));
-    const said = c.messages.slice(from).filter((m) => m.type === 'dialogue' && m.entry.role === 'user').map((m) => (m as Extract<typeof m, { type: 'dialogue' }>).entry.text);
+    const said = c.messages
+      .slice(from)
+      .filter((m) => m.type === 'dialogue' && m.entry.role === 'user')
+      .map((m) => (m as Extract<typeof m, { type: 'dialogue' }>).entry.text);
     expect(said).toEqual([final.text]);
     c.send({ type: 'cancel' });
   }, 60_000);
@@ -133,7 +136,7 @@ describe('console voice channel (pocketsphinx, espeak-ng)', () => {
     c.send({ type: 'voice_settings', speak: true, headphones: false });
   }, 30_000);
 
-  it('the decoder\'s cepstral mean is kept in the data folder, and the next run starts warm with it', async () => {
+  it("the decoder's cepstral mean is kept in the data folder, and the next run starts warm with it", async () => {
     const file = join(dataDir, 'speech', 'cmn.txt');
     expect(existsSync(file)).toBe(true);
     const saved = readFileSync(file, 'utf8').trim();

@@ -31,19 +31,31 @@ export class TestClient {
     void m;
   }
   open(): Promise<void> {
-    return new Promise((resolve, reject) => { this.ws.once('open', () => resolve()); this.ws.once('error', reject); });
+    return new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+    });
   }
   send(m: unknown): void {
     this.ws.send(typeof m === 'string' ? m : JSON.stringify(m));
   }
   /** the next message of a type (after `from`) matching pred */
-  async next<T extends ServerMessage['type']>(type: T, pred: (m: Msg<T>) => boolean = () => true, timeout = 20_000, from = 0): Promise<Msg<T>> {
+  async next<T extends ServerMessage['type']>(
+    type: T,
+    pred: (m: Msg<T>) => boolean = () => true,
+    timeout = 20_000,
+    from = 0,
+  ): Promise<Msg<T>> {
     const t0 = Date.now();
     for (;;) {
       const m = this.messages.slice(from).find((x) => x.type === type && pred(x as Msg<T>));
       if (m) return m as Msg<T>;
-      if (Date.now() - t0 > timeout) throw new Error(`no ${type} message within ${timeout} ms; got ${this.messages.map((x) => x.type).join(', ')}`);
-      await new Promise<void>((r) => { this.#waiters.push(r); setTimeout(r, 50); });
+      if (Date.now() - t0 > timeout)
+        throw new Error(`no ${type} message within ${timeout} ms; got ${this.messages.map((x) => x.type).join(', ')}`);
+      await new Promise<void>((r) => {
+        this.#waiters.push(r);
+        setTimeout(r, 50);
+      });
     }
   }
   mark(): number {
@@ -53,7 +65,6 @@ export class TestClient {
     this.ws.close();
   }
 }
-
 
 export interface TestServer<C extends TestClient = TestClient> {
   app: SimApp;
@@ -77,7 +88,10 @@ export async function openTestServer<C extends TestClient = TestClient>(
   const c = opts.client ? opts.client(server.url) : (new TestClient(server.url) as C);
   await c.open();
   return {
-    app, server, dataDir, c,
+    app,
+    server,
+    dataDir,
+    c,
     async close() {
       c.close();
       await server.close();

@@ -17,9 +17,15 @@ describe('the gift-bag session in physics', () => {
   it('"pick up the candy" then "put it in the bag" ends with CANDY inside GIFT_BAG', async () => {
     app = await createApp({ seed: 1 });
     const turns = await runScript(app, parseScript('pick up the candy\nput it in the bag\n'));
-    expect(turns.map((t) => [t.kind, t.outcome])).toEqual([['plan', 'succeeded'], ['plan', 'succeeded']]);
+    expect(turns.map((t) => [t.kind, t.outcome])).toEqual([
+      ['plan', 'succeeded'],
+      ['plan', 'succeeded'],
+    ]);
     expect(turns[0].plan).toEqual([{ skill: 'pickup', args: { object: 'CANDY' } }]);
-    expect(turns[1].plan).toEqual([{ skill: 'goto', args: { object: 'GIFT_BAG' } }, { skill: 'release', args: {} }]);
+    expect(turns[1].plan).toEqual([
+      { skill: 'goto', args: { object: 'GIFT_BAG' } },
+      { skill: 'release', args: {} },
+    ]);
     const candy = worldReport(app).CANDY;
     expect(candy.in).toBe('GIFT_BAG');
     expect(candy.held).toBe(false);
@@ -38,7 +44,10 @@ describe('the gift-bag session in physics', () => {
     const sent: string[] = [];
     app.simBackend.onJointState(() => undefined);
     const origExec = app.simBackend.executeTrajectory.bind(app.simBackend);
-    app.simBackend.executeTrajectory = (t, o) => { sent.push('trajectory'); return origExec(t, o); };
+    app.simBackend.executeTrajectory = (t, o) => {
+      sent.push('trajectory');
+      return origExec(t, o);
+    };
     const turns = await runScript(app, parseScript('pick up the toy car\n'));
     expect(turns[0].kind).toBe('question');
     expect(turns[0].reply).toMatch(/TOY_CAR/);
@@ -52,7 +61,10 @@ describe('the gift-bag session in physics', () => {
   it('a taught object can then be picked up (teach by pointing with !click)', async () => {
     app = await createApp({ seed: 1 });
     const car = app.sim.bodyPosition('TOY_CAR')!;
-    const turns = await runScript(app, parseScript(`pick up the toy car\n!click ${car[0]} ${car[1]} ${car[2] + 0.01}\npick up the toy car\nput it in the bag\n`));
+    const turns = await runScript(
+      app,
+      parseScript(`pick up the toy car\n!click ${car[0]} ${car[1]} ${car[2] + 0.01}\npick up the toy car\nput it in the bag\n`),
+    );
     expect(turns.map((t) => t.kind)).toEqual(['question', 'taught', 'plan', 'plan']);
     expect(turns[3].outcome).toBe('succeeded');
     expect(worldReport(app).TOY_CAR.in).toBe('GIFT_BAG');
@@ -66,7 +78,10 @@ describe('stop', () => {
     app.simBackend.onJointState((s) => samples.push({ t: s.stamp, q: [...s.position], v: [...s.velocity] }));
     let stopAt = NaN;
     const origStop = app.simBackend.stop.bind(app.simBackend);
-    app.simBackend.stop = async () => { stopAt = app!.backend.now(); return origStop(); };
+    app.simBackend.stop = async () => {
+      stopAt = app!.backend.now();
+      return origStop();
+    };
     const turns = await runScript(app, parseScript('go to the bag\n!stop 0.4\n'));
     expect(turns[0].outcome).toBe('failed');
     expect(turns[0].failure).toMatch(/stopped by the operator/);

@@ -25,25 +25,35 @@ async function setup() {
   app = await createApp({ seed: 1, planner });
   const sent: unknown[] = [];
   const exec = app.simBackend.executeTrajectory.bind(app.simBackend);
-  app.simBackend.executeTrajectory = (t, o) => { sent.push(t); return exec(t, o); };
+  app.simBackend.executeTrajectory = (t, o) => {
+    sent.push(t);
+    return exec(t, o);
+  };
   const grip = app.simBackend.gripper.bind(app.simBackend);
-  app.simBackend.gripper = (c) => { sent.push(c); return grip(c); };
+  app.simBackend.gripper = (c) => {
+    sent.push(c);
+    return grip(c);
+  };
   return { app, server, sent };
 }
 
 describe('LLM planner in the session (contract)', () => {
   it('a valid answer becomes a plan that runs: CANDY ends in GIFT_BAG', async () => {
     const { app, server } = await setup();
-    server.script(toolAnswer(
-      { name: 'pickup', arguments: { object: 'CANDY' } },
-      { name: 'goto', arguments: { object: 'GIFT_BAG' } },
-      { name: 'release', arguments: {} },
-    ));
+    server.script(
+      toolAnswer(
+        { name: 'pickup', arguments: { object: 'CANDY' } },
+        { name: 'goto', arguments: { object: 'GIFT_BAG' } },
+        { name: 'release', arguments: {} },
+      ),
+    );
     const turns = await runScript(app, parseScript('put the gummy in the bag please\n'));
     expect(turns[0]).toMatchObject({ kind: 'plan', outcome: 'succeeded' });
     expect(worldReport(app).CANDY.in).toBe('GIFT_BAG');
     // The request carried tools generated from the live registry.
-    expect(server.last.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(expect.arrayContaining(['pickup', 'goto', 'release', 'grasp', 'go_home']));
+    expect(server.last.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(
+      expect.arrayContaining(['pickup', 'goto', 'release', 'grasp', 'go_home']),
+    );
   });
 
   it('invalid tool calls, text answers and HTTP errors never move the robot', async () => {
@@ -56,7 +66,10 @@ describe('LLM planner in the session (contract)', () => {
       textAnswer('Sure! I will now pick up the candy.'),
       errorAnswer(500, 'boom'),
     );
-    const turns = await runScript(app, parseScript(['fly away', 'grab it', 'grab the candy fast', 'go there', 'pick up the candy', 'pick up the candy'].join('\n')));
+    const turns = await runScript(
+      app,
+      parseScript(['fly away', 'grab it', 'grab the candy fast', 'go there', 'pick up the candy', 'pick up the candy'].join('\n')),
+    );
     for (const t of turns) {
       expect(t.kind).toBe('question');
       expect(t.executed).toBe(false);

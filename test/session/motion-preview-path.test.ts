@@ -54,7 +54,10 @@ describe('a motion skill learned from a demonstration, applied to a new object',
     const app = await createApp({ scene: 'stopmotion' });
     apps.push(app);
     const { session, model } = app;
-    const taught = await runScript(app, parseScript(["I'll show you how to track around the hulk", `!demo ${DEMO}`, "that's it"].join('\n')));
+    const taught = await runScript(
+      app,
+      parseScript(["I'll show you how to track around the hulk", `!demo ${DEMO}`, "that's it"].join('\n')),
+    );
     expect(taught.map((t) => t.kind)).toEqual(['plan', 'plan', 'taught']);
     const skill = app.library.motions()[0];
     expect(skill.name).toBe('track');
@@ -68,7 +71,9 @@ describe('a motion skill learned from a demonstration, applied to a new object',
     const dmp = data.dmp as PoseDmpModel;
     const replay = rolloutPoseDmp(dmp, { dt: demo.dt });
     let se = 0;
-    poses.positions.forEach((p, k) => { se += dist(replay.positions[Math.min(k, replay.positions.length - 1)], p) ** 2; });
+    poses.positions.forEach((p, k) => {
+      se += dist(replay.positions[Math.min(k, replay.positions.length - 1)], p) ** 2;
+    });
     const reproductionRms = Math.sqrt(se / poses.positions.length);
     expect(reproductionRms).toBeLessThan(0.005);
 
@@ -79,7 +84,7 @@ describe('a motion skill learned from a demonstration, applied to a new object',
     const preview = session.pending!;
     expect(preview.safe).toBe(true);
     expect(app.backend.jointState().position).toEqual(q0);
-    const compiled = preview.compiled[0] as typeof preview.compiled[0] & Partial<CompiledMotionSkill>;
+    const compiled = preview.compiled[0] as (typeof preview.compiled)[0] & Partial<CompiledMotionSkill>;
     expect(compiled.dmp?.target).toBe('LOKI');
 
     // DMP figure 2: the re-targeted goal (LOKI + the demonstrated offset from HULK) is reached
@@ -89,21 +94,34 @@ describe('a motion skill learned from a demonstration, applied to a new object',
     const goal: Vec3 = [0, 1, 2].map((i) => dmp.goal.position[i] - ref[i] + loki[i]) as Vec3;
     expect(dist(compiled.dmp!.goal.position, goal)).toBeLessThan(1e-9);
     const rolloutEnd = compiled.rollout!.positions.at(-1)!;
-    const trajectories = preview.compiled.flatMap((s) => s.motions).filter((m) => m.kind === 'trajectory').map((m) => m.trajectory);
+    const trajectories = preview.compiled
+      .flatMap((s) => s.motions)
+      .filter((m) => m.kind === 'trajectory')
+      .map((m) => m.trajectory);
     const lastPoint = trajectories.at(-1)!.points.at(-1)!.positions;
     const plannedEnd = chain.pose(lastPoint).position;
     expect(dist(rolloutEnd, goal)).toBeLessThan(0.002);
     expect(dist(plannedEnd, goal)).toBeLessThan(0.002);
 
     // The console's preview path: tool positions of the exact trajectory points.
-    const info = buildPreviewInfo(preview, model, { id: 'p', utterance: turn.utterance, confirmable: true, autoConfirm: false, startQ: q0, startGripper: app.backend.gripperPosition() });
+    const info = buildPreviewInfo(preview, model, {
+      id: 'p',
+      utterance: turn.utterance,
+      confirmable: true,
+      autoConfirm: false,
+      startQ: q0,
+      startGripper: app.backend.gripperPosition(),
+    });
     const previewPath: Vec3[] = [];
     for (let k = 0; k < info.path.length; k += 3) previewPath.push([info.path[k], info.path[k + 1], info.path[k + 2]]);
 
     // Execute, recording what was sent and the joint states.
     const sent: { trajectory: JointTrajectory; at: number }[] = [];
     const execute = app.simBackend.executeTrajectory.bind(app.simBackend);
-    app.simBackend.executeTrajectory = (tr, o) => { sent.push({ trajectory: structuredClone(tr), at: app.simBackend.now() }); return execute(tr, o); };
+    app.simBackend.executeTrajectory = (tr, o) => {
+      sent.push({ trajectory: structuredClone(tr), at: app.simBackend.now() });
+      return execute(tr, o);
+    };
     const executed: Vec3[] = [];
     const stamped: { t: number; q: number[] }[] = [];
     const off = app.backend.onJointState((s) => {
@@ -126,7 +144,8 @@ describe('a motion skill learned from a demonstration, applied to a new object',
         if (u < 0 || u > pts.at(-1)!.timeFromStart) continue;
         let k = 1;
         while (k < pts.length - 1 && pts[k].timeFromStart < u) k++;
-        const a = pts[k - 1], b = pts[k];
+        const a = pts[k - 1],
+          b = pts[k];
         const f = Math.max(0, Math.min(1, (u - a.timeFromStart) / (b.timeFromStart - a.timeFromStart || 1)));
         const planned = chain.pose(a.positions.map((v, i) => v + f * (b.positions[i] - v))).position;
         lag.push(dist(chain.pose(s.q).position, planned));

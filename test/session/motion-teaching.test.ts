@@ -19,17 +19,20 @@ describe('motion skills taught by demonstration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shammie-motion-'));
     const app = await createApp({ scene: 'stopmotion', dataDir: dir });
     apps.push(app);
-    const turns = await runScript(app, parseScript([
-      "I'll show you how to track around the hulk",
-      `!demo ${DEMO}`,
-      "that's it",
-      'track around the tower',
-    ].join('\n'), join(dir, 'script.txt')));
+    const turns = await runScript(
+      app,
+      parseScript(
+        ["I'll show you how to track around the hulk", `!demo ${DEMO}`, "that's it", 'track around the tower'].join('\n'),
+        join(dir, 'script.txt'),
+      ),
+    );
     expect(turns.map((t) => t.kind)).toEqual(['plan', 'plan', 'taught', 'plan']);
     const name = turns[3].plan![0].skill;
     expect(name).toBe('track'); // "track around the hulk" teaches track(target), not track_around
     // The sim arm cannot be guided by hand: the reply says how to demonstrate there.
-    expect(turns[0].reply).toMatch(/show me how to track \(relative to HULK\)\. This arm \(sim\) can't be guided by hand, so give me a recorded demonstration: record one in the console's Teach panel and press "Show it to the robot" \(or "!demo FILE" in a script\)/);
+    expect(turns[0].reply).toMatch(
+      /show me how to track \(relative to HULK\)\. This arm \(sim\) can't be guided by hand, so give me a recorded demonstration: record one in the console's Teach panel and press "Show it to the robot" \(or "!demo FILE" in a script\)/,
+    );
     expect(app.backend.capabilities.handGuiding).toBe(false);
     expect(turns[2].reply).toMatch(/learned track\(target\).*shown on HULK/);
     expect(turns[3].plan).toEqual([{ skill: name, args: { target: 'TOWER' } }]);
@@ -50,15 +53,21 @@ describe('motion skills taught by demonstration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shammie-motion-rename-'));
     const app = await createApp({ scene: 'stopmotion', dataDir: dir });
     apps.push(app);
-    const turns = await runScript(app, parseScript([
-      "I'll show you how to track around the hulk",
-      `!demo ${DEMO}`,
-      "that's it",
-      'let me teach you to film',
-      'track around the tower',
-      "that's it",
-      'rename track to orbit',
-    ].join('\n'), join(dir, 'script.txt')));
+    const turns = await runScript(
+      app,
+      parseScript(
+        [
+          "I'll show you how to track around the hulk",
+          `!demo ${DEMO}`,
+          "that's it",
+          'let me teach you to film',
+          'track around the tower',
+          "that's it",
+          'rename track to orbit',
+        ].join('\n'),
+        join(dir, 'script.txt'),
+      ),
+    );
     expect(turns.map((t) => t.kind)).toEqual(['plan', 'plan', 'taught', 'plan', 'plan', 'taught', 'taught']);
     expect(turns[4]).toMatchObject({ plan: [{ skill: 'track', args: { target: 'TOWER' } }], outcome: 'succeeded' });
     expect(turns[6].reply).toBe('Okay, track is now called orbit.');
@@ -89,7 +98,14 @@ describe('motion skills taught by demonstration', () => {
     const app = await createApp({ scene: 'stopmotion' });
     apps.push(app);
     const script = (lines: string[]) => runScript(app, parseScript(lines.join('\n'), join(tmpdir(), 'script.txt')));
-    await script(["I'll show you how to track around the hulk", `!demo ${DEMO}`, "that's it", 'let me teach you to film', 'track around the tower', "that's it"]);
+    await script([
+      "I'll show you how to track around the hulk",
+      `!demo ${DEMO}`,
+      "that's it",
+      'let me teach you to film',
+      'track around the tower',
+      "that's it",
+    ]);
     const renamed = await script(['rename track to orbit', 'film']);
     expect(renamed[0]).toMatchObject({ kind: 'taught', reply: 'Okay, track is now called orbit.' });
     expect(app.registry.has('orbit') && !app.registry.has('track')).toBe(true);
@@ -107,13 +123,23 @@ describe('motion skills taught by demonstration', () => {
     const app = await createApp({ scene: 'stopmotion', dataDir: dir });
     apps.push(app);
     const ZOOM = resolve(import.meta.dirname, '../../skills/demonstration/examples/zoom-hulk.json');
-    const turns = await runScript(app, parseScript([
-      "I'll show you how to track around the hulk", `!demo ${DEMO}`, "that's it",
-      "I'll show you how to zoom in on the hulk", `!demo ${ZOOM}`, "that's it",
-      'track around loki',
-      // Straight through joint space from the end of track(LOKI) the hand went 3 mm into the table.
-      'zoom in on the hulk',
-    ].join('\n'), join(dir, 'script.txt')));
+    const turns = await runScript(
+      app,
+      parseScript(
+        [
+          "I'll show you how to track around the hulk",
+          `!demo ${DEMO}`,
+          "that's it",
+          "I'll show you how to zoom in on the hulk",
+          `!demo ${ZOOM}`,
+          "that's it",
+          'track around loki',
+          // Straight through joint space from the end of track(LOKI) the hand went 3 mm into the table.
+          'zoom in on the hulk',
+        ].join('\n'),
+        join(dir, 'script.txt'),
+      ),
+    );
     const [track, zoom] = turns.slice(-2);
     expect(track).toMatchObject({ outcome: 'succeeded' });
     expect(zoom.failure ?? null).toBeNull();

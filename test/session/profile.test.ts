@@ -11,11 +11,23 @@ describe('launch profiles', () => {
     expect(shippedProfiles()).toEqual(['ros1-rosbridge', 'ros2-rclnodejs', 'ros2-rosbridge', 'sim']);
     expect(loadProfile('sim', {})).toMatchObject({ backend: 'sim' });
     expect(loadProfile('ros2-rosbridge', {})).toMatchObject({
-      backend: 'rosbridge', urdf: 'panda', scene: 'giftbag',
-      ros: { dialect: 'ros2', url: 'ws://localhost:9090', jointStates: '/joint_states', trajectoryAction: '/joint_trajectory_controller/follow_joint_trajectory', speedScale: 1, gripper: { mode: 'action' } },
+      backend: 'rosbridge',
+      urdf: 'panda',
+      scene: 'giftbag',
+      ros: {
+        dialect: 'ros2',
+        url: 'ws://localhost:9090',
+        jointStates: '/joint_states',
+        trajectoryAction: '/joint_trajectory_controller/follow_joint_trajectory',
+        speedScale: 1,
+        gripper: { mode: 'action' },
+      },
     });
     expect(loadProfile('ros2-rclnodejs', {})).toMatchObject({ backend: 'rclnodejs', ros: { dialect: 'ros2' } });
-    expect(loadProfile('ros1-rosbridge', {})).toMatchObject({ backend: 'rosbridge', ros: { dialect: 'ros1', trajectoryAction: '/arm_controller/follow_joint_trajectory' } });
+    expect(loadProfile('ros1-rosbridge', {})).toMatchObject({
+      backend: 'rosbridge',
+      ros: { dialect: 'ros1', trajectoryAction: '/arm_controller/follow_joint_trajectory' },
+    });
   });
 
   it('reads ${VAR} and ${VAR:-default} from the environment', () => {
@@ -26,9 +38,17 @@ describe('launch profiles', () => {
   it('takes a path; relative URDF and scene paths are relative to the profile file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shammie-profile-'));
     const f = join(dir, 'lab-arm.yaml');
-    writeFileSync(f, 'backend: rosbridge\nurl: ws://10.0.0.5:9090\nrobot: {urdf: arm.urdf}\nscene: lab.json\njoints: {prefix: "left_"}\ntrajectory: {speedScale: 0.5}\n');
+    writeFileSync(
+      f,
+      'backend: rosbridge\nurl: ws://10.0.0.5:9090\nrobot: {urdf: arm.urdf}\nscene: lab.json\njoints: {prefix: "left_"}\ntrajectory: {speedScale: 0.5}\n',
+    );
     const p = loadProfile(f);
-    expect(p).toMatchObject({ name: 'lab-arm', urdf: join(dir, 'arm.urdf'), scene: join(dir, 'lab.json'), ros: { jointPrefix: 'left_', speedScale: 0.5 } });
+    expect(p).toMatchObject({
+      name: 'lab-arm',
+      urdf: join(dir, 'arm.urdf'),
+      scene: join(dir, 'lab.json'),
+      ros: { jointPrefix: 'left_', speedScale: 0.5 },
+    });
   });
 
   it.each([

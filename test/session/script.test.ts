@@ -6,7 +6,18 @@ import { DEFAULT_STOP_AFTER, loadScript, parseScript, ScriptError } from '../../
 
 describe('dialogue scripts', () => {
   it('parses utterances, comments and operator actions with line numbers', () => {
-    const lines = parseScript(['# the gift bag', '', 'pick up the candy  # inline comment', '!confirm', '!stop', '!stop 1.25', '!click 0.5 -0.1 0.02', '!cancel'].join('\n'));
+    const lines = parseScript(
+      [
+        '# the gift bag',
+        '',
+        'pick up the candy  # inline comment',
+        '!confirm',
+        '!stop',
+        '!stop 1.25',
+        '!click 0.5 -0.1 0.02',
+        '!cancel',
+      ].join('\n'),
+    );
     expect(lines).toEqual([
       { line: 3, type: 'utterance', text: 'pick up the candy' },
       { line: 4, type: 'confirm' },
@@ -40,6 +51,9 @@ describe('dialogue scripts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shammie-script-'));
     const f = join(dir, 's.txt');
     writeFileSync(f, 'go home\r\n!stop 0.2\r\n');
-    expect(loadScript(f)).toEqual([{ line: 1, type: 'utterance', text: 'go home' }, { line: 2, type: 'stop', after: 0.2 }]);
+    expect(loadScript(f)).toEqual([
+      { line: 1, type: 'utterance', text: 'go home' },
+      { line: 2, type: 'stop', after: 0.2 },
+    ]);
   });
 });

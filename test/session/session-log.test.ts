@@ -22,11 +22,41 @@ function syntheticLog(): string {
     { ts: at(0), type: 'log_start', format: 1 },
     // 1. "put the candy in the bag": plan at 1 s, the operator looks 4 s, confirms, 5 s of motion.
     { ts: at(0), type: 'utterance', text: 'put the candy in the bag' },
-    { ts: at(1), type: 'turn', turn: { utterance: 'put the candy in the bag', kind: 'plan', reply: 'Sure', plan: [{ skill: 'pickup', args: { object: 'CANDY' } }, { skill: 'goto', args: { object: 'GIFT_BAG' } }, { skill: 'release', args: {} }], executed: false, outcome: 'not_run' } },
-    { ts: at(1), type: 'preview', preview: { plan: [{ skill: 'pickup', args: { object: 'CANDY' } }, { skill: 'goto', args: { object: 'GIFT_BAG' } }, { skill: 'release', args: {} }], summary: { steps: 4 }, safe: true } },
+    {
+      ts: at(1),
+      type: 'turn',
+      turn: {
+        utterance: 'put the candy in the bag',
+        kind: 'plan',
+        reply: 'Sure',
+        plan: [
+          { skill: 'pickup', args: { object: 'CANDY' } },
+          { skill: 'goto', args: { object: 'GIFT_BAG' } },
+          { skill: 'release', args: {} },
+        ],
+        executed: false,
+        outcome: 'not_run',
+      },
+    },
+    {
+      ts: at(1),
+      type: 'preview',
+      preview: {
+        plan: [
+          { skill: 'pickup', args: { object: 'CANDY' } },
+          { skill: 'goto', args: { object: 'GIFT_BAG' } },
+          { skill: 'release', args: {} },
+        ],
+        summary: { steps: 4 },
+        safe: true,
+      },
+    },
     { ts: at(5), type: 'preview_cleared' },
     { ts: at(5), type: 'execution', status: 'started' },
-    ...[0, 1, 2, 3].flatMap((i) => [{ ts: at(5 + i), type: 'step', index: i, call: 'x', status: 'started' }, { ts: at(6 + i), type: 'step', index: i, call: 'x', status: 'succeeded' }]),
+    ...[0, 1, 2, 3].flatMap((i) => [
+      { ts: at(5 + i), type: 'step', index: i, call: 'x', status: 'started' },
+      { ts: at(6 + i), type: 'step', index: i, call: 'x', status: 'succeeded' },
+    ]),
     { ts: at(10), type: 'execution', status: 'finished', outcome: 'succeeded' },
     { ts: at(10), type: 'turn', turn: { utterance: 'put the candy in the bag', kind: 'plan', executed: true, outcome: 'succeeded' } },
     // 2. teaching pack from 20 s to 50 s (the operator talks; the robot runs one 2-skill step).
@@ -47,7 +77,11 @@ function syntheticLog(): string {
     // 3. an object taught by pointing; the click is operator time too (no utterance event).
     { ts: at(60), type: 'utterance', text: 'pick up the toy car' },
     { ts: at(61), type: 'turn', turn: { utterance: 'pick up the toy car', kind: 'question', executed: false, outcome: 'not_run' } },
-    { ts: at(70), type: 'turn', turn: { utterance: '!click 0.6 0.1 0.02', kind: 'taught', reply: 'Got it: that is TOY_CAR', executed: false, outcome: 'not_run' } },
+    {
+      ts: at(70),
+      type: 'turn',
+      turn: { utterance: '!click 0.6 0.1 0.02', kind: 'taught', reply: 'Got it: that is TOY_CAR', executed: false, outcome: 'not_run' },
+    },
     { ts: at(70), type: 'taught', what: 'object', name: 'TOY_CAR', detail: 'body TOY_CAR' },
     // 4. pack the toy car: 4 primitives for one taught call; then a skill failure.
     { ts: at(80), type: 'utterance', text: 'pack the toy car' },
@@ -57,12 +91,28 @@ function syntheticLog(): string {
     ...[0, 1, 2, 3].map((i) => ({ ts: at(84 + i), type: 'step', index: i, status: 'succeeded' })),
     { ts: at(88), type: 'execution', status: 'finished', outcome: 'succeeded' },
     { ts: at(90), type: 'utterance', text: 'pack the ball' },
-    { ts: at(91), type: 'preview', preview: { plan: [{ skill: 'pack', args: { obj: 'BALL' } }, { skill: 'go_home', args: {} }], safe: true } },
+    {
+      ts: at(91),
+      type: 'preview',
+      preview: {
+        plan: [
+          { skill: 'pack', args: { obj: 'BALL' } },
+          { skill: 'go_home', args: {} },
+        ],
+        safe: true,
+      },
+    },
     { ts: at(92), type: 'preview_cleared' },
     { ts: at(92), type: 'execution', status: 'started' },
     { ts: at(93), type: 'step', index: 0, status: 'succeeded' },
     { ts: at(94), type: 'step', index: -1, status: 'failed', reason: 'the gripper closed on nothing' },
-    { ts: at(94), type: 'execution', status: 'finished', outcome: 'failed', failure: 'the gripper closed on nothing; BALL was not grasped' },
+    {
+      ts: at(94),
+      type: 'execution',
+      status: 'finished',
+      outcome: 'failed',
+      failure: 'the gripper closed on nothing; BALL was not grasped',
+    },
     // 5. a plan shown and replaced by a new utterance (rejected), then a stop (rejected too).
     { ts: at(100), type: 'utterance', text: 'go to the pen' },
     { ts: at(101), type: 'preview', preview: { plan: [{ skill: 'goto', args: { object: 'PEN' } }], safe: true } },
@@ -103,7 +153,12 @@ describe('shammie report on a synthetic log', () => {
   });
 
   it('taught behaviors and objects', () => {
-    expect(r.taught).toMatchObject({ behaviors: ['pack'], objects: ['TOY_CAR'], locations: [], teachingSessions: { started: 1, finished: 1, abandoned: 0 } });
+    expect(r.taught).toMatchObject({
+      behaviors: ['pack'],
+      objects: ['TOY_CAR'],
+      locations: [],
+      teachingSessions: { started: 1, finished: 1, abandoned: 0 },
+    });
   });
 
   it('skills executed per plan and per behavior', () => {
@@ -128,8 +183,19 @@ describe('shammie report on a synthetic log', () => {
     expect(text).toContain('skills per behavior     1.83 (all calls), 2.50 (2 taught-behavior calls)');
     expect(text).toContain('2 bad line(s) skipped (line 62, 63)');
     let out = '';
-    expect(await reportCommand([file, '--json'], { out: (s) => { out += s; }, err: () => {} })).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ format: 1, time: { wall: 110 }, definitions: { supervision: expect.stringContaining('120 s') } });
+    expect(
+      await reportCommand([file, '--json'], {
+        out: (s) => {
+          out += s;
+        },
+        err: () => {},
+      }),
+    ).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({
+      format: 1,
+      time: { wall: 110 },
+      definitions: { supervision: expect.stringContaining('120 s') },
+    });
   });
 });
 
@@ -139,7 +205,12 @@ describe('shammie report: errors are clear and not crashes', () => {
   const dir = tmp('report-bad');
   const run = async (argv: string[]) => {
     let err = '';
-    const code = await reportCommand(argv, { out: () => {}, err: (s) => { err += s; } });
+    const code = await reportCommand(argv, {
+      out: () => {},
+      err: (s) => {
+        err += s;
+      },
+    });
     return { code, err };
   };
 
@@ -166,7 +237,12 @@ describe('SessionLog', () => {
     const dir = tmp('log');
     const now = () => new Date(T0);
     const listeners: ((e: LoggableEvent) => void)[] = [];
-    const source = { subscribe: (l: (e: LoggableEvent) => void) => { listeners.push(l); return () => listeners.splice(listeners.indexOf(l), 1); } };
+    const source = {
+      subscribe: (l: (e: LoggableEvent) => void) => {
+        listeners.push(l);
+        return () => listeners.splice(listeners.indexOf(l), 1);
+      },
+    };
     const log = SessionLog.attach(source, { dataDir: dir, now, meta: { scene: 'giftbag' } });
     expect(log.path).toBe(join(dir, 'logs', 'session-2024-11-26T10-00-00-000Z.jsonl'));
     const emit = (e: LoggableEvent) => listeners.forEach((l) => l(e));
@@ -174,7 +250,17 @@ describe('SessionLog', () => {
     emit({ type: 'progress', step: 0, motion: 0, label: 'move', fraction: 0, t: T0 + 1100 });
     emit({ type: 'progress', step: 0, motion: 0, label: 'move', fraction: 0.5, t: T0 + 1200 });
     emit({ type: 'progress', step: 0, motion: 0, label: 'move', fraction: 1, t: T0 + 1300 });
-    emit({ type: 'preview', t: T0 + 1400, preview: { plan: [{ skill: 'go_home', args: {} }], summary: { steps: 1 }, safe: true, steps: [{ call: 'go_home()', safe: true, motions: [] }], compiled: [{ huge: new Float64Array(10_000) }] } });
+    emit({
+      type: 'preview',
+      t: T0 + 1400,
+      preview: {
+        plan: [{ skill: 'go_home', args: {} }],
+        summary: { steps: 1 },
+        safe: true,
+        steps: [{ call: 'go_home()', safe: true, motions: [] }],
+        compiled: [{ huge: new Float64Array(10_000) }],
+      },
+    });
     const cyclic: Record<string, unknown> = { type: 'taught', what: 'object', name: 'X', fn: () => 1 };
     cyclic.self = cyclic;
     emit(cyclic as LoggableEvent);
@@ -183,11 +269,19 @@ describe('SessionLog', () => {
     log.close();
     emit({ type: 'utterance', text: 'after close' });
 
-    const lines = readFileSync(log.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(log.path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(['log_start', 'utterance', 'progress', 'progress', 'preview', 'taught', 'mystery', 'log_end']);
     expect(lines[0]).toMatchObject({ ts: '2024-11-26T10:00:00.000Z', format: 1, meta: { scene: 'giftbag' } });
     expect(lines[1]).toEqual({ ts: '2024-11-26T10:00:01.000Z', type: 'utterance', text: 'go home' });
-    expect(lines[4].preview).toEqual({ plan: [{ skill: 'go_home', args: {} }], summary: { steps: 1 }, safe: true, steps: [{ call: 'go_home()', safe: true }] });
+    expect(lines[4].preview).toEqual({
+      plan: [{ skill: 'go_home', args: {} }],
+      summary: { steps: 1 },
+      safe: true,
+      steps: [{ call: 'go_home()', safe: true }],
+    });
     expect(lines[5]).toMatchObject({ name: 'X', self: { name: 'X', self: '[cycle]' } });
     expect(lines[5]).not.toHaveProperty('fn');
     expect(lines[6].payload).toHaveLength(201);
@@ -229,22 +323,30 @@ describe('a log written by a real session', () => {
     app = await createApp({ seed: 1, dataDir: dir });
     expect(app.logPath).toMatch(/logs\/session-.*\.jsonl$/);
     const log = { path: app.logPath!, close: () => undefined };
-    const car = app.sim.bodyPosition('TOY_CAR')!.map((v) => v.toFixed(3)).join(' ');
-    const turns = await runScript(app, parseScript([
-      'pack the candy',
-      'yes',
-      'pick up the candy',
-      'go to the bag',
-      'drop it',
-      "that's it",
-      'pick up the toy car',
-      `!click ${car}`,
-      'pack the toy car',
-      'go home',
-      '!stop 0.3',
-      'what can you do?',
-      'go home',
-    ].join('\n')));
+    const car = app.sim
+      .bodyPosition('TOY_CAR')!
+      .map((v) => v.toFixed(3))
+      .join(' ');
+    const turns = await runScript(
+      app,
+      parseScript(
+        [
+          'pack the candy',
+          'yes',
+          'pick up the candy',
+          'go to the bag',
+          'drop it',
+          "that's it",
+          'pick up the toy car',
+          `!click ${car}`,
+          'pack the toy car',
+          'go home',
+          '!stop 0.3',
+          'what can you do?',
+          'go home',
+        ].join('\n'),
+      ),
+    );
     await app.dispose(); // closes the log
     app = undefined;
     log.close();
@@ -253,7 +355,12 @@ describe('a log written by a real session', () => {
     expect(readdirSync(join(dir, 'logs'))).toEqual([expect.stringMatching(/^session-.*\.jsonl$/)]);
     const text = readFileSync(log.path, 'utf8');
     expect(text).not.toContain('"compiled"');
-    expect(text.split('\n').filter(Boolean).every((l) => typeof JSON.parse(l).ts === 'string')).toBe(true);
+    expect(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => typeof JSON.parse(l).ts === 'string'),
+    ).toBe(true);
 
     const r = reportFromLog(log.path);
     expect(r.lines.bad).toBe(0);

@@ -44,7 +44,9 @@ async function studioApp(dir: string): Promise<{ app: SimApp; studio: StudioCont
   const app = await createApp({ scene: 'stopmotion', dataDir: dir });
   apps.push(app);
   const camera = new FakeCamera();
-  const studio = new StudioController({ dataDir: dir, camera, backend: app.backend, chain: app.ik.chain, scene: 'stopmotion' }).attach(app.session);
+  const studio = new StudioController({ dataDir: dir, camera, backend: app.backend, chain: app.ik.chain, scene: 'stopmotion' }).attach(
+    app.session,
+  );
   return { app, studio, camera };
 }
 
@@ -67,7 +69,11 @@ function lerpAt(traj: JointTrajectory, t: number): number[] {
 }
 
 function countFrames(file: string): number {
-  const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  const out = execFileSync(
+    'ffprobe',
+    ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file],
+    { encoding: 'utf8' },
+  );
   return Number(out.trim());
 }
 
@@ -76,7 +82,10 @@ function expectShots(turns: TurnReport[], total: number, call: string): void {
   turns.forEach((t, k) => {
     expect(t.kind).toBe('plan');
     if (k < total - 1) expect(t.reply).toMatch(new RegExp(`^Frame \\d+ saved\\. The camera is at pose ${k + 2} of ${total}\\.$`));
-    else expect(t.reply).toMatch(new RegExp(`^Frame \\d+ saved\\. That was the last of the ${total} frames of ${call.replace(/[()]/g, '\\$&')}\\.$`));
+    else
+      expect(t.reply).toMatch(
+        new RegExp(`^Frame \\d+ saved\\. That was the last of the ${total} frames of ${call.replace(/[()]/g, '\\$&')}\\.$`),
+      );
   });
 }
 
@@ -123,7 +132,8 @@ describe('the stop-motion studio, scripted', () => {
     const keys = new Set(frames.map((f) => f.camera!.position.map((v) => v.toFixed(4)).join(',')));
     expect(keys.size).toBe(48);
     const chain = app.ik.chain;
-    let worst = 0, worstAngle = 0;
+    let worst = 0,
+      worstAngle = 0;
     previews.forEach((p, m) => {
       const traj = cameraMove(p);
       const T = traj.points[traj.points.length - 1].timeFromStart;
@@ -159,7 +169,11 @@ describe('the stop-motion studio, scripted', () => {
     expect(again.studio.sessions()).toEqual(['avengers']);
     const resumed = await script(again.app, ['open film avengers'], dir);
     expect(resumed[0].reply).toBe('Opened the film "avengers" with 48 frames; the next one is frame 49.');
-    expect(StudioSession.open(join(dir, 'studio', 'avengers'), { create: false }).frames().map((f) => f.id)).toEqual(frames.map((f) => f.id));
+    expect(
+      StudioSession.open(join(dir, 'studio', 'avengers'), { create: false })
+        .frames()
+        .map((f) => f.id),
+    ).toEqual(frames.map((f) => f.id));
   });
 
   it('stop ends a split move, cancel ends it too, and the camera never leaves the confirmed path for another plan', async () => {
@@ -167,9 +181,13 @@ describe('the stop-motion studio, scripted', () => {
     const { app, studio } = await studioApp(dir);
     const t = await script(app, [...TEACH.slice(0, 3), 'track around the tower over 6 frames', 'shoot', 'go home', 'stop', 'shoot'], dir);
     expect(t[3]).toMatchObject({ outcome: 'succeeded' });
-    expect(t[4].reply).toMatch(/^Frame 1 saved\. It is the first frame of a new film, "film-\d{4}-\d\d-\d\d" \(say "new film called …" to name one yourself\)\. The camera is at pose 2 of 6\.$/);
+    expect(t[4].reply).toMatch(
+      /^Frame 1 saved\. It is the first frame of a new film, "film-\d{4}-\d\d-\d\d" \(say "new film called …" to name one yourself\)\. The camera is at pose 2 of 6\.$/,
+    );
     expect(t[5]).toMatchObject({ kind: 'question', executed: false });
-    expect(t[5].reply).toBe('The camera is holding pose 2 of 6 of track(TOWER). Say "shoot" to take this frame, or "cancel" to end the move first.');
+    expect(t[5].reply).toBe(
+      'The camera is holding pose 2 of 6 of track(TOWER). Say "shoot" to take this frame, or "cancel" to end the move first.',
+    );
     expect(t[6].reply).toBe('Stopping.');
     expect(app.session.frameMove).toBeNull();
     expect(studio.state().move).toBeNull();
@@ -191,11 +209,22 @@ describe('the stop-motion studio, scripted', () => {
     apps.push(bare);
     const none = await script(bare, ['take a picture', 'delete the last frame'], dir);
     expect(none[0]).toMatchObject({ kind: 'error', failure: 'no stop-motion studio' });
-    expect(none[0].reply).toMatch(/The sim's wrist camera is rendered by the operator console, so run `shammie start`, open the console URL, and shoot there/);
+    expect(none[0].reply).toMatch(
+      /The sim's wrist camera is rendered by the operator console, so run `shammie start`, open the console URL, and shoot there/,
+    );
     expect(none[1].kind).toBe('error');
 
     const { app, studio, camera } = await studioApp(dir);
-    const t = await script(app, [...TEACH.slice(0, 3), 'track around the tower over 1 frames', 'track around the tower and go home over 5 frames', 'go home over 5 frames'], dir);
+    const t = await script(
+      app,
+      [
+        ...TEACH.slice(0, 3),
+        'track around the tower over 1 frames',
+        'track around the tower and go home over 5 frames',
+        'go home over 5 frames',
+      ],
+      dir,
+    );
     expect(t[3]).toMatchObject({ kind: 'question' });
     expect(t[3].reply).toMatch(/I can't shoot that over 1 frames: a move can be split into 2 to 1000 frames, not 1\./);
     expect(t[4].reply).toMatch(/one camera move at a time/);
@@ -206,7 +235,7 @@ describe('the stop-motion studio, scripted', () => {
     camera.fail = 'the lens cap is on';
     const f = await script(app, ['track around the tower over 4 frames', 'shoot'], dir);
     expect(f[1]).toMatchObject({ kind: 'error', failure: 'the lens cap is on' });
-    expect(f[1].reply).toBe("I couldn't take the picture: the lens cap is on. The camera holds pose 1 of 4; say \"shoot\" to try again.");
+    expect(f[1].reply).toBe('I couldn\'t take the picture: the lens cap is on. The camera holds pose 1 of 4; say "shoot" to try again.');
     camera.fail = null;
     const ok = await script(app, ['snap'], dir);
     expect(ok[0].reply).toMatch(/^Frame 1 saved\..* The camera is at pose 2 of 4\.$/);

@@ -21,23 +21,32 @@ const open = async (dataDir: string, seed = 1) => {
   apps.push(app);
   return app;
 };
-const at = (app: SimApp, name: string) => app.sim.bodyPosition(name)!.map((v) => v.toFixed(3)).join(' ');
+const at = (app: SimApp, name: string) =>
+  app.sim
+    .bodyPosition(name)!
+    .map((v) => v.toFixed(3))
+    .join(' ');
 
 describe('teaching a behavior by dialogue', () => {
   it('teaches pack, applies it to a newly taught TOY_CAR, nests it, and keeps it all after a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shammie-teach-'));
     const app = await open(dir);
-    const turns = await runScript(app, parseScript([
-      'pack the candy',
-      'yes',
-      'pick up the candy',
-      'go to the bag',
-      'drop it',
-      "that's it",
-      'pick up the toy car',
-      `!click ${at(app, 'TOY_CAR')}`,
-      'pack the toy car',
-    ].join('\n')));
+    const turns = await runScript(
+      app,
+      parseScript(
+        [
+          'pack the candy',
+          'yes',
+          'pick up the candy',
+          'go to the bag',
+          'drop it',
+          "that's it",
+          'pick up the toy car',
+          `!click ${at(app, 'TOY_CAR')}`,
+          'pack the toy car',
+        ].join('\n'),
+      ),
+    );
     expect(turns.map((t) => t.kind)).toEqual(['question', 'plan', 'plan', 'plan', 'plan', 'taught', 'question', 'taught', 'plan']);
     expect(turns[0].reply).toMatch(/I don't know how to pack yet\. Teach me\?/);
     expect(turns[5].reply).toMatch(/pack\(obj\)/);
@@ -62,15 +71,20 @@ describe('teaching a behavior by dialogue', () => {
     expect(again.registry.has('pack')).toBe(true);
     expect(again.world.has('TOY_CAR')).toBe(true);
     // Nesting: a behavior that uses pack, taught after the restart, applied to a new object.
-    const t2 = await runScript(again, parseScript([
-      'let me teach you to deliver the toy car',
-      'pack the toy car',
-      'go home',
-      'done',
-      'pick up the ball',
-      `!click ${at(again, 'BALL')}`,
-      'deliver the ball',
-    ].join('\n')));
+    const t2 = await runScript(
+      again,
+      parseScript(
+        [
+          'let me teach you to deliver the toy car',
+          'pack the toy car',
+          'go home',
+          'done',
+          'pick up the ball',
+          `!click ${at(again, 'BALL')}`,
+          'deliver the ball',
+        ].join('\n'),
+      ),
+    );
     expect(t2.map((t) => t.kind)).toEqual(['plan', 'plan', 'plan', 'taught', 'question', 'taught', 'plan']);
     expect(t2[3].reply).toMatch(/deliver\(obj\)/);
     expect(t2[6]).toMatchObject({ plan: [{ skill: 'deliver', args: { obj: 'BALL' } }], outcome: 'succeeded' });
@@ -81,19 +95,24 @@ describe('teaching a behavior by dialogue', () => {
 
   it('undo, forget, rename and questions about skills go through the dialogue', async () => {
     const app = await open(mkdtempSync(join(tmpdir(), 'shammie-teach-')));
-    const turns = await runScript(app, parseScript([
-      'let me teach you to visit the candy',
-      'go to the candy',
-      'go home',
-      "that's it",
-      'what is visit',
-      'rename visit to check',
-      'what can you do',
-      'forget check',
-      'undo',
-      'undo',
-      'what can you do',
-    ].join('\n')));
+    const turns = await runScript(
+      app,
+      parseScript(
+        [
+          'let me teach you to visit the candy',
+          'go to the candy',
+          'go home',
+          "that's it",
+          'what is visit',
+          'rename visit to check',
+          'what can you do',
+          'forget check',
+          'undo',
+          'undo',
+          'what can you do',
+        ].join('\n'),
+      ),
+    );
     expect(turns[3].kind).toBe('taught');
     expect(turns[4].reply).toMatch(/visit\(obj\).*goto\(obj\) → go_home\(\)/);
     expect(turns[6].reply).toMatch(/You taught me check\(obj\)/);
@@ -108,15 +127,12 @@ describe('teaching a behavior by dialogue', () => {
 
   it('cancel abandons teaching; a failed step is not recorded; built-in names are refused', async () => {
     const app = await open(mkdtempSync(join(tmpdir(), 'shammie-teach-')));
-    const turns = await runScript(app, parseScript([
-      'let me teach you to pickup',
-      'let me teach you to wave',
-      'go to the bag',
-      '!stop 0.3',
-      "that's it",
-      'cancel',
-      'wave',
-    ].join('\n')));
+    const turns = await runScript(
+      app,
+      parseScript(
+        ['let me teach you to pickup', 'let me teach you to wave', 'go to the bag', '!stop 0.3', "that's it", 'cancel', 'wave'].join('\n'),
+      ),
+    );
     expect(turns[0].reply).toMatch(/built.in/);
     expect(turns[2].outcome).toBe('failed');
     expect(turns[3].kind).toBe('question'); // nothing recorded: the only step was stopped

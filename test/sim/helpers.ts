@@ -14,11 +14,16 @@ import type { Vec3 } from '../../model/math/transform.js';
 export function ikTopDown(robot: RobotModel, position: Vec3, yaw: number, seed: ArrayLike<number> = robot.home): number[] {
   const n = robot.dof;
   // Goal rotation Rz(yaw)·Rx(π): columns x = (c, s, 0), y = (s, −c, 0), z = (0, 0, −1).
-  const c = Math.cos(yaw), s = Math.sin(yaw);
-  const gx = [c, s, 0], gy = [s, -c, 0], gz = [0, 0, -1];
+  const c = Math.cos(yaw),
+    s = Math.sin(yaw);
+  const gx = [c, s, 0],
+    gy = [s, -c, 0],
+    gz = [0, 0, -1];
   const err = (q: number[]): number[] => {
     const T = robot.tipPose(q);
-    const x = [T[0], T[1], T[2]], y = [T[4], T[5], T[6]], z = [T[8], T[9], T[10]];
+    const x = [T[0], T[1], T[2]],
+      y = [T[4], T[5], T[6]],
+      z = [T[8], T[9], T[10]];
     const cross = (a: number[], b: number[]) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
     // Orientation error ≈ ½ Σ (current axis × goal axis)
     const r = [0, 1, 2].map((i) => 0.5 * (cross(x, gx)[i] + cross(y, gy)[i] + cross(z, gz)[i]));
@@ -65,7 +70,13 @@ function solve(A: number[][], b: number[]): number[] {
 }
 
 /** Quintic point-to-point trajectory, points every `dt` s with velocities (like the planner's). */
-export function pointToPoint(jointNames: readonly string[], from: ArrayLike<number>, to: ArrayLike<number>, duration: number, dt = 0.02): JointTrajectory {
+export function pointToPoint(
+  jointNames: readonly string[],
+  from: ArrayLike<number>,
+  to: ArrayLike<number>,
+  duration: number,
+  dt = 0.02,
+): JointTrajectory {
   const points = [];
   const steps = Math.max(1, Math.round(duration / dt));
   for (let k = 0; k <= steps; k++) {

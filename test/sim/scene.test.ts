@@ -2,7 +2,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_SCENES, SceneError, knownEntities, resolveScenePath, loadScene, objectHalfExtents, parseScene, placeObjects, sceneRobot } from '../../sim/scene.js';
+import {
+  BUILTIN_SCENES,
+  SceneError,
+  knownEntities,
+  resolveScenePath,
+  loadScene,
+  objectHalfExtents,
+  parseScene,
+  placeObjects,
+  sceneRobot,
+} from '../../sim/scene.js';
 import { WorldModel } from '../../model/world.js';
 
 const giftbag = () => JSON.parse(JSON.stringify(loadScene('giftbag'))) as Record<string, unknown> & { objects: Record<string, unknown>[] };
@@ -38,7 +48,13 @@ describe('scene files', () => {
     const entities = knownEntities(loadScene('giftbag'));
     expect(entities).toEqual([
       { name: 'CANDY', description: 'A gummy, sandwich-shaped candy.', kind: 'object', source: { type: 'body', body: 'CANDY' } },
-      { name: 'GIFT_BAG', description: 'A gift bag that can hold items.', kind: 'object', source: { type: 'body', body: 'GIFT_BAG' }, container: true },
+      {
+        name: 'GIFT_BAG',
+        description: 'A gift bag that can hold items.',
+        kind: 'object',
+        source: { type: 'body', body: 'GIFT_BAG' },
+        container: true,
+      },
     ]);
     expect(new WorldModel(entities).names()).toEqual(new Set(['CANDY', 'GIFT_BAG']));
   });
@@ -77,7 +93,9 @@ describe('scene files', () => {
   it('says which object has a bad size and what was expected', () => {
     const s = giftbag();
     s.objects[2] = { ...s.objects[0], name: 'BALL', shape: 'box', size: [0.03] };
-    expect(errorOf(() => parseScene(JSON.stringify(s), '/somewhere/giftbag.json'))).toContain('scene giftbag.json: objects[2].size: expected 3 numbers');
+    expect(errorOf(() => parseScene(JSON.stringify(s), '/somewhere/giftbag.json'))).toContain(
+      'scene giftbag.json: objects[2].size: expected 3 numbers',
+    );
   });
 
   it('reports wrong field types, unknown fields and bad names', () => {
@@ -94,7 +112,9 @@ describe('scene files', () => {
   it('rejects an unknown robot with the list of built-in ones', () => {
     const s = giftbag();
     s.robot = { model: 'kuka' };
-    expect(errorOf(() => parseScene(JSON.stringify(s), 'giftbag.json'))).toContain('robot.model: unknown robot "kuka"; use one of panda, ur5e or a path to a .urdf file');
+    expect(errorOf(() => parseScene(JSON.stringify(s), 'giftbag.json'))).toContain(
+      'robot.model: unknown robot "kuka"; use one of panda, ur5e or a path to a .urdf file',
+    );
     s.robot = 'missing/arm.urdf';
     expect(errorOf(() => parseScene(JSON.stringify(s), '/tmp/giftbag.json'))).toMatch(/robot\.model: URDF file .*arm\.urdf does not exist/);
   });
@@ -114,6 +134,8 @@ describe('scene files', () => {
   });
 
   it('fails clearly for a missing scene file', () => {
-    expect(errorOf(() => loadScene('/nope/kitchen.json'))).toContain(`cannot read scene file /nope/kitchen.json: no such file (built-in scenes: ${Object.keys(BUILTIN_SCENES).join(', ')})`);
+    expect(errorOf(() => loadScene('/nope/kitchen.json'))).toContain(
+      `cannot read scene file /nope/kitchen.json: no such file (built-in scenes: ${Object.keys(BUILTIN_SCENES).join(', ')})`,
+    );
   });
 });

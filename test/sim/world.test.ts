@@ -20,14 +20,24 @@ function move(w: SimWorld, to: number[], T: number): number {
   const from = w.armTarget().position;
   const t0 = w.time;
   let maxErr = 0;
-  const q = new Array(to.length), qd = new Array(to.length), qdd = new Array(to.length);
+  const q = new Array(to.length),
+    qd = new Array(to.length),
+    qdd = new Array(to.length);
   const off = w.onBeforeStep(() => {
     const u = Math.min(1, (w.time - t0) / T);
-    const s = 10 * u ** 3 - 15 * u ** 4 + 6 * u ** 5, ds = (30 * u ** 2 - 60 * u ** 3 + 30 * u ** 4) / T, dds = (60 * u - 180 * u ** 2 + 120 * u ** 3) / (T * T);
-    for (let i = 0; i < to.length; i++) { q[i] = from[i] + (to[i] - from[i]) * s; qd[i] = (to[i] - from[i]) * ds; qdd[i] = (to[i] - from[i]) * dds; }
+    const s = 10 * u ** 3 - 15 * u ** 4 + 6 * u ** 5,
+      ds = (30 * u ** 2 - 60 * u ** 3 + 30 * u ** 4) / T,
+      dds = (60 * u - 180 * u ** 2 + 120 * u ** 3) / (T * T);
+    for (let i = 0; i < to.length; i++) {
+      q[i] = from[i] + (to[i] - from[i]) * s;
+      qd[i] = (to[i] - from[i]) * ds;
+      qdd[i] = (to[i] - from[i]) * dds;
+    }
     w.setArmTarget(q, qd, qdd);
   });
-  const off2 = w.onAfterStep(() => { maxErr = Math.max(maxErr, w.trackingError()); });
+  const off2 = w.onAfterStep(() => {
+    maxErr = Math.max(maxErr, w.trackingError());
+  });
   w.stepFor(T + 0.2);
   off();
   off2();

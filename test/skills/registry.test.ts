@@ -21,7 +21,15 @@ describe('skill registry', () => {
 
   it('validates plans: known skills, arity, argument types, known entities', () => {
     const r = createSkillRegistry();
-    expect(r.validatePlan([{ skill: 'pickup', args: { object: 'CANDY' } }, { skill: 'release', args: {} }], { entities }).ok).toBe(true);
+    expect(
+      r.validatePlan(
+        [
+          { skill: 'pickup', args: { object: 'CANDY' } },
+          { skill: 'release', args: {} },
+        ],
+        { entities },
+      ).ok,
+    ).toBe(true);
     const cases: [unknown, RegExp][] = [
       [[{ skill: 'pack', args: { object: 'CANDY' } }], /unknown skill "pack"; known skills: go_home/],
       [[{ skill: 'pickup', args: {} }], /missing argument "object"/],
@@ -60,6 +68,12 @@ describe('skill registry', () => {
   });
 
   it('formats plans the way the paper shows them', () => {
-    expect(formatPlan([{ skill: 'pickup', args: { object: 'CANDY' } }, { skill: 'goto', args: { object: 'GIFT_BAG' } }, { skill: 'release', args: {} }])).toBe('pickup(CANDY) → goto(GIFT_BAG) → release()');
+    expect(
+      formatPlan([
+        { skill: 'pickup', args: { object: 'CANDY' } },
+        { skill: 'goto', args: { object: 'GIFT_BAG' } },
+        { skill: 'release', args: {} },
+      ]),
+    ).toBe('pickup(CANDY) → goto(GIFT_BAG) → release()');
   });
 });

@@ -60,7 +60,10 @@ describe('whisper.cpp (optional, user-supplied model)', () => {
     writeFileSync(model, Buffer.concat([Buffer.from('lmgg', 'latin1'), Buffer.alloc(64)]));
     // A stand-in whisper-cli: records its arguments and the WAV header, prints a transcript.
     const bin = join(d, 'whisper-cli');
-    writeFileSync(bin, `#!/bin/sh\nprintf '%s\\n' "$@" > "${d}/args"\nwhile [ $# -gt 0 ]; do [ "$1" = -f ] && head -c 44 "$2" > "${d}/header"; shift; done\necho ' Pick up the candy.'\n`);
+    writeFileSync(
+      bin,
+      `#!/bin/sh\nprintf '%s\\n' "$@" > "${d}/args"\nwhile [ $# -gt 0 ]; do [ "$1" = -f ] && head -c 44 "$2" > "${d}/header"; shift; done\necho ' Pick up the candy.'\n`,
+    );
     chmodSync(bin, 0o755);
     const w = new WhisperCppStt({ env: { PATH: `${d}:${process.env.PATH}`, SHAMMIE_WHISPER_MODEL: model } });
     expect(await w.availability()).toMatchObject({ available: true });
@@ -70,7 +73,11 @@ describe('whisper.cpp (optional, user-supplied model)', () => {
     const args = readFileSync(join(d, 'args'), 'utf8').split('\n');
     expect(args).toEqual(expect.arrayContaining(['-m', model, '-f', '-l', 'en', '-nt', '--prompt']));
     expect(args.join(' ')).toMatch(/loki/);
-    expect(parseWav(Buffer.concat([readFileSync(join(d, 'header')), Buffer.alloc(2)]))).toMatchObject({ sampleRate: 16000, channels: 1, bitsPerSample: 16 });
+    expect(parseWav(Buffer.concat([readFileSync(join(d, 'header')), Buffer.alloc(2)]))).toMatchObject({
+      sampleRate: 16000,
+      channels: 1,
+      bitsPerSample: 16,
+    });
   });
 });
 

@@ -14,7 +14,7 @@ const ENV = { ...process.env, SHAMMIE_DATA: mkdtempSync(join(tmpdir(), 'shammie-
 const shammie = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: ENV });
 
 describe('shammie transcribe', () => {
-  it('transcribes any WAV (44.1 kHz stereo goes through sox) with the robot\'s grammar', async () => {
+  it("transcribes any WAV (44.1 kHz stereo goes through sox) with the robot's grammar", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shammie-tr-'));
     const wav16 = join(dir, 'pick16.wav');
     writeFileSync(wav16, encodeWav(await spoken('pick up the candy')));

@@ -11,7 +11,11 @@ import { EVAL_VOICES, speak, withNoise } from '../../speech/synth.js';
 
 /** 16 kHz mono s16le: `text` spoken, with 0.3 s of room noise before and `tail` s after. */
 export async function spoken(text: string, options: { voice?: number; tail?: number; seed?: number } = {}): Promise<Buffer> {
-  const s = await withNoise(await speak(text, EVAL_VOICES[options.voice ?? 0]), 20, { seed: options.seed ?? 1, lead: 0.3, tail: options.tail ?? 0.5 });
+  const s = await withNoise(await speak(text, EVAL_VOICES[options.voice ?? 0]), 20, {
+    seed: options.seed ?? 1,
+    lead: 0.3,
+    tail: options.tail ?? 0.5,
+  });
   return s.pcm;
 }
 

@@ -15,11 +15,18 @@ const planner = new RulePlanner();
 /** What the planner may answer to a grammar sentence: anything but "I didn't understand". */
 function understood(text: string, input: GrammarInput, teaching: boolean): { ok: boolean; got: string } {
   const held = input.entities[0]?.name ?? null;
-  const r = planner.planSync(text, { skills: input.skills, entities: input.entities, held, lastTouched: held, teaching: teaching ? { name: 'pack' } : null });
+  const r = planner.planSync(text, {
+    skills: input.skills,
+    entities: input.entities,
+    held,
+    lastTouched: held,
+    teaching: teaching ? { name: 'pack' } : null,
+  });
   if (r.kind === 'rejected') return { ok: false, got: `rejected ${r.reason}` };
   if (r.kind !== 'question') return { ok: true, got: r.kind };
   // Questions that are about the world, not about the words, are fine.
-  const fine = r.reason === 'unknown_object' || r.reason === 'missing_argument' || /into itself|already|nothing to finish|holding/.test(r.reply);
+  const fine =
+    r.reason === 'unknown_object' || r.reason === 'missing_argument' || /into itself|already|nothing to finish|holding/.test(r.reply);
   return { ok: fine, got: `question ${r.reason}: ${r.reply}` };
 }
 
@@ -54,29 +61,50 @@ describe('the generated grammar', () => {
   it('follows teaching: a taught behavior becomes a command, with the verb its description opens with', () => {
     const before = buildGrammar(set.vocabulary('stopmotion'));
     const input = set.vocabulary('stopmotion');
-    const taught: GrammarInput = { ...input, skills: [...input.skills, { name: 'dolly_in', kind: 'behavior', description: 'Glide toward the target.', params: [{ name: 'target', type: 'entity', description: '' }] }] };
+    const taught: GrammarInput = {
+      ...input,
+      skills: [
+        ...input.skills,
+        {
+          name: 'dolly_in',
+          kind: 'behavior',
+          description: 'Glide toward the target.',
+          params: [{ name: 'target', type: 'entity', description: '' }],
+        },
+      ],
+    };
     const after = toJsgf(buildGrammar(taught));
     expect(toJsgf(before)).not.toMatch(/dolly ( \( in \| into \)|in)/);
     expect(after).toContain('dolly ( in | into )');
     expect(after).toContain('glide'); // descriptionAlias: "glide the tower" also calls dolly_in
-    expect(planner.planSync('dolly into the tower', { ...taught, held: null, lastTouched: null })).toMatchObject({ kind: 'plan', plan: [{ skill: 'dolly_in' }] });
+    expect(planner.planSync('dolly into the tower', { ...taught, held: null, lastTouched: null })).toMatchObject({
+      kind: 'plan',
+      plan: [{ skill: 'dolly_in' }],
+    });
   });
 
   it('hears the stop-motion studio: learned camera moves (with "push in" for zoom_in), "over N frames", and the shoot phrases', () => {
     const input = set.vocabulary('stopmotion');
     // In the running app, track and zoom_in are motion skills learned by demonstration (primitives).
-    const skills = input.skills.map((s) => (s.name === 'track' || s.name === 'zoom_in' ? { ...s, kind: 'primitive' as const, learned: true, description: 'Learned camera motion (shown on HULK).' } : s));
+    const skills = input.skills.map((s) =>
+      s.name === 'track' || s.name === 'zoom_in'
+        ? { ...s, kind: 'primitive' as const, learned: true, description: 'Learned camera motion (shown on HULK).' }
+        : s,
+    );
     const live: GrammarInput = { ...input, skills };
     const g = buildGrammar(live);
     const jsgf = toJsgf(g);
-    for (const phrase of ['push in', 'shoot', 'take a picture', 'snap', 'delete the last frame', 'start a new film', 'twenty', 'frames']) expect(jsgf).toContain(phrase);
+    for (const phrase of ['push in', 'shoot', 'take a picture', 'snap', 'delete the last frame', 'start a new film', 'twenty', 'frames'])
+      expect(jsgf).toContain(phrase);
     const r = prng(5);
     for (let i = 0; i < 300; i++) {
       const text = sample(g, r, 'split_move');
       const got = planner.planSync(text, { skills, entities: live.entities, held: null, lastTouched: 'LOKI' });
       expect(got.kind === 'plan' && got.frames !== undefined && got.frames >= 2 ? 'ok' : `${text} → ${JSON.stringify(got)}`).toBe('ok');
     }
-    expect(planner.planSync('push in on loki over twenty four frames', { skills, entities: live.entities, held: null, lastTouched: null })).toMatchObject({ kind: 'plan', plan: [{ skill: 'zoom_in', args: { target: 'LOKI' } }], frames: 24 });
+    expect(
+      planner.planSync('push in on loki over twenty four frames', { skills, entities: live.entities, held: null, lastTouched: null }),
+    ).toMatchObject({ kind: 'plan', plan: [{ skill: 'zoom_in', args: { target: 'LOKI' } }], frames: 24 });
     expect(toJsgf(buildGrammar(set.vocabulary('giftbag')))).not.toContain('<split_move>'); // no camera moves, no frame counts
   });
 
@@ -90,7 +118,7 @@ describe('the generated grammar', () => {
 });
 
 describe('pronunciations', () => {
-  it('maps espeak-ng IPA to the model\'s ARPAbet phones', () => {
+  it("maps espeak-ng IPA to the model's ARPAbet phones", () => {
     expect(ipaToArpabet('lˈoʊki')).toEqual(['L', 'OW', 'K', 'IY']);
     expect(ipaToArpabet('hˈʌlk')).toEqual(['HH', 'AH', 'L', 'K']);
     expect(ipaToArpabet('ɡ_ɹ_ˈuː_t')).toEqual(['G', 'R', 'UW', 'T']);

@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAiCompatibleStt } from '../../speech/openai-stt.js';
 import { parseWav } from '../../speech/pcm.js';
 
-interface Received { path: string; auth: string | undefined; fields: Record<string, string>; file: Buffer; filename: string }
+interface Received {
+  path: string;
+  auth: string | undefined;
+  fields: Record<string, string>;
+  file: Buffer;
+  filename: string;
+}
 
 let server: Server;
 let base = '';
@@ -33,7 +39,10 @@ function multipart(req: IncomingMessage, body: Buffer): { fields: Record<string,
     const value = part.subarray(split + 4);
     const name = /name="([^"]+)"/.exec(head)?.[1] ?? '';
     const fn = /filename="([^"]+)"/.exec(head)?.[1];
-    if (fn) { file = Buffer.from(value); filename = fn; } else fields[name] = value.toString();
+    if (fn) {
+      file = Buffer.from(value);
+      filename = fn;
+    } else fields[name] = value.toString();
     at = next;
   }
   return { fields, file, filename };
@@ -44,7 +53,10 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.method === 'GET') { res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}'); return; }
+      if (req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}');
+        return;
+      }
       received.push({ path: req.url ?? '', auth: req.headers.authorization, ...multipart(req, Buffer.concat(chunks)) });
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
     });
@@ -55,11 +67,23 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 describe('OpenAiCompatibleStt (contract, fake local server)', () => {
-  it('sends the utterance as a 16 kHz WAV with model, language and the robot\'s names as prompt', async () => {
-    answer = { status: 200, body: { text: 'Zoom in on Loki.', segments: [{ avg_logprob: -0.1, no_speech_prob: 0.02 }, { avg_logprob: -0.3, no_speech_prob: 0.01 }] } };
+  it("sends the utterance as a 16 kHz WAV with model, language and the robot's names as prompt", async () => {
+    answer = {
+      status: 200,
+      body: {
+        text: 'Zoom in on Loki.',
+        segments: [
+          { avg_logprob: -0.1, no_speech_prob: 0.02 },
+          { avg_logprob: -0.3, no_speech_prob: 0.01 },
+        ],
+      },
+    };
     const stt = new OpenAiCompatibleStt({ env: { SHAMMIE_STT_BASE_URL: base, SHAMMIE_STT_MODEL: 'Systran/faster-whisper-small.en' } });
     expect(await stt.availability()).toMatchObject({ available: true });
-    await stt.setVocabulary({ skills: [{ name: 'zoom_in', kind: 'behavior', description: 'Push in.', params: [] }], entities: [{ name: 'LOKI', description: 'A LEGO Loki minifigure.', kind: 'object' }] });
+    await stt.setVocabulary({
+      skills: [{ name: 'zoom_in', kind: 'behavior', description: 'Push in.', params: [] }],
+      entities: [{ name: 'LOKI', description: 'A LEGO Loki minifigure.', kind: 'object' }],
+    });
     const pcm = Buffer.alloc(16000 * 2 * 1.5);
     const [t] = await stt.transcribe(pcm);
     const r = received.at(-1)!;
@@ -80,7 +104,9 @@ describe('OpenAiCompatibleStt (contract, fake local server)', () => {
     const stt = new OpenAiCompatibleStt({ baseURL: base, responseFormat: 'json' });
     const s = stt.stream();
     const finals: string[] = [];
-    s.subscribe((e) => { if (e.type === 'final') finals.push(e.transcript.text); });
+    s.subscribe((e) => {
+      if (e.type === 'final') finals.push(e.transcript.text);
+    });
     s.write(Buffer.alloc(16000));
     const out = await s.flush();
     await s.close();

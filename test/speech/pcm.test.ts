@@ -34,7 +34,7 @@ describe('PCM', () => {
     }
   });
 
-  it('makes room tone at a recording\'s noise floor', () => {
+  it("makes room tone at a recording's noise floor", () => {
     const tone = pinkNoise(16000, -50, 1);
     expect(rmsDb(samples(tone))).toBeCloseTo(-50, 0);
     expect(noiseFloorDb(tone)).toBeLessThan(-50);

@@ -25,7 +25,10 @@ describe('pocketsphinx with the generated grammar', () => {
     for (const text of ['the weather is nice today', 'call my mother']) {
       const heard = (await stt.transcribe(await spoken(text))).filter((t) => t.text);
       // The grammar decoder always answers with some command; the word-loop margin rejects it.
-      expect(heard.every((t) => !t.accepted && t.reason === 'low_confidence'), `${text} → ${JSON.stringify(heard)}`).toBe(true);
+      expect(
+        heard.every((t) => !t.accepted && t.reason === 'low_confidence'),
+        `${text} → ${JSON.stringify(heard)}`,
+      ).toBe(true);
     }
   });
 
@@ -41,7 +44,9 @@ describe('pocketsphinx with the generated grammar', () => {
     await stt.setVocabulary(set.vocabulary('giftbag'));
     const s = stt.stream();
     const finals: string[] = [];
-    s.subscribe((e) => { if (e.type === 'final' && e.transcript.text) finals.push(e.transcript.text); });
+    s.subscribe((e) => {
+      if (e.type === 'final' && e.transcript.text) finals.push(e.transcript.text);
+    });
     const audio = await spoken('zoom in on the tower', { tail: 0.6 });
     s.write(audio.subarray(0, audio.length / 2)); // mid-utterance…
     await stt.setVocabulary(set.vocabulary('stopmotion')); // …TOWER and track become known
@@ -111,7 +116,12 @@ INFO: fsg_search.c(853): 20 frames, 7746 HMMs (42/fr), 18360 senones (100/fr), 4
 `;
     for (const line of log.split('\n')) p.line(line);
     p.end();
-    expect(got.map((u) => [u.hyp, u.score, u.frames, u.nonFinal])).toEqual([['go home', -6822, 183, false], ['feet got', -7978, 63, false], ['pick up', -5000, 40, true], [null, 0, 20, false]]);
+    expect(got.map((u) => [u.hyp, u.score, u.frames, u.nonFinal])).toEqual([
+      ['go home', -6822, 183, false],
+      ['feet got', -7978, 63, false],
+      ['pick up', -5000, 40, true],
+      [null, 0, 20, false],
+    ]);
     expect(got[0].words[1]).toEqual({ word: 'go', start: 31, end: 54, ascr: -1095, lscr: 0 });
     expect(p.cmn).toBe('36.98,-4.59,-5.94');
     expect(p.cpuSeconds).toBeCloseTo(1.3);

@@ -29,7 +29,10 @@ async function app(options: { pace?: 'fast' | 'realtime' } = {}): Promise<SimApp
 async function loop(a: SimApp, extra: Partial<Parameters<typeof VoiceLoop.start>[0]> = {}): Promise<VoiceLoop> {
   const stt = new PocketsphinxStt();
   const l = await VoiceLoop.start({ app: a, stt, ...extra });
-  cleanup.push(() => stt.close(), () => l.close());
+  cleanup.push(
+    () => stt.close(),
+    () => l.close(),
+  );
   return l;
 }
 
@@ -55,17 +58,27 @@ describe('the speech loop in scripts', () => {
     const speech = await createScriptSpeech(a, { baseDir: '.', speakThrough: true });
     cleanup.push(() => speech.close());
     const car = a.sim.bodyPosition('TOY_CAR')!;
-    const turns = await runScript(a, parseScript([
-      'let me teach you to pack',
-      'pick up the candy',
-      'put it in the bag',
-      "that's it",
-      'pick up the toy car',
-      `!click ${car[0]} ${car[1]} ${car[2] + 0.01}`,
-      'pack the toy car',
-    ].join('\n')), { speech });
+    const turns = await runScript(
+      a,
+      parseScript(
+        [
+          'let me teach you to pack',
+          'pick up the candy',
+          'put it in the bag',
+          "that's it",
+          'pick up the toy car',
+          `!click ${car[0]} ${car[1]} ${car[2] + 0.01}`,
+          'pack the toy car',
+        ].join('\n'),
+      ),
+      { speech },
+    );
     expect(turns.map((t) => t.kind)).toEqual(['plan', 'plan', 'plan', 'taught', 'question', 'taught', 'plan']);
-    expect(turns[6]).toMatchObject({ utterance: 'pack the toy car', plan: [{ skill: 'pack', args: { obj: 'TOY_CAR' } }], outcome: 'succeeded' });
+    expect(turns[6]).toMatchObject({
+      utterance: 'pack the toy car',
+      plan: [{ skill: 'pack', args: { obj: 'TOY_CAR' } }],
+      outcome: 'succeeded',
+    });
     expect(worldReport(a).TOY_CAR.in).toBe('GIFT_BAG');
   });
 });
@@ -76,7 +89,10 @@ describe('the voice loop', () => {
     const l = await loop(a);
     let trajectories = 0;
     const exec = a.simBackend.executeTrajectory.bind(a.simBackend);
-    a.simBackend.executeTrajectory = (t, o) => { trajectories++; return exec(t, o); };
+    a.simBackend.executeTrajectory = (t, o) => {
+      trajectories++;
+      return exec(t, o);
+    };
     const before = [...a.backend.jointState().position];
     for (const text of ['the weather is nice today', 'call my mother']) {
       const results = await l.hear(await spoken(text));

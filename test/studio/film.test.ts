@@ -13,19 +13,37 @@ const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0 && spawnSync('f
 
 /** Frames ffprobe decodes from a video (or GIF). */
 function countFrames(file: string): number {
-  const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  const out = execFileSync(
+    'ffprobe',
+    ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file],
+    { encoding: 'utf8' },
+  );
   return Number(out.trim());
 }
 
 function session(n: number, w = 64, h = 48): StudioSession {
   const s = StudioSession.open(join(tmp(), 'film'));
-  for (let k = 0; k < n; k++) s.addFrame(testPattern(w, h, k), { skill: k % 2 ? 'track(TOWER)' : 'zoom_in(LOKI)', camera: { position: [0.5, 0.1 * k, 0.3], quaternion: [0, 0, 0, 1] } });
+  for (let k = 0; k < n; k++)
+    s.addFrame(testPattern(w, h, k), {
+      skill: k % 2 ? 'track(TOWER)' : 'zoom_in(LOKI)',
+      camera: { position: [0.5, 0.1 * k, 0.3], quaternion: [0, 0, 0, 1] },
+    });
   return s;
 }
 
 function io() {
   const o = { out: '', err: '' };
-  return { o, io: { out: (t: string) => { o.out += t; }, err: (t: string) => { o.err += t; } } };
+  return {
+    o,
+    io: {
+      out: (t: string) => {
+        o.out += t;
+      },
+      err: (t: string) => {
+        o.err += t;
+      },
+    },
+  };
 }
 
 describe('stop-motion studio sessions', () => {
@@ -33,7 +51,13 @@ describe('stop-motion studio sessions', () => {
     const s = session(5);
     const ids = s.frames().map((f) => f.id);
     expect(ids).toEqual([1, 2, 3, 4, 5]);
-    expect(s.frames()[1]).toMatchObject({ skill: 'track(TOWER)', camera: { position: [0.5, 0.1, 0.3] }, width: 64, height: 48, file: 'frames/000002.png' });
+    expect(s.frames()[1]).toMatchObject({
+      skill: 'track(TOWER)',
+      camera: { position: [0.5, 0.1, 0.3] },
+      width: 64,
+      height: 48,
+      file: 'frames/000002.png',
+    });
     s.deleteFrame(3);
     s.moveFrame(5, 0);
     s.reorder([5, 2, 1, 4]);
@@ -71,7 +95,11 @@ describe.skipIf(!hasFfmpeg)('film export (ffmpeg)', () => {
     const mp4 = await exportFilm(s.dir, { out: join(dir, 'film.mp4'), fps: 12 });
     expect(mp4).toMatchObject({ format: 'mp4', frames: 12, fps: 12, duration: 1, width: 65, height: 49 });
     expect(countFrames(mp4.out)).toBe(12);
-    const info = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,pix_fmt', '-of', 'csv=p=0', mp4.out], { encoding: 'utf8' });
+    const info = execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,pix_fmt', '-of', 'csv=p=0', mp4.out],
+      { encoding: 'utf8' },
+    );
     expect(info.trim()).toBe('h264,yuv420p');
 
     const { o, io: cio } = io();
@@ -87,7 +115,9 @@ describe.skipIf(!hasFfmpeg)('film export (ffmpeg)', () => {
     await expect(exportFilm(empty.dir, { out: join(dir, 'a.mp4') })).rejects.toThrow(/has no frames yet/);
     const s = session(2);
     await expect(exportFilm(s.dir, { out: join(dir, 'a.avi') })).rejects.toThrow(/must end in \.mp4 or \.gif/);
-    await expect(exportFilm(s.dir, { out: join(dir, 'a.mp4'), ffmpeg: join(dir, 'no-ffmpeg') })).rejects.toThrow(/ffmpeg was not found .*apt-get install ffmpeg/);
+    await expect(exportFilm(s.dir, { out: join(dir, 'a.mp4'), ffmpeg: join(dir, 'no-ffmpeg') })).rejects.toThrow(
+      /ffmpeg was not found .*apt-get install ffmpeg/,
+    );
     s.addFrame(testPattern(32, 32, 3));
     await expect(exportFilm(s.dir, { out: join(dir, 'a.mp4') })).rejects.toThrow(/frame 3 .* is 32×32 but the first frame is 64×48/);
 

@@ -43,9 +43,14 @@ function offPath(traj: JointTrajectory, q: number[]): number {
   let best = Infinity;
   const p = traj.points;
   for (let k = 0; k + 1 < p.length; k++) {
-    const x = p[k].positions, y = p[k + 1].positions;
-    let num = 0, den = 0;
-    for (let i = 0; i < q.length; i++) { num += (q[i] - x[i]) * (y[i] - x[i]); den += (y[i] - x[i]) ** 2; }
+    const x = p[k].positions,
+      y = p[k + 1].positions;
+    let num = 0,
+      den = 0;
+    for (let i = 0; i < q.length; i++) {
+      num += (q[i] - x[i]) * (y[i] - x[i]);
+      den += (y[i] - x[i]) ** 2;
+    }
     const u = den > 0 ? Math.min(1, Math.max(0, num / den)) : 0;
     best = Math.min(best, Math.hypot(...q.map((v, i) => v - (x[i] + u * (y[i] - x[i])))));
   }
@@ -71,7 +76,8 @@ describe('planFrameMove', () => {
       expect(Math.max(...plan.poses[k].map((v, i) => Math.abs(v - ref[i])))).toBeLessThan(1e-3);
     }
     for (const [k, seg] of plan.segments.entries()) {
-      const first = seg.points[0], last = seg.points[seg.points.length - 1];
+      const first = seg.points[0],
+        last = seg.points[seg.points.length - 1];
       expect(first.positions).toEqual(plan.poses[k]);
       expect(Math.max(...last.positions.map((v, i) => Math.abs(v - plan.poses[k + 1][i])))).toBeLessThan(1e-9);
       // at rest at both ends: the arm stops at every pose for the picture

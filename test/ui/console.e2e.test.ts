@@ -43,7 +43,8 @@ run('operator console (chromium)', () => {
     await b.page.fill('[data-testid=utterance]', text);
     await b.page.press('[data-testid=utterance]', 'Enter');
   };
-  const lastRobotReply = () => b.page.evaluate(() => [...window.__shammie.stores.session.getState().transcript].reverse().find((e) => e.role === 'robot')?.text ?? '');
+  const lastRobotReply = () =>
+    b.page.evaluate(() => [...window.__shammie.stores.session.getState().transcript].reverse().find((e) => e.role === 'robot')?.text ?? '');
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -75,7 +76,9 @@ run('operator console (chromium)', () => {
     const before = await status();
     await type('pick up the candy and put it in the bag');
     await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending');
-    await expect.poll(() => b.page.locator('[data-testid=plan-calls]').innerText()).toMatch(/pickup\(CANDY\)\s*→\s*goto\(GIFT_BAG\)\s*→\s*release\(\)/);
+    await expect
+      .poll(() => b.page.locator('[data-testid=plan-calls]').innerText())
+      .toMatch(/pickup\(CANDY\)\s*→\s*goto\(GIFT_BAG\)\s*→\s*release\(\)/);
     expect(await lastRobotReply()).toBe('Sure, here is my plan: pickup(CANDY) → goto(GIFT_BAG) → release()');
     const preview = await b.page.evaluate(() => window.__shammie.stores.preview.getState().preview!);
     expect(preview.timeline.t.length).toBeGreaterThan(20);
@@ -94,15 +97,21 @@ run('operator console (chromium)', () => {
     // Two rendered frames after a change (the view renders on demand).
     const frameAfter = async () => {
       for (let i = 0; i < 2; i++) {
-        const f = await b.page.evaluate(() => { window.__shammie.requestFrame(); return window.__shammie.frames.frames; });
+        const f = await b.page.evaluate(() => {
+          window.__shammie.requestFrame();
+          return window.__shammie.frames.frames;
+        });
         await b.page.waitForFunction((n) => window.__shammie.frames.frames > n, f);
       }
     };
     const toggle = async (key: 'showGhost' | 'showPath', on: boolean) => {
-      await b.page.evaluate(([k, v]) => {
-        window.__shammie.stores.preview.setState({ [k]: v });
-        window.__shammie.requestFrame();
-      }, [key, on] as const);
+      await b.page.evaluate(
+        ([k, v]) => {
+          window.__shammie.stores.preview.setState({ [k]: v });
+          window.__shammie.requestFrame();
+        },
+        [key, on] as const,
+      );
       await frameAfter();
     };
     await frameAfter();
@@ -130,7 +139,10 @@ run('operator console (chromium)', () => {
     const ws = new WebSocket(new URL('ws', h.url).href.replace(/^http/, 'ws'));
     const replies: { type: string; re?: string; message?: string }[] = [];
     ws.on('message', (d) => replies.push(JSON.parse(d.toString())));
-    await new Promise<void>((r, j) => { ws.once('open', () => r()); ws.once('error', j); });
+    await new Promise<void>((r, j) => {
+      ws.once('open', () => r());
+      ws.once('error', j);
+    });
     ws.send(JSON.stringify({ type: 'confirm', previewId: 'p999-old' }));
     ws.send(JSON.stringify({ type: 'execute' }));
     ws.send(JSON.stringify({ type: 'trajectory', points: [[0, 0, 0, 0, 0, 0, 0]] }));
@@ -140,7 +152,12 @@ run('operator console (chromium)', () => {
     ws.close();
     // An origin other than the console's is refused outright.
     const foreign = new WebSocket(new URL('ws', h.url).href.replace(/^http/, 'ws'), { headers: { origin: 'http://evil.example' } });
-    await expect(new Promise((r, j) => { foreign.once('open', r); foreign.once('error', j); })).rejects.toThrow(/403/);
+    await expect(
+      new Promise((r, j) => {
+        foreign.once('open', r);
+        foreign.once('error', j);
+      }),
+    ).rejects.toThrow(/403/);
     await new Promise((r) => setTimeout(r, 800));
     const after = await status();
     expect(after.executing).toBe(false);
@@ -158,7 +175,9 @@ run('operator console (chromium)', () => {
     // While the arm moves: joint states at >= 30 Hz, and not one React render of the scene for them.
     const rate = await b.page.evaluate(async () => {
       const s = window.__shammie;
-      const j0 = s.joints.received, r0 = s.frames.renders, t0 = performance.now();
+      const j0 = s.joints.received,
+        r0 = s.frames.renders,
+        t0 = performance.now();
       await new Promise((r) => setTimeout(r, 1000));
       return { hz: ((s.joints.received - j0) * 1000) / (performance.now() - t0), renders: s.frames.renders - r0 };
     });
@@ -182,10 +201,14 @@ run('operator console (chromium)', () => {
     await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending');
     expect(await b.page.locator('[data-testid=plan-calls]').innerText()).toMatch(/go_home\(\)\s*→\s*goto\(GIFT_BAG\)\s*→\s*go_home\(\)/);
     await b.page.click('[data-testid=execute]');
-    await b.page.waitForFunction(() => {
-      const e = window.__shammie.stores.preview.getState().execution;
-      return e.active && e.step === 1 && e.stepFractions[1] > 0.3;
-    }, undefined, { timeout: 20_000, polling: 'raf' });
+    await b.page.waitForFunction(
+      () => {
+        const e = window.__shammie.stores.preview.getState().execution;
+        return e.active && e.step === 1 && e.stepFractions[1] > 0.3;
+      },
+      undefined,
+      { timeout: 20_000, polling: 'raf' },
+    );
     // Focus is on a button (not a text box), where Space means stop, never "click".
     await b.page.keyboard.press('Space');
     await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'done', undefined, { timeout: 10_000 });
@@ -239,15 +262,33 @@ run('operator console (chromium)', () => {
     expect(await lib.locator('[data-skill=goto] code').innerText()).toBe('goto(object: entity)');
     // Auto-confirm toggles per behavior, on the server.
     await b.page.click('[data-testid=auto-pickup]');
-    await b.page.waitForFunction(() => window.__shammie.stores.session.getState().skills.find((s) => s.name === 'pickup')?.autoConfirm === true);
+    await b.page.waitForFunction(
+      () => window.__shammie.stores.session.getState().skills.find((s) => s.name === 'pickup')?.autoConfirm === true,
+    );
     await b.page.click('[data-testid=auto-pickup]');
-    await b.page.waitForFunction(() => window.__shammie.stores.session.getState().skills.find((s) => s.name === 'pickup')?.autoConfirm === false);
-    const names = () => b.page.evaluate(() => window.__shammie.stores.session.getState().entities.map((e) => e.name).join(','));
+    await b.page.waitForFunction(
+      () => window.__shammie.stores.session.getState().skills.find((s) => s.name === 'pickup')?.autoConfirm === false,
+    );
+    const names = () =>
+      b.page.evaluate(() =>
+        window.__shammie.stores.session
+          .getState()
+          .entities.map((e) => e.name)
+          .join(','),
+      );
     await lib.locator('[data-entity=TOY_CAR] button', { hasText: 'rename' }).click();
     await lib.locator('[data-entity=TOY_CAR] input').fill('CAR');
     await lib.locator('[data-entity=TOY_CAR] input').press('Enter');
     await expect.poll(names).toBe('CANDY,GIFT_BAG,CAR');
-    expect(await b.page.evaluate(() => window.__shammie.stores.session.getState().transcript.filter((e) => e.role === 'user').at(-1)?.text)).toBe('rename TOY_CAR to CAR');
+    expect(
+      await b.page.evaluate(
+        () =>
+          window.__shammie.stores.session
+            .getState()
+            .transcript.filter((e) => e.role === 'user')
+            .at(-1)?.text,
+      ),
+    ).toBe('rename TOY_CAR to CAR');
     await lib.locator('[data-entity=CAR] button', { hasText: 'forget' }).click();
     await expect.poll(names).toBe('CANDY,GIFT_BAG');
     await b.page.click('[data-testid=undo]');
@@ -275,7 +316,8 @@ run('operator console (chromium)', () => {
     const rec = JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
     expect(rec).toMatchObject({ format: 'shammie.recording', version: 1, robot: 'panda', jointNames: h.app.model.jointNames });
     expect(rec.samples.length).toBeGreaterThan(5);
-    const first = rec.samples[0].q[0], last = rec.samples.at(-1).q[0];
+    const first = rec.samples[0].q[0],
+      last = rec.samples.at(-1).q[0];
     expect(last - first).toBeGreaterThan(0.2);
     // "Show it to the robot" hands the recording to the session (nothing is being taught now, so it asks what).
     await b.page.click('[data-testid=use-demo]');

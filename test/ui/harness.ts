@@ -62,7 +62,18 @@ export async function launchBrowser(viewport = { width: 1280, height: 800 }, ext
     executablePath: CHROMIUM,
     headless: true,
     viewport,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...extraArgs],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      ...extraArgs,
+    ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
@@ -88,8 +99,14 @@ export async function launchBrowser(viewport = { width: 1280, height: 800 }, ext
 /** Load the console and wait until it is connected and the robot is drawn. */
 export async function openConsole(page: Page, url: string): Promise<void> {
   await page.goto(url, { waitUntil: 'domcontentloaded' });
-  await page.waitForFunction(() => {
-    const s = window.__shammie;
-    return s && s.stores.connection.getState().state === 'connected' && s.frames.robotReady && s.frames.frames > 0 && s.joints.received > 0;
-  }, undefined, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => {
+      const s = window.__shammie;
+      return (
+        s && s.stores.connection.getState().state === 'connected' && s.frames.robotReady && s.frames.frames > 0 && s.joints.received > 0
+      );
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
 }

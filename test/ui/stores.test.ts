@@ -14,8 +14,27 @@ const hello: HelloMessage = {
   type: 'hello',
   protocol: 1,
   serverId: 'abcd',
-  robot: { name: 'arm', urdfUrl: 'robot/files/arm.urdf', jointNames: ['j1', 'j2'], limits: [{ lower: -1, upper: 1, velocity: 1 }, { lower: -1, upper: 1, velocity: 1 }], home: [0, 0], tipLink: 'tcp', baseLink: 'base', gripper: null },
-  scene: { name: 's', description: '', table: { size: [1, 1], center: [0, 0], thickness: 0.04, height: 0.75, rgba: [1, 1, 1, 1] }, objects: [{ name: 'CANDY', shape: 'box', size: [0.1, 0.1, 0.1], rgba: [1, 0, 0, 1] }], containers: [], bodies: ['CANDY'] },
+  robot: {
+    name: 'arm',
+    urdfUrl: 'robot/files/arm.urdf',
+    jointNames: ['j1', 'j2'],
+    limits: [
+      { lower: -1, upper: 1, velocity: 1 },
+      { lower: -1, upper: 1, velocity: 1 },
+    ],
+    home: [0, 0],
+    tipLink: 'tcp',
+    baseLink: 'base',
+    gripper: null,
+  },
+  scene: {
+    name: 's',
+    description: '',
+    table: { size: [1, 1], center: [0, 0], thickness: 0.04, height: 0.75, rgba: [1, 1, 1, 1] },
+    objects: [{ name: 'CANDY', shape: 'box', size: [0.1, 0.1, 0.1], rgba: [1, 0, 0, 1] }],
+    containers: [],
+    bodies: ['CANDY'],
+  },
   probes: [],
   transcript: [{ id: 1, role: 'user', text: 'hi', t: 0 }],
   preview: null,
@@ -25,10 +44,23 @@ const hello: HelloMessage = {
 
 function preview(id: string, confirmable = true): PreviewInfo {
   return {
-    id, utterance: 'go', plan: [{ skill: 'goto', args: { object: 'CANDY' } }], planText: 'goto(CANDY)',
-    steps: [{ call: 'goto(CANDY)', motions: [{ label: 'move', kind: 'trajectory', start: 0, duration: 1 }], start: 0, duration: 1, safe: confirmable }],
+    id,
+    utterance: 'go',
+    plan: [{ skill: 'goto', args: { object: 'CANDY' } }],
+    planText: 'goto(CANDY)',
+    steps: [
+      {
+        call: 'goto(CANDY)',
+        motions: [{ label: 'move', kind: 'trajectory', start: 0, duration: 1 }],
+        start: 0,
+        duration: 1,
+        safe: confirmable,
+      },
+    ],
     summary: { steps: 1, duration: 1, maxJointSpeed: 1, maxToolSpeed: 0.5, trajectoryPoints: 2 },
-    safe: confirmable, confirmable, autoConfirm: false,
+    safe: confirmable,
+    confirmable,
+    autoConfirm: false,
     timeline: { t: [0, 1], q: [0, 0, 1, -1], gripper: [0, 0.04], step: [0, 0] },
     path: [0, 0, 0, 1, 1, 1],
   };
@@ -61,9 +93,15 @@ describe('console stores', () => {
     applyServerMessage({ type: 'preview_cleared', id: 'p1', reason: 'executing' });
     expect(previewStore.getState().mode).toBe('executing');
     expect(previewStore.getState().preview?.confirmable).toBe(false);
-    applyServerMessage({ type: 'execution', execution: { active: true, previewId: 'p1', step: 0, stepFractions: [0.5], outcome: null, failure: null } });
+    applyServerMessage({
+      type: 'execution',
+      execution: { active: true, previewId: 'p1', step: 0, stepFractions: [0.5], outcome: null, failure: null },
+    });
     expect(previewStore.getState().mode).toBe('executing');
-    applyServerMessage({ type: 'execution', execution: { active: false, previewId: 'p1', step: 0, stepFractions: [1], outcome: 'succeeded', failure: null } });
+    applyServerMessage({
+      type: 'execution',
+      execution: { active: false, previewId: 'p1', step: 0, stepFractions: [1], outcome: 'succeeded', failure: null },
+    });
     expect(previewStore.getState().mode).toBe('done');
   });
 

@@ -7,8 +7,21 @@ import { captureQueue, setCaptureRunner } from '../../ui/src/studio/capture.js';
 import { monitorRect } from '../../ui/src/studio/layout.js';
 import { counterText, frameSrc, previousFrame, studioStore } from '../../ui/src/studio/store.js';
 
-const camera: StudioState['camera'] = { kind: 'sim', fovY: 45, width: 960, height: 540, offset: { position: [0, 0, 0.03], quaternion: [0, 0, 0, 1] } };
-const frame = (id: number) => ({ id, file: `frames/${String(id).padStart(6, '0')}.png`, skill: id > 1 ? 'track(TOWER)' : null, capturedAt: '2026-11-26T08:00:00Z', width: 960, height: 540 });
+const camera: StudioState['camera'] = {
+  kind: 'sim',
+  fovY: 45,
+  width: 960,
+  height: 540,
+  offset: { position: [0, 0, 0.03], quaternion: [0, 0, 0, 1] },
+};
+const frame = (id: number) => ({
+  id,
+  file: `frames/${String(id).padStart(6, '0')}.png`,
+  skill: id > 1 ? 'track(TOWER)' : null,
+  capturedAt: '2026-11-26T08:00:00Z',
+  width: 960,
+  height: 540,
+});
 const state = (frames: number[], move: StudioState['move'] = null, capturing = false): StudioState => ({
   session: { name: 'film1', frameUrl: 'studio/film1/', fps: 12, frames: frames.map(frame) },
   sessions: ['film1', 'old'],
@@ -53,7 +66,9 @@ describe('studio store', () => {
     applyServerMessage(parsed.message);
     expect(captureQueue.map((r) => [r.requestId, r.width, r.height])).toEqual([['cap1', 960, 540]]);
     let pokes = 0;
-    setCaptureRunner(() => { pokes++; });
+    setCaptureRunner(() => {
+      pokes++;
+    });
     expect(pokes).toBe(1); // the queued request
     applyServerMessage({ type: 'studio_capture', requestId: 'cap2', width: 640, height: 360 });
     expect(pokes).toBe(2);

@@ -21,12 +21,25 @@ import { chromiumAvailable, launchBrowser, openConsole, startConsole, type Brows
 declare const window: PageWindow;
 declare const document: {
   activeElement: { blur(): void; closest(s: string): { getAttribute(n: string): string | null } | null } | null;
-  querySelector(s: string): { naturalWidth: number; complete: boolean; getAttribute(n: string): string | null; style: { opacity: string } } | null;
+  querySelector(
+    s: string,
+  ): { naturalWidth: number; complete: boolean; getAttribute(n: string): string | null; style: { opacity: string } } | null;
   querySelectorAll(s: string): ArrayLike<{ naturalWidth: number; complete: boolean }>;
   createElement(t: 'canvas'): BrowserCanvas;
 };
 declare const Image: new () => { src: string; width: number; height: number; decode(): Promise<void> };
-interface BrowserCanvas { width: number; height: number; getContext(t: '2d', o?: unknown): { imageSmoothingQuality: string; drawImage(i: unknown, x: number, y: number, w?: number, h?: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null }
+interface BrowserCanvas {
+  width: number;
+  height: number;
+  getContext(
+    t: '2d',
+    o?: unknown,
+  ): {
+    imageSmoothingQuality: string;
+    drawImage(i: unknown, x: number, y: number, w?: number, h?: number): void;
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  } | null;
+}
 
 const ARTIFACTS = 'test-artifacts/ui';
 const DEMOS = join(import.meta.dirname, '../../skills/demonstration/examples');
@@ -66,12 +79,27 @@ async function frameStats(page: Page, png: Buffer): Promise<FrameStats> {
     const ctx = c.getContext('2d', { willReadFrequently: true })!;
     ctx.drawImage(img, 0, 0);
     const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    const s = { width: img.width, height: img.height, lumaStd: 0, colours: 0, table: 0, green: 0, gold: 0, tower: 0, background: 0, total: d.length / 4 };
+    const s = {
+      width: img.width,
+      height: img.height,
+      lumaStd: 0,
+      colours: 0,
+      table: 0,
+      green: 0,
+      gold: 0,
+      tower: 0,
+      background: 0,
+      total: d.length / 4,
+    };
     const seen = new Set<number>();
-    let sum = 0, sum2 = 0;
+    let sum = 0,
+      sum2 = 0;
     for (let i = 0; i < d.length; i += 4) {
-      const r = d[i], g = d[i + 1], b = d[i + 2];
-      const max = Math.max(r, g, b), min = Math.min(r, g, b);
+      const r = d[i],
+        g = d[i + 1],
+        b = d[i + 2];
+      const max = Math.max(r, g, b),
+        min = Math.min(r, g, b);
       const y = 0.299 * r + 0.587 * g + 0.114 * b;
       sum += y;
       sum2 += y * y;
@@ -94,36 +122,53 @@ async function frameStats(page: Page, png: Buffer): Promise<FrameStats> {
  * (0..255), and the same with `b` flipped upside down (a wrong row order shows up there).
  */
 async function likeness(page: Page, a: Buffer, b: Buffer): Promise<{ mad: number; madFlipped: number; diffFraction: number }> {
-  return page.evaluate(async ([a64, b64]) => {
-    const W = 96, H = 54;
-    const small = async (src: string, flip: boolean) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${src}`;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = W;
-      c.height = H;
-      const ctx = c.getContext('2d', { willReadFrequently: true })! as unknown as { imageSmoothingQuality: string; drawImage(i: unknown, x: number, y: number, w?: number, h?: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray }; scale(x: number, y: number): void; translate(x: number, y: number): void };
-      ctx.imageSmoothingQuality = 'high';
-      if (flip) { ctx.translate(0, H); ctx.scale(1, -1); }
-      ctx.drawImage(img, 0, 0, W, H);
-      return ctx.getImageData(0, 0, W, H).data;
-    };
-    const x = await small(a64, false), y = await small(b64, false), yf = await small(b64, true);
-    let mad = 0, madF = 0, diff = 0;
-    for (let i = 0; i < x.length; i += 4) {
-      let m = 0;
-      for (let k = 0; k < 3; k++) {
-        const dd = Math.abs(x[i + k] - y[i + k]);
-        mad += dd;
-        madF += Math.abs(x[i + k] - yf[i + k]);
-        m = Math.max(m, dd);
+  return page.evaluate(
+    async ([a64, b64]) => {
+      const W = 96,
+        H = 54;
+      const small = async (src: string, flip: boolean) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${src}`;
+        await img.decode();
+        const c = document.createElement('canvas');
+        c.width = W;
+        c.height = H;
+        const ctx = c.getContext('2d', { willReadFrequently: true })! as unknown as {
+          imageSmoothingQuality: string;
+          drawImage(i: unknown, x: number, y: number, w?: number, h?: number): void;
+          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+          scale(x: number, y: number): void;
+          translate(x: number, y: number): void;
+        };
+        ctx.imageSmoothingQuality = 'high';
+        if (flip) {
+          ctx.translate(0, H);
+          ctx.scale(1, -1);
+        }
+        ctx.drawImage(img, 0, 0, W, H);
+        return ctx.getImageData(0, 0, W, H).data;
+      };
+      const x = await small(a64, false),
+        y = await small(b64, false),
+        yf = await small(b64, true);
+      let mad = 0,
+        madF = 0,
+        diff = 0;
+      for (let i = 0; i < x.length; i += 4) {
+        let m = 0;
+        for (let k = 0; k < 3; k++) {
+          const dd = Math.abs(x[i + k] - y[i + k]);
+          mad += dd;
+          madF += Math.abs(x[i + k] - yf[i + k]);
+          m = Math.max(m, dd);
+        }
+        if (m > 40) diff++;
       }
-      if (m > 40) diff++;
-    }
-    const n = (x.length / 4) * 3;
-    return { mad: mad / n, madFlipped: madF / n, diffFraction: diff / (x.length / 4) };
-  }, [a.toString('base64'), b.toString('base64')] as const);
+      const n = (x.length / 4) * 3;
+      return { mad: mad / n, madFlipped: madF / n, diffFraction: diff / (x.length / 4) };
+    },
+    [a.toString('base64'), b.toString('base64')] as const,
+  );
 }
 
 /** The session folder on disk: the folder named like the film that holds a studio.json. */
@@ -152,26 +197,48 @@ run('stop-motion studio in the console (chromium)', () => {
   const frameIds = async () => (await studio())?.session?.frames.map((f) => f.id) ?? [];
   const waitFrames = async (n: number) => {
     try {
-      await page.waitForFunction((k) => window.__shammie.studio.store.getState().studio?.session?.frames.length === k, n, { timeout: 20_000 });
+      await page.waitForFunction((k) => window.__shammie.studio.store.getState().studio?.session?.frames.length === k, n, {
+        timeout: 20_000,
+      });
     } catch (err) {
       // Say why: the dialogue's last lines and the console's capture state.
-      const why = await page.evaluate(() => JSON.stringify({
-        transcript: window.__shammie.stores.session.getState().transcript.slice(-4).map((e) => e.text),
-        problems: window.__shammie.stores.session.getState().localProblems.map((p) => p.message),
-        error: window.__shammie.studio.store.getState().error,
-        queue: window.__shammie.studio.queue.length,
-        probe: { captures: window.__shammie.studio.probe.captures, failures: window.__shammie.studio.probe.failures },
-      }));
+      const why = await page.evaluate(() =>
+        JSON.stringify({
+          transcript: window.__shammie.stores.session
+            .getState()
+            .transcript.slice(-4)
+            .map((e) => e.text),
+          problems: window.__shammie.stores.session.getState().localProblems.map((p) => p.message),
+          error: window.__shammie.studio.store.getState().error,
+          queue: window.__shammie.studio.queue.length,
+          probe: { captures: window.__shammie.studio.probe.captures, failures: window.__shammie.studio.probe.failures },
+        }),
+      );
       throw new Error(`${(err as Error).message}\n${why}`);
     }
   };
-  const waitOrder = (ids: number[]) => page.waitForFunction((want) => window.__shammie.studio.store.getState().studio?.session?.frames.map((f) => f.id).join(',') === want.join(','), ids, { timeout: 10_000 });
-  const meta = () => JSON.parse(readFileSync(join(sessionDir, 'studio.json'), 'utf8')) as { frames: { id: number; file: string; skill: string | null; width: number; height: number }[] };
+  const waitOrder = (ids: number[]) =>
+    page.waitForFunction(
+      (want) =>
+        window.__shammie.studio.store
+          .getState()
+          .studio?.session?.frames.map((f) => f.id)
+          .join(',') === want.join(','),
+      ids,
+      { timeout: 10_000 },
+    );
+  const meta = () =>
+    JSON.parse(readFileSync(join(sessionDir, 'studio.json'), 'utf8')) as {
+      frames: { id: number; file: string; skill: string | null; width: number; height: number }[];
+    };
   const framePng = (id: number) => readFileSync(join(sessionDir, meta().frames.find((f) => f.id === id)!.file));
   /** Two rendered frames after a change (the view renders on demand). */
   const settle = async () => {
     for (let i = 0; i < 2; i++) {
-      const f = await page.evaluate(() => { window.__shammie.requestFrame(); return window.__shammie.frames.frames; });
+      const f = await page.evaluate(() => {
+        window.__shammie.requestFrame();
+        return window.__shammie.frames.frames;
+      });
       await page.waitForFunction((n) => window.__shammie.frames.frames > n, f);
     }
   };
@@ -183,17 +250,33 @@ run('stop-motion studio in the console (chromium)', () => {
   const moveTo = async (utterance: string, call: RegExp) => {
     const before = await page.evaluate(() => window.__shammie.stores.preview.getState().preview?.id ?? '');
     await type(utterance);
-    await page.waitForFunction((prev) => {
-      const s = window.__shammie.stores.preview.getState();
-      return (s.mode === 'pending' || s.mode === 'rejected') && s.preview?.id !== prev;
-    }, before, { timeout: 15_000 }).catch(() => undefined);
-    const reply = await page.evaluate(() => [...window.__shammie.stores.session.getState().transcript].reverse().find((e) => e.role === 'robot')?.text ?? '');
+    await page
+      .waitForFunction(
+        (prev) => {
+          const s = window.__shammie.stores.preview.getState();
+          return (s.mode === 'pending' || s.mode === 'rejected') && s.preview?.id !== prev;
+        },
+        before,
+        { timeout: 15_000 },
+      )
+      .catch(() => undefined);
+    const reply = await page.evaluate(
+      () => [...window.__shammie.stores.session.getState().transcript].reverse().find((e) => e.role === 'robot')?.text ?? '',
+    );
     expect(await page.evaluate(() => window.__shammie.stores.preview.getState().mode), reply).toBe('pending');
     expect(await page.locator('[data-testid=studio-plan] code').innerText()).toMatch(call);
     await page.click('[data-testid=studio-execute]');
     await page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'done', undefined, { timeout: 30_000 });
     expect(await page.evaluate(() => window.__shammie.stores.preview.getState().execution.outcome)).toBe('succeeded');
-    await expect.poll(async () => (await fetch(new URL('api/status', h.url)).then((r) => r.json() as Promise<{ joints: { velocities: number[] } }>)).joints.velocities.every((v) => Math.abs(v) < 0.01), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (
+            await fetch(new URL('api/status', h.url)).then((r) => r.json() as Promise<{ joints: { velocities: number[] } }>)
+          ).joints.velocities.every((v) => Math.abs(v) < 0.01),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     await settle();
   };
 
@@ -210,7 +293,9 @@ run('stop-motion studio in the console (chromium)', () => {
       ["I'll show you how to zoom in on the hulk", 'zoom-hulk.json', 'zoom_in'],
     ] as const) {
       await h.server.hub.say(utterance);
-      const shown = await h.server.hub.serial(() => h.app.session.demonstrate(JSON.parse(readFileSync(join(DEMOS, file), 'utf8')), '!demo'));
+      const shown = await h.server.hub.serial(() =>
+        h.app.session.demonstrate(JSON.parse(readFileSync(join(DEMOS, file), 'utf8')), '!demo'),
+      );
       expect(shown.kind, shown.reply).toBe('plan');
       const taught = await h.server.hub.say("that's it");
       expect(taught.kind, taught.reply).toBe('taught');
@@ -284,7 +369,11 @@ run('stop-motion studio in the console (chromium)', () => {
     await expect.poll(() => page.locator('[data-testid=shot]').count()).toBe(3);
     // The thumbnails are the stored PNGs, served over HTTP.
     const cam = (await studio())!.camera;
-    await expect.poll(() => page.evaluate(() => [...Array.from(document.querySelectorAll('[data-testid=shot] img'))].map((i) => i.complete && i.naturalWidth))).toEqual([cam.width, cam.width, cam.width]);
+    await expect
+      .poll(() =>
+        page.evaluate(() => [...Array.from(document.querySelectorAll('[data-testid=shot] img'))].map((i) => i.complete && i.naturalWidth)),
+      )
+      .toEqual([cam.width, cam.width, cam.width]);
     expect(await page.locator('[data-testid=studio-last]').innerText()).toMatch(/Last capture \d+×\d+: \d+ ms/);
     await page.screenshot({ path: join(ARTIFACTS, 'studio-03-three-frames.png') });
     expect(b.errors).toEqual([]);
@@ -306,7 +395,8 @@ run('stop-motion studio in the console (chromium)', () => {
     expect(s[1].gold, 'tracking LOKI: the gold minifigure').toBeGreaterThan(s[1].total * 0.01);
     expect(s[2].green, 'pushed in on HULK: the green figure').toBeGreaterThan(s[2].total * 0.01);
     expect(s[0].gold + s[0].green, 'home: no figure under the camera').toBeLessThan(s[1].gold);
-    const d01 = await likeness(page, home, loki), d12 = await likeness(page, loki, hulk);
+    const d01 = await likeness(page, home, loki),
+      d12 = await likeness(page, loki, hulk);
     expect(d01.diffFraction, 'home vs LOKI').toBeGreaterThan(0.02);
     expect(d12.diffFraction, 'LOKI vs HULK').toBeGreaterThan(0.02);
     // The capture is what the live monitor shows (same camera, other size), rows the right way up.
@@ -343,7 +433,8 @@ run('stop-motion studio in the console (chromium)', () => {
     const liveVsHulk = await likeness(page, liveHome, hulk);
     expect(atFull.mad, 'opaque onion skin = the previous frame').toBeLessThan(12);
     expect(liveVsHulk.mad, 'the live view has moved on').toBeGreaterThan(atFull.mad + 5);
-    const halfVsLive = await likeness(page, half, liveHome), halfVsHulk = await likeness(page, half, hulk);
+    const halfVsLive = await likeness(page, half, liveHome),
+      halfVsHulk = await likeness(page, half, hulk);
     expect(halfVsLive.mad, 'half-transparent: between the live view…').toBeLessThan(liveVsHulk.mad);
     expect(halfVsHulk.mad, '…and the previous frame').toBeLessThan(liveVsHulk.mad);
     await page.keyboard.press('o'); // O toggles it
@@ -363,7 +454,7 @@ run('stop-motion studio in the console (chromium)', () => {
     expect(await frameIds()).toEqual([a, bId, c]);
     await del.click();
     await waitOrder([a, c]);
-    expect(existsSync(join(sessionDir, file)), 'the deleted frame\'s file is gone').toBe(false);
+    expect(existsSync(join(sessionDir, file)), "the deleted frame's file is gone").toBe(false);
     await expect.poll(() => page.locator('[data-testid=studio-counter]').innerText()).toBe('Frame 2');
 
     // Buttons: the first frame one later.
@@ -373,11 +464,16 @@ run('stop-motion studio in the console (chromium)', () => {
     await page.focus(`[data-frame-id="${a}"] .thumb`);
     await page.keyboard.press('Alt+ArrowLeft');
     await waitOrder([a, c]);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-frame-id]')?.getAttribute('data-frame-id'))).toBe(String(a));
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.closest('[data-frame-id]')?.getAttribute('data-frame-id')))
+      .toBe(String(a));
     // Drag and drop: the first frame onto the second.
     await page.dragAndDrop(`[data-frame-id="${a}"] .thumb`, `[data-frame-id="${c}"] .thumb`);
     await waitOrder([c, a]);
-    expect(meta().frames.map((f) => f.id), 'the order on disk').toEqual([c, a]);
+    expect(
+      meta().frames.map((f) => f.id),
+      'the order on disk',
+    ).toEqual([c, a]);
     await page.screenshot({ path: join(ARTIFACTS, 'studio-06-reordered.png') });
     expect(b.errors).toEqual([]);
   });
@@ -393,11 +489,21 @@ run('stop-motion studio in the console (chromium)', () => {
     await page.waitForSelector('[data-testid=studio-counter]');
     await waitOrder(ids);
     expect(await page.locator('[data-testid=studio-counter]').innerText()).toBe(`Frame ${ids.length}`);
-    await expect.poll(() => page.evaluate(() => [...Array.from(document.querySelectorAll('[data-testid=shot] img'))].every((i) => i.complete && i.naturalWidth > 0))).toBe(true);
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          [...Array.from(document.querySelectorAll('[data-testid=shot] img'))].every((i) => i.complete && i.naturalWidth > 0),
+        ),
+      )
+      .toBe(true);
     // And shooting continues the same film.
     await page.click('[data-testid=studio-shoot]');
     await waitFrames(ids.length + 1);
-    expect(meta().frames.map((f) => f.id).slice(0, ids.length)).toEqual(ids);
+    expect(
+      meta()
+        .frames.map((f) => f.id)
+        .slice(0, ids.length),
+    ).toEqual(ids);
     expect(statSync(join(sessionDir, meta().frames.at(-1)!.file)).size).toBeGreaterThan(1000);
     await page.screenshot({ path: join(ARTIFACTS, 'studio-07-resumed.png') });
     expect(b.errors).toEqual([]);
@@ -414,10 +520,15 @@ run('stop-motion studio in the console (chromium)', () => {
     await page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 15_000 });
     expect(await page.locator('[data-testid=studio-plan] code').innerText()).toMatch(/track\(TOWER\)/);
     await page.click('[data-testid=studio-execute]');
-    const waitPose = (k: number) => page.waitForFunction((i) => {
-      const m = window.__shammie.studio.store.getState().studio?.move;
-      return m?.index === i && m.waiting && !window.__shammie.stores.session.getState().moving;
-    }, k, { timeout: 30_000 });
+    const waitPose = (k: number) =>
+      page.waitForFunction(
+        (i) => {
+          const m = window.__shammie.studio.store.getState().studio?.move;
+          return m?.index === i && m.waiting && !window.__shammie.stores.session.getState().moving;
+        },
+        k,
+        { timeout: 30_000 },
+      );
     await waitPose(1);
     await expect.poll(() => page.locator('[data-testid=studio-counter]').innerText()).toBe('Frame 0 · pose 1/6 of track(TOWER)');
     await page.click('[aria-pressed] >> text=Large view');
@@ -450,22 +561,32 @@ run('stop-motion studio in the console (chromium)', () => {
     await expect.poll(() => page.locator(`[data-frame-id="${ids[4]}"] [data-testid=shot-delete]`).innerText()).toBe('Delete?');
     await page.keyboard.press('Delete');
     await waitOrder([...ids.slice(0, 4), ids[5]]);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-frame-id]')?.getAttribute('data-frame-id'))).toBe(String(ids[5]));
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.closest('[data-frame-id]')?.getAttribute('data-frame-id')))
+      .toBe(String(ids[5]));
     expect(b.errors).toEqual([]);
   });
 
-  it('the study\'s film through the console: 24 frames tracking the tower, 24 pushing in on Loki, an MP4 of 48 frames, and the resumed film keeps them', async () => {
+  it("the study's film through the console: 24 frames tracking the tower, 24 pushing in on Loki, an MP4 of 48 frames, and the resumed film keeps them", async () => {
     await page.click('[data-testid=studio-close]');
     await page.fill('[data-testid=studio-name]', 'lego');
     await page.click('[data-testid=studio-open]');
     await page.waitForFunction(() => window.__shammie.studio.store.getState().studio?.session?.name === 'lego');
     sessionDir = findSessionDir(h.dataDir, 'lego') ?? '';
-    const waitPose = (k: number) => page.waitForFunction((i) => {
-      const m = window.__shammie.studio.store.getState().studio?.move;
-      return m?.index === i && m.waiting && !window.__shammie.stores.session.getState().moving;
-    }, k, { timeout: 30_000 });
+    const waitPose = (k: number) =>
+      page.waitForFunction(
+        (i) => {
+          const m = window.__shammie.studio.store.getState().studio?.move;
+          return m?.index === i && m.waiting && !window.__shammie.stores.session.getState().moving;
+        },
+        k,
+        { timeout: 30_000 },
+      );
     let shot = 0;
-    for (const [utterance, call] of [['track around the tower over 24 frames', 'track(TOWER)'], ['push in on loki over 24 frames', 'zoom_in(LOKI)']] as const) {
+    for (const [utterance, call] of [
+      ['track around the tower over 24 frames', 'track(TOWER)'],
+      ['push in on loki over 24 frames', 'zoom_in(LOKI)'],
+    ] as const) {
       await moveTo('go home', /go_home\(\)/);
       await type(utterance);
       await page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 15_000 });
@@ -476,7 +597,10 @@ run('stop-motion studio in the console (chromium)', () => {
         // Shoot by button, S and the spoken/typed command in turn: all take the same path.
         if (k % 3 === 0) await type('take a picture');
         else if (k % 3 === 1) await page.click('[data-testid=studio-shoot]');
-        else { await page.locator('[data-testid=studio-counter]').click(); await page.keyboard.press('s'); }
+        else {
+          await page.locator('[data-testid=studio-counter]').click();
+          await page.keyboard.press('s');
+        }
         await waitFrames(++shot);
       }
       await page.waitForFunction(() => window.__shammie.studio.store.getState().studio?.move === null, undefined, { timeout: 10_000 });
@@ -486,14 +610,21 @@ run('stop-motion studio in the console (chromium)', () => {
     expect(frames.slice(0, 24).every((f) => f.skill === 'track(TOWER)')).toBe(true);
     expect(frames.slice(24).every((f) => f.skill === 'zoom_in(LOKI)')).toBe(true);
     // Real renders: Loki's gold fills more of the picture at the end of the push-in than at its start.
-    const [first, last] = await Promise.all([frameStats(page, readFileSync(join(sessionDir, frames[24].file))), frameStats(page, readFileSync(join(sessionDir, frames[47].file)))]);
+    const [first, last] = await Promise.all([
+      frameStats(page, readFileSync(join(sessionDir, frames[24].file))),
+      frameStats(page, readFileSync(join(sessionDir, frames[47].file))),
+    ]);
     expect(last.gold / last.total, 'Loki grows in the frame as the camera pushes in').toBeGreaterThan(first.gold / first.total);
     writeFileSync(join(ARTIFACTS, 'studio-loki-last.png'), readFileSync(join(sessionDir, frames[47].file)));
     // The film: ffmpeg → MP4; ffprobe decodes every frame.
     const out = join(sessionDir, '..', 'lego.mp4');
     const r = await exportFilm(sessionDir, { out, fps: 12 });
     expect(r.frames).toBe(48);
-    const counted = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', out], { encoding: 'utf8' });
+    const counted = execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', out],
+      { encoding: 'utf8' },
+    );
     expect(Number(counted.trim())).toBe(48);
     // Close, reload, resume: the 48 frames are there, in order.
     await page.click('[data-testid=studio-close]');
@@ -502,7 +633,9 @@ run('stop-motion studio in the console (chromium)', () => {
     await page.click('[data-testid=tab-studio]');
     await page.fill('[data-testid=studio-name]', 'lego');
     await page.click('[data-testid=studio-open]');
-    await page.waitForFunction(() => window.__shammie.studio.store.getState().studio?.session?.frames.length === 48, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => window.__shammie.studio.store.getState().studio?.session?.frames.length === 48, undefined, {
+      timeout: 10_000,
+    });
     expect((await frameIds()).join(',')).toBe(frames.map((f) => f.id).join(','));
     expect(b.errors).toEqual([]);
   }, 300_000);

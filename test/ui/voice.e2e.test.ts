@@ -53,9 +53,10 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
 
   /** A browser whose microphone plays `file` once. */
   const browser = async (file: string | null, opts: { grant?: boolean } = {}) => {
-    const args = opts.grant === false
-      ? ['--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required']
-      : [...FAKE_MIC, ...(file ? [`--use-file-for-fake-audio-capture=${file}%noloop`] : [])];
+    const args =
+      opts.grant === false
+        ? ['--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required']
+        : [...FAKE_MIC, ...(file ? [`--use-file-for-fake-audio-capture=${file}%noloop`] : [])];
     const b = await launchBrowser({ width: 1280, height: 800 }, args);
     browsers.push(b);
     await openConsole(b.page, h.url);
@@ -71,7 +72,10 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
     let peak = 0;
     const t0 = Date.now();
     for (;;) {
-      const s = await b.page.evaluate(() => ({ sent: window.__shammie.voice.store.getState().framesSent, level: Number(document.querySelector('[data-testid=mic-level]').dataset.level) }));
+      const s = await b.page.evaluate(() => ({
+        sent: window.__shammie.voice.store.getState().framesSent,
+        level: Number(document.querySelector('[data-testid=mic-level]').dataset.level),
+      }));
       peak = Math.max(peak, s.level);
       if (s.sent >= frames) break;
       if (Date.now() - t0 > 20_000) throw new Error(`only ${s.sent} of ${frames} audio frames were sent in 20 s`);
@@ -80,7 +84,10 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
     return peak;
   };
 
-  const transcript = (b: BrowserHarness) => b.page.evaluate(() => window.__shammie.stores.session.getState().transcript.map((e) => ({ role: e.role, text: e.text, kind: e.kind ?? '' })));
+  const transcript = (b: BrowserHarness) =>
+    b.page.evaluate(() =>
+      window.__shammie.stores.session.getState().transcript.map((e) => ({ role: e.role, text: e.text, kind: e.kind ?? '' })),
+    );
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -104,7 +111,11 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
     expect(await ptt.getAttribute('aria-pressed')).toBe('true');
     await b.page.mouse.up();
     // The words go into the dialogue as the operator's (marked as spoken), and the plan is previewed.
-    await b.page.waitForFunction(() => window.__shammie.stores.session.getState().transcript.some((e) => e.role === 'user' && e.kind === 'voice'), undefined, { timeout: 20_000 });
+    await b.page.waitForFunction(
+      () => window.__shammie.stores.session.getState().transcript.some((e) => e.role === 'user' && e.kind === 'voice'),
+      undefined,
+      { timeout: 20_000 },
+    );
     expect((await transcript(b)).find((e) => e.role === 'user')).toMatchObject({ text: 'pick up the candy', kind: 'voice' });
     await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 20_000 });
     expect(await b.page.evaluate(() => window.__shammie.stores.preview.getState().preview?.planText)).toBe('pickup(CANDY)');
@@ -136,7 +147,15 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
     await b.page.keyboard.down('v');
     await holdFor(b, seconds + 0.2);
     await b.page.keyboard.up('v');
-    await b.page.waitForFunction((n) => window.__shammie.stores.session.getState().transcript.slice(n).some((e) => e.role === 'robot'), before, { timeout: 20_000 });
+    await b.page.waitForFunction(
+      (n) =>
+        window.__shammie.stores.session
+          .getState()
+          .transcript.slice(n)
+          .some((e) => e.role === 'robot'),
+      before,
+      { timeout: 20_000 },
+    );
     const added = (await transcript(b)).slice(before);
     expect(added.find((e) => e.role === 'robot')).toMatchObject({ text: 'Sorry, say that again?', kind: 'rejected' });
     expect(added.find((e) => e.role === 'user')?.kind).toBe('voice-rejected');
@@ -159,10 +178,14 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
     await b.page.press('[data-testid=utterance]', 'Enter');
     await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 20_000 });
     await b.page.click('[data-testid=execute]');
-    await b.page.waitForFunction(() => {
-      const e = window.__shammie.stores.preview.getState().execution;
-      return e.active && e.step >= 1;
-    }, undefined, { timeout: 20_000 });
+    await b.page.waitForFunction(
+      () => {
+        const e = window.__shammie.stores.preview.getState().execution;
+        return e.active && e.step >= 1;
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
     const steps = await b.page.evaluate(() => window.__shammie.stores.preview.getState().preview!.steps.length);
     expect(steps).toBe(5);
     // Listening starts now: the fake microphone plays "stop" from here.
@@ -171,7 +194,11 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
     const ex = await b.page.evaluate(() => window.__shammie.stores.preview.getState().execution);
     expect(ex.outcome).toBe('failed');
     expect(ex.failure).toMatch(/stopped by the operator/);
-    expect(await b.page.evaluate(() => window.__shammie.voice.store.getState().heard)).toMatchObject({ text: 'stop', accepted: true, stop: true });
+    expect(await b.page.evaluate(() => window.__shammie.voice.store.getState().heard)).toMatchObject({
+      text: 'stop',
+      accepted: true,
+      stop: true,
+    });
     const s1 = await status();
     await new Promise((r) => setTimeout(r, 500));
     const s2 = await status();
@@ -194,7 +221,13 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
     await b.page.screenshot({ path: join(ARTIFACTS, 'voice-03-mic-blocked.png') });
     await b.page.fill('[data-testid=utterance]', 'what can you do?');
     await b.page.press('[data-testid=utterance]', 'Enter');
-    await b.page.waitForFunction(() => window.__shammie.stores.session.getState().transcript.at(-1)?.role === 'robot' && /can/i.test(window.__shammie.stores.session.getState().transcript.at(-1)!.text), undefined, { timeout: 20_000 });
+    await b.page.waitForFunction(
+      () =>
+        window.__shammie.stores.session.getState().transcript.at(-1)?.role === 'robot' &&
+        /can/i.test(window.__shammie.stores.session.getState().transcript.at(-1)!.text),
+      undefined,
+      { timeout: 20_000 },
+    );
     await b.close();
   }, 60_000);
 });

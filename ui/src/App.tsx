@@ -50,7 +50,12 @@ function useStopKeys() {
   }, []);
 }
 
-const TABS: [Tab, string][] = [['plan', 'Plan'], ['library', 'Library'], ['teach', 'Teach'], ['studio', 'Studio']];
+const TABS: [Tab, string][] = [
+  ['plan', 'Plan'],
+  ['library', 'Library'],
+  ['teach', 'Teach'],
+  ['studio', 'Studio'],
+];
 
 export function App() {
   useStopKeys();
@@ -74,7 +79,9 @@ export function App() {
           <Dialogue />
           <nav className="tabs" role="tablist">
             {TABS.map(([t, label]) => (
-              <button key={t} role="tab" aria-selected={tab === t} onClick={() => viewStore.setState({ tab: t })} data-testid={`tab-${t}`}>{label}</button>
+              <button key={t} role="tab" aria-selected={tab === t} onClick={() => viewStore.setState({ tab: t })} data-testid={`tab-${t}`}>
+                {label}
+              </button>
             ))}
           </nav>
           <div className="tab-body">

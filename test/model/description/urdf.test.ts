@@ -11,8 +11,10 @@ const minimal = (joints: string, extra = '') => `<?xml version="1.0"?>
   ${joints}
   ${extra}
 </robot>`;
-const J1 = '<joint name="j1" type="revolute"><parent link="base"/><child link="a"/><origin xyz="0 0 0.1"/><axis xyz="0 0 1"/><limit lower="-1" upper="1" velocity="1" effort="1"/></joint>';
-const J2 = '<joint name="j2" type="revolute"><parent link="a"/><child link="b"/><origin xyz="0.2 0 0"/><axis xyz="0 1 0"/><limit lower="-2" upper="2" velocity="2" effort="1"/></joint>';
+const J1 =
+  '<joint name="j1" type="revolute"><parent link="base"/><child link="a"/><origin xyz="0 0 0.1"/><axis xyz="0 0 1"/><limit lower="-1" upper="1" velocity="1" effort="1"/></joint>';
+const J2 =
+  '<joint name="j2" type="revolute"><parent link="a"/><child link="b"/><origin xyz="0.2 0 0"/><axis xyz="0 1 0"/><limit lower="-2" upper="2" velocity="2" effort="1"/></joint>';
 
 describe('URDF descriptions', () => {
   it('the Panda description is a 7-DoF arm with published limits and a gripper', () => {
@@ -37,7 +39,14 @@ describe('URDF descriptions', () => {
   it('the UR5e description is a 6-DoF arm; nothing assumes 7 joints', () => {
     const m = loadRobotModel('ur5e');
     expect(m.dof).toBe(6);
-    expect(m.jointNames).toEqual(['shoulder_pan_joint', 'shoulder_lift_joint', 'elbow_joint', 'wrist_1_joint', 'wrist_2_joint', 'wrist_3_joint']);
+    expect(m.jointNames).toEqual([
+      'shoulder_pan_joint',
+      'shoulder_lift_joint',
+      'elbow_joint',
+      'wrist_1_joint',
+      'wrist_2_joint',
+      'wrist_3_joint',
+    ]);
     expect(m.gripper?.joint).toBe('gripper_finger_left_joint');
     expect(m.withinLimits(m.home)).toBe(true);
   });
@@ -60,12 +69,28 @@ describe('URDF descriptions', () => {
   it.each([
     ['not XML at all <<', /not well-formed XML/],
     ['<?xml version="1.0"?><model/>', /no <robot> element/],
-    [minimal('<joint name="j1" type="revolute"><parent link="base"/><child link="zz"/><limit lower="0" upper="1" velocity="1"/></joint>'), /child link "zz", which is not defined/],
+    [
+      minimal('<joint name="j1" type="revolute"><parent link="base"/><child link="zz"/><limit lower="0" upper="1" velocity="1"/></joint>'),
+      /child link "zz", which is not defined/,
+    ],
     [minimal('<joint name="j1" type="hinge"><parent link="base"/><child link="a"/></joint>'), /type "hinge"/],
     [minimal('<joint name="j1" type="revolute"><parent link="base"/><child link="a"/></joint>'), /needs a <limit>/],
-    [minimal('<joint name="j1" type="revolute"><parent link="base"/><child link="a"/><limit lower="1" upper="-1" velocity="1"/></joint>'), /lower limit 1 above upper -1/],
-    [minimal('<joint name="j1" type="revolute"><parent link="base"/><child link="a"/><origin xyz="0 0"/><limit lower="0" upper="1" velocity="1"/></joint>'), /origin xyz: expected three numbers/],
-    [minimal('<joint name="j1" type="revolute"><parent link="base"/><child link="a"/><limit lower="0" upper="1" velocity="fast"/></joint>'), /velocity: expected a number/],
+    [
+      minimal('<joint name="j1" type="revolute"><parent link="base"/><child link="a"/><limit lower="1" upper="-1" velocity="1"/></joint>'),
+      /lower limit 1 above upper -1/,
+    ],
+    [
+      minimal(
+        '<joint name="j1" type="revolute"><parent link="base"/><child link="a"/><origin xyz="0 0"/><limit lower="0" upper="1" velocity="1"/></joint>',
+      ),
+      /origin xyz: expected three numbers/,
+    ],
+    [
+      minimal(
+        '<joint name="j1" type="revolute"><parent link="base"/><child link="a"/><limit lower="0" upper="1" velocity="fast"/></joint>',
+      ),
+      /velocity: expected a number/,
+    ],
     [minimal(J1 + J1), /defined twice/],
   ])('rejects a malformed URDF with a clear error (%#)', (text, msg) => {
     expect(() => parseUrdf(text, 'bad.urdf')).toThrow(UrdfError);

@@ -17,18 +17,34 @@ describe('llmConfigFromEnv', () => {
     expect(!b.ok && b.reason).toContain('OPENAI_BASE_URL');
   });
 
-  it('reads the URL, model, key and timeout, with the paper\'s defaults', () => {
-    const r = llmConfigFromEnv({ OPENAI_BASE_URL: ' http://127.0.0.1:11434/v1 ', SHAMMIE_LLM_MODEL: 'qwen2.5:7b', OPENAI_API_KEY: 'sk-test', SHAMMIE_LLM_TIMEOUT_MS: '8000' });
+  it("reads the URL, model, key and timeout, with the paper's defaults", () => {
+    const r = llmConfigFromEnv({
+      OPENAI_BASE_URL: ' http://127.0.0.1:11434/v1 ',
+      SHAMMIE_LLM_MODEL: 'qwen2.5:7b',
+      OPENAI_API_KEY: 'sk-test',
+      SHAMMIE_LLM_TIMEOUT_MS: '8000',
+    });
     expect(r).toEqual({
       ok: true,
-      config: { baseURL: 'http://127.0.0.1:11434/v1', model: 'qwen2.5:7b', apiKey: 'sk-test', timeoutMs: 8000, temperature: 0.2, maxRetries: 0, maxHistory: 20, task: expect.any(String) },
+      config: {
+        baseURL: 'http://127.0.0.1:11434/v1',
+        model: 'qwen2.5:7b',
+        apiKey: 'sk-test',
+        timeoutMs: 8000,
+        temperature: 0.2,
+        maxRetries: 0,
+        maxHistory: 20,
+        task: expect.any(String),
+      },
     });
   });
 
   it('a local server needs no key (a dummy is sent)', () => {
     const r = llmConfigFromEnv({ OPENAI_BASE_URL: 'http://127.0.0.1:8080/v1', SHAMMIE_LLM_MODEL: 'm' });
     expect(r.ok && r.config.apiKey).toBe('sk-no-key-required');
-    expect(LlmPlanner.fromEnv({ OPENAI_BASE_URL: 'http://127.0.0.1:8080/v1', SHAMMIE_LLM_MODEL: 'm' })?.describe()).toBe('m at http://127.0.0.1:8080/v1');
+    expect(LlmPlanner.fromEnv({ OPENAI_BASE_URL: 'http://127.0.0.1:8080/v1', SHAMMIE_LLM_MODEL: 'm' })?.describe()).toBe(
+      'm at http://127.0.0.1:8080/v1',
+    );
   });
 
   it('reports a bad value by its variable name', () => {

@@ -8,9 +8,16 @@ import { FakeChatServer, deadPort, errorAnswer, toolAnswer } from './fake-chat-s
 import { expectKind, makeContext, plannerFor } from './helpers.js';
 
 let server: FakeChatServer;
-beforeAll(async () => { server = await FakeChatServer.start(); });
-afterAll(async () => { await server.close(); });
-beforeEach(() => { server.requests.length = 0; expect(server.pending).toBe(0); });
+beforeAll(async () => {
+  server = await FakeChatServer.start();
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  server.requests.length = 0;
+  expect(server.pending).toBe(0);
+});
 
 const GO_HOME = toolAnswer({ name: 'go_home', arguments: {} });
 
@@ -23,7 +30,10 @@ async function expectRecovers(planner: ReturnType<typeof plannerFor>): Promise<v
 
 describe('HTTP errors', () => {
   const cases: [number, RegExp][] = [
-    [500, /^The language model at http:\/\/127\.0\.0\.1:\d+\/v1 failed \(HTTP 500\); try again or unset OPENAI_BASE_URL to use the embedded planner\.$/],
+    [
+      500,
+      /^The language model at http:\/\/127\.0\.0\.1:\d+\/v1 failed \(HTTP 500\); try again or unset OPENAI_BASE_URL to use the embedded planner\.$/,
+    ],
     [503, /failed \(HTTP 503\)/],
     [401, /refused the API key \(HTTP 401\); check OPENAI_API_KEY\./],
     [403, /refused the API key \(HTTP 403\)/],
@@ -59,7 +69,9 @@ describe('timeouts and connections', () => {
     const t0 = performance.now();
     const r = expectKind(await planner.plan('pick up the candy', makeContext()), 'question');
     const took = performance.now() - t0;
-    expect(r.reply).toBe(`The language model at ${server.url} did not answer within 0.3 s; try again or unset OPENAI_BASE_URL to use the embedded planner.`);
+    expect(r.reply).toBe(
+      `The language model at ${server.url} did not answer within 0.3 s; try again or unset OPENAI_BASE_URL to use the embedded planner.`,
+    );
     expect(took).toBeGreaterThanOrEqual(250);
     expect(took).toBeLessThan(2000);
     expect(planner.lastError?.kind).toBe('timeout');
@@ -85,7 +97,9 @@ describe('timeouts and connections', () => {
     const url = `http://127.0.0.1:${port}/v1`;
     const planner = plannerFor(url);
     const r = expectKind(await planner.plan('pick up the candy', makeContext()), 'question');
-    expect(r.reply).toBe(`I can't reach the language model at ${url} (ECONNREFUSED); check that the server is running, or unset OPENAI_BASE_URL to use the embedded planner.`);
+    expect(r.reply).toBe(
+      `I can't reach the language model at ${url} (ECONNREFUSED); check that the server is running, or unset OPENAI_BASE_URL to use the embedded planner.`,
+    );
     expect(planner.lastError?.kind).toBe('connection');
     const late = await FakeChatServer.start(port);
     try {
@@ -119,7 +133,13 @@ describe('timeouts and connections', () => {
 
   it('plan() never rejects, whatever the server does', async () => {
     const planner = plannerFor(server, { timeoutMs: 200 });
-    server.script(errorAnswer(500, 'x'), { hang: true }, { raw: 'not json', contentType: 'application/json' }, { json: null }, { raw: '', contentType: 'text/plain' });
+    server.script(
+      errorAnswer(500, 'x'),
+      { hang: true },
+      { raw: 'not json', contentType: 'application/json' },
+      { json: null },
+      { raw: '', contentType: 'text/plain' },
+    );
     for (let i = 0; i < 5; i++) await expect(planner.plan('pick up the candy', makeContext())).resolves.toMatchObject({ kind: 'question' });
   });
 });

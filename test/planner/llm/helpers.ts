@@ -15,7 +15,11 @@ export function taughtRegistry(): SkillRegistry {
     kind: 'behavior',
     description: 'Retrieve the specified obj and place it inside the gift bag.',
     params: [{ name: 'obj', type: 'entity', description: 'An object in the scene (e.g., CANDY).' }],
-    body: [{ skill: 'pickup', args: { object: { param: 'obj' } } }, { skill: 'goto', args: { object: 'GIFT_BAG' } }, { skill: 'release', args: {} }],
+    body: [
+      { skill: 'pickup', args: { object: { param: 'obj' } } },
+      { skill: 'goto', args: { object: 'GIFT_BAG' } },
+      { skill: 'release', args: {} },
+    ],
   });
   return reg;
 }

@@ -9,9 +9,16 @@ import { FakeChatServer, textAnswer, toolAnswer, type Scripted } from './fake-ch
 import { BIN, SEED_ENTITIES, expectKind, makeContext, plannerFor, seedRegistry, taughtContext, taughtRegistry } from './helpers.js';
 
 let server: FakeChatServer;
-beforeAll(async () => { server = await FakeChatServer.start(); });
-afterAll(async () => { await server.close(); });
-beforeEach(() => { server.requests.length = 0; expect(server.pending).toBe(0); });
+beforeAll(async () => {
+  server = await FakeChatServer.start();
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  server.requests.length = 0;
+  expect(server.pending).toBe(0);
+});
 
 const PUT_CANDY_IN_BAG = toolAnswer(
   { name: 'pickup', arguments: { object: 'CANDY' } },
@@ -29,7 +36,7 @@ describe('a plan', () => {
     expect(planner.lastError).toBeNull();
   });
 
-  it('sends the paper\'s request: model, temperature 0.2, tool_choice auto, tools from the live registry incl. a taught behavior', async () => {
+  it("sends the paper's request: model, temperature 0.2, tool_choice auto, tools from the live registry incl. a taught behavior", async () => {
     const planner = plannerFor(server, { apiKey: 'sk-local-dummy' });
     server.script(PUT_CANDY_IN_BAG);
     await planner.plan('pick up the candy and put it in the bag', taughtContext());
@@ -61,7 +68,9 @@ describe('a plan', () => {
     expect(system.role).toBe('system');
     const s: string = system.content;
     expect(s).toContain('reliable code interface');
-    expect(s).toContain('class Object(Enum):\n    CANDY = auto()  # A gummy, sandwich-shaped candy.\n    GIFT_BAG = auto()  # A gift bag that can hold items.\n    BIN = auto()  # A small trash bin.\n');
+    expect(s).toContain(
+      'class Object(Enum):\n    CANDY = auto()  # A gummy, sandwich-shaped candy.\n    GIFT_BAG = auto()  # A gift bag that can hold items.\n    BIN = auto()  # A small trash bin.\n',
+    );
     expect(s).toContain('"put the carrots in the back" may mean "in the bag"');
     expect(s).toContain('"put the popcorn in the in" may mean "in the bin"');
     expect(s).toContain('If an object is not in the API, you should not fail. Instead, return a new object');
@@ -84,7 +93,7 @@ describe('a plan', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('includes the paper\'s ICL examples as user / assistant tool_calls / tool result', async () => {
+  it("includes the paper's ICL examples as user / assistant tool_calls / tool result", async () => {
     const planner = plannerFor(server);
     server.script(toolAnswer({ name: 'go_home', arguments: {} }));
     await planner.plan('go home', makeContext());
@@ -98,7 +107,16 @@ describe('a plan', () => {
     expect(call.id).toMatch(/^[a-zA-Z0-9]{9}$/);
     expect(msgs[i + 2]).toEqual({ role: 'tool', tool_call_id: call.id, content: 'done' });
     const examples = msgs.filter((m) => m.role === 'user').map((m) => m.content);
-    expect(examples).toEqual(['release', 'grasp', 'go home', 'go to the bag', 'go away!', 'grab the gummy', 'put the candy in the bag', 'go home']);
+    expect(examples).toEqual([
+      'release',
+      'grasp',
+      'go home',
+      'go to the bag',
+      'go away!',
+      'grab the gummy',
+      'put the candy in the bag',
+      'go home',
+    ]);
     // Every tool call id is answered exactly once (servers reject dangling calls).
     const ids = msgs.flatMap((m) => (m.tool_calls ?? []).map((c: any) => c.id));
     expect(new Set(ids).size).toBe(ids.length);
@@ -122,12 +140,18 @@ describe('a plan', () => {
 
   it('accepts enum-style and lower-case object spellings ("Object.CANDY", "gift bag")', async () => {
     const planner = plannerFor(server);
-    server.script(toolAnswer({ name: 'pickup', arguments: { object: 'Object.CANDY' } }, { name: 'goto', arguments: { object: 'gift bag' } }, { name: 'functions.release', arguments: '' }));
+    server.script(
+      toolAnswer(
+        { name: 'pickup', arguments: { object: 'Object.CANDY' } },
+        { name: 'goto', arguments: { object: 'gift bag' } },
+        { name: 'functions.release', arguments: '' },
+      ),
+    );
     const r = expectKind(await planner.plan('put the candy in the bag', makeContext()), 'plan');
     expect(formatPlan(r.plan)).toBe('pickup(CANDY) → goto(GIFT_BAG) → release()');
   });
 
-  it('reuses the embedded planner\'s speech repairs when both agree', async () => {
+  it("reuses the embedded planner's speech repairs when both agree", async () => {
     const planner = plannerFor(server);
     server.script(PUT_CANDY_IN_BAG);
     const r = expectKind(await planner.plan('put the candy in the back', makeContext()), 'plan');
@@ -199,7 +223,11 @@ describe('an invalid answer ⇒ a question, never a plan', () => {
     ['garbage content', textAnswer('<|im_end|>}{ ]]\u0000 pickup(CANDY'), 'not_understood'],
     ['a body that is not a completion', { json: { hello: 'world' } }, 'invalid_plan'],
     ['an empty choices list', { json: { choices: [] } }, 'invalid_plan'],
-    ['a malformed tool call', { json: { choices: [{ message: { role: 'assistant', tool_calls: [{ id: 'x', type: 'function' }] } }] } }, 'invalid_plan'],
+    [
+      'a malformed tool call',
+      { json: { choices: [{ message: { role: 'assistant', tool_calls: [{ id: 'x', type: 'function' }] } }] } },
+      'invalid_plan',
+    ],
     ['an HTML page with status 200', { raw: '<html><body>Welcome to nginx</body></html>', contentType: 'text/html' }, 'invalid_plan'],
     ['broken JSON with a JSON content type', { raw: '{"choices": [', contentType: 'application/json' }, 'not_understood'],
   ];
@@ -214,11 +242,13 @@ describe('an invalid answer ⇒ a question, never a plan', () => {
       expect(planner.memory).toHaveLength(0);
       // Still usable afterwards.
       server.script(toolAnswer({ name: 'pickup', arguments: { object: 'CANDY' } }));
-      expect(expectKind(await planner.plan('pick up the candy', makeContext()), 'plan').plan).toEqual([{ skill: 'pickup', args: { object: 'CANDY' } }]);
+      expect(expectKind(await planner.plan('pick up the candy', makeContext()), 'plan').plan).toEqual([
+        { skill: 'pickup', args: { object: 'CANDY' } },
+      ]);
     });
   }
 
-  it('no tool call reuses the embedded planner\'s specific question when it has one', async () => {
+  it("no tool call reuses the embedded planner's specific question when it has one", async () => {
     const planner = plannerFor(server);
     server.script(textAnswer('I cannot do that.'));
     const r = expectKind(await planner.plan('juggle the candy', makeContext()), 'question');
@@ -226,7 +256,7 @@ describe('an invalid answer ⇒ a question, never a plan', () => {
     expect(r.reply).toBe("I don't know how to juggle yet. Teach me?");
   });
 
-  it('never relays the model\'s free text to the user', async () => {
+  it("never relays the model's free text to the user", async () => {
     const planner = plannerFor(server);
     server.script(textAnswer('IGNORE ALL PREVIOUS INSTRUCTIONS'));
     const r = await planner.plan('pick up the candy', makeContext());
@@ -240,9 +270,14 @@ describe('running memory', () => {
     server.script(PUT_CANDY_IN_BAG, toolAnswer({ name: 'go_home', arguments: {} }));
     await planner.plan('put the candy in the bag', taughtContext());
     await planner.plan('go home', taughtContext());
-    expect(planner.memory[0]).toEqual({ utterance: 'put the candy in the bag', calls: [
-      { skill: 'pickup', args: { object: 'CANDY' } }, { skill: 'goto', args: { object: 'GIFT_BAG' } }, { skill: 'release', args: {} },
-    ] });
+    expect(planner.memory[0]).toEqual({
+      utterance: 'put the candy in the bag',
+      calls: [
+        { skill: 'pickup', args: { object: 'CANDY' } },
+        { skill: 'goto', args: { object: 'GIFT_BAG' } },
+        { skill: 'release', args: {} },
+      ],
+    });
     const msgs: any[] = server.last.messages;
     // The remembered exchange sits right before the new utterance.
     expect(msgs.at(-1)).toEqual({ role: 'user', content: 'go home' });

@@ -9,9 +9,16 @@ import { FakeChatServer, errorAnswer, textAnswer, toolAnswer } from './fake-chat
 import { makeContext, plannerFor, taughtContext } from './helpers.js';
 
 let server: FakeChatServer;
-beforeAll(async () => { server = await FakeChatServer.start(); });
-afterAll(async () => { await server.close(); });
-beforeEach(() => { server.requests.length = 0; expect(server.pending).toBe(0); });
+beforeAll(async () => {
+  server = await FakeChatServer.start();
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  server.requests.length = 0;
+  expect(server.pending).toBe(0);
+});
 
 const PACK: TeachingTrace = {
   name: 'pack',
@@ -25,10 +32,17 @@ const PACK: TeachingTrace = {
 };
 
 // What the embedded planner (planner/teach.ts) would teach from the same trace.
-const FALLBACK = { name: 'pack', params: [{ name: 'obj', literal: 'CANDY' }], description: 'Pick up the obj, go to GIFT_BAG, then release.' };
+const FALLBACK = {
+  name: 'pack',
+  params: [{ name: 'obj', literal: 'CANDY' }],
+  description: 'Pick up the obj, go to GIFT_BAG, then release.',
+};
 
 function teachAnswer(name: string, signature: unknown, description: string) {
-  return toolAnswer({ name: 'teach_function', arguments: { new_function_name: name, new_function_signature: signature, new_function_description: description } });
+  return toolAnswer({
+    name: 'teach_function',
+    arguments: { new_function_name: name, new_function_signature: signature, new_function_description: description },
+  });
 }
 
 describe('the teach_function request', () => {
@@ -83,14 +97,20 @@ describe('parsing the answer', () => {
     const planner = plannerFor(server);
     server.script(teachAnswer('pack', "[item: Object.CANDY, 'GIFT_BAG']", 'Put item into the container.'));
     const p = await planner.synthesizeBehavior(PACK, makeContext());
-    expect(p.params).toEqual([{ name: 'item', literal: 'CANDY' }, { name: 'obj1', literal: 'GIFT_BAG' }]);
+    expect(p.params).toEqual([
+      { name: 'item', literal: 'CANDY' },
+      { name: 'obj1', literal: 'GIFT_BAG' },
+    ]);
   });
 
   it("'[]' lifts nothing; a JSON list signature is accepted too", async () => {
     const planner = plannerFor(server);
     server.script(teachAnswer('pack', '[]', 'Pack the candy.'), teachAnswer('pack', ['CANDY', 'GIFT_BAG'], 'Pack.'));
     expect((await planner.synthesizeBehavior(PACK, makeContext())).params).toEqual([]);
-    expect((await planner.synthesizeBehavior(PACK, makeContext())).params).toEqual([{ name: 'obj1', literal: 'CANDY' }, { name: 'obj2', literal: 'GIFT_BAG' }]);
+    expect((await planner.synthesizeBehavior(PACK, makeContext())).params).toEqual([
+      { name: 'obj1', literal: 'CANDY' },
+      { name: 'obj2', literal: 'GIFT_BAG' },
+    ]);
   });
 
   it("the user's word for the behavior wins over the model's name; the model names it when the trace has none", async () => {
@@ -119,7 +139,16 @@ describe('an invalid answer ⇒ the deterministic proposal', () => {
     ['an empty description', () => server.script(teachAnswer('pack', '[CANDY]', '  '))],
     ['malformed JSON arguments', () => server.script(toolAnswer({ name: 'teach_function', arguments: '{"new_function_name": "pa' }))],
     ['a missing field', () => server.script(toolAnswer({ name: 'teach_function', arguments: { new_function_name: 'pack' } }))],
-    ['a number for the signature', () => server.script(toolAnswer({ name: 'teach_function', arguments: { new_function_name: 'pack', new_function_signature: 1, new_function_description: 'x' } }))],
+    [
+      'a number for the signature',
+      () =>
+        server.script(
+          toolAnswer({
+            name: 'teach_function',
+            arguments: { new_function_name: 'pack', new_function_signature: 1, new_function_description: 'x' },
+          }),
+        ),
+    ],
     ['no tool call', () => server.script(textAnswer('def pack(obj): ...'))],
     ['HTTP 500', () => server.script(errorAnswer(500, 'boom'))],
     ['a timeout', () => server.script({ hang: true })],
@@ -144,10 +173,17 @@ describe('an invalid answer ⇒ the deterministic proposal', () => {
   it('the fallback is the embedded lifting: mentions the steps used, else the first thing picked up', () => {
     const skills = makeContext().skills;
     expect(fallbackProposal({ ...PACK, mentions: ['CANDY', 'RIBBON'] }, skills).params).toEqual([{ name: 'obj', literal: 'CANDY' }]);
-    expect(fallbackProposal({ ...PACK, mentions: [] }, skills)).toEqual({ name: 'pack', params: [], description: 'Pick up CANDY, go to GIFT_BAG, then release.' });
+    expect(fallbackProposal({ ...PACK, mentions: [] }, skills)).toEqual({
+      name: 'pack',
+      params: [],
+      description: 'Pick up CANDY, go to GIFT_BAG, then release.',
+    });
     expect(fallbackProposal({ ...PACK, command: '', mentions: [] }, skills).params).toEqual([{ name: 'obj', literal: 'CANDY' }]);
     const two = { ...PACK, command: 'bring the candy to the bag', mentions: ['CANDY', 'GIFT_BAG'] };
-    expect(fallbackProposal(two, skills).params).toEqual([{ name: 'obj1', literal: 'CANDY' }, { name: 'obj2', literal: 'GIFT_BAG' }]);
+    expect(fallbackProposal(two, skills).params).toEqual([
+      { name: 'obj1', literal: 'CANDY' },
+      { name: 'obj2', literal: 'GIFT_BAG' },
+    ]);
   });
 
   it('a proposal the embedded lifting would refuse (re-defining a built-in) falls back', async () => {
@@ -164,10 +200,28 @@ describe('parseSignature', () => {
   it.each([
     ['[CANDY]', [{ name: 'obj', literal: 'CANDY' }]],
     ['(obj: ObjectRef.CANDY)', [{ name: 'obj', literal: 'CANDY' }]],
-    ['[thing=CANDY, place=GIFT_BAG]', [{ name: 'thing', literal: 'CANDY' }, { name: 'place', literal: 'GIFT_BAG' }]],
-    ['["CANDY", "TOY_CAR"]', [{ name: 'obj1', literal: 'CANDY' }, { name: 'obj2', literal: 'TOY_CAR' }]],
+    [
+      '[thing=CANDY, place=GIFT_BAG]',
+      [
+        { name: 'thing', literal: 'CANDY' },
+        { name: 'place', literal: 'GIFT_BAG' },
+      ],
+    ],
+    [
+      '["CANDY", "TOY_CAR"]',
+      [
+        { name: 'obj1', literal: 'CANDY' },
+        { name: 'obj2', literal: 'TOY_CAR' },
+      ],
+    ],
     ['[toy car]', [{ name: 'obj', literal: 'TOY_CAR' }]],
-    ['[obj: CANDY, obj: GIFT_BAG]', [{ name: 'obj', literal: 'CANDY' }, { name: 'obj1', literal: 'GIFT_BAG' }]],
+    [
+      '[obj: CANDY, obj: GIFT_BAG]',
+      [
+        { name: 'obj', literal: 'CANDY' },
+        { name: 'obj1', literal: 'GIFT_BAG' },
+      ],
+    ],
     ['[Obj: CANDY]', [{ name: 'obj', literal: 'CANDY' }]],
     ['  [ ]  ', []],
   ])('%s', (sig, expected) => {

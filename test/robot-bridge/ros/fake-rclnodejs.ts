@@ -8,7 +8,16 @@
  * It checks our use of the published API, not rclnodejs itself.
  */
 import WebSocket from 'ws';
-import type { RclActionClient, RclClient, RclClientGoalHandle, RclEntity, RclNode, RclnodejsModule, RclPublisher, RclQoS } from '../../../robot-bridge/ros/rclnodejs-api.js';
+import type {
+  RclActionClient,
+  RclClient,
+  RclClientGoalHandle,
+  RclEntity,
+  RclNode,
+  RclnodejsModule,
+  RclPublisher,
+  RclQoS,
+} from '../../../robot-bridge/ros/rclnodejs-api.js';
 
 type Obj = Record<string, unknown>;
 
@@ -33,17 +42,21 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
   const pending = new Map<string, (m: Obj) => void>();
   let graph = { topics: [] as { name: string; types: string[] }[], services: [] as string[], actions: [] as string[] };
   const send = (m: Obj) => ws?.send(JSON.stringify(m));
-  const request = (m: Obj): Promise<Obj> => new Promise((resolve) => {
-    const id = `fake-rcl-${++seq}`;
-    pending.set(id, resolve);
-    send({ ...m, id });
-  });
+  const request = (m: Obj): Promise<Obj> =>
+    new Promise((resolve) => {
+      const id = `fake-rcl-${++seq}`;
+      pending.set(id, resolve);
+      send({ ...m, id });
+    });
   const refreshGraph = async () => {
     const t = (await request({ op: 'call_service', service: '/rosapi/topics', args: {} })).values as { topics: string[]; types: string[] };
     const s = (await request({ op: 'call_service', service: '/rosapi/services', args: {} })).values as { services: string[] };
     const a = (await request({ op: 'call_service', service: '/rosapi/action_servers', args: {} })).values as { action_servers: string[] };
     graph = {
-      topics: [...t.topics.map((name, i) => ({ name, types: [t.types[i]] })), ...a.action_servers.map((x) => ({ name: `${x}/_action/feedback`, types: ['x'] }))],
+      topics: [
+        ...t.topics.map((name, i) => ({ name, types: [t.types[i]] })),
+        ...a.action_servers.map((x) => ({ name: `${x}/_action/feedback`, types: ['x'] })),
+      ],
       services: s.services,
       actions: a.action_servers,
     };
@@ -52,33 +65,69 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
   class Handle implements RclClientGoalHandle {
     status = 1;
     #result: Promise<unknown>;
-    constructor(readonly id: string, readonly action: string, result: Promise<Obj>) {
-      this.#result = result.then((m) => { this.status = typeof m.status === 'number' ? m.status : 0; return m.values; });
+    constructor(
+      readonly id: string,
+      readonly action: string,
+      result: Promise<Obj>,
+    ) {
+      this.#result = result.then((m) => {
+        this.status = typeof m.status === 'number' ? m.status : 0;
+        return m.values;
+      });
     }
-    isAccepted() { return true; }
-    getResult() { calls.push('getResult'); return this.#result; }
-    async cancelGoal() { calls.push('cancelGoal'); send({ op: 'cancel_action_goal', id: this.id, action: this.action }); return {}; }
+    isAccepted() {
+      return true;
+    }
+    getResult() {
+      calls.push('getResult');
+      return this.#result;
+    }
+    async cancelGoal() {
+      calls.push('cancelGoal');
+      send({ op: 'cancel_action_goal', id: this.id, action: this.action });
+      return {};
+    }
   }
 
   class ActionClient implements RclActionClient {
-    constructor(_node: RclNode, readonly type: string, readonly name: string) { calls.push(`ActionClient ${name}`); }
-    isActionServerAvailable() { return graph.actions.includes(this.name); }
-    async waitForServer() { return this.isActionServerAvailable(); }
+    constructor(
+      _node: RclNode,
+      readonly type: string,
+      readonly name: string,
+    ) {
+      calls.push(`ActionClient ${name}`);
+    }
+    isActionServerAvailable() {
+      return graph.actions.includes(this.name);
+    }
+    async waitForServer() {
+      return this.isActionServerAvailable();
+    }
     destroy() {}
     sendGoal(goal: unknown, feedback?: (f: unknown) => void): Promise<RclClientGoalHandle> {
       calls.push(`sendGoal ${this.name}`);
       const id = `fake-goal-${++seq}`;
       let resolveResult!: (m: Obj) => void;
-      const result = new Promise<Obj>((r) => { resolveResult = r; });
+      const result = new Promise<Obj>((r) => {
+        resolveResult = r;
+      });
       pending.set(id, (m) => {
-        if (m.op === 'action_feedback') { feedback?.({ goal_id: { uuid: new Uint8Array(16) }, feedback: typed(m.values) }); return; }
+        if (m.op === 'action_feedback') {
+          feedback?.({ goal_id: { uuid: new Uint8Array(16) }, feedback: typed(m.values) });
+          return;
+        }
         resolveResult(m);
       });
       send({ op: 'send_action_goal', id, action: this.name, action_type: this.type, args: goal, feedback: true });
       return new Promise((resolve, reject) => {
         // A refusal comes back at once (result: false); otherwise the goal counts as accepted.
         const early = setTimeout(() => resolve(new Handle(id, this.name, result)), 30);
-        void result.then((m) => { if (m.result === false) { clearTimeout(early); reject(new Error(String(m.values))); } });
+        void result.then((m) => {
+          if (m.result === false) {
+            clearTimeout(early);
+            reject(new Error(String(m.values)));
+          }
+        });
       });
     }
   }
@@ -100,7 +149,10 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
       set.add(callback);
       return { topic };
     },
-    destroySubscription(s) { topicListeners.delete(s.topic!); send({ op: 'unsubscribe', topic: s.topic }); },
+    destroySubscription(s) {
+      topicListeners.delete(s.topic!);
+      send({ op: 'unsubscribe', topic: s.topic });
+    },
     createPublisher(type, topic): RclPublisher {
       send({ op: 'advertise', topic, type });
       return { topic, publish: (m) => send({ op: 'publish', topic, msg: m }) };
@@ -109,14 +161,22 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
       return {
         topic: service,
         waitForService: async () => graph.services.includes(service),
-        sendRequest: (req, cb) => { void request({ op: 'call_service', service, type, args: req }).then((m) => { if (m.result) cb(typed(m.values)); }); },
+        sendRequest: (req, cb) => {
+          void request({ op: 'call_service', service, type, args: req }).then((m) => {
+            if (m.result) cb(typed(m.values));
+          });
+        },
       };
     },
     getTopicNamesAndTypes: () => graph.topics,
     getServiceNamesAndTypes: () => graph.services.map((s) => ({ name: s, types: [] })),
     getNodeNames: () => [name, 'controller_manager'],
-    spin() { calls.push('spin'); },
-    destroy() { calls.push('destroy'); },
+    spin() {
+      calls.push('spin');
+    },
+    destroy() {
+      calls.push('destroy');
+    },
   });
 
   return {
@@ -124,7 +184,10 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
     async init() {
       calls.push('init');
       ws = new WebSocket(o.url);
-      await new Promise<void>((resolve, reject) => { ws!.once('open', () => resolve()); ws!.once('error', reject); });
+      await new Promise<void>((resolve, reject) => {
+        ws!.once('open', () => resolve());
+        ws!.once('error', reject);
+      });
       ws.on('message', (data) => {
         const m = JSON.parse(String(data)) as Obj;
         if (m.op === 'publish') {
@@ -138,8 +201,14 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
       });
       await refreshGraph();
     },
-    createNode(name) { calls.push(`createNode ${name}`); return node(name); },
-    shutdown() { ws?.close(); ws = null; },
+    createNode(name) {
+      calls.push(`createNode ${name}`);
+      return node(name);
+    },
+    shutdown() {
+      ws?.close();
+      ws = null;
+    },
     ActionClient,
     QoS,
   };

@@ -21,7 +21,12 @@ type Obj = Record<string, unknown>;
 type Vec3 = [number, number, number];
 type Quat = [number, number, number, number];
 
-export interface TfFrame { parent: string; child: string; t: Vec3; q: Quat }
+export interface TfFrame {
+  parent: string;
+  child: string;
+  t: Vec3;
+  q: Quat;
+}
 
 export interface FakeRobotOptions {
   server: FakeRosbridge;
@@ -53,7 +58,8 @@ const T = (dialect: Dialect, pkg: string, kind: 'msg' | 'srv' | 'action', name: 
   dialect === 'ros2' ? `${pkg}/${kind}/${name}` : kind === 'action' ? `${pkg}/${name}Action` : `${pkg}/${name}`;
 
 function time(dialect: Dialect, s: number): Obj {
-  const sec = Math.floor(s), ns = Math.round((s - sec) * 1e9);
+  const sec = Math.floor(s),
+    ns = Math.round((s - sec) * 1e9);
   return dialect === 'ros2' ? { sec, nanosec: ns } : { secs: sec, nsecs: ns };
 }
 
@@ -76,7 +82,11 @@ export class FakeRobot {
   /** each switch_controller request: when (backend clock), what, and whether it was granted */
   readonly switchLog: { at: number; activate: string[]; deactivate: string[]; ok: boolean }[] = [];
   /** controller_manager's controllers and their states */
-  readonly controllers = new Map([['joint_trajectory_controller', 'active'], ['joint_state_broadcaster', 'active'], ['gravity_compensation_controller', 'inactive']]);
+  readonly controllers = new Map([
+    ['joint_trajectory_controller', 'active'],
+    ['joint_state_broadcaster', 'active'],
+    ['gravity_compensation_controller', 'inactive'],
+  ]);
   cancelAllCount = 0;
   jointStatesSent = 0;
   /** false: stop publishing joint states (a dead driver) */
@@ -88,7 +98,12 @@ export class FakeRobot {
   readonly #rename: (urdf: string) => string;
   readonly #toBackend = new Map<string, string>();
   readonly #timers: ReturnType<typeof setInterval>[] = [];
-  #active: { id: string; exec: TrajectoryExecution | null; canceled: boolean; finish: (status: 'succeeded' | 'canceled' | 'aborted' | 'rejected', values: Obj, text?: string) => void } | null = null;
+  #active: {
+    id: string;
+    exec: TrajectoryExecution | null;
+    canceled: boolean;
+    finish: (status: 'succeeded' | 'canceled' | 'aborted' | 'rejected', values: Obj, text?: string) => void;
+  } | null = null;
   #gripOp: { id: string; finish: (status: 'succeeded' | 'canceled' | 'aborted', values: Obj) => void } | null = null;
   /** ROS 1 actionlib status lists per action namespace */
   readonly #status1 = new Map<string, Map<string, { status: number; text: string }>>();
@@ -103,7 +118,9 @@ export class FakeRobot {
     this.dialect = o.server.dialect;
     this.#rename = o.rename ?? ((n) => n);
     for (const j of o.model.jointNames) this.#toBackend.set(this.#rename(j), j);
-    this.trajectoryAction = o.trajectoryAction ?? (this.dialect === 'ros2' ? '/joint_trajectory_controller/follow_joint_trajectory' : '/arm_controller/follow_joint_trajectory');
+    this.trajectoryAction =
+      o.trajectoryAction ??
+      (this.dialect === 'ros2' ? '/joint_trajectory_controller/follow_joint_trajectory' : '/arm_controller/follow_joint_trajectory');
     this.gripperAction = o.gripperAction ?? '/gripper_controller/gripper_cmd';
   }
 
@@ -113,27 +130,38 @@ export class FakeRobot {
   }
 
   start(): this {
-    const s = this.server, d = this.dialect;
+    const s = this.server,
+      d = this.dialect;
     s.declareTopic('/joint_states', T(d, 'sensor_msgs', 'msg', 'JointState'));
     s.declareTopic('/tf', T(d, 'tf2_msgs', 'msg', 'TFMessage'));
     s.declareTopic('/tf_static', T(d, 'tf2_msgs', 'msg', 'TFMessage'));
     if (this.backend instanceof FakeBackend) {
       const fake = this.backend;
       let last = performance.now();
-      this.#timers.push(setInterval(() => {
-        const now = performance.now();
-        fake.advance(((now - last) / 1000) * (this.#o.speed ?? 1));
-        last = now;
-      }, 5));
+      this.#timers.push(
+        setInterval(() => {
+          const now = performance.now();
+          fake.advance(((now - last) / 1000) * (this.#o.speed ?? 1));
+          last = now;
+        }, 5),
+      );
     }
     // Joint states at the rate, catching up when the timer is late (no message lost).
     const period = 1000 / (this.#o.jointStateRate ?? 100);
     this.#t0 = performance.now();
     this.#next = 0;
-    this.#timers.push(setInterval(() => {
-      const due = Math.floor((performance.now() - this.#t0) / period);
-      while (this.#next <= due) { this.#next++; if (this.publishing) this.publishJointState(); }
-    }, Math.max(1, Math.floor(period / 2))));
+    this.#timers.push(
+      setInterval(
+        () => {
+          const due = Math.floor((performance.now() - this.#t0) / period);
+          while (this.#next <= due) {
+            this.#next++;
+            if (this.publishing) this.publishJointState();
+          }
+        },
+        Math.max(1, Math.floor(period / 2)),
+      ),
+    );
     if (this.#o.tf) {
       const tf = this.#o.tf;
       this.#timers.push(setInterval(() => s.publish('/tf', this.#tfMessage(tf())), 50));
@@ -145,7 +173,9 @@ export class FakeRobot {
     this.#controllerManager();
     if (this.#o.stopTopic) {
       s.declareTopic(this.#o.stopTopic, T(d, 'trajectory_msgs', 'msg', 'JointTrajectory'));
-      s.onTopic(this.#o.stopTopic, (m) => { if (Array.isArray((m as Obj)?.points) && ((m as Obj).points as unknown[]).length === 0) void this.backend.stop(); });
+      s.onTopic(this.#o.stopTopic, (m) => {
+        if (Array.isArray((m as Obj)?.points) && ((m as Obj).points as unknown[]).length === 0) void this.backend.stop();
+      });
     }
     if (d === 'ros1') this.#timers.push(setInterval(() => this.#publishStatus1(), 100));
     return this;
@@ -160,20 +190,35 @@ export class FakeRobot {
     const d = this.dialect;
     const js = this.backend.jointState();
     const omit = new Set(this.#o.omit ?? []);
-    const name: string[] = [], position: number[] = [], velocity: number[] = [], effort: number[] = [];
+    const name: string[] = [],
+      position: number[] = [],
+      velocity: number[] = [],
+      effort: number[] = [];
     js.name.forEach((n, i) => {
       if (omit.has(n)) return;
-      name.push(this.#rename(n)); position.push(js.position[i]); velocity.push(js.velocity[i] ?? 0); effort.push(js.effort[i] ?? 0);
+      name.push(this.#rename(n));
+      position.push(js.position[i]);
+      velocity.push(js.velocity[i] ?? 0);
+      effort.push(js.effort[i] ?? 0);
     });
     const g = this.model.gripper;
     if (g) {
       const v = this.backend.gripperPosition();
-      name.push(this.#rename(g.joint)); position.push(v); velocity.push(0); effort.push(0);
-      for (const m of g.mimics) { name.push(this.#rename(m.joint)); position.push(v * m.multiplier + m.offset); velocity.push(0); effort.push(0); }
+      name.push(this.#rename(g.joint));
+      position.push(v);
+      velocity.push(0);
+      effort.push(0);
+      for (const m of g.mimics) {
+        name.push(this.#rename(m.joint));
+        position.push(v * m.multiplier + m.offset);
+        velocity.push(0);
+        effort.push(0);
+      }
     }
     const mode = this.#o.stamps ?? 'backend';
     const stamp = mode === 'zero' ? 0 : mode === 'wall' ? (performance.timeOrigin + performance.now()) / 1000 : this.backend.now();
-    const header = d === 'ros2' ? { stamp: time(d, stamp), frame_id: '' } : { seq: this.jointStatesSent, stamp: time(d, stamp), frame_id: '' };
+    const header =
+      d === 'ros2' ? { stamp: time(d, stamp), frame_id: '' } : { seq: this.jointStatesSent, stamp: time(d, stamp), frame_id: '' };
     this.server.publish('/joint_states', { header, name, position, velocity, effort });
     this.jointStatesSent++;
   }
@@ -198,24 +243,30 @@ export class FakeRobot {
         values: ((args.names as string[]) ?? []).map((n) => (n === 'robot_description' ? { type: 4, string_value: urdf } : { type: 0 })),
       }));
     } else {
-      s.advertiseService('/rosapi/get_param', 'rosapi/GetParam', (args) => ({ value: args.name === '/robot_description' || args.name === 'robot_description' ? JSON.stringify(urdf) : '' }));
+      s.advertiseService('/rosapi/get_param', 'rosapi/GetParam', (args) => ({
+        value: args.name === '/robot_description' || args.name === 'robot_description' ? JSON.stringify(urdf) : '',
+      }));
     }
   }
 
   #controllerManager(): void {
     const d = this.dialect;
     const controllers = this.controllers;
-    this.server.advertiseService('/controller_manager/switch_controller', T(d, 'controller_manager_msgs', 'srv', 'SwitchController'), (args) => {
-      this.switches.push(args);
-      const on = (args.activate_controllers ?? args.start_controllers) as string[] | undefined;
-      const off = (args.deactivate_controllers ?? args.stop_controllers) as string[] | undefined;
-      const ok = ![...(on ?? []), ...(off ?? [])].some((c) => !controllers.has(c));
-      this.switchLog.push({ at: this.backend.now(), activate: [...(on ?? [])], deactivate: [...(off ?? [])], ok });
-      if (!ok) return { ok: false, message: 'unknown controller' };
-      for (const c of off ?? []) controllers.set(c, 'inactive');
-      for (const c of on ?? []) controllers.set(c, 'active');
-      return { ok: true };
-    });
+    this.server.advertiseService(
+      '/controller_manager/switch_controller',
+      T(d, 'controller_manager_msgs', 'srv', 'SwitchController'),
+      (args) => {
+        this.switches.push(args);
+        const on = (args.activate_controllers ?? args.start_controllers) as string[] | undefined;
+        const off = (args.deactivate_controllers ?? args.stop_controllers) as string[] | undefined;
+        const ok = ![...(on ?? []), ...(off ?? [])].some((c) => !controllers.has(c));
+        this.switchLog.push({ at: this.backend.now(), activate: [...(on ?? [])], deactivate: [...(off ?? [])], ok });
+        if (!ok) return { ok: false, message: 'unknown controller' };
+        for (const c of off ?? []) controllers.set(c, 'inactive');
+        for (const c of on ?? []) controllers.set(c, 'active');
+        return { ok: true };
+      },
+    );
     this.server.advertiseService('/controller_manager/list_controllers', T(d, 'controller_manager_msgs', 'srv', 'ListControllers'), () => ({
       controller: [...controllers].map(([name, state]) => ({ name, state, type: '' })),
     }));
@@ -224,14 +275,20 @@ export class FakeRobot {
   // --- FollowJointTrajectory --------------------------------------------------------------------
 
   #serveTrajectory(): void {
-    const s = this.server, d = this.dialect, action = this.trajectoryAction;
+    const s = this.server,
+      d = this.dialect,
+      action = this.trajectoryAction;
     if (d === 'ros2') {
       s.advertiseAction(action, {
         type: 'control_msgs/action/FollowJointTrajectory',
-        onGoal: (g) => this.#trajectoryGoal(g.id, g.args, {
-          feedback: (v) => g.feedback(v),
-          finish: (status, values) => status === 'rejected' ? g.reject(String(values.error_string)) : g.result({ succeeded: 4, canceled: 5, aborted: 6 }[status], values),
-        }),
+        onGoal: (g) =>
+          this.#trajectoryGoal(g.id, g.args, {
+            feedback: (v) => g.feedback(v),
+            finish: (status, values) =>
+              status === 'rejected'
+                ? g.reject(String(values.error_string))
+                : g.result({ succeeded: 4, canceled: 5, aborted: 6 }[status], values),
+          }),
         onCancel: (id) => this.#cancelArm(id),
       });
       s.advertiseService(`${action}/_action/cancel_goal`, 'action_msgs/srv/CancelGoal', () => {
@@ -241,11 +298,20 @@ export class FakeRobot {
       });
       s.advertiseService(`${action}/_action/send_goal`, 'control_msgs/action/FollowJointTrajectory_SendGoal', () => ({}));
     } else {
-      this.#actionlib(action, 'control_msgs/FollowJointTrajectoryAction', (id, goal, reply) => this.#trajectoryGoal(id, goal, reply), (id) => this.#cancelArm(id));
+      this.#actionlib(
+        action,
+        'control_msgs/FollowJointTrajectoryAction',
+        (id, goal, reply) => this.#trajectoryGoal(id, goal, reply),
+        (id) => this.#cancelArm(id),
+      );
     }
   }
 
-  #trajectoryGoal(id: string, args: unknown, reply: { feedback(v: Obj): void; finish(status: 'succeeded' | 'canceled' | 'aborted' | 'rejected', values: Obj): void }): void {
+  #trajectoryGoal(
+    id: string,
+    args: unknown,
+    reply: { feedback(v: Obj): void; finish(status: 'succeeded' | 'canceled' | 'aborted' | 'rejected', values: Obj): void },
+  ): void {
     const a = (args ?? {}) as Obj;
     this.goals.push(a);
     const tr = (a.trajectory ?? {}) as Obj;
@@ -265,10 +331,13 @@ export class FakeRobot {
       velocities: (p.velocities as number[])?.length ? (p.velocities as number[]) : undefined,
       timeFromStart: seconds(p.time_from_start),
     }));
-    if (this.#active) this.#active.finish('canceled', { error_code: 0, error_string: 'Current goal cancelled due to new incoming action.' });
+    if (this.#active)
+      this.#active.finish('canceled', { error_code: 0, error_string: 'Current goal cancelled due to new incoming action.' });
     let finished = false;
     const active = {
-      id, exec: null as TrajectoryExecution | null, canceled: false,
+      id,
+      exec: null as TrajectoryExecution | null,
+      canceled: false,
       finish: (status: 'succeeded' | 'canceled' | 'aborted' | 'rejected', values: Obj) => {
         if (finished) return;
         finished = true;
@@ -280,21 +349,24 @@ export class FakeRobot {
     if (this.silent) return;
     let lastFb = 0;
     const jointNames = names.map((n) => this.#toBackend.get(n)!);
-    const exec = this.backend.executeTrajectory({ jointNames, points }, {
-      onProgress: (p) => {
-        const now = performance.now();
-        if (now - lastFb < 50 && p.fraction < 1) return;
-        lastFb = now;
-        const order = jointNames.map((j) => this.backend.jointNames.indexOf(j));
-        reply.feedback({
-          header: { stamp: time(this.dialect, this.backend.now()), frame_id: '' },
-          joint_names: names,
-          desired: { positions: order.map((i) => p.desired[i]), velocities: [], time_from_start: time(this.dialect, p.elapsed) },
-          actual: { positions: order.map((i) => p.actual[i]), velocities: [], time_from_start: time(this.dialect, p.elapsed) },
-          error: { positions: order.map((i) => p.actual[i] - p.desired[i]), time_from_start: time(this.dialect, p.elapsed) },
-        });
+    const exec = this.backend.executeTrajectory(
+      { jointNames, points },
+      {
+        onProgress: (p) => {
+          const now = performance.now();
+          if (now - lastFb < 50 && p.fraction < 1) return;
+          lastFb = now;
+          const order = jointNames.map((j) => this.backend.jointNames.indexOf(j));
+          reply.feedback({
+            header: { stamp: time(this.dialect, this.backend.now()), frame_id: '' },
+            joint_names: names,
+            desired: { positions: order.map((i) => p.desired[i]), velocities: [], time_from_start: time(this.dialect, p.elapsed) },
+            actual: { positions: order.map((i) => p.actual[i]), velocities: [], time_from_start: time(this.dialect, p.elapsed) },
+            error: { positions: order.map((i) => p.actual[i] - p.desired[i]), time_from_start: time(this.dialect, p.elapsed) },
+          });
+        },
       },
-    });
+    );
     active.exec = exec;
     void exec.done.then((o: TrajectoryOutcome) => {
       if (o.status === 'succeeded') active.finish('succeeded', { error_code: 0, error_string: '' });
@@ -325,7 +397,8 @@ export class FakeRobot {
   // --- GripperCommand -----------------------------------------------------------------------------
 
   #serveGripper(): void {
-    const s = this.server, d = this.dialect;
+    const s = this.server,
+      d = this.dialect;
     const onGoal = (id: string, args: unknown, reply: { finish(status: 'succeeded' | 'canceled' | 'aborted', values: Obj): void }) => {
       this.gripperGoals.push(args as Obj);
       const cmd = ((args as Obj)?.command ?? {}) as Obj;
@@ -348,19 +421,30 @@ export class FakeRobot {
     if (d === 'ros2') {
       s.advertiseAction(this.gripperAction, {
         type: 'control_msgs/action/GripperCommand',
-        onGoal: (g: GoalContext) => onGoal(g.id, g.args, { finish: (status, values) => g.result({ succeeded: 4, canceled: 5, aborted: 6 }[status], values) }),
+        onGoal: (g: GoalContext) =>
+          onGoal(g.id, g.args, { finish: (status, values) => g.result({ succeeded: 4, canceled: 5, aborted: 6 }[status], values) }),
         onCancel: (id) => this.#cancelGripper(id),
       });
     } else {
-      this.#actionlib(this.gripperAction, 'control_msgs/GripperCommandAction', (id, goal, reply) => onGoal(id, goal, reply), (id) => this.#cancelGripper(id));
+      this.#actionlib(
+        this.gripperAction,
+        'control_msgs/GripperCommandAction',
+        (id, goal, reply) => onGoal(id, goal, reply),
+        (id) => this.#cancelGripper(id),
+      );
     }
   }
 
   // --- ROS 1 actionlib over topics ----------------------------------------------------------------
 
   #actionlib(
-    ns: string, type: string,
-    onGoal: (id: string, goal: unknown, reply: { feedback(v: Obj): void; finish(status: 'succeeded' | 'canceled' | 'aborted' | 'rejected', values: Obj): void }) => void,
+    ns: string,
+    type: string,
+    onGoal: (
+      id: string,
+      goal: unknown,
+      reply: { feedback(v: Obj): void; finish(status: 'succeeded' | 'canceled' | 'aborted' | 'rejected', values: Obj): void },
+    ) => void,
     onCancel: (id: string | null) => void,
   ): void {
     const s = this.server;

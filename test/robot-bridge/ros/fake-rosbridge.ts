@@ -90,7 +90,10 @@ export class FakeRosbridge {
   }
 
   async start(port = this.options.port ?? 0): Promise<this> {
-    const http = createServer((_req, res) => { res.writeHead(404); res.end('not a rosbridge'); });
+    const http = createServer((_req, res) => {
+      res.writeHead(404);
+      res.end('not a rosbridge');
+    });
     const wss = new WebSocketServer({ server: http });
     wss.on('connection', (ws) => this.#onConnection(ws));
     await new Promise<void>((resolve, reject) => {
@@ -106,11 +109,16 @@ export class FakeRosbridge {
   /** Close the server and every connection (abruptly). */
   async stop(): Promise<void> {
     this.dropClients();
-    const wss = this.#wss, http = this.#http;
+    const wss = this.#wss,
+      http = this.#http;
     this.#wss = null;
     this.#http = null;
     if (wss) await new Promise<void>((r) => wss.close(() => r()));
-    if (http) await new Promise<void>((r) => { http.close(() => r()); http.closeAllConnections?.(); });
+    if (http)
+      await new Promise<void>((r) => {
+        http.close(() => r());
+        http.closeAllConnections?.();
+      });
   }
 
   /** Kill every client connection; the server keeps listening. */
@@ -192,7 +200,10 @@ export class FakeRosbridge {
       for (const [id, action] of c.goals) this.#actions.get(action)?.onCancel(id);
     });
     ws.on('message', (data, isBinary) => {
-      if (isBinary) { this.undecodable++; return; }
+      if (isBinary) {
+        this.undecodable++;
+        return;
+      }
       let m: unknown;
       try {
         m = JSON.parse(String(data));
@@ -241,7 +252,9 @@ export class FakeRosbridge {
         const latched = this.#latched.get(topic);
         if (latched !== undefined) {
           const delay = this.options.subscribeDelayMs ?? 0;
-          setTimeout(() => { if (c.subs.has(topic)) this.#send(c, { op: 'publish', topic, msg: latched }); }, delay);
+          setTimeout(() => {
+            if (c.subs.has(topic)) this.#send(c, { op: 'publish', topic, msg: latched });
+          }, delay);
         }
         return;
       }
@@ -318,7 +331,9 @@ export class FakeRosbridge {
     const server = this.#actions.get(action);
     if (!server || (typeof m.action_type === 'string' && m.action_type !== server.type)) {
       if ((this.options.unknown ?? 'fail') === 'silent') return;
-      const why = server ? `action ${action} has type ${server.type}, not ${String(m.action_type)}` : `Action server ${action} is not available`;
+      const why = server
+        ? `action ${action} has type ${server.type}, not ${String(m.action_type)}`
+        : `Action server ${action} is not available`;
       this.#send(c, { op: 'action_result', action, id, result: false, status: 0, values: why });
       return;
     }
@@ -327,7 +342,9 @@ export class FakeRosbridge {
     server.onGoal({
       id,
       args: m.args,
-      feedback: (values) => { if (!done) this.#send(c, { op: 'action_feedback', action, id, values }); },
+      feedback: (values) => {
+        if (!done) this.#send(c, { op: 'action_feedback', action, id, values });
+      },
       result: (status, values) => {
         if (done) return;
         done = true;
@@ -353,10 +370,15 @@ export class FakeRosbridge {
     });
     this.advertiseService('/rosapi/services', `${pkg}Services`, () => ({ services: [...this.#services.keys()] }));
     this.advertiseService('/rosapi/action_servers', `${pkg}GetActionServers`, () => ({
-      action_servers: this.dialect === 'ros2'
-        ? [...this.#actions.keys()]
-        : [...this.topicTypes.keys()].filter((t) => t.endsWith('/status') && this.topicTypes.has(t.replace(/status$/, 'goal'))).map((t) => t.replace(/\/status$/, '')),
+      action_servers:
+        this.dialect === 'ros2'
+          ? [...this.#actions.keys()]
+          : [...this.topicTypes.keys()]
+              .filter((t) => t.endsWith('/status') && this.topicTypes.has(t.replace(/status$/, 'goal')))
+              .map((t) => t.replace(/\/status$/, '')),
     }));
-    this.advertiseService('/rosapi/nodes', `${pkg}Nodes`, () => ({ nodes: ['/rosbridge_websocket', '/rosapi', '/controller_manager', '/robot_state_publisher'] }));
+    this.advertiseService('/rosapi/nodes', `${pkg}Nodes`, () => ({
+      nodes: ['/rosbridge_websocket', '/rosapi', '/controller_manager', '/robot_state_publisher'],
+    }));
   }
 }

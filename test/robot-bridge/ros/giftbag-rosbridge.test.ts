@@ -27,11 +27,15 @@ beforeAll(async () => {
   server = await new FakeRosbridge({ dialect: 'ros2' }).start();
   const bodies = [...sim.world.objectNames, ...sim.world.containerNames];
   robot = new FakeRobot({
-    server, backend: sim, model,
-    tf: () => bodies.flatMap((name) => {
-      const t = sim.world.bodyPosition(name), q = sim.world.bodyQuaternion(name);
-      return t && q ? [{ parent: model.baseLink, child: name, t, q }] : [];
-    }),
+    server,
+    backend: sim,
+    model,
+    tf: () =>
+      bodies.flatMap((name) => {
+        const t = sim.world.bodyPosition(name),
+          q = sim.world.bodyQuaternion(name);
+        return t && q ? [{ parent: model.baseLink, child: name, t, q }] : [];
+      }),
   }).start();
 });
 
@@ -54,7 +58,10 @@ describe('gift bag through the rosbridge backend', () => {
     candy.forEach((v, i) => expect(v).toBeCloseTo(truth[i], 3));
 
     const turns = await runScript(app, parseScript('pick up the candy\nput it in the bag\n'));
-    expect(turns.map((t) => [t.kind, t.outcome, t.failure])).toEqual([['plan', 'succeeded', null], ['plan', 'succeeded', null]]);
+    expect(turns.map((t) => [t.kind, t.outcome, t.failure])).toEqual([
+      ['plan', 'succeeded', null],
+      ['plan', 'succeeded', null],
+    ]);
     const state = sim.world.objectStates().find((o) => o.name === 'CANDY')!;
     expect(state.in).toBe('GIFT_BAG');
     expect(state.held).toBe(false);

@@ -23,34 +23,91 @@ afterEach(async () => {
 type Obj = Record<string, unknown>;
 
 function hostileFrames(q: number[]): unknown[] {
-  const js = (over: Obj) => ({ op: 'publish', topic: '/joint_states', msg: { header: { stamp: { sec: 1, nanosec: 0 } }, name: panda.jointNames, position: q, ...over } });
+  const js = (over: Obj) => ({
+    op: 'publish',
+    topic: '/joint_states',
+    msg: { header: { stamp: { sec: 1, nanosec: 0 } }, name: panda.jointNames, position: q, ...over },
+  });
   const huge = 100_000;
   return [
-    'not json {', 'NaN', '[]', '42', 'null', '"text"', '',
+    'not json {',
+    'NaN',
+    '[]',
+    '42',
+    'null',
+    '"text"',
+    '',
     // rosbridge (Python json) writes NaN as a bare token, which is not JSON
     '{"op":"publish","topic":"/joint_states","msg":{"name":["panda_joint1"],"position":[NaN]}}',
-    { no: 'op' }, { op: 42 }, { op: 'explode' }, { op: 'publish' }, { op: 'publish', topic: '/joint_states' },
-    js({ name: 'panda_joint1' }), js({ name: [1, 2, 3] }), js({ name: null }),
-    js({ position: 'abc' }), js({ position: q.map(() => null) }), js({ position: q.map(() => '1') }),
-    js({ position: q.slice(0, 3) }), js({ position: { 0: 1 } }),
+    { no: 'op' },
+    { op: 42 },
+    { op: 'explode' },
+    { op: 'publish' },
+    { op: 'publish', topic: '/joint_states' },
+    js({ name: 'panda_joint1' }),
+    js({ name: [1, 2, 3] }),
+    js({ name: null }),
+    js({ position: 'abc' }),
+    js({ position: q.map(() => null) }),
+    js({ position: q.map(() => '1') }),
+    js({ position: q.slice(0, 3) }),
+    js({ position: { 0: 1 } }),
     js({ name: new Array(huge).fill('panda_joint1'), position: new Array(huge).fill(0) }),
-    js({ position: q.map(() => 1e308) }), js({ position: q.map(() => -1e6) }),
+    js({ position: q.map(() => 1e308) }),
+    js({ position: q.map(() => -1e6) }),
     js({ header: 'x', velocity: 'fast', effort: [1] }),
     { op: 'publish', topic: '/tf', msg: { transforms: 'lots' } },
-    { op: 'publish', topic: '/tf', msg: { transforms: [{ header: { frame_id: 'panda_link0' }, child_frame_id: 'CANDY', transform: { translation: { x: 'a', y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 1 } } }] } },
-    { op: 'publish', topic: '/tf', msg: { transforms: [
-      { header: { frame_id: 'A' }, child_frame_id: 'B', transform: { translation: { x: 0, y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 1 } } },
-      { header: { frame_id: 'B' }, child_frame_id: 'A', transform: { translation: { x: 0, y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 1 } } },
-      { header: { frame_id: 'panda_link0' }, child_frame_id: 'Z', transform: { translation: { x: 0, y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 0 } } },
-    ] } },
+    {
+      op: 'publish',
+      topic: '/tf',
+      msg: {
+        transforms: [
+          {
+            header: { frame_id: 'panda_link0' },
+            child_frame_id: 'CANDY',
+            transform: { translation: { x: 'a', y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 1 } },
+          },
+        ],
+      },
+    },
+    {
+      op: 'publish',
+      topic: '/tf',
+      msg: {
+        transforms: [
+          {
+            header: { frame_id: 'A' },
+            child_frame_id: 'B',
+            transform: { translation: { x: 0, y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 1 } },
+          },
+          {
+            header: { frame_id: 'B' },
+            child_frame_id: 'A',
+            transform: { translation: { x: 0, y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 1 } },
+          },
+          {
+            header: { frame_id: 'panda_link0' },
+            child_frame_id: 'Z',
+            transform: { translation: { x: 0, y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 0 } },
+          },
+        ],
+      },
+    },
     // event names roslib also uses internally
-    { op: 'publish', topic: 'close', msg: {} }, { op: 'publish', topic: 'connection', msg: {} }, { op: 'publish', topic: 'error', msg: {} },
+    { op: 'publish', topic: 'close', msg: {} },
+    { op: 'publish', topic: 'connection', msg: {} },
+    { op: 'publish', topic: 'error', msg: {} },
     { op: 'service_response', id: 'nobody', values: {}, result: true },
-    { op: 'action_feedback', id: 'nobody', values: 'x' }, { op: 'action_result', id: 'nobody', status: 4, result: true, values: {} },
-    { op: 'status', level: 'error', msg: 'x'.repeat(100_000) }, { op: 'status', level: 42, msg: null },
-    { op: 'fragment', id: 'f', data: '{', num: 0, total: 2 }, { op: 'fragment', id: 'f', data: 'garbage', num: 1, total: 2 },
-    { op: 'fragment', id: 'g', data: 'x', num: 5, total: 1e9 }, { op: 'png', data: '!!!' },
-    { op: 'call_service', service: '/shammie/anything', args: {} }, { op: 'send_action_goal', action: '/shammie/a', id: 'x', args: {} },
+    { op: 'action_feedback', id: 'nobody', values: 'x' },
+    { op: 'action_result', id: 'nobody', status: 4, result: true, values: {} },
+    { op: 'status', level: 'error', msg: 'x'.repeat(100_000) },
+    { op: 'status', level: 42, msg: null },
+    { op: 'fragment', id: 'f', data: '{', num: 0, total: 2 },
+    { op: 'fragment', id: 'f', data: 'garbage', num: 1, total: 2 },
+    { op: 'fragment', id: 'g', data: 'x', num: 5, total: 1e9 },
+    { op: 'png', data: '!!!' },
+    { op: 'call_service', service: '/shammie/anything', args: {} },
+    { op: 'send_action_goal', action: '/shammie/a', id: 'x', args: {} },
   ];
 }
 
@@ -81,7 +138,14 @@ describe('hostile rosbridge input', () => {
     const ex = r.backend.executeTrajectory(nudge(r.backend, 0.05, 2), { onProgress: (p) => progress.push(p.fraction) });
     await until(() => r!.server.ops('send_action_goal').length === 1, 1000, 'the goal');
     const { id, action } = r.server.ops('send_action_goal')[0] as { id: string; action: string };
-    for (const values of [null, 'x', 5, { joint_names: 5 }, { joint_names: panda.jointNames, desired: { positions: 'x', time_from_start: 'soon' } }, { joint_names: new Array(100_000).fill('a') }]) {
+    for (const values of [
+      null,
+      'x',
+      5,
+      { joint_names: 5 },
+      { joint_names: panda.jointNames, desired: { positions: 'x', time_from_start: 'soon' } },
+      { joint_names: new Array(100_000).fill('a') },
+    ]) {
       r.server.inject({ op: 'action_feedback', id, action, values });
     }
     await sleep(100);

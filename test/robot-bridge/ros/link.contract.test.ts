@@ -19,7 +19,10 @@ afterEach(async () => {
 
 const connectError = async (url: string): Promise<RosConnectionError> => {
   const b = new RosbridgeBackend({ model: panda, config: { url, timeouts: { connect: 1 } } });
-  const err = await b.connect().then(() => null, (e) => e);
+  const err = await b.connect().then(
+    () => null,
+    (e) => e,
+  );
   expect(err).toBeInstanceOf(RosConnectionError);
   expect(b.status().presence).toBe('error');
   expect(b.status().problems[0]).toMatchObject({ id: 'ros.link', severity: 'error' });
@@ -68,7 +71,10 @@ describe('losing the link', () => {
     await sleep(200);
     r.server.dropClients();
     const outcome = await ex.done;
-    expect(outcome).toMatchObject({ status: 'aborted', reason: expect.stringMatching(/lost the connection to the robot mid-motion.*nothing will be resumed/) });
+    expect(outcome).toMatchObject({
+      status: 'aborted',
+      reason: expect.stringMatching(/lost the connection to the robot mid-motion.*nothing will be resumed/),
+    });
     expect(r.backend.status().presence).toBe('reconnecting');
     expect(r.backend.status().problems.map((p) => p.id)).toEqual(expect.arrayContaining(['ros.link', 'ros.motion.interrupted']));
     expect(r.backend.status().problems.find((p) => p.id === 'ros.link')!.tip).toMatch(/rosbridge/);
@@ -100,8 +106,15 @@ describe('losing the link', () => {
     const port = r.server.port;
     const subsBefore = r.server.ops('subscribe').length;
     await r.server.stop();
-    await until(() => /attempt [3-9]/.test(r!.backend.status().problems.find((p) => p.id === 'ros.link')?.message ?? ''), 3000, 'several attempts');
-    expect((await r.backend.executeTrajectory(nudge(r.backend)).done)).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/not connected/) });
+    await until(
+      () => /attempt [3-9]/.test(r!.backend.status().problems.find((p) => p.id === 'ros.link')?.message ?? ''),
+      3000,
+      'several attempts',
+    );
+    expect(await r.backend.executeTrajectory(nudge(r.backend)).done).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringMatching(/not connected/),
+    });
     await r.server.start(port);
     await until(() => r!.backend.status().presence === 'connected', 3000, 'reconnection');
     const received = r.backend.jointStateCounts.received;

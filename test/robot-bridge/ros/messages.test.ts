@@ -1,6 +1,16 @@
 /** Codecs and the TF buffer, without a network: both dialects, TypedArrays, NaN, limits. */
 import { describe, expect, it } from 'vitest';
-import { encodeTime, encodeTrajectoryGoal, MAX_ARRAY, parseGripperResult, parseJointState, parseTfMessage, parseTime, parseTrajectoryFeedback, parseTrajectoryResult } from '../../../robot-bridge/ros/messages.js';
+import {
+  encodeTime,
+  encodeTrajectoryGoal,
+  MAX_ARRAY,
+  parseGripperResult,
+  parseJointState,
+  parseTfMessage,
+  parseTime,
+  parseTrajectoryFeedback,
+  parseTrajectoryResult,
+} from '../../../robot-bridge/ros/messages.js';
 import { rosType } from '../../../robot-bridge/ros/config.js';
 import { TfBuffer } from '../../../robot-bridge/ros/tf.js';
 
@@ -23,7 +33,13 @@ describe('messages', () => {
   });
 
   it('joint states: arrays or TypedArrays; non-finite values are passed on for the caller to skip', () => {
-    const js = parseJointState({ header: { stamp: { sec: 3, nanosec: 0 } }, name: ['a', 'b'], position: new Float64Array([0.1, NaN]), velocity: [1], effort: [] });
+    const js = parseJointState({
+      header: { stamp: { sec: 3, nanosec: 0 } },
+      name: ['a', 'b'],
+      position: new Float64Array([0.1, NaN]),
+      velocity: [1],
+      effort: [],
+    });
     expect(js).toMatchObject({ stamp: 3, name: ['a', 'b'] });
     if (typeof js === 'string') throw new Error(js);
     expect(Array.from(js.position)).toEqual([0.1, NaN]);
@@ -36,21 +52,40 @@ describe('messages', () => {
 
   it('trajectory goals, feedback and results', () => {
     const goal = encodeTrajectoryGoal('ros2', { jointNames: ['j1'], points: [{ positions: [0.5], timeFromStart: 1.5 }] }, 0.5) as any;
-    expect(goal.trajectory).toMatchObject({ joint_names: ['j1'], points: [{ positions: [0.5], velocities: [], accelerations: [], time_from_start: { sec: 1, nanosec: 500_000_000 } }] });
+    expect(goal.trajectory).toMatchObject({
+      joint_names: ['j1'],
+      points: [{ positions: [0.5], velocities: [], accelerations: [], time_from_start: { sec: 1, nanosec: 500_000_000 } }],
+    });
     expect(goal.goal_time_tolerance).toEqual({ sec: 0, nanosec: 500_000_000 });
     const g1 = encodeTrajectoryGoal('ros1', { jointNames: ['j1'], points: [{ positions: [0.5], timeFromStart: 2 }] }, 0) as any;
     expect(g1.trajectory.header).toEqual({ seq: 0, stamp: { secs: 0, nsecs: 0 }, frame_id: '' });
-    expect(parseTrajectoryFeedback({ joint_names: ['j1'], desired: { positions: [1], time_from_start: { sec: 1, nanosec: 0 } }, actual: { positions: [2, 3] } }))
-      .toEqual({ jointNames: ['j1'], elapsed: 1, desired: [1], actual: null });
+    expect(
+      parseTrajectoryFeedback({
+        joint_names: ['j1'],
+        desired: { positions: [1], time_from_start: { sec: 1, nanosec: 0 } },
+        actual: { positions: [2, 3] },
+      }),
+    ).toEqual({ jointNames: ['j1'], elapsed: 1, desired: [1], actual: null });
     expect(parseTrajectoryFeedback({ joint_names: 'j1' })).toBeNull();
     expect(parseTrajectoryResult({ error_code: -4, error_string: 'path' })).toEqual({ errorCode: -4, errorString: 'path' });
     expect(parseTrajectoryResult('refused')).toEqual({ errorCode: -1, errorString: 'refused' });
-    expect(parseGripperResult({ position: 0.01, effort: 'x', stalled: true, reached_goal: 1 })).toMatchObject({ position: 0.01, stalled: true, reachedGoal: false });
+    expect(parseGripperResult({ position: 0.01, effort: 'x', stalled: true, reached_goal: 1 })).toMatchObject({
+      position: 0.01,
+      stalled: true,
+      reachedGoal: false,
+    });
   });
 
   it('TF messages: valid transforms kept, broken ones counted; quaternions normalised; leading slashes dropped', () => {
-    const t = (over: object) => ({ header: { frame_id: '/world' }, child_frame_id: 'a', transform: { translation: { x: 1, y: 2, z: 3 }, rotation: { x: 0, y: 0, z: 0, w: 2 } }, ...over });
-    const { entries, invalid } = parseTfMessage({ transforms: [t({}), t({ child_frame_id: 5 }), t({ transform: { translation: { x: 'a' } } })] });
+    const t = (over: object) => ({
+      header: { frame_id: '/world' },
+      child_frame_id: 'a',
+      transform: { translation: { x: 1, y: 2, z: 3 }, rotation: { x: 0, y: 0, z: 0, w: 2 } },
+      ...over,
+    });
+    const { entries, invalid } = parseTfMessage({
+      transforms: [t({}), t({ child_frame_id: 5 }), t({ transform: { translation: { x: 'a' } } })],
+    });
     expect(invalid).toBe(2);
     expect(entries).toEqual([{ parent: 'world', child: 'a', stamp: 0, translation: [1, 2, 3], rotation: [0, 0, 0, 1] }]);
   });
@@ -60,11 +95,19 @@ describe('TfBuffer', () => {
   const yaw90: [number, number, number, number] = [0, 0, Math.SQRT1_2, Math.SQRT1_2];
   it('composes chains and looks frames up in a fixed frame that is not the root', () => {
     let now = 0;
-    const tf = new TfBuffer({ fixedFrame: 'base', frames: { CANDY: 'candy_0' }, halfExtents: new Map([['CANDY', [0.02, 0.01, 0.01]]]), now: () => now });
-    tf.ingest([
-      { parent: 'world', child: 'base', stamp: 0, translation: [1, 0, 0], rotation: [0, 0, 0, 1] },
-      { parent: 'world', child: 'table', stamp: 0, translation: [2, 0, 0.5], rotation: yaw90 },
-    ], true);
+    const tf = new TfBuffer({
+      fixedFrame: 'base',
+      frames: { CANDY: 'candy_0' },
+      halfExtents: new Map([['CANDY', [0.02, 0.01, 0.01]]]),
+      now: () => now,
+    });
+    tf.ingest(
+      [
+        { parent: 'world', child: 'base', stamp: 0, translation: [1, 0, 0], rotation: [0, 0, 0, 1] },
+        { parent: 'world', child: 'table', stamp: 0, translation: [2, 0, 0.5], rotation: yaw90 },
+      ],
+      true,
+    );
     tf.ingest([{ parent: 'table', child: 'candy_0', stamp: 0, translation: [0.1, 0, 0], rotation: [0, 0, 0, 1] }], false);
     const p = tf.bodyPosition('CANDY')!;
     // table at x=2 rotated 90° about z: its x axis is world y. base at x=1.

@@ -24,17 +24,22 @@ describe('ROS 2 over rosbridge', () => {
   it('subscribes with ROS 2 type names and sends FollowJointTrajectory goals with feedback, result, cancel and stop', async () => {
     r = await rig({ config: { speedScale: 0.5 } });
     const subs = r.server.ops('subscribe');
-    expect(subs).toEqual(expect.arrayContaining([
-      expect.objectContaining({ topic: '/joint_states', type: 'sensor_msgs/msg/JointState' }),
-      expect.objectContaining({ topic: '/tf', type: 'tf2_msgs/msg/TFMessage' }),
-      expect.objectContaining({ topic: '/tf_static', type: 'tf2_msgs/msg/TFMessage' }),
-    ]));
+    expect(subs).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ topic: '/joint_states', type: 'sensor_msgs/msg/JointState' }),
+        expect.objectContaining({ topic: '/tf', type: 'tf2_msgs/msg/TFMessage' }),
+        expect.objectContaining({ topic: '/tf_static', type: 'tf2_msgs/msg/TFMessage' }),
+      ]),
+    );
     const traj = nudge(r.backend, 0.05, 0.3);
     const fractions: number[] = [];
     const outcome = await r.backend.executeTrajectory(traj, { onProgress: (p) => fractions.push(p.fraction) }).done;
     expect(outcome.status).toBe('succeeded');
     const goal = r.server.ops('send_action_goal')[0] as Obj;
-    expect(goal).toMatchObject({ action: '/joint_trajectory_controller/follow_joint_trajectory', action_type: 'control_msgs/action/FollowJointTrajectory' });
+    expect(goal).toMatchObject({
+      action: '/joint_trajectory_controller/follow_joint_trajectory',
+      action_type: 'control_msgs/action/FollowJointTrajectory',
+    });
     expect(goal.args.trajectory.joint_names).toEqual(panda.jointNames);
     // Half speed: the same path in twice the time.
     const last = goal.args.trajectory.points.at(-1);
@@ -59,7 +64,9 @@ describe('ROS 2 over rosbridge', () => {
     await r.backend.stop();
     expect(await ex2.done).toEqual({ status: 'preempted', reason: 'stopped' });
     expect(r.robot.cancelAllCount).toBe(before + 1);
-    expect(r.server.ops('call_service').map((m) => m.service)).toContain('/joint_trajectory_controller/follow_joint_trajectory/_action/cancel_goal');
+    expect(r.server.ops('call_service').map((m) => m.service)).toContain(
+      '/joint_trajectory_controller/follow_joint_trajectory/_action/cancel_goal',
+    );
     expect(r.backend.status().moving).toBe(false);
   });
 
@@ -77,9 +84,21 @@ describe('ROS 2 over rosbridge', () => {
     const q = r.backend.jointState().position;
     const bad: [string, object][] = [
       ['NaN', { jointNames: [...panda.jointNames], points: [{ positions: q.map(() => NaN), timeFromStart: 1 }] }],
-      ['beyond limits', { jointNames: [...panda.jointNames], points: [{ positions: q.map((v, i) => (i === 3 ? -3.3 : v)), timeFromStart: 1 }] }],
+      [
+        'beyond limits',
+        { jointNames: [...panda.jointNames], points: [{ positions: q.map((v, i) => (i === 3 ? -3.3 : v)), timeFromStart: 1 }] },
+      ],
       ['a jump at t = 0', { jointNames: [...panda.jointNames], points: [{ positions: q.map((v) => v + 0.5), timeFromStart: 0 }] }],
-      ['time going back', { jointNames: [...panda.jointNames], points: [{ positions: q, timeFromStart: 1 }, { positions: q, timeFromStart: 0.5 }] }],
+      [
+        'time going back',
+        {
+          jointNames: [...panda.jointNames],
+          points: [
+            { positions: q, timeFromStart: 1 },
+            { positions: q, timeFromStart: 0.5 },
+          ],
+        },
+      ],
       ['other joints', { jointNames: panda.jointNames.map((n) => `${n}_x`), points: [{ positions: q, timeFromStart: 1 }] }],
       ['not an object', null as unknown as object],
     ];
@@ -136,12 +155,17 @@ describe('ROS 2 over rosbridge', () => {
     expect((await r.backend.executeTrajectory(nudge(r.backend)).done).status).toBe('succeeded');
   });
 
-  it('a missing controller: rejected with the server\'s reason, and preflight names it with a hint', async () => {
+  it("a missing controller: rejected with the server's reason, and preflight names it with a hint", async () => {
     r = await rig({ robot: { noController: true } });
     const o = await r.backend.executeTrajectory(nudge(r.backend)).done;
     expect(o).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/not available/) });
     const problems = await r.backend.preflight();
-    expect(problems).toEqual([expect.objectContaining({ id: 'ros.controller.missing', tip: expect.stringMatching(/Missing controller.*joint_trajectory_controller/) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        id: 'ros.controller.missing',
+        tip: expect.stringMatching(/Missing controller.*joint_trajectory_controller/),
+      }),
+    ]);
   });
 
   it('a controller that never answers: aborted after the acknowledgement timeout, and the goal is cancelled', async () => {
@@ -160,7 +184,10 @@ describe('ROS 2 over rosbridge', () => {
     r.server.inject({ op: 'status', level: 'error', msg: 'boom' });
     await sleep(50);
     // The backend disconnected after the failed connect; the problem from the refused subscribe stays.
-    const msgs = r.backend.status().problems.map((p) => p.message).join('\n');
+    const msgs = r.backend
+      .status()
+      .problems.map((p) => p.message)
+      .join('\n');
     expect(msgs).toMatch(/cannot subscribe to \/tf: .*has type tf2_msgs\/msg\/TFMessage/i);
   });
 
@@ -185,24 +212,54 @@ describe('ROS 2 over rosbridge', () => {
     await sleep(250); // rosbridge may drop publishes right after an advertise
     const res = await r.backend.gripper({ position: 0.02, maxEffort: 10 });
     expect(res).toMatchObject({ reachedGoal: true });
-    expect(r.server.ops('advertise')).toEqual(expect.arrayContaining([expect.objectContaining({ topic: '/gripper_controller/commands', type: 'std_msgs/msg/Float64MultiArray' })]));
+    expect(r.server.ops('advertise')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ topic: '/gripper_controller/commands', type: 'std_msgs/msg/Float64MultiArray' })]),
+    );
   });
 
   it('gripper: service mode fills the request template', async () => {
     const seen: Obj[] = [];
-    r = await rig({ config: { gripper: { mode: 'service', service: '/gripper/move', serviceType: 'my_gripper/srv/Move', request: { width: '$position', force: '$effort', fast: true } } } });
+    r = await rig({
+      config: {
+        gripper: {
+          mode: 'service',
+          service: '/gripper/move',
+          serviceType: 'my_gripper/srv/Move',
+          request: { width: '$position', force: '$effort', fast: true },
+        },
+      },
+    });
     const arm = r.arm;
-    r.server.advertiseService('/gripper/move', 'my_gripper/srv/Move', (args) => { seen.push(args); void arm.gripper({ position: args.width as number, maxEffort: 10 }); return { success: true }; });
+    r.server.advertiseService('/gripper/move', 'my_gripper/srv/Move', (args) => {
+      seen.push(args);
+      void arm.gripper({ position: args.width as number, maxEffort: 10 });
+      return { success: true };
+    });
     const res = await r.backend.gripper({ position: 0.025, maxEffort: 15 });
     expect(res.reachedGoal).toBe(true);
     expect(seen).toEqual([{ width: 0.025, force: 15, fast: true }]);
   });
 
   it('hand-guiding switches to the compliant controller through controller_manager, and motions wait', async () => {
-    r = await rig({ config: { handGuide: { service: '/controller_manager/switch_controller', compliantController: 'gravity_compensation_controller', trajectoryController: 'joint_trajectory_controller' } } });
+    r = await rig({
+      config: {
+        handGuide: {
+          service: '/controller_manager/switch_controller',
+          compliantController: 'gravity_compensation_controller',
+          trajectoryController: 'joint_trajectory_controller',
+        },
+      },
+    });
     await r.backend.setHandGuiding(true);
-    expect(r.robot.switches[0]).toMatchObject({ activate_controllers: ['gravity_compensation_controller'], deactivate_controllers: ['joint_trajectory_controller'], strictness: 2 });
-    expect((await r.backend.executeTrajectory(nudge(r.backend)).done)).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/hand-guiding/) });
+    expect(r.robot.switches[0]).toMatchObject({
+      activate_controllers: ['gravity_compensation_controller'],
+      deactivate_controllers: ['joint_trajectory_controller'],
+      strictness: 2,
+    });
+    expect(await r.backend.executeTrajectory(nudge(r.backend)).done).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringMatching(/hand-guiding/),
+    });
     await r.backend.setHandGuiding(false);
     expect(r.robot.switches[1]).toMatchObject({ activate_controllers: ['joint_trajectory_controller'] });
     expect((await r.backend.executeTrajectory(nudge(r.backend)).done).status).toBe('succeeded');
@@ -227,16 +284,22 @@ describe('ROS 1 (Noetic) over rosbridge: actionlib over topics', () => {
   it('advertises goal/cancel, subscribes status/feedback/result, and follows goals to their result', async () => {
     r = await rig({ dialect: 'ros1' });
     const ns = '/arm_controller/follow_joint_trajectory';
-    expect(r.server.ops('subscribe')).toEqual(expect.arrayContaining([expect.objectContaining({ topic: '/joint_states', type: 'sensor_msgs/JointState' })]));
+    expect(r.server.ops('subscribe')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ topic: '/joint_states', type: 'sensor_msgs/JointState' })]),
+    );
     const fractions: number[] = [];
     const o = await r.backend.executeTrajectory(nudge(r.backend), { onProgress: (p) => fractions.push(p.fraction) }).done;
     expect(o.status).toBe('succeeded');
     expect(fractions.length).toBeGreaterThan(2);
-    expect(r.server.ops('advertise')).toEqual(expect.arrayContaining([
-      expect.objectContaining({ topic: `${ns}/goal`, type: 'control_msgs/FollowJointTrajectoryActionGoal' }),
-      expect.objectContaining({ topic: `${ns}/cancel`, type: 'actionlib_msgs/GoalID' }),
-    ]));
-    expect(r.server.ops('subscribe').map((m) => m.topic)).toEqual(expect.arrayContaining([`${ns}/status`, `${ns}/feedback`, `${ns}/result`]));
+    expect(r.server.ops('advertise')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ topic: `${ns}/goal`, type: 'control_msgs/FollowJointTrajectoryActionGoal' }),
+        expect.objectContaining({ topic: `${ns}/cancel`, type: 'actionlib_msgs/GoalID' }),
+      ]),
+    );
+    expect(r.server.ops('subscribe').map((m) => m.topic)).toEqual(
+      expect.arrayContaining([`${ns}/status`, `${ns}/feedback`, `${ns}/result`]),
+    );
     const goal = r.server.ops('publish').find((m) => m.topic === `${ns}/goal`) as Obj;
     expect(goal.msg.goal_id.id).toMatch(/^goal_/);
     expect(goal.msg.goal.trajectory.points.at(-1).time_from_start).toEqual({ secs: 0, nsecs: 300_000_000 });
@@ -250,7 +313,12 @@ describe('ROS 1 (Noetic) over rosbridge: actionlib over topics', () => {
     expect(cancels.at(-1)!.msg.id).toMatch(/^goal_/);
     await r.backend.stop();
     await until(() => r!.robot.cancelAllCount === 1, 1000, 'cancel all');
-    expect(r.server.ops('publish').filter((m) => m.topic === `${ns}/cancel`).at(-1)!.msg).toEqual({});
+    expect(
+      r.server
+        .ops('publish')
+        .filter((m) => m.topic === `${ns}/cancel`)
+        .at(-1)!.msg,
+    ).toEqual({});
   });
 
   it('a goal lost right after the advertise is sent again with the same goal id', async () => {
@@ -273,7 +341,9 @@ describe('ROS 1 (Noetic) over rosbridge: actionlib over topics', () => {
 
   it('a ROS 1 rosbridge that never answers a service call: the call times out instead of hanging', async () => {
     r = await rig({ dialect: 'ros1' });
-    await expect(r.backend.transport.callService('/no/such/service', 'std_srvs/Trigger', {}, 200)).rejects.toThrow(/did not answer within 200 ms/);
+    await expect(r.backend.transport.callService('/no/such/service', 'std_srvs/Trigger', {}, 200)).rejects.toThrow(
+      /did not answer within 200 ms/,
+    );
   });
 });
 
@@ -294,7 +364,10 @@ describe('a profile that reads the URDF from the robot', () => {
     const urdf = readFileSync(BUILTIN_ROBOTS.panda, 'utf8').replace('<robot name="panda"', '<robot name="panda_from_robot"');
     r = await rig({ robot: { robotDescription: urdf }, connect: false });
     const p = loadProfile('ros2-rosbridge', {});
-    const { model, backend } = await connectProfileBackend({ ...p, urdf: 'robot', ros: { ...p.ros, url: r.server.url } }, loadScene('giftbag'));
+    const { model, backend } = await connectProfileBackend(
+      { ...p, urdf: 'robot', ros: { ...p.ros, url: r.server.url } },
+      loadScene('giftbag'),
+    );
     try {
       expect(model.name).toBe('panda_from_robot');
       expect(model.jointNames).toEqual(panda.jointNames);

@@ -29,7 +29,9 @@ describe('rclnodejs absent', () => {
   });
 
   it('an addon that fails to load, or a module without the API', async () => {
-    const broken = await loadRclnodejs({ AMENT_PREFIX_PATH: '/x' }, async () => { throw new Error('librcl.so: cannot open shared object file'); }).catch((e) => e);
+    const broken = await loadRclnodejs({ AMENT_PREFIX_PATH: '/x' }, async () => {
+      throw new Error('librcl.so: cannot open shared object file');
+    }).catch((e) => e);
     expect(broken.message).toMatch(/failed to load \(librcl\.so.*AMENT_PREFIX_PATH=\/x/);
     const odd = await loadRclnodejs({ AMENT_PREFIX_PATH: '/x' }, async () => ({ default: { hello: 1 } })).catch((e) => e);
     expect(odd.message).toMatch(/expected API/);
@@ -59,8 +61,16 @@ async function rclRig(extra: Partial<FakeRclOptions> = {}) {
   const backend = new RclnodejsBackend({ model: panda, load: async () => mod, config: { timeouts: { jointStates: 1, goalAck: 1 } } });
   await backend.connect();
   return {
-    backend, server, robot, mod,
-    dispose: async () => { await backend.disconnect(); mod.shutdown(); robot.stop(); await server.stop(); },
+    backend,
+    server,
+    robot,
+    mod,
+    dispose: async () => {
+      await backend.disconnect();
+      mod.shutdown();
+      robot.stop();
+      await server.stop();
+    },
   };
 }
 
@@ -68,18 +78,36 @@ backendContract('RclnodejsBackend (stand-in rclnodejs module)', () => rclRig(), 
 
 describe('RclnodejsBackend with the stand-in module', () => {
   let r: Awaited<ReturnType<typeof rclRig>> | undefined;
-  afterEach(async () => { await r?.dispose(); r = undefined; });
+  afterEach(async () => {
+    await r?.dispose();
+    r = undefined;
+  });
 
   it('uses the published API: init once, a node, spin, ActionClient goal handles and getResult', async () => {
     r = await rclRig();
     expect((await r.backend.executeTrajectory(nudge(r.backend)).done).status).toBe('succeeded');
-    expect(r.mod.calls).toEqual(expect.arrayContaining(['init', expect.stringMatching(/^createNode shammie_/), 'spin', 'subscribe /joint_states sensor_msgs/msg/JointState', 'subscribe /tf_static tf2_msgs/msg/TFMessage qos', 'sendGoal /joint_trajectory_controller/follow_joint_trajectory', 'getResult']));
+    expect(r.mod.calls).toEqual(
+      expect.arrayContaining([
+        'init',
+        expect.stringMatching(/^createNode shammie_/),
+        'spin',
+        'subscribe /joint_states sensor_msgs/msg/JointState',
+        'subscribe /tf_static tf2_msgs/msg/TFMessage qos',
+        'sendGoal /joint_trajectory_controller/follow_joint_trajectory',
+        'getResult',
+      ]),
+    );
     expect(await r.backend.preflight()).toEqual([]);
   });
 
   it('NaN positions (TypedArrays can carry them) are ignored and reported', async () => {
     let n = 0;
-    r = await rclRig({ mangle: (topic, msg) => (topic === '/joint_states' && ++n % 3 === 0 ? { ...msg, position: (msg.position as number[]).map((v, i) => (i === 2 ? NaN : v)) } : msg) });
+    r = await rclRig({
+      mangle: (topic, msg) =>
+        topic === '/joint_states' && ++n % 3 === 0
+          ? { ...msg, position: (msg.position as number[]).map((v, i) => (i === 2 ? NaN : v)) }
+          : msg,
+    });
     await until(() => r!.backend.status().problems.some((p) => p.id === 'ros.joint_states.nonfinite'), 2000, 'the problem');
     expect(r.backend.status().problems.find((p) => p.id === 'ros.joint_states.nonfinite')!.message).toMatch(/panda_joint3/);
     expect(r.backend.jointState().position.every(Number.isFinite)).toBe(true);

@@ -49,7 +49,10 @@ export async function rig(o: RigOptions = {}): Promise<Rig> {
   });
   if (o.connect !== false) await backend.connect();
   return {
-    server, robot, arm, backend,
+    server,
+    robot,
+    arm,
+    backend,
     async dispose() {
       await backend.disconnect().catch(() => undefined);
       robot.stop();
@@ -59,7 +62,12 @@ export async function rig(o: RigOptions = {}): Promise<Rig> {
 }
 
 /** A smooth move of every joint by `delta` from where the arm is (rad), over `duration` s. */
-export function nudge(b: { jointState(): { position: number[] }; jointNames: readonly string[] }, delta = 0.05, duration = 0.3, points = 16) {
+export function nudge(
+  b: { jointState(): { position: number[] }; jointNames: readonly string[] },
+  delta = 0.05,
+  duration = 0.3,
+  points = 16,
+) {
   const q0 = b.jointState().position;
   return {
     jointNames: [...b.jointNames],

@@ -17,14 +17,22 @@ async function rig(dialect: 'ros1' | 'ros2') {
   const robot = new FakeRobot({ server, backend: FakeRobot.kinematic(panda), model: panda }).start();
   const backend = new RosbridgeBackend({ model: panda, config: { dialect, url: server.url, trajectoryAction: robot.trajectoryAction } });
   await backend.connect();
-  const dispose = async () => { await backend.disconnect(); robot.stop(); await server.stop(); };
+  const dispose = async () => {
+    await backend.disconnect();
+    robot.stop();
+    await server.stop();
+  };
   return { backend, dispose };
 }
 
 for (const dialect of ['ros2', 'ros1'] as const) {
   backendContract(`RosbridgeBackend (${dialect})`, () => rig(dialect), { duration: 0.4 });
 }
-backendContract('SafetyGuard over RosbridgeBackend (ros2)', async () => {
-  const r = await rig('ros2');
-  return { backend: new SafetyGuard(r.backend, panda), dispose: r.dispose };
-}, { duration: 0.4 });
+backendContract(
+  'SafetyGuard over RosbridgeBackend (ros2)',
+  async () => {
+    const r = await rig('ros2');
+    return { backend: new SafetyGuard(r.backend, panda), dispose: r.dispose };
+  },
+  { duration: 0.4 },
+);

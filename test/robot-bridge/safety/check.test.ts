@@ -27,7 +27,9 @@ function reasonOf(r: CheckResult): string {
 describe('checkTrajectory', () => {
   it('accepts a time-parameterized move from the current state', () => {
     expect(checkTrajectory(good(), panda, {}, home)).toEqual({ ok: true });
-    expect(checkTrajectory(timeParameterize([ur5e.home, ur5e.home.map((x) => x + 0.2)], ur5e), ur5e, DEFAULT_SAFETY, ur5e.home)).toEqual({ ok: true });
+    expect(checkTrajectory(timeParameterize([ur5e.home, ur5e.home.map((x) => x + 0.2)], ur5e), ur5e, DEFAULT_SAFETY, ur5e.home)).toEqual({
+      ok: true,
+    });
   });
 
   it('accepts a single-point trajectory at the current state (a zero-length move)', () => {
@@ -60,11 +62,20 @@ describe('checkTrajectory', () => {
   });
 
   it('stays quick on absurd input', () => {
-    const t: JointTrajectory = { jointNames: panda.jointNames, points: [{ positions: home, timeFromStart: 0 }, { positions: home.map(() => 1e9), timeFromStart: 1 }] };
+    const t: JointTrajectory = {
+      jointNames: panda.jointNames,
+      points: [
+        { positions: home, timeFromStart: 0 },
+        { positions: home.map(() => 1e9), timeFromStart: 1 },
+      ],
+    };
     const t0 = performance.now();
     expect(reasonOf(checkTrajectory(t, panda, {}, home))).toMatch(/beyond its limit/);
     expect(performance.now() - t0).toBeLessThan(2000);
-    const typed = { jointNames: panda.jointNames, points: [{ positions: new Float64Array(home) as unknown as number[], timeFromStart: 0 }] };
+    const typed = {
+      jointNames: panda.jointNames,
+      points: [{ positions: new Float64Array(home) as unknown as number[], timeFromStart: 0 }],
+    };
     expect(reasonOf(checkTrajectory(typed, panda, {}, home))).toBe('point 0: positions must be an array of 7 numbers (got Float64Array)');
   });
 
@@ -82,7 +93,14 @@ describe('checkTrajectory', () => {
     expect(reasonOf(checkTrajectory(good(), panda, {}, here))).toMatch(
       /^the trajectory starts 0\.20 rad away from where panda_joint3 is now \(0\.00 rad instead of 0\.20 rad\); it must start within 0\.05 rad/,
     );
-    expect(checkTrajectory(good(), panda, {}, home.map((x) => x + 0.04)).ok).toBe(true);
+    expect(
+      checkTrajectory(
+        good(),
+        panda,
+        {},
+        home.map((x) => x + 0.04),
+      ).ok,
+    ).toBe(true);
     expect(reasonOf(checkTrajectory(good(), panda, {}, [1, 2]))).toMatch(/current joint state is unknown/);
   });
 
@@ -93,7 +111,9 @@ describe('checkTrajectory', () => {
     const r = checkTrajectory(beyond, panda, {}, home);
     expect(reasonOf(r)).toMatch(/^panda_joint4 would reach -3\.10 rad at t=\d+\.\d\d s, beyond its limit -3\.07 rad \(margin 0\.02\)/);
     const inside = timeParameterize([home, home.map((x, i) => (i === 3 ? lo + 0.01 : x))], panda);
-    expect(reasonOf(checkTrajectory(inside, panda, {}, home))).toMatch(/panda_joint4 would reach -3\.06 rad .* inside the 0\.02 rad safety margin of its limit -3\.07 rad/);
+    expect(reasonOf(checkTrajectory(inside, panda, {}, home))).toMatch(
+      /panda_joint4 would reach -3\.06 rad .* inside the 0\.02 rad safety margin of its limit -3\.07 rad/,
+    );
     expect(checkTrajectory(inside, panda, { positionMargin: 0.005 }, home).ok).toBe(true);
   });
 
@@ -110,7 +130,9 @@ describe('checkTrajectory', () => {
     // a lie in the velocity field
     const lie = good();
     lie.points[5].velocities![1] = 2.5;
-    expect(reasonOf(checkTrajectory(lie, panda, {}, home))).toMatch(/panda_joint2 would move at 2\.50 rad\/s at t=\d+\.\d\d s, faster than its limit 2\.07 rad\/s \(95% of 2\.17 rad\/s\)/);
+    expect(reasonOf(checkTrajectory(lie, panda, {}, home))).toMatch(
+      /panda_joint2 would move at 2\.50 rad\/s at t=\d+\.\d\d s, faster than its limit 2\.07 rad\/s \(95% of 2\.17 rad\/s\)/,
+    );
 
     // a position spike
     const spike = good();
@@ -121,7 +143,13 @@ describe('checkTrajectory', () => {
     expect(reasonOf(rs)).toMatch(/panda_joint1 would (move|accelerate) at/);
 
     // slow motion is fine even with sparse points and no velocities
-    const slow: JointTrajectory = { jointNames: panda.jointNames, points: [{ positions: home, timeFromStart: 0 }, { positions: near, timeFromStart: 5 }] };
+    const slow: JointTrajectory = {
+      jointNames: panda.jointNames,
+      points: [
+        { positions: home, timeFromStart: 0 },
+        { positions: near, timeFromStart: 5 },
+      ],
+    };
     expect(checkTrajectory(slow, panda, {}, home).ok).toBe(true);
   });
 
@@ -153,19 +181,29 @@ describe('checkTrajectory', () => {
     expect(armZ - fingerZ).toBeGreaterThan(0.05);
     // Raise the table until the fingers are 2 mm above it: refused at the 3 mm tool clearance, fine at 4 mm.
     const r = checkTrajectory(at(low), panda, { tableZ: fingerZ - 0.002 }, low);
-    expect(reasonOf(r)).toMatch(/panda_(left|right)finger would come within 0\.002 m of the table top .*\(it must stay 0\.003 m above it\)/);
+    expect(reasonOf(r)).toMatch(
+      /panda_(left|right)finger would come within 0\.002 m of the table top .*\(it must stay 0\.003 m above it\)/,
+    );
     expect(checkTrajectory(at(low), panda, { tableZ: fingerZ - 0.004 }, low).ok).toBe(true);
     // Arm links need the larger clearance (0.02 m by default): 1 cm is fine for a finger, not for an arm link.
     expect(checkTrajectory(at(low), panda, { tableZ: fingerZ - 0.01 }, low).ok).toBe(true);
     const r2 = checkTrajectory(at(low), panda, { tableZ: fingerZ - 0.01, toolLinks: [] }, low);
-    expect(reasonOf(r2)).toMatch(/panda_(left|right)finger would come within 0\.010 m of the table top .*\(it must stay 0\.020 m above it\)/);
+    expect(reasonOf(r2)).toMatch(
+      /panda_(left|right)finger would come within 0\.010 m of the table top .*\(it must stay 0\.020 m above it\)/,
+    );
   });
 
   it('checks the geometry between points that are far apart', () => {
     // Both ends are well above the table; the joint-space straight line between them is not.
     const A = [-0.222, -0.927, 3.075, -1.737, -2.061, -0.884];
     const B = [0.01, -2.255, 2.862, -2.759, -2.312, -0.352];
-    const sparse: JointTrajectory = { jointNames: ur5e.jointNames, points: [{ positions: A, timeFromStart: 0 }, { positions: B, timeFromStart: 20 }] };
+    const sparse: JointTrajectory = {
+      jointNames: ur5e.jointNames,
+      points: [
+        { positions: A, timeFromStart: 0 },
+        { positions: B, timeFromStart: 20 },
+      ],
+    };
     expect(Math.min(...lowestLinkPoints(ur5e, A).values())).toBeGreaterThan(0.05);
     expect(Math.min(...lowestLinkPoints(ur5e, B).values())).toBeGreaterThan(0.05);
     expect(checkTrajectory(sparse, ur5e, { interpolationStep: 100 }, A).ok).toBe(true);
@@ -195,9 +233,15 @@ describe('checkTrajectory', () => {
 describe('safety config', () => {
   it('has sensible defaults', () => {
     expect(DEFAULT_SAFETY).toEqual({
-      positionMargin: 0.02, velocityFactor: 0.95, accelerationFactor: 0.95, maxStartDeviation: 0.05,
-      tableZ: 0, armClearance: 0.02, toolClearance: 0.003,
-      workspace: { min: [-0.3, -0.7, -0.01], max: [0.9, 0.7, 1.0] }, interpolationStep: 0.02,
+      positionMargin: 0.02,
+      velocityFactor: 0.95,
+      accelerationFactor: 0.95,
+      maxStartDeviation: 0.05,
+      tableZ: 0,
+      armClearance: 0.02,
+      toolClearance: 0.003,
+      workspace: { min: [-0.3, -0.7, -0.01], max: [0.9, 0.7, 1.0] },
+      interpolationStep: 0.02,
     });
     expect(Object.isFrozen(DEFAULT_SAFETY.workspace.min)).toBe(true);
     expect(parseSafetyConfig({ ...DEFAULT_SAFETY, tableZ: 0.01 }).tableZ).toBe(0.01);

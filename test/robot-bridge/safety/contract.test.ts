@@ -10,6 +10,8 @@ import { backendContract } from '../../fakes/backend-contract.js';
 for (const name of ['panda', 'ur5e']) {
   const model = loadRobotModel(name);
   backendContract(`FakeBackend (${name})`, () => ({ backend: FakeBackend.forModel(model) }));
-  backendContract(`FakeBackend (${name}, starting disconnected)`, () => ({ backend: FakeBackend.forModel(model, { presence: 'not_connected' }) }));
+  backendContract(`FakeBackend (${name}, starting disconnected)`, () => ({
+    backend: FakeBackend.forModel(model, { presence: 'not_connected' }),
+  }));
   backendContract(`SafetyGuard over FakeBackend (${name})`, () => ({ backend: new SafetyGuard(FakeBackend.forModel(model), model) }));
 }

@@ -7,14 +7,23 @@ import type { BackendStatus, JointState, JointTrajectory } from '../../../robot-
 import { FakeBackend } from '../../fakes/fake-backend.js';
 import { smoothMove } from '../../fakes/backend-contract.js';
 import { fromXyzRpy, multiply } from '../../../model/math/transform.js';
-import { bruteForceViolations, hardLimits, policyLimits, sampledLowestByLink, sampledLowestZ, TOOL_LINKS, type OracleLimits } from './brute-force.js';
+import {
+  bruteForceViolations,
+  hardLimits,
+  policyLimits,
+  sampledLowestByLink,
+  sampledLowestZ,
+  TOOL_LINKS,
+  type OracleLimits,
+} from './brute-force.js';
 
 const models: Record<string, RobotModel> = { panda: loadRobotModel('panda'), ur5e: loadRobotModel('ur5e') };
 
 function searcher(m: RobotModel, seed0: number) {
   let seed = seed0;
   const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  const rand = (spread: number) => m.arm.map((j, k) => Math.min(j.upper - 0.05, Math.max(j.lower + 0.05, m.home[k] + (rnd() - 0.5) * spread)));
+  const rand = (spread: number) =>
+    m.arm.map((j, k) => Math.min(j.upper - 0.05, Math.max(j.lower + 0.05, m.home[k] + (rnd() - 0.5) * spread)));
   // fixtures are found with the independent sampler, never with the code under test
   const minZ = (q: number[]) => sampledLowestZ(m, q);
   return { rand, minZ };
@@ -38,7 +47,8 @@ function sweepPairs(m: RobotModel, count = 3): [number[], number[]][] {
   const { rand, minZ } = searcher(m, 99);
   const out: [number[], number[]][] = [];
   for (let i = 0; i < 300_000 && out.length < count; i++) {
-    const A = rand(3), B = rand(3);
+    const A = rand(3),
+      B = rand(3);
     if (minZ(A) < 0.05 || minZ(B) < 0.05) continue;
     if (minZ(A.map((a, k) => (a + B[k]) / 2)) < -0.01) out.push([A, B]);
   }
@@ -114,7 +124,8 @@ const grazes: Record<string, number[][]> = Object.fromEntries(Object.entries(mod
 
 const reaches: Record<string, number[][]> = Object.fromEntries(Object.entries(models).map(([k, m]) => [k, outOfReach(m)]));
 
-const clamp = (m: RobotModel, q: number[], inset = 0) => q.map((x, i) => Math.min(m.arm[i].upper - inset, Math.max(m.arm[i].lower + inset, x)));
+const clamp = (m: RobotModel, q: number[], inset = 0) =>
+  q.map((x, i) => Math.min(m.arm[i].upper - inset, Math.max(m.arm[i].lower + inset, x)));
 
 // --- scenario generator ---------------------------------------------------------------------
 
@@ -150,26 +161,57 @@ const frac = fc.double({ min: 0, max: 1, noNaN: true });
 const jointIdx = fc.nat({ max: 6 });
 const corruption: fc.Arbitrary<Corruption> = fc.oneof(
   fc.constant({ kind: 'none' as const }),
-  fc.record({ kind: fc.constant('beyond' as const), at: frac, joint: jointIdx, upper: fc.boolean(), by: fc.double({ min: 0.001, max: 0.5, noNaN: true }) }),
+  fc.record({
+    kind: fc.constant('beyond' as const),
+    at: frac,
+    joint: jointIdx,
+    upper: fc.boolean(),
+    by: fc.double({ min: 0.001, max: 0.5, noNaN: true }),
+  }),
   fc.record({ kind: fc.constant('spike' as const), at: frac, joint: jointIdx, by: fc.double({ min: -0.3, max: 0.3, noNaN: true }) }),
   fc.record({ kind: fc.constant('table' as const), which: fc.nat({ max: 4 }) }),
   fc.record({
-    kind: fc.constant('nan' as const), at: frac, joint: jointIdx,
+    kind: fc.constant('nan' as const),
+    at: frac,
+    joint: jointIdx,
     field: fc.constantFrom('positions' as const, 'velocities' as const, 'accelerations' as const, 'time' as const),
     value: fc.constantFrom(NaN, Infinity, -Infinity),
   }),
-  fc.record({ kind: fc.constant('names' as const), how: fc.constantFrom('reverse' as const, 'rename' as const, 'drop' as const, 'extra' as const) }),
-  fc.record({ kind: fc.constant('jump' as const), joint: jointIdx, by: fc.double({ min: 0.06, max: 0.5, noNaN: true }).chain((b) => fc.constantFrom(b, -b)) }),
-  fc.record({ kind: fc.constant('time' as const), at: frac, how: fc.constantFrom('swap' as const, 'repeat' as const, 'negative' as const) }),
+  fc.record({
+    kind: fc.constant('names' as const),
+    how: fc.constantFrom('reverse' as const, 'rename' as const, 'drop' as const, 'extra' as const),
+  }),
+  fc.record({
+    kind: fc.constant('jump' as const),
+    joint: jointIdx,
+    by: fc.double({ min: 0.06, max: 0.5, noNaN: true }).chain((b) => fc.constantFrom(b, -b)),
+  }),
+  fc.record({
+    kind: fc.constant('time' as const),
+    at: frac,
+    how: fc.constantFrom('swap' as const, 'repeat' as const, 'negative' as const),
+  }),
   fc.record({ kind: fc.constant('compress' as const), factor: fc.double({ min: 0.05, max: 1, noNaN: true }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: frac }),
   // by < 0: ends inside the 0.02 rad margin, not past the limit
-  fc.record({ kind: fc.constant('creep' as const), joint: jointIdx, upper: fc.boolean(), by: fc.double({ min: -0.019, max: 0.1, noNaN: true }) }),
+  fc.record({
+    kind: fc.constant('creep' as const),
+    joint: jointIdx,
+    upper: fc.boolean(),
+    by: fc.double({ min: -0.019, max: 0.1, noNaN: true }),
+  }),
   // factor > 0.999/0.95: between the guard's 95% and the real limit
   fc.record({ kind: fc.constant('cruise' as const), joint: jointIdx, factor: fc.double({ min: 0.9, max: 1.04, noNaN: true }) }),
-  fc.record({ kind: fc.constant('bump' as const), at: fc.double({ min: 0.2, max: 0.8, noNaN: true }), joint: jointIdx, by: fc.double({ min: 0.001, max: 0.01, noNaN: true }).chain((b) => fc.constantFrom(b, -b)) }),
   fc.record({
-    kind: fc.constant('lie' as const), at: frac, joint: jointIdx,
+    kind: fc.constant('bump' as const),
+    at: fc.double({ min: 0.2, max: 0.8, noNaN: true }),
+    joint: jointIdx,
+    by: fc.double({ min: 0.001, max: 0.01, noNaN: true }).chain((b) => fc.constantFrom(b, -b)),
+  }),
+  fc.record({
+    kind: fc.constant('lie' as const),
+    at: frac,
+    joint: jointIdx,
     factor: fc.double({ min: 1.05, max: 2, noNaN: true }).chain((f) => fc.constantFrom(f, -f)),
     field: fc.constantFrom('velocities' as const, 'accelerations' as const),
   }),
@@ -181,16 +223,18 @@ const corruption: fc.Arbitrary<Corruption> = fc.oneof(
 
 /** A joint-space offset that actually moves: 0.05–0.5 rad on its largest component. */
 const offset = (m: RobotModel) =>
-  fc.record({
-    dir: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: m.dof, maxLength: m.dof }),
-    size: fc.double({ min: 0.05, max: 0.5, noNaN: true }),
-    lead: fc.nat({ max: m.dof - 1 }),
-  }).map(({ dir, size, lead }) => {
-    const d = [...dir];
-    if (Math.abs(d[lead]) < 0.5) d[lead] = d[lead] < 0 ? -1 : 1;
-    const big = Math.max(...d.map(Math.abs));
-    return d.map((x) => (x / big) * size);
-  });
+  fc
+    .record({
+      dir: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: m.dof, maxLength: m.dof }),
+      size: fc.double({ min: 0.05, max: 0.5, noNaN: true }),
+      lead: fc.nat({ max: m.dof - 1 }),
+    })
+    .map(({ dir, size, lead }) => {
+      const d = [...dir];
+      if (Math.abs(d[lead]) < 0.5) d[lead] = d[lead] < 0 ? -1 : 1;
+      const big = Math.max(...d.map(Math.abs));
+      return d.map((x) => (x / big) * size);
+    });
 
 const scenario = (m: RobotModel) =>
   fc.record({
@@ -221,12 +265,23 @@ interface Scenario {
 }
 
 function build(m: RobotModel, name: string, s: Scenario): Built {
-  const start = clamp(m, m.home.map((x, i) => x + s.start[i]), 0.05);
+  const start = clamp(
+    m,
+    m.home.map((x, i) => x + s.start[i]),
+    0.05,
+  );
   const fake = FakeBackend.forModel(m, { position: start });
   const guard = new SafetyGuard(fake, m, DEFAULT_SAFETY);
   // targets are offsets from the previous waypoint
   const waypoints = [start];
-  for (const t of s.targets) waypoints.push(clamp(m, waypoints[waypoints.length - 1].map((x, i) => x + t[i]), 0.03));
+  for (const t of s.targets)
+    waypoints.push(
+      clamp(
+        m,
+        waypoints[waypoints.length - 1].map((x, i) => x + t[i]),
+        0.03,
+      ),
+    );
   let traj = timeParameterize(waypoints, m, { velocityScale: s.velocityScale, accelerationScale: s.accelerationScale });
   const c = s.corruption;
   const idx = (at: number) => Math.min(traj.points.length - 1, Math.floor(at * traj.points.length));
@@ -245,7 +300,10 @@ function build(m: RobotModel, name: string, s: Scenario): Built {
       traj.points[idx(c.at)].positions[j(c.joint)] += c.by;
       break;
     case 'table':
-      traj = timeParameterize([start, underTable[name][c.which]], m, { velocityScale: s.velocityScale, accelerationScale: s.accelerationScale });
+      traj = timeParameterize([start, underTable[name][c.which]], m, {
+        velocityScale: s.velocityScale,
+        accelerationScale: s.accelerationScale,
+      });
       mustReject = ['table', 'workspace', 'position_limit', 'velocity_limit', 'acceleration_limit'];
       break;
     case 'nan': {
@@ -273,7 +331,8 @@ function build(m: RobotModel, name: string, s: Scenario): Built {
     case 'time': {
       if (traj.points.length < 3 && c.how !== 'negative') break;
       const k = Math.max(1, idx(c.at));
-      if (c.how === 'swap') [traj.points[k - 1].timeFromStart, traj.points[k].timeFromStart] = [traj.points[k].timeFromStart, traj.points[k - 1].timeFromStart];
+      if (c.how === 'swap')
+        [traj.points[k - 1].timeFromStart, traj.points[k].timeFromStart] = [traj.points[k].timeFromStart, traj.points[k - 1].timeFromStart];
       else if (c.how === 'repeat') traj.points[k].timeFromStart = traj.points[k - 1].timeFromStart;
       else traj.points[0].timeFromStart = -0.1;
       mustReject = ['time'];
@@ -338,7 +397,13 @@ function build(m: RobotModel, name: string, s: Scenario): Built {
     case 'sweep': {
       const [A, B] = sweeps[name][c.which];
       fake.setJointPositions(A);
-      traj = { jointNames: [...m.jointNames], points: [{ positions: A, timeFromStart: 0 }, { positions: B, timeFromStart: 30 }] };
+      traj = {
+        jointNames: [...m.jointNames],
+        points: [
+          { positions: A, timeFromStart: 0 },
+          { positions: B, timeFromStart: 30 },
+        ],
+      };
       mustReject = ['table'];
       break;
     }
@@ -402,10 +467,24 @@ describe.each(Object.keys(models))('SafetyGuard on %s', (name) => {
     const strict: OracleLimits = {
       ...hard,
       positionMargin: DEFAULT_SAFETY.positionMargin + 0.01,
-      velocityFactor: 0.9, accelerationFactor: 0.9, maxStartDeviation: 0.04,
-      armClearance: DEFAULT_SAFETY.armClearance + 0.01, toolClearance: DEFAULT_SAFETY.toolClearance + 0.01,
+      velocityFactor: 0.9,
+      accelerationFactor: 0.9,
+      maxStartDeviation: 0.04,
+      armClearance: DEFAULT_SAFETY.armClearance + 0.01,
+      toolClearance: DEFAULT_SAFETY.toolClearance + 0.01,
       // same split as the guard's default: everything mounted after the last arm link
-      toolLinks: new Set(['panda_link8', 'panda_hand', 'panda_leftfinger', 'panda_rightfinger', 'panda_tcp', 'tool0', 'gripper_base', 'gripper_finger_left', 'gripper_finger_right', 'tcp']),
+      toolLinks: new Set([
+        'panda_link8',
+        'panda_hand',
+        'panda_leftfinger',
+        'panda_rightfinger',
+        'panda_tcp',
+        'tool0',
+        'gripper_base',
+        'gripper_finger_left',
+        'gripper_finger_right',
+        'tcp',
+      ]),
       workspace: { min: [-0.29, -0.69, 0], max: [0.89, 0.69, 0.99] },
     };
     let accepted = 0;
@@ -414,7 +493,14 @@ describe.each(Object.keys(models))('SafetyGuard on %s', (name) => {
         const { fake, guard } = build(m, name, { ...s, corruption: { kind: 'none' }, strip: false });
         const start = fake.jointState().position;
         const waypoints = [start];
-        for (const t of s.targets) waypoints.push(clamp(m, waypoints[waypoints.length - 1].map((x, i) => x + 0.6 * t[i]), 0.05));
+        for (const t of s.targets)
+          waypoints.push(
+            clamp(
+              m,
+              waypoints[waypoints.length - 1].map((x, i) => x + 0.6 * t[i]),
+              0.05,
+            ),
+          );
         const traj = timeParameterize(waypoints, m);
         fc.pre(bruteForceViolations(traj, m, start, strict, fake.gripperPosition()).length === 0);
         const outcome = await guard.executeTrajectory(traj).done;
@@ -480,7 +566,9 @@ describe('SafetyGuard.stop()', () => {
     expect(fake.callsOf('stop')).toHaveLength(2);
     // an inner backend whose state cannot be read: motion is refused, stop still goes through
     class Blind extends FakeBackend {
-      override jointState(): JointState { throw new Error('no state'); }
+      override jointState(): JointState {
+        throw new Error('no state');
+      }
     }
     const blind = new Blind({ jointNames: panda.jointNames, position: panda.home, autoAdvance: false });
     const g2 = new SafetyGuard(blind, panda);
@@ -501,7 +589,19 @@ describe('SafetyGuard.stop()', () => {
           for (const a of actions) {
             if (a === 'execute') {
               const q = fake.jointState().position;
-              ex = guard.executeTrajectory(timeParameterize([q, clamp(panda, q.map((x) => x + 0.1), 0.05)], panda));
+              ex = guard.executeTrajectory(
+                timeParameterize(
+                  [
+                    q,
+                    clamp(
+                      panda,
+                      q.map((x) => x + 0.1),
+                      0.05,
+                    ),
+                  ],
+                  panda,
+                ),
+              );
             } else if (a === 'executeBad') {
               const t = timeParameterize([panda.home, near], panda);
               t.points[1].positions[1] = 10;
@@ -603,7 +703,9 @@ describe('SafetyGuard status and pass-through', () => {
   });
 
   it('rejects a config with readable errors', () => {
-    expect(() => new SafetyGuard(FakeBackend.forModel(panda), panda, { workspace: { min: [0, 0, 0], max: [0, 1, 1] } })).toThrow(/workspace min must be below max/);
+    expect(() => new SafetyGuard(FakeBackend.forModel(panda), panda, { workspace: { min: [0, 0, 0], max: [0, 1, 1] } })).toThrow(
+      /workspace min must be below max/,
+    );
   });
 
   it('passes everything else through', async () => {

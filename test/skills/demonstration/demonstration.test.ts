@@ -4,9 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRobotModel } from '../../../model/description/robot-model.js';
-import {
-  DemonstrationRecorder, loadDemonstration, processDemonstration, type Demonstration,
-} from '../../../skills/demonstration/index.js';
+import { DemonstrationRecorder, loadDemonstration, processDemonstration, type Demonstration } from '../../../skills/demonstration/index.js';
 import { timeParameterize } from '../../../skills/trajectory/index.js';
 import { FakeBackend } from '../../fakes/fake-backend.js';
 
@@ -18,10 +16,15 @@ const home = model.home;
  * (× amp; minimum jerk) over `move` s, rest again. Gripper open, optionally closing at `closeAt` s.
  */
 function demo(o: { pause?: number; move?: number; rate?: number; closeAt?: number; amp?: number } = {}): Demonstration {
-  const pause = o.pause ?? 0.5, move = o.move ?? 2, rate = o.rate ?? 100, amp = o.amp ?? 1;
+  const pause = o.pause ?? 0.5,
+    move = o.move ?? 2,
+    rate = o.rate ?? 100,
+    amp = o.amp ?? 1;
   const samples: Demonstration['samples'] = [];
   for (let k = 0, n = Math.round((2 * pause + move) * rate); k <= n; k++) {
-    const t = k / rate, u = Math.min(1, Math.max(0, (t - pause) / move)), s = u * u * u * (10 - 15 * u + 6 * u * u);
+    const t = k / rate,
+      u = Math.min(1, Math.max(0, (t - pause) / move)),
+      s = u * u * u * (10 - 15 * u + 6 * u * u);
     const q = home.map((v, i) => (i === 0 ? v + 0.4 * amp * s : i === 1 ? v + 0.3 * amp * s : v));
     samples.push({ t: 10 + t, q, gripper: o.closeAt !== undefined && t >= o.closeAt ? 0 : 0.04 });
   }
@@ -64,7 +67,11 @@ describe('demonstrations', () => {
   it('accepts joint columns in another order', () => {
     const d = demo();
     const order = [6, 5, 4, 3, 2, 1, 0];
-    const shuffled = { ...d, jointNames: order.map((i) => d.jointNames[i]), samples: d.samples.map((s) => ({ ...s, q: order.map((i) => s.q[i]) })) };
+    const shuffled = {
+      ...d,
+      jointNames: order.map((i) => d.jointNames[i]),
+      samples: d.samples.map((s) => ({ ...s, q: order.map((i) => s.q[i]) })),
+    };
     const p = processDemonstration(shuffled, model);
     expect(p.jointNames).toEqual(model.jointNames);
     expect(p.q[p.q.length - 1][0]).toBeCloseTo(home[0] + 0.4, 2);
@@ -73,15 +80,22 @@ describe('demonstrations', () => {
 
   it('refuses malformed demonstrations with a clear reason', () => {
     const d = demo();
-    const withQ = (k: number, i: number, v: number) => ({ ...d, samples: d.samples.map((s, j) => (j === k ? { ...s, q: s.q.map((x, m) => (m === i ? v : x)) } : s)) });
+    const withQ = (k: number, i: number, v: number) => ({
+      ...d,
+      samples: d.samples.map((s, j) => (j === k ? { ...s, q: s.q.map((x, m) => (m === i ? v : x)) } : s)),
+    });
     expect(refused(demo({ move: 0.2, amp: 0.1 }))).toMatch(/too short: only 0\.\d+ s of motion/);
     expect(refused({ ...d, samples: d.samples.map((s) => ({ ...s, q: home })) })).toMatch(/did not move/);
     expect(refused(withQ(40, 3, NaN))).toMatch(/samples\[40\]\.q\[3\]: expected a finite number/);
     expect(refused(withQ(40, 3, Infinity))).toMatch(/samples\[40\]\.q\[3\]/);
     expect(refused(withQ(120, 1, home[1] + 0.5))).toMatch(/panda_joint2 jumps 0\.\d+ rad .* beyond its 2\.175 rad\/s limit/);
-    expect(refused({ ...d, jointNames: d.jointNames.map((n, i) => (i === 2 ? 'elbow' : n)) })).toMatch(/missing panda_joint3.*unknown elbow/);
+    expect(refused({ ...d, jointNames: d.jointNames.map((n, i) => (i === 2 ? 'elbow' : n)) })).toMatch(
+      /missing panda_joint3.*unknown elbow/,
+    );
     expect(refused({ ...d, robot: 'ur5e' })).toMatch(/recorded on "ur5e" but this arm is "panda"/);
-    expect(refused({ ...d, samples: d.samples.map((s, k) => (k === 50 ? { ...s, t: d.samples[49].t } : s)) })).toMatch(/sample 50 .* is not after sample 49/);
+    expect(refused({ ...d, samples: d.samples.map((s, k) => (k === 50 ? { ...s, t: d.samples[49].t } : s)) })).toMatch(
+      /sample 50 .* is not after sample 49/,
+    );
     expect(refused(withQ(60, 3, -0.01))).toMatch(/panda_joint4 = -0\.010 rad is outside its limits/);
     expect(refused({ ...d, samples: d.samples.map((s) => ({ ...s, q: s.q.slice(0, 6) })) })).toMatch(/has 6 joint values; panda has 7/);
     expect(refused({ ...d, format: 'other' })).toMatch(/format/);
@@ -103,8 +117,15 @@ describe('demonstrations', () => {
     const samples = d.samples.map((x) => ({ t: x.t - t0, q: x.q, gripper: x.gripper! }));
     samples.splice(40, 0, { ...samples[40] }); // two samples in one frame
     const recording = {
-      format: 'shammie.recording', version: 1, name: 'orbit', robot: 'panda', createdAt: '2026-11-26T08:00:00.000Z',
-      source: 'console: kinesthetic teaching in the sim', jointNames: [...model.jointNames], gripperJoint: 'panda_finger_joint1', samples,
+      format: 'shammie.recording',
+      version: 1,
+      name: 'orbit',
+      robot: 'panda',
+      createdAt: '2026-11-26T08:00:00.000Z',
+      source: 'console: kinesthetic teaching in the sim',
+      jointNames: [...model.jointNames],
+      gripperJoint: 'panda_finger_joint1',
+      samples,
     };
     const p = processDemonstration(recording, model);
     const q = processDemonstration(d, model);

@@ -17,9 +17,11 @@ const minJerk = (u: number) => u * u * u * (10 - 15 * u + 6 * u * u);
  */
 function arcDemo(T = 5, dt = 0.01, noise = 2e-4): PoseSamples {
   const rand = mulberry32(5);
-  const positions: Vec3[] = [], quaternions: Quat[] = [];
+  const positions: Vec3[] = [],
+    quaternions: Quat[] = [];
   for (let k = 0, n = Math.round(T / dt); k <= n; k++) {
-    const s = minJerk(k / n), th = -Math.PI / 6 + (s * Math.PI) / 3;
+    const s = minJerk(k / n),
+      th = -Math.PI / 6 + (s * Math.PI) / 3;
     const e = () => (rand() * 2 - 1) * noise;
     positions.push([0.5 - 0.2 * Math.cos(th) + e(), 0.1 + 0.2 * Math.sin(th) + e(), 0.25 + 0.05 * Math.sin(Math.PI * s) + e()]);
     quaternions.push(qmul(fromRotationVector([0.3 * s, 0, th]), DOWN));
@@ -29,7 +31,8 @@ function arcDemo(T = 5, dt = 0.01, noise = 2e-4): PoseSamples {
 
 /** A straight 20 cm move along +x with a 6 cm sideways bump (y); z constant. */
 function bumpDemo(): PoseSamples {
-  const positions: Vec3[] = [], quaternions: Quat[] = [];
+  const positions: Vec3[] = [],
+    quaternions: Quat[] = [];
   for (let k = 0; k <= 300; k++) {
     const s = minJerk(k / 300);
     positions.push([0.4 + 0.2 * s, 0.06 * Math.sin(Math.PI * s), 0.3]);
@@ -51,8 +54,10 @@ function at(r: PoseRollout, t: number): Vec3 {
 
 /** Largest distance of the path from the straight start→goal segment (the shape's size). */
 function bulge(r: PoseRollout): number {
-  const a = r.positions[0], b = last(r.positions);
-  const d = b.map((v, i) => v - a[i]), L2 = d[0] ** 2 + d[1] ** 2 + d[2] ** 2;
+  const a = r.positions[0],
+    b = last(r.positions);
+  const d = b.map((v, i) => v - a[i]),
+    L2 = d[0] ** 2 + d[1] ** 2 + d[2] ** 2;
   let m = 0;
   for (const p of r.positions) {
     const u = L2 > 0 ? Math.max(0, Math.min(1, ((p[0] - a[0]) * d[0] + (p[1] - a[1]) * d[1] + (p[2] - a[2]) * d[2]) / L2)) : 0;
@@ -68,7 +73,8 @@ describe('pose DMP', () => {
 
   it('reproduces its demonstration within 5 mm RMS and 1° of orientation', () => {
     const r = rolloutPoseDmp(model, { dt: demo.dt });
-    let se = 0, worst = 0;
+    let se = 0,
+      worst = 0;
     demo.positions.forEach((p, k) => {
       se += dist(at(r, k * demo.dt), p) ** 2;
       worst = Math.max(worst, angle(r.quaternions[Math.min(k, r.t.length - 1)], demo.quaternions[k]));
@@ -113,7 +119,9 @@ describe('pose DMP', () => {
     expect(angle(last(r.quaternions), g2.quaternion)).toBeLessThan(0.01);
     // Smooth: no sample-to-sample speed above 0.5 m/s, and speed changes by < 2 cm/s per 10 ms step.
     const dt = r.t[1] - r.t[0];
-    let vmax = 0, dvmax = 0, vPrev = 0;
+    let vmax = 0,
+      dvmax = 0,
+      vPrev = 0;
     for (let k = 1; k < r.positions.length; k++) {
       const v = dist(r.positions[k], r.positions[k - 1]) / dt;
       vmax = Math.max(vmax, v);
@@ -192,19 +200,26 @@ describe('the scaling guard', () => {
     expect(ok.report.used).toBe('rotate-scale');
     expect(ok.report.yaw).toBeCloseTo(Math.PI / 2, 6);
     // M maps the demo span exactly onto the new one.
-    const M = ok.M, d = [0.2, 0, 0];
+    const M = ok.M,
+      d = [0.2, 0, 0];
     expect([M[0] * d[0], M[3] * d[0], M[6] * d[0]].map((v) => +v.toFixed(9))).toEqual([0, 0.3, 0]);
   });
 
   it('several demonstrations of one motion average into one shape', () => {
     const a = bumpDemo();
     // The same motion, shown 1.5× larger and turned 90° about z.
-    const b: PoseSamples = { dt: a.dt, quaternions: a.quaternions, positions: a.positions.map((p) => [0.4 - 1.5 * (p[1] - 0), 1.5 * (p[0] - 0.4), 0.3] as Vec3) };
+    const b: PoseSamples = {
+      dt: a.dt,
+      quaternions: a.quaternions,
+      positions: a.positions.map((p) => [0.4 - 1.5 * (p[1] - 0), 1.5 * (p[0] - 0.4), 0.3] as Vec3),
+    };
     const both = learnPoseDmp([a, b]);
     expect(both.demos).toBe(2);
     const r = rolloutPoseDmp(both, { dt: a.dt });
     let se = 0;
-    a.positions.forEach((p, k) => { se += dist(at(r, k * a.dt), p) ** 2; });
+    a.positions.forEach((p, k) => {
+      se += dist(at(r, k * a.dt), p) ** 2;
+    });
     expect(Math.sqrt(se / a.positions.length)).toBeLessThan(0.005);
   });
 });

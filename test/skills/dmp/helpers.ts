@@ -25,9 +25,16 @@ export function stopMotion() {
   const placed = new Map(placeObjects(scene).map((p) => [p.object.name, p.position]));
   const world = new WorldModel(knownEntities(scene), { bodyPosition: (b) => placed.get(b) });
   const hulk = world.position('HULK');
-  const demo = syntheticDemonstration(model, ik, orbitPath(hulk, { radius: 0.15, height: 0.2, from: (150 * Math.PI) / 180, to: (210 * Math.PI) / 180 }), {
-    duration: 4, noise: 1e-4, reference: { entity: 'HULK', position: hulk },
-  });
+  const demo = syntheticDemonstration(
+    model,
+    ik,
+    orbitPath(hulk, { radius: 0.15, height: 0.2, from: (150 * Math.PI) / 180, to: (210 * Math.PI) / 180 }),
+    {
+      duration: 4,
+      noise: 1e-4,
+      reference: { entity: 'HULK', position: hulk },
+    },
+  );
   cached = { model, ik, ctx: { model, ik, world, config: DEFAULT_MOTION }, demo, hulk };
   return cached;
 }

@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { checkTrajectory, DEFAULT_SAFETY } from '../../../robot-bridge/safety/index.js';
 import { loadDemonstration, processDemonstration } from '../../../skills/demonstration/index.js';
 import { SkillLibrary } from '../../../skills/library/library.js';
-import { compileMotionSkill, motionSkillData, motionSkillDefinition, motionSkillFromDemonstration, MotionTeaching, type CompiledMotionSkill } from '../../../skills/motion-skills.js';
+import {
+  compileMotionSkill,
+  motionSkillData,
+  motionSkillDefinition,
+  motionSkillFromDemonstration,
+  MotionTeaching,
+  type CompiledMotionSkill,
+} from '../../../skills/motion-skills.js';
 import { compilePlan, createSkillRegistry, SkillFailure, type ArmState } from '../../../skills/primitives.js';
 import { loadScene } from '../../../sim/scene.js';
 import { STOPMOTION, stopMotion } from './helpers.js';
@@ -90,10 +97,20 @@ describe('learned motion skills', () => {
     registry.register(motionSkillDefinition(motionSkillFromDemonstration({ name: 'track', model, demonstrations: demo })));
     const valid = registry.validatePlan([{ skill: 'track', args: { target: 'LOKI' } }], { entities: ctx.world.names() });
     expect(valid.ok).toBe(true);
-    const steps = compilePlan(registry, [{ skill: 'track', args: { target: 'LOKI' } }, { skill: 'go_home', args: {} }], ctx, rest(model.home));
+    const steps = compilePlan(
+      registry,
+      [
+        { skill: 'track', args: { target: 'LOKI' } },
+        { skill: 'go_home', args: {} },
+      ],
+      ctx,
+      rest(model.home),
+    );
     expect(steps).toHaveLength(2);
     expect(() => compilePlan(registry, [{ skill: 'track', args: { target: 'GROOT' } }], ctx, rest(model.home))).toThrow(SkillFailure);
-    expect(() => compilePlan(registry, [{ skill: 'track', args: { target: 'GROOT' } }], ctx, rest(model.home))).toThrow(/don't know "GROOT"/);
+    expect(() => compilePlan(registry, [{ skill: 'track', args: { target: 'GROOT' } }], ctx, rest(model.home))).toThrow(
+      /don't know "GROOT"/,
+    );
   });
 
   it('teaches zoom_in from the example file ("push in on Loki") and refuses a bad demonstration on arrival', () => {

@@ -44,7 +44,8 @@ describe.each(['panda', 'ur5e'] as const)('cartesianPath on %s', (robot) => {
     }
     // the controller interpolates joints linearly between waypoints: that must stay on the line too
     for (let k = 1; k < path.waypoints.length; k++) {
-      const a = path.waypoints[k - 1], b = path.waypoints[k];
+      const a = path.waypoints[k - 1],
+        b = path.waypoints[k];
       for (let i = 0; i < a.length; i++) expect(Math.abs(b[i] - a[i])).toBeLessThanOrEqual(0.1);
       const mid = a.map((v, i) => (v + b[i]) / 2);
       expect(distanceToSegment(toolAt(mid).position, start.position, goal)).toBeLessThan(1e-3);

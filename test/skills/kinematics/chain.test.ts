@@ -12,8 +12,11 @@ const arms: [string, () => RobotModel][] = [
 /** Rotation vector (axis·angle) of Ra·Rbᵀ, from 4×4 column-major matrices. */
 function rotationVector(Ra: Float64Array, Rb: Float64Array): [number, number, number] {
   const R = (r: number, c: number) => Ra[r] * Rb[c] + Ra[4 + r] * Rb[4 + c] + Ra[8 + r] * Rb[8 + c];
-  const vx = (R(2, 1) - R(1, 2)) / 2, vy = (R(0, 2) - R(2, 0)) / 2, vz = (R(1, 0) - R(0, 1)) / 2;
-  const s = Math.hypot(vx, vy, vz), c = (R(0, 0) + R(1, 1) + R(2, 2) - 1) / 2;
+  const vx = (R(2, 1) - R(1, 2)) / 2,
+    vy = (R(0, 2) - R(2, 0)) / 2,
+    vz = (R(1, 0) - R(0, 1)) / 2;
+  const s = Math.hypot(vx, vy, vz),
+    c = (R(0, 0) + R(1, 1) + R(2, 2) - 1) / 2;
   const k = s > 1e-15 ? Math.atan2(s, c) / s : 1;
   return [vx * k, vy * k, vz * k];
 }
@@ -37,11 +40,13 @@ describe.each(arms)('KinematicChain: %s', (_name, load) => {
     let worst = 0;
     for (let k = 0; k < 300; k++) {
       const q = randomConfig(model, r);
-      const a = model.tipPose(q), b = chain.tipPose(q);
+      const a = model.tipPose(q),
+        b = chain.tipPose(q);
       for (let i = 0; i < 16; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
     }
     expect(worst).toBeLessThan(1e-9);
-    const home = model.tipPose(model.home), h = chain.tipPose(model.home);
+    const home = model.tipPose(model.home),
+      h = chain.tipPose(model.home);
     for (let i = 0; i < 16; i++) expect(h[i]).toBeCloseTo(home[i], 12);
   });
 
@@ -62,14 +67,18 @@ describe.each(arms)('KinematicChain: %s', (_name, load) => {
 
   it('Jacobian matches central finite differences', () => {
     const r = rng(3);
-    const n = chain.dof, h = 1e-6;
+    const n = chain.dof,
+      h = 1e-6;
     for (let k = 0; k < 20; k++) {
       const q = randomConfig(model, r);
       const J = chain.jacobian(q);
       for (let c = 0; c < n; c++) {
-        const qp = q.slice(), qm = q.slice();
-        qp[c] += h; qm[c] -= h;
-        const Tp = chain.tipPose(qp), Tm = chain.tipPose(qm);
+        const qp = q.slice(),
+          qm = q.slice();
+        qp[c] += h;
+        qm[c] -= h;
+        const Tp = chain.tipPose(qp),
+          Tm = chain.tipPose(qm);
         const w = rotationVector(Tp, Tm);
         for (let row = 0; row < 3; row++) {
           expect(J[row * n + c]).toBeCloseTo((Tp[12 + row] - Tm[12 + row]) / (2 * h), 6);

@@ -59,7 +59,11 @@ describe.each(['panda', 'ur5e'] as const)('IkSolver on %s', (robot) => {
 
   it('solves approach-axis goals (tool z along a direction, yaw free)', () => {
     const home = solver.chain.pose(model.home).position;
-    const axes: Vec3[] = [[0, 0, -1], [Math.SQRT1_2, 0, -Math.SQRT1_2], [0, -0.6, -0.8]];
+    const axes: Vec3[] = [
+      [0, 0, -1],
+      [Math.SQRT1_2, 0, -Math.SQRT1_2],
+      [0, -0.6, -0.8],
+    ];
     for (const approachAxis of axes) {
       const position: Vec3 = [home[0] + 0.1, home[1] - 0.1, home[2] - 0.15];
       const res = solver.solve({ position, approachAxis });
@@ -101,7 +105,9 @@ describe.each(['panda', 'ur5e'] as const)('IkSolver on %s', (robot) => {
     const goals = Array.from({ length: 30 }, () => solver.chain.pose(randomConfig(model, r)));
     const other = new IkSolver(model);
     for (const g of goals) {
-      const a = solver.solve(g), b = solver.solve(g), c = other.solve(g);
+      const a = solver.solve(g),
+        b = solver.solve(g),
+        c = other.solve(g);
       expect(b).toEqual(a);
       expect(c).toEqual(a);
     }
@@ -151,7 +157,8 @@ describe.each(['panda', 'ur5e'] as const)('IkSolver on %s', (robot) => {
     let compared = 0;
     for (let k = 0; k < 5; k++) {
       const goal = solver.chain.pose(randomConfig(model, r));
-      const a = solver.solve(goal), b = solver.solveNearest(goal, { candidates: 6 });
+      const a = solver.solve(goal),
+        b = solver.solveNearest(goal, { candidates: 6 });
       if (!a.ok) continue;
       expect(b.ok).toBe(true);
       expect(model.withinLimits(b.q)).toBe(true);

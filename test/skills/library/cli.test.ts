@@ -13,7 +13,14 @@ import { behavior, location, object, putIn, sha, tmp } from './helpers.js';
 async function run(...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const status = await libraryCommand(argv, { out: (t) => { stdout += t; }, err: (t) => { stderr += t; } });
+  const status = await libraryCommand(argv, {
+    out: (t) => {
+      stdout += t;
+    },
+    err: (t) => {
+      stderr += t;
+    },
+  });
   return { status, stdout, stderr };
 }
 
@@ -87,8 +94,14 @@ describe('shammie library export / import / undo', () => {
     dst.addBehavior(behavior('mine'));
     const i = await run('import', file, '--data', dst.dir);
     expect(i.status).toBe(0);
-    expect(i.stdout).toBe(`imported 2 behaviors, 2 names, 0 motions from ${file} into ${dst.path} (merge). Undo with: shammie library undo --data ${dst.dir}\n`);
-    expect(SkillLibrary.open(dst.dir).behaviors().map((b) => b.name)).toEqual(['mine', 'put_in', 'pack_candy']);
+    expect(i.stdout).toBe(
+      `imported 2 behaviors, 2 names, 0 motions from ${file} into ${dst.path} (merge). Undo with: shammie library undo --data ${dst.dir}\n`,
+    );
+    expect(
+      SkillLibrary.open(dst.dir)
+        .behaviors()
+        .map((b) => b.name),
+    ).toEqual(['mine', 'put_in', 'pack_candy']);
 
     const again = await run('import', file, '--data', dst.dir);
     expect(again.stdout).toMatch(/^nothing to import: /);
@@ -96,7 +109,11 @@ describe('shammie library export / import / undo', () => {
     const u = await run('undo', '--data', dst.dir);
     expect(u.status).toBe(0);
     expect(u.stdout).toBe('undid: imported 2 behaviors, 2 names, 0 motions from share.json (merge)\n');
-    expect(SkillLibrary.open(dst.dir).behaviors().map((b) => b.name)).toEqual(['mine']);
+    expect(
+      SkillLibrary.open(dst.dir)
+        .behaviors()
+        .map((b) => b.name),
+    ).toEqual(['mine']);
     await run('undo', '--data', dst.dir);
     expect((await run('undo', '--data', dst.dir)).stdout).toBe(`nothing to undo in ${dst.path}\n`);
   });

@@ -56,24 +56,40 @@ afterAll(() => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
-const counterOf = (lib: SkillLibrary) => Number(/step (\d+)/.exec(lib.behaviors().find((b) => b.name === 'counter')?.description ?? '')?.[1] ?? 0);
+const counterOf = (lib: SkillLibrary) =>
+  Number(/step (\d+)/.exec(lib.behaviors().find((b) => b.name === 'counter')?.description ?? '')?.[1] ?? 0);
 
 /** A library big enough (~60 kB) that each save takes a while, so kills land inside saves. */
 function seed(): string {
   const dir = tmp('kill');
   const lib = SkillLibrary.open(dir);
   const padding = join(tmp('kill-seed'), 'seed.json');
-  const behaviors = Array.from({ length: FILLERS }, (_, i) => behavior(`filler_${i}`, [
-    { skill: 'goto', args: { object: { param: 'thing' } } },
-    { skill: 'nudge', args: { dx: i / 1000, dy: -i / 1000, note: 'x'.repeat(100) } },
-    { skill: 'release', args: {} },
-  ], [{ name: 'thing', type: 'entity', description: 'Something to visit on the way.' }]));
-  writeFileSync(padding, JSON.stringify({ format: 'shammie-library', version: 1, lastSeq: 0, behaviors, entities: [], motions: [], history: [] }));
+  const behaviors = Array.from({ length: FILLERS }, (_, i) =>
+    behavior(
+      `filler_${i}`,
+      [
+        { skill: 'goto', args: { object: { param: 'thing' } } },
+        { skill: 'nudge', args: { dx: i / 1000, dy: -i / 1000, note: 'x'.repeat(100) } },
+        { skill: 'release', args: {} },
+      ],
+      [{ name: 'thing', type: 'entity', description: 'Something to visit on the way.' }],
+    ),
+  );
+  writeFileSync(
+    padding,
+    JSON.stringify({ format: 'shammie-library', version: 1, lastSeq: 0, behaviors, entities: [], motions: [], history: [] }),
+  );
   lib.importFrom(padding);
   return dir;
 }
 
-interface Run { signal: NodeJS.Signals | null; code: number | null; ready: number; lastSaved: number | null; stderr: string }
+interface Run {
+  signal: NodeJS.Signals | null;
+  code: number | null;
+  ready: number;
+  lastSaved: number | null;
+  stderr: string;
+}
 
 /** Spawn the child; once it is ready, wait `killAfterMs` (if given) and SIGKILL it. */
 function runChild(dir: string, phase: string, killAfterMs?: number): Promise<Run> {
@@ -92,10 +108,15 @@ function runChild(dir: string, phase: string, killAfterMs?: number): Promise<Run
         }
       }
     });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      if (ready === null) { reject(new Error(`child never became ready (exit ${code ?? signal}): ${stderr}`)); return; }
+      if (ready === null) {
+        reject(new Error(`child never became ready (exit ${code ?? signal}): ${stderr}`));
+        return;
+      }
       const saved = [...out.matchAll(/^saved (\d+)$/gm)].map((m) => Number(m[1]));
       resolvePromise({ signal, code, ready, lastSaved: saved.length ? saved.at(-1)! : null, stderr });
     });

@@ -2,13 +2,24 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  LIBRARY_FILE, LIBRARY_FORMAT, LIBRARY_VERSION, LibraryError, MAX_HISTORY, SkillLibrary, type LibraryChange,
+  LIBRARY_FILE,
+  LIBRARY_FORMAT,
+  LIBRARY_VERSION,
+  LibraryError,
+  MAX_HISTORY,
+  SkillLibrary,
+  type LibraryChange,
 } from '../../../skills/library/library.js';
 import type { BehaviorDefinition } from '../../../skills/registry.js';
 import { behavior, location, object, others, putIn, sha, tmp } from './helpers.js';
 
 /** Everything observable, for comparing an open library with a fresh load of its file. */
-const contents = (lib: SkillLibrary) => ({ behaviors: lib.behaviors(), entities: lib.entities(), motions: lib.motions(), history: lib.history() });
+const contents = (lib: SkillLibrary) => ({
+  behaviors: lib.behaviors(),
+  entities: lib.entities(),
+  motions: lib.motions(),
+  history: lib.history(),
+});
 const reopen = (lib: SkillLibrary) => SkillLibrary.open(lib.dir);
 const expectPersisted = (lib: SkillLibrary) => expect(contents(reopen(lib))).toEqual(contents(lib));
 const names = (lib: SkillLibrary) => lib.behaviors().map((b) => b.name);
@@ -37,12 +48,29 @@ describe('SkillLibrary: files', () => {
     lib.addBehavior(behavior('wiggle', [{ skill: 'nudge', args: { dx: 0.01, label: 'left' } }]));
     lib.addEntity(location('HOME_SPOT', [0.4, -0.1, 0.25]));
     lib.addEntity(object('BOWL', 'bowl', true));
-    lib.addMotion({ name: 'wave', description: 'Wave hello.', params: [], data: { waypoints: [[0, 1, 2], [3, 4, 5]], hz: 50 } });
+    lib.addMotion({
+      name: 'wave',
+      description: 'Wave hello.',
+      params: [],
+      data: {
+        waypoints: [
+          [0, 1, 2],
+          [3, 4, 5],
+        ],
+        hz: 50,
+      },
+    });
     const again = reopen(lib);
     expect(contents(again)).toEqual(contents(lib));
     expect(again.behaviors()[0]).toEqual(putIn());
     expect(again.entities()).toEqual([location('HOME_SPOT', [0.4, -0.1, 0.25]), object('BOWL', 'bowl', true)]);
-    expect(again.motions()[0].data).toEqual({ waypoints: [[0, 1, 2], [3, 4, 5]], hz: 50 });
+    expect(again.motions()[0].data).toEqual({
+      waypoints: [
+        [0, 1, 2],
+        [3, 4, 5],
+      ],
+      hz: 50,
+    });
   });
 
   it('hands out copies, so callers cannot change the library behind its back', () => {
@@ -69,7 +97,12 @@ describe('SkillLibrary: every mutation is on disk when the method returns', () =
       ['remove entity', () => lib.removeEntity('SHELF')],
       ['add motion', () => lib.addMotion({ name: 'wave', description: 'Wave.', params: [], data: [1, 2] })],
       ['remove motion', () => lib.removeMotion('wave')],
-      ['undo', () => { lib.undo(); }],
+      [
+        'undo',
+        () => {
+          lib.undo();
+        },
+      ],
     ];
     let seq = 0;
     for (const [what, step] of steps) {
@@ -78,7 +111,15 @@ describe('SkillLibrary: every mutation is on disk when the method returns', () =
       if (what !== 'undo') expect(lib.history().at(-1)!.seq, what).toBe(++seq);
     }
     expect(lib.history().map((h) => h.action)).toEqual([
-      'add_behavior', 'add_behavior', 'add_behavior', 'rename_behavior', 'add_entity', 'add_entity', 'remove_behavior', 'remove_entity', 'add_motion',
+      'add_behavior',
+      'add_behavior',
+      'add_behavior',
+      'rename_behavior',
+      'add_entity',
+      'add_entity',
+      'remove_behavior',
+      'remove_entity',
+      'add_motion',
     ]);
     for (const h of lib.history()) expect(new Date(h.at).toISOString()).toBe(h.at);
   });
@@ -96,7 +137,14 @@ describe('SkillLibrary: every mutation is on disk when the method returns', () =
   it('onChange fires after the change is on disk; unsubscribe stops it', () => {
     const lib = SkillLibrary.open(tmp());
     const seen: (LibraryChange & { onDisk: string[] })[] = [];
-    const off = lib.onChange((c) => seen.push({ ...c, onDisk: reopen(lib).behaviors().map((b) => b.name) }));
+    const off = lib.onChange((c) =>
+      seen.push({
+        ...c,
+        onDisk: reopen(lib)
+          .behaviors()
+          .map((b) => b.name),
+      }),
+    );
     lib.addBehavior(putIn());
     lib.undo();
     off();
@@ -123,7 +171,11 @@ describe('SkillLibrary: every mutation is on disk when the method returns', () =
     a.addBehavior(putIn());
     b.addEntity(location('SHELF'));
     expect(names(reopen(a))).toEqual(['put_in']);
-    expect(reopen(a).entities().map((e) => e.name)).toEqual(['SHELF']);
+    expect(
+      reopen(a)
+        .entities()
+        .map((e) => e.name),
+    ).toEqual(['SHELF']);
     expect(b.reload()).toBe(false);
     expect(a.reload()).toBe(true);
     expect(contents(a)).toEqual(contents(b));
@@ -196,7 +248,11 @@ describe('SkillLibrary: undo', () => {
     lib.addBehavior(behavior('b'));
     lib.undo();
     lib.addBehavior(behavior('c'));
-    expect(reopen(lib).history().map((h) => h.seq)).toEqual([1, 3]);
+    expect(
+      reopen(lib)
+        .history()
+        .map((h) => h.seq),
+    ).toEqual([1, 3]);
   });
 });
 
@@ -209,8 +265,14 @@ describe('SkillLibrary: rename', () => {
       { skill: 'go_home', args: {} },
       { skill: 'put_in', args: { object: 'TOY_CAR', into: 'GIFT_BAG' } },
     ]);
-    const outer = behavior('tidy', [{ skill: 'pack_two', args: {} }, { skill: 'put_in', args: { object: { param: 'thing' }, into: 'BIN' } }],
-      [{ name: 'thing', type: 'entity', description: 'Anything.' }]);
+    const outer = behavior(
+      'tidy',
+      [
+        { skill: 'pack_two', args: {} },
+        { skill: 'put_in', args: { object: { param: 'thing' }, into: 'BIN' } },
+      ],
+      [{ name: 'thing', type: 'entity', description: 'Anything.' }],
+    );
     const bystander = behavior('wave_twice', [{ skill: 'go_home', args: {} }]);
     for (const b of [twice, outer, bystander]) lib.addBehavior(b);
     const before = lib.behaviors();
@@ -244,14 +306,26 @@ describe('SkillLibrary: rename', () => {
 });
 
 describe('SkillLibrary: renaming a learned motion', () => {
-  const track = { name: 'track', description: 'Learned camera motion.', params: [{ name: 'target', type: 'entity' as const, description: 'The figure.' }], data: { dmp: { weights: [1, 2, 3] } } };
+  const track = {
+    name: 'track',
+    description: 'Learned camera motion.',
+    params: [{ name: 'target', type: 'entity' as const, description: 'The figure.' }],
+    data: { dmp: { weights: [1, 2, 3] } },
+  };
 
   it('renames the motion, rewrites the behaviors that call it, persists atomically, and undo puts both back', () => {
     const lib = SkillLibrary.open(tmp());
     lib.addMotion(track);
     lib.addMotion({ ...track, name: 'zoom_in' });
-    const film = behavior('film', [{ skill: 'track', args: { target: { param: 'star' } } }, { skill: 'go_home', args: {} }, { skill: 'track', args: { target: 'TOWER' } }],
-      [{ name: 'star', type: 'entity', description: 'Who to film.' }]);
+    const film = behavior(
+      'film',
+      [
+        { skill: 'track', args: { target: { param: 'star' } } },
+        { skill: 'go_home', args: {} },
+        { skill: 'track', args: { target: 'TOWER' } },
+      ],
+      [{ name: 'star', type: 'entity', description: 'Who to film.' }],
+    );
     const bystander = behavior('wave', [{ skill: 'zoom_in', args: { target: 'LOKI' } }]);
     lib.addBehavior(film);
     lib.addBehavior(bystander);
@@ -264,7 +338,10 @@ describe('SkillLibrary: renaming a learned motion', () => {
     expect(again.behaviors()[0].body.map((s) => s.skill)).toEqual(['orbit', 'go_home', 'orbit']);
     expect(again.behaviors()[0].body[0].args).toEqual({ target: { param: 'star' } });
     expect(again.behaviors()[1]).toEqual(bystander);
-    expect(lib.history().at(-1)).toMatchObject({ action: 'rename_motion', summary: 'renamed motion "track" to "orbit" (updated 1 behavior that calls it)' });
+    expect(lib.history().at(-1)).toMatchObject({
+      action: 'rename_motion',
+      summary: 'renamed motion "track" to "orbit" (updated 1 behavior that calls it)',
+    });
     expect(others(lib.dir)).toEqual([]);
 
     expect(lib.undo()).toMatchObject({ action: 'rename_motion' });
@@ -294,13 +371,36 @@ describe('SkillLibrary: behaviors are validated data', () => {
     ['spaces in name', behavior('put in'), /lower_snake_case/],
     ['no description', { ...behavior('a'), description: '' }, /one-line description/],
     ['no steps', behavior('a', []), /at least one step/],
-    ['undeclared parameter', behavior('a', [{ skill: 'goto', args: { object: { param: 'where' } } }]), /body\[0\]\.args\.object: uses parameter "where", which a does not declare/],
-    ['untyped parameter', behavior('a', [{ skill: 'go_home', args: {} }], [{ name: 'x', type: 'thing', description: '' }] as never), /params\[0\]\.type/],
-    ['duplicate parameter', behavior('a', [{ skill: 'go_home', args: {} }], [{ name: 'x', type: 'number', description: '' }, { name: 'x', type: 'number', description: '' }]), /declared twice/],
+    [
+      'undeclared parameter',
+      behavior('a', [{ skill: 'goto', args: { object: { param: 'where' } } }]),
+      /body\[0\]\.args\.object: uses parameter "where", which a does not declare/,
+    ],
+    [
+      'untyped parameter',
+      behavior('a', [{ skill: 'go_home', args: {} }], [{ name: 'x', type: 'thing', description: '' }] as never),
+      /params\[0\]\.type/,
+    ],
+    [
+      'duplicate parameter',
+      behavior(
+        'a',
+        [{ skill: 'go_home', args: {} }],
+        [
+          { name: 'x', type: 'number', description: '' },
+          { name: 'x', type: 'number', description: '' },
+        ],
+      ),
+      /declared twice/,
+    ],
     ['code in a step', { ...behavior('a'), body: [{ skill: 'go_home', args: {}, code: 'process.exit()' }] }, /Unrecognized key.*code/],
     ['function as argument', behavior('a', [{ skill: 'goto', args: { object: (() => 'CANDY') as never } }]), /body\[0\]\.args\.object/],
     ['bad argument name', behavior('a', [{ skill: 'goto', args: { 'object; drop': 'CANDY' } }]), /body\[0\]\.args/],
-    ['expression as parameter reference', behavior('a', [{ skill: 'goto', args: { object: { param: 'obj + 1' } } }]), /parameter names are lower_snake_case/],
+    [
+      'expression as parameter reference',
+      behavior('a', [{ skill: 'goto', args: { object: { param: 'obj + 1' } } }]),
+      /parameter names are lower_snake_case/,
+    ],
     ['calls itself', behavior('a', [{ skill: 'a', args: {} }]), /a cannot call itself/],
     ['not a number', behavior('a', [{ skill: 'nudge', args: { dx: Number.NaN } }]), /body\[0\]\.args\.dx/],
     ['built in', { ...behavior('pickup'), builtin: true }, /built-in skills are not stored/],
@@ -312,7 +412,11 @@ describe('SkillLibrary: behaviors are validated data', () => {
       const lib = SkillLibrary.open(tmp());
       const before = sha(lib.path);
       let err: unknown;
-      try { lib.addBehavior(def as BehaviorDefinition); } catch (e) { err = e; }
+      try {
+        lib.addBehavior(def as BehaviorDefinition);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(LibraryError);
       expect((err as Error).message).toMatch(message);
       expect(sha(lib.path)).toBe(before);
@@ -332,7 +436,9 @@ describe('SkillLibrary: behaviors are validated data', () => {
     const lib = SkillLibrary.open(tmp());
     lib.addBehavior(putIn());
     lib.addBehavior(behavior('pack_candy', [{ skill: 'put_in', args: { object: 'CANDY', into: 'GIFT_BAG' } }]));
-    expect(() => lib.removeBehavior('put_in')).toThrow('cannot forget behavior "put_in": behavior pack_candy uses it. Forget or change that first.');
+    expect(() => lib.removeBehavior('put_in')).toThrow(
+      'cannot forget behavior "put_in": behavior pack_candy uses it. Forget or change that first.',
+    );
     expect(() => lib.removeBehavior('nope')).toThrow('no taught behavior "nope"; taught behaviors: put_in, pack_candy');
     expect(() => lib.removeEntity('NOPE')).toThrow('no taught name "NOPE"; taught names: none');
   });
@@ -407,10 +513,15 @@ describe('SkillLibrary: export and import', () => {
     expect(dst.importFrom(file, { mode: 'merge' })).toEqual({ behaviors: 2, entities: 1, motions: 0 });
     const after = reopen(dst);
     expect(after.behaviors().map((b) => [b.name, b.description])).toEqual([
-      ['put_in', 'The imported version.'], ['mine', 'Do mine.'], ['pack_candy', 'Do pack_candy.'],
+      ['put_in', 'The imported version.'],
+      ['mine', 'Do mine.'],
+      ['pack_candy', 'Do pack_candy.'],
     ]);
     expect(after.entities().map((e) => e.name)).toEqual(['HOME_SPOT', 'SHELF']);
-    expect(after.history().at(-1)).toMatchObject({ action: 'import', summary: 'imported 2 behaviors, 1 name, 0 motions from share.json (merge)' });
+    expect(after.history().at(-1)).toMatchObject({
+      action: 'import',
+      summary: 'imported 2 behaviors, 1 name, 0 motions from share.json (merge)',
+    });
     after.undo();
     expect(contents(reopen(dst))).toEqual(before);
   });
@@ -441,11 +552,37 @@ describe('SkillLibrary: export and import', () => {
     const files: [string, string, RegExp][] = [
       ['broken.json', '{"format": "shammie-library", ', /broken\.json is not valid JSON .* Nothing was imported\./],
       ['other.json', '{"name": "some package"}', /other\.json is not a Shammie skill library .* Nothing was imported\./],
-      ['newer.json', JSON.stringify({ format: LIBRARY_FORMAT, version: 2, skills: {} }), /newer\.json was written by a newer Shammie \(library version 2; this one reads version 1\)/],
-      ['bad.json', JSON.stringify({ format: LIBRARY_FORMAT, version: 1, lastSeq: 0, behaviors: [behavior('Nope')], entities: [], motions: [], history: [] }),
-        /bad\.json is not a valid skill library:\n {2}behaviors\[0\]\.name: skill names are lower_snake_case/],
-      ['clash.json', JSON.stringify({ format: LIBRARY_FORMAT, version: 1, lastSeq: 0, behaviors: [], entities: [], motions: [{ name: 'put_in', description: 'x', params: [], data: 1 }], history: [] }),
-        /cannot import .*clash\.json: the result would be inconsistent:\n {2}"put_in" is both a behavior and a motion/],
+      [
+        'newer.json',
+        JSON.stringify({ format: LIBRARY_FORMAT, version: 2, skills: {} }),
+        /newer\.json was written by a newer Shammie \(library version 2; this one reads version 1\)/,
+      ],
+      [
+        'bad.json',
+        JSON.stringify({
+          format: LIBRARY_FORMAT,
+          version: 1,
+          lastSeq: 0,
+          behaviors: [behavior('Nope')],
+          entities: [],
+          motions: [],
+          history: [],
+        }),
+        /bad\.json is not a valid skill library:\n {2}behaviors\[0\]\.name: skill names are lower_snake_case/,
+      ],
+      [
+        'clash.json',
+        JSON.stringify({
+          format: LIBRARY_FORMAT,
+          version: 1,
+          lastSeq: 0,
+          behaviors: [],
+          entities: [],
+          motions: [{ name: 'put_in', description: 'x', params: [], data: 1 }],
+          history: [],
+        }),
+        /cannot import .*clash\.json: the result would be inconsistent:\n {2}"put_in" is both a behavior and a motion/,
+      ],
     ];
     for (const [name, text, message] of files) {
       const f = join(dir, name);
@@ -466,16 +603,44 @@ describe('SkillLibrary: files it cannot use are refused and left byte-identical'
     ['bad JSON', '{"format": "shammie-library", "version": 1, "behaviors": [', /is not valid JSON/],
     ['empty', '', /is empty, not a skill library/],
     ['truncated', JSON.stringify(valid, null, 2).slice(0, 40), /is not valid JSON/],
-    ['foreign JSON', '{"name": "shammie", "version": "0.1.0"}', /is not a Shammie skill library \(it has no "format": "shammie-library" marker\)/],
+    [
+      'foreign JSON',
+      '{"name": "shammie", "version": "0.1.0"}',
+      /is not a Shammie skill library \(it has no "format": "shammie-library" marker\)/,
+    ],
     ['a JSON array', '[1, 2, 3]', /is not a Shammie skill library/],
-    ['newer version', JSON.stringify({ ...valid, version: 7, extra: true }), /was written by a newer Shammie \(library version 7; this one reads version 1\)\. Upgrade Shammie/],
-    ['fails the schema', JSON.stringify({ ...valid, behaviors: [{ name: 'x', kind: 'behavior' }] }), /is not a valid skill library:\n {2}behaviors\[0\]\.description/],
-    ['unknown top-level key', JSON.stringify({ ...valid, script: 'rm -rf /' }), /is not a valid skill library:[\s\S]*Unrecognized key.*script/],
+    [
+      'newer version',
+      JSON.stringify({ ...valid, version: 7, extra: true }),
+      /was written by a newer Shammie \(library version 7; this one reads version 1\)\. Upgrade Shammie/,
+    ],
+    [
+      'fails the schema',
+      JSON.stringify({ ...valid, behaviors: [{ name: 'x', kind: 'behavior' }] }),
+      /is not a valid skill library:\n {2}behaviors\[0\]\.description/,
+    ],
+    [
+      'unknown top-level key',
+      JSON.stringify({ ...valid, script: 'rm -rf /' }),
+      /is not a valid skill library:[\s\S]*Unrecognized key.*script/,
+    ],
     ['version 0', JSON.stringify({ ...valid, version: 0 }), /is not a valid skill library:\n {2}version/],
-    ['an unknown key in a name', JSON.stringify({ ...valid, entities: [{ ...location('SHELF'), colour: 'red' }] }), /entities\[0\]: Unrecognized key: "colour"/],
+    [
+      'an unknown key in a name',
+      JSON.stringify({ ...valid, entities: [{ ...location('SHELF'), colour: 'red' }] }),
+      /entities\[0\]: Unrecognized key: "colour"/,
+    ],
     ['duplicate names', JSON.stringify({ ...valid, behaviors: [behavior('a'), behavior('a')] }), /behavior "a" appears twice/],
-    ['a call loop', JSON.stringify({ ...valid, behaviors: [behavior('a', [{ skill: 'b', args: {} }]), behavior('b', [{ skill: 'a', args: {} }])] }), /loop: a → b → a/],
-    ['a bad undo record', JSON.stringify({ ...valid, lastSeq: 1, history: [{ seq: 1, at: 'yesterday', action: 'x', summary: '', undo: {} }] }), /history\[0\]\.at/],
+    [
+      'a call loop',
+      JSON.stringify({ ...valid, behaviors: [behavior('a', [{ skill: 'b', args: {} }]), behavior('b', [{ skill: 'a', args: {} }])] }),
+      /loop: a → b → a/,
+    ],
+    [
+      'a bad undo record',
+      JSON.stringify({ ...valid, lastSeq: 1, history: [{ seq: 1, at: 'yesterday', action: 'x', summary: '', undo: {} }] }),
+      /history\[0\]\.at/,
+    ],
   ];
   for (const [what, text, message] of cases) {
     it(`refuses ${what}`, () => {
@@ -484,7 +649,11 @@ describe('SkillLibrary: files it cannot use are refused and left byte-identical'
       writeFileSync(file, text);
       const before = sha(file);
       let err: unknown;
-      try { SkillLibrary.open(dir); } catch (e) { err = e; }
+      try {
+        SkillLibrary.open(dir);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(LibraryError);
       const msg = (err as Error).message;
       expect(msg).toMatch(message);

@@ -15,17 +15,25 @@ process.stdout.write(`ready ${n}\n`);
 
 const die = () => {
   process.kill(process.pid, 'SIGKILL');
-  for (;;) { /* nothing more may happen */ }
+  for (;;) {
+    /* nothing more may happen */
+  }
 };
 if (phase !== 'loop') {
   if (phase === 'mid-write') {
     const write = fs.writeSync;
-    fs.writeSync = (fd, buf, off, len) => { write(fd, buf, off, Math.floor(len / 2)); die(); };
+    fs.writeSync = (fd, buf, off, len) => {
+      write(fd, buf, off, Math.floor(len / 2));
+      die();
+    };
   } else if (phase === 'before-fsync') fs.fsyncSync = die;
   else if (phase === 'before-rename') fs.renameSync = die;
   else if (phase === 'after-rename') {
     const rename = fs.renameSync;
-    fs.renameSync = (a, b) => { rename(a, b); die(); };
+    fs.renameSync = (a, b) => {
+      rename(a, b);
+      die();
+    };
   } else throw new Error(`unknown phase ${phase}`);
   syncBuiltinESMExports();
 }

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadRobotModel, type RobotModel } from '../../../model/description/robot-model.js';
-import { concatTrajectories, timeParameterize, trajectorySummary, TrajectoryError, type TimeParameterizeOptions } from '../../../skills/trajectory/index.js';
+import {
+  concatTrajectories,
+  timeParameterize,
+  trajectorySummary,
+  TrajectoryError,
+  type TimeParameterizeOptions,
+} from '../../../skills/trajectory/index.js';
 import type { JointTrajectory } from '../../../robot-bridge/types.js';
 
 const models: Record<string, RobotModel> = { panda: loadRobotModel('panda'), ur5e: loadRobotModel('ur5e') };
@@ -10,7 +16,8 @@ const models: Record<string, RobotModel> = { panda: loadRobotModel('panda'), ur5
 
 /** A configuration inside the limits, `inset` rad away from them. */
 const config = (m: RobotModel, inset = 0) =>
-  fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: m.dof, maxLength: m.dof })
+  fc
+    .array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: m.dof, maxLength: m.dof })
     .map((fs) => m.arm.map((j, i) => j.lower + inset + fs[i] * (j.upper - j.lower - 2 * inset)));
 
 const options = fc.record({
@@ -24,34 +31,42 @@ const sparse = (m: RobotModel) => fc.array(config(m), { minLength: 2, maxLength:
 
 /** A dense smooth path (like Cartesian IK output): 20–200 points, small steps, kept inside the limits. */
 const dense = (m: RobotModel) =>
-  fc.record({
-    start: config(m, 0.4),
-    n: fc.integer({ min: 20, max: 200 }),
-    amp: fc.array(fc.double({ min: -0.35, max: 0.35, noNaN: true }), { minLength: m.dof, maxLength: m.dof }),
-    freq: fc.array(fc.double({ min: 0.2, max: 2, noNaN: true }), { minLength: m.dof, maxLength: m.dof }),
-  }).map(({ start, n, amp, freq }) =>
-    Array.from({ length: n }, (_, k) => start.map((q, i) => {
-      const j = m.arm[i];
-      return Math.min(j.upper, Math.max(j.lower, q + amp[i] * Math.sin((freq[i] * Math.PI * k) / (n - 1))));
-    })));
+  fc
+    .record({
+      start: config(m, 0.4),
+      n: fc.integer({ min: 20, max: 200 }),
+      amp: fc.array(fc.double({ min: -0.35, max: 0.35, noNaN: true }), { minLength: m.dof, maxLength: m.dof }),
+      freq: fc.array(fc.double({ min: 0.2, max: 2, noNaN: true }), { minLength: m.dof, maxLength: m.dof }),
+    })
+    .map(({ start, n, amp, freq }) =>
+      Array.from({ length: n }, (_, k) =>
+        start.map((q, i) => {
+          const j = m.arm[i];
+          return Math.min(j.upper, Math.max(j.lower, q + amp[i] * Math.sin((freq[i] * Math.PI * k) / (n - 1))));
+        }),
+      ),
+    );
 
 /** A dense circular arc in two joints plus a straight drift in the others: curved, never reversing. */
 const arc = (m: RobotModel) =>
-  fc.record({
-    start: config(m, 0.6),
-    n: fc.integer({ min: 20, max: 200 }),
-    a: fc.integer({ min: 0, max: m.dof - 1 }),
-    db: fc.integer({ min: 1, max: m.dof - 1 }),
-    r: fc.double({ min: 0.05, max: 0.25, noNaN: true }),
-    sweep: fc.double({ min: 0.3, max: Math.PI, noNaN: true }),
-    drift: fc.array(fc.double({ min: -0.2, max: 0.2, noNaN: true }), { minLength: m.dof, maxLength: m.dof }),
-  }).map(({ start, n, a, db, r, sweep, drift }) => {
-    const b = (a + db) % m.dof;
-    return Array.from({ length: n }, (_, k) => {
-      const f = k / (n - 1), th = f * sweep;
-      return start.map((q, i) => (i === a ? q + r * (Math.cos(th) - 1) : i === b ? q + r * Math.sin(th) : q + drift[i] * f));
+  fc
+    .record({
+      start: config(m, 0.6),
+      n: fc.integer({ min: 20, max: 200 }),
+      a: fc.integer({ min: 0, max: m.dof - 1 }),
+      db: fc.integer({ min: 1, max: m.dof - 1 }),
+      r: fc.double({ min: 0.05, max: 0.25, noNaN: true }),
+      sweep: fc.double({ min: 0.3, max: Math.PI, noNaN: true }),
+      drift: fc.array(fc.double({ min: -0.2, max: 0.2, noNaN: true }), { minLength: m.dof, maxLength: m.dof }),
+    })
+    .map(({ start, n, a, db, r, sweep, drift }) => {
+      const b = (a + db) % m.dof;
+      return Array.from({ length: n }, (_, k) => {
+        const f = k / (n - 1),
+          th = f * sweep;
+        return start.map((q, i) => (i === a ? q + r * (Math.cos(th) - 1) : i === b ? q + r * Math.sin(th) : q + drift[i] * f));
+      });
     });
-  });
 
 // --- independent checks -----------------------------------------------------------------------
 
@@ -61,20 +76,24 @@ function worstRatio(traj: JointTrajectory, m: RobotModel, o: TimeParameterizeOpt
   const amax = m.arm.map((j) => j.acceleration * (o.accelerationScale ?? 0.5));
   const pts = traj.points;
   let worst = { what: 'none', ratio: 0 };
-  const see = (what: string, ratio: number) => { if (!(ratio <= worst.ratio)) worst = { what, ratio }; };
+  const see = (what: string, ratio: number) => {
+    if (!(ratio <= worst.ratio)) worst = { what, ratio };
+  };
   pts.forEach((p, k) => {
     p.velocities!.forEach((v, j) => see(`given velocity j${j} @${k}`, Math.abs(v) / vmax[j]));
     p.accelerations!.forEach((a, j) => see(`given acceleration j${j} @${k}`, Math.abs(a) / amax[j]));
   });
   // Finite differences, at rest before and after: what a downstream guard computes.
   for (let j = 0; j < m.dof; j++) {
-    let vPrev = 0, hPrev = 0;
+    let vPrev = 0,
+      hPrev = 0;
     for (let k = 0; k + 1 < pts.length; k++) {
       const h = pts[k + 1].timeFromStart - pts[k].timeFromStart;
       const v = (pts[k + 1].positions[j] - pts[k].positions[j]) / h;
       see(`FD velocity j${j} @${k}`, Math.abs(v) / vmax[j]);
       see(`FD acceleration j${j} @${k}`, Math.abs(v - vPrev) / ((h + hPrev) / 2) / amax[j]);
-      vPrev = v; hPrev = h;
+      vPrev = v;
+      hPrev = h;
     }
     if (pts.length > 1) see(`FD acceleration j${j} @end`, Math.abs(vPrev) / (hPrev / 2) / amax[j]);
   }
@@ -85,7 +104,10 @@ function assertLimits(traj: JointTrajectory, m: RobotModel, o: TimeParameterizeO
   const w = worstRatio(traj, m, o);
   expect(w.ratio, w.what).toBeLessThanOrEqual(1 + 1e-6);
   let outside = 0;
-  for (const p of traj.points) p.positions.forEach((q, j) => { if (!(q >= m.arm[j].lower - 1e-9 && q <= m.arm[j].upper + 1e-9)) outside++; });
+  for (const p of traj.points)
+    p.positions.forEach((q, j) => {
+      if (!(q >= m.arm[j].lower - 1e-9 && q <= m.arm[j].upper + 1e-9)) outside++;
+    });
   expect(outside).toBe(0);
 }
 
@@ -108,8 +130,12 @@ function assertShape(traj: JointTrajectory, waypoints: number[][], m: RobotModel
 }
 
 function distToSegment(p: number[], a: number[], b: number[]): number {
-  let ab2 = 0, apab = 0;
-  for (let i = 0; i < p.length; i++) { ab2 += (b[i] - a[i]) ** 2; apab += (p[i] - a[i]) * (b[i] - a[i]); }
+  let ab2 = 0,
+    apab = 0;
+  for (let i = 0; i < p.length; i++) {
+    ab2 += (b[i] - a[i]) ** 2;
+    apab += (p[i] - a[i]) * (b[i] - a[i]);
+  }
   const t = ab2 > 0 ? Math.min(1, Math.max(0, apab / ab2)) : 0;
   return Math.sqrt(p.reduce((s, x, i) => s + (x - (a[i] + t * (b[i] - a[i]))) ** 2, 0));
 }
@@ -131,59 +157,78 @@ describe.each(Object.keys(models))('timeParameterize on %s', (name) => {
   const m = models[name];
 
   it('keeps velocity and acceleration within scale × limits (given and finite differences), sparse waypoints', () => {
-    fc.assert(fc.property(sparse(m), options, (w, o) => {
-      const traj = timeParameterize(w, m, o);
-      assertShape(traj, w, m, o.dt);
-      assertLimits(traj, m, o);
-      assertOnPath(traj, w);
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(sparse(m), options, (w, o) => {
+        const traj = timeParameterize(w, m, o);
+        assertShape(traj, w, m, o.dt);
+        assertLimits(traj, m, o);
+        assertOnPath(traj, w);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('keeps the limits and follows dense paths (20–200 points) within the path tolerance', () => {
-    fc.assert(fc.property(fc.oneof(dense(m), arc(m)), options, (w, o) => {
-      const traj = timeParameterize(w, m, o);
-      assertShape(traj, w, m, o.dt);
-      assertLimits(traj, m, o);
-      assertOnPath(traj, w);
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(fc.oneof(dense(m), arc(m)), options, (w, o) => {
+        const traj = timeParameterize(w, m, o);
+        assertShape(traj, w, m, o.dt);
+        assertLimits(traj, m, o);
+        assertOnPath(traj, w);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('does not stop at the waypoints of a smooth dense path', () => {
-    fc.assert(fc.property(arc(m), (w) => {
-      const traj = timeParameterize(w, m);
-      const T = traj.points[traj.points.length - 1].timeFromStart;
-      const mid = traj.points.filter((p) => p.timeFromStart > 0.1 * T && p.timeFromStart < 0.9 * T);
-      const slowest = Math.min(...mid.map((p) => Math.max(...p.velocities!.map(Math.abs))));
-      expect(slowest).toBeGreaterThan(1e-4);
-    }), { numRuns: 30 });
+    fc.assert(
+      fc.property(arc(m), (w) => {
+        const traj = timeParameterize(w, m);
+        const T = traj.points[traj.points.length - 1].timeFromStart;
+        const mid = traj.points.filter((p) => p.timeFromStart > 0.1 * T && p.timeFromStart < 0.9 * T);
+        const slowest = Math.min(...mid.map((p) => Math.max(...p.velocities!.map(Math.abs))));
+        expect(slowest).toBeGreaterThan(1e-4);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('moves all joints together on a straight line for two waypoints, near time-optimally', () => {
-    fc.assert(fc.property(config(m), config(m), (a, b) => {
-      fc.pre(Math.max(...a.map((x, i) => Math.abs(x - b[i]))) > 1e-3);
-      const traj = timeParameterize([a, b], m);
-      const d = b.map((x, i) => x - a[i]);
-      const lead = d.reduce((best, x, i) => (Math.abs(x) > Math.abs(d[best]) ? i : best), 0);
-      let offLine = 0;
-      for (const p of traj.points) {
-        const f = (p.positions[lead] - a[lead]) / d[lead];
-        if (f < -1e-9 || f > 1 + 1e-9) offLine++;
-        p.positions.forEach((q, i) => { if (!(Math.abs(q - (a[i] + f * d[i])) < 1e-9)) offLine++; });
-      }
-      expect(offLine, 'samples off the straight joint-space line').toBe(0);
-      // Lower bound: the slowest joint alone, on its own bang-coast-bang profile.
-      const bound = Math.max(...m.arm.map((j, i) => {
-        const v = 0.5 * j.velocity, acc = 0.5 * j.acceleration, D = Math.abs(d[i]);
-        return D > (v * v) / acc ? D / v + v / acc : 2 * Math.sqrt(D / acc);
-      }));
-      const T = traj.points[traj.points.length - 1].timeFromStart;
-      expect(T).toBeGreaterThanOrEqual(bound * (1 - 1e-6));
-      expect(T).toBeLessThanOrEqual(bound * 1.03 + 0.001);
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(config(m), config(m), (a, b) => {
+        fc.pre(Math.max(...a.map((x, i) => Math.abs(x - b[i]))) > 1e-3);
+        const traj = timeParameterize([a, b], m);
+        const d = b.map((x, i) => x - a[i]);
+        const lead = d.reduce((best, x, i) => (Math.abs(x) > Math.abs(d[best]) ? i : best), 0);
+        let offLine = 0;
+        for (const p of traj.points) {
+          const f = (p.positions[lead] - a[lead]) / d[lead];
+          if (f < -1e-9 || f > 1 + 1e-9) offLine++;
+          p.positions.forEach((q, i) => {
+            if (!(Math.abs(q - (a[i] + f * d[i])) < 1e-9)) offLine++;
+          });
+        }
+        expect(offLine, 'samples off the straight joint-space line').toBe(0);
+        // Lower bound: the slowest joint alone, on its own bang-coast-bang profile.
+        const bound = Math.max(
+          ...m.arm.map((j, i) => {
+            const v = 0.5 * j.velocity,
+              acc = 0.5 * j.acceleration,
+              D = Math.abs(d[i]);
+            return D > (v * v) / acc ? D / v + v / acc : 2 * Math.sqrt(D / acc);
+          }),
+        );
+        const T = traj.points[traj.points.length - 1].timeFromStart;
+        expect(T).toBeGreaterThanOrEqual(bound * (1 - 1e-6));
+        expect(T).toBeLessThanOrEqual(bound * 1.03 + 0.001);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('a straight line given as 100 waypoints takes as long as the same line given as 2', () => {
-    const a = m.home, b = m.home.map((x, i) => Math.min(m.arm[i].upper, Math.max(m.arm[i].lower, x + (i % 2 ? 0.4 : -0.3))));
+    const a = m.home,
+      b = m.home.map((x, i) => Math.min(m.arm[i].upper, Math.max(m.arm[i].lower, x + (i % 2 ? 0.4 : -0.3))));
     const line = Array.from({ length: 100 }, (_, k) => a.map((x, i) => x + ((b[i] - x) * k) / 99));
     const t2 = trajectorySummary(timeParameterize([a, b], m)).duration;
     const t100 = trajectorySummary(timeParameterize(line, m)).duration;
@@ -198,7 +243,12 @@ describe('timeParameterize edge cases', () => {
     for (const w of [[m.home], [m.home, [...m.home]], [m.home, m.home, m.home]]) {
       const traj = timeParameterize(w, m);
       expect(traj.points).toHaveLength(1);
-      expect(traj.points[0]).toEqual({ positions: m.home, velocities: m.home.map(() => 0), accelerations: m.home.map(() => 0), timeFromStart: 0 });
+      expect(traj.points[0]).toEqual({
+        positions: m.home,
+        velocities: m.home.map(() => 0),
+        accelerations: m.home.map(() => 0),
+        timeFromStart: 0,
+      });
     }
   });
 
@@ -245,7 +295,9 @@ describe('timeParameterize edge cases', () => {
 
 describe('trajectorySummary and concatTrajectories', () => {
   const m = models.panda;
-  const a = m.home, b = m.home.map((x) => x + 0.2), c = m.home.map((x) => x - 0.1);
+  const a = m.home,
+    b = m.home.map((x) => x + 0.2),
+    c = m.home.map((x) => x - 0.1);
 
   it('summarizes points, duration and the fastest joint', () => {
     const traj = timeParameterize([a, b], m);
@@ -255,14 +307,21 @@ describe('trajectorySummary and concatTrajectories', () => {
     const speeds = traj.points.flatMap((p) => p.velocities!.map(Math.abs));
     expect(s.maxJointSpeed).toBeCloseTo(Math.max(...speeds), 6);
     expect(m.jointNames).toContain(s.maxJointSpeedJoint);
-    expect(trajectorySummary({ jointNames: m.jointNames, points: [] })).toEqual({ points: 0, duration: 0, maxJointSpeed: 0, maxJointSpeedJoint: null });
+    expect(trajectorySummary({ jointNames: m.jointNames, points: [] })).toEqual({
+      points: 0,
+      duration: 0,
+      maxJointSpeed: 0,
+      maxJointSpeedJoint: null,
+    });
   });
 
   it('joins motions end to start with continuous time and no duplicate junction point', () => {
-    const t1 = timeParameterize([a, b], m), t2 = timeParameterize([b, c], m);
+    const t1 = timeParameterize([a, b], m),
+      t2 = timeParameterize([b, c], m);
     const all = concatTrajectories([t1, t2]);
     expect(all.points).toHaveLength(t1.points.length + t2.points.length - 1);
-    const T1 = t1.points[t1.points.length - 1].timeFromStart, T2 = t2.points[t2.points.length - 1].timeFromStart;
+    const T1 = t1.points[t1.points.length - 1].timeFromStart,
+      T2 = t2.points[t2.points.length - 1].timeFromStart;
     expect(all.points[all.points.length - 1].timeFromStart).toBeCloseTo(T1 + T2, 12);
     for (let k = 1; k < all.points.length; k++) expect(all.points[k].timeFromStart).toBeGreaterThan(all.points[k - 1].timeFromStart);
     assertLimits(all, m, {});

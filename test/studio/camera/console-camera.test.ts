@@ -7,7 +7,10 @@ type Sent = { to: string; msg: { requestId: string; width: number; height: numbe
 
 function rig(consoles: string[], timeout = 2) {
   const sent: Sent[] = [];
-  const cam = new ConsoleCamera<string>({ consoles: () => consoles, send: (to, msg) => sent.push({ to, msg }) }, { ...DEFAULT_CAMERA, width: 96, height: 54, timeout });
+  const cam = new ConsoleCamera<string>(
+    { consoles: () => consoles, send: (to, msg) => sent.push({ to, msg }) },
+    { ...DEFAULT_CAMERA, width: 96, height: 54, timeout },
+  );
   return { cam, sent };
 }
 
@@ -18,7 +21,9 @@ describe('ConsoleCamera', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ to: 'opener', msg: { width: 96, height: 54 } });
     const png = testPattern(96, 54, 1);
-    expect(cam.frame('other', sent[0].msg.requestId, png.toString('base64'))).toMatch(/no wrist-camera capture .* is waiting for this console/);
+    expect(cam.frame('other', sent[0].msg.requestId, png.toString('base64'))).toMatch(
+      /no wrist-camera capture .* is waiting for this console/,
+    );
     expect(cam.frame('opener', sent[0].msg.requestId, png.toString('base64'))).toBeNull();
     expect(await shot).toEqual({ png, width: 96, height: 54 });
     expect(cam.waiting).toBe(0);
@@ -29,7 +34,9 @@ describe('ConsoleCamera', () => {
   it('refuses a wrong size or a non-PNG, and fails when the console renders nothing, goes away or is not there', async () => {
     const { cam, sent } = rig(['a'], 0.1);
     let shot = cam.capture();
-    expect(cam.frame('a', sent[0].msg.requestId, testPattern(95, 54, 1).toString('base64'))).toBe('the image is 95×54, not the requested 96×54');
+    expect(cam.frame('a', sent[0].msg.requestId, testPattern(95, 54, 1).toString('base64'))).toBe(
+      'the image is 95×54, not the requested 96×54',
+    );
     await expect(shot).rejects.toThrow("the console's wrist-camera frame was refused: the image is 95×54, not the requested 96×54");
     shot = cam.capture();
     expect(cam.frame('a', sent[1].msg.requestId, 'not base64!')).toBe('the image is not a PNG');

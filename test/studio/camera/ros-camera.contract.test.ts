@@ -33,7 +33,27 @@ async function publishWhenSubscribed(r: Rig, msg: Record<string, unknown>): Prom
 }
 
 function jpeg(width: number, height: number): Buffer {
-  const out = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'png_pipe', '-i', 'pipe:0', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', 'pipe:1'], { input: testPattern(width, height, 5) });
+  const out = spawnSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-f',
+      'png_pipe',
+      '-i',
+      'pipe:0',
+      '-frames:v',
+      '1',
+      '-f',
+      'image2pipe',
+      '-c:v',
+      'mjpeg',
+      'pipe:1',
+    ],
+    { input: testPattern(width, height, 5) },
+  );
   if (out.status !== 0) throw new Error(`ffmpeg could not make a JPEG: ${out.stderr}`);
   return out.stdout;
 }
@@ -75,7 +95,9 @@ describe('RosCamera over rosbridge (contract)', () => {
 
   it('fails with what to check: no image in time, an image that is neither PNG nor JPEG, no link', async () => {
     const { r, cam } = await camera('ros2', 0.3);
-    await expect(cam.capture()).rejects.toThrow(`no image arrived on ${TOPIC} within 0.3 s: check that the camera driver publishes sensor_msgs/CompressedImage there (ros2 topic hz ${TOPIC})`);
+    await expect(cam.capture()).rejects.toThrow(
+      `no image arrived on ${TOPIC} within 0.3 s: check that the camera driver publishes sensor_msgs/CompressedImage there (ros2 topic hz ${TOPIC})`,
+    );
     expect(cam.status().hint).toMatch(/ros2 topic hz/);
     await until(() => r.server.subscribers(TOPIC) === 0, 2000, 'the camera to unsubscribe');
 
@@ -106,7 +128,14 @@ describe('RosCamera over rosbridge (contract)', () => {
   it('is configured in the launch profile (studio.camera), zod-checked', () => {
     const yaml = (camera: string) => `backend: rosbridge\nurl: ws://robot:9090\nstudio:\n  camera: ${camera}\n`;
     const p = parseProfile(yaml(`{ topic: ${TOPIC}, fovY: 60 }`));
-    expect(p.studio?.camera).toMatchObject({ topic: TOPIC, fovY: 60, width: 960, height: 540, offset: { position: [0, 0, 0.03], quaternion: [0, 0, 0, 1] }, timeout: 8 });
+    expect(p.studio?.camera).toMatchObject({
+      topic: TOPIC,
+      fovY: 60,
+      width: 960,
+      height: 540,
+      offset: { position: [0, 0, 0.03], quaternion: [0, 0, 0, 1] },
+      timeout: 8,
+    });
     expect(() => parseProfile(yaml('{ topic: "not a topic!" }'))).toThrow(/studio\.camera\.topic: must be a ROS name/);
     expect(() => parseProfile(yaml('{ fovY: 400 }'))).toThrow(/studio\.camera\.fovY/);
     expect(() => parseProfile(yaml('{ lens: wide }'))).toThrow(/studio\.camera/);

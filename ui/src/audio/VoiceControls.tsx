@@ -31,10 +31,16 @@ export function TalkButton() {
       onPointerCancel={() => releaseTalk()}
       onLostPointerCapture={() => releaseTalk()}
       onKeyDown={(e) => {
-        if ((e.key === 'Enter') && !e.repeat) { e.preventDefault(); void pressTalk(); }
+        if (e.key === 'Enter' && !e.repeat) {
+          e.preventDefault();
+          void pressTalk();
+        }
       }}
       onKeyUp={(e) => {
-        if (e.key === 'Enter') { e.preventDefault(); releaseTalk(); }
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          releaseTalk();
+        }
       }}
     >
       <MicIcon /> {talking ? 'Listening…' : 'Talk'}
@@ -67,7 +73,14 @@ function LevelMeter() {
     return () => cancelAnimationFrame(raf);
   }, [active]);
   return (
-    <div className={`level ${active ? '' : 'idle'}`} ref={box} data-testid="mic-level" data-level="0" title="Microphone level" aria-hidden="true">
+    <div
+      className={`level ${active ? '' : 'idle'}`}
+      ref={box}
+      data-testid="mic-level"
+      data-level="0"
+      title="Microphone level"
+      aria-hidden="true"
+    >
       <div className="bar" ref={bar} />
     </div>
   );
@@ -78,52 +91,101 @@ export function VoiceBar() {
   const server = s.server;
   const status = s.problem
     ? null
-    : s.mic === 'starting' ? 'Opening the microphone…'
-    : s.robotSpeaking && s.mic === 'on' && !s.prefs.headphones ? 'Speaking… (the microphone is muted meanwhile)'
-    : s.talking || (s.handsFree && s.userSpeaking) ? (s.partial ? null : 'Listening…')
-    : server?.state === 'starting' ? server.message
-    : server?.state === 'unavailable' ? null
-    : s.handsFree ? 'Listening hands-free: just speak.'
-    : null;
+    : s.mic === 'starting'
+      ? 'Opening the microphone…'
+      : s.robotSpeaking && s.mic === 'on' && !s.prefs.headphones
+        ? 'Speaking… (the microphone is muted meanwhile)'
+        : s.talking || (s.handsFree && s.userSpeaking)
+          ? s.partial
+            ? null
+            : 'Listening…'
+          : server?.state === 'starting'
+            ? server.message
+            : server?.state === 'unavailable'
+              ? null
+              : s.handsFree
+                ? 'Listening hands-free: just speak.'
+                : null;
   return (
     <div className="voice" data-testid="voice" data-mic={s.mic} data-server={server?.state ?? 'none'}>
       <div className="voice-row">
         <LevelMeter />
         <label className="toggle" title="Listen all the time; the recognizer finds where you start and stop speaking">
-          <input type="checkbox" data-testid="handsfree" checked={s.handsFree} onChange={(e) => void setHandsFree(e.target.checked)} /> Hands-free
+          <input type="checkbox" data-testid="handsfree" checked={s.handsFree} onChange={(e) => void setHandsFree(e.target.checked)} />{' '}
+          Hands-free
         </label>
         <details className="voice-settings">
-          <summary title="Spoken replies and headphones">Replies: {s.prefs.speak && (server?.ttsAvailable ?? true) ? (server?.voice ?? 'on') : 'off'}</summary>
+          <summary title="Spoken replies and headphones">
+            Replies: {s.prefs.speak && (server?.ttsAvailable ?? true) ? (server?.voice ?? 'on') : 'off'}
+          </summary>
           <div className="voice-menu">
             <label className="toggle" title="Speak the robot's replies">
-              <input type="checkbox" data-testid="speak" checked={s.prefs.speak && (server?.ttsAvailable ?? true)} disabled={server ? !server.ttsAvailable : false} onChange={(e) => setPrefs({ speak: e.target.checked })} /> Speak replies
+              <input
+                type="checkbox"
+                data-testid="speak"
+                checked={s.prefs.speak && (server?.ttsAvailable ?? true)}
+                disabled={server ? !server.ttsAvailable : false}
+                onChange={(e) => setPrefs({ speak: e.target.checked })}
+              />{' '}
+              Speak replies
             </label>
             {server && server.voices.length > 1 && (
               <label className="toggle">
                 Voice
-                <select data-testid="voice-select" aria-label="Voice of the replies" value={server.voice} onChange={(e) => setPrefs({ voice: e.target.value })}>
-                  {server.voices.map((v) => <option key={v} value={v}>{v}</option>)}
+                <select
+                  data-testid="voice-select"
+                  aria-label="Voice of the replies"
+                  value={server.voice}
+                  onChange={(e) => setPrefs({ voice: e.target.value })}
+                >
+                  {server.voices.map((v) => (
+                    <option key={v} value={v}>
+                      {v}
+                    </option>
+                  ))}
                 </select>
               </label>
             )}
             <label className="toggle" title="With headphones the microphone stays open while the robot talks">
-              <input type="checkbox" data-testid="headphones" checked={s.prefs.headphones} onChange={(e) => setPrefs({ headphones: e.target.checked })} /> Headphones (keep the microphone open while it talks)
+              <input
+                type="checkbox"
+                data-testid="headphones"
+                checked={s.prefs.headphones}
+                onChange={(e) => setPrefs({ headphones: e.target.checked })}
+              />{' '}
+              Headphones (keep the microphone open while it talks)
             </label>
             {server && !server.ttsAvailable && <div className="hint">Spoken replies are not available here: install espeak-ng.</div>}
           </div>
         </details>
       </div>
-      {(s.talking || s.partial) && s.partial && <div className="voice-partial" data-testid="voice-partial">{s.partial}…</div>}
-      {status && <div className="voice-status" data-testid="voice-status">{status}</div>}
+      {(s.talking || s.partial) && s.partial && (
+        <div className="voice-partial" data-testid="voice-partial">
+          {s.partial}…
+        </div>
+      )}
+      {status && (
+        <div className="voice-status" data-testid="voice-status">
+          {status}
+        </div>
+      )}
       {!s.talking && !s.partial && s.heard && Date.now() - s.heard.at < 8000 && (
         <div className={`voice-heard ${s.heard.accepted ? '' : 'rejected'}`} data-testid="voice-heard">
-          {s.heard.stop ? 'Heard “stop”: stopping.' : s.heard.accepted ? `Heard: “${s.heard.text}”` : s.heard.text ? `Not sure I heard “${s.heard.text}” right.` : 'Could not make that out.'}
+          {s.heard.stop
+            ? 'Heard “stop”: stopping.'
+            : s.heard.accepted
+              ? `Heard: “${s.heard.text}”`
+              : s.heard.text
+                ? `Not sure I heard “${s.heard.text}” right.`
+                : 'Could not make that out.'}
         </div>
       )}
       {s.problem && (
         <div className="voice-problem" data-testid="voice-problem" role="alert">
           <b>{s.problem.message}</b> {s.problem.tip}
-          <button className="link" onClick={() => voiceStore.setState({ problem: null, mic: 'off' })}>OK</button>
+          <button className="link" onClick={() => voiceStore.setState({ problem: null, mic: 'off' })}>
+            OK
+          </button>
         </div>
       )}
       {!s.problem && server?.state === 'unavailable' && (

@@ -33,12 +33,21 @@ export function micProblem(err: unknown, loc: { protocol: string; hostname: stri
       };
     case 'NotFoundError':
     case 'DevicesNotFoundError':
-      return { message: 'No microphone was found.', tip: 'Plug in a microphone or headset (check the system sound settings), then press Talk again. Typing still works.' };
+      return {
+        message: 'No microphone was found.',
+        tip: 'Plug in a microphone or headset (check the system sound settings), then press Talk again. Typing still works.',
+      };
     case 'NotReadableError':
     case 'TrackStartError':
-      return { message: 'The microphone could not be opened: another program may be using it.', tip: 'Close other programs that use the microphone (video calls, recorders), then press Talk again.' };
+      return {
+        message: 'The microphone could not be opened: another program may be using it.',
+        tip: 'Close other programs that use the microphone (video calls, recorders), then press Talk again.',
+      };
     case 'OverconstrainedError':
-      return { message: 'The microphone does not support the requested settings.', tip: 'Choose another input device in the system sound settings.' };
+      return {
+        message: 'The microphone does not support the requested settings.',
+        tip: 'Choose another input device in the system sound settings.',
+      };
     case 'SecurityError':
     case 'InsecureContext':
       return {
@@ -46,7 +55,10 @@ export function micProblem(err: unknown, loc: { protocol: string; hostname: stri
         tip: `Open it at http://localhost:${loc.host.split(':')[1] ?? '8080'}/ on the machine running shammie, or forward the port (ssh -L ${loc.host.split(':')[1] ?? '8080'}:localhost:${loc.host.split(':')[1] ?? '8080'} ${loc.hostname}).`,
       };
     default:
-      return { message: `The microphone could not be started: ${err instanceof Error ? err.message : String(err)}`, tip: 'Reload the page and press Talk again. Typing still works.' };
+      return {
+        message: `The microphone could not be started: ${err instanceof Error ? err.message : String(err)}`,
+        tip: 'Reload the page and press Talk again. Typing still works.',
+      };
   }
 }
 
@@ -91,7 +103,12 @@ export class Mic {
       const ctx = new AudioContext({ latencyHint: 'interactive' });
       await ctx.audioWorklet.addModule(workletUrl);
       const source = ctx.createMediaStreamSource(stream);
-      const node = new AudioWorkletNode(ctx, 'shammie-capture', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit' });
+      const node = new AudioWorkletNode(ctx, 'shammie-capture', {
+        numberOfInputs: 1,
+        numberOfOutputs: 0,
+        channelCount: 1,
+        channelCountMode: 'explicit',
+      });
       node.port.onmessage = (e: MessageEvent<MicFrame>) => this.onFrame(e.data);
       source.connect(node);
       if (ctx.state !== 'running') await ctx.resume();
@@ -103,7 +120,10 @@ export class Mic {
       for (const track of stream.getAudioTracks()) track.onended = () => this.onEnded();
     } catch (err) {
       for (const t of stream.getTracks()) t.stop();
-      throw new MicError({ message: `The audio capture could not start: ${(err as Error).message}`, tip: 'Reload the page and try again; a current Chrome, Chromium or Firefox is needed.' });
+      throw new MicError({
+        message: `The audio capture could not start: ${(err as Error).message}`,
+        tip: 'Reload the page and try again; a current Chrome, Chromium or Firefox is needed.',
+      });
     }
   }
 

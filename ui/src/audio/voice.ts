@@ -41,7 +41,12 @@ mic.onFrame = (f: MicFrame) => {
 };
 
 mic.onEnded = () => {
-  voiceStore.setState({ mic: 'error', talking: false, handsFree: false, problem: { message: 'The microphone went away (unplugged, or access was revoked).', tip: 'Reconnect it, then press Talk again.' } });
+  voiceStore.setState({
+    mic: 'error',
+    talking: false,
+    handsFree: false,
+    problem: { message: 'The microphone went away (unplugged, or access was revoked).', tip: 'Reconnect it, then press Talk again.' },
+  });
   closeChannel();
   void mic.stop();
 };
@@ -140,7 +145,12 @@ connectionStore.subscribe((s, prev) => {
   if (s.connects === prev.connects) return;
   opened = null;
   const { prefs, handsFree } = voiceStore.getState();
-  getClient().send({ type: 'voice_settings', speak: prefs.speak, headphones: prefs.headphones, ...(prefs.voice ? { voice: prefs.voice } : {}) });
+  getClient().send({
+    type: 'voice_settings',
+    speak: prefs.speak,
+    headphones: prefs.headphones,
+    ...(prefs.voice ? { voice: prefs.voice } : {}),
+  });
   if (handsFree && mic.open) openChannel('handsfree');
 });
 
@@ -185,4 +195,6 @@ export async function playReply(m: Extract<VoiceServerMessage, { type: 'speech' 
   }
 }
 
-replies.play = (m) => { void playReply(m); };
+replies.play = (m) => {
+  void playReply(m);
+};

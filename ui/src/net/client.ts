@@ -4,9 +4,7 @@
  * with backoff when the connection drops. Connection loss is data (a state plus a problem
  * with a tip), never an exception.
  */
-import {
-  clientMessageSchema, parseServerMessage, type ClientMessage,
-} from '../../../server/protocol.js';
+import { clientMessageSchema, parseServerMessage, type ClientMessage } from '../../../server/protocol.js';
 import { connectionStore } from '../stores/connection.js';
 import { addLocalProblem, dismissLocalProblem } from '../stores/session.js';
 import { applyServerMessage } from './dispatch.js';
@@ -33,7 +31,8 @@ export class ConsoleClient {
     this.#open();
     this.#watchdog ??= setInterval(() => {
       const ws = this.#ws;
-      if (ws && ws.readyState === WebSocket.OPEN && performance.now() - this.#lastMessage > SILENCE_MS) ws.close(4001, 'no data from the server for 3 s');
+      if (ws && ws.readyState === WebSocket.OPEN && performance.now() - this.#lastMessage > SILENCE_MS)
+        ws.close(4001, 'no data from the server for 3 s');
     }, 1000);
   }
 
@@ -53,11 +52,20 @@ export class ConsoleClient {
   send(msg: ClientMessage): boolean {
     const checked = clientMessageSchema.safeParse(msg);
     if (!checked.success) {
-      addLocalProblem({ id: 'client', severity: 'error', message: `Refused to send a malformed ${msg.type} request: ${checked.error.issues[0]?.message ?? ''}` });
+      addLocalProblem({
+        id: 'client',
+        severity: 'error',
+        message: `Refused to send a malformed ${msg.type} request: ${checked.error.issues[0]?.message ?? ''}`,
+      });
       return false;
     }
     if (!this.#ws || this.#ws.readyState !== WebSocket.OPEN) {
-      addLocalProblem({ id: 'offline', severity: 'warn', message: `Not connected: "${msg.type}" was not sent.`, tip: 'Wait for the connection to come back (top bar), then try again.' });
+      addLocalProblem({
+        id: 'offline',
+        severity: 'warn',
+        message: `Not connected: "${msg.type}" was not sent.`,
+        tip: 'Wait for the connection to come back (top bar), then try again.',
+      });
       return false;
     }
     this.#ws.send(JSON.stringify(checked.data));
@@ -102,7 +110,12 @@ export class ConsoleClient {
       if (typeof ev.data !== 'string') return;
       const parsed = parseServerMessage(ev.data);
       if (!parsed.ok) {
-        addLocalProblem({ id: 'protocol', severity: 'error', message: `The server sent a message this console does not understand: ${parsed.error}`, tip: 'The console and the server may be different versions: reload the page.' });
+        addLocalProblem({
+          id: 'protocol',
+          severity: 'error',
+          message: `The server sent a message this console does not understand: ${parsed.error}`,
+          tip: 'The console and the server may be different versions: reload the page.',
+        });
         return;
       }
       applyServerMessage(parsed.message);
@@ -122,7 +135,12 @@ export class ConsoleClient {
     const attempts = connectionStore.getState().attempts + 1;
     connectionStore.setState({ state: 'reconnecting', attempts, since: Date.now(), lastError: reason });
     if (attempts >= 3) {
-      addLocalProblem({ id: 'connection', severity: 'error', message: `Lost the connection to the session server (${reason}). Retrying…`, tip: 'Check that `shammie start` is still running; it prints the Session server URL this page must match.' });
+      addLocalProblem({
+        id: 'connection',
+        severity: 'error',
+        message: `Lost the connection to the session server (${reason}). Retrying…`,
+        tip: 'Check that `shammie start` is still running; it prints the Session server URL this page must match.',
+      });
     }
     const delay = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)];
     this.#retry = setTimeout(() => this.#open(), delay);

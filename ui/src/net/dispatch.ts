@@ -34,10 +34,15 @@ export function applyServerMessage(m: ServerMessage): void {
         transcript: m.transcript,
       });
       const ex = m.execution;
-      const mode = !m.preview ? null
-        : ex.active && ex.previewId === m.preview.id ? 'executing'
-        : m.preview.confirmable ? 'pending'
-        : ex.previewId === m.preview.id ? 'done' : 'rejected';
+      const mode = !m.preview
+        ? null
+        : ex.active && ex.previewId === m.preview.id
+          ? 'executing'
+          : m.preview.confirmable
+            ? 'pending'
+            : ex.previewId === m.preview.id
+              ? 'done'
+              : 'rejected';
       setPreview(m.preview, mode);
       previewStore.setState({ execution: ex });
       connectionStore.setState({ serverId: m.serverId });
@@ -46,7 +51,13 @@ export function applyServerMessage(m: ServerMessage): void {
       return;
     }
     case 'status':
-      sessionStore.setState({ phase: m.phase, presence: m.presence, moving: m.moving, awaitingPoint: m.awaitingPoint, problems: m.problems });
+      sessionStore.setState({
+        phase: m.phase,
+        presence: m.presence,
+        moving: m.moving,
+        awaitingPoint: m.awaitingPoint,
+        problems: m.problems,
+      });
       return;
     case 'world':
       sessionStore.setState({ held: m.held, bodies: m.bodies });
@@ -65,7 +76,8 @@ export function applyServerMessage(m: ServerMessage): void {
     case 'preview_cleared': {
       const cur = previewStore.getState().preview;
       if (m.reason === 'executing') {
-        if (cur && (m.id === null || cur.id === m.id)) previewStore.setState({ mode: 'executing', preview: { ...cur, confirmable: false }, playing: false });
+        if (cur && (m.id === null || cur.id === m.id))
+          previewStore.setState({ mode: 'executing', preview: { ...cur, confirmable: false }, playing: false });
       } else if (!cur || m.id === null || cur.id === m.id) {
         setPreview(null, null);
       }

@@ -21,8 +21,15 @@ export function Dialogue() {
   return (
     <section className="dialogue">
       <div className="transcript" ref={list} data-testid="transcript">
-        {transcript.length === 0 && <div className="hint">Tell the robot what to do, e.g. <em>pick up the candy and put it in the bag</em>. You see its plan and the motion before anything moves.</div>}
-        {transcript.map((e) => <Entry key={e.id} e={e} />)}
+        {transcript.length === 0 && (
+          <div className="hint">
+            Tell the robot what to do, e.g. <em>pick up the candy and put it in the bag</em>. You see its plan and the motion before
+            anything moves.
+          </div>
+        )}
+        {transcript.map((e) => (
+          <Entry key={e.id} e={e} />
+        ))}
       </div>
       <Input />
     </section>

@@ -14,7 +14,14 @@ function signature(s: SkillInfo): string {
 }
 
 function bodyText(s: SkillInfo): string {
-  return (s.body ?? []).map((b) => `${b.skill}(${Object.values(b.args).map((v) => (typeof v === 'object' ? v.param : String(v))).join(', ')})`).join('; ');
+  return (s.body ?? [])
+    .map(
+      (b) =>
+        `${b.skill}(${Object.values(b.args)
+          .map((v) => (typeof v === 'object' ? v.param : String(v)))
+          .join(', ')})`,
+    )
+    .join('; ');
 }
 
 export function LibraryPanel() {
@@ -26,10 +33,14 @@ export function LibraryPanel() {
     <section className="library" data-testid="library">
       <div className="lib-head">
         <h3>Behaviors</h3>
-        <button onClick={() => say('undo')} title="Take back the last thing taught (says “undo”)" data-testid="undo">↶ Undo</button>
+        <button onClick={() => say('undo')} title="Take back the last thing taught (says “undo”)" data-testid="undo">
+          ↶ Undo
+        </button>
       </div>
       <ul className="lib-list">
-        {behaviors.map((s) => <SkillItem key={s.name} s={s} />)}
+        {behaviors.map((s) => (
+          <SkillItem key={s.name} s={s} />
+        ))}
         {behaviors.length === 0 && <li className="hint">None yet. Teach one: “let me teach you to pack”.</li>}
       </ul>
       <h3>Primitives</h3>
@@ -43,7 +54,9 @@ export function LibraryPanel() {
       </ul>
       <h3>Named objects and locations</h3>
       <ul className="lib-list">
-        {entities.map((e) => <EntityItem key={e.name} e={e} />)}
+        {entities.map((e) => (
+          <EntityItem key={e.name} e={e} />
+        ))}
       </ul>
     </section>
   );
@@ -74,10 +87,16 @@ function SkillItem({ s }: { s: SkillInfo }) {
 function EntityItem({ e }: { e: EntityInfo }) {
   return (
     <li className={`entity ${e.kind}`} data-entity={e.name}>
-      <code>{e.name}</code> <span className="kind">{e.kind}{e.container ? ' · container' : ''}</span>
+      <code>{e.name}</code>{' '}
+      <span className="kind">
+        {e.kind}
+        {e.container ? ' · container' : ''}
+      </span>
       <div className="desc">{e.description}</div>
       {e.position && <div className="pos">at ({e.position.map((v) => v.toFixed(2)).join(', ')}) m</div>}
-      <div className="row-actions"><RenameForget name={e.name} /></div>
+      <div className="row-actions">
+        <RenameForget name={e.name} />
+      </div>
     </li>
   );
 }
@@ -98,14 +117,20 @@ function RenameForget({ name }: { name: string }) {
       >
         <input autoFocus value={to} onChange={(ev) => setTo(ev.target.value)} placeholder="new name" aria-label={`New name for ${name}`} />
         <button type="submit">Rename</button>
-        <button type="button" onClick={() => setEditing(false)}>×</button>
+        <button type="button" onClick={() => setEditing(false)}>
+          ×
+        </button>
       </form>
     );
   }
   return (
     <>
-      <button className="link" onClick={() => setEditing(true)}>rename</button>
-      <button className="link" onClick={() => say(`forget ${name}`)}>forget</button>
+      <button className="link" onClick={() => setEditing(true)}>
+        rename
+      </button>
+      <button className="link" onClick={() => say(`forget ${name}`)}>
+        forget
+      </button>
     </>
   );
 }

@@ -5,7 +5,12 @@ import { useSession, useView } from '../stores/react.js';
 import { dismissLocalProblem } from '../stores/session.js';
 import { choosePreset, viewStore, type CameraPreset } from '../stores/view.js';
 
-const PRESET_NAMES: [CameraPreset, string][] = [['perspective', 'Perspective'], ['front', 'Front'], ['top', 'Top'], ['wrist', 'Wrist']];
+const PRESET_NAMES: [CameraPreset, string][] = [
+  ['perspective', 'Perspective'],
+  ['front', 'Front'],
+  ['top', 'Top'],
+  ['wrist', 'Wrist'],
+];
 
 export function ViewToolbar() {
   const preset = useView((s) => s.preset);
@@ -13,9 +18,17 @@ export function ViewToolbar() {
   return (
     <div className="view-toolbar">
       {PRESET_NAMES.map(([p, label]) => (
-        <button key={p} aria-pressed={preset === p} onClick={() => choosePreset(p)} data-testid={`view-${p}`}>{label}</button>
+        <button key={p} aria-pressed={preset === p} onClick={() => choosePreset(p)} data-testid={`view-${p}`}>
+          {label}
+        </button>
       ))}
-      <button aria-pressed={pointMode} onClick={() => viewStore.setState({ pointMode: !pointMode })} title="Clicks in the scene send world points (name a location)">◎ Point</button>
+      <button
+        aria-pressed={pointMode}
+        onClick={() => viewStore.setState({ pointMode: !pointMode })}
+        title="Clicks in the scene send world points (name a location)"
+      >
+        ◎ Point
+      </button>
     </div>
   );
 }
@@ -48,7 +61,13 @@ export function PointBanner() {
   if (!awaiting && !pointMode) return null;
   return (
     <div className="point-banner" data-testid="point-banner">
-      {awaiting ? <>Click <b>{awaiting.name}</b> in the scene, or a spot on the table to name a location.</> : <>Point mode: a click in the scene sends that world point.</>}
+      {awaiting ? (
+        <>
+          Click <b>{awaiting.name}</b> in the scene, or a spot on the table to name a location.
+        </>
+      ) : (
+        <>Point mode: a click in the scene sends that world point.</>
+      )}
     </div>
   );
 }
@@ -67,7 +86,9 @@ export function Problems() {
       ))}
       {local.map((p) => (
         <div key={p.id} className={`problem ${p.severity}`}>
-          <button className="close" onClick={() => dismissLocalProblem(p.id)} aria-label="Dismiss">×</button>
+          <button className="close" onClick={() => dismissLocalProblem(p.id)} aria-label="Dismiss">
+            ×
+          </button>
           <div>{p.message}</div>
           {p.tip && <div className="tip">{p.tip}</div>}
         </div>

@@ -16,7 +16,10 @@ export function PlanPanel() {
   if (!preview) {
     return (
       <section className="plan empty" data-testid="plan-empty">
-        <p>No plan yet. Say or type a command: its plan and a preview of the motion show here, and nothing moves until you press <b>Execute</b>.</p>
+        <p>
+          No plan yet. Say or type a command: its plan and a preview of the motion show here, and nothing moves until you press{' '}
+          <b>Execute</b>.
+        </p>
       </section>
     );
   }
@@ -51,10 +54,17 @@ function callText(c: PlanCall): string {
 
 function Call({ call, def }: { call: PlanCall; def: SkillInfo | undefined }) {
   const [open, setOpen] = useState(false);
-  if (!def?.body) return <code className="call" title={def?.description}>{callText(call)}</code>;
+  if (!def?.body)
+    return (
+      <code className="call" title={def?.description}>
+        {callText(call)}
+      </code>
+    );
   const body = def.body.map((b) => ({
     skill: b.skill,
-    args: Object.fromEntries(Object.entries(b.args).map(([k, v]) => [k, typeof v === 'object' ? call.args[v.param] ?? `<${v.param}>` : v])),
+    args: Object.fromEntries(
+      Object.entries(b.args).map(([k, v]) => [k, typeof v === 'object' ? (call.args[v.param] ?? `<${v.param}>`) : v]),
+    ),
   }));
   return (
     <span className="behavior">
@@ -104,11 +114,21 @@ function Scrubber({ preview }: { preview: PreviewInfo }) {
     update(playhead.t, true);
     const listener = (t: number) => update(t);
     playhead.listeners.add(listener);
-    return () => { playhead.listeners.delete(listener); };
+    return () => {
+      playhead.listeners.delete(listener);
+    };
   }, [end]);
   return (
     <div className="scrubber">
-      <button className="icon" onClick={() => { previewStore.setState({ playing: !playing }); requestFrame(); }} title={playing ? 'Pause the preview' : 'Play the preview'} data-testid="play">
+      <button
+        className="icon"
+        onClick={() => {
+          previewStore.setState({ playing: !playing });
+          requestFrame();
+        }}
+        title={playing ? 'Pause the preview' : 'Play the preview'}
+        data-testid="play"
+      >
         {playing ? '❚❚' : '▶'}
       </button>
       <input
@@ -127,8 +147,28 @@ function Scrubber({ preview }: { preview: PreviewInfo }) {
         }}
       />
       <span ref={time} className="time" />
-      <label title="Show the ghost arm"><input type="checkbox" checked={showGhost} onChange={(e) => { previewStore.setState({ showGhost: e.target.checked }); requestFrame(); }} /> ghost</label>
-      <label title="Show the tool path"><input type="checkbox" checked={showPath} onChange={(e) => { previewStore.setState({ showPath: e.target.checked }); requestFrame(); }} /> path</label>
+      <label title="Show the ghost arm">
+        <input
+          type="checkbox"
+          checked={showGhost}
+          onChange={(e) => {
+            previewStore.setState({ showGhost: e.target.checked });
+            requestFrame();
+          }}
+        />{' '}
+        ghost
+      </label>
+      <label title="Show the tool path">
+        <input
+          type="checkbox"
+          checked={showPath}
+          onChange={(e) => {
+            previewStore.setState({ showPath: e.target.checked });
+            requestFrame();
+          }}
+        />{' '}
+        path
+      </label>
     </div>
   );
 }
@@ -141,20 +181,30 @@ function Steps({ preview }: { preview: PreviewInfo }) {
   return (
     <ol className="steps" data-testid="steps">
       {preview.steps.map((st, i) => {
-        const frac = running && mine ? ex.stepFractions[i] ?? 0 : 0;
+        const frac = running && mine ? (ex.stepFractions[i] ?? 0) : 0;
         const current = running && mine && ex.active && ex.step === i;
         const failed = running && mine && !ex.active && ex.outcome === 'failed' && ex.step === i;
         return (
-          <li key={i} className={`step ${st.safe ? '' : 'unsafe'} ${current ? 'current' : ''} ${failed ? 'failed' : ''} ${frac >= 1 ? 'done' : ''}`} data-safe={st.safe}>
+          <li
+            key={i}
+            className={`step ${st.safe ? '' : 'unsafe'} ${current ? 'current' : ''} ${failed ? 'failed' : ''} ${frac >= 1 ? 'done' : ''}`}
+            data-safe={st.safe}
+          >
             <div className="row">
               <span className="idx">{i + 1}</span>
               <code>{st.call}</code>
               <span className="dur">{st.duration.toFixed(1)} s</span>
               <span className="verdict">{st.safe ? (frac >= 1 ? '✓' : '') : '✗'}</span>
             </div>
-            {!st.safe && <div className="reason" data-testid="unsafe-reason">{st.reason ?? 'fails a safety check'}</div>}
+            {!st.safe && (
+              <div className="reason" data-testid="unsafe-reason">
+                {st.reason ?? 'fails a safety check'}
+              </div>
+            )}
             {running && mine && (
-              <div className="bar"><div style={{ width: `${Math.round(frac * 100)}%` }} /></div>
+              <div className="bar">
+                <div style={{ width: `${Math.round(frac * 100)}%` }} />
+              </div>
             )}
           </li>
         );
@@ -168,7 +218,13 @@ function Actions({ preview }: { preview: PreviewInfo }) {
   const ex = usePreview((s) => s.execution);
   const connected = useConnection((s) => s.state === 'connected');
   if (mode === 'executing') {
-    return <div className="actions"><span className="running" data-testid="executing">Executing step {ex.step + 1} of {preview.steps.length}… press STOP, Space or Esc to halt.</span></div>;
+    return (
+      <div className="actions">
+        <span className="running" data-testid="executing">
+          Executing step {ex.step + 1} of {preview.steps.length}… press STOP, Space or Esc to halt.
+        </span>
+      </div>
+    );
   }
   if (mode === 'done') {
     const ok = ex.previewId === preview.id && ex.outcome === 'succeeded';
@@ -184,10 +240,18 @@ function Actions({ preview }: { preview: PreviewInfo }) {
   const why = !preview.safe ? 'A step fails a safety check: this plan cannot run.' : !connected ? 'Not connected.' : '';
   return (
     <div className="actions">
-      <button className="execute" disabled={!can} onClick={confirmPreview} data-testid="execute" title={why || 'Run exactly this previewed motion'}>
+      <button
+        className="execute"
+        disabled={!can}
+        onClick={confirmPreview}
+        data-testid="execute"
+        title={why || 'Run exactly this previewed motion'}
+      >
         ▶ Execute
       </button>
-      <button onClick={cancelPreview} disabled={mode !== 'pending'} data-testid="cancel">Cancel</button>
+      <button onClick={cancelPreview} disabled={mode !== 'pending'} data-testid="cancel">
+        Cancel
+      </button>
       {why && <span className="bad">{why}</span>}
       {preview.autoConfirm && <span className="note">auto-confirm is on: it will run without asking</span>}
     </div>

@@ -27,21 +27,56 @@ export function TeachPanel() {
     <section className="teach" data-testid="teach">
       <h3>Point</h3>
       <p className="hint">
-        {awaiting ? <>The robot asked where <b>{awaiting.name}</b> is: click it in the scene (or a spot on the table to name a location).</> : 'When the robot asks “show me where …”, click the object or a spot on the table.'}
+        {awaiting ? (
+          <>
+            The robot asked where <b>{awaiting.name}</b> is: click it in the scene (or a spot on the table to name a location).
+          </>
+        ) : (
+          'When the robot asks “show me where …”, click the object or a spot on the table.'
+        )}
       </p>
-      <label><input type="checkbox" checked={pointMode} onChange={(e) => viewStore.setState({ pointMode: e.target.checked })} /> point mode: every click sends a point</label>
+      <label>
+        <input type="checkbox" checked={pointMode} onChange={(e) => viewStore.setState({ pointMode: e.target.checked })} /> point mode:
+        every click sends a point
+      </label>
 
       <h3>Kinesthetic teaching (sim)</h3>
       {!t.active ? (
-        <button onClick={() => { fromRobot(); teachStore.setState({ active: true }); requestFrame(); }} data-testid="teach-start">Start teaching</button>
+        <button
+          onClick={() => {
+            fromRobot();
+            teachStore.setState({ active: true });
+            requestFrame();
+          }}
+          data-testid="teach-start"
+        >
+          Start teaching
+        </button>
       ) : (
         <>
-          <p className="hint">Drag the orange arm's gripper (gizmo) or use the sliders. The real arm does not move; recordings are saved for learning motion skills.</p>
+          <p className="hint">
+            Drag the orange arm's gripper (gizmo) or use the sliders. The real arm does not move; recordings are saved for learning motion
+            skills.
+          </p>
           <div className="btn-row">
-            <button onClick={() => teachStore.setState({ gizmo: 'translate' })} aria-pressed={t.gizmo === 'translate'}>Move</button>
-            <button onClick={() => teachStore.setState({ gizmo: 'rotate' })} aria-pressed={t.gizmo === 'rotate'}>Rotate</button>
-            <button onClick={fromRobot} title="Put the teach arm where the robot is">From robot</button>
-            <button onClick={() => { stopRecording(); teachStore.setState({ active: false, playing: false }); requestFrame(); }}>Done</button>
+            <button onClick={() => teachStore.setState({ gizmo: 'translate' })} aria-pressed={t.gizmo === 'translate'}>
+              Move
+            </button>
+            <button onClick={() => teachStore.setState({ gizmo: 'rotate' })} aria-pressed={t.gizmo === 'rotate'}>
+              Rotate
+            </button>
+            <button onClick={fromRobot} title="Put the teach arm where the robot is">
+              From robot
+            </button>
+            <button
+              onClick={() => {
+                stopRecording();
+                teachStore.setState({ active: false, playing: false });
+                requestFrame();
+              }}
+            >
+              Done
+            </button>
           </div>
           {t.ik && <div className={t.ik.ok ? 'ok' : 'bad'}>{t.ik.text}</div>}
           <div className="sliders">
@@ -67,36 +102,74 @@ export function TeachPanel() {
             {robot.gripper && (
               <label className="slider">
                 <span>grip</span>
-                <input type="range" min={Math.min(robot.gripper.closed, robot.gripper.open)} max={Math.max(robot.gripper.closed, robot.gripper.open)} step={0.0005} value={t.gripper}
-                  onChange={(e) => { setTeachPose(teachStore.getState().q, Number(e.target.value)); requestFrame(); }} />
+                <input
+                  type="range"
+                  min={Math.min(robot.gripper.closed, robot.gripper.open)}
+                  max={Math.max(robot.gripper.closed, robot.gripper.open)}
+                  step={0.0005}
+                  value={t.gripper}
+                  onChange={(e) => {
+                    setTeachPose(teachStore.getState().q, Number(e.target.value));
+                    requestFrame();
+                  }}
+                />
                 <span className="val">{(t.gripper * 2000).toFixed(0)} mm</span>
               </label>
             )}
           </div>
           <div className="btn-row">
-            {!t.recording
-              ? <button onClick={startRecording} data-testid="record">● Record</button>
-              : <button onClick={stopRecording} className="recording" data-testid="record-stop">■ Stop ({t.sampleCount})</button>}
-            <button disabled={t.recording || t.sampleCount < 2} onClick={() => { playhead.teachT = 0; teachStore.setState({ playing: true }); requestFrame(); }} data-testid="play-recording">▶ Play</button>
-            <span className="hint">{t.sampleCount} samples{t.sampleCount > 1 ? `, ${recording.samples[recording.samples.length - 1].t.toFixed(1)} s` : ''}</span>
+            {!t.recording ? (
+              <button onClick={startRecording} data-testid="record">
+                ● Record
+              </button>
+            ) : (
+              <button onClick={stopRecording} className="recording" data-testid="record-stop">
+                ■ Stop ({t.sampleCount})
+              </button>
+            )}
+            <button
+              disabled={t.recording || t.sampleCount < 2}
+              onClick={() => {
+                playhead.teachT = 0;
+                teachStore.setState({ playing: true });
+                requestFrame();
+              }}
+              data-testid="play-recording"
+            >
+              ▶ Play
+            </button>
+            <span className="hint">
+              {t.sampleCount} samples{t.sampleCount > 1 ? `, ${recording.samples[recording.samples.length - 1].t.toFixed(1)} s` : ''}
+            </span>
           </div>
-          <form className="btn-row" onSubmit={(e) => {
-            e.preventDefault();
-            if (recording.samples.length >= 2) getClient().send({ type: 'save_recording', name, samples: recording.samples });
-          }}>
+          <form
+            className="btn-row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (recording.samples.length >= 2) getClient().send({ type: 'save_recording', name, samples: recording.samples });
+            }}
+          >
             <input value={name} onChange={(e) => setName(e.target.value)} aria-label="Recording name" />
-            <button type="submit" disabled={t.recording || t.sampleCount < 2} data-testid="save-recording">Save</button>
+            <button type="submit" disabled={t.recording || t.sampleCount < 2} data-testid="save-recording">
+              Save
+            </button>
             <button
               type="button"
               disabled={t.recording || t.sampleCount < 2}
               data-testid="use-demo"
               title={'Save it and show it to the robot as the demonstration of what you are teaching (after "I\'ll show you how to …")'}
-              onClick={() => { if (recording.samples.length >= 2) getClient().send({ type: 'demonstrate', name, samples: recording.samples }); }}
+              onClick={() => {
+                if (recording.samples.length >= 2) getClient().send({ type: 'demonstrate', name, samples: recording.samples });
+              }}
             >
               Show it to the robot
             </button>
           </form>
-          {t.saved && <div className="ok" data-testid="saved">Saved {t.saved.samples} samples to {t.saved.path}</div>}
+          {t.saved && (
+            <div className="ok" data-testid="saved">
+              Saved {t.saved.samples} samples to {t.saved.path}
+            </div>
+          )}
         </>
       )}
     </section>

@@ -14,7 +14,9 @@ export function TopBar() {
       <div className="brand">Shammie</div>
       <div className="meta">{robot ? `${robot.name} · ${scene?.name ?? ''} scene · sim` : 'operator console'}</div>
       <ConnectionPill />
-      <div className={`pill phase-${phase}`} data-testid="phase">{PHASE_TEXT[phase]}</div>
+      <div className={`pill phase-${phase}`} data-testid="phase">
+        {PHASE_TEXT[phase]}
+      </div>
       <div className="spacer" />
       <button className="stop" data-testid="stop" onClick={stopRobot} title="Halt the robot now (Space or Esc)">
         STOP <span className="keys">Space · Esc</span>
@@ -39,7 +41,9 @@ function ConnectionPill() {
   const text = state === 'connected' ? 'Connected' : state === 'connecting' ? 'Connecting…' : `Reconnecting… (${attempts})`;
   return (
     <div className={`pill conn-${state}`} data-testid="connection" data-state={state} title="Connection to the session server">
-      <span className="dot" />{text}<span ref={rate} className="rate" />
+      <span className="dot" />
+      {text}
+      <span ref={rate} className="rate" />
     </div>
   );
 }

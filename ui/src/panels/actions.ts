@@ -20,7 +20,12 @@ export function stopRobot(): void {
   previewStore.setState({ playing: false });
   if (getClient().send({ type: 'stop' })) return;
   fetch('api/stop', { method: 'POST' }).catch((err: Error) => {
-    addLocalProblem({ id: 'stop', severity: 'error', message: `Stop could not reach the server: ${err.message}`, tip: 'Use the robot\'s hardware emergency stop. In the sim, stop `shammie start` with Ctrl+C.' });
+    addLocalProblem({
+      id: 'stop',
+      severity: 'error',
+      message: `Stop could not reach the server: ${err.message}`,
+      tip: "Use the robot's hardware emergency stop. In the sim, stop `shammie start` with Ctrl+C.",
+    });
   });
 }
 

@@ -19,7 +19,9 @@ function usePickable(ref: React.RefObject<THREE.Object3D | null>, target: PickTa
     const o = ref.current;
     if (!o) return;
     sceneRefs.pickables.set(o, target);
-    return () => { sceneRefs.pickables.delete(o); };
+    return () => {
+      sceneRefs.pickables.delete(o);
+    };
   }, [ref, target.kind, target.name]);
 }
 
@@ -29,7 +31,12 @@ export function Table({ table }: { table: SceneInfo['table'] }) {
   const [sx, sy] = table.size;
   const [cx, cy] = table.center;
   const legH = table.height - table.thickness;
-  const legs: [number, number][] = [[1, 1], [1, -1], [-1, 1], [-1, -1]].map(([a, b]) => [cx + a * (sx / 2 - 0.05), cy + b * (sy / 2 - 0.05)]);
+  const legs: [number, number][] = [
+    [1, 1],
+    [1, -1],
+    [-1, 1],
+    [-1, -1],
+  ].map(([a, b]) => [cx + a * (sx / 2 - 0.05), cy + b * (sy / 2 - 0.05)]);
   const color = useMemo(() => rgb(table.rgba), [table.rgba]);
   return (
     <group>
@@ -68,12 +75,24 @@ export function Bodies({ scene }: { scene: SceneInfo }) {
   return (
     <group>
       {scene.objects.map((o, i) => (
-        <group key={o.name} ref={(g) => { groups.current[i] = g; }} position={[0, 0, -10]}>
+        <group
+          key={o.name}
+          ref={(g) => {
+            groups.current[i] = g;
+          }}
+          position={[0, 0, -10]}
+        >
           <ObjectMesh o={o} />
         </group>
       ))}
       {scene.containers.map((c, i) => (
-        <group key={c.name} ref={(g) => { groups.current[n + i] = g; }} position={[0, 0, -10]}>
+        <group
+          key={c.name}
+          ref={(g) => {
+            groups.current[n + i] = g;
+          }}
+          position={[0, 0, -10]}
+        >
           <ContainerMesh c={c} />
         </group>
       ))}
@@ -103,8 +122,11 @@ function ContainerMesh({ c }: { c: SceneInfo['containers'][number] }) {
   const color = useMemo(() => rgb(c.rgba), [c.rgba]);
   const inner = useMemo(() => rgb(c.rgba).multiplyScalar(0.55), [c.rgba]);
   const w = c.wall;
-  const ix = c.inner[0] / 2, iy = c.inner[1] / 2;
-  const hx = ix + w, hy = iy + w, hz = c.height / 2;
+  const ix = c.inner[0] / 2,
+    iy = c.inner[1] / 2;
+  const hx = ix + w,
+    hy = iy + w,
+    hz = c.height / 2;
   const walls: { p: [number, number, number]; s: [number, number, number] }[] = [
     { p: [ix + w / 2, 0, 0], s: [w, 2 * hy, 2 * hz] },
     { p: [-ix - w / 2, 0, 0], s: [w, 2 * hy, 2 * hz] },
@@ -132,7 +154,9 @@ export function Markers({ scene }: { scene: SceneInfo }) {
   const entities = useSession((s) => s.entities);
   return (
     <group>
-      {entities.map((e) => <EntityMarker key={`${e.name}:${e.body ?? ''}:${e.kind}`} e={e} scene={scene} />)}
+      {entities.map((e) => (
+        <EntityMarker key={`${e.name}:${e.body ?? ''}:${e.kind}`} e={e} scene={scene} />
+      ))}
       <ClickMarker />
     </group>
   );

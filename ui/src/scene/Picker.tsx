@@ -38,7 +38,10 @@ export function Picker() {
       viewStore.setState({ lastPoint: p });
       invalidate();
       setTimeout(() => {
-        if (viewStore.getState().lastPoint === p) { viewStore.setState({ lastPoint: null }); invalidate(); }
+        if (viewStore.getState().lastPoint === p) {
+          viewStore.setState({ lastPoint: null });
+          invalidate();
+        }
       }, 4000);
       getClient().send({ type: 'point', position: p });
     };
@@ -57,7 +60,14 @@ function round(v: number): number {
 }
 
 /** Nearest pickable under a screen point; the point is returned in the z-up world frame. */
-export function pick(clientX: number, clientY: number, el: HTMLElement, camera: THREE.Camera, raycaster = new THREE.Raycaster(), ndc = new THREE.Vector2()): { point: THREE.Vector3; target: PickTarget } | null {
+export function pick(
+  clientX: number,
+  clientY: number,
+  el: HTMLElement,
+  camera: THREE.Camera,
+  raycaster = new THREE.Raycaster(),
+  ndc = new THREE.Vector2(),
+): { point: THREE.Vector3; target: PickTarget } | null {
   const world = sceneRefs.world;
   if (!world) return null;
   const r = el.getBoundingClientRect();

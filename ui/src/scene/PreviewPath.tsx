@@ -27,7 +27,9 @@ export function PreviewPath() {
     for (let i = 0; i < n; i++) {
       const step = preview.steps[preview.timeline.step[i]];
       const c = step && !step.safe ? UNSAFE_COLOR : PATH_COLOR;
-      col[i * 3] = c.r; col[i * 3 + 1] = c.g; col[i * 3 + 2] = c.b;
+      col[i * 3] = c.r;
+      col[i * 3 + 1] = c.g;
+      col[i * 3 + 2] = c.b;
     }
     const geo = new THREE.BufferGeometry();
     geo.setAttribute('position', new THREE.BufferAttribute(pos, 3));
@@ -53,12 +55,27 @@ export function PreviewPath() {
     return out;
   }, [preview]);
 
-  useEffect(() => () => {
-    if (line) { line.geometry.dispose(); (line.material as THREE.Material).dispose(); }
-  }, [line]);
+  useEffect(
+    () => () => {
+      if (line) {
+        line.geometry.dispose();
+        (line.material as THREE.Material).dispose();
+      }
+    },
+    [line],
+  );
 
-  const dot = useMemo(() => new THREE.Mesh(new THREE.SphereGeometry(0.009, 12, 8), new THREE.MeshBasicMaterial({ color: '#ffffff', depthTest: false })), []);
-  useEffect(() => () => { dot.geometry.dispose(); (dot.material as THREE.Material).dispose(); }, [dot]);
+  const dot = useMemo(
+    () => new THREE.Mesh(new THREE.SphereGeometry(0.009, 12, 8), new THREE.MeshBasicMaterial({ color: '#ffffff', depthTest: false })),
+    [],
+  );
+  useEffect(
+    () => () => {
+      dot.geometry.dispose();
+      (dot.material as THREE.Material).dispose();
+    },
+    [dot],
+  );
 
   const dim = mode === 'executing' || mode === 'done';
   useEffect(() => {
@@ -82,15 +99,23 @@ export function PreviewPath() {
     if (!dot.visible || !p) return;
     const tl = p.timeline.t;
     const t = Math.min(playhead.t, tl[tl.length - 1]);
-    let lo = 0, hi = tl.length - 1;
+    let lo = 0,
+      hi = tl.length - 1;
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      if (tl[mid] <= t) lo = mid; else hi = mid;
+      if (tl[mid] <= t) lo = mid;
+      else hi = mid;
     }
     const span = tl[hi] - tl[lo];
     const f = span > 0 ? Math.min(1, Math.max(0, (t - tl[lo]) / span)) : 0;
-    const a = lo * 3, b = hi * 3, path = p.path;
-    dot.position.set(path[a] + (path[b] - path[a]) * f, path[a + 1] + (path[b + 1] - path[a + 1]) * f, path[a + 2] + (path[b + 2] - path[a + 2]) * f);
+    const a = lo * 3,
+      b = hi * 3,
+      path = p.path;
+    dot.position.set(
+      path[a] + (path[b] - path[a]) * f,
+      path[a + 1] + (path[b + 1] - path[a + 1]) * f,
+      path[a + 2] + (path[b + 2] - path[a + 2]) * f,
+    );
   });
 
   if (!line || !showPath) return <primitive object={dot} />;

@@ -43,7 +43,12 @@ export function Robots({ robot }: { robot: RobotInfo }) {
         setHandles({ live, ghost, teach });
         invalidate();
       } catch (err) {
-        addLocalProblem({ id: 'urdf', severity: 'error', message: `Could not show the robot: ${(err as Error).message}`, tip: 'Check that the URDF file the sim uses is readable; the server serves it under /robot/files/.' });
+        addLocalProblem({
+          id: 'urdf',
+          severity: 'error',
+          message: `Could not show the robot: ${(err as Error).message}`,
+          tip: 'Check that the URDF file the sim uses is readable; the server serves it under /robot/files/.',
+        });
       }
     })();
     return () => {
@@ -114,11 +119,15 @@ function RobotAnimator({ handles, dof }: { handles: { live: RobotHandle; ghost: 
         const s = recording.samples;
         const end = s[s.length - 1].t;
         let t = playhead.teachT + delta;
-        if (t > end) { t = end; teachStore.setState({ playing: false }); }
+        if (t > end) {
+          t = end;
+          teachStore.setState({ playing: false });
+        }
         playhead.teachT = t;
         let i = 0;
         while (i < s.length - 2 && s[i + 1].t <= t) i++;
-        const a = s[i], b = s[i + 1];
+        const a = s[i],
+          b = s[i + 1];
         const f = b.t > a.t ? Math.min(1, Math.max(0, (t - a.t) / (b.t - a.t))) : 0;
         for (let k = 0; k < dof; k++) scratch.q[k] = a.q[k] + (b.q[k] - a.q[k]) * f;
         poseRobot(handles.teach, scratch.q, a.gripper + (b.gripper - a.gripper) * f);

@@ -40,7 +40,10 @@ export function TeachGizmo() {
     let inFlight = false;
     let queued = false;
     const request = () => {
-      if (inFlight) { queued = true; return; }
+      if (inFlight) {
+        queued = true;
+        return;
+      }
       const t = teachStore.getState();
       const id = nextId++;
       inFlight = true;
@@ -53,7 +56,10 @@ export function TeachGizmo() {
           teachStore.setState({ ik: { ok: false, text: `Out of reach: ${r.reason ?? `${(r.positionError * 100).toFixed(1)} cm off`}` } });
         }
         invalidate();
-        if (queued) { queued = false; request(); }
+        if (queued) {
+          queued = false;
+          request();
+        }
       });
       const sent = getClient().send({
         type: 'ik',
@@ -62,7 +68,10 @@ export function TeachGizmo() {
         quaternion: [proxy.quaternion.x, proxy.quaternion.y, proxy.quaternion.z, proxy.quaternion.w],
         seed: t.q,
       });
-      if (!sent) { inFlight = false; ikWaiters.delete(id); }
+      if (!sent) {
+        inFlight = false;
+        ikWaiters.delete(id);
+      }
     };
     const onDragging = (e: { value: unknown }) => {
       const dragging = Boolean(e.value);

@@ -46,7 +46,9 @@ function SceneContent() {
   const robot = useSession((s) => s.robot);
   const invalidate = useThree((s) => s.invalidate);
   frameProbe.renders++;
-  const setWorld = useCallback((g: THREE.Group | null) => { sceneRefs.world = g; }, []);
+  const setWorld = useCallback((g: THREE.Group | null) => {
+    sceneRefs.world = g;
+  }, []);
   useEffect(() => joints.onChange(() => invalidate()), [invalidate]);
 
   const floorZ = -(scene?.table.height ?? 0.75);

@@ -51,7 +51,8 @@ export function WristCamera() {
     const capture = (req: CaptureRequest) => {
       const info = studioStore.getState().studio?.camera;
       const { width: w, height: h } = req;
-      if (!(Number.isInteger(w) && Number.isInteger(h) && w >= 1 && h >= 1 && w <= MAX_SIDE && h <= MAX_SIDE)) return fail(req, `${w}×${h} is not a size this console renders (1..${MAX_SIDE} px a side)`);
+      if (!(Number.isInteger(w) && Number.isInteger(h) && w >= 1 && h >= 1 && w <= MAX_SIDE && h <= MAX_SIDE))
+        return fail(req, `${w}×${h} is not a size this console renders (1..${MAX_SIDE} px a side)`);
       if (gl.getContext().isContextLost()) return fail(req, 'the console lost its WebGL context; reload the page');
       if (!info || !view.pose(info, w / h)) return fail(req, 'the robot model is not loaded in this console yet');
       const t0 = performance.now();
@@ -71,9 +72,29 @@ export function WristCamera() {
             captureProbe.failures++;
             return;
           }
-          const entry = { requestId: req.requestId, width: w, height: h, requestedAt: req.at, renderMs: t1 - t0, encodeMs: t2 - t1, sentAt: t2, bytes: Math.floor((png.length * 3) / 4) };
+          const entry = {
+            requestId: req.requestId,
+            width: w,
+            height: h,
+            requestedAt: req.at,
+            renderMs: t1 - t0,
+            encodeMs: t2 - t1,
+            sentAt: t2,
+            bytes: Math.floor((png.length * 3) / 4),
+          };
           recordCapture(entry);
-          studioStore.setState({ lastCapture: { requestId: req.requestId, width: w, height: h, renderMs: entry.renderMs, encodeMs: entry.encodeMs, totalMs: t2 - req.at, bytes: entry.bytes }, error: null });
+          studioStore.setState({
+            lastCapture: {
+              requestId: req.requestId,
+              width: w,
+              height: h,
+              renderMs: entry.renderMs,
+              encodeMs: entry.encodeMs,
+              totalMs: t2 - req.at,
+              bytes: entry.bytes,
+            },
+            error: null,
+          });
         })
         .catch((err: Error) => fail(req, `PNG encoding failed: ${err.message}`))
         .finally(() => {
@@ -122,8 +143,12 @@ export function WristCamera() {
       if (document.visibilityState === 'hidden') setTimeout(() => advance(performance.now()), 0);
     });
     // Redraw when the monitor appears, changes size or the camera changes.
-    const unView = viewStore.subscribe((s, p) => { if (s.tab !== p.tab) invalidate(); });
-    const unStudio = studioStore.subscribe((s, p) => { if (s.monitorLarge !== p.monitorLarge || s.studio?.camera !== p.studio?.camera) invalidate(); });
+    const unView = viewStore.subscribe((s, p) => {
+      if (s.tab !== p.tab) invalidate();
+    });
+    const unStudio = studioStore.subscribe((s, p) => {
+      if (s.monitorLarge !== p.monitorLarge || s.studio?.camera !== p.studio?.camera) invalidate();
+    });
     return () => {
       disposed = true;
       unsubscribe();
@@ -148,7 +173,9 @@ async function encodePng(image: ImageData): Promise<string> {
     c.width = image.width;
     c.height = image.height;
     c.getContext('2d')!.putImageData(image, 0, 0);
-    blob = await new Promise<Blob>((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('toBlob gave nothing'))), 'image/png'));
+    blob = await new Promise<Blob>((resolve, reject) =>
+      c.toBlob((b) => (b ? resolve(b) : reject(new Error('toBlob gave nothing'))), 'image/png'),
+    );
   }
   const url = await new Promise<string>((resolve, reject) => {
     const r = new FileReader();

@@ -26,7 +26,13 @@ export function makeLabel(text: string, opts: { color?: string; background?: str
   texture.minFilter = THREE.LinearFilter;
   texture.generateMipmaps = false;
   // Constant size on screen (sizeAttenuation off): readable far away, not huge up close.
-  const material = new THREE.SpriteMaterial({ map: texture, depthTest: false, depthWrite: false, transparent: true, sizeAttenuation: false });
+  const material = new THREE.SpriteMaterial({
+    map: texture,
+    depthTest: false,
+    depthWrite: false,
+    transparent: true,
+    sizeAttenuation: false,
+  });
   const sprite = new THREE.Sprite(material);
   const height = opts.height ?? 0.026;
   sprite.scale.set((height * w) / h, height, 1);

@@ -45,7 +45,9 @@ export async function buildRobot(text: string, urdfUrl: string, info: RobotInfo,
   loader.workingPath = new URL('.', new URL(urdfUrl, window.location.href)).href;
   let pending = 0;
   let settle: () => void = () => undefined;
-  const meshesDone = new Promise<void>((r) => { settle = r; });
+  const meshesDone = new Promise<void>((r) => {
+    settle = r;
+  });
   const base = loader.defaultMeshLoader.bind(loader);
   loader.loadMeshCb = (path, mgr, material, done) => {
     pending++;
@@ -59,22 +61,32 @@ export async function buildRobot(text: string, urdfUrl: string, info: RobotInfo,
 
   const materials: THREE.Material[] = [];
   const solidCache = new Map<number, THREE.Material>();
-  const overlay = style === 'solid' ? null : new THREE.MeshLambertMaterial({
-    color: style === 'ghost' ? 0x59c8ff : 0xffa54a,
-    emissive: style === 'ghost' ? 0x0b3550 : 0x4a2a08,
-    transparent: true,
-    opacity: style === 'ghost' ? 0.34 : 0.5,
-    depthWrite: false,
-  });
+  const overlay =
+    style === 'solid'
+      ? null
+      : new THREE.MeshLambertMaterial({
+          color: style === 'ghost' ? 0x59c8ff : 0xffa54a,
+          emissive: style === 'ghost' ? 0x0b3550 : 0x4a2a08,
+          transparent: true,
+          opacity: style === 'ghost' ? 0.34 : 0.5,
+          depthWrite: false,
+        });
   if (overlay) materials.push(overlay);
   const oldGeometries = new Set<THREE.BufferGeometry>();
   robot.traverse((o) => {
     const mesh = o as THREE.Mesh;
     if (!mesh.isMesh) return;
     const g = mesh.geometry;
-    if (g.type === 'SphereGeometry') { oldGeometries.add(g); mesh.geometry = lowPoly.sphere; }
-    else if (g.type === 'CylinderGeometry') { oldGeometries.add(g); mesh.geometry = lowPoly.cylinder; }
-    else if (g.type === 'BoxGeometry') { oldGeometries.add(g); mesh.geometry = lowPoly.box; }
+    if (g.type === 'SphereGeometry') {
+      oldGeometries.add(g);
+      mesh.geometry = lowPoly.sphere;
+    } else if (g.type === 'CylinderGeometry') {
+      oldGeometries.add(g);
+      mesh.geometry = lowPoly.cylinder;
+    } else if (g.type === 'BoxGeometry') {
+      oldGeometries.add(g);
+      mesh.geometry = lowPoly.box;
+    }
     const old = mesh.material as THREE.MeshPhongMaterial;
     if (overlay) {
       mesh.material = overlay;
@@ -99,7 +111,7 @@ export async function buildRobot(text: string, urdfUrl: string, info: RobotInfo,
     if (!j) throw new Error(`[console] the URDF has no joint "${n}" (it has ${Object.keys(robot.joints).join(', ')})`);
     return j;
   });
-  const gripper = info.gripper ? robot.joints[info.gripper.joint] ?? null : null;
+  const gripper = info.gripper ? (robot.joints[info.gripper.joint] ?? null) : null;
   const tip = robot.links[info.tipLink] ?? robot.frames[info.tipLink] ?? robot;
   arm.forEach((j, i) => j.setJointValue(info.home[i] ?? 0));
   gripper?.setJointValue(info.gripper?.open ?? 0);

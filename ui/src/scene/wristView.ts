@@ -56,14 +56,15 @@ export class WristView {
   // Bound once: Object3D.traverse with this allocates nothing per call.
   readonly #visit = (o: THREE.Object3D): void => {
     if (!o.visible) return;
-    const hide = o === this.#mount
-      || o === sceneRefs.ghost?.robot
-      || o === sceneRefs.teach?.robot
-      || o.userData.overlay === true
-      || (o as THREE.Sprite).isSprite === true
-      || (o as THREE.Line).isLine === true
-      || (o as THREE.Points).isPoints === true
-      || ((o as THREE.Mesh).isMesh === true && overlayMaterial((o as THREE.Mesh).material));
+    const hide =
+      o === this.#mount ||
+      o === sceneRefs.ghost?.robot ||
+      o === sceneRefs.teach?.robot ||
+      o.userData.overlay === true ||
+      (o as THREE.Sprite).isSprite === true ||
+      (o as THREE.Line).isLine === true ||
+      (o as THREE.Points).isPoints === true ||
+      ((o as THREE.Mesh).isMesh === true && overlayMaterial((o as THREE.Mesh).material));
     if (!hide) return;
     o.visible = false;
     this.#hidden.push(o);
@@ -163,9 +164,11 @@ export class CaptureTarget {
     if (this.#raw[3] === 0) throw new Error('the wrist-camera image could not be read back from WebGL');
     // WebGL rows run bottom-up, PNG rows top-down. Alpha is forced opaque: the film has no
     // transparency, and the background already is (scene colour).
-    const src = this.#raw, dst = this.#pixels;
+    const src = this.#raw,
+      dst = this.#pixels;
     for (let y = 0; y < height; y++) {
-      const s = (height - 1 - y) * stride, d = y * stride;
+      const s = (height - 1 - y) * stride,
+        d = y * stride;
       dst.set(src.subarray(s, s + stride), d);
       for (let a = d + 3; a < d + stride; a += 4) dst[a] = 255;
     }
@@ -175,7 +178,12 @@ export class CaptureTarget {
   #target(width: number, height: number): THREE.WebGLRenderTarget {
     if (this.#rt && this.#rt.width === width && this.#rt.height === height) return this.#rt;
     this.#rt?.dispose();
-    this.#rt = new THREE.WebGLRenderTarget(width, height, { depthBuffer: true, stencilBuffer: false, colorSpace: THREE.SRGBColorSpace, samples: this.#samples });
+    this.#rt = new THREE.WebGLRenderTarget(width, height, {
+      depthBuffer: true,
+      stencilBuffer: false,
+      colorSpace: THREE.SRGBColorSpace,
+      samples: this.#samples,
+    });
     this.#raw = new Uint8Array(width * height * 4);
     this.#pixels = new Uint8ClampedArray(width * height * 4);
     this.#image = new ImageData(this.#pixels, width, height);

@@ -32,11 +32,17 @@ export class JointBuffer {
     let changed = m.gripper !== this.gripper;
     const n = Math.min(this.q.length, m.q.length);
     for (let i = 0; i < n; i++) {
-      if (this.q[i] !== m.q[i]) { this.q[i] = m.q[i]; changed = true; }
+      if (this.q[i] !== m.q[i]) {
+        this.q[i] = m.q[i];
+        changed = true;
+      }
     }
     const b = Math.min(this.bodies.length, m.bodies.length);
     for (let i = 0; i < b; i++) {
-      if (this.bodies[i] !== m.bodies[i]) { this.bodies[i] = m.bodies[i]; changed = true; }
+      if (this.bodies[i] !== m.bodies[i]) {
+        this.bodies[i] = m.bodies[i];
+        changed = true;
+      }
     }
     this.gripper = m.gripper;
     this.stamp = m.stamp;

@@ -62,6 +62,11 @@ previewStore.subscribe((s, prev) => {
 });
 
 export function setPreview(preview: PreviewInfo | null, mode: PreviewMode | null): void {
-  previewStore.setState({ preview, mode, playing: preview !== null && (mode === 'pending' || mode === 'rejected'), receivedAt: performance.now() });
+  previewStore.setState({
+    preview,
+    mode,
+    playing: preview !== null && (mode === 'pending' || mode === 'rejected'),
+    receivedAt: performance.now(),
+  });
   playhead.set(0);
 }

@@ -4,7 +4,14 @@
  */
 import { createStore } from 'zustand/vanilla';
 import type {
-  DialogueEntry, EntityInfo, Phase, ProbeInfo, ProblemInfo, RobotInfo, SceneInfo, SkillInfo,
+  DialogueEntry,
+  EntityInfo,
+  Phase,
+  ProbeInfo,
+  ProblemInfo,
+  RobotInfo,
+  SceneInfo,
+  SkillInfo,
 } from '../../../server/protocol.js';
 
 export interface LocalProblem extends ProblemInfo {

@@ -20,7 +20,8 @@ export function Monitor() {
   useEffect(() => {
     const el = layer.current;
     if (!el) return;
-    const measure = () => setSize((s) => (s && s.w === el.clientWidth && s.h === el.clientHeight ? s : { w: el.clientWidth, h: el.clientHeight }));
+    const measure = () =>
+      setSize((s) => (s && s.w === el.clientWidth && s.h === el.clientHeight ? s : { w: el.clientWidth, h: el.clientHeight }));
     measure();
     const ro = new ResizeObserver(measure);
     ro.observe(el);
@@ -51,9 +52,19 @@ export function Monitor() {
               draggable={false}
             />
           )}
-          {cam.kind === 'ros' && <div className="monitor-note">The camera is the robot's {cam.topic ?? 'image topic'}; the live image is not shown here. Shots appear in the shot list.</div>}
-          <div className="monitor-label">Wrist camera · {cam.width}×{cam.height} · {Math.round(cam.fovY)}°</div>
-          {studio?.session && <div className="monitor-counter" data-testid="monitor-counter">{counterText(studio)}</div>}
+          {cam.kind === 'ros' && (
+            <div className="monitor-note">
+              The camera is the robot's {cam.topic ?? 'image topic'}; the live image is not shown here. Shots appear in the shot list.
+            </div>
+          )}
+          <div className="monitor-label">
+            Wrist camera · {cam.width}×{cam.height} · {Math.round(cam.fovY)}°
+          </div>
+          {studio?.session && (
+            <div className="monitor-counter" data-testid="monitor-counter">
+              {counterText(studio)}
+            </div>
+          )}
           {studio?.capturing && <div className="monitor-flash" />}
         </div>
       )}

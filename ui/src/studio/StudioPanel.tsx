@@ -57,7 +57,10 @@ export function StudioPanel() {
   if (!studio) {
     return (
       <section className="studio" data-testid="studio">
-        <p className="hint">The stop-motion studio is not available: this server sent no studio state. Restart <code>shammie start</code>; its start-up lines say which optional parts are missing.</p>
+        <p className="hint">
+          The stop-motion studio is not available: this server sent no studio state. Restart <code>shammie start</code>; its start-up lines
+          say which optional parts are missing.
+        </p>
       </section>
     );
   }
@@ -75,10 +78,28 @@ function OpenSession({ studio }: { studio: StudioState }) {
   return (
     <>
       <h3>Stop-motion film</h3>
-      <p className="hint">The arm holds the camera. Open a film, pose your figures, and shoot a frame at a time; camera moves come from taught skills (“track around the tower over 24 frames”).</p>
-      <form className="btn-row" onSubmit={(e) => { e.preventDefault(); open(name); }}>
-        <input value={name} onChange={(e) => setName(e.target.value)} aria-label="Film name" data-testid="studio-name" spellCheck={false} autoComplete="off" />
-        <button type="submit" data-testid="studio-open">Open</button>
+      <p className="hint">
+        The arm holds the camera. Open a film, pose your figures, and shoot a frame at a time; camera moves come from taught skills (“track
+        around the tower over 24 frames”).
+      </p>
+      <form
+        className="btn-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          open(name);
+        }}
+      >
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          aria-label="Film name"
+          data-testid="studio-name"
+          spellCheck={false}
+          autoComplete="off"
+        />
+        <button type="submit" data-testid="studio-open">
+          Open
+        </button>
       </form>
       {problem && <div className="bad">{problem}</div>}
       {studio.sessions.length > 0 && (
@@ -86,7 +107,11 @@ function OpenSession({ studio }: { studio: StudioState }) {
           <h3>Resume</h3>
           <ul className="sessions" data-testid="studio-sessions">
             {studio.sessions.map((s) => (
-              <li key={s}><button onClick={() => open(s)} data-testid={`studio-resume-${s}`}>{s}</button></li>
+              <li key={s}>
+                <button onClick={() => open(s)} data-testid={`studio-resume-${s}`}>
+                  {s}
+                </button>
+              </li>
             ))}
           </ul>
         </>
@@ -109,20 +134,36 @@ function SessionView({ studio }: { studio: StudioState }) {
   return (
     <>
       <div className="studio-head">
-        <h3>Film <b data-testid="studio-session">{session.name}</b> · {session.fps} fps</h3>
-        <button onClick={closeSession} data-testid="studio-close" title="Close this film (it stays on disk and can be resumed)">Close</button>
+        <h3>
+          Film <b data-testid="studio-session">{session.name}</b> · {session.fps} fps
+        </h3>
+        <button onClick={closeSession} data-testid="studio-close" title="Close this film (it stays on disk and can be resumed)">
+          Close
+        </button>
       </div>
-      <div className="studio-counter" data-testid="studio-counter">{counterText(studio)}</div>
+      <div className="studio-counter" data-testid="studio-counter">
+        {counterText(studio)}
+      </div>
       <PendingPlan />
       {move && (
         <p className="hint" data-testid="studio-move">
-          {move.waiting && !moving
-            ? <>The camera holds pose {move.index} of {move.total} of <code>{move.call}</code>: pose the figures, then shoot. Each shot moves the camera on to the next pose.</>
-            : <>The camera is moving along <code>{move.call}</code>…</>}
+          {move.waiting && !moving ? (
+            <>
+              The camera holds pose {move.index} of {move.total} of <code>{move.call}</code>: pose the figures, then shoot. Each shot moves
+              the camera on to the next pose.
+            </>
+          ) : (
+            <>
+              The camera is moving along <code>{move.call}</code>…
+            </>
+          )}
         </p>
       )}
       {cam.status && !cam.status.available && (
-        <div className="bad" data-testid="studio-camera-status">{cam.status.message}{cam.status.hint ? <div className="hint">{cam.status.hint}</div> : null}</div>
+        <div className="bad" data-testid="studio-camera-status">
+          {cam.status.message}
+          {cam.status.hint ? <div className="hint">{cam.status.hint}</div> : null}
+        </div>
       )}
       <button
         className="shoot"
@@ -134,14 +175,46 @@ function SessionView({ studio }: { studio: StudioState }) {
         ● SHOOT <span className="keys">S · Enter</span>
       </button>
       <div className="studio-options">
-        <label><input type="checkbox" checked={onion} onChange={(e) => studioStore.setState({ onion: e.target.checked })} data-testid="onion-toggle" /> Onion skin <span className="hint">(O)</span></label>
-        <input type="range" min={0} max={1} step={0.05} value={opacity} disabled={!onion} aria-label="Onion skin opacity"
-          onChange={(e) => studioStore.setState({ onionOpacity: Number(e.target.value) })} data-testid="onion-opacity" />
+        <label>
+          <input
+            type="checkbox"
+            checked={onion}
+            onChange={(e) => studioStore.setState({ onion: e.target.checked })}
+            data-testid="onion-toggle"
+          />{' '}
+          Onion skin <span className="hint">(O)</span>
+        </label>
+        <input
+          type="range"
+          min={0}
+          max={1}
+          step={0.05}
+          value={opacity}
+          disabled={!onion}
+          aria-label="Onion skin opacity"
+          onChange={(e) => studioStore.setState({ onionOpacity: Number(e.target.value) })}
+          data-testid="onion-opacity"
+        />
         <span className="val">{Math.round(opacity * 100)} %</span>
-        <button aria-pressed={large} onClick={() => studioStore.setState({ monitorLarge: !large })} title="Show the camera view over the whole 3D view">Large view</button>
+        <button
+          aria-pressed={large}
+          onClick={() => studioStore.setState({ monitorLarge: !large })}
+          title="Show the camera view over the whole 3D view"
+        >
+          Large view
+        </button>
       </div>
-      {last && <div className="hint" data-testid="studio-last">Last capture {last.width}×{last.height}: {Math.round(last.totalMs)} ms (render {Math.round(last.renderMs)}, PNG {Math.round(last.encodeMs)}, {Math.round(last.bytes / 1024)} KB)</div>}
-      {error && <div className="bad" data-testid="studio-error">{error}</div>}
+      {last && (
+        <div className="hint" data-testid="studio-last">
+          Last capture {last.width}×{last.height}: {Math.round(last.totalMs)} ms (render {Math.round(last.renderMs)}, PNG{' '}
+          {Math.round(last.encodeMs)}, {Math.round(last.bytes / 1024)} KB)
+        </div>
+      )}
+      {error && (
+        <div className="bad" data-testid="studio-error">
+          {error}
+        </div>
+      )}
       <ShotList studio={studio} />
     </>
   );
@@ -161,8 +234,12 @@ function PendingPlan() {
       <code>{preview.planText}</code>
       {mode === 'rejected' && <div className="bad">{preview.steps.find((s) => !s.safe)?.reason ?? 'This plan fails a safety check.'}</div>}
       <div className="btn-row">
-        <button className="execute" onClick={confirmPreview} disabled={!preview.confirmable} data-testid="studio-execute">Execute</button>
-        <button onClick={cancelPreview} data-testid="studio-cancel">Cancel</button>
+        <button className="execute" onClick={confirmPreview} disabled={!preview.confirmable} data-testid="studio-execute">
+          Execute
+        </button>
+        <button onClick={cancelPreview} data-testid="studio-cancel">
+          Cancel
+        </button>
         <span className="hint">{preview.summary.duration.toFixed(1)} s · the ghost arm shows it</span>
       </div>
     </div>
@@ -191,7 +268,10 @@ function ShotList({ studio }: { studio: StudioState }) {
   }, [frames, focusId]);
 
   const remove = (f: StudioFrameInfo, i: number) => {
-    if (armed !== f.id) { setArmed(f.id); return; }
+    if (armed !== f.id) {
+      setArmed(f.id);
+      return;
+    }
     setArmed(null);
     const next = frames[i + 1] ?? frames[i - 1];
     setFocusId(next ? next.id : null);
@@ -220,8 +300,14 @@ function ShotList({ studio }: { studio: StudioState }) {
 
   return (
     <>
-      <h3>Shot list · {frames.length} frame{frames.length === 1 ? '' : 's'}</h3>
-      {frames.length === 0 && <p className="hint">No frames yet. Press <b>Shoot</b> (or S).</p>}
+      <h3>
+        Shot list · {frames.length} frame{frames.length === 1 ? '' : 's'}
+      </h3>
+      {frames.length === 0 && (
+        <p className="hint">
+          No frames yet. Press <b>Shoot</b> (or S).
+        </p>
+      )}
       <ol className="shots" ref={list} data-testid="shot-list" aria-label="Shot list, film order">
         {frames.map((f, i) => (
           <li
@@ -230,11 +316,28 @@ function ShotList({ studio }: { studio: StudioState }) {
             data-testid="shot"
             className={`shot ${dragId === f.id ? 'dragging' : ''} ${dropAt === i && dragId !== null && dragId !== f.id ? 'drop' : ''}`}
             draggable
-            onDragStart={(e) => { setDragId(f.id); e.dataTransfer.effectAllowed = 'move'; e.dataTransfer.setData('text/plain', String(f.id)); }}
-            onDragOver={(e) => { if (dragId !== null) { e.preventDefault(); setDropAt(i); } }}
+            onDragStart={(e) => {
+              setDragId(f.id);
+              e.dataTransfer.effectAllowed = 'move';
+              e.dataTransfer.setData('text/plain', String(f.id));
+            }}
+            onDragOver={(e) => {
+              if (dragId !== null) {
+                e.preventDefault();
+                setDropAt(i);
+              }
+            }}
             onDragLeave={() => setDropAt((d) => (d === i ? null : d))}
-            onDrop={(e) => { e.preventDefault(); if (dragId !== null) moveFrame(dragId, i); setDragId(null); setDropAt(null); }}
-            onDragEnd={() => { setDragId(null); setDropAt(null); }}
+            onDrop={(e) => {
+              e.preventDefault();
+              if (dragId !== null) moveFrame(dragId, i);
+              setDragId(null);
+              setDropAt(null);
+            }}
+            onDragEnd={() => {
+              setDragId(null);
+              setDropAt(null);
+            }}
           >
             <button
               className="thumb"
@@ -247,9 +350,28 @@ function ShotList({ studio }: { studio: StudioState }) {
               <span className="num">{i + 1}</span>
             </button>
             <div className="shot-actions">
-              <button onClick={() => moveFrame(f.id, i - 1)} disabled={i === 0} aria-label={`Move frame ${i + 1} earlier`} data-testid="shot-earlier">◀</button>
-              <button onClick={() => moveFrame(f.id, i + 1)} disabled={i === frames.length - 1} aria-label={`Move frame ${i + 1} later`} data-testid="shot-later">▶</button>
-              <button className={armed === f.id ? 'armed' : ''} onClick={() => remove(f, i)} aria-label={armed === f.id ? `Really delete frame ${i + 1}?` : `Delete frame ${i + 1}`} data-testid="shot-delete">
+              <button
+                onClick={() => moveFrame(f.id, i - 1)}
+                disabled={i === 0}
+                aria-label={`Move frame ${i + 1} earlier`}
+                data-testid="shot-earlier"
+              >
+                ◀
+              </button>
+              <button
+                onClick={() => moveFrame(f.id, i + 1)}
+                disabled={i === frames.length - 1}
+                aria-label={`Move frame ${i + 1} later`}
+                data-testid="shot-later"
+              >
+                ▶
+              </button>
+              <button
+                className={armed === f.id ? 'armed' : ''}
+                onClick={() => remove(f, i)}
+                aria-label={armed === f.id ? `Really delete frame ${i + 1}?` : `Delete frame ${i + 1}`}
+                data-testid="shot-delete"
+              >
                 {armed === f.id ? 'Delete?' : '✕'}
               </button>
             </div>

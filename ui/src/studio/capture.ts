@@ -26,7 +26,16 @@ export const captureProbe = {
   captures: 0,
   failures: 0,
   /** the last answered captures, newest last (at most HISTORY) */
-  history: [] as { requestId: string; width: number; height: number; requestedAt: number; renderMs: number; encodeMs: number; sentAt: number; bytes: number }[],
+  history: [] as {
+    requestId: string;
+    width: number;
+    height: number;
+    requestedAt: number;
+    renderMs: number;
+    encodeMs: number;
+    sentAt: number;
+    bytes: number;
+  }[],
 };
 const HISTORY = 64;
 

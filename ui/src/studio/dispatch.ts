@@ -8,7 +8,8 @@ export function applyStudioMessage(m: StudioServerMessage): void {
   switch (m.type) {
     case 'studio_state': {
       const prev = studioStore.getState().studio;
-      const grew = (m.studio.session?.frames.length ?? 0) !== (prev?.session?.frames.length ?? 0) || m.studio.session?.name !== prev?.session?.name;
+      const grew =
+        (m.studio.session?.frames.length ?? 0) !== (prev?.session?.frames.length ?? 0) || m.studio.session?.name !== prev?.session?.name;
       // A Shoot is answered by a state whose film changed, or by the capture ending.
       const shooting = studioStore.getState().shooting && !grew && m.studio.capturing;
       studioStore.setState({ studio: m.studio, shooting });

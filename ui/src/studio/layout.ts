@@ -21,8 +21,8 @@ const SMALL = { w: 0.62, h: 0.66 };
 
 /** The largest rectangle of the camera's aspect (w/h) that fits; integer pixels. */
 export function monitorRect(viewW: number, viewH: number, aspect: number, large: boolean, out: Rect): Rect {
-  const maxW = Math.max(16, (large ? viewW - 2 * MARGIN : viewW * SMALL.w));
-  const maxH = Math.max(16, (large ? viewH - TOP - MARGIN : viewH * SMALL.h));
+  const maxW = Math.max(16, large ? viewW - 2 * MARGIN : viewW * SMALL.w);
+  const maxH = Math.max(16, large ? viewH - TOP - MARGIN : viewH * SMALL.h);
   let w = maxW;
   let h = w / aspect;
   if (h > maxH) {

@@ -2,4 +2,4 @@
 import { useStore } from 'zustand';
 import { studioStore, type StudioStoreState } from './store.js';
 
-export const useStudio = <T,>(selector: (s: StudioStoreState) => T): T => useStore(studioStore, selector);
+export const useStudio = <T>(selector: (s: StudioStoreState) => T): T => useStore(studioStore, selector);

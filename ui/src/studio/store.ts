@@ -22,7 +22,15 @@ export interface StudioStoreState {
   /** a Shoot was sent and its frame is not in the film yet */
   shooting: boolean;
   /** the last capture this console rendered, for the panel's readout */
-  lastCapture: { requestId: string; width: number; height: number; renderMs: number; encodeMs: number; totalMs: number; bytes: number } | null;
+  lastCapture: {
+    requestId: string;
+    width: number;
+    height: number;
+    renderMs: number;
+    encodeMs: number;
+    totalMs: number;
+    bytes: number;
+  } | null;
   /** why the last capture or studio request failed, in plain words */
   error: string | null;
 }
