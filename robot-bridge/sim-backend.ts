@@ -12,15 +12,19 @@
  * - Pacing (sim/loop.ts): 'fast' steps only while something is commanded (a trajectory, the
  *   gripper, a brake, `wait`); 'realtime' steps continuously at wall-clock speed.
  *
+ * Beside this file: sim-options.ts (options, defaults), sim-motion.ts (trajectory check, the
+ * execution record, the braking ramp), sim-gripper.ts (gripper commands).
+ *
  * Units: rad, rad/s, N·m, m (gripper), N, seconds of sim time.
  */
-import { trajectoryJointOrder } from './joint-order.js';
-import type { RobotModel } from '../model/description/robot-model.js';
 import { loadRobotModel } from '../model/description/robot-model.js';
-import { loadScene, sceneRobot, type Scene } from '../sim/scene.js';
+import { loadScene, sceneRobot } from '../sim/scene.js';
 import { SimLoop, type Pace } from '../sim/loop.js';
-import { TrajectorySampler, type SamplePoint } from '../sim/trajectory.js';
-import { GRIPPER_GOAL_TOLERANCE, SimWorld } from '../sim/world.js';
+import { TrajectorySampler } from '../sim/trajectory.js';
+import { SimWorld } from '../sim/world.js';
+import { SimGripper } from './sim-gripper.js';
+import { brakeTarget, checkSimTrajectory, newBrake, type Brake, type Execution } from './sim-motion.js';
+import { simTuning, type CreateSimBackendOptions, type SimBackendOptions, type SimTuning } from './sim-options.js';
 import type {
   BackendStatus,
   Capabilities,
@@ -34,73 +38,10 @@ import type {
   RobotBackend,
   TrajectoryExecution,
   TrajectoryOutcome,
-  TrajectoryProgress,
   Unsubscribe,
 } from './types.js';
 
-export interface SimBackendOptions {
-  /** 'fast' (default): sim runs flat out, only while commanded. 'realtime': paced to the wall clock. */
-  pace?: Pace;
-  /** sim seconds per wall second in realtime pace (default 1) */
-  speed?: number;
-  /** period of joint-state messages, s of sim time (default 0.01) */
-  jointStatePeriod?: number;
-  /** period of trajectory progress callbacks, s of sim time (default 0.05) */
-  progressPeriod?: number;
-  /** largest tracking error tolerated while moving, rad (default 0.15) */
-  pathTolerance?: number;
-  /** final error that counts as arrived, rad (default 0.01) */
-  goalTolerance?: number;
-  /** how long after the trajectory's end the arm may take to settle, s (default 0.5) */
-  goalTimeTolerance?: number;
-  /** first point at t = 0 must be this close to the current position, rad (default 0.1) */
-  startTolerance?: number;
-  /** braking ramp of stop/cancel/abort, s (default 0.05) */
-  stopTime?: number;
-  /** give up on a gripper command after this long, s (default 3) */
-  gripperTimeout?: number;
-}
-
-export interface CreateSimBackendOptions extends SimBackendOptions {
-  /** a Scene, a built-in scene name or a scene file path (default 'giftbag') */
-  scene?: Scene | string;
-  /** the robot (default: the scene's `robot`) */
-  robot?: RobotModel | string;
-  /** jitter seed (default: the scene's) */
-  seed?: number;
-  /** weld grasp assist (default true); see sim/README.md */
-  graspAssist?: boolean;
-}
-
-interface Execution {
-  id: string;
-  sampler: TrajectorySampler;
-  t0: number;
-  onProgress?: (p: TrajectoryProgress) => void;
-  nextProgress: number;
-  finalProgressSent: boolean;
-  /** how the motion ended; set when it stops tracking (the brake may still be running) */
-  outcome?: TrajectoryOutcome;
-  resolve: (o: TrajectoryOutcome) => void;
-}
-
-interface Brake {
-  t0: number;
-  q0: Float64Array;
-  v0: Float64Array;
-  hold: Float64Array;
-  /** resolved once the arm is at rest */
-  waiters: (() => void)[];
-  /** the execution that ends with this brake */
-  execution?: Execution;
-}
-
-interface GripperOp {
-  resolve: (r: GripperResult) => void;
-  deadline: number;
-  /** the commanded position (clamped into the finger range) */
-  goal: number;
-}
+export type { CreateSimBackendOptions, SimBackendOptions } from './sim-options.js';
 
 const REST_SPEED = 0.02; // rad/s: below this on every joint the arm counts as halted
 const BRAKE_SETTLE_MAX = 0.2; // s after the ramp before a brake gives up waiting for rest
@@ -120,7 +61,7 @@ export class SimBackend implements RobotBackend {
   readonly pace: Pace;
   readonly loop: SimLoop;
 
-  readonly #o: Required<Omit<SimBackendOptions, 'pace' | 'speed'>>;
+  readonly #o: SimTuning;
   readonly #ownsWorld: boolean;
   #presence: Presence = 'not_connected';
   #problems: Problem[] = [];
@@ -131,7 +72,7 @@ export class SimBackend implements RobotBackend {
 
   #exec: Execution | null = null;
   #brake: Brake | null = null;
-  #gripperOp: GripperOp | null = null;
+  readonly #grip: SimGripper;
   #waits: { until: number; resolve: () => void }[] = [];
   /** earliest `until` among #waits */
   #nextWait = Infinity;
@@ -150,16 +91,7 @@ export class SimBackend implements RobotBackend {
     this.jointNames = world.jointNames;
     this.pace = options.pace ?? 'fast';
     this.#ownsWorld = options.ownsWorld ?? false;
-    this.#o = {
-      jointStatePeriod: options.jointStatePeriod ?? 0.01,
-      progressPeriod: options.progressPeriod ?? 0.05,
-      pathTolerance: options.pathTolerance ?? 0.15,
-      goalTolerance: options.goalTolerance ?? 0.01,
-      goalTimeTolerance: options.goalTimeTolerance ?? 0.5,
-      startTolerance: options.startTolerance ?? 0.1,
-      stopTime: options.stopTime ?? 0.05,
-      gripperTimeout: options.gripperTimeout ?? 3,
-    };
+    this.#o = simTuning(options);
     const n = this.jointNames.length;
     this.#q = new Float64Array(n);
     this.#qd = new Float64Array(n);
@@ -172,6 +104,7 @@ export class SimBackend implements RobotBackend {
       busy: () => this.#busy(),
       onError: (err) => this.#fail(err),
     });
+    this.#grip = new SimGripper(world, this.loop, this.#o.gripperTimeout);
     this.#unhook.push(
       world.onBeforeStep(() => this.#control()),
       world.onAfterStep(() => this.#monitor()),
@@ -298,7 +231,7 @@ export class SimBackend implements RobotBackend {
     }
     this.world.holdArm();
     this.world.stopGripper();
-    this.#resolveGripper();
+    this.#grip.resolve();
     const waits = this.#waits;
     this.#waits = [];
     this.#nextWait = Infinity;
@@ -309,7 +242,7 @@ export class SimBackend implements RobotBackend {
   // stepping
 
   #busy(): boolean {
-    return this.#exec !== null || this.#brake !== null || this.#gripperOp !== null || this.#waits.length > 0;
+    return this.#exec !== null || this.#brake !== null || this.#grip.busy || this.#waits.length > 0;
   }
 
   /** Before each physics step: set the arm targets. */
@@ -322,15 +255,7 @@ export class SimBackend implements RobotBackend {
     }
     const b = this.#brake;
     if (b) {
-      // Linear velocity ramp to zero over T: q = q0 + v0·t − v0·t²/(2T).
-      const T = this.#o.stopTime;
-      const t = Math.min(this.world.time - b.t0, T);
-      const done = t >= T;
-      for (let i = 0; i < this.#q.length; i++) {
-        this.#q[i] = done ? b.hold[i] : b.q0[i] + b.v0[i] * (t - (t * t) / (2 * T));
-        this.#qd[i] = done ? 0 : b.v0[i] * (1 - t / T);
-        this.#qdd[i] = done ? 0 : -b.v0[i] / T;
-      }
+      brakeTarget(b, this.world.time - b.t0, this.#o.stopTime, this.#q, this.#qd, this.#qdd);
       this.world.setArmTarget(this.#q, this.#qd, this.#qdd);
     }
   }
@@ -350,10 +275,7 @@ export class SimBackend implements RobotBackend {
         if (still || t >= this.#o.stopTime + BRAKE_SETTLE_MAX) this.#endBrake(b);
       }
     }
-    if (this.#gripperOp) {
-      if (!this.world.gripperMoving) this.#resolveGripper();
-      else if (now >= this.#gripperOp.deadline) this.#resolveGripper('the gripper did not finish in time');
-    }
+    this.#grip.monitor(now);
     if (this.#waits.length && now >= this.#nextWait - eps) {
       const due = this.#waits.filter((w) => now >= w.until - eps);
       this.#waits = this.#waits.filter((w) => now < w.until - eps);
@@ -444,18 +366,10 @@ export class SimBackend implements RobotBackend {
     return b;
   }
 
+  /** Brake from the current state (see newBrake); a brake already running hands over to it. */
   #startBrake(): Brake {
-    const n = this.jointNames.length;
-    const q0 = Float64Array.from(this.world.armPositions());
-    const v0 = Float64Array.from(this.world.armVelocities());
-    const T = this.#o.stopTime;
-    const hold = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const j = this.world.robot.arm[i];
-      hold[i] = Math.min(j.upper, Math.max(j.lower, q0[i] + (v0[i] * T) / 2));
-    }
+    const b = newBrake(this.world, this.#o.stopTime);
     const prev = this.#brake;
-    const b: Brake = { t0: this.world.time, q0, v0, hold, waiters: [] };
     if (prev) {
       // A brake already running is restarted from the current state: it keeps the waiters;
       // the execution it was ending is over now.
@@ -487,7 +401,7 @@ export class SimBackend implements RobotBackend {
       cancel: async () => {},
     });
     if (!this.#connected()) return rejected('the sim backend is not connected; call connect() first');
-    const checked = this.#validate(trajectory);
+    const checked = checkSimTrajectory(trajectory, this.world, this.#o.startTolerance);
     if (typeof checked === 'string') return rejected(checked);
 
     let resolve!: (o: TrajectoryOutcome) => void;
@@ -540,93 +454,19 @@ export class SimBackend implements RobotBackend {
     };
   }
 
-  /** Check and reorder a trajectory; returns sample points, or the reason it is rejected. */
-  #validate(tr: JointTrajectory): SamplePoint[] | string {
-    const names = this.jointNames;
-    const order = trajectoryJointOrder(tr, names);
-    if (typeof order === 'string') return order;
-    const arm = this.world.robot.arm;
-    const out: SamplePoint[] = [];
-    let prevT = -Infinity;
-    for (let k = 0; k < tr.points.length; k++) {
-      const p = tr.points[k];
-      if (!p || !Array.isArray(p.positions) || p.positions.length !== names.length)
-        return `point ${k} has ${p?.positions?.length ?? 0} positions; expected ${names.length}`;
-      if (p.velocities && p.velocities.length !== names.length)
-        return `point ${k} has ${p.velocities.length} velocities; expected ${names.length}`;
-      if (!Number.isFinite(p.timeFromStart) || p.timeFromStart < 0) return `point ${k} has an invalid timeFromStart ${p.timeFromStart}`;
-      if (p.timeFromStart <= prevT) return `point ${k}: timeFromStart must increase (${p.timeFromStart} s after ${prevT} s)`;
-      prevT = p.timeFromStart;
-      const q = order.map((i) => p.positions[i]);
-      const qd = p.velocities ? order.map((i) => p.velocities![i]) : undefined;
-      for (let i = 0; i < q.length; i++) {
-        if (!Number.isFinite(q[i]) || (qd && !Number.isFinite(qd[i]))) return `point ${k}: ${names[i]} is not a finite number`;
-        if (q[i] < arm[i].lower - 1e-6 || q[i] > arm[i].upper + 1e-6) {
-          return `point ${k} puts ${names[i]} at ${q[i].toFixed(4)}, outside its limits [${arm[i].lower}, ${arm[i].upper}]`;
-        }
-      }
-      out.push({ t: p.timeFromStart, q, qd });
-    }
-    const current = this.world.armPositions();
-    if (out[0].t > 0) {
-      out.unshift({ t: 0, q: current, qd: new Array(names.length).fill(0) });
-    } else {
-      const far = current.map((c, i) => Math.abs(c - out[0].q[i]));
-      const worst = far.indexOf(Math.max(...far));
-      if (far[worst] > this.#o.startTolerance) {
-        return `the trajectory starts ${far[worst].toFixed(3)} rad away from the current position of ${names[worst]} (tolerance ${this.#o.startTolerance} rad)`;
-      }
-    }
-    return out;
-  }
-
   async gripper(command: GripperCommand): Promise<GripperResult> {
-    const fail = (error: string): GripperResult => ({
-      position: this.world.gripperPosition(),
-      effort: 0,
-      stalled: false,
-      reachedGoal: false,
-      error,
-    });
-    if (!this.#connected()) return fail('the sim backend is not connected; call connect() first');
-    if (!this.world.hasGripper) return fail(`${this.world.robot.name} has no gripper`);
-    if (!command || !Number.isFinite(command.position)) return fail('gripper position must be a finite number');
-    if (this.#gripperOp) this.#resolveGripper(); // superseded by this command
-    this.world.setGripper(command.position, { maxEffort: Number.isFinite(command.maxEffort) ? command.maxEffort : undefined });
-    const goal = this.world.gripperState().goal;
-    const result = new Promise<GripperResult>((resolve) => {
-      this.#gripperOp = { resolve, deadline: this.world.time + this.#o.gripperTimeout, goal };
-    });
-    this.loop.kick();
-    return result;
-  }
-
-  #resolveGripper(error?: string): void {
-    const op = this.#gripperOp;
-    if (!op) return;
-    this.#gripperOp = null;
-    const g = this.world.gripperState();
-    // Judged against the command's goal (a stop moves the world's goal to where the fingers are).
-    const reachedGoal = Math.abs(g.position - op.goal) <= GRIPPER_GOAL_TOLERANCE;
-    op.resolve({
-      position: g.position,
-      effort: Math.abs(g.effort),
-      stalled: g.stalled && !reachedGoal,
-      reachedGoal,
-      ...(error ? { error } : {}),
-    });
-    this.loop.yieldSoon();
+    return this.#grip.command(command, this.#connected());
   }
 
   async stop(): Promise<void> {
     if (!this.#connected()) {
       this.world.holdArm();
       this.world.stopGripper();
-      this.#resolveGripper();
+      this.#grip.resolve();
       return;
     }
     this.world.stopGripper();
-    this.#resolveGripper();
+    this.#grip.resolve();
     const exec = this.#exec;
     const b = exec && !exec.outcome ? this.#endExecution(exec, { status: 'preempted', reason: 'stopped' }) : this.#startBrake();
     const halted = new Promise<void>((r) => b.waiters.push(r));

@@ -6,73 +6,27 @@
  * - A fresh `Ros` per connection. roslib queues anything sent while disconnected and sends it
  *   on the next connection; for a robot that would replay a stale goal after a reconnect.
  *   With a new `Ros` each time, nothing from before a drop can ever be sent.
- * - Our own WebSocket transport (roslib's AbstractTransport over `ws`), so that link state and
- *   connection errors come from the socket (with their error codes, for hints), a size limit
- *   applies to inbound frames, and a ping watchdog notices a silently dead network. Link
- *   events are not taken from `Ros`, which also emits events named after topics.
- * - ROS 2 goal results are read from the raw `action_result` op (roslib's callbacks reduce a
- *   non-success result to a string), and the status delivered with the result is trusted.
+ * - Our own WebSocket transport (roslib-connection.ts), so that link state and connection
+ *   errors come from the socket (with their error codes, for hints), a size limit applies to
+ *   inbound frames, and a ping watchdog notices a silently dead network.
+ * - Goals are followed by hand (roslib-goals.ts): ROS 2 results from the raw `action_result`
+ *   op, with the status delivered with the result trusted.
  * - Every service call has a timeout: a ROS 1 rosbridge reports many errors only in its log.
  */
-import WebSocket from 'ws';
-import { AbstractTransport, Action, ActionClient, Goal, Ros, Service, Topic, type RosbridgeMessage } from 'roslib';
-import { isObject, GOAL_STATUS_1, ros1End, ros2End } from './messages.js';
+import { Service, Topic } from 'roslib';
+import { isObject } from './messages.js';
+import { openRos, startWatchdog, type Connection } from './roslib-connection.js';
+import { actionClient, sendGoal1, sendGoal2 } from './roslib-goals.js';
 import {
   TransportError,
   type Dialect,
   type GoalCallbacks,
-  type GoalEnd,
   type GoalHandle,
-  type LinkFailure,
   type RosGraph,
   type RosTransport,
   type SubscribeOptions,
   type Unsubscribe,
 } from './transport.js';
-
-/** Inbound frames larger than this close the link (a URDF is well under 1 MB). */
-const MAX_FRAME_BYTES = 32 * 1024 * 1024;
-const PING_MS = 2000;
-/** no pong for this long: the network is gone even if the socket does not know it yet */
-const PONG_DEADLINE_MS = 5000;
-/** ROS 1: resend a goal not seen in any status after this long (first publishes can be lost) */
-const ROS1_RESEND_MS = 700;
-
-class WsSocketTransport extends AbstractTransport {
-  constructor(readonly socket: WebSocket) {
-    super();
-    socket.onopen = (e) => {
-      this.emit('open', e);
-    };
-    socket.onclose = (e) => {
-      this.emit('close', e);
-    };
-    socket.onerror = (e) => {
-      this.emit('error', e);
-    };
-    socket.onmessage = (e) => {
-      this.handleRawMessage(e.data);
-    };
-  }
-  send(message: RosbridgeMessage): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
-  }
-  close(): void {
-    this.socket.close();
-  }
-  isConnecting(): boolean {
-    return this.socket.readyState === WebSocket.CONNECTING;
-  }
-  isOpen(): boolean {
-    return this.socket.readyState === WebSocket.OPEN;
-  }
-  isClosing(): boolean {
-    return this.socket.readyState === WebSocket.CLOSING;
-  }
-  isClosed(): boolean {
-    return this.socket.readyState === WebSocket.CLOSED;
-  }
-}
 
 interface Sub {
   topic: string;
@@ -82,33 +36,10 @@ interface Sub {
   live?: Topic<unknown>;
 }
 
-interface Connection {
-  ros: Ros;
-  transport: WsSocketTransport;
-  actions: Map<string, Action<unknown, unknown, unknown>>;
-  actionClients: Map<string, ActionClient<unknown, unknown, unknown>>;
-  publishers: Map<string, Topic<unknown>>;
-  /** ops sent by us that the server may answer with a `status` error, by id */
-  statusWatch: Map<string, (text: string) => void>;
-  ping?: ReturnType<typeof setInterval>;
-  lastPong: number;
-}
-
 export interface RoslibTransportOptions {
   url: string;
   dialect: Dialect;
 }
-
-let nextGoal = 0;
-
-/**
- * RFC 6455 masks client frames so browsers cannot poison HTTP caches between them and the
- * server; a Node client on the robot's network has no such intermediary. A zero key is still a
- * valid frame, and ws then skips the XOR pass over every byte (a 1,000-point goal is ~0.4 MB).
- */
-const zeroMask = (mask: Buffer) => {
-  mask.fill(0);
-};
 
 export class RoslibTransport implements RosTransport {
   readonly dialect: Dialect;
@@ -135,59 +66,8 @@ export class RoslibTransport implements RosTransport {
   async open(timeoutMs: number): Promise<void> {
     this.#closed = false;
     this.#drop();
-    let url: URL;
-    try {
-      url = new URL(this.endpoint);
-    } catch (err) {
-      throw new TransportError(`"${this.endpoint}" is not a URL`, 'bad_url', { cause: err });
-    }
-    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-      throw new TransportError(`"${this.endpoint}" is not a WebSocket URL (it must start with ws:// or wss://)`, 'bad_url');
-    }
-    let transport!: WsSocketTransport;
-    const ros = new Ros({
-      transportFactory: async (u) => {
-        transport = new WsSocketTransport(
-          new WebSocket(u, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: timeoutMs, generateMask: zeroMask }),
-        );
-        return transport;
-      },
-    });
-    ros.on('error', () => {
-      /* reported through the socket's own events below */
-    });
-    await ros.connect(this.endpoint);
+    const { ros, transport } = await openRos(this.endpoint, timeoutMs);
     const socket = transport.socket;
-    await new Promise<void>((resolve, reject) => {
-      let lastError: unknown;
-      let settled = false;
-      const timer = setTimeout(
-        () => fail(new TransportError(`no answer from ${this.endpoint} within ${timeoutMs} ms`, 'timeout')),
-        timeoutMs,
-      );
-      const fail = (err: TransportError) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        try {
-          socket.terminate();
-        } catch {
-          /* already gone */
-        }
-        reject(err);
-      };
-      socket.once('open', () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.once('error', (err) => {
-        lastError = err;
-        fail(classify(err, this.endpoint));
-      });
-      socket.once('close', () => fail(classify(lastError, this.endpoint)));
-    });
     if (this.#closed) {
       socket.terminate();
       throw new TransportError('closed while connecting', 'other');
@@ -203,21 +83,7 @@ export class RoslibTransport implements RosTransport {
       lastPong: Date.now(),
     };
     this.#conn = conn;
-    socket.on('pong', () => {
-      conn.lastPong = Date.now();
-    });
-    conn.ping = setInterval(() => {
-      if (Date.now() - conn.lastPong > PONG_DEADLINE_MS) {
-        socket.terminate();
-        return;
-      }
-      try {
-        socket.ping();
-      } catch {
-        /* closing */
-      }
-    }, PING_MS);
-    conn.ping.unref?.();
+    startWatchdog(conn);
     transport.on('close', () => {
       if (this.#conn !== conn) return;
       this.#drop();
@@ -237,7 +103,7 @@ export class RoslibTransport implements RosTransport {
     });
     for (const sub of this.#subs.values()) this.#subscribeLive(conn, sub);
     for (const [topic, type] of this.#advertised) this.#publisher(conn, topic, type);
-    if (this.dialect === 'ros1') for (const [action, type] of this.#actionsToPrepare) this.#actionClient(conn, action, type);
+    if (this.dialect === 'ros1') for (const [action, type] of this.#actionsToPrepare) actionClient(conn, action, type);
   }
 
   close(): void {
@@ -368,126 +234,15 @@ export class RoslibTransport implements RosTransport {
   sendGoal(action: string, actionType: string, goal: unknown, cb: GoalCallbacks): GoalHandle | null {
     const conn = this.#conn;
     if (!conn || !conn.transport.isOpen()) return null;
+    const isCurrent = () => this.#conn === conn;
     return this.dialect === 'ros2'
-      ? this.#sendGoal2(conn, action, actionType, goal, cb)
-      : this.#sendGoal1(conn, action, actionType, goal, cb);
-  }
-
-  #sendGoal2(conn: Connection, action: string, actionType: string, goal: unknown, cb: GoalCallbacks): GoalHandle {
-    let a = conn.actions.get(action);
-    if (!a) {
-      a = new Action<unknown, unknown, unknown>({ ros: conn.ros, name: action, actionType });
-      conn.actions.set(action, a);
-    }
-    const noop = () => undefined;
-    const id = a.sendGoal(goal, noop, undefined, noop) ?? `goal-${++nextGoal}`;
-    let ended = false,
-      accepted = false;
-    const end = (e: GoalEnd) => {
-      if (ended) return;
-      ended = true;
-      release();
-      safe(() => cb.onEnd(e));
-    };
-    const onMessage = (m: unknown) => {
-      if (ended || !isObject(m)) return;
-      if (m.op === 'action_feedback') {
-        if (!accepted) {
-          accepted = true;
-          safe(() => cb.onAccepted?.());
-        }
-        safe(() => cb.onFeedback?.(m.values));
-      } else if (m.op === 'action_result') {
-        const status = typeof m.status === 'number' ? m.status : -1;
-        const word = m.result === true ? ros2End(status) : null;
-        if (m.result !== true)
-          end({ status: 'rejected', reason: typeof m.values === 'string' ? m.values.slice(0, 500) : 'the action server refused the goal' });
-        else if (word) end({ status: word, values: m.values });
-        else end({ status: 'aborted', values: m.values, text: `unexpected final status ${status}` });
-      }
-    };
-    conn.ros.on(id, onMessage);
-    conn.statusWatch.set(id, (text) => end({ status: 'rejected', reason: text }));
-    const release = () => {
-      ended = true;
-      conn.ros.removeAllListeners(id);
-      conn.statusWatch.delete(id);
-    };
-    return {
-      id,
-      cancel: () => {
-        if (!ended && this.#conn === conn) a.cancelGoal(id);
-      },
-      release,
-    };
-  }
-
-  #actionClient(conn: Connection, action: string, actionType: string): ActionClient<unknown, unknown, unknown> {
-    let c = conn.actionClients.get(action);
-    if (!c) {
-      c = new ActionClient<unknown, unknown, unknown>({ ros: conn.ros, serverName: action, actionName: actionType });
-      conn.actionClients.set(action, c);
-    }
-    return c;
-  }
-
-  #sendGoal1(conn: Connection, action: string, actionType: string, goal: unknown, cb: GoalCallbacks): GoalHandle {
-    const client = this.#actionClient(conn, action, actionType);
-    const g = new Goal<unknown, unknown, unknown>({ actionClient: client, goalMessage: goal });
-    let ended = false,
-      accepted = false;
-    let resend: ReturnType<typeof setTimeout> | undefined;
-    const release = () => {
-      ended = true;
-      if (resend) clearTimeout(resend);
-      g.removeAllListeners();
-      delete client.goals[g.goalID];
-    };
-    const end = (e: GoalEnd) => {
-      if (ended) return;
-      release();
-      safe(() => cb.onEnd(e));
-    };
-    g.on('status', (s) => {
-      if (ended || !isObject(s)) return;
-      if (!accepted) {
-        accepted = true;
-        safe(() => cb.onAccepted?.());
-      }
-      // A REJECTED or RECALLED status ends the goal even if no result follows.
-      const status = (s as { status?: unknown }).status;
-      if (status === GOAL_STATUS_1.REJECTED) end({ status: 'rejected', reason: textOf(s) || 'the action server rejected the goal' });
-    });
-    g.on('feedback', (f) => {
-      if (!ended) safe(() => cb.onFeedback?.(f));
-    });
-    g.on('result', (r) => {
-      if (ended) return;
-      // The status that came with the result (emitted just before it) is the one to trust.
-      const s = g.status as unknown;
-      const code = isObject(s) && typeof s.status === 'number' ? s.status : -1;
-      const word = ros1End(code);
-      if (word === 'rejected') end({ status: 'rejected', reason: textOf(s) || 'the action server rejected the goal' });
-      else if (word) end({ status: word, values: r, text: textOf(s) });
-      else end({ status: 'aborted', values: r, text: `unexpected final status ${code}` });
-    });
-    g.send();
-    resend = setTimeout(() => {
-      if (!accepted && !ended && this.#conn === conn) g.send();
-    }, ROS1_RESEND_MS);
-    resend.unref?.();
-    return {
-      id: g.goalID,
-      cancel: () => {
-        if (!ended && this.#conn === conn) g.cancel();
-      },
-      release,
-    };
+      ? sendGoal2(conn, action, actionType, goal, cb, isCurrent)
+      : sendGoal1(conn, action, actionType, goal, cb, isCurrent);
   }
 
   prepareAction(action: string, actionType: string): void {
     this.#actionsToPrepare.set(action, actionType);
-    if (this.#conn && this.dialect === 'ros1') this.#actionClient(this.#conn, action, actionType);
+    if (this.#conn && this.dialect === 'ros1') actionClient(this.#conn, action, actionType);
   }
 
   cancelAllGoals(action: string, actionType: string): void {
@@ -496,7 +251,7 @@ export class RoslibTransport implements RosTransport {
     if (this.dialect === 'ros1') {
       // An empty GoalID cancels every goal. It is sent again shortly after, in case this is
       // right after an advertise (a reconnect), when a ROS 1 rosbridge can drop publishes.
-      const client = this.#actionClient(conn, action, actionType);
+      const client = actionClient(conn, action, actionType);
       client.cancel();
       for (const ms of [300, 1000]) {
         setTimeout(() => {
@@ -548,38 +303,8 @@ export class RoslibTransport implements RosTransport {
   }
 }
 
-function safe(f: () => void): void {
-  try {
-    f();
-  } catch {
-    /* a callback's failure must not break the link */
-  }
-}
-
-function textOf(s: unknown): string {
-  return isObject(s) && typeof s.text === 'string' ? s.text.slice(0, 300) : '';
-}
-
 const cap = (s: string) =>
   s
     .split('_')
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
-
-/** A socket error -> what went wrong, in words, with the kind that picks the hint. */
-function classify(err: unknown, url: string): TransportError {
-  const e = err as { code?: string; message?: string; error?: { code?: string; message?: string } } | undefined;
-  const code = e?.code ?? e?.error?.code;
-  const message = e?.message ?? e?.error?.message ?? 'the connection closed';
-  const kind: LinkFailure =
-    code === 'ECONNREFUSED'
-      ? 'refused'
-      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-        ? 'unknown_host'
-        : code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
-          ? 'timeout'
-          : /Unexpected server response|Invalid WebSocket frame|invalid status/i.test(message)
-            ? 'not_rosbridge'
-            : 'other';
-  return new TransportError(`cannot connect to ${url}: ${message}`, kind, { cause: err });
-}
