@@ -18,218 +18,23 @@
  *
  * Frames: world = robot base frame, z up, meters, radians, quaternions [x, y, z, w]. Camera
  * convention (stop-motion): the camera looks along the tool +z axis, image up = tool +y.
+ *
+ * This file compiles a call of a stored motion skill; the parts are in motion-skills/: data.ts
+ * (the stored format and its schema), learn.ts (learning from demonstrations, the teaching
+ * episode), approach.ts (the move to the start that stays clear of the table).
  */
-import { z } from 'zod';
 import type { MotionSkill } from './library/library.js';
-import type { RobotModel } from '../model/description/robot-model.js';
-import { cartesianPath, KinematicChain } from './kinematics/index.js';
 import type { Pose, Vec3 } from '../model/math/transform.js';
-import {
-  DEFAULT_BASIS,
-  DEFAULT_GAINS,
-  learnPoseDmp,
-  rolloutPoseDmp,
-  rolloutToJointTrajectory,
-  type PoseDmpModel,
-  type PoseRollout,
-  type ScalingMode,
-  type ScalingReport,
-} from './dmp/index.js';
-import {
-  DemonstrationRecorder,
-  demonstrationPoses,
-  processDemonstration,
-  type Demonstration,
-  type ProcessedDemonstration,
-  type ProcessOptions,
-} from './demonstration/index.js';
-import type { RobotBackend } from '../robot-bridge/types.js';
+import { rolloutPoseDmp, rolloutToJointTrajectory, type PoseDmpModel, type PoseRollout, type ScalingReport } from './dmp/index.js';
 import { SkillFailure, type ArmState, type CompiledStep, type Motion, type MotionContext, type PrimitiveImpl } from './primitives.js';
 import type { ArgValue, PrimitiveDefinition, SkillParam } from './registry.js';
 import { timeParameterize } from './trajectory/index.js';
+import { approachPath } from './motion-skills/approach.js';
+import { motionSkillData } from './motion-skills/data.js';
 
-export const MOTION_SKILL_FORMAT = 'shammie-dmp-skill';
-
-const num = z.number().refine(Number.isFinite, 'must be a finite number');
-const vec3 = z.tuple([num, num, num]);
-const quat = z.tuple([num, num, num, num]);
-const poseSchema = z.strictObject({ position: vec3, quaternion: quat });
-
-export const poseDmpSchema = z
-  .strictObject({
-    kind: z.literal('pose-dmp'),
-    version: z.literal(1),
-    gains: z.strictObject({ alphaZ: num, betaZ: num, alphaX: num, alphaG: num }),
-    basis: z.number().int().min(2).max(500),
-    duration: num.refine((v) => v > 0, 'must be positive'),
-    start: poseSchema,
-    goal: poseSchema,
-    position: z.array(z.array(num)).length(3),
-    orientation: z.array(z.array(num)).length(3),
-    demos: z.number().int().min(1),
-  })
-  .refine((m) => [...m.position, ...m.orientation].every((r) => r.length === m.basis), 'each weight row must have `basis` numbers');
-
-const gripperSchema = z
-  .strictObject({
-    initial: z.enum(['open', 'closed']),
-    events: z.array(z.strictObject({ t: num, action: z.enum(['open', 'close']), position: num })),
-  })
-  .nullable();
-
-export const motionSkillDataSchema = z.strictObject({
-  format: z.literal(MOTION_SKILL_FORMAT),
-  version: z.literal(1),
-  /** robot model the demonstration was recorded on */
-  robot: z.string().min(1),
-  frame: z.strictObject({
-    convention: z.literal('target-offset'),
-    /** the point the demonstration was about (world frame, m) and its entity, if named */
-    reference: z.strictObject({ entity: z.string().nullable(), position: vec3 }),
-  }),
-  dmp: poseDmpSchema,
-  /** movement time, s (rollouts are slowed down further if the joint limits require it) */
-  duration: num.refine((v) => v > 0, 'must be positive'),
-  scaling: z.enum(['fixed', 'rotate-scale', 'classic']),
-  start: z.enum(['current', 'relative']),
-  /** gripper changes during the demonstration (the initial state is never replayed) */
-  gripper: gripperSchema,
-  /** provenance */
-  demo: z.strictObject({
-    /** joint configuration the demonstration started from (a natural IK seed for replays) */
-    q0: z.array(num),
-    count: z.number().int().min(1),
-    samples: z.number().int().min(0),
-    duration: num,
-    trimmed: z.strictObject({ start: num, end: num }),
-    source: z.string().optional(),
-    recordedAt: z.string().optional(),
-  }),
-});
-
-export type MotionSkillData = z.output<typeof motionSkillDataSchema>;
-
-export interface MotionSkillOptions {
-  name: string;
-  /** one line for users and the planner (default: a generic description) */
-  description?: string;
-  /** name of the entity parameter (default 'target') */
-  param?: string;
-  model: RobotModel;
-  /** one or more demonstrations of the same motion (raw or already processed) */
-  demonstrations: Demonstration | ProcessedDemonstration | (Demonstration | ProcessedDemonstration)[];
-  /** what the (first) demonstration was about; default: its `reference` field */
-  reference?: { entity: string | null; position: Vec3 };
-  scaling?: ScalingMode;
-  start?: 'current' | 'relative';
-  basis?: number;
-  process?: ProcessOptions;
-}
-
-function isProcessed(d: Demonstration | ProcessedDemonstration): d is ProcessedDemonstration {
-  return Array.isArray((d as ProcessedDemonstration).q);
-}
-
-/**
- * Learn a motion skill from demonstrations: validate and trim them, FK to tool poses, learn the
- * pose DMP, and package it as a SkillLibrary motion ({ name, description, params, data }).
- * Throws DemonstrationError (bad demonstration) or Error with a plain reason.
- */
-export function motionSkillFromDemonstration(o: MotionSkillOptions): MotionSkill {
-  const list = Array.isArray(o.demonstrations) ? o.demonstrations : [o.demonstrations];
-  if (!list.length) throw new Error('a motion skill needs at least one demonstration');
-  const processed = list.map((d) => (isProcessed(d) ? d : processDemonstration(d, o.model, o.process)));
-  const chain = new KinematicChain(o.model);
-  const poses = processed.map((p) => demonstrationPoses(p, chain));
-  const dmp = learnPoseDmp(poses, { basis: o.basis ?? DEFAULT_BASIS, gains: DEFAULT_GAINS });
-  const reference = o.reference ?? processed[0].reference;
-  if (!reference) throw new Error(`to learn ${o.name} I need to know what the demonstration was about (a reference entity or point)`);
-  const param = o.param ?? 'target';
-  const first = processed[0];
-  const data: MotionSkillData = {
-    format: MOTION_SKILL_FORMAT,
-    version: 1,
-    robot: o.model.name,
-    frame: { convention: 'target-offset', reference: { entity: reference.entity, position: [...reference.position] as Vec3 } },
-    dmp,
-    duration: dmp.duration,
-    scaling: o.scaling ?? 'rotate-scale',
-    start: o.start ?? 'relative',
-    gripper: first.gripper,
-    demo: {
-      q0: [...first.q[0]],
-      count: processed.length,
-      samples: first.q.length,
-      duration: first.duration,
-      trimmed: first.trimmed,
-    },
-  };
-  const about = reference.entity ? ` (shown on ${reference.entity})` : '';
-  return {
-    name: o.name,
-    description: o.description ?? `Learned camera motion${about}: moves like the demonstration, relative to the given object.`,
-    params: [{ name: param, type: 'entity', description: 'The object or location the motion is about (e.g., TOWER).' }],
-    data: JSON.parse(JSON.stringify(data)) as MotionSkillData,
-  };
-}
-
-/**
- * One motion-teaching episode ("I'll show you how to track around the tower" … "done"): collects
- * demonstrations (a file, or recorded from the backend while the person guides the arm), checks
- * each as it arrives (so a bad one is refused right away, with its reason), and learns the skill
- * at the end. The reference is the entity the person named (its position when teaching began).
- */
-export class MotionTeaching {
-  readonly demonstrations: ProcessedDemonstration[] = [];
-  #recorder: DemonstrationRecorder | null = null;
-
-  constructor(
-    readonly name: string,
-    readonly model: RobotModel,
-    readonly reference: { entity: string | null; position: Vec3 },
-    readonly options: Omit<MotionSkillOptions, 'name' | 'model' | 'demonstrations' | 'reference'> = {},
-  ) {}
-
-  /** Add a demonstration (raw JSON data or a Demonstration). Throws DemonstrationError with the reason. */
-  add(demo: unknown): ProcessedDemonstration {
-    const p = processDemonstration(demo, this.model, this.options.process);
-    this.demonstrations.push(p);
-    return p;
-  }
-
-  get recording(): boolean {
-    return this.#recorder?.recording ?? false;
-  }
-
-  /** Start recording the backend's joint states (the person guides the arm). */
-  startRecording(backend: RobotBackend, rate = 100): void {
-    if (this.#recorder?.recording) throw new Error('already recording a demonstration');
-    this.#recorder = new DemonstrationRecorder(backend, { robot: this.model.name, rate, source: backend.kind, reference: this.reference });
-    this.#recorder.start();
-  }
-
-  /** Stop recording and add what was recorded (refused with a reason when unusable). */
-  stopRecording(): ProcessedDemonstration {
-    if (!this.#recorder) throw new Error('not recording a demonstration');
-    const d = this.#recorder.stop();
-    this.#recorder = null;
-    return this.add(d);
-  }
-
-  /** Learn the skill from the demonstrations so far. */
-  finish(description?: string): MotionSkill {
-    if (this.#recorder?.recording) this.stopRecording();
-    if (!this.demonstrations.length) throw new Error(`you haven't shown me ${this.name.replace(/_/g, ' ')} yet`);
-    return motionSkillFromDemonstration({
-      ...this.options,
-      name: this.name,
-      description,
-      model: this.model,
-      demonstrations: this.demonstrations,
-      reference: this.reference,
-    });
-  }
-}
+export { approachPath } from './motion-skills/approach.js';
+export { MOTION_SKILL_FORMAT, motionSkillData, motionSkillDataSchema, poseDmpSchema, type MotionSkillData } from './motion-skills/data.js';
+export { MotionTeaching, motionSkillFromDemonstration, type MotionSkillOptions } from './motion-skills/learn.js';
 
 /** What a preview can show about a compiled motion skill. */
 export interface MotionSkillPreview {
@@ -252,107 +57,11 @@ export interface CompiledMotionSkill extends Omit<CompiledStep, 'call'> {
   rollout: PoseRollout;
 }
 
-const parsedData = new WeakMap<object, MotionSkillData>();
-
-/** Parse (once per object) and check a stored motion skill's data. */
-export function motionSkillData(skill: MotionSkill): MotionSkillData {
-  const raw = skill.data as object;
-  const hit = raw && typeof raw === 'object' ? parsedData.get(raw) : undefined;
-  if (hit) return hit;
-  const r = motionSkillDataSchema.safeParse(raw);
-  if (!r.success) {
-    const why = r.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || 'data'}: ${i.message}`)
-      .join('; ');
-    throw new SkillFailure(`the stored motion ${skill.name} is not a learned DMP skill (${why})`);
-  }
-  if (raw && typeof raw === 'object') parsedData.set(raw, r.data);
-  return r.data;
-}
-
 export interface CompileMotionOptions {
   /** 'dmp' (keep the demonstrated timing, slowed if needed) or 'optimal' */
   timing?: 'dmp' | 'optimal';
   /** movement time override, s (temporal scaling) */
   duration?: number;
-}
-
-/**
- * Links whose height does not change between two configurations (the base, and frames that only
- * turn about a vertical axis): their height says nothing about how low a move goes.
- */
-function stillLinks(model: RobotModel, a: readonly number[], b: readonly number[]): Set<string> {
-  const ref = model.linkPoses(a);
-  const far = model.linkPoses(b);
-  const mid = model.linkPoses(a.map((v, i) => (v + b[i]) / 2));
-  const still = new Set<string>();
-  for (const [name, m] of ref) {
-    const zb = far.get(name)?.[14],
-      zm = mid.get(name)?.[14];
-    if (zb !== undefined && zm !== undefined && Math.abs(zb - m[14]) < 1e-9 && Math.abs(zm - m[14]) < 1e-9) still.add(name);
-  }
-  return still;
-}
-
-/** Lowest point (world z, m) of the moving link frames and the tool along a straight joint-space move (`samples` + 1 configurations; 0: just `a`). */
-function lowestAlong(model: RobotModel, still: Set<string>, a: readonly number[], b: readonly number[], samples = 24): number {
-  let low = Infinity;
-  const q = new Array<number>(a.length);
-  for (let k = 0; k <= samples; k++) {
-    const s = samples ? k / samples : 0;
-    for (let i = 0; i < a.length; i++) q[i] = a[i] + (b[i] - a[i]) * s;
-    for (const [name, m] of model.linkPoses(q)) if (!still.has(name)) low = Math.min(low, m[14]);
-    low = Math.min(low, model.tipPose(q)[14]);
-  }
-  return low;
-}
-
-/** how far a straight joint move may sag below its two ends before it goes over the top, m */
-const SAG = 0.005;
-/** extra height of the transit over the higher end, m */
-const TRANSIT_LIFT = 0.1;
-/** Cartesian step of the transit legs, m */
-const TRANSIT_STEP = 0.02;
-
-function lowestOfPath(model: RobotModel, still: Set<string>, path: readonly number[][]): number {
-  let low = Infinity;
-  for (let i = 0; i + 1 < path.length; i++) low = Math.min(low, lowestAlong(model, still, path[i], path[i + 1], 4));
-  return low;
-}
-
-/**
- * Waypoints from `from` to `to` (joint space). Camera moves start and end close to the table,
- * and a straight joint-space move between two such poses can swing a link down into it (seen:
- * zoom_in(HULK) right after track(LOKI), the hand 3 mm below the table top). Then the tool goes
- * straight up, across at a transit height and straight down onto the start, as a camera
- * operator would, keeping each end's orientation on its leg. When that is out of reach, or no
- * higher, the straight move stays (the safety check judges it).
- */
-export function approachPath(ctx: MotionContext, from: number[], to: number[]): number[][] {
-  const model = ctx.model;
-  const still = stillLinks(model, from, to);
-  // The ends' own lowest points, counting the same moving links as the path does.
-  const ends = Math.min(lowestAlong(model, still, from, to, 0), lowestAlong(model, still, to, from, 0));
-  const direct = lowestAlong(model, still, from, to);
-  if (direct >= ends - SAG) return [from, to];
-  const a = ctx.ik.chain.pose(from),
-    b = ctx.ik.chain.pose(to);
-  const z = Math.max(a.position[2], b.position[2]) + TRANSIT_LIFT;
-  const up = cartesianPath(ctx.ik, from, { position: [a.position[0], a.position[1], z], quaternion: a.quaternion }, { step: TRANSIT_STEP });
-  // The descent is planned upwards from the start, so it ends in exactly the start configuration.
-  const down = cartesianPath(ctx.ik, to, { position: [b.position[0], b.position[1], z], quaternion: b.quaternion }, { step: TRANSIT_STEP });
-  if (!up.ok || !down.ok) return [from, to];
-  const top = down.waypoints[down.waypoints.length - 1];
-  const across = cartesianPath(
-    ctx.ik,
-    up.waypoints[up.waypoints.length - 1],
-    { position: [b.position[0], b.position[1], z], quaternion: b.quaternion },
-    { step: TRANSIT_STEP },
-  );
-  const path = [...up.waypoints, ...(across.ok ? across.waypoints.slice(1) : []), top, ...down.waypoints.slice(0, -1).reverse()];
-  const clean = path.filter((q, i) => i === 0 || q.some((v, j) => Math.abs(v - path[i - 1][j]) > 1e-9));
-  return lowestOfPath(model, still, clean) > direct + SAG ? clean : [from, to];
 }
 
 /**

@@ -10,479 +10,62 @@
  *
  * Checks against the live registry (callee exists, argument types) are the registry's job
  * (SkillRegistry.validateBehavior); this module only checks what the data alone can show.
+ *
+ * This file holds the SkillLibrary class (open, the changes, undo, import and export); the
+ * parts are beside it: types.ts (constants, LibraryError, record shapes), format.ts (zod
+ * schemas, parse and serialise, consistency checks), history.ts (undo patches) and files.ts
+ * (atomic writes, stale temp files, reading).
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
-import { SKILL_NAME, type BehaviorDefinition, type BehaviorStep, type BodyArg, type SkillParam } from '../registry.js';
-import { entitySchema, type Entity } from '../../model/world.js';
+import type { z } from 'zod';
+import { SKILL_NAME, type BehaviorDefinition, type BehaviorStep } from '../registry.js';
+import type { Entity } from '../../model/world.js';
+import { readText, removeStaleTemps, stamp, writeFileAtomic } from './files.js';
+import {
+  behaviorSchema,
+  collectionProblems,
+  dropUndefined,
+  issuesText,
+  libraryEntitySchema,
+  motionSchema,
+  normalizeBehavior,
+  normalizeEntity,
+  normalizeMotion,
+  parseLibrary,
+  serialize,
+} from './format.js';
+import { applyPart, diffPart } from './history.js';
+import {
+  EMPTY,
+  LIBRARY_FILE,
+  LibraryError,
+  MAX_HISTORY,
+  clone,
+  type Collections,
+  type HistoryEntry,
+  type HistoryRecord,
+  type LibraryChange,
+  type LibraryState,
+  type MotionSkill,
+  type OpenOptions,
+  type UndoPatch,
+} from './types.js';
 
-export const LIBRARY_FORMAT = 'shammie-library';
-export const LIBRARY_VERSION = 1;
-export const LIBRARY_FILE = 'library.json';
-/** relative to the current directory */
-export const DEFAULT_DATA_DIR = 'shammie-data';
-/** undo depth; older entries are dropped */
-export const MAX_HISTORY = 100;
-
-export class LibraryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LibraryError';
-  }
-}
-
-/** A learned motion skill (e.g. a demonstrated trajectory). `data` is any JSON; its meaning comes later. */
-export interface MotionSkill {
-  name: string;
-  description: string;
-  params: SkillParam[];
-  data: unknown;
-}
-
-export interface HistoryRecord {
-  seq: number;
-  /** ISO time */
-  at: string;
-  action: string;
-  summary: string;
-}
-
-export interface LibraryChange {
-  action: string;
-  summary: string;
-  /** history seq of the change; null for an undo (which removes its entry) */
-  seq: number | null;
-}
-
-export interface OpenOptions {
-  /** create the folder and an empty library when missing (default true) */
-  create?: boolean;
-}
-
-// ---------------------------------------------------------------- schemas
-
-const nameOfParam = z.string().regex(SKILL_NAME, 'parameter names are lower_snake_case');
-const skillName = z.string().regex(SKILL_NAME, 'skill names are lower_snake_case, like put_away');
-
-const paramSchema = z.strictObject({
-  name: nameOfParam,
-  type: z.enum(['entity', 'number', 'string']),
-  description: z.string().max(500),
-});
-
-const bodyArgSchema = z.union([z.string().max(2000), z.number().finite(), z.strictObject({ param: nameOfParam })]);
-
-const stepSchema = z.strictObject({
-  skill: skillName,
-  args: z.record(nameOfParam, bodyArgSchema),
-});
-
-function uniqueParams(params: { name: string }[], ctx: z.RefinementCtx): void {
-  const seen = new Set<string>();
-  params.forEach((p, i) => {
-    if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: ['params', i, 'name'], message: `parameter "${p.name}" is declared twice` });
-    seen.add(p.name);
-  });
-}
-
-export const behaviorSchema = z
-  .strictObject({
-    name: skillName,
-    description: z.string().min(1, 'a behavior needs a one-line description').max(2000),
-    params: z.array(paramSchema).max(20),
-    kind: z.literal('behavior'),
-    body: z.array(stepSchema).min(1, 'a behavior needs at least one step').max(200),
-    builtin: z.boolean().optional(),
-  })
-  .superRefine((def, ctx) => {
-    uniqueParams(def.params, ctx);
-    // Built-ins live in code (skills/primitives.ts), never in a workspace file.
-    if (def.builtin) ctx.addIssue({ code: 'custom', path: ['builtin'], message: 'built-in skills are not stored in the library' });
-    const declared = new Set(def.params.map((p) => p.name));
-    def.body.forEach((step, i) => {
-      if (step.skill === def.name) ctx.addIssue({ code: 'custom', path: ['body', i, 'skill'], message: `${def.name} cannot call itself` });
-      for (const [k, v] of Object.entries(step.args)) {
-        if (typeof v === 'object' && !declared.has(v.param)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['body', i, 'args', k],
-            message: `uses parameter "${v.param}", which ${def.name} does not declare`,
-          });
-        }
-      }
-    });
-  });
-
-export const motionSchema = z
-  .strictObject({
-    name: skillName,
-    description: z.string().min(1).max(2000),
-    params: z.array(paramSchema).max(20),
-    data: z.json(),
-  })
-  .superRefine((m, ctx) => uniqueParams(m.params, ctx));
-
-function patchPartSchema<T extends z.ZodType>(item: T) {
-  return z.strictObject({
-    /** names in order before the change */
-    order: z.array(z.string()),
-    /** name → previous value (null: did not exist) */
-    restore: z.record(z.string(), item.nullable()),
-  });
-}
-
-/** Strict, unlike the world's parser: unknown keys in a file are refused rather than silently dropped on the next save. */
-const libraryEntitySchema = entitySchema.strict();
-
-const undoPatchSchema = z.strictObject({
-  behaviors: patchPartSchema(behaviorSchema).optional(),
-  entities: patchPartSchema(libraryEntitySchema).optional(),
-  motions: patchPartSchema(motionSchema).optional(),
-});
-
-const historyEntrySchema = z.strictObject({
-  seq: z.int().positive(),
-  at: z.iso.datetime(),
-  action: z.string().min(1).max(40),
-  summary: z.string().max(1000),
-  undo: undoPatchSchema,
-});
-
-const libraryFileSchema = z.strictObject({
-  format: z.literal(LIBRARY_FORMAT),
-  version: z.literal(LIBRARY_VERSION),
-  lastSeq: z.int().nonnegative(),
-  behaviors: z.array(behaviorSchema),
-  entities: z.array(libraryEntitySchema),
-  motions: z.array(motionSchema),
-  history: z.array(historyEntrySchema).max(MAX_HISTORY),
-});
-
-// ---------------------------------------------------------------- state
-
-interface Collections {
-  behaviors: BehaviorDefinition[];
-  entities: Entity[];
-  motions: MotionSkill[];
-}
-
-interface PatchPart<T> {
-  order: string[];
-  restore: Record<string, T | null>;
-}
-
-interface UndoPatch {
-  behaviors?: PatchPart<BehaviorDefinition>;
-  entities?: PatchPart<Entity>;
-  motions?: PatchPart<MotionSkill>;
-}
-
-interface HistoryEntry extends HistoryRecord {
-  undo: UndoPatch;
-}
-
-interface LibraryState extends Collections {
-  lastSeq: number;
-  history: HistoryEntry[];
-}
-
-const EMPTY: LibraryState = { behaviors: [], entities: [], motions: [], lastSeq: 0, history: [] };
-
-const clone = <T>(v: T): T => structuredClone(v);
-
-/** Canonical key order, and drops `builtin` (the schema refuses true). */
-function normalizeBehavior(d: z.output<typeof behaviorSchema>): BehaviorDefinition {
-  return {
-    name: d.name,
-    description: d.description,
-    kind: 'behavior',
-    params: d.params.map((p) => ({ name: p.name, type: p.type, description: p.description })),
-    body: d.body.map((s) => ({ skill: s.skill, args: { ...s.args } as Record<string, BodyArg> })),
-  };
-}
-
-function normalizeEntity(e: z.output<typeof libraryEntitySchema>): Entity {
-  const out: Entity = { name: e.name, description: e.description, kind: e.kind, source: clone(e.source) };
-  if (e.container !== undefined) out.container = e.container;
-  return out;
-}
-
-function normalizeMotion(m: z.output<typeof motionSchema>): MotionSkill {
-  return { name: m.name, description: m.description, params: m.params.map((p) => ({ ...p })), data: clone(m.data) };
-}
-
-function normalizePart<T>(part: PatchPart<unknown> | undefined, norm: (v: never) => T): PatchPart<T> | undefined {
-  if (!part) return undefined;
-  const restore: Record<string, T | null> = {};
-  for (const [k, v] of Object.entries(part.restore)) restore[k] = v === null ? null : norm(v as never);
-  return { order: [...part.order], restore };
-}
-
-function issuesText(issues: z.core.$ZodIssue[], max = 8): string {
-  const lines = issues.slice(0, max).map((i) => {
-    const where = i.path.map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n ? '.' : ''}${String(p)}`)).join('');
-    return `  ${where || '(top level)'}: ${i.message}`;
-  });
-  if (issues.length > max) lines.push(`  … and ${issues.length - max} more`);
-  return lines.join('\n');
-}
-
-/** Problems the per-item schemas cannot see: duplicates, name clashes, call cycles. */
-function collectionProblems(c: Collections): string[] {
-  const problems: string[] = [];
-  const dup = (kind: string, names: string[]) => {
-    const seen = new Set<string>();
-    for (const n of names) {
-      if (seen.has(n)) problems.push(`${kind} "${n}" appears twice`);
-      seen.add(n);
-    }
-  };
-  dup(
-    'behavior',
-    c.behaviors.map((b) => b.name),
-  );
-  dup(
-    'name',
-    c.entities.map((e) => e.name),
-  );
-  dup(
-    'motion',
-    c.motions.map((m) => m.name),
-  );
-  const motionNames = new Set(c.motions.map((m) => m.name));
-  for (const b of c.behaviors) if (motionNames.has(b.name)) problems.push(`"${b.name}" is both a behavior and a motion`);
-  const cycle = findCycle(c.behaviors);
-  if (cycle) problems.push(`behaviors call each other in a loop: ${cycle.join(' → ')}`);
-  return problems;
-}
-
-function findCycle(behaviors: BehaviorDefinition[]): string[] | null {
-  const byName = new Map(behaviors.map((b) => [b.name, b]));
-  const done = new Set<string>();
-  const visit = (name: string, stack: string[]): string[] | null => {
-    if (stack.includes(name)) return [...stack.slice(stack.indexOf(name)), name];
-    if (done.has(name)) return null;
-    const b = byName.get(name);
-    if (!b) return null;
-    for (const s of b.body) {
-      const c = visit(s.skill, [...stack, name]);
-      if (c) return c;
-    }
-    done.add(name);
-    return null;
-  };
-  for (const b of behaviors) {
-    const c = visit(b.name, []);
-    if (c) return c;
-  }
-  return null;
-}
-
-/**
- * Parse a library file's text. Refuses with a message naming the file, the problem, and what
- * to do (`advice`), in the order: JSON, format marker, version, schema, consistency.
- */
-function parseLibrary(text: string, file: string, advice: string): LibraryState {
-  if (text.trim() === '') throw new LibraryError(`${file} is empty, not a skill library. ${advice}`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new LibraryError(`${file} is not valid JSON (${(err as Error).message}). ${advice}`);
-  }
-  const obj = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
-  if (!obj || obj.format !== LIBRARY_FORMAT) {
-    throw new LibraryError(`${file} is not a Shammie skill library (it has no "format": "${LIBRARY_FORMAT}" marker). ${advice}`);
-  }
-  // Checked before the schema: a newer file may legitimately look different.
-  if (typeof obj.version === 'number' && Number.isInteger(obj.version) && obj.version > LIBRARY_VERSION) {
-    throw new LibraryError(
-      `${file} was written by a newer Shammie (library version ${obj.version}; this one reads version ${LIBRARY_VERSION}). Upgrade Shammie to use it. ${advice}`,
-    );
-  }
-  const parsed = libraryFileSchema.safeParse(raw);
-  if (!parsed.success) throw new LibraryError(`${file} is not a valid skill library:\n${issuesText(parsed.error.issues)}\n${advice}`);
-  const d = parsed.data;
-  const state: LibraryState = {
-    behaviors: d.behaviors.map(normalizeBehavior),
-    entities: d.entities.map(normalizeEntity),
-    motions: d.motions.map(normalizeMotion),
-    lastSeq: d.lastSeq,
-    history: d.history.map((h) => ({
-      seq: h.seq,
-      at: h.at,
-      action: h.action,
-      summary: h.summary,
-      undo: {
-        behaviors: normalizePart(h.undo.behaviors, normalizeBehavior),
-        entities: normalizePart(h.undo.entities, normalizeEntity),
-        motions: normalizePart(h.undo.motions, normalizeMotion),
-      },
-    })),
-  };
-  const problems = collectionProblems(state);
-  if (problems.length) throw new LibraryError(`${file} is not a valid skill library:\n  ${problems.join('\n  ')}\n${advice}`);
-  return state;
-}
-
-function serialize(s: LibraryState): string {
-  const history = s.history.map((h) => ({ seq: h.seq, at: h.at, action: h.action, summary: h.summary, undo: dropUndefined(h.undo) }));
-  return (
-    JSON.stringify(
-      {
-        format: LIBRARY_FORMAT,
-        version: LIBRARY_VERSION,
-        lastSeq: s.lastSeq,
-        behaviors: s.behaviors,
-        entities: s.entities,
-        motions: s.motions,
-        history,
-      },
-      null,
-      2,
-    ) + '\n'
-  );
-}
-
-function dropUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-// ---------------------------------------------------------------- undo patches
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-function diffPart<T extends { name: string }>(before: T[], after: T[]): PatchPart<T> | undefined {
-  const afterByName = new Map(after.map((x) => [x.name, x]));
-  const beforeNames = new Set(before.map((x) => x.name));
-  const restore: Record<string, T | null> = {};
-  for (const b of before) {
-    const a = afterByName.get(b.name);
-    if (!a || !same(a, b)) restore[b.name] = clone(b);
-  }
-  for (const a of after) if (!beforeNames.has(a.name)) restore[a.name] = null;
-  const reordered = before.length !== after.length || before.some((b, i) => b.name !== after[i].name);
-  if (!Object.keys(restore).length && !reordered) return undefined;
-  return { order: before.map((b) => b.name), restore };
-}
-
-function applyPart<T extends { name: string }>(current: T[], part: PatchPart<T> | undefined): T[] {
-  if (!part) return current;
-  const byName = new Map(current.map((x) => [x.name, x]));
-  for (const [name, v] of Object.entries(part.restore)) {
-    if (v === null) byName.delete(name);
-    else byName.set(name, clone(v));
-  }
-  const out = part.order.filter((n) => byName.has(n)).map((n) => byName.get(n)!);
-  const ordered = new Set(part.order);
-  for (const [n, v] of byName) if (!ordered.has(n)) out.push(v);
-  return out;
-}
-
-// ---------------------------------------------------------------- files
-
-/** Write so that `target` is always either the old or the new complete file (temp, fsync, rename, fsync dir). */
-export function writeFileAtomic(target: string, data: string | Uint8Array): void {
-  const dir = dirname(target);
-  // pid in the name: a later open() can tell a dead writer's leftover from a live one's.
-  const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx', 0o644);
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, target);
-  } catch (err) {
-    if (fd !== undefined)
-      try {
-        closeSync(fd);
-      } catch {
-        /* already failing */
-      }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* may not exist */
-    }
-    throw new LibraryError(`could not save ${target}: ${(err as Error).message}. The previous version is unchanged.`);
-  }
-  fsyncDir(dir);
-}
-
-/**
- * Make the rename itself durable. Best effort: the new file is already in place, and throwing
- * here would leave the caller believing the change failed. (Windows cannot fsync a folder.)
- */
-function fsyncDir(dir: string): void {
-  if (process.platform === 'win32') return;
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* see above */
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Remove temp files left by writers that were killed mid-save (never a live writer's). */
-function removeStaleTemps(dir: string, file: string): void {
-  const pattern = new RegExp(`^\\.${file.replace(/\./g, '\\.')}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    const m = pattern.exec(n);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid !== process.pid && !isAlive(pid))
-      try {
-        unlinkSync(join(dir, n));
-      } catch {
-        /* raced with another cleaner */
-      }
-  }
-}
-
-function stamp(file: string): string | null {
-  try {
-    const s = statSync(file, { bigint: true });
-    return `${s.ino}:${s.size}:${s.mtimeNs}`;
-  } catch {
-    return null;
-  }
-}
-
-function readText(file: string, advice: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') throw new LibraryError(`${file} does not exist`);
-    if (e.code === 'EISDIR') throw new LibraryError(`${file} is a folder, not a skill library file. ${advice}`);
-    throw new LibraryError(`cannot read ${file}: ${e.message}`);
-  }
-}
+export {
+  DEFAULT_DATA_DIR,
+  LIBRARY_FILE,
+  LIBRARY_FORMAT,
+  LIBRARY_VERSION,
+  LibraryError,
+  MAX_HISTORY,
+  type HistoryRecord,
+  type LibraryChange,
+  type MotionSkill,
+  type OpenOptions,
+} from './types.js';
+export { behaviorSchema, motionSchema } from './format.js';
+export { writeFileAtomic } from './files.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const listOr = (names: string[]) => (names.length ? names.join(', ') : 'none');
