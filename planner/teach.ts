@@ -17,8 +17,9 @@ import {
   type SkillParam,
   type SkillSignature,
 } from '../skills/registry.js';
+import { parseControl } from './control-phrases.js';
 import { buildLexicon, resolveNounPhrase } from './lexicon.js';
-import { behaviorNameWords, BUILTIN_SKILLS, parseClause, parseControl, splitArgs } from './rules.js';
+import { behaviorNameWords, BUILTIN_SKILLS, parseClause, splitArgs } from './rules.js';
 import { BREAK, FILLERS, removePhrases, splitClauses, tokenize } from './text.js';
 import type { BehaviorProposal, PlannerContext, TeachingTrace } from './types.js';
 

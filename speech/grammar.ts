@@ -238,7 +238,7 @@ export function buildGrammar(input: GrammarInput): Grammar {
     ),
   );
 
-  // Teaching, corrections, questions: planner/rules.ts parseControl and the confirm/cancel sets.
+  // Teaching, corrections, questions: planner/control-phrases.ts parseControl and the confirm/cancel sets (answers.ts).
   rules.set('new_behavior', alts([...teachable].sort()));
   rules.set(
     'teach',
@@ -306,7 +306,7 @@ export function buildGrammar(input: GrammarInput): Grammar {
         'what can you do',
         'what do you know',
         'help',
-        // the stop-motion studio (planner/rules.ts SHOOT, DELETE_FRAME, NEW_FILM)
+        // the stop-motion studio (planner/control-phrases.ts SHOOT, DELETE_FRAME, NEW_FILM)
         'shoot',
         'take a picture',
         'take a shot',

@@ -1,0 +1,45 @@
+/**
+ * The checks every utterance meets before it is parsed: the boundary (text, length, printable),
+ * the stop check (which comes before everything else) and the replies for rejected input.
+ */
+import { z } from 'zod';
+import { BREAK, FILLERS, removePhrases, tokenize } from './text.js';
+import type { PlannerResult, RejectReason } from './types.js';
+
+export const UTTERANCE_MAX_CHARS = 500;
+
+/** C0/C1 controls (tab/newline/CR allowed), lone surrogates, private use, BOM, zero-width and bidi controls. */
+const UNPRINTABLE =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uFFFD-\uFFFF\p{Cs}\p{Co}]/u;
+
+/** The boundary check on an utterance: text, trimmed, 1..500 chars, printable. */
+export const utteranceSchema = z
+  .string()
+  .trim()
+  .min(1, 'empty')
+  .max(UTTERANCE_MAX_CHARS, 'too_long')
+  .refine((s) => !UNPRINTABLE.test(s), 'unprintable');
+
+// Any of these anywhere halts: a missed stop is dangerous, a spurious one costs a repeat.
+const STOP_WORDS = new Set(['stop', 'halt', 'freeze', 'abort', 'estop', 'whoa', 'woah', 'emergency']);
+// These halt only when they are the whole utterance ("wait", "hold on").
+const WAIT_HEADS = new Set(['wait', 'hold', 'hang', 'pause']);
+const WAIT_WORDS = new Set([...WAIT_HEADS, 'on', 'it', 'a', 'second', 'sec', 'moment', 'minute', 'up']);
+
+const REJECT_REPLIES: Record<RejectReason, string> = {
+  not_text: 'I can only take spoken or typed text.',
+  empty: "I didn't hear anything. What should I do?",
+  too_long: `That's too long for one command (at most ${UTTERANCE_MAX_CHARS} characters). Try one step at a time.`,
+  unprintable: "That contains characters I can't read. Could you rephrase it?",
+  garbage: "Sorry, I didn't catch that. Could you say it again?",
+};
+
+export const rejected = (reason: RejectReason): PlannerResult => ({ kind: 'rejected', reason, reply: REJECT_REPLIES[reason] });
+
+/** Does the utterance ask to halt? Checked before anything else, even on over-long input. */
+export function isStopUtterance(text: string): boolean {
+  const tokens = tokenize(text.slice(0, 4 * UTTERANCE_MAX_CHARS)).filter((t) => t !== BREAK);
+  if (tokens.some((t) => STOP_WORDS.has(t))) return true;
+  const core = removePhrases(tokens, FILLERS);
+  return core.length > 0 && core.every((t) => WAIT_WORDS.has(t)) && core.some((t) => WAIT_HEADS.has(t));
+}

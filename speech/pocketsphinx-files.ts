@@ -1,0 +1,62 @@
+/**
+ * The files a recognizer's decoders are given: the JSGF grammar, the pronunciation dictionary
+ * and the competitor's word-loop LM, in one temp folder per recognizer. Every install is a new
+ * version with new file names, so nothing a running decoder was given is overwritten.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface GrammarFiles {
+  version: number;
+  jsgf: string;
+  dict: string;
+  /** unigram LM of the competing word loop */
+  loop: string;
+  /** words whose pronunciation came from espeak-ng */
+  derived: Map<string, string>;
+  missing: string[];
+}
+
+/** Grammar folders of recognizers not closed yet: removed when the process exits anyway. */
+const liveDirs = new Set<string>();
+process.on('exit', () => {
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A recognizer's grammar folder (made on the first write, removed by close()). */
+export class GrammarFileStore {
+  #dir: string | null = null;
+  #version = 0;
+
+  write(jsgf: string, dictText: string, loopWords: string[], derived: Map<string, string>, missing: string[]): GrammarFiles {
+    if (!this.#dir) {
+      const dir = mkdtempSync(join(tmpdir(), 'shammie-asr-'));
+      this.#dir = dir;
+      liveDirs.add(dir);
+    }
+    const version = ++this.#version;
+    const gram = join(this.#dir, `g${version}.gram`);
+    const dict = join(this.#dir, `g${version}.dict`);
+    const loop = join(this.#dir, `g${version}.arpa`);
+    writeFileSync(gram, jsgf);
+    writeFileSync(dict, dictText);
+    writeFileSync(loop, unigramArpa(loopWords));
+    return { version, jsgf: gram, dict, loop, derived, missing };
+  }
+
+  close(): void {
+    if (this.#dir) {
+      rmSync(this.#dir, { recursive: true, force: true });
+      liveDirs.delete(this.#dir);
+    }
+    this.#dir = null;
+  }
+}
+
+/** A uniform unigram LM (ARPA text) over `words`: the competitor's free word loop. */
+export function unigramArpa(words: readonly string[]): string {
+  const vocab = [...new Set(words)].sort();
+  const lp = Math.log10(1 / vocab.length).toFixed(4);
+  return `\\data\\\nngram 1=${vocab.length + 2}\n\n\\1-grams:\n-99 <s> 0\n${lp} </s> 0\n${vocab.map((w) => `${lp} ${w} 0`).join('\n')}\n\n\\end\\\n`;
+}
