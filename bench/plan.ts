@@ -21,7 +21,7 @@ export async function runPlanBench(opts: { samples?: number } = {}) {
       const pending = app.session.pending;
       if (turn.kind !== 'plan' || !pending) throw new Error(`plan bench: expected a plan, got ${turn.kind}: ${turn.reply}`);
       points = pending.summary.trajectoryPoints;
-      app.session.cancel();
+      await app.session.cancel();
       if (i >= 20) times.push(dt); // the first 20 warm the JIT up
     }
     times.sort((a, b) => a - b);

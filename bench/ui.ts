@@ -17,9 +17,7 @@ import { launchBrowser, openConsole, startConsole } from '../test/ui/harness.js'
 
 declare const window: PageWindow;
 declare const document: {
-  querySelector(
-    s: string,
-  ): {
+  querySelector(s: string): {
     getContext(t: string): { getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null; getParameter(p: number): unknown } | null;
   } | null;
 };

@@ -73,7 +73,7 @@ export async function repl(options: {
       out(`  ${sum.steps} steps, ${sum.duration.toFixed(2)} s, max joint speed ${sum.maxJointSpeed.toFixed(2)} rad/s`);
       const reply = await ask('Execute? [y/n] ');
       if (reply === null) {
-        app.session.cancel();
+        await app.session.cancel();
         break;
       }
       const answer = reply.trim().toLowerCase();
@@ -81,7 +81,7 @@ export async function repl(options: {
         const done = await app.session.confirm();
         out(done.outcome === 'succeeded' ? 'robot> Done.' : `robot> That failed: ${done.failure}`);
       } else {
-        app.session.cancel();
+        await app.session.cancel();
         out('robot> Okay, I will not do that.');
       }
     }

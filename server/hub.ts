@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { App } from '../session/app.js';
 import type { ProbeResult } from './probe.js';
-import type { Preview, SessionEvent, Turn } from '../session/session.js';
+import { OPERATOR, type Preview, type SessionEvent, type Source, type Turn } from '../session/session.js';
 import { buildPreviewInfo, partialPreview, previewStillValid } from './preview.js';
 import {
   PROTOCOL_VERSION,
@@ -133,6 +133,7 @@ export class ConsoleHub {
   readonly #voiceUtterances = new Set<string>();
   readonly #entryListeners = new Set<(e: DialogueEntry) => void>();
   #disposed = false;
+  readonly #sources = new Map<WebSocket, Source>();
 
   constructor(app: App, opts: HubOptions) {
     this.app = app;
@@ -246,8 +247,18 @@ export class ConsoleHub {
   // -------------------------------------------------------------------------------------------
   // Connections
 
-  attach(ws: WebSocket): void {
+  /**
+   * Who a connection speaks for: 'console:<id>'. The console keeps its id for the life of the tab
+   * and sends it in the WebSocket URL (?client=…), so a reconnect is still the same console.
+   */
+  sourceOf(ws: WebSocket): Source {
+    return this.#sources.get(ws) ?? 'console:unknown';
+  }
+
+  attach(ws: WebSocket, clientId?: string): void {
     this.clients.add(ws);
+    const id = clientId && /^[A-Za-z0-9_-]{1,64}$/.test(clientId) ? clientId : randomBytes(6).toString('hex');
+    this.#sources.set(ws, `console:${id}`);
     // Drop connections that died silently (a laptop lid closed, a cable pulled).
     let alive = true;
     ws.on('pong', () => {
@@ -268,6 +279,11 @@ export class ConsoleHub {
       if (gone) return;
       gone = true;
       for (const ext of this.extensions) ext.detach?.(ws);
+      const source = this.sourceOf(ws);
+      this.#sources.delete(ws);
+      // The last connection of this console went away: its pending plan no longer blocks the others.
+      if (![...this.#sources.values()].includes(source)) this.app.session.disconnected(source);
+      this.#pushStatus();
     };
     ws.on('close', () => clearInterval(ping));
     ws.on('close', leave);
@@ -354,14 +370,13 @@ export class ConsoleHub {
     }
     switch (msg.type) {
       case 'say':
-        await this.say(msg.text);
+        await this.say(msg.text, 'text', this.sourceOf(ws));
         return;
       case 'confirm':
         await this.serial(() => this.#confirm(msg.previewId, ws));
         return;
       case 'cancel':
-        session.cancel();
-        this.#afterCommand();
+        await this.cancel(this.sourceOf(ws));
         return;
       case 'stop':
         await this.stopNow('console');
@@ -369,7 +384,7 @@ export class ConsoleHub {
       case 'point': {
         const p = msg.position;
         this.addEntry('user', `(clicked ${p.map((v) => v.toFixed(2)).join(', ')})`, 'point');
-        await this.serial(() => session.point(p));
+        await this.serial(() => session.point(p, { by: this.sourceOf(ws) }));
         this.#afterCommand();
         return;
       }
@@ -422,16 +437,28 @@ export class ConsoleHub {
   }
 
   /** An utterance from the console or the HTTP API; `via` voice marks it as heard, not typed. */
-  async say(text: string, via: 'text' | 'voice' = 'text'): Promise<Turn> {
+  async say(text: string, via: 'text' | 'voice' = 'text', by: Source = OPERATOR): Promise<Turn> {
     // Commands queue behind a running motion; a spoken or typed stop must not wait for it.
     if (STOP_WORDS.test(text)) void this.stopNow('dialogue');
     if (via === 'voice') this.#voiceUtterances.add(text);
     this.#planning++;
     this.#pushStatus();
     try {
-      return await this.serial(() => this.app.session.say(text));
+      return await this.serial(() => this.app.session.say(text, { by }));
     } finally {
       this.#planning--;
+      this.#afterCommand();
+    }
+  }
+
+  /**
+   * Cancel (the console's button, /api/cancel): not queued behind planning, so it can end a
+   * question or a preview at once; the session ignores it while a motion runs (stop does that).
+   */
+  async cancel(by: Source): Promise<Turn> {
+    try {
+      return await this.app.session.cancel({ by });
+    } finally {
       this.#afterCommand();
     }
   }
@@ -470,12 +497,14 @@ export class ConsoleHub {
       await this.#rePreview(cur.info.utterance, valid.reason);
       return;
     }
-    await session.confirm();
+    await session.confirm({ by: ws ? this.sourceOf(ws) : OPERATOR });
     this.#afterCommand();
   }
 
   /** The world changed under a pending preview: plan the same utterance again and ask again. */
   async #rePreview(utterance: string, reason: string): Promise<void> {
+    const pending = this.app.session.state;
+    const proposer = pending.kind === 'previewing' ? pending.proposedBy : null;
     this.addEntry(
       'system',
       `The scene changed since the preview (${reason}). I re-planned: check the new preview and confirm again.`,
@@ -484,7 +513,8 @@ export class ConsoleHub {
     this.#replanning = true;
     try {
       this.#planning++;
-      await this.app.session.say(utterance);
+      // Re-planned on behalf of whoever asked for the stale preview.
+      await this.app.session.say(utterance, { by: proposer ?? OPERATOR });
     } finally {
       this.#planning--;
       this.#replanning = false;
@@ -586,6 +616,10 @@ export class ConsoleHub {
       case 'stop':
         this.#stopFlag = true;
         this.broadcast({ type: 'stop', t: e.t });
+        return;
+      case 'state':
+        this.#awaitingPoint = this.app.session.awaitingPoint ? { name: this.app.session.awaitingPoint.name } : null;
+        this.#pushStatus();
         return;
       default:
         // taught / library / teaching and future events: the registry and world listeners
@@ -747,7 +781,15 @@ export class ConsoleHub {
       ...s.problems.map((p) => ({ id: `backend:${p.id}`, severity: p.severity, message: p.message, ...(p.tip ? { tip: p.tip } : {}) })),
       ...this.#problems.values(),
     ];
-    return { type: 'status', phase: this.phase, presence: s.presence, moving: s.moving, awaitingPoint: this.#awaitingPoint, problems };
+    return {
+      type: 'status',
+      phase: this.phase,
+      dialogue: this.app.session.view,
+      presence: s.presence,
+      moving: s.moving,
+      awaitingPoint: this.#awaitingPoint,
+      problems,
+    };
   }
 
   #pushStatus(): void {

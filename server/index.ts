@@ -225,13 +225,13 @@ export async function startSessionServer(app: App, options: SessionServerOptions
           }
           const body = pointBody.safeParse(json);
           if (!body.success) return sendJson(res, 400, { error: 'body must be {"position": [x, y, z]} in meters, world frame' });
-          return sendJson(res, 200, await hub.serial(() => app.session.point(body.data.position)));
+          return sendJson(res, 200, await hub.serial(() => app.session.point(body.data.position, { by: 'api' })));
         }
         case '/api/confirm':
-          return sendJson(res, 200, await hub.serial(() => app.session.confirm()));
+          return sendJson(res, 200, await hub.serial(() => app.session.confirm({ by: 'api' })));
         case '/api/cancel':
-          app.session.cancel();
-          return sendJson(res, 200, { ok: true });
+          // Not queued: a cancel must be able to end a question or a preview while planning runs.
+          return sendJson(res, 200, { ok: true, turn: await hub.cancel('api') });
         default:
           return sendJson(res, 404, { error: `no route POST ${path}; see GET /api/status for the API` });
       }
@@ -250,7 +250,8 @@ export async function startSessionServer(app: App, options: SessionServerOptions
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => hub.attach(ws));
+    const clientId = new URL(req.url ?? '/', 'http://localhost').searchParams.get('client') ?? undefined;
+    wss.handleUpgrade(req, socket, head, (ws) => hub.attach(ws, clientId));
   });
 
   await new Promise<void>((resolvePromise, reject) => {

@@ -191,9 +191,24 @@ export type ProblemInfo = z.infer<typeof problemSchema>;
 export const phaseSchema = z.enum(['idle', 'planning', 'pending', 'executing']);
 export type Phase = z.infer<typeof phaseSchema>;
 
+/** The session's dialogue state (session/state.ts DialogueStateView): the status pill shows `label`. */
+export const dialogueStateSchema = z.object({
+  kind: z.enum(['idle', 'asking', 'previewing', 'executing', 'framing', 'recording']),
+  label: z.string(),
+  lesson: z.object({ name: z.string(), steps: z.number().int(), demonstrations: z.number().int() }).nullable(),
+  question: z.string().nullable(),
+  expects: z.enum(['point', 'teach', 'reply']).nullable(),
+  plan: z.string().nullable(),
+  proposedBy: z.string().nullable(),
+  step: z.number().int().nullable(),
+  frame: z.object({ call: z.string(), index: z.number().int(), total: z.number().int(), moving: z.boolean() }).nullable(),
+});
+export type DialogueStateInfo = z.infer<typeof dialogueStateSchema>;
+
 export const statusMessageSchema = z.object({
   type: z.literal('status'),
   phase: phaseSchema,
+  dialogue: dialogueStateSchema,
   presence: z.string(),
   moving: z.boolean(),
   /** the robot asked "show me where X is": a click in the scene answers it */

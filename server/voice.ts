@@ -313,7 +313,7 @@ export class VoiceChannels implements HubExtension {
           stt,
           headphones: ch.headphones,
           speakReplies: false, // every robot line is spoken by #onEntry, typed turns' too
-          say: (text) => hub.say(text, 'voice'),
+          say: (text) => hub.say(text, 'voice', hub.sourceOf(ch.ws)),
           stop: () => hub.stopNow('voice'),
         });
         if (ch.closed) {

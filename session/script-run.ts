@@ -91,7 +91,7 @@ export async function runScript(
       case 'utterance': {
         if (pendingLine) {
           // A new utterance replaces an unconfirmed plan.
-          session.cancel();
+          await session.cancel();
           push(report(pendingLine.line, pendingLine.turn));
           pendingLine = null;
         }
@@ -134,7 +134,7 @@ export async function runScript(
       }
       case 'cancel': {
         if (pendingLine) {
-          session.cancel();
+          await session.cancel();
           push({ ...report(pendingLine.line, pendingLine.turn), reply: `${pendingLine.turn.reply} (cancelled)` });
           pendingLine = null;
         } else {
@@ -202,7 +202,7 @@ export async function runScript(
     }
   }
   if (pendingLine) {
-    session.cancel();
+    await session.cancel();
     push({ ...report(pendingLine.line, pendingLine.turn), reply: `${pendingLine.turn.reply} (never confirmed)` });
   }
   return turns;

@@ -74,6 +74,10 @@ describe('console voice channel (pocketsphinx, espeak-ng)', () => {
     from = c.mark();
     c.send({ type: 'cancel' });
     await c.next('preview_cleared', () => true, 5000, from);
+    // The cancel is answered ("Okay, cancelled.") and spoken: recognition listens again after it.
+    expect((await c.next('dialogue', (m) => m.entry.role === 'robot', 5000, from)).entry.text).toBe('Okay, cancelled.');
+    const spokenCancel = await c.next('voice_state', (m) => m.voice.muted, 5000, from);
+    await c.next('voice_state', (m) => !m.voice.muted, 5000, c.messages.indexOf(spokenCancel));
   }, 60_000);
 
   it('out-of-domain speech is refused: "say that again", no plan, the arm never moves', async () => {

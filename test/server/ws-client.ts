@@ -15,8 +15,9 @@ export class TestClient {
   readonly invalid: string[] = [];
   readonly ws: WebSocket;
   #waiters: (() => void)[] = [];
-  constructor(url: string, headers?: Record<string, string>) {
-    this.ws = new WebSocket(url.replace(/^http/, 'ws') + 'ws', { headers });
+  /** `clientId`: the console id a browser tab sends (?client=…); without one the server makes one up */
+  constructor(url: string, headers?: Record<string, string>, clientId?: string) {
+    this.ws = new WebSocket(url.replace(/^http/, 'ws') + 'ws' + (clientId ? `?client=${clientId}` : ''), { headers });
     this.ws.on('message', (d) => {
       const r = parseServerMessage(d.toString());
       if (r.ok) {

@@ -235,6 +235,23 @@ run('operator console (chromium)', () => {
     expect((await status()).pendingPlan).toBeNull();
   });
 
+  it('the status pill says what the session is doing: a lesson and its step, a question, not "Ready"', async () => {
+    const pill = () => b.page.locator('[data-testid=phase]').innerText();
+    await type('let me teach you to wave');
+    await expect.poll(pill).toBe('Teaching wave · step 1');
+    await fullShot('04b-pill-teaching');
+    await type('cancel');
+    await expect.poll(pill).toBe('Ready');
+    // A question shows in the pill and the banner; the Cancel button ends it.
+    await type('pick up the lotion');
+    await expect.poll(pill).toBe('Show me LOTION');
+    await b.page.waitForSelector('[data-testid=point-banner]');
+    await b.page.click('[data-testid=dialogue-cancel]');
+    await expect.poll(pill).toBe('Ready');
+    await expect.poll(lastRobotReply).toBe("Okay, I won't wait for you to show me LOTION.");
+    await b.page.waitForSelector('[data-testid=point-banner]', { state: 'detached' });
+  });
+
   it('teaches TOY_CAR by clicking it after "pick up the toy car" asks', async () => {
     await type('pick up the toy car');
     await b.page.waitForFunction(() => window.__shammie.stores.session.getState().awaitingPoint?.name === 'TOY_CAR');

@@ -147,10 +147,28 @@ export class ConsoleClient {
   }
 }
 
-/** ws://host/ws next to the page the console was loaded from. */
+/**
+ * ws://host/ws next to the page the console was loaded from, with this tab's console id: the
+ * server knows a reconnecting console as the same one (its pending plan is still its own).
+ */
 export function defaultSocketUrl(loc: Location = window.location): string {
   const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${loc.host}${loc.pathname.replace(/[^/]*$/, '')}ws`;
+  return `${proto}//${loc.host}${loc.pathname.replace(/[^/]*$/, '')}ws?client=${consoleId()}`;
+}
+
+/** A random id kept for the life of the tab (sessionStorage: a reload keeps it, a new tab gets its own). */
+export function consoleId(): string {
+  const KEY = 'shammie.consoleId';
+  try {
+    const have = sessionStorage.getItem(KEY);
+    if (have && /^[A-Za-z0-9_-]{1,64}$/.test(have)) return have;
+    const id = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
+    sessionStorage.setItem(KEY, id);
+    return id;
+  } catch {
+    // No storage (a sandboxed frame): a fresh id per page load.
+    return Math.random().toString(36).slice(2, 12);
+  }
 }
 
 let instance: ConsoleClient | null = null;

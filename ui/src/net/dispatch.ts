@@ -53,6 +53,7 @@ export function applyServerMessage(m: ServerMessage): void {
     case 'status':
       sessionStore.setState({
         phase: m.phase,
+        dialogue: m.dialogue,
         presence: m.presence,
         moving: m.moving,
         awaitingPoint: m.awaitingPoint,

@@ -16,6 +16,7 @@ export function PlanPanel() {
   if (!preview) {
     return (
       <section className="plan empty" data-testid="plan-empty">
+        <DialogueBar />
         <p>
           No plan yet. Say or type a command: its plan and a preview of the motion show here, and nothing moves until you press{' '}
           <b>Execute</b>.
@@ -25,6 +26,7 @@ export function PlanPanel() {
   }
   return (
     <section className={`plan mode-${mode}`} data-testid="plan" data-preview-id={preview.id} data-mode={mode ?? ''}>
+      {mode !== 'pending' && <DialogueBar />}
       <PlanCalls preview={preview} />
       <Summary preview={preview} />
       {(mode === 'pending' || mode === 'rejected') && <Scrubber preview={preview} />}
@@ -254,6 +256,32 @@ function Actions({ preview }: { preview: PreviewInfo }) {
       </button>
       {why && <span className="bad">{why}</span>}
       {preview.autoConfirm && <span className="note">auto-confirm is on: it will run without asking</span>}
+    </div>
+  );
+}
+
+/**
+ * What the session waits for besides a plan (a question, a lesson, a camera move held frame by
+ * frame), with a Cancel that ends it: the same as saying "cancel", one level at a time.
+ */
+function DialogueBar() {
+  const d = useSession((s) => s.dialogue);
+  const connected = useConnection((s) => s.state === 'connected');
+  if (!d || !(d.kind === 'asking' || d.kind === 'framing' || d.kind === 'recording' || (d.kind === 'idle' && d.lesson))) return null;
+  const what =
+    d.kind === 'asking'
+      ? d.expects === 'point'
+        ? 'Stop waiting for the click'
+        : 'Drop the question'
+      : d.kind === 'framing'
+        ? 'End the camera move'
+        : `Stop teaching ${d.lesson?.name ?? ''}`;
+  return (
+    <div className="dialogue-bar" data-testid="dialogue-bar" data-state={d.kind}>
+      <span className="label">{d.kind === 'asking' && d.question ? d.question : d.label}</span>
+      <button onClick={cancelPreview} disabled={!connected} data-testid="dialogue-cancel" title={what}>
+        Cancel
+      </button>
     </div>
   );
 }

@@ -9,13 +9,17 @@ export function TopBar() {
   const robot = useSession((s) => s.robot);
   const scene = useSession((s) => s.scene);
   const phase = useSession((s) => s.phase);
+  const dialogue = useSession((s) => s.dialogue);
+  // The session's own state says what it is doing (a lesson, a question, a frame move); the
+  // server's phase adds "planning", which the session does not see.
+  const text = phase === 'planning' || !dialogue ? PHASE_TEXT[phase] : dialogue.label;
   return (
     <header className="topbar">
       <div className="brand">Shammie</div>
       <div className="meta">{robot ? `${robot.name} · ${scene?.name ?? ''} scene · sim` : 'operator console'}</div>
       <ConnectionPill />
-      <div className={`pill phase-${phase}`} data-testid="phase">
-        {PHASE_TEXT[phase]}
+      <div className={`pill phase-${phase}`} data-testid="phase" data-state={dialogue?.kind ?? 'idle'} title={text}>
+        {text}
       </div>
       <div className="spacer" />
       <button className="stop" data-testid="stop" onClick={stopRobot} title="Halt the robot now (Space or Esc)">

@@ -5,6 +5,7 @@
 import { createStore } from 'zustand/vanilla';
 import type {
   DialogueEntry,
+  DialogueStateInfo,
   EntityInfo,
   Phase,
   ProbeInfo,
@@ -25,6 +26,8 @@ export interface SessionState {
   recordingsDir: string;
   transcript: DialogueEntry[];
   phase: Phase;
+  /** what the session is doing (teaching pack · step 3, asking, previewing…); null before the first status */
+  dialogue: DialogueStateInfo | null;
   presence: string;
   moving: boolean;
   awaitingPoint: { name: string } | null;
@@ -45,6 +48,7 @@ export const sessionStore = createStore<SessionState>(() => ({
   recordingsDir: '',
   transcript: [],
   phase: 'idle',
+  dialogue: null,
   presence: 'not_connected',
   moving: false,
   awaitingPoint: null,

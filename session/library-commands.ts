@@ -1,0 +1,169 @@
+/**
+ * Dialogue about what the robot knows: undo, forget, rename, "what can you do?", "what is X?",
+ * "no, the other one". None of these moves the arm or changes the dialogue state, except that
+ * "undo" during a lesson takes back its last step and "the other one" proposes a new plan.
+ */
+import type { BehaviorDefinition, Plan, SkillCall } from '../skills/registry.js';
+import { formatBody, formatSignature } from '../planner/teach.js';
+import { answer, type SessionCore } from './core.js';
+import type { Source, Turn } from './types.js';
+
+const isBuiltin = (core: SessionCore, name: string): boolean => {
+  const d = core.deps.registry.get(name);
+  return d.kind === 'primitive' ? !d.learned : Boolean(d.builtin);
+};
+
+export function undo(core: SessionCore, utterance: string): Turn {
+  const lesson = core.state.lesson;
+  if (lesson && lesson.steps.length) {
+    const step = lesson.steps.pop()!;
+    core.touched('undo_step');
+    return answer(core, utterance, 'plan', `Okay, "${step.utterance}" is no longer part of ${lesson.name}. (The arm does not move back.)`);
+  }
+  const r = core.library.undo();
+  if (!r) return answer(core, utterance, 'question', 'There is nothing to undo.');
+  core.sync();
+  core.emit({ type: 'library', change: 'undo', summary: r.summary, t: Date.now() });
+  return answer(core, utterance, 'taught', `Undone: ${r.summary}.`);
+}
+
+export function forget(core: SessionCore, utterance: string, name: string): Turn {
+  const { registry, world } = core.deps;
+  const behavior = registry.has(name) ? registry.get(name) : undefined;
+  if (behavior) {
+    if (isBuiltin(core, name)) return answer(core, utterance, 'question', `${name} is built in; I can't forget it.`);
+    const users = registry
+      .list()
+      .filter(
+        (s) =>
+          s.kind === 'behavior' && s.name !== name && (registry.get(s.name) as BehaviorDefinition).body.some((st) => st.skill === name),
+      );
+    if (users.length) {
+      const who = users.map((u) => u.name).join(' and ');
+      return answer(
+        core,
+        utterance,
+        'question',
+        `${who} use${users.length === 1 ? 's' : ''} ${name}; forget ${users.length === 1 ? 'it' : 'them'} first.`,
+      );
+    }
+    if (behavior.kind === 'primitive') core.library.removeMotion(name);
+    else core.library.removeBehavior(name);
+  } else if (world.has(name)) {
+    if (core.sceneEntities.has(name)) return answer(core, utterance, 'question', `${name} came with the scene; I can't forget it.`);
+    core.library.removeEntity(name);
+  } else {
+    return answer(core, utterance, 'question', `I don't know ${name}. ${listTaught(core)}`);
+  }
+  core.sync();
+  core.emit({ type: 'library', change: 'forget', summary: `forgot ${name}`, t: Date.now() });
+  return answer(core, utterance, 'taught', `Okay, I forgot ${name}. Say "undo" to take that back.`);
+}
+
+export function rename(core: SessionCore, utterance: string, from: string, to: string): Turn {
+  const { registry, world } = core.deps;
+  if (registry.has(to) || world.has(to)) return answer(core, utterance, 'question', `I already know ${to}; pick another name.`);
+  const def = registry.has(from) ? registry.get(from) : undefined;
+  if (def) {
+    if (isBuiltin(core, from)) return answer(core, utterance, 'question', `${from} is built in; I can't rename it.`);
+    if (!/^[a-z][a-z0-9_]*$/.test(to)) {
+      return answer(
+        core,
+        utterance,
+        'question',
+        `${def.kind === 'primitive' ? 'Skill' : 'Behavior'} names are lower_snake_case, like ${from}.`,
+      );
+    }
+    try {
+      // Learned motion skills (DMPs) are renamed like taught behaviors: callers follow the new name.
+      if (def.kind === 'primitive') core.library.renameMotion(from, to);
+      else core.library.renameBehavior(from, to);
+    } catch (err) {
+      const why = (err as Error).message;
+      return answer(core, utterance, 'error', `I could not rename ${from}: ${why}`, why);
+    }
+  } else if (world.has(from) && !core.sceneEntities.has(from)) {
+    const e = world.get(from)!;
+    if (!/^[A-Z][A-Z0-9_]*$/.test(to)) return answer(core, utterance, 'question', `Object names are UPPER_SNAKE_CASE, like ${from}.`);
+    core.library.addEntity({ ...e, name: to });
+    core.library.removeEntity(from);
+  } else {
+    return answer(core, utterance, 'question', `I can only rename things you taught me. ${listTaught(core)}`);
+  }
+  core.sync();
+  core.emit({ type: 'library', change: 'rename', summary: `renamed ${from} to ${to}`, t: Date.now() });
+  return answer(core, utterance, 'taught', `Okay, ${from} is now called ${to}.`);
+}
+
+function listTaught(core: SessionCore): string {
+  const lib = core.library;
+  const all = [...lib.behaviors().map((b) => b.name), ...lib.motions().map((m) => m.name), ...lib.entities().map((e) => e.name)];
+  return all.length ? `You taught me: ${all.join(', ')}.` : 'You have not taught me anything yet.';
+}
+
+/** "What can you do?" */
+export function listSkills(core: SessionCore): string {
+  const skills = core.deps.registry.list();
+  const sig = (s: { name: string; params: { name: string }[] }) => `${s.name}(${s.params.map((p) => p.name).join(', ')})`;
+  const builtin = skills.filter((s) => isBuiltin(core, s.name)).map(sig);
+  const taught = skills.filter((s) => !isBuiltin(core, s.name)).map(sig);
+  const names = core.deps.world.list().map((e) => e.name);
+  return `I can ${builtin.join(', ')}.${taught.length ? ` You taught me ${taught.join(', ')}.` : ''} I know ${names.join(', ')}.`;
+}
+
+/** "What is pack?" */
+export function describe(core: SessionCore, name: string): string {
+  const { registry, world } = core.deps;
+  if (registry.has(name)) {
+    const def = registry.get(name);
+    if (def.kind === 'behavior') return `${formatSignature(def)}: ${def.description} It does ${formatBody(def)}.`;
+    return `${def.name}(${def.params.map((p) => p.name).join(', ')}): ${def.description}`;
+  }
+  const e = world.get(name);
+  if (e) return `${e.name} is ${e.kind === 'location' ? 'a place' : 'an object'}: ${e.description}`;
+  return `I don't know ${name}. Say "what can you do?" to hear what I know.`;
+}
+
+/** The last planned command, for "no, the other one": the objects already tried. */
+export interface LastPlanned {
+  utterance: string;
+  plan: Plan;
+  tried: Set<string>;
+}
+
+/** Entity names used as arguments in a plan, in order. */
+export function entityArgs(plan: Plan): string[] {
+  const out: string[] = [];
+  for (const c of plan)
+    for (const v of Object.values(c.args)) if (typeof v === 'string' && /^[A-Z][A-Z0-9_]*$/.test(v) && !out.includes(v)) out.push(v);
+  return out;
+}
+
+/** "No, the other one": swap the last command's object for the next best match and propose it. */
+export function otherOne(core: SessionCore, utterance: string, last: LastPlanned | null, by: Source): Turn {
+  if (!last) return answer(core, utterance, 'question', 'The other one of what? Tell me what to do.');
+  const target = entityArgs(last.plan)[0];
+  const { world } = core.deps;
+  const original = world.get(target);
+  const words = new Set(`${last.utterance} ${original?.description ?? ''}`.toLowerCase().match(/[a-z]+/g) ?? []);
+  const candidates = world
+    .list()
+    .filter((e) => !last.tried.has(e.name) && e.kind === (original?.kind ?? 'object') && !e.container)
+    .map((e) => ({ e, score: (e.description.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => words.has(w) && w.length > 2).length }))
+    .sort((a, b) => b.score - a.score);
+  if (!target || !candidates.length) {
+    const known = world
+      .list()
+      .map((e) => e.name)
+      .join(', ');
+    return answer(core, utterance, 'question', `Which one do you mean? I know ${known}.`);
+  }
+  const next = candidates[0].e.name;
+  last.tried.add(next);
+  const plan: Plan = last.plan.map((c): SkillCall => ({
+    skill: c.skill,
+    args: Object.fromEntries(Object.entries(c.args).map(([k, v]) => [k, v === target ? next : v])),
+  }));
+  last.plan = plan;
+  return core.propose(utterance, plan, by);
+}
