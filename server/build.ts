@@ -60,7 +60,7 @@ export interface BuildState {
 
 export function consoleBuildState(dist = UI_DIST): BuildState {
   if (!existsSync(join(dist, 'index.html'))) return { fresh: false, reason: 'ui/dist is missing' };
-  let built = 0;
+  let built: number;
   try {
     built = Number(readFileSync(join(dist, STAMP), 'utf8'));
   } catch {
@@ -86,8 +86,8 @@ function tryLock(): boolean {
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    let pid = 0;
-    let age = 0;
+    let pid: number;
+    let age: number;
     try {
       pid = Number(readFileSync(join(LOCK, 'pid'), 'utf8'));
       age = Date.now() - statSync(LOCK).mtimeMs;

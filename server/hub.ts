@@ -19,7 +19,8 @@ import type { WebSocket } from 'ws';
 import type { App } from '../session/app.js';
 import type { ProbeResult } from './probe.js';
 import { OPERATOR, type Preview, type SessionEvent, type Source, type Turn } from '../session/session.js';
-import { buildPreviewInfo, partialPreview, previewStillValid } from './preview.js';
+import { previewStillValid } from './preview.js';
+import { PreviewBoard } from './preview-board.js';
 import {
   PROTOCOL_VERSION,
   isStudioClientMessage,
@@ -27,21 +28,23 @@ import {
   parseClientMessage,
   type ClientMessage,
   type DialogueEntry,
-  type EntityInfo,
   type ExecutionState,
   type HelloMessage,
   type Phase,
-  type PreviewInfo,
   type ProblemInfo,
   type SceneInfo,
   type ServerMessage,
-  type SkillInfo,
 } from './protocol.js';
 import { saveRecording } from './recordings.js';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { z } from 'zod';
-import { writeFileAtomic } from '../skills/library/library.js';
+import { readFileSync } from 'node:fs';
+import { loadConsoleSettings, saveConsoleSettings } from './console-settings.js';
+import { JointStream } from './joint-stream.js';
+import { IDLE_EXECUTION, nextExecution } from './execution-view.js';
+import { solveIkRequest } from './ik.js';
+import { Transcript } from './transcript.js';
+import { failureTip, jointsMessage, robotInfo, libraryMessage, locate, sceneInfo, worldMessage } from './messages.js';
+
+export { failureTip } from './messages.js';
 
 export interface HubOptions {
   probes: ProbeResult[];
@@ -54,13 +57,6 @@ export interface HubOptions {
   /** where console settings that outlive a restart are kept (auto-confirm); none: memory only */
   settingsPath?: string;
 }
-
-const consoleSettingsSchema = z.strictObject({
-  format: z.literal('shammie-console'),
-  version: z.literal(1),
-  /** behaviors that run without asking for confirmation */
-  autoConfirm: z.array(z.string().min(1).max(100)).max(1000),
-});
 
 /**
  * A part of the console that lives beside the core dialogue (the microphone channels, the
@@ -78,23 +74,10 @@ export interface HubExtension {
   dispose?(): void | Promise<void>;
 }
 
-const TRANSCRIPT_MAX = 300;
 /** utterances that must halt the arm at once, even while a motion holds the command queue */
 const STOP_WORDS = /^\s*(?:stop|halt|freeze|emergency stop|e-?stop)\b/i;
 /** ping period; a console that misses two pongs is dropped */
 const PING_MS = 5000;
-/** a client that has this much unsent data gets no joint frames until it catches up */
-const BACKPRESSURE_BYTES = 512 * 1024;
-/** re-send an unchanged joint frame this often, so the console can tell the stream is alive */
-const KEEPALIVE_MS = 250;
-/** joint frames that may go out back to back after a stall */
-const BURST = 10;
-
-interface CurrentPreview {
-  info: PreviewInfo;
-  /** the session's Preview object while it is pending (confirm executes exactly this) */
-  session: Preview | null;
-}
 
 export class ConsoleHub {
   readonly app: App;
@@ -102,11 +85,9 @@ export class ConsoleHub {
   readonly clients = new Set<WebSocket>();
   readonly #opts: HubOptions;
   readonly #scene: SceneInfo;
-  #transcript: DialogueEntry[] = [];
-  #entryId = 0;
-  #previewSeq = 0;
-  #current: CurrentPreview | null = null;
-  #execution: ExecutionState = { active: false, previewId: null, step: -1, stepFractions: [], outcome: null, failure: null };
+  readonly #transcript = new Transcript();
+  readonly #previews: PreviewBoard;
+  #execution: ExecutionState = IDLE_EXECUTION;
   #executionStarted = false;
   #stopFlag = false;
   #stopEpoch = 0;
@@ -118,12 +99,7 @@ export class ConsoleHub {
   #queue: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | null = null;
   #tick = 0;
-  #lastJoints: number[] = [];
-  #lastJointsAt = 0;
-  #lastStamp = -Infinity;
-  readonly #jointPeriod: number;
-  #tokens = 0;
-  #tokenAt = 0;
+  readonly #joints: JointStream;
   #lastWorld = '';
   #lastStatus = '';
   #libraryQueued = false;
@@ -131,7 +107,6 @@ export class ConsoleHub {
   readonly extensions: HubExtension[] = [];
   /** utterances said through a microphone, waiting for the session to echo them */
   readonly #voiceUtterances = new Set<string>();
-  readonly #entryListeners = new Set<(e: DialogueEntry) => void>();
   #disposed = false;
   readonly #sources = new Map<WebSocket, Source>();
 
@@ -139,15 +114,18 @@ export class ConsoleHub {
     this.app = app;
     this.#opts = opts;
     this.#scene = sceneInfo(app);
+    this.#previews = new PreviewBoard(app, this.serverId, (m) => this.broadcast(m));
+    // First listener: the consoles get each entry before other listeners act on it (a spoken reply follows its line).
+    this.#transcript.onEntry((entry) => this.broadcast({ type: 'dialogue', entry }));
     this.#unsubs.push(app.session.subscribe((e) => this.#onSession(e)));
     this.#unsubs.push(app.world.onChange(() => this.#queueLibrary()));
     this.#unsubs.push(app.registry.onChange(() => this.#queueLibrary()));
-    this.#jointPeriod = 1 / (opts.jointRate ?? 50);
+    this.#joints = new JointStream(this.clients, opts.jointRate ?? 50, () => jointsMessage(app, this.#scene));
     this.#loadSettings();
     // Joint states are forwarded as the backend publishes them (thinned to the joint rate by
     // their stamps), so a busy machine delays them but does not thin them out; the timer
     // only sends keepalives and the slower world/status updates.
-    this.#unsubs.push(app.backend.onJointState((js) => this.#onJointState(js.stamp)));
+    this.#unsubs.push(app.backend.onJointState((js) => !this.#disposed && this.#joints.onJointState(js.stamp)));
     this.#timer = setInterval(() => this.#onTick(), 20);
     this.#timer.unref?.();
   }
@@ -189,44 +167,17 @@ export class ConsoleHub {
   /** Auto-confirm flags from the settings file; a file that does not parse is set aside, not lost. */
   #loadSettings(): void {
     const path = this.#opts.settingsPath;
-    if (!path || !existsSync(path)) return;
-    let problem: string | null = null;
-    try {
-      const r = consoleSettingsSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-      if (r.success) {
-        for (const name of r.data.autoConfirm) if (this.app.registry.has(name)) this.#autoConfirm.add(name);
-        return;
-      }
-      problem = r.error.issues
-        .slice(0, 2)
-        .map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`)
-        .join('; ');
-    } catch (err) {
-      problem = (err as Error).message;
-    }
-    const aside = `${path}.unreadable-${Date.now()}`;
-    try {
-      renameSync(path, aside);
-    } catch {
-      /* leave it where it is */
-    }
-    this.#problems.set('settings', {
-      id: 'settings',
-      severity: 'warn',
-      message: `The console settings file could not be read (${problem}); auto-confirm is off for every behavior.`,
-      tip: `The file was kept as ${aside}.`,
-    });
+    if (!path) return;
+    const r = loadConsoleSettings(path, (name) => this.app.registry.has(name));
+    for (const name of r.autoConfirm) this.#autoConfirm.add(name);
+    if (r.problem) this.#problems.set('settings', r.problem);
   }
 
   #saveSettings(): void {
     const path = this.#opts.settingsPath;
     if (!path) return;
     try {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileAtomic(
-        path,
-        JSON.stringify({ format: 'shammie-console', version: 1, autoConfirm: [...this.#autoConfirm].sort() }, null, 2) + '\n',
-      );
+      saveConsoleSettings(path, this.#autoConfirm);
     } catch (err) {
       this.#setProblem({
         id: 'settings',
@@ -299,7 +250,8 @@ export class ConsoleHub {
           tip: 'Press Talk (or V) again.',
         });
       }
-      const parsed = parseClientMessage(data.toString());
+      // Text frames arrive as a Buffer (or fragments); ws never hands over anything else here.
+      const parsed = parseClientMessage(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
       if (!parsed.ok)
         return this.sendTo(ws, {
           type: 'error',
@@ -313,31 +265,21 @@ export class ConsoleHub {
     this.sendTo(ws, this.hello());
     this.sendTo(ws, this.#libraryMessage());
     this.sendTo(ws, this.#statusMessage());
-    this.sendTo(ws, this.#worldMessage());
-    this.sendTo(ws, this.#jointsMessage());
+    this.sendTo(ws, worldMessage(this.app, this.#scene));
+    this.sendTo(ws, jointsMessage(this.app, this.#scene));
     for (const ext of this.extensions) ext.attach?.(ws);
   }
 
   hello(): HelloMessage {
-    const m = this.app.model;
     return {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
       serverId: this.serverId,
-      robot: {
-        name: m.name,
-        urdfUrl: this.#opts.urdfUrl,
-        jointNames: [...m.jointNames],
-        limits: m.arm.map((j) => ({ lower: finiteOr(j.lower, -Math.PI), upper: finiteOr(j.upper, Math.PI), velocity: j.velocity })),
-        home: [...m.home],
-        tipLink: m.tipLink,
-        baseLink: m.baseLink,
-        gripper: m.gripper ? { joint: m.gripper.joint, mimics: m.gripper.mimics, open: m.gripper.open, closed: m.gripper.closed } : null,
-      },
+      robot: robotInfo(this.app.model, this.#opts.urdfUrl),
       scene: this.#scene,
       probes: this.#opts.probes,
-      transcript: this.#transcript.slice(-100),
-      preview: this.#current?.info ?? null,
+      transcript: this.#transcript.recent(100),
+      preview: this.#previews.shown?.info ?? null,
       execution: this.#execution,
       recordingsDir: this.#opts.recordingsDir,
     };
@@ -411,7 +353,7 @@ export class ConsoleHub {
         return;
       }
       case 'ik':
-        this.sendTo(ws, this.#solveIk(msg));
+        this.sendTo(ws, solveIkRequest(this.app.ik, msg));
         return;
       case 'save_recording': {
         const r = saveRecording(this.#opts.recordingsDir, this.app.model, msg.name, msg.samples);
@@ -478,13 +420,13 @@ export class ConsoleHub {
   }
 
   async #confirm(previewId: string, ws: WebSocket | null): Promise<void> {
-    const cur = this.#current;
+    const cur = this.#previews.shown;
     const session = this.app.session;
     const refuse = (message: string, tip?: string) => {
       if (ws) this.sendTo(ws, { type: 'error', re: 'confirm', message, tip });
       this.addEntry('system', `${message} Nothing moved.`, 'note');
     };
-    if (!cur || cur.info.id !== previewId || !cur.session || session.pending !== cur.session) {
+    if (!cur?.session || !this.#previews.isPending(previewId)) {
       return refuse(
         'That preview is no longer pending (it was replaced, cancelled or already ran).',
         'Look at the current preview and confirm that one.',
@@ -492,7 +434,7 @@ export class ConsoleHub {
     }
     if (!cur.info.safe)
       return refuse('That plan fails a safety check, so it cannot run.', 'Change the request or move the objects, then ask again.');
-    const valid = previewStillValid(cur.session, this.app.backend.jointState().position, (e) => this.#locate(e));
+    const valid = previewStillValid(cur.session, this.app.backend.jointState().position, (e) => locate(this.app, e));
     if (!valid.ok) {
       await this.#rePreview(cur.info.utterance, valid.reason);
       return;
@@ -522,26 +464,6 @@ export class ConsoleHub {
     }
   }
 
-  #solveIk(msg: Extract<ClientMessage, { type: 'ik' }>): ServerMessage {
-    const ik = this.app.ik;
-    if (msg.seed.length !== ik.dof) {
-      return {
-        type: 'ik_result',
-        id: msg.id,
-        ok: false,
-        q: [...msg.seed],
-        positionError: Infinity,
-        reason: `seed has ${msg.seed.length} values; the arm has ${ik.dof} joints`,
-      };
-    }
-    const goal = { position: msg.position, ...(msg.quaternion ? { quaternion: msg.quaternion } : {}) };
-    // Track from the seed first (a drag moves a little per request), then allow a few restarts.
-    let r = ik.solve(goal, { seed: msg.seed, maxRestarts: 0, maxIterations: 60 });
-    if (!r.ok) r = ik.solve(goal, { seed: msg.seed, maxRestarts: 8 });
-    const positionError = Number.isFinite(r.positionError) ? r.positionError : 1e9;
-    return { type: 'ik_result', id: msg.id, ok: r.ok, q: r.q, positionError, ...(r.reason ? { reason: r.reason } : {}) };
-  }
-
   // -------------------------------------------------------------------------------------------
   // Session events
 
@@ -567,49 +489,24 @@ export class ConsoleHub {
         queueMicrotask(() => this.#onPreviewCleared());
         return;
       }
-      case 'execution':
+      case 'execution': {
         if (e.status === 'started') {
           this.#executionStarted = true;
-          const n = this.#current?.info.steps.length ?? 0;
-          this.#execution = {
-            active: true,
-            previewId: this.#current?.info.id ?? null,
-            step: 0,
-            stepFractions: new Array(n).fill(0),
-            outcome: null,
-            failure: null,
-          };
           this.#clearProblem('execution');
-        } else {
-          this.#execution = { ...this.#execution, active: false, outcome: e.outcome ?? null, failure: e.failure ?? null };
+        } else if (e.outcome === 'failed' && e.failure && !e.failure.includes('stopped by the operator')) {
           // An operator stop is not a problem (the transcript says it stopped); failures are.
-          if (e.outcome === 'failed' && e.failure && !e.failure.includes('stopped by the operator')) {
-            this.#setProblem({ id: 'execution', severity: 'error', message: `Execution failed: ${e.failure}`, tip: failureTip(e.failure) });
-          }
+          this.#setProblem({ id: 'execution', severity: 'error', message: `Execution failed: ${e.failure}`, tip: failureTip(e.failure) });
         }
+        this.#execution = nextExecution(this.#execution, e, this.#previews.shown?.info ?? null) ?? this.#execution;
         this.broadcast({ type: 'execution', execution: this.#execution });
         this.#pushStatus();
         return;
-      case 'progress': {
-        const step = this.#current?.info.steps[e.step];
-        if (!step || !this.#execution.active) return;
-        const motion = step.motions[e.motion];
-        const within = motion ? motion.start - step.start + e.fraction * motion.duration : 0;
-        const f = step.duration > 0 ? Math.min(1, within / step.duration) : 1;
-        const fr = [...this.#execution.stepFractions];
-        fr[e.step] = f;
-        this.#execution = { ...this.#execution, step: e.step, stepFractions: fr };
-        this.broadcast({ type: 'execution', execution: this.#execution });
-        return;
       }
+      case 'progress':
       case 'step': {
-        if (!this.#execution.active) return;
-        const fr = [...this.#execution.stepFractions];
-        if (e.status === 'started') this.#execution = { ...this.#execution, step: e.index };
-        else if (e.status === 'succeeded' && e.index >= 0) {
-          fr[e.index] = 1;
-          this.#execution = { ...this.#execution, stepFractions: fr };
-        } else if (e.status === 'failed') this.#execution = { ...this.#execution, failure: e.reason ?? null };
+        const next = nextExecution(this.#execution, e, this.#previews.shown?.info ?? null);
+        if (!next) return;
+        this.#execution = next;
         this.broadcast({ type: 'execution', execution: this.#execution });
         return;
       }
@@ -653,7 +550,7 @@ export class ConsoleHub {
       // Unsafe or not plannable: the session does not keep it; show it red, not confirmable.
       const plan = turn.plan;
       const utterance = turn.utterance;
-      queueMicrotask(() => this.#showUnsafe(utterance, plan));
+      queueMicrotask(() => this.#previews.showRefused(utterance, plan));
       this.#setProblem({
         id: 'plan',
         severity: 'warn',
@@ -669,20 +566,8 @@ export class ConsoleHub {
   }
 
   #onPreview(preview: Preview): void {
-    const session = this.app.session;
-    const js = this.app.backend.jointState();
     const auto = preview.safe && preview.plan.length > 0 && preview.plan.every((c) => this.#autoConfirm.has(c.skill));
-    const utterance = [...session.history].reverse().find((t) => t.kind === 'plan' && !t.executed)?.utterance ?? '';
-    const info = buildPreviewInfo(preview, this.app.model, {
-      id: `p${++this.#previewSeq}-${this.serverId}`,
-      utterance,
-      confirmable: session.pending === preview,
-      autoConfirm: auto,
-      startQ: js.position,
-      startGripper: this.app.backend.gripperPosition(),
-    });
-    this.#current = { info, session: session.pending === preview ? preview : null };
-    this.broadcast({ type: 'preview', preview: info });
+    const info = this.#previews.show(preview, auto);
     if (auto && info.confirmable) {
       const epoch = this.#stopEpoch;
       const names = [...new Set(preview.plan.map((c) => c.skill))].join(', ');
@@ -694,52 +579,14 @@ export class ConsoleHub {
     }
   }
 
-  #showUnsafe(utterance: string, plan: NonNullable<Turn['plan']>): void {
-    try {
-      const valid = this.app.registry.validatePlan(plan, { entities: this.app.world.names() });
-      if (!valid.ok) return;
-      let preview: Preview;
-      try {
-        preview = this.app.session.preview(valid.plan);
-      } catch {
-        preview = partialPreview(this.app.session, valid.plan);
-      }
-      const js = this.app.backend.jointState();
-      const info = buildPreviewInfo(preview, this.app.model, {
-        id: `p${++this.#previewSeq}-${this.serverId}`,
-        utterance,
-        confirmable: false,
-        autoConfirm: false,
-        startQ: js.position,
-        startGripper: this.app.backend.gripperPosition(),
-      });
-      this.#current = { info, session: null };
-      this.broadcast({ type: 'preview', preview: info });
-    } catch {
-      // It failed to compile after all: the reply already says why.
-    }
-  }
-
   #onPreviewCleared(): void {
-    const id = this.#current?.info.id ?? null;
-    if (this.#executionStarted) {
-      // Keep showing what runs (the path), but it can no longer be confirmed.
-      if (this.#current) this.#current = { info: { ...this.#current.info, confirmable: false, autoConfirm: false }, session: null };
-      this.broadcast({ type: 'preview_cleared', id, reason: 'executing' });
-    } else {
-      this.#current = null;
-      this.broadcast({ type: 'preview_cleared', id, reason: this.#stopFlag ? 'stopped' : 'cancelled' });
-    }
+    this.#previews.cleared(this.#executionStarted, this.#stopFlag);
     this.#pushStatus();
   }
 
   /** After any command: drop a preview the session silently replaced, refresh status. */
   #afterCommand(): void {
-    const cur = this.#current;
-    if (cur?.session && this.app.session.pending !== cur.session && !this.#execution.active) {
-      this.#current = null;
-      this.broadcast({ type: 'preview_cleared', id: cur.info.id, reason: 'replaced' });
-    }
+    this.#previews.dropIfReplaced(this.#execution.active);
     this.#pushStatus();
   }
 
@@ -747,23 +594,12 @@ export class ConsoleHub {
   // Dialogue, problems, status, library, world
 
   addEntry(role: DialogueEntry['role'], text: string, kind?: string): void {
-    const entry: DialogueEntry = { id: ++this.#entryId, role, text, ...(kind ? { kind } : {}), t: Date.now() };
-    this.#transcript.push(entry);
-    if (this.#transcript.length > TRANSCRIPT_MAX) this.#transcript = this.#transcript.slice(-TRANSCRIPT_MAX);
-    this.broadcast({ type: 'dialogue', entry });
-    for (const l of this.#entryListeners) {
-      try {
-        l(entry);
-      } catch {
-        /* a listener's bug must not break the dialogue */
-      }
-    }
+    this.#transcript.add(role, text, kind);
   }
 
   /** Every new dialogue entry (spoken replies follow the robot's entries). */
   onEntry(listener: (e: DialogueEntry) => void): () => void {
-    this.#entryListeners.add(listener);
-    return () => this.#entryListeners.delete(listener);
+    return this.#transcript.onEntry(listener);
   }
 
   #setProblem(p: ProblemInfo): void {
@@ -811,122 +647,19 @@ export class ConsoleHub {
   }
 
   #libraryMessage(): ServerMessage {
-    const reg = this.app.registry;
     let dropped = false;
-    for (const name of [...this.#autoConfirm]) if (!reg.has(name)) dropped = this.#autoConfirm.delete(name);
+    for (const name of [...this.#autoConfirm]) if (!this.app.registry.has(name)) dropped = this.#autoConfirm.delete(name);
     if (dropped) this.#saveSettings(); // forgotten or renamed: a later skill of that name asks again
-    const skills: SkillInfo[] = reg.list().map((s) => {
-      const def = reg.get(s.name);
-      const base: SkillInfo = {
-        name: s.name,
-        kind: s.kind,
-        description: s.description,
-        params: s.params.map((p) => ({ name: p.name, type: p.type, description: p.description })),
-        autoConfirm: this.#autoConfirm.has(s.name),
-      };
-      if (def.kind === 'behavior') {
-        base.body = def.body.map((b) => ({ skill: b.skill, args: { ...b.args } }));
-        if (def.builtin) base.builtin = true;
-      }
-      return base;
-    });
-    const entities: EntityInfo[] = this.app.world.list().map((e) => ({
-      name: e.name,
-      description: e.description,
-      kind: e.kind,
-      container: Boolean(e.container),
-      body: e.source.type === 'body' ? e.source.body : null,
-      position: this.#locate(e.name) ?? null,
-    }));
-    return { type: 'library', skills, entities };
-  }
-
-  #locate(name: string): [number, number, number] | undefined {
-    try {
-      const p = this.app.world.position(name);
-      return [round(p[0]), round(p[1]), round(p[2])];
-    } catch {
-      return undefined;
-    }
-  }
-
-  #worldMessage(): ServerMessage {
-    const sim = this.app.sim;
-    const held = this.app.world.held;
-    if (!sim) {
-      // On a robot: poses come from TF; containment is not observed.
-      return { type: 'world', held, bodies: this.#scene.bodies.map((name) => ({ name, in: null, held: held === name })) };
-    }
-    const states = new Map(sim.objectStates().map((o) => [o.name, o]));
-    return {
-      type: 'world',
-      held,
-      bodies: this.#scene.bodies.map((name) => ({ name, in: states.get(name)?.in ?? null, held: states.get(name)?.held ?? false })),
-    };
-  }
-
-  #jointsMessage(): Extract<ServerMessage, { type: 'joints' }> {
-    const js = this.app.backend.jointState();
-    // Object poses: the physics in the sim, the world model's pose source (TF) on a robot.
-    const poses = this.app.sim ?? this.app.world.poses;
-    const bodies: number[] = [];
-    for (const name of this.#scene.bodies) {
-      const p = poses?.bodyPosition(name) ?? [0, 0, -10];
-      const q = poses?.bodyQuaternion?.(name) ?? [0, 0, 0, 1];
-      // 0.1 mm and 1e-4 (quaternion) resolution: enough to draw, and resting objects that creep
-      // by microns do not keep the stream (and the console's renderer) busy.
-      bodies.push(r4(p[0]), r4(p[1]), r4(p[2]), r4(q[0]), r4(q[1]), r4(q[2]), r4(q[3]));
-    }
-    return {
-      type: 'joints',
-      stamp: Math.round(js.stamp * 1e4) / 1e4,
-      q: js.position.map((v) => Math.round(v * 1e5) / 1e5),
-      gripper: Math.round(this.app.backend.gripperPosition() * 1e5) / 1e5,
-      bodies,
-    };
-  }
-
-  /** A joint state was published (stamp: backend clock, s). */
-  #onJointState(stamp: number): void {
-    if (this.#disposed || this.clients.size === 0) return;
-    if (stamp < this.#lastStamp) this.#lastStamp = -Infinity; // the clock was reset
-    if (stamp - this.#lastStamp < this.#jointPeriod - 1e-6) return;
-    // Token bucket on the wall clock: bursts after a stall pass, a sim running faster than
-    // real time ('fast' pace) is capped at twice the joint rate.
-    const now = performance.now();
-    this.#tokens = Math.min(BURST, this.#tokens + ((now - this.#tokenAt) * 2) / (this.#jointPeriod * 1000));
-    this.#tokenAt = now;
-    if (this.#tokens < 1) return;
-    this.#tokens -= 1;
-    this.#lastStamp = stamp;
-    this.#sendJoints(false);
-  }
-
-  /** Send the current joint state if it changed (or a keepalive is due). */
-  #sendJoints(keepaliveOnly: boolean): void {
-    const now = Date.now();
-    if (keepaliveOnly && now - this.#lastJointsAt < KEEPALIVE_MS) return;
-    const msg = this.#jointsMessage();
-    const flat = [...msg.q, msg.gripper, ...msg.bodies];
-    let changed = flat.length !== this.#lastJoints.length;
-    for (let i = 0; !changed && i < flat.length; i++) if (flat[i] !== this.#lastJoints[i]) changed = true;
-    if (!changed && now - this.#lastJointsAt < KEEPALIVE_MS) return;
-    this.#lastJoints = flat;
-    this.#lastJointsAt = now;
-    const text = JSON.stringify(msg);
-    for (const ws of this.clients) {
-      // Coalesce rather than queue: a slow console skips frames.
-      if (ws.readyState === ws.OPEN && ws.bufferedAmount < BACKPRESSURE_BYTES) ws.send(text);
-    }
+    return libraryMessage(this.app, this.#autoConfirm);
   }
 
   #onTick(): void {
     if (this.#disposed || this.app.sim?.disposed) return;
     this.#tick++;
-    if (this.clients.size > 0) this.#sendJoints(true);
+    if (this.clients.size > 0) this.#joints.send(true);
     if (this.#tick % 10 === 0) {
       if (this.clients.size > 0) {
-        const world = this.#worldMessage();
+        const world = worldMessage(this.app, this.#scene);
         const text = JSON.stringify(world);
         if (text !== this.#lastWorld) {
           this.#lastWorld = text;
@@ -940,68 +673,8 @@ export class ConsoleHub {
 
   /** A pending preview whose world changed is re-planned and shown again (never executed as is). */
   #revalidate(): void {
-    const cur = this.#current;
-    if (!cur?.session || this.#planning > 0 || this.#execution.active || this.app.session.pending !== cur.session) return;
-    const valid = previewStillValid(cur.session, this.app.backend.jointState().position, (e) => this.#locate(e));
-    if (valid.ok) return;
-    const utterance = cur.info.utterance;
-    cur.session = null; // do not trigger twice
-    void this.serial(() => this.#rePreview(utterance, valid.reason));
+    if (this.#planning > 0 || this.#execution.active) return;
+    const stale = this.#previews.takeStale();
+    if (stale) void this.serial(() => this.#rePreview(stale.utterance, stale.reason));
   }
-}
-
-function round(v: number): number {
-  return Math.round(v * 1e5) / 1e5;
-}
-
-function r4(v: number): number {
-  return Math.round(v * 1e4) / 1e4;
-}
-
-function finiteOr(v: number, fallback: number): number {
-  return Number.isFinite(v) ? v : fallback;
-}
-
-/** What the operator can do about a failure, in plain words. */
-export function failureTip(failure: string): string | undefined {
-  const f = failure.toLowerCase();
-  if (f.includes('stopped by the operator')) return 'Say or type the next command when ready.';
-  if (f.includes('table')) return 'The motion would touch the table. Move the object further from the edge or pick a different location.';
-  if (f.includes('workspace')) return 'The target is outside the allowed workspace. Move the object closer to the robot.';
-  if (f.includes('limit')) return 'A joint would pass its limit. Try a target closer to the robot, or go home first ("go home").';
-  if (f.includes('reach') || f.includes('ik') || f.includes('unreachable'))
-    return 'The pose is out of reach. Move the object closer to the robot.';
-  if (f.includes('closed on nothing') || f.includes('not grasped')) return 'The grasp missed. Check where the object is and try again.';
-  if (f.includes('aborted') || f.includes('tracking'))
-    return 'The arm could not follow the motion (a collision?). Check the scene, then go home.';
-  return undefined;
-}
-
-function sceneInfo(app: App): SceneInfo {
-  const s = app.scene;
-  return {
-    name: s.name,
-    description: s.description ?? '',
-    table: {
-      size: [s.table.size[0], s.table.size[1]],
-      center: [s.table.center[0], s.table.center[1]],
-      thickness: s.table.thickness,
-      height: s.table.height,
-      rgba: rgba4(s.table.rgba),
-    },
-    objects: s.objects.map((o) => ({ name: o.name, shape: o.shape, size: [...o.size], rgba: rgba4(o.rgba) })),
-    containers: s.containers.map((c) => ({
-      name: c.name,
-      kind: c.kind,
-      inner: [c.inner[0], c.inner[1]],
-      height: c.height,
-      wall: c.wall,
-      rgba: rgba4(c.rgba),
-    })),
-    bodies: [...s.objects.map((o) => o.name), ...s.containers.map((c) => c.name)],
-  };
-}
-
-function rgba4(v: readonly number[] | undefined): [number, number, number, number] {
-  return [v?.[0] ?? 0.7, v?.[1] ?? 0.7, v?.[2] ?? 0.7, v?.[3] ?? 1];
 }

@@ -154,7 +154,8 @@ export async function startSessionServer(app: App, options: SessionServerOptions
         )
       : Promise.resolve();
 
-  const server = createServer(async (req, res) => {
+  // Each request is handled to the end; its errors become a 500 (or 400) inside the handler.
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<unknown> => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = decodeURIComponent(url.pathname);
@@ -239,7 +240,8 @@ export async function startSessionServer(app: App, options: SessionServerOptions
       if (!res.headersSent) sendJson(res, 500, { error: (err as Error).message });
       else res.end();
     }
-  });
+  };
+  const server = createServer((req, res) => void handle(req, res));
 
   // 17 MB: a console's rendered wrist-camera PNG travels as base64 (protocol-studio.ts allows 16 MB).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 17 * 1024 * 1024 });

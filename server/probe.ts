@@ -15,7 +15,8 @@ function onPath(bin: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
 }
 
-export async function probeOptionalParts(env: NodeJS.ProcessEnv = process.env): Promise<ProbeResult[]> {
+/** What is installed of the optional parts (checks the environment and PATH; async so a probe may ask a server later). */
+export function probeOptionalParts(env: NodeJS.ProcessEnv = process.env): Promise<ProbeResult[]> {
   const out: ProbeResult[] = [];
   const base = env.OPENAI_BASE_URL;
   const model = env.SHAMMIE_LLM_MODEL;
@@ -76,5 +77,5 @@ export async function probeOptionalParts(env: NodeJS.ProcessEnv = process.env): 
             'not sourced; driving the simulated arm. For a real arm: shammie start --profile ros2-rosbridge (rosbridge_server) or source ROS 2 for --profile ros2-rclnodejs; see docs/ros2.md',
         },
   );
-  return out;
+  return Promise.resolve(out);
 }

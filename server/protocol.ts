@@ -376,7 +376,7 @@ function parseWith<T>(schema: z.ZodType<T>, text: string): { ok: true; message: 
   }
   const r = schema.safeParse(json);
   if (!r.success) {
-    const type = typeof json === 'object' && json && 'type' in json ? String((json as { type: unknown }).type) : '?';
+    const type = typeof json === 'object' && json && 'type' in json ? String(json.type) : '?';
     return {
       ok: false,
       error: `bad "${type}" message: ${r.error.issues

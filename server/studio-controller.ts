@@ -126,7 +126,11 @@ export class StudioController implements StudioHooks {
     return run;
   }
 
-  async deleteLast(): Promise<string> {
+  deleteLast(): Promise<string> {
+    return Promise.resolve(this.#deleteLast());
+  }
+
+  #deleteLast(): string {
     const film = this.#film;
     if (!film) return 'No film is open, so there is no frame to delete. Say "shoot" to start one.';
     const frames = film.frames();
@@ -136,11 +140,13 @@ export class StudioController implements StudioHooks {
     return `Deleted frame ${frames.length} of "${this.#name(film)}"; ${left} frame${left === 1 ? '' : 's'} left.${this.#move ? ` The camera stays at pose ${this.#move.index} of ${this.#move.total}.` : ''}`;
   }
 
-  async open(name: string | null): Promise<string> {
+  open(name: string | null): Promise<string> {
     const { film, created } = this.openFilm(name ?? this.#freshName());
     const n = this.#name(film);
-    if (created) return `New film "${n}": say "shoot" to take its first frame.`;
-    return `Opened the film "${n}" with ${film.frameCount} frame${film.frameCount === 1 ? '' : 's'}; the next one is frame ${film.frameCount + 1}.`;
+    if (created) return Promise.resolve(`New film "${n}": say "shoot" to take its first frame.`);
+    return Promise.resolve(
+      `Opened the film "${n}" with ${film.frameCount} frame${film.frameCount === 1 ? '' : 's'}; the next one is frame ${film.frameCount + 1}.`,
+    );
   }
 
   // --- state ---------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
  * Not for clients: they use the Session's public methods.
  */
 import type { PlannerContext } from '../planner/index.js';
+import type { ArmState } from '../skills/primitives.js';
 import type { Plan } from '../skills/registry.js';
 import type { LibraryStore } from './library-store.js';
 import type { DialogueState } from './state.js';
@@ -26,6 +27,8 @@ export interface SessionCore {
   /** make the registry and the world model match the library */
   sync(): void;
   plannerContext(): PlannerContext;
+  /** the arm as the next motion starts from it */
+  arm(): ArmState;
   /** validate, compile and check a plan; previewing on success */
   propose(utterance: string, plan: Plan, by: Source, frames?: number): Turn;
 }

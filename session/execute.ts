@@ -3,10 +3,135 @@
  * in order, with progress events. Used by confirm (whole plans) and by the studio's shoot (one
  * segment of a confirmed camera move).
  */
-import { SkillFailure, type CompiledStep } from '../skills/primitives.js';
+import { compilePlan, SkillFailure, type ArmState, type CompiledStep } from '../skills/primitives.js';
+import { formatCall, formatPlan } from '../skills/registry.js';
+import { checkFrameMove, planFrameMove, type FrameMovePlan } from '../studio/frame-move.js';
 import type { SessionCore } from './core.js';
+import type { LastPlanned } from './library-commands.js';
+import type { DialogueState } from './state.js';
+import type { Turn } from './types.js';
+
+export type Executing = Extract<DialogueState, { kind: 'executing' }>;
 
 export const STOPPED = 'stopped by the operator';
+
+/** What the session remembers beside its state: the last command, where the gripper is, what posed the camera. */
+export interface SessionMemory {
+  /** the last planned command, for "no, the other one" */
+  lastPlanned: LastPlanned | null;
+  /** the entity the gripper is at (after a goto), so grasp knows what to expect */
+  at: string | null;
+  /** the call that last moved the arm (a frame's "posed by"); null until something ran */
+  posedBy: string | null;
+}
+
+/** How far (rad) the arm may be from a step's planned start before the step is re-planned. */
+const REPLAN_JOINT_TOL = 0.02;
+/** How far (m) a target may move between preview and execution before re-planning. */
+const REPLAN_TARGET_TOL = 0.01;
+
+/**
+ * Run a confirmed plan (the session is in `exec`): step by step through the guarded backend,
+ * re-planning the rest when the world or the arm is not where the preview assumed, and for
+ * "… over N frames" stopping at the camera move's first pose. Ends in idle or framing.
+ * `stopAfter` (seconds of backend time after the start) triggers an operator stop mid-motion,
+ * for scripts and tests.
+ */
+export async function executePlan(
+  core: SessionCore,
+  exec: Executing,
+  memory: SessionMemory,
+  opts: { stopAfter?: number; stop: () => Promise<void> },
+): Promise<Turn> {
+  const { turn, preview } = exec;
+  const { backend, world, registry, motion } = core.deps;
+  turn.executed = true;
+  const notes: string[] = [];
+  let unsubscribeStop: (() => void) | undefined;
+  if (opts.stopAfter !== undefined) {
+    const t0 = backend.now();
+    const at = opts.stopAfter;
+    unsubscribeStop = backend.onJointState((js) => {
+      if (js.stamp - t0 >= at && !exec.stopRequested) void opts.stop();
+    });
+  }
+  let steps = preview.compiled;
+  let split: FrameMovePlan | null = null;
+  core.emit({ type: 'execution', status: 'started', t: Date.now() });
+  try {
+    for (let i = 0; i < steps.length; i++) {
+      let step = steps[i];
+      if (exec.stopRequested) throw new SkillFailure(STOPPED);
+      exec.step = i;
+      // If the world or the arm is not where the preview assumed, re-plan the rest.
+      const arm: ArmState = {
+        q: [...backend.jointState().position],
+        gripper: backend.gripperPosition(),
+        held: world.held,
+        lastTouched: world.lastTouched,
+        at: memory.at,
+      };
+      const moved = step.targetAt && distance(world.position(step.targetAt.entity), step.targetAt.position) > REPLAN_TARGET_TOL;
+      const firstTraj = step.motions.find((m) => m.kind === 'trajectory');
+      const off =
+        firstTraj && firstTraj.kind === 'trajectory' && maxAbsDiff(firstTraj.trajectory.points[0].positions, arm.q) > REPLAN_JOINT_TOL;
+      if (moved || off) {
+        notes.push(
+          `re-planned from step ${i + 1} (${formatCall(step.call)}) because ${moved ? `${step.targetAt!.entity} moved` : 'the arm was not where the preview expected'}`,
+        );
+        const rest = compilePlan(
+          registry,
+          steps.slice(i).map((st) => st.call),
+          motion,
+          arm,
+        );
+        steps = [...steps.slice(0, i), ...rest];
+        step = steps[i];
+      }
+      if (preview.frames !== undefined && i === steps.length - 1) {
+        // "… over N frames": run up to the camera move (ending at pose 1); the move itself goes pose by pose, one per shoot.
+        split = planFrameMove(step, preview.frames, motion.model, { speedScale: motion.config.speedScale });
+        const check = checkFrameMove(split, motion.model, core.deps.safety);
+        if (!check.ok) throw new SkillFailure(check.reason);
+        step = split.head;
+      }
+      core.emit({ type: 'step', index: i, call: formatCall(step.call), status: 'started', t: Date.now() });
+      core.touched('step');
+      await runStep(core, step, i, () => exec.stopRequested);
+      world.lastTouched = step.end.lastTouched;
+      memory.at = step.end.at ?? null;
+      core.emit({ type: 'step', index: i, call: formatCall(step.call), status: 'succeeded', t: Date.now() });
+    }
+    turn.outcome = 'succeeded';
+  } catch (err) {
+    memory.at = null;
+    split = null;
+    turn.outcome = 'failed';
+    turn.failure = exec.stopRequested ? STOPPED : (err as Error).message;
+    core.emit({ type: 'step', index: -1, call: '', status: 'failed', reason: turn.failure, t: Date.now() });
+  } finally {
+    unsubscribeStop?.();
+  }
+  const lesson = exec.lesson;
+  if (turn.outcome === 'succeeded' && lesson && turn.plan && turn.plan.length) {
+    lesson.steps.push({ utterance: turn.utterance, plan: turn.plan });
+    core.emit({ type: 'teaching', status: 'step', name: lesson.name, steps: lesson.steps.length, t: Date.now() });
+  }
+  // The lesson may have ended meanwhile ("that's it" cannot, but a stop or cancel elsewhere may).
+  const next: DialogueState = split
+    ? { kind: 'framing', lesson: core.state.lesson, move: split, index: 1, moving: false, stopRequested: false }
+    : { kind: 'idle', lesson: core.state.lesson };
+  if (split) notes.push(`the camera holds pose 1 of ${split.total} of ${split.call}: say "shoot" to take each frame`);
+  core.enter(
+    next,
+    turn.outcome === 'succeeded' ? 'execution_finished' : turn.failure === STOPPED ? 'execution_stopped' : 'execution_failed',
+  );
+  if (turn.plan?.length) memory.posedBy = formatPlan(turn.plan);
+  if (notes.length) turn.notes = notes;
+  core.emit({ type: 'execution', status: 'finished', outcome: turn.outcome, failure: turn.failure, t: Date.now() });
+  core.emit({ type: 'turn', turn, t: Date.now() });
+  return turn;
+}
 
 /** Run one compiled step's motions; throws SkillFailure on the first that fails or when `stopped()` turns true. */
 export async function runStep(core: SessionCore, step: CompiledStep, index: number, stopped: () => boolean): Promise<void> {

@@ -139,13 +139,13 @@ export class SessionLog {
 
   /** Log every event of a session until close(); returns the unsubscribe function. */
   attach<E extends { type: string }>(session: EventSource<E>): () => void {
-    const off = session.subscribe((e) => this.write(e as unknown as LoggableEvent));
+    const off = session.subscribe((e) => this.write(e));
     this.#detach.push(off);
     return off;
   }
 
   /** The listener form, for SessionDeps.onEvent or AppOptions.onEvent. */
-  readonly listener = (e: { type: string }): void => this.write(e as unknown as LoggableEvent);
+  readonly listener = (e: { type: string }): void => this.write(e);
 
   /** Append one event. Never throws. */
   write(event: LoggableEvent): void {

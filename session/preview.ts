@@ -4,9 +4,11 @@
  */
 import { checkTrajectory } from '../robot-bridge/safety/index.js';
 import { compilePlan, type ArmState, type CompiledStep } from '../skills/primitives.js';
-import { formatCall, type Plan } from '../skills/registry.js';
+import { formatCall, formatPlan, type Plan } from '../skills/registry.js';
 import { trajectorySummary } from '../skills/trajectory/index.js';
-import type { Preview, PreviewStep, PreviewTotals, SessionDeps } from './types.js';
+import { checkFrameMove, FrameMoveError, planFrameMove } from '../studio/frame-move.js';
+import type { SessionCore } from './core.js';
+import type { Preview, PreviewStep, PreviewTotals, SessionDeps, Source, Turn } from './types.js';
 
 export function previewSummary(steps: number, t: PreviewTotals): Preview['summary'] {
   const r3 = (v: number) => Math.round(v * 1000) / 1000;
@@ -29,7 +31,7 @@ export function describeStep(deps: SessionDeps, step: CompiledStep, totals: Prev
   const { motion, safety, backend } = deps;
   const out: PreviewStep = { call: formatCall(step.call), motions: [], safe: true };
   for (const m of step.motions) {
-    let d = 0;
+    let d: number;
     if (m.kind === 'trajectory') {
       const s = trajectorySummary(m.trajectory);
       d = s.duration;
@@ -50,4 +52,74 @@ export function describeStep(deps: SessionDeps, step: CompiledStep, totals: Prev
     out.motions.push({ label: m.label, kind: m.kind, duration: d });
   }
   return out;
+}
+
+/** Validate, compile and safety-check a plan; on success it is pending (previewing) until confirm(). */
+export function propose(core: SessionCore, utterance: string, plan: Plan, by: Source, frames?: number): Turn {
+  const { registry, world } = core.deps;
+  const lesson = core.state.lesson;
+  // Whatever was pending or asked is replaced by this command, whether or not it can run.
+  const leave = () => {
+    const s = core.state;
+    if (s.kind === 'previewing' || s.kind === 'asking') core.enter({ kind: 'idle', lesson }, 'replaced');
+  };
+  const refuse = (kind: 'question' | 'plan', reply: string, extra: Partial<Turn> = {}) => {
+    leave();
+    return core.finish({ utterance, kind, reply, plan, executed: false, outcome: 'not_run', ...extra });
+  };
+  if (frames !== undefined && plan.length !== 1) {
+    return refuse('question', `I split one camera move at a time into frames, e.g. "track around the tower over ${frames} frames".`);
+  }
+  const valid = registry.validatePlan(plan, { entities: world.names() });
+  if (!valid.ok) return refuse('question', `I can't do that as planned: ${valid.errors.join('; ')}`);
+  let preview: Preview;
+  try {
+    preview = compilePreview(core.deps, valid.plan, core.arm());
+  } catch (err) {
+    const reason = (err as Error).message;
+    return refuse('plan', `Here is my plan: ${formatPlan(plan)}, but I can't carry it out: ${reason}`, {
+      outcome: 'failed',
+      failure: reason,
+    });
+  }
+  if (!preview.safe) {
+    const bad = preview.steps.find((st) => !st.safe)!;
+    const reason = `${bad.call} fails a safety check: ${bad.reason}`;
+    return refuse('plan', `Here is my plan: ${formatPlan(plan)}, but ${reason}`, {
+      preview: preview.summary,
+      outcome: 'failed',
+      failure: reason,
+    });
+  }
+  if (frames !== undefined) {
+    // Split now so a move that cannot be posed is refused before anything moves.
+    const { model, config } = core.deps.motion;
+    try {
+      const split = planFrameMove(preview.compiled[preview.compiled.length - 1], frames, model, { speedScale: config.speedScale });
+      const check = checkFrameMove(split, model, core.deps.safety);
+      if (!check.ok)
+        return refuse('plan', `Here is my plan: ${formatPlan(plan)} over ${frames} frames, but ${check.reason}`, {
+          preview: preview.summary,
+          outcome: 'failed',
+          failure: check.reason,
+        });
+    } catch (err) {
+      if (!(err instanceof FrameMoveError)) throw err;
+      return refuse('question', `I can't shoot that over ${frames} frames: ${err.message}.`);
+    }
+    preview.frames = frames;
+  }
+  const turn: Turn = {
+    utterance,
+    kind: 'plan',
+    reply: `Sure, here is my plan: ${formatPlan(plan)}${frames !== undefined ? `, over ${frames} frames: the camera stops at ${frames} poses along this path and waits for "shoot" at each` : ''}`,
+    plan,
+    preview: preview.summary,
+    executed: false,
+    outcome: 'not_run',
+  };
+  core.enter({ kind: 'previewing', lesson, preview, turn, proposedBy: by }, 'plan');
+  core.finish(turn);
+  core.emit({ type: 'preview', preview, t: Date.now() });
+  return turn;
 }

@@ -251,11 +251,11 @@ function toProfile(d: ProfileDocument, source: string): LaunchProfile {
   };
   if (d.safety) {
     try {
-      parseSafetyConfig(d.safety as SafetyConfigInput);
+      parseSafetyConfig(d.safety);
     } catch (err) {
       throw new ProfileError(`${source}: ${(err as Error).message}`, { cause: err });
     }
-    out.safety = d.safety as SafetyConfigInput;
+    out.safety = d.safety;
   }
   if (d.backend === 'sim') {
     out.sim = d.sim;

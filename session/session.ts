@@ -15,16 +15,15 @@
 import type { PlannerContext, PlannerResult } from '../planner/index.js';
 import { frameCountIn } from '../planner/rule-planner.js';
 import { mentionsIn } from '../planner/teach.js';
-import { compilePlan, SkillFailure, type ArmState, type CompiledStep } from '../skills/primitives.js';
+import type { ArmState, CompiledStep } from '../skills/primitives.js';
 import { motionSkillDefinition } from '../skills/motion-skills.js';
-import { formatCall, formatPlan, type BehaviorDefinition, type Plan } from '../skills/registry.js';
+import { formatPlan, type BehaviorDefinition, type Plan } from '../skills/registry.js';
 import type { TeachingTrace } from '../planner/types.js';
-import { checkFrameMove, FrameMoveError, planFrameMove, type FrameMovePlan } from '../studio/frame-move.js';
 import { answer, type SessionCore } from './core.js';
-import { distance, maxAbsDiff, runStep, STOPPED } from './execute.js';
-import { describe, entityArgs, forget, listSkills, otherOne, rename, undo, type LastPlanned } from './library-commands.js';
+import { executePlan, type Executing, type SessionMemory } from './execute.js';
+import { describe, entityArgs, forget, listSkills, otherOne, rename, undo } from './library-commands.js';
 import { MemoryLibrary, type LibraryStore } from './library-store.js';
-import { compilePreview, describeStep } from './preview.js';
+import { compilePreview, describeStep, propose } from './preview.js';
 import { viewState, withLesson, type DialogueState, type DialogueStateView, type Expectation } from './state.js';
 import { endFrameMove, shoot, studioCommand } from './studio-commands.js';
 import { abortRecording, demonstrate, finishTeaching, handBack, handGuidedEnded, restoreFailure, startTeaching } from './teaching.js';
@@ -46,11 +45,6 @@ export { previewSummary } from './preview.js';
 export { MemoryLibrary, type LibraryStore } from './library-store.js';
 export type { DialogueState, DialogueStateView, Lesson } from './state.js';
 
-/** How far (rad) the arm may be from a step's planned start before the step is re-planned. */
-const REPLAN_JOINT_TOL = 0.02;
-/** How far (m) a target may move between preview and execution before re-planning. */
-const REPLAN_TARGET_TOL = 0.01;
-
 /** The name a reply uses for who asked for a plan. */
 function whose(by: Source | null): string {
   if (!by) return 'A';
@@ -65,12 +59,8 @@ export class Session {
   #state: DialogueState = { kind: 'idle', lesson: null };
   /** entities that come with the scene (not taught, cannot be forgotten) */
   readonly #sceneEntities: Set<string>;
-  /** discourse memory, not dialogue state: the last planned command ("no, the other one") */
-  #lastPlanned: LastPlanned | null = null;
-  /** the entity the gripper is at (after a goto), so grasp knows what to expect */
-  #at: string | null = null;
-  /** the call that last moved the arm (a frame's "posed by"); null until something ran */
-  #posedBy: string | null = null;
+  /** what the session remembers beside its state (the last command, where the gripper is) */
+  readonly #memory: SessionMemory = { lastPlanned: null, at: null, posedBy: null };
   /** the stop-motion studio, when the server runs one */
   #studio: StudioHooks | null = null;
   readonly #listeners = new Set<(e: SessionEvent) => void>();
@@ -79,13 +69,13 @@ export class Session {
   constructor(deps: SessionDeps) {
     this.deps = { ...deps, library: deps.library ?? new MemoryLibrary() };
     this.#sceneEntities = new Set(deps.world.names());
-    const self = this;
+    const current = () => this.#state;
     this.#core = {
       deps: this.deps,
       library: this.deps.library,
       sceneEntities: this.#sceneEntities,
       get state() {
-        return self.#state;
+        return current();
       },
       enter: (next, event) => this.#enter(next, event),
       touched: (event) => this.#announce(this.#state.kind, event),
@@ -93,7 +83,8 @@ export class Session {
       finish: (turn) => this.#finish(turn),
       sync: () => this.#syncFromLibrary(),
       plannerContext: () => this.plannerContext(),
-      propose: (utterance, plan, by, frames) => this.#propose(utterance, plan, by, frames),
+      propose: (utterance, plan, by, frames) => propose(this.#core, utterance, plan, by, frames),
+      arm: () => this.armState(),
     };
     this.#syncFromLibrary();
   }
@@ -146,7 +137,7 @@ export class Session {
       gripper: backend.gripperPosition(),
       held: world.held,
       lastTouched: world.lastTouched,
-      at: this.#at,
+      at: this.#memory.at,
     };
   }
 
@@ -258,7 +249,7 @@ export class Session {
         // The one shown was the wrong one: it is dropped whatever comes next.
         if (this.#state.kind === 'previewing' || this.#state.kind === 'asking')
           this.#enter({ kind: 'idle', lesson: this.#state.lesson }, 'other_one');
-        return otherOne(core, utterance, this.#lastPlanned, by);
+        return otherOne(core, utterance, this.#memory.lastPlanned, by);
       }
       case 'rejected':
         return answer(core, utterance, 'rejected', result.reply);
@@ -273,8 +264,8 @@ export class Session {
       case 'plan': {
         const busy = this.#busy(utterance, by) ?? (await handBack(core, utterance));
         if (busy) return busy;
-        this.#lastPlanned = { utterance, plan: result.plan, tried: new Set(entityArgs(result.plan)) };
-        return this.#propose(utterance, result.plan, by, result.frames ?? frameCountIn(utterance));
+        this.#memory.lastPlanned = { utterance, plan: result.plan, tried: new Set(entityArgs(result.plan)) };
+        return propose(this.#core, utterance, result.plan, by, result.frames ?? frameCountIn(utterance));
       }
       default: {
         const never: never = result;
@@ -293,98 +284,17 @@ export class Session {
       const why = s.kind === 'executing' ? 'A plan is already running.' : 'There is no plan waiting for confirmation.';
       return answer(this.#core, '!confirm', 'error', why);
     }
-    const { turn, preview } = s;
-    const { backend, world, registry, motion } = this.deps;
-    const exec: Extract<DialogueState, { kind: 'executing' }> = {
+    const exec: Executing = {
       kind: 'executing',
       lesson: s.lesson,
-      preview,
-      turn,
+      preview: s.preview,
+      turn: s.turn,
       step: 0,
       stopRequested: false,
       proposedBy: s.proposedBy,
     };
     this.#enter(exec, 'confirm');
-    turn.executed = true;
-    const notes: string[] = [];
-    let unsubscribeStop: (() => void) | undefined;
-    if (options.stopAfter !== undefined) {
-      const t0 = backend.now();
-      const at = options.stopAfter;
-      unsubscribeStop = backend.onJointState((js) => {
-        if (js.stamp - t0 >= at && !exec.stopRequested) void this.stop();
-      });
-    }
-    let steps = preview.compiled;
-    let split: FrameMovePlan | null = null;
-    this.#emit({ type: 'execution', status: 'started', t: Date.now() });
-    try {
-      for (let i = 0; i < steps.length; i++) {
-        let step = steps[i];
-        if (exec.stopRequested) throw new SkillFailure(STOPPED);
-        exec.step = i;
-        // If the world or the arm is not where the preview assumed, re-plan the rest.
-        const arm = this.armState();
-        const moved = step.targetAt && distance(world.position(step.targetAt.entity), step.targetAt.position) > REPLAN_TARGET_TOL;
-        const firstTraj = step.motions.find((m) => m.kind === 'trajectory');
-        const off =
-          firstTraj && firstTraj.kind === 'trajectory' && maxAbsDiff(firstTraj.trajectory.points[0].positions, arm.q) > REPLAN_JOINT_TOL;
-        if (moved || off) {
-          notes.push(
-            `re-planned from step ${i + 1} (${formatCall(step.call)}) because ${moved ? `${step.targetAt!.entity} moved` : 'the arm was not where the preview expected'}`,
-          );
-          const rest = compilePlan(
-            registry,
-            steps.slice(i).map((st) => st.call),
-            motion,
-            arm,
-          );
-          steps = [...steps.slice(0, i), ...rest];
-          step = steps[i];
-        }
-        if (preview.frames !== undefined && i === steps.length - 1) {
-          // "… over N frames": run up to the camera move (ending at pose 1); the move itself goes pose by pose, one per shoot.
-          split = planFrameMove(step, preview.frames, motion.model, { speedScale: motion.config.speedScale });
-          const check = checkFrameMove(split, motion.model, this.deps.safety);
-          if (!check.ok) throw new SkillFailure(check.reason);
-          step = split.head;
-        }
-        this.#emit({ type: 'step', index: i, call: formatCall(step.call), status: 'started', t: Date.now() });
-        this.#announce('executing', 'step');
-        await runStep(this.#core, step, i, () => exec.stopRequested);
-        world.lastTouched = step.end.lastTouched;
-        this.#at = step.end.at ?? null;
-        this.#emit({ type: 'step', index: i, call: formatCall(step.call), status: 'succeeded', t: Date.now() });
-      }
-      turn.outcome = 'succeeded';
-    } catch (err) {
-      this.#at = null;
-      split = null;
-      turn.outcome = 'failed';
-      turn.failure = exec.stopRequested ? STOPPED : (err as Error).message;
-      this.#emit({ type: 'step', index: -1, call: '', status: 'failed', reason: turn.failure, t: Date.now() });
-    } finally {
-      unsubscribeStop?.();
-    }
-    const lesson = exec.lesson;
-    if (turn.outcome === 'succeeded' && lesson && turn.plan && turn.plan.length) {
-      lesson.steps.push({ utterance: turn.utterance, plan: turn.plan });
-      this.#emit({ type: 'teaching', status: 'step', name: lesson.name, steps: lesson.steps.length, t: Date.now() });
-    }
-    // The lesson may have ended meanwhile ("that's it" cannot, but a stop or cancel elsewhere may).
-    const next: DialogueState = split
-      ? { kind: 'framing', lesson: this.#state.lesson, move: split, index: 1, moving: false, stopRequested: false }
-      : { kind: 'idle', lesson: this.#state.lesson };
-    if (split) notes.push(`the camera holds pose 1 of ${split.total} of ${split.call}: say "shoot" to take each frame`);
-    this.#enter(
-      next,
-      turn.outcome === 'succeeded' ? 'execution_finished' : turn.failure === STOPPED ? 'execution_stopped' : 'execution_failed',
-    );
-    if (turn.plan?.length) this.#posedBy = formatPlan(turn.plan);
-    if (notes.length) turn.notes = notes;
-    this.#emit({ type: 'execution', status: 'finished', outcome: turn.outcome, failure: turn.failure, t: Date.now() });
-    this.#emit({ type: 'turn', turn, t: Date.now() });
-    return turn;
+    return executePlan(this.#core, exec, this.#memory, { stopAfter: options.stopAfter, stop: () => this.stop() });
   }
 
   /**
@@ -488,7 +398,7 @@ export class Session {
 
   /** Take a stop-motion frame ("shoot", the console's Shoot button); in a frame move, then on to the next pose. */
   shoot(utterance = '!shoot'): Promise<Turn> {
-    return shoot(this.#core, this.#studio, utterance, this.#posedBy);
+    return shoot(this.#core, this.#studio, utterance, this.#memory.posedBy);
   }
 
   /**
@@ -576,78 +486,6 @@ export class Session {
       );
     }
     return null;
-  }
-
-  /** Validate, compile and safety-check a plan; on success it is pending (previewing) until confirm(). */
-  #propose(utterance: string, plan: Plan, by: Source, frames?: number): Turn {
-    const { registry, world } = this.deps;
-    const core = this.#core;
-    const lesson = this.#state.lesson;
-    // Whatever was pending or asked is replaced by this command, whether or not it can run.
-    const leave = () => {
-      const s = this.#state;
-      if (s.kind === 'previewing' || s.kind === 'asking') this.#enter({ kind: 'idle', lesson }, 'replaced');
-    };
-    const refuse = (kind: 'question' | 'plan', reply: string, extra: Partial<Turn> = {}) => {
-      leave();
-      return core.finish({ utterance, kind, reply, plan, executed: false, outcome: 'not_run', ...extra });
-    };
-    if (frames !== undefined && plan.length !== 1) {
-      return refuse('question', `I split one camera move at a time into frames, e.g. "track around the tower over ${frames} frames".`);
-    }
-    const valid = registry.validatePlan(plan, { entities: world.names() });
-    if (!valid.ok) return refuse('question', `I can't do that as planned: ${valid.errors.join('; ')}`);
-    let preview: Preview;
-    try {
-      preview = this.preview(valid.plan);
-    } catch (err) {
-      const reason = (err as Error).message;
-      return refuse('plan', `Here is my plan: ${formatPlan(plan)}, but I can't carry it out: ${reason}`, {
-        outcome: 'failed',
-        failure: reason,
-      });
-    }
-    if (!preview.safe) {
-      const bad = preview.steps.find((st) => !st.safe)!;
-      const reason = `${bad.call} fails a safety check: ${bad.reason}`;
-      return refuse('plan', `Here is my plan: ${formatPlan(plan)}, but ${reason}`, {
-        preview: preview.summary,
-        outcome: 'failed',
-        failure: reason,
-      });
-    }
-    if (frames !== undefined) {
-      // Split now so a move that cannot be posed is refused before anything moves.
-      const { model, config } = this.deps.motion;
-      try {
-        const split = planFrameMove(preview.compiled[preview.compiled.length - 1], frames, model, { speedScale: config.speedScale });
-        const check = checkFrameMove(split, model, this.deps.safety);
-        if (!check.ok)
-          return refuse('plan', `Here is my plan: ${formatPlan(plan)} over ${frames} frames, but ${check.reason}`, {
-            preview: preview.summary,
-            outcome: 'failed',
-            failure: check.reason,
-          });
-      } catch (err) {
-        if (!(err instanceof FrameMoveError)) throw err;
-        return refuse('question', `I can't shoot that over ${frames} frames: ${err.message}.`);
-      }
-      preview.frames = frames;
-    }
-    const turn: Turn = {
-      utterance,
-      kind: 'plan',
-      reply: `Sure, here is my plan: ${formatPlan(plan)}${frames !== undefined ? `, over ${frames} frames: the camera stops at ${frames} poses along this path and waits for "shoot" at each` : ''}`,
-      plan,
-      preview: preview.summary,
-      executed: false,
-      outcome: 'not_run',
-    };
-    this.#enter({ kind: 'previewing', lesson, preview, turn, proposedBy: by }, 'plan');
-    this.history.push(turn);
-    this.#emit({ type: 'turn', turn, t: Date.now() });
-    this.#emit({ type: 'preview', preview, t: Date.now() });
-    return turn;
   }
 
   /** The one place the state changes: announce it, and what leaving the old state means for listeners. */
