@@ -94,7 +94,8 @@ export async function main(argv: string[]): Promise<number> {
         const { values } = parse(rest, { port: { type: 'string' }, host: { type: 'string' } }, 0);
         if (values.help) return usage();
         const port = values.port === undefined ? 8686 : Number(values.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${values.port}"`);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new CliError(`--port must be 0..65535, got "${String(values.port)}"`);
         const { start } = await import('./start.js');
         return await start({
           profile: values.profile as string | undefined,

@@ -74,17 +74,20 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     log(formatCheck(c));
   };
   let profile: LaunchProfile;
-  try {
-    profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
-  } catch (err) {
-    add({
-      id: 'profile',
-      ok: false,
-      severity: 'error',
-      message: (err as Error).message,
-      hint: 'Use a shipped profile (sim, ros2-rosbridge, ros2-rclnodejs, ros1-rosbridge) or a path to a profile YAML file.',
-    });
-    return { profile: String(options.profile), backend: '?', endpoint: '?', ok: false, checks };
+  if (typeof options.profile !== 'string') profile = options.profile;
+  else {
+    try {
+      profile = loadProfile(options.profile);
+    } catch (err) {
+      add({
+        id: 'profile',
+        ok: false,
+        severity: 'error',
+        message: (err as Error).message,
+        hint: 'Use a shipped profile (sim, ros2-rosbridge, ros2-rclnodejs, ros1-rosbridge) or a path to a profile YAML file.',
+      });
+      return { profile: options.profile, backend: '?', endpoint: '?', ok: false, checks };
+    }
   }
   const report: DoctorReport = { profile: profile.name, backend: profile.backend, endpoint: '', ok: false, checks };
   if (profile.backend === 'sim' || !profile.ros) {

@@ -38,7 +38,12 @@ const processIo: LibraryCliIo = {
 class UsageError extends Error {}
 
 /** Runs `shammie library <argv…>`; returns the exit status (0 ok, 2 bad input, 1 unexpected). */
-export async function libraryCommand(argv: string[], io: LibraryCliIo = processIo): Promise<number> {
+export function libraryCommand(argv: string[], io: LibraryCliIo = processIo): Promise<number> {
+  // The work is synchronous; the promise is the CLI's command signature, and a throw still becomes its rejection.
+  return new Promise((resolve) => resolve(runLibrary(argv, io)));
+}
+
+function runLibrary(argv: string[], io: LibraryCliIo): number {
   try {
     let parsed;
     try {

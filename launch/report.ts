@@ -264,7 +264,7 @@ export function reportFromLog(path: string, options: { idleCap?: number } = {}):
           const known = sizes.every((x) => x !== undefined);
           for (const [i, c] of calls.entries()) {
             if (left <= 0 && r.outcome !== 'succeeded') break;
-            const size = known ? sizes[i]! : stepsThisExec / Math.max(1, calls.length);
+            const size = known ? sizes[i] : stepsThisExec / Math.max(1, calls.length);
             const done = Math.min(left, size);
             left -= done;
             perCall.push(done);
@@ -444,10 +444,15 @@ const USAGE =
   'usage: shammie report LOG [--json] [--idle-cap SECONDS]\n  LOG  a session log, e.g. shammie-data/logs/session-2024-11-26T06-26-20-123Z.jsonl\n';
 
 /** `shammie report LOG [--json]`: prints the report; returns the exit status (2 for a usage or file problem). */
-export async function reportCommand(
+export function reportCommand(
   argv: string[],
   io: { out: (s: string) => void; err: (s: string) => void } = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) },
 ): Promise<number> {
+  // The work is synchronous; the promise is the CLI's command signature, and a throw still becomes its rejection.
+  return new Promise((resolve) => resolve(runReport(argv, io)));
+}
+
+function runReport(argv: string[], io: { out: (s: string) => void; err: (s: string) => void }): number {
   let values: { json?: boolean; help?: boolean; 'idle-cap'?: string };
   let positionals: string[];
   try {

@@ -61,7 +61,7 @@ export class WorldModel {
 
   add(entity: Entity): void {
     const parsed = entitySchema.parse(entity);
-    this.#entities.set(parsed.name, parsed as Entity);
+    this.#entities.set(parsed.name, parsed);
     this.#emit();
   }
 

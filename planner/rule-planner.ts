@@ -45,8 +45,9 @@ function elided(prev: Action | undefined, np: string[]): Action | undefined {
 
 export class RulePlanner implements Planner {
   /** The Planner interface; the rule planner answers synchronously (tens of microseconds). */
-  async plan(utterance: string, ctx: PlannerContext): Promise<PlannerResult> {
-    return this.planSync(utterance, ctx);
+  plan(utterance: string, ctx: PlannerContext): Promise<PlannerResult> {
+    // Nothing to wait for; the executor keeps a throw a rejection, as the interface's callers expect.
+    return new Promise((resolve) => resolve(this.planSync(utterance, ctx)));
   }
 
   planSync(utterance: unknown, ctx: PlannerContext): PlannerResult {

@@ -10,6 +10,7 @@ export const UTTERANCE_MAX_CHARS = 500;
 
 /** C0/C1 controls (tab/newline/CR allowed), lone surrogates, private use, BOM, zero-width and bidi controls. */
 const UNPRINTABLE =
+  // eslint-disable-next-line no-control-regex -- deliberately matches control characters, to refuse unprintable utterances
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uFFFD-\uFFFF\p{Cs}\p{Co}]/u;
 
 /** The boundary check on an utterance: text, trimmed, 1..500 chars, printable. */

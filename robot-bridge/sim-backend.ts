@@ -96,8 +96,8 @@ export class SimBackend implements RobotBackend {
     this.#q = new Float64Array(n);
     this.#qd = new Float64Array(n);
     this.#qdd = new Float64Array(n);
-    this.#actual = new Array(n).fill(0);
-    this.#vel = new Array(n).fill(0);
+    this.#actual = new Array<number>(n).fill(0);
+    this.#vel = new Array<number>(n).fill(0);
     this.loop = new SimLoop(world, {
       pace: this.pace,
       speed: options.speed,
@@ -122,21 +122,30 @@ export class SimBackend implements RobotBackend {
   // ---------------------------------------------------------------------------------------
   // connection and status
 
-  async connect(): Promise<void> {
-    if (this.#presence === 'connected') return;
-    if (this.world.disposed) throw new Error('[sim-backend] the sim world was disposed');
-    this.#setPresence('connecting');
-    this.#problems = [];
-    this.#nextJointState = this.world.time;
-    this.loop.start();
-    this.#setPresence('connected');
+  // Nothing to wait for in the sim; the executors keep a throw a rejection, as the Backend contract has it.
+  connect(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#presence !== 'connected') {
+        if (this.world.disposed) throw new Error('[sim-backend] the sim world was disposed');
+        this.#setPresence('connecting');
+        this.#problems = [];
+        this.#nextJointState = this.world.time;
+        this.loop.start();
+        this.#setPresence('connected');
+      }
+      resolve();
+    });
   }
 
-  async disconnect(): Promise<void> {
-    if (this.#presence === 'not_connected') return;
-    this.loop.stop();
-    this.#finishAll('disconnected');
-    this.#setPresence('not_connected');
+  disconnect(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#presence !== 'not_connected') {
+        this.loop.stop();
+        this.#finishAll('disconnected');
+        this.#setPresence('not_connected');
+      }
+      resolve();
+    });
   }
 
   /** Disconnect and, if this backend built the world, free it. */

@@ -25,7 +25,7 @@
  */
 import type { MotionSkill } from './library/library.js';
 import type { Pose, Vec3 } from '../model/math/transform.js';
-import { rolloutPoseDmp, rolloutToJointTrajectory, type PoseDmpModel, type PoseRollout, type ScalingReport } from './dmp/index.js';
+import { rolloutPoseDmp, rolloutToJointTrajectory, type PoseRollout, type ScalingReport } from './dmp/index.js';
 import { SkillFailure, type ArmState, type CompiledStep, type Motion, type MotionContext, type PrimitiveImpl } from './primitives.js';
 import type { ArgValue, PrimitiveDefinition, SkillParam } from './registry.js';
 import { timeParameterize } from './trajectory/index.js';
@@ -90,7 +90,7 @@ export function compileMotionSkill(
   }
   const ref = data.frame.reference.position;
   const offset: Vec3 = [targetPos[0] - ref[0], targetPos[1] - ref[1], targetPos[2] - ref[2]];
-  const dmp = data.dmp as PoseDmpModel;
+  const dmp = data.dmp;
   const goal: Pose = { position: add(dmp.goal.position, offset), quaternion: [...dmp.goal.quaternion] };
   const what = target ?? 'its demonstrated place';
   const motions: Motion[] = [];

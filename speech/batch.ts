@@ -201,8 +201,12 @@ export abstract class BatchSpeechToText implements SpeechToText, BatchRecognizer
   abstract availability(): Promise<Availability>;
   abstract recognize(pcm: Buffer): Promise<Transcript>;
 
-  async setVocabulary(input: GrammarInput): Promise<void> {
-    this.prompt = vocabularyPrompt(input);
+  setVocabulary(input: GrammarInput): Promise<void> {
+    // Nothing to wait for; the executor keeps a throw (malformed input) a rejection, as before.
+    return new Promise((resolve) => {
+      this.prompt = vocabularyPrompt(input);
+      resolve();
+    });
   }
 
   stream(): SttStream {

@@ -103,13 +103,13 @@ export class OpenAiCompatibleStt extends BatchSpeechToText {
     const file = await toFile(encodeWav(pcm), 'utterance.wav', { type: 'audio/wav' });
     let res: { text?: string; segments?: Segment[] };
     try {
-      res = (await this.#client.audio.transcriptions.create({
+      res = await this.#client.audio.transcriptions.create({
         file,
         model: this.model,
         language: 'en',
         response_format: this.responseFormat,
         ...(this.prompt ? { prompt: this.prompt } : {}),
-      })) as { text?: string; segments?: Segment[] };
+      });
     } catch (err) {
       throw new SpeechUnavailableError(this.name, explain(err, this.baseURL));
     }

@@ -60,9 +60,12 @@ export class EspeakTts implements TextToSpeech {
     if (!(this.rate >= 80 && this.rate <= 450)) throw new Error('[speech] espeak-ng rate is 80..450 words per minute');
   }
 
-  async availability(): Promise<Availability> {
-    if (!findOnPath(this.binary)) return { available: false, reason: `${this.binary} is not installed (apt-get install espeak-ng)` };
-    return { available: true, detail: `${this.binary} voice ${this.voice}, ${this.rate} wpm` };
+  availability(): Promise<Availability> {
+    // A PATH look-up, synchronous; the executor keeps a throw a rejection, as before.
+    return new Promise((resolve) => {
+      if (!findOnPath(this.binary)) resolve({ available: false, reason: `${this.binary} is not installed (apt-get install espeak-ng)` });
+      else resolve({ available: true, detail: `${this.binary} voice ${this.voice}, ${this.rate} wpm` });
+    });
   }
 
   async synthesize(text: string): Promise<Speech | null> {
@@ -83,10 +86,10 @@ export class EspeakTts implements TextToSpeech {
 /** Speech output switched off. */
 export class NullTts implements TextToSpeech {
   readonly name = 'off';
-  async availability(): Promise<Availability> {
-    return { available: true, detail: 'speech output is off' };
+  availability(): Promise<Availability> {
+    return Promise.resolve({ available: true, detail: 'speech output is off' });
   }
-  async synthesize(): Promise<Speech | null> {
-    return null;
+  synthesize(): Promise<Speech | null> {
+    return Promise.resolve(null);
   }
 }

@@ -14,7 +14,7 @@ export function colourName(rgba: readonly number[]): string | undefined {
   const sat = max === 0 ? 0 : (max - min) / max;
   if (sat < 0.2) return max > 0.85 ? 'white' : max < 0.2 ? 'black' : 'grey';
   if (max < 0.15) return 'black';
-  let h = 0;
+  let h: number;
   if (max === r) h = ((g - b) / (max - min)) % 6;
   else if (max === g) h = (b - r) / (max - min) + 2;
   else h = (r - g) / (max - min) + 4;

@@ -221,7 +221,7 @@ function runFfmpeg(bin: string, args: string[], timeoutMs: number): Promise<void
       return;
     }
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -82,11 +82,20 @@ export interface RobotDescription {
 
 const num = z.coerce.number().refine(Number.isFinite, 'must be a finite number');
 
+/**
+ * An attribute's text. Attributes parse as strings (parseAttributeValue is off); a child element
+ * of the same name would not, and shows as String() shows it, failing the number check after.
+ */
+function xmlText(v: unknown): string {
+  return typeof v === 'string' ? v : String(v);
+}
+
 function parseVec(text: unknown, what: string, fallback: Vec3): Vec3 {
   if (text === undefined) return fallback;
-  const parts = String(text).trim().split(/\s+/).map(Number);
+  const s = xmlText(text);
+  const parts = s.trim().split(/\s+/).map(Number);
   if (parts.length !== 3 || parts.some((v) => !Number.isFinite(v))) {
-    throw new UrdfError(`${what}: expected three numbers, got "${String(text)}"`);
+    throw new UrdfError(`${what}: expected three numbers, got "${s}"`);
   }
   return [parts[0], parts[1], parts[2]];
 }
@@ -170,8 +179,9 @@ export function parseUrdf(text: string, source = '<string>'): RobotDescription {
   for (const l of asArray(robot.link as XmlNode[] | undefined)) {
     if (typeof l.name !== 'string' || !l.name) throw new UrdfError(`${source}: a <link> has no name`);
     if (links.has(l.name)) throw new UrdfError(`${source}: link "${l.name}" is defined twice`);
+    const linkName = l.name; // checked a string above; the closure below would not see that narrowing
     const elem = (v: XmlNode, kind: string): GeometryElement => {
-      const what = `link "${l.name}" ${kind}`;
+      const what = `link "${linkName}" ${kind}`;
       const out: GeometryElement = { origin: parseOrigin(v.origin as XmlNode, what), geometry: parseGeometry(v.geometry as XmlNode, what) };
       const mat = asArray(v.material as XmlNode[] | undefined)[0];
       if (mat) {

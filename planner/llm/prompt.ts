@@ -17,6 +17,7 @@ export interface Exchange {
   calls: SkillCall[];
 }
 
+// eslint-disable-next-line no-control-regex -- deliberately matches control characters, to strip them from user-taught text
 const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
 
 /** Descriptions are user-taught text: one line, bounded, so they cannot reshape the prompt. */

@@ -45,7 +45,6 @@ export class JointStateTracker {
   /** performance.now() of each joint's last update (0: never) */
   readonly #seenAt: Float64Array;
   #gripper = NaN;
-  #gripperSeenAt = 0;
   readonly #seenNames = new Set<string>();
   #stamp = 0;
   #stampWall = 0;
@@ -132,10 +131,7 @@ export class JointStateTracker {
       if (idx === undefined) {
         if (n === this.#gripperJoint) {
           const v = position[i];
-          if (Number.isFinite(v)) {
-            this.#gripper = v / this.#config.gripper.scale;
-            this.#gripperSeenAt = now;
-          }
+          if (Number.isFinite(v)) this.#gripper = v / this.#config.gripper.scale;
         } else if (this.#seenNames.size < MAX_SEEN_NAMES) {
           this.#seenNames.add(n);
         }

@@ -342,19 +342,22 @@ export class RclnodejsTransport implements RosTransport {
     this.callService(`${action}/_action/cancel_goal`, 'action_msgs/srv/CancelGoal', request, 3000).catch(() => undefined);
   }
 
-  async graph(): Promise<RosGraph> {
-    const node = this.#node;
-    if (!node) throw new Error('ROS 2 (rclnodejs) is not started');
-    const topics = node.getTopicNamesAndTypes().map((t) => ({ name: t.name, type: t.types[0] ?? '' }));
-    const actions = [
-      ...new Set(topics.filter((t) => t.name.endsWith('/_action/feedback')).map((t) => t.name.replace(/\/_action\/feedback$/, ''))),
-    ];
-    return {
-      topics: topics.filter((t) => !t.name.includes('/_action/')),
-      services: node.getServiceNamesAndTypes().map((s) => s.name),
-      actions,
-      nodes: node.getNodeNames(),
-    };
+  graph(): Promise<RosGraph> {
+    // rclnodejs reads the graph synchronously; the executor keeps a throw a rejection, as before.
+    return new Promise((resolve) => {
+      const node = this.#node;
+      if (!node) throw new Error('ROS 2 (rclnodejs) is not started');
+      const topics = node.getTopicNamesAndTypes().map((t) => ({ name: t.name, type: t.types[0] ?? '' }));
+      const actions = [
+        ...new Set(topics.filter((t) => t.name.endsWith('/_action/feedback')).map((t) => t.name.replace(/\/_action\/feedback$/, ''))),
+      ];
+      resolve({
+        topics: topics.filter((t) => !t.name.includes('/_action/')),
+        services: node.getServiceNamesAndTypes().map((s) => s.name),
+        actions,
+        nodes: node.getNodeNames(),
+      });
+    });
   }
 
   async getParameter(nodeName: string, name: string, timeoutMs: number): Promise<unknown> {

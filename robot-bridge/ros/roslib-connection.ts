@@ -91,11 +91,12 @@ export async function openRos(endpoint: string, timeoutMs: number): Promise<{ ro
   }
   let transport!: WsSocketTransport;
   const ros = new Ros({
-    transportFactory: async (u) => {
+    // roslib awaits the factory inside connect(), so a throw here still rejects connect().
+    transportFactory: (u) => {
       transport = new WsSocketTransport(
         new WebSocket(u, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: timeoutMs, generateMask: zeroMask }),
       );
-      return transport;
+      return Promise.resolve(transport);
     },
   });
   ros.on('error', () => {

@@ -99,7 +99,8 @@ export function sendGoal1(
   const g = new Goal<unknown, unknown, unknown>({ actionClient: client, goalMessage: goal });
   let ended = false,
     accepted = false;
-  let resend: ReturnType<typeof setTimeout> | undefined;
+  // Set once the goal is sent, below; `release` may run before that.
+  let resend: ReturnType<typeof setTimeout> | undefined = undefined;
   const release = () => {
     ended = true;
     if (resend) clearTimeout(resend);

@@ -55,7 +55,7 @@ export class TfBuffer implements BodyPoseProvider {
     this.fixedFrame = strip(options.fixedFrame);
     this.#bodyFrames = { ...options.frames };
     this.#maxAgeMs = (options.maxAge ?? 10) * 1000;
-    this.#sizes = options.halfExtents ?? new Map();
+    this.#sizes = options.halfExtents ?? new Map<string, Vec3>();
     this.#now = options.now ?? Date.now;
   }
 

@@ -310,7 +310,7 @@ export function checkGoalTrajectory(
   const identity = order.every((o, i) => o === i);
   const arm = model.arm;
   const n = names.length;
-  const out: JointTrajectory['points'] = new Array(tr.points.length);
+  const out: JointTrajectory['points'] = new Array<JointTrajectory['points'][number]>(tr.points.length);
   let prevT = -Infinity;
   // No copy in joint order: the goal is encoded (into new arrays) before this call returns.
   const pick = (a: number[]) => (identity ? a : order.map((i) => a[i]));

@@ -86,7 +86,14 @@ export function checkGeometry(traj: JointTrajectory, model: RobotModel, cfg: Saf
   const tableWorst = links.map(() => ({ deficit: 0, z: 0, t: 0, k: -1 }));
   const axes = ['x', 'y', 'z'] as const;
   // per axis and side: worst excursion outside the box
-  const wsWorst = axes.map(() => ({ excess: 0, value: 0, bound: 0, side: '>' as '>' | '<', t: 0, k: -1 }));
+  const wsWorst = axes.map((): { excess: number; value: number; bound: number; side: '>' | '<'; t: number; k: number } => ({
+    excess: 0,
+    value: 0,
+    bound: 0,
+    side: '>',
+    t: 0,
+    k: -1,
+  }));
   const tmp = new Float64Array(16);
 
   const probe = (q: number[], t: number, k: number) => {

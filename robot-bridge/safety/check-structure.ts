@@ -57,7 +57,7 @@ export function checkStructure(traj: JointTrajectory, model: RobotModel): Violat
         continue;
       }
       for (let j = 0; j < n; j++) {
-        const x = arr[j];
+        const x: unknown = arr[j];
         if (typeof x !== 'number' || !Number.isFinite(x)) {
           out.push({
             kind: 'non_finite',

@@ -114,21 +114,21 @@ export class ArmServo {
   }
 
   /** joint positions, rad */
-  positions(out: number[] = new Array(this.#armQ.length)): number[] {
+  positions(out: number[] = new Array<number>(this.#armQ.length)): number[] {
     const v = this.#h.views();
     for (let i = 0; i < this.#armQ.length; i++) out[i] = v.qpos[this.#armQ[i]];
     return out;
   }
 
   /** joint velocities, rad/s */
-  velocities(out: number[] = new Array(this.#armV.length)): number[] {
+  velocities(out: number[] = new Array<number>(this.#armV.length)): number[] {
     const v = this.#h.views();
     for (let i = 0; i < this.#armV.length; i++) out[i] = v.qvel[this.#armV[i]];
     return out;
   }
 
   /** servo torques, N·m */
-  efforts(out: number[] = new Array(this.#armAct.length)): number[] {
+  efforts(out: number[] = new Array<number>(this.#armAct.length)): number[] {
     const v = this.#h.views();
     for (let i = 0; i < this.#armAct.length; i++) out[i] = v.actuatorForce[this.#armAct[i]];
     return out;

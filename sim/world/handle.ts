@@ -29,6 +29,30 @@ export interface Views {
   gravcomp: Float64Array;
 }
 
+/** The MjData arrays the views take; the bindings' .d.ts types them `any` (they are heap views). */
+interface DataArrays {
+  qpos: Float64Array;
+  qvel: Float64Array;
+  ctrl: Float64Array;
+  xpos: Float64Array;
+  xquat: Float64Array;
+  sensordata: Float64Array;
+  actuator_force: Float64Array;
+  site_xpos: Float64Array;
+  site_xmat: Float64Array;
+  M: Float64Array;
+  qfrc_bias: Float64Array;
+  qfrc_gravcomp: Float64Array;
+}
+
+/** The MjModel arrays the views take, typed as DataArrays is. */
+interface ModelArrays {
+  actuator_forcerange: Float64Array;
+  actuator_ctrlrange: Float64Array;
+  eq_data: Float64Array;
+  eq_obj2id: Int32Array;
+}
+
 export class MjHandle {
   readonly mj: MainModule;
   #model: MjModel | null;
@@ -81,8 +105,8 @@ export class MjHandle {
   }
 
   refreshViews(): Views {
-    const m = this.m,
-      d = this.d;
+    const m: ModelArrays & { neq: number } = this.m,
+      d: DataArrays = this.d;
     this.#v = {
       qpos: d.qpos,
       qvel: d.qvel,

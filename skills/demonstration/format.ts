@@ -191,9 +191,10 @@ export function loadDemonstration(path: string): Demonstration {
 
 /**
  * Validate a demonstration against the arm and prepare it for learning: trimmed, gripper events
- * extracted, resampled at a constant period. Throws DemonstrationError with the reason.
+ * extracted, resampled at a constant period. `input` is a Demonstration or anything to check as
+ * one. Throws DemonstrationError with the reason.
  */
-export function processDemonstration(input: Demonstration | unknown, model: RobotModel, opts: ProcessOptions = {}): ProcessedDemonstration {
+export function processDemonstration(input: unknown, model: RobotModel, opts: ProcessOptions = {}): ProcessedDemonstration {
   const demo = parseDemonstration(input);
   const notes: string[] = [];
   const refuse = (why: string): never => {
@@ -218,7 +219,7 @@ export function processDemonstration(input: Demonstration | unknown, model: Robo
   const n = S.length,
     dof = want.length;
   const t = new Float64Array(n);
-  const q: number[][] = new Array(n);
+  const q: number[][] = new Array<number[]>(n);
   for (let k = 0; k < n; k++) {
     const s = S[k];
     if (s.q.length !== dof) refuse(`sample ${k} has ${s.q.length} joint values; ${model.name} has ${dof}`);
@@ -288,7 +289,7 @@ export function processDemonstration(input: Demonstration | unknown, model: Robo
   }
   if (dt > median * 1.01) notes.push(`resampled from ${(1 / median).toFixed(0)} Hz to ${(1 / dt).toFixed(0)} Hz`);
   const count = Math.max(2, Math.round((tEnd - tStart) / dt) + 1);
-  const out: number[][] = new Array(count);
+  const out: number[][] = new Array<number[]>(count);
   let j = 0;
   for (let k = 0; k < count; k++) {
     const tk = Math.min(tEnd, tStart + k * dt);
@@ -354,8 +355,8 @@ function medianSpacing(t: Float64Array): number {
 
 /** Tool poses of a processed demonstration (FK at every sample), for learning a pose DMP. */
 export function demonstrationPoses(demo: ProcessedDemonstration, chain: KinematicChain): PoseSamples {
-  const positions: Vec3[] = new Array(demo.q.length);
-  const quaternions: Quat[] = new Array(demo.q.length);
+  const positions: Vec3[] = new Array<Vec3>(demo.q.length);
+  const quaternions: Quat[] = new Array<Quat>(demo.q.length);
   demo.q.forEach((q, k) => {
     const p = chain.pose(q);
     positions[k] = p.position;

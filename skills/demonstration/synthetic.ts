@@ -25,8 +25,8 @@ export function lookAt(eye: Vec3, target: Vec3): Quat {
   zz /= zn;
   // x = up × z (image left), y = z × x (image up)
   let xx = -zy,
-    xy = zx,
-    xz = 0;
+    xy = zx;
+  const xz = 0;
   const xn = Math.hypot(xx, xy, xz);
   if (xn < 1e-6) {
     xx = 1;

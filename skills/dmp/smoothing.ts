@@ -35,7 +35,7 @@ export function smoothPositions(p: Vec3[], sigma: number): Vec3[] {
   if (!k) return p;
   const n = p.length,
     r = (k.length - 1) / 2,
-    out: Vec3[] = new Array(n);
+    out: Vec3[] = new Array<Vec3>(n);
   for (let i = 0; i < n; i++) {
     let a = 0,
       b = 0,
@@ -65,7 +65,7 @@ export function smoothQuaternions(q: Quat[], sigma: number): Quat[] {
   if (!k) return q;
   const n = q.length,
     r = (k.length - 1) / 2,
-    out: Quat[] = new Array(n);
+    out: Quat[] = new Array<Quat>(n);
   for (let i = 0; i < n; i++) {
     let a = 0,
       b = 0,
@@ -92,7 +92,7 @@ export function smoothQuaternions(q: Quat[], sigma: number): Quat[] {
 /** Central differences (one-sided at the ends). */
 export function gradient3(v: Vec3[], dt: number): Vec3[] {
   const n = v.length,
-    out: Vec3[] = new Array(n);
+    out: Vec3[] = new Array<Vec3>(n);
   for (let k = 0; k < n; k++) {
     const a = v[Math.max(0, k - 1)],
       b = v[Math.min(n - 1, k + 1)];
@@ -105,7 +105,7 @@ export function gradient3(v: Vec3[], dt: number): Vec3[] {
 /** World-frame angular velocity from consecutive orientations, rad/s. */
 export function angularVelocity(q: Quat[], dt: number): Vec3[] {
   const n = q.length,
-    out: Vec3[] = new Array(n);
+    out: Vec3[] = new Array<Vec3>(n);
   for (let k = 0; k < n; k++) {
     const a = Math.max(0, k - 1),
       b = Math.min(n - 1, k + 1);

@@ -8,7 +8,7 @@
  * (SkillRegistry.validateBehavior); this module only checks what the data alone can show.
  */
 import { z } from 'zod';
-import { SKILL_NAME, type BehaviorDefinition, type BodyArg } from '../registry.js';
+import { SKILL_NAME, type BehaviorDefinition } from '../registry.js';
 import { entitySchema, type Entity } from '../../model/world.js';
 import {
   LIBRARY_FORMAT,
@@ -128,7 +128,7 @@ export function normalizeBehavior(d: z.output<typeof behaviorSchema>): BehaviorD
     description: d.description,
     kind: 'behavior',
     params: d.params.map((p) => ({ name: p.name, type: p.type, description: p.description })),
-    body: d.body.map((s) => ({ skill: s.skill, args: { ...s.args } as Record<string, BodyArg> })),
+    body: d.body.map((s) => ({ skill: s.skill, args: { ...s.args } })),
   };
 }
 
