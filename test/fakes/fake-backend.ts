@@ -195,16 +195,18 @@ export class FakeBackend implements RobotBackend {
 
   // --- RobotBackend ------------------------------------------------------------------------------
 
-  async connect(): Promise<void> {
+  connect(): Promise<void> {
     this.#record({ method: 'connect', at: this.#t });
     this.setPresence('connected');
+    return Promise.resolve();
   }
 
-  async disconnect(): Promise<void> {
+  disconnect(): Promise<void> {
     this.#record({ method: 'disconnect', at: this.#t });
     this.#endTrajectory({ status: 'aborted', reason: 'the backend disconnected' });
     this.#endGripper(false, false);
     this.setPresence('not_connected');
+    return Promise.resolve();
   }
 
   status(): BackendStatus {
@@ -277,9 +279,10 @@ export class FakeBackend implements RobotBackend {
     return {
       id,
       done,
-      cancel: async () => {
+      cancel: () => {
         this.#record({ method: 'cancel', at: this.#t, id });
         if (this.#traj?.id === id) this.#endTrajectory({ status: 'preempted', reason: 'cancelled' });
+        return Promise.resolve();
       },
     };
   }
@@ -307,9 +310,10 @@ export class FakeBackend implements RobotBackend {
     return Promise.resolve();
   }
 
-  async wait(seconds: number): Promise<void> {
+  wait(seconds: number): Promise<void> {
     this.#record({ method: 'wait', at: this.#t, seconds });
     this.advance(Math.max(0, seconds));
+    return Promise.resolve();
   }
 
   // --- internals ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { RulePlanner, validateAgainstContext, type PlannerContext, type PlannerResult } from '../../planner/index.js';
-import { formatPlan, type Plan, type SkillSignature } from '../../skills/registry.js';
+import { formatPlan, type SkillSignature } from '../../skills/registry.js';
 import { makeContext, SEED_ENTITIES } from './fixtures.js';
 
 const planner = new RulePlanner();
@@ -299,7 +299,7 @@ describe('robustness with the new intents', () => {
         const r = planner.planSync(ws.join(' '), c);
         expect(kinds.has(r.kind)).toBe(true);
         expect(r.reply.length).toBeGreaterThan(0);
-        if (r.kind === 'plan') expect(validateAgainstContext(r.plan as Plan, c).ok).toBe(true);
+        if (r.kind === 'plan') expect(validateAgainstContext(r.plan, c).ok).toBe(true);
         if (r.kind === 'teach_start') expect(r.name).toMatch(/^[a-z][a-z0-9_]*$/);
         if (r.kind === 'rename') expect(r.from).not.toBe(r.to);
       }),

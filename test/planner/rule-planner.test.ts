@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatPlan, type Plan } from '../../skills/registry.js';
+import { formatPlan } from '../../skills/registry.js';
 import { RulePlanner, validateAgainstContext, type PlannerContext, type PlannerResult } from '../../planner/index.js';
 import { makeContext, seedRegistry, SEED_ENTITIES } from './fixtures.js';
 
@@ -389,7 +389,7 @@ describe('determinism and robustness', () => {
       expect(r.reply.length).toBeGreaterThan(0);
       if (r.kind === 'plan') {
         expect(r.plan.length).toBeGreaterThan(0);
-        expect(validateAgainstContext(r.plan as Plan, c).ok).toBe(true);
+        expect(validateAgainstContext(r.plan, c).ok).toBe(true);
       }
     };
     const vocab = [

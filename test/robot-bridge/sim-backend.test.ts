@@ -140,7 +140,7 @@ describe('SimBackend', () => {
     const bad = async (tr: Parameters<SimBackend['executeTrajectory']>[0]) => b.executeTrajectory(tr).done;
     expect(await bad({ jointNames: ['elbow'], points: [{ positions: [0], timeFromStart: 1 }] })).toMatchObject({
       status: 'rejected',
-      reason: expect.stringContaining('unknown joint elbow'),
+      reason: expect.stringContaining('unknown joint elbow') as unknown,
     });
     expect(await bad({ jointNames: [...b.jointNames], points: [] })).toMatchObject({
       status: 'rejected',
@@ -148,7 +148,7 @@ describe('SimBackend', () => {
     });
     expect(
       await bad({ jointNames: [...b.jointNames], points: [{ positions: q.map((v, i) => (i === 3 ? 0.5 : v)), timeFromStart: 1 }] }),
-    ).toMatchObject({ status: 'rejected', reason: expect.stringContaining('panda_joint4 at 0.5000, outside its limits') });
+    ).toMatchObject({ status: 'rejected', reason: expect.stringContaining('panda_joint4 at 0.5000, outside its limits') as unknown });
     expect(
       await bad({
         jointNames: [...b.jointNames],
@@ -157,15 +157,15 @@ describe('SimBackend', () => {
           { positions: q, timeFromStart: 0.5 },
         ],
       }),
-    ).toMatchObject({ status: 'rejected', reason: expect.stringContaining('timeFromStart must increase') });
+    ).toMatchObject({ status: 'rejected', reason: expect.stringContaining('timeFromStart must increase') as unknown });
     expect(await bad({ jointNames: [...b.jointNames], points: [{ positions: q.map((v) => v + 0.5), timeFromStart: 0 }] })).toMatchObject({
       status: 'rejected',
-      reason: expect.stringContaining('starts 0.500 rad away'),
+      reason: expect.stringContaining('starts 0.500 rad away') as unknown,
     });
     await b.disconnect();
     expect(await bad(pointToPoint(b.jointNames, q, q, 0.5))).toMatchObject({
       status: 'rejected',
-      reason: expect.stringContaining('not connected'),
+      reason: expect.stringContaining('not connected') as unknown,
     });
   });
 

@@ -33,7 +33,7 @@ export function ikTopDown(robot: RobotModel, position: Vec3, yaw: number, seed: 
   for (let it = 0; it < 300; it++) {
     const e = err(q);
     if (Math.hypot(e[0], e[1], e[2]) < 1e-5 && Math.hypot(e[3], e[4], e[5]) < 1e-5) return q;
-    const J: number[][] = Array.from({ length: 6 }, () => new Array(n).fill(0));
+    const J: number[][] = Array.from({ length: 6 }, () => new Array<number>(n).fill(0));
     const h = 1e-6;
     for (let j = 0; j < n; j++) {
       const qp = [...q];

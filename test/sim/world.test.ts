@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadRobotModel } from '../../model/description/robot-model.js';
-import { loadScene, objectHalfExtents, validateScene, type Scene } from '../../sim/scene.js';
+import { loadScene, objectHalfExtents, validateScene, type Scene, type SceneData } from '../../sim/scene.js';
 import { SimWorld } from '../../sim/world.js';
 import { ikTopDown } from './helpers.js';
 
@@ -94,8 +94,8 @@ describe('SimWorld', () => {
   });
 
   it('a candy dropped above the gift bag ends up in it', async () => {
-    const data = JSON.parse(JSON.stringify(loadScene('giftbag')));
-    const bag = data.containers.find((c: { name: string }) => c.name === 'GIFT_BAG');
+    const data = JSON.parse(JSON.stringify(loadScene('giftbag'))) as SceneData;
+    const bag = data.containers.find((c) => c.name === 'GIFT_BAG')!;
     data.objects[0].position = [bag.position[0] + 0.02, bag.position[1] + 0.01, 0.35];
     const scene: Scene = validateScene(data, 'drop.json');
     const w = await world({ scene });

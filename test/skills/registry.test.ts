@@ -9,7 +9,7 @@ describe('skill registry', () => {
     const r = createSkillRegistry();
     expect(r.names().sort()).toEqual(['go_home', 'goto', 'grasp', 'pickup', 'release']);
     const pickup = r.list().find((s) => s.name === 'pickup')!;
-    expect(pickup.params).toEqual([{ name: 'object', type: 'entity', description: expect.any(String) }]);
+    expect(pickup.params).toEqual([{ name: 'object', type: 'entity', description: expect.any(String) as unknown }]);
     for (const s of r.list()) expect(s.description).toMatch(/^[A-Z].*\.$/);
   });
 

@@ -34,7 +34,7 @@ describe('llmConfigFromEnv', () => {
         temperature: 0.2,
         maxRetries: 0,
         maxHistory: 20,
-        task: expect.any(String),
+        task: expect.any(String) as unknown,
       },
     });
   });

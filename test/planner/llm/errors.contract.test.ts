@@ -78,7 +78,7 @@ describe('timeouts and connections', () => {
     await expectRecovers(planner);
   });
 
-  it('the default timeout reads as 15 s', async () => {
+  it('the default timeout reads as 15 s', () => {
     expect(plannerFor(server).config.timeoutMs).toBe(15_000);
   });
 

@@ -5,13 +5,54 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type OpenAI from 'openai';
 
 export interface RecordedRequest {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
-  /** parsed JSON body */
-  body: any;
+  /** parsed JSON body (the raw text when it is not JSON) */
+  body: unknown;
+}
+
+/** A tool call in a recorded request: the planner only sends function calls. */
+export interface RecordedToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** A message in a recorded request as the planner sends it: string content, tool calls on assistant turns, a call id on tool results. */
+export interface RecordedMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string;
+  tool_calls?: RecordedToolCall[];
+  tool_call_id?: string;
+}
+
+/** The JSON Schema of a tool's parameters. */
+export interface RecordedToolParameters {
+  type: 'object';
+  properties: Record<string, { type: string; description?: string; enum?: unknown[] }>;
+  required?: string[];
+  additionalProperties?: boolean;
+}
+
+/** A tool offered in a recorded request. */
+export interface RecordedTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters: RecordedToolParameters };
+}
+
+/** A chat-completions request body as the LLM planner sends it. */
+export interface ChatRequestBody {
+  model: string;
+  messages: RecordedMessage[];
+  tools: RecordedTool[];
+  tool_choice?: OpenAI.Chat.Completions.ChatCompletionToolChoiceOption;
+  temperature?: number;
+  stream?: boolean;
+  response_format?: unknown;
 }
 
 export type Scripted =
@@ -91,17 +132,17 @@ export class FakeChatServer {
 
   /** Start on 127.0.0.1; `port` 0 picks a free one. */
   static async start(port = 0): Promise<FakeChatServer> {
-    let self: FakeChatServer | undefined;
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => self!.#handle(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks).toString('utf8'), res));
+      req.on('end', () => self.#handle(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks).toString('utf8'), res));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
     });
-    self = new FakeChatServer(server, (server.address() as AddressInfo).port);
+    // Requests only arrive once listening, after `self` exists.
+    const self = new FakeChatServer(server, (server.address() as AddressInfo).port);
     return self;
   }
 
@@ -120,9 +161,11 @@ export class FakeChatServer {
     return this.#queue.length;
   }
 
-  /** The last recorded request body. */
-  get last(): any {
-    return this.requests[this.requests.length - 1]?.body;
+  /** The last recorded request body, read as the request the planner sends; throws when there is none. */
+  get last(): ChatRequestBody {
+    const body = this.requests[this.requests.length - 1]?.body;
+    if (typeof body !== 'object' || body === null) throw new Error('no JSON request was recorded');
+    return body as ChatRequestBody;
   }
 
   #handle(method: string, path: string, headers: IncomingHttpHeaders, text: string, res: ServerResponse): void {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatPlan } from '../../../skills/registry.js';
-import { FakeChatServer, textAnswer, toolAnswer, type Scripted } from './fake-chat-server.js';
+import { FakeChatServer, textAnswer, toolAnswer, type ChatRequestBody, type RecordedMessage, type Scripted } from './fake-chat-server.js';
 import { BIN, SEED_ENTITIES, expectKind, makeContext, plannerFor, seedRegistry, taughtContext, taughtRegistry } from './helpers.js';
 
 let server: FakeChatServer;
@@ -45,7 +45,7 @@ describe('a plan', () => {
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/v1/chat/completions');
     expect(req.headers.authorization).toBe('Bearer sk-local-dummy');
-    const body = req.body;
+    const body = req.body as ChatRequestBody;
     expect(body.model).toBe('fake-model');
     expect(body.temperature).toBe(0.2);
     expect(body.tool_choice).toBe('auto');
@@ -53,10 +53,10 @@ describe('a plan', () => {
     expect(body.response_format).toBeUndefined();
     // Exactly what SkillRegistry.toolSchemas() generates, taught `pack` included.
     expect(body.tools).toEqual(taughtRegistry().toolSchemas());
-    const pack = body.tools.find((t: any) => t.function.name === 'pack');
+    const pack = body.tools.find((t) => t.function.name === 'pack')!;
     expect(pack.function.parameters.properties.obj).toEqual({ type: 'string', description: 'An object in the scene (e.g., CANDY).' });
     // Plain strings, never enums: the model must be able to name a new object.
-    for (const t of body.tools) for (const p of Object.values<any>(t.function.parameters.properties)) expect(p.enum).toBeUndefined();
+    for (const t of body.tools) for (const p of Object.values(t.function.parameters.properties)) expect(p.enum).toBeUndefined();
     expect(body.messages.at(-1)).toEqual({ role: 'user', content: 'pick up the candy and put it in the bag' });
   });
 
@@ -97,10 +97,10 @@ describe('a plan', () => {
     const planner = plannerFor(server);
     server.script(toolAnswer({ name: 'go_home', arguments: {} }));
     await planner.plan('go home', makeContext());
-    const msgs: any[] = server.last.messages;
+    const msgs: RecordedMessage[] = server.last.messages;
     const i = msgs.findIndex((m) => m.role === 'user' && m.content === 'grab the gummy');
     expect(i).toBeGreaterThan(0);
-    const call = msgs[i + 1].tool_calls[0];
+    const call = msgs[i + 1].tool_calls![0];
     expect(msgs[i + 1].role).toBe('assistant');
     expect(call.type).toBe('function');
     expect(call.function).toEqual({ name: 'pickup', arguments: '{"object":"CANDY"}' });
@@ -118,7 +118,7 @@ describe('a plan', () => {
       'go home',
     ]);
     // Every tool call id is answered exactly once (servers reject dangling calls).
-    const ids = msgs.flatMap((m) => (m.tool_calls ?? []).map((c: any) => c.id));
+    const ids = msgs.flatMap((m) => (m.tool_calls ?? []).map((c) => c.id));
     expect(new Set(ids).size).toBe(ids.length);
     expect(msgs.filter((m) => m.role === 'tool').map((m) => m.tool_call_id)).toEqual(ids);
   });
@@ -127,7 +127,7 @@ describe('a plan', () => {
     const planner = plannerFor(server);
     server.script(toolAnswer({ name: 'go_home', arguments: {} }));
     await planner.plan('go home', makeContext({ entities: [BIN] }));
-    const users = server.last.messages.filter((m: any) => m.role === 'user').map((m: any) => m.content);
+    const users = server.last.messages.filter((m) => m.role === 'user').map((m) => m.content);
     expect(users).toEqual(['release', 'grasp', 'go home', 'go away!', 'go home']);
   });
 
@@ -278,13 +278,13 @@ describe('running memory', () => {
         { skill: 'release', args: {} },
       ],
     });
-    const msgs: any[] = server.last.messages;
+    const msgs: RecordedMessage[] = server.last.messages;
     // The remembered exchange sits right before the new utterance.
     expect(msgs.at(-1)).toEqual({ role: 'user', content: 'go home' });
     const tail = msgs.slice(-6, -1);
     expect(tail[0]).toEqual({ role: 'user', content: 'put the candy in the bag' });
-    expect(tail[1].tool_calls.map((c: any) => c.function.name)).toEqual(['pickup', 'goto', 'release']);
-    expect(tail.slice(2).map((m: any) => m.role)).toEqual(['tool', 'tool', 'tool']);
+    expect(tail[1].tool_calls!.map((c) => c.function.name)).toEqual(['pickup', 'goto', 'release']);
+    expect(tail.slice(2).map((m) => m.role)).toEqual(['tool', 'tool', 'tool']);
     expect(planner.memory).toHaveLength(2);
   });
 
@@ -302,7 +302,7 @@ describe('running memory', () => {
     expect(planner.memory.map((m) => m.utterance)).toEqual(['go home now 3', 'go home now 4']);
     server.script(toolAnswer({ name: 'grasp', arguments: {} }));
     await planner.plan('grasp', ctx);
-    const msgs: any[] = server.last.messages;
+    const msgs: RecordedMessage[] = server.last.messages;
     // system + ICL + 2 remembered exchanges (user, assistant, tool) + the utterance.
     expect(msgs).toHaveLength(base + 2 * 3);
     const users = msgs.filter((m) => m.role === 'user').map((m) => m.content);
@@ -324,7 +324,7 @@ describe('running memory', () => {
     server.script(toolAnswer({ name: 'pack', arguments: { obj: 'CANDY' } }), toolAnswer({ name: 'go_home', arguments: {} }));
     await planner.plan('pack the candy', taughtContext());
     await planner.plan('go home', makeContext({ registry: seedRegistry() }));
-    const users = server.last.messages.filter((m: any) => m.role === 'user').map((m: any) => m.content);
+    const users = server.last.messages.filter((m) => m.role === 'user').map((m) => m.content);
     expect(users).not.toContain('pack the candy');
     expect(JSON.stringify(server.last.messages)).not.toContain('"pack"');
   });

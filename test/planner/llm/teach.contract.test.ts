@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TeachingTrace } from '../../../planner/types.js';
 import { TEACH_FUNCTION, fallbackProposal, parseSignature } from '../../../planner/llm/index.js';
-import { FakeChatServer, errorAnswer, textAnswer, toolAnswer } from './fake-chat-server.js';
+import { FakeChatServer, errorAnswer, textAnswer, toolAnswer, type RecordedMessage } from './fake-chat-server.js';
 import { makeContext, plannerFor, taughtContext } from './helpers.js';
 
 let server: FakeChatServer;
@@ -59,7 +59,7 @@ describe('the teach_function request', () => {
     expect(params.required).toEqual(['new_function_name', 'new_function_signature', 'new_function_description']);
     expect(body.messages[0].role).toBe('system');
     expect(body.messages[0].content).toContain('CANDY = auto()  # A gummy, sandwich-shaped candy.');
-    const user = body.messages.at(-1);
+    const user = body.messages.at(-1)!;
     expect(user.role).toBe('user');
     expect(user.content).toContain('named "pack"');
     expect(user.content).toContain('"pack the candy"');
@@ -73,10 +73,10 @@ describe('the teach_function request', () => {
     server.script(toolAnswer({ name: 'pickup', arguments: { object: 'CANDY' } }), teachAnswer('pack', '[CANDY]', 'Pack it.'));
     await planner.plan('pick up the candy', makeContext());
     await planner.synthesizeBehavior(PACK, { ...makeContext(), teaching: { name: 'pack' } });
-    const msgs: any[] = server.last.messages;
+    const msgs: RecordedMessage[] = server.last.messages;
     expect(msgs.at(-4)).toEqual({ role: 'user', content: 'pick up the candy' });
-    expect(msgs.at(-3).tool_calls[0].function.name).toBe('pickup');
-    expect(msgs.at(-1).content).toContain('named "pack"');
+    expect(msgs.at(-3)!.tool_calls![0].function.name).toBe('pickup');
+    expect(msgs.at(-1)!.content).toContain('named "pack"');
     expect(msgs[0].content).not.toContain('now teaching');
   });
 });
@@ -191,7 +191,7 @@ describe('an invalid answer ⇒ the deterministic proposal', () => {
     server.script(teachAnswer('pickup', '[CANDY]', 'Pack.'));
     const r = await planner.synthesizeBehavior({ ...PACK, name: 'pickup' }, makeContext());
     expect(r.description).not.toBe('Pack.');
-    expect(planner.lastError).toMatchObject({ kind: 'bad_answer', message: expect.stringContaining('built in') });
+    expect(planner.lastError).toMatchObject({ kind: 'bad_answer', message: expect.stringContaining('built in') as unknown });
   });
 });
 

@@ -23,7 +23,7 @@ type Obj = Record<string, unknown>;
 
 /** Numeric arrays -> Float64Array, recursively (rclnodejs's enableTypedArray default). */
 function typed(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length && v.every((x) => typeof x === 'number') ? Float64Array.from(v as number[]) : v.map(typed);
+  if (Array.isArray(v)) return v.length && v.every((x) => typeof x === 'number') ? Float64Array.from(v) : v.map(typed);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typed(x)]));
   return v;
 }
@@ -82,10 +82,10 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
       calls.push('getResult');
       return this.#result;
     }
-    async cancelGoal() {
+    cancelGoal() {
       calls.push('cancelGoal');
       send({ op: 'cancel_action_goal', id: this.id, action: this.action });
-      return {};
+      return Promise.resolve({});
     }
   }
 
@@ -100,8 +100,8 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
     isActionServerAvailable() {
       return graph.actions.includes(this.name);
     }
-    async waitForServer() {
-      return this.isActionServerAvailable();
+    waitForServer() {
+      return Promise.resolve(this.isActionServerAvailable());
     }
     destroy() {}
     sendGoal(goal: unknown, feedback?: (f: unknown) => void): Promise<RclClientGoalHandle> {
@@ -160,7 +160,7 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
     createClient(type, service): RclClient {
       return {
         topic: service,
-        waitForService: async () => graph.services.includes(service),
+        waitForService: () => Promise.resolve(graph.services.includes(service)),
         sendRequest: (req, cb) => {
           void request({ op: 'call_service', service, type, args: req }).then((m) => {
             if (m.result) cb(typed(m.values));
@@ -189,7 +189,8 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
         ws!.once('error', reject);
       });
       ws.on('message', (data) => {
-        const m = JSON.parse(String(data)) as Obj;
+        // ws's default binaryType ('nodebuffer') delivers a text frame as one Buffer.
+        const m = JSON.parse((data as Buffer).toString('utf8')) as Obj;
         if (m.op === 'publish') {
           const msg = o.mangle ? o.mangle(m.topic as string, m.msg as Obj) : (m.msg as Obj);
           for (const l of topicListeners.get(m.topic as string) ?? []) l(typed(msg));

@@ -63,6 +63,11 @@ function time(dialect: Dialect, s: number): Obj {
   return dialect === 'ros2' ? { sec, nanosec: ns } : { secs: sec, nsecs: ns };
 }
 
+/** An actionlib goal id as text ('' when missing); ids are strings on the wire, a number is taken as its digits. */
+function idText(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+}
+
 function seconds(v: unknown): number {
   const o = (v ?? {}) as Obj;
   return Number(o.sec ?? o.secs ?? 0) + Number(o.nanosec ?? o.nsecs ?? 0) * 1e-9;
@@ -458,7 +463,7 @@ export class FakeRobot {
     const header = () => ({ seq: 0, stamp: time('ros1', this.backend.now()), frame_id: '' });
     s.onTopic(`${ns}/goal`, (m) => {
       const msg = (m ?? {}) as Obj;
-      const id = String(((msg.goal_id ?? {}) as Obj).id ?? '');
+      const id = idText(((msg.goal_id ?? {}) as Obj).id);
       if (!id || list.has(id)) return; // a resent goal is the same goal
       list.set(id, { status: 1, text: '' });
       const goalId = { id, stamp: time('ros1', 0) };
@@ -466,14 +471,14 @@ export class FakeRobot {
         feedback: (v) => s.publish(`${ns}/feedback`, { header: header(), status: { goal_id: goalId, status: 1, text: '' }, feedback: v }),
         finish: (status, values) => {
           const code = { succeeded: 3, canceled: 2, aborted: 4, rejected: 5 }[status];
-          const text = String(values.error_string ?? '');
+          const text = typeof values.error_string === 'string' ? values.error_string : '';
           list.set(id, { status: code, text });
           s.publish(`${ns}/result`, { header: header(), status: { goal_id: goalId, status: code, text }, result: values });
         },
       });
     });
     s.onTopic(`${ns}/cancel`, (m) => {
-      const id = String(((m ?? {}) as Obj).id ?? '');
+      const id = idText(((m ?? {}) as Obj).id);
       if (!id) this.cancelAllCount++;
       onCancel(id || null);
     });

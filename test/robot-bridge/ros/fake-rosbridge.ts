@@ -33,7 +33,8 @@ export interface GoalContext {
   reject(reason: string): void;
 }
 
-export type ServiceHandler = (args: Obj) => unknown | Promise<unknown>;
+/** Answers a service call with its values, or a promise of them. */
+export type ServiceHandler = (args: Obj) => unknown;
 
 interface ClientState {
   ws: WebSocket;
@@ -206,7 +207,8 @@ export class FakeRosbridge {
       }
       let m: unknown;
       try {
-        m = JSON.parse(String(data));
+        // ws's default binaryType ('nodebuffer') delivers a text frame as one Buffer.
+        m = JSON.parse((data as Buffer).toString('utf8'));
       } catch {
         this.undecodable++;
         this.#status(c, 'error', 'Unable to parse message');
@@ -216,11 +218,12 @@ export class FakeRosbridge {
         this.#status(c, 'error', 'Received a message without an op');
         return;
       }
-      this.received.push(m as Obj);
+      const msg = m as Obj & { op: string };
+      this.received.push(msg);
       try {
-        this.#handle(c, m as Obj);
+        this.#handle(c, msg);
       } catch (err) {
-        this.#status(c, 'error', `${(m as Obj).op}: ${(err as Error).message}`, (m as Obj).id as string | undefined);
+        this.#status(c, 'error', `${msg.op}: ${(err as Error).message}`, msg.id as string | undefined);
       }
     });
   }

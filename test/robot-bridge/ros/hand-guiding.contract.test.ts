@@ -128,7 +128,7 @@ describe('HandGuidedRecording over rosbridge', () => {
       // While compliant the bridge refuses motions, and so would the robot.
       expect(await r.backend.executeTrajectory(nudge(r.backend)).done).toMatchObject({
         status: 'rejected',
-        reason: expect.stringMatching(/hand-guiding/),
+        reason: expect.stringMatching(/hand-guiding/) as unknown,
       });
       const { moved } = await guide(swing(q0));
       expect(moved).toBeGreaterThan(50);

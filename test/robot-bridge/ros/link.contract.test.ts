@@ -21,7 +21,7 @@ const connectError = async (url: string): Promise<RosConnectionError> => {
   const b = new RosbridgeBackend({ model: panda, config: { url, timeouts: { connect: 1 } } });
   const err = await b.connect().then(
     () => null,
-    (e) => e,
+    (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(RosConnectionError);
   expect(b.status().presence).toBe('error');
@@ -73,7 +73,7 @@ describe('losing the link', () => {
     const outcome = await ex.done;
     expect(outcome).toMatchObject({
       status: 'aborted',
-      reason: expect.stringMatching(/lost the connection to the robot mid-motion.*nothing will be resumed/),
+      reason: expect.stringMatching(/lost the connection to the robot mid-motion.*nothing will be resumed/) as unknown,
     });
     expect(r.backend.status().presence).toBe('reconnecting');
     expect(r.backend.status().problems.map((p) => p.id)).toEqual(expect.arrayContaining(['ros.link', 'ros.motion.interrupted']));
@@ -113,7 +113,7 @@ describe('losing the link', () => {
     );
     expect(await r.backend.executeTrajectory(nudge(r.backend)).done).toMatchObject({
       status: 'rejected',
-      reason: expect.stringMatching(/not connected/),
+      reason: expect.stringMatching(/not connected/) as unknown,
     });
     await r.server.start(port);
     await until(() => r!.backend.status().presence === 'connected', 3000, 'reconnection');

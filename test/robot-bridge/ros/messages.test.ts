@@ -51,14 +51,14 @@ describe('messages', () => {
   });
 
   it('trajectory goals, feedback and results', () => {
-    const goal = encodeTrajectoryGoal('ros2', { jointNames: ['j1'], points: [{ positions: [0.5], timeFromStart: 1.5 }] }, 0.5) as any;
+    const goal = encodeTrajectoryGoal('ros2', { jointNames: ['j1'], points: [{ positions: [0.5], timeFromStart: 1.5 }] }, 0.5);
     expect(goal.trajectory).toMatchObject({
       joint_names: ['j1'],
       points: [{ positions: [0.5], velocities: [], accelerations: [], time_from_start: { sec: 1, nanosec: 500_000_000 } }],
     });
     expect(goal.goal_time_tolerance).toEqual({ sec: 0, nanosec: 500_000_000 });
-    const g1 = encodeTrajectoryGoal('ros1', { jointNames: ['j1'], points: [{ positions: [0.5], timeFromStart: 2 }] }, 0) as any;
-    expect(g1.trajectory.header).toEqual({ seq: 0, stamp: { secs: 0, nsecs: 0 }, frame_id: '' });
+    const g1 = encodeTrajectoryGoal('ros1', { jointNames: ['j1'], points: [{ positions: [0.5], timeFromStart: 2 }] }, 0);
+    expect((g1.trajectory as Record<string, unknown>).header).toEqual({ seq: 0, stamp: { secs: 0, nsecs: 0 }, frame_id: '' });
     expect(
       parseTrajectoryFeedback({
         joint_names: ['j1'],

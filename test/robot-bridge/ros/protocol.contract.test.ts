@@ -18,7 +18,16 @@ afterEach(async () => {
   r = undefined;
 });
 
-type Obj = Record<string, any>;
+type Obj = Record<string, unknown>;
+
+// The wire messages these checks read, as the bridge sends them. Type aliases, not interfaces, so
+// a received op (a Record) converts to them.
+/** control_msgs JointTrajectory (either dialect's time_from_start). */
+type WireTrajectory = { joint_names: string[]; points: { positions: number[]; time_from_start: unknown }[] };
+/** ROS 2: a send_action_goal op for FollowJointTrajectory. */
+type SendActionGoalOp = { id: string; action: string; action_type: string; args: { trajectory: WireTrajectory } };
+/** ROS 1: a publish op on an actionlib topic (…/goal carries an ActionGoal, …/cancel a GoalID). */
+type PublishOp = { topic: string; msg: { goal_id: { id: string }; goal: { trajectory: WireTrajectory }; id?: string } };
 
 describe('ROS 2 over rosbridge', () => {
   it('subscribes with ROS 2 type names and sends FollowJointTrajectory goals with feedback, result, cancel and stop', async () => {
@@ -35,16 +44,16 @@ describe('ROS 2 over rosbridge', () => {
     const fractions: number[] = [];
     const outcome = await r.backend.executeTrajectory(traj, { onProgress: (p) => fractions.push(p.fraction) }).done;
     expect(outcome.status).toBe('succeeded');
-    const goal = r.server.ops('send_action_goal')[0] as Obj;
+    const goal = r.server.ops('send_action_goal')[0] as SendActionGoalOp;
     expect(goal).toMatchObject({
       action: '/joint_trajectory_controller/follow_joint_trajectory',
       action_type: 'control_msgs/action/FollowJointTrajectory',
     });
     expect(goal.args.trajectory.joint_names).toEqual(panda.jointNames);
     // Half speed: the same path in twice the time.
-    const last = goal.args.trajectory.points.at(-1);
+    const last = goal.args.trajectory.points.at(-1)!;
     expect(last.time_from_start).toEqual({ sec: 0, nanosec: 600_000_000 });
-    last.positions.forEach((v: number, i: number) => expect(v).toBeCloseTo(traj.points.at(-1)!.positions[i], 9)); // sent to 1e-9 rad
+    last.positions.forEach((v, i) => expect(v).toBeCloseTo(traj.points.at(-1)!.positions[i], 9)); // sent to 1e-9 rad
     expect(fractions.length).toBeGreaterThan(3);
     expect(fractions.at(-1)).toBe(1);
     r.backend.jointState().position.forEach((q, i) => expect(q).toBeCloseTo(traj.points.at(-1)!.positions[i], 4));
@@ -111,7 +120,7 @@ describe('ROS 2 over rosbridge', () => {
 
   it('maps joint names: a common prefix, or an explicit table', async () => {
     r = await rig({ robot: { rename: (n) => `left_${n}` }, config: { timeouts: { jointStates: 0.4 } }, connect: false });
-    const err = await r.backend.connect().catch((e) => e);
+    const err = (await r.backend.connect().catch((e: unknown) => e)) as RosConnectionError;
     expect(err).toBeInstanceOf(RosConnectionError);
     expect(err.kind).toBe('joint_names');
     expect(err.hint).toMatch(/prefix: "left_"/);
@@ -119,7 +128,7 @@ describe('ROS 2 over rosbridge', () => {
 
     r = await rig({ robot: { rename: (n) => `left_${n}` }, config: { jointPrefix: 'left_' } });
     expect((await r.backend.executeTrajectory(nudge(r.backend)).done).status).toBe('succeeded');
-    expect((r.server.ops('send_action_goal')[0] as Obj).args.trajectory.joint_names[0]).toBe('left_panda_joint1');
+    expect((r.server.ops('send_action_goal')[0] as SendActionGoalOp).args.trajectory.joint_names[0]).toBe('left_panda_joint1');
     await r.dispose();
 
     const table = Object.fromEntries(panda.jointNames.map((n, i) => [n, `fr3_joint${i + 1}`]));
@@ -130,7 +139,7 @@ describe('ROS 2 over rosbridge', () => {
 
   it('joints missing from the joint states are a connect error naming them, and a problem', async () => {
     r = await rig({ robot: { omit: ['panda_joint7'] }, config: { timeouts: { jointStates: 0.4 } }, connect: false });
-    const err = await r.backend.connect().catch((e) => e);
+    const err = (await r.backend.connect().catch((e: unknown) => e)) as RosConnectionError;
     expect(err).toBeInstanceOf(RosConnectionError);
     expect(err.message).toMatch(/panda_joint7/);
     expect(r.backend.status().problems.map((p) => p.id)).toContain('ros.joint_states.missing');
@@ -139,7 +148,7 @@ describe('ROS 2 over rosbridge', () => {
   it('no joint states at all: a connect error whose hint names joint_state_broadcaster', async () => {
     r = await rig({ config: { timeouts: { jointStates: 0.4 } }, connect: false });
     r.robot.publishing = false;
-    const err = await r.backend.connect().catch((e) => e);
+    const err = (await r.backend.connect().catch((e: unknown) => e)) as RosConnectionError;
     expect(err.kind).toBe('joint_states');
     expect(err.hint).toMatch(/joint_state_broadcaster/);
   });
@@ -149,7 +158,7 @@ describe('ROS 2 over rosbridge', () => {
     r.robot.publishing = false;
     await until(() => r!.backend.status().problems.some((p) => p.id === 'ros.joint_states.stale'), 2000, 'stale problem');
     const o = await r.backend.executeTrajectory(nudge(r.backend)).done;
-    expect(o).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/stale/) });
+    expect(o).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/stale/) as unknown });
     r.robot.publishing = true;
     await until(() => !r!.backend.status().problems.some((p) => p.id === 'ros.joint_states.stale'), 2000, 'fresh again');
     expect((await r.backend.executeTrajectory(nudge(r.backend)).done).status).toBe('succeeded');
@@ -158,12 +167,12 @@ describe('ROS 2 over rosbridge', () => {
   it("a missing controller: rejected with the server's reason, and preflight names it with a hint", async () => {
     r = await rig({ robot: { noController: true } });
     const o = await r.backend.executeTrajectory(nudge(r.backend)).done;
-    expect(o).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/not available/) });
+    expect(o).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/not available/) as unknown });
     const problems = await r.backend.preflight();
     expect(problems).toEqual([
       expect.objectContaining({
         id: 'ros.controller.missing',
-        tip: expect.stringMatching(/Missing controller.*joint_trajectory_controller/),
+        tip: expect.stringMatching(/Missing controller.*joint_trajectory_controller/) as unknown,
       }),
     ]);
   });
@@ -174,7 +183,7 @@ describe('ROS 2 over rosbridge', () => {
     const t0 = Date.now();
     const o = await r.backend.executeTrajectory(nudge(r.backend)).done;
     expect(Date.now() - t0).toBeLessThan(1500);
-    expect(o).toMatchObject({ status: 'aborted', reason: expect.stringMatching(/did not answer.*Missing controller/s) });
+    expect(o).toMatchObject({ status: 'aborted', reason: expect.stringMatching(/did not answer.*Missing controller/s) as unknown });
     await until(() => r!.server.ops('cancel_action_goal').length === 1, 1000, 'the cancel');
   });
 
@@ -208,7 +217,10 @@ describe('ROS 2 over rosbridge', () => {
   it('gripper: topic mode publishes commands and judges the result from the joint states', async () => {
     r = await rig({ config: { gripper: { mode: 'topic', topic: '/gripper_controller/commands' } } });
     const arm = r.arm;
-    r.server.onTopic('/gripper_controller/commands', (m) => void arm.gripper({ position: (m as Obj).data[0], maxEffort: 10 }));
+    r.server.onTopic(
+      '/gripper_controller/commands',
+      (m) => void arm.gripper({ position: (m as { data: number[] }).data[0], maxEffort: 10 }),
+    );
     await sleep(250); // rosbridge may drop publishes right after an advertise
     const res = await r.backend.gripper({ position: 0.02, maxEffort: 10 });
     expect(res).toMatchObject({ reachedGoal: true });
@@ -258,7 +270,7 @@ describe('ROS 2 over rosbridge', () => {
     });
     expect(await r.backend.executeTrajectory(nudge(r.backend)).done).toMatchObject({
       status: 'rejected',
-      reason: expect.stringMatching(/hand-guiding/),
+      reason: expect.stringMatching(/hand-guiding/) as unknown,
     });
     await r.backend.setHandGuiding(false);
     expect(r.robot.switches[1]).toMatchObject({ activate_controllers: ['joint_trajectory_controller'] });
@@ -300,16 +312,16 @@ describe('ROS 1 (Noetic) over rosbridge: actionlib over topics', () => {
     expect(r.server.ops('subscribe').map((m) => m.topic)).toEqual(
       expect.arrayContaining([`${ns}/status`, `${ns}/feedback`, `${ns}/result`]),
     );
-    const goal = r.server.ops('publish').find((m) => m.topic === `${ns}/goal`) as Obj;
+    const goal = r.server.ops('publish').find((m) => m.topic === `${ns}/goal`) as PublishOp;
     expect(goal.msg.goal_id.id).toMatch(/^goal_/);
-    expect(goal.msg.goal.trajectory.points.at(-1).time_from_start).toEqual({ secs: 0, nsecs: 300_000_000 });
+    expect(goal.msg.goal.trajectory.points.at(-1)?.time_from_start).toEqual({ secs: 0, nsecs: 300_000_000 });
 
     // cancel publishes the goal id on …/cancel; stop publishes an empty GoalID (cancel all)
     const ex = r.backend.executeTrajectory(nudge(r.backend, 0.05, 2));
     await sleep(200);
     await ex.cancel();
     expect((await ex.done).status).toBe('preempted');
-    const cancels = r.server.ops('publish').filter((m) => m.topic === `${ns}/cancel`) as Obj[];
+    const cancels = r.server.ops('publish').filter((m) => m.topic === `${ns}/cancel`) as PublishOp[];
     expect(cancels.at(-1)!.msg.id).toMatch(/^goal_/);
     await r.backend.stop();
     await until(() => r!.robot.cancelAllCount === 1, 1000, 'cancel all');
@@ -325,7 +337,7 @@ describe('ROS 1 (Noetic) over rosbridge: actionlib over topics', () => {
     r = await rig({ dialect: 'ros1', server: { advertiseDropMs: 500 }, config: { timeouts: { goalAck: 3 } } });
     const o = await r.backend.executeTrajectory(nudge(r.backend)).done;
     expect(o.status).toBe('succeeded');
-    const sent = r.server.ops('publish').filter((m) => m.topic === '/arm_controller/follow_joint_trajectory/goal') as Obj[];
+    const sent = r.server.ops('publish').filter((m) => m.topic === '/arm_controller/follow_joint_trajectory/goal') as PublishOp[];
     expect(sent.length).toBe(2);
     expect(sent[0].msg.goal_id.id).toBe(sent[1].msg.goal_id.id);
     expect(r.robot.goals).toHaveLength(1);
@@ -351,7 +363,7 @@ describe('RosbridgeBackend without a server', () => {
   it('never queues a goal while disconnected', async () => {
     const b = new RosbridgeBackend({ model: panda, config: { url: 'ws://127.0.0.1:9' } });
     const o = await b.executeTrajectory(nudge({ jointState: () => ({ position: panda.home }), jointNames: panda.jointNames })).done;
-    expect(o).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/not connected/) });
+    expect(o).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/not connected/) as unknown });
     expect((await b.gripper({ position: 0.01, maxEffort: 5 })).error).toMatch(/not connected/);
     await b.stop();
   });

@@ -16,24 +16,26 @@ import { nudge, panda, until } from './rig.js';
 
 describe('rclnodejs absent', () => {
   it('no sourced ROS 2: the error names AMENT_PREFIX_PATH and says what to do', async () => {
-    const err = await loadRclnodejs({}).catch((e) => e);
+    const err = (await loadRclnodejs({}).catch((e: unknown) => e)) as RclnodejsUnavailableError;
     expect(err).toBeInstanceOf(RclnodejsUnavailableError);
     expect(err.message).toMatch(/AMENT_PREFIX_PATH is not set/);
     expect(err.message).toMatch(/source \/opt\/ros\/<distro>\/setup\.bash/);
   });
 
   it('ROS 2 sourced but rclnodejs not installed (the real import on this machine)', async () => {
-    const err = await loadRclnodejs({ AMENT_PREFIX_PATH: '/opt/ros/jazzy' }).catch((e) => e);
+    const err = (await loadRclnodejs({ AMENT_PREFIX_PATH: '/opt/ros/jazzy' }).catch((e: unknown) => e)) as RclnodejsUnavailableError;
     expect(err).toBeInstanceOf(RclnodejsUnavailableError);
     expect(err.message).toMatch(/rclnodejs is not installed.*AMENT_PREFIX_PATH=\/opt\/ros\/jazzy.*npm install rclnodejs/);
   });
 
   it('an addon that fails to load, or a module without the API', async () => {
-    const broken = await loadRclnodejs({ AMENT_PREFIX_PATH: '/x' }, async () => {
-      throw new Error('librcl.so: cannot open shared object file');
-    }).catch((e) => e);
+    const broken = (await loadRclnodejs({ AMENT_PREFIX_PATH: '/x' }, () =>
+      Promise.reject(new Error('librcl.so: cannot open shared object file')),
+    ).catch((e: unknown) => e)) as RclnodejsUnavailableError;
     expect(broken.message).toMatch(/failed to load \(librcl\.so.*AMENT_PREFIX_PATH=\/x/);
-    const odd = await loadRclnodejs({ AMENT_PREFIX_PATH: '/x' }, async () => ({ default: { hello: 1 } })).catch((e) => e);
+    const odd = (await loadRclnodejs({ AMENT_PREFIX_PATH: '/x' }, () => Promise.resolve({ default: { hello: 1 } })).catch(
+      (e: unknown) => e,
+    )) as RclnodejsUnavailableError;
     expect(odd.message).toMatch(/expected API/);
   });
 
@@ -42,7 +44,7 @@ describe('rclnodejs absent', () => {
     delete process.env.AMENT_PREFIX_PATH;
     try {
       const b = new RclnodejsBackend({ model: panda });
-      const err = await b.connect().catch((e) => e);
+      const err = (await b.connect().catch((e: unknown) => e)) as RosConnectionError;
       expect(err).toBeInstanceOf(RosConnectionError);
       expect(err.kind).toBe('no_ros');
       expect(err.message).toMatch(/AMENT_PREFIX_PATH/);
@@ -58,7 +60,11 @@ async function rclRig(extra: Partial<FakeRclOptions> = {}) {
   const server = await new FakeRosbridge({ dialect: 'ros2' }).start();
   const robot = new FakeRobot({ server, backend: FakeRobot.kinematic(panda), model: panda }).start();
   const mod = fakeRclnodejs({ url: server.url, ...extra });
-  const backend = new RclnodejsBackend({ model: panda, load: async () => mod, config: { timeouts: { jointStates: 1, goalAck: 1 } } });
+  const backend = new RclnodejsBackend({
+    model: panda,
+    load: () => Promise.resolve(mod),
+    config: { timeouts: { jointStates: 1, goalAck: 1 } },
+  });
   await backend.connect();
   return {
     backend,

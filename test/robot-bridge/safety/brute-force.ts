@@ -23,8 +23,8 @@ export interface OracleLimits {
   step: number;
 }
 
-/** The physical limits themselves, no margins: nothing accepted may break these. */
-export function hardLimits(model: RobotModel): OracleLimits {
+/** The physical limits themselves, no margins: nothing accepted may break these (the joint limits come from the model checked against). */
+export function hardLimits(): OracleLimits {
   return {
     positionMargin: 0,
     velocityFactor: 1,
@@ -128,9 +128,9 @@ export const TOOL_LINKS = new Set([
  * The guard's own policy (default config), less what can hide between its samples (3 mm, 5 mm
  * for the workspace): nothing the guard accepts may break this either.
  */
-export function policyLimits(model: RobotModel): OracleLimits {
+export function policyLimits(): OracleLimits {
   return {
-    ...hardLimits(model),
+    ...hardLimits(),
     positionMargin: 0.02 - 1e-9,
     velocityFactor: 0.95 * (1 + 1e-9),
     accelerationFactor: 0.95 * (1 + 1e-9),

@@ -420,8 +420,8 @@ function build(m: RobotModel, name: string, s: Scenario): Built {
 
 describe.each(Object.keys(models))('SafetyGuard on %s', (name) => {
   const m = models[name];
-  const hard = hardLimits(m);
-  const policy = policyLimits(m);
+  const hard = hardLimits();
+  const policy = policyLimits();
 
   it('lets through no trajectory that breaks a limit, and never forwards a rejected one, even in part', async () => {
     const seen: Record<string, number> = { accepted: 0, rejected: 0 };
@@ -439,7 +439,7 @@ describe.each(Object.keys(models))('SafetyGuard on %s', (name) => {
           expect(outcome.reason.length).toBeGreaterThan(10);
           expect(guard.status().problems.some((p) => p.id === 'safety.rejected' && p.tip)).toBe(true);
           // The corruption we made is among the reasons (the base motion may break others too).
-          if (mustReject) expect(guard.lastRejection!.violations.map((v) => v.kind).some((k) => mustReject!.includes(k))).toBe(true);
+          if (mustReject) expect(guard.lastRejection!.violations.map((v) => v.kind).some((k) => mustReject.includes(k))).toBe(true);
         } else {
           seen.accepted++;
           // Soundness: the independent brute-force check finds nothing wrong with it, neither
@@ -548,7 +548,7 @@ describe('SafetyGuard.stop()', () => {
     const g = guard.gripper({ position: 0, maxEffort: 20 });
     await Promise.resolve();
     fake.advance(0.05);
-    guard.stop();
+    void guard.stop();
     expect(fake.callsOf('stop')).toHaveLength(1);
     const r = await g;
     expect(r.reachedGoal).toBe(false);
@@ -560,9 +560,9 @@ describe('SafetyGuard.stop()', () => {
     const bad = timeParameterize([panda.home, near], panda);
     bad.points[3].positions[0] = NaN;
     expect((await guard.executeTrajectory(bad).done).status).toBe('rejected');
-    guard.stop();
+    void guard.stop();
     fake.setPresence('not_connected');
-    guard.stop();
+    void guard.stop();
     expect(fake.callsOf('stop')).toHaveLength(2);
     // an inner backend whose state cannot be read: motion is refused, stop still goes through
     class Blind extends FakeBackend {

@@ -45,7 +45,7 @@ describe('learned motion skills', () => {
   it('learns track from a demonstration, stores it in the library, and re-targets it safely', () => {
     const { model, ctx, demo, hulk } = stopMotion();
     const skill = motionSkillFromDemonstration({ name: 'track', model, demonstrations: demo });
-    expect(skill.params).toEqual([{ name: 'target', type: 'entity', description: expect.any(String) }]);
+    expect(skill.params).toEqual([{ name: 'target', type: 'entity', description: expect.any(String) as unknown }]);
     const data = motionSkillData(skill);
     expect(data.frame.reference).toEqual({ entity: 'HULK', position: hulk });
     expect(data.start).toBe('relative');

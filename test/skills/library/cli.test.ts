@@ -10,6 +10,15 @@ import { libraryCommand } from '../../../launch/library-cli.js';
 import { LIBRARY_FILE, SkillLibrary } from '../../../skills/library/library.js';
 import { behavior, location, object, putIn, sha, tmp } from './helpers.js';
 
+/** What `library show --json` prints. */
+interface ShowJson {
+  path: string | null;
+  behaviors: ReturnType<SkillLibrary['behaviors']>;
+  entities: ReturnType<SkillLibrary['entities']>;
+  motions: ReturnType<SkillLibrary['motions']>;
+  history: ReturnType<SkillLibrary['history']>;
+}
+
 async function run(...argv: string[]) {
   let stdout = '';
   let stderr = '';
@@ -55,10 +64,10 @@ describe('shammie library show', () => {
     const lib = taught();
     const r = await run('show', '--json', '--data', lib.dir);
     expect(r.status).toBe(0);
-    const data = JSON.parse(r.stdout);
+    const data = JSON.parse(r.stdout) as ShowJson;
     expect(data.behaviors).toEqual(lib.behaviors());
     expect(data.entities).toEqual(lib.entities());
-    expect(data.history.map((h: { seq: number }) => h.seq)).toEqual([1, 2, 3, 4]);
+    expect(data.history.map((h) => h.seq)).toEqual([1, 2, 3, 4]);
   });
 
   it('on a workspace with no library says so and creates nothing', async () => {

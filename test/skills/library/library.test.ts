@@ -10,6 +10,7 @@ import {
   SkillLibrary,
   type LibraryChange,
 } from '../../../skills/library/library.js';
+import type { LibraryState } from '../../../skills/library/types.js';
 import type { BehaviorDefinition } from '../../../skills/registry.js';
 import { behavior, location, object, others, putIn, sha, tmp } from './helpers.js';
 
@@ -21,7 +22,6 @@ const contents = (lib: SkillLibrary) => ({
   history: lib.history(),
 });
 const reopen = (lib: SkillLibrary) => SkillLibrary.open(lib.dir);
-const expectPersisted = (lib: SkillLibrary) => expect(contents(reopen(lib))).toEqual(contents(lib));
 const names = (lib: SkillLibrary) => lib.behaviors().map((b) => b.name);
 
 describe('SkillLibrary: files', () => {
@@ -29,7 +29,7 @@ describe('SkillLibrary: files', () => {
     const dir = join(tmp(), 'nested', 'shammie-data');
     const lib = SkillLibrary.open(dir);
     expect(lib.path).toBe(join(dir, LIBRARY_FILE));
-    const raw = JSON.parse(readFileSync(lib.path, 'utf8'));
+    const raw: unknown = JSON.parse(readFileSync(lib.path, 'utf8'));
     expect(raw).toMatchObject({ format: LIBRARY_FORMAT, version: LIBRARY_VERSION, behaviors: [], entities: [], motions: [], history: [] });
     expect(contents(lib)).toEqual({ behaviors: [], entities: [], motions: [], history: [] });
     expect(others(dir)).toEqual([]);
@@ -456,7 +456,7 @@ describe('SkillLibrary: behaviors are validated data', () => {
     expect(() => lib.addMotion({ name: 'wave', description: 'Wave.', params: [], data: 1 })).toThrow(/already a taught behavior/);
     lib.addMotion({ name: 'shake', description: 'Shake.', params: [], data: 1 });
     expect(() => lib.addBehavior(behavior('shake'))).toThrow(/already a learned motion/);
-    expect(() => lib.addMotion({ name: 'bad', description: 'x', params: [], data: () => 1 } as never)).toThrow(LibraryError);
+    expect(() => lib.addMotion({ name: 'bad', description: 'x', params: [], data: () => 1 })).toThrow(LibraryError);
   });
 });
 
@@ -472,7 +472,7 @@ describe('SkillLibrary: export and import', () => {
     teach(src);
     const out = join(tmp(), 'sub', 'share.json');
     expect(src.exportTo(out)).toEqual({ behaviors: 2, entities: 1, motions: 0 });
-    const raw = JSON.parse(readFileSync(out, 'utf8'));
+    const raw: unknown = JSON.parse(readFileSync(out, 'utf8'));
     expect(raw).toMatchObject({ format: LIBRARY_FORMAT, version: LIBRARY_VERSION, history: [] });
     expect(src.history()).toHaveLength(3);
     // An export is itself a valid library.
@@ -495,7 +495,7 @@ describe('SkillLibrary: export and import', () => {
     lib.exportTo(share);
     lib.addEntity(location('BIN'));
     lib.exportTo(share);
-    expect(JSON.parse(readFileSync(share, 'utf8')).entities).toHaveLength(2);
+    expect((JSON.parse(readFileSync(share, 'utf8')) as LibraryState).entities).toHaveLength(2);
   });
 
   it('merge: adds new items, replaces same-named ones, keeps the rest; one undo reverts it', () => {
