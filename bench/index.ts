@@ -24,9 +24,9 @@ export async function runBenchmarks(opts: { only?: BenchName; samples?: number }
   if (want('sim')) results.sim = (await runSimBench()) as { pass: boolean };
   if (want('memory')) results.memory = await runMemoryBench();
   if (want('dmp')) results.dmp = (await runDmpBench()) as { pass: boolean };
-  if (want('ros')) results.ros = (await runRosBench()) as unknown as { pass: boolean };
-  if (want('ui')) results.ui = (await runUiBench()) as unknown as { pass: boolean };
-  if (want('capture') || opts.only === 'ui') results.capture = (await runCaptureBench()) as unknown as { pass: boolean };
+  if (want('ros')) results.ros = await runRosBench();
+  if (want('ui')) results.ui = await runUiBench();
+  if (want('capture') || opts.only === 'ui') results.capture = await runCaptureBench();
   return {
     started,
     node: process.version,

@@ -51,9 +51,9 @@ function minJerk(from: number[], to: number[], t: number, T: number, q: number[]
 }
 
 function sweep(jointNames: readonly string[], from: number[], to: number[], T: number, dt = 0.02): JointTrajectory {
-  const q = new Array(from.length),
-    qd = new Array(from.length),
-    qdd = new Array(from.length);
+  const q = new Array<number>(from.length),
+    qd = new Array<number>(from.length),
+    qdd = new Array<number>(from.length);
   const points = [];
   for (let t = 0; t <= T + 1e-9; t += dt) {
     minJerk(from, to, t, T, q, qd, qdd);
@@ -70,9 +70,9 @@ export async function runSimBench(options: { simSeconds?: number; warmupSeconds?
 
   // 1. Bare world: a before-step controller sweeping A ⇄ B.
   const world = await SimWorld.create({ robot, scene });
-  const q = new Array(robot.dof),
-    qd = new Array(robot.dof),
-    qdd = new Array(robot.dof);
+  const q = new Array<number>(robot.dof),
+    qd = new Array<number>(robot.dof),
+    qdd = new Array<number>(robot.dof);
   let legStart = 0,
     forward = true;
   let from = world.armPositions(),

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 
 /** True when `meta` is the module node was started with. */
 export function isMain(meta: ImportMeta): boolean {
-  return Boolean(process.argv[1]) && meta.url === pathToFileURL(process.argv[1]!).href;
+  return Boolean(process.argv[1]) && meta.url === pathToFileURL(process.argv[1]).href;
 }
 
 export async function runStandalone(meta: ImportMeta, name: string, run: () => Promise<{ pass: boolean }>): Promise<void> {

@@ -4,6 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { RunReport } from '../../launch/run.js';
+import type { status as statusOf } from '../../server/status.js';
+import type { Turn } from '../../session/types.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'launch', 'bin', 'shammie.js');
 // Every spawned command gets its own data folder, so runs never share a skill library.
@@ -19,7 +22,7 @@ describe('shammie run', () => {
     const r = run('run', f, '--json', '--seed', '7');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const report = JSON.parse(r.stdout);
+    const report = JSON.parse(r.stdout) as RunReport;
     expect(report.turns).toHaveLength(2);
     for (const t of report.turns) {
       expect(t).toMatchObject({ kind: 'plan', executed: true, outcome: 'succeeded', failure: null });
@@ -38,7 +41,7 @@ describe('shammie run', () => {
     writeFileSync(f, 'grasp\ngo to the bag\n!stop 0.3\ngo to the candy\ngrasp\n');
     const r = run('run', f, '--json');
     expect(r.status).toBe(0);
-    const report = JSON.parse(r.stdout);
+    const report = JSON.parse(r.stdout) as RunReport;
     expect(report.turns.map((t: { outcome: string }) => t.outcome)).toEqual(['succeeded', 'failed', 'succeeded', 'succeeded']);
     expect(report.turns[1].failure).toMatch(/stopped by the operator/);
     // The closed hand was opened on the way to the candy, so the grasp got it.
@@ -120,23 +123,24 @@ describe('shammie start', () => {
         });
         child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
       });
-      const json = async (r: Promise<Response>): Promise<any> => (await r).json();
-      const status = await json(fetch(url));
+      const json = async <T>(r: Promise<Response>): Promise<T> => (await r).json() as Promise<T>;
+      type Status = ReturnType<typeof statusOf>;
+      const status = await json<Status>(fetch(url));
       expect(status).toMatchObject({ service: 'shammie', robot: 'panda', backend: { presence: 'connected' } });
       expect(status.known.map((k: { name: string }) => k.name).sort()).toEqual(['CANDY', 'GIFT_BAG']);
       expect(status.optional.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['LLM planner', 'ROS 2']));
       // Real time: the sim clock advances on its own.
       const t0 = status.simTime;
       await new Promise((r) => setTimeout(r, 300));
-      expect((await json(fetch(url))).simTime).toBeGreaterThan(t0);
+      expect((await json<Status>(fetch(url))).simTime).toBeGreaterThan(t0);
 
       const bad = await fetch(new URL('api/say', url), { method: 'POST', body: '{"words": 1}' });
       expect(bad.status).toBe(400);
-      expect((await json(Promise.resolve(bad))).error).toMatch(/body must be/);
+      expect((await json<{ error: string }>(Promise.resolve(bad))).error).toMatch(/body must be/);
 
-      const turn = await json(fetch(new URL('api/say', url), { method: 'POST', body: JSON.stringify({ text: 'go to the bag' }) }));
+      const turn = await json<Turn>(fetch(new URL('api/say', url), { method: 'POST', body: JSON.stringify({ text: 'go to the bag' }) }));
       expect(turn).toMatchObject({ kind: 'plan', executed: false, plan: [{ skill: 'goto', args: { object: 'GIFT_BAG' } }] });
-      const done = await json(fetch(new URL('api/confirm', url), { method: 'POST' }));
+      const done = await json<Turn>(fetch(new URL('api/confirm', url), { method: 'POST' }));
       expect(done.outcome).toBe('succeeded');
     } finally {
       child.kill('SIGTERM');

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DoctorReport } from '../../launch/doctor.js';
 import { rig, type Rig } from '../robot-bridge/ros/rig.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'launch', 'bin', 'shammie.js');
@@ -44,9 +45,9 @@ describe('shammie doctor (CLI)', () => {
   it('rosbridge not running: exit 1 with the hint, no stack trace', async () => {
     const res = await shammie(['doctor', '--profile', 'ros2-rosbridge', '--json'], { ROSBRIDGE_URL: 'ws://127.0.0.1:9' });
     expect(res.code).toBe(1);
-    const report = JSON.parse(res.stdout);
+    const report = JSON.parse(res.stdout) as DoctorReport;
     expect(report.ok).toBe(false);
-    expect(report.checks[0]).toMatchObject({ id: 'link', ok: false, hint: expect.stringMatching(/rosbridge is not running/) });
+    expect(report.checks[0]).toMatchObject({ id: 'link', ok: false, hint: expect.stringMatching(/rosbridge is not running/) as unknown });
     expect(res.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -31,9 +31,9 @@ describe('shammie doctor', () => {
       move: true,
       moveAmount: 0.02,
       moveSeconds: 0.2,
-      ask: async (q) => {
+      ask: (q) => {
         asked.push(q);
-        return true;
+        return Promise.resolve(true);
       },
     });
     expect(rep.ok).toBe(true);
@@ -54,14 +54,15 @@ describe('shammie doctor', () => {
     expect(rep.jointStates!.latencyMs!.p99).toBeLessThan(500);
     expect(asked[0]).toMatch(/Move each of the 7 joints by 0.02 rad/);
     expect(rep.moves).toHaveLength(7);
-    for (const m of rep.moves!) expect(m).toMatchObject({ ok: true, returnError: expect.any(Number), trackingError: expect.any(Number) });
+    for (const m of rep.moves!)
+      expect(m).toMatchObject({ ok: true, returnError: expect.any(Number) as unknown, trackingError: expect.any(Number) as unknown });
     // Two goals per joint, plus the zero-motion check.
     expect(r.robot.goals).toHaveLength(15);
   });
 
   it('--move answered no: nothing moves', async () => {
     r = await rig({ connect: false });
-    const rep = await runDoctor({ profile: profileFor(r.server.url), sampleSeconds: 0.1, move: true, ask: async () => false });
+    const rep = await runDoctor({ profile: profileFor(r.server.url), sampleSeconds: 0.1, move: true, ask: () => Promise.resolve(false) });
     expect(rep.ok).toBe(true);
     expect(check(rep, 'move').message).toMatch(/skipped/);
     expect(r.robot.goals).toHaveLength(1); // the zero-motion check only
@@ -70,12 +71,12 @@ describe('shammie doctor', () => {
   it('rosbridge not running: FAIL link with the hint to start it', async () => {
     const rep = await runDoctor({ profile: profileFor('ws://127.0.0.1:9') });
     expect(rep.ok).toBe(false);
-    expect(check(rep, 'link')).toMatchObject({ ok: false, hint: expect.stringMatching(/rosbridge is not running/) });
+    expect(check(rep, 'link')).toMatchObject({ ok: false, hint: expect.stringMatching(/rosbridge is not running/) as unknown });
   });
 
   it('a wrong URL: FAIL link with the hint about the URL', async () => {
     const rep = await runDoctor({ profile: profileFor('localhost:9090') });
-    expect(check(rep, 'link')).toMatchObject({ ok: false, hint: expect.stringMatching(/Wrong URL/) });
+    expect(check(rep, 'link')).toMatchObject({ ok: false, hint: expect.stringMatching(/Wrong URL/) as unknown });
   });
 
   it('a missing controller: FAIL controller with the hint to load joint_trajectory_controller', async () => {
@@ -83,7 +84,10 @@ describe('shammie doctor', () => {
     const rep = await runDoctor({ profile: profileFor(r.server.url), sampleSeconds: 0.1 });
     expect(rep.ok).toBe(false);
     expect(check(rep, 'joint_states').ok).toBe(true);
-    expect(check(rep, 'controller')).toMatchObject({ ok: false, hint: expect.stringMatching(/Missing controller.*list_controllers/) });
+    expect(check(rep, 'controller')).toMatchObject({
+      ok: false,
+      hint: expect.stringMatching(/Missing controller.*list_controllers/) as unknown,
+    });
   });
 
   it('a joint-name mismatch: FAIL joint states with the mapping hint', async () => {
@@ -95,8 +99,8 @@ describe('shammie doctor', () => {
     expect(rep.ok).toBe(false);
     expect(check(rep, 'joint_states')).toMatchObject({
       ok: false,
-      message: expect.stringMatching(/missing panda_joint1/),
-      hint: expect.stringMatching(/Joint-name mismatch.*fr3_joint1.*joints: \{names/),
+      message: expect.stringMatching(/missing panda_joint1/) as unknown,
+      hint: expect.stringMatching(/Joint-name mismatch.*fr3_joint1.*joints: \{names/) as unknown,
     });
   });
 

@@ -8,6 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { status as statusOf } from '../../server/status.js';
+import type { Turn } from '../../session/types.js';
 import { rig, type Rig } from '../robot-bridge/ros/rig.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'launch', 'bin', 'shammie.js');
@@ -24,10 +26,10 @@ function finish(child: ReturnType<typeof start>): Promise<{ code: number | null;
   return new Promise((resolve) => {
     let stdout = '',
       stderr = '';
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       stdout += d;
     });
-    child.stderr!.on('data', (d) => {
+    child.stderr.on('data', (d) => {
       stderr += d;
     });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
@@ -70,15 +72,15 @@ describe('shammie start --profile', () => {
         });
         child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
       });
-      const status = (await (await fetch(new URL('api/status', url))).json()) as any;
+      const status = (await (await fetch(new URL('api/status', url))).json()) as ReturnType<typeof statusOf>;
       expect(status).toMatchObject({ robot: 'panda', backend: { presence: 'connected' }, capabilities: { groundTruthObjects: false } });
       expect(status.objects.CANDY.position).toEqual([0.45, 0.02, 0.0125]);
-      const turn = await (
+      const turn = (await (
         await fetch(new URL('api/say', url), { method: 'POST', body: JSON.stringify({ text: 'go to the candy' }) })
-      ).json();
+      ).json()) as Turn;
       expect(turn).toMatchObject({ kind: 'plan', plan: [{ skill: 'goto', args: { object: 'CANDY' } }] });
       const goals = r.robot.goals.length;
-      const done = (await (await fetch(new URL('api/confirm', url), { method: 'POST' })).json()) as any;
+      const done = (await (await fetch(new URL('api/confirm', url), { method: 'POST' })).json()) as Turn;
       expect(done.outcome).toBe('succeeded');
       expect(r.robot.goals.length).toBeGreaterThan(goals);
     } finally {

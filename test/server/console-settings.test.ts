@@ -36,7 +36,7 @@ describe('console settings', () => {
       c.send({ type: 'auto_confirm', skill: 'pickup', enabled: false });
       await c.next('library', (m) => m.skills.every((s) => !s.autoConfirm), 5000, from);
     });
-    expect(JSON.parse(readFileSync(file, 'utf8')).autoConfirm).toEqual([]);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { autoConfirm: string[] }).autoConfirm).toEqual([]);
   }, 60_000);
 
   it('an unreadable settings file is set aside with a warning, never used or lost', async () => {

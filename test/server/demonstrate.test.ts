@@ -6,15 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimApp } from '../../session/app.js';
-import type { SessionServer } from '../../server/index.js';
 import { openTestServer, type TestClient, type TestServer } from './ws-client.js';
 
 const DEMO = join(import.meta.dirname, '../../skills/demonstration/examples/track-hulk.json');
 
 describe('console demonstrations', () => {
-  let app: SimApp;
-  let server: SessionServer;
   let dataDir: string;
   let c: TestClient;
   const samples = (JSON.parse(readFileSync(DEMO, 'utf8')) as { samples: { t: number; q: number[]; gripper: number }[] }).samples;
@@ -23,7 +19,7 @@ describe('console demonstrations', () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await openTestServer({ app: { scene: 'stopmotion' }, server: { voice: false } });
-    ({ app, server, dataDir, c } = t);
+    ({ dataDir, c } = t);
   }, 60_000);
 
   afterAll(() => t?.close());

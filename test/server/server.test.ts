@@ -10,12 +10,12 @@ import type { SimApp } from '../../session/app.js';
 import { ensureConsoleBuilt } from '../../server/build.js';
 import type { SessionServer } from '../../server/index.js';
 import { failureTip } from '../../server/hub.js';
+import type { RecordingFile } from '../../server/recordings.js';
 import { openTestServer, type Msg, type TestClient, type TestServer } from './ws-client.js';
 
 describe('session server', () => {
   let app: SimApp;
   let server: SessionServer;
-  let dataDir: string;
   let c: TestClient;
 
   let t: TestServer;
@@ -24,7 +24,7 @@ describe('session server', () => {
     t = await openTestServer({
       server: { probes: [{ name: 'speech (offline)', available: false, message: 'pocketsphinx not found' }], console: 'prebuilt' },
     });
-    ({ app, server, dataDir, c } = t);
+    ({ app, server, c } = t);
   }, 120_000);
 
   afterAll(() => t?.close());
@@ -191,7 +191,7 @@ describe('session server', () => {
     c.send({ type: 'save_recording', name: 'Wave Hello!', samples });
     const saved = await c.next('recording_saved', () => true, 5000, from);
     expect(saved.name).toBe('wave_hello');
-    const file = JSON.parse(readFileSync(saved.path, 'utf8'));
+    const file = JSON.parse(readFileSync(saved.path, 'utf8')) as RecordingFile;
     expect(file).toMatchObject({ format: 'shammie.recording', version: 1, robot: 'panda', gripperJoint: 'panda_finger_joint1' });
     expect(file.samples.map((s: { t: number }) => s.t)).toEqual([0, 0.1, 0.2]);
     c.send({
@@ -207,14 +207,11 @@ describe('session server', () => {
 });
 
 describe('session server: auto-confirm', () => {
-  let app: SimApp;
-  let server: SessionServer;
-  let dataDir: string;
   let c: TestClient;
   let t: TestServer;
   beforeAll(async () => {
     t = await openTestServer();
-    ({ app, server, dataDir, c } = t);
+    ({ c } = t);
     await c.next('hello');
   }, 60_000);
   afterAll(() => t?.close());
@@ -248,7 +245,7 @@ describe('session server: auto-confirm', () => {
 describe('session server: taught behaviors reach the library', () => {
   it('teach pack, rename it, undo: the library message follows', async () => {
     const t = await openTestServer();
-    const { app, c } = t;
+    const { c } = t;
     try {
       await c.next('hello');
       const step = async (text: string, confirm: boolean) => {

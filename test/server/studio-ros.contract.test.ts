@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../session/app.js';
 import type { ConsoleHub } from '../../server/hub.js';
 import { StudioExtension } from '../../server/studio.js';
-import type { SessionEvent, StudioHooks } from '../../session/session.js';
+import type { StudioHooks } from '../../session/session.js';
 import { DEFAULT_CAMERA, MissingCamera, RosCamera } from '../../studio/camera/index.js';
 import { pngSize, testPattern } from '../../studio/png.js';
 import { KinematicChain } from '../../skills/kinematics/index.js';
@@ -37,7 +37,7 @@ function fakeHub(r: Rig, topic?: string) {
       useStudio(h: StudioHooks | null) {
         sessionHooks.studio = h;
       },
-      subscribe(_l: (e: SessionEvent) => void) {
+      subscribe() {
         return () => undefined;
       },
     },
@@ -88,7 +88,7 @@ describe('the studio on a ROS profile (contract)', () => {
     expect(ext.controller.camera).toBeInstanceOf(MissingCamera);
     expect(ext.stateMessage().studio.camera.status).toMatchObject({
       available: false,
-      hint: expect.stringMatching(/studio\.camera\.topic/),
+      hint: expect.stringMatching(/studio\.camera\.topic/) as unknown,
     });
     await expect(sessionHooks.studio!.shoot({ posedBy: null })).rejects.toThrow(
       /the launch profile "ros2-rosbridge" names no camera: set studio\.camera\.topic in the profile/,

@@ -15,6 +15,7 @@ import type { ServerMessage, StudioState } from '../../server/protocol.js';
 import { StudioExtension, studioFrameFile } from '../../server/studio.js';
 import { NO_CONSOLE } from '../../studio/camera/index.js';
 import { pngSize, testPattern } from '../../studio/png.js';
+import type { StudioMeta } from '../../studio/session.js';
 import { openTestServer, TestClient, type Msg, type TestServer } from './ws-client.js';
 
 type Render = 'ok' | 'wrong-size' | 'not-png' | 'fail' | 'ignore';
@@ -107,9 +108,9 @@ describe('the stop-motion studio in the session server', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(pngSize(new Uint8Array(await res.arrayBuffer()))).toEqual({ width: 960, height: 540 });
-    const meta = JSON.parse(readFileSync(join(dataDir, 'studio', 'hulk-smash', 'studio.json'), 'utf8'));
+    const meta = JSON.parse(readFileSync(join(dataDir, 'studio', 'hulk-smash', 'studio.json'), 'utf8')) as StudioMeta;
     const tool = app.ik.chain.pose(app.backend.jointState().position);
-    expect(meta.frames[1].camera.position[0]).toBeCloseTo(tool.position[0], 4);
+    expect(meta.frames[1].camera!.position[0]).toBeCloseTo(tool.position[0], 4);
 
     // Only PNG files inside a film's frames folder; no way out of it.
     for (const bad of [
@@ -143,7 +144,7 @@ describe('the stop-motion studio in the session server', () => {
         );
     }
     c.render = 'ok';
-    const files = JSON.parse(readFileSync(join(dataDir, 'studio', 'hulk-smash', 'studio.json'), 'utf8')).frames;
+    const files = (JSON.parse(readFileSync(join(dataDir, 'studio', 'hulk-smash', 'studio.json'), 'utf8')) as StudioMeta).frames;
     expect(files.length).toBe(2);
   });
 
@@ -167,7 +168,9 @@ describe('the stop-motion studio in the session server', () => {
   });
 
   it('a camera move over N frames holds each pose (waiting k/N) until a shoot, through the confirmed preview', async () => {
-    const demo = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../skills/demonstration/examples/track-hulk.json'), 'utf8'));
+    const demo: unknown = JSON.parse(
+      readFileSync(resolve(import.meta.dirname, '../../skills/demonstration/examples/track-hulk.json'), 'utf8'),
+    );
     await server.hub.say("I'll show you how to track around the hulk");
     await server.hub.serial(() => app.session.demonstrate(demo));
     await server.hub.say("that's it");

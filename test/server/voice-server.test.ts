@@ -7,7 +7,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimApp } from '../../session/app.js';
-import type { SessionServer } from '../../server/index.js';
 import { speakable, VoiceChannels } from '../../server/voice.js';
 import { PocketsphinxStt } from '../../speech/pocketsphinx.js';
 import { parseWav } from '../../speech/pcm.js';
@@ -21,18 +20,18 @@ function stream(c: TestClient, pcm: Buffer): void {
 
 describe('console voice channel (pocketsphinx, espeak-ng)', () => {
   let app: SimApp;
-  let server: SessionServer;
   let dataDir: string;
   let c: TestClient;
 
   let t: TestServer;
   beforeAll(async () => {
     t = await openTestServer({ server: { voice: { playSlackMs: 500 } } });
-    ({ app, server, dataDir, c } = t);
+    ({ app, dataDir, c } = t);
     // Like a console: play each spoken reply (here: at once) and say so, which unmutes recognition.
     c.ws.on('message', (d, binary) => {
       if (binary) return;
-      const m = JSON.parse(d.toString()) as { type: string; id?: string };
+      // ws's default binaryType ('nodebuffer') delivers every message as one Buffer
+      const m = JSON.parse((d as Buffer).toString()) as { type: string; id?: string };
       if (m.type === 'speech') setTimeout(() => c.send({ type: 'speech_played', id: m.id }), 100);
     });
   }, 60_000);

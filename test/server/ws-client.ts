@@ -19,7 +19,8 @@ export class TestClient {
   constructor(url: string, headers?: Record<string, string>, clientId?: string) {
     this.ws = new WebSocket(url.replace(/^http/, 'ws') + 'ws' + (clientId ? `?client=${clientId}` : ''), { headers });
     this.ws.on('message', (d) => {
-      const r = parseServerMessage(d.toString());
+      // ws's default binaryType ('nodebuffer') delivers every message as one Buffer
+      const r = parseServerMessage((d as Buffer).toString());
       if (r.ok) {
         this.messages.push(r.message);
         this.onMessage(r.message);

@@ -16,7 +16,7 @@ import { parseScript } from '../../session/script.js';
 import { buildPreviewInfo } from '../../server/preview.js';
 import type { JointTrajectory } from '../../robot-bridge/types.js';
 import { demonstrationPoses, loadDemonstration, processDemonstration } from '../../skills/demonstration/index.js';
-import { rolloutPoseDmp, type PoseDmpModel } from '../../skills/dmp/index.js';
+import { rolloutPoseDmp } from '../../skills/dmp/index.js';
 import { KinematicChain } from '../../skills/kinematics/index.js';
 import type { Vec3 } from '../../model/math/transform.js';
 import { motionSkillData, type CompiledMotionSkill } from '../../skills/motion-skills.js';
@@ -68,7 +68,7 @@ describe('a motion skill learned from a demonstration, applied to a new object',
     // reproduces the demonstrated tool path within 5 mm RMS (time-aligned samples).
     const demo = processDemonstration(loadDemonstration(DEMO), model);
     const poses = demonstrationPoses(demo, chain);
-    const dmp = data.dmp as PoseDmpModel;
+    const dmp = data.dmp;
     const replay = rolloutPoseDmp(dmp, { dt: demo.dt });
     let se = 0;
     poses.positions.forEach((p, k) => {

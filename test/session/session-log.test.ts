@@ -194,7 +194,7 @@ describe('shammie report on a synthetic log', () => {
     expect(JSON.parse(out)).toMatchObject({
       format: 1,
       time: { wall: 110 },
-      definitions: { supervision: expect.stringContaining('120 s') },
+      definitions: { supervision: expect.stringContaining('120 s') as unknown },
     });
   });
 });
@@ -215,12 +215,15 @@ describe('shammie report: errors are clear and not crashes', () => {
   };
 
   it('missing file, folder, empty file, no log lines at all', async () => {
-    expect(await run([join(dir, 'nope.jsonl')])).toMatchObject({ code: 2, err: expect.stringContaining('no such log file') });
-    expect(await run([dir])).toMatchObject({ code: 2, err: expect.stringContaining('is a folder') });
+    expect(await run([join(dir, 'nope.jsonl')])).toMatchObject({ code: 2, err: expect.stringContaining('no such log file') as unknown });
+    expect(await run([dir])).toMatchObject({ code: 2, err: expect.stringContaining('is a folder') as unknown });
     writeFileSync(join(dir, 'empty.jsonl'), '');
-    expect(await run([join(dir, 'empty.jsonl')])).toMatchObject({ code: 2, err: expect.stringContaining('is empty') });
+    expect(await run([join(dir, 'empty.jsonl')])).toMatchObject({ code: 2, err: expect.stringContaining('is empty') as unknown });
     writeFileSync(join(dir, 'junk.jsonl'), 'hello\n[1,2]\n{"no":"type"}\n');
-    expect(await run([join(dir, 'junk.jsonl')])).toMatchObject({ code: 2, err: expect.stringContaining('none of its 3 line(s)') });
+    expect(await run([join(dir, 'junk.jsonl')])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('none of its 3 line(s)') as unknown,
+    });
     expect(() => reportFromLog(join(dir, 'junk.jsonl'))).toThrow(ReportError);
   });
 
@@ -272,7 +275,7 @@ describe('SessionLog', () => {
     const lines = readFileSync(log.path, 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as { ts: string; type: string; [key: string]: unknown });
     expect(lines.map((l) => l.type)).toEqual(['log_start', 'utterance', 'progress', 'progress', 'preview', 'taught', 'mystery', 'log_end']);
     expect(lines[0]).toMatchObject({ ts: '2024-11-26T10:00:00.000Z', format: 1, meta: { scene: 'giftbag' } });
     expect(lines[1]).toEqual({ ts: '2024-11-26T10:00:01.000Z', type: 'utterance', text: 'go home' });
@@ -359,7 +362,7 @@ describe('a log written by a real session', () => {
       text
         .split('\n')
         .filter(Boolean)
-        .every((l) => typeof JSON.parse(l).ts === 'string'),
+        .every((l) => typeof (JSON.parse(l) as { ts?: unknown }).ts === 'string'),
     ).toBe(true);
 
     const r = reportFromLog(log.path);

@@ -20,7 +20,7 @@ import type { Preview } from '../../session/session.js';
 import { StudioController } from '../../server/studio-controller.js';
 import { StudioSession } from '../../studio/session.js';
 import type { JointTrajectory } from '../../robot-bridge/types.js';
-import { quatAngle, type Quat } from '../../model/math/transform.js';
+import { quatAngle } from '../../model/math/transform.js';
 import { FakeCamera } from '../fakes/fake-camera.js';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../skills/demonstration/examples');
@@ -124,7 +124,7 @@ describe('the stop-motion studio, scripted', () => {
     const film = studio.film!;
     const frames = film.frames();
     expect(frames).toHaveLength(48);
-    expect(frames.map((f) => f.skill)).toEqual([...Array(24).fill('track(TOWER)'), ...Array(24).fill('zoom_in(LOKI)')]);
+    expect(frames.map((f) => f.skill)).toEqual([...Array<string>(24).fill('track(TOWER)'), ...Array<string>(24).fill('zoom_in(LOKI)')]);
     expect(frames[5].note).toBe('pose 6 of 24');
 
     // Every stored camera pose differs, and pose k is the previewed trajectory at (k-1)/(N-1).
@@ -141,7 +141,7 @@ describe('the stop-motion studio, scripted', () => {
         const want = chain.pose(lerpAt(traj, (T * k) / 23));
         const got = frames[m * 24 + k].camera!;
         worst = Math.max(worst, Math.hypot(...got.position.map((v, i) => v - want.position[i])));
-        worstAngle = Math.max(worstAngle, quatAngle(got.quaternion as Quat, want.quaternion));
+        worstAngle = Math.max(worstAngle, quatAngle(got.quaternion, want.quaternion));
         if (k > 0) {
           const prev = frames[m * 24 + k - 1].camera!;
           // The moves ease in and out (the DMP's bell-shaped speed), so neighbours at the ends are close.

@@ -4,9 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { RunReport } from '../../launch/run.js';
 import { parseScript } from '../../session/script.js';
 import { encodeWav } from '../../speech/pcm.js';
 import { run as runProc } from '../../speech/proc.js';
+import type { Transcript } from '../../speech/types.js';
 import { spoken, spokenWav } from './fixtures.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'launch', 'bin', 'shammie.js');
@@ -24,7 +26,7 @@ describe('shammie transcribe', () => {
     const r = shammie('transcribe', wav44, '--json');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = JSON.parse(r.stdout) as { utterances: Transcript[] };
     expect(out).toMatchObject({ backend: 'pocketsphinx', text: 'pick up the candy', accepted: true });
     expect(out.utterances[0].confidence).toBeGreaterThan(0.5);
     const plain = shammie('transcribe', wav16);
@@ -49,7 +51,7 @@ describe('shammie run with speech', () => {
     const r = shammie('run', join(dir, 's.txt'), '--json', '--speak-through');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const report = JSON.parse(r.stdout);
+    const report = JSON.parse(r.stdout) as RunReport;
     expect(report.turns.map((t: { utterance: string; kind: string; outcome: string }) => [t.utterance, t.kind, t.outcome])).toEqual([
       ['pick up the candy', 'plan', 'succeeded'],
       ['put it in the bag', 'plan', 'succeeded'],

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { exportFilm, filmCommand } from '../../studio/film.js';
 import { main } from '../../launch/cli.js';
-import { encodePng, pngSize, StudioSession, testPattern } from '../../studio/index.js';
+import { encodePng, pngSize, StudioSession, testPattern, type StudioMeta } from '../../studio/index.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'shammie-film-test-'));
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0 && spawnSync('ffprobe', ['-version']).status === 0;
@@ -138,6 +138,6 @@ describe.skipIf(!hasFfmpeg)('film export (ffmpeg)', () => {
     } finally {
       write.mockRestore();
     }
-    expect(JSON.parse(readFileSync(join(dir, 'empty', 'studio.json'), 'utf8')).frames).toEqual([]);
+    expect((JSON.parse(readFileSync(join(dir, 'empty', 'studio.json'), 'utf8')) as StudioMeta).frames).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import type { RecordingFile } from '../../server/recordings.js';
 import { chromiumAvailable, launchBrowser, openConsole, startConsole, type BrowserHarness, type ConsoleHarness } from './harness.js';
 import type { PageWindow } from './browser.js';
 import { pixelStats } from './pixels.js';
@@ -138,7 +139,8 @@ run('operator console (chromium)', () => {
     const before = await status();
     const ws = new WebSocket(new URL('ws', h.url).href.replace(/^http/, 'ws'));
     const replies: { type: string; re?: string; message?: string }[] = [];
-    ws.on('message', (d) => replies.push(JSON.parse(d.toString())));
+    // ws's default binaryType ('nodebuffer') delivers every message as one Buffer
+    ws.on('message', (d) => replies.push(JSON.parse((d as Buffer).toString()) as (typeof replies)[number]));
     await new Promise<void>((r, j) => {
       ws.once('open', () => r());
       ws.once('error', j);
@@ -330,11 +332,11 @@ run('operator console (chromium)', () => {
     const dir = join(h.dataDir, 'recordings');
     const files = readdirSync(dir);
     expect(files).toEqual(['demo.json']);
-    const rec = JSON.parse(readFileSync(join(dir, files[0]), 'utf8'));
+    const rec = JSON.parse(readFileSync(join(dir, files[0]), 'utf8')) as RecordingFile;
     expect(rec).toMatchObject({ format: 'shammie.recording', version: 1, robot: 'panda', jointNames: h.app.model.jointNames });
     expect(rec.samples.length).toBeGreaterThan(5);
     const first = rec.samples[0].q[0],
-      last = rec.samples.at(-1).q[0];
+      last = rec.samples.at(-1)!.q[0];
     expect(last - first).toBeGreaterThan(0.2);
     // "Show it to the robot" hands the recording to the session (nothing is being taught now, so it asks what).
     await b.page.click('[data-testid=use-demo]');

@@ -214,7 +214,7 @@ run('stop-motion studio in the console (chromium)', () => {
           probe: { captures: window.__shammie.studio.probe.captures, failures: window.__shammie.studio.probe.failures },
         }),
       );
-      throw new Error(`${(err as Error).message}\n${why}`);
+      throw new Error(`${(err as Error).message}\n${why}`, { cause: err });
     }
   };
   const waitOrder = (ids: number[]) =>

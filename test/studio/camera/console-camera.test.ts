@@ -51,7 +51,7 @@ describe('ConsoleCamera', () => {
     expect(cam.waiting).toBe(0);
     const none = rig([]);
     await expect(none.cam.capture()).rejects.toThrow(NO_CONSOLE);
-    expect(none.cam.status()).toMatchObject({ available: false, hint: expect.stringMatching(/Open the console URL/) });
+    expect(none.cam.status()).toMatchObject({ available: false, hint: expect.stringMatching(/Open the console URL/) as unknown });
   });
 
   it('decodes strict base64 only (a data: URL prefix is fine)', () => {

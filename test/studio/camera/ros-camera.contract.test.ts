@@ -54,7 +54,7 @@ function jpeg(width: number, height: number): Buffer {
     ],
     { input: testPattern(width, height, 5) },
   );
-  if (out.status !== 0) throw new Error(`ffmpeg could not make a JPEG: ${out.stderr}`);
+  if (out.status !== 0) throw new Error(`ffmpeg could not make a JPEG: ${out.stderr.toString()}`);
   return out.stdout;
 }
 

@@ -23,7 +23,7 @@ export class MicError extends Error {
 
 /** What went wrong opening the microphone, in words an operator can act on. */
 export function micProblem(err: unknown, loc: { protocol: string; hostname: string; host: string } = window.location): MicProblem {
-  const name = err instanceof Error || (typeof err === 'object' && err && 'name' in err) ? String((err as { name: unknown }).name) : '';
+  const name = err instanceof Error || (typeof err === 'object' && err && 'name' in err) ? String(err.name) : '';
   switch (name) {
     case 'NotAllowedError':
     case 'PermissionDeniedError':

@@ -19,7 +19,7 @@ const POSTROLL_MS = 200;
 
 const mic = new Mic();
 /** frames heard while not talking, oldest first (a ring, reused) */
-const preroll: (Int16Array | null)[] = new Array(PREROLL_FRAMES).fill(null);
+const preroll: (Int16Array | null)[] = new Array<Int16Array | null>(PREROLL_FRAMES).fill(null);
 let prerollAt = 0;
 let postrollUntil = 0;
 let endTimer: ReturnType<typeof setTimeout> | null = null;

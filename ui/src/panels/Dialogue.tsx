@@ -5,7 +5,7 @@ import { TalkButton, VoiceBar } from '../audio/VoiceControls.js';
 import { useSession } from '../stores/react.js';
 import { say } from './actions.js';
 
-const CALL = /([a-z_][a-z0-9_]*\([A-Z0-9_, .\-]*\)(?:\s*→\s*[a-z_][a-z0-9_]*\([A-Z0-9_, .\-]*\))*)/g;
+const CALL = /([a-z_][a-z0-9_]*\([A-Z0-9_, .-]*\)(?:\s*→\s*[a-z_][a-z0-9_]*\([A-Z0-9_, .-]*\))*)/g;
 
 function withCode(text: string): ReactNode[] {
   return text.split(CALL).map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));

@@ -73,7 +73,7 @@ function Call({ call, def }: { call: PlanCall; def: SkillInfo | undefined }) {
       <button className="call expandable" onClick={() => setOpen(!open)} title={def.description} aria-expanded={open}>
         {open ? '▾' : '▸'} {callText(call)}
       </button>
-      {open && <span className="body">= {body.map((b) => callText(b as PlanCall)).join('; ')}</span>}
+      {open && <span className="body">= {body.map((b) => callText(b)).join('; ')}</span>}
     </span>
   );
 }

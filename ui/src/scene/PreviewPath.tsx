@@ -79,7 +79,7 @@ export function PreviewPath() {
 
   const dim = mode === 'executing' || mode === 'done';
   useEffect(() => {
-    if (line) (line.material as THREE.LineBasicMaterial).opacity = dim ? 0.45 : 1;
+    if (line) line.material.opacity = dim ? 0.45 : 1;
   }, [line, dim]);
 
   useFrame((state) => {

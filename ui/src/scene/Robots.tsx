@@ -25,7 +25,7 @@ export function Robots({ robot }: { robot: RobotInfo }) {
   useEffect(() => {
     let cancelled = false;
     let built: RobotHandle[] = [];
-    (async () => {
+    void (async () => {
       try {
         const text = await fetchUrdf(robot.urdfUrl);
         const [live, ghost, teach] = await Promise.all([

@@ -179,7 +179,7 @@ async function encodePng(image: ImageData): Promise<string> {
   }
   const url = await new Promise<string>((resolve, reject) => {
     const r = new FileReader();
-    r.onload = () => resolve(String(r.result));
+    r.onload = () => resolve(r.result as string); // readAsDataURL: a string
     r.onerror = () => reject(r.error ?? new Error('FileReader failed'));
     r.readAsDataURL(blob);
   });
