@@ -174,10 +174,10 @@ describe('hostile rosbridge input', () => {
     const q = r.arm.jointState().position;
     for (const f of hostileFrames(q)) r.server.inject(f);
     const turns = await runScript(app, parseScript('go to the candy\n'));
-    expect(turns[0]).toMatchObject({ kind: 'plan', outcome: 'succeeded' });
+    expect(turns[0], `failure: ${turns[0].failure ?? '-'}`).toMatchObject({ kind: 'plan', outcome: 'succeeded' });
     for (const f of hostileFrames(r.arm.jointState().position)) r.server.inject(f);
     const again = await runScript(app, parseScript('go home\n'));
-    expect(again[0].outcome).toBe('succeeded');
+    expect(again[0].outcome, `failure: ${again[0].failure ?? '-'}`).toBe('succeeded');
     expect(app.backend.status().presence).toBe('connected');
   }, 30_000);
 });
