@@ -197,7 +197,7 @@ export const dialogueStateSchema = z.object({
   label: z.string(),
   lesson: z.object({ name: z.string(), steps: z.number().int(), demonstrations: z.number().int() }).nullable(),
   question: z.string().nullable(),
-  expects: z.enum(['point', 'teach', 'reply']).nullable(),
+  expects: z.enum(['point', 'teach', 'there', 'step', 'reply']).nullable(),
   plan: z.string().nullable(),
   proposedBy: z.string().nullable(),
   step: z.number().int().nullable(),

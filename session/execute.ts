@@ -6,7 +6,8 @@
 import { compilePlan, SkillFailure, type ArmState, type CompiledStep } from '../skills/primitives.js';
 import { formatCall, formatPlan } from '../skills/registry.js';
 import { checkFrameMove, planFrameMove, type FrameMovePlan } from '../studio/frame-move.js';
-import type { SessionCore } from './core.js';
+import { answer, type SessionCore } from './core.js';
+import { stepQuestion } from './teaching.js';
 import type { LastPlanned } from './library-commands.js';
 import type { DialogueState } from './state.js';
 import type { Turn } from './types.js';
@@ -118,9 +119,21 @@ export async function executePlan(
     core.emit({ type: 'teaching', status: 'step', name: lesson.name, steps: lesson.steps.length, t: Date.now() });
   }
   // The lesson may have ended meanwhile ("that's it" cannot, but a stop or cancel elsewhere may).
+  const now = core.state.lesson;
+  // A lesson step that failed (not one the operator stopped) is not silently left out: ask.
+  const askStep = now && turn.outcome === 'failed' && turn.failure !== STOPPED && turn.plan?.length;
   const next: DialogueState = split
-    ? { kind: 'framing', lesson: core.state.lesson, move: split, index: 1, moving: false, stopRequested: false }
-    : { kind: 'idle', lesson: core.state.lesson };
+    ? { kind: 'framing', lesson: now, move: split, index: 1, moving: false, stopRequested: false }
+    : askStep
+      ? {
+          kind: 'asking',
+          lesson: now,
+          question: stepQuestion(now, turn.utterance),
+          expects: { kind: 'step', utterance: turn.utterance },
+          utterance: turn.utterance,
+          askedBy: exec.proposedBy ?? 'operator',
+        }
+      : { kind: 'idle', lesson: now };
   if (split) notes.push(`the camera holds pose 1 of ${split.total} of ${split.call}: say "shoot" to take each frame`);
   core.enter(
     next,
@@ -130,6 +143,7 @@ export async function executePlan(
   if (notes.length) turn.notes = notes;
   core.emit({ type: 'execution', status: 'finished', outcome: turn.outcome, failure: turn.failure, t: Date.now() });
   core.emit({ type: 'turn', turn, t: Date.now() });
+  if (next.kind === 'asking') answer(core, turn.utterance, 'question', next.question);
   return turn;
 }
 

@@ -8,6 +8,14 @@ import { formatBody, formatSignature } from '../planner/teach.js';
 import { answer, type SessionCore } from './core.js';
 import type { Source, Turn } from './types.js';
 
+/** A pending plan that calls or names what was just forgotten or renamed no longer means what was shown: it goes. */
+function dropPreviewUsing(core: SessionCore, name: string): void {
+  const s = core.state;
+  if (s.kind !== 'previewing') return;
+  if (s.preview.plan.some((c) => c.skill === name || Object.values(c.args).includes(name)))
+    core.enter({ kind: 'idle', lesson: s.lesson }, 'library_changed');
+}
+
 const isBuiltin = (core: SessionCore, name: string): boolean => {
   const d = core.deps.registry.get(name);
   return d.kind === 'primitive' ? !d.learned : Boolean(d.builtin);
@@ -56,6 +64,7 @@ export function forget(core: SessionCore, utterance: string, name: string): Turn
     return answer(core, utterance, 'question', `I don't know ${name}. ${listTaught(core)}`);
   }
   core.sync();
+  dropPreviewUsing(core, name);
   core.emit({ type: 'library', change: 'forget', summary: `forgot ${name}`, t: Date.now() });
   return answer(core, utterance, 'taught', `Okay, I forgot ${name}. Say "undo" to take that back.`);
 }
@@ -91,6 +100,7 @@ export function rename(core: SessionCore, utterance: string, from: string, to: s
     return answer(core, utterance, 'question', `I can only rename things you taught me. ${listTaught(core)}`);
   }
   core.sync();
+  dropPreviewUsing(core, from);
   core.emit({ type: 'library', change: 'rename', summary: `renamed ${from} to ${to}`, t: Date.now() });
   return answer(core, utterance, 'taught', `Okay, ${from} is now called ${to}.`);
 }

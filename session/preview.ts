@@ -8,6 +8,7 @@ import { formatCall, formatPlan, type Plan } from '../skills/registry.js';
 import { trajectorySummary } from '../skills/trajectory/index.js';
 import { checkFrameMove, FrameMoveError, planFrameMove } from '../studio/frame-move.js';
 import type { SessionCore } from './core.js';
+import { askAboutStep, stepQuestion } from './teaching.js';
 import type { Preview, PreviewStep, PreviewTotals, SessionDeps, Source, Turn } from './types.js';
 
 export function previewSummary(steps: number, t: PreviewTotals): Preview['summary'] {
@@ -65,6 +66,12 @@ export function propose(core: SessionCore, utterance: string, plan: Plan, by: So
   };
   const refuse = (kind: 'question' | 'plan', reply: string, extra: Partial<Turn> = {}) => {
     leave();
+    if (lesson) {
+      // In a lesson a refused step is not silently left out: ask what to do.
+      const question = stepQuestion(lesson, utterance);
+      askAboutStep(core, utterance, question, 'step_refused');
+      reply = `${reply}${/[.!?]$/.test(reply) ? '' : '.'} ${question}`;
+    }
     return core.finish({ utterance, kind, reply, plan, executed: false, outcome: 'not_run', ...extra });
   };
   if (frames !== undefined && plan.length !== 1) {

@@ -25,8 +25,18 @@ import { describe, entityArgs, forget, listSkills, otherOne, rename, undo } from
 import { MemoryLibrary, type LibraryStore } from './library-store.js';
 import { compilePreview, describeStep, propose } from './preview.js';
 import { viewState, withLesson, type DialogueState, type DialogueStateView, type Expectation } from './state.js';
+import { confirmThere, notThere, pointAt } from './pointing.js';
 import { endFrameMove, shoot, studioCommand } from './studio-commands.js';
-import { abortRecording, demonstrate, finishTeaching, handBack, handGuidedEnded, restoreFailure, startTeaching } from './teaching.js';
+import {
+  abortRecording,
+  demonstrate,
+  finishTeaching,
+  handBack,
+  handGuidedEnded,
+  lessonAnswer,
+  restoreFailure,
+  startTeaching,
+} from './teaching.js';
 import {
   OPERATOR,
   type Preview,
@@ -121,7 +131,10 @@ export class Session {
   /** The robot asked where a new object is; a pointed location (point()) answers it. */
   get awaitingPoint(): { name: string; description: string } | null {
     const s = this.#state;
-    return s.kind === 'asking' && s.expects.kind === 'point' ? { name: s.expects.name, description: s.expects.description } : null;
+    // "Is LOTION there?" also takes a click (on the right spot).
+    return s.kind === 'asking' && (s.expects.kind === 'point' || s.expects.kind === 'there')
+      ? { name: s.expects.name, description: s.expects.description }
+      : null;
   }
 
   /** The camera move being shot frame by frame: the pose it holds (1-based) of how many. */
@@ -181,6 +194,12 @@ export class Session {
   async say(utterance: string, options: { by?: Source } = {}): Promise<Turn> {
     const by = options.by ?? OPERATOR;
     this.#emit({ type: 'utterance', text: utterance, t: Date.now() });
+    const s = this.#state;
+    if (s.kind === 'asking' && s.expects.kind === 'step') {
+      // "retry", "skip", "end the lesson" answer the question; anything else is a new command.
+      const a = lessonAnswer(utterance);
+      if (a) return this.#stepAnswer(utterance, a, s.expects.utterance, by);
+    }
     let result: PlannerResult;
     try {
       result = await this.deps.planner.plan(utterance, this.plannerContext());
@@ -311,6 +330,8 @@ export class Session {
         this.#enter({ kind: 'idle', lesson: s.lesson }, 'cancel');
         return answer(core, utterance, 'plan', 'Okay, cancelled.');
       case 'asking': {
+        if (s.expects.kind === 'there') return notThere(core, s, utterance);
+        if (s.expects.kind === 'step') return this.#stepAnswer(utterance, 'skip', s.expects.utterance, options.by ?? OPERATOR);
         this.#enter({ kind: 'idle', lesson: s.lesson }, 'cancel');
         const e = s.expects;
         const text =
@@ -366,29 +387,8 @@ export class Session {
    * elsewhere names a location.
    */
   point(p: [number, number, number], options: { by?: Source; utterance?: string } = {}): Promise<Turn> {
-    return Promise.resolve(this.#point(p, options));
-  }
-
-  #point(p: [number, number, number], options: { by?: Source; utterance?: string }): Turn {
-    const core = this.#core;
     const utterance = options.utterance ?? `!click ${p.map((v) => v.toFixed(3)).join(' ')}`;
-    const s = this.#state;
-    if (s.kind !== 'asking' || s.expects.kind !== 'point') {
-      return answer(core, utterance, 'error', 'I wasn\'t asking where something is. Say a command first, e.g. "pick up the toy car".');
-    }
-    const ask = s.expects;
-    this.#enter({ kind: 'idle', lesson: s.lesson }, 'point');
-    const body = this.deps.locator?.nearestBody(p, 0.05);
-    if (body) {
-      this.library.addEntity({ name: ask.name, description: ask.description, kind: 'object', source: { type: 'body', body } });
-      this.#syncFromLibrary();
-      this.#emit({ type: 'taught', what: 'object', name: ask.name, detail: `body ${body}`, t: Date.now() });
-      return answer(core, utterance, 'taught', `Got it: that is ${ask.name} (${ask.description})`);
-    }
-    this.library.addEntity({ name: ask.name, description: ask.description, kind: 'location', source: { type: 'point', position: p } });
-    this.#syncFromLibrary();
-    this.#emit({ type: 'taught', what: 'location', name: ask.name, detail: p.map((v) => v.toFixed(3)).join(' '), t: Date.now() });
-    return answer(core, utterance, 'taught', `Got it: ${ask.name} is the location (${p.map((v) => v.toFixed(2)).join(', ')}).`);
+    return pointAt(this.#core, p, utterance, (command) => this.#carryOn(command, options.by ?? OPERATOR));
   }
 
   /** A kinesthetic demonstration arrived (`!demo FILE` in scripts, the console's recorder). */
@@ -422,10 +422,51 @@ export class Session {
   // -------------------------------------------------------------------------------------------
   // Transitions
 
+  /**
+   * The command that asked for a name is planned again once the name is known: previewed and
+   * waiting for confirmation (or refused with the reason), never run.
+   */
+  async #carryOn(command: string, by: Source): Promise<void> {
+    if (!command) return;
+    let result: PlannerResult;
+    try {
+      result = await this.deps.planner.plan(command, this.plannerContext());
+    } catch {
+      return; // the name is taught; the operator can say the command again
+    }
+    if (result.kind !== 'plan' || this.#state.kind !== 'idle') return;
+    this.#memory.lastPlanned = { utterance: command, plan: result.plan, tried: new Set(entityArgs(result.plan)) };
+    propose(this.#core, command, result.plan, by, result.frames ?? frameCountIn(command));
+  }
+
+  /** The answer to "retry it, skip it, or end the lesson?" after a lesson step failed or was refused. */
+  async #stepAnswer(utterance: string, answerKind: 'retry' | 'skip' | 'end', step: string, by: Source): Promise<Turn> {
+    const core = this.#core;
+    const lesson = this.#state.lesson;
+    // The question is answered either way; then the lesson ends, or goes on.
+    this.#enter({ kind: 'idle', lesson }, answerKind);
+    if (answerKind === 'end' || !lesson) return this.#abandonLesson(utterance, '');
+    if (answerKind === 'skip')
+      return answer(core, utterance, 'plan', `Okay, "${step}" stays out of ${lesson.name}. Show me the next step, or say "that's it".`);
+    // Retry: plan the step again; it is previewed and waits for confirmation like any step.
+    let result: PlannerResult;
+    try {
+      result = await this.deps.planner.plan(step, this.plannerContext());
+    } catch (err) {
+      const why = (err as Error).message;
+      return answer(core, utterance, 'error', `Sorry, something went wrong while planning: ${why}`, why);
+    }
+    if (result.kind !== 'plan') return answer(core, utterance, 'question', result.reply);
+    this.#memory.lastPlanned = { utterance: step, plan: result.plan, tried: new Set(entityArgs(result.plan)) };
+    return propose(core, step, result.plan, by, result.frames ?? frameCountIn(step));
+  }
+
   /** "yes": answers "Teach me?", or confirms the pending plan. */
   async #yes(utterance: string, by: Source): Promise<Turn> {
     const s = this.#state;
     if (s.kind === 'asking' && s.expects.kind === 'teach') return this.#teach(utterance, s.expects.verb, s.utterance, s.expects.mentions);
+    if (s.kind === 'asking' && s.expects.kind === 'there') return confirmThere(this.#core, s, utterance, (c) => this.#carryOn(c, by));
+    if (s.kind === 'asking' && s.expects.kind === 'step') return this.#stepAnswer(utterance, 'retry', s.expects.utterance, by);
     if (s.kind === 'previewing') return this.confirm({ by });
     if (s.kind === 'asking' && s.expects.kind === 'point') {
       return answer(

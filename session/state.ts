@@ -29,6 +29,10 @@ export type Expectation =
   | { kind: 'point'; name: string; description: string }
   /** "I don't know how to pack yet. Teach me?": yes starts the lesson */
   | { kind: 'teach'; verb: string; mentions: string[] }
+  /** "That's the GIFT_BAG. Is LOTION there?": the click landed on something already known */
+  | { kind: 'there'; name: string; description: string; known: string; point: [number, number, number] }
+  /** a lesson step failed or was refused: retry it, skip it, or end the lesson */
+  | { kind: 'step'; utterance: string }
   /** any other question: the next command answers or replaces it */
   | { kind: 'reply' };
 
@@ -140,13 +144,7 @@ export function stateLabel(s: DialogueState): string {
       if (!l) parts.push('Ready');
       break;
     case 'asking':
-      parts.push(
-        s.expects.kind === 'point'
-          ? `Show me ${s.expects.name}`
-          : s.expects.kind === 'teach'
-            ? `Teach ${s.expects.verb.replace(/_/g, ' ')}?`
-            : 'Waiting for your answer',
-      );
+      parts.push(askingLabel(s.expects));
       break;
     case 'previewing':
       parts.push(l ? 'confirm this step' : 'Waiting for your confirmation');
@@ -166,4 +164,19 @@ export function stateLabel(s: DialogueState): string {
       break;
   }
   return parts.join(' · ');
+}
+
+function askingLabel(e: Expectation): string {
+  switch (e.kind) {
+    case 'point':
+      return `Show me ${e.name}`;
+    case 'teach':
+      return `Teach ${e.verb.replace(/_/g, ' ')}?`;
+    case 'there':
+      return `Is ${e.name} at ${e.known}?`;
+    case 'step':
+      return 'Retry, skip or end the lesson?';
+    case 'reply':
+      return 'Waiting for your answer';
+  }
 }

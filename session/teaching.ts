@@ -268,3 +268,29 @@ function renameParam(def: BehaviorDefinition, from: string, to: string): Behavio
     })),
   };
 }
+
+/**
+ * A lesson step failed or was refused: nothing of it goes into the lesson silently. The
+ * question (appended to `reply` when given) asks to retry it, skip it, or end the lesson.
+ */
+export function stepQuestion(lesson: Lesson, utterance: string): string {
+  return `"${utterance}" is not part of ${lesson.name}. Should I retry it, skip it, or end the lesson? (Say "retry", "skip" or "end the lesson".)`;
+}
+
+export function askAboutStep(core: SessionCore, utterance: string, question: string, event: string): void {
+  const lesson = core.state.lesson;
+  if (!lesson) return;
+  core.enter({ kind: 'asking', lesson, question, expects: { kind: 'step', utterance }, utterance, askedBy: 'operator' }, event);
+}
+
+/** What an answer to "retry, skip, or end the lesson?" means, read before any planning. */
+export function lessonAnswer(utterance: string): 'retry' | 'skip' | 'end' | null {
+  const u = utterance
+    .toLowerCase()
+    .replace(/[^a-z' ]+/g, ' ')
+    .trim();
+  if (/\b(?:end|cancel|stop|quit|abandon|forget)\b.*\b(?:lesson|teaching|learning)\b|\bstop (?:teaching|learning)\b/.test(u)) return 'end';
+  if (/^(?:please )?(?:retry|try (?:it |that )?again|again|redo it|do it again)(?: please)?$/.test(u)) return 'retry';
+  if (/^(?:please )?(?:skip|skip it|skip that|skip this(?: step)?|leave it out|next)(?: please)?$/.test(u)) return 'skip';
+  return null;
+}

@@ -129,7 +129,7 @@ export interface DialogueStateView {
   lesson: { name: string; steps: number; demonstrations: number } | null;
   /** asking: the open question, and what answers it */
   question: string | null;
-  expects: 'point' | 'teach' | 'reply' | null;
+  expects: 'point' | 'teach' | 'there' | 'step' | 'reply' | null;
   /** previewing, executing: the plan and who asked for it */
   plan: string | null;
   proposedBy: Source | null;

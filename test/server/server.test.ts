@@ -313,8 +313,11 @@ describe('session server: a plan with an unreachable step', () => {
       await c.next('status', (s) => s.awaitingPoint?.name === 'CORNER');
       c.send({ type: 'point', position: [1.0, 0.55, 0] });
       await c.next('dialogue', (d) => /CORNER is the location/.test(d.entry.text));
+      // (Teaching CORNER carries "go to the corner" on: that preview comes first, and is red too.)
+      const carried = await c.next('preview', (p) => p.preview.planText === 'goto(CORNER)');
+      expect(carried.preview.confirmable).toBe(false);
       c.send({ type: 'say', text: 'pick up the candy and go to the corner' });
-      const { preview } = await c.next('preview');
+      const { preview } = await c.next('preview', (p) => p.preview.steps.length === 3);
       expect(preview.confirmable).toBe(false);
       expect(preview.steps.map((s) => [s.call, s.safe])).toEqual([
         ['goto(CANDY)', true],

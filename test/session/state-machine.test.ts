@@ -23,6 +23,8 @@ const A = 'console:A';
 const B = 'console:B';
 /** a point on HULK (the stop-motion scene), meters */
 const ON_HULK: [number, number, number] = [0.68, 0.2, 0.0275];
+/** a spot on the table beyond the arm's reach, meters */
+const FAR: [number, number, number] = [1.0, 0.55, 0];
 
 /** Let the session's promise chains run (no virtual time passes). */
 async function flush(): Promise<void> {
@@ -73,6 +75,22 @@ const ROWS: Record<string, Row> = {
   'asking where': { is: 'asking', setup: async (h) => void (await say(h, 'go to the lotion')) },
   'asking teach?': { is: 'asking', setup: async (h) => void (await say(h, 'pack the hulk')) },
   'asking which': { is: 'asking', setup: async (h) => void (await say(h, 'pick it up')) },
+  'asking is it there?': {
+    is: 'asking',
+    setup: async (h) => {
+      await say(h, 'go to the lotion');
+      await h.session.point(ON_HULK, { by: A }); // HULK is known: "Is LOTION there?"
+    },
+  },
+  'asking retry a step?': {
+    is: 'asking+lesson',
+    setup: async (h) => {
+      await say(h, 'let me teach you to wave');
+      await say(h, 'go to the lotion');
+      // A spot far out of reach: LOTION is taught there, and "go to the lotion" (carried on) is refused.
+      await h.session.point(FAR, { by: A });
+    },
+  },
   previewing: { is: 'previewing', setup: async (h) => void (await say(h, 'go to the tower')) },
   executing: {
     is: 'executing',
@@ -191,7 +209,7 @@ const TABLE: Record<string, Record<string, [string, Reply] | typeof N>> = {
     confirm: ['asking', 'error'],
     cancel: ['idle', 'plan'],
     stop: ['asking', '-'],
-    point: ['idle', 'taught'],
+    point: ['asking', 'question'],
     demonstration: ['asking', 'question'],
     shoot: ['asking', 'plan'],
     'execution finished': N,
@@ -239,6 +257,48 @@ const TABLE: Record<string, Record<string, [string, Reply] | typeof N>> = {
     'execution finished': N,
     'execution failed': N,
     disconnect: ['asking', '-'],
+  },
+  'asking is it there?': {
+    'say plan': ['previewing', 'plan'],
+    'say plan (other console)': ['previewing', 'plan'],
+    'say question': ['asking', 'question'],
+    'say teach': ['idle+lesson', 'plan'],
+    'say done': ['idle', 'question'],
+    'say yes': ['previewing', 'taught'],
+    'say cancel': ['asking', 'question'],
+    'say stop': ['asking', 'plan'],
+    'say nothing': ['asking', 'rejected'],
+    'say info': ['asking', 'plan'],
+    confirm: ['asking', 'error'],
+    cancel: ['asking', 'question'],
+    stop: ['asking', '-'],
+    point: ['asking', 'question'],
+    demonstration: ['asking', 'question'],
+    shoot: ['asking', 'plan'],
+    'execution finished': N,
+    'execution failed': N,
+    disconnect: ['asking', '-'],
+  },
+  'asking retry a step?': {
+    'say plan': ['previewing+lesson', 'plan'],
+    'say plan (other console)': ['previewing+lesson', 'plan'],
+    'say question': ['asking+lesson', 'plan'],
+    'say teach': ['idle+lesson', 'plan'],
+    'say done': ['asking+lesson', 'question'],
+    'say yes': ['asking+lesson', 'plan'],
+    'say cancel': ['idle+lesson', 'plan'],
+    'say stop': ['asking+lesson', 'plan'],
+    'say nothing': ['asking+lesson', 'rejected'],
+    'say info': ['asking+lesson', 'plan'],
+    confirm: ['asking+lesson', 'error'],
+    cancel: ['idle+lesson', 'plan'],
+    stop: ['asking+lesson', '-'],
+    point: ['asking+lesson', 'error'],
+    demonstration: ['asking+lesson', 'plan'],
+    shoot: ['asking+lesson', 'plan'],
+    'execution finished': N,
+    'execution failed': N,
+    disconnect: ['asking+lesson', '-'],
   },
   previewing: {
     'say plan': ['previewing', 'plan'],
@@ -459,7 +519,7 @@ function checkState(h: FakeSession, s: Session['state']): void {
   }
   if (s.kind !== 'recording' && h.fake instanceof GuidableFake) expect(h.fake.guiding).toBe(false);
   expect(h.session.pending !== null).toBe(s.kind === 'previewing');
-  expect(h.session.awaitingPoint !== null).toBe(s.kind === 'asking' && s.expects.kind === 'point');
+  expect(h.session.awaitingPoint !== null).toBe(s.kind === 'asking' && (s.expects.kind === 'point' || s.expects.kind === 'there'));
 }
 
 describe('the dialogue state machine under random event sequences', () => {

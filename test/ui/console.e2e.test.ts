@@ -267,10 +267,22 @@ run('operator console (chromium)', () => {
     });
     expect(xy).not.toBeNull();
     await b.page.mouse.click(xy!.x, xy!.y);
-    await expect.poll(lastRobotReply).toMatch(/Got it: that is TOY_CAR/);
+    const robotSaid = () =>
+      b.page.evaluate(() =>
+        window.__shammie.stores.session
+          .getState()
+          .transcript.filter((e) => e.role === 'robot')
+          .map((e) => e.text),
+      );
+    await expect.poll(robotSaid).toEqual(expect.arrayContaining([expect.stringMatching(/Got it: that is TOY_CAR/) as unknown]));
     expect((await status()).known.map((k) => k.name)).toContain('TOY_CAR');
     await b.page.waitForFunction(() => window.__shammie.stores.session.getState().entities.some((e) => e.name === 'TOY_CAR'));
+    // The command that asked is carried on: "pick up the toy car" is previewed, waiting for Execute.
+    await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().preview?.planText === 'pickup(TOY_CAR)');
+    expect(await b.page.evaluate(() => window.__shammie.stores.preview.getState().mode)).toBe('pending');
     await shot('05-toy-car-taught');
+    await b.page.click('[data-testid=cancel]');
+    await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().preview === null);
   });
 
   it('library panel: lists skills; rename, forget and undo go through the dialogue', async () => {
