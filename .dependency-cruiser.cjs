@@ -8,6 +8,7 @@
  */
 const LAYERS = [
   'model', // robot description (URDF), world model, math: imports nothing of the project
+  'collision', // the planning scene (robot, table, objects, containers, held object) and collision checks
   'sim', // MuJoCo physics
   'robot-bridge', // RobotBackend, the sim and ROS backends, the safety layer
   'skills', // kinematics, trajectories, primitives, the registry, the library, DMPs, demonstrations

@@ -11,9 +11,11 @@ import { runDmpBench } from './dmp.js';
 import { runRosBench } from './ros.js';
 import { runUiBench } from './ui.js';
 import { runCaptureBench } from './capture.js';
+import { runCollisionCheckBench } from './collision-check.js';
+import { runCollisionPlanBench } from './collision-plan.js';
 
 /** `ui` also runs `capture` (the stop-motion studio in the same browser set-up) */
-export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui' | 'capture';
+export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui' | 'capture' | 'collision';
 
 export async function runBenchmarks(opts: { only?: BenchName; samples?: number } = {}) {
   const want = (n: BenchName) => !opts.only || opts.only === n;
@@ -27,6 +29,12 @@ export async function runBenchmarks(opts: { only?: BenchName; samples?: number }
   if (want('ros')) results.ros = await runRosBench();
   if (want('ui')) results.ui = await runUiBench();
   if (want('capture') || opts.only === 'ui') results.capture = await runCaptureBench();
+  if (want('collision')) {
+    // One collision check (ours, in this process), then planning side by side with OMPL on the same core.
+    const check = runCollisionCheckBench();
+    const plan = runCollisionPlanBench();
+    results.collision = { pass: check.pass && plan.pass, check, plan };
+  }
   return {
     started,
     node: process.version,
