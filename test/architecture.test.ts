@@ -15,7 +15,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CONFIG = join(root, '.dependency-cruiser.cjs');
-const SOURCES = ['model', 'collision', 'sim', 'robot-bridge', 'skills', 'planner', 'studio', 'session', 'speech', 'server', 'launch', 'bench', 'ui/src'];
+const SOURCES = [
+  'model',
+  'collision',
+  'sim',
+  'robot-bridge',
+  'skills',
+  'planner',
+  'studio',
+  'session',
+  'speech',
+  'server',
+  'launch',
+  'bench',
+  'ui/src',
+];
 
 async function violations(cwd: string, dirs: string[]): Promise<IViolation[]> {
   const before = process.cwd();
