@@ -43,6 +43,12 @@ export interface CheckerOptions {
   acm?: AllowedCollisionMatrix;
   /** default clearance margin (m); default 0.005 */
   margin?: number;
+  /**
+   * clearance (m) between the robot's own links; default 0: they are checked at their URDF
+   * shapes (one side also carries the sphere over-approximation). The margin is the room kept
+   * from the world; the robot's coarse primitives already over-cover its real links.
+   */
+  selfMargin?: number;
 }
 
 export class CollisionChecker {
@@ -50,6 +56,7 @@ export class CollisionChecker {
   readonly scene: PlanningScene;
   readonly acm: AllowedCollisionMatrix;
   readonly margin: number;
+  readonly selfMargin: number;
   /** robot body pairs tested for self-collision (flat i, j: i's spheres against j's exact shapes) */
   readonly #selfPairs: Int32Array;
   readonly #heldTrees = new Map<string, SphereTree>();
@@ -60,6 +67,7 @@ export class CollisionChecker {
     this.robot = robot;
     this.scene = scene;
     this.margin = checkMargin(options.margin ?? DEFAULT_MARGIN);
+    this.selfMargin = checkMargin(options.selfMargin ?? 0);
     this.acm = options.acm ?? allowedCollisions(robot);
     const pairs: number[] = [];
     // The side with fewer spheres walks its tree against the other's exact shapes.
@@ -244,7 +252,7 @@ export class CollisionChecker {
   }
 
   #scan(margin: number, allow: Uint8Array, self: boolean): boolean {
-    return this.#compiled.scan(margin, allow, self, this.#selfPairs);
+    return this.#compiled.scan(margin, allow, self, this.#selfPairs, this.selfMargin);
   }
 
   /** The held object's sphere tree (its parts decomposed like a link), cached by shape. */

@@ -280,7 +280,7 @@ export class CompiledScene {
    * bodies vs the scene, held bodies vs the robot, then `selfPairs` (robot body index pairs:
    * the first's spheres against the second's shapes) when `self`. Records the first hit.
    */
-  scan(margin: number, allow: Uint8Array, self: boolean, selfPairs: Int32Array): boolean {
+  scan(margin: number, allow: Uint8Array, self: boolean, selfPairs: Int32Array, selfMargin: number = margin): boolean {
     this.#placeBodies();
     const P = this.#robot.kinematics.poses,
       AP = this.#attachPoses,
@@ -320,7 +320,7 @@ export class CompiledScene {
       }
     }
     if (this.#pairs(this.#heldPairs, margin)) return true;
-    if (self && this.#pairs(selfPairs, margin)) return true;
+    if (self && this.#pairs(selfPairs, selfMargin)) return true;
     this.#hitKind = KIND_NONE;
     return false;
   }

@@ -36,3 +36,4 @@ export {
 export * from './scene.js';
 export * from './checker.js';
 export { clearCollisionCaches, descriptionKey } from './cache.js';
+export { WorldCollision, describeContact, type TrajectoryCollision, type TrajectoryCheckOptions } from './world-sync.js';

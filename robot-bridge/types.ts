@@ -59,6 +59,12 @@ export interface TrajectoryExecution {
 
 export interface ExecuteOptions {
   onProgress?: (p: TrajectoryProgress) => void;
+  /**
+   * Contacts this motion intends (the fingers closing around the object being grasped): the
+   * guard's collision check does not count them. Robot side: a link, "fingers", "gripper",
+   * "held"; obstacle side: a scene object name or "NAME wall".
+   */
+  allow?: readonly { robot: string; obstacle: string }[];
 }
 
 /** control_msgs/action/GripperCommand goal */

@@ -19,7 +19,11 @@ import { createSkillRegistry, DEFAULT_MOTION, type MotionConfig, type PrimitiveI
 import type { SkillRegistry } from '../skills/registry.js';
 import { WorldModel } from '../model/world.js';
 import { SkillLibrary } from '../skills/library/library.js';
+import { allowedCollisions, CollisionChecker, robotCollisionModel, WorldCollision } from '../collision/index.js';
+import { planningSceneFor, sceneBodyNames } from '../sim/collision-scene.js';
 import { SessionLog } from './log.js';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { Session, type LibraryStore, type SessionEvent } from './session.js';
 import { connectProfileBackend, loadProfile, SIM_PROFILE, type LaunchProfile } from './profile.js';
 import type { BodyPoseProvider } from '../model/world.js';
@@ -46,6 +50,12 @@ export interface AppOptions {
    * ros1-rosbridge), a profile file path, or a loaded profile. Default: the sim.
    */
   profile?: string | LaunchProfile;
+  /**
+   * Check every motion against the planning scene (objects, containers, the held object, the
+   * arm itself), in the preview and in the guard. Off by default until the primitives plan
+   * around obstacles (issue 12): with it on, motions that would touch something are refused.
+   */
+  collision?: boolean;
 }
 
 export interface App {
@@ -65,6 +75,8 @@ export interface App {
   world: WorldModel;
   registry: SkillRegistry<PrimitiveImpl>;
   library: LibraryStore;
+  /** the planning scene's collision checks (the guard's and the previews'), unless turned off */
+  collision: WorldCollision | null;
   /** the JSONL session log when one is written */
   logPath: string | null;
   /** the library file when one is used */
@@ -100,10 +112,11 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     poses = ros.backend.tf ?? undefined;
   }
   const safety: SafetyConfig = { ...DEFAULT_SAFETY, ...profile.safety, ...options.safety };
-  const backend = new SafetyGuard(robot, model, safety);
+  const world = new WorldModel(knownEntities(scene), poses);
+  const collision = options.collision ? sceneCollision(model, scene, world, options.dataDir) : undefined;
+  const backend = new SafetyGuard(robot, model, safety, collision ? { collision } : {});
   await backend.connect();
   const ik = new IkSolver(model);
-  const world = new WorldModel(knownEntities(scene), poses);
   const registry = createSkillRegistry();
   const motion = { model, ik, world, config: { ...DEFAULT_MOTION, ...options.motion } };
   const persistent = options.dataDir ? SkillLibrary.open(options.dataDir) : undefined;
@@ -116,6 +129,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     planner: options.planner ?? LlmPlanner.fromEnv(process.env) ?? new EmbeddedPlanner(),
     motion,
     safety,
+    ...(collision ? { collision } : {}),
     locator: {
       nearestBody: (p, maxDistance) =>
         sim ? nearestObject(sim, p, maxDistance) : poses ? nearestBody(sceneBodies(scene), poses, p, maxDistance) : undefined,
@@ -127,6 +141,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     ? SessionLog.attach(session, { dataDir: options.dataDir, meta: { scene: scenePath, robot: model.name } })
     : undefined;
   return {
+    collision: collision ?? null,
     logPath: log?.path ?? null,
     scene,
     scenePath,
@@ -205,4 +220,28 @@ function nearestBody(names: string[], poses: BodyPoseProvider, p: [number, numbe
 /** The scene object whose box is nearest to a pointed world point (m), within maxDistance. */
 export function nearestObject(sim: SimWorld, p: [number, number, number], maxDistance: number): string | undefined {
   return nearestBody([...sim.objectNames, ...sim.containerNames], sim, p, maxDistance);
+}
+
+/**
+ * Robot link pairs whose URDF collision shapes overlap although the real links cannot touch, so
+ * they are not checked against each other (like a MoveIt SRDF's disabled pairs). The Panda's
+ * upper arm (link2) and forearm (link4) cylinders are coarse, 5.5 cm and 5 cm in radius, with
+ * axes 8.25 cm apart at the elbow, so they overlap whenever the elbow is open; on the robot the
+ * elbow offset keeps the links apart over joint 4's whole range.
+ */
+const KNOWN_SAFE_PAIRS: Record<string, [string, string][]> = {
+  panda: [['panda_link2', 'panda_link4']],
+};
+
+/** The planning scene of the scene file, kept current from the world, and the checker over it. */
+function sceneCollision(model: RobotModel, scene: Scene, world: WorldModel, dataDir: string | undefined): WorldCollision {
+  // Building the robot's spheres takes about a second: cached on disk by the URDF's hash.
+  const cacheFile = join(dataDir ?? tmpdir(), dataDir ? 'collision-cache.json' : 'shammie-collision-cache.json');
+  const robot = robotCollisionModel(model, { cacheFile });
+  const names = new Set(model.description.links.keys());
+  const disable = (KNOWN_SAFE_PAIRS[model.name] ?? []).filter(([a, b]) => names.has(a) && names.has(b));
+  const acm = allowedCollisions(robot, { cacheFile, disable });
+  // The table is left to the guard's table check (per-link clearances; fingers reach objects on the table).
+  const checker = new CollisionChecker(robot, planningSceneFor(scene), { acm });
+  return new WorldCollision(checker, world, model.tipLink, robot.toolLinks, sceneBodyNames(scene));
 }

@@ -155,6 +155,7 @@ export async function runStep(core: SessionCore, step: CompiledStep, index: numb
     core.emit({ type: 'progress', step: index, motion: mi, label: m.label, fraction: 0, t: Date.now() });
     if (m.kind === 'trajectory') {
       const exec = backend.executeTrajectory(m.trajectory, {
+        ...(m.allow ? { allow: m.allow } : {}),
         onProgress: (p) => core.emit({ type: 'progress', step: index, motion: mi, label: m.label, fraction: p.fraction, t: Date.now() }),
       });
       const outcome = await exec.done;

@@ -8,6 +8,7 @@ import type { Planner } from '../planner/index.js';
 import type { CompiledStep, MotionContext, PrimitiveImpl } from '../skills/primitives.js';
 import type { Plan, SkillRegistry } from '../skills/registry.js';
 import type { WorldModel } from '../model/world.js';
+import type { WorldCollision } from '../collision/index.js';
 import type { LibraryStore } from './library-store.js';
 
 /**
@@ -26,6 +27,8 @@ export interface PreviewStep {
   /** false when a motion fails a safety check */
   safe: boolean;
   reason?: string;
+  /** when a motion would hit something: the two bodies, the world point (m) and seconds from the step's start */
+  contact?: { a: string; b: string; point: [number, number, number]; time: number };
 }
 
 export interface PreviewSummary {
@@ -79,6 +82,8 @@ export interface SessionDeps {
   library?: LibraryStore;
   /** finds the body at a pointed location (the sim; later /tf) */
   locator?: { nearestBody(point: [number, number, number], maxDistance: number): string | undefined };
+  /** collision checks of previews against the planning scene (the guard checks again at execution) */
+  collision?: WorldCollision;
   /** optional event sink (the JSONL session log, the console) */
   onEvent?: (event: SessionEvent) => void;
 }

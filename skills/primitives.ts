@@ -30,8 +30,19 @@ export interface ArmState {
   at?: string | null;
 }
 
+/** A contact a motion intends (robot side × obstacle side, names as in collision/types.ts). */
+export interface IntendedContact {
+  robot: string;
+  obstacle: string;
+}
+
 export type Motion =
-  | { kind: 'trajectory'; label: string; trajectory: JointTrajectory }
+  | {
+      kind: 'trajectory';
+      label: string;
+      trajectory: JointTrajectory;
+      /** contacts it intends: the fingers around the object to grasp */ allow?: IntendedContact[];
+    }
   | { kind: 'gripper'; label: string; command: GripperCommand; /** entity expected between the fingers */ grasping?: string | null }
   | { kind: 'wait'; label: string; seconds: number };
 
@@ -221,6 +232,10 @@ export const PRIMITIVES: Record<
         q = above.q;
         if (grasp !== null) {
           const down = verticalMove(ctx, q, grasp, `approach ${name}`);
+          // The open fingers come down around the object: touching it is the point.
+          const e = ctx.world.get(name);
+          const body = e?.source.type === 'body' ? e.source.body : null;
+          if (down.motion?.kind === 'trajectory' && body) down.motion.allow = [{ robot: 'fingers', obstacle: body }];
           if (down.motion) motions.push(down.motion);
           q = down.q;
         }

@@ -49,9 +49,23 @@ const TIPS: Record<ViolationKind, string> = {
   acceleration_limit: 'Re-time the motion with timeParameterize, or lower the speed.',
   table: 'The motion passes too close to the table; move the target higher or approach from above.',
   workspace: 'Keep targets inside the workspace, or widen it in the safety config if that is intended.',
+  collision: 'Something is in the way: move it, or reach the target from another side.',
 };
 
 let nextId = 0;
+
+/**
+ * Collision checking of a whole trajectory against the planning scene, made current first
+ * (collision/world-sync.ts WorldCollision fits). Optional: a guard without one checks limits,
+ * speeds, the table and the workspace only.
+ */
+export interface GuardCollisionCheck {
+  refresh(q: readonly number[], gripper: number): void;
+  checkTrajectory(
+    trajectory: JointTrajectory,
+    opts: { gripper: number; allow?: readonly { robot: string; obstacle: string }[] },
+  ): { ok: true } | { ok: false; reason: string; contact: { time: number | null; point: readonly number[]; a: string; b: string } };
+}
 
 export class SafetyGuard implements RobotBackend {
   readonly inner: RobotBackend;
@@ -61,10 +75,19 @@ export class SafetyGuard implements RobotBackend {
   #lastSentGripper: GripperCommand | null = null;
   readonly #listeners = new Set<(s: BackendStatus) => void>();
 
-  constructor(inner: RobotBackend, model: RobotModel, config: SafetyConfigInput | SafetyConfig = {}) {
+  /** checks every trajectory against the planning scene when set */
+  #collision: GuardCollisionCheck | null = null;
+
+  constructor(
+    inner: RobotBackend,
+    model: RobotModel,
+    config: SafetyConfigInput | SafetyConfig = {},
+    options: { collision?: GuardCollisionCheck } = {},
+  ) {
     this.inner = inner;
     this.model = model;
     this.config = parseSafetyConfig(config);
+    this.#collision = options.collision ?? null;
     const a = inner.jointNames,
       b = model.jointNames;
     if (a.length !== b.length || a.some((n, i) => n !== b[i])) {
@@ -120,6 +143,23 @@ export class SafetyGuard implements RobotBackend {
     if (!q.ok) return this.#reject([{ kind: 'start_jump', message: q.reason }]);
     const result = checkTrajectory(copy, this.model, this.config, q.q, { gripper: this.#gripperValue() });
     if (!result.ok) return this.#reject(result.violations, result.reason);
+    if (this.#collision) {
+      // Against the scene as it is now (the physics or TF): whatever the planner believed.
+      let hit: ReturnType<GuardCollisionCheck['checkTrajectory']>;
+      try {
+        const g = this.#gripperValue() ?? this.model.gripper?.open ?? 0;
+        this.#collision.refresh(q.q, g);
+        hit = this.#collision.checkTrajectory(copy, { gripper: g, ...(options?.allow ? { allow: options.allow } : {}) });
+      } catch (err) {
+        return this.#reject([{ kind: 'collision', message: `the collision check could not run: ${(err as Error).message}` }]);
+      }
+      if (!hit.ok) {
+        const t = hit.contact.time ?? undefined;
+        return this.#reject([
+          { kind: 'collision', message: `the motion ${hit.reason}`, ...(t !== undefined ? { time: t } : {}), link: hit.contact.a },
+        ]);
+      }
+    }
     if (this.#rejection) {
       this.#rejection = null;
       this.#emit();

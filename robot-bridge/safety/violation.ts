@@ -17,7 +17,9 @@ export type ViolationKind =
   | 'velocity_limit'
   | 'acceleration_limit'
   | 'table'
-  | 'workspace';
+  | 'workspace'
+  /** a robot link or the held object would touch something it is not meant to (the planning scene) */
+  | 'collision';
 
 export interface Violation {
   kind: ViolationKind;

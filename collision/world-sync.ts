@@ -1,0 +1,124 @@
+/**
+ * The planning scene kept current from what the robot knows, and trajectory checks phrased for
+ * people. Object poses come from the world model's pose source (the physics in the sim, TF on a
+ * robot); the object in the gripper is attached to the hand while it is held, at the pose it was
+ * grasped in. Previews check predicted states (an object held only after an earlier step of the
+ * plan), so a check can say which object the hand holds and which objects are gone.
+ */
+import type { WorldModel } from '../model/world.js';
+import type { CollisionChecker } from './checker.js';
+import type { AllowedContact, PathContact, PathInput } from './types.js';
+
+export type TrajectoryCollision = { ok: true } | { ok: false; contact: PathContact; reason: string };
+
+export interface TrajectoryCheckOptions {
+  /** gripper joint value during the motion */
+  gripper: number;
+  /** intended contacts (the fingers with the object being grasped…) */
+  allow?: readonly AllowedContact[];
+  /**
+   * the object predicted in the hand during this motion, and the hand configuration it was
+   * grasped at (joints, gripper): it is attached there for this check. Default: what the world holds now.
+   */
+  held?: { name: string; graspQ: readonly number[]; graspGripper: number } | null;
+  /** objects whose pose is unknown at this point of a plan (released earlier in it): left out */
+  without?: readonly string[];
+}
+
+const f2 = (v: number) => v.toFixed(2);
+
+export class WorldCollision {
+  readonly checker: CollisionChecker;
+  readonly #world: WorldModel;
+  /** the link a held object is attached to (the hand) */
+  readonly #holdLink: string;
+  /** links a held object may touch (the hand and the fingers) */
+  readonly #touchLinks: readonly string[];
+  /** scene object names that stand for bodies the pose source can locate */
+  readonly #bodies: readonly string[];
+
+  /** holdLink: where a held object rides (the tool frame); touchLinks: the links it may touch (hand, fingers) */
+  constructor(checker: CollisionChecker, world: WorldModel, holdLink: string, touchLinks: readonly string[], bodies: readonly string[]) {
+    this.checker = checker;
+    this.#world = world;
+    this.#holdLink = holdLink;
+    this.#touchLinks = touchLinks;
+    this.#bodies = bodies.filter((b) => checker.scene.has(b));
+  }
+
+  /** Make the scene match the world now: body poses from the pose source, the held object on the hand. */
+  refresh(q: readonly number[], gripper: number): void {
+    const scene = this.checker.scene;
+    const poses = this.#world.poses;
+    const heldBody = this.#heldBody();
+    for (const name of this.#bodies) {
+      const obj = scene.get(name);
+      if (!obj) continue;
+      const p = poses?.bodyPosition(name);
+      const quat = poses?.bodyQuaternion?.(name);
+      if (obj.attached) {
+        if (name === heldBody) continue;
+        // Let go of: back in the world where it is now.
+        if (p) scene.detach(name, { position: p, ...(quat ? { quaternion: quat } : {}) });
+        else this.checker.detachInPlace(name, q, gripper);
+        continue;
+      }
+      if (p) scene.setPose(name, { position: p, ...(quat ? { quaternion: quat } : {}) });
+      if (name === heldBody) this.checker.attachInPlace(name, this.#holdLink, q, gripper, this.#touchLinks);
+    }
+  }
+
+  /** The first unintended contact along a trajectory, with a sentence naming both bodies, the time and the point. */
+  checkTrajectory(trajectory: PathInput, opts: TrajectoryCheckOptions): TrajectoryCollision {
+    const scene = this.checker.scene;
+    const restore: (() => void)[] = [];
+    try {
+      // What the hand holds in this motion, if the plan predicts something else than now.
+      const now = this.#heldBody();
+      const want = opts.held === undefined ? now : (opts.held?.name ?? null);
+      if (want !== now) {
+        const cur = now ? scene.get(now) : undefined;
+        if (cur) {
+          // Released earlier in the plan: where it lands is not known yet, so it is left out here.
+          scene.remove(cur.name);
+          restore.push(() => {
+            scene.add(cur.name, cur.kind, cur.parts, cur.pose);
+            if (cur.attached) scene.attach(cur.name, cur.attached.link, cur.attached.transform, cur.attached.touchLinks);
+          });
+        }
+        if (want && opts.held && scene.get(want) && !scene.get(want)!.attached) {
+          const obj = scene.get(want)!;
+          const objPose = obj.pose;
+          this.checker.attachInPlace(want, this.#holdLink, opts.held.graspQ, opts.held.graspGripper, this.#touchLinks);
+          restore.push(() => scene.detach(want, objPose));
+        }
+      }
+      for (const name of opts.without ?? []) {
+        const obj = scene.get(name);
+        if (!obj || obj.attached) continue;
+        scene.remove(name);
+        restore.push(() => scene.add(obj.name, obj.kind, obj.parts, obj.pose));
+      }
+      const contact = this.checker.checkPath(trajectory, { gripper: opts.gripper, ...(opts.allow ? { allow: opts.allow } : {}) });
+      if (!contact) return { ok: true };
+      return { ok: false, contact, reason: describeContact(contact) };
+    } finally {
+      for (const undo of restore.reverse()) undo();
+    }
+  }
+
+  #heldBody(): string | null {
+    const held = this.#world.held;
+    if (!held) return null;
+    const e = this.#world.get(held);
+    const body = e?.source.type === 'body' ? e.source.body : null;
+    return body && this.checker.scene.has(body) ? body : null;
+  }
+}
+
+/** "would hit GIFT_BAG wall with panda_hand at 0.62 s, at (0.41, -0.21, 0.15)" */
+export function describeContact(c: PathContact): string {
+  const when = c.time !== null ? ` at ${c.time.toFixed(2)} s` : '';
+  const b = c.kind === 'self' ? `its own ${c.b}` : c.b;
+  return `would hit ${b} with ${c.a}${when}, at (${c.point.map(f2).join(', ')})`;
+}
