@@ -37,18 +37,40 @@ export class WorldCollision {
   /** scene object names that stand for bodies the pose source can locate */
   readonly #bodies: readonly string[];
 
-  /** holdLink: where a held object rides (the tool frame); touchLinks: the links it may touch (hand, fingers) */
-  constructor(checker: CollisionChecker, world: WorldModel, holdLink: string, touchLinks: readonly string[], bodies: readonly string[]) {
+  /**
+   * The same scene with the table top in it, for planning transit motions (the guard's scene
+   * leaves the table to its own table check, whose tool clearance lets fingers reach objects).
+   */
+  readonly transit: CollisionChecker | null;
+
+  /**
+   * holdLink: where a held object rides (the tool frame); touchLinks: the links it may touch
+   * (hand, fingers); transit: a checker over the same objects plus the table, for planning.
+   */
+  constructor(
+    checker: CollisionChecker,
+    world: WorldModel,
+    holdLink: string,
+    touchLinks: readonly string[],
+    bodies: readonly string[],
+    transit: CollisionChecker | null = null,
+  ) {
     this.checker = checker;
+    this.transit = transit;
     this.#world = world;
     this.#holdLink = holdLink;
     this.#touchLinks = touchLinks;
     this.#bodies = bodies.filter((b) => checker.scene.has(b));
   }
 
-  /** Make the scene match the world now: body poses from the pose source, the held object on the hand. */
+  /** Make the scene(s) match the world now: body poses from the pose source, the held object on the hand. */
   refresh(q: readonly number[], gripper: number): void {
-    const scene = this.checker.scene;
+    this.#refresh(this.checker, q, gripper);
+    if (this.transit) this.#refresh(this.transit, q, gripper);
+  }
+
+  #refresh(checker: CollisionChecker, q: readonly number[], gripper: number): void {
+    const scene = checker.scene;
     const poses = this.#world.poses;
     const heldBody = this.#heldBody();
     for (const name of this.#bodies) {
@@ -60,48 +82,63 @@ export class WorldCollision {
         if (name === heldBody) continue;
         // Let go of: back in the world where it is now.
         if (p) scene.detach(name, { position: p, ...(quat ? { quaternion: quat } : {}) });
-        else this.checker.detachInPlace(name, q, gripper);
+        else checker.detachInPlace(name, q, gripper);
         continue;
       }
       if (p) scene.setPose(name, { position: p, ...(quat ? { quaternion: quat } : {}) });
-      if (name === heldBody) this.checker.attachInPlace(name, this.#holdLink, q, gripper, this.#touchLinks);
+      if (name === heldBody) checker.attachInPlace(name, this.#holdLink, q, gripper, this.#touchLinks);
     }
   }
 
   /** The first unintended contact along a trajectory, with a sentence naming both bodies, the time and the point. */
   checkTrajectory(trajectory: PathInput, opts: TrajectoryCheckOptions): TrajectoryCollision {
-    const scene = this.checker.scene;
+    return this.withHand(opts, (c) => {
+      const contact = c.checkPath(trajectory, { gripper: opts.gripper, ...(opts.allow ? { allow: opts.allow } : {}) });
+      return contact ? { ok: false, contact, reason: describeContact(contact) } : { ok: true };
+    });
+  }
+
+  /**
+   * Run `fn` with a checker whose scene is set up for a motion with the hand as predicted: the
+   * object held (attached where it was grasped), objects let go of earlier left out. The scene
+   * is restored afterwards. `scene`: the guard's (no table) or the transit one (with the table).
+   */
+  withHand<T>(
+    opts: Omit<TrajectoryCheckOptions, 'gripper' | 'allow'>,
+    fn: (c: CollisionChecker) => T,
+    scene: 'guard' | 'transit' = 'guard',
+  ): T {
+    const checker = scene === 'transit' && this.transit ? this.transit : this.checker;
+    const ps = checker.scene;
     const restore: (() => void)[] = [];
     try {
       // What the hand holds in this motion, if the plan predicts something else than now.
       const now = this.#heldBody();
       const want = opts.held === undefined ? now : (opts.held?.name ?? null);
       if (want !== now) {
-        const cur = now ? scene.get(now) : undefined;
+        const cur = now ? ps.get(now) : undefined;
         if (cur) {
           // Released earlier in the plan: where it lands is not known yet, so it is left out here.
-          scene.remove(cur.name);
+          ps.remove(cur.name);
           restore.push(() => {
-            scene.add(cur.name, cur.kind, cur.parts, cur.pose);
-            if (cur.attached) scene.attach(cur.name, cur.attached.link, cur.attached.transform, cur.attached.touchLinks);
+            ps.add(cur.name, cur.kind, cur.parts, cur.pose);
+            if (cur.attached) ps.attach(cur.name, cur.attached.link, cur.attached.transform, cur.attached.touchLinks);
           });
         }
-        if (want && opts.held && scene.get(want) && !scene.get(want)!.attached) {
-          const obj = scene.get(want)!;
+        const obj = want ? ps.get(want) : undefined;
+        if (obj && opts.held && !obj.attached) {
           const objPose = obj.pose;
-          this.checker.attachInPlace(want, this.#holdLink, opts.held.graspQ, opts.held.graspGripper, this.#touchLinks);
-          restore.push(() => scene.detach(want, objPose));
+          checker.attachInPlace(obj.name, this.#holdLink, opts.held.graspQ, opts.held.graspGripper, this.#touchLinks);
+          restore.push(() => ps.detach(obj.name, objPose));
         }
       }
       for (const name of opts.without ?? []) {
-        const obj = scene.get(name);
+        const obj = ps.get(name);
         if (!obj || obj.attached) continue;
-        scene.remove(name);
-        restore.push(() => scene.add(obj.name, obj.kind, obj.parts, obj.pose));
+        ps.remove(name);
+        restore.push(() => ps.add(obj.name, obj.kind, obj.parts, obj.pose));
       }
-      const contact = this.checker.checkPath(trajectory, { gripper: opts.gripper, ...(opts.allow ? { allow: opts.allow } : {}) });
-      if (!contact) return { ok: true };
-      return { ok: false, contact, reason: describeContact(contact) };
+      return fn(checker);
     } finally {
       for (const undo of restore.reverse()) undo();
     }

@@ -118,7 +118,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   await backend.connect();
   const ik = new IkSolver(model);
   const registry = createSkillRegistry();
-  const motion = { model, ik, world, config: { ...DEFAULT_MOTION, ...options.motion } };
+  const motion = { model, ik, world, config: { ...DEFAULT_MOTION, ...options.motion }, ...(collision ? { collision } : {}) };
   const persistent = options.dataDir ? SkillLibrary.open(options.dataDir) : undefined;
   const session = new Session({
     library: persistent,
@@ -243,5 +243,7 @@ function sceneCollision(model: RobotModel, scene: Scene, world: WorldModel, data
   const acm = allowedCollisions(robot, { cacheFile, disable });
   // The table is left to the guard's table check (per-link clearances; fingers reach objects on the table).
   const checker = new CollisionChecker(robot, planningSceneFor(scene), { acm });
-  return new WorldCollision(checker, world, model.tipLink, robot.toolLinks, sceneBodyNames(scene));
+  // Planning sees the table too (transit moves keep clear of it).
+  const transit = new CollisionChecker(robot, planningSceneFor(scene, { table: true }), { acm });
+  return new WorldCollision(checker, world, model.tipLink, robot.toolLinks, sceneBodyNames(scene), transit);
 }

@@ -80,6 +80,7 @@ export async function executePlan(
         notes.push(
           `re-planned from step ${i + 1} (${formatCall(step.call)}) because ${moved ? `${step.targetAt!.entity} moved` : 'the arm was not where the preview expected'}`,
         );
+        core.deps.collision?.refresh(arm.q, arm.gripper);
         const rest = compilePlan(
           registry,
           steps.slice(i).map((st) => st.call),

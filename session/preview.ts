@@ -33,9 +33,10 @@ export interface PredictedHand {
 
 /** Compile a validated plan from `arm` and check every trajectory. Throws SkillFailure when a step cannot be compiled. */
 export function compilePreview(deps: SessionDeps, plan: Plan, arm: ArmState): Preview {
+  // The scene as it is now: the primitives plan around it, and every motion is checked against it.
+  deps.collision?.refresh(arm.q, arm.gripper);
   const compiled = compilePlan(deps.registry, plan, deps.motion, arm);
   const totals = { duration: 0, maxJointSpeed: 0, points: 0 };
-  deps.collision?.refresh(arm.q, arm.gripper);
   const hand: PredictedHand = { gripper: arm.gripper, held: undefined, released: [], q: [...arm.q] };
   const steps = compiled.map((step) => describeStep(deps, step, totals, hand));
   return { plan, steps, summary: previewSummary(compiled.length, totals), safe: steps.every((st) => st.safe), compiled };

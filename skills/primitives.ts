@@ -16,6 +16,8 @@ import { fromAxisAngle, multiply, quatFromMatrix, type Mat4, type Quat, type Vec
 import { SkillRegistry, type ArgValue, type SkillCall } from './registry.js';
 import { timeParameterize } from './trajectory/index.js';
 import type { WorldModel } from '../model/world.js';
+import type { WorldCollision } from '../collision/index.js';
+import { freeMove, NoFreeMotion, type HandState } from './free-motion.js';
 
 /** What the arm is predicted to be like between steps. */
 export interface ArmState {
@@ -28,6 +30,10 @@ export interface ArmState {
   lastTouched: string | null;
   /** entity the gripper is at right now (set by goto, cleared by other moves) */
   at?: string | null;
+  /** arm joints where `held` was grasped, when that happened earlier in the plan being compiled */
+  graspQ?: number[];
+  /** scene bodies let go of earlier in the plan (where they land is not known yet) */
+  released?: string[];
 }
 
 /** A contact a motion intends (robot side × obstacle side, names as in collision/types.ts). */
@@ -95,6 +101,42 @@ export interface MotionContext {
   ik: IkSolver;
   world: WorldModel;
   config: MotionConfig;
+  /** when set, moves are planned around the scene's obstacles and approaches chosen so the hand fits */
+  collision?: WorldCollision;
+}
+
+/** The scene body an entity stands for, if any. */
+function bodyOf(ctx: MotionContext, entity: string | null | undefined): string | null {
+  const e = entity ? ctx.world.get(entity) : undefined;
+  return e?.source.type === 'body' ? e.source.body : null;
+}
+
+/** The hand at the start of a step, as the plan predicts it. */
+function handOf(ctx: MotionContext, s: ArmState): HandState {
+  const body = bodyOf(ctx, s.held);
+  // Held since before the plan: the scene already carries it where it really is.
+  const held = !s.held ? null : s.graspQ && body ? { name: body, graspQ: s.graspQ, graspGripper: s.gripper } : undefined;
+  return { gripper: s.gripper, ...(held !== undefined ? { held } : {}), without: s.released ?? [] };
+}
+
+/** A joint-space move that touches nothing (planned around obstacles when the straight one would). */
+function jointMove(ctx: MotionContext, s: ArmState, q0: number[], q1: number[], label: string): Motion {
+  if (!ctx.collision) return { kind: 'trajectory', label, trajectory: traj(ctx, [q0, q1]) };
+  let path: number[][];
+  try {
+    path = freeMove(ctx.collision, ctx.model, q0, q1, handOf(ctx, s), label);
+  } catch (err) {
+    if (err instanceof NoFreeMotion) throw new SkillFailure(`I can't ${label} without hitting something: ${err.message}`);
+    throw err;
+  }
+  return { kind: 'trajectory', label, trajectory: traj(ctx, path) };
+}
+
+/** The first contact of a straight (Cartesian) move with the scene, as a sentence, or null. */
+function blocked(ctx: MotionContext, s: ArmState, waypoints: number[][], allow?: IntendedContact[]): string | null {
+  if (!ctx.collision) return null;
+  const hit = ctx.collision.withHand(handOf(ctx, s), (c) => c.checkPath(waypoints, { gripper: s.gripper, ...(allow ? { allow } : {}) }));
+  return hit ? `${hit.a} would hit ${hit.b}` : null;
 }
 
 export interface PrimitiveImpl {
@@ -137,19 +179,44 @@ function verticalMove(ctx: MotionContext, q: number[], z: number, label: string)
   return { motion: { kind: 'trajectory', label, trajectory: traj(ctx, path.waypoints) }, q: end };
 }
 
-/** Joint-space move to a tool pose; tries both finger orientations (yaw, yaw + π). */
-function moveTo(ctx: MotionContext, q: number[], position: Vec3, yaw: number, label: string): { motion: Motion; q: number[] } {
-  let best: number[] | null = null;
-  let lastReason = '';
+/** Arm joints for a down-pointing tool at `position`, both finger orientations (yaw, yaw + π), nearest first. */
+function poseCandidates(ctx: MotionContext, q: number[], position: Vec3, yaw: number): { qs: number[][]; reason: string } {
+  const qs: number[][] = [];
+  let reason = '';
   for (const y of [yaw, yaw + Math.PI]) {
     const r = ctx.ik.solve({ position, quaternion: downOrientation(y) }, { seed: q });
-    if (r.ok && (!best || maxJointDelta(q, r.q) < maxJointDelta(q, best))) best = r.q;
-    if (!r.ok) lastReason = r.reason ?? 'no solution';
+    if (r.ok) qs.push(r.q);
+    else reason = r.reason ?? 'no solution';
   }
-  if (!best) {
-    throw new SkillFailure(`cannot reach (${position.map((v) => v.toFixed(2)).join(', ')}) with the gripper pointing down: ${lastReason}`);
+  qs.sort((a, b) => maxJointDelta(q, a) - maxJointDelta(q, b));
+  return { qs, reason };
+}
+
+/** Tool-centre heights (m) to grasp at: the middle first, then up in 1 cm steps while the fingers still overlap the object by 1.5 cm. */
+function graspHeights(ctx: MotionContext, entity: string, position: Vec3, grasp: number): number[] {
+  if (!ctx.collision) return [grasp];
+  const half = ctx.world.halfExtents(entity) ?? [0.02, 0.02, 0.02];
+  const top = position[2] + half[2];
+  const out = [grasp];
+  for (let z = grasp + 0.01; z <= top - 0.015 && out.length < 8; z += 0.01) out.push(z);
+  return out;
+}
+
+/** The top (m) of a container the object stands in, if it is inside one's footprint. */
+function containerTopAround(ctx: MotionContext, entity: string, position: Vec3): number | null {
+  let top: number | null = null;
+  for (const e of ctx.world.list()) {
+    if (!e.container || e.name === entity) continue;
+    let c: Vec3;
+    try {
+      c = ctx.world.position(e.name);
+    } catch {
+      continue;
+    }
+    const h = ctx.world.halfExtents(e.name) ?? [0, 0, 0];
+    if (Math.abs(position[0] - c[0]) <= h[0] && Math.abs(position[1] - c[1]) <= h[1]) top = Math.max(top ?? -Infinity, c[2] + h[2]);
   }
-  return { motion: { kind: 'trajectory', label, trajectory: traj(ctx, [q, best]) }, q: best };
+  return top;
 }
 
 /** Yaw (rad) that puts the fingers across the object's narrow horizontal side. */
@@ -166,6 +233,19 @@ function graspYaw(ctx: MotionContext, entity: string): number {
   return objYaw + (shortIsX ? Math.PI / 2 : 0);
 }
 
+/**
+ * Grasp yaws to try (rad): across the object's narrow side, then turned a quarter when the
+ * object's other side also fits between the open fingers (with 1 cm to spare).
+ */
+function graspYaws(ctx: MotionContext, entity: string): number[] {
+  const yaw = graspYaw(ctx, entity);
+  const half = ctx.world.halfExtents(entity);
+  const g = ctx.model.gripper;
+  if (!ctx.collision || !half || !g) return [yaw];
+  const opening = 2 * Math.abs(g.open - g.closed);
+  return 2 * Math.max(half[0], half[1]) + 0.01 <= opening ? [yaw, yaw + Math.PI / 2] : [yaw];
+}
+
 function targetZ(ctx: MotionContext, entity: string, position: Vec3): { hover: number; grasp: number | null; isContainer: boolean } {
   const e = ctx.world.get(entity);
   const half = ctx.world.halfExtents(entity) ?? [0.02, 0.02, 0.02];
@@ -174,7 +254,11 @@ function targetZ(ctx: MotionContext, entity: string, position: Vec3): { hover: n
     return { hover: (e?.container ? top : position[2]) + ctx.config.placeHeight, grasp: null, isContainer: true };
   }
   const grasp = Math.max(position[2], ctx.config.minGraspZ);
-  return { hover: Math.max(grasp + ctx.config.approachHeight, top + 0.06), grasp, isContainer: false };
+  let hover = Math.max(grasp + ctx.config.approachHeight, top + 0.06);
+  // Inside a container: come in from above its rim, not through its wall.
+  const rim = ctx.collision ? containerTopAround(ctx, entity, position) : null;
+  if (rim !== null) hover = Math.max(hover, rim + 0.06);
+  return { hover, grasp, isContainer: false };
 }
 
 export const PRIMITIVES: Record<
@@ -196,8 +280,7 @@ export const PRIMITIVES: Record<
           if (up.motion) motions.push(up.motion);
           q = up.q;
         }
-        if (maxJointDelta(q, ctx.model.home) > 1e-4)
-          motions.push({ kind: 'trajectory', label: 'move home', trajectory: traj(ctx, [q, ctx.model.home]) });
+        if (maxJointDelta(q, ctx.model.home) > 1e-4) motions.push(jointMove(ctx, start, q, [...ctx.model.home], 'move home'));
         return { motions, end: { ...start, q: [...ctx.model.home], at: null } };
       },
     },
@@ -226,18 +309,60 @@ export const PRIMITIVES: Record<
           if (up.motion) motions.push(up.motion);
           q = up.q;
         }
-        const yaw = isContainer ? currentYaw(tipOf(ctx, q)) : graspYaw(ctx, name);
-        const above = moveTo(ctx, q, [position[0], position[1], hover], yaw, `move above ${name}`);
-        motions.push(above.motion);
-        q = above.q;
-        if (grasp !== null) {
-          const down = verticalMove(ctx, q, grasp, `approach ${name}`);
-          // The open fingers come down around the object: touching it is the point.
-          const e = ctx.world.get(name);
-          const body = e?.source.type === 'body' ? e.source.body : null;
-          if (down.motion?.kind === 'trajectory' && body) down.motion.allow = [{ robot: 'fingers', obstacle: body }];
-          if (down.motion) motions.push(down.motion);
-          q = down.q;
+        const here: ArmState = { ...start, q, gripper };
+        const body = bodyOf(ctx, name);
+        const allow: IntendedContact[] | undefined = body ? [{ robot: 'fingers', obstacle: body }] : undefined;
+        // Grasp orientations to try: across the narrow side first; turned a quarter when the
+        // object fits the open fingers that way too (the hand may only fit between walls so).
+        const yaws = isContainer ? [currentYaw(tipOf(ctx, q))] : graspYaws(ctx, name);
+        let lastError: unknown = null;
+        for (const yaw of yaws) {
+          try {
+            // Check the way down before planning the way there: the approach decides the pose.
+            const { qs, reason } = poseCandidates(ctx, q, [position[0], position[1], hover], yaw);
+            if (!qs.length)
+              throw new SkillFailure(
+                `cannot reach (${[position[0], position[1], hover].map((v) => v.toFixed(2)).join(', ')}) with the gripper pointing down: ${reason}`,
+              );
+            let chosen: { aboveQ: number[]; down?: Motion; downQ: number[] } | null = null;
+            for (const aboveQ of qs) {
+              if (grasp === null) {
+                chosen = { aboveQ, downQ: aboveQ };
+                break;
+              }
+              // Grasp at the object's middle; a tall object higher up, so the palm clears its top.
+              let down: { motion?: Motion; q: number[] } | null = null;
+              for (const z of graspHeights(ctx, name, position, grasp)) {
+                const d = verticalMove(ctx, aboveQ, z, `approach ${name}`);
+                const path = d.motion?.kind === 'trajectory' ? d.motion.trajectory.points.map((p) => [...p.positions]) : null;
+                const hit = path ? blocked(ctx, here, path, allow) : null;
+                if (!hit) {
+                  down = d;
+                  break;
+                }
+                lastError = new SkillFailure(`approaching ${name} from above, ${hit}`);
+              }
+              if (!down) continue;
+              if (down.motion?.kind === 'trajectory' && allow) down.motion.allow = allow;
+              chosen = { aboveQ, ...(down.motion ? { down: down.motion } : {}), downQ: down.q };
+              break;
+            }
+            if (!chosen) continue;
+            const above = jointMove(ctx, here, q, chosen.aboveQ, `move above ${name}`);
+            motions.push(above);
+            if (chosen.down) motions.push(chosen.down);
+            q = chosen.downQ;
+            lastError = null;
+            break;
+          } catch (err) {
+            lastError = err;
+          }
+        }
+        if (lastError) {
+          const why = lastError instanceof Error ? lastError.message : 'no way was found';
+          throw lastError instanceof SkillFailure && /^(cannot reach|I can't)/.test(why)
+            ? lastError
+            : new SkillFailure(`I can't reach ${name}: ${why}`);
         }
         return { motions, end: { ...start, q, gripper, lastTouched: name, at: name }, targetAt: { entity: name, position } };
       },
@@ -259,7 +384,8 @@ export const PRIMITIVES: Record<
             { kind: 'gripper', label: 'close gripper', command: { position: g.closed, maxEffort: ctx.config.graspEffort }, grasping },
             { kind: 'wait', label: 'settle', seconds: ctx.config.settleAfterGrasp },
           ],
-          end: { ...start, gripper: g.closed, held: grasping },
+          // Where it was grasped: later steps of the plan carry it there, relative to the hand.
+          end: { ...start, gripper: g.closed, held: grasping, ...(grasping ? { graspQ: [...start.q] } : {}) },
         };
       },
     },
@@ -276,7 +402,15 @@ export const PRIMITIVES: Record<
             { kind: 'gripper', label: 'open gripper', command: { position: g.open, maxEffort: ctx.config.graspEffort } },
             { kind: 'wait', label: 'let it settle', seconds: ctx.config.settleAfterRelease },
           ],
-          end: { ...start, gripper: g.open, held: null },
+          end: {
+            ...start,
+            gripper: g.open,
+            held: null,
+            graspQ: undefined,
+            released: start.held
+              ? [...(start.released ?? []), ...[bodyOf(ctx, start.held)].filter((b): b is string => !!b)]
+              : start.released,
+          },
         };
       },
     },

@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('collision-aware checks (planning scene)', () => {
-  it('"pick up the candy" with the candy inside the bag is refused before motion, with the bodies, time and point', async () => {
+  it('"pick up the candy" with the candy inside the bag is refused before motion: the hand does not fit into the bag', async () => {
     const app = await createApp({ collision: true });
     apps.push(app);
     const turns = await runScript(app, parseScript('pick up the candy\nput it in the bag\n'));
@@ -25,10 +25,11 @@ describe('collision-aware checks (planning scene)', () => {
     const moves = app.sim.time;
     const again = await app.session.say('pick up the candy');
     expect(again.outcome).toBe('failed');
+    // The hand (20 cm across its fingers) does not fit into the bag (20 × 14 cm inside) at any grasp yaw.
     expect(again.failure).toMatch(
-      /^goto\(CANDY\) would hit GIFT_BAG (wall|floor) with panda_\w+ at \d+\.\d\d s, at \(-?\d\.\d\d, -?\d\.\d\d, -?\d\.\d\d\)$/,
+      /^goto\(CANDY\): I can't reach CANDY: approaching CANDY from above, panda_\w+ would hit GIFT_BAG (wall|floor)$/,
     );
-    expect(again.reply).toBe(`Here is my plan: pickup(CANDY), but ${again.failure}`);
+    expect(again.reply).toBe(`Here is my plan: pickup(CANDY), but I can't carry it out: ${again.failure}`);
     expect(app.session.pending).toBeNull();
     // Nothing moved: the sim's clock did not run a motion.
     expect(app.sim.time).toBe(moves);
@@ -41,7 +42,8 @@ describe('collision-aware checks (planning scene)', () => {
     // Compile "go to the candy" without the session's preview check, and send it straight to the guard.
     const preview = app.session.deps.collision;
     expect(preview).toBeDefined();
-    const withoutCheck = { ...app.session.deps, collision: undefined };
+    const deps = app.session.deps;
+    const withoutCheck = { ...deps, collision: undefined, motion: { ...deps.motion, collision: undefined } };
     const { compilePreview } = await import('../../session/preview.js');
     const p = compilePreview(withoutCheck, [{ skill: 'goto', args: { object: 'CANDY' } }], app.session.armState());
     const trajectories = p.compiled[0].motions.filter((m) => m.kind === 'trajectory');
@@ -54,6 +56,39 @@ describe('collision-aware checks (planning scene)', () => {
       }
     }
     expect(refused).toMatch(/the motion would hit GIFT_BAG (wall|floor) with panda_\w+ at/);
+  });
+
+  it('the preview checks what the primitives compiled: a motion into the wall is shown red with both bodies, the time and the point', async () => {
+    const app = await createApp({ collision: true });
+    apps.push(app);
+    await runScript(app, parseScript('pick up the candy\nput it in the bag\n'));
+    const deps = app.session.deps;
+    // The primitives without the scene compile the old straight approach; the preview's own check catches it.
+    const naive = { ...deps, motion: { ...deps.motion, collision: undefined } };
+    const { compilePreview } = await import('../../session/preview.js');
+    const p = compilePreview(naive, [{ skill: 'goto', args: { object: 'CANDY' } }], app.session.armState());
+    expect(p.safe).toBe(false);
+    const bad = p.steps.find((st) => !st.safe)!;
+    expect(bad.reason).toMatch(
+      /^would hit GIFT_BAG (wall|floor) with panda_\w+ at \d+\.\d\d s, at \(-?\d\.\d\d, -?\d\.\d\d, -?\d\.\d\d\)$/,
+    );
+    expect(bad.contact?.b).toMatch(/^GIFT_BAG (wall|floor)$/);
+    expect(bad.contact?.point).toHaveLength(3);
+  });
+
+  it('a tall object is grasped high enough that the palm clears it, and nothing else is touched', async () => {
+    const app = await createApp({ collision: true });
+    apps.push(app);
+    const before = new Map(app.sim.objectStates().map((o) => [o.name, o.position]));
+    const turns = await runScript(app, parseScript('pick up the lotion\n!click 0.38 0.13 0.05\npick up the lotion\n'));
+    expect(turns[2]).toMatchObject({ kind: 'plan', outcome: 'succeeded' });
+    const after = app.sim.objectStates();
+    expect(after.find((o) => o.name === 'LOTION')?.held).toBe(true);
+    // Every other object is where it was (to 2 mm): the hand touched nothing else.
+    for (const o of after.filter((x) => x.name !== 'LOTION')) {
+      const p0 = before.get(o.name)!;
+      expect(Math.hypot(o.position[0] - p0[0], o.position[1] - p0[1], o.position[2] - p0[2]), o.name).toBeLessThan(0.002);
+    }
   });
 
   it('intended contacts pass: the fingers around the candy on the table', async () => {
