@@ -251,7 +251,11 @@ export class PlanningScene {
   setPose(name: string, pose: PoseInput): void {
     const obj = this.#need(name);
     if (obj.attached) throw new CollisionInputError(`${name} is held by ${obj.attached.link}; detach it before placing it`);
-    this.#objects.set(name, { ...obj, pose: toTransform(pose, `${name} pose`) });
+    const m = toTransform(pose, `${name} pose`);
+    // Unchanged (a resting object, refreshed before every check): keep the version, so checkers
+    // need not rebuild their compiled scene.
+    if (m.every((v, i) => v === obj.pose[i])) return;
+    this.#objects.set(name, { ...obj, pose: m });
     this.#version++;
   }
 

@@ -154,8 +154,9 @@ export class WorldCollision {
 }
 
 /** "would hit GIFT_BAG wall with panda_hand at 0.62 s, at (0.41, -0.21, 0.15)" */
-export function describeContact(c: PathContact): string {
-  const when = c.time !== null ? ` at ${c.time.toFixed(2)} s` : '';
+export function describeContact(c: PathContact, timeOffset = 0): string {
+  // timeOffset (s): where the trajectory starts within a longer motion (a step of several)
+  const when = c.time !== null ? ` at ${(c.time + timeOffset).toFixed(2)} s` : '';
   const b = c.kind === 'self' ? `its own ${c.b}` : c.b;
   return `would hit ${b} with ${c.a}${when}, at (${c.point.map(f2).join(', ')})`;
 }

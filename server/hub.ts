@@ -93,7 +93,6 @@ export class ConsoleHub {
   #stopEpoch = 0;
   #planning = 0;
   #replanning = false;
-  #awaitingPoint: { name: string } | null = null;
   readonly #autoConfirm = new Set<string>();
   readonly #problems = new Map<string, ProblemInfo>();
   #queue: Promise<unknown> = Promise.resolve();
@@ -515,7 +514,6 @@ export class ConsoleHub {
         this.broadcast({ type: 'stop', t: e.t });
         return;
       case 'state':
-        this.#awaitingPoint = this.app.session.awaitingPoint ? { name: this.app.session.awaitingPoint.name } : null;
         this.#pushStatus();
         return;
       default:
@@ -543,9 +541,6 @@ export class ConsoleHub {
       return;
     }
     this.addEntry('robot', turn.reply, turn.kind);
-    // The session knows whether it asked for a location (the console shows a "click it" banner).
-    const asked = this.app.session.awaitingPoint;
-    this.#awaitingPoint = asked ? { name: asked.name } : null;
     if (turn.kind === 'plan' && turn.outcome === 'failed' && turn.plan && turn.plan.length) {
       // Unsafe or not plannable: the session does not keep it; show it red, not confirmable.
       const plan = turn.plan;
@@ -617,13 +612,15 @@ export class ConsoleHub {
       ...s.problems.map((p) => ({ id: `backend:${p.id}`, severity: p.severity, message: p.message, ...(p.tip ? { tip: p.tip } : {}) })),
       ...this.#problems.values(),
     ];
+    const asked = this.app.session.awaitingPoint;
     return {
       type: 'status',
       phase: this.phase,
       dialogue: this.app.session.view,
       presence: s.presence,
       moving: s.moving,
-      awaitingPoint: this.#awaitingPoint,
+      // The session knows whether it asked for a location (the console shows a "click it" banner).
+      awaitingPoint: asked ? { name: asked.name } : null,
       problems,
     };
   }

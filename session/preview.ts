@@ -2,8 +2,9 @@
  * Previews: a validated plan compiled from the current arm state, every trajectory checked by
  * the same safety check the guard applies. The preview is exactly what confirm executes.
  */
+import { describeContact } from '../collision/index.js';
 import { checkTrajectory } from '../robot-bridge/safety/index.js';
-import { compilePlan, type ArmState, type CompiledStep } from '../skills/primitives.js';
+import { compilePlan, handOf, type ArmState, type CompiledStep } from '../skills/primitives.js';
 import { formatCall, formatPlan, type Plan } from '../skills/registry.js';
 import { trajectorySummary } from '../skills/trajectory/index.js';
 import { checkFrameMove, FrameMoveError, planFrameMove } from '../studio/frame-move.js';
@@ -16,47 +17,29 @@ export function previewSummary(steps: number, t: PreviewTotals): Preview['summar
   return { steps, duration: r3(t.duration), maxJointSpeed: r3(t.maxJointSpeed), trajectoryPoints: t.points };
 }
 
-/**
- * What a preview predicts about the hand as the plan goes: the gripper opening, the object in
- * it (and the configuration it was grasped at), the objects let go of earlier in the plan
- * (where they land is not known until they do). Collision checks of later steps use it.
- */
-export interface PredictedHand {
-  gripper: number;
-  /** undefined: as the world holds now; null: nothing; else the body grasped during the plan */
-  held: { name: string; graspQ: number[]; graspGripper: number } | null | undefined;
-  /** bodies released earlier in the plan */
-  released: string[];
-  /** arm joints at the end of the last trajectory */
-  q: number[];
-}
-
 /** Compile a validated plan from `arm` and check every trajectory. Throws SkillFailure when a step cannot be compiled. */
 export function compilePreview(deps: SessionDeps, plan: Plan, arm: ArmState): Preview {
   // The scene as it is now: the primitives plan around it, and every motion is checked against it.
   deps.collision?.refresh(arm.q, arm.gripper);
   const compiled = compilePlan(deps.registry, plan, deps.motion, arm);
   const totals = { duration: 0, maxJointSpeed: 0, points: 0 };
-  const hand: PredictedHand = { gripper: arm.gripper, held: undefined, released: [], q: [...arm.q] };
-  const steps = compiled.map((step) => describeStep(deps, step, totals, hand));
+  // Each step starts where the previous one ended: the hand as the plan predicts it (held, released).
+  const steps = compiled.map((step, i) => describeStep(deps, step, totals, i === 0 ? arm : compiled[i - 1].end));
   return { plan, steps, summary: previewSummary(compiled.length, totals), safe: steps.every((st) => st.safe), compiled };
-}
-
-/** The scene body an entity stands for, if any. */
-function bodyOf(deps: SessionDeps, entity: string | null | undefined): string | null {
-  const e = entity ? deps.world.get(entity) : undefined;
-  return e?.source.type === 'body' ? e.source.body : null;
 }
 
 /**
  * What the preview shows of one compiled step: each motion's duration, and whether every
  * trajectory passes the safety check and the collision check (the first failure's reason, and
- * for a collision the contact). Adds to `totals`; `hand` follows the plan when given.
+ * for a collision the contact). Adds to `totals`. `start`: the arm state the step starts from,
+ * for the collision check (without it, only the safety check runs).
  */
-export function describeStep(deps: SessionDeps, step: CompiledStep, totals: PreviewTotals, hand?: PredictedHand): PreviewStep {
+export function describeStep(deps: SessionDeps, step: CompiledStep, totals: PreviewTotals, start?: ArmState): PreviewStep {
   const { motion, safety, backend } = deps;
   const out: PreviewStep = { call: formatCall(step.call), motions: [], safe: true };
   let elapsed = 0;
+  // Only the gripper changes within a step while trajectories run (grasp and release have none).
+  let hand = start && deps.collision ? handOf(deps.motion, start) : null;
   for (const m of step.motions) {
     let d: number;
     if (m.kind === 'trajectory') {
@@ -70,38 +53,20 @@ export function describeStep(deps: SessionDeps, step: CompiledStep, totals: Prev
         out.reason = check.reason;
       }
       if (deps.collision && hand && out.safe) {
-        const hit = deps.collision.checkTrajectory(m.trajectory, {
-          gripper: hand.gripper,
-          ...(m.allow ? { allow: m.allow } : {}),
-          ...(hand.held !== undefined ? { held: hand.held } : {}),
-          without: hand.released,
-        });
+        const hit = deps.collision.checkTrajectory(m.trajectory, { ...hand, ...(m.allow ? { allow: m.allow } : {}) });
         if (!hit.ok) {
           out.safe = false;
           const t = (hit.contact.time ?? 0) + elapsed;
-          out.reason = hit.reason.replace(/ at [\d.]+ s,/, ` at ${t.toFixed(2)} s,`);
+          out.reason = describeContact(hit.contact, elapsed);
           out.contact = { a: hit.contact.a, b: hit.contact.b, point: [...hit.contact.point] as [number, number, number], time: t };
         }
       }
-      if (hand) hand.q = [...(m.trajectory.points.at(-1)?.positions ?? hand.q)];
     } else if (m.kind === 'wait') d = m.seconds;
     else {
       // seconds for the fingers to travel from where they are now
       const g = motion.model.gripper;
       d = g ? Math.abs(m.command.position - backend.gripperPosition()) / g.velocity : 0;
-      if (hand) {
-        if (m.grasping !== undefined) {
-          // Closing: what it closes on is held from now on, where it is relative to the hand now.
-          const body = bodyOf(deps, m.grasping);
-          hand.held = body ? { name: body, graspQ: [...hand.q], graspGripper: hand.gripper } : null;
-        } else if (hand.held !== null) {
-          // Opening: whatever was held is let go of; where it lands is known only once it does.
-          const was = hand.held === undefined ? bodyOf(deps, deps.world.held) : hand.held.name;
-          if (was) hand.released.push(was);
-          hand.held = null;
-        }
-        hand.gripper = m.command.position;
-      }
+      if (hand) hand = { ...hand, gripper: m.command.position };
     }
     elapsed += d;
     totals.duration += d;

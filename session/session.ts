@@ -283,8 +283,7 @@ export class Session {
       case 'plan': {
         const busy = this.#busy(utterance, by) ?? (await handBack(core, utterance));
         if (busy) return busy;
-        this.#memory.lastPlanned = { utterance, plan: result.plan, tried: new Set(entityArgs(result.plan)) };
-        return propose(this.#core, utterance, result.plan, by, result.frames ?? frameCountIn(utterance));
+        return this.#proposeCommand(utterance, result, by);
       }
       default: {
         const never: never = result;
@@ -435,8 +434,7 @@ export class Session {
       return; // the name is taught; the operator can say the command again
     }
     if (result.kind !== 'plan' || this.#state.kind !== 'idle') return;
-    this.#memory.lastPlanned = { utterance: command, plan: result.plan, tried: new Set(entityArgs(result.plan)) };
-    propose(this.#core, command, result.plan, by, result.frames ?? frameCountIn(command));
+    this.#proposeCommand(command, result, by);
   }
 
   /** The answer to "retry it, skip it, or end the lesson?" after a lesson step failed or was refused. */
@@ -457,8 +455,13 @@ export class Session {
       return answer(core, utterance, 'error', `Sorry, something went wrong while planning: ${why}`, why);
     }
     if (result.kind !== 'plan') return answer(core, utterance, 'question', result.reply);
-    this.#memory.lastPlanned = { utterance: step, plan: result.plan, tried: new Set(entityArgs(result.plan)) };
-    return propose(core, step, result.plan, by, result.frames ?? frameCountIn(step));
+    return this.#proposeCommand(step, result, by);
+  }
+
+  /** Propose a planned command; it is also remembered for "no, the other one". */
+  #proposeCommand(utterance: string, result: Extract<PlannerResult, { kind: 'plan' }>, by: Source): Turn {
+    this.#memory.lastPlanned = { utterance, plan: result.plan, tried: new Set(entityArgs(result.plan)) };
+    return propose(this.#core, utterance, result.plan, by, result.frames ?? frameCountIn(utterance));
   }
 
   /** "yes": answers "Teach me?", or confirms the pending plan. */

@@ -111,8 +111,8 @@ function bodyOf(ctx: MotionContext, entity: string | null | undefined): string |
   return e?.source.type === 'body' ? e.source.body : null;
 }
 
-/** The hand at the start of a step, as the plan predicts it. */
-function handOf(ctx: MotionContext, s: ArmState): HandState {
+/** The hand at the start of a step, as the plan predicts it (what it holds, what it let go of). */
+export function handOf(ctx: MotionContext, s: ArmState): HandState {
   const body = bodyOf(ctx, s.held);
   // Held since before the plan: the scene already carries it where it really is.
   const held = !s.held ? null : s.graspQ && body ? { name: body, graspQ: s.graspQ, graspGripper: s.gripper } : undefined;
