@@ -52,8 +52,8 @@ export interface AppOptions {
   profile?: string | LaunchProfile;
   /**
    * Check every motion against the planning scene (objects, containers, the held object, the
-   * arm itself), in the preview and in the guard. Off by default until the primitives plan
-   * around obstacles (issue 12): with it on, motions that would touch something are refused.
+   * arm itself), in the preview and in the guard, and plan primitives around obstacles. On by
+   * default; `false` turns it off (only for tests of the checks that come before it).
    */
   collision?: boolean;
 }
@@ -113,7 +113,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   }
   const safety: SafetyConfig = { ...DEFAULT_SAFETY, ...profile.safety, ...options.safety };
   const world = new WorldModel(knownEntities(scene), poses);
-  const collision = options.collision ? sceneCollision(model, scene, world, options.dataDir) : undefined;
+  const collision = options.collision !== false ? sceneCollision(model, scene, world, options.dataDir) : undefined;
   const backend = new SafetyGuard(robot, model, safety, collision ? { collision } : {});
   await backend.connect();
   const ik = new IkSolver(model);
@@ -224,13 +224,18 @@ export function nearestObject(sim: SimWorld, p: [number, number, number], maxDis
 
 /**
  * Robot link pairs whose URDF collision shapes overlap although the real links cannot touch, so
- * they are not checked against each other (like a MoveIt SRDF's disabled pairs). The Panda's
- * upper arm (link2) and forearm (link4) cylinders are coarse, 5.5 cm and 5 cm in radius, with
- * axes 8.25 cm apart at the elbow, so they overlap whenever the elbow is open; on the robot the
- * elbow offset keeps the links apart over joint 4's whole range.
+ * they are not checked against each other (like a MoveIt SRDF's disabled pairs; both pairs are
+ * "Never" in MoveIt's published Panda SRDF, moveit_resources panda_moveit_config). This URDF's
+ * primitives are coarse: the upper arm (link2) and forearm (link4) cylinders, 5.5 cm and 5 cm in
+ * radius with axes 8.25 cm apart at the elbow, overlap whenever the elbow is open; the flange
+ * cylinder (link7, 4 cm) folded back along the forearm (5 cm) at joint 6 near π sits 8.8 cm from
+ * its axis (the wrist offset), 2 mm into it, where the real wrist housing keeps them apart.
  */
 const KNOWN_SAFE_PAIRS: Record<string, [string, string][]> = {
-  panda: [['panda_link2', 'panda_link4']],
+  panda: [
+    ['panda_link2', 'panda_link4'],
+    ['panda_link4', 'panda_link7'],
+  ],
 };
 
 /** The planning scene of the scene file, kept current from the world, and the checker over it. */

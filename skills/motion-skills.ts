@@ -26,7 +26,17 @@
 import type { MotionSkill } from './library/library.js';
 import type { Pose, Vec3 } from '../model/math/transform.js';
 import { rolloutPoseDmp, rolloutToJointTrajectory, type PoseRollout, type ScalingReport } from './dmp/index.js';
-import { SkillFailure, type ArmState, type CompiledStep, type Motion, type MotionContext, type PrimitiveImpl } from './primitives.js';
+import {
+  handOf,
+  SkillFailure,
+  type ArmState,
+  type CompiledStep,
+  type Motion,
+  type MotionContext,
+  type PrimitiveImpl,
+} from './primitives.js';
+import { freeMove, NoFreeMotion } from './free-motion.js';
+import { describeContact, type PathInput } from '../collision/index.js';
 import type { ArgValue, PrimitiveDefinition, SkillParam } from './registry.js';
 import { timeParameterize } from './trajectory/index.js';
 import { approachPath } from './motion-skills/approach.js';
@@ -112,6 +122,11 @@ export function compileMotionSkill(
         () => ik(ctx.ik.solveNearest(relStart, { seed: start.q })),
         () => ik(ctx.ik.solveNearest(relStart, { seed: data.demo.q0 })),
       );
+      // With the planning scene, other arm postures at the same start, in case the first ones
+      // fold the arm into itself or an obstacle along the motion (seeded: same result every time).
+      if (ctx.collision)
+        for (let k = 0; k < EXTRA_POSTURES; k++)
+          tries.push(() => ik(ctx.ik.solve(relStart, { seed: postureSeed(ctx, k), maxRestarts: 0 })));
     }
   }
   tries.push(() => ({ q: start.q, approach: false }));
@@ -138,6 +153,13 @@ export function compileMotionSkill(
     });
     if (!r.positions[r.positions.length - 1].every(Number.isFinite)) throw new SkillFailure(`the ${skill.name} motion diverged`);
     const j = rolloutToJointTrajectory(r, ctx.ik, c.q, { speedScale: ctx.config.speedScale, timing: opts.timing ?? 'dmp' });
+    // The motion itself must touch nothing (the move to its start is planned around obstacles below).
+    const hit = j.ok && j.trajectory ? clash(ctx, start, j.trajectory) : null;
+    if (hit) {
+      why = `the motion ${hit}`;
+      if (!best) best = { rollout: r, joints: { ...j, ok: false, reason: why }, c };
+      continue;
+    }
     if (!best || (!best.joints.ok && j.ok)) best = { rollout: r, joints: j, c };
     if (j.ok) break;
     why = j.reason ?? why;
@@ -149,10 +171,11 @@ export function compileMotionSkill(
     notes.push(`cannot replay the demonstrated path at ${what} (${why}); re-targeted from the current pose instead`);
   }
   if (chosen.approach) {
+    const label = `move to the start of ${skill.name} ${what}`;
     motions.push({
       kind: 'trajectory',
-      label: `move to the start of ${skill.name} ${what}`,
-      trajectory: timeParameterize(approachPath(ctx, start.q, chosen.q), ctx.model, {
+      label,
+      trajectory: timeParameterize(startPath(ctx, start, chosen.q, label), ctx.model, {
         velocityScale: ctx.config.speedScale,
         accelerationScale: ctx.config.speedScale,
       }),
@@ -228,6 +251,41 @@ export function motionSkillDefinition(
     params: skill.params.map((p): SkillParam => ({ ...p })),
     impl: motionSkillImpl(skill, opts),
   };
+}
+
+/** arm postures tried beyond the first three for a motion's start when the first ones collide */
+const EXTRA_POSTURES = 6;
+
+/** A deterministic IK seed for posture k: the home posture with its joints spread over their ranges. */
+function postureSeed(ctx: MotionContext, k: number): number[] {
+  const home = ctx.model.home;
+  return ctx.model.arm.map((j, i) => {
+    // Golden-ratio spread: posture k moves joint i to a different fraction of its range.
+    const f = ((k + 1) * 0.618034 * (i + 1)) % 1;
+    const lo = Number.isFinite(j.lower) ? j.lower : -Math.PI,
+      hi = Number.isFinite(j.upper) ? j.upper : Math.PI;
+    return i % 2 === k % 2 ? home[i] : lo + 0.1 * (hi - lo) + 0.8 * (hi - lo) * f;
+  });
+}
+
+/** The first unintended contact along a motion from arm state `s`, as "would hit …", or null. */
+function clash(ctx: MotionContext, s: ArmState, trajectory: PathInput): string | null {
+  if (!ctx.collision) return null;
+  const hand = handOf(ctx, s);
+  const hit = ctx.collision.withHand(hand, (c) => c.checkPath(trajectory, { gripper: s.gripper }));
+  return hit ? describeContact(hit) : null;
+}
+
+/** The move to a motion's start: clear of the table, and around obstacles when the planning scene is known. */
+function startPath(ctx: MotionContext, s: ArmState, q: number[], label: string): number[][] {
+  const path = approachPath(ctx, s.q, q);
+  if (!ctx.collision || !clash(ctx, s, path)) return path;
+  try {
+    return freeMove(ctx.collision, ctx.model, s.q, q, handOf(ctx, s), label);
+  } catch (err) {
+    if (err instanceof NoFreeMotion) throw new SkillFailure(`I can't ${label} without hitting something: ${err.message}`);
+    throw err;
+  }
 }
 
 function add(a: ArrayLike<number>, b: ArrayLike<number>): Vec3 {

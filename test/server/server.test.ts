@@ -132,20 +132,22 @@ describe('session server', () => {
 
   it('re-previews and asks again when the world changed since the preview', async () => {
     const from = c.mark();
-    c.send({ type: 'say', text: 'go to the candy' });
+    // The candy is in the bag now (the test above), where the hand cannot go: the bag instead.
+    c.send({ type: 'say', text: 'go to the bag' });
     const first = await c.next('preview', () => true, 20_000, from);
-    // The candy "moves" 4 cm (as the world model sees it).
+    expect(first.preview.confirmable).toBe(true);
+    // The bag "moves" 4 cm (as the world model sees it).
     const world = app.world;
     const orig = world.position.bind(world);
     world.position = (name: string) => {
       const p = orig(name);
-      return name === 'CANDY' ? [p[0] + 0.04, p[1], p[2]] : p;
+      return name === 'GIFT_BAG' ? [p[0] + 0.04, p[1], p[2]] : p;
     };
     try {
       const second = await c.next('preview', (p) => p.preview.id !== first.preview.id, 10_000, from);
       expect(second.preview.confirmable).toBe(true);
       const note = await c.next('dialogue', (d) => /scene changed since the preview/.test(d.entry.text), 5000, from);
-      expect(note.entry.text).toMatch(/CANDY moved 4\.0 cm/);
+      expect(note.entry.text).toMatch(/GIFT_BAG moved 4\.0 cm/);
       const m2 = c.mark();
       c.send({ type: 'confirm', previewId: first.preview.id });
       expect((await c.next('error', (e) => e.re === 'confirm', 5000, m2)).message).toMatch(/no longer pending/);

@@ -17,7 +17,7 @@ afterAll(async () => {
 
 describe('collision-aware checks (planning scene)', () => {
   it('"pick up the candy" with the candy inside the bag is refused before motion: the hand does not fit into the bag', async () => {
-    const app = await createApp({ collision: true });
+    const app = await createApp();
     apps.push(app);
     const turns = await runScript(app, parseScript('pick up the candy\nput it in the bag\n'));
     expect(turns.map((t) => t.outcome)).toEqual(['succeeded', 'succeeded']);
@@ -36,7 +36,7 @@ describe('collision-aware checks (planning scene)', () => {
   });
 
   it('the guard refuses a motion into the bag wall by itself, whatever the caller planned', async () => {
-    const app = await createApp({ collision: true });
+    const app = await createApp();
     apps.push(app);
     await runScript(app, parseScript('pick up the candy\nput it in the bag\n'));
     // Compile "go to the candy" without the session's preview check, and send it straight to the guard.
@@ -59,7 +59,7 @@ describe('collision-aware checks (planning scene)', () => {
   });
 
   it('the preview checks what the primitives compiled: a motion into the wall is shown red with both bodies, the time and the point', async () => {
-    const app = await createApp({ collision: true });
+    const app = await createApp();
     apps.push(app);
     await runScript(app, parseScript('pick up the candy\nput it in the bag\n'));
     const deps = app.session.deps;
@@ -77,7 +77,7 @@ describe('collision-aware checks (planning scene)', () => {
   });
 
   it('a tall object is grasped high enough that the palm clears it, and nothing else is touched', async () => {
-    const app = await createApp({ collision: true });
+    const app = await createApp();
     apps.push(app);
     const before = new Map(app.sim.objectStates().map((o) => [o.name, o.position]));
     const turns = await runScript(app, parseScript('pick up the lotion\n!click 0.38 0.13 0.05\npick up the lotion\n'));
@@ -92,7 +92,7 @@ describe('collision-aware checks (planning scene)', () => {
   });
 
   it('intended contacts pass: the fingers around the candy on the table', async () => {
-    const app = await createApp({ collision: true, scene: 'giftbag' });
+    const app = await createApp({ scene: 'giftbag' });
     apps.push(app);
     const [t] = await runScript(app, parseScript('go to the candy\n'));
     expect(t).toMatchObject({ kind: 'plan', outcome: 'succeeded' });
