@@ -13,6 +13,7 @@ import { runUiBench } from './ui.js';
 import { runCaptureBench } from './capture.js';
 import { runCollisionCheckBench } from './collision-check.js';
 import { runCollisionPlanBench } from './collision-plan.js';
+import { runCollisionPickBench } from './collision-pick.js';
 
 /** `ui` also runs `capture` (the stop-motion studio in the same browser set-up) */
 export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui' | 'capture' | 'collision';
@@ -33,7 +34,9 @@ export async function runBenchmarks(opts: { only?: BenchName; samples?: number }
     // One collision check (ours, in this process), then planning side by side with OMPL on the same core.
     const check = runCollisionCheckBench();
     const plan = runCollisionPlanBench();
-    results.collision = { pass: check.pass && plan.pass, check, plan };
+    // Then whole picks among clutter: planned by the session, a seeded subset run in MuJoCo.
+    const pick = await runCollisionPickBench();
+    results.collision = { pass: check.pass && plan.pass && pick.pass, check, plan, pick };
   }
   return {
     started,

@@ -4,19 +4,20 @@
  * spheres.ts), in a bounding-sphere tree; plus fast forward kinematics of every link.
  *
  * A `<mesh>` collision element cannot be measured offline (the mesh file is not read), so it is
- * replaced by a box and reported in `warnings`, never ignored. The box is, in order of
- * preference: the bounding box of the link's primitive visual shapes; the uniform-density box
- * with the link's mass and inertia (the URDF's inertial); a default size (configurable) at the
- * mesh's origin. The first two are estimates of the mesh's extent, not bounds.
+ * replaced by a box and reported in `warnings`, never ignored. The box follows one rule shared
+ * with the sim (model/description/mesh-standin.ts): the bounding box of the link's primitive
+ * visuals, else the box with the link's mass and inertia, else a default size at the mesh's
+ * origin. The first two are estimates of the mesh's extent, not bounds.
  *
  * Units: meters, radians. Link frames as in the URDF; world = the robot base frame.
  */
 import type { RobotModel } from '../model/description/robot-model.js';
 import type { GeometryElement, Link } from '../model/description/urdf.js';
-import { fromXyzRpy, transformPoint, type Mat4, type Vec3 } from '../model/math/transform.js';
+import { DEFAULT_MESH_BOX, meshElementStandIn } from '../model/description/mesh-standin.js';
+import { fromXyzRpy, type Vec3 } from '../model/math/transform.js';
 import { descriptionKey, onClearCaches, readCacheEntry, writeCacheEntry } from './cache.js';
 import { TreeKinematics } from './kinematics.js';
-import { CollisionInputError, describeShape, validateVec3, type PlacedShape, type Shape } from './shapes.js';
+import { CollisionInputError, validateVec3, type PlacedShape, type Shape } from './shapes.js';
 import { DEFAULT_TOLERANCE, decompose, type SphereSet } from './spheres.js';
 import { buildTree, primSet, type PrimSet, type SphereTree } from './tree.js';
 
@@ -46,7 +47,7 @@ export interface LinkBody {
   prims: PrimSet;
 }
 
-export const DEFAULT_MESH_BOX: Vec3 = [0.1, 0.1, 0.1];
+export { DEFAULT_MESH_BOX };
 
 export class RobotCollisionModel {
   readonly model: RobotModel;
@@ -172,71 +173,12 @@ function placeElement(link: Link, c: GeometryElement, i: number, meshBox: Vec3, 
     case 'sphere':
       return { shape: check({ type: 'sphere', radius: g.radius }), transform };
     case 'mesh': {
-      const est = meshStandIn(link, meshBox, transform);
-      warnings.push({
-        link: link.name,
-        message:
-          `link "${link.name}": collision mesh "${g.filename}" is approximated by a ${describeShape(est.placed.shape)} ` +
-          `from ${est.from}; a mesh's size is unknown offline, so this is an estimate, not a bound. ` +
-          `Give the link primitive collision shapes (box, cylinder, sphere) for an exact model.`,
-      });
-      return est.placed;
+      // The same stand-in box as the sim's (model/description/mesh-standin.ts), reported, never ignored.
+      const est = meshElementStandIn(link, c, i, meshBox)!;
+      warnings.push({ link: link.name, message: est.warning.message });
+      return { shape: { type: 'box', halfExtents: est.standIn.halfExtents }, transform: est.standIn.transform };
     }
   }
-}
-
-function meshStandIn(link: Link, meshBox: Vec3, origin: Mat4): { placed: PlacedShape; from: string } {
-  // 1. The bounding box of the link's primitive visuals (link frame).
-  const lo = [Infinity, Infinity, Infinity],
-    hi = [-Infinity, -Infinity, -Infinity];
-  for (const v of link.visuals) {
-    if (v.geometry.type === 'mesh') continue;
-    const g = v.geometry;
-    const h: Vec3 =
-      g.type === 'box'
-        ? [g.size[0] / 2, g.size[1] / 2, g.size[2] / 2]
-        : g.type === 'cylinder'
-          ? [g.radius, g.radius, g.length / 2]
-          : [g.radius, g.radius, g.radius];
-    const m = fromXyzRpy(v.origin.xyz, v.origin.rpy);
-    for (let k = 0; k < 8; k++) {
-      const p = transformPoint(m, [k & 1 ? h[0] : -h[0], k & 2 ? h[1] : -h[1], k & 4 ? h[2] : -h[2]]);
-      for (let a = 0; a < 3; a++) {
-        lo[a] = Math.min(lo[a], p[a]);
-        hi[a] = Math.max(hi[a], p[a]);
-      }
-    }
-  }
-  if (lo[0] < hi[0] && lo[1] < hi[1] && lo[2] < hi[2]) {
-    const t = fromXyzRpy([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2], [0, 0, 0]);
-    return {
-      placed: { shape: { type: 'box', halfExtents: [(hi[0] - lo[0]) / 2, (hi[1] - lo[1]) / 2, (hi[2] - lo[2]) / 2] }, transform: t },
-      from: "the bounding box of the link's visual shapes",
-    };
-  }
-  // 2. The uniform box with the link's mass and principal inertia: I_xx = m (y² + z²) / 12 for full sides x, y, z.
-  const inertial = link.inertial;
-  if (inertial && inertial.mass > 0) {
-    const { ixx, iyy, izz } = inertial.inertia;
-    const m = inertial.mass;
-    const sides = [6 * (iyy + izz - ixx), 6 * (ixx + izz - iyy), 6 * (ixx + iyy - izz)].map((v) => v / m);
-    if (sides.every((v) => v > 0)) {
-      const s = sides.map(Math.sqrt);
-      if (s.every((v) => v > 0.001 && v < 10))
-        return {
-          placed: {
-            shape: { type: 'box', halfExtents: [s[0] / 2, s[1] / 2, s[2] / 2] },
-            transform: fromXyzRpy(inertial.origin.xyz, inertial.origin.rpy),
-          },
-          from: "the uniform box with the link's mass and inertia",
-        };
-    }
-  }
-  // 3. The configured default at the mesh's origin.
-  return {
-    placed: { shape: { type: 'box', halfExtents: [meshBox[0] / 2, meshBox[1] / 2, meshBox[2] / 2] }, transform: origin },
-    from: 'the default mesh box (option meshDefaultSize)',
-  };
 }
 
 interface CachedSet {

@@ -52,6 +52,8 @@ export async function start(options: StartOptions): Promise<number> {
     `Shammie is running: ${app.model.name} arm in the ${app.scene.name} scene (${app.sim ? 'MuJoCo, real time' : `profile ${app.profile.name}, ${app.robot.kind}`})\n`,
   );
   for (const p of probes) out.write(`  ${p.available ? 'ok ' : '-- '} ${p.name}: ${p.message}\n`);
+  // Collision meshes the URDF has: each replaced by a box in the checks and the sim; say which and how big.
+  for (const w of app.warnings) out.write(`  warn ${w}\n`);
   let server;
   try {
     server = await startSessionServer(app, {

@@ -22,7 +22,16 @@ export interface Entity {
   source: PoseSource;
   /** can items be put into it (a bag, a bin) */
   container?: boolean;
+  /**
+   * Full size [x, y, z] (m) of an object whose shape the robot cannot measure (taught by
+   * pointing, located by TF), as the operator said it ("about 15 centimeters tall"). Planning
+   * keeps a box of this size clear; without it, a default box.
+   */
+  size?: Vec3;
 }
+
+/** the smallest and largest object size the operator can give, m (a grain of rice, a big box) */
+export const ENTITY_SIZE_RANGE = { min: 0.005, max: 1 } as const;
 
 export const entitySchema = z.object({
   name: z.string().regex(ENTITY_NAME, 'names are UPPER_SNAKE_CASE, like TOY_CAR'),
@@ -33,6 +42,13 @@ export const entitySchema = z.object({
     z.object({ type: z.literal('point'), position: z.tuple([z.number().finite(), z.number().finite(), z.number().finite()]) }),
   ]),
   container: z.boolean().optional(),
+  size: z
+    .tuple([
+      z.number().min(ENTITY_SIZE_RANGE.min).max(ENTITY_SIZE_RANGE.max),
+      z.number().min(ENTITY_SIZE_RANGE.min).max(ENTITY_SIZE_RANGE.max),
+      z.number().min(ENTITY_SIZE_RANGE.min).max(ENTITY_SIZE_RANGE.max),
+    ])
+    .optional(),
 });
 
 /** Something that can tell where a body is right now (the sim backend, later /tf). */
@@ -100,7 +116,11 @@ export class WorldModel {
   position(name: string): Vec3 {
     const e = this.#entities.get(name);
     if (!e) throw new Error(`[world] I don't know "${name}". Known: ${[...this.#entities.keys()].join(', ')}`);
-    if (e.source.type === 'point') return e.source.position;
+    if (e.source.type === 'point') {
+      const p = e.source.position;
+      // An object of a told size stands on the table under the pointed spot: its centre.
+      return e.kind === 'object' && e.size ? [p[0], p[1], e.size[2] / 2] : p;
+    }
     const p = this.poses?.bodyPosition(e.source.body);
     if (!p) throw new Error(`[world] cannot locate ${name}: body "${e.source.body}" is not visible to the robot`);
     return p;
@@ -114,7 +134,9 @@ export class WorldModel {
 
   halfExtents(name: string): Vec3 | undefined {
     const e = this.#entities.get(name);
-    if (!e || e.source.type !== 'body') return undefined;
-    return this.poses?.bodyHalfExtents?.(e.source.body);
+    if (!e) return undefined;
+    const measured = e.source.type === 'body' ? this.poses?.bodyHalfExtents?.(e.source.body) : undefined;
+    // What the sim measures wins; otherwise the size the operator gave.
+    return measured ?? (e.size ? [e.size[0] / 2, e.size[1] / 2, e.size[2] / 2] : undefined);
   }
 }

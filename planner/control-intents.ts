@@ -9,6 +9,8 @@ import { buildLexicon, resolveNounPhrase } from './lexicon.js';
 import { behaviorNameWords, BUILTIN_SKILLS } from './rules.js';
 import { formatSignature } from './teach.js';
 import { BREAK, isWordLike, singular } from './text.js';
+import { spokenNumber } from './frame-count.js';
+import { ENTITY_SIZE_RANGE } from '../model/world.js';
 import type { PlannerContext, PlannerResult, QuestionReason } from './types.js';
 import { rejected } from './utterance.js';
 
@@ -291,7 +293,66 @@ export function controlResult(c: Control, ctx: PlannerContext): PlannerResult | 
       return { kind: 'delete_frame', reply: 'Deleting the last frame.' };
     case 'open_film':
       return openFilm(c.name);
+    case 'object_size':
+      return objectSize(c, ctx);
   }
+}
+
+/** meters per unit word */
+const UNIT_METERS: ReadonlyMap<string, number> = new Map([
+  ...['centimeter', 'centimeters', 'centimetre', 'centimetres', 'cm', 'cms'].map((u): [string, number] => [u, 0.01]),
+  ...['millimeter', 'millimeters', 'millimetre', 'millimetres', 'mm'].map((u): [string, number] => [u, 0.001]),
+  ...['meter', 'meters', 'metre', 'metres', 'm'].map((u): [string, number] => [u, 1]),
+  ...['inch', 'inches', 'in'].map((u): [string, number] => [u, 0.0254]),
+]);
+
+/** "15", "fifteen", "twelve and a half", "7 point 5" → the number, or undefined. */
+function amount(ws: readonly string[]): number | undefined {
+  const point = ws.indexOf('point');
+  if (point > 0) {
+    const whole = spokenNumber(ws.slice(0, point));
+    const frac = ws.slice(point + 1);
+    if (whole === undefined || frac.length !== 1 || !/^[0-9]+$/.test(frac[0])) return undefined;
+    return Number(`${whole}.${frac[0]}`);
+  }
+  if (ws.length >= 3 && ws.slice(-3).join(' ') === 'and a half') {
+    const whole = spokenNumber(ws.slice(0, -3));
+    return whole === undefined ? undefined : whole + 0.5;
+  }
+  return spokenNumber(ws);
+}
+
+/** "the lotion is about 15 centimeters tall" → a size for LOTION (bounded: 5 mm to 1 m). */
+function objectSize(c: Extract<Control, { type: 'object_size' }>, ctx: PlannerContext): PlannerResult | undefined {
+  const ref = resolveName(c.target, ctx);
+  if (ref.kind === 'skill') return undefined; // "pack is 3 steps long": not a size
+  if (ref.kind === 'none') {
+    if (ref.options) return q('ambiguous', `Which one do you mean: ${ref.options.join(' or ')}?`, ref.options);
+    return q('unknown_object', `I don't know "${ref.phrase}" yet. Show me where it is first, then tell me its size.`);
+  }
+  const n = amount(c.amount);
+  const per = UNIT_METERS.get(c.unit);
+  if (n === undefined || per === undefined)
+    return q(
+      'not_understood',
+      `How ${c.dimension === 'tall' || c.dimension === 'high' ? 'tall' : 'big'} is ${ref.name}? Say e.g. "15 centimeters".`,
+    );
+  const meters = n * per;
+  const { min, max } = ENTITY_SIZE_RANGE;
+  if (!(meters >= min && meters <= max))
+    return q(
+      'not_understood',
+      `${+(meters * 100).toPrecision(3)} cm is not a size I can plan with: objects here are between ${min * 100} cm and ${max * 100} cm. How big is ${ref.name}?`,
+    );
+  const axis = c.dimension === 'tall' || c.dimension === 'high' ? 'height' : 'width';
+  const cm = +(meters * 100).toPrecision(3);
+  return {
+    kind: 'object_size',
+    name: ref.name,
+    axis,
+    meters,
+    reply: `Okay, ${ref.name} is ${cm} cm ${axis === 'height' ? 'tall' : 'across'}.`,
+  };
 }
 
 /** "new film called my first film" → my-first-film (a session folder name). */

@@ -23,7 +23,9 @@ export type Control =
   | { type: 'shoot'; words: string[] }
   | { type: 'delete_frame' }
   /** "new film called X" / "open film X"; `name` null for "start a new film" */
-  | { type: 'open_film'; name: string[] | null };
+  | { type: 'open_film'; name: string[] | null }
+  /** "the lotion is about 15 centimeters tall": a size for an object the robot cannot measure */
+  | { type: 'object_size'; target: string[]; amount: string[]; unit: string; dimension: string };
 
 const phrases = (...ps: string[]): Set<string> => new Set(ps);
 
@@ -308,6 +310,16 @@ const OPEN_FILM = new RegExp(
   `^(?:open|resume|continue|load|reopen|switch to|go back to|back to)(?: the| my)? ${FILM} (?:called |named |titled )?(?<name>.+)$`,
 );
 
+const SIZE_UNIT = '(?:centimeters?|centimetres?|cm|cms|millimeters?|millimetres?|mm|meters?|metres?|m|inches|inch|in)';
+/** "the lotion is about 15 centimeters tall", "the box is 20 cm wide", "lotion is fifteen centimeters high" */
+/** the words of a spoken size: "15", "fifteen", "twelve and a half", "7 point 5" */
+const SIZE_NUMBER =
+  '(?:[0-9]+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|a|and|half|point)';
+/** "the lotion is about 15 centimeters tall", "the box is 20 cm wide", "the lotion's 15 cm high" ("lotions" once the apostrophe is gone) */
+const OBJECT_SIZE = new RegExp(
+  `^(?<x>.+?)(?: (?:is|its|s|stands|measures|looks)|s) (?:(?:about|around|roughly|approximately|maybe|probably|like|nearly|almost|just|exactly|only|some|more like) )*(?<n>${SIZE_NUMBER}(?: ${SIZE_NUMBER})*) (?<unit>${SIZE_UNIT}) (?<dim>tall|high|wide|long|across|thick|deep|in diameter|around)$`,
+);
+
 /** Classify a whole utterance (BREAKs dropped, fillers kept) as a control phrase, if it is one. */
 export function parseControl(tokens: readonly string[]): Control | undefined {
   const words = stripEnds(tokens.filter((t) => t !== ','));
@@ -339,6 +351,16 @@ export function parseControl(tokens: readonly string[]): Control | undefined {
   }
   const split = RENAME_SPLIT.exec(text);
   if (split && split.groups!.words.split(' ').length >= 2) return { type: 'rename_split', words: split.groups!.words.split(' ') };
+
+  const size = OBJECT_SIZE.exec(text);
+  if (size)
+    return {
+      type: 'object_size',
+      target: size.groups!.x.split(' '),
+      amount: size.groups!.n.split(' '),
+      unit: size.groups!.unit,
+      dimension: size.groups!.dim,
+    };
 
   const d = DESCRIBE.exec(text);
   if (d) return { type: 'describe', target: d.groups!.x.split(' ') };

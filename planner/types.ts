@@ -127,7 +127,9 @@ export type PlannerResult =
   /** "delete the last frame" */
   | { kind: 'delete_frame'; reply: string }
   /** "new film called X" / "open film X": a stop-motion session (name null: a new one named after the date and time) */
-  | { kind: 'open_film'; name: string | null; reply: string };
+  | { kind: 'open_film'; name: string | null; reply: string }
+  /** "the lotion is about 15 centimeters tall": `axis` height (z) or width (the footprint), meters */
+  | { kind: 'object_size'; name: string; axis: 'height' | 'width'; meters: number; reply: string };
 
 /** What the user walked through while teaching a behavior. */
 export interface TeachingTrace {

@@ -116,6 +116,8 @@ export function finiteOr(v: number, fallback: number): number {
 export function failureTip(failure: string): string | undefined {
   const f = failure.toLowerCase();
   if (f.includes('stopped by the operator')) return 'Say or type the next command when ready.';
+  if (f.includes('would hit') || f.includes('would touch') || f.includes('without hitting'))
+    return 'The motion would hit something (named in the step). Move that object, or ask for a different place or object.';
   if (f.includes('table')) return 'The motion would touch the table. Move the object further from the edge or pick a different location.';
   if (f.includes('workspace')) return 'The target is outside the allowed workspace. Move the object closer to the robot.';
   if (f.includes('limit')) return 'A joint would pass its limit. Try a target closer to the robot, or go home first ("go home").';

@@ -7,7 +7,7 @@
  * scrubs through is what the controller will be sent. Gripper motions and waits add hold frames.
  */
 import type { RobotModel } from '../model/description/robot-model.js';
-import { compilePlan, type CompiledStep } from '../skills/primitives.js';
+import { compilePlan, SkillFailure, type CompiledStep } from '../skills/primitives.js';
 import { formatCall, formatPlan, type Plan } from '../skills/registry.js';
 import { previewSummary, type Preview, type PreviewStep, type Session } from '../session/session.js';
 import type { PreviewInfo } from './protocol.js';
@@ -73,6 +73,7 @@ export function buildPreviewInfo(preview: Preview, model: RobotModel, opts: Prev
       duration: round(T - stepStart, 4),
       safe: info?.safe ?? true,
       ...(info?.reason ? { reason: info.reason } : {}),
+      ...(info?.contact ? { contact: info.contact } : {}),
     });
   });
   if (t.length === 0) push(0, curQ, curG, 0);
@@ -178,7 +179,10 @@ export function partialPreview(session: Session, plan: Plan): Preview {
     } catch (err) {
       failure = (err as Error).message;
       compiled.push({ call, motions: [], end: state });
-      steps.push({ call: formatCall(call), motions: [], safe: false, reason: failure });
+      // A collision refusal says where, so the console can mark the point.
+      const c = err instanceof SkillFailure ? err.contact : undefined;
+      const contact = c ? { ...c, point: [...c.point] as [number, number, number] } : undefined;
+      steps.push({ call: formatCall(call), motions: [], safe: false, reason: failure, ...(contact ? { contact } : {}) });
     }
   }
   return { plan, steps, summary: previewSummary(compiled.length, totals), safe: false, compiled };

@@ -120,6 +120,12 @@ export const previewStepSchema = z.object({
   safe: z.boolean(),
   /** why the safety check failed, in plain words */
   reason: z.string().optional(),
+  /**
+   * the collision that refuses the step: the moving side a ("panda_hand", "held CANDY"), the
+   * side it would hit b ("GIFT_BAG wall"), a world point at the contact (m, z up) and seconds
+   * from the step's start when known (a step refused while planning has no timing)
+   */
+  contact: z.object({ a: z.string(), b: z.string(), point: vec3Schema, time: num.optional() }).optional(),
 });
 export type PreviewStepInfo = z.infer<typeof previewStepSchema>;
 

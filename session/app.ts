@@ -14,13 +14,14 @@ import { SimBackend } from '../robot-bridge/sim-backend.js';
 import type { RobotBackend } from '../robot-bridge/types.js';
 import { knownEntities, loadScene, resolveScenePath, sceneRobotPath, SimWorld, type Scene } from '../sim/index.js';
 import { loadRobotModel, type RobotModel } from '../model/description/robot-model.js';
+import { meshStandInWarnings } from '../model/description/mesh-standin.js';
 import { IkSolver } from '../skills/kinematics/index.js';
 import { createSkillRegistry, DEFAULT_MOTION, type MotionConfig, type PrimitiveImpl } from '../skills/primitives.js';
 import type { SkillRegistry } from '../skills/registry.js';
 import { WorldModel } from '../model/world.js';
 import { SkillLibrary } from '../skills/library/library.js';
 import { allowedCollisions, CollisionChecker, robotCollisionModel, WorldCollision } from '../collision/index.js';
-import { planningSceneFor, sceneBodyNames } from '../sim/collision-scene.js';
+import { planningSceneFor, sceneBodyNames, type StaticObstacle } from '../sim/collision-scene.js';
 import { SessionLog } from './log.js';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,11 @@ export interface App {
   collision: WorldCollision | null;
   /** the JSONL session log when one is written */
   logPath: string | null;
+  /**
+   * What the operator should know at start: each collision mesh of the URDF and the box that
+   * stands in for it (in the planner's checks and in the sim alike), one line each.
+   */
+  warnings: string[];
   /** the library file when one is used */
   libraryPath: string | null;
   session: Session;
@@ -101,7 +107,13 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   let poses: BodyPoseProvider | undefined;
   if (profile.backend === 'sim') {
     model = loadRobotModel(options.robot ?? profile.urdf ?? sceneRobotPath(scene));
-    sim = await SimWorld.create({ robot: model, scene, seed: options.seed ?? profile.sim?.seed });
+    // The profile's fixed boxes are bodies of the physics too, so the sim shows what the planner avoids.
+    sim = await SimWorld.create({
+      robot: model,
+      scene,
+      seed: options.seed ?? profile.sim?.seed,
+      ...(profile.obstacles ? { mjcf: { obstacles: profile.obstacles } } : {}),
+    });
     simBackend = new SimBackend(sim, { pace: options.pace ?? profile.sim?.pace ?? 'fast' });
     robot = simBackend;
     poses = sim;
@@ -113,7 +125,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   }
   const safety: SafetyConfig = { ...DEFAULT_SAFETY, ...profile.safety, ...options.safety };
   const world = new WorldModel(knownEntities(scene), poses);
-  const collision = options.collision !== false ? sceneCollision(model, scene, world, options.dataDir) : undefined;
+  const collision = options.collision !== false ? sceneCollision(model, scene, world, options.dataDir, profile.obstacles ?? []) : undefined;
   const backend = new SafetyGuard(robot, model, safety, collision ? { collision } : {});
   await backend.connect();
   const ik = new IkSolver(model);
@@ -142,6 +154,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     : undefined;
   return {
     collision: collision ?? null,
+    warnings: meshStandInWarnings(model).map((w) => w.message),
     logPath: log?.path ?? null,
     scene,
     scenePath,
@@ -230,6 +243,11 @@ export function nearestObject(sim: SimWorld, p: [number, number, number], maxDis
  * radius with axes 8.25 cm apart at the elbow, overlap whenever the elbow is open; the flange
  * cylinder (link7, 4 cm) folded back along the forearm (5 cm) at joint 6 near π sits 8.8 cm from
  * its axis (the wrist offset), 2 mm into it, where the real wrist housing keeps them apart.
+ * The UR5e needs none: its sampled matrix already disables every pair ur_moveit_config's SRDF
+ * does (Universal_Robots_ROS2_Driver, ur_moveit_config/srdf/ur_macro.srdf.xacro: the adjacent
+ * pairs and wrist_1 × wrist_3), and the pairs that SRDF keeps checked (upper arm × wrist 1,
+ * shoulder × forearm) can really touch when the elbow folds; no false contact at home or along
+ * the gift-bag moves (test/session/ur5e-collision.test.ts).
  */
 const KNOWN_SAFE_PAIRS: Record<string, [string, string][]> = {
   panda: [
@@ -238,8 +256,17 @@ const KNOWN_SAFE_PAIRS: Record<string, [string, string][]> = {
   ],
 };
 
-/** The planning scene of the scene file, kept current from the world, and the checker over it. */
-function sceneCollision(model: RobotModel, scene: Scene, world: WorldModel, dataDir: string | undefined): WorldCollision {
+/**
+ * The planning scene of the scene file and the profile's fixed boxes, kept current from the
+ * world, and the checker over it.
+ */
+function sceneCollision(
+  model: RobotModel,
+  scene: Scene,
+  world: WorldModel,
+  dataDir: string | undefined,
+  obstacles: readonly StaticObstacle[],
+): WorldCollision {
   // Building the robot's spheres takes about a second: cached on disk by the URDF's hash.
   const cacheFile = join(dataDir ?? tmpdir(), dataDir ? 'collision-cache.json' : 'shammie-collision-cache.json');
   const robot = robotCollisionModel(model, { cacheFile });
@@ -247,8 +274,8 @@ function sceneCollision(model: RobotModel, scene: Scene, world: WorldModel, data
   const disable = (KNOWN_SAFE_PAIRS[model.name] ?? []).filter(([a, b]) => names.has(a) && names.has(b));
   const acm = allowedCollisions(robot, { cacheFile, disable });
   // The table is left to the guard's table check (per-link clearances; fingers reach objects on the table).
-  const checker = new CollisionChecker(robot, planningSceneFor(scene), { acm });
+  const checker = new CollisionChecker(robot, planningSceneFor(scene, { obstacles }), { acm });
   // Planning sees the table too (transit moves keep clear of it).
-  const transit = new CollisionChecker(robot, planningSceneFor(scene, { table: true }), { acm });
+  const transit = new CollisionChecker(robot, planningSceneFor(scene, { table: true, obstacles }), { acm });
   return new WorldCollision(checker, world, model.tipLink, robot.toolLinks, sceneBodyNames(scene), transit);
 }

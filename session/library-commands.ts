@@ -3,6 +3,8 @@
  * "no, the other one". None of these moves the arm or changes the dialogue state, except that
  * "undo" during a lesson takes back its last step and "the other one" proposes a new plan.
  */
+import { DEFAULT_TAUGHT_SIZE } from '../collision/index.js';
+import type { Vec3 } from '../model/math/transform.js';
 import type { BehaviorDefinition, Plan, SkillCall } from '../skills/registry.js';
 import { formatBody, formatSignature } from '../planner/teach.js';
 import { answer, type SessionCore } from './core.js';
@@ -103,6 +105,49 @@ export function rename(core: SessionCore, utterance: string, from: string, to: s
   dropPreviewUsing(core, from);
   core.emit({ type: 'library', change: 'rename', summary: `renamed ${from} to ${to}`, t: Date.now() });
   return answer(core, utterance, 'taught', `Okay, ${from} is now called ${to}.`);
+}
+
+const cm = (m: number): string => `${+(m * 100).toPrecision(3)}`;
+
+/**
+ * "The lotion is about 15 centimeters tall": the size planning keeps clear for an object whose
+ * shape the robot cannot measure (taught by pointing, or a TF frame). A body whose real shape
+ * the scene knows (the sim) keeps it, and the reply says so. Taught names keep the size in the
+ * library; a plan waiting with the object is dropped (it was checked against the old size).
+ */
+export function resize(core: SessionCore, utterance: string, name: string, axis: 'height' | 'width', meters: number): Turn {
+  const { world } = core.deps;
+  const e = world.get(name);
+  if (!e) return answer(core, utterance, 'question', `I don't know ${name}. ${listTaught(core)}`);
+  if (e.container)
+    return answer(core, utterance, 'question', `${name} is a container; I only keep sizes for objects I pick up and plan around.`);
+  if (e.kind === 'location' && e.source.type !== 'point')
+    return answer(core, utterance, 'question', `${name} is a place; I only keep sizes for objects I pick up and plan around.`);
+  const what = axis === 'height' ? 'tall' : 'across';
+  const half = e.source.type === 'body' ? world.halfExtents(name) : undefined;
+  if (half) {
+    const real = axis === 'height' ? 2 * half[2] : 2 * Math.max(half[0], half[1]);
+    return answer(core, utterance, 'plan', `I can see ${name}'s real shape: it is ${cm(real)} cm ${what}, so I'll plan with that.`);
+  }
+  const size: Vec3 = [...(e.size ?? DEFAULT_TAUGHT_SIZE)];
+  if (axis === 'height') size[2] = meters;
+  else size[0] = size[1] = meters;
+  // A place taught by pointing that has a height is a thing standing there (on a real arm, every
+  // pointed object starts as a place: the console cannot see it).
+  const next = { ...e, kind: 'object' as const, size };
+  if (core.sceneEntities.has(name)) world.add(next);
+  else {
+    core.library.addEntity(next);
+    core.sync();
+  }
+  dropPreviewUsing(core, name);
+  core.emit({ type: 'library', change: 'resize', summary: `${name} is ${cm(meters)} cm ${what}`, t: Date.now() });
+  return answer(
+    core,
+    utterance,
+    'taught',
+    `Okay, ${name} is ${e.kind === 'location' ? 'an object ' : ''}${cm(meters)} cm ${what}: I'll keep a ${cm(size[0])} × ${cm(size[1])} × ${cm(size[2])} cm box clear for it when planning.`,
+  );
 }
 
 function listTaught(core: SessionCore): string {

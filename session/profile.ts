@@ -17,6 +17,7 @@ import type { RosBridgeConfigInput } from '../robot-bridge/ros/config.js';
 import type { DescriptionSource } from '../robot-bridge/ros/description.js';
 import { parseSafetyConfig, type SafetyConfigInput } from '../robot-bridge/safety/config.js';
 import { cameraConfigSchema, type CameraConfig } from '../studio/camera/types.js';
+import type { StaticObstacle } from '../sim/collision-scene.js';
 
 export class ProfileError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -118,12 +119,61 @@ const robotSchema = z
   .strict()
   .default({ description: {} });
 
+/** Meters: a fixed box's size and where it may be (the reach of a tabletop arm, with room to spare). */
+const obstacleSize = z.number().gt(0, 'must be more than 0 m').max(2, 'must be at most 2 m');
+const obstacleCoord = z.number().min(-3, 'must be within 3 m of the robot base').max(3, 'must be within 3 m of the robot base');
+const obstacleSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_ .-]*$/, 'letters, digits, _ . - and spaces'),
+    /** full size [x, y, z], m */
+    size: z.tuple([obstacleSize, obstacleSize, obstacleSize]),
+    /** centre [x, y, z], m, world frame (z = 0 the table top) */
+    position: z.tuple([obstacleCoord, obstacleCoord, obstacleCoord]),
+    /** rad about z */
+    yaw: z
+      .number()
+      .min(-2 * Math.PI)
+      .max(2 * Math.PI)
+      .default(0),
+  })
+  .strict();
+
+/** `scene: NAME` or `scene: { file: NAME, obstacles: [...] }` (a plain name is read as { file: NAME }, so errors name the field) */
+const sceneSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? { file: v } : v),
+  z
+    .object({
+      /** scene name or path */
+      file: z.string().min(1).optional(),
+      /** fixed boxes of the cell, added to the planning scene (and to the sim's physics) */
+      obstacles: z
+        .array(obstacleSchema)
+        .max(100)
+        .default([])
+        .superRefine((list, ctx) => {
+          const seen = new Set<string>();
+          list.forEach((o, i) => {
+            if (seen.has(o.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `obstacle "${o.name}" is listed twice` });
+            seen.add(o.name);
+          });
+        }),
+    })
+    .strict(),
+);
+
 const common = {
   name: name.optional(),
   description: z.string().max(2000).default(''),
   robot: robotSchema,
-  /** scene name or path: the known objects and their sizes (on a robot, poses come from TF) */
-  scene: z.string().min(1).optional(),
+  /**
+   * scene name or path: the known objects and their sizes (on a robot, poses come from TF); or
+   * { file, obstacles }: the same plus fixed boxes of the cell for the planning scene
+   */
+  scene: sceneSchema.optional(),
   /** SafetyConfig fields to override (checked against the safety schema) */
   safety: z.record(z.string(), z.unknown()).optional(),
   /** the stop-motion studio: the film camera on the wrist (sim: rendered by the console; ROS: a CompressedImage topic) */
@@ -162,6 +212,8 @@ export interface LaunchProfile {
   descriptionSource: DescriptionSource;
   /** built-in scene name or resolved path */
   scene?: string;
+  /** fixed boxes of the cell (scene.obstacles), world frame; in every planning scene, and bodies of the sim */
+  obstacles?: StaticObstacle[];
   safety?: SafetyConfigInput;
   sim?: { pace?: 'fast' | 'realtime'; seed?: number };
   /** the ROS backends' configuration */
@@ -245,7 +297,10 @@ function toProfile(d: ProfileDocument, source: string): LaunchProfile {
     urdf: file(d.robot.urdf, ['panda', 'ur5e', 'robot']),
     tipLink: d.robot.tipLink,
     descriptionSource: d.robot.description,
-    scene: file(d.scene, ['giftbag']),
+    scene: file(d.scene?.file, ['giftbag']),
+    ...(d.scene?.obstacles.length
+      ? { obstacles: d.scene.obstacles.map((o) => ({ name: o.name, size: o.size, position: o.position, yaw: o.yaw })) }
+      : {}),
     preflight: false,
     ...(d.studio ? { studio: { camera: d.studio.camera } } : {}),
   };

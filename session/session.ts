@@ -21,7 +21,7 @@ import { formatPlan, type BehaviorDefinition, type Plan } from '../skills/regist
 import type { TeachingTrace } from '../planner/types.js';
 import { answer, type SessionCore } from './core.js';
 import { executePlan, type Executing, type SessionMemory } from './execute.js';
-import { describe, entityArgs, forget, listSkills, otherOne, rename, undo } from './library-commands.js';
+import { describe, entityArgs, forget, listSkills, otherOne, rename, resize, undo } from './library-commands.js';
 import { MemoryLibrary, type LibraryStore } from './library-store.js';
 import { compilePreview, describeStep, propose } from './preview.js';
 import { viewState, withLesson, type DialogueState, type DialogueStateView, type Expectation } from './state.js';
@@ -147,7 +147,9 @@ export class Session {
     const { backend, world } = this.deps;
     return {
       q: [...backend.jointState().position],
-      gripper: backend.gripperPosition(),
+      // A measured finger position can overshoot its limit by a hair (the sim's contact solver):
+      // plans and checks start from the nearest value the gripper can command.
+      gripper: clampGripper(backend.gripperPosition(), this.deps.motion.model.gripper),
       held: world.held,
       lastTouched: world.lastTouched,
       at: this.#memory.at,
@@ -276,6 +278,8 @@ export class Session {
         return this.shoot(utterance);
       case 'delete_frame':
         return studioCommand(core, this.#studio, utterance, (s) => s.deleteLast());
+      case 'object_size':
+        return resize(core, utterance, result.name, result.axis, result.meters);
       case 'open_film': {
         const name = result.name;
         return studioCommand(core, this.#studio, utterance, (s) => s.open(name));
@@ -610,4 +614,11 @@ export class Session {
       pending = next;
     }
   }
+}
+
+function clampGripper(v: number, g: { open: number; closed: number } | undefined | null): number {
+  if (!g) return v;
+  const lo = Math.min(g.open, g.closed),
+    hi = Math.max(g.open, g.closed);
+  return Math.min(hi, Math.max(lo, v));
 }

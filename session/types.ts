@@ -27,8 +27,11 @@ export interface PreviewStep {
   /** false when a motion fails a safety check */
   safe: boolean;
   reason?: string;
-  /** when a motion would hit something: the two bodies, the world point (m) and seconds from the step's start */
-  contact?: { a: string; b: string; point: [number, number, number]; time: number };
+  /**
+   * when a motion would hit something: the two bodies, the world point (m) and seconds from the
+   * step's start (absent for a step refused while it was planned: its motions were never timed)
+   */
+  contact?: { a: string; b: string; point: [number, number, number]; time?: number };
 }
 
 export interface PreviewSummary {
@@ -102,7 +105,7 @@ export type SessionEvent =
   | { type: 'stop'; t: number }
   /** something was learned or unlearned */
   | { type: 'taught'; what: 'behavior' | 'object' | 'location'; name: string; detail: string; t: number }
-  | { type: 'library'; change: 'undo' | 'forget' | 'rename'; summary: string; t: number }
+  | { type: 'library'; change: 'undo' | 'forget' | 'rename' | 'resize'; summary: string; t: number }
   | { type: 'teaching'; status: 'started' | 'step' | 'finished' | 'abandoned'; name: string; steps: number; t: number }
   /** a camera move split into frames: the camera holds pose `index` (1-based) of `total`, is moving to it, or the move ended */
   | { type: 'frame_move'; status: 'posed' | 'moving' | 'ended'; call: string; index: number; total: number; reason?: string; t: number }

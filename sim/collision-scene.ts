@@ -2,10 +2,36 @@
  * The planning scene of a scene file: the same table, objects and containers the MuJoCo model
  * is generated from (sim/mjcf.ts), as collision shapes. Objects start where the file puts them;
  * the world's pose source (the physics) moves them to where they really are before each check.
+ * A launch profile's fixed boxes (`scene.obstacles`) join it as `static` objects: on a real arm
+ * they are what the planner knows of the cell beyond the scene file; on the sim they are also
+ * bodies of the physics (sim/mjcf.ts).
  * Units: meters, radians; world frame z up, z = 0 the table top.
  */
 import { PlanningScene } from '../collision/index.js';
 import { objectHalfExtents, type Scene } from './scene.js';
+
+/** A fixed box in the world (a launch profile's scene.obstacles entry). */
+export interface StaticObstacle {
+  name: string;
+  /** full size [x, y, z] (m) */
+  size: readonly [number, number, number];
+  /** centre [x, y, z] (m), world frame */
+  position: readonly [number, number, number];
+  /** rotation about z (rad); default 0 */
+  yaw?: number;
+}
+
+/**
+ * Refuse obstacles that could not be told apart from the scene's bodies (or `reserved` names,
+ * e.g. robot links): a contact report names the obstacle, so its name must be unique.
+ */
+export function checkObstacles(scene: Scene, obstacles: readonly StaticObstacle[], reserved: readonly string[] = ['table']): void {
+  const taken = new Set([...sceneBodyNames(scene), ...reserved]);
+  for (const o of obstacles) {
+    if (taken.has(o.name)) throw new Error(`obstacle "${o.name}": the name is taken by a scene body, a robot link or another obstacle`);
+    taken.add(o.name);
+  }
+}
 
 export interface SceneCollisionOptions {
   /**
@@ -13,6 +39,8 @@ export interface SceneCollisionOptions {
    * check keeps per-link clearances (arm 2 cm, tool 3 mm, so fingers can reach objects on the table).
    */
   table?: boolean;
+  /** fixed boxes to add (world frame) */
+  obstacles?: readonly StaticObstacle[];
 }
 
 export function planningSceneFor(scene: Scene, opts: SceneCollisionOptions = {}): PlanningScene {
@@ -40,6 +68,9 @@ export function planningSceneFor(scene: Scene, opts: SceneCollisionOptions = {})
       wall: c.wall,
     });
   }
+  const obstacles = opts.obstacles ?? [];
+  checkObstacles(scene, obstacles);
+  for (const o of obstacles) ps.addBox(o.name, [o.size[0], o.size[1], o.size[2]], { position: [...o.position], yaw: o.yaw ?? 0 }, 'static');
   return ps;
 }
 

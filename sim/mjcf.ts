@@ -5,8 +5,10 @@
  * What the generated model contains and why:
  * - The robot's URDF tree as nested bodies (joint origin = body pose), inertials rotated into
  *   the link frame, collision primitives as geoms (long cylinders as capsules: same extent,
- *   much cheaper contacts). `gravcomp="1"` on robot bodies, as a real arm's controller cancels
- *   gravity, so the servos only track.
+ *   much cheaper contacts). A collision mesh becomes the same stand-in box the collision model
+ *   uses (model/description/mesh-standin.ts), listed in `warnings`, never dropped.
+ *   `gravcomp="1"` on robot bodies, as a real arm's controller cancels gravity, so the servos
+ *   only track.
  * - Arm servos: one `general` actuator per arm joint, force = kp·(ctrl − q) − kv·q̇, with kp/kv
  *   from each joint's inertia at home (critically damped at `servoBandwidth`), ctrlrange = the
  *   joint limits and forcerange = the URDF effort limit. Velocity and acceleration feedforward
@@ -16,6 +18,7 @@
  *   condim 4 (torsional friction keeps a pinched object from spinning).
  * - No self-collision inside the robot (contype 2 / conaffinity 1), while robot ⇄ objects,
  *   containers and table collide (those are contype 1 / conaffinity 3).
+ * - A launch profile's fixed boxes (scene.obstacles) as static world geoms.
  * - Contact sensors finger × object (for grasp detection) and an inactive weld for the grasp
  *   assist (see sim/README.md).
  *
@@ -25,6 +28,8 @@ import { basename } from 'node:path';
 import type { RobotModel } from '../model/description/robot-model.js';
 import type { GeometryElement, Inertial, Joint, Link } from '../model/description/urdf.js';
 import { fromXyzRpy, multiply, quatFromMatrix, type Mat4, type Quat, type Vec3 } from '../model/math/transform.js';
+import { DEFAULT_MESH_BOX, meshElementStandIn, validateMeshBox } from '../model/description/mesh-standin.js';
+import { checkObstacles, type StaticObstacle } from './collision-scene.js';
 import { containerHalfExtents, objectHalfExtents, placeObjects, type PlacedObject, type Scene, type SceneContainer } from './scene.js';
 
 export interface MjcfOptions {
@@ -40,6 +45,10 @@ export interface MjcfOptions {
   gripperKp?: number;
   /** friction cone: 'elliptic' holds grasps better, 'pyramidal' is a little cheaper (default 'elliptic') */
   cone?: 'pyramidal' | 'elliptic';
+  /** full size (m) of the box standing in for a collision mesh when the URDF says nothing better (default 0.1 m cube, as the collision model's) */
+  meshDefaultSize?: Vec3;
+  /** fixed boxes (a launch profile's scene.obstacles), world frame; they collide with the robot and the objects */
+  obstacles?: readonly StaticObstacle[];
 }
 
 export interface ServoGains {
@@ -81,6 +90,8 @@ export interface MjcfModel {
   /** the site at the tool frame */
   toolSite: string;
   seed: number;
+  /** collision meshes replaced by their stand-in boxes, one line each (empty when the URDF has none) */
+  warnings: string[];
 }
 
 const ROBOT_CONTACT = 'contype="2" conaffinity="1"';
@@ -133,7 +144,8 @@ function inertialXml(inertial: Inertial | undefined): string {
   return `<inertial pos="${v3(inertial.origin.xyz)}" mass="${n(inertial.mass)}" fullinertia="${n(I[0])} ${n(I[4])} ${n(I[8])} ${n(I[1])} ${n(I[2])} ${n(I[5])}"/>`;
 }
 
-function geomXml(name: string, g: GeometryElement, extra: string): string {
+/** A primitive collision element as a geom; a mesh is a stand-in box (see `mesh`). */
+function geomXml(name: string, g: GeometryElement, extra: string, mesh?: { halfExtents: Vec3; transform: Mat4 }): string {
   const T = fromXyzRpy(g.origin.xyz, g.origin.rpy);
   const pose = poseAttrs(T);
   const geo = g.geometry;
@@ -150,7 +162,9 @@ function geomXml(name: string, g: GeometryElement, extra: string): string {
         : `<geom name="${attrEsc(name)}" type="cylinder" size="${n(geo.radius)} ${n(geo.length / 2)}" ${pose} ${extra}/>`;
     }
     case 'mesh':
-      throw new MjcfError(`geom ${name}: meshes are not supported yet; describe the collision shape with primitives`);
+      // The caller worked out the stand-in box (model/description/mesh-standin.ts) and reported it.
+      if (!mesh) throw new MjcfError(`geom ${name}: a mesh needs its stand-in box`);
+      return `<geom name="${attrEsc(name)}" type="box" size="${v3(mesh.halfExtents)}" ${poseAttrs(mesh.transform)} ${extra}/>`;
   }
 }
 
@@ -212,6 +226,19 @@ export function buildMjcf(robot: RobotModel, scene: Scene, options: MjcfOptions 
     if (linkNames.has(name) || name === 'table' || name === 'floor')
       throw new MjcfError(`scene name "${name}" clashes with a robot link or a reserved name`);
   }
+  const obstacles = options.obstacles ?? [];
+  try {
+    checkObstacles(scene, obstacles, [...linkNames, 'table', 'floor']);
+  } catch (err) {
+    throw new MjcfError((err as Error).message);
+  }
+  const meshBox = options.meshDefaultSize ?? DEFAULT_MESH_BOX;
+  try {
+    validateMeshBox(meshBox);
+  } catch (err) {
+    throw new MjcfError((err as Error).message);
+  }
+  const warnings: string[] = [];
 
   const armSet = new Set(robot.jointNames);
   const mimicOf = new Map(d.joints.filter((j) => j.mimic).map((j) => [j.name, j.mimic!]));
@@ -246,7 +273,12 @@ export function buildMjcf(robot: RobotModel, scene: Scene, options: MjcfOptions 
     const lines: string[] = [];
     const inl = inertialXml(l.inertial);
     if (inl) lines.push(indent + inl);
-    l.collisions.forEach((c, i) => lines.push(indent + geomXml(`${link}/collision${i}`, c, geomExtra(l, i, isFinger))));
+    l.collisions.forEach((c, i) => {
+      // A mesh collides as the same box the collision model checks, with the same warning.
+      const standIn = meshElementStandIn(l, c, i, meshBox);
+      if (standIn) warnings.push(standIn.warning.message);
+      lines.push(indent + geomXml(`${link}/collision${i}`, c, geomExtra(l, i, isFinger), standIn?.standIn));
+    });
     if (link === robot.tipLink) lines.push(`${indent}<site name="tool" size="0.005" rgba="1 0.3 0.3 0.6" group="3"/>`);
     for (const j of children.get(link) ?? []) {
       const T = fromXyzRpy(j.origin.xyz, j.origin.rpy);
@@ -309,6 +341,11 @@ export function buildMjcf(robot: RobotModel, scene: Scene, options: MjcfOptions 
     );
   }
   for (const c of scene.containers) world.push(containerXml(c));
+  // Fixed boxes: static geoms of the world body, colliding like the containers.
+  for (const o of obstacles)
+    world.push(
+      `    <geom name="${attrEsc(o.name)}" type="box" size="${v3([o.size[0] / 2, o.size[1] / 2, o.size[2] / 2])}" pos="${v3(o.position)}" quat="${yawQuat(o.yaw ?? 0)}" friction="0.6 0.005 0.0001" rgba="0.55 0.5 0.45 1" ${WORLD_CONTACT}/>`,
+    );
 
   // --- actuators, equalities, sensors ----------------------------------------------------
   const actuators: string[] = [];
@@ -403,6 +440,7 @@ ${actuators.join('\n')}
     touchSensor,
     toolSite: 'tool',
     seed,
+    warnings,
   };
 }
 

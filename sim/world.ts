@@ -41,7 +41,7 @@ import { SceneBodies } from './world/bodies.js';
 import { GraspAssist } from './world/grasp-assist.js';
 import { GripperServo } from './world/gripper.js';
 import { MjHandle } from './world/handle.js';
-import { quatFromRowMajor } from './world/rotation.js';
+import { quatFromRowMajor, quatMulWxyz, rotateByConj, rowMajorFromQuat } from './world/rotation.js';
 import type { GripperOptions, GripperState, ObjectState, SimWorldOptions } from './world/types.js';
 
 export { GRIPPER_GOAL_TOLERANCE } from './world/gripper.js';
@@ -235,6 +235,50 @@ export class SimWorld implements BodyPoseProvider {
    */
   setArmTarget(q: ArrayLike<number>, qd?: ArrayLike<number>, qdd?: ArrayLike<number>): void {
     this.#arm.setTarget(q, qd, qdd);
+  }
+
+  /**
+   * Kinematic pose, no dynamics: put the arm at `q` (rad, `jointNames` order), hold it there
+   * (target = q), zero every velocity, carry the object the grasp assist holds rigidly with the
+   * hand (its pose relative to the hand is kept), and run MuJoCo's forward pass (kinematics and
+   * collision detection), so `contacts()` reports what touches in that pose. Sim time does not
+   * advance and the fingers stay where they are. For collision replays and tools: a pose that
+   * interpenetrates something is only pushed apart by the next step.
+   */
+  poseArm(q: ArrayLike<number>): void {
+    const mj = this.#h.mj,
+      m = this.#h.m,
+      d = this.#h.d;
+    const dof = this.jointNames.length;
+    if (q.length !== dof) throw new Error(`[sim] poseArm: expected ${dof} positions (${this.jointNames.join(', ')}), got ${q.length}`);
+    const held = this.#assist.grasped >= 0 ? this.#bodies.objects[this.#assist.grasped] : undefined;
+    const hb = this.#gripper.handBody;
+    let rel: { p: number[]; q: number[] } | undefined;
+    // Kinematics alone where only poses are needed (the full forward pass runs once, at the end);
+    // first a fresh one, since after a step xpos/xquat lag qpos by one step.
+    if (held && hb >= 0) mj.mj_kinematics(m, d);
+    let v = this.#h.views();
+    if (held && hb >= 0) {
+      const ob = held.body;
+      const hq = [v.xquat[hb * 4], v.xquat[hb * 4 + 1], v.xquat[hb * 4 + 2], v.xquat[hb * 4 + 3]];
+      const oq = [v.xquat[ob * 4], v.xquat[ob * 4 + 1], v.xquat[ob * 4 + 2], v.xquat[ob * 4 + 3]];
+      const dp = [0, 1, 2].map((i) => v.xpos[ob * 3 + i] - v.xpos[hb * 3 + i]);
+      rel = { p: rotateByConj(hq, dp), q: quatMulWxyz([hq[0], -hq[1], -hq[2], -hq[3]], oq) };
+    }
+    this.#arm.reset(v, Array.from(q));
+    v.qvel.fill(0);
+    if (held && rel) {
+      mj.mj_kinematics(m, d);
+      v = this.#h.views();
+      const hq = [v.xquat[hb * 4], v.xquat[hb * 4 + 1], v.xquat[hb * 4 + 2], v.xquat[hb * 4 + 3]];
+      const R = rowMajorFromQuat([hq[1], hq[2], hq[3], hq[0]]);
+      const a = held.qadr;
+      for (let i = 0; i < 3; i++)
+        v.qpos[a + i] = v.xpos[hb * 3 + i] + R[i * 3] * rel.p[0] + R[i * 3 + 1] * rel.p[1] + R[i * 3 + 2] * rel.p[2];
+      v.qpos.set(quatMulWxyz(hq, rel.q), a + 3);
+    }
+    this.#writeControls();
+    mj.mj_forward(m, d);
   }
 
   /** Hold the arm where it is now (target = current position, zero velocity). */

@@ -12,10 +12,12 @@ import { JointSpacePlanner } from './planning/index.js';
 /** The hand during a motion, as the plan predicts it (see collision/world-sync.ts). */
 export type HandState = Omit<TrajectoryCheckOptions, 'allow'>;
 
-/** Planning budget for one move: wall time and samples (both capped). */
-const BUDGET = { timeMs: 250, maxSamples: 20_000 };
-/** Same seed every time: the same inputs give the same path. */
-const SEED = 1;
+/**
+ * Planning budget for one move (wall time ms, samples; both capped) and the planner's seed (the
+ * same every time: the same inputs give the same path). Mutable only for offline runs that judge
+ * which problems have a solution at all (bench/scripts/judge-pick-problems.ts); the app never changes it.
+ */
+export const FREE_MOTION_PLANNING = { budget: { timeMs: 250, maxSamples: 20_000 }, seed: 1 };
 
 export class NoFreeMotion extends Error {
   constructor(message: string) {
@@ -49,8 +51,8 @@ export function freeMove(
         upper: model.arm.map((j) => j.upper),
         isStateValid: (q) => c.isFree(q, g),
         isMotionValid: (a, b) => c.isMotionFree(a, b, g),
-        budget: BUDGET,
-        seed: SEED,
+        budget: { ...FREE_MOTION_PLANNING.budget },
+        seed: FREE_MOTION_PLANNING.seed,
       });
       const r = planner.plan(Float64Array.from(q0), Float64Array.from(q1));
       if (!r.ok) {

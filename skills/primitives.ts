@@ -14,6 +14,7 @@ import { cartesianPath, IkSolver } from './kinematics/index.js';
 import type { RobotModel } from '../model/description/robot-model.js';
 import { fromAxisAngle, multiply, quatFromMatrix, type Mat4, type Quat, type Vec3 } from '../model/math/transform.js';
 import { SkillRegistry, type ArgValue, type SkillCall } from './registry.js';
+import { mulberry32 } from '../model/math/random.js';
 import { timeParameterize } from './trajectory/index.js';
 import type { WorldModel } from '../model/world.js';
 import type { WorldCollision } from '../collision/index.js';
@@ -60,10 +61,25 @@ export interface CompiledStep {
   targetAt?: { entity: string; position: Vec3 };
 }
 
+/**
+ * The contact that refuses a motion: the two sides as collision/types.ts names them (a: the
+ * robot link or held object, b: the scene part), a world point (m, z up) and, when the motion
+ * was timed, seconds from its start. The console draws a marker there.
+ */
+export interface RefusalContact {
+  a: string;
+  b: string;
+  point: Vec3;
+  time?: number;
+}
+
 export class SkillFailure extends Error {
-  constructor(message: string) {
+  /** set when the refusal is a collision, so the console can show where */
+  readonly contact?: RefusalContact;
+  constructor(message: string, contact?: RefusalContact) {
     super(message);
     this.name = 'SkillFailure';
+    if (contact) this.contact = contact;
   }
 }
 
@@ -107,7 +123,10 @@ export interface MotionContext {
 
 /** The scene body an entity stands for, if any. */
 function bodyOf(ctx: MotionContext, entity: string | null | undefined): string | null {
-  const e = entity ? ctx.world.get(entity) : undefined;
+  if (!entity) return null;
+  // With the planning scene: its object for the entity (a sim body, or the box standing in for a pointed one).
+  if (ctx.collision) return ctx.collision.objectOf(entity);
+  const e = ctx.world.get(entity);
   return e?.source.type === 'body' ? e.source.body : null;
 }
 
@@ -129,14 +148,29 @@ function jointMove(ctx: MotionContext, s: ArmState, q0: number[], q1: number[], 
     if (err instanceof NoFreeMotion) throw new SkillFailure(`I can't ${label} without hitting something: ${err.message}`);
     throw err;
   }
-  return { kind: 'trajectory', label, trajectory: traj(ctx, path) };
+  // The timed trajectory is a smooth curve through the waypoints, which can cut a corner of the
+  // checked polyline past an obstacle: check it as the preview and the guard will, and where it
+  // touches, add the segments' midpoints so the curve keeps to the checked path (at most 3 times).
+  let trajectory = traj(ctx, path);
+  const hand = handOf(ctx, s);
+  for (let k = 0; k < 3 && path.length > 2 && !ctx.collision.checkTrajectory(trajectory, hand).ok; k++) {
+    path = path.flatMap((q, i) => (i === 0 ? [q] : [q.map((v, j) => (v + path[i - 1][j]) / 2), q]));
+    trajectory = traj(ctx, path);
+  }
+  return { kind: 'trajectory', label, trajectory };
 }
 
-/** The first contact of a straight (Cartesian) move with the scene, as a sentence, or null. */
-function blocked(ctx: MotionContext, s: ArmState, waypoints: number[][], allow?: IntendedContact[]): string | null {
+/** The first contact of a straight (Cartesian) move with the scene, as a sentence and as data, or null. */
+function blocked(
+  ctx: MotionContext,
+  s: ArmState,
+  waypoints: number[][],
+  allow?: IntendedContact[],
+): { text: string; contact: RefusalContact } | null {
   if (!ctx.collision) return null;
   const hit = ctx.collision.withHand(handOf(ctx, s), (c) => c.checkPath(waypoints, { gripper: s.gripper, ...(allow ? { allow } : {}) }));
-  return hit ? `${hit.a} would hit ${hit.b}` : null;
+  // Bare waypoints carry no time: the move is not yet placed within its step.
+  return hit ? { text: `${hit.a} would hit ${hit.b}`, contact: { a: hit.a, b: hit.b, point: [...hit.point] } } : null;
 }
 
 export interface PrimitiveImpl {
@@ -188,8 +222,83 @@ function poseCandidates(ctx: MotionContext, q: number[], position: Vec3, yaw: nu
     if (r.ok) qs.push(r.q);
     else reason = r.reason ?? 'no solution';
   }
-  qs.sort((a, b) => maxJointDelta(q, a) - maxJointDelta(q, b));
+  // Nearest first, but a posture within 0.05 rad of a joint limit last: moves ending there fail
+  // the safety margin (0.02 rad) once time-parameterized paths overshoot a little.
+  const nearLimit = (x: number[]) => ctx.model.arm.some((j, i) => x[i] - j.lower < 0.05 || j.upper - x[i] < 0.05);
+  qs.sort((a, b) => Number(nearLimit(a)) - Number(nearLimit(b)) || maxJointDelta(q, a) - maxJointDelta(q, b));
   return { qs, reason };
+}
+
+/**
+ * Extra arm postures tried when the nearest ones collide (e.g. the elbow raised over a tall
+ * object), and the fixed seed they are drawn with (the same scene gives the same postures, so a
+ * preview and its execution agree). Mutable only for offline judging runs (see free-motion.ts).
+ */
+export const GRASP_SEARCH = { extraPostures: 6, postureSeed: 7 };
+
+/**
+ * Other arm postures (7 joints give the elbow freedom) for the same down-pointing tool pose:
+ * IK from seeded random starts within the limits, distinct from `known` by 0.3 rad (max-norm).
+ */
+function otherPostures(ctx: MotionContext, position: Vec3, yaw: number, known: number[][]): number[][] {
+  const rand = mulberry32(GRASP_SEARCH.postureSeed);
+  const out: number[][] = [];
+  for (let k = 0; k < GRASP_SEARCH.extraPostures * 2; k++) {
+    const seed = ctx.model.arm.map((j) => {
+      const lo = Number.isFinite(j.lower) ? j.lower : -Math.PI,
+        hi = Number.isFinite(j.upper) ? j.upper : Math.PI;
+      return lo + (hi - lo) * rand();
+    });
+    const y = k % 2 === 0 ? yaw : yaw + Math.PI;
+    const r = ctx.ik.solve({ position, quaternion: downOrientation(y) }, { seed, maxRestarts: 0 });
+    if (!r.ok) continue;
+    if ([...known, ...out].some((o) => maxJointDelta(o, r.q) < 0.3)) continue;
+    out.push(r.q);
+    if (out.length >= GRASP_SEARCH.extraPostures) break;
+  }
+  return out;
+}
+
+/** Half the object's width (m) across the fingers of a down-pointing tool at `yaw` (fingers close along tool y). */
+function halfWidthAcross(ctx: MotionContext, entity: string, yaw: number): number | null {
+  const half = ctx.world.halfExtents(entity);
+  if (!half) return null;
+  const objYaw = objectYaw(ctx, entity);
+  // Tool y of downOrientation(yaw) is world (sin yaw, −cos yaw); |d·x̂|·hx + |d·ŷ|·hy of the object's box.
+  const a = yaw - objYaw;
+  return Math.abs(Math.sin(a)) * half[0] + Math.abs(Math.cos(a)) * half[1];
+}
+
+/** The gripper's finger joints slide (per-finger travel in m), so widths map to joint values. */
+function prismaticFingers(ctx: MotionContext): boolean {
+  const g = ctx.model.gripper;
+  if (!g || !(g.open > g.closed)) return false;
+  return ctx.model.description.joints.some((j) => j.name === g.joint && j.type === 'prismatic');
+}
+
+/**
+ * Room (m) left on each side between an object and fingers opened just enough for it: 12 mm,
+ * then 2.5 mm. Each finger pad is 16 mm thick and the checks keep 5 mm (plus up to 5 mm of
+ * sphere over-approximation) from neighbours, so only the last fits an object 3 cm from others.
+ */
+const NARROW_CLEARANCES = [0.012, 0.0025];
+
+/**
+ * Finger openings to approach with (joint values): fully open first; then, with sliding fingers,
+ * opened just enough for the object (neighbours close by leave no room for open fingers).
+ */
+function approachOpenings(ctx: MotionContext, entity: string, yaw: number): number[] {
+  const g = ctx.model.gripper;
+  if (!g) return [];
+  const out = [g.open];
+  if (!ctx.collision || !prismaticFingers(ctx)) return out;
+  const hw = halfWidthAcross(ctx, entity, yaw);
+  if (hw === null) return out;
+  for (const c of NARROW_CLEARANCES) {
+    const w = Math.max(g.closed, hw + c);
+    if (w < out[out.length - 1] - 0.003) out.push(w);
+  }
+  return out;
 }
 
 /** Tool-centre heights (m) to grasp at: the middle first, then up in 1 cm steps while the fingers still overlap the object by 1.5 cm. */
@@ -202,9 +311,9 @@ function graspHeights(ctx: MotionContext, entity: string, position: Vec3, grasp:
   return out;
 }
 
-/** The top (m) of a container the object stands in, if it is inside one's footprint. */
-function containerTopAround(ctx: MotionContext, entity: string, position: Vec3): number | null {
-  let top: number | null = null;
+/** The container an object stands in (inside its footprint), highest rim first, and that rim's height (m). */
+function containerAround(ctx: MotionContext, entity: string, position: Vec3): { name: string; top: number } | null {
+  let best: { name: string; top: number } | null = null;
   for (const e of ctx.world.list()) {
     if (!e.container || e.name === entity) continue;
     let c: Vec3;
@@ -214,23 +323,31 @@ function containerTopAround(ctx: MotionContext, entity: string, position: Vec3):
       continue;
     }
     const h = ctx.world.halfExtents(e.name) ?? [0, 0, 0];
-    if (Math.abs(position[0] - c[0]) <= h[0] && Math.abs(position[1] - c[1]) <= h[1]) top = Math.max(top ?? -Infinity, c[2] + h[2]);
+    if (Math.abs(position[0] - c[0]) <= h[0] && Math.abs(position[1] - c[1]) <= h[1] && (!best || c[2] + h[2] > best.top))
+      best = { name: e.name, top: c[2] + h[2] };
   }
-  return top;
+  return best;
+}
+
+/** The top (m) of a container the object stands in, if it is inside one's footprint. */
+function containerTopAround(ctx: MotionContext, entity: string, position: Vec3): number | null {
+  return containerAround(ctx, entity, position)?.top ?? null;
+}
+
+/** The object's rotation about world z (rad), 0 when unknown. */
+function objectYaw(ctx: MotionContext, entity: string): number {
+  const quat = ctx.world.quaternion?.(entity);
+  if (!quat) return 0;
+  const [x, y, z, w] = quat;
+  return Math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z));
 }
 
 /** Yaw (rad) that puts the fingers across the object's narrow horizontal side. */
 function graspYaw(ctx: MotionContext, entity: string): number {
   const half = ctx.world.halfExtents(entity);
-  const quat = ctx.world.quaternion?.(entity);
-  let objYaw = 0;
-  if (quat) {
-    const [x, y, z, w] = quat;
-    objYaw = Math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z));
-  }
   // Fingers close along the tool's y axis: align it with the object's short horizontal axis.
   const shortIsX = half ? half[0] <= half[1] : true;
-  return objYaw + (shortIsX ? Math.PI / 2 : 0);
+  return objectYaw(ctx, entity) + (shortIsX ? Math.PI / 2 : 0);
 }
 
 /**
@@ -258,7 +375,9 @@ function targetZ(ctx: MotionContext, entity: string, position: Vec3): { hover: n
   // Inside a container: come in from above its rim, not through its wall.
   const rim = ctx.collision ? containerTopAround(ctx, entity, position) : null;
   if (rim !== null) hover = Math.max(hover, rim + 0.06);
-  return { hover, grasp, isContainer: false };
+  // On a container's floor: the fingertips keep the same height above that floor as above the table.
+  const onFloor = rim !== null ? Math.max(grasp, position[2] - half[2] + ctx.config.minGraspZ) : grasp;
+  return { hover: Math.max(hover, onFloor + ctx.config.approachHeight), grasp: onFloor, isContainer: false };
 }
 
 export const PRIMITIVES: Record<
@@ -298,32 +417,57 @@ export const PRIMITIVES: Record<
         const tip = tipOf(ctx, q);
         const g = ctx.model.gripper;
         let gripper = start.gripper;
-        // Going to grasp something with an empty, closed hand: open it first.
-        if (g && grasp !== null && !start.held && Math.abs(start.gripper - g.open) > 0.002) {
-          motions.push({ kind: 'gripper', label: 'open gripper', command: { position: g.open, maxEffort: ctx.config.graspEffort } });
-          gripper = g.open;
-        }
+        // Going to grasp something with an empty hand: the fingers open before anything moves.
+        const toGrasp = !!g && grasp !== null && !start.held;
         // Retreat straight up before travelling when the tool is below the travel height.
+        let retreat: Motion | undefined;
         if (tip[14] < hover - 0.005) {
           const up = verticalMove(ctx, q, hover, 'retreat');
-          if (up.motion) motions.push(up.motion);
+          retreat = up.motion;
           q = up.q;
+          // Lifting a held object off the floor of the container it stands in touches that floor at first.
+          const heldBody = bodyOf(ctx, start.held);
+          const from = start.held && heldBody ? containerAround(ctx, start.held, tipPosition(tip)) : null;
+          if (retreat?.kind === 'trajectory' && from) {
+            const cbody = bodyOf(ctx, from.name);
+            if (cbody) retreat.allow = [{ robot: 'held', obstacle: cbody }];
+          }
         }
-        const here: ArmState = { ...start, q, gripper };
         const body = bodyOf(ctx, name);
         const allow: IntendedContact[] | undefined = body ? [{ robot: 'fingers', obstacle: body }] : undefined;
         // Grasp orientations to try: across the narrow side first; turned a quarter when the
         // object fits the open fingers that way too (the hand may only fit between walls so).
         const yaws = isContainer ? [currentYaw(tipOf(ctx, q))] : graspYaws(ctx, name);
+        // Attempts, most natural first: the nearest arm postures with the fingers fully open,
+        // then opened just enough (neighbours close by), then other arm postures (a tall object
+        // in front of the target).
+        const attempts: { yaw: number; opening: number; others: boolean }[] = [];
+        for (const others of ctx.collision ? [false, true] : [false]) {
+          for (const widthRank of [0, 1, 2]) {
+            for (const yaw of yaws) {
+              const openings = toGrasp ? approachOpenings(ctx, name, yaw) : [gripper];
+              if (widthRank < openings.length) attempts.push({ yaw, opening: openings[widthRank], others });
+            }
+          }
+        }
         let lastError: unknown = null;
-        for (const yaw of yaws) {
+        /** why the nearest postures failed: the clearest reason when the other postures fail too */
+        let nearError: unknown = null;
+        let done = false;
+        for (const attempt of attempts) {
+          if (attempt.others && nearError === null) nearError = lastError;
           try {
+            const hoverAt: Vec3 = [position[0], position[1], hover];
             // Check the way down before planning the way there: the approach decides the pose.
-            const { qs, reason } = poseCandidates(ctx, q, [position[0], position[1], hover], yaw);
-            if (!qs.length)
+            const near = poseCandidates(ctx, q, hoverAt, attempt.yaw);
+            const qs = attempt.others ? otherPostures(ctx, hoverAt, attempt.yaw, near.qs) : near.qs;
+            if (!qs.length) {
+              if (attempt.others) continue;
               throw new SkillFailure(
-                `cannot reach (${[position[0], position[1], hover].map((v) => v.toFixed(2)).join(', ')}) with the gripper pointing down: ${reason}`,
+                `cannot reach (${hoverAt.map((v) => v.toFixed(2)).join(', ')}) with the gripper pointing down: ${near.reason}`,
               );
+            }
+            const here: ArmState = { ...start, q, gripper: attempt.opening };
             let chosen: { aboveQ: number[]; down?: Motion; downQ: number[] } | null = null;
             for (const aboveQ of qs) {
               if (grasp === null) {
@@ -340,7 +484,7 @@ export const PRIMITIVES: Record<
                   down = d;
                   break;
                 }
-                lastError = new SkillFailure(`approaching ${name} from above, ${hit}`);
+                lastError = new SkillFailure(`approaching ${name} from above, ${hit.text}`, hit.contact);
               }
               if (!down) continue;
               if (down.motion?.kind === 'trajectory' && allow) down.motion.allow = allow;
@@ -349,20 +493,29 @@ export const PRIMITIVES: Record<
             }
             if (!chosen) continue;
             const above = jointMove(ctx, here, q, chosen.aboveQ, `move above ${name}`);
+            if (toGrasp && g && Math.abs(start.gripper - attempt.opening) > 0.002) {
+              const label =
+                attempt.opening < g.open - 0.002 ? `open gripper to ${(2 * attempt.opening * 100).toFixed(1)} cm` : 'open gripper';
+              motions.push({ kind: 'gripper', label, command: { position: attempt.opening, maxEffort: ctx.config.graspEffort } });
+            }
+            gripper = attempt.opening;
+            if (retreat) motions.push(retreat);
             motions.push(above);
             if (chosen.down) motions.push(chosen.down);
             q = chosen.downQ;
             lastError = null;
+            done = true;
             break;
           } catch (err) {
             lastError = err;
           }
         }
+        if (!done) lastError = nearError ?? lastError ?? new SkillFailure('no way was found');
         if (lastError) {
           const why = lastError instanceof Error ? lastError.message : 'no way was found';
           throw lastError instanceof SkillFailure && /^(cannot reach|I can't)/.test(why)
             ? lastError
-            : new SkillFailure(`I can't reach ${name}: ${why}`);
+            : new SkillFailure(`I can't reach ${name}: ${why}`, lastError instanceof SkillFailure ? lastError.contact : undefined);
         }
         return { motions, end: { ...start, q, gripper, lastTouched: name, at: name }, targetAt: { entity: name, position } };
       },
@@ -379,13 +532,20 @@ export const PRIMITIVES: Record<
         const target = start.held ?? start.at ?? null;
         const entity = target ? ctx.world.get(target) : undefined;
         const grasping = entity && entity.kind === 'object' && !entity.container ? entity.name : null;
+        // The fingers stop on the object: predict where (its width across them), so later
+        // moves are checked with the fingers where they will be, not fully closed.
+        let after = g.closed;
+        if (grasping && ctx.collision && prismaticFingers(ctx)) {
+          const hw = halfWidthAcross(ctx, grasping, currentYaw(tipOf(ctx, start.q)));
+          if (hw !== null) after = Math.min(Math.max(g.closed, hw), Math.max(g.closed, start.gripper));
+        }
         return {
           motions: [
             { kind: 'gripper', label: 'close gripper', command: { position: g.closed, maxEffort: ctx.config.graspEffort }, grasping },
             { kind: 'wait', label: 'settle', seconds: ctx.config.settleAfterGrasp },
           ],
           // Where it was grasped: later steps of the plan carry it there, relative to the hand.
-          end: { ...start, gripper: g.closed, held: grasping, ...(grasping ? { graspQ: [...start.q] } : {}) },
+          end: { ...start, gripper: after, held: grasping, ...(grasping ? { graspQ: [...start.q] } : {}) },
         };
       },
     },
@@ -416,6 +576,10 @@ export const PRIMITIVES: Record<
     },
   },
 };
+
+function tipPosition(tip: Mat4): Vec3 {
+  return [tip[12], tip[13], tip[14]];
+}
 
 function currentYaw(tip: Mat4): number {
   // The tool x axis projected on the table gives the yaw of a down-pointing tool.
@@ -461,7 +625,8 @@ export function compilePlan(
     try {
       step = def.impl.compile(ctx, call.args, state);
     } catch (err) {
-      if (err instanceof SkillFailure) throw new SkillFailure(`${call.skill}(${Object.values(call.args).join(', ')}): ${err.message}`);
+      if (err instanceof SkillFailure)
+        throw new SkillFailure(`${call.skill}(${Object.values(call.args).join(', ')}): ${err.message}`, err.contact);
       throw err;
     }
     steps.push({ call, ...step });

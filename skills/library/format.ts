@@ -135,6 +135,7 @@ export function normalizeBehavior(d: z.output<typeof behaviorSchema>): BehaviorD
 export function normalizeEntity(e: z.output<typeof libraryEntitySchema>): Entity {
   const out: Entity = { name: e.name, description: e.description, kind: e.kind, source: clone(e.source) };
   if (e.container !== undefined) out.container = e.container;
+  if (e.size !== undefined) out.size = [e.size[0], e.size[1], e.size[2]];
   return out;
 }
 

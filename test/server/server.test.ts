@@ -338,6 +338,9 @@ describe('session server: a plan with an unreachable step', () => {
 describe('hub helpers', () => {
   it('gives tips for failures', () => {
     expect(failureTip('goto(GIFT_BAG) fails a safety check: tool leaves the workspace')).toMatch(/workspace/);
+    expect(failureTip("goto(CANDY): I can't reach CANDY: approaching CANDY from above, panda_hand would hit GIFT_BAG wall")).toMatch(
+      /would hit something/,
+    );
     expect(failureTip('something odd')).toBeUndefined();
   });
 });

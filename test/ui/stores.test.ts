@@ -113,6 +113,34 @@ describe('console stores', () => {
     expect(previewStore.getState().preview).toBeNull();
   });
 
+  it("a refused step's contact becomes the 3-D marker; it goes with its preview", () => {
+    const refused = preview('p4', false);
+    refused.steps = [
+      {
+        ...refused.steps[0],
+        reason: 'goto(CANDY): … panda_hand would hit GIFT_BAG wall',
+        contact: { a: 'panda_hand', b: 'GIFT_BAG wall', point: [0.4, -0.2, 0.15] },
+      },
+      { call: 'grasp()', motions: [], start: 1, duration: 0, safe: false, reason: 'not planned' },
+    ];
+    applyServerMessage({ type: 'preview', preview: refused });
+    expect(previewStore.getState().contact).toEqual({
+      previewId: 'p4',
+      step: 0,
+      point: [0.4, -0.2, 0.15],
+      label: 'panda_hand × GIFT_BAG wall',
+      time: null,
+    });
+    // Replaced by a preview without a contact: no marker.
+    applyServerMessage({ type: 'preview', preview: preview('p5') });
+    expect(previewStore.getState().contact).toBeNull();
+    // Cleared: no marker.
+    applyServerMessage({ type: 'preview', preview: refused });
+    expect(previewStore.getState().contact?.previewId).toBe('p4');
+    applyServerMessage({ type: 'preview_cleared', id: 'p4', reason: 'cancelled' });
+    expect(previewStore.getState().contact).toBeNull();
+  });
+
   it('refused requests become dismissible problems with the tip', () => {
     applyServerMessage({ type: 'error', re: 'confirm', message: 'That preview is no longer pending', tip: 'Look again' });
     expect(sessionStore.getState().localProblems.at(-1)).toMatchObject({ id: 'error:confirm', tip: 'Look again' });

@@ -4,7 +4,7 @@
  * a progress bar per step. Execute stays disabled unless the previewed plan is pending and safe.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { PlanCall, PreviewInfo, SkillInfo } from '../../../server/protocol.js';
+import type { PlanCall, PreviewInfo, PreviewStepInfo, SkillInfo } from '../../../server/protocol.js';
 import { requestFrame } from '../stores/frame.js';
 import { playhead, previewStore } from '../stores/preview.js';
 import { useConnection, usePreview, useSession } from '../stores/react.js';
@@ -190,6 +190,7 @@ function Steps({ preview }: { preview: PreviewInfo }) {
           <li
             key={i}
             className={`step ${st.safe ? '' : 'unsafe'} ${current ? 'current' : ''} ${failed ? 'failed' : ''} ${frac >= 1 ? 'done' : ''}`}
+            data-testid="step"
             data-safe={st.safe}
           >
             <div className="row">
@@ -203,6 +204,11 @@ function Steps({ preview }: { preview: PreviewInfo }) {
                 {st.reason ?? 'fails a safety check'}
               </div>
             )}
+            {st.contact && (
+              <div className="contact" data-testid="step-contact" title="The red marker in the 3-D view shows this point">
+                {contactText(st.contact)}
+              </div>
+            )}
             {running && mine && (
               <div className="bar">
                 <div style={{ width: `${Math.round(frac * 100)}%` }} />
@@ -213,6 +219,12 @@ function Steps({ preview }: { preview: PreviewInfo }) {
       })}
     </ol>
   );
+}
+
+/** "panda_hand × GIFT_BAG wall at 0.62 s, at (0.41, -0.21, 0.15) m" (world frame, z up) */
+function contactText(c: NonNullable<PreviewStepInfo['contact']>): string {
+  const when = c.time !== undefined ? ` at ${c.time.toFixed(2)} s` : '';
+  return `${c.a} × ${c.b}${when}, at (${c.point.map((v) => v.toFixed(2)).join(', ')}) m`;
 }
 
 function Actions({ preview }: { preview: PreviewInfo }) {

@@ -11,6 +11,7 @@ import { setFrameRequester } from '../stores/frame.js';
 import { useSession } from '../stores/react.js';
 import { Bodies, Markers, Table } from './Bodies.js';
 import { CameraRig } from './CameraRig.js';
+import { ContactMarker } from './ContactMarker.js';
 import { Picker } from './Picker.js';
 import { PreviewPath } from './PreviewPath.js';
 import { frameProbe, sceneRefs } from './refs.js';
@@ -64,6 +65,7 @@ function SceneContent() {
         {scene && <Markers scene={scene} />}
         {robot && <Robots robot={robot} />}
         <PreviewPath />
+        <ContactMarker />
         <TeachGizmo />
       </group>
       <gridHelper args={[4, 40, '#3c4452', '#2a303a']} position={[0.35, floorZ, 0]} />

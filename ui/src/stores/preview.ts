@@ -23,6 +23,29 @@ export interface PreviewState {
   speed: number;
   /** when the last preview arrived (performance.now()), for the latency benchmark */
   receivedAt: number;
+  /** where the shown preview's refused step would hit something (the 3-D marker); null when none */
+  contact: ContactMarker | null;
+}
+
+/** The marker for a refused step's contact: a world point (robot base frame, z up, m) and a short label. */
+export interface ContactMarker {
+  previewId: string;
+  /** index of the refused step in preview.steps */
+  step: number;
+  point: [number, number, number];
+  /** "panda_hand × GIFT_BAG wall" */
+  label: string;
+  /** seconds from the step's start, when the motion was timed */
+  time: number | null;
+}
+
+/** The first step of a preview that carries a contact, as a marker; null when none does. */
+export function contactMarkerOf(preview: PreviewInfo | null): ContactMarker | null {
+  if (!preview) return null;
+  const step = preview.steps.findIndex((st) => st.contact);
+  const c = step >= 0 ? preview.steps[step].contact : undefined;
+  if (!c) return null;
+  return { previewId: preview.id, step, point: [c.point[0], c.point[1], c.point[2]], label: `${c.a} × ${c.b}`, time: c.time ?? null };
 }
 
 export const idleExecution: ExecutionState = { active: false, previewId: null, step: -1, stepFractions: [], outcome: null, failure: null };
@@ -36,6 +59,7 @@ export const previewStore = createStore<PreviewState>(() => ({
   playing: true,
   speed: 1,
   receivedAt: 0,
+  contact: null,
 }));
 
 /** Seconds into the preview the ghost shows; written by the frame loop and the slider. */
@@ -67,6 +91,8 @@ export function setPreview(preview: PreviewInfo | null, mode: PreviewMode | null
     mode,
     playing: preview !== null && (mode === 'pending' || mode === 'rejected'),
     receivedAt: performance.now(),
+    // Derived once per preview (not per frame): replaced or cleared with it.
+    contact: contactMarkerOf(preview),
   });
   playhead.set(0);
 }
