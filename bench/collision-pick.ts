@@ -37,7 +37,7 @@ import { runScript } from '../session/script-run.js';
 import { parseScript } from '../session/script.js';
 import { objectHalfExtents, parseScene, SceneError, type Scene, type SceneContainer, type SceneObject } from '../sim/scene.js';
 import type { Plan } from '../skills/registry.js';
-import { ContactMonitor, movedObjects, objectPositions } from '../test/sim/contacts.js';
+import { ContactMonitor, movedObjects, objectPositions } from '../sim/contact-monitor.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REGRESSION_SCENES_DIR = join(here, '..', 'sim', 'scenes', 'regression');

@@ -14,8 +14,10 @@
  * own figures.
  *
  * The validity function is injected: SHAMMIE_COLLISION_CHECKER (or `checker`) names a module
- * exporting `createBenchChecker({ anchorDir, problems })`; the default is the temporary stand-in
- * model in bench/collision-anchor-model.ts until `collision/` provides `checkState`.
+ * exporting `createBenchChecker({ anchorDir, problems })`; the default is the product's own
+ * checker (bench/collision-shammie-checker.ts: collision/'s CollisionChecker with the app's
+ * allowed-collision matrix). bench/collision-anchor-model.ts, an exact model of the anchor's own
+ * robot file, stays as the alternative for checking that both planners solve the same problems.
  *
  * Compared on the problems whose start and goal our model calls valid. Times are whole solves
  * (search + simplification + our final re-check); OMPL's exclude its final path.check().
@@ -61,7 +63,7 @@ export type BenchCheckerFactory = (ctx: { anchorDir: string; problems: AnchorPro
 export interface CollisionPlanOptions {
   anchorDir?: string;
   buildDir?: string;
-  /** module path exporting createBenchChecker (default: the temporary stand-in model) */
+  /** module path exporting createBenchChecker (default: the product's checker) */
   checker?: string;
   seeds?: number[];
   /** per solve, ms (the anchor's default is 1 s) */
@@ -129,7 +131,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export function runCollisionPlanBench(opts: CollisionPlanOptions = {}) {
   const anchorDir = resolve(opts.anchorDir ?? process.env.SHAMMIE_OMPL_ANCHOR ?? DEFAULT_ANCHOR_DIR);
   const buildDir = resolve(opts.buildDir ?? process.env.SHAMMIE_OMPL_BUILD ?? join(tmpdir(), 'shammie-ompl-anchor'));
-  const checker = opts.checker ?? process.env.SHAMMIE_COLLISION_CHECKER ?? join(here, 'collision-anchor-model.ts');
+  const checker = opts.checker ?? process.env.SHAMMIE_COLLISION_CHECKER ?? join(here, 'collision-shammie-checker.ts');
   const seeds = opts.seeds ?? [1, 2, 3];
   const budgetMs = opts.budgetMs ?? 1000;
   const checkConfigs = opts.checkConfigs ?? 100_000;
@@ -542,7 +544,7 @@ async function runChild(): Promise<void> {
   if (!out) throw new Error('--out is required');
   const { loadAnchorProblems } = await import('./collision-anchor-model.js');
   const set = loadAnchorProblems(anchorDir);
-  const model = await loadChecker(arg('--checker') ?? join(here, 'collision-anchor-model.ts'), anchorDir, set);
+  const model = await loadChecker(arg('--checker') ?? join(here, 'collision-shammie-checker.ts'), anchorDir, set);
   let result: unknown;
   if (process.argv.includes('--validity')) {
     result = {

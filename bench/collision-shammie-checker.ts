@@ -1,15 +1,14 @@
 /**
- * The OMPL side-by-side benchmark (bench/collision-plan.ts) with Shammie's own collision checker
- * (`collision/`) as the validity function, instead of the temporary stand-in model:
- *
- *   SHAMMIE_COLLISION_CHECKER=bench/collision-shammie-checker.ts node --import tsx bench/collision-plan.ts
+ * The OMPL side-by-side benchmark's validity function (bench/collision-plan.ts, the default):
+ * Shammie's own collision checker (`collision/`) exactly as the app builds it (the same
+ * allowed-collision matrix, known-safe pairs included), over the anchor's scene.
  *
  * The robot is Shammie's built-in Panda (its URDF's shapes, fingers open), not the anchor's
  * panda_fingers.urdf, and the checker keeps a clearance margin: it calls more of the anchor's
  * starts and goals blocked, and the benchmark compares on the problems it calls valid at both ends.
  * The anchor's capsule (the candy) becomes the cylinder that holds it.
  */
-import { allowedCollisions, CollisionChecker, PlanningScene, robotCollisionModel, type Shape } from '../collision/index.js';
+import { allowedCollisions, CollisionChecker, knownSafePairs, PlanningScene, robotCollisionModel, type Shape } from '../collision/index.js';
 import { loadRobotModel } from '../model/description/robot-model.js';
 import type { Quat } from '../model/math/transform.js';
 import type { AnchorProblemSet } from './collision-anchor-model.js';
@@ -31,7 +30,7 @@ export function createBenchChecker(ctx: { anchorDir: string; problems: AnchorPro
     const kind = o.name === 'table_top' || o.name === 'floor' ? 'table' : 'object';
     scene.add(o.name, kind, [{ shape, transform: identity }], { position: o.pos, quaternion: [w[1], w[2], w[3], w[0]] as Quat });
   }
-  const checker = new CollisionChecker(robot, scene, { acm: allowedCollisions(robot) });
+  const checker = new CollisionChecker(robot, scene, { acm: allowedCollisions(robot, { disable: knownSafePairs(model) }) });
   const gripper = robot.kinematics.gripperDefault;
   return {
     isStateValid: (q: Float64Array) => checker.isFree(q, gripper),

@@ -14,6 +14,7 @@ import { runCaptureBench } from './capture.js';
 import { runCollisionCheckBench } from './collision-check.js';
 import { runCollisionPlanBench } from './collision-plan.js';
 import { runCollisionPickBench } from './collision-pick.js';
+import { runCollisionPreviewBench } from './collision-preview.js';
 
 /** `ui` also runs `capture` (the stop-motion studio in the same browser set-up) */
 export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui' | 'capture' | 'collision';
@@ -36,7 +37,9 @@ export async function runBenchmarks(opts: { only?: BenchName; samples?: number }
     const plan = runCollisionPlanBench();
     // Then whole picks among clutter: planned by the session, a seeded subset run in MuJoCo.
     const pick = await runCollisionPickBench();
-    results.collision = { pass: check.pass && plan.pass && pick.pass, check, plan, pick };
+    // What the checks add to a typed command's preview (the console's Enter → ghost is in the ui bench).
+    const preview = await runCollisionPreviewBench();
+    results.collision = { pass: check.pass && plan.pass && pick.pass && preview.pass, check, plan, pick, preview };
   }
   return {
     started,

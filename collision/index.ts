@@ -37,3 +37,4 @@ export * from './scene.js';
 export * from './checker.js';
 export { clearCollisionCaches, descriptionKey } from './cache.js';
 export { WorldCollision, describeContact, type TrajectoryCollision, type TrajectoryCheckOptions } from './world-sync.js';
+export { KNOWN_SAFE_PAIRS, knownSafePairs } from './known-pairs.js';

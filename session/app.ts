@@ -20,7 +20,7 @@ import { createSkillRegistry, DEFAULT_MOTION, type MotionConfig, type PrimitiveI
 import type { SkillRegistry } from '../skills/registry.js';
 import { WorldModel } from '../model/world.js';
 import { SkillLibrary } from '../skills/library/library.js';
-import { allowedCollisions, CollisionChecker, robotCollisionModel, WorldCollision } from '../collision/index.js';
+import { allowedCollisions, CollisionChecker, knownSafePairs, robotCollisionModel, WorldCollision } from '../collision/index.js';
 import { planningSceneFor, sceneBodyNames, type StaticObstacle } from '../sim/collision-scene.js';
 import { SessionLog } from './log.js';
 import { join } from 'node:path';
@@ -236,27 +236,6 @@ export function nearestObject(sim: SimWorld, p: [number, number, number], maxDis
 }
 
 /**
- * Robot link pairs whose URDF collision shapes overlap although the real links cannot touch, so
- * they are not checked against each other (like a MoveIt SRDF's disabled pairs; both pairs are
- * "Never" in MoveIt's published Panda SRDF, moveit_resources panda_moveit_config). This URDF's
- * primitives are coarse: the upper arm (link2) and forearm (link4) cylinders, 5.5 cm and 5 cm in
- * radius with axes 8.25 cm apart at the elbow, overlap whenever the elbow is open; the flange
- * cylinder (link7, 4 cm) folded back along the forearm (5 cm) at joint 6 near π sits 8.8 cm from
- * its axis (the wrist offset), 2 mm into it, where the real wrist housing keeps them apart.
- * The UR5e needs none: its sampled matrix already disables every pair ur_moveit_config's SRDF
- * does (Universal_Robots_ROS2_Driver, ur_moveit_config/srdf/ur_macro.srdf.xacro: the adjacent
- * pairs and wrist_1 × wrist_3), and the pairs that SRDF keeps checked (upper arm × wrist 1,
- * shoulder × forearm) can really touch when the elbow folds; no false contact at home or along
- * the gift-bag moves (test/session/ur5e-collision.test.ts).
- */
-const KNOWN_SAFE_PAIRS: Record<string, [string, string][]> = {
-  panda: [
-    ['panda_link2', 'panda_link4'],
-    ['panda_link4', 'panda_link7'],
-  ],
-};
-
-/**
  * The planning scene of the scene file and the profile's fixed boxes, kept current from the
  * world, and the checker over it.
  */
@@ -270,9 +249,7 @@ function sceneCollision(
   // Building the robot's spheres takes about a second: cached on disk by the URDF's hash.
   const cacheFile = join(dataDir ?? tmpdir(), dataDir ? 'collision-cache.json' : 'shammie-collision-cache.json');
   const robot = robotCollisionModel(model, { cacheFile });
-  const names = new Set(model.description.links.keys());
-  const disable = (KNOWN_SAFE_PAIRS[model.name] ?? []).filter(([a, b]) => names.has(a) && names.has(b));
-  const acm = allowedCollisions(robot, { cacheFile, disable });
+  const acm = allowedCollisions(robot, { cacheFile, disable: knownSafePairs(model) });
   // The table is left to the guard's table check (per-link clearances; fingers reach objects on the table).
   const checker = new CollisionChecker(robot, planningSceneFor(scene, { obstacles }), { acm });
   // Planning sees the table too (transit moves keep clear of it).

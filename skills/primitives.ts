@@ -203,14 +203,19 @@ function maxJointDelta(a: number[], b: number[]): number {
 
 /** Straight-line vertical move of the tool to height z, keeping its orientation. */
 function verticalMove(ctx: MotionContext, q: number[], z: number, label: string): { motion?: Motion; q: number[] } {
+  const path = verticalPath(ctx, q, z);
+  return path.waypoints ? { motion: { kind: 'trajectory', label, trajectory: traj(ctx, path.waypoints) }, q: path.q } : { q };
+}
+
+/** The joint waypoints of a straight vertical tool move to height z (m), not yet timed; null waypoints when already there. */
+function verticalPath(ctx: MotionContext, q: number[], z: number): { waypoints: number[][] | null; q: number[] } {
   const tip = tipOf(ctx, q);
-  if (Math.abs(tip[14] - z) < 1e-3) return { q };
+  if (Math.abs(tip[14] - z) < 1e-3) return { waypoints: null, q };
   const goal = { position: [tip[12], tip[13], z] as Vec3, quaternion: quatFromMatrix(tip) };
   const path = cartesianPath(ctx.ik, q, goal, { step: ctx.config.cartesianStep });
   if (!path.ok)
     throw new SkillFailure(`cannot move the gripper straight ${z > tip[14] ? 'up' : 'down'} to ${z.toFixed(2)} m: ${path.reason}`);
-  const end = path.waypoints[path.waypoints.length - 1];
-  return { motion: { kind: 'trajectory', label, trajectory: traj(ctx, path.waypoints) }, q: end };
+  return { waypoints: path.waypoints, q: path.waypoints[path.waypoints.length - 1] };
 }
 
 /** Arm joints for a down-pointing tool at `position`, both finger orientations (yaw, yaw + π), nearest first. */
@@ -477,9 +482,21 @@ export const PRIMITIVES: Record<
               // Grasp at the object's middle; a tall object higher up, so the palm clears its top.
               let down: { motion?: Motion; q: number[] } | null = null;
               for (const z of graspHeights(ctx, name, position, grasp)) {
-                const d = verticalMove(ctx, aboveQ, z, `approach ${name}`);
-                const path = d.motion?.kind === 'trajectory' ? d.motion.trajectory.points.map((p) => [...p.positions]) : null;
-                const hit = path ? blocked(ctx, here, path, allow) : null;
+                // The waypoints first: most blocked heights are refused without timing the move.
+                const v = verticalPath(ctx, aboveQ, z);
+                let hit = v.waypoints ? blocked(ctx, here, v.waypoints, allow) : null;
+                let d: { motion?: Motion; q: number[] } = { q: v.q };
+                if (!hit && v.waypoints) {
+                  // Then the timed path itself (its corner blends leave the waypoints by up to 5 mrad).
+                  const trajectory = traj(ctx, v.waypoints);
+                  d = { motion: { kind: 'trajectory', label: `approach ${name}`, trajectory }, q: v.q };
+                  hit = blocked(
+                    ctx,
+                    here,
+                    trajectory.points.map((p) => [...p.positions]),
+                    allow,
+                  );
+                }
                 if (!hit) {
                   down = d;
                   break;

@@ -12,7 +12,7 @@ import { createApp, type SimApp } from '../../session/app.js';
 import { parseScript } from '../../session/script.js';
 import { runScript } from '../../session/script-run.js';
 import { loadScene } from '../../sim/scene.js';
-import { ContactMonitor, movedObjects, objectPositions } from './contacts.js';
+import { ContactMonitor, movedObjects, objectPositions } from '../../sim/contact-monitor.js';
 
 const DIR = resolve(import.meta.dirname, '../../sim/scenes/regression');
 

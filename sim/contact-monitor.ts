@@ -1,13 +1,14 @@
 /**
  * Watching MuJoCo's contacts while a task runs, to count the ones nobody intended (issue 12).
- * Shared by test/sim/regression-scenes.test.ts and bench/collision-pick.ts.
+ * Used by test/sim/regression-scenes.test.ts and bench/collision-pick.ts; a tool for anyone
+ * checking a task in the sim.
  *
  * Intended: a finger with the object being picked; that object, while carried, with the table
  * or container it was picked from and the container it is put into; anything resting on the
  * table or in a container. Unintended: any other contact of a robot link (the table included),
  * and the carried object touching another object or another container while held.
  */
-import type { SimWorld } from '../../sim/world.js';
+import type { SimWorld } from './world.js';
 
 export interface UnintendedContact {
   /** sim time, s */
