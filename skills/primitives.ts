@@ -170,7 +170,37 @@ function blocked(
   if (!ctx.collision) return null;
   const hit = ctx.collision.withHand(handOf(ctx, s), (c) => c.checkPath(waypoints, { gripper: s.gripper, ...(allow ? { allow } : {}) }));
   // Bare waypoints carry no time: the move is not yet placed within its step.
-  return hit ? { text: `${hit.a} would hit ${hit.b}`, contact: { a: hit.a, b: hit.b, point: [...hit.point] } } : null;
+  return hit
+    ? { text: `${hit.a} would hit ${hit.b} at ${fmtPoint(hit.point)}`, contact: { a: hit.a, b: hit.b, point: [...hit.point] } }
+    : null;
+}
+
+const fmtPoint = (p: readonly number[]): string => `(${p.map((v) => v.toFixed(2)).join(', ')})`;
+
+/**
+ * A refused descent, timed: the same contact on the time-parameterized move, with its time (s
+ * from the start of the descent). Only for the refusal that is finally reported, so refused
+ * candidates cost no timing.
+ */
+function timedRefusal(ctx: MotionContext, miss: ApproachMiss): SkillFailure {
+  const trajectory = traj(ctx, miss.waypoints);
+  const hit = ctx.collision?.withHand(handOf(ctx, miss.state), (c) =>
+    c.checkPath(trajectory, { gripper: miss.state.gripper, ...(miss.allow ? { allow: miss.allow } : {}) }),
+  );
+  if (!hit || hit.time === null) return miss.error;
+  return new SkillFailure(
+    `approaching ${miss.name} from above, ${hit.a} would hit ${hit.b} ${hit.time.toFixed(2)} s into the descent, at ${fmtPoint(hit.point)}`,
+    // No step time: the step was not compiled, so the descent has no place on its timeline.
+    { a: hit.a, b: hit.b, point: [...hit.point] },
+  );
+}
+
+interface ApproachMiss {
+  name: string;
+  waypoints: number[][];
+  state: ArmState;
+  allow: IntendedContact[] | undefined;
+  error: SkillFailure;
 }
 
 export interface PrimitiveImpl {
@@ -456,6 +486,8 @@ export const PRIMITIVES: Record<
           }
         }
         let lastError: unknown = null;
+        /** refused descents, to time the one that is the reason given */
+        const approachMisses = new Map<unknown, ApproachMiss>();
         /** why the nearest postures failed: the clearest reason when the other postures fail too */
         let nearError: unknown = null;
         let done = false;
@@ -501,7 +533,9 @@ export const PRIMITIVES: Record<
                   down = d;
                   break;
                 }
-                lastError = new SkillFailure(`approaching ${name} from above, ${hit.text}`, hit.contact);
+                const refusal = new SkillFailure(`approaching ${name} from above, ${hit.text}`, hit.contact);
+                if (v.waypoints) approachMisses.set(refusal, { name, waypoints: v.waypoints, state: here, allow, error: refusal });
+                lastError = refusal;
               }
               if (!down) continue;
               if (down.motion?.kind === 'trajectory' && allow) down.motion.allow = allow;
@@ -528,6 +562,8 @@ export const PRIMITIVES: Record<
           }
         }
         if (!done) lastError = nearError ?? lastError ?? new SkillFailure('no way was found');
+        const miss = approachMisses.get(lastError);
+        if (miss) lastError = timedRefusal(ctx, miss);
         if (lastError) {
           const why = lastError instanceof Error ? lastError.message : 'no way was found';
           throw lastError instanceof SkillFailure && /^(cannot reach|I can't)/.test(why)

@@ -27,7 +27,7 @@ describe('collision-aware checks (planning scene)', () => {
     expect(again.outcome).toBe('failed');
     // The hand (20 cm across its fingers) does not fit into the bag (20 × 14 cm inside) at any grasp yaw.
     expect(again.failure).toMatch(
-      /^goto\(CANDY\): I can't reach CANDY: approaching CANDY from above, panda_\w+ would hit GIFT_BAG (wall|floor)$/,
+      /^goto\(CANDY\): I can't reach CANDY: approaching CANDY from above, panda_\w+ would hit GIFT_BAG (wall|floor) \d+\.\d\d s into the descent, at \(-?\d\.\d\d, -?\d\.\d\d, -?\d\.\d\d\)$/,
     );
     expect(again.reply).toBe(`Here is my plan: pickup(CANDY), but I can't carry it out: ${again.failure}`);
     expect(app.session.pending).toBeNull();

@@ -80,7 +80,9 @@ describe('profile scene.obstacles', () => {
     const before = app.sim!.time;
     const r = await app.session.say('go to the candy');
     expect(r.outcome).toBe('failed');
-    expect(r.failure).toMatch(/^goto\(CANDY\): I can't reach CANDY: .*panda_\w+ would hit SHELF$/);
+    expect(r.failure).toMatch(
+      /^goto\(CANDY\): I can't reach CANDY: .*panda_\w+ would hit SHELF \d+\.\d\d s into the descent, at \(-?\d\.\d\d, -?\d\.\d\d, -?\d\.\d\d\)$/,
+    );
     expect(app.sim!.time).toBe(before);
   });
 });

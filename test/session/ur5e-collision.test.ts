@@ -52,7 +52,7 @@ describe('UR5e with collision checking', () => {
     // The reason is the last grasp posture tried (the primitives try several), so which body it
     // names varies; what matters is that the UR5e's own link names are in it.
     expect(again.failure).toMatch(
-      /^goto\(CANDY\): I can't reach CANDY: approaching CANDY from above, \w+ would hit [A-Z_]+( wall| floor)?$/,
+      /^goto\(CANDY\): I can't reach CANDY: approaching CANDY from above, \w+ would hit [A-Z_]+( wall| floor)? \d+\.\d\d s into the descent, at \(-?\d\.\d\d, -?\d\.\d\d, -?\d\.\d\d\)$/,
     );
     expect(again.failure).toMatch(UR5E_LINK);
     expect(app.sim.time).toBe(t);

@@ -35,7 +35,10 @@ const TASKS: Record<string, Task[]> = {
       say: 'put the candy in the bin',
       pick: 'CANDY',
       into: 'BIN',
-      expect: { refused: /^goto\(CANDY\): I can't reach CANDY: approaching CANDY from above, panda_\w+ would hit GIFT_BAG (wall|floor)$/ },
+      expect: {
+        refused:
+          /^goto\(CANDY\): I can't reach CANDY: approaching CANDY from above, panda_\w+ would hit GIFT_BAG (wall|floor) \d+\.\d\d s into the descent, at \(-?\d\.\d\d, -?\d\.\d\d, -?\d\.\d\d\)$/,
+      },
     },
   ],
   'giftbag-side-by-side': [

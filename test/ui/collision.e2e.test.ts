@@ -123,7 +123,7 @@ run('collision refusal in the console (chromium)', () => {
     expect(await step.evaluate((el) => getComputedStyle(el).borderColor)).toBe('rgb(255, 77, 94)');
     expect(await step.locator('code').innerText()).toBe('goto(CANDY)');
     expect(await step.locator('[data-testid=unsafe-reason]').innerText()).toMatch(
-      /^goto\(CANDY\): .*panda_\w+ would hit GIFT_BAG (wall|floor)$/,
+      /^goto\(CANDY\): .*panda_\w+ would hit GIFT_BAG (wall|floor) \d+\.\d\d s into the descent, at \(-?\d\.\d\d, -?\d\.\d\d, -?\d\.\d\d\)$/,
     );
     expect(await step.locator('[data-testid=step-contact]').innerText()).toMatch(
       /^panda_\w+ × GIFT_BAG (wall|floor), at \(-?\d\.\d\d, -?\d\.\d\d, -?\d\.\d\d\) m$/,
