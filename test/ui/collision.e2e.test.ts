@@ -9,7 +9,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchBrowser, openConsole, startConsole, type BrowserHarness, type ConsoleHarness } from './harness.js';
+import {
+  chromiumAvailable,
+  launchBrowser,
+  openConsole,
+  startConsole,
+  type BrowserHarness,
+  type ConsoleHarness,
+  consoleStatus,
+} from './harness.js';
 import type { PageWindow } from './browser.js';
 import { pixelStats } from './pixels.js';
 
@@ -21,17 +29,10 @@ const ARTIFACTS = 'test-artifacts/ui';
 // In CI a missing browser is a failure; on a dev machine without chromium the file is skipped.
 const run = chromiumAvailable() || process.env.CI ? describe : describe.skip;
 
-interface Status {
-  objects: Record<string, { position: number[]; in: string | null; held: boolean }>;
-  joints: { positions: number[]; velocities: number[] };
-  executing: boolean;
-  pendingPlan: unknown;
-}
-
 run('collision refusal in the console (chromium)', () => {
   let h: ConsoleHarness;
   let b: BrowserHarness;
-  const status = async (): Promise<Status> => (await fetch(new URL('api/status', h.url))).json() as Promise<Status>;
+  const status = () => consoleStatus(h.url);
   const type = async (text: string) => {
     await b.page.fill('[data-testid=utterance]', text);
     await b.page.press('[data-testid=utterance]', 'Enter');

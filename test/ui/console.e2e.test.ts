@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RecordingFile } from '../../server/recordings.js';
-import { chromiumAvailable, launchBrowser, openConsole, startConsole, type BrowserHarness, type ConsoleHarness } from './harness.js';
+import {
+  chromiumAvailable,
+  launchBrowser,
+  openConsole,
+  startConsole,
+  type BrowserHarness,
+  type ConsoleHarness,
+  consoleStatus,
+} from './harness.js';
 import type { PageWindow } from './browser.js';
 import { pixelStats } from './pixels.js';
 
@@ -23,18 +31,10 @@ const ARTIFACTS = 'test-artifacts/ui';
 // In CI a missing browser is a failure; on a dev machine without chromium the file is skipped.
 const run = chromiumAvailable() || process.env.CI ? describe : describe.skip;
 
-interface Status {
-  objects: Record<string, { position: number[]; in: string | null; held: boolean }>;
-  joints: { positions: number[]; velocities: number[] };
-  known: { name: string; kind: string }[];
-  executing: boolean;
-  pendingPlan: unknown;
-}
-
 run('operator console (chromium)', () => {
   let h: ConsoleHarness;
   let b: BrowserHarness;
-  const status = async (): Promise<Status> => (await fetch(new URL('api/status', h.url))).json() as Promise<Status>;
+  const status = () => consoleStatus(h.url);
   const shot = async (name: string) => {
     const png = await b.page.locator('[data-testid=viewport]').screenshot({ path: join(ARTIFACTS, `${name}.png`) });
     return png;

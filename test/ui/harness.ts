@@ -110,3 +110,16 @@ export async function openConsole(page: Page, url: string): Promise<void> {
     { timeout: 30_000 },
   );
 }
+
+/** The parts of /api/status the browser tests read. */
+export interface ConsoleStatus {
+  objects: Record<string, { position: number[]; in: string | null; held: boolean }>;
+  joints: { positions: number[]; velocities: number[] };
+  known: { name: string; kind: string }[];
+  executing: boolean;
+  pendingPlan: unknown;
+}
+
+export async function consoleStatus(url: string): Promise<ConsoleStatus> {
+  return (await fetch(new URL('api/status', url))).json() as Promise<ConsoleStatus>;
+}
