@@ -15,9 +15,10 @@ import { runCollisionCheckBench } from './collision-check.js';
 import { runCollisionPlanBench } from './collision-plan.js';
 import { runCollisionPickBench } from './collision-pick.js';
 import { runCollisionPreviewBench } from './collision-preview.js';
+import { runStopBench } from './stop.js';
 
 /** `ui` also runs `capture` (the stop-motion studio in the same browser set-up) */
-export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui' | 'capture' | 'collision';
+export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui' | 'capture' | 'collision' | 'stop';
 
 export async function runBenchmarks(opts: { only?: BenchName; samples?: number } = {}) {
   const want = (n: BenchName) => !opts.only || opts.only === n;
@@ -41,6 +42,7 @@ export async function runBenchmarks(opts: { only?: BenchName; samples?: number }
     const preview = await runCollisionPreviewBench();
     results.collision = { pass: check.pass && plan.pass && pick.pass && preview.pass, check, plan, pick, preview };
   }
+  if (want('stop')) results.stop = await runStopBench();
   return {
     started,
     node: process.version,

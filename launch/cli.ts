@@ -1,16 +1,17 @@
 /**
  * The `shammie` command line.
  *
- *   shammie start  [--scene S] [--seed N] [--robot R] [--port P] [--host H]
+ *   shammie start  [--scene S] [--seed N] [--robot R] [--port P] [--host H] [--allow-host NAME] [--tls-cert F --tls-key F]
  *   shammie repl   [--scene S] [--seed N] [--robot R]
  *   shammie run FILE [--json] [--scene S] [--seed N] [--robot R] [--confirm-each] [--speak-through]
  *   shammie transcribe FILE.wav [--json] [--backend pocketsphinx|whisper|openai]
- *   shammie bench  [--only ik|plan|sim|memory|dmp|ros|ui|capture|collision] [--samples N]
+ *   shammie bench  [--only ik|plan|sim|memory|dmp|ros|ui|capture|collision|stop] [--samples N]
  *   shammie doctor [--profile P] [--move] [--yes] [--json]
  *
  * start, repl and run take --profile P: sim (default), ros2-rosbridge, ros2-rclnodejs,
  * ros1-rosbridge or a profile YAML path (launch/profile.ts, docs/ros2.md).
  */
+import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from './errors.js';
 import type { BenchName } from '../bench/index.js';
@@ -34,6 +35,8 @@ common options:
   --scene S          scene name (giftbag) or path to a scene JSON file
   --seed N           random seed for the scene (default: the scene's)
   --robot R          panda (default), ur5e, or a path to a URDF file
+  --allow-bad-limits accept a URDF whose joint limits are missing or beyond physical bounds:
+                     missing ones become slow, narrow defaults, others are clamped; each is warned
   --data DIR         the workspace folder: skill library and session logs
                      (default ./shammie-data, or $SHAMMIE_DATA)
 
@@ -49,7 +52,10 @@ doctor options:
 
 start options:
   --port P           port for the session server (default 8686; 0 picks a free one)
-  --host H           address to listen on (default 127.0.0.1)
+  --host H           address to listen on (default 127.0.0.1; anything else prints what that exposes)
+  --allow-host NAME  a host name clients use to reach the server (repeatable; loopback and this
+                     machine's names and addresses are always allowed)
+  --tls-cert F, --tls-key F   serve HTTPS with this certificate and key (PEM files)
 `;
 
 const COMMON: ParseArgsConfig['options'] = {
@@ -57,6 +63,7 @@ const COMMON: ParseArgsConfig['options'] = {
   scene: { type: 'string' },
   seed: { type: 'string' },
   robot: { type: 'string' },
+  'allow-bad-limits': { type: 'boolean' },
   data: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -86,12 +93,29 @@ export function parseSeed(v: string | undefined): number | undefined {
   return Number(v);
 }
 
+function tlsOption(cert: string | undefined, key: string | undefined): { cert: string; key: string } | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (!cert || !key) throw new CliError('--tls-cert and --tls-key go together: give both PEM files');
+  for (const f of [cert, key]) if (!existsSync(f)) throw new CliError(`no such file ${f}`);
+  return { cert, key };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'start': {
-        const { values } = parse(rest, { port: { type: 'string' }, host: { type: 'string' } }, 0);
+        const { values } = parse(
+          rest,
+          {
+            port: { type: 'string' },
+            host: { type: 'string' },
+            'allow-host': { type: 'string', multiple: true },
+            'tls-cert': { type: 'string' },
+            'tls-key': { type: 'string' },
+          },
+          0,
+        );
         if (values.help) return usage();
         const port = values.port === undefined ? 8686 : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -103,8 +127,11 @@ export async function main(argv: string[]): Promise<number> {
           scene: values.scene as string | undefined,
           seed: parseSeed(values.seed as string | undefined),
           robot: values.robot as string | undefined,
+          allowBadLimits: Boolean(values['allow-bad-limits']),
           port,
           host: (values.host as string | undefined) ?? '127.0.0.1',
+          allowHosts: values['allow-host'] as string[] | undefined,
+          tls: tlsOption(values['tls-cert'] as string | undefined, values['tls-key'] as string | undefined),
         });
       }
       case 'repl': {
@@ -117,6 +144,7 @@ export async function main(argv: string[]): Promise<number> {
           scene: values.scene as string | undefined,
           seed: parseSeed(values.seed as string | undefined),
           robot: values.robot as string | undefined,
+          allowBadLimits: Boolean(values['allow-bad-limits']),
         });
       }
       case 'run': {
@@ -135,6 +163,7 @@ export async function main(argv: string[]): Promise<number> {
           scene: values.scene as string | undefined,
           seed: parseSeed(values.seed as string | undefined),
           robot: values.robot as string | undefined,
+          allowBadLimits: Boolean(values['allow-bad-limits']),
           profile: values.profile as string | undefined,
           speakThrough: Boolean(values['speak-through']),
         });
@@ -147,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
         if (samples !== undefined && !(Number.isInteger(samples) && samples > 0))
           throw new CliError(`--samples must be a positive integer`);
         const only = values.only as string | undefined;
-        const names: BenchName[] = ['ik', 'plan', 'sim', 'memory', 'dmp', 'ros', 'ui', 'capture', 'collision'];
+        const names: BenchName[] = ['ik', 'plan', 'sim', 'memory', 'dmp', 'ros', 'ui', 'capture', 'collision', 'stop'];
         if (only && !names.includes(only as BenchName)) throw new CliError(`--only must be one of ${names.join(', ')}`);
         const report = await runBenchmarks({ only: only as BenchName | undefined, samples });
         const text = JSON.stringify(report, null, 2) + '\n';
@@ -169,6 +198,7 @@ export async function main(argv: string[]): Promise<number> {
           yes: Boolean(values.yes),
           json: Boolean(values.json),
           robot: values.robot as string | undefined,
+          allowBadLimits: Boolean(values['allow-bad-limits']),
           scene: values.scene as string | undefined,
         });
       }

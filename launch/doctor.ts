@@ -3,8 +3,11 @@
  * with the hint that fixes it: the link (wrong URL, rosbridge not running), the robot's topics,
  * services and actions (rosapi over rosbridge; the DDS graph with rclnodejs), joint states
  * (arrive, cover the URDF's joints, rate and latency), the trajectory controller (its action
- * server answers a zero-motion goal), the gripper. With --move, after a y/n, each joint moves a
- * small safe amount and back through the SafetyGuard, and the tracking error is reported.
+ * server is up, judged by what only a server offers, then answers a zero-motion goal), the
+ * gripper. With rclnodejs: which release is installed and which ROS 2 it must match. With
+ * --move, after a y/n, each joint moves a small safe amount and back through the SafetyGuard,
+ * and the tracking error is reported. The report ends with what protects the arm when the
+ * link dies mid-motion (nothing on this computer: the robot side's limits).
  *
  * Exit status: 0 when every required check passed, 1 otherwise.
  */
@@ -12,11 +15,21 @@ import { createInterface } from 'node:readline/promises';
 import { loadProfile, type LaunchProfile } from '../session/profile.js';
 import { loadScene, sceneRobotPath } from '../sim/scene.js';
 import type { RobotModel } from '../model/description/robot-model.js';
+import type { RclnodejsInstall, RclnodejsModule } from '../robot-bridge/ros/rclnodejs-api.js';
 import type { RosBackend } from '../robot-bridge/ros/ros-backend.js';
-import type { RosGraph } from '../robot-bridge/ros/transport.js';
+import type { RosGraph, RosTransport } from '../robot-bridge/ros/transport.js';
+
+/** Said by every ROS report: what stops an arm when the link dies mid-motion. */
+export const LINK_LOSS_NOTE =
+  'If the link to the robot drops during a motion, nothing on this computer can stop the arm until it is back: ' +
+  'the controller keeps running the goal it has (the bridge cancels it, by id, as the first thing on the restored link). ' +
+  "Meanwhile only the robot's side protects the arm: the trajectory's own end (keep motions short), the controller's " +
+  'limits (a joint_trajectory_controller aborts a goal that leaves its path tolerances or does not settle within goal_time ' +
+  'and stopped_velocity_tolerance), a watchdog on the robot that halts it when commands stop, and the emergency stop. ' +
+  'Check those before running near people.';
 
 export interface DoctorCheck {
-  id: 'profile' | 'link' | 'graph' | 'joint_states' | 'controller' | 'gripper' | 'move';
+  id: 'profile' | 'rclnodejs' | 'link' | 'graph' | 'joint_states' | 'controller' | 'gripper' | 'move';
   ok: boolean;
   /** error: the profile cannot drive the robot; warn: something works less well */
   severity: 'error' | 'warn' | 'info';
@@ -45,6 +58,10 @@ export interface DoctorReport {
   graph?: RosGraph;
   jointStates?: { rateHz: number; messages: number; latencyMs: { p50: number; p99: number } | null; covered: number; joints: number };
   moves?: JointMove[];
+  /** rclnodejs profiles: the installed release and the ROS 2 it must match */
+  rclnodejs?: RclnodejsInstall;
+  /** things the operator must know that are not checks (what protects the arm when the link dies) */
+  notes: string[];
 }
 
 export interface DoctorOptions {
@@ -53,6 +70,8 @@ export interface DoctorOptions {
   /** answer y to the --move question */
   yes?: boolean;
   robot?: string;
+  /** accept a URDF with missing or out-of-bound joint limits (--allow-bad-limits) */
+  allowBadLimits?: boolean;
   scene?: string;
   /** how long to sample joint states for rate and latency, s (default 1) */
   sampleSeconds?: number;
@@ -64,6 +83,8 @@ export interface DoctorOptions {
   ask?: (question: string) => Promise<boolean>;
   /** progress lines as checks complete */
   log?: (line: string) => void;
+  /** tests: a stand-in rclnodejs module, and what to report as installed */
+  rclnodejs?: { load: () => Promise<RclnodejsModule>; install: RclnodejsInstall };
 }
 
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
@@ -86,10 +107,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         message: (err as Error).message,
         hint: 'Use a shipped profile (sim, ros2-rosbridge, ros2-rclnodejs, ros1-rosbridge) or a path to a profile YAML file.',
       });
-      return { profile: options.profile, backend: '?', endpoint: '?', ok: false, checks };
+      return { profile: options.profile, backend: '?', endpoint: '?', ok: false, checks, notes: [] };
     }
   }
-  const report: DoctorReport = { profile: profile.name, backend: profile.backend, endpoint: '', ok: false, checks };
+  const report: DoctorReport = { profile: profile.name, backend: profile.backend, endpoint: '', ok: false, checks, notes: [] };
   if (profile.backend === 'sim' || !profile.ros) {
     add({
       id: 'profile',
@@ -106,16 +127,34 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { parseUrdf } = await import('../model/description/urdf.js');
   const config = ros.resolveRosConfig(profile.ros);
   const scene = loadScene(options.scene ?? profile.scene ?? 'giftbag');
+  report.notes.push(LINK_LOSS_NOTE);
+
+  // 0. rclnodejs: which release, and the ROS 2 it must have been built against
+  const load = options.rclnodejs?.load;
+  if (profile.backend === 'rclnodejs') {
+    const install = options.rclnodejs?.install ?? ros.findRclnodejs();
+    report.rclnodejs = install;
+    const found = install.version !== null && install.rosDistro !== null;
+    add({
+      id: 'rclnodejs',
+      ok: found,
+      severity: found ? 'info' : 'error',
+      message: ros.describeRclnodejs(install),
+      ...(found ? {} : { hint: install.rosDistro ? ros.RCLNODEJS_VERSION_HINT : ros.linkHint('no_ros', '', 'ros2') }),
+    });
+    if (!found) return report;
+  }
 
   // The robot model: a URDF file, or read from the robot (needs the link: done below).
   const urdf = options.robot ?? profile.urdf ?? sceneRobotPath(scene);
-  let model: RobotModel | null = urdf === 'robot' ? null : loadRobotModel(urdf, { tipLink: profile.tipLink });
+  let model: RobotModel | null =
+    urdf === 'robot' ? null : loadRobotModel(urdf, { tipLink: profile.tipLink, allowBadLimits: options.allowBadLimits });
   const makeBackend = (m: RobotModel): RosBackend =>
-    profile.backend === 'rclnodejs' ? new ros.RclnodejsBackend({ model: m, config }) : new ros.RosbridgeBackend({ model: m, config });
+    profile.backend === 'rclnodejs' ? new ros.RclnodejsBackend({ model: m, config, load }) : new ros.RosbridgeBackend({ model: m, config });
   if (!model) {
-    const t =
+    const t: RosTransport =
       profile.backend === 'rclnodejs'
-        ? new ros.RclnodejsTransport()
+        ? new ros.RclnodejsTransport({ load })
         : new ros.RoslibTransport({ url: config.url, dialect: config.dialect });
     report.endpoint = t.endpoint;
     try {
@@ -126,14 +165,16 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         id: 'link',
         ok: false,
         severity: 'error',
-        message: `cannot connect to ${t.endpoint}: ${(err as Error).message}`,
+        message: ros.linkErrorText(t.endpoint, err),
         hint: ros.linkHint(kind, t.endpoint, config.dialect),
       });
       return report;
     }
     try {
       const xml = await ros.fetchRobotDescription(t, profile.descriptionSource, config.timeouts.call);
-      model = new RobotModel(parseUrdf(xml, 'robot_description (from the robot)'), { tipLink: profile.tipLink });
+      model = new RobotModel(parseUrdf(xml, 'robot_description (from the robot)', { allowBadLimits: options.allowBadLimits }), {
+        tipLink: profile.tipLink,
+      });
     } catch (err) {
       add({ id: 'profile', ok: false, severity: 'error', message: (err as Error).message.replace(/^\[ros\] /, '') });
       return report;
@@ -241,11 +282,25 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       });
     }
 
-    // 4. the trajectory controller answers (a goal that holds the current position: no motion)
+    // 4. the trajectory controller: its server is up (asked of what only a server offers: its
+    // status publisher or its cancel service, not topic names our own client registers), then
+    // it answers a goal that holds the current position (no motion).
     const { SafetyGuard, DEFAULT_SAFETY } = await import('../robot-bridge/safety/index.js');
     const guard = new SafetyGuard(backend, model, { ...DEFAULT_SAFETY, ...profile.safety });
+    const actionType = (name: string) => ros.rosType(config.dialect, 'control_msgs', 'action', name);
+    const serverUp = (action: string, type: string): Promise<boolean | null> =>
+      backend.transport.actionServerUp(action, actionType(type), config.timeouts.call * 1000).catch(() => null);
+    const up = await serverUp(config.trajectoryAction, 'FollowJointTrajectory');
     let controllerOk = false;
-    if (covered) {
+    if (up === false) {
+      add({
+        id: 'controller',
+        ok: false,
+        severity: 'error',
+        message: `no action server at ${config.trajectoryAction}: no node on the robot serves it`,
+        hint: ros.controllerHint(config.trajectoryAction, config.dialect),
+      });
+    } else if (covered) {
       const q = backend.jointState().position;
       const hold = { jointNames: [...model.jointNames], points: [{ positions: q, velocities: q.map(() => 0), timeFromStart: 0.2 }] };
       const t = performance.now();
@@ -269,29 +324,28 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
           hint: ros.controllerHint(config.trajectoryAction, config.dialect),
         });
       }
-    } else if (graph) {
-      const listed = hasAction(graph, config.trajectoryAction);
+    } else {
       add({
         id: 'controller',
-        ok: listed,
-        severity: listed ? 'info' : 'error',
-        message: listed
-          ? `${config.trajectoryAction} is listed (not tested: no joint states)`
-          : `no action server at ${config.trajectoryAction}`,
-        ...(listed ? {} : { hint: ros.controllerHint(config.trajectoryAction, config.dialect) }),
+        ok: up === true,
+        severity: up === true ? 'info' : 'warn',
+        message:
+          up === true
+            ? `${config.trajectoryAction} is up (not tested: no joint states)`
+            : `could not tell whether ${config.trajectoryAction} is up, and not tested (no joint states)`,
       });
     }
 
     // 5. the gripper
     if (model.gripper && config.gripper.mode !== 'none') {
-      if (config.gripper.mode === 'action' && graph) {
-        const listed = hasAction(graph, config.gripper.action);
+      const gripperUp = config.gripper.mode === 'action' ? await serverUp(config.gripper.action, 'GripperCommand') : null;
+      if (gripperUp !== null) {
         add({
           id: 'gripper',
-          ok: listed,
-          severity: listed ? 'info' : 'warn',
-          message: listed ? `gripper action server at ${config.gripper.action}` : `no gripper action server at ${config.gripper.action}`,
-          ...(listed
+          ok: gripperUp,
+          severity: gripperUp ? 'info' : 'warn',
+          message: gripperUp ? `gripper action server at ${config.gripper.action}` : `no gripper action server at ${config.gripper.action}`,
+          ...(gripperUp
             ? {}
             : { hint: 'Start the gripper controller, set gripper.action in the profile, or gripper.mode: topic | service | none.' }),
         });
@@ -412,12 +466,6 @@ function smooth(names: readonly string[], from: number[], to: number[], duration
   };
 }
 
-function hasAction(graph: RosGraph, action: string): boolean {
-  return (
-    graph.actions.includes(action) || graph.topics.some((t) => t.name === `${action}/_action/feedback` || t.name === `${action}/status`)
-  );
-}
-
 function stampSeconds(v: unknown): number | null {
   if (!v || typeof v !== 'object') return null;
   const o = v as Record<string, unknown>;
@@ -471,6 +519,7 @@ export function formatReport(r: DoctorReport): string {
       `  actions:  ${list(r.graph.actions)}`,
     );
   }
+  for (const n of r.notes) lines.push('', `note: ${n}`);
   const failed = r.checks.filter((c) => !c.ok && c.severity === 'error');
   lines.push(
     '',

@@ -9,10 +9,12 @@ export async function repl(options: {
   scene?: string;
   seed?: number;
   robot?: string;
+  allowBadLimits?: boolean;
   dataDir?: string;
   profile?: string;
 }): Promise<number> {
   const app = await createApp({ ...options, pace: 'fast' });
+  for (const w of app.warnings) process.stderr.write(`shammie: warn ${w}\n`);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   const out = (s: string) => process.stdout.write(s + '\n');
   // Read lines through the async iterator: it buffers, so piped input is not lost while the

@@ -16,6 +16,8 @@ export interface RunOptions {
   scene?: string;
   seed?: number;
   robot?: string;
+  /** accept a URDF with missing or out-of-bound joint limits (--allow-bad-limits) */
+  allowBadLimits?: boolean;
   /** launch profile (default: the sim) */
   profile?: string;
   /** synthesize every text line with espeak-ng and send it through speech recognition */
@@ -41,10 +43,13 @@ export async function runCommand(options: RunOptions): Promise<number> {
     scene: options.scene,
     seed: options.seed,
     robot: options.robot,
+    allowBadLimits: options.allowBadLimits,
     pace: 'fast',
     dataDir: options.dataDir,
     profile: options.profile,
   });
+  // What the operator accepted with --allow-bad-limits (and mesh stand-ins): on stderr, so --json stays clean.
+  for (const w of app.warnings) process.stderr.write(`shammie: warn ${w}\n`);
   let speech: (ScriptHearing & { close(): Promise<void> }) | undefined;
   try {
     if (options.speakThrough || lines.some((l) => l.type === 'say')) {
@@ -56,6 +61,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       confirmEach: options.confirmEach,
       onTurn: options.json ? undefined : (t) => process.stdout.write(formatTurn(t)),
       speech,
+      source: options.file,
     });
     const out: RunReport = {
       script: options.file,

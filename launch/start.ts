@@ -10,7 +10,7 @@
 import { resolve } from 'node:path';
 import { createApp } from '../session/app.js';
 import { probeOptionalParts, type ProbeResult } from '../server/probe.js';
-import { startSessionServer } from '../server/index.js';
+import { exposureWarning, startSessionServer } from '../server/index.js';
 import type { App } from '../session/app.js';
 
 export { status } from '../server/status.js';
@@ -25,6 +25,12 @@ export interface StartOptions {
   host: string;
   /** the data folder (default ./shammie-data, or $SHAMMIE_DATA) */
   dataDir?: string;
+  /** accept a URDF with missing or out-of-bound joint limits (--allow-bad-limits) */
+  allowBadLimits?: boolean;
+  /** more host names clients may use to reach the server (--allow-host) */
+  allowHosts?: string[];
+  /** HTTPS with the operator's certificate (--tls-cert, --tls-key: PEM files) */
+  tls?: { cert: string; key: string };
 }
 
 /** Start the session server for an app (kept for callers of the old API). */
@@ -42,6 +48,7 @@ export async function start(options: StartOptions): Promise<number> {
     scene: options.scene,
     seed: options.seed,
     robot: options.robot,
+    allowBadLimits: options.allowBadLimits,
     pace: 'realtime',
     dataDir: options.dataDir,
     profile: options.profile,
@@ -54,6 +61,8 @@ export async function start(options: StartOptions): Promise<number> {
   for (const p of probes) out.write(`  ${p.available ? 'ok ' : '-- '} ${p.name}: ${p.message}\n`);
   // Collision meshes the URDF has: each replaced by a box in the checks and the sim; say which and how big.
   for (const w of app.warnings) out.write(`  warn ${w}\n`);
+  const exposed = exposureWarning(options.host, !!options.tls);
+  if (exposed) out.write(`  ${exposed}\n`);
   let server;
   try {
     server = await startSessionServer(app, {
@@ -62,16 +71,19 @@ export async function start(options: StartOptions): Promise<number> {
       probes,
       dataDir: options.dataDir ?? defaultDataDir(),
       log: (line) => out.write(`  console: ${line}\n`),
+      allowHosts: options.allowHosts,
+      tls: options.tls,
     });
   } catch (err) {
     await app.dispose();
     throw err;
   }
-  out.write(`Session server: ${server.url}\n`);
-  out.write(`  Open it in a browser for the operator console; JSON status at ${server.url}api/status\n`);
+  out.write(`Session server: ${server.consoleUrl}\n`);
+  out.write(`  Open it in a browser for the operator console (the link carries the access token, kept in ${server.tokenPath});\n`);
+  out.write(`  JSON status at ${server.url}api/status; the JSON API needs "Authorization: Bearer <token>"\n`);
   out.write(`Press Ctrl+C to stop.\n`);
   void server.consoleReady.then(() => {
-    if (!server.consoleError) out.write(`  console: ready at ${server.url}\n`);
+    if (!server.consoleError) out.write(`  console: ready at ${server.consoleUrl}\n`);
   });
   await new Promise<void>((resolvePromise) => {
     const shutdown = () => resolvePromise();

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Quat, Vec3 } from './math/transform.js';
+import { WORLD_LIMIT } from './bounds.js';
 
 /** An object or location name: UPPER_SNAKE_CASE, like TOY_CAR. */
 export const ENTITY_NAME = /^[A-Z][A-Z0-9_]*$/;
@@ -33,13 +34,20 @@ export interface Entity {
 /** the smallest and largest object size the operator can give, m (a grain of rice, a big box) */
 export const ENTITY_SIZE_RANGE = { min: 0.005, max: 1 } as const;
 
+/** m: a taught point's coordinate; the app checks it against the robot's workspace too (model/bounds.ts) */
+const worldCoord = z
+  .number()
+  .finite()
+  .min(-WORLD_LIMIT, `must be within ±${WORLD_LIMIT} m of the origin (meters, world frame)`)
+  .max(WORLD_LIMIT, `must be within ±${WORLD_LIMIT} m of the origin (meters, world frame)`);
+
 export const entitySchema = z.object({
   name: z.string().regex(ENTITY_NAME, 'names are UPPER_SNAKE_CASE, like TOY_CAR'),
   description: z.string().min(1).max(300),
   kind: z.enum(['object', 'location']),
   source: z.discriminatedUnion('type', [
     z.object({ type: z.literal('body'), body: z.string().min(1) }),
-    z.object({ type: z.literal('point'), position: z.tuple([z.number().finite(), z.number().finite(), z.number().finite()]) }),
+    z.object({ type: z.literal('point'), position: z.tuple([worldCoord, worldCoord, worldCoord]) }),
   ]),
   container: z.boolean().optional(),
   size: z

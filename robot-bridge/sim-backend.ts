@@ -78,6 +78,7 @@ export class SimBackend implements RobotBackend {
   #nextWait = Infinity;
   #counter = 0;
   readonly #unhook: (() => void)[] = [];
+  #watchdog: { cells: Int32Array; index: number } | null = null;
 
   // scratch
   readonly #q: Float64Array;
@@ -255,7 +256,24 @@ export class SimBackend implements RobotBackend {
   }
 
   /** Before each physics step: set the arm targets. */
+  /**
+   * Let a watchdog on another thread halt the arm: `cells[index]` non-zero means "halt now". It is
+   * read before every physics step, so the first step after a frozen event loop is a brake.
+   */
+  linkWatchdog(cells: Int32Array, index: number): void {
+    this.#watchdog = { cells, index };
+  }
+
+  /** The watchdog tripped: brake the running motion as for a stop (idempotent). */
+  haltByWatchdog(): void {
+    const exec = this.#exec;
+    if (exec && !exec.outcome)
+      this.#endExecution(exec, { status: 'aborted', reason: 'halted by the watchdog: the session stopped answering while the arm moved' });
+  }
+
   #control(): void {
+    const wd = this.#watchdog;
+    if (wd && Atomics.load(wd.cells, wd.index) !== 0) this.haltByWatchdog();
     const exec = this.#exec;
     if (exec && !exec.outcome) {
       exec.sampler.sample(this.world.time - exec.t0, this.#q, this.#qd, this.#qdd);

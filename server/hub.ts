@@ -43,6 +43,7 @@ import { IDLE_EXECUTION, nextExecution } from './execution-view.js';
 import { solveIkRequest } from './ik.js';
 import { Transcript } from './transcript.js';
 import { failureTip, jointsMessage, robotInfo, libraryMessage, locate, sceneInfo, worldMessage } from './messages.js';
+import { FrameGate, TokenBucket } from './frame-gate.js';
 
 export { failureTip } from './messages.js';
 
@@ -78,6 +79,30 @@ export interface HubExtension {
 const STOP_WORDS = /^\s*(?:stop|halt|freeze|emergency stop|e-?stop)\b/i;
 /** ping period; a console that misses two pongs is dropped */
 const PING_MS = 5000;
+/** text messages per second a console may send (an IK drag sends ~30), and the burst it may save up */
+const MSG_RATE = 60;
+const MSG_BURST = 120;
+/** binary frames (microphone audio, ~25 per second) */
+const AUDIO_RATE = 100;
+/** commands waiting for the session beyond this are refused: a flood must not queue work for minutes */
+const MAX_QUEUED = 16;
+/**
+ * requests a console that does not hold control may still make (voice_settings: how this console
+ * hears the robot's replies, sent by every console as it connects)
+ */
+const WATCHER_OK = new Set<string>([
+  'stop',
+  'ik',
+  'control',
+  'studio_frame',
+  'studio_frame_failed',
+  'speech_played',
+  'voice_close',
+  'voice_settings',
+  // A watcher's microphone may be open: only its stop words act (say() checks control).
+  'voice_open',
+]);
+const API: Source = 'api';
 
 export class ConsoleHub {
   readonly app: App;
@@ -106,8 +131,16 @@ export class ConsoleHub {
   readonly extensions: HubExtension[] = [];
   /** utterances said through a microphone, waiting for the session to echo them */
   readonly #voiceUtterances = new Set<string>();
+  /** who said an utterance, until the session echoes it (the dialogue shows who said what) */
+  readonly #utteranceBy = new Map<string, Source>();
   #disposed = false;
   readonly #sources = new Map<WebSocket, Source>();
+  /** who holds control of the arm, and who asks for it */
+  #controller: Source | null = null;
+  #controlRequest: Source | null = null;
+  /** "Console 1", "Console 2", … in order of first connection */
+  readonly #labels = new Map<Source, string>();
+  #queued = 0;
 
   constructor(app: App, opts: HubOptions) {
     this.app = app;
@@ -121,6 +154,33 @@ export class ConsoleHub {
     this.#unsubs.push(app.registry.onChange(() => this.#queueLibrary()));
     this.#joints = new JointStream(this.clients, opts.jointRate ?? 50, () => jointsMessage(app, this.#scene));
     this.#loadSettings();
+    // The watchdog halted the arm while this loop was frozen: say so, with what to do.
+    if (app.watchdog)
+      this.#unsubs.push(
+        app.watchdog.onTrip((trip) =>
+          this.#setProblem({
+            id: 'watchdog',
+            severity: 'error',
+            message: `The server did not answer for ${trip.silentMs} ms while the arm moved, so the watchdog halted the arm.`,
+            tip: 'Something blocked the server (an overloaded machine or a long computation). Check the arm, then run the command again.',
+          }),
+        ),
+      );
+    // A session log the disk refuses is the operator's problem to fix (free space), not a silent gap.
+    const log = app.log;
+    if (log) {
+      const show = (p: { message: string } | null) =>
+        p
+          ? this.#setProblem({
+              id: 'session-log',
+              severity: 'warn',
+              message: p.message,
+              tip: 'Free disk space; the log catches up by itself.',
+            })
+          : this.#clearProblem('session-log');
+      if (log.problem) show(log.problem);
+      this.#unsubs.push(log.onProblem(show));
+    }
     // Joint states are forwarded as the backend publishes them (thinned to the joint rate by
     // their stamps), so a busy machine delays them but does not thin them out; the timer
     // only sends keepalives and the slower world/status updates.
@@ -156,18 +216,150 @@ export class ConsoleHub {
     for (const ws of this.clients) ws.terminate();
   }
 
-  /** Run session commands one at a time (stop does not queue). */
+  /** Run session commands one at a time (stop does not queue); refused when too many wait. */
   serial<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.#queue.then(fn, fn);
+    if (this.#queued >= MAX_QUEUED)
+      return Promise.reject(new Error(`${MAX_QUEUED} commands are already waiting; wait for them to finish (stop is never queued)`));
+    this.#queued++;
+    const run = () => {
+      this.#queued--;
+      return fn();
+    };
+    const p = this.#queue.then(run, run);
     this.#queue = p.catch(() => undefined);
     return p;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Control: one client drives the arm; the others watch, and every one of them can stop it
+
+  labelOf(source: Source): string {
+    if (source === API) return 'API';
+    if (source === OPERATOR) return 'Operator';
+    let label = this.#labels.get(source);
+    if (!label) {
+      label = `Console ${this.#labels.size + 1}`;
+      this.#labels.set(source, label);
+    }
+    return label;
+  }
+
+  #connected(source: Source): boolean {
+    for (const s of this.#sources.values()) if (s === source) return true;
+    return false;
+  }
+
+  get controller(): Source | null {
+    return this.#controller;
+  }
+
+  /**
+   * Null when `source` may drive the arm now, else why not. A console takes control when nobody
+   * holds it; the HTTP API acts only while no console holds control.
+   */
+  controlRefusal(source: Source): string | null {
+    const holder = this.#controller;
+    if (holder === source) return null;
+    if (holder === null) {
+      if (source !== API) this.#setController(source);
+      return null;
+    }
+    if (!this.#connected(holder)) {
+      // The holder's console has gone (a closed tab, a lost network): whoever acts next drives.
+      if (source !== API) this.#setController(source, `${this.labelOf(holder)} is gone; ${this.labelOf(source)} took control of the arm.`);
+      return null;
+    }
+    return `${this.labelOf(holder)} is in control of the arm. ${source === API ? 'The API can drive it when no console holds control' : 'Ask for control (top bar)'}; stop works from every client.`;
+  }
+
+  #setController(source: Source | null, note?: string): void {
+    if (this.#controller === source) return;
+    this.#controller = source;
+    if (this.#controlRequest === source) this.#controlRequest = null;
+    if (note) this.addEntry('system', note, 'control');
+    this.#pushStatus();
+  }
+
+  #control(ws: WebSocket, action: 'request' | 'take' | 'release' | 'grant' | 'deny'): void {
+    const me = this.sourceOf(ws);
+    const holder = this.#controller;
+    const refuse = (message: string) => this.sendTo(ws, { type: 'error', re: 'control', message });
+    switch (action) {
+      case 'take':
+        if (holder && holder !== me && this.#connected(holder)) return refuse(`${this.labelOf(holder)} is in control; ask for it instead.`);
+        return this.#setController(me, `${this.labelOf(me)} took control of the arm.`);
+      case 'request':
+        if (!holder || !this.#connected(holder)) return this.#setController(me, `${this.labelOf(me)} took control of the arm.`);
+        if (holder === me) return;
+        this.#controlRequest = me;
+        this.addEntry('system', `${this.labelOf(me)} asks for control of the arm; ${this.labelOf(holder)} can hand it over.`, 'control');
+        return this.#pushStatus();
+      case 'release':
+        if (holder !== me) return;
+        return this.#setController(null, `${this.labelOf(me)} released control of the arm.`);
+      case 'grant': {
+        const to = this.#controlRequest;
+        if (holder !== me) return refuse('Only the console in control can hand it over.');
+        if (!to || ![...this.#sources.values()].includes(to)) return refuse('No console is asking for control.');
+        return this.#setController(to, `${this.labelOf(me)} handed control of the arm to ${this.labelOf(to)}.`);
+      }
+      case 'deny':
+        if (holder !== me || !this.#controlRequest) return;
+        this.addEntry('system', `${this.labelOf(me)} keeps control of the arm.`, 'control');
+        this.#controlRequest = null;
+        return this.#pushStatus();
+    }
+  }
+
+  /** The source an HTTP request speaks for: a connected console that names itself, else the API. */
+  apiSource(header: string | string[] | undefined): Source {
+    const id = typeof header === 'string' ? header : undefined;
+    if (id && /^[A-Za-z0-9_-]{1,64}$/.test(id) && [...this.#sources.values()].includes(`console:${id}`)) return `console:${id}`;
+    return API;
+  }
+
+  /** the id of the preview waiting for confirmation, if any */
+  get pendingPreviewId(): string | null {
+    const cur = this.#previews.shown;
+    return cur && this.#previews.isPending(cur.info.id) ? cur.info.id : null;
+  }
+
+  /** /api/upload: a bulk message from a connected console, handled as if it came over its WebSocket. */
+  async upload(source: Source, msg: ClientMessage): Promise<{ ok: boolean; error?: string }> {
+    const ws = [...this.#sources.entries()].find(([, s]) => s === source)?.[0];
+    if (!ws) return { ok: false, error: 'uploads come from a connected console: send the x-shammie-client header of its WebSocket' };
+    if (!WATCHER_OK.has(msg.type)) {
+      const refused = this.controlRefusal(source);
+      if (refused) return { ok: false, error: refused };
+    }
+    try {
+      await this.#handle(ws, msg);
+    } catch (err) {
+      // A refused save (a quota, a full disk) is said in the dialogue too: every console sees why.
+      const message = (err as Error).message;
+      this.sendTo(ws, { type: 'error', re: msg.type, message });
+      if (msg.type !== 'studio_frame') this.addEntry('system', `The demonstration was not saved: ${message}`, 'note');
+      return { ok: false, error: message };
+    }
+    return { ok: true };
+  }
+
+  /** /api/confirm: like the console's Execute, for the preview the caller names. */
+  async confirmFrom(previewId: string, source: Source): Promise<{ ok: boolean; reply: string; previewId: string | null }> {
+    const r = await this.serial(() => this.#confirm(previewId, null, source));
+    return { ...r, previewId: this.pendingPreviewId };
   }
 
   /** Auto-confirm flags from the settings file; a file that does not parse is set aside, not lost. */
   #loadSettings(): void {
     const path = this.#opts.settingsPath;
     if (!path) return;
-    const r = loadConsoleSettings(path, (name) => this.app.registry.has(name));
+    // Only taught behaviors may run without asking (an older file may list a built-in one).
+    const reg = this.app.registry;
+    const r = loadConsoleSettings(
+      path,
+      (name) => reg.has(name) && reg.get(name).kind === 'behavior' && !(reg.get(name) as { builtin?: boolean }).builtin,
+    );
     for (const name of r.autoConfirm) this.#autoConfirm.add(name);
     if (r.problem) this.#problems.set('settings', r.problem);
   }
@@ -208,7 +400,14 @@ export class ConsoleHub {
   attach(ws: WebSocket, clientId?: string): void {
     this.clients.add(ws);
     const id = clientId && /^[A-Za-z0-9_-]{1,64}$/.test(clientId) ? clientId : randomBytes(6).toString('hex');
-    this.#sources.set(ws, `console:${id}`);
+    const source: Source = `console:${id}`;
+    this.#sources.set(ws, source);
+    this.labelOf(source);
+    // The first console drives the arm (a single local operator notices nothing); later ones watch.
+    if (this.#controller === null) this.#controller = source;
+    const textBucket = new TokenBucket(MSG_RATE, MSG_BURST);
+    const audioBucket = new TokenBucket(AUDIO_RATE, AUDIO_RATE);
+    let warnedRate = 0;
     // Drop connections that died silently (a laptop lid closed, a cable pulled).
     let alive = true;
     ws.on('pong', () => {
@@ -229,10 +428,14 @@ export class ConsoleHub {
       if (gone) return;
       gone = true;
       for (const ext of this.extensions) ext.detach?.(ws);
-      const source = this.sourceOf(ws);
       this.#sources.delete(ws);
       // The last connection of this console went away: its pending plan no longer blocks the others.
-      if (![...this.#sources.values()].includes(source)) this.app.session.disconnected(source);
+      if (![...this.#sources.values()].includes(source)) {
+        this.app.session.disconnected(source);
+        // The holder keeps control while it is away: a reload or a dropped link reconnects to it
+        // silently; another console that acts meanwhile takes it over (controlRefusal).
+        if (this.#controlRequest === source) this.#controlRequest = null;
+      }
       this.#pushStatus();
     };
     ws.on('close', () => clearInterval(ping));
@@ -240,6 +443,7 @@ export class ConsoleHub {
     ws.on('error', leave);
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
+        if (!audioBucket.take()) return;
         const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
         if (this.extensions.some((ext) => ext.binary?.(ws, buf))) return;
         return this.sendTo(ws, {
@@ -250,7 +454,24 @@ export class ConsoleHub {
         });
       }
       // Text frames arrive as a Buffer (or fragments); ws never hands over anything else here.
-      const parsed = parseClientMessage(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
+      const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
+      // A stop goes straight through: no rate limit, no queue.
+      if (FrameGate.isStop(text)) return void this.stopNow('console', this.sourceOf(ws));
+      if (!textBucket.take()) {
+        const now = Date.now();
+        if (now - warnedRate > 1000) {
+          warnedRate = now;
+          this.sendTo(ws, {
+            type: 'error',
+            message: `over ${MSG_RATE} messages per second: messages are being dropped`,
+            tip: 'Stop is never limited.',
+          });
+        }
+        return;
+      }
+      const deep = FrameGate.tooDeep(text);
+      if (deep) return this.sendTo(ws, { type: 'error', message: `refused: ${deep}` });
+      const parsed = parseClientMessage(text);
       if (!parsed.ok)
         return this.sendTo(ws, {
           type: 'error',
@@ -261,7 +482,7 @@ export class ConsoleHub {
         this.sendTo(ws, { type: 'error', re: parsed.message.type, message: err.message });
       });
     });
-    this.sendTo(ws, this.hello());
+    this.sendTo(ws, { ...this.hello(), you: source, youLabel: this.labelOf(source) });
     this.sendTo(ws, this.#libraryMessage());
     this.sendTo(ws, this.#statusMessage());
     this.sendTo(ws, worldMessage(this.app, this.#scene));
@@ -281,6 +502,8 @@ export class ConsoleHub {
       preview: this.#previews.shown?.info ?? null,
       execution: this.#execution,
       recordingsDir: this.#opts.recordingsDir,
+      you: 'console:unknown',
+      youLabel: '',
     };
   }
 
@@ -299,6 +522,13 @@ export class ConsoleHub {
 
   async #handle(ws: WebSocket, msg: ClientMessage): Promise<void> {
     const session = this.app.session;
+    if (!WATCHER_OK.has(msg.type)) {
+      const refused = this.controlRefusal(this.sourceOf(ws));
+      if (refused) {
+        this.sendTo(ws, { type: 'error', re: msg.type, message: refused, tip: 'Press "Ask for control" in the top bar.' });
+        return;
+      }
+    }
     if (isVoiceClientMessage(msg) || isStudioClientMessage(msg)) {
       for (const ext of this.extensions) if (await ext.handle?.(ws, msg)) return;
       this.sendTo(ws, {
@@ -311,32 +541,45 @@ export class ConsoleHub {
     }
     switch (msg.type) {
       case 'say':
-        await this.say(msg.text, 'text', this.sourceOf(ws));
+        await this.say(msg.text, 'text', this.sourceOf(ws), msg.previewId);
         return;
       case 'confirm':
-        await this.serial(() => this.#confirm(msg.previewId, ws));
+        await this.serial(() => this.#confirm(msg.previewId, ws, this.sourceOf(ws)));
+        return;
+      case 'control':
+        this.#control(ws, msg.action);
         return;
       case 'cancel':
         await this.cancel(this.sourceOf(ws));
         return;
       case 'stop':
-        await this.stopNow('console');
+        await this.stopNow('console', this.sourceOf(ws));
         return;
       case 'point': {
         const p = msg.position;
-        this.addEntry('user', `(clicked ${p.map((v) => v.toFixed(2)).join(', ')})`, 'point');
+        this.addEntry('user', `(clicked ${p.map((v) => v.toFixed(2)).join(', ')})`, 'point', this.sourceOf(ws));
         await this.serial(() => session.point(p, { by: this.sourceOf(ws) }));
         this.#afterCommand();
         return;
       }
       case 'auto_confirm': {
         const reg = this.app.registry;
-        if (!reg.has(msg.skill) || reg.get(msg.skill).kind !== 'behavior') {
+        const def = reg.has(msg.skill) ? reg.get(msg.skill) : null;
+        if (!def || def.kind !== 'behavior' || def.builtin) {
           this.sendTo(ws, {
             type: 'error',
             re: 'auto_confirm',
-            message: `"${msg.skill}" is not a behavior; auto-confirm applies to behaviors only`,
+            message: `"${msg.skill}" is not a taught behavior; auto-confirm applies to behaviors you taught only`,
             tip: 'Teach a behavior first ("let me teach you to pack").',
+          });
+          return;
+        }
+        if (msg.enabled && msg.acknowledged !== true) {
+          this.sendTo(ws, {
+            type: 'error',
+            re: 'auto_confirm',
+            message: `turning on auto-confirm for ${msg.skill} needs the operator's explicit agreement (acknowledged: true)`,
+            tip: 'Use the switch in the library: it asks before it turns on.',
           });
           return;
         }
@@ -345,7 +588,9 @@ export class ConsoleHub {
         this.#saveSettings();
         this.addEntry(
           'system',
-          msg.enabled ? `${msg.skill} will run without asking for confirmation.` : `${msg.skill} asks for confirmation again.`,
+          msg.enabled
+            ? `${this.labelOf(this.sourceOf(ws))} turned on auto-confirm: ${msg.skill} will run without asking for confirmation.`
+            : `${this.labelOf(this.sourceOf(ws))} turned off auto-confirm: ${msg.skill} asks for confirmation again.`,
           'note',
         );
         this.#queueLibrary();
@@ -377,15 +622,47 @@ export class ConsoleHub {
     }
   }
 
-  /** An utterance from the console or the HTTP API; `via` voice marks it as heard, not typed. */
-  async say(text: string, via: 'text' | 'voice' = 'text', by: Source = OPERATOR): Promise<Turn> {
+  /**
+   * An utterance from the console or the HTTP API; `via` voice marks it as heard, not typed.
+   * A "yes" runs the pending preview only if `previewId` names it (spoken: the one on screen),
+   * it is safe, and the scene has not changed since (else it is planned and shown again).
+   */
+  async say(text: string, via: 'text' | 'voice' = 'text', by: Source = OPERATOR, previewId?: string): Promise<Turn> {
     // Commands queue behind a running motion; a spoken or typed stop must not wait for it.
-    if (STOP_WORDS.test(text)) void this.stopNow('dialogue');
+    const stopWord = STOP_WORDS.test(text);
+    if (stopWord) void this.stopNow('dialogue');
+    // Only the client in control drives the arm (a watcher's voice included); any client stops it.
+    const refused = by === OPERATOR ? null : this.controlRefusal(by);
+    if (refused) {
+      const reply = stopWord ? 'Stopping.' : refused;
+      return { utterance: text, kind: stopWord ? 'plan' : 'error', reply, plan: null, executed: false, outcome: 'not_run' };
+    }
     if (via === 'voice') this.#voiceUtterances.add(text);
+    this.#utteranceBy.set(text, by);
     this.#planning++;
     this.#pushStatus();
     try {
-      return await this.serial(() => this.app.session.say(text, { by }));
+      return await this.serial(async () => {
+        let stale: { utterance: string; reason: string } | null = null;
+        const confirmGate = (pending: Preview): string | null => {
+          const cur = this.#previews.shown;
+          const id = previewId ?? (via === 'voice' ? cur?.info.id : undefined);
+          if (!cur || cur.session !== pending || !id)
+            return 'Which plan? Press Execute on the preview you mean (a "yes" must name the preview shown); nothing moved.';
+          if (id !== cur.info.id) return 'That "yes" was for a preview that is no longer shown; look at the current one. Nothing moved.';
+          if (!cur.info.safe) return 'That plan fails a safety check, so it cannot run. Nothing moved.';
+          const valid = previewStillValid(cur.session, this.app.backend.jointState().position, (e) => locate(this.app, e));
+          if (!valid.ok) {
+            stale = { utterance: cur.info.utterance, reason: valid.reason };
+            return `The scene changed since the preview (${valid.reason}); nothing moved.`;
+          }
+          return null;
+        };
+        const turn = await this.app.session.say(text, { by, confirmGate });
+        const s = stale as { utterance: string; reason: string } | null;
+        if (s) await this.#rePreview(s.utterance, s.reason);
+        return turn;
+      });
     } finally {
       this.#planning--;
       this.#afterCommand();
@@ -405,25 +682,28 @@ export class ConsoleHub {
   }
 
   /** Halt now, from any state; also cancels a scheduled auto-confirm. */
-  async stopNow(source: 'console' | 'api' | 'dialogue' | 'voice'): Promise<void> {
+  async stopNow(source: 'console' | 'api' | 'dialogue' | 'voice', by?: Source): Promise<void> {
     this.#stopEpoch++;
     this.#stopFlag = true;
     await this.app.session.stop();
     if (source === 'console' || source === 'api')
       this.addEntry(
         'system',
-        source === 'console' ? 'Stop pressed: the arm is halted and holding still.' : 'Stopped (API): the arm is halted.',
+        source === 'console'
+          ? `Stop pressed${by ? ` (${this.labelOf(by)})` : ''}: the arm is halted and holding still.`
+          : 'Stopped (API): the arm is halted.',
         'stopped',
       );
     this.#afterCommand();
   }
 
-  async #confirm(previewId: string, ws: WebSocket | null): Promise<void> {
+  async #confirm(previewId: string, ws: WebSocket | null, by: Source): Promise<{ ok: boolean; reply: string }> {
     const cur = this.#previews.shown;
     const session = this.app.session;
     const refuse = (message: string, tip?: string) => {
       if (ws) this.sendTo(ws, { type: 'error', re: 'confirm', message, tip });
       this.addEntry('system', `${message} Nothing moved.`, 'note');
+      return { ok: false, reply: `${message} Nothing moved.` };
     };
     if (!cur?.session || !this.#previews.isPending(previewId)) {
       return refuse(
@@ -436,10 +716,14 @@ export class ConsoleHub {
     const valid = previewStillValid(cur.session, this.app.backend.jointState().position, (e) => locate(this.app, e));
     if (!valid.ok) {
       await this.#rePreview(cur.info.utterance, valid.reason);
-      return;
+      return {
+        ok: false,
+        reply: `The scene changed since the preview (${valid.reason}). I re-planned: check the new preview and confirm again.`,
+      };
     }
-    await session.confirm({ by: ws ? this.sourceOf(ws) : OPERATOR });
+    const turn = await session.confirm({ by });
     this.#afterCommand();
+    return { ok: turn.outcome === 'succeeded', reply: turn.reply };
   }
 
   /** The world changed under a pending preview: plan the same utterance again and ask again. */
@@ -469,12 +753,15 @@ export class ConsoleHub {
   #onSession(e: SessionEvent): void {
     if (this.#disposed) return;
     switch (e.type) {
-      case 'utterance':
+      case 'utterance': {
+        const by = this.#utteranceBy.get(e.text);
+        this.#utteranceBy.delete(e.text);
         if (!this.#replanning && !e.text.startsWith('!'))
-          this.addEntry('user', e.text, this.#voiceUtterances.delete(e.text) ? 'voice' : undefined);
+          this.addEntry('user', e.text, this.#voiceUtterances.delete(e.text) ? 'voice' : undefined, by);
         this.#problems.delete('execution');
         this.#pushStatus();
         return;
+      }
       case 'turn':
         this.#onTurn(e.turn);
         return;
@@ -569,7 +856,7 @@ export class ConsoleHub {
       this.addEntry('system', `Auto-confirm is on for ${names}: running it without asking.`, 'note');
       void this.serial(async () => {
         if (epoch !== this.#stopEpoch) return; // a stop since then cancels it
-        await this.#confirm(info.id, null);
+        await this.#confirm(info.id, null, OPERATOR);
       });
     }
   }
@@ -588,8 +875,8 @@ export class ConsoleHub {
   // -------------------------------------------------------------------------------------------
   // Dialogue, problems, status, library, world
 
-  addEntry(role: DialogueEntry['role'], text: string, kind?: string): void {
-    this.#transcript.add(role, text, kind);
+  addEntry(role: DialogueEntry['role'], text: string, kind?: string, by?: Source): void {
+    this.#transcript.add(role, text, kind, by === undefined ? undefined : { by, who: this.labelOf(by) });
   }
 
   /** Every new dialogue entry (spoken replies follow the robot's entries). */
@@ -622,6 +909,13 @@ export class ConsoleHub {
       // The session knows whether it asked for a location (the console shows a "click it" banner).
       awaitingPoint: asked ? { name: asked.name } : null,
       problems,
+      control: {
+        holder: this.#controller,
+        holderLabel: this.#controller ? this.labelOf(this.#controller) : null,
+        holderAway: this.#controller !== null && !this.#connected(this.#controller),
+        requestedBy: this.#controlRequest,
+        requestedLabel: this.#controlRequest ? this.labelOf(this.#controlRequest) : null,
+      },
     };
   }
 

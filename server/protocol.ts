@@ -19,6 +19,33 @@ const num = z.number();
 const finite = z.number().finite();
 export const vec3Schema = z.tuple([finite, finite, finite]);
 export const quatSchema = z.tuple([finite, finite, finite, finite]);
+
+/**
+ * Bounds on the numbers a client sends (the same as model/bounds.ts, which this browser-bundled
+ * file cannot import; test/server/protocol-bounds.test.ts keeps them equal). They refuse absurd
+ * numbers at the door; the session then checks a point against the robot's real workspace.
+ */
+export const CLIENT_LIMITS = {
+  /** m: |world coordinate| on any axis (model/bounds.ts WORLD_LIMIT) */
+  world: 10,
+  /** arm joints in one message */
+  joints: 64,
+  /** rad (m for prismatic joints): |joint value|, 16 turns of a continuous joint */
+  jointValue: 100,
+  /** s: time of a recorded sample since the recording began */
+  sampleTime: 3600,
+} as const;
+const worldCoord = finite
+  .min(-CLIENT_LIMITS.world, `must be within ±${CLIENT_LIMITS.world} m (meters, world frame, z = 0 at the table top)`)
+  .max(CLIENT_LIMITS.world, `must be within ±${CLIENT_LIMITS.world} m (meters, world frame, z = 0 at the table top)`);
+/** a world point a client sends (m) */
+export const worldPointSchema = z.tuple([worldCoord, worldCoord, worldCoord]);
+const quatPart = finite.min(-1e3).max(1e3);
+/** a tool orientation a client sends, [x, y, z, w] (normalised by the server) */
+export const clientQuatSchema = z.tuple([quatPart, quatPart, quatPart, quatPart]);
+const jointValue = finite.min(-CLIENT_LIMITS.jointValue).max(CLIENT_LIMITS.jointValue);
+/** arm joint values a client sends (rad; m for prismatic joints) */
+export const jointValuesSchema = z.array(jointValue).max(CLIENT_LIMITS.joints);
 const rgba = z.tuple([num, num, num, num]);
 
 // ---------------------------------------------------------------------------------------------
@@ -182,6 +209,9 @@ export const dialogueEntrySchema = z.object({
   /** plan | question | taught | rejected | error | done | failed | stopped | note | point */
   kind: z.string().optional(),
   t: num,
+  /** who said it (a user entry): a client's source ('console:<id>', 'api', 'operator') and its label ("Console 2") */
+  by: z.string().optional(),
+  who: z.string().optional(),
 });
 export type DialogueEntry = z.infer<typeof dialogueEntrySchema>;
 
@@ -211,6 +241,23 @@ export const dialogueStateSchema = z.object({
 });
 export type DialogueStateInfo = z.infer<typeof dialogueStateSchema>;
 
+/**
+ * Who may drive the arm: one client holds control (confirm, execute, teach, auto-confirm);
+ * the others watch and may ask for it. Every client can always stop.
+ */
+export const controlSchema = z.object({
+  /** the source in control ('console:<id>'), or null when nobody is */
+  holder: z.string().nullable(),
+  /** its label ("Console 1") */
+  holderLabel: z.string().nullable(),
+  /** the holder has no connection now (a reload, a lost link): it gets control back on return, or anyone who acts takes it */
+  holderAway: z.boolean(),
+  /** a console asking for control, and its label */
+  requestedBy: z.string().nullable(),
+  requestedLabel: z.string().nullable(),
+});
+export type ControlInfo = z.infer<typeof controlSchema>;
+
 export const statusMessageSchema = z.object({
   type: z.literal('status'),
   phase: phaseSchema,
@@ -220,6 +267,7 @@ export const statusMessageSchema = z.object({
   /** the robot asked "show me where X is": a click in the scene answers it */
   awaitingPoint: z.object({ name: z.string() }).nullable(),
   problems: z.array(problemSchema),
+  control: controlSchema,
 });
 export type StatusMessage = z.infer<typeof statusMessageSchema>;
 
@@ -258,6 +306,9 @@ export const helloMessageSchema = z.object({
   execution: executionStateSchema,
   /** where saved recordings go */
   recordingsDir: z.string(),
+  /** this connection's source ('console:<id>') and label: dialogue entries with this `by` are yours */
+  you: z.string(),
+  youLabel: z.string(),
 });
 export type HelloMessage = z.infer<typeof helloMessageSchema>;
 
@@ -307,22 +358,42 @@ export type ServerMessage = z.infer<typeof serverMessageSchema>;
 // ---------------------------------------------------------------------------------------------
 // Client → server
 
-export const recordingSampleSchema = z.object({ t: finite, q: z.array(finite), gripper: finite });
+export const recordingSampleSchema = z.object({
+  /** s since the recording began */
+  t: finite.min(0).max(CLIENT_LIMITS.sampleTime),
+  q: jointValuesSchema,
+  gripper: jointValue,
+});
 export type RecordingSample = z.infer<typeof recordingSampleSchema>;
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
-  /** an utterance, typed or transcribed */
-  z.object({ type: z.literal('say'), text: z.string().trim().min(1).max(500) }),
+  /**
+   * an utterance, typed or transcribed; `previewId`: the preview this console shows, which a
+   * "yes" approves (a "yes" naming another preview, or none while one is pending, runs nothing)
+   */
+  z.object({ type: z.literal('say'), text: z.string().trim().min(1).max(500), previewId: z.string().max(80).optional() }),
   /** execute the previewed plan; refused unless `previewId` is the session's pending preview */
   z.object({ type: z.literal('confirm'), previewId: z.string() }),
   z.object({ type: z.literal('cancel') }),
   /** halt now, from any state */
   z.object({ type: z.literal('stop') }),
   /** the operator clicked a world point (answers "show me where X is") */
-  z.object({ type: z.literal('point'), position: vec3Schema }),
-  z.object({ type: z.literal('auto_confirm'), skill: z.string(), enabled: z.boolean() }),
+  z.object({ type: z.literal('point'), position: worldPointSchema }),
+  /**
+   * run a taught behavior without asking; enabling requires `acknowledged: true`, sent only after
+   * the operator accepted the console's confirmation dialog
+   */
+  z.object({ type: z.literal('auto_confirm'), skill: z.string().max(64), enabled: z.boolean(), acknowledged: z.boolean().optional() }),
+  /** control of the arm: ask for it, take it when nobody holds it, release it, or answer a request */
+  z.object({ type: z.literal('control'), action: z.enum(['request', 'take', 'release', 'grant', 'deny']) }),
   /** live IK for the teaching gizmo: tool pose goal, seeded from the teach arm's joints */
-  z.object({ type: z.literal('ik'), id: z.number().int(), position: vec3Schema, quaternion: quatSchema.optional(), seed: z.array(finite) }),
+  z.object({
+    type: z.literal('ik'),
+    id: z.number().int(),
+    position: worldPointSchema,
+    quaternion: clientQuatSchema.optional(),
+    seed: jointValuesSchema,
+  }),
   /** save a kinesthetic demonstration as a recording in the data folder */
   z.object({
     type: z.literal('save_recording'),

@@ -9,6 +9,9 @@
  * Camera pose of a frame: the tool pose by forward kinematics of the arm's joints when the
  * picture was taken, world frame (robot base, z up), meters and quaternion [x, y, z, w]; the
  * camera itself sits at `camera.info.offset` in that tool frame.
+ *
+ * Quotas: each film has the StudioSession's (frame size, frames, bytes); all films together
+ * may hold STUDIO_TOTAL_BYTES. A shot beyond them is refused with what to export or delete.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +20,24 @@ import type { KinematicChain } from '../skills/kinematics/index.js';
 import { studioNameSchema, type StudioState } from './protocol-studio.js';
 import type { Session, SessionEvent, StudioHooks } from '../session/session.js';
 import type { Camera } from '../studio/camera/types.js';
-import { STUDIO_FILE, StudioError, StudioSession, type FrameRecord } from '../studio/session.js';
+import { folderUsage, formatBytes } from '../studio/disk.js';
+import {
+  FRAMES_DIR,
+  STUDIO_FILE,
+  STUDIO_LIMITS,
+  StudioError,
+  StudioSession,
+  type FrameRecord,
+  type StudioLimits,
+} from '../studio/session.js';
+
+/**
+ * All films in <dataDir>/studio together, bytes: five films at their 2 GB limit. Frames are the
+ * one thing the consoles can write without end, and a laptop's disk is often 256 GB.
+ */
+export const STUDIO_TOTAL_BYTES = 10 * 1024 ** 3;
+/** film folders looked at when adding up the studio folder */
+const MAX_FILMS = 1000;
 
 export interface StudioControllerOptions {
   /** the workspace folder; films go to <dataDir>/studio/<name> */
@@ -31,6 +51,10 @@ export interface StudioControllerOptions {
   scene?: string;
   /** clock for default film names (tests) */
   now?: () => Date;
+  /** tighter or looser quotas (tests, profiles); totalBytes: all films together */
+  limits?: Partial<StudioLimits & { totalBytes: number }>;
+  /** free bytes on the disk (default: statfs), for the films' reserve */
+  freeBytes?: (dir: string) => number | null;
 }
 
 export class StudioController implements StudioHooks {
@@ -44,6 +68,8 @@ export class StudioController implements StudioHooks {
   #queue: Promise<unknown> = Promise.resolve();
   readonly #listeners = new Set<() => void>();
   #detach: (() => void) | null = null;
+  /** bytes of the films other than the open one: counted on the first shot, again before a refusal */
+  #otherFilms: { name: string; bytes: number }[] | null = null;
 
   constructor(o: StudioControllerOptions) {
     this.#o = o;
@@ -95,8 +121,14 @@ export class StudioController implements StudioHooks {
       throw new StudioError(`"${name}" can't be a film name: ${ok.error.issues[0]?.message ?? 'use letters, digits, - and _'}`);
     const dir = join(this.root, name);
     const created = !existsSync(join(dir, STUDIO_FILE));
-    const film = StudioSession.open(dir, { name, ...(this.#o.scene ? { scene: this.#o.scene } : {}) });
+    const film = StudioSession.open(dir, {
+      name,
+      ...(this.#o.scene ? { scene: this.#o.scene } : {}),
+      ...(this.#o.limits ? { limits: this.#o.limits } : {}),
+      ...(this.#o.freeBytes ? { freeBytes: this.#o.freeBytes } : {}),
+    });
     this.#film = film;
+    this.#otherFilms = null;
     this.#changed();
     return { film, created };
   }
@@ -221,6 +253,7 @@ export class StudioController implements StudioHooks {
         : ` (in today's film "${this.#name(film)}", resumed)`;
     }
     const film = this.#film!;
+    this.#checkTotal(film, png.length);
     film.addFrame(png, {
       camera: { position: [...pose.position], quaternion: [...pose.quaternion] },
       skill: info.posedBy,
@@ -229,6 +262,42 @@ export class StudioController implements StudioHooks {
     this.#changed();
     const n = film.frameCount;
     return opened.startsWith(' (') ? `Frame ${n} saved${opened}.` : `Frame ${n} saved.${opened}`;
+  }
+
+  /** Refuse a frame of `size` bytes that would take the studio folder beyond its quota. */
+  #checkTotal(film: StudioSession, size: number): void {
+    const limit = this.#o.limits?.totalBytes ?? STUDIO_TOTAL_BYTES;
+    const total = () => (this.#otherFilms ??= this.#countOtherFilms(film)).reduce((sum, f) => sum + f.bytes, 0) + film.bytes;
+    if (total() + size <= limit) return;
+    // Count again before refusing: the operator may have just deleted films to make room.
+    this.#otherFilms = null;
+    film.rescan();
+    const used = total();
+    if (used + size <= limit) return;
+    const largest = [...this.#otherFilms!, { name: this.#name(film), bytes: film.bytes }]
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 3)
+      .map((f) => `${f.name} ${formatBytes(f.bytes)}`);
+    throw new StudioError(
+      `the studio folder ${this.root} holds ${formatBytes(used)} of films and this frame needs ${formatBytes(size)} more; all films together may hold at most ${formatBytes(limit)}. Export the films you have finished (shammie film export) and delete their folders (largest: ${largest.join(', ')}), then shoot again`,
+    );
+  }
+
+  /** Bytes of each film folder's frames but the open one's (at most MAX_FILMS folders). */
+  #countOtherFilms(film: StudioSession): { name: string; bytes: number }[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.root);
+    } catch {
+      return [];
+    }
+    const own = this.#name(film);
+    const cap = (this.#o.limits?.frames ?? STUDIO_LIMITS.frames) * 2 + 100;
+    return names
+      .filter((n) => n !== own)
+      .slice(0, MAX_FILMS)
+      .map((name) => ({ name, bytes: folderUsage(join(this.root, name, FRAMES_DIR), cap).bytes }))
+      .filter((f) => f.bytes > 0);
   }
 
   #onSession(e: SessionEvent): void {

@@ -12,8 +12,8 @@ export class Transcript {
   #id = 0;
   readonly #listeners = new Set<(e: DialogueEntry) => void>();
 
-  add(role: DialogueEntry['role'], text: string, kind?: string): DialogueEntry {
-    const entry: DialogueEntry = { id: ++this.#id, role, text, ...(kind ? { kind } : {}), t: Date.now() };
+  add(role: DialogueEntry['role'], text: string, kind?: string, by?: { by: string; who: string }): DialogueEntry {
+    const entry: DialogueEntry = { id: ++this.#id, role, text, ...(kind ? { kind } : {}), t: Date.now(), ...(by ?? {}) };
     this.#entries.push(entry);
     if (this.#entries.length > TRANSCRIPT_MAX) this.#entries = this.#entries.slice(-TRANSCRIPT_MAX);
     for (const l of this.#listeners) {

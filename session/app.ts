@@ -19,10 +19,13 @@ import { IkSolver } from '../skills/kinematics/index.js';
 import { createSkillRegistry, DEFAULT_MOTION, type MotionConfig, type PrimitiveImpl } from '../skills/primitives.js';
 import type { SkillRegistry } from '../skills/registry.js';
 import { WorldModel } from '../model/world.js';
+import { workspaceFor, type Workspace } from '../model/bounds.js';
+import { motionDataProblem } from '../skills/motion-skills.js';
 import { SkillLibrary } from '../skills/library/library.js';
 import { allowedCollisions, CollisionChecker, knownSafePairs, robotCollisionModel, WorldCollision } from '../collision/index.js';
 import { planningSceneFor, sceneBodyNames, type StaticObstacle } from '../sim/collision-scene.js';
 import { SessionLog } from './log.js';
+import { Watchdog, WATCHDOG_TRIPPED, type WatchdogOptions } from '../robot-bridge/watchdog.js';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Session, type LibraryStore, type SessionEvent } from './session.js';
@@ -35,6 +38,8 @@ export interface AppOptions {
   seed?: number;
   /** panda, ur5e or a URDF path; overrides the scene's robot */
   robot?: string;
+  /** accept a URDF with missing or out-of-bound joint limits, with stated defaults and warnings (--allow-bad-limits) */
+  allowBadLimits?: boolean;
   /** 'fast' for headless scripts, 'realtime' when a person watches */
   pace?: 'fast' | 'realtime';
   motion?: Partial<MotionConfig>;
@@ -57,6 +62,12 @@ export interface AppOptions {
    * default; `false` turns it off (only for tests of the checks that come before it).
    */
   collision?: boolean;
+  /**
+   * A watchdog on its own thread halts a moving arm when this event loop stops answering
+   * (robot-bridge/watchdog.ts). Default: on for real-time sims and real arms, off for fast-paced
+   * runs (their physics only steps when this loop asks).
+   */
+  watchdog?: boolean | WatchdogOptions;
 }
 
 export interface App {
@@ -65,9 +76,16 @@ export interface App {
   model: RobotModel;
   /** the launch profile in use (sim unless one was given) */
   profile: LaunchProfile;
+  /**
+   * The box (world frame, m) every pointed or stored position must lie in: the robot's reach and
+   * the table (model/bounds.ts). The API, the console, scripts and the library check against it.
+   */
+  workspace: Workspace;
   /** the physics world; only with the sim profile */
   sim?: SimWorld;
   simBackend?: SimBackend;
+  /** the watchdog outside the event loop, when one runs */
+  watchdog: Watchdog | null;
   /** the backend under the guard (SimBackend, RosbridgeBackend, RclnodejsBackend) */
   robot: RobotBackend;
   /** the guarded backend: everything that moves the robot goes through this */
@@ -80,6 +98,8 @@ export interface App {
   collision: WorldCollision | null;
   /** the JSONL session log when one is written */
   logPath: string | null;
+  /** that log: `log.problem` / `log.onProblem` say when the disk refuses it (show it to the operator) */
+  log: SessionLog | null;
   /**
    * What the operator should know at start: each collision mesh of the URDF and the box that
    * stands in for it (in the planner's checks and in the sim alike), one line each.
@@ -106,7 +126,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   let robot: RobotBackend;
   let poses: BodyPoseProvider | undefined;
   if (profile.backend === 'sim') {
-    model = loadRobotModel(options.robot ?? profile.urdf ?? sceneRobotPath(scene));
+    model = loadRobotModel(options.robot ?? profile.urdf ?? sceneRobotPath(scene), { allowBadLimits: options.allowBadLimits });
     // The profile's fixed boxes are bodies of the physics too, so the sim shows what the planner avoids.
     sim = await SimWorld.create({
       robot: model,
@@ -118,12 +138,13 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     robot = simBackend;
     poses = sim;
   } else {
-    const ros = await connectProfileBackend(profile, scene, options.robot);
+    const ros = await connectProfileBackend(profile, scene, options.robot, { allowBadLimits: options.allowBadLimits });
     model = ros.model;
     robot = ros.backend;
     poses = ros.backend.tf ?? undefined;
   }
   const safety: SafetyConfig = { ...DEFAULT_SAFETY, ...profile.safety, ...options.safety };
+  const workspace = workspaceFor(model, { robot: scene.robot, table: scene.table, name: scene.name });
   const world = new WorldModel(knownEntities(scene), poses);
   const collision = options.collision !== false ? sceneCollision(model, scene, world, options.dataDir, profile.obstacles ?? []) : undefined;
   const backend = new SafetyGuard(robot, model, safety, collision ? { collision } : {});
@@ -131,7 +152,8 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const ik = new IkSolver(model);
   const registry = createSkillRegistry();
   const motion = { model, ik, world, config: { ...DEFAULT_MOTION, ...options.motion }, ...(collision ? { collision } : {}) };
-  const persistent = options.dataDir ? SkillLibrary.open(options.dataDir) : undefined;
+  // An entry outside this robot's workspace (or a motion whose numbers fail its bounds) refuses the file, like a corrupt one.
+  const persistent = options.dataDir ? SkillLibrary.open(options.dataDir, { workspace, checkMotion: motionDataProblem }) : undefined;
   const session = new Session({
     library: persistent,
     backend,
@@ -141,6 +163,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     planner: options.planner ?? LlmPlanner.fromEnv(process.env) ?? new EmbeddedPlanner(),
     motion,
     safety,
+    workspace,
     ...(collision ? { collision } : {}),
     locator: {
       nearestBody: (p, maxDistance) =>
@@ -148,17 +171,49 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     },
     onEvent: options.onEvent,
   });
+  const pace = sim ? (options.pace ?? profile.sim?.pace ?? 'fast') : 'realtime';
+  const wantWatchdog = options.watchdog ?? (pace === 'realtime' ? watchdogFromEnv(process.env.SHAMMIE_WATCHDOG_MS) : false);
+  // On ROS through rosbridge the watchdog cancels our goals over a link of its own.
+  // (Duck-typed: the ROS modules load only when a ROS profile is used.)
+  const ros = profile.backend !== 'sim' ? (robot as import('../robot-bridge/ros/ros-backend.js').RosBackend) : null;
+  const rosbridge =
+    ros && profile.backend === 'rosbridge'
+      ? {
+          url: ros.config.url,
+          version: ros.config.dialect === 'ros1' ? (1 as const) : (2 as const),
+          actions: ros.goalsInFlight().map((g) => g.action),
+        }
+      : undefined;
+  const watchdog = wantWatchdog
+    ? new Watchdog({ ...(rosbridge ? { rosbridge } : {}), ...(typeof wantWatchdog === 'object' ? wantWatchdog : {}) })
+    : null;
+  if (watchdog) {
+    if (ros) watchdog.goalsFrom(() => ros.goalsInFlight());
+    backend.onStatus((st) => {
+      // A goal just went out (or ended): the worker learns its id before anything else can freeze us.
+      watchdog.refreshGoals();
+      watchdog.setMoving(st.moving);
+    });
+    if (simBackend) {
+      const sb = simBackend;
+      sb.linkWatchdog(watchdog.cells, WATCHDOG_TRIPPED);
+      watchdog.onTrip(() => sb.haltByWatchdog());
+    }
+  }
   // With a workspace folder, every session is logged as JSONL (shammie report LOG reads it).
   const log = options.dataDir
     ? SessionLog.attach(session, { dataDir: options.dataDir, meta: { scene: scenePath, robot: model.name } })
     : undefined;
   return {
     collision: collision ?? null,
-    warnings: meshStandInWarnings(model).map((w) => w.message),
+    warnings: [...model.description.warnings, ...meshStandInWarnings(model).map((w) => w.message)],
+    watchdog,
     logPath: log?.path ?? null,
+    log: log ?? null,
     scene,
     scenePath,
     model,
+    workspace,
     profile,
     sim,
     simBackend,
@@ -174,10 +229,23 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
       // Never leave a real arm compliant: a hand-guided recording is aborted first.
       await session.abortRecording().catch(() => false);
       log?.close();
+      await watchdog?.dispose();
       await backend.disconnect();
       sim?.dispose();
     },
   };
+}
+
+/**
+ * The watchdog's timeout from SHAMMIE_WATCHDOG_MS (100..5000 ms; a slow or shared machine may need
+ * more than the default 250 ms, at the price of a later halt when the server freezes).
+ */
+function watchdogFromEnv(value: string | undefined): WatchdogOptions {
+  if (value === undefined || value === '') return {};
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms < 100 || ms > 5000)
+    throw Object.assign(new Error(`SHAMMIE_WATCHDOG_MS must be 100..5000 (ms), got "${value}"`), { name: 'ConfigError' });
+  return { timeoutMs: ms };
 }
 
 /** The physical state of every scene object, as the JSON report gives it. */

@@ -5,9 +5,13 @@
  *
  * Appends synchronously: events arrive a few per second (progress is thinned), a line is
  * never interleaved with another, and a crash loses at most the event being written. A
- * logging problem (disk full, bad event) is counted, never thrown into the robot's dialogue.
+ * logging problem is never thrown into the robot's dialogue, and never silent either: a line
+ * the disk refuses (full disk) is kept in memory (bounded) and written when there is room
+ * again, the half line a failed write may leave is cut off (earlier lines are never
+ * touched), and the problem is reported (`problem`, `onProblem`, and one line on stderr) so
+ * the operator hears "the session log could not be written … free disk space".
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Bumped when the line format changes incompatibly; `shammie report` reads it from the first line. */
@@ -30,7 +34,32 @@ export interface SessionLogOptions {
   now?: () => Date;
   /** free-form facts for the first line (scene, robot, planner, seed…) */
   meta?: Record<string, unknown>;
+  /** called when writing starts failing (with the problem) and when it works again (null) */
+  onProblem?: (problem: LogProblem | null) => void;
+  /** where the one-line warnings go (default stderr); the operator's terminal */
+  warn?: (line: string) => void;
 }
+
+/** Why the log cannot be written, for the operator. */
+export interface LogProblem {
+  /** the system's error code (ENOSPC: disk full), or null */
+  code: string | null;
+  /** one line: what failed and what to do */
+  message: string;
+  /** ISO time of the first failed write */
+  since: string;
+  /** lines held in memory, to be written when the disk has room */
+  pending: number;
+  /** lines dropped because the memory backlog was full */
+  lost: number;
+}
+
+/**
+ * Lines kept in memory while the disk refuses them: events come a few per second, so this is
+ * many minutes of session, and at most a few MB.
+ */
+export const MAX_PENDING_LINES = 2000;
+export const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 /** "session-2024-11-26T06-26-20-123Z.jsonl": sortable, and no ':' so it is a valid name everywhere. */
 export function logFileName(at: Date): string {
@@ -111,16 +140,31 @@ export class SessionLog {
   #lines = 0;
   #errors = 0;
   #lastError: string | null = null;
+  /** bytes of complete lines in the file: where a torn line is cut back to */
+  #size = 0;
+  /** a torn line could not be cut off: the next line starts on a fresh line */
+  #torn = false;
+  /** lines the disk refused so far, oldest first */
+  readonly #pending: string[] = [];
+  #pendingBytes = 0;
+  /** lines dropped since the last gap record */
+  #dropped = 0;
+  #problem: LogProblem | null = null;
+  readonly #listeners = new Set<(p: LogProblem | null) => void>();
+  readonly #warn: (line: string) => void;
   readonly #now: () => Date;
   readonly #detach: (() => void)[] = [];
 
   /** Opens (creates, or appends to) the log file and writes a header line. Throws if it cannot be opened. */
   constructor(options: SessionLogOptions = {}) {
     this.#now = options.now ?? (() => new Date());
+    this.#warn = options.warn ?? ((line) => void process.stderr.write(`${line}\n`));
+    if (options.onProblem) this.#listeners.add(options.onProblem);
     const dataDir = options.dataDir ?? process.env.SHAMMIE_DATA ?? 'shammie-data';
     this.path = options.file ?? defaultLogPath(dataDir, this.#now());
     mkdirSync(dirname(this.path), { recursive: true });
     this.#fd = openSync(this.path, 'a');
+    this.#size = fstatSync(this.#fd).size;
     this.#append({
       ts: this.#now().toISOString(),
       type: 'log_start',
@@ -158,13 +202,120 @@ export class SessionLog {
     }
   }
 
+  /** The current write problem (null while the log is written), for a status display. */
+  get problem(): LogProblem | null {
+    return this.#problem ? { ...this.#problem, pending: this.#pending.length } : null;
+  }
+
+  /** Be told when writing starts failing and when it recovers (null); returns the unsubscribe function. */
+  onProblem(listener: (p: LogProblem | null) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   #append(rec: Record<string, unknown>): void {
     if (this.#fd === null) return;
+    const line = `${JSON.stringify(rec)}\n`;
+    if (this.#flush()) {
+      try {
+        this.#writeLine(line);
+        return;
+      } catch (err) {
+        this.#diskFailed(err);
+      }
+    }
+    const bytes = Buffer.byteLength(line);
+    if (this.#pending.length < MAX_PENDING_LINES && this.#pendingBytes + bytes <= MAX_PENDING_BYTES) {
+      this.#pending.push(line);
+      this.#pendingBytes += bytes;
+    } else {
+      this.#dropped++;
+      this.#fail(new Error(`the disk refused ${this.path} and the memory backlog is full`));
+      if (this.#problem) this.#problem.lost++;
+    }
+  }
+
+  /** Write the backlog (and the record of lines dropped); true when nothing is left waiting. */
+  #flush(): boolean {
     try {
-      writeSync(this.#fd, `${JSON.stringify(rec)}\n`);
-      this.#lines++;
+      while (this.#pending.length) {
+        this.#writeLine(this.#pending[0]);
+        this.#pendingBytes -= Buffer.byteLength(this.#pending.shift()!);
+      }
+      if (this.#dropped) {
+        const gap = { ts: this.#now().toISOString(), type: 'log_gap', lost: this.#dropped, reason: this.#problem?.message ?? null };
+        this.#writeLine(`${JSON.stringify(gap)}\n`);
+        this.#dropped = 0;
+      }
     } catch (err) {
-      this.#fail(err);
+      this.#diskFailed(err);
+      return false;
+    }
+    if (this.#problem) this.#recovered();
+    return true;
+  }
+
+  /** One whole line, or none: a failed write's partial line is cut off again. Throws the write's error. */
+  #writeLine(line: string): void {
+    const fd = this.#fd!;
+    const buf = Buffer.from(this.#torn ? `\n${line}` : line, 'utf8');
+    let off = 0;
+    try {
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    } catch (err) {
+      if (off > 0)
+        try {
+          ftruncateSync(fd, this.#size);
+        } catch {
+          this.#torn = true;
+          this.#size += off;
+        }
+      throw err;
+    }
+    this.#size += buf.length;
+    this.#torn = false;
+    this.#lines++;
+  }
+
+  #diskFailed(err: unknown): void {
+    this.#lastError = (err as Error)?.message ?? String(err);
+    if (this.#problem) return;
+    const code = (err as NodeJS.ErrnoException)?.code ?? null;
+    const full = code === 'ENOSPC' || code === 'EDQUOT';
+    this.#problem = {
+      code,
+      message:
+        `the session log ${this.path} could not be written: ${this.#lastError}. ` +
+        (full ? 'The disk is full: free disk space. ' : '') +
+        `New events are kept in memory (up to ${MAX_PENDING_LINES}) and written when the disk takes them again.`,
+      since: this.#now().toISOString(),
+      pending: this.#pending.length,
+      lost: 0,
+    };
+    this.#tell(this.#problem.message);
+  }
+
+  #recovered(): void {
+    const was = this.#problem!;
+    this.#problem = null;
+    this.#tell(
+      `the session log ${this.path} is written again${was.lost ? `; ${was.lost} events were lost (a log_gap line marks where)` : '; nothing was lost'}.`,
+    );
+  }
+
+  #tell(message: string): void {
+    try {
+      this.#warn(`shammie: ${message}`);
+    } catch {
+      /* a broken terminal must not break the log */
+    }
+    const p = this.problem;
+    for (const l of this.#listeners) {
+      try {
+        l(p);
+      } catch {
+        /* a broken listener must not break the log */
+      }
     }
   }
 
@@ -178,7 +329,7 @@ export class SessionLog {
     return this.#lines;
   }
 
-  /** events that could not be written, and why the last one failed */
+  /** events that could not be written (bad events, lines dropped on a full disk), and why the last one failed */
   get errors(): { count: number; last: string | null } {
     return { count: this.#errors, last: this.#lastError };
   }
@@ -191,7 +342,18 @@ export class SessionLog {
   close(): void {
     for (const off of this.#detach.splice(0)) off();
     if (this.#fd === null) return;
-    this.#append({ ts: this.#now().toISOString(), type: 'log_end', lines: this.#lines + 1, errors: this.#errors });
+    this.#flush();
+    this.#append({ ts: this.#now().toISOString(), type: 'log_end', lines: this.#lines + this.#pending.length + 1, errors: this.#errors });
+    if (this.#pending.length) {
+      // The last chance: what the disk still refuses is lost, and the operator is told how much.
+      const lost = this.#pending.length + this.#dropped;
+      this.#errors += lost;
+      try {
+        this.#warn(`shammie: ${lost} events of the session log ${this.path} were lost: ${this.#lastError ?? 'the disk refused them'}.`);
+      } catch {
+        /* see #tell */
+      }
+    }
     try {
       closeSync(this.#fd);
     } catch {

@@ -6,6 +6,7 @@
  * is taught, the command that asked for it is planned again and previewed, so the operator need
  * not repeat it.
  */
+import { workspaceFor, type Workspace } from '../model/bounds.js';
 import { answer, type SessionCore } from './core.js';
 import type { DialogueState } from './state.js';
 import type { Turn } from './types.js';
@@ -14,6 +15,22 @@ type Asking = Extract<DialogueState, { kind: 'asking' }>;
 
 /** How far (m) from a body's box a point may be and still mean that body. */
 const NEAR_BODY = 0.05;
+
+/** The workspace points must lie in: the app's (reach and table), or the robot's reach alone. */
+const reachOnly = new WeakMap<object, Workspace>();
+export function sessionWorkspace(core: SessionCore): Workspace {
+  const given = core.deps.workspace;
+  if (given) return given;
+  const model = core.deps.motion.model;
+  let ws = reachOnly.get(model);
+  if (!ws) reachOnly.set(model, (ws = workspaceFor(model)));
+  return ws;
+}
+
+/** Why `p` cannot be a pointed position (outside the workspace, not finite), or null. */
+export function pointProblem(core: SessionCore, p: readonly number[]): string | null {
+  return sessionWorkspace(core).problem(p);
+}
 
 const fmt = (p: readonly number[], digits: number) => p.map((v) => v.toFixed(digits)).join(', ');
 
@@ -28,6 +45,10 @@ export async function pointAt(
   carryOn: (command: string) => Promise<void>,
 ): Promise<Turn> {
   const s = core.state;
+  // Checked first, whatever the state: a point from any input (API, console, script, "it's here")
+  // that is outside the workspace is refused and nothing is taught; a question stays open.
+  const outside = pointProblem(core, p);
+  if (outside) return answer(core, utterance, 'error', `I can't use that point: ${outside}.`, outside);
   if (s.kind !== 'asking' || (s.expects.kind !== 'point' && s.expects.kind !== 'there')) {
     return answer(core, utterance, 'error', 'I wasn\'t asking where something is. Say a command first, e.g. "pick up the toy car".');
   }

@@ -44,8 +44,8 @@ const gripperSchema = z
     serviceType: name.optional(),
     request: z.record(z.string(), z.unknown()).optional(),
     joint: name.optional(),
-    /** robot command = URDF joint value × scale */
-    scale: z.number().positive().optional(),
+    /** robot command = URDF joint value × scale (a unit change: mm, ticks, 0..255) */
+    scale: z.number().positive().max(1e4).optional(),
     timeout: seconds.optional(),
   })
   .strict();
@@ -82,7 +82,8 @@ const rosSchema = {
       fixedFrame: name.optional(),
       /** entity body name -> TF frame */
       frames: z.record(z.string(), name).default({}),
-      maxAge: z.number().min(0).default(10),
+      /** s: how old a transform may be and still place an object */
+      maxAge: z.number().min(0).max(3600).default(10),
     })
     .strict()
     .default({ enabled: true, frames: {}, maxAge: 10 }),
@@ -374,6 +375,7 @@ export async function connectProfileBackend(
   profile: LaunchProfile,
   scene: import('../sim/index.js').Scene,
   robotOverride?: string,
+  urdfOptions: { allowBadLimits?: boolean } = {},
 ): Promise<{
   model: import('../model/description/robot-model.js').RobotModel;
   backend: import('../robot-bridge/ros/ros-backend.js').RosBackend;
@@ -398,7 +400,7 @@ export async function connectProfileBackend(
     } catch (err) {
       const kind = err instanceof ros.TransportError ? err.kind : 'other';
       throw new ros.RosConnectionError(
-        `[ros] cannot connect to ${t.endpoint} to read the robot description: ${(err as Error).message}`,
+        `[ros] cannot read the robot description: ${ros.linkErrorText(t.endpoint, err)}`,
         kind,
         ros.linkHint(kind, t.endpoint, config.dialect),
         { cause: err },
@@ -406,12 +408,12 @@ export async function connectProfileBackend(
     }
     try {
       const xml = await ros.fetchRobotDescription(t, profile.descriptionSource, config.timeouts.call);
-      model = new RobotModel(parseUrdf(xml, 'robot_description (from the robot)'), { tipLink: profile.tipLink });
+      model = new RobotModel(parseUrdf(xml, 'robot_description (from the robot)', urdfOptions), { tipLink: profile.tipLink });
     } finally {
       t.close();
     }
   } else {
-    model = loadRobotModel(urdf, { tipLink: profile.tipLink });
+    model = loadRobotModel(urdf, { tipLink: profile.tipLink, ...urdfOptions });
   }
   const halfExtents = new Map<string, [number, number, number]>();
   for (const o of scene.objects) halfExtents.set(o.name, objectHalfExtents(o));

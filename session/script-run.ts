@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { App } from './app.js';
-import type { ScriptLine } from './script.js';
+import { checkScript, type ScriptLine } from './script.js';
 import type { Turn } from './session.js';
 
 export interface TurnReport {
@@ -49,9 +49,11 @@ export interface ScriptHearing {
 export async function runScript(
   app: App,
   lines: ScriptLine[],
-  options: { confirmEach?: boolean; onTurn?: (t: TurnReport) => void; speech?: ScriptHearing } = {},
+  options: { confirmEach?: boolean; onTurn?: (t: TurnReport) => void; speech?: ScriptHearing; source?: string } = {},
 ): Promise<TurnReport[]> {
   const { session } = app;
+  // A point outside this robot's workspace fails the script with its line number before anything moves.
+  checkScript(lines, app.workspace, options.source);
   const turns: TurnReport[] = [];
   const push = (r: TurnReport) => {
     turns.push(r);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { formatNumber, LIMITS, WORLD_LIMIT, type Workspace } from '../model/bounds.js';
 
 export type ScriptLine =
   | { line: number; type: 'utterance'; text: string }
@@ -61,8 +62,10 @@ export function parseScript(text: string, source = '<script>'): ScriptLine[] {
       case 'stop': {
         if (args.length > 1) throw new ScriptError(`${where}: usage: !stop [SECONDS_INTO_MOTION]`);
         const after = args.length ? finite.safeParse(args[0]) : { success: true as const, data: DEFAULT_STOP_AFTER };
-        if (!after.success || after.data < 0)
-          throw new ScriptError(`${where}: !stop expects a non-negative number of seconds, got "${args[0]}"`);
+        if (!after.success || after.data < 0 || after.data > LIMITS.scriptDelay)
+          throw new ScriptError(
+            `${where}: !stop expects a non-negative number of seconds, at most ${LIMITS.scriptDelay}, got "${args[0]}"`,
+          );
         out.push({ line, type: 'stop', after: after.data });
         return;
       }
@@ -72,7 +75,12 @@ export function parseScript(text: string, source = '<script>'): ScriptLine[] {
         const bad = nums.findIndex((n) => !n.success);
         if (bad >= 0) throw new ScriptError(`${where}: !click: "${args[bad]}" is not a number`);
         const p = nums.map((n) => (n.success ? n.data : 0));
-        if (p.some((v) => Math.abs(v) > 10)) throw new ScriptError(`${where}: !click point is more than 10 m away; coordinates are meters`);
+        // The robot is not known yet: the absolute bound here, its workspace in checkScript (before anything moves).
+        const far = p.findIndex((v) => Math.abs(v) > WORLD_LIMIT);
+        if (far >= 0)
+          throw new ScriptError(
+            `${where}: !click ${'xyz'[far]} = ${formatNumber(p[far])} m is more than ${WORLD_LIMIT} m away; coordinates are meters in the world frame, z = 0 at the table top`,
+          );
         out.push({ line, type: 'click', point: [p[0], p[1], p[2]] });
         return;
       }
@@ -92,6 +100,18 @@ export function parseScript(text: string, source = '<script>'): ScriptLine[] {
     }
   });
   return out;
+}
+
+/**
+ * Check a parsed script against the robot it will drive: every `!click` point inside its
+ * workspace (model/bounds.ts). Throws ScriptError naming the line, before anything moves.
+ */
+export function checkScript(lines: readonly ScriptLine[], workspace: Workspace, source = '<script>'): void {
+  for (const l of lines) {
+    if (l.type !== 'click') continue;
+    const why = workspace.problem(l.point, '!click point', `click on the table or an object (${workspace.source})`);
+    if (why) throw new ScriptError(`${source}:${l.line}: ${why}`);
+  }
 }
 
 export function loadScript(path: string): ScriptLine[] {

@@ -192,9 +192,14 @@ export class Session {
   // -------------------------------------------------------------------------------------------
   // Events. Each is the transition function for one kind of event.
 
-  /** An utterance (typed, spoken, from a script). Control words act on the state; a plan waits for confirm. */
-  async say(utterance: string, options: { by?: Source } = {}): Promise<Turn> {
+  /**
+   * An utterance (typed, spoken, from a script). Control words act on the state; a plan waits for
+   * confirm. `confirmGate`: asked before a "yes" runs the pending preview; a string refuses it
+   * (the console's server uses it so a "yes" approves only the preview that client was shown).
+   */
+  async say(utterance: string, options: { by?: Source; confirmGate?: (pending: Preview) => string | null } = {}): Promise<Turn> {
     const by = options.by ?? OPERATOR;
+
     this.#emit({ type: 'utterance', text: utterance, t: Date.now() });
     const s = this.#state;
     if (s.kind === 'asking' && s.expects.kind === 'step') {
@@ -209,10 +214,10 @@ export class Session {
       const why = (err as Error).message;
       return answer(this.#core, utterance, 'error', `Sorry, something went wrong while planning: ${why}`, why);
     }
-    return this.#onResult(utterance, result, by);
+    return this.#onResult(utterance, result, by, options.confirmGate);
   }
 
-  async #onResult(utterance: string, result: PlannerResult, by: Source): Promise<Turn> {
+  async #onResult(utterance: string, result: PlannerResult, by: Source, confirmGate?: (pending: Preview) => string | null): Promise<Turn> {
     const core = this.#core;
     switch (result.kind) {
       case 'stop': {
@@ -222,8 +227,12 @@ export class Session {
       }
       case 'cancel':
         return this.cancel({ by, utterance });
-      case 'confirm':
+      case 'confirm': {
+        const s = this.#state;
+        const refused = s.kind === 'previewing' && confirmGate ? confirmGate(s.preview) : null;
+        if (refused) return answer(core, utterance, 'error', refused);
         return this.#yes(utterance, by);
+      }
       case 'question': {
         const busy = this.#busy(utterance, by) ?? (await handBack(core, utterance));
         if (busy) return busy;

@@ -8,6 +8,7 @@ import type { Planner } from '../planner/index.js';
 import type { CompiledStep, MotionContext, PrimitiveImpl } from '../skills/primitives.js';
 import type { Plan, SkillRegistry } from '../skills/registry.js';
 import type { WorldModel } from '../model/world.js';
+import type { Workspace } from '../model/bounds.js';
 import type { WorldCollision } from '../collision/index.js';
 import type { LibraryStore } from './library-store.js';
 
@@ -85,6 +86,11 @@ export interface SessionDeps {
   library?: LibraryStore;
   /** finds the body at a pointed location (the sim; later /tf) */
   locator?: { nearestBody(point: [number, number, number], maxDistance: number): string | undefined };
+  /**
+   * the box a pointed position must lie in (model/bounds.ts: the robot's reach and the table);
+   * default: the robot's reach alone
+   */
+  workspace?: Workspace;
   /** collision checks of previews against the planning scene (the guard checks again at execution) */
   collision?: WorldCollision;
   /** optional event sink (the JSONL session log, the console) */

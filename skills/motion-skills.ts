@@ -43,7 +43,14 @@ import { approachPath } from './motion-skills/approach.js';
 import { motionSkillData } from './motion-skills/data.js';
 
 export { approachPath } from './motion-skills/approach.js';
-export { MOTION_SKILL_FORMAT, motionSkillData, motionSkillDataSchema, poseDmpSchema, type MotionSkillData } from './motion-skills/data.js';
+export {
+  MOTION_SKILL_FORMAT,
+  motionDataProblem,
+  motionSkillData,
+  motionSkillDataSchema,
+  poseDmpSchema,
+  type MotionSkillData,
+} from './motion-skills/data.js';
 export { MotionTeaching, motionSkillFromDemonstration, type MotionSkillOptions } from './motion-skills/learn.js';
 
 /** What a preview can show about a compiled motion skill. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ENTITY_NAME } from '../model/world.js';
+import { LIMITS } from '../model/bounds.js';
 
 export class RegistryError extends Error {
   constructor(
@@ -48,10 +49,21 @@ export type Plan = SkillCall[];
 export { ENTITY_NAME };
 export const SKILL_NAME = /^[a-z][a-z0-9_]*$/;
 
+/**
+ * A number argument (no unit of its own: a count, seconds, meters): bounded, so a planner's or a
+ * file's 1e306 never reaches a skill. Positions are never numbers here: they are entity names,
+ * whose points the world model bounds.
+ */
+export const skillNumberSchema = z
+  .number()
+  .finite()
+  .min(-LIMITS.skillArgument, `must be between -${LIMITS.skillArgument} and ${LIMITS.skillArgument}`)
+  .max(LIMITS.skillArgument, `must be between -${LIMITS.skillArgument} and ${LIMITS.skillArgument}`);
+
 export const skillCallSchema = z
   .object({
     skill: z.string().regex(SKILL_NAME, 'skill names are lower_snake_case'),
-    args: z.record(z.string(), z.union([z.string(), z.number().finite()])),
+    args: z.record(z.string(), z.union([z.string().max(2000), skillNumberSchema])),
   })
   .strict();
 export const planSchema = z.array(skillCallSchema).max(200, 'a plan has at most 200 calls');
@@ -260,12 +272,17 @@ export class SkillRegistry<Impl = unknown> {
     return errors;
   }
 
-  /** Expand behaviors into primitive calls (depth-first), detecting recursion. */
-  expand(plan: Plan, maxDepth = 16): SkillCall[] {
+  /**
+   * Expand behaviors into primitive calls (depth-first), detecting recursion. At most `maxCalls`
+   * calls: behaviors of 200 steps nested 16 deep would otherwise expand to 200^16.
+   */
+  expand(plan: Plan, maxDepth = 16, maxCalls: number = LIMITS.planCalls): SkillCall[] {
     const out: SkillCall[] = [];
     const walk = (call: SkillCall, stack: string[]): void => {
       const def = this.get(call.skill);
       if (def.kind === 'primitive') {
+        if (out.length >= maxCalls)
+          throw new RegistryError(`the plan expands to more than ${maxCalls} steps; split it into smaller commands`);
         out.push(call);
         return;
       }

@@ -4,6 +4,7 @@ export {
   frameFile,
   STUDIO_FILE,
   STUDIO_FORMAT,
+  STUDIO_LIMITS,
   STUDIO_VERSION,
   StudioError,
   StudioSession,
@@ -12,6 +13,7 @@ export {
   type CameraPose,
   type FrameRecord,
   type OpenStudioOptions,
+  type StudioLimits,
   type StudioMeta,
 } from './session.js';
 export { encodePng, isPng, pngSize, testPattern } from './png.js';

@@ -12,12 +12,17 @@
  * A crash in between leaves an unlisted PNG ("orphan"), never a listed frame without a file.
  * Re-opening a folder resumes the session with its frames. One writer at a time.
  *
+ * Quotas (STUDIO_LIMITS): a frame, the frames of a film and its bytes are bounded, and a frame
+ * never takes the disk's last DISK_RESERVE_BYTES; a refusal says what to export or delete. A
+ * write the disk refuses (full) leaves the previous files as they were and says so.
+ *
  * Camera poses: tool pose of the arm holding the camera, world frame, meters, quaternion
  * [x, y, z, w]; the camera looks along the tool +z axis, image up = tool +y.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { DISK_RESERVE_BYTES, diskFreeBytes, folderUsage, formatBytes, isDiskFull } from './disk.js';
 import { pngSize } from './png.js';
 import { writeFileAtomic } from '../skills/library/library.js';
 
@@ -25,6 +30,29 @@ export const STUDIO_FORMAT = 'shammie-studio';
 export const STUDIO_VERSION = 1;
 export const STUDIO_FILE = 'studio.json';
 export const FRAMES_DIR = 'frames';
+
+export interface StudioLimits {
+  /** one frame's PNG, bytes: the largest image a camera may send (studio/camera/ros-camera.ts) */
+  frameBytes: number;
+  /** frames in one film */
+  frames: number;
+  /** every file in a film's frames folder together, bytes */
+  filmBytes: number;
+  /** free space a frame leaves on the disk, bytes */
+  reserveBytes: number;
+}
+
+/**
+ * Why these numbers: a 960×540 frame is 0.3–1 MB as PNG, a 1080p one 1–3 MB. 2 GB holds
+ * about 2,000 frames of 1 MB, a 3-minute film at 12 fps; 10,000 frames (14 minutes) keeps
+ * studio.json, rewritten on every shot, near 3 MB.
+ */
+export const STUDIO_LIMITS: StudioLimits = {
+  frameBytes: 24 * 1024 * 1024,
+  frames: 10_000,
+  filmBytes: 2 * 1024 ** 3,
+  reserveBytes: DISK_RESERVE_BYTES,
+};
 
 export class StudioError extends Error {
   constructor(message: string) {
@@ -77,6 +105,10 @@ export interface OpenStudioOptions {
   name?: string;
   fps?: number;
   scene?: string;
+  /** tighter or looser quotas (tests, profiles) */
+  limits?: Partial<StudioLimits>;
+  /** free bytes on the disk holding the film (default: statfs); null when unknown */
+  freeBytes?: (dir: string) => number | null;
 }
 
 export interface AddFrameInfo {
@@ -91,11 +123,17 @@ export interface AddFrameInfo {
 
 export class StudioSession {
   readonly dir: string;
+  readonly limits: StudioLimits;
   #meta: StudioMeta;
+  readonly #freeBytes: (dir: string) => number | null;
+  /** bytes in the frames folder; null until first needed (and after a delete) */
+  #bytes: number | null = null;
 
-  private constructor(dir: string, meta: StudioMeta) {
+  private constructor(dir: string, meta: StudioMeta, opts: OpenStudioOptions) {
     this.dir = dir;
     this.#meta = meta;
+    this.limits = { ...STUDIO_LIMITS, ...opts.limits };
+    this.#freeBytes = opts.freeBytes ?? diskFreeBytes;
   }
 
   /** Open (resume) the session in `dir`, creating it unless `create` is false. */
@@ -121,7 +159,7 @@ export class StudioSession {
         nextId: 1,
         frames: [],
       };
-      const s = new StudioSession(abs, metaSchema.parse(meta));
+      const s = new StudioSession(abs, metaSchema.parse(meta), opts);
       s.#save();
       return s;
     }
@@ -148,7 +186,7 @@ export class StudioSession {
     mkdirSync(join(abs, FRAMES_DIR), { recursive: true });
     removeTemps(abs);
     removeTemps(join(abs, FRAMES_DIR));
-    return new StudioSession(abs, r.data);
+    return new StudioSession(abs, r.data, opts);
   }
 
   get name(): string {
@@ -171,6 +209,18 @@ export class StudioSession {
 
   meta(): StudioMeta {
     return structuredClone(this.#meta);
+  }
+
+  /** Bytes the film's frames folder holds (frames, and files a crash left). */
+  get bytes(): number {
+    this.#bytes ??= folderUsage(join(this.dir, FRAMES_DIR), this.limits.frames * 2 + 100).bytes;
+    return this.#bytes;
+  }
+
+  /** Count the frames folder again (after files were deleted by hand). */
+  rescan(): number {
+    this.#bytes = null;
+    return this.bytes;
   }
 
   /** Absolute path of a frame's PNG. */
@@ -196,7 +246,9 @@ export class StudioSession {
     const at = info.at ?? this.#meta.frames.length;
     if (!Number.isInteger(at) || at < 0 || at > this.#meta.frames.length)
       throw new StudioError(`cannot insert at position ${at}; the film has ${this.#meta.frames.length} frames`);
+    this.#checkQuota(png.length);
     writeAtomic(join(this.dir, rec.file), png); // the file first, then the listing
+    this.#bytes = this.bytes + png.length;
     const frames = [...this.#meta.frames];
     frames.splice(at, 0, rec);
     this.#commit({ ...this.#meta, nextId: id + 1, frames });
@@ -212,6 +264,7 @@ export class StudioSession {
     } catch {
       /* already gone: the listing is what counts */
     }
+    this.#bytes = null;
     return structuredClone(rec);
   }
 
@@ -249,6 +302,28 @@ export class StudioSession {
     return { missing, orphans };
   }
 
+  /** Refuse a frame of `size` bytes beyond a quota, saying what to do instead. */
+  #checkQuota(size: number): void {
+    const L = this.limits;
+    const film = `the film "${this.name}"`;
+    const newFilm = `Export it (shammie film export ${this.dir} --out film.mp4) and start a new film ("new film called …")`;
+    if (size > L.frameBytes)
+      throw new StudioError(
+        `the frame is ${formatBytes(size)}; a frame may be at most ${formatBytes(L.frameBytes)}. Lower the camera's width and height.`,
+      );
+    if (this.#meta.frames.length >= L.frames)
+      throw new StudioError(`${film} has ${this.#meta.frames.length} frames, the most a film may hold. ${newFilm}.`);
+    if (this.bytes + size > L.filmBytes && this.rescan() + size > L.filmBytes)
+      throw new StudioError(
+        `${film} holds ${formatBytes(this.bytes)} of frames and this frame needs ${formatBytes(size)} more; a film may hold at most ${formatBytes(L.filmBytes)}. ${newFilm}, or delete frames you no longer need.`,
+      );
+    const free = this.#freeBytes(this.dir);
+    if (free !== null && free - size < L.reserveBytes)
+      throw new StudioError(
+        `only ${formatBytes(Math.max(0, free))} are free on the disk holding ${this.dir}; a frame is not saved when less than ${formatBytes(L.reserveBytes)} would be left. Free disk space (films you have exported, old recordings), then shoot again.`,
+      );
+  }
+
   #get(id: number): FrameRecord {
     const rec = this.#meta.frames.find((f) => f.id === id);
     if (!rec) throw new StudioError(`no frame ${id} in ${this.name} (frames: ${this.#meta.frames.map((f) => f.id).join(', ') || 'none'})`);
@@ -281,7 +356,12 @@ export function writeAtomic(target: string, data: Uint8Array | string): void {
   try {
     writeFileAtomic(target, data);
   } catch (err) {
-    throw new StudioError((err as Error).message.replace(/ The previous version is unchanged\.$/, ''));
+    const why = (err as Error).message.replace(/\.? The previous version is unchanged\.$/, '');
+    throw new StudioError(
+      isDiskFull(err)
+        ? `the disk is full: ${why}; the film is as it was before. Free disk space (films you have exported, old recordings), then try again.`
+        : why,
+    );
   }
 }
 

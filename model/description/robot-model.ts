@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { fromAxisAngle, fromTranslation, fromXyzRpy, identity, multiply, type Mat4, type Vec3 } from '../math/transform.js';
-import { loadUrdf, UrdfError, type Joint, type RobotDescription } from './urdf.js';
+import { loadUrdf, UrdfError, type Joint, type RobotDescription, type UrdfOptions } from './urdf.js';
 
 export interface ArmJoint {
   name: string;
@@ -36,7 +36,7 @@ export interface GripperSpec {
   effort: number;
 }
 
-export interface RobotModelOptions {
+export interface RobotModelOptions extends UrdfOptions {
   /** override the tool frame link */
   tipLink?: string;
 }
@@ -80,21 +80,24 @@ export class RobotModel {
     this.arm = path
       .filter((j) => j.type === 'revolute' || j.type === 'continuous' || j.type === 'prismatic')
       .filter((j) => !j.mimic)
-      .map((j) => ({
-        name: j.name,
-        type: j.type as ArmJoint['type'],
-        axis: j.axis,
-        origin: fromXyzRpy(j.origin.xyz, j.origin.rpy),
-        lower: j.limit?.lower ?? -Infinity,
-        upper: j.limit?.upper ?? Infinity,
-        velocity: j.limit?.velocity ?? 1,
-        acceleration: description.extras.acceleration[j.name] ?? DEFAULT_ACCEL_PER_VEL * (j.limit?.velocity ?? 1),
-        effort: j.limit?.effort ?? 0,
-      }));
+      .map((j) => {
+        // parseUrdf gives every actuated joint a checked limit; a description built another way
+        // without one is refused rather than given an invented speed.
+        if (!j.limit) throw new UrdfError(`${description.source}: joint "${j.name}" has no <limit>; the arm's speed would be a guess`);
+        return {
+          name: j.name,
+          type: j.type as ArmJoint['type'],
+          axis: j.axis,
+          origin: fromXyzRpy(j.origin.xyz, j.origin.rpy),
+          // Continuous joints keep ±Infinity: they turn without end, and the guard caps their speed.
+          lower: j.type === 'continuous' ? -Infinity : j.limit.lower,
+          upper: j.type === 'continuous' ? Infinity : j.limit.upper,
+          velocity: j.limit.velocity,
+          acceleration: description.extras.acceleration[j.name] ?? DEFAULT_ACCEL_PER_VEL * j.limit.velocity,
+          effort: j.limit.effort,
+        };
+      });
     if (this.arm.length === 0) throw new UrdfError(`${description.source}: no actuated joints between ${description.rootLink} and ${tip}`);
-    if (this.arm.some((j) => j.type === 'continuous')) {
-      // Continuous joints are allowed; limits for them are open and the safety layer caps speed only.
-    }
     this.jointNames = this.arm.map((j) => j.name);
     this.arm.forEach((j, i) => this.#armIndex.set(j.name, i));
 
@@ -134,8 +137,8 @@ export class RobotModel {
     }
   }
 
-  static fromFile(path: string, options?: RobotModelOptions): RobotModel {
-    return new RobotModel(loadUrdf(path), options);
+  static fromFile(path: string, options: RobotModelOptions = {}): RobotModel {
+    return new RobotModel(loadUrdf(path, { allowBadLimits: options.allowBadLimits }), options);
   }
 
   get dof(): number {

@@ -11,11 +11,19 @@ export {
 } from './config.js';
 export { fetchRobotDescription, type DescriptionSource } from './description.js';
 export { controllerHint, jointMismatchHint, jointStatesHint, linkHint } from './hints.js';
-export { loadRclnodejs, RclnodejsUnavailableError, type RclnodejsModule } from './rclnodejs-api.js';
+export {
+  describeRclnodejs,
+  findRclnodejs,
+  loadRclnodejs,
+  RCLNODEJS_VERSION_HINT,
+  RclnodejsUnavailableError,
+  type RclnodejsInstall,
+  type RclnodejsModule,
+} from './rclnodejs-api.js';
 export { RclnodejsBackend, type RclnodejsBackendOptions } from './rclnodejs-backend.js';
 export { RclnodejsTransport } from './rclnodejs-transport.js';
 export { RosBackend, RosConnectionError, type RosBackendOptions } from './ros-backend.js';
 export { RosbridgeBackend, type RosbridgeBackendOptions } from './rosbridge-backend.js';
 export { RoslibTransport } from './roslib-transport.js';
 export { TfBuffer } from './tf.js';
-export { TransportError, type Dialect, type GoalHandle, type RosGraph, type RosTransport } from './transport.js';
+export { linkErrorText, TransportError, type Dialect, type GoalHandle, type RosGraph, type RosTransport } from './transport.js';

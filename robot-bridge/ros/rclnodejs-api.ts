@@ -5,8 +5,13 @@
  *
  * Loading: `loadRclnodejs()` imports the module by name at run time, and turns every way that
  * can fail into an RclnodejsUnavailableError that says what to do (naming AMENT_PREFIX_PATH),
- * never a stack trace.
+ * never a stack trace. `findRclnodejs()` says which release is installed and which ROS 2 it
+ * must build against (ROS_DISTRO, the sourced rcl's version), for `shammie doctor`.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 
 export interface RclEntity {
   readonly topic?: string;
@@ -22,6 +27,8 @@ export interface RclClient extends RclEntity {
 }
 
 export interface RclClientGoalHandle {
+  /** unique_identifier_msgs/UUID of the goal (every release with actions has it) */
+  readonly goalId?: { uuid: ArrayLike<number> };
   isAccepted(): boolean;
   /** resolves with the result message (older releases: the GetResult response {status, result}) */
   getResult(): Promise<unknown>;
@@ -47,6 +54,9 @@ export interface RclNode {
   createClient(type: string, service: string, options?: Record<string, unknown>): RclClient;
   destroySubscription(subscription: RclEntity): void;
   getTopicNamesAndTypes(): RclNamesAndTypes[];
+  /** the publishers of a topic, each with its node (rcl_get_publishers_info_by_topic) */
+  getPublishersInfoByTopic?(topic: string, noDemangle?: boolean): unknown[];
+  countPublishers?(topic: string): number;
   getServiceNamesAndTypes(): RclNamesAndTypes[];
   getNodeNames(): string[];
   /** newer releases spin the node itself */
@@ -106,8 +116,8 @@ export async function loadRclnodejs(
       /Cannot find (package|module) 'rclnodejs'/.test(String(e?.message));
     throw new RclnodejsUnavailableError(
       missing
-        ? `rclnodejs is not installed. With ROS 2 sourced (AMENT_PREFIX_PATH=${ament}), run npm install rclnodejs (it builds against that ROS 2), or use the ros2-rosbridge profile.`
-        : `rclnodejs failed to load (${String(e?.message ?? err).split('\n')[0]}). It must be built against the ROS 2 this shell has sourced (AMENT_PREFIX_PATH=${ament}); reinstall it from this shell (npm rebuild rclnodejs).`,
+        ? `rclnodejs is not installed. With ROS 2 sourced (AMENT_PREFIX_PATH=${ament}), run npm install rclnodejs (it builds against that ROS 2; if the build fails on a missing rcl_* function, pick an older release, see docs/ros2.md), or use the ros2-rosbridge profile.`
+        : `rclnodejs failed to load (${String(e?.message ?? err).split('\n')[0]}). It must be built against the ROS 2 this shell has sourced (AMENT_PREFIX_PATH=${ament}); reinstall it from this shell (npm rebuild rclnodejs), or pick the release that matches this ROS 2 (docs/ros2.md).`,
       { cause: err },
     );
   }
@@ -118,4 +128,90 @@ export async function loadRclnodejs(
     );
   }
   return m as RclnodejsModule;
+}
+
+/** Which rclnodejs is installed, and the ROS 2 it must match. */
+export interface RclnodejsInstall {
+  /** the installed release (null: not found) */
+  version: string | null;
+  /** its package folder */
+  path: string | null;
+  /** $ROS_DISTRO (null: ROS 2 is not sourced) */
+  rosDistro: string | null;
+  /** the sourced rcl package's version (share/rcl/package.xml under AMENT_PREFIX_PATH) */
+  rcl: string | null;
+}
+
+const PackageJson = z.object({ name: z.literal('rclnodejs'), version: z.string().min(1).max(64) });
+/** folders walked up at most, and AMENT_PREFIX_PATH entries read at most */
+const MAX_LEVELS = 64;
+
+/**
+ * Find the rclnodejs that `import('rclnodejs')` from here would load (node_modules in this
+ * folder or any parent, then the working directory's), and the ROS 2 sourced in `env`.
+ */
+export function findRclnodejs(
+  env: NodeJS.ProcessEnv = process.env,
+  from: readonly string[] = [dirname(fileURLToPath(import.meta.url)), process.cwd()],
+): RclnodejsInstall {
+  let version: string | null = null,
+    path: string | null = null;
+  search: for (const start of from) {
+    let dir = start;
+    for (let i = 0; i < MAX_LEVELS; i++) {
+      const candidate = join(dir, 'node_modules', 'rclnodejs');
+      const pkg = readJson(join(candidate, 'package.json'));
+      const parsed = PackageJson.safeParse(pkg);
+      if (parsed.success) {
+        version = parsed.data.version;
+        path = candidate;
+        break search;
+      }
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  let rcl: string | null = null;
+  for (const prefix of (env.AMENT_PREFIX_PATH ?? '').split(':').filter(Boolean).slice(0, MAX_LEVELS)) {
+    const xml = readText(join(prefix, 'share', 'rcl', 'package.xml'));
+    const m = xml?.match(/<version>\s*([^<\s]{1,64})\s*<\/version>/);
+    if (m) {
+      rcl = m[1];
+      break;
+    }
+  }
+  const distro = env.ROS_DISTRO?.trim();
+  return { version, path, rosDistro: distro ? distro.slice(0, 64) : null, rcl };
+}
+
+/** One line: "rclnodejs 0.33.0 for ROS 2 jazzy (rcl 9.2.0)". */
+export function describeRclnodejs(i: RclnodejsInstall): string {
+  const ros = i.rosDistro ? `ROS 2 ${i.rosDistro}${i.rcl ? ` (rcl ${i.rcl})` : ''}` : 'no ROS 2 sourced (ROS_DISTRO is not set)';
+  return `${i.version ? `rclnodejs ${i.version}` : 'rclnodejs is not installed'}; ${ros}`;
+}
+
+/** How to get an rclnodejs that builds against the sourced ROS 2. */
+export const RCLNODEJS_VERSION_HINT =
+  'rclnodejs builds a native addon against the sourced ROS 2, and each release needs a minimum rcl: ' +
+  'from a shell where ROS 2 is sourced, try npm install rclnodejs; if the build fails on a missing rcl_* function ' +
+  '(e.g. rcl_timer_get_next_call_time), that release is newer than your ROS 2: install an older one ' +
+  '(npm install rclnodejs@0.33.0 builds against Jazzy with rcl 9.2.0). See docs/ros2.md, "Picking an rclnodejs release".';
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8').slice(0, 1_000_000);
+  } catch {
+    return null;
+  }
+}
+
+function readJson(file: string): unknown {
+  const text = readText(file);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
 }

@@ -4,6 +4,11 @@
  *
  * DDS has no connection to lose: onLinkLost never fires; a robot that goes away shows up as
  * stale joint states and unanswered goals, which RosBackend reports.
+ *
+ * Our goals are kept (by handle) until their result, so a stop cancels exactly them, each by
+ * its UUID. An action server counts as up only when a node other than ours publishes its
+ * `/_action/status`: our own action client subscribes to the action's topics, so the topic
+ * names alone are in the graph whether or not a server runs.
  */
 import { isObject, ros2End } from './messages.js';
 import {
@@ -46,6 +51,19 @@ export interface RclnodejsTransportOptions {
 const initialized = new WeakSet<RclnodejsModule>();
 let nextGoal = 0;
 
+/** A goal we sent, until its result. */
+interface OwnGoal {
+  action: string;
+  handle: RclClientGoalHandle | null;
+  /** cancel as soon as the handle is there */
+  cancelWanted: boolean;
+  /** the goal UUID in hex, once the server took it */
+  uuid?: string;
+}
+
+/** goals remembered at most (the oldest are forgotten first) */
+const MAX_OWN_GOALS = 32;
+
 export class RclnodejsTransport implements RosTransport {
   readonly dialect = 'ros2' as const;
   readonly endpoint = 'ROS 2 (DDS, rclnodejs)';
@@ -59,6 +77,8 @@ export class RclnodejsTransport implements RosTransport {
   readonly #clients = new Map<string, RclClient>();
   readonly #actionClients = new Map<string, RclActionClient>();
   readonly #server = new Set<(level: 'error' | 'warning' | 'info', text: string) => void>();
+  /** our goals by local id, oldest first, until their result */
+  readonly #own = new Map<string, OwnGoal>();
 
   constructor(options: RclnodejsTransportOptions = {}) {
     this.#load = options.load ?? (() => loadRclnodejs());
@@ -243,8 +263,6 @@ export class RclnodejsTransport implements RosTransport {
     if (!this.#node || !this.#rcl) return null;
     const id = `rcl-goal-${++nextGoal}`;
     let ended = false;
-    let cancelWanted = false;
-    let handle: RclClientGoalHandle | null = null;
     const end = (e: Parameters<GoalCallbacks['onEnd']>[0]) => {
       if (ended) return;
       ended = true;
@@ -267,11 +285,23 @@ export class RclnodejsTransport implements RosTransport {
         },
       };
     }
+    const own: OwnGoal = { action, handle: null, cancelWanted: false };
+    this.#own.set(id, own);
+    for (const k of this.#own.keys()) {
+      if (this.#own.size <= MAX_OWN_GOALS) break;
+      this.#own.delete(k);
+    }
+    const cancel = () => {
+      if (own.handle) void own.handle.cancelGoal().catch(() => undefined);
+      else own.cancelWanted = true;
+    };
     void (async () => {
       if (!client.isActionServerAvailable()) {
+        this.#own.delete(id);
         end({ status: 'rejected', reason: `no action server at ${action}` });
         return;
       }
+      let handle: RclClientGoalHandle;
       try {
         handle = await client.sendGoal(goal, (fb) => {
           if (ended) return;
@@ -282,27 +312,32 @@ export class RclnodejsTransport implements RosTransport {
           }
         });
       } catch (err) {
+        this.#own.delete(id);
         end({ status: 'rejected', reason: `sending the goal failed: ${(err as Error).message}` });
         return;
       }
-      if (ended) {
-        if (handle.isAccepted()) void handle.cancelGoal().catch(() => undefined);
-        return;
-      }
       if (!handle.isAccepted()) {
+        this.#own.delete(id);
         end({ status: 'rejected', reason: 'the action server rejected the goal' });
         return;
       }
-      try {
-        cb.onAccepted?.();
-      } catch {
-        /* callback */
+      own.handle = handle;
+      const uuid = handle.goalId?.uuid;
+      if (uuid && uuid.length) own.uuid = Array.from(uuid, (b) => (b & 255).toString(16).padStart(2, '0')).join('');
+      // Released before the server took it (the caller gave up on it), or a cancel was asked for.
+      if (ended || own.cancelWanted) void handle.cancelGoal().catch(() => undefined);
+      if (!ended) {
+        try {
+          cb.onAccepted?.();
+        } catch {
+          /* callback */
+        }
       }
-      if (cancelWanted) void handle.cancelGoal().catch(() => undefined);
       let r: unknown;
       try {
         r = await handle.getResult();
       } catch (err) {
+        this.#own.delete(id);
         end({ status: 'aborted', values: {}, text: `getting the result failed: ${(err as Error).message}` });
         return;
       }
@@ -311,19 +346,34 @@ export class RclnodejsTransport implements RosTransport {
       const status = wrapped ? (r as { status: number }).status : handle.status;
       const values = wrapped ? (r as { result: unknown }).result : r;
       const word = ros2End(status);
+      // A final status we do not know is no proof the goal ended: it stays ours to cancel.
+      if (word) this.#own.delete(id);
       end(word ? { status: word, values } : { status: 'aborted', values, text: `unexpected final status ${status}` });
     })();
     return {
       id,
       cancel: () => {
-        if (ended) return;
-        if (handle) void handle.cancelGoal().catch(() => undefined);
-        else cancelWanted = true;
+        if (!ended) cancel();
       },
       release: () => {
         ended = true;
       },
     };
+  }
+
+  cancelOwnGoals(action: string): string[] {
+    const ids: string[] = [];
+    for (const [id, own] of this.#own) {
+      if (own.action !== action) continue;
+      ids.push(own.uuid ?? id);
+      if (own.handle) void own.handle.cancelGoal().catch(() => undefined);
+      else own.cancelWanted = true;
+    }
+    return ids;
+  }
+
+  goalsInFlight(action: string): string[] {
+    return [...this.#own].filter(([, g]) => g.action === action).map(([id, g]) => g.uuid ?? id);
   }
 
   prepareAction(action: string, actionType: string): void {
@@ -336,28 +386,51 @@ export class RclnodejsTransport implements RosTransport {
     }
   }
 
-  cancelAllGoals(action: string): void {
-    if (!this.#node) return;
-    const request = { goal_info: { goal_id: { uuid: new Array(16).fill(0) }, stamp: { sec: 0, nanosec: 0 } } };
-    this.callService(`${action}/_action/cancel_goal`, 'action_msgs/srv/CancelGoal', request, 3000).catch(() => undefined);
-  }
-
   graph(): Promise<RosGraph> {
     // rclnodejs reads the graph synchronously; the executor keeps a throw a rejection, as before.
     return new Promise((resolve) => {
       const node = this.#node;
       if (!node) throw new Error('ROS 2 (rclnodejs) is not started');
       const topics = node.getTopicNamesAndTypes().map((t) => ({ name: t.name, type: t.types[0] ?? '' }));
-      const actions = [
-        ...new Set(topics.filter((t) => t.name.endsWith('/_action/feedback')).map((t) => t.name.replace(/\/_action\/feedback$/, ''))),
+      const named = [
+        ...new Set(topics.filter((t) => t.name.endsWith('/_action/status')).map((t) => t.name.replace(/\/_action\/status$/, ''))),
       ];
       resolve({
         topics: topics.filter((t) => !t.name.includes('/_action/')),
         services: node.getServiceNamesAndTypes().map((s) => s.name),
-        actions,
+        actions: named.filter((a) => this.#serverUp(node, a) !== false),
         nodes: node.getNodeNames(),
       });
     });
+  }
+
+  actionServerUp(action: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      const node = this.#node;
+      if (!node) throw new Error('ROS 2 (rclnodejs) is not started');
+      const up = this.#serverUp(node, action);
+      if (up === null) throw new Error('this rclnodejs release cannot list the publishers of a topic');
+      resolve(up);
+    });
+  }
+
+  /** A node other than ours publishes the action's status (null: this rclnodejs cannot tell). */
+  #serverUp(node: RclNode, action: string): boolean | null {
+    const topic = `${action}/_action/status`;
+    if (typeof node.getPublishersInfoByTopic === 'function') {
+      return node.getPublishersInfoByTopic(topic, false).some((info) => !this.#isOurs(info));
+    }
+    // Our action client only subscribes to the status topic, so every publisher is someone else.
+    if (typeof node.countPublishers === 'function') return node.countPublishers(topic) > 0;
+    return null;
+  }
+
+  /** a topic endpoint of our own node (rcl's topic endpoint info: node_name, node_namespace) */
+  #isOurs(info: unknown): boolean {
+    if (!isObject(info)) return false;
+    const name = info.node_name ?? info.nodeName;
+    const ns = info.node_namespace ?? info.nodeNamespace ?? '/';
+    return name === this.#nodeName && (ns === '/' || ns === '');
   }
 
   async getParameter(nodeName: string, name: string, timeoutMs: number): Promise<unknown> {

@@ -12,8 +12,12 @@
  *   A goal nobody acknowledges, or whose result never comes, is cancelled and reported.
  * - Gripper: control_msgs GripperCommand action, or a command topic / service (`gripper.mode`).
  * - Link loss: presence 'reconnecting' with a problem and a tip; retries with backoff. A motion
- *   in progress ends 'aborted' (a failed step; nothing is resumed), and the robot is told to
- *   stop (all goals cancelled) as soon as the link is back.
+ *   in progress ends 'aborted' (a failed step; nothing is resumed), and the cancel of our goals
+ *   (by id) is the first thing sent when the link is back. While the link is down nothing here
+ *   can stop the arm: the controller runs the goal it has; only a robot-side limit (the
+ *   controller's tolerances and goal time, a watchdog on the robot, the emergency stop) can.
+ * - Stop cancels our goals by id, never every goal on the controller (that would cancel a
+ *   motion someone else started, or our own next one).
  * - Clock: the robot's, from joint-state header stamps (extrapolated between messages), or
  *   the wall clock when the robot does not stamp. wait() waits on that clock.
  *
@@ -48,7 +52,7 @@ import { parseTfMessage } from './messages.js';
 import { checkActionServers } from './preflight.js';
 import { TfBuffer } from './tf.js';
 import { CANCEL_CONFIRM_MS, rejectedExecution, TrajectoryClient } from './trajectory-client.js';
-import { TransportError, type LinkFailure, type RosTransport } from './transport.js';
+import { linkErrorText, TransportError, type LinkFailure, type RosTransport } from './transport.js';
 
 /** Thrown by connect(): the robot is not usable, with a hint that says what to do. */
 export class RosConnectionError extends Error {
@@ -170,16 +174,15 @@ export class RosBackend implements RobotBackend {
         const kind: LinkFailure = err instanceof TransportError ? err.kind : 'other';
         const hint = linkHint(kind, this.transport.endpoint, this.config.dialect);
         this.#wantConnected = false;
+        const text = linkErrorText(this.transport.endpoint, err);
         this.#status.setProblem({
           id: 'ros.link',
           severity: 'error',
-          message: `Cannot reach the robot: ${(err as Error).message}`,
+          message: `Cannot reach the robot: ${text}`,
           tip: hint,
         });
         this.#status.setPresence('error');
-        throw new RosConnectionError(`[ros] cannot connect to ${this.transport.endpoint}: ${(err as Error).message}`, kind, hint, {
-          cause: err,
-        });
+        throw new RosConnectionError(`[ros] ${text}`, kind, hint, { cause: err });
       }
       this.#joints.resetWallClock();
       this.#hook();
@@ -251,6 +254,17 @@ export class RosBackend implements RobotBackend {
     return checkActionServers(this.transport, this.config, this.capabilities.gripper, this.#status);
   }
 
+  /**
+   * Our goals the robot may still be running (sent, end not reported), by action, with the ids
+   * the servers know them by: what a watchdog with its own link would cancel.
+   */
+  goalsInFlight(): { action: string; ids: string[] }[] {
+    const out = [{ action: this.config.trajectoryAction, ids: this.#trajectories.goalsInFlight() }];
+    if (this.capabilities.gripper && this.config.gripper.mode === 'action')
+      out.push({ action: this.config.gripper.action, ids: this.transport.goalsInFlight(this.config.gripper.action) });
+    return out;
+  }
+
   async disconnect(): Promise<void> {
     this.#wantConnected = false;
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
@@ -303,11 +317,14 @@ export class RosBackend implements RobotBackend {
     if (!this.#wantConnected) return;
     if (this.#trajectories.moving || this.#gripper.current) {
       this.#stopOnReconnect = true;
+      // Queued in the transport: the first thing sent on the restored link.
+      this.#cancelOwnGoals();
       this.#status.setProblem({
         id: 'ros.motion.interrupted',
         severity: 'warn',
-        message: 'The link to the robot dropped during a motion; the motion was reported as failed and will not resume.',
-        tip: 'The robot is told to stop as soon as the link is back. Check the arm before giving the next command.',
+        message:
+          'The link to the robot dropped during a motion; the motion was reported as failed and will not resume. Until the link is back the controller runs the goal it has.',
+        tip: 'Its cancel is the first thing sent when the link is back. Check the arm before giving the next command; what stops an arm while the link is down is on the robot (controller limits, a watchdog there, the emergency stop).',
       });
     }
     this.#finishAll(`lost the connection to the robot mid-motion (${reason}); nothing will be resumed`);
@@ -345,7 +362,8 @@ export class RosBackend implements RobotBackend {
     }
     this.#status.dropProblem('ros.link');
     if (this.#stopOnReconnect) {
-      // First thing on the restored link: tell the robot to stop whatever it was doing.
+      // The transport has already sent the cancel of our goals, first thing on the new link;
+      // now the hold (stop topic), and the cancels again (ROS 1 resends them: a first publish can be lost).
       this.#stopOnReconnect = false;
       this.#sendStop();
     }
@@ -415,12 +433,21 @@ export class RosBackend implements RobotBackend {
   // ---------------------------------------------------------------------------------------------
   // stop, wait
 
-  /** Cancel our goals and every goal on the trajectory action, and hold (stop topic). */
+  /** Cancel our goals (trajectory and gripper, each by id), and hold (stop topic). */
   #sendStop(): void {
     if (!this.transport.isOpen) return;
     this.#trajectories.current?.handle?.cancel();
     this.#gripper.current?.handle?.cancel();
-    this.#trajectories.cancelAllAndHold();
+    this.#trajectories.cancelOwnAndHold();
+    if (this.capabilities.gripper && this.config.gripper.mode === 'action')
+      this.transport.cancelOwnGoals(this.config.gripper.action, this.#type('control_msgs', 'action', 'GripperCommand'));
+  }
+
+  /** Cancel our goals by id; with the link down, the transport sends them first thing when it is back. */
+  #cancelOwnGoals(): void {
+    this.transport.cancelOwnGoals(this.config.trajectoryAction, this.#type('control_msgs', 'action', 'FollowJointTrajectory'));
+    if (this.capabilities.gripper && this.config.gripper.mode === 'action')
+      this.transport.cancelOwnGoals(this.config.gripper.action, this.#type('control_msgs', 'action', 'GripperCommand'));
   }
 
   async stop(): Promise<void> {
@@ -428,7 +455,10 @@ export class RosBackend implements RobotBackend {
     const grip = this.#gripper.current;
     if (!this.transport.isOpen) {
       // Nothing can reach the robot now: stop it first thing when the link is back.
-      if (this.#wantConnected) this.#stopOnReconnect = true;
+      if (this.#wantConnected) {
+        this.#stopOnReconnect = true;
+        this.#cancelOwnGoals();
+      }
       this.#finishAll('stopped while the link to the robot was down');
       return;
     }

@@ -61,6 +61,10 @@ export interface Connection {
   publishers: Map<string, Topic<unknown>>;
   /** ops sent by us that the server may answer with a `status` error, by id */
   statusWatch: Map<string, (text: string) => void>;
+  /** ROS 1: each action's latched cancel topic (advertised before anything else of the action) */
+  cancelTopics: Map<string, Topic<unknown>>;
+  /** the server reported the end of goal `id` (a result, or a final status): it is no longer ours to cancel */
+  goalEnded: (id: string) => void;
   ping?: ReturnType<typeof setInterval>;
   lastPong: number;
 }

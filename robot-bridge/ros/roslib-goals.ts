@@ -6,10 +6,16 @@
  *   non-success result to a string), and the status delivered with the result is trusted.
  * - ROS 1: a goal not seen in any status soon is sent again (first publishes can be lost), and
  *   the status that came with the result is the one to trust.
+ * - Cancels name a goal id, never none: an empty ROS 1 GoalID cancels every goal on the server,
+ *   whoever sent it. ROS 1 cancels go out on a latched topic advertised before anything else of
+ *   the action, so one sent right after a (re)connect reaches the server when it subscribes,
+ *   instead of being lost in the first few hundred ms as an unlatched publish is.
+ * - The end of a goal as the server reports it reaches `conn.goalEnded` even after the goal was
+ *   released here (ROS 1: any final status in the action's status list; ROS 2: its result).
  *
  * `isCurrent` says whether `conn` is still the transport's link: nothing is sent on an old one.
  */
-import { Action, ActionClient, Goal } from 'roslib';
+import { Action, ActionClient, Goal, Topic } from 'roslib';
 import { isObject, GOAL_STATUS_1, ros1End, ros2End } from './messages.js';
 import type { Connection } from './roslib-connection.js';
 import type { GoalCallbacks, GoalEnd, GoalHandle } from './transport.js';
@@ -60,27 +66,76 @@ export function sendGoal2(
       else end({ status: 'aborted', values: m.values, text: `unexpected final status ${status}` });
     }
   };
+  // The server's word on the end, kept after a release: a result we trust, or a refusal.
+  const serverEnd = (m: unknown) => {
+    if (!isObject(m) || m.op !== 'action_result') return;
+    const status = typeof m.status === 'number' ? m.status : -1;
+    if (m.result !== true || ros2End(status)) conn.goalEnded(id);
+    conn.ros.off(id, serverEnd);
+  };
   conn.ros.on(id, onMessage);
-  conn.statusWatch.set(id, (text) => end({ status: 'rejected', reason: text }));
+  conn.ros.on(id, serverEnd);
+  conn.statusWatch.set(id, (text) => {
+    conn.goalEnded(id); // rosbridge refused the op: nothing runs
+    end({ status: 'rejected', reason: text });
+  });
   const release = () => {
     ended = true;
-    conn.ros.removeAllListeners(id);
+    conn.ros.off(id, onMessage);
     conn.statusWatch.delete(id);
   };
   return {
     id,
     cancel: () => {
-      if (!ended && isCurrent()) a.cancelGoal(id);
+      if (!ended && isCurrent()) cancelGoals2(conn, action, [id]);
     },
     release,
   };
+}
+
+/** ROS 2: cancel goals by rosbridge id (rosbridge finds them from any connection). */
+export function cancelGoals2(conn: Connection, action: string, ids: readonly string[]): void {
+  for (const id of ids) conn.ros.callOnConnection({ op: 'cancel_action_goal', id, action });
+}
+
+/** ROS 1: the latched cancel topic of `action` on this link (advertised once per link). */
+function cancelTopic1(conn: Connection, action: string): Topic<unknown> {
+  let t = conn.cancelTopics.get(action);
+  if (!t) {
+    t = new Topic<unknown>({
+      ros: conn.ros,
+      name: `${action}/cancel`,
+      messageType: 'actionlib_msgs/GoalID',
+      latch: true,
+      reconnect_on_close: false,
+    });
+    t.advertise();
+    conn.cancelTopics.set(action, t);
+  }
+  return t;
+}
+
+/** ROS 1: cancel goals by GoalID id (a zero stamp: exactly those goals, nothing by time). */
+export function cancelGoals1(conn: Connection, action: string, ids: readonly string[]): void {
+  const t = cancelTopic1(conn, action);
+  for (const id of ids) if (id) t.publish({ id, stamp: { secs: 0, nsecs: 0 } });
 }
 
 /** ROS 1: the actionlib client of `action` on this link (made once per link). */
 export function actionClient(conn: Connection, action: string, actionType: string): ActionClient<unknown, unknown, unknown> {
   let c = conn.actionClients.get(action);
   if (!c) {
+    // The latched cancel topic first: the client's own (unlatched) advertise of it then reuses it.
+    cancelTopic1(conn, action);
     c = new ActionClient<unknown, unknown, unknown>({ ros: conn.ros, serverName: action, actionName: actionType });
+    c.statusListener.subscribe((msg) => {
+      const list = isObject(msg) && Array.isArray(msg.status_list) ? (msg.status_list as unknown[]) : [];
+      // A status array lists every goal the server keeps; cap the work per message.
+      for (const s of list.slice(0, 256)) {
+        if (!isObject(s) || !isObject(s.goal_id) || typeof s.goal_id.id !== 'string') continue;
+        if (typeof s.status === 'number' && ros1End(s.status)) conn.goalEnded(s.goal_id.id);
+      }
+    });
     conn.actionClients.set(action, c);
   }
   return c;
@@ -120,7 +175,10 @@ export function sendGoal1(
     }
     // A REJECTED or RECALLED status ends the goal even if no result follows.
     const status = (s as { status?: unknown }).status;
-    if (status === GOAL_STATUS_1.REJECTED) end({ status: 'rejected', reason: textOf(s) || 'the action server rejected the goal' });
+    if (status === GOAL_STATUS_1.REJECTED) {
+      conn.goalEnded(g.goalID);
+      end({ status: 'rejected', reason: textOf(s) || 'the action server rejected the goal' });
+    }
   });
   g.on('feedback', (f) => {
     if (!ended) safe(() => cb.onFeedback?.(f));
@@ -131,6 +189,7 @@ export function sendGoal1(
     const s = g.status as unknown;
     const code = isObject(s) && typeof s.status === 'number' ? s.status : -1;
     const word = ros1End(code);
+    if (word) conn.goalEnded(g.goalID);
     if (word === 'rejected') end({ status: 'rejected', reason: textOf(s) || 'the action server rejected the goal' });
     else if (word) end({ status: word, values: r, text: textOf(s) });
     else end({ status: 'aborted', values: r, text: `unexpected final status ${code}` });
@@ -143,7 +202,7 @@ export function sendGoal1(
   return {
     id: g.goalID,
     cancel: () => {
-      if (!ended && isCurrent()) g.cancel();
+      if (!ended && isCurrent()) cancelGoals1(conn, action, [g.goalID]);
     },
     release,
   };

@@ -4,6 +4,10 @@
  * sends the goal and follows it: feedback -> progress, result -> outcome. A goal nobody
  * acknowledges, or whose result never comes, is cancelled and reported.
  *
+ * Cancels name our goals by id (RosTransport.cancelOwnGoals), never "every goal on the
+ * controller": that would also cancel a motion someone else started, or our own next one when
+ * a cancel sent again after a stop arrives after it.
+ *
  * Units: rad, rad/s, rad/s² (m for prismatic joints), seconds.
  */
 import { trajectoryJointOrder } from '../joint-order.js';
@@ -58,7 +62,7 @@ export interface TrajectoryClientOptions {
   robotNames: string[];
   joints: JointStateTracker;
   status: LinkStatus;
-  /** cancel every goal and hold: when the robot's end of a motion is in doubt */
+  /** cancel our goals and hold: when the robot's end of a motion is in doubt */
   sendStop: () => void;
 }
 
@@ -77,6 +81,14 @@ export class TrajectoryClient {
 
   get moving(): boolean {
     return !!this.#exec && !this.#exec.ended;
+  }
+
+  /**
+   * The ids of our trajectory goals the controller may still be running (sent, end not
+   * reported), as the server knows them: for something that must cancel them from elsewhere.
+   */
+  goalsInFlight(): string[] {
+    return this.#o.transport.goalsInFlight(this.#o.config.trajectoryAction);
   }
 
   #actionType(): string {
@@ -174,7 +186,7 @@ export class TrajectoryClient {
     };
   }
 
-  /** Wait for the robot to confirm the end of `exec`; if it does not, end it here and cancel everything. */
+  /** Wait for the robot to confirm the end of `exec`; if it does not, end it here and cancel our goals again. */
   async confirmEnd(exec: Exec, reason: string): Promise<void> {
     exec.cancelReason = reason;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -187,14 +199,17 @@ export class TrajectoryClient {
     clearTimeout(timer);
     if (timedOut && !exec.ended) {
       this.finish(exec, { status: 'preempted', reason: `${reason}; the robot did not confirm within ${CANCEL_CONFIRM_MS / 1000} s` });
-      this.#o.transport.cancelAllGoals(this.#o.config.trajectoryAction, this.#actionType());
+      this.#o.transport.cancelOwnGoals(this.#o.config.trajectoryAction, this.#actionType());
     }
   }
 
-  /** Cancel every goal on the trajectory action, and hold (stop topic, when configured). */
-  cancelAllAndHold(): void {
+  /**
+   * Cancel our goals on the trajectory action (each by id; with the link down, first thing
+   * when it is back), and hold (stop topic, when configured and the link is up).
+   */
+  cancelOwnAndHold(): void {
     const { config, transport: t } = this.#o;
-    t.cancelAllGoals(config.trajectoryAction, this.#actionType());
+    t.cancelOwnGoals(config.trajectoryAction, this.#actionType());
     if (config.stopTopic) {
       const header =
         config.dialect === 'ros2'

@@ -36,12 +36,22 @@ export interface GoalHandle {
 export interface RosGraph {
   topics: { name: string; type: string }[];
   services: string[];
+  /** action servers (with rclnodejs and ROS 1 rosbridge: only those whose own status publisher is up) */
   actions: string[];
   nodes: string[];
 }
 
 /** Why opening the link failed; each kind gets its own hint. */
 export type LinkFailure = 'bad_url' | 'refused' | 'unknown_host' | 'timeout' | 'not_rosbridge' | 'no_ros' | 'other';
+
+/**
+ * The text of a failed link, naming the endpoint once: transports already say
+ * "cannot connect to URL: why", and callers must not say it again.
+ */
+export function linkErrorText(endpoint: string, err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.includes(endpoint) ? text : `cannot connect to ${endpoint}: ${text}`;
+}
 
 export class TransportError extends Error {
   constructor(
@@ -83,15 +93,33 @@ export interface RosTransport {
   /** null when the link is down: a goal is never queued for later. */
   sendGoal(action: string, actionType: string, goal: unknown, callbacks: GoalCallbacks): GoalHandle | null;
   /**
+   * Cancel, each by its goal id, the goals this transport sent to `action` whose end it has not
+   * seen, including goals sent before a reconnect. Never a cancel-all (ROS 1: an empty GoalID;
+   * ROS 2: a zero goal id and stamp): that cancels every goal on the server, whoever sent it,
+   * such as the operator's next motion. With the link down, the cancels are the first thing
+   * sent when it is back. Returns the ids cancelled.
+   */
+  cancelOwnGoals(action: string, actionType: string): string[];
+  /**
+   * The ids of the goals this transport sent to `action` whose end it has not seen, as the
+   * server knows them (ROS 1: actionlib GoalID ids; rosbridge ROS 2: its goal ids, which
+   * cancel_action_goal takes from any connection; rclnodejs: the goal UUIDs in hex).
+   */
+  goalsInFlight(action: string): string[];
+  /**
    * Set up the client side of an action now (and after every reconnect) rather than at its
    * first goal: ROS 1 actionlib advertises topics, and the first publishes after an advertise
    * can be lost, which must not happen to a stop.
    */
   prepareAction(action: string, actionType: string): void;
-  /** Cancel every goal on an action server, including ones sent before a reconnect. */
-  cancelAllGoals(action: string, actionType: string): void;
   /** What the robot offers (rosapi over rosbridge; the DDS graph natively). */
   graph(timeoutMs: number): Promise<RosGraph>;
+  /**
+   * Whether a server for `action` is up, judged by what only the server itself offers (its
+   * status publisher, or its cancel service), never by topics this process registered.
+   * Rejects when the robot's graph cannot be read.
+   */
+  actionServerUp(action: string, actionType: string, timeoutMs: number): Promise<boolean>;
   /** Read a parameter of another node (ROS 2: `node` is the node name; ROS 1: ignored). */
   getParameter(node: string, name: string, timeoutMs: number): Promise<unknown>;
 }

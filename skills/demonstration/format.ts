@@ -16,6 +16,7 @@ import type { RobotModel } from '../../model/description/robot-model.js';
 import type { KinematicChain } from '../kinematics/index.js';
 import type { Quat, Vec3 } from '../../model/math/transform.js';
 import type { PoseSamples } from '../dmp/index.js';
+import { formatNumber, LIMITS, WORLD_LIMIT } from '../../model/bounds.js';
 
 export const DEMONSTRATION_FORMAT = 'shammie-demonstration';
 export const DEMONSTRATION_VERSION = 1;
@@ -28,15 +29,20 @@ export class DemonstrationError extends Error {
 }
 
 const finite = z.number({ error: (i) => (i.input === undefined ? 'required' : `expected a finite number, got ${describe(i.input)}`) });
-const vec3 = z.tuple([finite, finite, finite]);
+/** Bounded at the door (model/bounds.ts); the joint limits of the arm are checked in processDemonstration. */
+const within = (limit: number, unit: string) =>
+  finite.min(-limit, `must be within ±${formatNumber(limit)} ${unit}`).max(limit, `must be within ±${formatNumber(limit)} ${unit}`);
+const coord = within(WORLD_LIMIT, 'm');
+const vec3 = z.tuple([coord, coord, coord]);
+const jointValue = within(LIMITS.jointValue, 'rad');
 
 export const demonstrationSampleSchema = z.strictObject({
-  /** seconds, any origin, strictly increasing */
-  t: finite,
+  /** seconds, any origin (ROS stamps are seconds since 1970), strictly increasing */
+  t: within(LIMITS.sampleTime, 's'),
   /** arm joint values in `jointNames` order */
-  q: z.array(finite).min(1),
+  q: z.array(jointValue).min(1).max(LIMITS.joints),
   /** gripper joint value (per-finger travel for parallel grippers), optional */
-  gripper: finite.optional(),
+  gripper: jointValue.optional(),
 });
 
 export const demonstrationSchema = z.strictObject({
@@ -44,7 +50,7 @@ export const demonstrationSchema = z.strictObject({
   version: z.literal(DEMONSTRATION_VERSION, { error: `expected "version": ${DEMONSTRATION_VERSION}` }),
   /** robot model name (e.g. "panda") */
   robot: z.string().min(1),
-  jointNames: z.array(z.string().min(1)).min(1),
+  jointNames: z.array(z.string().min(1).max(256)).min(1).max(LIMITS.joints),
   /** nominal sampling rate, Hz */
   rate: finite.refine((v) => v > 0 && v <= 10_000, 'must be a rate in Hz between 0 and 10000'),
   samples: z.array(demonstrationSampleSchema).min(2, 'a demonstration needs at least 2 samples').max(1_000_000),
@@ -229,14 +235,14 @@ export function processDemonstration(input: unknown, model: RobotModel, opts: Pr
       refuse(`sample ${k} (t = ${t[k]} s) is not after sample ${k - 1} (t = ${t[k - 1]} s); times must increase`);
   }
   const total = t[n - 1] - t[0];
-  const maxDuration = opts.maxDuration ?? 300;
+  const maxDuration = opts.maxDuration ?? LIMITS.demonstrationDuration;
   if (total > maxDuration) refuse(`it lasts ${total.toFixed(0)} s; at most ${maxDuration} s`);
 
   // Limits: positions (small slack for encoder noise at a stop) and speed between samples.
   model.arm.forEach((j, i) => {
     for (let k = 0; k < n; k++) {
       const v = q[k][i];
-      if (v < j.lower - 0.01 || v > j.upper + 0.01)
+      if (v < j.lower - LIMITS.jointMargin || v > j.upper + LIMITS.jointMargin)
         refuse(`at t = ${(t[k] - t[0]).toFixed(2)} s ${j.name} = ${v.toFixed(3)} rad is outside its limits [${j.lower}, ${j.upper}]`);
       if (k > 0) {
         const speed = Math.abs(v - q[k - 1][i]) / (t[k] - t[k - 1]);
@@ -289,6 +295,9 @@ export function processDemonstration(input: unknown, model: RobotModel, opts: Pr
   }
   if (dt > median * 1.01) notes.push(`resampled from ${(1 / median).toFixed(0)} Hz to ${(1 / dt).toFixed(0)} Hz`);
   const count = Math.max(2, Math.round((tEnd - tStart) / dt) + 1);
+  // The sample count comes from the file's times and the caller's dt: cap it before allocating.
+  if (!(count <= LIMITS.trajectoryPoints))
+    refuse(`resampling ${(tEnd - tStart).toFixed(1)} s every ${dt} s gives ${count} samples; at most ${LIMITS.trajectoryPoints}`);
   const out: number[][] = new Array<number[]>(count);
   let j = 0;
   for (let k = 0; k < count; k++) {

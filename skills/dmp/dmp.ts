@@ -40,6 +40,7 @@
  * scaling.ts (spatial scaling and its guard), mat3.ts (3×3 helpers).
  */
 import type { Pose, Quat, Vec3 } from '../../model/math/transform.js';
+import { formatNumber, LIMITS } from '../../model/bounds.js';
 import { activations, basisOf, type Basis } from './basis.js';
 import { mulMat, norm, sub } from './mat3.js';
 import { DmpError, checkPose, validateModel, type GuardOptions, type PoseDmpModel, type ScalingMode, type ScalingReport } from './model.js';
@@ -240,6 +241,12 @@ export function rolloutPoseDmp(model: PoseDmpModel, opts: RolloutOptions = {}): 
   // Internal step: small against τ for accuracy, and an integer divisor of dt.
   const sub = Math.max(1, Math.ceil(dt / (r.tau / 1000)));
   const h = dt / sub;
+  // The loop below runs (τ + settle) / h times, both from the stored skill: bound it before starting.
+  if (!(r.tau + settle <= LIMITS.motionDuration))
+    throw new DmpError(`the motion would last ${formatNumber(r.tau + settle)} s; one motion may last at most ${LIMITS.motionDuration} s`);
+  const steps = Math.ceil((r.tau + settle) / dt) * sub;
+  if (!(steps <= LIMITS.rolloutSteps))
+    throw new DmpError(`the rollout would take ${formatNumber(steps)} integration steps; at most ${LIMITS.rolloutSteps}: use a larger dt`);
   const changes = [...(opts.goalChanges ?? [])].sort((a, b) => a.t - b.t);
   const out: PoseRollout = {
     t: [0],

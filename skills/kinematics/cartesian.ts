@@ -7,6 +7,7 @@
  */
 import { quatAngle, slerp, type Quat, type Vec3 } from '../../model/math/transform.js';
 import type { IkSolver } from './ik.js';
+import { BoundsError, formatNumber, LIMITS } from '../../model/bounds.js';
 
 export interface CartesianGoal {
   /** tool position, meters */
@@ -29,6 +30,8 @@ export interface CartesianPathOptions {
   /** per-waypoint IK success thresholds (defaults: the solver's, 1 mm and 0.01 rad) */
   positionTolerance?: number;
   orientationTolerance?: number;
+  /** most waypoints the path may have (default LIMITS.pathWaypoints); a longer move throws a BoundsError */
+  maxWaypoints?: number;
 }
 
 export interface CartesianPathResult {
@@ -44,7 +47,11 @@ export interface CartesianPathResult {
   reason?: string;
 }
 
-/** Plan a straight-line tool move from FK(qStart) to `goal`. Never throws for infeasible moves. */
+/**
+ * Plan a straight-line tool move from FK(qStart) to `goal`. Never throws for infeasible moves; a
+ * move that would need more than `maxWaypoints` steps (a goal far outside any arm's reach)
+ * throws a BoundsError before any work.
+ */
 export function cartesianPath(
   solver: IkSolver,
   qStart: ArrayLike<number>,
@@ -84,6 +91,13 @@ export function cartesianPath(
   const dist = Math.hypot(p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2]);
   const angle = quatAngle(q0, q1);
   const steps = Math.max(1, Math.ceil(dist / step), Math.ceil(angle / rotStep));
+  // The waypoint count comes from the goal: a goal 1e306 m away must not make the loop below run forever.
+  const maxSteps = opts.maxWaypoints ?? LIMITS.pathWaypoints;
+  if (!(steps <= maxSteps)) {
+    throw new BoundsError(
+      `a straight move of ${formatNumber(dist)} m (and ${formatNumber(angle)} rad) needs ${formatNumber(steps)} steps of ${step} m; at most ${maxSteps}: is the goal inside the workspace, in meters?`,
+    );
+  }
 
   const waypoints: number[][] = [start];
   let prev = start;

@@ -8,7 +8,7 @@
  * (SkillRegistry.validateBehavior); this module only checks what the data alone can show.
  */
 import { z } from 'zod';
-import { SKILL_NAME, type BehaviorDefinition } from '../registry.js';
+import { SKILL_NAME, skillNumberSchema, type BehaviorDefinition } from '../registry.js';
 import { entitySchema, type Entity } from '../../model/world.js';
 import {
   LIBRARY_FORMAT,
@@ -17,6 +17,7 @@ import {
   MAX_HISTORY,
   clone,
   type Collections,
+  type LibraryBounds,
   type LibraryState,
   type MotionSkill,
   type PatchPart,
@@ -33,7 +34,7 @@ const paramSchema = z.strictObject({
   description: z.string().max(500),
 });
 
-const bodyArgSchema = z.union([z.string().max(2000), z.number().finite(), z.strictObject({ param: nameOfParam })]);
+const bodyArgSchema = z.union([z.string().max(2000), skillNumberSchema, z.strictObject({ param: nameOfParam })]);
 
 const stepSchema = z.strictObject({
   skill: skillName,
@@ -188,6 +189,26 @@ export function collectionProblems(c: Collections): string[] {
   return problems;
 }
 
+/**
+ * Entries whose numbers fail the physical bounds: a taught point outside the robot's workspace, a
+ * learned motion whose data the motion skills refuse. Empty without bounds.
+ */
+export function boundsProblems(c: Collections, bounds: LibraryBounds | undefined): string[] {
+  const problems: string[] = [];
+  if (!bounds) return problems;
+  const ws = bounds.workspace;
+  for (const e of c.entities) {
+    if (!ws || e.source.type !== 'point') continue;
+    const why = ws.problem(e.source.position, `${e.kind} ${e.name}: position`, `forget ${e.name} and show it again by pointing`);
+    if (why) problems.push(why);
+  }
+  for (const m of c.motions) {
+    const why = bounds.checkMotion?.(m);
+    if (why) problems.push(`motion "${m.name}": ${why}`);
+  }
+  return problems;
+}
+
 function findCycle(behaviors: BehaviorDefinition[]): string[] | null {
   const byName = new Map(behaviors.map((b) => [b.name, b]));
   const done = new Set<string>();
@@ -214,7 +235,7 @@ function findCycle(behaviors: BehaviorDefinition[]): string[] | null {
  * Parse a library file's text. Refuses with a message naming the file, the problem, and what
  * to do (`advice`), in the order: JSON, format marker, version, schema, consistency.
  */
-export function parseLibrary(text: string, file: string, advice: string): LibraryState {
+export function parseLibrary(text: string, file: string, advice: string, bounds?: LibraryBounds): LibraryState {
   if (text.trim() === '') throw new LibraryError(`${file} is empty, not a skill library. ${advice}`);
   let raw: unknown;
   try {
@@ -252,7 +273,7 @@ export function parseLibrary(text: string, file: string, advice: string): Librar
       },
     })),
   };
-  const problems = collectionProblems(state);
+  const problems = [...collectionProblems(state), ...boundsProblems(state, bounds)];
   if (problems.length) throw new LibraryError(`${file} is not a valid skill library:\n  ${problems.join('\n  ')}\n${advice}`);
   return state;
 }

@@ -24,6 +24,7 @@ import type { Entity } from '../../model/world.js';
 import { readText, removeStaleTemps, stamp, writeFileAtomic } from './files.js';
 import {
   behaviorSchema,
+  boundsProblems,
   collectionProblems,
   dropUndefined,
   issuesText,
@@ -45,6 +46,7 @@ import {
   type Collections,
   type HistoryEntry,
   type HistoryRecord,
+  type LibraryBounds,
   type LibraryChange,
   type LibraryState,
   type MotionSkill,
@@ -60,6 +62,7 @@ export {
   LibraryError,
   MAX_HISTORY,
   type HistoryRecord,
+  type LibraryBounds,
   type LibraryChange,
   type MotionSkill,
   type OpenOptions,
@@ -92,20 +95,25 @@ export class SkillLibrary {
   /** identity of the file as we last read or wrote it, to notice other writers */
   #stamp: string | null;
   readonly #listeners = new Set<(change: LibraryChange) => void>();
+  /** the physical checks every entry passes (on load, reload, import and every change) */
+  readonly #bounds: LibraryBounds;
 
-  private constructor(dir: string, state: LibraryState, fileStamp: string | null) {
+  private constructor(dir: string, state: LibraryState, fileStamp: string | null, bounds: LibraryBounds) {
     this.dir = dir;
     this.path = join(dir, LIBRARY_FILE);
     this.#state = state;
     this.#stamp = fileStamp;
+    this.#bounds = bounds;
   }
 
   /**
    * Open the library in `dir` (e.g. DEFAULT_DATA_DIR). Creates the folder and an empty library
    * when missing; otherwise loads and validates it. Throws LibraryError if the file is corrupt,
-   * foreign or from a newer version, leaving it untouched.
+   * foreign or from a newer version, or an entry fails the bounds (`options.workspace`,
+   * `options.checkMotion`), leaving it untouched.
    */
   static open(dir: string, options: OpenOptions = {}): SkillLibrary {
+    const bounds: LibraryBounds = { workspace: options.workspace, checkMotion: options.checkMotion };
     const abs = resolve(dir);
     const file = join(abs, LIBRARY_FILE);
     let state: LibraryState;
@@ -120,10 +128,10 @@ export class SkillLibrary {
       state = clone(EMPTY);
       writeFileAtomic(file, serialize(state));
     } else {
-      state = parseLibrary(readText(file, OPEN_ADVICE), file, OPEN_ADVICE);
+      state = parseLibrary(readText(file, OPEN_ADVICE), file, OPEN_ADVICE, bounds);
     }
     removeStaleTemps(abs, LIBRARY_FILE);
-    return new SkillLibrary(abs, state, stamp(file));
+    return new SkillLibrary(abs, state, stamp(file), bounds);
   }
 
   behaviors(): BehaviorDefinition[] {
@@ -153,7 +161,7 @@ export class SkillLibrary {
   reload(): boolean {
     const now = stamp(this.path);
     if (now === null || now === this.#stamp) return false;
-    this.#state = parseLibrary(readText(this.path, OPEN_ADVICE), this.path, OPEN_ADVICE);
+    this.#state = parseLibrary(readText(this.path, OPEN_ADVICE), this.path, OPEN_ADVICE, this.#bounds);
     this.#stamp = now;
     return true;
   }
@@ -279,7 +287,7 @@ export class SkillLibrary {
       entities: applyPart(cur.entities, last.undo.entities),
       motions: applyPart(cur.motions, last.undo.motions),
     };
-    const problems = collectionProblems(next);
+    const problems = [...collectionProblems(next), ...boundsProblems(next, this.#bounds)];
     if (problems.length) throw new LibraryError(`cannot undo "${last.summary}": ${problems.join('; ')}`);
     this.#save({ ...next, lastSeq: cur.lastSeq, history: cur.history.slice(0, -1) });
     this.#emit({ action: 'undo', summary: `undid: ${last.summary}`, seq: null });
@@ -314,7 +322,7 @@ export class SkillLibrary {
     if (mode !== 'merge' && mode !== 'replace') throw new LibraryError(`import mode must be "merge" or "replace", got "${String(mode)}"`);
     const source = resolve(file);
     const advice = 'Nothing was imported.';
-    const incoming = parseLibrary(readText(source, advice), source, advice);
+    const incoming = parseLibrary(readText(source, advice), source, advice, this.#bounds);
     const counts = { behaviors: incoming.behaviors.length, entities: incoming.entities.length, motions: incoming.motions.length };
     this.#mutate('import', (c) => {
       let next: Collections;
@@ -371,7 +379,7 @@ export class SkillLibrary {
     const cur = this.#state;
     const r = build({ behaviors: cur.behaviors, entities: cur.entities, motions: cur.motions });
     if (!r) return;
-    const problems = collectionProblems(r.next);
+    const problems = [...collectionProblems(r.next), ...boundsProblems(r.next, this.#bounds)];
     if (problems.length) throw new LibraryError(problems.join('; '));
     const undo: UndoPatch = dropUndefined({
       behaviors: diffPart(cur.behaviors, r.next.behaviors),

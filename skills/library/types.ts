@@ -5,6 +5,7 @@
  */
 import type { BehaviorDefinition, SkillParam } from '../registry.js';
 import type { Entity } from '../../model/world.js';
+import type { Workspace } from '../../model/bounds.js';
 
 export const LIBRARY_FORMAT = 'shammie-library';
 export const LIBRARY_VERSION = 1;
@@ -44,7 +45,18 @@ export interface LibraryChange {
   seq: number | null;
 }
 
-export interface OpenOptions {
+/** Physical checks of the library's entries beyond their shape (model/bounds.ts). */
+export interface LibraryBounds {
+  /**
+   * the robot's workspace: a taught point outside it is refused, on load like a corrupt file and
+   * on every change (without one, only the absolute WORLD_LIMIT of the schema applies)
+   */
+  workspace?: Workspace;
+  /** why a learned motion's data cannot be used (a number out of bounds, …), or null */
+  checkMotion?: (m: MotionSkill) => string | null;
+}
+
+export interface OpenOptions extends LibraryBounds {
   /** create the folder and an empty library when missing (default true) */
   create?: boolean;
 }

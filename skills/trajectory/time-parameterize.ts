@@ -16,6 +16,7 @@
 import type { JointTrajectory, JointTrajectoryPoint } from '../../robot-bridge/types.js';
 import type { RobotModel } from '../../model/description/robot-model.js';
 import { buildPath, evalPiece, type JointPath } from './path.js';
+import { formatNumber, LIMITS } from '../../model/bounds.js';
 
 export interface TimeParameterizeOptions {
   /** fraction of each joint's URDF velocity limit to use, (0, 1]; default 0.5 */
@@ -61,6 +62,8 @@ export function timeParameterize(waypoints: number[][], model: RobotModel, opts:
   if (!(tolerance > 0)) throw new TrajectoryError(`pathTolerance must be positive, got ${tolerance}`);
   if (jointNames.length !== n) throw new TrajectoryError(`${jointNames.length} joint names given but ${model.name} has ${n} arm joints`);
   if (waypoints.length === 0) throw new TrajectoryError('no waypoints');
+  if (waypoints.length > LIMITS.trajectoryPoints)
+    throw new TrajectoryError(`${waypoints.length} waypoints is too many for one motion; at most ${LIMITS.trajectoryPoints}`);
   waypoints.forEach((w, k) => {
     if (w.length !== n) throw new TrajectoryError(`waypoint ${k} has ${w.length} values but ${model.name} has ${n} arm joints`);
     model.arm.forEach((j, i) => {
@@ -237,7 +240,12 @@ function maxFeasibleX(con: { a: Float64Array; b: Float64Array; c: Float64Array }
 /** Evenly spaced samples (spacing ≤ dt) of the profile, slowed down uniformly by `stretch`. */
 function sample(path: JointPath, pr: Profile, stretch: number, dt: number, n: number): JointTrajectoryPoint[] {
   const T = pr.t[pr.t.length - 1] * stretch;
+  // The sample count comes from the path's length: cap it before allocating (a huge joint value must not fill memory).
+  if (!(T <= LIMITS.motionDuration))
+    throw new TrajectoryError(`the motion would take ${formatNumber(T)} s; one motion may take at most ${LIMITS.motionDuration} s`);
   const count = Math.max(1, Math.ceil(T / dt - 1e-9));
+  if (count > LIMITS.trajectoryPoints)
+    throw new TrajectoryError(`the motion would need ${count} samples of ${dt} s; at most ${LIMITS.trajectoryPoints}: use a larger dt`);
   const out: JointTrajectoryPoint[] = [];
   const q = new Array<number>(n),
     dq = new Array<number>(n),

@@ -10,7 +10,8 @@ import type { Turn } from '../../session/types.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'launch', 'bin', 'shammie.js');
 // Every spawned command gets its own data folder, so runs never share a skill library.
-const ENV = { ...process.env, SHAMMIE_DATA: mkdtempSync(join(tmpdir(), 'shammie-data-')) };
+// A 2 s watchdog: the suite loads the machine enough to stall a server's loop for 250 ms.
+const ENV = { ...process.env, SHAMMIE_DATA: mkdtempSync(join(tmpdir(), 'shammie-data-')), SHAMMIE_WATCHDOG_MS: '2000' };
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: ENV });
 const tmp = () => mkdtempSync(join(tmpdir(), 'shammie-cli-'));
 
@@ -110,14 +111,17 @@ describe('shammie start', () => {
   it('prints a URL that serves the JSON status, and the session API drives the sim', async () => {
     const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: ENV });
     try {
+      let token = '';
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
         const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
         child.stdout.on('data', (d) => {
           out += d;
-          const m = out.match(/Session server: (http:\/\/127\.0\.0\.1:\d+\/)/);
+          // The printed link carries the access token (as Jupyter's does).
+          const m = out.match(/Session server: (http:\/\/127\.0\.0\.1:\d+\/)\?token=([0-9a-f]{64})/);
           if (m) {
             clearTimeout(timer);
+            token = m[2];
             resolve(m[1]);
           }
         });
@@ -134,14 +138,21 @@ describe('shammie start', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect((await json<Status>(fetch(url))).simTime).toBeGreaterThan(t0);
 
-      const bad = await fetch(new URL('api/say', url), { method: 'POST', body: '{"words": 1}' });
+      const auth = { authorization: `Bearer ${token}` };
+      const anonymous = await fetch(new URL('api/say', url), { method: 'POST', body: JSON.stringify({ text: 'go to the bag' }) });
+      expect(anonymous.status).toBe(401);
+      const bad = await fetch(new URL('api/say', url), { method: 'POST', headers: auth, body: '{"words": 1}' });
       expect(bad.status).toBe(400);
       expect((await json<{ error: string }>(Promise.resolve(bad))).error).toMatch(/body must be/);
 
-      const turn = await json<Turn>(fetch(new URL('api/say', url), { method: 'POST', body: JSON.stringify({ text: 'go to the bag' }) }));
+      const turn = await json<Turn & { previewId: string }>(
+        fetch(new URL('api/say', url), { method: 'POST', headers: auth, body: JSON.stringify({ text: 'go to the bag' }) }),
+      );
       expect(turn).toMatchObject({ kind: 'plan', executed: false, plan: [{ skill: 'goto', args: { object: 'GIFT_BAG' } }] });
-      const done = await json<Turn>(fetch(new URL('api/confirm', url), { method: 'POST' }));
-      expect(done.outcome).toBe('succeeded');
+      const done = await json<{ ok: boolean }>(
+        fetch(new URL('api/confirm', url), { method: 'POST', headers: auth, body: JSON.stringify({ previewId: turn.previewId }) }),
+      );
+      expect(done.ok).toBe(true);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -40,6 +40,7 @@ describe('shammie doctor (CLI)', () => {
     expect(res.stdout).toMatch(/ok {3}controller: .* answered a zero-motion goal/);
     expect(res.stdout).toMatch(/topics: .*\/joint_states \[sensor_msgs\/msg\/JointState\]/);
     expect(res.stdout).toMatch(/doctor: profile ros2-rosbridge is ready/);
+    expect(res.stdout).toMatch(/note: If the link to the robot drops during a motion, nothing on this computer can stop the arm/);
   });
 
   it('rosbridge not running: exit 1 with the hint, no stack trace', async () => {

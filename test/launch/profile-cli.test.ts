@@ -17,7 +17,7 @@ const DATA = mkdtempSync(join(tmpdir(), 'shammie-data-'));
 
 function start(args: string[], env: Record<string, string>) {
   return spawn(process.execPath, [BIN, 'start', '--port', '0', '--data', DATA, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, SHAMMIE_WATCHDOG_MS: '2000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -56,14 +56,17 @@ describe('shammie start --profile', () => {
   it('ros2-rosbridge: the session server drives the robot through rosbridge', async () => {
     const child = start(['--profile', 'ros2-rosbridge'], { ROSBRIDGE_URL: r.server.url });
     try {
+      let token = '';
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
         const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
         child.stdout.on('data', (d) => {
           out += d;
-          const m = out.match(/Session server: (http:\/\/127\.0\.0\.1:\d+\/)/);
+          // The printed link carries the access token (as Jupyter's does).
+          const m = out.match(/Session server: (http:\/\/127\.0\.0\.1:\d+\/)\?token=([0-9a-f]{64})/);
           if (m) {
             clearTimeout(timer);
+            token = m[2];
             resolve(m[1]);
           }
         });
@@ -75,13 +78,16 @@ describe('shammie start --profile', () => {
       const status = (await (await fetch(new URL('api/status', url))).json()) as ReturnType<typeof statusOf>;
       expect(status).toMatchObject({ robot: 'panda', backend: { presence: 'connected' }, capabilities: { groundTruthObjects: false } });
       expect(status.objects.CANDY.position).toEqual([0.45, 0.02, 0.0125]);
+      const auth = { authorization: `Bearer ${token}` };
       const turn = (await (
-        await fetch(new URL('api/say', url), { method: 'POST', body: JSON.stringify({ text: 'go to the candy' }) })
-      ).json()) as Turn;
+        await fetch(new URL('api/say', url), { method: 'POST', headers: auth, body: JSON.stringify({ text: 'go to the candy' }) })
+      ).json()) as Turn & { previewId: string };
       expect(turn).toMatchObject({ kind: 'plan', plan: [{ skill: 'goto', args: { object: 'CANDY' } }] });
       const goals = r.robot.goals.length;
-      const done = (await (await fetch(new URL('api/confirm', url), { method: 'POST' })).json()) as Turn;
-      expect(done.outcome).toBe('succeeded');
+      const done = (await (
+        await fetch(new URL('api/confirm', url), { method: 'POST', headers: auth, body: JSON.stringify({ previewId: turn.previewId }) })
+      ).json()) as { ok: boolean };
+      expect(done.ok).toBe(true);
       expect(r.robot.goals.length).toBeGreaterThan(goals);
     } finally {
       child.kill('SIGTERM');

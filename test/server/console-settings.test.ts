@@ -3,15 +3,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openTestServer, type TestClient } from './ws-client.js';
+import { openTestServer, teachCollect, type TestClient, type TestServer } from './ws-client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'shammie-settings-'));
 const file = join(dataDir, 'console.json');
 
-async function withServer<T>(fn: (c: TestClient) => Promise<T>): Promise<T> {
+async function withServer<T>(fn: (c: TestClient, t: TestServer) => Promise<T>): Promise<T> {
   const t = await openTestServer({ dataDir, app: { dataDir }, server: { voice: false } });
   try {
-    return await fn(t.c);
+    return await fn(t.c, t);
   } finally {
     await t.close();
   }
@@ -23,17 +23,18 @@ describe('console settings', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('auto-confirm survives a restart', async () => {
-    await withServer(async (c) => {
+    await withServer(async (c, t) => {
       expect(await autoConfirmed(c)).toEqual([]);
+      teachCollect(t.app);
       const from = c.mark();
-      c.send({ type: 'auto_confirm', skill: 'pickup', enabled: true });
-      await c.next('library', (m) => m.skills.some((s) => s.name === 'pickup' && s.autoConfirm), 5000, from);
+      c.send({ type: 'auto_confirm', skill: 'collect', enabled: true, acknowledged: true });
+      await c.next('library', (m) => m.skills.some((s) => s.name === 'collect' && s.autoConfirm), 5000, from);
     });
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ format: 'shammie-console', version: 1, autoConfirm: ['pickup'] });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ format: 'shammie-console', version: 1, autoConfirm: ['collect'] });
     await withServer(async (c) => {
-      expect(await autoConfirmed(c)).toEqual(['pickup']);
+      expect(await autoConfirmed(c)).toEqual(['collect']);
       const from = c.mark();
-      c.send({ type: 'auto_confirm', skill: 'pickup', enabled: false });
+      c.send({ type: 'auto_confirm', skill: 'collect', enabled: false });
       await c.next('library', (m) => m.skills.every((s) => !s.autoConfirm), 5000, from);
     });
     expect((JSON.parse(readFileSync(file, 'utf8')) as { autoConfirm: string[] }).autoConfirm).toEqual([]);

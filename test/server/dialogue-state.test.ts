@@ -92,9 +92,9 @@ describe('the status says what the session is doing', () => {
 });
 
 describe('two consoles, one pending plan', () => {
-  it("a second console's command does not replace the first one's pending plan", async () => {
+  it("a second console watches: its command is refused, not put in place of the first one's pending plan; after the first leaves it can drive", async () => {
     const { c: a, app, server } = t;
-    const b = new TestClient(server.url, undefined, 'consoleB');
+    const b = new TestClient(server.consoleUrl, undefined, 'consoleB');
     await b.open();
     try {
       let from = a.mark();
@@ -103,21 +103,21 @@ describe('two consoles, one pending plan', () => {
       const fromB = b.mark();
       from = a.mark();
       b.send({ type: 'say', text: 'go to the bag' });
-      // (Every console sees the shared dialogue: wait for the answer to B's command.)
-      const answer = await b.next(
-        'dialogue',
-        (d) => d.entry.role === 'robot' && /waiting for confirmation/.test(d.entry.text),
-        20_000,
-        fromB,
+      const refused = await b.next('error', (e) => e.re === 'say', 20_000, fromB);
+      expect(refused.message).toMatch(
+        /^Console \d+ is in control of the arm\. Ask for control \(top bar\); stop works from every client\.$/,
       );
-      expect(answer.entry.text).toBe("Another console's plan go_home() is waiting for confirmation. Confirm or cancel it first.");
       // The first console's preview is still the pending one, and still runs when confirmed.
       expect(app.session.pending?.plan).toEqual([{ skill: 'go_home', args: {} }]);
       expect(a.messages.slice(from).some((m) => m.type === 'preview' || m.type === 'preview_cleared')).toBe(false);
+      // B cannot execute A's preview either.
+      b.send({ type: 'confirm', previewId: mine.preview.id });
+      await b.next('error', (e) => e.re === 'confirm', 20_000, fromB);
+      expect(app.session.state.kind).toBe('previewing');
       a.send({ type: 'confirm', previewId: mine.preview.id });
       const done = await a.next('execution', (e) => !e.execution.active && e.execution.previewId === mine.preview.id, 60_000, from);
       expect(done.execution.outcome).toBe('succeeded');
-      // Once the first console has left, its pending plan no longer blocks the second.
+      // Once the first console has left, nobody holds control: the second takes it by acting.
       from = a.mark();
       a.send({ type: 'say', text: 'go to the bag' });
       await a.next('preview', () => true, 20_000, from);
@@ -127,6 +127,7 @@ describe('two consoles, one pending plan', () => {
       b.send({ type: 'say', text: 'go home' });
       const theirs = await b.next('preview', () => true, 20_000, fromB2);
       expect(theirs.preview.planText).toBe('go_home()');
+      expect(server.hub.controller).toBe('console:consoleB');
       b.send({ type: 'cancel' });
       await b.next('preview_cleared', () => true, 5000, fromB2);
     } finally {

@@ -11,7 +11,7 @@ import { ensureConsoleBuilt } from '../../server/build.js';
 import type { SessionServer } from '../../server/index.js';
 import { failureTip } from '../../server/hub.js';
 import type { RecordingFile } from '../../server/recordings.js';
-import { openTestServer, type Msg, type TestClient, type TestServer } from './ws-client.js';
+import { openTestServer, teachCollect, type Msg, type TestClient, type TestServer } from './ws-client.js';
 
 describe('session server', () => {
   let app: SimApp;
@@ -30,7 +30,9 @@ describe('session server', () => {
   afterAll(() => t?.close());
 
   it('serves the console to browsers, JSON status to scripts, and the robot description', async () => {
-    const html = await fetch(server.url, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    const html = await fetch(server.consoleUrl, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    // The link carries the token; the page keeps it in a same-site cookie for its WebSocket and uploads.
+    expect(html.headers.get('set-cookie')).toMatch(/^shammie_token_\d+=[0-9a-f]{64}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Strict/);
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
     const text = await html.text();
     expect(text).toContain('<div id="root">');
@@ -218,29 +220,40 @@ describe('session server: auto-confirm', () => {
   }, 60_000);
   afterAll(() => t?.close());
 
-  it('auto-confirms plans made only of behaviors the operator switched it on for', async () => {
+  it('auto-confirms plans made only of taught behaviors the operator switched it on for, after an explicit acknowledgement', async () => {
     let from = c.mark();
-    c.send({ type: 'auto_confirm', skill: 'goto', enabled: true });
-    expect((await c.next('error', (e) => e.re === 'auto_confirm', 5000, from)).message).toMatch(/not a behavior/);
-    c.send({ type: 'auto_confirm', skill: 'pickup', enabled: true });
-    const lib = await c.next('library', (l) => l.skills.some((s) => s.name === 'pickup' && s.autoConfirm), 5000, from);
-    expect(lib.skills.find((s) => s.name === 'goto')?.autoConfirm).toBe(false);
-    // "go to the bag" is not a pickup-only plan: it waits.
+    c.send({ type: 'auto_confirm', skill: 'goto', enabled: true, acknowledged: true });
+    expect((await c.next('error', (e) => e.re === 'auto_confirm', 5000, from)).message).toMatch(/not a taught behavior/);
+    // The reproduction: a built-in behavior (pickup) could be set to run without asking.
     from = c.mark();
-    c.send({ type: 'say', text: 'go home' });
+    c.send({ type: 'auto_confirm', skill: 'pickup', enabled: true, acknowledged: true });
+    expect((await c.next('error', (e) => e.re === 'auto_confirm', 5000, from)).message).toMatch(/"pickup" is not a taught behavior/);
+    teachCollect(t.app);
+    from = c.mark();
+    c.send({ type: 'auto_confirm', skill: 'collect', enabled: true });
+    expect((await c.next('error', (e) => e.re === 'auto_confirm', 5000, from)).message).toMatch(/explicit agreement/);
+    c.send({ type: 'auto_confirm', skill: 'collect', enabled: true, acknowledged: true });
+    const lib = await c.next('library', (l) => l.skills.some((s) => s.name === 'collect' && s.autoConfirm), 5000, from);
+    expect(lib.skills.find((s) => s.name === 'pickup')?.autoConfirm).toBe(false);
+    // Logged in the dialogue, with who did it.
+    await c.next('dialogue', (d) => /^Console \d+ turned on auto-confirm: collect will run without asking/.test(d.entry.text), 5000, from);
+    // "pick up the candy" is pickup, not the taught behavior: it waits.
+    from = c.mark();
+    c.send({ type: 'say', text: 'pick up the candy' });
     const waiting = await c.next('preview', () => true, 20_000, from);
     expect(waiting.preview.autoConfirm).toBe(false);
     c.send({ type: 'cancel' });
-    // "pick up the candy" = pickup(CANDY): runs without a confirm.
+    await c.next('preview_cleared', () => true, 5000, from);
+    // "collect the candy" = collect(CANDY): runs without a confirm.
     from = c.mark();
-    c.send({ type: 'say', text: 'pick up the candy' });
+    c.send({ type: 'say', text: 'collect the candy' });
     const auto = await c.next('preview', () => true, 20_000, from);
     expect(auto.preview.autoConfirm).toBe(true);
     const done = await c.next('execution', (e) => !e.execution.active && e.execution.previewId === auto.preview.id, 60_000, from);
     expect(done.execution.failure).toBe(null);
     expect(done.execution.outcome).toBe('succeeded');
-    c.send({ type: 'auto_confirm', skill: 'pickup', enabled: false });
-    await c.next('library', (l) => l.skills.some((s) => s.name === 'pickup' && !s.autoConfirm), 5000, from);
+    c.send({ type: 'auto_confirm', skill: 'collect', enabled: false });
+    await c.next('library', (l) => l.skills.some((s) => s.name === 'collect' && !s.autoConfirm), 5000, from);
   });
 });
 

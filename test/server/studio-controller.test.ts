@@ -3,7 +3,7 @@
  * first shoot, frames stored with the tool pose and the call that posed the camera, the state
  * the consoles see, and one capture at a time.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import type { SessionEvent, StudioHooks } from '../../session/session.js';
 import { StudioController } from '../../server/studio-controller.js';
 import { loadRobotModel } from '../../model/description/robot-model.js';
 import { KinematicChain } from '../../skills/kinematics/index.js';
+import { testPattern } from '../../studio/png.js';
 import { FakeCamera } from '../fakes/fake-camera.js';
 
 const model = loadRobotModel('panda');
@@ -38,7 +39,7 @@ function fakeSession() {
   return s;
 }
 
-function setup(o: { delayMs?: number } = {}) {
+function setup(o: { delayMs?: number; totalBytes?: number } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'shammie-studio-ctl-'));
   const q = [...model.home];
   const camera = new FakeCamera({ width: 64, height: 36, delayMs: o.delayMs });
@@ -50,6 +51,7 @@ function setup(o: { delayMs?: number } = {}) {
     chain,
     scene: 'stopmotion',
     now: () => NOW,
+    ...(o.totalBytes ? { limits: { totalBytes: o.totalBytes } } : {}),
   }).attach(session);
   return { dataDir, q, camera, session, studio };
 }
@@ -142,5 +144,22 @@ describe('StudioController', () => {
     camera.fail = 'the lens cap is on';
     await expect(studio.shoot({ posedBy: null })).rejects.toThrow('the lens cap is on');
     expect(studio.film!.frameCount).toBe(2);
+  });
+
+  it('all films together stay within the studio quota; the refusal names the largest films, and deleting one makes room', async () => {
+    // The fake camera's k-th picture is testPattern(64, 36, k); an old film holds 10,000 bytes.
+    const old = 10_000;
+    const { studio, dataDir } = setup({ totalBytes: old + testPattern(64, 36, 1).length + testPattern(64, 36, 2).length - 1 });
+    mkdirSync(join(dataDir, 'studio', 'old-film', 'frames'), { recursive: true });
+    writeFileSync(join(dataDir, 'studio', 'old-film', 'frames', '000001.png'), Buffer.alloc(old));
+    await studio.open('new-film');
+    expect(await studio.shoot({ posedBy: null })).toBe('Frame 1 saved.');
+    await expect(studio.shoot({ posedBy: null })).rejects.toThrow(
+      /^the studio folder .*studio holds 1\d KB of films and this frame needs \d KB more; all films together may hold at most 1\d KB\. Export the films you have finished \(shammie film export\) and delete their folders \(largest: old-film 10 KB, new-film \d KB\), then shoot again$/,
+    );
+    expect(studio.film!.frameCount).toBe(1);
+    expect(existsSync(join(dataDir, 'studio', 'new-film', 'frames', '000002.png'))).toBe(false);
+    rmSync(join(dataDir, 'studio', 'old-film'), { recursive: true });
+    expect(await studio.shoot({ posedBy: null })).toBe('Frame 2 saved.');
   });
 });

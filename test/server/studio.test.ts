@@ -32,11 +32,11 @@ class Console extends TestClient {
     const { requestId, width, height } = m;
     switch (this.render) {
       case 'ok':
-        return this.send({ type: 'studio_frame', requestId, png: testPattern(width, height, this.renders).toString('base64') });
+        return void this.upload({ type: 'studio_frame', requestId, png: testPattern(width, height, this.renders).toString('base64') });
       case 'wrong-size':
-        return this.send({ type: 'studio_frame', requestId, png: testPattern(640, 360, 1).toString('base64') });
+        return void this.upload({ type: 'studio_frame', requestId, png: testPattern(640, 360, 1).toString('base64') });
       case 'not-png':
-        return this.send({ type: 'studio_frame', requestId, png: Buffer.from('this is not a picture at all').toString('base64') });
+        return void this.upload({ type: 'studio_frame', requestId, png: Buffer.from('this is not a picture at all').toString('base64') });
       case 'fail':
         return this.send({ type: 'studio_frame_failed', requestId, reason: 'WebGL context lost' });
       case 'ignore':
@@ -58,7 +58,7 @@ describe('the stop-motion studio in the session server', () => {
   let server: SessionServer;
   let dataDir: string;
   let c: Console;
-  const get = (path: string) => fetch(new URL(path, server.url));
+  const get = (path: string) => fetch(new URL(path, server.url), { headers: { authorization: `Bearer ${server.token}` } });
 
   let t: TestServer<Console>;
   beforeAll(async () => {
@@ -215,7 +215,7 @@ describe('the stop-motion studio in the session server', () => {
   });
 
   it('a second console gets the state on connect; with no console at all the shot fails with what to do', async () => {
-    const other = new Console(server.url);
+    const other = new Console(server.consoleUrl);
     await other.open();
     const s = await other.state((x) => x.session !== null);
     expect(s.session!.name).toBe('hulk-smash');
@@ -223,7 +223,11 @@ describe('the stop-motion studio in the session server', () => {
     c.close();
     const t0 = Date.now();
     while (server.hub.clients.size > 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
-    const res = await fetch(new URL('api/say', server.url), { method: 'POST', body: JSON.stringify({ text: 'shoot' }) });
+    const res = await fetch(new URL('api/say', server.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}` },
+      body: JSON.stringify({ text: 'shoot' }),
+    });
     const turn = (await res.json()) as { kind: string; reply: string };
     expect(turn.kind).toBe('error');
     expect(turn.reply).toBe(`I couldn't take the picture: ${NO_CONSOLE}.`);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { createApp, type AppOptions, type SimApp } from '../../session/app.js';
+import { createApp, type App, type AppOptions, type SimApp } from '../../session/app.js';
 import { startSessionServer, type SessionServer, type SessionServerOptions } from '../../server/index.js';
 import { parseServerMessage, type ServerMessage } from '../../server/protocol.js';
 
@@ -14,10 +14,24 @@ export class TestClient {
   readonly messages: ServerMessage[] = [];
   readonly invalid: string[] = [];
   readonly ws: WebSocket;
+  /** the server's base URL and the token this client was given */
+  readonly base: string;
+  readonly token: string | null;
   #waiters: (() => void)[] = [];
-  /** `clientId`: the console id a browser tab sends (?client=…); without one the server makes one up */
+  /**
+   * `url`: the server's console URL (with `?token=…`, which the WebSocket URL carries on);
+   * `clientId`: the console id a browser tab sends (?client=…); without one the server makes one up
+   */
   constructor(url: string, headers?: Record<string, string>, clientId?: string) {
-    this.ws = new WebSocket(url.replace(/^http/, 'ws') + 'ws' + (clientId ? `?client=${clientId}` : ''), { headers });
+    const u = new URL(url);
+    const ws = new URL('ws', u);
+    ws.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+    const token = u.searchParams.get('token');
+    this.base = new URL('/', u).toString();
+    this.token = token;
+    if (token) ws.searchParams.set('token', token);
+    if (clientId) ws.searchParams.set('client', clientId);
+    this.ws = new WebSocket(ws.toString(), { headers });
     this.ws.on('message', (d) => {
       // ws's default binaryType ('nodebuffer') delivers every message as one Buffer
       const r = parseServerMessage((d as Buffer).toString());
@@ -37,6 +51,27 @@ export class TestClient {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);
     });
+  }
+  /**
+   * A bulk message (a demonstration, a wrist-camera frame) through POST /api/upload, as the
+   * console sends what does not fit a WebSocket frame. Resolves with the server's answer.
+   */
+  async upload(m: unknown): Promise<{ status: number; body: { ok?: boolean; error?: string } }> {
+    const res = await fetch(new URL('api/upload', this.base), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        'x-shammie-client': this.you.replace(/^console:/, ''),
+      },
+      body: typeof m === 'string' ? m : JSON.stringify(m),
+    });
+    return { status: res.status, body: (await res.json()) as { ok?: boolean; error?: string } };
+  }
+  /** the server's answer to the first message (hello): this connection's source */
+  get you(): string {
+    const hello = this.messages.find((m) => m.type === 'hello');
+    return hello?.type === 'hello' ? hello.you : '';
   }
   send(m: unknown): void {
     this.ws.send(typeof m === 'string' ? m : JSON.stringify(m));
@@ -77,6 +112,19 @@ export interface TestServer<C extends TestClient = TestClient> {
   close(): Promise<void>;
 }
 
+/** A taught behavior, kept in the app's library as a lesson leaves it: collect(object) = pickup(object). */
+export function teachCollect(app: App): void {
+  const def = {
+    kind: 'behavior' as const,
+    name: 'collect',
+    description: 'Pick up an object (taught).',
+    params: [{ name: 'object', type: 'entity' as const, description: 'An object in the scene.' }],
+    body: [{ skill: 'pickup', args: { object: { param: 'object' } } }],
+  };
+  app.session.deps.library.addBehavior(def);
+  app.registry.register(def);
+}
+
 /**
  * A sim app (fast pace unless given) and its session server on a free port with a temporary
  * data folder (or `dataDir`), the console not served, and a connected client.
@@ -87,7 +135,7 @@ export async function openTestServer<C extends TestClient = TestClient>(
   const app = (await createApp({ pace: 'fast', ...opts.app })) as SimApp; // tests run the sim
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'shammie-server-'));
   const server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'off', ...opts.server });
-  const c = opts.client ? opts.client(server.url) : (new TestClient(server.url) as C);
+  const c = opts.client ? opts.client(server.consoleUrl) : (new TestClient(server.consoleUrl) as C);
   await c.open();
   return {
     app,

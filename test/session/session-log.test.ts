@@ -1,16 +1,28 @@
 /**
  * The JSONL session log (session/log.ts) and `shammie report` (launch/report.ts): a synthetic log
- * with known timings, corrupt input, and a log written by a real session in the sim.
+ * with known timings, corrupt input, a full disk (the fake disk of test/fakes/full-disk.ts under
+ * the real writes), and a log written by a real session in the sim.
  */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type SimApp } from '../../session/app.js';
-import { defaultLogPath, logFileName, SessionLog, toLogRecord, type LoggableEvent } from '../../session/log.js';
+import {
+  defaultLogPath,
+  logFileName,
+  MAX_PENDING_LINES,
+  SessionLog,
+  toLogRecord,
+  type LogProblem,
+  type LoggableEvent,
+} from '../../session/log.js';
+import { fullDisk } from '../fakes/full-disk.js';
 import { formatReport, reportCommand, reportFromLog, ReportError } from '../../launch/report.js';
 import { runScript } from '../../session/script-run.js';
 import { parseScript } from '../../session/script.js';
+
+vi.mock('node:fs', async (orig) => (await import('../fakes/full-disk.js')).withFullDisk(await orig()));
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `shammie-${p}-`));
 const T0 = Date.parse('2024-11-26T10:00:00.000Z');
@@ -310,6 +322,105 @@ describe('SessionLog', () => {
     const blocker = join(tmp('log3'), 'file');
     writeFileSync(blocker, 'x');
     expect(() => new SessionLog({ file: join(blocker, 'session.jsonl') })).toThrow();
+  });
+});
+
+describe('the session log on a full disk (issue 13: "the session log silently becomes 0 bytes")', () => {
+  afterEach(() => fullDisk.free());
+
+  /** A log in a fresh folder whose problems and warnings the test sees. */
+  function openLog() {
+    const logs = join(tmp('full'), 'logs');
+    mkdirSync(logs, { recursive: true });
+    const problems: (LogProblem | null)[] = [];
+    const warnings: string[] = [];
+    let s = 0;
+    const now = () => new Date(T0 + 1000 * s++);
+    const make = () =>
+      new SessionLog({ file: join(logs, 'session.jsonl'), now, onProblem: (p) => problems.push(p), warn: (l) => warnings.push(l) });
+    const read = () =>
+      readFileSync(join(logs, 'session.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
+    return { logs, problems, warnings, make, read };
+  }
+
+  it('a log that cannot be written is reported, kept in memory and written when the disk has room', () => {
+    const { logs, problems, warnings, make, read } = openLog();
+    fullDisk.fill(logs, 0);
+    const log = make();
+    log.write({ type: 'utterance', text: 'go home' });
+    log.write({ type: 'stop' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ code: 'ENOSPC', lost: 0 });
+    expect(problems[0]!.message).toMatch(
+      /^the session log .*session\.jsonl could not be written: ENOSPC.*The disk is full: free disk space\./,
+    );
+    expect(warnings[0]).toMatch(/^shammie: the session log .* could not be written: ENOSPC/);
+    expect(log.problem?.pending).toBe(3); // the header and both events
+    expect(read()).toEqual([]);
+
+    fullDisk.free(logs);
+    log.write({ type: 'utterance', text: 'hello' });
+    expect(read().map((l) => l.type)).toEqual(['log_start', 'utterance', 'stop', 'utterance']);
+    expect(problems).toEqual([problems[0], null]);
+    expect(log.problem).toBeNull();
+    expect(warnings[1]).toMatch(/is written again; nothing was lost/);
+    log.close();
+    expect(log.errors.count).toBe(0);
+  });
+
+  it('a line torn by a full disk is cut off again; what was written before is never truncated', () => {
+    const { logs, problems, make, read } = openLog();
+    const log = make();
+    log.write({ type: 'utterance', text: 'pick up the candy' });
+    const before = readFileSync(log.path, 'utf8');
+    fullDisk.fill(logs, 10); // room for 10 bytes of the next line only
+    log.write({ type: 'utterance', text: 'put it in the bag' });
+    expect(readFileSync(log.path, 'utf8')).toBe(before);
+    expect(problems).toHaveLength(1);
+    fullDisk.free(logs);
+    log.write({ type: 'stop' });
+    log.close();
+    expect(read().map((l) => [l.type, l.text])).toEqual([
+      ['log_start', undefined],
+      ['utterance', 'pick up the candy'],
+      ['utterance', 'put it in the bag'],
+      ['stop', undefined],
+      ['log_end', undefined],
+    ]);
+  });
+
+  it('beyond the memory backlog, lost events are counted, reported and marked by a log_gap line', () => {
+    const { logs, problems, warnings, make, read } = openLog();
+    fullDisk.fill(logs, 0);
+    const log = make();
+    const events = MAX_PENDING_LINES + 5;
+    for (let i = 0; i < events; i++) log.write({ type: 'utterance', text: `u${i}` });
+    const lost = events + 1 - MAX_PENDING_LINES; // the header waits in the backlog too
+    expect(log.problem).toMatchObject({ pending: MAX_PENDING_LINES, lost });
+    expect(log.errors.count).toBe(lost);
+    fullDisk.free(logs);
+    log.write({ type: 'stop' });
+    const lines = read();
+    expect(lines).toHaveLength(MAX_PENDING_LINES + 2);
+    expect(lines[MAX_PENDING_LINES - 1]).toMatchObject({ type: 'utterance', text: `u${MAX_PENDING_LINES - 2}` });
+    expect(lines[MAX_PENDING_LINES]).toMatchObject({ type: 'log_gap', lost });
+    expect(lines[MAX_PENDING_LINES + 1].type).toBe('stop');
+    expect(problems.at(-1)).toBeNull();
+    expect(warnings.at(-1)).toMatch(new RegExp(`${lost} events were lost \\(a log_gap line marks where\\)`));
+    log.close();
+  });
+
+  it('closing on a disk that is still full says how many events were lost', () => {
+    const { logs, warnings, make, read } = openLog();
+    const log = make();
+    fullDisk.fill(logs, 0);
+    log.write({ type: 'stop' });
+    log.close();
+    expect(warnings.at(-1)).toMatch(/^shammie: 2 events of the session log .* were lost: ENOSPC/);
+    expect(read().map((l) => l.type)).toEqual(['log_start']);
   });
 });
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RecordingFile } from '../../server/recordings.js';
+import { teachCollect } from '../server/ws-client.js';
 import {
   chromiumAvailable,
   launchBrowser,
@@ -137,7 +138,16 @@ run('operator console (chromium)', () => {
 
   it('refuses to move without Confirm: stale ids, made-up commands and waiting do nothing', async () => {
     const before = await status();
-    const ws = new WebSocket(new URL('ws', h.url).href.replace(/^http/, 'ws'));
+    // Without the token the WebSocket is refused outright.
+    const anonymous = new WebSocket(new URL('ws', h.url).href.replace(/^http/, 'ws'));
+    await expect(
+      new Promise((r, j) => {
+        anonymous.once('open', r);
+        anonymous.once('error', j);
+      }),
+    ).rejects.toThrow(/401/);
+    // A second client with the token watches: it cannot confirm, even the pending preview's id.
+    const ws = new WebSocket(new URL(`ws?token=${h.server.token}`, h.url).href.replace(/^http/, 'ws'));
     const replies: { type: string; re?: string; message?: string }[] = [];
     // ws's default binaryType ('nodebuffer') delivers every message as one Buffer
     ws.on('message', (d) => replies.push(JSON.parse((d as Buffer).toString()) as (typeof replies)[number]));
@@ -145,15 +155,18 @@ run('operator console (chromium)', () => {
       ws.once('open', () => r());
       ws.once('error', j);
     });
-    ws.send(JSON.stringify({ type: 'confirm', previewId: 'p999-old' }));
+    const pendingId = await b.page.evaluate(() => window.__shammie.stores.preview.getState().preview!.id);
+    ws.send(JSON.stringify({ type: 'confirm', previewId: pendingId }));
     ws.send(JSON.stringify({ type: 'execute' }));
     ws.send(JSON.stringify({ type: 'trajectory', points: [[0, 0, 0, 0, 0, 0, 0]] }));
     ws.send('not json');
     await expect.poll(() => replies.filter((r) => r.type === 'error').length, { timeout: 5000 }).toBe(4);
-    expect(replies.find((r) => r.re === 'confirm')?.message).toMatch(/no longer pending/);
+    expect(replies.find((r) => r.re === 'confirm')?.message).toMatch(/^Console 1 is in control of the arm/);
     ws.close();
     // An origin other than the console's is refused outright.
-    const foreign = new WebSocket(new URL('ws', h.url).href.replace(/^http/, 'ws'), { headers: { origin: 'http://evil.example' } });
+    const foreign = new WebSocket(new URL(`ws?token=${h.server.token}`, h.url).href.replace(/^http/, 'ws'), {
+      headers: { origin: 'http://evil.example' },
+    });
     await expect(
       new Promise((r, j) => {
         foreign.once('open', r);
@@ -291,14 +304,22 @@ run('operator console (chromium)', () => {
     await expect.poll(() => lib.locator('[data-skill=pickup] code').first().innerText()).toBe('pickup(object: entity)');
     expect(await lib.locator('[data-skill=pickup] .body').innerText()).toBe('= goto(object); grasp()');
     expect(await lib.locator('[data-skill=goto] code').innerText()).toBe('goto(object: entity)');
-    // Auto-confirm toggles per behavior, on the server.
-    await b.page.click('[data-testid=auto-pickup]');
+    // Auto-confirm is offered for taught behaviors only, behind an explicit dialog, and shows a badge.
+    expect(await lib.locator('[data-testid=auto-pickup]').count()).toBe(0);
+    teachCollect(h.app);
+    await lib.locator('[data-testid=auto-collect]').click();
+    await lib.locator('[data-testid=auto-dialog-collect]').waitFor();
+    expect(
+      await b.page.evaluate(() => window.__shammie.stores.session.getState().skills.find((s) => s.name === 'collect')?.autoConfirm),
+    ).toBe(false);
+    await lib.locator('[data-testid=auto-yes-collect]').click();
     await b.page.waitForFunction(
-      () => window.__shammie.stores.session.getState().skills.find((s) => s.name === 'pickup')?.autoConfirm === true,
+      () => window.__shammie.stores.session.getState().skills.find((s) => s.name === 'collect')?.autoConfirm === true,
     );
-    await b.page.click('[data-testid=auto-pickup]');
+    await lib.locator('[data-testid=auto-badge-collect]').waitFor();
+    await lib.locator('[data-testid=auto-collect]').click();
     await b.page.waitForFunction(
-      () => window.__shammie.stores.session.getState().skills.find((s) => s.name === 'pickup')?.autoConfirm === false,
+      () => window.__shammie.stores.session.getState().skills.find((s) => s.name === 'collect')?.autoConfirm === false,
     );
     const names = () =>
       b.page.evaluate(() =>

@@ -23,6 +23,7 @@ export function chromiumAvailable(): boolean {
 export interface ConsoleHarness {
   app: App;
   server: SessionServer;
+  /** the console's link, with the access token (what `shammie start` prints); `new URL('api/…', url)` drops the token */
   url: string;
   dataDir: string;
   close(): Promise<void>;
@@ -30,13 +31,16 @@ export interface ConsoleHarness {
 
 export async function startConsole(opts: AppOptions = {}): Promise<ConsoleHarness> {
   await ensureConsoleBuilt();
-  const app = await createApp({ pace: 'realtime', ...opts });
+  // The watchdog halts a moving arm after 250 ms of a frozen event loop; under a loaded CI the
+  // browser tests' server (in this busy process) stalls that long without freezing. Its own test
+  // (test/robot-bridge/watchdog.test.ts) keeps the 250 ms.
+  const app = await createApp({ pace: 'realtime', watchdog: { timeoutMs: 2000 }, ...opts });
   const dataDir = mkdtempSync(join(tmpdir(), 'shammie-ui-'));
   const server = await startSessionServer(app, { port: 0, host: '127.0.0.1', probes: [], dataDir, console: 'prebuilt' });
   return {
     app,
     server,
-    url: server.url,
+    url: server.consoleUrl,
     dataDir,
     async close() {
       await app.session.stop().catch(() => undefined);

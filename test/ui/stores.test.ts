@@ -40,6 +40,8 @@ const hello: HelloMessage = {
   preview: null,
   execution: idleExecution,
   recordingsDir: '/tmp',
+  you: 'console:me',
+  youLabel: 'Console 1',
 };
 
 function preview(id: string, confirmable = true): PreviewInfo {

@@ -1,6 +1,7 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { micLevel, voiceStore } from './audio/store.js';
+import { installStopKeys } from './keys.js';
 import { getClient } from './net/client.js';
 import { latencyProbe } from './panels/actions.js';
 import { frameProbe, projectWorld } from './scene/refs.js';
@@ -15,6 +16,11 @@ import { shoot } from './studio/actions.js';
 import { captureProbe, captureQueue } from './studio/capture.js';
 import { studioStore } from './studio/store.js';
 import './styles.css';
+
+// The access token came in the link; the server has put it in a cookie. Keep it out of the
+// address bar (and out of screenshots and copied links).
+if (new URLSearchParams(window.location.search).has('token'))
+  window.history.replaceState(null, '', window.location.pathname + window.location.hash);
 
 const client = getClient();
 
@@ -43,5 +49,7 @@ declare global {
 }
 window.__shammie = hooks;
 
+// STOP keys first: they work from the moment the page runs, whatever React is doing.
+installStopKeys();
 client.connect();
 createRoot(document.getElementById('root')!).render(<App />);

@@ -5,6 +5,11 @@
  * protocol, so the same fake robot answers. Like rclnodejs, numeric arrays arrive as
  * Float64Array and feedback as {goal_id, feedback}.
  *
+ * The graph is the DDS graph as a node sees it: the robot's topics and action servers (read
+ * from the test server object when given, else once through rosapi at init) plus this node's
+ * own endpoints, including the `/_action/feedback` and `/_action/status` subscriptions of its
+ * action clients (which is why a topic name alone does not prove that a server is there).
+ *
  * It checks our use of the published API, not rclnodejs itself.
  */
 import WebSocket from 'ws';
@@ -18,6 +23,7 @@ import type {
   RclPublisher,
   RclQoS,
 } from '../../../robot-bridge/ros/rclnodejs-api.js';
+import type { FakeRosbridge } from './fake-rosbridge.js';
 
 type Obj = Record<string, unknown>;
 
@@ -30,6 +36,8 @@ function typed(v: unknown): unknown {
 
 export interface FakeRclOptions {
   url: string;
+  /** the test server itself: the graph is read from it at each query (else once, at init) */
+  server?: FakeRosbridge;
   /** edit every message delivered on a topic (e.g. inject NaN) */
   mangle?: (topic: string, msg: Obj) => Obj;
 }
@@ -41,6 +49,34 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
   const topicListeners = new Map<string, Set<(m: unknown) => void>>();
   const pending = new Map<string, (m: Obj) => void>();
   let graph = { topics: [] as { name: string; types: string[] }[], services: [] as string[], actions: [] as string[] };
+  /** this node's own endpoints (topic -> type): they are in the graph too */
+  const ownSubs = new Map<string, string>();
+  const ownPubs = new Map<string, string>();
+  const ownActionClients = new Set<string>();
+  let nodeName = '';
+  /** the robot's side of the graph, fresh when the server object was given */
+  const robot = () => {
+    const srv = o.server;
+    if (!srv) return graph;
+    const actions = srv.actionNames();
+    return {
+      topics: [
+        ...[...srv.topicTypes].map(([name, type]) => ({ name, types: [type] })),
+        ...actions.flatMap((x) => ['feedback', 'status'].map((t) => ({ name: `${x}/_action/${t}`, types: ['x'] }))),
+      ],
+      services: graph.services,
+      actions,
+    };
+  };
+  const publishersInfo = (topic: string) => [
+    ...(o.server
+      ? o.server.publishersOf(topic, false)
+      : robot().actions.some((x) => topic.startsWith(`${x}/_action/`))
+        ? ['/server']
+        : []
+    ).map((n) => ({ node_name: n.replace(/^\//, ''), node_namespace: '/', topic_type: '' })),
+    ...(ownPubs.has(topic) ? [{ node_name: nodeName, node_namespace: '/', topic_type: ownPubs.get(topic)! }] : []),
+  ];
   const send = (m: Obj) => ws?.send(JSON.stringify(m));
   const request = (m: Obj): Promise<Obj> =>
     new Promise((resolve) => {
@@ -55,7 +91,7 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
     graph = {
       topics: [
         ...t.topics.map((name, i) => ({ name, types: [t.types[i]] })),
-        ...a.action_servers.map((x) => ({ name: `${x}/_action/feedback`, types: ['x'] })),
+        ...a.action_servers.flatMap((x) => ['feedback', 'status'].map((t) => ({ name: `${x}/_action/${t}`, types: ['x'] }))),
       ],
       services: s.services,
       actions: a.action_servers,
@@ -64,6 +100,8 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
 
   class Handle implements RclClientGoalHandle {
     status = 1;
+    /** unique_identifier_msgs/UUID, as rclnodejs gives it */
+    readonly goalId = { uuid: Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256)) };
     #result: Promise<unknown>;
     constructor(
       readonly id: string,
@@ -96,14 +134,18 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
       readonly name: string,
     ) {
       calls.push(`ActionClient ${name}`);
+      // Like rcl: an action client subscribes to the action's feedback and status topics.
+      ownActionClients.add(name);
     }
     isActionServerAvailable() {
-      return graph.actions.includes(this.name);
+      return robot().actions.includes(this.name);
     }
     waitForServer() {
       return Promise.resolve(this.isActionServerAvailable());
     }
-    destroy() {}
+    destroy() {
+      ownActionClients.delete(this.name);
+    }
     sendGoal(goal: unknown, feedback?: (f: unknown) => void): Promise<RclClientGoalHandle> {
       calls.push(`sendGoal ${this.name}`);
       const id = `fake-goal-${++seq}`;
@@ -140,6 +182,7 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
   const node = (name: string): RclNode => ({
     createSubscription(type, topic, options, callback): RclEntity {
       calls.push(`subscribe ${topic} ${type}${options.qos ? ' qos' : ''}`);
+      ownSubs.set(topic, type);
       let set = topicListeners.get(topic);
       if (!set) {
         set = new Set();
@@ -154,6 +197,7 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
       send({ op: 'unsubscribe', topic: s.topic });
     },
     createPublisher(type, topic): RclPublisher {
+      ownPubs.set(topic, type);
       send({ op: 'advertise', topic, type });
       return { topic, publish: (m) => send({ op: 'publish', topic, msg: m }) };
     },
@@ -168,7 +212,15 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
         },
       };
     },
-    getTopicNamesAndTypes: () => graph.topics,
+    getTopicNamesAndTypes: () => {
+      const all = new Map(robot().topics.map((t) => [t.name, t.types]));
+      for (const [t, type] of [...ownSubs, ...ownPubs]) if (!all.has(t)) all.set(t, [type]);
+      for (const a of ownActionClients)
+        for (const t of ['feedback', 'status']) if (!all.has(`${a}/_action/${t}`)) all.set(`${a}/_action/${t}`, ['x']);
+      return [...all].map(([n, types]) => ({ name: n, types }));
+    },
+    getPublishersInfoByTopic: (topic) => publishersInfo(topic),
+    countPublishers: (topic) => publishersInfo(topic).length,
     getServiceNamesAndTypes: () => graph.services.map((s) => ({ name: s, types: [] })),
     getNodeNames: () => [name, 'controller_manager'],
     spin() {
@@ -204,6 +256,7 @@ export function fakeRclnodejs(o: FakeRclOptions): RclnodejsModule & { calls: str
     },
     createNode(name) {
       calls.push(`createNode ${name}`);
+      nodeName = name;
       return node(name);
     },
     shutdown() {

@@ -5,8 +5,13 @@
  *
  * - /joint_states (sensor_msgs JointState, arm + gripper joints, in the robot's joint names)
  * - FollowJointTrajectory (ROS 2 action ops, or ROS 1 actionlib topics), feedback at 20 Hz,
- *   a new goal preempts the old one (canceled), cancel and "cancel all" (ROS 2 cancel_goal
- *   service, ROS 1 empty GoalID)
+ *   a new goal preempts the old one (canceled). Cancel requests follow the action servers'
+ *   rules (actionlib's ActionServer; ROS 2 action_msgs/srv/CancelGoal): an empty id and a zero
+ *   stamp cancel every goal on the server, whoever sent it; an id cancels that goal; a stamp
+ *   cancels the goals accepted at or before it. ROS 1: a cancel for an id not seen yet recalls
+ *   that goal when it arrives, and goal stamps of zero are set to the robot's clock.
+ * - The nodes publishing each topic (rosapi/publishers): the action server publishes its
+ *   status and feedback, which is how a client can tell the server is there
  * - GripperCommand, /tf + /tf_static, /robot_description and robot_state_publisher's parameter,
  *   controller_manager switch/list services
  *
@@ -70,8 +75,33 @@ function idText(v: unknown): string {
 
 function seconds(v: unknown): number {
   const o = (v ?? {}) as Obj;
-  return Number(o.sec ?? o.secs ?? 0) + Number(o.nanosec ?? o.nsecs ?? 0) * 1e-9;
+  const s = Number(o.sec ?? o.secs ?? 0) + Number(o.nanosec ?? o.nsecs ?? 0) * 1e-9;
+  return Number.isFinite(s) ? s : 0;
 }
+
+/** actionlib_msgs/GoalStatus codes the fake uses */
+const GOAL_STATUS = { RECALLED: 8 } as const;
+/** ROS 1 statuses a goal never leaves: PREEMPTED, SUCCEEDED, ABORTED, REJECTED, RECALLED, LOST */
+const TERMINAL_1 = new Set([2, 3, 4, 5, 8, 9]);
+
+/** the controller node of an action (/arm_controller/follow_joint_trajectory -> /arm_controller) */
+function nodeOf(action: string): string {
+  const first = action.split('/').filter(Boolean)[0];
+  return `/${first ?? 'action_server'}`;
+}
+
+/** a unique_identifier_msgs/UUID's bytes as rosbridge carries them (a list, or base64 text) */
+function uuidOf(v: unknown): number[] {
+  const bytes =
+    Array.isArray(v) || ArrayBuffer.isView(v)
+      ? Array.from(v as ArrayLike<number>)
+      : typeof v === 'string'
+        ? [...Buffer.from(v, 'base64')]
+        : [];
+  return Array.from({ length: 16 }, (_, i) => (Number.isInteger(bytes[i]) ? bytes[i] : 0));
+}
+
+const hex = (b: number[]) => b.map((x) => x.toString(16).padStart(2, '0')).join('');
 
 export class FakeRobot {
   readonly server: FakeRosbridge;
@@ -92,6 +122,15 @@ export class FakeRobot {
     ['joint_state_broadcaster', 'active'],
     ['gravity_compensation_controller', 'inactive'],
   ]);
+  /** trajectory goal ids, in the order received (ROS 2: rosbridge's ids; ROS 1: actionlib GoalID ids) */
+  readonly goalIds: string[] = [];
+  /**
+   * every cancel request an action server got (ROS 1 …/cancel; ROS 2 rosbridge's
+   * cancel_action_goal or the cancel_goal service): the id ('' for none; ROS 2: rosbridge's id,
+   * or for the service the uuid in hex), the stamp (s), what it cancelled, when (Date.now() ms)
+   */
+  readonly cancelRequests: { action: string; id: string; stamp: number; all: boolean; cancelled: string[]; at: number }[] = [];
+  /** cancel requests that cancel every goal on a server (empty id and zero stamp) */
   cancelAllCount = 0;
   jointStatesSent = 0;
   /** false: stop publishing joint states (a dead driver) */
@@ -110,8 +149,10 @@ export class FakeRobot {
     finish: (status: 'succeeded' | 'canceled' | 'aborted' | 'rejected', values: Obj, text?: string) => void;
   } | null = null;
   #gripOp: { id: string; finish: (status: 'succeeded' | 'canceled' | 'aborted', values: Obj) => void } | null = null;
-  /** ROS 1 actionlib status lists per action namespace */
-  readonly #status1 = new Map<string, Map<string, { status: number; text: string }>>();
+  /** ROS 1 actionlib status lists per action namespace (stamp: s, robot clock; endedAt: ms) */
+  readonly #status1 = new Map<string, Map<string, { status: number; text: string; stamp: number; endedAt?: number }>>();
+  /** ROS 2 goals per action: rosbridge id -> the server's goal uuid and accept stamp (s) */
+  readonly #goals2 = new Map<string, Map<string, { uuid: number[]; stamp: number; done: boolean }>>();
   #t0 = performance.now();
   #next = 0;
 
@@ -137,9 +178,9 @@ export class FakeRobot {
   start(): this {
     const s = this.server,
       d = this.dialect;
-    s.declareTopic('/joint_states', T(d, 'sensor_msgs', 'msg', 'JointState'));
-    s.declareTopic('/tf', T(d, 'tf2_msgs', 'msg', 'TFMessage'));
-    s.declareTopic('/tf_static', T(d, 'tf2_msgs', 'msg', 'TFMessage'));
+    s.declareTopic('/joint_states', T(d, 'sensor_msgs', 'msg', 'JointState'), '/joint_state_broadcaster');
+    s.declareTopic('/tf', T(d, 'tf2_msgs', 'msg', 'TFMessage'), '/tf_publisher');
+    s.declareTopic('/tf_static', T(d, 'tf2_msgs', 'msg', 'TFMessage'), '/static_tf_publisher');
     if (this.backend instanceof FakeBackend) {
       const fake = this.backend;
       let last = performance.now();
@@ -284,23 +325,12 @@ export class FakeRobot {
       d = this.dialect,
       action = this.trajectoryAction;
     if (d === 'ros2') {
-      s.advertiseAction(action, {
-        type: 'control_msgs/action/FollowJointTrajectory',
-        onGoal: (g) =>
-          this.#trajectoryGoal(g.id, g.args, {
-            feedback: (v) => g.feedback(v),
-            finish: (status, values) =>
-              status === 'rejected'
-                ? g.reject(String(values.error_string))
-                : g.result({ succeeded: 4, canceled: 5, aborted: 6 }[status], values),
-          }),
-        onCancel: (id) => this.#cancelArm(id),
-      });
-      s.advertiseService(`${action}/_action/cancel_goal`, 'action_msgs/srv/CancelGoal', () => {
-        this.cancelAllCount++;
-        this.#cancelArm(null);
-        return { return_code: 0, goals_canceling: [] };
-      });
+      this.#action2(
+        action,
+        'control_msgs/action/FollowJointTrajectory',
+        (g, reply) => this.#trajectoryGoal(g.id, g.args, reply),
+        (id) => this.#cancelArm(id),
+      );
       s.advertiseService(`${action}/_action/send_goal`, 'control_msgs/action/FollowJointTrajectory_SendGoal', () => ({}));
     } else {
       this.#actionlib(
@@ -319,6 +349,7 @@ export class FakeRobot {
   ): void {
     const a = (args ?? {}) as Obj;
     this.goals.push(a);
+    this.goalIds.push(id);
     const tr = (a.trajectory ?? {}) as Obj;
     const names = (tr.joint_names ?? []) as string[];
     const unknown = names.filter((n) => !this.#toBackend.has(n));
@@ -381,19 +412,19 @@ export class FakeRobot {
     });
   }
 
-  /** cancel one trajectory goal by id, or (null) every goal */
-  #cancelArm(id: string | null): void {
+  /** cancel the trajectory goal `id` (if it is the one running) */
+  #cancelArm(id: string): void {
     const a = this.#active;
-    if (a && (id === null || a.id === id)) {
+    if (a && a.id === id) {
       a.canceled = true;
       if (a.exec) void a.exec.cancel();
       else a.finish('canceled', { error_code: 0, error_string: 'canceled' });
     }
   }
 
-  #cancelGripper(id: string | null): void {
+  #cancelGripper(id: string): void {
     const g = this.#gripOp;
-    if (g && (id === null || g.id === id)) {
+    if (g && g.id === id) {
       void this.backend.stop();
       g.finish('canceled', { position: this.backend.gripperPosition(), effort: 0, stalled: false, reached_goal: false });
     }
@@ -402,8 +433,7 @@ export class FakeRobot {
   // --- GripperCommand -----------------------------------------------------------------------------
 
   #serveGripper(): void {
-    const s = this.server,
-      d = this.dialect;
+    const d = this.dialect;
     const onGoal = (id: string, args: unknown, reply: { finish(status: 'succeeded' | 'canceled' | 'aborted', values: Obj): void }) => {
       this.gripperGoals.push(args as Obj);
       const cmd = ((args as Obj)?.command ?? {}) as Obj;
@@ -424,12 +454,12 @@ export class FakeRobot {
       });
     };
     if (d === 'ros2') {
-      s.advertiseAction(this.gripperAction, {
-        type: 'control_msgs/action/GripperCommand',
-        onGoal: (g: GoalContext) =>
-          onGoal(g.id, g.args, { finish: (status, values) => g.result({ succeeded: 4, canceled: 5, aborted: 6 }[status], values) }),
-        onCancel: (id) => this.#cancelGripper(id),
-      });
+      this.#action2(
+        this.gripperAction,
+        'control_msgs/action/GripperCommand',
+        (g, reply) => onGoal(g.id, g.args, { finish: (status, values) => reply.finish(status, values) }),
+        (id) => this.#cancelGripper(id),
+      );
     } else {
       this.#actionlib(
         this.gripperAction,
@@ -438,6 +468,73 @@ export class FakeRobot {
         (id) => this.#cancelGripper(id),
       );
     }
+  }
+
+  // --- ROS 2 action servers ---------------------------------------------------------------------
+
+  /**
+   * A ROS 2 action server: goals through rosbridge's action ops, its status and feedback
+   * publishers in the graph, and its cancel_goal service with action_msgs/srv/CancelGoal's rules.
+   */
+  #action2(
+    action: string,
+    type: string,
+    onGoal: (
+      g: GoalContext,
+      reply: { feedback(v: Obj): void; finish(status: 'succeeded' | 'canceled' | 'aborted' | 'rejected', values: Obj): void },
+    ) => void,
+    onCancel: (id: string) => void,
+  ): void {
+    const s = this.server;
+    const goals = new Map<string, { uuid: number[]; stamp: number; done: boolean }>();
+    this.#goals2.set(action, goals);
+    for (const t of ['status', 'feedback']) s.declarePublisher(`${action}/_action/${t}`, nodeOf(action));
+    s.advertiseAction(action, {
+      type,
+      onGoal: (g) => {
+        const entry = { uuid: Array.from({ length: 16 }, () => Math.floor(Math.random() * 256)), stamp: this.backend.now(), done: false };
+        goals.set(g.id, entry);
+        // Keep the table small: forget goals that ended long ago (64 is plenty for a test).
+        for (const [id, e] of goals) if (goals.size > 64 && e.done) goals.delete(id);
+        onGoal(g, {
+          feedback: (v) => g.feedback(v),
+          finish: (status, values) => {
+            entry.done = true;
+            if (status === 'rejected') g.reject(String(values.error_string));
+            else g.result({ succeeded: 4, canceled: 5, aborted: 6 }[status], values);
+          },
+        });
+      },
+      // rosbridge's cancel_action_goal: that goal, by rosbridge's id
+      onCancel: (id) => {
+        const g = goals.get(id);
+        this.cancelRequests.push({ action, id, stamp: 0, all: false, cancelled: g && !g.done ? [id] : [], at: Date.now() });
+        onCancel(id);
+      },
+    });
+    s.advertiseService(`${action}/_action/cancel_goal`, 'action_msgs/srv/CancelGoal', (args) => {
+      const info = (args.goal_info ?? {}) as Obj;
+      const uuid = uuidOf(((info.goal_id ?? {}) as Obj).uuid);
+      const stamp = seconds(info.stamp);
+      const byId = uuid.some((b) => b !== 0);
+      const all = !byId && stamp === 0;
+      const hit = [...goals].filter(
+        ([, g]) => !g.done && (all || (byId && g.uuid.every((b, i) => b === uuid[i])) || (stamp > 0 && g.stamp <= stamp)),
+      );
+      if (all) this.cancelAllCount++;
+      this.cancelRequests.push({ action, id: byId ? hex(uuid) : '', stamp, all, cancelled: hit.map(([id]) => id), at: Date.now() });
+      for (const [id] of hit) onCancel(id);
+      // action_msgs/srv/CancelGoal: 0 ERROR_NONE, 2 ERROR_UNKNOWN_GOAL_ID
+      return {
+        return_code: byId && !hit.length ? 2 : 0,
+        goals_canceling: hit.map(([, g]) => ({ goal_id: { uuid: g.uuid }, stamp: time('ros2', g.stamp) })),
+      };
+    });
+  }
+
+  /** the uuid (16 bytes) of a ROS 2 goal this server accepted, by rosbridge id */
+  goalUuid(action: string, id: string): number[] | undefined {
+    return this.#goals2.get(action)?.get(id)?.uuid;
   }
 
   // --- ROS 1 actionlib over topics ----------------------------------------------------------------
@@ -450,45 +547,83 @@ export class FakeRobot {
       goal: unknown,
       reply: { feedback(v: Obj): void; finish(status: 'succeeded' | 'canceled' | 'aborted' | 'rejected', values: Obj): void },
     ) => void,
-    onCancel: (id: string | null) => void,
+    onCancel: (id: string) => void,
   ): void {
     const s = this.server;
+    const node = nodeOf(ns);
     s.declareTopic(`${ns}/goal`, `${type}Goal`);
     s.declareTopic(`${ns}/cancel`, 'actionlib_msgs/GoalID');
-    s.declareTopic(`${ns}/status`, 'actionlib_msgs/GoalStatusArray');
-    s.declareTopic(`${ns}/feedback`, `${type}Feedback`);
-    s.declareTopic(`${ns}/result`, `${type}Result`);
-    const list = new Map<string, { status: number; text: string }>();
+    s.declareTopic(`${ns}/status`, 'actionlib_msgs/GoalStatusArray', node);
+    s.declareTopic(`${ns}/feedback`, `${type}Feedback`, node);
+    s.declareTopic(`${ns}/result`, `${type}Result`, node);
+    const list = new Map<string, { status: number; text: string; stamp: number; endedAt?: number }>();
     this.#status1.set(ns, list);
+    /** ids cancelled before their goal arrived: recalled when it does (actionlib's RECALLING trackers) */
+    const recall = new Set<string>();
+    /** the latest stamp of a stamped cancel (s): a goal stamped at or before it is recalled */
+    let lastCancel = 0;
     const header = () => ({ seq: 0, stamp: time('ros1', this.backend.now()), frame_id: '' });
+    const result = (id: string, stamp: number, code: number, text: string, values: Obj) => {
+      const entry = list.get(id);
+      if (entry) Object.assign(entry, { status: code, text, endedAt: Date.now() });
+      s.publish(`${ns}/result`, {
+        header: header(),
+        status: { goal_id: { id, stamp: time('ros1', stamp) }, status: code, text },
+        result: values,
+      });
+    };
     s.onTopic(`${ns}/goal`, (m) => {
       const msg = (m ?? {}) as Obj;
-      const id = idText(((msg.goal_id ?? {}) as Obj).id);
+      const goalId = (msg.goal_id ?? {}) as Obj;
+      const id = idText(goalId.id);
       if (!id || list.has(id)) return; // a resent goal is the same goal
-      list.set(id, { status: 1, text: '' });
-      const goalId = { id, stamp: time('ros1', 0) };
+      const sent = seconds(goalId.stamp);
+      const stamp = sent || this.backend.now();
+      list.set(id, { status: 1, text: '', stamp });
+      if (recall.delete(id) || (sent > 0 && sent <= lastCancel)) {
+        result(id, stamp, GOAL_STATUS.RECALLED, 'recalled: cancelled before it arrived', {});
+        return;
+      }
       onGoal(id, msg.goal, {
-        feedback: (v) => s.publish(`${ns}/feedback`, { header: header(), status: { goal_id: goalId, status: 1, text: '' }, feedback: v }),
+        feedback: (v) =>
+          s.publish(`${ns}/feedback`, {
+            header: header(),
+            status: { goal_id: { id, stamp: time('ros1', stamp) }, status: 1, text: '' },
+            feedback: v,
+          }),
         finish: (status, values) => {
           const code = { succeeded: 3, canceled: 2, aborted: 4, rejected: 5 }[status];
-          const text = typeof values.error_string === 'string' ? values.error_string : '';
-          list.set(id, { status: code, text });
-          s.publish(`${ns}/result`, { header: header(), status: { goal_id: goalId, status: code, text }, result: values });
+          result(id, stamp, code, typeof values.error_string === 'string' ? values.error_string : '', values);
         },
       });
     });
     s.onTopic(`${ns}/cancel`, (m) => {
-      const id = idText(((m ?? {}) as Obj).id);
-      if (!id) this.cancelAllCount++;
-      onCancel(id || null);
+      const msg = (m ?? {}) as Obj;
+      const id = idText(msg.id);
+      const stamp = seconds(msg.stamp);
+      const all = !id && stamp === 0;
+      const hit = [...list]
+        .filter(([gid, g]) => !TERMINAL_1.has(g.status) && (all || gid === id || (stamp > 0 && g.stamp <= stamp)))
+        .map(([gid]) => gid);
+      if (id && !list.has(id)) {
+        recall.add(id);
+        if (recall.size > 64) recall.delete(recall.values().next().value as string);
+      }
+      lastCancel = Math.max(lastCancel, stamp);
+      if (all) this.cancelAllCount++;
+      this.cancelRequests.push({ action: ns, id, stamp, all, cancelled: hit, at: Date.now() });
+      for (const gid of hit) onCancel(gid);
     });
   }
 
   #publishStatus1(): void {
+    const now = Date.now();
     for (const [ns, list] of this.#status1) {
+      // actionlib keeps an ended goal in the status list for status_list_timeout (5 s)
+      for (const [id, g] of list) if (g.endedAt !== undefined && now - g.endedAt > 5000) list.delete(id);
       this.server.publish(`${ns}/status`, {
         header: { seq: 0, stamp: time('ros1', this.backend.now()), frame_id: '' },
-        status_list: [...list].map(([id, s]) => ({ goal_id: { id, stamp: time('ros1', 0) }, status: s.status, text: s.text })),
+        status_list: [...list].map(([id, g]) => ({ goal_id: { id, stamp: time('ros1', g.stamp) }, status: g.status, text: g.text })),
       });
     }
   }

@@ -7,6 +7,17 @@
  * knobs for the ways a real one misbehaves: late subscriptions, dropped first publishes,
  * silent errors (ROS 1), dropped connections, restarts, and injected hostile frames.
  *
+ * Modelled on rosbridge_suite as it behaves, not as one might wish:
+ * - ROS 2 goals live in the server process, not in a connection: a client that goes away does
+ *   not cancel its goals (the controller finishes them), and `cancel_action_goal` with a goal's
+ *   id cancels it from any connection (rosbridge keeps its goal handlers in one process-wide map).
+ * - A `send_action_goal` to an action nobody serves leaves rosbridge's own action client behind,
+ *   so the action's topics stay in the graph and rosapi/action_servers lists the action.
+ * - rosapi/publishers names the nodes publishing a topic (rosbridge's node for a topic a client
+ *   advertised); on ROS 2 it leaves out hidden topics (`/_action/...`), as Humble and later do.
+ * - `advertise` with `latch: true`: a publish lost right after the advertise still reaches the
+ *   subscribers when they connect (the last one), like a latched rospy publisher.
+ *
  * What the "robot" does is not in here: see fake-robot.ts, which puts a RobotBackend behind it.
  */
 import { createServer, type Server } from 'node:http';
@@ -15,6 +26,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 
 export type Dialect = 'ros1' | 'ros2';
 type Obj = Record<string, unknown>;
+
+/** the node name rosbridge_server runs as (its default launch files) */
+export const ROSBRIDGE_NODE = '/rosbridge_websocket';
 
 export interface ActionServer {
   type: string;
@@ -38,11 +52,21 @@ export type ServiceHandler = (args: Obj) => unknown;
 
 interface ClientState {
   ws: WebSocket;
+  /** 1, 2, …: which connection this is, in order of arrival */
+  conn: number;
   /** topic -> subscribe id */
   subs: Map<string, { id?: string; liveAt: number }>;
-  /** topic -> advertise time (ms) */
-  advertised: Map<string, number>;
-  goals: Map<string, string>; // rosbridge goal id -> action
+  /** topic -> advertise time (ms), whether it was latched, and a token for its last lost publish */
+  advertised: Map<string, { since: number; latch: boolean; latest?: object }>;
+}
+
+/** One received op and where it came from. */
+export interface ReceivedFrame {
+  /** the connection (1, 2, … in order of arrival) */
+  conn: number;
+  /** ms (Date.now()) */
+  at: number;
+  msg: Record<string, unknown>;
 }
 
 export interface FakeRosbridgeOptions {
@@ -63,6 +87,10 @@ export class FakeRosbridge {
   readonly options: FakeRosbridgeOptions;
   /** every op received, in order (parsed), for assertions */
   readonly received: Obj[] = [];
+  /** the same ops with the connection they came on and when */
+  readonly frames: ReceivedFrame[] = [];
+  /** connections accepted so far */
+  connections = 0;
   /** frames that were not JSON */
   undecodable = 0;
   readonly topicTypes = new Map<string, string>();
@@ -72,6 +100,12 @@ export class FakeRosbridge {
   /** server-side listeners of topics clients publish on */
   readonly #topicHandlers = new Map<string, ((msg: unknown) => void)[]>();
   readonly #clients = new Set<ClientState>();
+  /** ROS 2 goals in progress, server-wide (rosbridge goal id -> action and the client that sent it) */
+  readonly #goals = new Map<string, { action: string; client: ClientState }>();
+  /** actions a goal was sent to while nobody served them: rosbridge's action client stays behind */
+  readonly #leftoverClients = new Set<string>();
+  /** topic -> nodes on the robot that publish it (besides rosbridge for what clients advertise) */
+  readonly #publishers = new Map<string, Set<string>>();
   #http: Server | null = null;
   #wss: WebSocketServer | null = null;
   port = 0;
@@ -130,8 +164,35 @@ export class FakeRosbridge {
 
   // --- the ROS graph -----------------------------------------------------------------------------
 
-  declareTopic(topic: string, type: string): void {
+  /** A topic of the robot; `publisher` names the node that publishes it (for rosapi/publishers). */
+  declareTopic(topic: string, type: string, publisher?: string): void {
     this.topicTypes.set(topic, type);
+    if (publisher) this.declarePublisher(topic, publisher);
+  }
+
+  /** `node` publishes `topic` (hidden topics such as ROS 2 `/_action/status` are not listed as topics). */
+  declarePublisher(topic: string, node: string): void {
+    const set = this.#publishers.get(topic) ?? new Set<string>();
+    set.add(node);
+    this.#publishers.set(topic, set);
+  }
+
+  /** Nodes that publish `topic`: the robot's, and (`bridge`) rosbridge's when a client advertised it. */
+  publishersOf(topic: string, bridge = true): string[] {
+    const out = [...(this.#publishers.get(topic) ?? [])];
+    if (!bridge) return out;
+    for (const c of this.#clients) {
+      if (c.advertised.has(topic)) {
+        out.push(ROSBRIDGE_NODE);
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** received ops of one connection (1 = the first) */
+  opsOn(conn: number): Obj[] {
+    return this.frames.filter((f) => f.conn === conn).map((f) => f.msg);
   }
 
   /** Publish to every subscriber (latched: also to later subscribers). */
@@ -177,6 +238,12 @@ export class FakeRosbridge {
 
   removeAction(name: string): void {
     this.#actions.delete(name);
+    for (const t of ['status', 'feedback']) this.#publishers.delete(`${name}/_action/${t}`);
+  }
+
+  /** ROS 2 action servers up now (the DDS graph's truth, for the stand-in rclnodejs) */
+  actionNames(): string[] {
+    return [...this.#actions.keys()];
   }
 
   /** Send a raw frame (string or object) to every client: hostile-input tests. */
@@ -193,12 +260,11 @@ export class FakeRosbridge {
   // --- protocol ----------------------------------------------------------------------------------
 
   #onConnection(ws: WebSocket): void {
-    const c: ClientState = { ws, subs: new Map(), advertised: new Map(), goals: new Map() };
+    const c: ClientState = { ws, conn: ++this.connections, subs: new Map(), advertised: new Map() };
     this.#clients.add(c);
     ws.on('close', () => {
+      // Its goals go on (rosbridge does not cancel them); their results go nowhere.
       this.#clients.delete(c);
-      // rosbridge cancels the goals of a client that went away
-      for (const [id, action] of c.goals) this.#actions.get(action)?.onCancel(id);
     });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -220,6 +286,7 @@ export class FakeRosbridge {
       }
       const msg = m as Obj & { op: string };
       this.received.push(msg);
+      this.frames.push({ conn: c.conn, at: Date.now(), msg });
       try {
         this.#handle(c, msg);
       } catch (err) {
@@ -268,7 +335,8 @@ export class FakeRosbridge {
         const topic = str('topic');
         const type = str('type');
         if (!this.topicTypes.has(topic)) this.topicTypes.set(topic, type);
-        c.advertised.set(topic, Date.now());
+        // A second advertise of the same topic reuses the first publisher (and its latch).
+        if (!c.advertised.has(topic)) c.advertised.set(topic, { since: Date.now(), latch: m.latch === true });
         return;
       }
       case 'unadvertise':
@@ -276,18 +344,26 @@ export class FakeRosbridge {
         return;
       case 'publish': {
         const topic = str('topic');
-        const since = c.advertised.get(topic);
-        if (since === undefined) {
+        const adv = c.advertised.get(topic);
+        if (adv === undefined) {
           // rosbridge advertises implicitly only when the type is known; we require an advertise.
           this.#status(c, 'error', `publish to ${topic} without advertise`, m.id as string | undefined);
           return;
         }
-        if (Date.now() - since < (this.options.advertiseDropMs ?? 0)) return; // lost, like a real one
-        for (const h of this.#topicHandlers.get(topic) ?? []) h(m.msg);
-        // relay to other clients
-        for (const other of this.#clients) {
-          if (other !== c && other.subs.has(topic)) this.#send(other, { op: 'publish', topic, msg: m.msg });
+        const left = adv.since + (this.options.advertiseDropMs ?? 0) - Date.now();
+        if (left > 0) {
+          // Lost, like a real one; a latched publisher hands its last message over once the
+          // subscribers are connected (when the drop window ends).
+          if (adv.latch) {
+            const last = m.msg;
+            const mine = (adv.latest = {});
+            setTimeout(() => {
+              if (adv.latest === mine) this.#deliver(c, topic, last);
+            }, left);
+          }
+          return;
         }
+        this.#deliver(c, topic, m.msg);
         return;
       }
       case 'call_service':
@@ -297,9 +373,10 @@ export class FakeRosbridge {
         this.#sendActionGoal(c, m);
         return;
       case 'cancel_action_goal': {
+        // Found by id whichever connection sent the goal (one process-wide map in rosbridge).
         const id = str('id');
-        const action = c.goals.get(id);
-        if (action) this.#actions.get(action)?.onCancel(id);
+        const goal = this.#goals.get(id);
+        if (goal) this.#actions.get(goal.action)?.onCancel(id);
         return;
       }
       case 'set_level':
@@ -308,6 +385,14 @@ export class FakeRosbridge {
         return;
       default:
         this.#status(c, 'error', `Unknown operation ${String(m.op)}`, m.id as string | undefined);
+    }
+  }
+
+  /** A client's publish reaching the robot's listeners and the other clients. */
+  #deliver(from: ClientState, topic: string, msg: unknown): void {
+    for (const h of this.#topicHandlers.get(topic) ?? []) h(msg);
+    for (const other of this.#clients) {
+      if (other !== from && other.subs.has(topic)) this.#send(other, { op: 'publish', topic, msg });
     }
   }
 
@@ -333,6 +418,7 @@ export class FakeRosbridge {
     const id = typeof m.id === 'string' ? m.id : '';
     const server = this.#actions.get(action);
     if (!server || (typeof m.action_type === 'string' && m.action_type !== server.type)) {
+      if (!server) this.#leftoverClients.add(action);
       if ((this.options.unknown ?? 'fail') === 'silent') return;
       const why = server
         ? `action ${action} has type ${server.type}, not ${String(m.action_type)}`
@@ -340,7 +426,7 @@ export class FakeRosbridge {
       this.#send(c, { op: 'action_result', action, id, result: false, status: 0, values: why });
       return;
     }
-    c.goals.set(id, action);
+    this.#goals.set(id, { action, client: c });
     let done = false;
     server.onGoal({
       id,
@@ -351,13 +437,13 @@ export class FakeRosbridge {
       result: (status, values) => {
         if (done) return;
         done = true;
-        c.goals.delete(id);
+        this.#goals.delete(id);
         this.#send(c, { op: 'action_result', action, id, status, values, result: true });
       },
       reject: (reason) => {
         if (done) return;
         done = true;
-        c.goals.delete(id);
+        this.#goals.delete(id);
         this.#send(c, { op: 'action_result', action, id, status: 0, values: reason, result: false });
       },
     });
@@ -372,16 +458,22 @@ export class FakeRosbridge {
       return { topics, types: topics.map((t) => this.topicTypes.get(t)!) };
     });
     this.advertiseService('/rosapi/services', `${pkg}Services`, () => ({ services: [...this.#services.keys()] }));
+    // Both rosapi versions go by topic names, whoever publishes or subscribes them.
     this.advertiseService('/rosapi/action_servers', `${pkg}GetActionServers`, () => ({
       action_servers:
         this.dialect === 'ros2'
-          ? [...this.#actions.keys()]
+          ? [...new Set([...this.#actions.keys(), ...this.#leftoverClients])]
           : [...this.topicTypes.keys()]
               .filter((t) => t.endsWith('/status') && this.topicTypes.has(t.replace(/status$/, 'goal')))
               .map((t) => t.replace(/\/status$/, '')),
     }));
+    this.advertiseService('/rosapi/publishers', `${pkg}Publishers`, (args) => {
+      const topic = typeof args.topic === 'string' ? args.topic : '';
+      const hidden = this.dialect === 'ros2' && topic.split('/').some((part) => part.startsWith('_'));
+      return { publishers: hidden ? [] : this.publishersOf(topic) };
+    });
     this.advertiseService('/rosapi/nodes', `${pkg}Nodes`, () => ({
-      nodes: ['/rosbridge_websocket', '/rosapi', '/controller_manager', '/robot_state_publisher'],
+      nodes: [ROSBRIDGE_NODE, '/rosapi', '/controller_manager', '/robot_state_publisher'],
     }));
   }
 }

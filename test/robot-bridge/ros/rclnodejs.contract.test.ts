@@ -26,6 +26,7 @@ describe('rclnodejs absent', () => {
     const err = (await loadRclnodejs({ AMENT_PREFIX_PATH: '/opt/ros/jazzy' }).catch((e: unknown) => e)) as RclnodejsUnavailableError;
     expect(err).toBeInstanceOf(RclnodejsUnavailableError);
     expect(err.message).toMatch(/rclnodejs is not installed.*AMENT_PREFIX_PATH=\/opt\/ros\/jazzy.*npm install rclnodejs/);
+    expect(err.message).toMatch(/older release, see docs\/ros2\.md/);
   });
 
   it('an addon that fails to load, or a module without the API', async () => {
@@ -59,7 +60,7 @@ describe('rclnodejs absent', () => {
 async function rclRig(extra: Partial<FakeRclOptions> = {}) {
   const server = await new FakeRosbridge({ dialect: 'ros2' }).start();
   const robot = new FakeRobot({ server, backend: FakeRobot.kinematic(panda), model: panda }).start();
-  const mod = fakeRclnodejs({ url: server.url, ...extra });
+  const mod = fakeRclnodejs({ url: server.url, server, ...extra });
   const backend = new RclnodejsBackend({
     model: panda,
     load: () => Promise.resolve(mod),
@@ -119,11 +120,30 @@ describe('RclnodejsBackend with the stand-in module', () => {
     expect(r.backend.jointState().position.every(Number.isFinite)).toBe(true);
   });
 
+  it('stop cancels our goal through its handle (by its UUID), never with the cancel-all request', async () => {
+    r = await rclRig();
+    const ex = r.backend.executeTrajectory(nudge(r.backend, 0.05, 2));
+    await until(() => r!.robot.goalIds.length === 1 && r!.mod.calls.includes('getResult'), 2000, 'the goal accepted');
+    await r.backend.stop();
+    expect(await ex.done).toEqual({ status: 'preempted', reason: 'stopped' });
+    expect(r.mod.calls).toContain('cancelGoal');
+    expect(r.robot.cancelAllCount).toBe(0);
+    expect(r.server.ops('call_service').map((m) => m.service)).not.toContain(
+      '/joint_trajectory_controller/follow_joint_trajectory/_action/cancel_goal',
+    );
+    expect(r.robot.cancelRequests.every((c) => c.id === r!.robot.goalIds[0])).toBe(true);
+    // In flight, a goal is known by its UUID (hex), what a cancel_goal request names.
+    const ex2 = r.backend.executeTrajectory(nudge(r.backend, -0.05, 0.5));
+    await until(() => /^[0-9a-f]{32}$/.test(r!.backend.goalsInFlight()[0].ids[0] ?? ''), 2000, 'the second goal accepted');
+    expect((await ex2.done).status).toBe('succeeded');
+    expect(r.backend.goalsInFlight()[0].ids).toEqual([]);
+  });
+
   it('a missing controller is refused at once', async () => {
     r = await rclRig();
     r.server.removeAction('/joint_trajectory_controller/follow_joint_trajectory');
-    // the stand-in reads the graph at init; a fresh node sees it gone
     const o = await r.backend.executeTrajectory(nudge(r.backend)).done;
-    expect(['rejected', 'aborted']).toContain(o.status);
+    expect(o).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/no action server/) as unknown });
+    expect(await r.backend.preflight()).toEqual([expect.objectContaining({ id: 'ros.controller.missing' })]);
   });
 });

@@ -73,6 +73,33 @@ export class ConsoleClient {
   }
 
   /**
+   * A bulk message (a demonstration, a wrist-camera frame) too big for a WebSocket frame: POSTed
+   * to /api/upload, which the page's access cookie authorizes. Resolves with the server's error
+   * (also shown as a problem), or null when it was taken.
+   */
+  async upload(msg: Extract<ClientMessage, { type: 'save_recording' | 'demonstrate' | 'studio_frame' }>): Promise<string | null> {
+    const checked = clientMessageSchema.safeParse(msg);
+    let error: string | null = null;
+    if (!checked.success) error = `Refused to send a malformed ${msg.type} upload: ${checked.error.issues[0]?.message ?? ''}`;
+    else {
+      try {
+        const res = await fetch(new URL('api/upload', window.location.href.replace(/[?#].*$/, '').replace(/[^/]*$/, '')), {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json', 'x-shammie-client': consoleId() },
+          body: JSON.stringify(checked.data),
+        });
+        const body = (await res.json().catch(() => ({}))) as { ok?: boolean; error?: string };
+        if (!res.ok || body.ok === false) error = body.error ?? `the upload failed (HTTP ${res.status})`;
+      } catch (err) {
+        error = `the upload did not reach the server: ${String(err)}`;
+      }
+    }
+    if (error) addLocalProblem({ id: 'upload', severity: 'error', message: error, tip: 'Check the connection (top bar) and try again.' });
+    return error;
+  }
+
+  /**
    * Microphone audio, one binary frame of 16 kHz s16 PCM; false when not connected. A socket
    * backed up by more than ~8 s of audio drops frames rather than building a delay.
    */

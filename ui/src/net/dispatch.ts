@@ -32,6 +32,8 @@ export function applyServerMessage(m: ServerMessage): void {
         probes: m.probes,
         recordingsDir: m.recordingsDir,
         transcript: m.transcript,
+        you: m.you,
+        youLabel: m.youLabel,
       });
       const ex = m.execution;
       const mode = !m.preview
@@ -58,6 +60,7 @@ export function applyServerMessage(m: ServerMessage): void {
         moving: m.moving,
         awaitingPoint: m.awaitingPoint,
         problems: m.problems,
+        control: m.control,
       });
       return;
     case 'world':

@@ -37,7 +37,10 @@ export function Dialogue() {
 }
 
 function Entry({ e }: { e: DialogueEntry }) {
-  const who = e.role === 'user' ? (e.kind?.startsWith('voice') ? 'You · voice' : 'You') : e.role === 'robot' ? 'Robot' : 'Console';
+  const you = useSession((s) => s.you);
+  // Several consoles share one dialogue: a user line is yours only if this console said it.
+  const speaker = e.role !== 'user' ? '' : !e.by || e.by === you ? 'You' : (e.who ?? 'Another client');
+  const who = e.role === 'user' ? (e.kind?.startsWith('voice') ? `${speaker} · voice` : speaker) : e.role === 'robot' ? 'Robot' : 'Console';
   return (
     <div className={`entry ${e.role} ${e.kind ?? ''}`} data-role={e.role} data-kind={e.kind ?? ''}>
       <span className="who">{who}</span>

@@ -63,23 +63,63 @@ export function LibraryPanel() {
 }
 
 function SkillItem({ s }: { s: SkillInfo }) {
+  const [asking, setAsking] = useState(false);
   return (
     <li className="skill behavior" data-skill={s.name}>
       <code>{signature(s)}</code>
+      {s.autoConfirm && (
+        <span className="badge auto" data-testid={`auto-badge-${s.name}`} title="Runs without asking for confirmation">
+          runs without asking
+        </span>
+      )}
       {s.body && <div className="body">= {bodyText(s)}</div>}
       <div className="desc">{s.description}</div>
       <div className="row-actions">
-        <label title="Plans made only of auto-confirmed behaviors run without asking">
-          <input
-            type="checkbox"
-            checked={s.autoConfirm}
-            data-testid={`auto-${s.name}`}
-            onChange={(e) => getClient().send({ type: 'auto_confirm', skill: s.name, enabled: e.target.checked })}
-          />{' '}
-          auto-confirm
-        </label>
+        {/* Only behaviors the operator taught may skip the confirmation, and only after saying so explicitly. */}
+        {!s.builtin && (
+          <label title="Plans made only of auto-confirmed behaviors run without asking">
+            <input
+              type="checkbox"
+              checked={s.autoConfirm}
+              data-testid={`auto-${s.name}`}
+              onChange={(e) => {
+                if (e.target.checked) setAsking(true);
+                else getClient().send({ type: 'auto_confirm', skill: s.name, enabled: false });
+              }}
+            />{' '}
+            auto-confirm
+          </label>
+        )}
         {!s.builtin && <RenameForget name={s.name} />}
       </div>
+      {asking && (
+        <div
+          role="alertdialog"
+          aria-label={`Run ${s.name} without asking?`}
+          className="confirm-dialog"
+          data-testid={`auto-dialog-${s.name}`}
+        >
+          <p>
+            Run <code>{s.name}</code> without asking? When a plan is only {s.name}, the arm moves as soon as it is planned, with no preview
+            to confirm. Stop still works.
+          </p>
+          <div className="btn-row">
+            <button
+              type="button"
+              data-testid={`auto-yes-${s.name}`}
+              onClick={() => {
+                setAsking(false);
+                getClient().send({ type: 'auto_confirm', skill: s.name, enabled: true, acknowledged: true });
+              }}
+            >
+              Run without asking
+            </button>
+            <button type="button" onClick={() => setAsking(false)} autoFocus>
+              Keep asking
+            </button>
+          </div>
+        </div>
+      )}
     </li>
   );
 }

@@ -5,10 +5,12 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { PlanCall, PreviewInfo, PreviewStepInfo, SkillInfo } from '../../../server/protocol.js';
+import { STOP_KEYS } from '../keys.js';
 import { requestFrame } from '../stores/frame.js';
 import { playhead, previewStore } from '../stores/preview.js';
 import { useConnection, usePreview, useSession } from '../stores/react.js';
 import { cancelPreview, confirmPreview } from './actions.js';
+import { inControl } from '../stores/session.js';
 
 export function PlanPanel() {
   const preview = usePreview((s) => s.preview);
@@ -231,11 +233,13 @@ function Actions({ preview }: { preview: PreviewInfo }) {
   const mode = usePreview((s) => s.mode);
   const ex = usePreview((s) => s.execution);
   const connected = useConnection((s) => s.state === 'connected');
+  const mine = useSession(inControl);
+  const holder = useSession((s) => s.control?.holderLabel ?? null);
   if (mode === 'executing') {
     return (
       <div className="actions">
         <span className="running" data-testid="executing">
-          Executing step {ex.step + 1} of {preview.steps.length}… press STOP, Space or Esc to halt.
+          Executing step {ex.step + 1} of {preview.steps.length}… press STOP or {STOP_KEYS.inline} to halt.
         </span>
       </div>
     );
@@ -250,8 +254,14 @@ function Actions({ preview }: { preview: PreviewInfo }) {
       </div>
     );
   }
-  const can = mode === 'pending' && preview.confirmable && connected;
-  const why = !preview.safe ? 'A step fails a safety check: this plan cannot run.' : !connected ? 'Not connected.' : '';
+  const can = mode === 'pending' && preview.confirmable && connected && mine;
+  const why = !preview.safe
+    ? 'A step fails a safety check: this plan cannot run.'
+    : !connected
+      ? 'Not connected.'
+      : !mine
+        ? `${holder ?? 'Another console'} is in control: ask for control to execute.`
+        : '';
   return (
     <div className="actions">
       <button
@@ -263,7 +273,7 @@ function Actions({ preview }: { preview: PreviewInfo }) {
       >
         ▶ Execute
       </button>
-      <button onClick={cancelPreview} disabled={mode !== 'pending'} data-testid="cancel">
+      <button onClick={cancelPreview} disabled={mode !== 'pending' || !mine} data-testid="cancel">
         Cancel
       </button>
       {why && <span className="bad">{why}</span>}

@@ -146,7 +146,7 @@ export function TeachPanel() {
             className="btn-row"
             onSubmit={(e) => {
               e.preventDefault();
-              if (recording.samples.length >= 2) getClient().send({ type: 'save_recording', name, samples: recording.samples });
+              if (recording.samples.length >= 2) void getClient().upload({ type: 'save_recording', name, samples: recording.samples });
             }}
           >
             <input value={name} onChange={(e) => setName(e.target.value)} aria-label="Recording name" />
@@ -159,7 +159,7 @@ export function TeachPanel() {
               data-testid="use-demo"
               title={'Save it and show it to the robot as the demonstration of what you are teaching (after "I\'ll show you how to …")'}
               onClick={() => {
-                if (recording.samples.length >= 2) getClient().send({ type: 'demonstrate', name, samples: recording.samples });
+                if (recording.samples.length >= 2) void getClient().upload({ type: 'demonstrate', name, samples: recording.samples });
               }}
             >
               Show it to the robot

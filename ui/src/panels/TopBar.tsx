@@ -1,7 +1,9 @@
 import { useEffect, useRef } from 'react';
+import { STOP_KEYS } from '../keys.js';
 import { joints } from '../stores/joints.js';
 import { useConnection, useSession } from '../stores/react.js';
 import { stopRobot } from './actions.js';
+import { ControlPill } from './ControlPill.js';
 
 const PHASE_TEXT = { idle: 'Ready', planning: 'Planning…', pending: 'Waiting for your confirmation', executing: 'Moving' } as const;
 
@@ -21,9 +23,10 @@ export function TopBar() {
       <div className={`pill phase-${phase}`} data-testid="phase" data-state={dialogue?.kind ?? 'idle'} title={text}>
         {text}
       </div>
+      <ControlPill />
       <div className="spacer" />
-      <button className="stop" data-testid="stop" onClick={stopRobot} title="Halt the robot now (Space or Esc)">
-        STOP <span className="keys">Space · Esc</span>
+      <button className="stop" data-testid="stop" onClick={stopRobot} title={STOP_KEYS.long} aria-label={`STOP. ${STOP_KEYS.long}`}>
+        STOP <span className="keys">{STOP_KEYS.short}</span>
       </button>
     </header>
   );

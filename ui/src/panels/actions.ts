@@ -12,7 +12,9 @@ export function say(text: string): boolean {
   if (!t) return false;
   latencyProbe.enterAt = performance.now();
   latencyProbe.text = t;
-  return getClient().send({ type: 'say', text: t });
+  // A typed "yes" approves the preview on this screen, and only that one.
+  const { preview, mode } = previewStore.getState();
+  return getClient().send({ type: 'say', text: t, ...(preview && mode === 'pending' ? { previewId: preview.id } : {}) });
 }
 
 /** Halt the robot: over the socket, or over HTTP when the socket is down. Works in every state. */

@@ -65,10 +65,11 @@ export function WristCamera() {
       const t1 = performance.now();
       busy = true;
       void encodePng(image)
-        .then((png) => {
+        .then(async (png) => {
           const t2 = performance.now();
           if (disposed) return;
-          if (!getClient().send({ type: 'studio_frame', requestId: req.requestId, png })) {
+          // Over HTTP: a frame is far bigger than the WebSocket's 64 KB frame limit.
+          if ((await getClient().upload({ type: 'studio_frame', requestId: req.requestId, png })) !== null) {
             captureProbe.failures++;
             return;
           }

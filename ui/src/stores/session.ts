@@ -4,6 +4,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import type {
+  ControlInfo,
   DialogueEntry,
   DialogueStateInfo,
   EntityInfo,
@@ -39,6 +40,11 @@ export interface SessionState {
   entities: EntityInfo[];
   held: string | null;
   bodies: { name: string; in: string | null; held: boolean }[];
+  /** this console's source ('console:<id>') and label, from hello */
+  you: string;
+  youLabel: string;
+  /** who drives the arm; null before the first status */
+  control: ControlInfo | null;
 }
 
 export const sessionStore = createStore<SessionState>(() => ({
@@ -58,6 +64,9 @@ export const sessionStore = createStore<SessionState>(() => ({
   entities: [],
   held: null,
   bodies: [],
+  you: '',
+  youLabel: '',
+  control: null,
 }));
 
 const MAX_LOCAL_PROBLEMS = 4;
@@ -70,4 +79,9 @@ export function addLocalProblem(p: ProblemInfo): void {
 
 export function dismissLocalProblem(id: string): void {
   sessionStore.setState((s) => ({ localProblems: s.localProblems.filter((p) => p.id !== id) }));
+}
+
+/** This console may confirm, execute and teach: it holds control, or nobody does (it takes it by acting). */
+export function inControl(s: Pick<SessionState, 'control' | 'you'>): boolean {
+  return !s.control || s.control.holder === null || s.control.holder === s.you;
 }
