@@ -78,7 +78,7 @@ export class SimBackend implements RobotBackend {
   #nextWait = Infinity;
   #counter = 0;
   readonly #unhook: (() => void)[] = [];
-  #watchdog: { cells: Int32Array; index: number } | null = null;
+  #watchdog: { cells: Int32Array; tripped: number; halt?: number } | null = null;
 
   // scratch
   readonly #q: Float64Array;
@@ -257,23 +257,30 @@ export class SimBackend implements RobotBackend {
 
   /** Before each physics step: set the arm targets. */
   /**
-   * Let a watchdog on another thread halt the arm: `cells[index]` non-zero means "halt now". It is
-   * read before every physics step, so the first step after a frozen event loop is a brake.
+   * Let the watchdog's thread halt the arm: `cells[tripped]` non-zero means the session stopped
+   * answering, `cells[halt]` that an operator's stop reached the watchdog's thread. Both are read
+   * before every physics step, so the first step after a frozen event loop is already a brake.
    */
-  linkWatchdog(cells: Int32Array, index: number): void {
-    this.#watchdog = { cells, index };
+  linkWatchdog(cells: Int32Array, index: { tripped: number; halt?: number }): void {
+    this.#watchdog = { cells, ...index };
   }
 
   /** The watchdog tripped: brake the running motion as for a stop (idempotent). */
-  haltByWatchdog(): void {
+  haltByWatchdog(reason = 'halted by the watchdog: the session stopped answering while the arm moved'): void {
     const exec = this.#exec;
-    if (exec && !exec.outcome)
-      this.#endExecution(exec, { status: 'aborted', reason: 'halted by the watchdog: the session stopped answering while the arm moved' });
+    if (exec && !exec.outcome) this.#endExecution(exec, { status: 'aborted', reason });
   }
 
   #control(): void {
     const wd = this.#watchdog;
-    if (wd && Atomics.load(wd.cells, wd.index) !== 0) this.haltByWatchdog();
+    if (wd) {
+      if (Atomics.load(wd.cells, wd.tripped) !== 0) this.haltByWatchdog();
+      else if (wd.halt !== undefined && Atomics.load(wd.cells, wd.halt) !== 0) {
+        // As stop() does: the motion is preempted, the arm brakes (the session's own stop follows).
+        const exec = this.#exec;
+        if (exec && !exec.outcome) this.#endExecution(exec, { status: 'preempted', reason: 'stopped' });
+      }
+    }
     const exec = this.#exec;
     if (exec && !exec.outcome) {
       exec.sampler.sample(this.world.time - exec.t0, this.#q, this.#qd, this.#qdd);

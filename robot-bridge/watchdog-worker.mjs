@@ -10,6 +10,9 @@
 //   3 TRIPPED_AT when it tripped
 //   4 SILENT_MS  how long the session had been silent then
 //   5 STOP       set to 1 to end this thread
+//   6 HALT       set here (1) when an operator's stop reached this thread's own HTTP listener
+//                (`serve_stop`): the sim backend brakes at its next step, ROS goals are cancelled
+//                at once; the session's thread runs its own stop when it next beats, and clears it
 //
 // Plain JavaScript (not TypeScript): a worker thread starts without the TypeScript loader.
 import { parentPort, workerData } from 'node:worker_threads';
@@ -20,6 +23,7 @@ const TRIPPED = 2;
 const TRIPPED_AT = 3;
 const SILENT_MS = 4;
 const STOP = 5;
+const HALT = 6;
 
 const { cells: buffer, base, timeoutMs, checkMs, rosbridge } = workerData;
 const cells = new Int32Array(buffer);
@@ -30,6 +34,7 @@ let link = null;
 let linkOpen = false;
 
 parentPort.on('message', (m) => {
+  if (m && m.type === 'serve_stop') void serveStop(m);
   if (m && m.type === 'goals' && Array.isArray(m.goals))
     goals = m.goals
       .slice(0, 8)
@@ -87,6 +92,54 @@ function cancelGoals() {
       n++;
     }
   return n;
+}
+
+/**
+ * Stop on this thread: a tiny HTTP listener of its own, so an operator's stop is taken even while
+ * the session's thread is busy (planning, a big message) or frozen. POST /stop with the install's
+ * token (Bearer, or the console's cookie, which browsers send to every port of the host); Host must
+ * be one of the server's names, Origin (if any) one of its origins. Answers 200 at once.
+ */
+async function serveStop(o) {
+  const mod = await import(o.tls ? 'node:https' : 'node:http');
+  const { readFileSync } = await import('node:fs');
+  const { timingSafeEqual } = await import('node:crypto');
+  const hosts = new Set(o.hosts);
+  const origins = new Set(o.origins);
+  const tokenOk = (t) => typeof t === 'string' && t.length === o.token.length && timingSafeEqual(Buffer.from(t), Buffer.from(o.token));
+  const cookieToken = (header) => {
+    for (const part of (header ?? '').split(';')) {
+      const eq = part.indexOf('=');
+      if (eq > 0 && part.slice(0, eq).trim() === o.cookie) return part.slice(eq + 1).trim();
+    }
+    return null;
+  };
+  const handler = (req, res) => {
+    const reply = (code, body) => {
+      res.writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(body));
+      req.resume();
+    };
+    const host = (req.headers.host ?? '').toLowerCase();
+    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+    if (!hosts.has(name)) return reply(403, { error: "refused: not one of this server's names" });
+    if (req.headers.origin !== undefined && !origins.has(req.headers.origin)) return reply(403, { error: 'refused: another origin' });
+    if (req.method !== 'POST' || req.url !== '/stop') return reply(404, { error: 'POST /stop only' });
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : cookieToken(req.headers.cookie);
+    if (!tokenOk(token)) return reply(401, { error: 'stop needs the access token' });
+    Atomics.store(cells, HALT, 1);
+    const cancelled = cancelGoals();
+    reply(200, { ok: true, thread: 'watchdog', cancelled });
+  };
+  const server = o.tls
+    ? mod.createServer({ cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key) }, handler)
+    : mod.createServer(handler);
+  server.on('error', (err) => parentPort.postMessage({ type: 'stop_listener', ok: false, message: err.message }));
+  server.listen(o.port ?? 0, o.host, () => {
+    const addr = server.address();
+    parentPort.postMessage({ type: 'stop_listener', ok: true, port: typeof addr === 'object' && addr ? addr.port : 0 });
+  });
 }
 
 void openLink();

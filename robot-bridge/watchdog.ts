@@ -20,6 +20,7 @@ const TRIPPED = 2;
 const TRIPPED_AT = 3;
 const SILENT_MS = 4;
 const STOP = 5;
+const HALT = 6;
 const CELLS = 8;
 
 export interface WatchdogOptions {
@@ -48,6 +49,7 @@ export class Watchdog {
   readonly #worker: Worker;
   readonly #beat: NodeJS.Timeout;
   readonly #listeners = new Set<(t: WatchdogTrip) => void>();
+  readonly #stopListeners = new Set<() => void>();
   #disposed = false;
   #goals = '';
   #goalProvider: (() => readonly { action: string; ids: readonly string[] }[]) | null = null;
@@ -114,6 +116,40 @@ export class Watchdog {
     return Atomics.load(this.cells, TRIPPED) !== 0;
   }
 
+  /**
+   * Take operator stops on the watchdog's thread too: an HTTP listener of its own (POST /stop with
+   * the token), answered even while this thread is busy or frozen. Resolves with its port.
+   */
+  serveStop(o: {
+    host: string;
+    port?: number;
+    token: string;
+    /** the token cookie's name (the console's cookie reaches every port of the host) */
+    cookie: string;
+    /** Host names accepted (no ports) */
+    hosts: string[];
+    /** Origins accepted (the console's) */
+    origins: string[];
+    tls?: { cert: string; key: string };
+  }): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: { type?: string; ok?: boolean; port?: number; message?: string }) => {
+        if (m?.type !== 'stop_listener') return;
+        this.#worker.off('message', onMessage);
+        if (m.ok) resolve(m.port ?? 0);
+        else reject(new Error(`the stop listener could not start: ${m.message ?? 'unknown error'}`));
+      };
+      this.#worker.on('message', onMessage);
+      this.#worker.postMessage({ type: 'serve_stop', ...o });
+    });
+  }
+
+  /** An operator's stop reached the watchdog's thread: `listener` runs on this thread at its next beat. */
+  onStopRequest(listener: () => void): () => void {
+    this.#stopListeners.add(listener);
+    return () => this.#stopListeners.delete(listener);
+  }
+
   /** Called (on the session's thread) once it answers again after a halt. */
   onTrip(listener: (t: WatchdogTrip) => void): () => void {
     this.#listeners.add(listener);
@@ -128,6 +164,16 @@ export class Watchdog {
   }
 
   #heartbeat(): void {
+    if (Atomics.load(this.cells, HALT) !== 0) {
+      Atomics.store(this.cells, HALT, 0);
+      for (const l of this.#stopListeners) {
+        try {
+          l();
+        } catch {
+          /* a listener's bug must not stop the heartbeat */
+        }
+      }
+    }
     if (Atomics.load(this.cells, TRIPPED) !== 0) {
       // We were silent and the arm was halted: say so once, then watch again.
       const trip = { silentMs: Atomics.load(this.cells, SILENT_MS), at: this.#base + Atomics.load(this.cells, TRIPPED_AT) };
@@ -145,5 +191,6 @@ export class Watchdog {
   }
 }
 
-/** index of the TRIPPED cell, for readers of `Watchdog.cells` (the sim backend) */
+/** indices of the cells that mean "halt the arm now", for readers of `Watchdog.cells` (the sim backend) */
 export const WATCHDOG_TRIPPED = TRIPPED;
+export const WATCHDOG_HALT = HALT;

@@ -129,6 +129,8 @@ export class ConsoleHub {
   #libraryQueued = false;
   readonly #unsubs: (() => void)[] = [];
   readonly extensions: HubExtension[] = [];
+  /** the watchdog thread's stop listener (consoles send stop there too), once it listens */
+  stopPort: number | null = null;
   /** utterances said through a microphone, waiting for the session to echo them */
   readonly #voiceUtterances = new Set<string>();
   /** who said an utterance, until the session echoes it (the dialogue shows who said what) */
@@ -154,6 +156,9 @@ export class ConsoleHub {
     this.#unsubs.push(app.registry.onChange(() => this.#queueLibrary()));
     this.#joints = new JointStream(this.clients, opts.jointRate ?? 50, () => jointsMessage(app, this.#scene));
     this.#loadSettings();
+    // An operator's stop reached the watchdog's thread (it already braked the arm or cancelled the
+    // goals): run the session's own stop too, so pending plans and held camera moves end.
+    if (app.watchdog) this.#unsubs.push(app.watchdog.onStopRequest(() => void this.stopNow('watchdog')));
     // The watchdog halted the arm while this loop was frozen: say so, with what to do.
     if (app.watchdog)
       this.#unsubs.push(
@@ -504,6 +509,7 @@ export class ConsoleHub {
       recordingsDir: this.#opts.recordingsDir,
       you: 'console:unknown',
       youLabel: '',
+      stopPort: this.stopPort,
     };
   }
 
@@ -682,7 +688,7 @@ export class ConsoleHub {
   }
 
   /** Halt now, from any state; also cancels a scheduled auto-confirm. */
-  async stopNow(source: 'console' | 'api' | 'dialogue' | 'voice', by?: Source): Promise<void> {
+  async stopNow(source: 'console' | 'api' | 'dialogue' | 'voice' | 'watchdog', by?: Source): Promise<void> {
     this.#stopEpoch++;
     this.#stopFlag = true;
     await this.app.session.stop();

@@ -417,6 +417,21 @@ export async function startSessionServer(app: App, options: SessionServerOptions
   listenPort = port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `${scheme}://${host}:${port}/`;
+  // Stop on a thread of its own: the watchdog's listener answers while this one is busy or frozen.
+  if (app.watchdog) {
+    try {
+      hub.stopPort = await app.watchdog.serveStop({
+        host: options.host,
+        token: access.token,
+        cookie: tokenCookieName(port),
+        hosts: [...allowedHosts],
+        origins: [...allowedHosts].map((h) => `${scheme}://${h}:${port}`),
+        ...(options.tls ? { tls: options.tls } : {}),
+      });
+    } catch (err) {
+      options.log?.(`${(err as Error).message}; stop still works through the main server`);
+    }
+  }
   return {
     url,
     consoleUrl: `${url}?token=${access.token}`,

@@ -309,6 +309,11 @@ export const helloMessageSchema = z.object({
   /** this connection's source ('console:<id>') and label: dialogue entries with this `by` are yours */
   you: z.string(),
   youLabel: z.string(),
+  /**
+   * the port of the stop listener on the watchdog's own thread (POST /stop, same host and token),
+   * which answers even while the server's main thread is busy; null when there is none
+   */
+  stopPort: z.number().int().min(1).max(65535).nullable(),
 });
 export type HelloMessage = z.infer<typeof helloMessageSchema>;
 

@@ -25,7 +25,7 @@ import { SkillLibrary } from '../skills/library/library.js';
 import { allowedCollisions, CollisionChecker, knownSafePairs, robotCollisionModel, WorldCollision } from '../collision/index.js';
 import { planningSceneFor, sceneBodyNames, type StaticObstacle } from '../sim/collision-scene.js';
 import { SessionLog } from './log.js';
-import { Watchdog, WATCHDOG_TRIPPED, type WatchdogOptions } from '../robot-bridge/watchdog.js';
+import { Watchdog, WATCHDOG_HALT, WATCHDOG_TRIPPED, type WatchdogOptions } from '../robot-bridge/watchdog.js';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Session, type LibraryStore, type SessionEvent } from './session.js';
@@ -196,7 +196,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     });
     if (simBackend) {
       const sb = simBackend;
-      sb.linkWatchdog(watchdog.cells, WATCHDOG_TRIPPED);
+      sb.linkWatchdog(watchdog.cells, { tripped: WATCHDOG_TRIPPED, halt: WATCHDOG_HALT });
       watchdog.onTrip(() => sb.haltByWatchdog());
     }
   }

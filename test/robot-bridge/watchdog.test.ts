@@ -23,7 +23,7 @@ afterEach(async () => {
 
 /** Run "go to the bag" in real time, freeze the loop 0.4 s into the motion, and record what follows. */
 async function freezeMidMotion(watchdog: boolean) {
-  app = (await createApp({ pace: 'realtime', watchdog, collision: false }));
+  app = await createApp({ pace: 'realtime', watchdog, collision: false });
   const a = app;
   if (watchdog) await a.watchdog!.ready;
   const samples: { t: number; speed: number }[] = [];

@@ -54,7 +54,11 @@ run('STOP keys (chromium)', () => {
   const say = async (text: string) => {
     await page.fill('[data-testid=utterance]', text);
     await page.press('[data-testid=utterance]', 'Enter');
-    await page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 30_000 });
+    try {
+      await page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 30_000 });
+    } catch (err) {
+      throw new Error(`"${text}" was not previewed: ${(err as Error).message}; ${await runReport()}`, { cause: err });
+    }
   };
   /** what the run and the dialogue say, for a failure message */
   const runReport = () =>

@@ -42,6 +42,7 @@ const hello: HelloMessage = {
   recordingsDir: '/tmp',
   you: 'console:me',
   youLabel: 'Console 1',
+  stopPort: null,
 };
 
 function preview(id: string, confirmable = true): PreviewInfo {

@@ -47,7 +47,7 @@ export function applyServerMessage(m: ServerMessage): void {
               : 'rejected';
       setPreview(m.preview, mode);
       previewStore.setState({ execution: ex });
-      connectionStore.setState({ serverId: m.serverId });
+      connectionStore.setState({ serverId: m.serverId, stopPort: m.stopPort });
       const teach = teachStore.getState();
       if (teach.q.length !== m.robot.jointNames.length) teachStore.setState({ q: [...m.robot.home], gripper: m.robot.gripper?.open ?? 0 });
       return;

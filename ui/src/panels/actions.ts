@@ -1,6 +1,7 @@
 /** Operator actions shared by buttons and keys. */
 import { getClient } from '../net/client.js';
 import { requestFrame } from '../stores/frame.js';
+import { connectionStore } from '../stores/connection.js';
 import { previewStore } from '../stores/preview.js';
 import { addLocalProblem } from '../stores/session.js';
 
@@ -20,6 +21,16 @@ export function say(text: string): boolean {
 /** Halt the robot: over the socket, or over HTTP when the socket is down. Works in every state. */
 export function stopRobot(): void {
   previewStore.setState({ playing: false });
+  // Also to the watchdog thread's own listener, which answers while the server's main thread is
+  // busy: a simple no-cors POST (no preflight), authorized by the access cookie (same host).
+  const port = connectionStore.getState().stopPort;
+  if (port)
+    fetch(`${window.location.protocol}//${window.location.hostname}:${port}/stop`, {
+      method: 'POST',
+      mode: 'no-cors',
+      credentials: 'include',
+      keepalive: true,
+    }).catch(() => undefined);
   if (getClient().send({ type: 'stop' })) return;
   fetch('api/stop', { method: 'POST' }).catch((err: Error) => {
     addLocalProblem({

@@ -11,6 +11,8 @@ export interface ConnectionState {
   since: number;
   url: string;
   serverId: string | null;
+  /** the stop listener on the server's watchdog thread (answers while the main thread is busy) */
+  stopPort: number | null;
   lastError: string | null;
   /** times connected, for the reconnect tests */
   connects: number;
@@ -22,6 +24,7 @@ export const connectionStore = createStore<ConnectionState>(() => ({
   since: Date.now(),
   url: '',
   serverId: null,
+  stopPort: null,
   lastError: null,
   connects: 0,
 }));
