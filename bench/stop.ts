@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocket } from 'ws';
-import { parseServerMessage, type ServerMessage } from '../server/protocol.js';
+import type { ServerMessage } from '../server/protocol.js';
 
 const TARGET_P50_MS = 80;
 const TARGET_P99_MS = 150;
@@ -40,9 +40,9 @@ function quantiles(xs: number[]) {
 }
 
 /** `shammie start` on a free port with a fresh data folder; resolves with its URL and token. */
-async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string; token: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'launch/bin/shammie.js'), 'start', '--port', '0', '--data', dataDir], {
-    cwd: ROOT,
+async function startServer(dataDir: string, root: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const child = spawn(process.execPath, [join(root, 'launch/bin/shammie.js'), 'start', '--port', '0', '--data', dataDir], {
+    cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -52,10 +52,11 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; url:
     child.stdout.on('data', (d) => {
       out += String(d);
       // Wait for the console build too, so it does not load the machine during the trials.
-      const m = out.match(/console: ready at (http:\/\/[^\s?]+\/)\?token=([0-9a-f]{64})/);
+      // (No token: a checkout from before the access token, for a before/after comparison.)
+      const m = out.match(/console: ready at (http:\/\/[^\s?]+\/)(?:\?token=([0-9a-f]{64}))?/);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[1], token: m[2] });
+        resolve({ url: m[1], token: m[2] ?? '' });
       }
     });
     child.on('exit', (c) => reject(new Error(`shammie start exited ${c}:\n${out}`)));
@@ -75,9 +76,13 @@ class Console {
     this.ws = new WebSocket(`ws://${u.host}/ws?token=${token}&client=stopbench`);
     this.ws.on('message', (d) => {
       const at = performance.now();
-      const r = parseServerMessage((d as Buffer).toString());
-      if (!r.ok) return;
-      const m = r.message;
+      // Plain JSON, not the protocol schemas: the before/after comparison also reads older servers.
+      let m: ServerMessage;
+      try {
+        m = JSON.parse((d as Buffer).toString()) as ServerMessage;
+      } catch {
+        return;
+      }
       if (m.type === 'joints') {
         const last = this.#last;
         if (last && m.stamp > last.stamp) {
@@ -167,10 +172,14 @@ async function stopLoad(child: ChildProcess): Promise<Record<string, number>> {
   }
 }
 
-export async function runStopBench(opts: { trials?: number } = {}) {
+/**
+ * `root`: the checkout whose `shammie start` is measured (default this one); another checkout
+ * gives a before/after comparison on the same machine and load generators.
+ */
+export async function runStopBench(opts: { trials?: number; root?: string } = {}) {
   const trials = opts.trials ?? 40;
   const dataDir = mkdtempSync(join(tmpdir(), 'shammie-stopbench-'));
-  const server = await startServer(dataDir);
+  const server = await startServer(dataDir, opts.root ?? ROOT);
   try {
     const c = new Console(server.url, server.token);
     await c.open();
@@ -179,9 +188,16 @@ export async function runStopBench(opts: { trials?: number } = {}) {
     for (let k = 0; k < trials; k++) rest.push(await trial(c, k));
     const frames = startLoad('frames', server.url, server.token);
     const requests = startLoad('requests', server.url, server.token);
-    await sleep(1500); // the load is running
     const loaded: number[] = [];
-    for (let k = 0; k < trials; k++) loaded.push(await trial(c, k));
+    try {
+      await sleep(1500); // the load is running
+      for (let k = 0; k < trials; k++) loaded.push(await trial(c, k));
+    } catch (err) {
+      // Never leave the load processes behind a failed trial.
+      frames.kill('SIGKILL');
+      requests.kill('SIGKILL');
+      throw err;
+    }
     const load = { frames: await stopLoad(frames), requests: await stopLoad(requests) };
     c.ws.close();
     const a = quantiles(rest);
