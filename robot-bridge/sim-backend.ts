@@ -276,9 +276,10 @@ export class SimBackend implements RobotBackend {
     if (wd) {
       if (Atomics.load(wd.cells, wd.tripped) !== 0) this.haltByWatchdog();
       else if (wd.halt !== undefined && Atomics.load(wd.cells, wd.halt) !== 0) {
-        // As stop() does: the motion is preempted, the arm brakes (the session's own stop follows).
+        // As stop() does: the motion is preempted and the arm brakes. The session's own stop follows
+        // at its next heartbeat; the reason tells it the operator stopped this motion.
         const exec = this.#exec;
-        if (exec && !exec.outcome) this.#endExecution(exec, { status: 'preempted', reason: 'stopped' });
+        if (exec && !exec.outcome) this.#endExecution(exec, { status: 'preempted', reason: 'stopped by the operator' });
       }
     }
     const exec = this.#exec;

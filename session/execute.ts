@@ -109,7 +109,10 @@ export async function executePlan(
     memory.at = null;
     split = null;
     turn.outcome = 'failed';
-    turn.failure = exec.stopRequested ? STOPPED : (err as Error).message;
+    // A stop taken on the watchdog's thread halts the arm before this thread hears of it: the
+    // backend's reason says it was the operator's.
+    const message = (err as Error).message;
+    turn.failure = exec.stopRequested || message.endsWith(`preempted: ${STOPPED}`) ? STOPPED : message;
     core.emit({ type: 'step', index: -1, call: '', status: 'failed', reason: turn.failure, t: Date.now() });
   } finally {
     unsubscribeStop?.();

@@ -172,7 +172,7 @@ describe('hostile rosbridge input', () => {
       connect: false,
     });
     const p = loadProfile('ros2-rosbridge');
-    app = await createApp({ profile: { ...p, ros: { ...p.ros, url: r.server.url, timeouts: { goalAck: 1 } } } });
+    app = await createApp({ profile: { ...p, ros: { ...p.ros, url: r.server.url, timeouts: { goalAck: 1, stale: 3 } } } });
     const q = r.arm.jointState().position;
     for (const f of hostileFrames(q)) r.server.inject(f);
     const turns = await runScript(app, parseScript('go to the candy\n'));
