@@ -5,6 +5,7 @@
  */
 import { readdirSync, statfsSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '../skills/library/files.js';
 
 /**
  * Space a quota'd write always leaves free on the disk, bytes: the skill library, the console
@@ -92,14 +93,5 @@ export function removeDeadTemps(dir: string, cap: number): void {
     } catch {
       /* raced with another cleaner */
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

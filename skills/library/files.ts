@@ -59,7 +59,8 @@ function fsyncDir(dir: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Is process `pid` still running (EPERM: it exists but is not ours)? */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
