@@ -16,9 +16,10 @@ import { runCollisionPlanBench } from './collision-plan.js';
 import { runCollisionPickBench } from './collision-pick.js';
 import { runCollisionPreviewBench } from './collision-preview.js';
 import { runStopBench } from './stop.js';
+import { runSpeechBench } from './speech.js';
 
 /** `ui` also runs `capture` (the stop-motion studio in the same browser set-up) */
-export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui' | 'capture' | 'collision' | 'stop';
+export type BenchName = 'ik' | 'plan' | 'sim' | 'memory' | 'dmp' | 'ros' | 'ui' | 'capture' | 'collision' | 'stop' | 'speech';
 
 export async function runBenchmarks(opts: { only?: BenchName; samples?: number } = {}) {
   const want = (n: BenchName) => !opts.only || opts.only === n;
@@ -43,6 +44,7 @@ export async function runBenchmarks(opts: { only?: BenchName; samples?: number }
     results.collision = { pass: check.pass && plan.pass && pick.pass && preview.pass, check, plan, pick, preview };
   }
   if (want('stop')) results.stop = await runStopBench();
+  if (want('speech')) results.speech = await runSpeechBench();
   return {
     started,
     node: process.version,

@@ -5,7 +5,7 @@
  *   shammie repl   [--scene S] [--seed N] [--robot R]
  *   shammie run FILE [--json] [--scene S] [--seed N] [--robot R] [--confirm-each] [--speak-through]
  *   shammie transcribe FILE.wav [--json] [--backend pocketsphinx|whisper|openai]
- *   shammie bench  [--only ik|plan|sim|memory|dmp|ros|ui|capture|collision|stop] [--samples N]
+ *   shammie bench  [--only ik|plan|sim|memory|dmp|ros|ui|capture|collision|stop|speech] [--samples N]
  *   shammie doctor [--profile P] [--move] [--yes] [--json]
  *
  * start, repl and run take --profile P: sim (default), ros2-rosbridge, ros2-rclnodejs,
@@ -176,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
         if (samples !== undefined && !(Number.isInteger(samples) && samples > 0))
           throw new CliError(`--samples must be a positive integer`);
         const only = values.only as string | undefined;
-        const names: BenchName[] = ['ik', 'plan', 'sim', 'memory', 'dmp', 'ros', 'ui', 'capture', 'collision', 'stop'];
+        const names: BenchName[] = ['ik', 'plan', 'sim', 'memory', 'dmp', 'ros', 'ui', 'capture', 'collision', 'stop', 'speech'];
         if (only && !names.includes(only as BenchName)) throw new CliError(`--only must be one of ${names.join(', ')}`);
         const report = await runBenchmarks({ only: only as BenchName | undefined, samples });
         const text = JSON.stringify(report, null, 2) + '\n';

@@ -56,6 +56,14 @@ const CONFIRM_PHRASES = new Set([
   'that works',
   'works for me',
   'please do',
+  // what the fillers leave of "please do"
+  'do',
+  'please do it',
+  'please do that',
+  'sure thing',
+  'lets do it',
+  'lets do this',
+  'lets go',
   'make it so',
   'you got it',
   'sure thing',
@@ -128,6 +136,6 @@ function answerIntent(tokens: readonly string[]): 'confirm' | 'cancel' | undefin
   let j = 0;
   while (j < core.length && YES_WORDS.has(core[j])) j++;
   const afterYes = core.slice(j).join(' ');
-  if ((j > 0 && !afterYes) || CONFIRM_PHRASES.has(afterYes)) return 'confirm';
+  if ((j > 0 && !afterYes) || CONFIRM_PHRASES.has(afterYes) || CONFIRM_PHRASES.has(core.join(' '))) return 'confirm';
   return undefined;
 }

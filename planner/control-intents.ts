@@ -5,6 +5,7 @@
  */
 import { ENTITY_NAME, SKILL_NAME, type SkillSignature } from '../skills/registry.js';
 import type { Control } from './control-phrases.js';
+import { lessonShown, readDiscourse } from './discourse.js';
 import { buildLexicon, resolveNounPhrase } from './lexicon.js';
 import { behaviorNameWords, BUILTIN_SKILLS } from './rules.js';
 import { formatSignature } from './teach.js';
@@ -257,12 +258,15 @@ export function controlResult(c: Control, ctx: PlannerContext): PlannerResult | 
   switch (c.type) {
     case 'teach_start':
       return teachStart(c.name, ctx);
-    case 'teach_done':
-      if (ctx.teaching) return { kind: 'teach_done', reply: `Got it. That's how to ${words(ctx.teaching.name)}.` };
+    case 'teach_done': {
+      // "Teach me?" answered by showing steps (no "yes"): the lesson is the offered behavior.
+      const name = ctx.teaching?.name ?? lessonShown(readDiscourse(ctx))?.name;
+      if (name) return { kind: 'teach_done', reply: `Got it. That's how to ${words(name)}.` };
       return q(
         'not_understood',
         `There's nothing to finish: I'm not learning a behavior right now. To teach me one, say "let me teach you to …".`,
       );
+    }
     case 'point_here':
       return { kind: 'point_here', reply: "Okay, I'll use where the gripper is now." };
     case 'undo':

@@ -230,6 +230,16 @@ const OTHER_ONE = phrases(
   'the other one not that one',
 );
 const LIST_SKILLS = phrases(
+  'what do you see',
+  'what can you see',
+  'what objects are there',
+  'what objects do you see',
+  'what is on the table',
+  'whats on the table',
+  'what is in the scene',
+  'whats in the scene',
+  'what things are there',
+  'what can you pick up',
   'help',
   'help me',
   'i need help',
@@ -275,9 +285,11 @@ const LIST_SKILLS = phrases(
 /** "forget it" and friends drop the pending plan (cancel); they name nothing to forget. */
 const FORGET_CANCEL = phrases('it', 'that', 'this', 'about it', 'about that', 'the plan', 'that plan', 'this plan', 'that one', 'all that');
 const TEACH_LEAD =
-  /^(?:(?:i|ill|i will|i am going to|im going to|im gonna|gonna|we will|were going to|i can|how about i|allow me to|time to|i want to|let me|now i will|now ill) )?(?:teach you|teach|show you how|show you(?=$))(?: how)?(?: to| you)?(?: (?<rest>.+))?$/;
+  /^(?:(?:i|ill|i will|i am going to|im going to|im gonna|gonna|we will|were going to|i can|how about i|allow me to|time to|i want to|let me|now i will|now ill) )?(?:teach you|teach yourself|teach|show you how|show you(?=$)|demonstrate how|demo how)(?: how)?(?: to| you)?(?: (?<rest>.+))?$/;
 const LEARN_LEAD =
-  /^(?:(?:i want you to|can you|could you|you will|youll|you are going to|youre going to|time to|now) )?learn (?:how )?(?:to )?(?<rest>.+)$/;
+  /^(?:(?:i want you to|can you|could you|you will|youll|you are going to|youre going to|time to|now|do you want to|want to|wanna|would you like to|ready to|lets|let s) )?learn (?:how )?(?:to )?(?<rest>.+)$/;
+/** "watch me pack the candy", "watch how I pack": a demonstration announced. */
+const WATCH_LEAD = /^(?:now )?watch (?:me|how i|what i do (?:to|when i)|while i) (?<rest>.+)$/;
 const HOWTO_LEAD = /^(?:heres|here is|this is) how (?:to |you |we )(?<rest>.+)$/;
 const NEW_SKILL =
   /^(?:a |one )?new (?:skill|behavior|behaviour|trick|move|task|command)(?: for you)?(?: (?:called|named|is|will be))? (?<rest>.+)$/;
@@ -337,7 +349,7 @@ export function parseControl(tokens: readonly string[]): Control | undefined {
   const film = NEW_FILM.exec(text) ?? OPEN_FILM.exec(text);
   if (film) return { type: 'open_film', name: noneIfEmpty(film.groups?.name) };
 
-  const teach = TEACH_LEAD.exec(text) ?? LEARN_LEAD.exec(text) ?? HOWTO_LEAD.exec(text);
+  const teach = TEACH_LEAD.exec(text) ?? LEARN_LEAD.exec(text) ?? HOWTO_LEAD.exec(text) ?? WATCH_LEAD.exec(text);
   if (teach && !/^(?:me|us)\b/.test(teach.groups?.rest ?? '')) return { type: 'teach_start', name: noneIfEmpty(teach.groups?.rest) };
   const fresh = NEW_SKILL.exec(text);
   if (fresh) return { type: 'teach_start', name: noneIfEmpty(fresh.groups?.rest) };

@@ -6,7 +6,8 @@
  */
 import { ENTITY_NAME } from '../skills/registry.js';
 import type { PlannerEntity, Repair } from './types.js';
-import { BREAK, isWordLike, removePhrases, singular, soundsLike, editDistance, phoneticKey, tokenize } from './text.js';
+import { BREAK, isWordLike, removePhrases, singular, soundDistance, soundsLike, editDistance, phoneticKey, tokenize } from './text.js';
+import { nounHypernyms, nounLemma, nounSynonyms } from './wordnet.js';
 
 /** Words that mean the same kind of object. An entity whose words hit a group gets the whole group. */
 const SYNONYM_GROUPS: readonly (readonly string[])[] = [
@@ -28,10 +29,22 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
  * motion skill or a behavior) only when no other skill owns the words (rules.ts skillSynonyms).
  */
 export const SKILL_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
-  zoom_in: ['push in', 'dolly in', 'close in'],
-  zoom_out: ['pull out', 'dolly out'],
-  pull_back: ['pull out', 'dolly out'],
-  track: ['orbit', 'circle', 'arc around'],
+  zoom_in: ['push in', 'dolly in', 'close in', 'move in', 'go in', 'tighten in', 'zoom'],
+  zoom_out: ['pull out', 'dolly out', 'zoom back out', 'back out', 'widen out'],
+  pull_back: ['pull out', 'dolly out', 'zoom out', 'zoom back out', 'pull back out', 'pull away', 'widen out', 'go wide'],
+  throw_away: ['get rid of', 'dispose of', 'discard', 'throw out', 'toss out', 'chuck out', 'bin', 'trash'],
+  track: [
+    'orbit',
+    'circle',
+    'arc around',
+    'go around',
+    'move around',
+    'swing around',
+    'circle around',
+    'revolve around',
+    'rotate around',
+    'spin around',
+  ],
 };
 
 export const COLOURS = new Set([
@@ -67,6 +80,9 @@ export const SIZES = new Set(['small', 'little', 'big', 'large', 'tiny', 'huge',
 /** Words that refer back to an object already in play. */
 const PRONOUNS: readonly (readonly string[])[] = [
   'it',
+  // The stop-motion figures are people to the crew: "zoom in on him".
+  'him',
+  'her',
   'that',
   'this',
   'them',
@@ -209,6 +225,8 @@ interface EntityWords {
   keywords: Set<string>;
   /** words that can stand alone as the object's noun */
   heads: Set<string>;
+  /** the head nouns as named (last name word, last description word), before synonyms: for WordNet */
+  nouns: string[];
   colours: Set<string>;
 }
 
@@ -217,6 +235,11 @@ export interface Lexicon {
   entries: EntityWords[];
   /** every content word any entity answers to, sorted */
   vocabulary: string[];
+  /**
+   * The words a real noun is repaired to: names, not description words or table synonyms
+   * ("seat" is not a slip of the description's "set", nor "couch" of "pouch").
+   */
+  repairVocabulary: string[];
   vocabSet: Set<string>;
 }
 
@@ -247,14 +270,17 @@ export function buildLexicon(entities: readonly PlannerEntity[]): Lexicon {
     .map((entity): EntityWords => {
       const nameWords = entity.name.toLowerCase().split('_').filter(Boolean);
       const desc = descriptionWords(entity.description);
-      const heads = withSynonyms([nameWords[nameWords.length - 1], desc[desc.length - 1]].filter((w): w is string => !!w));
+      const nouns = [...new Set([nameWords[nameWords.length - 1], desc[desc.length - 1]].filter((w): w is string => !!w))];
+      const heads = withSynonyms(nouns);
       const keywords = withSynonyms([...nameWords, ...desc]);
       for (const h of heads) keywords.add(h);
-      return { entity, keywords, heads, colours: new Set(desc.filter((w) => COLOURS.has(w))) };
+      return { entity, keywords, heads, nouns, colours: new Set(desc.filter((w) => COLOURS.has(w))) };
     });
   const vocabSet = new Set<string>();
   for (const e of entries) for (const k of e.keywords) if (!COLOURS.has(k) && !SIZES.has(k)) vocabSet.add(k);
-  return { entries, vocabulary: [...vocabSet].sort(), vocabSet };
+  const repairSet = new Set<string>();
+  for (const e of entries) for (const w of e.entity.name.toLowerCase().split('_')) if (w && vocabSet.has(w)) repairSet.add(w);
+  return { entries, vocabulary: [...vocabSet].sort(), vocabSet, repairVocabulary: [...repairSet].sort() };
 }
 
 export type NounPhrase =
@@ -311,11 +337,50 @@ function match(tokens: readonly string[], lex: Lexicon): string[] {
   return found;
 }
 
+/** Hypernym links followed each way: "sack" → bag is one, "sweet" ← candy is one. */
+const WORDNET_DEPTH = 2;
+/** Senses of a word considered: its most frequent ones ("ball" the toy, not the dance). */
+const WORDNET_SENSES = 2;
+
+/** Does WordNet relate a spoken noun to an entity's head noun (same synset, or one a kind of the other)? */
+function related(spoken: string, head: string, named: boolean): boolean {
+  if (spoken === head) return true;
+  return (
+    nounSynonyms(spoken, WORDNET_SENSES).includes(head) ||
+    // A kind of the thing's own name ("lollipop" → candy); a kind of a description's category is
+    // a sibling, not the thing ("garage" is a building, the tower is not a garage).
+    (named && nounHypernyms(spoken, WORDNET_DEPTH, WORDNET_SENSES).includes(head)) ||
+    nounHypernyms(head, WORDNET_DEPTH, WORDNET_SENSES).includes(spoken)
+  );
+}
+
+/**
+ * Entities a noun phrase names through WordNet when no word of it is in the vocabulary: "the
+ * lollipop" or "the sweet" is CANDY, "the container" is GIFT_BAG when it is the only container.
+ * The other words must be colours or sizes that fit. Several matches are returned as they are:
+ * the caller asks, never guesses.
+ */
+function wordnetMatch(tokens: readonly string[], lex: Lexicon): string[] {
+  const lemma = nounLemma(tokens[tokens.length - 1] ?? '');
+  if (!lemma || GENERIC_HEADS.has(lemma)) return [];
+  const mods = tokens.slice(0, -1);
+  if (!mods.every(isAdjective)) return [];
+  const found: string[] = [];
+  for (const e of lex.entries) {
+    const clash = mods.some((t) => COLOURS.has(t) && e.colours.size > 0 && !e.colours.has(t));
+    // The entity's own head nouns, not the synonym table's: "drop" (a sphere) is not the ball.
+    const named = new Set(e.entity.name.toLowerCase().split('_'));
+    if (!clash && e.nouns.some((h) => related(lemma, nounLemma(h) ?? h, named.has(h)))) found.push(e.entity.name);
+  }
+  return found;
+}
+
 /** Closest vocabulary word that `heard` plausibly mis-hears; undefined when none or a tie. */
 function repairWord(heard: string, lex: Lexicon): string | undefined {
   let bestD = Infinity;
   let cands: string[] = [];
-  for (const v of lex.vocabulary) {
+  // A real noun is repaired only to a name ("pin" → pen); "seat" is not the description's "set".
+  for (const v of nounLemma(heard) ? lex.repairVocabulary : lex.vocabulary) {
     if (!soundsLike(heard, v)) continue;
     const d = editDistance(heard, v);
     if (d < bestD) {
@@ -324,6 +389,11 @@ function repairWord(heard: string, lex: Lexicon): string | undefined {
     } else if (d === bestD) cands.push(v);
   }
   if (cands.length > 1) cands = cands.filter((c) => phoneticKey(c) === phoneticKey(heard));
+  if (cands.length > 1) {
+    // Still a tie: the nearer sound wins when it is clearly nearer ("pin" → pen, not bin).
+    const scored = cands.map((c) => ({ c, d: soundDistance(heard, c) })).sort((x, y) => x.d - y.d);
+    if (scored[1].d - scored[0].d > 0.15) cands = [scored[0].c];
+  }
   return cands.length === 1 ? cands[0] : undefined;
 }
 
@@ -352,6 +422,44 @@ export function proposeEntity(
   return { proposedName, description: `${article(spoken[0])} ${spoken.join(' ')}.` };
 }
 
+/** Nouns a phrase may end on that are the robot's surroundings or itself, not objects to know. */
+const SCENE_WORDS = new Set([
+  ...['table', 'desk', 'floor', 'ground', 'counter', 'bench', 'workbench', 'shelf', 'surface', 'scene', 'set', 'stage', 'frame', 'frames'],
+  ...[
+    'left',
+    'right',
+    'middle',
+    'center',
+    'centre',
+    'front',
+    'back',
+    'top',
+    'bottom',
+    'side',
+    'edge',
+    'corner',
+    'end',
+    'way',
+    'spot',
+    'place',
+  ],
+  ...['here', 'there', 'camera', 'lens', 'shot', 'view', 'gripper', 'hand', 'claw', 'arm', 'fingers', 'robot', 'time', 'moment', 'second'],
+  ...['me', 'you', 'it', 'us', 'them', 'him', 'her', 'one', 'ones', 'thing', 'things', 'bit', 'lot', 'please', 'again', 'too'],
+]);
+
+/** The first noun of a phrase's tail that names no known thing ("the dog", "your teeth"), if any. */
+function unknownThing(tail: readonly string[], lex: Lexicon): string | undefined {
+  for (const t of tail) {
+    if (DETERMINERS.has(t) || NP_STOP.has(t) || isAdjective(t) || SCENE_WORDS.has(t) || /^[0-9]+$/.test(t)) continue;
+    if (lex.vocabSet.has(t) || lex.vocabSet.has(singular(t))) return undefined;
+    if (!isWordLike(t) || !nounLemma(t)) continue;
+    // A sound-alike of a known word is a slip, not a stranger ("in the been").
+    if (lex.vocabulary.some((v) => soundsLike(t, v))) return undefined;
+    return singular(t);
+  }
+  return undefined;
+}
+
 /** Resolve the tokens of one argument ("the gummy", "it", "the green toy car"). */
 export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounPhrase {
   let tokens = input.filter((t) => t !== BREAK);
@@ -359,6 +467,13 @@ export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounP
     if (p.length === tokens.length && p.every((w, i) => tokens[i] === w)) return { kind: 'pronoun', word: p.join(' ') };
   while (tokens.length && DETERMINERS.has(tokens[0])) tokens = tokens.slice(1);
   const stop = tokens.findIndex((t, i) => i > 0 && NP_STOP.has(t));
+  // "the candy from the dog", "the candy in the kitchen": what the tail names must be known too,
+  // or half the request would be dropped silently.
+  const stranger = stop > 0 ? unknownThing(tokens.slice(stop + 1), lex) : undefined;
+  if (stranger) {
+    const proposal = proposeEntity([stranger], new Set(lex.entries.map((e) => e.entity.name)));
+    if (proposal) return { kind: 'unknown', word: stranger, ...proposal, repairs: [] };
+  }
   if (stop > 0) tokens = tokens.slice(0, stop);
   tokens = removePhrases(tokens, [['up'], ['out'], ['please']]);
   if (!tokens.length) return { kind: 'empty' };
@@ -391,9 +506,17 @@ export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounP
     if (found2.length === 1) return { kind: 'entity', name: found2[0], repairs: homophones };
   }
 
+  // A real word WordNet relates to exactly one entity ("the lollipop" → CANDY); several: ask.
+  const byMeaning = wordnetMatch(tokens, lex);
+  if (byMeaning.length === 1) return { kind: 'entity', name: byMeaning[0], repairs: [] };
+  if (byMeaning.length > 1) return { kind: 'ambiguous', phrase, options: byMeaning };
+
   // Whole-phrase slip against names: "gif bag" → GIFT_BAG.
   const joined = tokens.join('');
-  const byName = lex.entries.filter((e) => soundsLike(joined, e.entity.name.replace(/_/g, '').toLowerCase()));
+  // A real noun is a slip of a name only when nearly all of it is there ("line" is not "skyline").
+  const nameSlip = (name: string): boolean =>
+    soundsLike(joined, name) && (tokens.length > 1 || !nounLemma(joined) || editDistance(joined, name) <= 1);
+  const byName = lex.entries.filter((e) => nameSlip(e.entity.name.replace(/_/g, '').toLowerCase()));
   if (byName.length === 1) {
     const understood = byName[0].entity.name.toLowerCase().replace(/_/g, ' ');
     return { kind: 'entity', name: byName[0].entity.name, repairs: [{ heard: tokens.join(' '), understood }] };

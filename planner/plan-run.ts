@@ -4,9 +4,11 @@
  * here, or a question when a noun phrase does not resolve.
  */
 import type { ArgValue, SkillCall, SkillSignature } from '../skills/registry.js';
+import { formatPlan } from '../skills/registry.js';
+import { lastPlan, readDiscourse, referent, referentName, type Discourse } from './discourse.js';
 import { resolveNounPhrase, type Lexicon } from './lexicon.js';
-import { splitArgs, type Action } from './rules.js';
-import { isWordLike } from './text.js';
+import { parseClause, splitArgs, type Action } from './rules.js';
+import { isWordLike, singular } from './text.js';
 import type { PlannerContext, PlannerResult, QuestionReason, Repair, UnknownTerm } from './types.js';
 import { rejected } from './utterance.js';
 
@@ -36,13 +38,30 @@ export class Run {
   readonly repairs: Repair[] = [];
   held: string | null;
   lastTouched: string | null;
+  readonly discourse: Discourse;
 
   constructor(
     readonly ctx: PlannerContext,
     readonly lex: Lexicon,
+    discourse?: Discourse,
   ) {
     this.held = ctx.held;
     this.lastTouched = ctx.lastTouched;
+    this.discourse = discourse ?? readDiscourse(ctx);
+  }
+
+  /**
+   * What "it" means here: inside one command, what the command itself last touched; at its
+   * start, what the dialogue last named if that is more recent than the gripper's state.
+   */
+  #it(word: string): Resolved {
+    const ref = this.plan.length
+      ? { kind: 'entity' as const, name: this.held ?? this.lastTouched ?? '' }
+      : referent(this.discourse, this.held, this.lastTouched);
+    if (ref.kind === 'entity' && ref.name) return { ok: true, name: ref.name };
+    if (ref.kind === 'ambiguous')
+      return this.question('ambiguous', `Which one do you mean by "${word}": ${ref.options.join(' or ')}?`, { options: ref.options });
+    return this.question('ambiguous', `Which object do you mean by "${word}"? I'm not holding anything and haven't touched anything yet.`);
   }
 
   question(
@@ -62,20 +81,46 @@ export class Run {
     this.plan.push({ skill, args: object === undefined ? {} : { [this.#param(skill)]: object } });
   }
 
+  /**
+   * "the other one", "the other pen": an entity of the same sort as the one in play (or the
+   * named sort), not that one. Undefined when the words say no "other".
+   */
+  #other(tokens: readonly string[]): Resolved | undefined {
+    const ws = tokens.filter((t) => !['the', 'a', 'an', 'that', 'this'].includes(t));
+    if (ws[0] !== 'other' || ws.length > 3) return undefined;
+    const noun = ws.slice(1).filter((t) => t !== 'one' && t !== 'thing');
+    const ref = this.plan.length ? (this.held ?? this.lastTouched) : referentName(referent(this.discourse, this.held, this.lastTouched));
+    const e = this.ctx.entities.find((x) => x.name === ref);
+    const mine = this.lex.entries.find((x) => x.entity.name === ref)?.keywords;
+    // Of the same sort, most alike first: after the blue pen, "the other one" is the red pen, not the candy.
+    const alike = this.lex.entries
+      .filter((x) => x.entity.name !== ref)
+      .filter((x) =>
+        noun.length
+          ? noun.every((w) => x.keywords.has(w) || x.keywords.has(singular(w)))
+          : !e || (x.entity.kind === e.kind && !!x.entity.container === !!e.container),
+      )
+      .map((x) => ({ name: x.entity.name, shared: mine ? [...x.keywords].filter((k) => mine.has(k)).length : 0 }));
+    // "the other side": a noun no known thing answers to is left to the ordinary reading.
+    if (noun.length && !alike.length && !(mine && noun.every((w) => mine.has(w) || mine.has(singular(w))))) return undefined;
+    const best = Math.max(0, ...alike.map((x) => x.shared));
+    const options = alike.filter((x) => x.shared === best).map((x) => x.name);
+    const phrase = tokens.join(' ');
+    if (options.length === 1) return { ok: true, name: options[0] };
+    if (!options.length) return this.question('ambiguous', `Which one do you mean by "${phrase}"? I don't know another one.`);
+    return this.question('ambiguous', `Which one do you mean by "${phrase}": ${options.join(' or ')}?`, { options });
+  }
+
   resolve(tokens: readonly string[], askIfEmpty: string): Resolved {
+    const other = this.#other(tokens);
+    if (other) return other;
     const r = resolveNounPhrase(tokens, this.lex);
     switch (r.kind) {
       case 'entity':
         this.repairs.push(...r.repairs);
         return { ok: true, name: r.name };
-      case 'pronoun': {
-        const name = this.held ?? this.lastTouched;
-        if (name) return { ok: true, name };
-        return this.question(
-          'ambiguous',
-          `Which object do you mean by "${r.word}"? I'm not holding anything and haven't touched anything yet.`,
-        );
-      }
+      case 'pronoun':
+        return this.#it(r.word);
       case 'unknown':
         this.repairs.push(...r.repairs);
         return this.question('unknown_object', `I don't know what ${r.proposedName} is yet. Can you show me where it is?`, {
@@ -97,7 +142,8 @@ export class Run {
     const out: string[] = [];
     for (const g of groups) {
       const r = resolveNounPhrase(g, this.lex);
-      const name = r.kind === 'entity' ? r.name : r.kind === 'pronoun' ? (this.held ?? this.lastTouched) : null;
+      const it = r.kind === 'pronoun' ? this.#it(r.word) : undefined;
+      const name = r.kind === 'entity' ? r.name : it?.ok ? it.name : null;
       if (name && !out.includes(name)) out.push(name);
     }
     return out;
@@ -131,6 +177,14 @@ export class Run {
         this.held = this.held ?? this.lastTouched;
         return { ok: true };
       case 'release': {
+        // "release the kraken", "drop the mic": a thing the robot does not know is not in its hand.
+        if (action.obj && !this.held) {
+          const r = resolveNounPhrase(action.obj, this.lex);
+          if (r.kind === 'unknown' || r.kind === 'garbled') {
+            const res = this.resolve(action.obj, 'What should I let go of?');
+            if (!res.ok) return res;
+          }
+        }
         if (action.obj && this.held) {
           // "drop the ball" while holding the candy: ask rather than let go of the wrong thing.
           const r = resolveNounPhrase(action.obj, this.lex);
@@ -152,14 +206,10 @@ export class Run {
         if (obj.kind !== 'entity' && isSelf(action.obj)) return this.apply({ type: 'goto', dest: action.dest }, clause);
         let subject: string;
         if (obj.kind === 'pronoun') {
-          // "put it in the bag": whatever is held, else what was last touched; no pickup first.
-          const name = this.held ?? this.lastTouched;
-          if (!name)
-            return this.question(
-              'ambiguous',
-              `Which object do you mean by "${obj.word}"? I'm not holding anything and haven't touched anything yet.`,
-            );
-          subject = name;
+          // "put it in the bag": whatever is held; else what "it" means (touched or just named).
+          const it = this.held ? ({ ok: true, name: this.held } as const) : this.#it(obj.word);
+          if (!it.ok) return it;
+          subject = it.name;
         } else {
           const o = this.resolve(action.obj, 'What should I put there?');
           if (!o.ok) return o;
@@ -167,7 +217,8 @@ export class Run {
         }
         const d = this.resolve(action.dest, `Where should I put ${subject}?`);
         if (!d.ok) return d;
-        if (obj.kind !== 'pronoun') {
+        // A pronoun for what the arm is at needs no pickup (as before); one for a thing just named does.
+        if (obj.kind !== 'pronoun' || (this.held !== subject && this.lastTouched !== subject)) {
           if (subject === d.name) return this.question('not_understood', `I can't put ${subject} into itself.`);
           if (this.held !== subject) this.call('pickup', subject);
         }
@@ -205,7 +256,7 @@ export class Run {
         return this.question('not_understood', `What should I do with ${what}?`);
       }
       case 'negated':
-        return this.question('not_understood', `I can't follow "don't" instructions yet. Tell me what to do instead.`);
+        return this.#negated(clause);
       case 'asked':
         return this.question('not_understood', `I can only follow commands for now. ${this.#hint()}`);
       case 'not_understood':
@@ -231,6 +282,25 @@ export class Run {
     }
     this.plan.push({ skill: skill.name, args });
     return { ok: true };
+  }
+
+  /**
+   * "don't go home" with nothing else said: never the negated action. Cancels the plan just
+   * proposed when it is that action; otherwise asks what to do instead.
+   */
+  #negated(clause: readonly string[]): Step {
+    let i = 0;
+    while (i < clause.length && ['dont', 'never', 'not', 'do', 'please', 'but'].includes(clause[i])) i++;
+    const rest = clause.slice(i);
+    const probe = new Run(this.ctx, this.lex, this.discourse);
+    const said = rest.length ? probe.apply(parseClause(rest, this.ctx.skills), rest) : undefined;
+    const what = said?.ok && probe.plan.length ? formatPlan(probe.plan) : undefined;
+    const last = lastPlan(this.discourse);
+    const pending = last && last.turn === this.discourse.turns - 1 ? formatPlan(last.plan) : undefined;
+    if (what && pending && pending.includes(what))
+      return { ok: false, result: { kind: 'cancel', reply: `Okay, I won't ${rest.join(' ')}: cancelled ${pending}.` } };
+    const words = rest.length ? rest.join(' ') : 'do that';
+    return this.question('not_understood', `Okay, I won't ${words}. What should I do instead?`);
   }
 
   #hint(): string {

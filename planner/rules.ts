@@ -10,6 +10,8 @@
  */
 import type { SkillSignature } from '../skills/registry.js';
 import { SKILL_SYNONYMS } from './lexicon.js';
+import { isWordLike } from './text.js';
+import { isDestructiveVerb, isVerb, verbLemma } from './wordnet.js';
 
 export { parseControl, type Control } from './control-phrases.js';
 export { spokenNumber, splitFrameCount } from './frame-count.js';
@@ -37,7 +39,8 @@ export type Action =
   | { type: 'asked' }
   | { type: 'not_understood' };
 
-const HOME_NOUN = '(?:home|neutral|rest|start|starting|initial|default)(?: (?:position|pose|spot|place|location|configuration|point))?';
+const HOME_NOUN =
+  '(?:home|neutral|rest|resting|start|starting|initial|default|original|parking|park|safe|ready|base|zero)(?: (?:position|pose|spot|place|location|configuration|point))?';
 const GO_V = '(?:go|move|head|come|get|run|return|travel|drive|fly|goto)';
 const GOTO_V = '(?:go|goto|move|head|come|get|travel|drive|fly|hover|return|navigate|reach|point)';
 const GOTO_PARTICLES = '(?: (?:over|up|down|back|right|straight|directly|close|closer|out))*';
@@ -48,7 +51,7 @@ const PUT_V =
 const PUT_PREP = '(?:into|in to|inside of|inside|in|onto|on to|on top of|on|to|over|above|at|next to|near|beside|by|towards|toward|within)';
 const GRIPPER = '(?:the |your |its )?(?:gripper|hand|claw|fingers|grip|jaws|grabber)';
 const PICK_V =
-  '(?:pick up|pickup|pick|grab|get|take|fetch|lift up|lift|retrieve|collect|grasp|grip|snatch|pluck|hold onto|hold|go get|go grab|go pick up|go fetch|come get|pick out)';
+  '(?:(?:grab|take|get|catch) hold of|pick up|pickup|pick|grab|snag|nab|get|take|fetch|lift up|lift|retrieve|collect|grasp|grip|snatch|pluck|hold onto|hold|go get|go grab|go pick up|go fetch|come get|pick out)';
 
 interface Frame {
   re: RegExp;
@@ -58,12 +61,24 @@ interface Frame {
 const np = (s: string | undefined): string[] => (s ? s.split(' ') : []);
 
 const FRAMES: readonly Frame[] = [
-  { re: new RegExp(`^${GO_V}(?: back)?(?: to)?(?: (?:the|your|its|my))? ${HOME_NOUN}$`), build: () => ({ type: 'go_home' }) },
+  // "head on back to your home spot": "on"/"right" only carry the motion.
+  {
+    re: new RegExp(`^${GO_V}(?: (?:on|right|straight))?(?: back)?(?: to)?(?: (?:the|your|its|my))? ${HOME_NOUN}$`),
+    build: () => ({ type: 'go_home' }),
+  },
   // "move the camera back home": the arm carries the camera in the stop-motion set.
   {
     re: new RegExp(
       `^(?:move|bring|take|get|send|put) (?:the |your )?(?:camera|arm|gripper|hand|phone|yourself|robot)(?: (?:back|over))?(?: to)?(?: (?:the|your))? ${HOME_NOUN}$`,
     ),
+    build: () => ({ type: 'go_home' }),
+  },
+  {
+    re: new RegExp(`^(?:park(?: (?:the|your) (?:arm|robot|gripper|camera)| yourself)?|back(?: to)?(?: (?:the|your))? ${HOME_NOUN})$`),
+    build: () => ({ type: 'go_home' }),
+  },
+  {
+    re: /^(?:(?:go|move|head|get|come) back to (?:where you (?:started|began|start|came from)|the (?:beginning|start)|your (?:spot|place|corner|start)))$/,
     build: () => ({ type: 'go_home' }),
   },
   {
@@ -112,6 +127,8 @@ const PICK_WORDS = new Set([
   'snatch',
   'pluck',
   'hold',
+  'snag',
+  'nab',
 ]);
 const GO_WORDS = new Set([
   'go',
@@ -305,11 +322,13 @@ export function skillSynonyms(skill: SkillSignature, skills: readonly SkillSigna
   const out: string[][] = [];
   for (const phrase of SKILL_SYNONYMS[skill.name] ?? []) {
     const words = phrase.split(' ');
-    if (
-      KNOWN_VERBS.has(words[0]) ||
-      skills.some((s) => s.name === words.join('_') || (s.name !== skill.name && s.name.split('_')[0] === words[0]))
-    )
-      continue;
+    // A two-word phrase ("close in", "zoom out") is its own verb unless a taught skill is named
+    // by its first word (a taught "push" owns "push in"); a one-word one must be free.
+    const owned = skills.some(
+      (s) => s.name !== skill.name && (s.name === words[0] || (words.length === 1 && s.name.split('_')[0] === words[0])),
+    );
+    if (owned || (words.length === 1 && KNOWN_VERBS.has(words[0]))) continue;
+    if (skills.some((s) => s.name === words.join('_'))) continue;
     out.push(words);
   }
   return out;
@@ -325,19 +344,36 @@ const NAME_WORD_VARIANTS: Readonly<Record<string, readonly string[]>> = { all: [
  */
 function nameEnd(tokens: readonly string[], words: readonly string[]): string[] | undefined {
   let i = 0;
-  for (const w of words) {
+  for (const [k, w] of words.entries()) {
+    // "pack up the candy", "pack up everything": "up" after a one-word verb name only completes it.
+    if (k === 1 && tokens[i] === 'up' && w !== 'up' && words.length >= 2 && tokens.length > 2) i++;
     const t = tokens[i];
     if (t === w || NAME_WORD_VARIANTS[w]?.includes(t)) i++;
     else if (words.length === 2 && i === 1 && PURE_PARTICLES.has(w) && tokens[tokens.length - 1] === w && tokens.length > 2)
       return tokens.slice(1, -1);
     else return undefined;
   }
+  // "pack up the candy": "up" completes a one-word name said on an object.
+  if (words.length === 1 && tokens[i] === 'up' && tokens.length > i + 1) i++;
   return tokens.slice(i);
 }
 
 /** "do the sweep", "run pack all again": a verb that only says "perform this taught skill". */
 const PERFORM = new Set(['do', 'run', 'play', 'perform', 'repeat', 'execute', 'try']);
-const PERFORM_NOISE = new Set(['the', 'a', 'an', 'your', 'that', 'this', 'shot', 'move', 'skill', 'behavior', 'trick', 'thing']);
+const PERFORM_NOISE = new Set([
+  ...['the', 'a', 'an', 'your', 'that', 'this', 'shot', 'move', 'skill', 'behavior', 'trick', 'thing'],
+  // "do a slow orbit around loki": how the move is done, not which one.
+  ...['slow', 'quick', 'nice', 'full', 'little', 'smooth', 'small', 'big', 'gentle', 'wide', 'tight', 'long', 'short', 'good'],
+]);
+/** Said between a camera move and its target, about the camera or how it moves: "pull the camera back", "zoom in closer on loki". */
+const MOVE_NOISE = new Set([
+  ...['camera', 'lens', 'shot', 'view', 'yourself', 'closer', 'close', 'tight', 'tighter', 'slowly', 'slow', 'smoothly', 'gently'],
+  ...['more', 'bit', 'little', 'really', 'nice', 'all', 'way', 'further', 'wide', 'wider', 'quickly', 'real', 'some'],
+]);
+/** What a skill without parameters may still be said with: "pack all of them", "pull back out". */
+const ZERO_ARG_NOISE = new Set(['the', 'out', 'back', 'of', 'them', 'those', 'these', 'things', 'stuff', 'it', 'up', 'everything', 'all']);
+/** Where a move starts from, not its target: "pull back from loki". */
+const FROM_WORDS = new Set(['from', 'away']);
 
 /** Taught skills, matched by their name words ("bring_to_user" ← "bring to user ..."), longest name first. */
 function matchTaught(tokens: readonly string[], skills: readonly SkillSignature[]): Action | undefined {
@@ -354,8 +390,16 @@ function matchTaught(tokens: readonly string[], skills: readonly SkillSignature[
   for (const { s, words } of candidates) {
     const after = nameEnd(tokens, words);
     if (after === undefined) continue;
-    const rest = dropLeading(after, ARG_LEADS);
     const n = s.params.length;
+    let rest = dropLeading(
+      after.filter((t, i) => !MOVE_NOISE.has(t) && !(['the', 'a', 'your'].includes(t) && MOVE_NOISE.has(after[i + 1] ?? ''))),
+      ARG_LEADS,
+    );
+    // "pull back from loki": a move without a target says where it leaves from, no argument.
+    if (n === 0 && FROM_WORDS.has(after.find((t) => !MOVE_NOISE.has(t) && !['the', 'a', 'your', 'out', 'back'].includes(t)) ?? ''))
+      rest = [];
+    // "pack all of them", "pull back out": nothing but words for "everything" or the move's own particle.
+    if (n === 0 && rest.every((t) => ZERO_ARG_NOISE.has(t))) rest = [];
     if (n === 0)
       return rest.length === 0 ? { type: 'skill', skill: s, args: [] } : { type: 'skill_arity', skill: s, heard: splitArgs(rest).length };
     if (!rest.length) return { type: 'missing', ask: `What should I ${words.join(' ')}?` };
@@ -391,7 +435,11 @@ export function parseClause(tokens: readonly string[], skills: readonly SkillSig
   const text = tokens.join(' ');
   for (const f of FRAMES) {
     const m = f.re.exec(text);
-    if (m) return f.build(m.groups ?? {});
+    if (m) {
+      const action = f.build(m.groups ?? {});
+      // "pick up the candy in put it in the bag": a second command inside an argument is never dropped.
+      return commandInside(action, skills) ? { type: 'not_understood' } : action;
+    }
   }
 
   const verb = tokens[0];
@@ -411,6 +459,10 @@ export function parseClause(tokens: readonly string[], skills: readonly SkillSig
     return { type: 'not_understood' };
   }
   if (NON_VERB_START.has(verb) || /^[0-9]/.test(verb)) return { type: 'no_verb', np: [...tokens] };
+  // A new word is a verb to teach only when it is one (WordNet) and not a harmful one; "maybe
+  // put …" or "blorp the candy" get a question with the closest readings instead. Keyboard mash
+  // still goes on as a verb, for the garbage check.
+  if (isWordLike(verb) && ((!isVerb(verb) && !VERBS_WORDNET_LACKS.has(verb)) || isDestructiveVerb(verb))) return { type: 'not_understood' };
   const withParticle = PARTICLES.has(tokens[1] ?? '') ? 2 : 1;
   const last = tokens[tokens.length - 1];
   // "shake the ball out": the particle closes a short object, as in behaviorNameWords.
@@ -424,6 +476,80 @@ export function parseClause(tokens: readonly string[], skills: readonly SkillSig
     return { type: 'unknown_verb', verb: `${verb} ${last}`, rest: tokens.slice(1, -1) };
   }
   return { type: 'unknown_verb', verb: tokens.slice(0, withParticle).join(' '), rest: tokens.slice(withParticle) };
+}
+
+/** Verbs people teach that WordNet 3.1 does not list as verbs (a film crew's "dolly in"). */
+const VERBS_WORDNET_LACKS = new Set(['dolly', 'declutter', 'restack']);
+
+/** Verbs that, followed by an argument, start a command of their own. */
+const CLAUSE_VERBS = new Set([
+  'put',
+  'pick',
+  'pickup',
+  'grab',
+  'place',
+  'bring',
+  'take',
+  'move',
+  'carry',
+  'fetch',
+  'lift',
+  'insert',
+  'release',
+  'drop',
+  'go',
+  'goto',
+  'grasp',
+  'get',
+  'return',
+]);
+/** Words that open a command's argument: "put [it]", "go [to]", "pick [up]". */
+const ARG_OPENERS = new Set([
+  'the',
+  'a',
+  'an',
+  'it',
+  'them',
+  'that',
+  'this',
+  'these',
+  'those',
+  'my',
+  'your',
+  'its',
+  'up',
+  'down',
+  'to',
+  'home',
+  'back',
+]);
+/** "the drop zone" is a noun phrase; "a"/"an" are left out: "an" is how "and" is often misheard. */
+const NP_DETERMINERS = new Set(['the', 'my', 'your', 'this', 'that', 'its', 'our', 'their']);
+
+/** Does a noun phrase hold another command ("the candy in put it in the bag")? */
+function clauseInside(np: readonly string[], skills: readonly SkillSignature[]): boolean {
+  // Bounded by the phrase: one look at each word.
+  for (let i = 1; i < np.length - 1; i++) {
+    const w = np[i];
+    const taught = skills.some((s) => !BUILTIN_SKILLS.has(s.name) && s.name.split('_')[0] === w);
+    if ((CLAUSE_VERBS.has(w) || taught) && ARG_OPENERS.has(np[i + 1]) && !NP_DETERMINERS.has(np[i - 1])) return true;
+  }
+  return false;
+}
+
+function commandInside(a: Action, skills: readonly SkillSignature[]): boolean {
+  switch (a.type) {
+    case 'goto':
+      return clauseInside(a.dest, skills);
+    case 'pickup':
+      return clauseInside(a.obj, skills);
+    case 'release':
+      return a.obj !== undefined && clauseInside(a.obj, skills);
+    case 'put':
+      return clauseInside(a.obj, skills) || clauseInside(a.dest, skills);
+    default:
+      return false;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,6 +596,9 @@ export function behaviorNameWords(rest: readonly string[]): string[] | undefined
   // "do a reveal" names the move, not "do".
   if ((words[0] === 'do' || words[0] === 'perform') && ['a', 'an', 'the'].includes(words[1] ?? '') && words.length > 2)
     words = words.slice(2);
+  // "time to learn packing": the behavior is the verb, not its gerund.
+  const gerund = words[0]?.endsWith('ing') ? verbLemma(words[0]) : undefined;
+  if (gerund && gerund !== words[0]) words[0] = gerund;
   const verb = words[0];
   if (!verb || NAME_STOP.has(verb)) return undefined;
   const out = [verb];

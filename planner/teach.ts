@@ -133,24 +133,16 @@ function literalType(body: readonly SkillCall[], literal: string, skills: readon
 }
 
 /**
- * Which literals to lift. The command's mentions, in order, when the body uses them. A teach
- * request ("let me teach you to pack") or no command names no object by design: then the one
- * object the steps pick up is the natural argument, as in the paper's pack(obj); destinations
- * stay constants. A command that names nothing ("wave"), several objects picked up, or a name
- * that says "all" (pack_all, "pack everything") keep every literal constant.
+ * Which literals to lift: the objects named in the teaching command, in order, when the body
+ * uses them ("pack the candy" → pack(obj)). Nothing else becomes a parameter: "clean up" or "let
+ * me teach you to tidy" name no object, so the candy the steps picked up stays in the body as a
+ * constant (clean_up(), not clean_up(obj)); a behavior that should take an object is taught with
+ * one named ("let me teach you to pack the candy").
  */
 function liftedLiterals(trace: TeachingTrace, body: readonly SkillCall[], skills: readonly SkillSignature[]): string[] {
   const isEntityArg = (lit: string) => literalType(body, lit, skills) === 'entity';
   const mentions = [...new Set(trace.mentions)].filter((m) => ENTITY_NAME.test(m));
-  if (mentions.length) return mentions.filter(isEntityArg);
-  const command = trace.command.trim();
-  if (command && parseControl(removePhrases(tokenize(command), FILLERS))?.type !== 'teach_start') return [];
-  if (/(^|_)all($|_)/.test(trace.name) || /\b(all|everything)\b/i.test(trace.command)) return [];
-  const picked = new Set(
-    body.filter((c) => c.skill === 'pickup').flatMap((c) => Object.values(c.args).filter((v): v is string => typeof v === 'string')),
-  );
-  const [only] = picked;
-  return picked.size === 1 && isEntityArg(only) ? [only] : [];
+  return mentions.filter(isEntityArg);
 }
 
 /**

@@ -22,8 +22,15 @@ export function tokenize(text: string): string[] {
 }
 
 /** Remove every occurrence of any phrase (token sequences), longest phrases first. */
+const sortedPhrases = new WeakMap<readonly (readonly string[])[], (readonly string[])[]>();
+
 export function removePhrases(tokens: readonly string[], phrases: readonly (readonly string[])[]): string[] {
-  const sorted = [...phrases].sort((a, b) => b.length - a.length);
+  // The shared lists (FILLERS, HEDGES) are sorted once, not on every call.
+  let sorted = sortedPhrases.get(phrases);
+  if (!sorted) {
+    sorted = [...phrases].sort((a, b) => b.length - a.length);
+    sortedPhrases.set(phrases, sorted);
+  }
   const out: string[] = [];
   let i = 0;
   outer: while (i < tokens.length) {
@@ -108,6 +115,157 @@ export const FILLERS: readonly (readonly string[])[] = [
   'first of all',
 ].map(words);
 
+/**
+ * Hedges: softeners and apologies people wrap commands in ("could you maybe …", "sorry, …",
+ * "… instead"). They carry no command, so they are skipped anywhere. Kept apart from FILLERS,
+ * which the stop check and the yes/no answers also use.
+ */
+export const HEDGES: readonly (readonly string[])[] = [
+  'maybe',
+  'perhaps',
+  'possibly',
+  'sorry',
+  'im sorry',
+  'oops',
+  'whoops',
+  'oh',
+  'ah',
+  'instead',
+  'basically',
+  'literally',
+  'honestly',
+  'kinda',
+  'sorta',
+  'kind of',
+  'sort of',
+  'i guess',
+  'i think',
+  'i mean',
+  'you know',
+  'if you can',
+  'if you could',
+  'if possible',
+  'if you dont mind',
+  'or something',
+  'that would be great',
+  'that would be nice',
+  'thatd be great',
+  'thatd be nice',
+  'that would help',
+  'excuse me',
+  'pardon me',
+  'pardon',
+  'my bad',
+  'rather',
+  'when you get a chance',
+  'when you get the chance',
+  'if you get a chance',
+  'when you can',
+  'whenever you can',
+  'whenever you are ready',
+  'when youre ready',
+  'when you have a moment',
+  'at some point',
+  'for a second',
+  'for a sec',
+  'if thats ok',
+  'if thats okay',
+  'if thats alright',
+  'if you would',
+  'if you please',
+  'no rush',
+  'no hurry',
+  'i suppose',
+  // FILLERS go first ("would you", "so"): these are what they leave of "would you be so kind as to".
+  'be kind as to',
+  'be kind enough to',
+  'be a dear and',
+  'do me a favor and',
+  'do me a favour and',
+  'i was wondering if you could',
+  'i wonder if you could',
+  'is it possible to',
+  'is it possible for you to',
+  'would it be possible to',
+  'would it be possible for you to',
+  'any chance you could',
+  'do you think',
+  'i believe',
+  'like i said',
+  'as i said',
+].map(words);
+
+/**
+ * Words that are hedges only where a clause starts: "wait, no, go home" (a lone "wait" is a
+ * stop, checked before this runs), "like, grab the pen" ("like this" stays: no verb follows).
+ */
+const LEADING_HEDGES: readonly (readonly string[])[] = [
+  ...['wait', 'hold on', 'hang on', 'like', 'if', 'no wait'],
+  // "sorry, I meant go to the bin": a correction in so many words, before a whole command.
+  ...['i meant', 'i meant to say', 'i mean to say', 'i wanted to say', 'what i meant was', 'what i mean is', 'i said'],
+].map(words);
+/** Leading hedges that count only before a verb: "like this", "if the bag is full", "I meant the pen" keep their words. */
+const BEFORE_VERB = new Set(['like', 'if', 'i', 'what']);
+/** Attention-getters that are hedges only as a clause of their own: "look, pick up the candy" (not "look at it"). */
+const LONE_MARKERS: readonly (readonly string[])[] = [
+  'look',
+  'listen',
+  'see',
+  'come on',
+  'ok so',
+  'okay so',
+  'alright so',
+  'you see',
+  'let me see',
+  'let me think',
+  'lets see',
+].map(words);
+
+/**
+ * Remove hedges: HEDGES anywhere, LEADING_HEDGES at the start of a clause when more words
+ * follow ("like" only before a verb, so "like this" keeps its meaning). `isVerb` decides what
+ * a verb is (WordNet, passed in so this module stays free of the dictionary).
+ */
+export function removeHedges(tokens: readonly string[], isVerb: (w: string) => boolean): string[] {
+  // "instead of the ball", "rather than the bag" are negations (discourse.ts scopeNegation), not hedges.
+  const kept = tokens.map((w, i) => (KEPT_BEFORE.has(w) && KEPT_BEFORE.get(w) === tokens[i + 1] ? `${w}_` : w));
+  const t = removePhrases(kept, HEDGES).map((w) => (w.endsWith('_') ? w.slice(0, -1) : w));
+  const out: string[] = [];
+  let i = 0;
+  // Each step consumes at least one token: bounded by the input.
+  while (i < t.length) {
+    const atStart = out.length === 0 || out[out.length - 1] === BREAK || SEPARATORS.has(out[out.length - 1]);
+    const marker = atStart ? LONE_MARKERS.find((p) => p.every((w, k) => t[i + k] === w) && t[i + p.length] === BREAK) : undefined;
+    if (marker && t.slice(i + marker.length + 1).some((w) => w !== BREAK)) {
+      i += marker.length + 1;
+      continue;
+    }
+    const lead = atStart ? LEADING_HEDGES.find((p) => p.every((w, k) => t[i + k] === w)) : undefined;
+    if (lead) {
+      const next = t[i + lead.length];
+      const rest = t.slice(i + lead.length).some((w) => w !== BREAK);
+      if (rest && (!BEFORE_VERB.has(lead[0]) || (next !== undefined && isVerb(next)))) {
+        i += lead.length;
+        continue;
+      }
+    }
+    // "go home if you can": what the fillers leave of a trailing "if you can".
+    if (t[i] === 'if' && (t[i + 1] === undefined || t[i + 1] === BREAK) && out.length > 0) {
+      i += 1;
+      continue;
+    }
+    out.push(t[i]);
+    i += 1;
+  }
+  return out;
+}
+
+/** Hedge words that are part of a negation before these: "instead of", "rather than". */
+const KEPT_BEFORE: ReadonlyMap<string, string> = new Map([
+  ['instead', 'of'],
+  ['rather', 'than'],
+]);
+
 /** Words that join commands into a chain. "next to" is a preposition, so "next" is handled apart. */
 const SEPARATORS = new Set(['and', 'then', 'afterwards', 'afterward', 'finally', 'lastly', 'also', BREAK]);
 
@@ -166,6 +324,40 @@ export function editDistance(a: string, b: string): number {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[m][n];
+}
+
+const VOWELS = new Set(['a', 'e', 'i', 'o', 'u']);
+const VOICING: ReadonlyMap<string, string> = new Map([
+  ['b', 'p'],
+  ['p', 'b'],
+  ['d', 't'],
+  ['t', 'd'],
+  ['g', 'k'],
+  ['k', 'g'],
+  ['v', 'f'],
+  ['f', 'v'],
+  ['z', 's'],
+  ['s', 'z'],
+]);
+
+/**
+ * Edit distance where a slip of sound costs less than a slip of letters: a vowel for a vowel
+ * (the pin/pen merger) 0.5, a voiced for an unvoiced consonant 0.7, anything else 1. Breaks
+ * ties between sound-alikes: "pin" is nearer "pen" (a vowel) than "bin" (a consonant).
+ */
+export function soundDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  const d: number[][] = Array.from({ length: m + 1 }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= m; i++) {
+    for (let j = 1; j <= n; j++) {
+      const x = a[i - 1];
+      const y = b[j - 1];
+      const cost = x === y ? 0 : VOWELS.has(x) && VOWELS.has(y) ? 0.5 : VOICING.get(x) === y ? 0.7 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
     }
   }
   return d[m][n];

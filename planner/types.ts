@@ -80,7 +80,14 @@ export type UnknownTerm =
       mentions: string[];
     };
 
-export type RejectReason = 'not_text' | 'empty' | 'too_long' | 'unprintable' | 'garbage';
+export type RejectReason =
+  | 'not_text'
+  | 'empty'
+  | 'too_long'
+  | 'unprintable'
+  | 'garbage'
+  /** a destructive request ("hit the bag", "throw the candy at the bag"): refused, never taught */
+  | 'unsafe';
 
 export type PlannerResult =
   | {
@@ -105,6 +112,10 @@ export type PlannerResult =
       name: string;
       reply: string;
       /** entities named in the same utterance ("…to pack the candy") */ mentions?: string[];
+      /** the command the lesson is for, when it is not this utterance ("pack the candy" that got "Teach me?") */
+      command?: string;
+      /** the lesson's first step, said instead of "yes" to "Teach me?": previewed once the lesson starts */
+      step?: { utterance: string; plan: Plan; frames?: number };
     }
   /** "that's it" / "done": finish the behavior being taught */
   | { kind: 'teach_done'; reply: string }

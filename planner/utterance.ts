@@ -22,7 +22,7 @@ export const utteranceSchema = z
   .refine((s) => !UNPRINTABLE.test(s), 'unprintable');
 
 // Any of these anywhere halts: a missed stop is dangerous, a spurious one costs a repeat.
-const STOP_WORDS = new Set(['stop', 'halt', 'freeze', 'abort', 'estop', 'whoa', 'woah', 'emergency']);
+const STOP_WORDS = new Set(['stop', 'halt', 'freeze', 'abort', 'estop', 'whoa', 'woah', 'emergency', 'stopp', 'stahp', 'cease', 'stopit']);
 // These halt only when they are the whole utterance ("wait", "hold on").
 const WAIT_HEADS = new Set(['wait', 'hold', 'hang', 'pause']);
 const WAIT_WORDS = new Set([...WAIT_HEADS, 'on', 'it', 'a', 'second', 'sec', 'moment', 'minute', 'up']);
@@ -33,7 +33,15 @@ const REJECT_REPLIES: Record<RejectReason, string> = {
   too_long: `That's too long for one command (at most ${UTTERANCE_MAX_CHARS} characters). Try one step at a time.`,
   unprintable: "That contains characters I can't read. Could you rephrase it?",
   garbage: "Sorry, I didn't catch that. Could you say it again?",
+  unsafe: "I won't do that: it could break something or hurt someone. I can pick up, move and put down objects gently.",
 };
+
+/** Whole utterances that mean "stop" without a stop word: "cut it out", "stay put", "that's enough". */
+const STOP_PHRASES = new Set([
+  ...['cut it out', 'quit it', 'enough', 'thats enough', 'enough of that', 'dont move', 'do not move', 'stay still', 'stand still'],
+  ...['stay there', 'stay put', 'stay where you are', 'kill it', 'shut it down', 'shut down', 'power down', 'power off', 'turn off'],
+  ...['switch off', 'dont do that', 'do not do that', 'dont do it', 'not that way', 'no no no no', 'knock it off', 'cut that out'],
+]);
 
 export const rejected = (reason: RejectReason): PlannerResult => ({ kind: 'rejected', reason, reply: REJECT_REPLIES[reason] });
 
@@ -42,5 +50,6 @@ export function isStopUtterance(text: string): boolean {
   const tokens = tokenize(text.slice(0, 4 * UTTERANCE_MAX_CHARS)).filter((t) => t !== BREAK);
   if (tokens.some((t) => STOP_WORDS.has(t))) return true;
   const core = removePhrases(tokens, FILLERS);
+  if (STOP_PHRASES.has(core.join(' '))) return true;
   return core.length > 0 && core.every((t) => WAIT_WORDS.has(t)) && core.some((t) => WAIT_HEADS.has(t));
 }

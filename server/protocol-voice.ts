@@ -22,6 +22,19 @@ export type VoiceMode = z.infer<typeof voiceModeSchema>;
 /** espeak-ng voice names: letters, digits and + - _ / (e.g. en-us, en-us+f2, en-gb-x-rp) */
 export const voiceNameSchema = z.string().regex(/^[A-Za-z0-9_+\-/.]{1,40}$/, 'not a voice name');
 
+/** the id of a "Did you say …?" question (the server makes them: q1, q2, …) */
+export const voiceQuestionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'not a question id');
+
+/** "Did you say …?": the recognizer was unsure of likely-right words and asks before planning them */
+export const voiceQuestionSchema = z.object({
+  id: voiceQuestionIdSchema,
+  /** the words it heard */
+  text: z.string().max(500),
+  /** it is dropped if not answered within this, ms */
+  expiresInMs: z.number().int().nonnegative(),
+});
+export type VoiceQuestion = z.infer<typeof voiceQuestionSchema>;
+
 export const voiceClientMessages = [
   /** start (or switch the mode of) this console's microphone channel */
   z.object({ type: z.literal('voice_open'), mode: voiceModeSchema, sampleRate: z.literal(VOICE_SAMPLE_RATE) }),
@@ -38,6 +51,11 @@ export const voiceClientMessages = [
   }),
   /** the console finished (or gave up) playing a `speech` reply */
   z.object({ type: z.literal('speech_played'), id: z.string().max(40) }),
+  /**
+   * the answer to "Did you say …?" by a click: yes plans the words as if heard surely (preview,
+   * then Execute as always), no asks to say it again. Only the console in control may answer.
+   */
+  z.object({ type: z.literal('voice_answer'), id: voiceQuestionIdSchema, yes: z.boolean() }),
 ] as const;
 
 export const voiceStateSchema = z.object({
@@ -77,6 +95,8 @@ export const voiceServerMessages = [
     /** the stop fast path fired for it */
     stop: z.boolean(),
   }),
+  /** "Did you say …?" waits for a yes or no on this console (null: answered, dropped or expired) */
+  z.object({ type: z.literal('voice_question'), question: voiceQuestionSchema.nullable() }),
   /** a spoken reply: WAV bytes, base64 */
   z.object({ type: z.literal('speech'), id: z.string(), text: z.string(), wav: z.string(), duration: z.number() }),
 ] as const;

@@ -4,8 +4,12 @@
  * - Audio in: after `voice_open` the console streams 16 kHz s16 PCM as binary frames; a
  *   VoiceLoop per channel turns it into utterances (push-to-talk: `voice_end` ends one;
  *   hands-free: the recognizer's endpointer does). Accepted utterances go through the hub's
- *   command queue like typed ones; "stop" takes the loop's fast path; audio the recognizer does
- *   not vouch for becomes "Sorry, say that again?" and never reaches the planner.
+ *   command queue like typed ones; "stop" (a final, or the recognizer's keyword spotter) takes
+ *   the loop's fast path; audio the recognizer does not vouch for becomes "Sorry, say that
+ *   again?" and never reaches the planner, or "Did you say '…'?" when it was merely unsure: the
+ *   console shows the words with Yes / No buttons (`voice_question`, `voice_answer`), and a yes
+ *   plans them like any command (preview first). A spoken "yes" confirms only the preview on
+ *   screen when it was heard (the loop passes its id to the hub's confirm gate).
  * - Audio out: every robot line of the dialogue is synthesized (espeak-ng) in the channel's
  *   voice and sent as a WAV; recognition on that channel is muted until the console says it
  *   has played it (plus an echo tail), unless the operator wears headphones.
@@ -20,9 +24,8 @@ import { dirname } from 'node:path';
 import { writeFileAtomic } from '../skills/library/library.js';
 import { PocketsphinxStt } from '../speech/pocketsphinx.js';
 import type { WebSocket } from 'ws';
-import { isStopUtterance } from '../planner/rule-planner.js';
 import { headphonesFromEnv, sttFromEnv, ttsFromEnv } from '../speech/config.js';
-import { isNoise, SAY_AGAIN, VoiceLoop } from '../speech/loop.js';
+import { isNoise, VoiceLoop } from '../speech/loop.js';
 import { run } from '../speech/proc.js';
 import { EspeakTts, NullTts } from '../speech/tts.js';
 import type { Speech, SpeechToText, TextToSpeech } from '../speech/types.js';
@@ -202,6 +205,22 @@ export class VoiceChannels implements HubExtension {
       case 'speech_played':
         ch.plays.get(msg.id)?.();
         return true;
+      case 'voice_answer': {
+        // The hub has already refused a watcher (voice_answer is not a watcher's message).
+        const answered = ch.loop?.answer(msg.id, msg.yes) ?? null;
+        if (!answered) {
+          this.#hub.sendTo(ws, {
+            type: 'error',
+            re: 'voice_answer',
+            message: 'That question is no longer open (it was answered, replaced or expired); nothing was done.',
+            tip: 'Say the command again, or type it.',
+          });
+          return true;
+        }
+        if (!msg.yes) this.#hub.addEntry('user', '(clicked “No”)', 'answer', this.#hub.sourceOf(ws));
+        await answered;
+        return true;
+      }
       default:
         return false;
     }
@@ -313,7 +332,11 @@ export class VoiceChannels implements HubExtension {
           stt,
           headphones: ch.headphones,
           speakReplies: false, // every robot line is spoken by #onEntry, typed turns' too
-          say: (text) => hub.say(text, 'voice', hub.sourceOf(ch.ws)),
+          // A "yes" names the preview that was on screen when it was heard ('' for none), so the
+          // hub's gate never lets it confirm one shown later.
+          say: (text, heard) =>
+            hub.say(text, 'voice', hub.sourceOf(ch.ws), heard.previewId === undefined ? undefined : (heard.previewId ?? '')),
+          shownPreview: () => hub.pendingPreviewId,
           stop: () => hub.stopNow('voice'),
         });
         if (ch.closed) {
@@ -342,20 +365,37 @@ export class VoiceChannels implements HubExtension {
                 accepted: t.accepted,
                 confidence: Math.round(t.confidence * 1000) / 1000,
                 ...(t.reason ? { reason: t.reason } : {}),
-                stop: t.accepted && isStopUtterance(t.text),
+                stop: e.stop,
               });
               return;
             }
             case 'stop':
-              hub.addEntry('user', e.transcript.text, 'voice');
+              // The keyword spotter's stop has no final yet: show it as heard, like a spoken "stop".
+              if (e.spotted)
+                hub.sendTo(ws, {
+                  type: 'voice_final',
+                  text: e.transcript.text,
+                  accepted: true,
+                  confidence: Math.round(e.transcript.confidence * 1000) / 1000,
+                  stop: true,
+                });
+              hub.addEntry('user', e.transcript.text, 'voice', hub.sourceOf(ws));
               return;
-            case 'turn':
-              if (e.turn.kind === 'rejected') {
-                const heard = e.transcript.text ? `(heard “${e.transcript.text}”, not sure)` : '(speech I could not make out)';
-                hub.addEntry('user', heard, 'voice-rejected');
-                hub.addEntry('robot', SAY_AGAIN, 'rejected');
+            case 'question':
+              hub.sendTo(ws, { type: 'voice_question', question: e.question });
+              return;
+            case 'turn': {
+              // The session's turns are in the dialogue already; those made here are added.
+              if (!e.local || e.stopped) return;
+              const t = e.transcript;
+              const by = hub.sourceOf(ws);
+              if (e.via === 'voice') {
+                if (t.accepted) hub.addEntry('user', t.text, 'voice', by);
+                else hub.addEntry('user', t.text ? `(heard “${t.text}”, not sure)` : '(speech I could not make out)', 'voice-rejected', by);
               }
+              hub.addEntry('robot', e.turn.reply, e.turn.kind === 'rejected' ? 'rejected' : 'voice-question');
               return;
+            }
             case 'error':
               hub.sendTo(ws, {
                 type: 'error',
@@ -403,6 +443,8 @@ export class VoiceChannels implements HubExtension {
     ch.mode = null;
     ch.unsubscribe?.();
     ch.unsubscribe = null;
+    // A "Did you say …?" dies with its channel: take the buttons away.
+    if (loop?.question && !ch.closed) this.#hub.sendTo(ch.ws, { type: 'voice_question', question: null });
     if (loop) {
       await loop.flush().catch(() => undefined);
       await loop.close().catch(() => undefined);

@@ -255,7 +255,20 @@ export class Session {
       case 'teach_start': {
         const busy = this.#busy(utterance, by);
         if (busy) return busy;
-        return this.#teach(utterance, result.name, utterance, result.mentions ?? mentionsIn(utterance, this.plannerContext()));
+        const s = this.#state;
+        const offered = s.kind === 'asking' && s.expects.kind === 'teach' && s.expects.verb === result.name && s.askedBy === by;
+        // A step said to an offer this client was not asked (or no longer open) is just a command.
+        if (result.step && !offered) {
+          const frames = result.step.frames !== undefined ? { frames: result.step.frames } : {};
+          return this.#proposeCommand(utterance, { kind: 'plan', plan: result.step.plan, reply: '', repairs: [], ...frames }, by);
+        }
+        const command = result.command ?? utterance;
+        const taught = await this.#teach(utterance, result.name, command, result.mentions ?? mentionsIn(command, this.plannerContext()));
+        // "pick up the candy" said instead of "yes" to "Teach me?": that first step is previewed in the new lesson.
+        const step = result.step;
+        if (!step || this.#state.kind !== 'idle' || this.#state.lesson?.name !== result.name) return taught;
+        const frames = step.frames !== undefined ? { frames: step.frames } : {};
+        return this.#proposeCommand(step.utterance, { kind: 'plan', plan: step.plan, reply: '', repairs: [], ...frames }, by);
       }
       case 'teach_done':
         return this.#busyRunning(utterance) ?? finishTeaching(core, utterance);

@@ -8,7 +8,9 @@
  */
 import type { PlannerEntity } from '../planner/types.js';
 import { buildLexicon, COLOURS, descriptionWords, resolveNounPhrase, SKILL_SYNONYMS } from '../planner/lexicon.js';
-import { BUILTIN_SKILLS, descriptionAlias, skillSynonyms } from '../planner/rules.js';
+import { BUILTIN_SKILLS, descriptionAlias, KNOWN_VERBS, skillSynonyms } from '../planner/rules.js';
+import { RulePlanner } from '../planner/rule-planner.js';
+import { commonVerbs, isDestructiveVerb } from '../planner/wordnet.js';
 import type { SkillSignature } from '../skills/registry.js';
 
 /** A grammar expression. Words are plain lower-case tokens. */
@@ -35,6 +37,99 @@ export interface GrammarInput {
   sceneObjects?: readonly SceneObject[];
   /** words a new behavior may be called ("let me teach you to pack"); defaults to TEACHABLE_VERBS */
   teachableVerbs?: readonly string[];
+  /**
+   * Verbs the robot does not know yet that it can still hear ("pack the candy" → "I don't know
+   * how to pack yet. Teach me?"): the grammar's open "new verb" slot. Default: defaultNewVerbs().
+   * Known skills and verbs, dialogue words and destructive verbs are left out whatever is given;
+   * false: no such slot.
+   */
+  newVerbs?: readonly string[] | false;
+}
+
+/**
+ * How many of WordNet's most frequent verbs fill the new-verb slot. Measured (speech/README.md
+ * "Open vocabulary"): the eval commands keep their accuracy at this size.
+ */
+export const NEW_VERB_COUNT = 300;
+
+/** Words that open the grammar's other sentences (dialogue, stop, studio): never a new verb. */
+const NOT_NEW_VERBS = new Set([
+  'stop',
+  'halt',
+  'freeze',
+  'wait',
+  'hold',
+  'help',
+  'undo',
+  'cancel',
+  'confirm',
+  'finish',
+  'done',
+  'forget',
+  'describe',
+  'rename',
+  'teach',
+  'learn',
+  'show',
+  'do',
+  'run',
+  'shoot',
+  'snap',
+  'delete',
+  'start',
+  'take',
+  'be',
+  'have',
+  'say',
+  'know',
+  'mean',
+  'want',
+  'need',
+  'think',
+  'see',
+  'look',
+  'like',
+  'try',
+  'repeat',
+  'continue',
+  'resume',
+  'pause',
+  'please',
+  'thank',
+  'sorry',
+  'hear',
+  'tell',
+  'ask',
+  'answer',
+]);
+
+const newVerbCache = new Map<string, boolean>();
+const BOX: PlannerEntity = { name: 'BOX', description: 'A box.', kind: 'object' };
+let verdicts: RulePlanner | undefined;
+
+/**
+ * Whether the rule planner takes "<verb> it" and "<verb> the box" as a verb it could be taught (its answer is "I don't
+ * know how to … yet. Teach me?"), not as a dialogue act ("save" finishes a lesson, "skip"
+ * cancels) or words it cannot place. Cached: ~1 ms per verb.
+ */
+function plannerWouldTeach(verb: string): boolean {
+  let v = newVerbCache.get(verb);
+  if (v === undefined) {
+    verdicts ??= new RulePlanner();
+    const p = verdicts;
+    // On "it" and on a named thing: "call the lotion" renames, "call it" does not.
+    v = [`${verb} it`, `${verb} the box`].every((text) => {
+      const r = p.planSync(text, { skills: [], entities: [BOX], held: null, lastTouched: null, teaching: null });
+      return r.kind === 'question' && r.reason === 'unknown_verb';
+    });
+    newVerbCache.set(verb, v);
+  }
+  return v;
+}
+
+/** The default new-verb list: WordNet's most frequent single-word verbs, safe ones only. */
+export function defaultNewVerbs(count = NEW_VERB_COUNT): string[] {
+  return commonVerbs(count).filter((v) => v.length > 1 && !KNOWN_VERBS.has(v) && !NOT_NEW_VERBS.has(v) && !isDestructiveVerb(v));
 }
 
 /** Names a user may give a new behavior, from the paper's two studies and everyday tasks. */
@@ -72,7 +167,6 @@ export const TEACHABLE_VERBS: readonly string[] = [
   'present',
   'inspect',
   'scan',
-  'toss',
   'track',
   'zoom in',
   'zoom out',
@@ -194,8 +288,9 @@ export function buildGrammar(input: GrammarInput): Grammar {
     if (s.params.some((p) => p.type !== 'entity')) continue; // numbers and strings have no spoken form here
     const forms: Expr[] = [nameForms(s.name.split('_'))];
     const alias = descriptionAlias(s, input.skills);
-    if (alias) forms.push(nameForms(alias));
-    for (const syn of skillSynonyms(s, input.skills)) forms.push(nameForms(syn)); // "push in" for zoom_in
+    // A destructive word ("chuck out" for throw_away) the planner refuses: never offered.
+    if (alias && !isDestructiveVerb(alias[0])) forms.push(nameForms(alias));
+    for (const syn of skillSynonyms(s, input.skills)) if (!isDestructiveVerb(syn[0])) forms.push(nameForms(syn)); // "push in" for zoom_in
     const name = alt(...forms);
     taughtNames.push(words(spoken(s.name)));
     teachable.add(spoken(s.name));
@@ -237,6 +332,32 @@ export function buildGrammar(input: GrammarInput): Grammar {
       opt('please'),
     ),
   );
+
+  // The open slot: a verb nobody taught, alone, on "it" or on an object ("pack the candy"). The
+  // planner answers "I don't know how to pack yet. Teach me?"; without the slot the decoder can
+  // only hear some known command instead ("head to the candy").
+  const taughtWords = new Set(input.skills.flatMap((s) => [s.name, ...s.name.split('_')]));
+  const open = (v: string): boolean =>
+    /^[a-z]+$/.test(v) &&
+    !KNOWN_VERBS.has(v) &&
+    !NOT_NEW_VERBS.has(v) &&
+    !taughtWords.has(v) &&
+    !isDestructiveVerb(v) &&
+    plannerWouldTeach(v);
+  // The teachable names ("pack", "wrap"…) are new verbs too until taught.
+  const newVerbs =
+    input.newVerbs === false
+      ? []
+      : [
+          ...new Set([
+            ...(input.newVerbs ?? defaultNewVerbs()),
+            ...(input.teachableVerbs ?? TEACHABLE_VERBS).filter((v) => !v.includes(' ')),
+          ]),
+        ].filter(open);
+  if (newVerbs.length) {
+    rules.set('new_verb', alts(newVerbs.sort()));
+    rules.set('new_command', seq(opt('now'), ref('new_verb'), opt(ref('object')), opt('please')));
+  }
 
   // Teaching, corrections, questions: planner/control-phrases.ts parseControl and the confirm/cancel sets (answers.ts).
   rules.set('new_behavior', alts([...teachable].sort()));
@@ -327,7 +448,19 @@ export function buildGrammar(input: GrammarInput): Grammar {
     'stop',
     alts(['stop', 'stop stop', 'stop now', 'stop moving', 'stop it', 'please stop', 'halt', 'freeze', 'wait', 'hold on', 'emergency stop']),
   );
-  rules.set('utterance', alt(ref('stop'), ref('commands'), ...(moves.length ? [ref('split_move')] : []), ref('teach'), ref('dialogue')));
+  // pocketsphinx 0.8 ignores JSGF weights (measured): the prior for known commands over new
+  // verbs is applied after decoding (pocketsphinx-rescore.ts).
+  rules.set(
+    'utterance',
+    alt(
+      ref('stop'),
+      ref('commands'),
+      ...(moves.length ? [ref('split_move')] : []),
+      ...(newVerbs.length ? [ref('new_command')] : []),
+      ref('teach'),
+      ref('dialogue'),
+    ),
+  );
 
   const used = new Set<string>();
   const collect = (x: Expr): void => {
@@ -338,6 +471,13 @@ export function buildGrammar(input: GrammarInput): Grammar {
   };
   for (const r of rules.values()) collect(r);
   return { rules, words: used };
+}
+
+/** The words of the grammar's new-verb slot (none when it has no such slot). */
+export function newVerbWords(g: Grammar): string[] {
+  const x = g.rules.get('new_verb');
+  if (!x || typeof x === 'string' || !('alt' in x)) return [];
+  return x.alt.filter((w): w is string => typeof w === 'string');
 }
 
 /** Drop every alternative that uses a word the dictionary cannot pronounce. */

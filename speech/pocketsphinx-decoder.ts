@@ -122,6 +122,58 @@ export class DecoderOutputParser {
   }
 }
 
+/** A keyphrase the -kws search detected: its words and frames (inclusive, 10 ms each). */
+export interface KeywordHit {
+  word: string;
+  start: number;
+  end: number;
+  /** the search's posterior for it (0..1) */
+  pprob: number;
+}
+
+const KWS_ROW = /^(\S.*?)\s+(-?\d+)\s+(-?\d+)\s+(\d+\.\d+)\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)\s*$/;
+
+/**
+ * Reads a -kws decoder's log: at each utterance end it prints the detections as a word table
+ * (one row per detection, phrases may have spaces). Overlapping detections ("stop it" and its
+ * "stop") are one event, the longest phrase.
+ */
+export class KeywordLogParser {
+  #table: KeywordHit[] | null = null;
+
+  constructor(private readonly onHits: (hits: KeywordHit[]) => void) {}
+
+  line(line: string): void {
+    if (/^word\s+start\s+end\s/.test(line)) {
+      this.#table = [];
+      return;
+    }
+    if (!this.#table) return;
+    const r = KWS_ROW.exec(line);
+    if (r) {
+      this.#table.push({ word: r[1].trim(), start: Number(r[2]), end: Number(r[3]), pprob: Number(r[4]) });
+      return;
+    }
+    const hits = this.#table;
+    this.#table = null;
+    this.onHits(mergeHits(hits));
+  }
+}
+
+/** One hit per stretch of audio: overlapping detections merge into the longest phrase. */
+export function mergeHits(hits: readonly KeywordHit[]): KeywordHit[] {
+  const out: KeywordHit[] = [];
+  for (const h of [...hits].sort((a, b) => a.start - b.start || b.end - a.end)) {
+    const last = out[out.length - 1];
+    if (last && h.start <= last.end) {
+      if (h.end - h.start > last.end - last.start) out[out.length - 1] = h;
+      continue;
+    }
+    out.push(h);
+  }
+  return out;
+}
+
 /** One pocketsphinx_continuous process reading raw PCM from stdin. */
 export class DecoderProcess {
   readonly child: ChildProcessWithoutNullStreams;
@@ -130,7 +182,12 @@ export class DecoderProcess {
   #buf = '';
   #dead = false;
 
-  constructor(bin: string, args: string[], onUtterance: (u: DecodedUtterance) => void) {
+  constructor(
+    bin: string,
+    args: string[],
+    onUtterance: (u: DecodedUtterance) => void,
+    private readonly onLine?: (line: string) => void,
+  ) {
     this.parser = new DecoderOutputParser(onUtterance);
     // `cat |` gives the decoder a real pipe for -infile /dev/stdin; 2>&1 keeps log and result
     // order; `times` reports the decoder's CPU time when it ends (for the real-time factor).
@@ -164,6 +221,7 @@ export class DecoderProcess {
       const line = this.#buf.slice(0, nl);
       this.#buf = this.#buf.slice(nl + 1);
       this.parser.line(line);
+      this.onLine?.(line.replace(/\r$/, ''));
     }
   }
 

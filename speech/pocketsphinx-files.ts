@@ -13,6 +13,12 @@ export interface GrammarFiles {
   dict: string;
   /** unigram LM of the competing word loop */
   loop: string;
+  /** keyphrase list of the stop-word spotter (null: no spotter, e.g. a hand-written grammar) */
+  kws: string | null;
+  /** the grammar without its new-verb slot (null: it has none): a new verb must beat it (pocketsphinx-rescore.ts) */
+  known: string | null;
+  /** the words of the new-verb slot */
+  newVerbs: ReadonlySet<string>;
   /** words whose pronunciation came from espeak-ng */
   derived: Map<string, string>;
   missing: string[];
@@ -29,7 +35,15 @@ export class GrammarFileStore {
   #dir: string | null = null;
   #version = 0;
 
-  write(jsgf: string, dictText: string, loopWords: string[], derived: Map<string, string>, missing: string[]): GrammarFiles {
+  write(
+    jsgf: string,
+    dictText: string,
+    loopWords: string[],
+    derived: Map<string, string>,
+    missing: string[],
+    kwsText: string | null = null,
+    known: { jsgf: string; newVerbs: ReadonlySet<string> } | null = null,
+  ): GrammarFiles {
     if (!this.#dir) {
       const dir = mkdtempSync(join(tmpdir(), 'shammie-asr-'));
       this.#dir = dir;
@@ -42,7 +56,11 @@ export class GrammarFileStore {
     writeFileSync(gram, jsgf);
     writeFileSync(dict, dictText);
     writeFileSync(loop, unigramArpa(loopWords));
-    return { version, jsgf: gram, dict, loop, derived, missing };
+    const kws = kwsText === null ? null : join(this.#dir, `g${version}.kws`);
+    if (kws && kwsText !== null) writeFileSync(kws, kwsText);
+    const knownPath = known ? join(this.#dir, `g${version}.known.gram`) : null;
+    if (knownPath && known) writeFileSync(knownPath, known.jsgf);
+    return { version, jsgf: gram, dict, loop, kws, known: knownPath, newVerbs: known?.newVerbs ?? new Set(), derived, missing };
   }
 
   close(): void {

@@ -5,8 +5,17 @@
  * input ends a generation; the stream starts the next one.
  */
 import { join } from 'node:path';
-import { DecoderProcess, type DecodedUtterance } from './pocketsphinx-decoder.js';
+import { DecoderProcess, KeywordLogParser, type DecodedUtterance } from './pocketsphinx-decoder.js';
 import type { GrammarFiles } from './pocketsphinx-files.js';
+import { SPOTTER_POSTSPEECH } from './pocketsphinx-spotter.js';
+
+/** A stop phrase the spotter heard: frames on the generation's timeline (inclusive). */
+export interface SpottedStop {
+  word: string;
+  start: number;
+  end: number;
+  confidence: number;
+}
 
 /** What a generation needs from its recognizer: decoder settings, and a tally of the decoders' CPU time. */
 export interface DecoderHost {
@@ -16,14 +25,22 @@ export interface DecoderHost {
   readonly postSpeechFrames: number;
   readonly competitor: 'words' | 'phones';
   readonly loopWeight: number;
+  /** run the stop-word spotter beside the command decoders */
+  readonly spotter: boolean;
   /** CPU seconds used by decoders that have ended (for the real-time factor) */
   cpuSeconds: number;
+  /** the same CPU seconds by decoder role, so a rise in the real-time factor can be traced to its decoder */
+  readonly cpuByRole: Record<DecoderRole, number>;
 }
+
+/** What a decoder process is for: the three per stream, and the short new-verb re-check decodes. */
+export type DecoderRole = 'grammar' | 'competitor' | 'spotter' | 'recheck';
 
 /** The grammar decoder + its competitor for one stretch of a stream, started at `offset` samples. */
 export class Generation {
   readonly grammar: DecoderProcess;
   readonly competitor: DecoderProcess;
+  readonly spotter: DecoderProcess | null = null;
   readonly #g: DecodedUtterance[] = [];
   readonly #p: DecodedUtterance[] = [];
   readonly done: Promise<void>;
@@ -35,6 +52,7 @@ export class Generation {
     stt: DecoderHost,
     cmn: string | null,
     private readonly onPair: (gen: Generation, g: DecodedUtterance, p: DecodedUtterance | null) => void,
+    onStop?: (gen: Generation, stop: SpottedStop) => void,
   ) {
     const common = [
       '-hmm',
@@ -64,8 +82,40 @@ export class Generation {
       this.#p.push(u);
       this.#pair();
     });
-    this.done = Promise.all([this.grammar.exited, this.competitor.exited]).then(() => {
-      stt.cpuSeconds += this.grammar.parser.cpuSeconds + this.competitor.parser.cpuSeconds;
+    if (stt.spotter && files.kws && onStop) {
+      const kws = new KeywordLogParser((hits) => {
+        for (const h of hits) if (!this.killed) onStop(this, { word: h.word, start: h.start, end: h.end, confidence: h.pprob });
+      });
+      this.spotter = new DecoderProcess(
+        stt.binary,
+        [
+          '-hmm',
+          join(stt.modelDir, 'en-us'),
+          '-dict',
+          files.dict,
+          '-backtrace',
+          'yes',
+          '-vad_postspeech',
+          String(SPOTTER_POSTSPEECH),
+          ...(cmn ? ['-cmninit', cmn] : []),
+          ...stt.extraArgs,
+          '-kws',
+          files.kws,
+        ],
+        () => undefined,
+        (line) => kws.line(line),
+      );
+    }
+    this.done = Promise.all([this.grammar.exited, this.competitor.exited, this.spotter?.exited]).then(() => {
+      const spent = {
+        grammar: this.grammar.parser.cpuSeconds,
+        competitor: this.competitor.parser.cpuSeconds,
+        spotter: this.spotter?.parser.cpuSeconds ?? 0,
+      };
+      for (const [role, s] of Object.entries(spent) as [DecoderRole, number][]) {
+        stt.cpuByRole[role] += s;
+        stt.cpuSeconds += s;
+      }
       if (this.killed) return;
       // A competitor that died early leaves grammar results without a confidence: reject them.
       while (this.#g.length) this.onPair(this, this.#g.shift()!, null);
@@ -79,17 +129,20 @@ export class Generation {
   write(b: Buffer): void {
     this.grammar.write(b);
     this.competitor.write(b);
+    this.spotter?.write(b);
   }
 
   end(): void {
     this.grammar.end();
     this.competitor.end();
+    this.spotter?.end();
   }
 
   kill(): void {
     this.killed = true;
     this.grammar.kill();
     this.competitor.kill();
+    this.spotter?.kill();
   }
 
   get cmn(): string | null {
@@ -97,6 +150,6 @@ export class Generation {
   }
 
   errors(): string[] {
-    return [...this.grammar.parser.errors, ...this.competitor.parser.errors];
+    return [...this.grammar.parser.errors, ...this.competitor.parser.errors, ...(this.spotter?.parser.errors ?? [])];
   }
 }

@@ -30,11 +30,33 @@ const FILLER = /^(?:<s>|<\/s>|<sil>|\[[A-Z_]+\]|\+\+.*\+\+|SIL|NULL|\(NULL\))$/;
 export interface Thresholds {
   readonly stopThreshold: number;
   thresholdFor(words: number): number;
+  /**
+   * How far below the threshold a command's words are still 'unsure' (likely right, worth a
+   * "Did you say …?") rather than rejected; 0: no such band.
+   */
+  readonly unsureMargin: number;
 }
 
 /** Logistic map of the score margin to 0..1 (0.5 at the threshold). */
 export function confidenceOf(score: number, threshold: number): number {
   return 1 / (1 + Math.exp(-(score - threshold) / 2));
+}
+
+/**
+ * Accepted, unsure or rejected, for words with a score: the threshold for their length (stops:
+ * the stop threshold), and the unsure band below it (never for stops: they are heard or not).
+ */
+export function judge(
+  text: string,
+  score: number,
+  thresholds: Thresholds,
+): { confidence: number; accepted: boolean; reason?: Transcript['reason'] } {
+  const stop = STOP_HYPS.has(text);
+  const t = stop ? thresholds.stopThreshold : thresholds.thresholdFor(text.split(' ').length);
+  const confidence = Number.isFinite(score) ? confidenceOf(score, t) : 0;
+  if (score >= t) return { confidence, accepted: true };
+  const reason = !stop && score >= t - thresholds.unsureMargin ? 'unsure' : 'low_confidence';
+  return { confidence, accepted: false, reason };
 }
 
 /** The words that carry the utterance's times: the grammar's, less fillers and silences. */
@@ -58,13 +80,13 @@ export function scoreUtterance(
   const text = (g.hyp ?? '').trim().replace(/\s+/g, ' ');
   const score = p && g.frames > 0 && g.hyp !== null ? (g.score - p.score) / g.frames : Number.NEGATIVE_INFINITY;
   const t = STOP_HYPS.has(text) ? thresholds.stopThreshold : thresholds.thresholdFor(text.split(' ').length);
-  const reason: Transcript['reason'] =
-    g.nonFinal || g.hyp === null ? 'no_match' : !text ? 'empty' : !p ? 'error' : score < t ? 'low_confidence' : undefined;
+  const failed: Transcript['reason'] = g.nonFinal || g.hyp === null ? 'no_match' : !text ? 'empty' : !p ? 'error' : undefined;
+  const verdict = failed
+    ? { confidence: Number.isFinite(score) ? confidenceOf(score, t) : 0, accepted: false, reason: failed }
+    : judge(text, score, thresholds);
   return {
     text,
-    confidence: Number.isFinite(score) ? confidenceOf(score, t) : 0,
-    accepted: reason === undefined,
-    ...(reason ? { reason } : {}),
+    ...verdict,
     ...(Number.isFinite(score) ? { score: Math.round(score * 100) / 100 } : {}),
     // Word times; with no words (speech the grammar gave up on), the whole utterance's.
     ...(span.length

@@ -9,7 +9,10 @@ import { EnergyEndpointer } from './batch.js';
 import { comfortNoise, pinkNoise, SAMPLE_RATE, samples, toBuffer } from './pcm.js';
 import type { DecodedUtterance } from './pocketsphinx-decoder.js';
 import type { GrammarFiles } from './pocketsphinx-files.js';
-import { Generation, type DecoderHost } from './pocketsphinx-generation.js';
+import { SpeechGate, type GateOptions } from './pocketsphinx-gate.js';
+import { OVERRULING } from './pocketsphinx-spotter.js';
+import { isNewVerbText, preferKnown } from './pocketsphinx-rescore.js';
+import { Generation, type DecoderHost, type SpottedStop } from './pocketsphinx-generation.js';
 import { scoreUtterance, wordSpan, type Thresholds } from './pocketsphinx-score.js';
 import { SpeechUnavailableError, type SttEvent, type SttStream, type Transcript } from './types.js';
 
@@ -20,8 +23,12 @@ export interface StreamHost extends DecoderHost, Thresholds {
   /** the latest cepstral mean any decoder reported (null until one has heard an utterance) */
   lastCmn: string | null;
   readonly partialIntervalMs: number;
+  /** the voice-activity gate in front of the decoders (false: they hear everything) */
+  readonly vad: GateOptions | false;
   readonly onDecoded: ((grammar: DecodedUtterance, phones: DecodedUtterance | null) => void) | undefined;
   decodePartial(pcm: Buffer, cmn: string | null): Promise<string>;
+  readonly newVerbPrior: number;
+  decodeBoth(pcm: Buffer, cmn: string | null): Promise<{ full: DecodedUtterance | null; known: DecodedUtterance | null }>;
 }
 
 /** seconds of near-silence flush() writes: more than the VAD's end-of-speech silence */
@@ -52,13 +59,36 @@ export function fillDigitalSilence(pcm: Buffer, seed = 3): Buffer {
   return out;
 }
 
+/** how long close() waits for the decoders to finish their input before killing them (ms) */
+const CLOSE_GRACE_MS = 500;
+
 export class PocketsphinxStream implements SttStream {
   #gen: Generation | null = null;
-  /** audio not yet covered by a completed utterance: replayed after a grammar change */
+  /**
+   * audio not yet covered by a completed utterance: replayed after a grammar change. Positions
+   * here (#replayStart, a generation's offset, decoder frames) are on the decoders' timeline,
+   * which skips what the gate kept from them; #map turns them into stream samples.
+   */
   #replay: Buffer[] = [];
   #replayStart = 0;
   #replayLen = 0;
+  /** samples the decoders have been given */
+  #fed = 0;
+  /** (decoder sample, stream sample) where each stretch given to the decoders starts */
+  #map: [number, number][] = [];
+  #gate: SpeechGate | null;
+  /** decoder sample where the gate last opened (the partial transcripts decode from there) */
+  #openedFed: number | null = null;
+  #gateOpenedSinceFlush = false;
+  /** stream seconds up to which stop words have been reported (a replay hears them again) */
+  #stopsTo = 0;
+  /** stop words heard recently: a command final overlapping one is not a command */
+  #stops: { word: string; start: number; end: number; confidence: number }[] = [];
   #written = 0;
+  /** finals being re-decoded (a new verb against the known commands) */
+  #pending = new Set<Promise<void>>();
+  /** the replay buffer of generations finish() ended, until their last finals are out */
+  #ended = new Map<Generation, { replay: Buffer[]; start: number }>();
   #guard: 'mute' | number | null = null;
   #closed = false;
   #listeners = new Set<(e: SttEvent) => void>();
@@ -97,6 +127,16 @@ export class PocketsphinxStream implements SttStream {
   ) {
     stt.streams.add(this);
     this.#rehearCold = options.rehearColdStart ?? true;
+    this.#gate = stt.vad === false ? null : new SpeechGate(stt.vad);
+  }
+
+  /** Stream sample of a decoder-timeline sample. */
+  #toStream(fed: number): number {
+    const m = this.#map;
+    if (!m.length) return fed;
+    let i = m.length - 1;
+    while (i > 0 && m[i][0] > fed) i--;
+    return Math.max(0, m[i][1] + (fed - m[i][0]));
   }
 
   get position(): number {
@@ -109,6 +149,7 @@ export class PocketsphinxStream implements SttStream {
   }
 
   #emit(e: SttEvent): void {
+    if (this.#closed) return;
     for (const l of this.#listeners) {
       try {
         l(e);
@@ -139,8 +180,17 @@ export class PocketsphinxStream implements SttStream {
       for (let i = 0; i < b.length; i += 2) out.writeInt16LE(Math.round(b.readInt16LE(i) * g), i);
       b = out;
     } else b = fillDigitalSilence(b, this.#noiseSeed++); // a copy: callers may reuse their buffer
-    if (!this.#gen || this.#grammarVersion !== this.stt.files?.version) this.#startGeneration();
-    this.#append(b);
+    if (!this.#gate) this.#append(b, this.#written);
+    else {
+      const wasOpen = this.#gate.isOpen;
+      for (const c of this.#gate.push(b, this.#written)) {
+        if (!wasOpen && c.at === this.#gate.openedAt) {
+          this.#openedFed = this.#fed;
+          this.#gateOpenedSinceFlush = true;
+        }
+        this.#append(c.pcm, c.at);
+      }
+    }
     for (let i = 0; i + 320 <= b.length; i += 320) {
       const ev = this.#vad.frame(samples(b.subarray(i, i + 320)));
       if (ev === 'start') this.#lastOnset = this.#written + i / 2 - 1600;
@@ -157,7 +207,8 @@ export class PocketsphinxStream implements SttStream {
     if (!every || !this.#speaking || this.#partialBusy || this.#lastOnset === null || this.#guard === 'mute' || this.#closed) return;
     const now = performance.now();
     if (now - this.#partialAt < every) return;
-    const audio = this.#replayed(Math.max(this.#replayStart, this.#lastOnset), this.#written);
+    const from = this.#gate ? (this.#openedFed ?? this.#fed) : this.#lastOnset;
+    const audio = this.#replayed(null, Math.max(this.#replayStart, from), this.#fed);
     if (audio.length < 0.4 * SAMPLE_RATE * 2) return;
     this.#partialBusy = true;
     this.#partialAt = now;
@@ -173,17 +224,26 @@ export class PocketsphinxStream implements SttStream {
       });
   }
 
-  /** Into the decoders and the replay buffer (the caller advances #written). */
-  #append(b: Buffer): void {
+  /** Into the decoders and the replay buffer, heard as stream sample `at` on (the caller advances #written). */
+  #append(b: Buffer, at: number): void {
+    if (!this.#gen || this.#grammarVersion !== this.stt.files?.version) this.#startGeneration();
+    const last = this.#map[this.#map.length - 1];
+    if (!last || last[1] + (this.#fed - last[0]) !== at) this.#map.push([this.#fed, at]);
     this.#gen!.write(b);
     this.#replay.push(b);
     this.#replayLen += b.length / 2;
+    this.#fed += b.length / 2;
     // Bound the replay buffer (a minute of continuous speech without an utterance end is noise).
-    while (this.#replayLen > 60 * SAMPLE_RATE && this.#replay.length > 1) {
-      const first = this.#replay.shift()!;
-      this.#replayLen -= first.length / 2;
-      this.#replayStart += first.length / 2;
-    }
+    while (this.#replayLen > 60 * SAMPLE_RATE && this.#replay.length > 1) this.#dropReplayed();
+  }
+
+  /** Drop the oldest replay chunk (decoded for good), and the time-map entries before it. */
+  #dropReplayed(): void {
+    const first = this.#replay.shift()!;
+    this.#replayLen -= first.length / 2;
+    this.#replayStart += first.length / 2;
+    // Kept 10 s longer: the stop spotter may report a little behind the command decoders.
+    while (this.#map.length > 1 && this.#map[1][0] <= this.#replayStart - 10 * SAMPLE_RATE) this.#map.shift();
   }
 
   /** (Re)start the decoders at the start of the replay buffer with the current grammar. */
@@ -194,7 +254,14 @@ export class PocketsphinxStream implements SttStream {
     const cmn = old?.cmn ?? this.stt.lastCmn;
     old?.kill();
     this.#grammarVersion = files.version;
-    const gen = new Generation(this.#replayStart, files, this.stt, cmn, (g, u, p) => this.#onPair(g, u, p));
+    const gen = new Generation(
+      this.#replayStart,
+      files,
+      this.stt,
+      cmn,
+      (g, u, p) => this.#onPair(g, u, p),
+      (g, spot) => this.#onStop(g, spot),
+    );
     this.#gen = gen;
     for (const b of this.#replay) gen.write(b);
     void gen.done.then(() => {
@@ -220,37 +287,98 @@ export class PocketsphinxStream implements SttStream {
       this.#rehearCold = false;
       const from = gen.offset + Math.max(0, span[0].start * (SAMPLE_RATE / 100) - 0.3 * SAMPLE_RATE);
       const to = gen.offset + (last.end + 1) * (SAMPLE_RATE / 100);
-      const audio = this.#replayed(from, to);
+      const audio = this.#replayed(gen, from, to);
       if (audio.length > 0) {
-        // The same words again, then room tone so the decoders' endpointer closes them.
+        // The same words again, then room tone so the decoders' endpointer closes them; heard
+        // at the stream time of the first hearing.
         const again = Buffer.concat([audio, this.#roomTone(FLUSH_PADDING * SAMPLE_RATE)]);
-        this.#append(again);
-        this.#written += again.length / 2;
+        this.#append(again, this.#toStream(from));
         return;
       }
     }
     this.#rehearCold = false;
+    const scored = scoreUtterance(g, p, span, gen.offset, this.stt);
+    // A new verb has to beat the known commands (pocketsphinx-rescore.ts): its audio, before it is dropped.
+    const files = gen.files;
+    const rescore =
+      files.known && last && span.length && isNewVerbText(scored.text, files.newVerbs)
+        ? this.#replayed(
+            gen,
+            gen.offset + Math.max(0, span[0].start * (SAMPLE_RATE / 100) - 0.1 * SAMPLE_RATE),
+            gen.offset + (last.end + 1) * (SAMPLE_RATE / 100),
+          )
+        : null;
     if (last && gen === this.#gen) {
       // Audio up to the end of this utterance is decoded for good; drop it from the replay buffer.
       const upTo = gen.offset + (last.end + 1) * (SAMPLE_RATE / 100);
-      while (this.#replay.length && this.#replayStart + this.#replay[0].length / 2 <= upTo) {
-        const first = this.#replay.shift()!;
-        this.#replayLen -= first.length / 2;
-        this.#replayStart += first.length / 2;
-      }
+      while (this.#replay.length && this.#replayStart + this.#replay[0].length / 2 <= upTo) this.#dropReplayed();
     }
-    const transcript = scoreUtterance(g, p, span, gen.offset, this.stt);
+    if (!rescore?.length) {
+      this.#deliver(gen, scored);
+      return;
+    }
+    const job = this.stt
+      .decodeBoth(rescore, gen.cmn ?? this.stt.lastCmn)
+      .then(({ full, known }) => preferKnown(scored, full, known, this.stt, this.stt.newVerbPrior))
+      .catch(() => scored)
+      .then((t) => {
+        if (!gen.killed && !this.#closed) this.#deliver(gen, t);
+      });
+    this.#pending.add(job);
+    void job.finally(() => this.#pending.delete(job));
+  }
+
+  /** A final out: times on the stream, a spotted stop's say, into flush()'s and finish()'s lists, then the event. */
+  #deliver(gen: Generation, scored: Transcript): void {
+    const transcript = this.#overruled(this.#streamTimes(scored));
     if (this.#collect?.gen === gen) this.#collect.out.push(transcript);
     this.#sinceFlush.push(transcript);
     if (transcript.end !== undefined) this.#decodedTo = Math.max(this.#decodedTo, transcript.end * SAMPLE_RATE);
     this.#emit({ type: 'final', transcript });
   }
 
-  /** Stream audio between two sample positions, from what the replay buffer still holds. */
-  #replayed(from: number, to: number): Buffer {
+  /** A transcript's times (decoder timeline) on the stream's. */
+  #streamTimes(t: Transcript): Transcript {
+    if (t.start === undefined || t.end === undefined) return t;
+    const start = this.#toStream(Math.round(t.start * SAMPLE_RATE)) / SAMPLE_RATE;
+    const end = (this.#toStream(Math.round(t.end * SAMPLE_RATE) - 1) + 1) / SAMPLE_RATE;
+    return { ...t, start, end: Math.max(start, end) };
+  }
+
+  /**
+   * A stop word the spotter heard inside an utterance wins over the command decoder's reading
+   * of it ("stop it" is close to "drop it"): the utterance is that stop, never a motion.
+   */
+  #overruled(t: Transcript): Transcript {
+    if (t.start === undefined || t.end === undefined) return t;
+    const hit = this.#stops.find((s) => OVERRULING.has(s.word) && s.end > t.start! && s.start < t.end!);
+    if (!hit || t.text === hit.word) return t;
+    const rest: Transcript = { ...t };
+    delete rest.reason;
+    return { ...rest, text: hit.word, accepted: true, confidence: Math.max(t.confidence, hit.confidence), alternatives: [t.text] };
+  }
+
+  /** The spotter fired: report it now (once: a replay after a grammar change hears it again). */
+  #onStop(gen: Generation, spot: SpottedStop): void {
+    if (gen.killed || this.#closed) return;
+    const start = this.#toStream(gen.offset + spot.start * (SAMPLE_RATE / 100)) / SAMPLE_RATE;
+    const end = (this.#toStream(gen.offset + (spot.end + 1) * (SAMPLE_RATE / 100) - 1) + 1) / SAMPLE_RATE;
+    if (end <= this.#stopsTo + 0.05) return;
+    this.#stopsTo = end;
+    this.#stops.push({ word: spot.word, start, end, confidence: spot.confidence });
+    if (this.#stops.length > 20) this.#stops.shift();
+    this.#emit({ type: 'stop_word', word: spot.word, confidence: spot.confidence, at: end });
+  }
+
+  /**
+   * Decoder-timeline audio between two positions, from what the replay buffer still holds (or,
+   * for a generation that finish() ended, what it held then).
+   */
+  #replayed(gen: Generation | null, from: number, to: number): Buffer {
     const parts: Buffer[] = [];
-    let at = this.#replayStart;
-    for (const b of this.#replay) {
+    const ended = gen && gen !== this.#gen ? this.#ended.get(gen) : undefined;
+    let at = ended ? ended.start : this.#replayStart;
+    for (const b of ended ? ended.replay : this.#replay) {
       const n = b.length / 2;
       const a = Math.max(from, at);
       const e = Math.min(to, at + n);
@@ -267,9 +395,17 @@ export class PocketsphinxStream implements SttStream {
    * energy endpointer tells whether speech was heard, i.e. whether a final is to be waited for.
    */
   async flush(): Promise<Transcript[]> {
-    const onset = this.#lastOnset;
+    // Speech the gate never let through has no final to wait for.
+    const onset = this.#gate && !this.#gateOpenedSinceFlush ? null : this.#lastOnset;
     this.#lastOnset = null;
-    if (this.#gen) this.write(this.#roomTone(FLUSH_PADDING * SAMPLE_RATE));
+    this.#gateOpenedSinceFlush = false;
+    if (this.#gen && !this.#closed) {
+      // Straight to the decoders (past the gate), so their endpointer closes the utterance now.
+      const pad = this.#roomTone(FLUSH_PADDING * SAMPLE_RATE);
+      this.#append(pad, this.#written);
+      this.#written += pad.length / 2;
+      this.#gate?.reset();
+    }
     if (onset !== null) {
       const covered = () => this.#sinceFlush.some((t) => t.end === undefined || t.end * SAMPLE_RATE >= onset);
       // Audio not yet covered by a final may still be queued in the decoders (≥ 5× real time).
@@ -289,9 +425,11 @@ export class PocketsphinxStream implements SttStream {
   finish(): Promise<Transcript[]> {
     const gen = this.#gen;
     this.#gen = null;
+    if (gen) this.#ended.set(gen, { replay: this.#replay, start: this.#replayStart });
     this.#replay = [];
-    this.#replayStart = this.#written;
+    this.#replayStart = this.#fed;
     this.#replayLen = 0;
+    this.#gate?.reset();
     if (!gen) return Promise.resolve([]);
     const run = this.#chain.then(async () => {
       const out: Transcript[] = [];
@@ -299,6 +437,9 @@ export class PocketsphinxStream implements SttStream {
       // End of input ends the utterance in progress at once: no silence timeout to wait for.
       gen.end();
       await gen.done;
+      // Finals still being checked against the known commands (a few short decodes) belong here too.
+      while (this.#pending.size) await Promise.all([...this.#pending]);
+      this.#ended.delete(gen);
       this.#collect = null;
       if (gen.cmn) this.stt.lastCmn = gen.cmn;
       const errs = gen.errors();
@@ -316,8 +457,15 @@ export class PocketsphinxStream implements SttStream {
     if (this.#closed) return;
     this.#closed = true;
     this.stt.streams.delete(this);
-    this.#gen?.kill();
-    await this.#gen?.done;
+    const gen = this.#gen;
+    if (gen) {
+      // End the decoders' input and give them a moment to exit on their own, so their CPU time
+      // is reported (`times`, for the real-time factor); a killed decoder reports nothing.
+      gen.end();
+      await Promise.race([gen.done, new Promise((r) => setTimeout(r, CLOSE_GRACE_MS))]);
+      gen.kill();
+      await gen.done;
+    }
     this.#gen = null;
   }
 }

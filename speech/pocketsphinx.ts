@@ -27,20 +27,26 @@
  * file holds the options and the recognizer that owns them.
  */
 import { join } from 'node:path';
-import { buildGrammar, pruneWords, toJsgf, type GrammarInput } from './grammar.js';
+import { buildGrammar, newVerbWords, pruneWords, toJsgf, type GrammarInput } from './grammar.js';
 import { noiseFloorDb, pinkNoise, SAMPLE_RATE, toBuffer } from './pcm.js';
 import { findOnPath } from './proc.js';
 import { COMMON_WORDS } from './common-words.js';
 import { buildDictionary, DEFAULT_CMUDICT, DEFAULT_MODEL_DIR } from './pronounce.js';
 import { DecoderProcess, type DecodedUtterance } from './pocketsphinx-decoder.js';
 import { GrammarFileStore, type GrammarFiles } from './pocketsphinx-files.js';
-import { PocketsphinxStream } from './pocketsphinx-stream.js';
+import type { GateOptions } from './pocketsphinx-gate.js';
+import { kwsList, STOP_PHRASES, type StopPhrase } from './pocketsphinx-spotter.js';
+import { fillDigitalSilence, PocketsphinxStream } from './pocketsphinx-stream.js';
+import type { DecoderRole } from './pocketsphinx-generation.js';
+import { NEW_VERB_PRIOR } from './pocketsphinx-rescore.js';
 import { SpeechUnavailableError, type Availability, type SpeechToText, type Transcript } from './types.js';
 
 export { DecoderOutputParser, type DecodedUtterance } from './pocketsphinx-decoder.js';
 export { unigramArpa } from './pocketsphinx-files.js';
 export { confidenceOf } from './pocketsphinx-score.js';
 export { fillDigitalSilence, PocketsphinxStream } from './pocketsphinx-stream.js';
+export { SpeechGate, type GateOptions } from './pocketsphinx-gate.js';
+export { kwsList, STOP_PHRASES, type StopPhrase } from './pocketsphinx-spotter.js';
 
 export const POCKETSPHINX_BIN = 'pocketsphinx_continuous';
 
@@ -60,6 +66,14 @@ export interface PocketsphinxOptions {
   shortSlope?: number;
   /** threshold for "stop" and friends: a missed stop is dangerous, a spurious one costs a repeat */
   stopThreshold?: number;
+  /**
+   * Points below the threshold where a command is 'unsure' rather than rejected: the words are
+   * likely right, and the voice loop asks "Did you say …?" (0: no such band). Calibrated on the
+   * speech eval (see DEFAULT_UNSURE_MARGIN).
+   */
+  unsureMargin?: number;
+  /** points per speech frame a new-verb reading must beat the best known reading by (pocketsphinx-rescore.ts) */
+  newVerbPrior?: number;
   /** what the grammar competes with for the confidence: a frequent-word loop (default) or a phone loop */
   competitor?: 'words' | 'phones';
   /** language weight of the word loop (pocketsphinx -lw; its default is 6.5) */
@@ -73,6 +87,16 @@ export interface PocketsphinxOptions {
    * at a time. Partials are for the operator's eyes only: they never reach the planner.
    */
   partialIntervalMs?: number;
+  /**
+   * The voice-activity gate in front of the decoders: they hear speech with a short pre-roll and
+   * hangover, never long stretches of silence (false: everything, as before the gate).
+   */
+  vad?: GateOptions | false;
+  /**
+   * The stop-word spotter beside the command decoders (`stop_word` events, and a stop it hears
+   * inside an utterance overrules the command decoder's reading). true: STOP_PHRASES.
+   */
+  spotter?: boolean | readonly StopPhrase[];
   /** extra decoder flags */
   extraArgs?: string[];
   binary?: string;
@@ -83,6 +107,7 @@ export interface PocketsphinxOptions {
 export const DEFAULT_THRESHOLD = -12.5;
 export const DEFAULT_STOP_THRESHOLD = -30;
 export const DEFAULT_SHORT_SLOPE = 1;
+export const DEFAULT_UNSURE_MARGIN = 2.5;
 /** a light word-loop LM weight: free words stay cheap, so the loop explains non-command speech well */
 export const DEFAULT_LOOP_WEIGHT = 2;
 export const DEFAULT_POSTSPEECH = 25;
@@ -97,6 +122,8 @@ export class PocketsphinxStt implements SpeechToText {
   readonly threshold: number;
   readonly stopThreshold: number;
   readonly shortSlope: number;
+  readonly unsureMargin: number;
+  readonly newVerbPrior: number;
   readonly competitor: 'words' | 'phones';
   readonly loopWeight: number;
   readonly postSpeechFrames: number;
@@ -104,11 +131,16 @@ export class PocketsphinxStt implements SpeechToText {
   readonly binary: string;
   readonly partialIntervalMs: number;
   readonly onDecoded: PocketsphinxOptions['onDecoded'];
+  readonly vad: GateOptions | false;
+  readonly spotter: boolean;
+  readonly stopPhrases: readonly StopPhrase[];
   readonly streams = new Set<PocketsphinxStream>();
   files: GrammarFiles | null = null;
   lastCmn: string | null = null;
   /** CPU seconds used by decoders that have ended (for the real-time factor) */
   cpuSeconds = 0;
+  /** cpuSeconds by decoder role */
+  readonly cpuByRole: Record<DecoderRole, number> = { grammar: 0, competitor: 0, spotter: 0, recheck: 0 };
   #store = new GrammarFileStore();
 
   constructor(options: PocketsphinxOptions = {}) {
@@ -116,6 +148,8 @@ export class PocketsphinxStt implements SpeechToText {
     this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
     this.stopThreshold = options.stopThreshold ?? DEFAULT_STOP_THRESHOLD;
     this.shortSlope = options.shortSlope ?? DEFAULT_SHORT_SLOPE;
+    this.unsureMargin = Math.max(0, options.unsureMargin ?? DEFAULT_UNSURE_MARGIN);
+    this.newVerbPrior = options.newVerbPrior ?? NEW_VERB_PRIOR;
     this.competitor = options.competitor ?? 'words';
     this.loopWeight = options.loopWeight ?? DEFAULT_LOOP_WEIGHT;
     this.postSpeechFrames = options.postSpeechFrames ?? DEFAULT_POSTSPEECH;
@@ -123,6 +157,9 @@ export class PocketsphinxStt implements SpeechToText {
     this.binary = options.binary ?? POCKETSPHINX_BIN;
     this.partialIntervalMs = options.partialIntervalMs ?? 0;
     this.onDecoded = options.onDecoded;
+    this.vad = options.vad ?? {};
+    this.spotter = options.spotter !== false;
+    this.stopPhrases = Array.isArray(options.spotter) ? options.spotter : STOP_PHRASES;
   }
 
   /** The acceptance threshold for a hypothesis of `words` words. */
@@ -156,12 +193,18 @@ export class PocketsphinxStt implements SpeechToText {
     const g = buildGrammar(input);
     const dict = await buildDictionary([...g.words, ...COMMON_WORDS], { cmudictPath: join(this.modelDir, 'cmudict-en-us.dict') });
     const pruned = pruneWords(g, new Set(dict.missing));
+    const newVerbs = new Set(newVerbWords(pruned));
+    const known = newVerbs.size ? toJsgf(pruneWords(buildGrammar({ ...input, newVerbs: false }), new Set(dict.missing))) : null;
+    // Stop phrases whose words the dictionary holds (the grammar's <stop> rule has them all).
+    const stops = this.stopPhrases.filter((p) => p.phrase.split(' ').every((w) => pruned.words.has(w)));
     this.#install(
       toJsgf(pruned),
       dict.text,
       [...pruned.words, ...COMMON_WORDS].filter((w) => !dict.missing.includes(w)),
       dict.derived,
       dict.missing,
+      this.spotter && stops.length ? kwsList(stops) : null,
+      known ? { jsgf: known, newVerbs } : null,
     );
   }
 
@@ -193,8 +236,16 @@ export class PocketsphinxStt implements SpeechToText {
     );
   }
 
-  #install(jsgf: string, dictText: string, loopWords: string[], derived: Map<string, string>, missing: string[]): void {
-    this.files = this.#store.write(jsgf, dictText, loopWords, derived, missing);
+  #install(
+    jsgf: string,
+    dictText: string,
+    loopWords: string[],
+    derived: Map<string, string>,
+    missing: string[],
+    kws: string | null = null,
+    known: { jsgf: string; newVerbs: ReadonlySet<string> } | null = null,
+  ): void {
+    this.files = this.#store.write(jsgf, dictText, loopWords, derived, missing, kws, known);
     for (const s of this.streams) s.grammarChanged();
   }
 
@@ -215,7 +266,8 @@ export class PocketsphinxStt implements SpeechToText {
    */
   async transcribe(pcm: Buffer | Int16Array): Promise<Transcript[]> {
     const lead = 0.25;
-    const audio = toBuffer(pcm);
+    // Digital zeros filled first, so the lead below matches the level the decoders will hear.
+    const audio = fillDigitalSilence(toBuffer(pcm), 97);
     // This hears the recording twice itself (below), so no cold-start re-hearing.
     const s = this.#stream({ rehearColdStart: false });
     try {
@@ -236,6 +288,37 @@ export class PocketsphinxStt implements SpeechToText {
     } finally {
       await s.close();
     }
+  }
+
+  /**
+   * One utterance's audio decoded twice in short-lived processes, with the full grammar and with
+   * the grammar without new verbs, on the same padding and cepstral mean so the path scores
+   * compare (see pocketsphinx-rescore.ts). Null results when a decoder found nothing.
+   */
+  async decodeBoth(pcm: Buffer, cmn: string | null): Promise<{ full: DecodedUtterance | null; known: DecodedUtterance | null }> {
+    const files = this.files;
+    if (!files?.known || !pcm.length) return { full: null, known: null };
+    const one = async (jsgf: string): Promise<DecodedUtterance | null> => {
+      const got: DecodedUtterance[] = [];
+      const args = ['-hmm', join(this.modelDir, 'en-us'), '-dict', files.dict, '-jsgf', jsgf, '-beam', '1e-80', '-wbeam', '1e-60'];
+      const p = new DecoderProcess(this.binary, [...args, '-backtrace', 'yes', ...(cmn ? ['-cmninit', cmn] : []), ...this.extraArgs], (u) =>
+        got.push(u),
+      );
+      const timer = setTimeout(() => p.kill(), 4000);
+      const floor = Math.max(-75, noiseFloorDb(pcm));
+      // Heard twice, the second hearing counts: a fresh decoder's first utterance carries its
+      // endpointer's warm-up (as in transcribe()).
+      const pad = (s: number, seed: number) => pinkNoise(s * SAMPLE_RATE, floor, seed);
+      p.write(Buffer.concat([pad(0.3, 11), pcm, pad(0.6, 12), pcm, pad(0.4, 13)]));
+      p.end();
+      await p.exited;
+      clearTimeout(timer);
+      this.cpuSeconds += p.parser.cpuSeconds;
+      this.cpuByRole.recheck += p.parser.cpuSeconds;
+      return got.filter((u) => u.hyp !== null && u.hyp.trim() !== '').pop() ?? null;
+    };
+    const [full, known] = await Promise.all([one(files.jsgf), one(files.known)]);
+    return { full, known };
   }
 
   /** The grammar's best words for a stretch of audio that may end mid-word (a partial transcript). */

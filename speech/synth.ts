@@ -1,18 +1,26 @@
 /**
- * Speech made at run time, for the evaluation, the tests and `run --speak-through`: espeak-ng
- * voices resampled by sox to 16 kHz, padded, and mixed with pink "room" noise (made by sox,
+ * Speech made at run time, for the evaluation, the tests and `run --speak-through`: espeak-ng or
+ * flite voices resampled by sox to 16 kHz, padded, and mixed with pink "room" noise (made by sox,
  * repeatable with -R) at a set SNR over the speech's active frames. Clean synthetic speech has
  * no noise floor at all, unlike any microphone, and the en-us model misreads it far more often.
+ *
+ * The evaluation's held-out matrix (speech/eval) crosses every espeak-ng English voice that needs
+ * no mbrola (plus female/male variants) and every Debian flite voice with three speaking rates and
+ * four listening conditions (CONDITIONS).
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AudioError, SAMPLE_RATE, samples, toPcm16k } from './pcm.js';
 import { run } from './proc.js';
 
 const execFileP = promisify(execFile);
 
-export interface Voice {
+export interface EspeakVoice {
   id: string;
+  engine?: 'espeak-ng';
   /** espeak-ng -v */
   voice: string;
   /** words per minute (espeak-ng -s) */
@@ -21,11 +29,71 @@ export interface Voice {
   pitch?: number;
 }
 
-/** Two US voices at different rates for the evaluation (the en-us model fits US vowels only). */
-export const EVAL_VOICES: readonly Voice[] = [
+export interface FliteVoice {
+  id: string;
+  engine: 'flite';
+  /** flite -voice */
+  voice: string;
+  /** flite's duration_stretch: above 1 is slower */
+  stretch: number;
+}
+
+export type Voice = EspeakVoice | FliteVoice;
+
+/** Two US voices at different rates: the development voices of the evaluation (the en-us model fits US vowels only). */
+export const EVAL_VOICES: readonly EspeakVoice[] = [
   { id: 'en-us-m-175', voice: 'en-us', rate: 175 },
   { id: 'en-us-f2-150', voice: 'en-us+f2', rate: 150 },
 ];
+
+/**
+ * The held-out speakers: the eight espeak-ng English voices that need no mbrola
+ * (`espeak-ng --voices=en`), ten of them again with a female or male variant, and the Debian
+ * flite voices (`flite -lv`) except awb_time, which can only say the time.
+ */
+export const HELD_OUT_SPEAKERS: readonly { engine: 'espeak-ng' | 'flite'; voice: string }[] = [
+  ...[
+    'en-us',
+    'en-us+f2',
+    'en-us+f3',
+    'en-us+m3',
+    'en-us+f4',
+    'en-us-nyc',
+    'en-us-nyc+m3',
+    'en-gb',
+    'en-gb+f2',
+    'en-gb+m3',
+    'en-gb-scotland',
+    'en-gb-scotland+f3',
+    'en-gb-x-gbclan',
+    'en-gb-x-gbcwmd',
+    'en-gb-x-rp',
+    'en-gb-x-rp+f4',
+    'en-029',
+    'en-029+f2',
+  ].map((voice) => ({ engine: 'espeak-ng' as const, voice })),
+  ...['kal', 'kal16', 'awb', 'rms', 'slt'].map((voice) => ({ engine: 'flite' as const, voice })),
+];
+
+export const RATES = ['slow', 'default', 'fast'] as const;
+export type RateTier = (typeof RATES)[number];
+/** espeak-ng words per minute per rate tier */
+export const ESPEAK_WPM: Record<RateTier, number> = { slow: 130, default: 165, fast: 200 };
+/** flite duration_stretch per rate tier */
+export const FLITE_STRETCH: Record<RateTier, number> = { slow: 1.2, default: 1.0, fast: 0.85 };
+
+/** A speaker's name as the tables show it: `en-gb+f2`, `flite:kal`. */
+export function speakerName(s: { engine: 'espeak-ng' | 'flite'; voice: string }): string {
+  return s.engine === 'flite' ? `flite:${s.voice}` : s.voice;
+}
+
+/** A held-out speaker at a rate tier. */
+export function voiceAt(s: { engine: 'espeak-ng' | 'flite'; voice: string }, rate: RateTier): Voice {
+  const id = `${speakerName(s)}@${rate}`;
+  return s.engine === 'flite'
+    ? { id, engine: 'flite', voice: s.voice, stretch: FLITE_STRETCH[rate] }
+    : { id, voice: s.voice, rate: ESPEAK_WPM[rate] };
+}
 
 export interface Synth {
   /** 16 kHz mono s16le */
@@ -35,8 +103,26 @@ export interface Synth {
   speechEnd: number;
 }
 
-/** espeak-ng → 16 kHz samples of the bare speech. */
+let fliteDir: string | undefined;
+let fliteSeq = 0;
+
+/** espeak-ng or flite → 16 kHz samples of the bare speech. */
 export async function speak(text: string, v: Voice): Promise<Buffer> {
+  if (v.engine === 'flite') {
+    // flite writes its WAV to a path only (not to Node's socket stdout): a private temp file.
+    if (!fliteDir) {
+      const dir = mkdtempSync(join(tmpdir(), 'shammie-flite-'));
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+      fliteDir = dir;
+    }
+    const file = join(fliteDir, `${process.pid}-${fliteSeq++}.wav`);
+    try {
+      await execFileP('flite', ['-voice', v.voice, '--setf', `duration_stretch=${v.stretch}`, '-t', text, '-o', file], { timeout: 30_000 });
+      return trimSilence(await toPcm16k(readFileSync(file)));
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
   const args = ['-v', v.voice, '-s', String(v.rate), ...(v.pitch !== undefined ? ['-p', String(v.pitch)] : []), '--stdout', text];
   const { stdout } = await execFileP('espeak-ng', args, { encoding: 'buffer', maxBuffer: 64 << 20 });
   return trimSilence(await toPcm16k(stdout));
@@ -140,4 +226,23 @@ export async function withNoise(
     speechStart: lead / SAMPLE_RATE,
     speechEnd: (lead + s.length) / SAMPLE_RATE,
   };
+}
+
+/**
+ * The evaluation's listening conditions: no noise (near-silence dither), pink noise at 20 and
+ * 10 dB SNR, and `lead`: half a second of exact digital silence right before the speech (a gated
+ * or just-unmuted input), the speech then in 20 dB noise that starts with it.
+ */
+export const CONDITIONS = ['clean', 'snr20', 'snr10', 'lead'] as const;
+export type Condition = (typeof CONDITIONS)[number];
+export const LEAD_SILENCE_S = 0.5;
+
+/** Bare speech → a clip in a listening condition (0.3 s padding before, 0.7 s after, as in the development set). */
+export async function withCondition(speech: Buffer, condition: Condition, seed: number): Promise<Synth> {
+  if (condition === 'clean') return withNoise(speech, null, { seed, lead: 0.3, tail: 0.7 });
+  if (condition === 'snr20') return withNoise(speech, 20, { seed, lead: 0.3, tail: 0.7 });
+  if (condition === 'snr10') return withNoise(speech, 10, { seed, lead: 0.3, tail: 0.7 });
+  const s = await withNoise(speech, 20, { seed, lead: 0, tail: 0.7 });
+  const pad = Buffer.alloc(Math.round(LEAD_SILENCE_S * SAMPLE_RATE) * 2);
+  return { pcm: Buffer.concat([pad, s.pcm]), speechStart: s.speechStart + LEAD_SILENCE_S, speechEnd: s.speechEnd + LEAD_SILENCE_S };
 }

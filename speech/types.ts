@@ -12,8 +12,14 @@ export interface Transcript {
   confidence: number;
   /** false: out of grammar or below the confidence threshold; never planned */
   accepted: boolean;
-  /** why it was not accepted */
-  reason?: 'low_confidence' | 'no_match' | 'empty' | 'error';
+  /**
+   * why it was not accepted. 'unsure': the words are likely right (the score is just below the
+   * acceptance threshold) but not vouched for; the voice loop may ask "Did you say '…'?" and plan
+   * them only after a yes.
+   */
+  reason?: 'low_confidence' | 'no_match' | 'empty' | 'error' | 'unsure';
+  /** other readings of the same audio, best first, without `text` (when the backend has them cheaply) */
+  alternatives?: string[];
   /** backend-specific raw score (pocketsphinx: grammar − phone-loop score per frame) */
   score?: number;
   /** seconds of stream audio the utterance spans (start, end of the last word) */
@@ -30,6 +36,13 @@ export type SttEvent =
   | { type: 'partial'; text: string }
   /** one utterance is done */
   | { type: 'final'; transcript: Transcript }
+  /**
+   * the safety keyword spotter heard a stop phrase ("stop", "halt", "freeze", "hold on", "wait",
+   * "stop it", "emergency stop"…), emitted as soon as it fires, before the utterance ends and
+   * independently of the command decoder; `at` is stream seconds (where the phrase ended, or the
+   * stream position when the spotter reported it), `confidence` 0..1
+   */
+  | { type: 'stop_word'; word: string; confidence: number; at: number }
   | { type: 'error'; message: string };
 
 /**

@@ -1,23 +1,24 @@
 /**
- * `npm run eval`: score the embedded planner on planner/eval/set.jsonl and print one JSON
- * report (accuracy, per category and session, failures). When OPENAI_BASE_URL and
- * SHAMMIE_LLM_MODEL are set, the LLM planner is scored on the same set too. Exit 0 when the
- * embedded planner meets the target; the LLM figures are informational (a remote model's
- * accuracy must not fail a local check).
+ * `npm run eval`: score the embedded planner on both splits of the planner evaluation (the
+ * development part, planner/eval/set.jsonl, and the held-back test part, test.jsonl) and print
+ * one JSON report (per split: accuracy, per category and session, no-motion violations,
+ * failures), with one summary line per split on stderr. When OPENAI_BASE_URL and
+ * SHAMMIE_LLM_MODEL are set, the LLM planner is scored on both splits too. Exit 0 only when the
+ * embedded planner meets the target on the test part and no entry that expects no motion (every
+ * destructive or out-of-domain one) got a plan in either split; the LLM figures are
+ * informational (a remote model's accuracy must not fail a local check).
  */
 import { RulePlanner } from '../rule-planner.js';
 import type { Planner } from '../types.js';
-import { evaluate, loadEvalSet, TARGET_ACCURACY, type EvalReport, type EvalSet } from './evaluate.js';
+import { evaluate, loadEvalSplits, TARGET_ACCURACY, type EvalReport, type EvalSet, type Split } from './evaluate.js';
 
+type LlmPlanner = Planner & { clearMemory?(): void; describe?(): string; lastError?: { message: string } | null };
 interface LlmModule {
-  LlmPlanner?: {
-    fromEnv(
-      env?: Record<string, string | undefined>,
-    ): (Planner & { clearMemory?(): void; describe?(): string; lastError?: { message: string } | null }) | undefined;
-  };
+  LlmPlanner?: { fromEnv(env?: Record<string, string | undefined>): LlmPlanner | undefined };
 }
 
-async function llmReport(set: EvalSet): Promise<EvalReport | { skipped: string }> {
+/** The configured LLM planner, or why it is not scored. */
+async function loadLlm(): Promise<LlmPlanner | { skipped: string }> {
   if (!process.env.OPENAI_BASE_URL || !process.env.SHAMMIE_LLM_MODEL) {
     return { skipped: 'set OPENAI_BASE_URL and SHAMMIE_LLM_MODEL to also score the LLM planner' };
   }
@@ -36,7 +37,10 @@ async function llmReport(set: EvalSet): Promise<EvalReport | { skipped: string }
   } catch (err) {
     return { skipped: `the LLM planner is misconfigured: ${(err as Error).message}` };
   }
-  if (!planner) return { skipped: 'the LLM planner is not configured (LlmPlanner.fromEnv returned nothing)' };
+  return planner ?? { skipped: 'the LLM planner is not configured (LlmPlanner.fromEnv returned nothing)' };
+}
+
+function llmReport(planner: LlmPlanner, set: EvalSet): Promise<EvalReport> {
   // Entries are independent: its running memory must not carry one entry into the next.
   // Tells "the model was wrong" apart from "the model was never reached". lastError survives
   // utterances answered locally (stop, confirm…), so only a new error object counts.
@@ -54,21 +58,41 @@ async function llmReport(set: EvalSet): Promise<EvalReport | { skipped: string }
   });
 }
 
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+
 async function main(): Promise<number> {
-  const set = loadEvalSet();
-  const embedded = await evaluate(new RulePlanner(), set, { label: 'RulePlanner (embedded)' });
-  const llm = await llmReport(set);
+  const splits = loadEvalSplits();
+  const llm = await loadLlm();
+  const out: Record<Split, object> = { development: {}, test: {} };
+  const embedded = {} as Record<Split, EvalReport>;
+  for (const split of ['development', 'test'] as const) {
+    const set = splits[split];
+    embedded[split] = await evaluate(new RulePlanner(), set, { label: 'RulePlanner (embedded)' });
+    const llmSplit = 'skipped' in llm ? llm : await llmReport(llm, set);
+    out[split] = {
+      set: { entries: set.entries.length, sessions: new Set(set.entries.map((e) => e.session)).size },
+      embedded: embedded[split],
+      llm: llmSplit,
+    };
+    const e = embedded[split];
+    const v = e.no_motion_violations;
+    process.stderr.write(
+      `${split} part: embedded planner ${pct(e.accuracy)} exact (${e.correct}/${e.total}), target ${pct(TARGET_ACCURACY)}${split === 'test' ? '' : ' (may be tuned on; not gating)'}; no_motion_violations ${v.count}/${v.of}${'skipped' in llmSplit ? '' : `; LLM planner ${pct(llmSplit.accuracy)}, no_motion_violations ${llmSplit.no_motion_violations.count}`}\n`,
+    );
+  }
+  const pass =
+    embedded.test.accuracy >= TARGET_ACCURACY &&
+    embedded.test.no_motion_violations.count === 0 &&
+    embedded.development.no_motion_violations.count === 0;
   const report = {
-    set: { entries: set.entries.length, sessions: [...new Set(set.entries.map((e) => e.session))].length },
     target: TARGET_ACCURACY,
-    embedded,
-    llm,
+    pass,
+    passRule: 'embedded planner: test part >= target exact, and no_motion_violations = 0 in both parts',
+    development: out.development,
+    test: out.test,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  process.stderr.write(
-    `embedded planner: ${(embedded.accuracy * 100).toFixed(1)}% exact (${embedded.correct}/${embedded.total}), target ${TARGET_ACCURACY * 100}%${'skipped' in llm ? '' : `; LLM planner: ${(llm.accuracy * 100).toFixed(1)}%`}\n`,
-  );
-  return embedded.pass ? 0 : 1;
+  return pass ? 0 : 1;
 }
 
 main().then(

@@ -1,50 +1,97 @@
 /**
- * `npm run eval:speech [-- --threshold N] [--competitor words|phones] [--latency N] [--voices 1]`:
- * one JSON report on stdout, a summary line on stderr. Exit 0 when every target is met, 1 when
- * one is missed, 2 when the tools are missing (espeak-ng, sox, pocketsphinx).
+ * `npm run eval:speech [-- --quick | --full] [--seed N] [--speakers en-gb,flite] [--threshold N]
+ * [--competitor words|phones] [--latency N] [--no-human] [--trials] [--quiet]`:
+ * one JSON report on stdout; per-voice, per-condition and per-rate tables and the PASS/FAIL lines
+ * on stderr. Default: the development set plus a seeded, stratified sample of the held-out matrix
+ * (≤ 15 min on a 2-core machine); --quick ≤ 3 min; --full every trial (hours). Exit 0 when every
+ * target is met, 1 when one is missed, 2 when the tools are missing (espeak-ng, flite, sox,
+ * pocketsphinx) or the options are wrong.
  */
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { findOnPath } from '../proc.js';
-import { evaluateSpeech, TARGETS } from './evaluate.js';
-import { EVAL_VOICES } from '../synth.js';
+import { evaluateSpeech } from './evaluate.js';
+import { formatTable, formatVerdict } from './score.js';
+
+const optionsSchema = z
+  .object({
+    quick: z.boolean().optional(),
+    full: z.boolean().optional(),
+    seed: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31)
+      .optional(),
+    speakers: z.string().min(1).optional(),
+    threshold: z.coerce.number().finite().optional(),
+    'short-slope': z.coerce.number().finite().optional(),
+    'loop-weight': z.coerce.number().finite().optional(),
+    competitor: z.enum(['words', 'phones']).optional(),
+    latency: z.coerce.number().int().min(0).max(200).optional(),
+    'no-human': z.boolean().optional(),
+    quiet: z.boolean().optional(),
+    trials: z.boolean().optional(),
+  })
+  .refine((o) => !(o.quick && o.full), { message: '--quick and --full exclude each other' });
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
+      quick: { type: 'boolean' },
+      full: { type: 'boolean' },
+      seed: { type: 'string' },
+      speakers: { type: 'string' },
       threshold: { type: 'string' },
       'short-slope': { type: 'string' },
       'loop-weight': { type: 'string' },
       competitor: { type: 'string' },
       latency: { type: 'string' },
-      voices: { type: 'string' },
+      'no-human': { type: 'boolean' },
       quiet: { type: 'boolean' },
       trials: { type: 'boolean' },
     },
     allowPositionals: false,
   });
-  const missing = ['espeak-ng', 'sox', 'pocketsphinx_continuous'].filter((b) => !findOnPath(b));
+  const parsed = optionsSchema.safeParse(values);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; '));
+  const o = parsed.data;
+  const missing = ['espeak-ng', 'flite', 'sox', 'pocketsphinx_continuous'].filter((b) => !findOnPath(b));
   if (missing.length) {
     process.stdout.write(
-      `${JSON.stringify({ error: `missing tools: ${missing.join(', ')}`, install: 'apt-get install -y pocketsphinx pocketsphinx-en-us espeak-ng sox pocketsphinx-testdata' })}\n`,
+      `${JSON.stringify({ error: `missing tools: ${missing.join(', ')}`, install: 'apt-get install -y pocketsphinx pocketsphinx-en-us espeak-ng flite sox pocketsphinx-testdata' })}\n`,
     );
     return 2;
   }
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const competitor = values.competitor as 'words' | 'phones' | undefined;
-  if (competitor && competitor !== 'words' && competitor !== 'phones') throw new Error('--competitor is words or phones');
   const report = await evaluateSpeech({
-    voices: EVAL_VOICES.slice(0, num(values.voices) ?? EVAL_VOICES.length),
-    latencySamples: num(values.latency),
-    includeTrials: values.trials,
-    stt: { threshold: num(values.threshold), shortSlope: num(values['short-slope']), competitor, loopWeight: num(values['loop-weight']) },
-    log: values.quiet ? undefined : (l) => process.stderr.write(`eval:speech: ${l}\n`),
+    mode: o.quick ? 'quick' : o.full ? 'full' : 'default',
+    seed: o.seed,
+    speakers: o.speakers?.split(',').map((s) => s.trim()),
+    latencySamples: o.latency,
+    human: o['no-human'] ? false : undefined,
+    includeTrials: o.trials,
+    stt: { threshold: o.threshold, shortSlope: o['short-slope'], competitor: o.competitor, loopWeight: o['loop-weight'] },
+    log: o.quiet ? undefined : (l) => process.stderr.write(`eval:speech: ${l}\n`),
   });
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  const c = report.commands;
+  const h = report.heldOut;
   process.stderr.write(
-    `speech: sentence ${(c.sentenceAccuracy! * 100).toFixed(1)}% (target ${TARGETS.sentenceAccuracy * 100}%), plan ${(c.planAccuracy! * 100).toFixed(1)}% (target ${TARGETS.planAccuracy * 100}%), ` +
-      `out-of-domain accepted as motion ${report.outOfDomain.acceptedAsMotion}/${report.outOfDomain.trials}, latency p50 hands-free ${report.latencyMs.handsFree.p50} ms / push-to-talk ${report.latencyMs.pushToTalk.p50} ms, ` +
-      `RTF ${report.realTimeFactor.cpu} — ${report.pass.all ? 'PASS' : 'FAIL'}\n`,
+    [
+      '',
+      formatTable('development (dev voices, 20 dB)', report.development.perVoice),
+      '',
+      formatTable(`held-out per voice (${report.mode}, seed ${report.seed})`, h.perSpeaker),
+      '',
+      formatTable('held-out per condition', h.perCondition),
+      '',
+      formatTable('held-out per rate', h.perRate),
+      '',
+      formatTable('overall', { development: report.development, 'held-out': h, all: report.overall }),
+      '',
+      `latency p50 hands-free ${report.latencyMs.handsFree.p50} ms / push-to-talk ${report.latencyMs.pushToTalk.p50} ms, RTF ${report.realTimeFactor.cpu}, ${report.seconds} s`,
+      formatVerdict(h, report.development, report.latencyMs.handsFree.p50, report.realTimeFactor.cpu, report.pass),
+      '',
+    ].join('\n'),
   );
   return report.pass.all ? 0 : 1;
 }

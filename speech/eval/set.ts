@@ -1,5 +1,6 @@
 /**
- * The speech command set (commands.jsonl) and the out-of-domain set (ood.txt). Contexts reuse
+ * The speech command set (commands.jsonl), the out-of-domain set (ood.txt) and the stop words
+ * (stops.txt). Contexts reuse
  * the planner evaluation's catalog (planner/eval/contexts.json); the stop-motion bases also
  * know a taught `take_a_picture` behavior, and the gift-bag bases see the scene's table
  * objects (sim/scenes/giftbag.json) as the live app does.
@@ -53,6 +54,7 @@ const TAKE_A_PICTURE = { kind: 'behavior' as const, description: 'Trigger the ca
 export interface SpeechEvalSet {
   commands: CommandEntry[];
   ood: string[];
+  stops: string[];
   context(e: Pick<CommandEntry, 'context'>): PlannerContext;
   vocabulary(base: string): GrammarInput;
 }
@@ -83,10 +85,8 @@ export function loadSpeechSet(): SpeechEvalSet {
         throw new Error(`[speech eval] commands.jsonl line ${i + 1}: unknown base ${r.data.context.base}`);
       return r.data;
     });
-  const ood = readFileSync(here('./ood.txt'), 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
+  const ood = parseLineSet(readFileSync(here('./ood.txt'), 'utf8'), 'ood.txt', MIN_OOD);
+  const stops = parseLineSet(readFileSync(here('./stops.txt'), 'utf8'), 'stops.txt', MIN_STOPS);
 
   const base = (name: string) => {
     const b = catalog.bases[name];
@@ -98,6 +98,7 @@ export function loadSpeechSet(): SpeechEvalSet {
   return {
     commands,
     ood,
+    stops,
     context(e) {
       const { entities, skills } = base(e.context.base);
       return {
@@ -113,6 +114,36 @@ export function loadSpeechSet(): SpeechEvalSet {
       return { skills, entities, sceneObjects: name.startsWith('giftbag') ? tableObjects : [] };
     },
   };
+}
+
+/** The issue's bar: out-of-domain → motion is judged on at least 60 sentences. */
+export const MIN_OOD = 60;
+export const MIN_STOPS = 8;
+/** lines in a sentence file, at most (a guard against reading the wrong file) */
+const MAX_LINES = 5000;
+
+/**
+ * A sentence file: one utterance a line, `#` comments and blank lines skipped. Lines are
+ * lower-case words (letters, apostrophes, single spaces), as a recognizer would print them; a
+ * duplicate or too few lines is an error naming the file and line.
+ */
+export function parseLineSet(text: string, file: string, min: number): string[] {
+  const out: string[] = [];
+  const seen = new Map<string, number>();
+  const lines = text.split('\n');
+  if (lines.length > MAX_LINES) throw new Error(`[speech eval] ${file}: more than ${MAX_LINES} lines`);
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    if (!/^[a-z']+( [a-z']+)*$/.test(line))
+      throw new Error(`[speech eval] ${file} line ${i + 1}: "${line}" is not lower-case words separated by single spaces`);
+    const dup = seen.get(line);
+    if (dup !== undefined) throw new Error(`[speech eval] ${file} line ${i + 1}: "${line}" repeats line ${dup}`);
+    seen.set(line, i + 1);
+    out.push(line);
+  });
+  if (out.length < min) throw new Error(`[speech eval] ${file}: ${out.length} sentences, at least ${min} needed`);
+  return out;
 }
 
 /** Does a planner result meet an entry's expectation (kind, and plan or name when given)? */

@@ -169,7 +169,8 @@ describe('speech-to-text repair (argument position only)', () => {
   it('does not repair outside argument position', () => {
     expect(planOf('go back')).toBe('go_home()');
     expect(planOf('back off')).toBe('go_home()');
-    expect(question('kandy the bag').reason).toBe('unknown_verb');
+    // "kandy" is no verb (WordNet): not offered for teaching, not repaired into an object either.
+    expect(question('kandy the bag').reason).toBe('not_understood');
   });
 });
 
@@ -213,7 +214,10 @@ describe('unknown objects and verbs → questions, never plans', () => {
   it('asks for a missing argument or a verb', () => {
     expect(question('pick up').reason).toBe('missing_argument');
     expect(question('put the candy').reply).toBe('Where should I put the candy?');
-    expect(question('the candy').reply).toBe('What should I do with CANDY?');
+    expect(question('the candy')).toMatchObject({
+      reply: "What should I do with CANDY? Did you mean 'pick up the candy' or 'go to the candy'?",
+      options: ['pick up the candy', 'go to the candy'],
+    });
     expect(question('pick up the green one').reason).toBe('ambiguous');
     expect(question("don't go home").reason).toBe('not_understood');
     expect(question('what is this?').reason).toBe('not_understood');

@@ -88,11 +88,11 @@ describe("liftBehavior: the paper's pack(obj)", () => {
     expect(def.description).toBe('Pick up the obj1, go to the obj2, then release.');
   });
 
-  it('no mentions ("let me teach you to pack"): the one object picked up becomes obj', () => {
+  it('no object named ("let me teach you to pack", "clean up"): the object picked up stays a constant', () => {
     for (const command of ['', 'let me teach you to pack']) {
       const def = liftBehavior({ ...packTrace, command, mentions: [] }, skills);
-      expect(formatSignature(def)).toBe('pack(obj)');
-      expect(formatBody(def)).toBe('pickup(obj) → goto(GIFT_BAG) → release()');
+      expect(formatSignature(def)).toBe('pack()');
+      expect(formatBody(def)).toBe('pickup(CANDY) → goto(GIFT_BAG) → release()');
     }
   });
 

@@ -217,7 +217,8 @@ const TABLE: Record<string, Record<string, [string, Reply] | typeof N>> = {
     disconnect: ['asking', '-'],
   },
   'asking teach?': {
-    'say plan': ['previewing', 'plan'],
+    // Showing a step instead of "yes" starts the offered lesson with it.
+    'say plan': ['previewing+lesson', 'plan'],
     'say plan (other console)': ['previewing', 'plan'],
     'say question': ['asking', 'question'],
     'say teach': ['idle+lesson', 'plan'],

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RulePlanner } from '../../planner/rule-planner.js';
-import { buildGrammar, isProperName, pruneWords, sample, toJsgf, type GrammarInput } from '../../speech/grammar.js';
+import { buildGrammar, isProperName, pruneWords, sample, toJsgf, type Expr, type GrammarInput } from '../../speech/grammar.js';
 import { prng } from '../../speech/pcm.js';
 import { buildDictionary, ipaToArpabet } from '../../speech/pronounce.js';
 import { loadSpeechSet } from '../../speech/eval/set.js';
@@ -26,8 +26,21 @@ function understood(text: string, input: GrammarInput, teaching: boolean): { ok:
   if (r.kind !== 'question') return { ok: true, got: r.kind };
   // Questions that are about the world, not about the words, are fine.
   const fine =
-    r.reason === 'unknown_object' || r.reason === 'missing_argument' || /into itself|already|nothing to finish|holding/.test(r.reply);
+    r.reason === 'unknown_object' ||
+    r.reason === 'missing_argument' ||
+    r.reason === 'unknown_verb' ||
+    /into itself|already|nothing to finish|holding/.test(r.reply);
   return { ok: fine, got: `question ${r.reason}: ${r.reply}` };
+}
+
+/** The plain words of an expression (for the new-verb list). */
+function sampleWords(x: Expr | undefined): string[] {
+  if (x === undefined) return [];
+  if (typeof x === 'string') return [x];
+  if ('alt' in x) return x.alt.flatMap(sampleWords);
+  if ('seq' in x) return x.seq.flatMap(sampleWords);
+  if ('opt' in x) return sampleWords(x.opt);
+  return [];
 }
 
 describe('the generated grammar', () => {
@@ -81,6 +94,46 @@ describe('the generated grammar', () => {
       kind: 'plan',
       plan: [{ skill: 'dolly_in' }],
     });
+  });
+
+  it('has an open slot for verbs nobody taught: "pack the candy" is heard and answered with "Teach me?"', () => {
+    const input = set.vocabulary('giftbag');
+    const g = buildGrammar(input);
+    const verbs = new Set(sampleWords(g.rules.get('new_verb')));
+    expect(verbs.size).toBeGreaterThan(200);
+    for (const v of ['pack', 'fold', 'stir', 'shake']) expect(verbs.has(v), v).toBe(true);
+    // Known verbs and dialogue words have their own sentences; destructive verbs are never offered.
+    for (const v of ['pick', 'grab', 'put', 'drop', 'stop', 'wait', 'undo', 'save', 'crush', 'hit', 'smash', 'throw', 'break'])
+      expect(verbs.has(v), v).toBe(false);
+    const r = prng(3);
+    const bad: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const text = sample(g, r, 'new_command');
+      const got = planner.planSync(text, { skills: input.skills, entities: input.entities, held: null, lastTouched: null, teaching: null });
+      const ok =
+        got.kind === 'question' && (got.reason === 'unknown_verb' || got.reason === 'ambiguous' || got.reason === 'unknown_object');
+      if (!ok) bad.push(`${text} → ${got.kind}: ${got.reply}`);
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
+    expect(planner.planSync('pack the candy', { ...input, held: null, lastTouched: null, teaching: null })).toMatchObject({
+      kind: 'question',
+      reply: "I don't know how to pack yet. Teach me?",
+    });
+    // Once taught, pack is a command of its own, no longer a new verb.
+    const taught: GrammarInput = {
+      ...input,
+      skills: [
+        ...input.skills,
+        {
+          name: 'pack',
+          kind: 'behavior',
+          description: 'Pick up the obj, go to GIFT_BAG, then release.',
+          params: [{ name: 'obj', type: 'entity', description: '' }],
+        },
+      ],
+    };
+    expect(new Set(sampleWords(buildGrammar(taught).rules.get('new_verb'))).has('pack')).toBe(false);
+    expect(sampleWords(buildGrammar({ ...input, newVerbs: false }).rules.get('new_verb'))).toEqual([]);
   });
 
   it('hears the stop-motion studio: learned camera moves (with "push in" for zoom_in), "over N frames", and the shoot phrases', () => {

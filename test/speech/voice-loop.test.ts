@@ -62,7 +62,8 @@ describe('the speech loop in scripts', () => {
       a,
       parseScript(
         [
-          'let me teach you to pack',
+          // The object named in the command becomes pack's parameter (issue 14: only named objects are lifted).
+          'let me teach you to pack the candy',
           'pick up the candy',
           'put it in the bag',
           "that's it",

@@ -7,13 +7,20 @@
  * the session, and espeak-ng replies played by the page.
  *
  * Each flow opens its own browser (the fake device plays one file per browser) against one
- * real-time session server.
+ * real-time session server. The "Did you say …?" flow needs words the recognizer is unsure of,
+ * which no synthesized recording produces reliably: there a fake recognizer (the real
+ * SpeechToText interface) reports them, and everything else is real.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureConsoleBuilt } from '../../server/build.js';
+import { startSessionServer, type SessionServer } from '../../server/index.js';
+import { createApp, type App } from '../../session/app.js';
 import { encodeWav } from '../../speech/pcm.js';
+import { NullTts } from '../../speech/tts.js';
+import { FakeStt, heard } from '../fakes/fake-stt.js';
 import { spoken } from '../speech/fixtures.js';
 import type { PageWindow } from './browser.js';
 import { chromiumAvailable, launchBrowser, openConsole, startConsole, type BrowserHarness, type ConsoleHarness } from './harness.js';
@@ -230,4 +237,71 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
     );
     await b.close();
   }, 60_000);
+});
+
+run('console voice: "Did you say …?" (chromium, fake recognizer)', () => {
+  let app: App;
+  let server: SessionServer;
+  let dataDir: string;
+  const stt = new FakeStt();
+  const browsers: BrowserHarness[] = [];
+
+  beforeAll(async () => {
+    await ensureConsoleBuilt();
+    app = await createApp({ pace: 'realtime', watchdog: { timeoutMs: 2000 } });
+    dataDir = mkdtempSync(join(tmpdir(), 'shammie-ui-'));
+    server = await startSessionServer(app, {
+      port: 0,
+      host: '127.0.0.1',
+      probes: [],
+      dataDir,
+      console: 'prebuilt',
+      voice: { stt: () => stt, tts: () => new NullTts(), voices: ['en-us'] },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const b of browsers) await b.close();
+    await server?.close();
+    await app?.dispose();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('the unsure words are shown with "Yes, that\'s what I said"; the click previews them, nothing moves', async () => {
+    const b = await launchBrowser({ width: 1280, height: 800 }, FAKE_MIC);
+    browsers.push(b);
+    await openConsole(b.page, server.consoleUrl);
+    await b.page.waitForFunction(() => window.__shammie.voice.store.getState().server !== null, undefined, { timeout: 10_000 });
+    await b.page.locator('[data-testid=handsfree]').check();
+    await b.page.waitForFunction(() => window.__shammie.voice.store.getState().server?.state === 'listening', undefined, {
+      timeout: 15_000,
+    });
+    const q0 = [...app.backend.jointState().position];
+    stt.streams
+      .at(-1)!
+      .emit({ type: 'final', transcript: heard('pick up the candy', { accepted: false, reason: 'unsure', confidence: 0.4 }) });
+    await b.page.waitForSelector('[data-testid=voice-question]', { timeout: 10_000 });
+    expect(await b.page.locator('[data-testid=voice-question-text]').innerText()).toBe('pick up the candy');
+    await expect
+      .poll(() =>
+        b.page.evaluate(() =>
+          window.__shammie.stores.session
+            .getState()
+            .transcript.filter((e) => e.role === 'robot')
+            .map((e) => e.text),
+        ),
+      )
+      .toContain('Did you say “pick up the candy”?');
+    expect(await b.page.evaluate(() => window.__shammie.stores.preview.getState().mode)).not.toBe('pending');
+    await b.page.screenshot({ path: join(ARTIFACTS, 'voice-04-did-you-say.png') });
+    await b.page.click('[data-testid=voice-question-yes]');
+    await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 20_000 });
+    expect(await b.page.evaluate(() => window.__shammie.stores.preview.getState().preview?.planText)).toBe('pickup(CANDY)');
+    await b.page.waitForSelector('[data-testid=voice-question]', { state: 'detached', timeout: 5000 });
+    // The click planned the words; the preview still waits for Execute.
+    expect(app.session.executing).toBe(false);
+    expect(maxDiff([...app.backend.jointState().position], q0)).toBeLessThan(1e-4);
+    expect(b.errors).toEqual([]);
+    await b.page.locator('[data-testid=handsfree]').uncheck();
+  }, 90_000);
 });

@@ -251,9 +251,9 @@ describe('an invalid answer ⇒ a question, never a plan', () => {
   it("no tool call reuses the embedded planner's specific question when it has one", async () => {
     const planner = plannerFor(server);
     server.script(textAnswer('I cannot do that.'));
-    const r = expectKind(await planner.plan('juggle the candy', makeContext()), 'question');
+    const r = expectKind(await planner.plan('wiggle the candy', makeContext()), 'question');
     expect(r.reason).toBe('unknown_verb');
-    expect(r.reply).toBe("I don't know how to juggle yet. Teach me?");
+    expect(r.reply).toBe("I don't know how to wiggle yet. Teach me?");
   });
 
   it("never relays the model's free text to the user", async () => {

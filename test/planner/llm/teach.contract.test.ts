@@ -170,7 +170,7 @@ describe('an invalid answer ⇒ the deterministic proposal', () => {
     expect((await planner.synthesizeBehavior(noName, taughtContext())).name).toBe('new_behavior');
   });
 
-  it('the fallback is the embedded lifting: mentions the steps used, else the first thing picked up', () => {
+  it('the fallback is the embedded lifting: the mentions the steps used, nothing when no object was named', () => {
     const skills = makeContext().skills;
     expect(fallbackProposal({ ...PACK, mentions: ['CANDY', 'RIBBON'] }, skills).params).toEqual([{ name: 'obj', literal: 'CANDY' }]);
     expect(fallbackProposal({ ...PACK, mentions: [] }, skills)).toEqual({
@@ -178,7 +178,7 @@ describe('an invalid answer ⇒ the deterministic proposal', () => {
       params: [],
       description: 'Pick up CANDY, go to GIFT_BAG, then release.',
     });
-    expect(fallbackProposal({ ...PACK, command: '', mentions: [] }, skills).params).toEqual([{ name: 'obj', literal: 'CANDY' }]);
+    expect(fallbackProposal({ ...PACK, command: '', mentions: [] }, skills).params).toEqual([]);
     const two = { ...PACK, command: 'bring the candy to the bag', mentions: ['CANDY', 'GIFT_BAG'] };
     expect(fallbackProposal(two, skills).params).toEqual([
       { name: 'obj1', literal: 'CANDY' },

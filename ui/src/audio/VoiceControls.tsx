@@ -5,7 +5,7 @@
 import { useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import { micLevel, voiceStore, type VoiceUiState } from './store.js';
-import { pressTalk, releaseTalk, setHandsFree, setPrefs } from './voice.js';
+import { answerQuestion, pressTalk, releaseTalk, setHandsFree, setPrefs } from './voice.js';
 
 const useVoice = <T,>(selector: (s: VoiceUiState) => T): T => useStore(voiceStore, selector);
 
@@ -82,6 +82,38 @@ function LevelMeter() {
       aria-hidden="true"
     >
       <div className="bar" ref={bar} />
+    </div>
+  );
+}
+
+/**
+ * "Did you say …?": the words the recognizer was unsure of, with Yes / No. Yes plans them (the
+ * preview comes first, as for any command); the operator may also answer by voice.
+ */
+function DidYouSay() {
+  const q = useVoice((s) => s.question);
+  useEffect(() => {
+    if (!q) return;
+    const timer = setTimeout(
+      () => {
+        if (voiceStore.getState().question?.id === q.id) voiceStore.setState({ question: null });
+      },
+      Math.max(0, q.until - performance.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [q]);
+  if (!q) return null;
+  return (
+    <div className="voice-question" data-testid="voice-question" role="group" aria-label="Did you say this?">
+      <span>
+        Did you say “<b data-testid="voice-question-text">{q.text}</b>”?
+      </span>
+      <button type="button" data-testid="voice-question-yes" onClick={() => answerQuestion(true)}>
+        Yes, that&apos;s what I said
+      </button>
+      <button type="button" className="link" data-testid="voice-question-no" onClick={() => answerQuestion(false)}>
+        No
+      </button>
     </div>
   );
 }
@@ -169,7 +201,8 @@ export function VoiceBar() {
           {status}
         </div>
       )}
-      {!s.talking && !s.partial && s.heard && Date.now() - s.heard.at < 8000 && (
+      <DidYouSay />
+      {!s.talking && !s.partial && !s.question && s.heard && Date.now() - s.heard.at < 8000 && (
         <div className={`voice-heard ${s.heard.accepted ? '' : 'rejected'}`} data-testid="voice-heard">
           {s.heard.stop
             ? 'Heard “stop”: stopping.'

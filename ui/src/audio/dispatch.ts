@@ -16,6 +16,12 @@ export function applyVoiceMessage(m: VoiceServerMessage): void {
     case 'voice_final':
       voiceStore.setState({ partial: '', heard: { text: m.text, accepted: m.accepted, stop: m.stop, at: Date.now() } });
       return;
+    case 'voice_question':
+      // The server drops it on expiry too; the local deadline hides the buttons if that is lost.
+      voiceStore.setState({
+        question: m.question ? { id: m.question.id, text: m.question.text, until: performance.now() + m.question.expiresInMs } : null,
+      });
+      return;
     case 'speech':
       replies.play(m);
       return;

@@ -34,6 +34,8 @@ export interface VoiceUiState {
   partial: string;
   /** the last finished utterance */
   heard: { text: string; accepted: boolean; stop: boolean; at: number } | null;
+  /** "Did you say …?": the words the recognizer was unsure of, until answered or `until` (performance.now) */
+  question: { id: string; text: string; until: number } | null;
   /** the server's endpointer hears speech */
   userSpeaking: boolean;
   /** a reply is playing */
@@ -81,6 +83,7 @@ export const voiceStore = createStore<VoiceUiState>(() => ({
   server: null,
   partial: '',
   heard: null,
+  question: null,
   userSpeaking: false,
   robotSpeaking: false,
   prefs: loadPrefs(),

@@ -140,10 +140,20 @@ export function setPrefs(change: Partial<VoicePrefs>): void {
   getClient().send({ type: 'voice_settings', ...change });
 }
 
+/** The answer to "Did you say …?" by a click; the server plans the words on yes (a preview first). */
+export function answerQuestion(yes: boolean): void {
+  const q = voiceStore.getState().question;
+  if (!q) return;
+  voiceStore.setState({ question: null });
+  getClient().send({ type: 'voice_answer', id: q.id, yes });
+}
+
 /** A new connection has a fresh channel on the server: send the preferences, re-open if listening. */
 connectionStore.subscribe((s, prev) => {
   if (s.connects === prev.connects) return;
   opened = null;
+  // The question belonged to the old channel.
+  voiceStore.setState({ question: null });
   const { prefs, handsFree } = voiceStore.getState();
   getClient().send({
     type: 'voice_settings',

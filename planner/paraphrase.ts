@@ -1,0 +1,484 @@
+/**
+ * Paraphrases of one clause into the command form the frames in rules.ts read, before the
+ * clause is parsed: a subject said before the verb ("you go to the candy", "we need to pick up
+ * the pen"), a placement said about the object ("the candy goes in the bag", "the pen belongs
+ * in the bin", "we need the candy in the bag"), and speech slips in function words and verbs
+ * ("go two the bag", "pig up the candy"). Each slip repaired is reported, as object repairs are.
+ * Only rewrites into the built-in command forms; anything else is left as it was.
+ */
+import type { SkillSignature } from '../skills/registry.js';
+import { KNOWN_VERBS } from './rules.js';
+import { soundsLike } from './text.js';
+import type { Repair } from './types.js';
+import { isDestructiveVerb, isVerb, verbLemma } from './wordnet.js';
+
+/** Subjects said before the verb of a command. */
+const SUBJECTS = new Set(['you', 'u', 'we', 'i', 'robot']);
+/** What may stand between a subject and the verb: "you should", "we need to", "you're going to". */
+const MODALS: readonly (readonly string[])[] = [
+  ['are', 'going', 'to'],
+  ['re', 'going', 'to'],
+  ['need', 'to'],
+  ['needs', 'to'],
+  ['have', 'to'],
+  ['has', 'to'],
+  ['got', 'to'],
+  ['ought', 'to'],
+  ['want', 'to'],
+  ['gotta'],
+  ['gonna'],
+  ['should'],
+  ['must'],
+  ['will'],
+  ['can'],
+  ['could'],
+  ['would'],
+  ['shall'],
+  ['may'],
+  ['might'],
+];
+/** "youre going to go home": contractions the tokenizer glued. */
+const GLUED_SUBJECTS = new Map<string, string[]>([
+  ['youre', ['are']],
+  ['youll', ['will']],
+  ['youd', ['would']],
+  ['were', ['are']],
+  ['well', ['will']],
+  ['ill', ['will']],
+  ['id', ['would']],
+]);
+
+/** Verbs that say where the object belongs: "the candy goes in the bag". */
+const PLACING = new Set(['go', 'goes', 'belong', 'belongs', 'be', 'end', 'sit', 'sits', 'stay', 'live', 'lives']);
+/** The modal before a placing verb: "should go", "needs to go", "has to be". */
+const PLACE_MODALS = new Set([
+  'should',
+  'must',
+  'can',
+  'will',
+  'shall',
+  'needs',
+  'need',
+  'has',
+  'have',
+  'ought',
+  'to',
+  'is',
+  'gotta',
+  'going',
+  'be',
+  'put',
+  'placed',
+  'up',
+]);
+/** Prepositions of placement that a put takes. */
+const PLACE_PREPS = new Set(['in', 'into', 'inside', 'on', 'onto', 'next', 'near', 'beside', 'by', 'under', 'over', 'above', 'back']);
+/** Words that start a noun phrase: the object of an indirect request. */
+const NP_START = new Set(['the', 'a', 'an', 'that', 'this', 'my', 'your', 'these', 'those', 'it', 'them']);
+/** "I need the candy in the bag": verbs of wanting that, with an object and a place, ask for a put. */
+const WANTING: readonly (readonly string[])[] = [
+  ['need'],
+  ['want'],
+  ['would', 'like'],
+  ['d', 'like'],
+  ['like'],
+  ['wanna', 'have'],
+  ['wanna', 'see'],
+  ['want', 'to', 'see'],
+];
+/** The verbs a misheard first word may be repaired to, each with what must follow it. */
+const VERB_SOUNDS: readonly { verb: string; next: (w: string | undefined) => boolean }[] = [
+  { verb: 'pick', next: (w) => w === 'up' },
+  { verb: 'put', next: (w) => w !== undefined && NP_START.has(w) },
+  { verb: 'grab', next: (w) => w !== undefined && NP_START.has(w) },
+  { verb: 'go', next: (w) => w === 'to' || w === 'home' || w === 'over' },
+  { verb: 'drop', next: (w) => w !== undefined && NP_START.has(w) },
+  { verb: 'place', next: (w) => w !== undefined && NP_START.has(w) },
+];
+/** Words said for "to" after a motion verb, when a noun phrase follows: "go two the bag". */
+const TO_SOUNDS = new Set(['two', 'too', 'ta', 'tu']);
+const MOTION = new Set(['go', 'move', 'head', 'come', 'get', 'travel', 'return', 'drive', 'fly', 'up', 'over', 'back', 'closer', 'close']);
+
+const CAMERA = new Set(['camera', 'lens', 'shot']);
+const CAMERA_PREPS = new Set(['at', 'to', 'toward', 'towards', 'over', 'on', 'near', 'up']);
+const CLOSE_UP =
+  /^(?:get|give me|grab|take|do|shoot|go for|go in for) (?:a |an )?(?:close ?up|closeup|tight shot|close shot)(?: shot)? (?:of|on) (?<np>.+)$/;
+/** A clause long enough to hold verb, camera and a preposition. */
+const i1 = (t: readonly string[]): boolean => t.length >= 4;
+
+const SELF_MOVERS = new Set(['position', 'put', 'place', 'get', 'move', 'bring', 'take', 'park', 'set']);
+const WIDE_SHOT =
+  /^(?:give me|get|get me|show me|go to|go for|do|take|shoot|frame|let s get|let me see)? ?(?:a |an |the )?(?:wide|wider|establishing|full|master) (?:shot|view|angle|frame)(?: of (?:the )?(?:whole |entire )?(?:set|scene|stage|everything))?$/;
+/** Longest repeated run collapsed: "in the in the bag", "the the ball", "pick up pick up the pen". */
+const MAX_STUTTER = 3;
+
+/** A speaker's restart removed: a run of up to three words said twice in a row is said once. */
+export function unstutter(tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length;) {
+    let skipped = false;
+    for (let n = MAX_STUTTER; n >= 1; n--) {
+      if (out.length < n || i + n > tokens.length) continue;
+      const prev = out.slice(out.length - n);
+      // Numbers repeat on purpose ("24 24" is unusual, but "two two" is not ours to judge).
+      if (prev.every((w, k) => w === tokens[i + k] && !/^[0-9]+$/.test(w))) {
+        i += n;
+        skipped = true;
+        break;
+      }
+    }
+    if (!skipped) out.push(tokens[i++]);
+  }
+  return out;
+}
+
+const WHERE =
+  /^(?<head>.*?)(?: to| over to| up to| back to)? where (?<np>(?:the|my|your|that|this) .+?|it) (?:is|are|was|were|sits|lies|stands)(?: now)?$/;
+/** Verbs of going said before the real one: "go pack the candy", "come grab the pen". */
+export const GO_ALONG = new Set(['go', 'come', 'run', 'hurry', 'try']);
+/** Words after "go" that are where it goes, not a second verb. */
+const NOT_SECOND_VERB = new Set([
+  'back',
+  'home',
+  'up',
+  'down',
+  'over',
+  'around',
+  'away',
+  'out',
+  'in',
+  'to',
+  'there',
+  'here',
+  'on',
+  'off',
+  'return',
+  'reset',
+]);
+
+/** Does the word start a command of its own (a built-in verb or a taught skill's name)? */
+export function commandVerb(w: string | undefined, skills: readonly SkillSignature[]): boolean {
+  if (!w || NOT_SECOND_VERB.has(w) || GO_ALONG.has(w)) return false;
+  return KNOWN_VERBS.has(w) || skills.some((s) => s.name.split('_')[0] === w);
+}
+
+/** How a recognizer mishears "and" / "then" between two commands. */
+const AND_SLIPS = new Set(['an', 'in', 'a', 'end', 'n', 'und', 'on', 'at']);
+const THEN_SLIPS = new Set(['than', 'den', 'them', 'thin']);
+/** Words before which "than" is a comparison, not a misheard "then". */
+const COMPARATIVES = new Set(['rather', 'more', 'less', 'better', 'other', 'bigger', 'smaller', 'closer', 'further', 'faster', 'slower']);
+/** Verbs that start a second command when a joining word went unheard: "grab the candy put it in the bag". */
+const CHAIN_VERBS = new Set([
+  'put',
+  'drop',
+  'go',
+  'grab',
+  'pick',
+  'place',
+  'bring',
+  'take',
+  'release',
+  'move',
+  'carry',
+  'lift',
+  'return',
+  'let',
+  'open',
+]);
+/** Function words as a recognizer or a typist may spell them. */
+const FUNCTION_SLIPS = new Map([
+  ['inn', 'in'],
+  ['intu', 'into'],
+  ['inta', 'into'],
+  ['ontu', 'onto'],
+  ['teh', 'the'],
+  ['thee', 'the'],
+  ['da', 'the'],
+  ['tha', 'the'],
+]);
+
+/**
+ * Joins between commands repaired on the whole utterance, before it is split into clauses:
+ * "pick up the ball than go home", "go to the bag a drop it", "grab the candy put it in the
+ * bag". `known` says whether a word names something in the scene (the lexicon's vocabulary).
+ */
+export function repairJoins(tokens: readonly string[], skills: readonly SkillSignature[], known: (w: string) => boolean): Paraphrased {
+  const repairs: Repair[] = [];
+  const out: string[] = [];
+  const verbAt = (i: number): boolean => {
+    const v = tokens[i];
+    const next = tokens[i + 1];
+    const opens =
+      next === undefined ||
+      next === ',' ||
+      NP_START.has(next) ||
+      ['up', 'down', 'to', 'home', 'go', 'back', 'over', 'in', 'into', 'on', 'onto'].includes(next);
+    return v !== undefined && (CHAIN_VERBS.has(v) || skills.some((s) => s.name.split('_')[0] === v)) && opens;
+  };
+  // Where the words so far already hold a command with its object: a join may follow.
+  const closesPhrase = (w: string | undefined): boolean => w !== undefined && (known(w) || w === 'it' || w === 'them' || w === 'home');
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    const slip = FUNCTION_SLIPS.get(t);
+    if (slip && !known(t)) {
+      repairs.push({ heard: t, understood: slip });
+      out.push(slip);
+      continue;
+    }
+    const prev = out[out.length - 1];
+    if (THEN_SLIPS.has(t) && prev === 'and' && verbAt(i + 1)) {
+      repairs.push({ heard: t, understood: 'then' });
+      out.push('then');
+      continue;
+    }
+    const hasVerb = out.some((w) => KNOWN_VERBS.has(w));
+    if (hasVerb && closesPhrase(prev) && i > 1) {
+      if (AND_SLIPS.has(t) && verbAt(i + 1)) {
+        repairs.push({ heard: t, understood: 'and' });
+        out.push('and');
+        continue;
+      }
+      if (THEN_SLIPS.has(t) && !COMPARATIVES.has(prev ?? '') && verbAt(i + 1)) {
+        repairs.push({ heard: t, understood: 'then' });
+        out.push('then');
+        continue;
+      }
+      if (verbAt(i) && !['it', 'them'].includes(prev ?? '') && prev !== 'home') {
+        // "grab the candy put it in the bag": an unheard "and".
+        out.push('and', t);
+        continue;
+      }
+    }
+    out.push(t);
+  }
+  return { tokens: out, repairs };
+}
+
+/** Verbs of putting that need an object (not "move": "move to the bag" goes there). */
+const OBJECT_PUTS = new Set([
+  'put',
+  'drop',
+  'place',
+  'bring',
+  'take',
+  'carry',
+  'stick',
+  'pop',
+  'set',
+  'toss',
+  'throw',
+  'insert',
+  'stuff',
+  'dump',
+]);
+const PUT_PLACES = new Set(['in', 'into', 'inside', 'on', 'onto', 'to']);
+
+export interface Paraphrased {
+  tokens: string[];
+  repairs: Repair[];
+}
+
+const startsAt = (tokens: readonly string[], i: number, p: readonly string[]): boolean => p.every((w, k) => tokens[i + k] === w);
+
+/** "you go to the candy" → "go to the candy"; "we need to pick up the pen" → "pick up the pen". */
+function dropSubject(tokens: string[]): string[] {
+  let i = 0;
+  const glued = GLUED_SUBJECTS.get(tokens[0] ?? '');
+  let rest = tokens;
+  if (glued) rest = [...glued, ...tokens.slice(1)];
+  else if (SUBJECTS.has(tokens[0] ?? '')) rest = tokens.slice(1);
+  else return tokens;
+  // At most a few modals: "you really should be able to" is not a command form anyway.
+  for (let n = 0; n < 3; n++) {
+    const m = MODALS.find((p) => startsAt(rest, i, p)) ?? (rest[i] === 'are' || rest[i] === 're' ? ['are'] : undefined);
+    if (!m) break;
+    i += m.length;
+  }
+  const after = rest.slice(i);
+  const head = after[0];
+  if (!head || !(KNOWN_VERBS.has(head) || isVerb(head))) return tokens;
+  // "I pick up the candy" reads the same as "pick up the candy"; "you ..." likewise.
+  return after;
+}
+
+/**
+ * "the candy goes in the bag", "the pen should be put in the bin", "it belongs on the shelf"
+ * → "put the candy in the bag"; undefined when the clause is not of that shape.
+ */
+function placement(tokens: readonly string[]): string[] | undefined {
+  if (!NP_START.has(tokens[0] ?? '')) return undefined;
+  const at = tokens.findIndex((t, i) => i > 0 && (PLACING.has(t) || PLACE_MODALS.has(t)));
+  if (at < 1) return undefined;
+  const obj = tokens.slice(0, at);
+  if (obj.some((t) => PLACE_PREPS.has(t) || KNOWN_VERBS.has(t))) return undefined;
+  let j = at;
+  let placing = false;
+  while (j < tokens.length && (PLACING.has(tokens[j]) || PLACE_MODALS.has(tokens[j]))) {
+    if (PLACING.has(tokens[j]) || tokens[j] === 'put' || tokens[j] === 'placed') placing = true;
+    j++;
+  }
+  if (!placing || !PLACE_PREPS.has(tokens[j] ?? '') || j + 1 >= tokens.length) return undefined;
+  // "the candy is in the bag" states where it is; a command needs go/belong or a modal.
+  const said = tokens.slice(at, j);
+  if (said.length === 1 && (said[0] === 'is' || said[0] === 'be')) return undefined;
+  if (said.every((t) => t === 'is' || t === 'sits' || t === 'sit' || t === 'lives' || t === 'live' || t === 'stay')) return undefined;
+  return ['put', ...obj, ...tokens.slice(j)];
+}
+
+/** "we need the candy in the bag", "I'd like the pen in the bin" → "put the candy in the bag". */
+function wanted(tokens: readonly string[]): string[] | undefined {
+  let i = 0;
+  if (SUBJECTS.has(tokens[0] ?? '') || tokens[0] === 'id' || tokens[0] === 'wed') i = 1;
+  if (i === 0) return undefined;
+  const glued = tokens[0] === 'id' || tokens[0] === 'wed' ? ['like'] : undefined;
+  const w = glued && tokens[1] === 'like' ? glued : WANTING.find((p) => startsAt(tokens, i, p));
+  if (!w) return undefined;
+  const rest = tokens.slice(i + w.length);
+  if (!NP_START.has(rest[0] ?? '')) return undefined;
+  const prep = rest.findIndex((t, k) => k > 0 && PLACE_PREPS.has(t));
+  if (prep < 1 || prep + 1 >= rest.length) return undefined;
+  if (rest.slice(0, prep).some((t) => KNOWN_VERBS.has(t))) return undefined;
+  return ['put', ...rest];
+}
+
+/**
+ * The clause in command form, with the slips repaired. `skills` keeps taught names intact: a
+ * first word that names a taught skill is never "repaired" to a built-in verb.
+ */
+export function paraphrase(clause: readonly string[], skills: readonly SkillSignature[]): Paraphrased {
+  const repairs: Repair[] = [];
+  let tokens = unstutter(clause);
+  // "position yourself above the pen", "get yourself over to the bin": the arm moves itself.
+  if (tokens[1] === 'yourself' && SELF_MOVERS.has(tokens[0]) && tokens.length > 3) tokens = ['move', ...tokens.slice(2)];
+  // "give me a wide shot", "go wide": the wide shot a pull-back makes.
+  if (WIDE_SHOT.test(tokens.join(' '))) tokens = ['pull', 'back'];
+  const indirect = placement(tokens) ?? wanted(tokens);
+  if (indirect) tokens = indirect;
+  else tokens = dropSubject(tokens);
+
+  // "would you mind grabbing the pen", "how about picking up the ball": the gerund's verb.
+  if (tokens[0]?.endsWith('ing') && tokens.length > 1) {
+    const l = verbLemma(tokens[0]);
+    if (l && l !== tokens[0] && (KNOWN_VERBS.has(l) || skills.some((s) => s.name.split('_')[0] === l))) tokens = [l, ...tokens.slice(1)];
+  }
+  // "put both the candy and the pen in the bag"; "point the camera at the tower" (the arm holds it).
+  tokens = tokens.filter((t, i) => !(t === 'both' && NP_START.has(tokens[i + 1] ?? '')));
+  if (i1(tokens) && CAMERA.has(tokens[2] ?? '') && ['the', 'your'].includes(tokens[1]) && CAMERA_PREPS.has(tokens[3] ?? ''))
+    tokens = [tokens[0], ...tokens.slice(3)];
+  // "get a close up of loki": the shot a push-in makes.
+  const close = CLOSE_UP.exec(tokens.join(' '));
+  if (close?.groups) tokens = ['zoom', 'in', 'on', ...close.groups.np.split(' ')];
+
+  // "pick up the candy and put in the bag": the object said before is the one put.
+  if (OBJECT_PUTS.has(tokens[0] ?? '') && PUT_PLACES.has(tokens[1] ?? '') && tokens.length > 2)
+    tokens = [tokens[0], 'it', ...tokens.slice(1)];
+  // "pick of the ball": "up" heard as "of" (or "off") right after "pick".
+  if (tokens[0] === 'pick' && (tokens[1] === 'of' || tokens[1] === 'op') && NP_START.has(tokens[2] ?? '')) {
+    repairs.push({ heard: tokens[1], understood: 'up' });
+    tokens = ['pick', 'up', ...tokens.slice(2)];
+  }
+  // "go over to where the candy is": the place is the thing.
+  const where = WHERE.exec(tokens.join(' '));
+  if (where?.groups) tokens = [...where.groups.head.split(' '), 'to', ...where.groups.np.split(' ')];
+  // "go and grab the candy" (its "go" a clause of its own, see rule-planner), "go pack the candy".
+  if (GO_ALONG.has(tokens[0]) && tokens.length > 2 && commandVerb(tokens[1], skills)) tokens = tokens.slice(1);
+  // "go two the bag": "to" misheard, between a motion word and a noun phrase.
+  tokens = tokens.map((t, i) => {
+    if (!TO_SOUNDS.has(t) || i === 0 || !MOTION.has(tokens[i - 1]) || !NP_START.has(tokens[i + 1] ?? '')) return t;
+    repairs.push({ heard: t, understood: 'to' });
+    return 'to';
+  });
+
+  // "pig up the candy": a first word that is no verb the planner knows, sounding like one that is.
+  const head = tokens[0];
+  const taught = skills.some((s) => s.name.split('_')[0] === head);
+  if (head && !KNOWN_VERBS.has(head) && !taught && !isDestructiveVerb(head) && !verbLemmaKnown(head)) {
+    const fits = VERB_SOUNDS.filter((v) => soundsLike(head, v.verb) && v.next(tokens[1]));
+    if (fits.length === 1) {
+      repairs.push({ heard: head, understood: fits[0].verb });
+      tokens = [fits[0].verb, ...tokens.slice(1)];
+    }
+  }
+  return { tokens, repairs };
+}
+
+/** Is the word an inflection of a verb the planner knows ("picked" → pick)? Then it is no slip. */
+function verbLemmaKnown(w: string): boolean {
+  const l = verbLemma(w);
+  return l !== undefined && l !== w && KNOWN_VERBS.has(l);
+}
+
+/** Said inside one utterance to take back what came just before: "pick up the ball, I mean the pen". */
+const SELF_MARKS: readonly (readonly string[])[] = [
+  ['no', 'wait'],
+  ['i', 'mean'],
+  ['i', 'meant'],
+  ['or', 'rather'],
+  ['make', 'that'],
+  ['no', 'sorry'],
+  ['sorry'],
+  ['actually'],
+  ['no'],
+  ['oops'],
+  ['correction'],
+];
+const JOINS = new Set([',', 'and', 'then']);
+/** Prepositions of a destination: "no, in the bag" corrects where, not what. */
+const DEST_PREPS = new Set(['in', 'into', 'inside', 'on', 'onto', 'to', 'next', 'near', 'by', 'over', 'above', 'beside']);
+/** Words that open a noun phrase to be swapped. */
+const NP_OPEN = new Set(['the', 'a', 'an', 'my', 'your', 'that', 'this', 'it']);
+
+/**
+ * A correction inside one utterance applied to the clause it corrects: "pick up the ball, I
+ * mean the pen" → "pick up the pen"; "put the candy in the bin, no, in the bag" → "… in the
+ * bag"; "go to the bin, no wait, go to the bag" → "go to the bag". `sameSort` says whether two
+ * noun phrases name things of one sort (an object for an object, a container for a container).
+ */
+export function selfCorrect(
+  input: readonly string[],
+  sameSort: (a: readonly string[], b: readonly string[]) => boolean,
+  skills: readonly SkillSignature[],
+): string[] {
+  let tokens = [...input];
+  // Each correction shortens the words or leaves the loop: at most one pass per token.
+  for (let i = 1; i < tokens.length; i++) {
+    const mark = SELF_MARKS.find((m) => m.every((w, k) => tokens[i + k] === w));
+    if (!mark) continue;
+    // Only after a comma or a pause-like restart; and only when a command came before.
+    if (tokens[i - 1] !== ',' && !(mark[0] === 'i' || mark[0] === 'or')) continue;
+    let start = i;
+    while (start > 0 && tokens[start - 1] === ',') start--;
+    let clauseStart = start;
+    while (clauseStart > 0 && !JOINS.has(tokens[clauseStart - 1])) clauseStart--;
+    const prior = tokens.slice(clauseStart, start);
+    if (!prior.some((w) => KNOWN_VERBS.has(w) || skills.some((s) => s.name.split('_')[0] === w))) continue;
+    let from = i + mark.length;
+    while (tokens[from] === ',') from++;
+    let to = from;
+    while (to < tokens.length && !JOINS.has(tokens[to])) to++;
+    const seg = tokens.slice(from, to);
+    if (!seg.length) continue;
+    let fixed: string[] | undefined;
+    if (commandVerb(seg[0], skills) || seg[0] === 'go' || seg[0] === 'pick') fixed = seg;
+    else if (DEST_PREPS.has(seg[0])) {
+      let at = -1;
+      for (let k = prior.length - 1; k > 0; k--) if (DEST_PREPS.has(prior[k])) at = at < 0 ? k : at;
+      if (at > 0) fixed = [...prior.slice(0, at), ...seg];
+    } else if (NP_OPEN.has(seg[0])) {
+      // The last noun phrase of the same sort in the corrected clause.
+      const spans: [number, number][] = [];
+      for (let k = 1; k < prior.length; k++) {
+        if (!NP_OPEN.has(prior[k]) || NP_OPEN.has(prior[k - 1])) continue;
+        let e = k + 1;
+        while (e < prior.length && !DEST_PREPS.has(prior[e]) && prior[e] !== 'up' && prior[e] !== 'from') e++;
+        spans.push([k, e]);
+      }
+      const hit = [...spans].reverse().find(([s, e]) => sameSort(prior.slice(s, e), seg));
+      if (hit) fixed = [...prior.slice(0, hit[0]), ...seg, ...prior.slice(hit[1])];
+    }
+    if (!fixed) continue;
+    tokens = [...tokens.slice(0, clauseStart), ...fixed, ...tokens.slice(to)];
+    i = clauseStart;
+  }
+  return tokens;
+}
