@@ -59,6 +59,9 @@ export function fillDigitalSilence(pcm: Buffer, seed = 3): Buffer {
   return out;
 }
 
+/** entries kept in the decoder → stream time map */
+const MAX_TIME_MAP = 4096;
+
 /** how long close() waits for the decoders to finish their input before killing them (ms) */
 const CLOSE_GRACE_MS = 500;
 
@@ -228,7 +231,11 @@ export class PocketsphinxStream implements SttStream {
   #append(b: Buffer, at: number): void {
     if (!this.#gen || this.#grammarVersion !== this.stt.files?.version) this.#startGeneration();
     const last = this.#map[this.#map.length - 1];
-    if (!last || last[1] + (this.#fed - last[0]) !== at) this.#map.push([this.#fed, at]);
+    if (!last || last[1] + (this.#fed - last[0]) !== at) {
+      this.#map.push([this.#fed, at]);
+      // One entry per gate opening or closing: this bound is hours of speech.
+      if (this.#map.length > MAX_TIME_MAP) this.#map.shift();
+    }
     this.#gen!.write(b);
     this.#replay.push(b);
     this.#replayLen += b.length / 2;
@@ -242,8 +249,8 @@ export class PocketsphinxStream implements SttStream {
     const first = this.#replay.shift()!;
     this.#replayLen -= first.length / 2;
     this.#replayStart += first.length / 2;
-    // Kept 10 s longer: the stop spotter may report a little behind the command decoders.
-    while (this.#map.length > 1 && this.#map[1][0] <= this.#replayStart - 10 * SAMPLE_RATE) this.#map.shift();
+    // The time map is not pruned with the replay: decoders fed faster than real time (a backlog
+    // past the replay bound) still report times on audio already dropped here (see #append).
   }
 
   /** (Re)start the decoders at the start of the replay buffer with the current grammar. */
