@@ -12,17 +12,11 @@ import { formatSignature } from './teach.js';
 import { BREAK, isWordLike, singular } from './text.js';
 import { spokenNumber } from './frame-count.js';
 import { ENTITY_SIZE_RANGE } from '../model/world.js';
-import type { PlannerContext, PlannerResult, QuestionReason } from './types.js';
-import { rejected } from './utterance.js';
+import type { PlannerContext, PlannerResult } from './types.js';
+import { question, rejected } from './utterance.js';
 
 const words = (name: string): string => name.toLowerCase().replace(/_/g, ' ');
-const q = (reason: QuestionReason, reply: string, options?: string[]): PlannerResult => ({
-  kind: 'question',
-  reason,
-  reply,
-  ...(options ? { options } : {}),
-  repairs: [],
-});
+const q = question;
 const isBuiltin = (s: SkillSignature): boolean => (s.kind === 'primitive' && !s.learned) || BUILTIN_SKILLS.has(s.name);
 
 type NameRef =

@@ -11,7 +11,8 @@ import { validateAgainstContext } from './context.js';
 import { spokenNumber } from './frame-count.js';
 import { buildLexicon, COLOURS, resolveNounPhrase, SIZES, type Lexicon } from './lexicon.js';
 import { BREAK, singular, tokenize } from './text.js';
-import type { DialogueTurn, PlannerContext, PlannerEntity, PlannerResult, QuestionReason } from './types.js';
+import type { DialogueTurn, PlannerContext, PlannerEntity, PlannerResult } from './types.js';
+import { question } from './utterance.js';
 
 /** Turns read at most (the session passes 10; a hand-built context may pass more). */
 const MAX_TURNS = 20;
@@ -274,13 +275,7 @@ export function placeBefore(d: Discourse, obj: string): string | undefined {
 // Readings that need the discourse: each takes the utterance's tokens and answers, or leaves
 // the utterance to the ordinary command parse (undefined).
 
-const q = (reason: QuestionReason, reply: string, options?: string[]): PlannerResult => ({
-  kind: 'question',
-  reason,
-  reply,
-  ...(options ? { options } : {}),
-  repairs: [],
-});
+const q = question;
 
 /** Said before a correction or a follow-up and meaningless to it; `marks` ones say "I'm correcting you". */
 const LEADS = new Set([

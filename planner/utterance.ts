@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { BREAK, FILLERS, removePhrases, tokenize } from './text.js';
-import type { PlannerResult, RejectReason } from './types.js';
+import type { PlannerResult, QuestionReason, RejectReason } from './types.js';
 
 export const UTTERANCE_MAX_CHARS = 500;
 
@@ -42,6 +42,15 @@ const STOP_PHRASES = new Set([
   ...['stay there', 'stay put', 'stay where you are', 'kill it', 'shut it down', 'shut down', 'power down', 'power off', 'turn off'],
   ...['switch off', 'dont do that', 'do not do that', 'dont do it', 'not that way', 'no no no no', 'knock it off', 'cut that out'],
 ]);
+
+/** A question result with no repairs (the planner's own questions, not a recognizer's). */
+export const question = (reason: QuestionReason, reply: string, options?: string[]): PlannerResult => ({
+  kind: 'question',
+  reason,
+  reply,
+  ...(options ? { options } : {}),
+  repairs: [],
+});
 
 export const rejected = (reason: RejectReason): PlannerResult => ({ kind: 'rejected', reason, reply: REJECT_REPLIES[reason] });
 

@@ -54,7 +54,9 @@ export class Generation {
     private readonly onPair: (gen: Generation, g: DecodedUtterance, p: DecodedUtterance | null) => void,
     onStop?: (gen: Generation, stop: SpottedStop) => void,
   ) {
-    const common = [
+    // Every decoder of a generation: the model, the dictionary, word times, the endpointer's
+    // closing silence (frames) and the warm cepstral mean.
+    const base = (postSpeech: number): string[] => [
       '-hmm',
       join(stt.modelDir, 'en-us'),
       '-dict',
@@ -62,10 +64,11 @@ export class Generation {
       '-backtrace',
       'yes',
       '-vad_postspeech',
-      String(stt.postSpeechFrames),
+      String(postSpeech),
       ...(cmn ? ['-cmninit', cmn] : []),
       ...stt.extraArgs,
     ];
+    const common = base(stt.postSpeechFrames);
     this.grammar = new DecoderProcess(
       stt.binary,
       [...common, '-jsgf', files.jsgf, '-beam', '1e-80', '-wbeam', '1e-60', '-compallsen', 'yes'],
@@ -88,20 +91,7 @@ export class Generation {
       });
       this.spotter = new DecoderProcess(
         stt.binary,
-        [
-          '-hmm',
-          join(stt.modelDir, 'en-us'),
-          '-dict',
-          files.dict,
-          '-backtrace',
-          'yes',
-          '-vad_postspeech',
-          String(SPOTTER_POSTSPEECH),
-          ...(cmn ? ['-cmninit', cmn] : []),
-          ...stt.extraArgs,
-          '-kws',
-          files.kws,
-        ],
+        [...base(SPOTTER_POSTSPEECH), '-kws', files.kws],
         () => undefined,
         (line) => kws.line(line),
       );
