@@ -5,7 +5,12 @@ import { defineConfig } from 'vitest/config';
  * tests (a frozen loop must be halted within 300 ms), starve when other test files load the 2
  * cores: they run last, alone, after the rest of the suite.
  */
-const REALTIME = ['test/ui/voice.e2e.test.ts', 'test/robot-bridge/watchdog.test.ts', 'test/robot-bridge/ros/watchdog.contract.test.ts'];
+const REALTIME = [
+  'test/ui/voice.e2e.test.ts',
+  'test/robot-bridge/watchdog.test.ts',
+  'test/robot-bridge/watchdog-trip-once.test.ts',
+  'test/robot-bridge/ros/watchdog.contract.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -164,6 +164,9 @@ export class Watchdog {
   }
 
   #heartbeat(): void {
+    // The beat first: clearing TRIPPED while the old beat is still in the cell would let the
+    // worker trip again on the same silence (a second halt for one freeze).
+    Atomics.store(this.cells, HEARTBEAT, Date.now() - this.#base);
     if (Atomics.load(this.cells, HALT) !== 0) {
       Atomics.store(this.cells, HALT, 0);
       for (const l of this.#stopListeners) {
@@ -186,7 +189,6 @@ export class Watchdog {
         }
       }
     }
-    Atomics.store(this.cells, HEARTBEAT, Date.now() - this.#base);
     this.refreshGoals();
   }
 }

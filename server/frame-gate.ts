@@ -32,12 +32,12 @@ export class TokenBucket {
     this.#last = now;
   }
 
-  /** Take one token; false when the client is over its rate. */
-  take(now = performance.now()): boolean {
+  /** Take `n` tokens (default one); false, taking none, when the client is over its rate. */
+  take(now = performance.now(), n = 1): boolean {
     this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
     this.#last = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < n) return false;
+    this.#tokens -= n;
     return true;
   }
 }

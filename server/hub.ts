@@ -82,8 +82,16 @@ const PING_MS = 5000;
 /** text messages per second a console may send (an IK drag sends ~30), and the burst it may save up */
 const MSG_RATE = 60;
 const MSG_BURST = 120;
-/** binary frames (microphone audio, ~25 per second) */
-const AUDIO_RATE = 100;
+/**
+ * Microphone audio (16 kHz s16), metered in audio seconds, not frames: a console sends it in
+ * real time, but a browser tab throttled in the background, or a link that stalled, delivers a
+ * backlog at once, and cutting an utterance short would make it another sentence. The decoders
+ * run several times faster than real time, so 4 s of audio per second is taken sustained, with
+ * 20 s saved up; the frame count is capped too (each frame costs a message's overhead).
+ */
+const AUDIO_BYTES_PER_S = 4 * 32_000;
+const AUDIO_BURST_BYTES = 20 * 32_000;
+const AUDIO_FRAMES_PER_S = 400;
 /** commands waiting for the session beyond this are refused: a flood must not queue work for minutes */
 const MAX_QUEUED = 16;
 /**
@@ -411,8 +419,10 @@ export class ConsoleHub {
     // The first console drives the arm (a single local operator notices nothing); later ones watch.
     if (this.#controller === null) this.#controller = source;
     const textBucket = new TokenBucket(MSG_RATE, MSG_BURST);
-    const audioBucket = new TokenBucket(AUDIO_RATE, AUDIO_RATE);
+    const audioBytes = new TokenBucket(AUDIO_BYTES_PER_S, AUDIO_BURST_BYTES);
+    const audioFrames = new TokenBucket(AUDIO_FRAMES_PER_S, 2 * AUDIO_FRAMES_PER_S);
     let warnedRate = 0;
+    let warnedAudio = 0;
     // Drop connections that died silently (a laptop lid closed, a cable pulled).
     let alive = true;
     ws.on('pong', () => {
@@ -448,8 +458,21 @@ export class ConsoleHub {
     ws.on('error', leave);
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
-        if (!audioBucket.take()) return;
         const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+        const now = performance.now();
+        if (!audioFrames.take(now) || !audioBytes.take(now, buf.length)) {
+          // Audio lost mid-utterance changes what was said: the operator hears of it, once a second.
+          if (now - warnedAudio > 1000) {
+            warnedAudio = now;
+            this.sendTo(ws, {
+              type: 'error',
+              re: 'audio',
+              message: 'microphone audio is arriving much faster than real time; some was dropped, so the last words may be cut',
+              tip: 'Say it again. If it keeps happening, check the network between the console and the robot.',
+            });
+          }
+          return;
+        }
         if (this.extensions.some((ext) => ext.binary?.(ws, buf))) return;
         return this.sendTo(ws, {
           type: 'error',

@@ -122,6 +122,33 @@ describe('console voice channel (pocketsphinx, espeak-ng)', () => {
     c.send({ type: 'cancel' });
   }, 60_000);
 
+  it('a flood of audio far beyond real time is cut, the operator is told, and the channel keeps hearing', async () => {
+    // 30 s of room tone in one burst: more than the 20 s a console may save up.
+    const quiet = Buffer.alloc(30 * 32000);
+    for (let i = 0; i < quiet.length; i += 2) quiet.writeInt16LE(((i * 7919) % 61) - 30, i);
+    const from = c.mark();
+    stream(c, quiet);
+    const err = await c.next('error', (m) => m.re === 'audio', 10_000, from);
+    expect(err.message).toMatch(/faster than real time; some was dropped/);
+    // Told once a second, not once per dropped frame.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.messages.slice(from).filter((m) => m.type === 'error').length).toBe(1);
+    c.send({ type: 'voice_end' });
+    // After the flood the channel still hears (the saved-up allowance refills at 4 s of audio per second).
+    await new Promise((r) => setTimeout(r, 2500));
+    const again = c.mark();
+    stream(c, await spoken('go home'));
+    c.send({ type: 'voice_end' });
+    expect(await c.next('voice_final', () => true, 20_000, again)).toMatchObject({ text: 'go home', accepted: true });
+    await c.next('preview', () => true, 20_000, again);
+    const cancelled = c.mark();
+    c.send({ type: 'cancel' });
+    await c.next('preview_cleared', () => true, 5000, cancelled);
+    // "Okay, cancelled." is spoken: recognition listens again after it.
+    const muted = await c.next('voice_state', (m) => m.voice.muted, 5000, cancelled);
+    await c.next('voice_state', (m) => !m.voice.muted, 5000, c.messages.indexOf(muted));
+  }, 60_000);
+
   it('settings: voices are offered, an unknown voice is refused, speech can be switched off', async () => {
     let from = c.mark();
     c.send({ type: 'voice_settings', voice: 'klingon' });

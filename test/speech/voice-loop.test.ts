@@ -111,13 +111,16 @@ describe('the voice loop', () => {
     const [plan] = await l.hear(await spoken('go to the bag'));
     expect(plan.turn).toMatchObject({ kind: 'plan', executed: false });
     const planned = a.session.pending!.summary.duration;
+    // Synthesized before the motion starts: on a loaded machine espeak-ng alone can take longer
+    // than the motion (what is measured is the loop's stop, not the test's synthesis).
+    const stopAudio = await spoken('stop', { tail: 0.3 });
     // "yes" confirms: the loop's queue is now busy running the motion (in real time).
     const confirming = l.hear(await spoken('yes'));
-    const t0 = performance.now();
-    while (!a.session.executing && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+    const tYes = performance.now();
+    while (!a.session.executing && performance.now() - tYes < 15_000) await new Promise((r) => setTimeout(r, 5));
     expect(a.session.executing).toBe(true);
+    const t0 = performance.now(); // the motion started (within 5 ms)
     await new Promise((r) => setTimeout(r, 300));
-    const stopAudio = await spoken('stop', { tail: 0.3 });
     const tStop = performance.now();
     const [stop] = await l.hear(stopAudio);
     const stopMs = performance.now() - tStop;
