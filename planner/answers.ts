@@ -86,6 +86,12 @@ const CANCEL_PHRASES = new Set([
   'forget about it',
   'forget the plan',
   'scratch that',
+  'scratch it',
+  'scratch that last one',
+  'scratch the last one',
+  'scrap that',
+  'scrap it',
+  'scrap the plan',
   'dont',
   'dont do it',
   'dont do that',
@@ -107,6 +113,16 @@ const CANCEL_PHRASES = new Set([
   'reject it',
   'i changed my mind',
   'changed my mind',
+  // Putting it off: "not now", "maybe later" (after "Teach me?" or a plan).
+  'not now',
+  // what the fillers leave of "not now"
+  'not',
+  'not right now',
+  'later',
+  'maybe later',
+  'some other time',
+  'another time',
+  'not today',
 ]);
 
 /**

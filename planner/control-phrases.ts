@@ -52,6 +52,8 @@ const CONTROL_LEADS: readonly (readonly string[])[] = [
   'uh',
   'well',
   'now',
+  'and then',
+  'then',
   'and',
   'can you',
   'could you',
@@ -69,6 +71,15 @@ const CONTROL_LEADS: readonly (readonly string[])[] = [
   'of course',
   'great',
   'good',
+  // Interjections of a speaker catching a slip: "oops, undo that", "oh no, the other one".
+  'oops',
+  'whoops',
+  'oh no',
+  'uh oh',
+  'sorry',
+  'hmm',
+  'er',
+  'erm',
 ].map((p) => p.split(' '));
 /** Said at the end and meaningless to it ("from now on" goes before "now" is taken as a filler). */
 const CONTROL_TAILS: readonly (readonly string[])[] = [
@@ -145,6 +156,18 @@ const TEACH_DONE = phrases(
   'save it',
   'save that',
 );
+/** "I'm done showing you", "we're finished with the lesson": the lesson ends, however it is said. */
+const DONE_SAID =
+  /^(?:(?:im|i am|were|we are|youre|you are|all|and) )*(?:done|finished|through|complete)(?: (?:now|here|for now|showing you|teaching you|showing|teaching|demonstrating|with (?:the|this|that|my|our) (?:lesson|demo|demonstration|example|showing)|with (?:it|that|this)))?$/;
+/** "end the lesson", "lesson complete", "that's the last step", "now you know how": the lesson ends. */
+const LESSON_END =
+  /^(?:(?:end|finish|stop|close|complete|save)(?: the| this| our| my)? (?:lesson|teaching|demo|demonstration|recording)|(?:the |this )?lesson (?:is )?(?:over|complete|done|finished|ended)|(?:thats|that is|that was) (?:the )?(?:last|final) (?:step|one|bit|part|thing)|(?:now )?(?:you know how|youve got it|you have got it|you got it|you have it)(?: now)?|(?:and )?(?:thats|that is) how (?:its|it is) done)$/;
+/** "no, the other one", "not that, the other one": any leading rejection words, then "the other (one)". */
+const OTHER_SAID =
+  /^(?:(?:no|not|nope|that|this|its|thats|wrong|one|the|i|meant|mean|try|use|take|pick|grab|get)\s)*(?:the )?other(?: one)?$/;
+/** "undo the last thing you did", "undo that last step": undo and what it points back at. */
+const UNDO_SAID =
+  /^(?:undo|revert|reverse)(?: (?:that|it|this|the|last|previous|step|move|thing|one|change|action|command|what|you|just|did|please|learned|learnt|taught|i|me|rename|renaming|lesson|forget))*$|^forget (?:the |what )?(?:last|latest) (?:lesson|thing|behavior|behaviour|skill)(?: (?:i|you) (?:taught|learned|learnt)(?: you| me)?)?$/;
 const POINT_HERE = phrases(
   'here',
   'its here',
@@ -285,17 +308,29 @@ const LIST_SKILLS = phrases(
 /** "forget it" and friends drop the pending plan (cancel); they name nothing to forget. */
 const FORGET_CANCEL = phrases('it', 'that', 'this', 'about it', 'about that', 'the plan', 'that plan', 'this plan', 'that one', 'all that');
 const TEACH_LEAD =
-  /^(?:(?:i|ill|i will|i am going to|im going to|im gonna|gonna|we will|were going to|i can|how about i|allow me to|time to|i want to|let me|now i will|now ill) )?(?:teach you|teach yourself|teach|show you how|show you(?=$)|demonstrate how|demo how)(?: how)?(?: to| you)?(?: (?<rest>.+))?$/;
+  /^(?:(?:i|ill|i will|i am going to|im going to|im gonna|gonna|we will|were going to|i can|can i|could i|may i|how about i|allow me to|time to|i want to|let me|now i will|now ill) )?(?:teach you|teach yourself|teach|show you how|show you(?=$)|demonstrate how|demo how)(?: how)?(?: to| you)?(?: (?<rest>.+))?$/;
 const LEARN_LEAD =
   /^(?:(?:i want you to|can you|could you|you will|youll|you are going to|youre going to|time to|now|do you want to|want to|wanna|would you like to|ready to|lets|let s) )?learn (?:how )?(?:to )?(?<rest>.+)$/;
 /** "watch me pack the candy", "watch how I pack": a demonstration announced. */
 const WATCH_LEAD = /^(?:now )?watch (?:me|how i|what i do (?:to|when i)|while i) (?<rest>.+)$/;
+/** "watch me", "watch this", "let me show you": a demonstration about to start, its name from the offer. */
+const WATCH_NOW = /^(?:(?:now|just) )?watch (?:me|this|closely|carefully|how its done|how i do it)$/;
 const HOWTO_LEAD = /^(?:heres|here is|this is) how (?:to |you |we )(?<rest>.+)$/;
 const NEW_SKILL =
   /^(?:a |one )?new (?:skill|behavior|behaviour|trick|move|task|command)(?: for you)?(?: (?:called|named|is|will be))? (?<rest>.+)$/;
-const DONE_HOW = /^(?:and )?(?:thats|that is|that was) (?:how (?:you|to|we) .+|(?:it|all) for .+|the (?:whole|entire|full|complete) .+)$/;
+const DONE_HOW =
+  /^(?:and )?(?:thats|that is|that was) (?:how (?:you|to|we) .+|(?:it|all) for(?: .+)?|the (?:whole|entire|full|complete) .+)$/;
 const LIST_WHAT =
-  /^(?:what|which) (?:skills|behaviors|behaviours|tricks|commands|things|objects|words|shots|moves|actions)(?: do| can| have)? you (?:know|have|do|understand|know about)$/;
+  /^(?:what|which) (?:camera )?(?:skills|behaviors|behaviours|tricks|commands|things|objects|words|shots|moves|actions)(?: do| can| have)? you (?:know|have|do|understand|know about|see|recognize|recognise|spot|notice|got|learned|learnt)$/;
+/** "what do you see on the table", "what can you see in the scene" */
+const SEE_WHAT = /^what (?:do|can) you see(?: (?:on|in) (?:the )?(?:table|scene|set|stage))?$/;
+/** "remove the pack skill": forgetting said with the word "skill", so no object is meant. */
+const REMOVE_SKILL = /^(?:remove|drop|delete|erase|get rid of) (?:the |your )?(?<x>.+?) (?:skill|behavior|behaviour|trick|command|move)$/;
+/** "that's not the one", "not the right one": the other one is meant. */
+const NOT_THE_ONE = /^(?:(?:thats|that is|its|it is) )?not (?:the right one|the one|the one i meant|what i meant|the right thing)$/;
+/** "right here, where the gripper is", "the toy car is here", "this is where the toy car is" */
+const POINT_SAID =
+  /^(?:(?:right |just |over )?(?:here|there) )?(?:where (?:the gripper|your gripper|you|the hand|your hand) (?:is|are)(?: now)?)$|^(?!(?:what|who|which|where|how|why|nothing|everything|something|anything)\b)(?:the )?[a-z]+(?: [a-z]+)? is (?:right |just |over )?(?:here|there)$|^(?:this|that) is where (?:the )?[a-z]+(?: [a-z]+)? is$|^(?:the |your |my )?(?:gripper|hand|claw) is (?:right )?(?:on|at|over|above|next to|by) (?:it|that|this|the [a-z]+(?: [a-z]+)?)(?: now)?$/;
 const DESCRIBE =
   /^(?:what do you know about|what do you mean by|tell me about|tell me what|what is the meaning of|whats the meaning of|what is|whats|what are|what was|what does|what do|what did|describe|explain|remind me what|remind me how to|remind me how you|show me how you|how do you|how would you|how will you|how does) (?<x>.+?)(?: do| does| mean| means| is| was| look like| looks like| again| exactly| stand for| work| works)?$/;
 const FORGET = /^(?:forget|unlearn|delete|erase) (?:about )?(?<x>.+)$/;
@@ -303,7 +338,7 @@ const RENAME = [
   /^rename (?<from>.+?) (?:to|as|into) (?<to>.+)$/,
   /^change (?:the name of|the name for) (?<from>.+?) to (?<to>.+)$/,
   /^change (?<from>.+?)s name to (?<to>.+)$/,
-  /^(?<from>.+?) (?:should be|is now|will be|shall be) (?:called|named|renamed) (?<to>.+)$/,
+  /^(?<from>.+?) (?:should be|is now|will be|shall be|is|gets) (?:called|named|renamed) (?<to>.+)$/,
 ];
 const RENAME_SPLIT = /^(?:call|name|rename) (?<words>.+)$/;
 /** Picture words of the stop-motion studio. "take" needs one ("take it" picks something up). */
@@ -339,11 +374,13 @@ export function parseControl(tokens: readonly string[]): Control | undefined {
   const text = words.join(' ');
   const noneIfEmpty = (s: string | undefined): string[] | null => (s && s.trim() ? s.trim().split(' ') : null);
 
-  if (TEACH_DONE.has(text) || DONE_HOW.test(text)) return { type: 'teach_done' };
-  if (UNDO.has(text)) return { type: 'undo' };
-  if (OTHER_ONE.has(text)) return { type: 'other_one' };
-  if (POINT_HERE.has(text) || POINT_WHERE.test(text)) return { type: 'point_here' };
-  if (LIST_SKILLS.has(text) || LIST_WHAT.test(text)) return { type: 'list_skills' };
+  if (TEACH_DONE.has(text) || DONE_HOW.test(text) || DONE_SAID.test(text) || LESSON_END.test(text)) return { type: 'teach_done' };
+  if (UNDO.has(text) || UNDO_SAID.test(text)) return { type: 'undo' };
+  if (OTHER_ONE.has(text) || OTHER_SAID.test(text) || NOT_THE_ONE.test(text)) return { type: 'other_one' };
+  if (POINT_HERE.has(text) || POINT_WHERE.test(text) || POINT_SAID.test(text)) return { type: 'point_here' };
+  if (LIST_SKILLS.has(text) || LIST_WHAT.test(text) || SEE_WHAT.test(text)) return { type: 'list_skills' };
+  const removed = REMOVE_SKILL.exec(text);
+  if (removed) return { type: 'forget', target: removed.groups!.x.split(' ') };
   if (SHOOT.test(text)) return { type: 'shoot', words };
   if (DELETE_FRAME.test(text)) return { type: 'delete_frame' };
   const film = NEW_FILM.exec(text) ?? OPEN_FILM.exec(text);
@@ -351,6 +388,7 @@ export function parseControl(tokens: readonly string[]): Control | undefined {
 
   const teach = TEACH_LEAD.exec(text) ?? LEARN_LEAD.exec(text) ?? HOWTO_LEAD.exec(text) ?? WATCH_LEAD.exec(text);
   if (teach && !/^(?:me|us)\b/.test(teach.groups?.rest ?? '')) return { type: 'teach_start', name: noneIfEmpty(teach.groups?.rest) };
+  if (WATCH_NOW.test(text)) return { type: 'teach_start', name: null };
   const fresh = NEW_SKILL.exec(text);
   if (fresh) return { type: 'teach_start', name: noneIfEmpty(fresh.groups?.rest) };
 

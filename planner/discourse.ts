@@ -315,12 +315,29 @@ const AGAIN =
   /^(?:(?:do |try |run |repeat )?(?:it |that |this |the same(?: thing)? |the last one |what you just did )?(?:again|once more|one more time|over again)|repeat(?: (?:it|that|this|the last (?:one|plan|command|step)))?|(?:do )?the same(?: thing)?|same(?: thing)? again|do what you just did)$/;
 /** "do the same with loki", "now the pen", "the pen too": the last plan for another object. */
 const SAME_WITH = [
-  /^(?:and |now |then )*(?:do |try |run )?(?:the )?same(?: thing)?(?: again)? (?:with|for|to|on|using) (?<np>.+)$/,
-  /^(?:and |now |then )*(?:do |try |run )(?:it|that|this)(?: again)? (?:with|for|to|on|using) (?<np>.+)$/,
+  /^(?:and |now |then )*(?:do |try |run )?(?:the )?same(?: thing)?(?: again)?(?: but| just| only)? (?:with|for|to|on|using|at|around|of|in on|over) (?<np>.+)$/,
+  /^(?:and |now |then )*(?:do |try |run |repeat )(?:it |that |this )?(?:again )?(?:with|for|to|on|using) (?<np>.+)$/,
+  // "next the ball", "the ball next": the last plan again, for the next object.
+  /^(?:and )?next (?<np>.+)$/,
+  /^(?:and )?(?<np>.+?) next$/,
   /^(?:and )?now (?:with |for |do )?(?<np>.+?)(?: too| as well| again)?$/,
   /^(?:and )?(?:also |then )?(?<np>.+?) (?:too|as well)$/,
   /^(?:and |now )*again (?:with|for) (?<np>.+)$/,
+  // "do the hulk now", "now do loki": the last move, on another one.
+  /^(?:and |then |now )*do (?<np>.+?)(?: now| next| too| again)?$/,
 ];
+/** "and go home after", "also drop it in the bin": steps added to the plan just proposed. */
+const ADD_ON =
+  /^(?:(?:yes|yeah|yep|sure|ok|okay|alright|fine|good|great) )?(?:and|also|and also|plus|and then|but|but then|then)(?: then| after that| afterwards| also)? (?<rest>.+?)(?: after| afterwards| after that| too| as well| at the end| when youre done| when you are done)?$/;
+/** Objects one "same for …" repeats the last plan for, at most. */
+const MAX_EACH = 8;
+/** "wrong one", "wrong object, I meant the candy": the noun said with "wrong". */
+const WRONG_NOUNS = new Set(['one', 'thing', 'object', 'item', 'toy', 'place', 'spot']);
+/** "switch the ball for the lotion", "swap the ball with the pen": one argument of the last plan for another. */
+const SWAP =
+  /^(?:switch|swap|replace|change|trade|exchange|substitute) (?<from>.+?) (?:for|with|to|by|into) (?<to>.+)$|^use (?<to2>.+?) instead of (?<from2>.+)$/;
+/** "and the pen?", "and loki": the last plan again for another object. */
+const AND_ALSO = /^(?:and|what about|how about) (?<np>.+)$/;
 const NEGATION_HEADS = new Set(['not', 'dont', 'never']);
 const NP_DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'my', 'your', 'our']);
 /** "make it 24 frames", "24 frames instead", "do it over 12 frames" */
@@ -340,7 +357,7 @@ function clean(tokens: readonly string[]): { words: string[]; marked: boolean } 
     if (LEADS.has(words[0]) || MARKS.has(words[0])) {
       marked ||= MARKS.has(words[0]);
       // "wrong one, the pen": the mark's noun goes with it.
-      words = words.slice(words[0] === 'wrong' && (words[1] === 'one' || words[1] === 'thing') ? 2 : 1);
+      words = words.slice(words[0] === 'wrong' && WRONG_NOUNS.has(words[1]) ? 2 : 1);
       changed = true;
     }
     for (const t of TAILS) {
@@ -413,9 +430,11 @@ function framesOnly(words: readonly string[], hadFrames: boolean): number | unde
 }
 
 const PLACE_LEADS = new Set(['in', 'into', 'inside', 'on', 'onto', 'to', 'at', 'over', 'near', 'by']);
+/** Prepositions of a camera move's target: "no, around the hulk". */
+const TARGET_LEADS = new Set(['around', 'of', 'with', 'for', 'toward', 'towards']);
 
 /** Where the plan lets go: the argument of the last goto before a release. */
-function destinationOf(plan: Plan): string | undefined {
+export function destinationOf(plan: Plan): string | undefined {
   let at: string | undefined;
   let dest: string | undefined;
   for (const c of plan) {
@@ -458,6 +477,10 @@ export function followUp(
     if (parts.yes === undefined) return parts.no === undefined ? undefined : whichInstead(last, parts.no, ctx);
     return redo(last, parts.yes, ctx, parts.no !== undefined && entityArgs(last.plan, ctx).includes(parts.no) ? parts.no : undefined);
   }
+  // "what's the pen?" … "and the lotion?": the same question about another thing.
+  const described = d.turns > 0 && /^[A-Z][A-Z0-9_]*: /.test((ctx.history ?? []).slice(-MAX_TURNS)[d.turns - 1]?.reply ?? '');
+  const about = AND_ALSO.exec(text)?.groups?.np;
+  if (described && about && replan && entityIn(about.split(' '), lex)) return replan(`what is ${about}`);
   if (!last) return undefined;
 
   if (AGAIN.test(text)) return planResult(last.plan, last.frames);
@@ -467,10 +490,37 @@ export function followUp(
       return q('not_understood', `I split one camera move at a time into frames; my last plan was ${formatPlan(last.plan)}.`);
     return planResult(last.plan, frames);
   }
+  // "oh, and go home after": more steps for the plan just proposed (not yet run) come after it.
+  const more = ADD_ON.exec(text);
+  if (more?.groups && replan && last.turn === d.turns - 1 && !last.refused) {
+    const r = replan(more.groups.rest);
+    if (r.kind === 'plan') {
+      const v = validateAgainstContext([...last.plan, ...r.plan], ctx);
+      if (v.ok) return planResult(v.plan, last.frames);
+    }
+  }
+  const swap = SWAP.exec(text)?.groups;
+  if (swap) {
+    const from = entityIn((swap.from ?? swap.from2).split(' '), lex);
+    const to = entityIn((swap.to ?? swap.to2).split(' '), lex);
+    if (from && to && entityArgs(last.plan, ctx).includes(from)) return redo(last, to, ctx, from);
+  }
+  const also = AND_ALSO.exec(text)?.groups?.np;
+  const alsoName = also ? entityIn(also.split(' '), lex) : undefined;
+  if (alsoName) return redo(last, alsoName, ctx);
   for (const re of SAME_WITH) {
     const m = re.exec(text);
-    const name = m?.groups?.np ? entityIn(m.groups.np.split(' '), lex) : undefined;
+    // "do it with the ball too": the tail says nothing about which.
+    const np = m?.groups?.np?.replace(/ (?:too|as well|also)$/, '');
+    const name = np ? entityIn(np.split(' '), lex) : undefined;
     if (name) return redo(last, name, ctx);
+    // "same for the ball and the pen": the last plan once for each.
+    const each = np?.split(' and ').map((part) => entityIn(part.trim().split(' '), lex));
+    if (each && each.length > 1 && each.length <= MAX_EACH && each.every((n): n is string => !!n)) {
+      const plans = each.map((n) => swapArgument(last.plan, n, ctx));
+      const v = plans.every((p): p is Plan => !!p) ? validateAgainstContext(plans.flat(), ctx) : undefined;
+      if (v?.ok) return planResult(v.plan, last.frames);
+    }
   }
   const lead = CORRECT_LEAD.exec(text);
   if (lead?.groups?.np) {
@@ -481,10 +531,12 @@ export function followUp(
   // answers "Which one then?".
   const asked = d.lastQuestion && d.lastQuestion.turn === d.turns - 1 && /^Okay, not [A-Z0-9_]+\. Which one then/.test(d.lastQuestion.text);
   // "no, in the bin": a new place for the last put (the goto before its release).
-  if (marked && PLACE_LEADS.has(words[0]) && words.length > 1) {
+  if (marked && (PLACE_LEADS.has(words[0]) || TARGET_LEADS.has(words[0])) && words.length > 1) {
     const name = entityIn(words.slice(1), lex);
     const dest = name ? destinationOf(last.plan) : undefined;
     if (name && dest) return redo(last, name, ctx, dest);
+    // "no, around the hulk", "on the hulk instead": a one-target move, its target changed.
+    if (name && entityArgs(last.plan, ctx).length === 1) return redo(last, name, ctx);
   }
   if (marked || asked) {
     const name = entityIn(words, lex);
@@ -566,8 +618,10 @@ function splitOn(tokens: readonly string[], lex: Lexicon): { no?: string; yes?: 
   const noWords = (cut < 0 ? after : after.slice(0, cut)).filter((t) => t !== BREAK);
   const rest = cut < 0 ? [] : after.slice(cut + 1).filter((t) => t !== BREAK);
   if (before.length && rest.length) return undefined;
-  const yesWords = before.length ? before : rest;
-  const no = entityIn(noWords, lex);
+  // "not in the bag, in the bin": the same preposition on both sides says which place.
+  const lead = (w: string[]): string[] => (w.length > 1 && PLACE_LEADS.has(w[0]) ? w.slice(1) : w);
+  const yesWords = lead(before.length ? before : rest);
+  const no = entityIn(lead(noWords), lex);
   // "not that one, the pen": the one meant is whatever the last plan used of the pen's sort.
   if (!no && yesWords.length && noWords.length <= 2 && noWords.every((w) => POINTING.has(w))) {
     const yes = entityIn(yesWords, lex);
@@ -577,6 +631,23 @@ function splitOn(tokens: readonly string[], lex: Lexicon): { no?: string; yes?: 
   if (!yesWords.length) return { no };
   const yes = entityIn(yesWords, lex);
   return yes ? { no, yes } : undefined;
+}
+
+/** Where the user said a thing was taken from: "take the candy out of the bag" → GIFT_BAG. */
+const TAKEN_FROM = /\b(?:out of|from|off of|off)\s+(?<np>(?:the |a |your |my )?[a-z]+(?: [a-z]+)?)\s*$/;
+function takenFrom(d: Discourse, obj: string, lex: Lexicon): string | undefined {
+  for (let i = d.plans.length - 1; i >= 0; i--) {
+    const p = d.plans[i];
+    if (p.refused || !p.plan.some((c) => c.skill === 'pickup' && Object.values(c.args).includes(obj))) continue;
+    const np = TAKEN_FROM.exec(
+      tokenize(p.utterance.slice(0, MAX_TEXT))
+        .filter((t) => t !== BREAK)
+        .join(' '),
+    )?.groups?.np;
+    const place = np ? entityIn(np.split(' '), lex) : undefined;
+    return place !== obj ? place : undefined;
+  }
+  return undefined;
 }
 
 /** "put it back": to where the last plan took it from, when the plans so far say. */
@@ -593,7 +664,7 @@ function putBack(np: string[], ctx: PlannerContext, d: Discourse, lex: Lexicon):
     else if (ref.kind === 'entity') obj = ref.name;
   }
   if (!obj) return q('ambiguous', `What should I put back?`);
-  const place = placeBefore(d, obj);
+  const place = placeBefore(d, obj) ?? takenFrom(d, obj, lex);
   if (!place) return q('missing_argument', `Where should I put ${obj} back? I don't know where it was before.`);
   const plan: Plan = [
     ...(ctx.held === obj ? [] : [{ skill: 'pickup', args: { [paramOf('pickup', ctx)]: obj } }]),
@@ -616,7 +687,14 @@ const paramOf = (skill: string, ctx: PlannerContext): string =>
 export function scopeNegation(clauses: readonly (readonly string[])[]): string[][] {
   const out: string[][] = [];
   const negated = (c: readonly string[]): boolean =>
-    NEGATION_HEADS.has(c[0]) || (c[0] === 'do' && c[1] === 'not') || (c[0] === 'but' && c[1] === 'not');
+    NEGATION_HEADS.has(c[0]) ||
+    (c[0] === 'do' && c[1] === 'not') ||
+    (c[0] === 'but' && c[1] === 'not') ||
+    // "instead of the ball, pick up the candy": the alternative said first.
+    (c[0] === 'instead' && c[1] === 'of') ||
+    // "forget the pen, grab the ball", "skip the pen": what not to do, when something else is said.
+    ((c[0] === 'forget' || c[0] === 'skip' || c[0] === 'ignore') && NP_DETERMINERS.has(c[1] ?? '')) ||
+    (c[0] === 'rather' && c[1] === 'than');
   for (const c of clauses) {
     let cur = [...c];
     // "pick up the pen instead of the ball", "… rather than the ball", "… but not the ball", "… not the ball"
@@ -636,7 +714,9 @@ export function scopeNegation(clauses: readonly (readonly string[])[]): string[]
   // "don't pick up the ball, the pen": a verbless part takes the negated command's verb and the rest.
   return out
     .map((c, i) => {
-      if (negated(c) || !NP_DETERMINERS.has(c[0])) return c;
+      if (negated(c)) return c;
+      // "don't put the pen in the bag, put it in the bin": "it" is what the negated part named.
+      if (!NP_DETERMINERS.has(c[0])) return out[i - 1] && negated(out[i - 1]) ? antecedentIn(c, out[i - 1]) : c;
       const neg = out[i - 1] && negated(out[i - 1]) ? out[i - 1] : out[i + 1] && negated(out[i + 1]) ? out[i + 1] : undefined;
       if (!neg) return c;
       let k = 0;
@@ -648,6 +728,23 @@ export function scopeNegation(clauses: readonly (readonly string[])[]): string[]
       return [...body.slice(0, d), ...c, ...(end < 0 ? [] : body.slice(end))];
     })
     .filter((c) => !negated(c));
+}
+
+/** Pronouns a positive clause may use for the object its negated neighbour named. */
+const ANAPHORS = new Set(['it', 'them']);
+
+/** `c` with its first "it" replaced by the object noun phrase of the negated clause `neg`, if it has one. */
+function antecedentIn(c: readonly string[], neg: readonly string[]): string[] {
+  const at = c.findIndex((t, k) => k > 0 && ANAPHORS.has(t));
+  if (at < 0) return [...c];
+  let k = 0;
+  while (k < neg.length && ['dont', 'never', 'not', 'do', 'but', 'please'].includes(neg[k])) k++;
+  const body = neg.slice(k);
+  const d = body.findIndex((t) => NP_DETERMINERS.has(t));
+  if (d < 1) return [...c];
+  const end = body.findIndex((t, j) => j > d && NP_END.has(t));
+  const np = body.slice(d, end < 0 ? undefined : end);
+  return [...c.slice(0, at), ...np, ...c.slice(at + 1)];
 }
 
 /** Words that end a noun phrase inside a command ("the ball [in the bag]"). */

@@ -31,7 +31,18 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
 export const SKILL_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   zoom_in: ['push in', 'dolly in', 'close in', 'move in', 'go in', 'tighten in', 'zoom'],
   zoom_out: ['pull out', 'dolly out', 'zoom back out', 'back out', 'widen out'],
-  pull_back: ['pull out', 'dolly out', 'zoom out', 'zoom back out', 'pull back out', 'pull away', 'widen out', 'go wide'],
+  pull_back: [
+    'pull out',
+    'dolly out',
+    'zoom out',
+    'zoom back out',
+    'pull back out',
+    'pull away',
+    'widen out',
+    'go wide',
+    'back up',
+    'back off',
+  ],
   throw_away: ['get rid of', 'dispose of', 'discard', 'throw out', 'toss out', 'chuck out', 'bin', 'trash'],
   track: [
     'orbit',
@@ -98,6 +109,15 @@ const PRONOUNS: readonly (readonly string[])[] = [
   'that item',
   'this item',
   'it up',
+  // "let go of whatever you're holding": what the gripper has.
+  'whatever you are holding',
+  'whatever youre holding',
+  'whatever you have',
+  'whatever youve got',
+  'what you are holding',
+  'what youre holding',
+  'what you have',
+  'whatever it is',
 ].map((p) => p.split(' '));
 
 const DETERMINERS = new Set([
@@ -118,6 +138,10 @@ const DETERMINERS = new Set([
   'his',
   'her',
 ]);
+/** Particles that may follow a pronoun object: "take it back out". */
+const TRAILING_PARTICLES = new Set(['back', 'out', 'up', 'down', 'away', 'again', 'off']);
+/** Determiners of someone else's things: "my pocket" is not the gift bag, even if a pocket is a bag. */
+const OWNERS = new Set(['my', 'our', 'his', 'her', 'their']);
 /** Words that end the noun phrase: "the candy [on the table]". */
 const NP_STOP = new Set([
   'on',
@@ -164,6 +188,13 @@ const GENERIC_HEADS = new Set([
   'anything',
   'stuff',
   'all',
+  // The stop-motion figures are characters: "the green guy" is the green figure.
+  'guy',
+  'guys',
+  'dude',
+  'figure',
+  'figurine',
+  'character',
 ]);
 /** Places/people the robot cannot ground without a taught entity. */
 const DEICTIC = new Set(['me', 'us', 'you', 'yourself', 'here', 'there', 'him', 'her', 'user']);
@@ -228,6 +259,8 @@ interface EntityWords {
   /** the head nouns as named (last name word, last description word), before synonyms: for WordNet */
   nouns: string[];
   colours: Set<string>;
+  /** description words it only resembles ("sandwich-shaped"): alone, they name something else */
+  looks: Set<string>;
 }
 
 export interface Lexicon {
@@ -274,7 +307,14 @@ export function buildLexicon(entities: readonly PlannerEntity[]): Lexicon {
       const heads = withSynonyms(nouns);
       const keywords = withSynonyms([...nameWords, ...desc]);
       for (const h of heads) keywords.add(h);
-      return { entity, keywords, heads, nouns, colours: new Set(desc.filter((w) => COLOURS.has(w))) };
+      return {
+        entity,
+        keywords,
+        heads,
+        nouns,
+        colours: new Set(desc.filter((w) => COLOURS.has(w))),
+        looks: resemblanceWords(entity.description),
+      };
     });
   const vocabSet = new Set<string>();
   for (const e of entries) for (const k of e.keywords) if (!COLOURS.has(k) && !SIZES.has(k)) vocabSet.add(k);
@@ -320,6 +360,7 @@ function match(tokens: readonly string[], lex: Lexicon): string[] {
   let found: string[] = [];
   for (const e of lex.entries) {
     if (!e.keywords.has(head)) continue;
+    if (norm.length === 1 && namesAnotherThing(head, e)) continue;
     let score = 1 + (e.heads.has(head) ? 1 : 0);
     let ok = true;
     for (const m of norm.slice(0, -1)) {
@@ -335,6 +376,18 @@ function match(tokens: readonly string[], lex: Lexicon): string[] {
     } else if (score === best) found.push(e.entity.name);
   }
   return found;
+}
+
+/** "a sandwich" is not the candy that is sandwich-shaped: a word it only resembles, said alone, names something else. */
+function namesAnotherThing(word: string, e: EntityWords): boolean {
+  return e.looks.has(word) && !e.heads.has(word) && !e.entity.name.toLowerCase().split('_').includes(word);
+}
+
+/** Words the description says the thing only looks like: "sandwich" in "a sandwich-shaped candy". */
+const RESEMBLANCE = new Set(['shaped', 'looking', 'like', 'style', 'styled']);
+function resemblanceWords(description: string): Set<string> {
+  const t = tokenize(description.split(/[.!?]/)[0] ?? '');
+  return new Set(t.filter((w, i) => RESEMBLANCE.has(t[i + 1] ?? '') && w !== BREAK));
 }
 
 /** Hypernym links followed each way: "sack" → bag is one, "sweet" ← candy is one. */
@@ -361,18 +414,53 @@ function related(spoken: string, head: string, named: boolean): boolean {
  * the caller asks, never guesses.
  */
 function wordnetMatch(tokens: readonly string[], lex: Lexicon): string[] {
-  const lemma = nounLemma(tokens[tokens.length - 1] ?? '');
+  // "the trash can", "the ballpoint pen": a compound WordNet knows is one noun ("trash can" → bin).
+  const compound = compoundAt(tokens);
+  const lemma = compound?.lemma ?? nounLemma(tokens[tokens.length - 1] ?? '');
   if (!lemma || GENERIC_HEADS.has(lemma)) return [];
-  const mods = tokens.slice(0, -1);
+  const mods = tokens.slice(0, compound ? -compound.length : -1);
   if (!mods.every(isAdjective)) return [];
   const found: string[] = [];
   for (const e of lex.entries) {
+    // "the trash bag" is a bag, but not the gift bag: a compound and a compound name must agree.
+    const nameWords = e.entity.name.toLowerCase().split('_');
+    if (compound && nameWords.length > 1 && !compound.words.includes(nameWords[0])) continue;
     const clash = mods.some((t) => COLOURS.has(t) && e.colours.size > 0 && !e.colours.has(t));
     // The entity's own head nouns, not the synonym table's: "drop" (a sphere) is not the ball.
     const named = new Set(e.entity.name.toLowerCase().split('_'));
     if (!clash && e.nouns.some((h) => related(lemma, nounLemma(h) ?? h, named.has(h)))) found.push(e.entity.name);
   }
   return found;
+}
+
+/** Longest compound WordNet knows, of at most this many words. */
+const MAX_COMPOUND = 3;
+
+/** The WordNet compound noun the phrase ends with ("trash can", "black widow"), if any. */
+function compoundAt(tokens: readonly string[]): { lemma: string; words: string[]; length: number } | undefined {
+  for (let n = Math.min(MAX_COMPOUND, tokens.length); n >= 2; n--) {
+    const words = tokens.slice(-n);
+    if (words.some((w) => DETERMINERS.has(w))) continue;
+    const lemma = nounLemma(words.join('_'));
+    if (lemma) return { lemma, words, length: n };
+  }
+  return undefined;
+}
+
+/**
+ * Is `tokens` the multi-word `name` with exactly one word misheard? That word must be near the
+ * name's (one edit, or two when the first two letters agree: "bath" for "bag", not "box").
+ */
+function nameWithOneSlip(tokens: readonly string[], name: string): boolean {
+  const parts = name.toLowerCase().split('_');
+  if (parts.length < 2 || parts.length !== tokens.length) return false;
+  const off = parts.map((p, i) => (p === tokens[i] ? -1 : i)).filter((i) => i >= 0);
+  if (off.length !== 1) return false;
+  const heard = tokens[off[0]];
+  const want = parts[off[0]];
+  if (heard.length < 3 || isAdjective(heard)) return false;
+  const d = editDistance(heard, want);
+  return d <= 1 || (d <= 2 && heard.slice(0, 2) === want.slice(0, 2));
 }
 
 /** Closest vocabulary word that `heard` plausibly mis-hears; undefined when none or a tie. */
@@ -394,8 +482,32 @@ function repairWord(heard: string, lex: Lexicon): string | undefined {
     const scored = cands.map((c) => ({ c, d: soundDistance(heard, c) })).sort((x, y) => x.d - y.d);
     if (scored[1].d - scored[0].d > 0.15) cands = [scored[0].c];
   }
-  return cands.length === 1 ? cands[0] : undefined;
+  if (cands.length === 1) return cands[0];
+  // "track the tour": a noun of no physical thing cannot be what the arm acts on, so a name a
+  // letter or two off ("tour" → tower) is what was said ("pan", a thing, stays a thing to ask about).
+  if (cands.length === 0 && nounLemma(heard) && heard.length >= 3 && !nounHypernyms(heard, ABSTRACT_DEPTH).includes('physical entity')) {
+    // Same first sound, the consonants of one inside the other's ("tour" in "tower", "bind" over
+    // "bin"), a letter or two apart: "war" is not "car", "gist" not "gift", "tone" not "tower".
+    const near = lex.repairVocabulary.filter((v) => {
+      const d = editDistance(heard, v);
+      const [a, b] = [consonants(heard), consonants(v)];
+      return heard[0] === v[0] && d <= 2 && (subsequence(a, b) || subsequence(b, a));
+    });
+    if (near.length === 1) return near[0];
+  }
+  return undefined;
 }
+
+const consonants = (w: string): string => w.replace(/[aeiouy]/g, '');
+/** Is `a` what is left of `b` after deleting some letters? */
+function subsequence(a: string, b: string): boolean {
+  let i = 0;
+  for (const ch of b) if (ch === a[i]) i++;
+  return i === a.length;
+}
+
+/** Hypernym links followed to tell a thing from an idea ("tour" → … → abstraction). */
+const ABSTRACT_DEPTH = 12;
 
 function article(word: string): string {
   return /^[aeiou]/.test(word) ? 'An' : 'A';
@@ -414,7 +526,9 @@ export function proposeEntity(
   if (!clean.length) return undefined;
   const last = clean.length - 1;
   const spoken = clean.map((w, i) => (i === last ? singular(w) : w));
-  const naming = spoken.filter((w) => !isAdjective(w));
+  // "black widow" is one name, not a black WIDOW: a compound WordNet knows keeps its colour word.
+  const compound = compoundAt(spoken);
+  const naming = spoken.filter((w, i) => !isAdjective(w) || (compound !== undefined && i >= spoken.length - compound.length));
   const toName = (ws: readonly string[]): string => ws.slice(-4).join('_').toUpperCase().slice(0, 48).replace(/_+$/, '');
   let proposedName = toName(naming.length ? naming : spoken);
   if (taken.has(proposedName)) proposedName = toName(spoken);
@@ -451,7 +565,8 @@ const SCENE_WORDS = new Set([
 function unknownThing(tail: readonly string[], lex: Lexicon): string | undefined {
   for (const t of tail) {
     if (DETERMINERS.has(t) || NP_STOP.has(t) || isAdjective(t) || SCENE_WORDS.has(t) || /^[0-9]+$/.test(t)) continue;
-    if (lex.vocabSet.has(t) || lex.vocabSet.has(singular(t))) return undefined;
+    // A known word may modify the stranger: "at the candy store" is a store.
+    if (lex.vocabSet.has(t) || lex.vocabSet.has(singular(t))) continue;
     if (!isWordLike(t) || !nounLemma(t)) continue;
     // A sound-alike of a known word is a slip, not a stranger ("in the been").
     if (lex.vocabulary.some((v) => soundsLike(t, v))) return undefined;
@@ -463,8 +578,14 @@ function unknownThing(tail: readonly string[], lex: Lexicon): string | undefined
 /** Resolve the tokens of one argument ("the gummy", "it", "the green toy car"). */
 export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounPhrase {
   let tokens = input.filter((t) => t !== BREAK);
+  // "take it back out", "put that back": particles after a pronoun leave the pronoun.
+  let end = tokens.length;
+  while (end > 1 && TRAILING_PARTICLES.has(tokens[end - 1])) end--;
+  if (end < tokens.length && PRONOUNS.some((p) => p.length === end && p.every((w, i) => tokens[i] === w))) tokens = tokens.slice(0, end);
   for (const p of PRONOUNS)
     if (p.length === tokens.length && p.every((w, i) => tokens[i] === w)) return { kind: 'pronoun', word: p.join(' ') };
+  // "my pocket", "her phone": the speaker's own things, never matched to a scene object by meaning.
+  const owned = tokens.some((t, i) => i < 2 && OWNERS.has(t));
   while (tokens.length && DETERMINERS.has(tokens[0])) tokens = tokens.slice(1);
   const stop = tokens.findIndex((t, i) => i > 0 && NP_STOP.has(t));
   // "the candy from the dog", "the candy in the kitchen": what the tail names must be known too,
@@ -476,6 +597,9 @@ export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounP
   }
   if (stop > 0) tokens = tokens.slice(0, stop);
   tokens = removePhrases(tokens, [['up'], ['out'], ['please']]);
+  // "take the ball back out", "bring it back": "back" after the thing is a particle, not a bag.
+  if (tokens.length > 1 && tokens[tokens.length - 1] === 'back' && match(tokens.slice(0, -1), lex).length === 1)
+    tokens = tokens.slice(0, -1);
   if (!tokens.length) return { kind: 'empty' };
   const phrase = input.filter((t) => t !== BREAK).join(' ');
   if (tokens.every((t) => DEICTIC.has(t))) return { kind: 'vague', phrase };
@@ -507,7 +631,7 @@ export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounP
   }
 
   // A real word WordNet relates to exactly one entity ("the lollipop" → CANDY); several: ask.
-  const byMeaning = wordnetMatch(tokens, lex);
+  const byMeaning = owned ? [] : wordnetMatch(tokens, lex);
   if (byMeaning.length === 1) return { kind: 'entity', name: byMeaning[0], repairs: [] };
   if (byMeaning.length > 1) return { kind: 'ambiguous', phrase, options: byMeaning };
 
@@ -520,6 +644,13 @@ export function resolveNounPhrase(input: readonly string[], lex: Lexicon): NounP
   if (byName.length === 1) {
     const understood = byName[0].entity.name.toLowerCase().replace(/_/g, ' ');
     return { kind: 'entity', name: byName[0].entity.name, repairs: [{ heard: tokens.join(' '), understood }] };
+  }
+
+  // "the gift bath", "the toy cat": a name of several words, all heard but one, and that one close.
+  const byParts = lex.entries.filter((e) => nameWithOneSlip(tokens, e.entity.name));
+  if (byParts.length === 1) {
+    const understood = byParts[0].entity.name.toLowerCase().replace(/_/g, ' ');
+    return { kind: 'entity', name: byParts[0].entity.name, repairs: [{ heard: tokens.join(' '), understood }] };
   }
 
   // Word-level repair: known vocabulary first, then the homophone table.

@@ -10,7 +10,7 @@ import type { SkillSignature } from '../skills/registry.js';
 import { KNOWN_VERBS } from './rules.js';
 import { soundsLike } from './text.js';
 import type { Repair } from './types.js';
-import { isDestructiveVerb, isVerb, verbLemma } from './wordnet.js';
+import { commonVerbs, isDestructiveVerb, isVerb, verbLemma } from './wordnet.js';
 
 /** Subjects said before the verb of a command. */
 const SUBJECTS = new Set(['you', 'u', 'we', 'i', 'robot']);
@@ -46,6 +46,15 @@ const GLUED_SUBJECTS = new Map<string, string[]>([
   ['well', ['will']],
   ['ill', ['will']],
   ['id', ['would']],
+]);
+
+const GRIPPER_WORDS = new Set(['gripper', 'hand', 'claw', 'fingers', 'grip']);
+const GRIPPER_STATES = new Map([
+  ['open', 'open'],
+  ['opened', 'open'],
+  ['close', 'close'],
+  ['closed', 'close'],
+  ['shut', 'close'],
 ]);
 
 /** Verbs that say where the object belongs: "the candy goes in the bag". */
@@ -101,14 +110,24 @@ const MOTION = new Set(['go', 'move', 'head', 'come', 'get', 'travel', 'return',
 
 const CAMERA = new Set(['camera', 'lens', 'shot']);
 const CAMERA_PREPS = new Set(['at', 'to', 'toward', 'towards', 'over', 'on', 'near', 'up']);
+/** Verbs that move the arm to a place, and the arm's words: "hover the gripper over the candy". */
+const ARM_MOVERS = new Set(['hover', 'move', 'bring', 'take', 'put', 'get', 'send', 'position', 'place', 'lower', 'lift', 'raise']);
+const ARM_WORDS = new Set(['gripper', 'arm', 'hand', 'claw', 'robot']);
+/** Verbs of going that take no object: "go the bin" lacks its "to". */
+const GOING = new Set(['go', 'come', 'head', 'travel', 'walk', 'return', 'goto']);
+/** Verbs of carrying the camera somewhere: the arm moves. */
+const CARRY = new Set(['bring', 'take', 'get', 'put', 'carry', 'send']);
 const CLOSE_UP =
-  /^(?:get|give me|grab|take|do|shoot|go for|go in for) (?:a |an )?(?:close ?up|closeup|tight shot|close shot)(?: shot)? (?:of|on) (?<np>.+)$/;
+  /^(?:(?:get|give me|grab|take|do|shoot|go for|go in for|go|move|cut to|cut to a) )?(?:a |an )?(?:close ?up|closeup|tight shot|close shot)(?: shot)? (?:of|on) (?<np>.+)$/;
 /** A clause long enough to hold verb, camera and a preposition. */
 const i1 = (t: readonly string[]): boolean => t.length >= 4;
 
 const SELF_MOVERS = new Set(['position', 'put', 'place', 'get', 'move', 'bring', 'take', 'park', 'set']);
 const WIDE_SHOT =
   /^(?:give me|get|get me|show me|go to|go for|do|take|shoot|frame|let s get|let me see)? ?(?:a |an |the )?(?:wide|wider|establishing|full|master) (?:shot|view|angle|frame)(?: of (?:the )?(?:whole |entire )?(?:set|scene|stage|everything))?$/;
+/** "show the whole set", "get everything in frame": what a pull-back to a wide shot shows. */
+const WHOLE_SET =
+  /^(?:show|show me|frame|get|fit)(?: the)? (?:whole|entire|full) (?:set|scene|stage)(?: in(?: the)? (?:frame|shot))?$|^get everything in (?:the )?(?:frame|shot)$/;
 /** Longest repeated run collapsed: "in the in the bag", "the the ball", "pick up pick up the pen". */
 const MAX_STUTTER = 3;
 
@@ -280,6 +299,25 @@ export interface Paraphrased {
 
 const startsAt = (tokens: readonly string[], i: number, p: readonly string[]): boolean => p.every((w, k) => tokens[i + k] === w);
 
+/** Verbs of wanting said with the addressee: "I want you to …", "we need the robot to …". */
+const WANT_VERBS = new Set(['want', 'wanted', 'need', 'needed', 'like', 'expect', 'asked', 'ask']);
+/** Who is wanted to act; "the" is what the fillers leave of "the robot". */
+const ADDRESSEES = new Set(['you', 'u', 'it', 'the', 'robot', 'shammie']);
+
+/** "want you to", "need the robot to", "would like you to" at `i`, as the words to skip. */
+function wantAddressee(rest: readonly string[], i: number): readonly string[] | undefined {
+  const w = rest[i] === 'would' && rest[i + 1] === 'like' ? 2 : WANT_VERBS.has(rest[i] ?? '') ? 1 : 0;
+  if (!w) return undefined;
+  // "I want that you pick the ball": a learner's "that" before the addressee.
+  const that = rest[i + w] === 'that' ? 1 : 0;
+  let k = i + w + that;
+  // At most two addressee words ("the robot"), then "to" (or, after "that", the verb).
+  while (k < i + w + that + 2 && ADDRESSEES.has(rest[k] ?? '')) k++;
+  if (k === i + w + that) return undefined;
+  if (rest[k] === 'to') return rest.slice(i, k + 1);
+  return that ? rest.slice(i, k) : undefined;
+}
+
 /** "you go to the candy" → "go to the candy"; "we need to pick up the pen" → "pick up the pen". */
 function dropSubject(tokens: string[]): string[] {
   let i = 0;
@@ -290,7 +328,8 @@ function dropSubject(tokens: string[]): string[] {
   else return tokens;
   // At most a few modals: "you really should be able to" is not a command form anyway.
   for (let n = 0; n < 3; n++) {
-    const m = MODALS.find((p) => startsAt(rest, i, p)) ?? (rest[i] === 'are' || rest[i] === 're' ? ['are'] : undefined);
+    const m =
+      MODALS.find((p) => startsAt(rest, i, p)) ?? (rest[i] === 'are' || rest[i] === 're' ? ['are'] : undefined) ?? wantAddressee(rest, i);
     if (!m) break;
     i += m.length;
   }
@@ -336,6 +375,8 @@ function wanted(tokens: readonly string[]): string[] | undefined {
   const rest = tokens.slice(i + w.length);
   if (!NP_START.has(rest[0] ?? '')) return undefined;
   const prep = rest.findIndex((t, k) => k > 0 && PLACE_PREPS.has(t));
+  // "I need the pen", "I want the ball": wanting a thing, with no place, asks to have it picked up.
+  if (prep < 0 && rest.length > 1 && rest.length <= 4 && !rest.some((t) => KNOWN_VERBS.has(t))) return ['pick', 'up', ...rest];
   if (prep < 1 || prep + 1 >= rest.length) return undefined;
   if (rest.slice(0, prep).some((t) => KNOWN_VERBS.has(t))) return undefined;
   return ['put', ...rest];
@@ -350,8 +391,23 @@ export function paraphrase(clause: readonly string[], skills: readonly SkillSign
   let tokens = unstutter(clause);
   // "position yourself above the pen", "get yourself over to the bin": the arm moves itself.
   if (tokens[1] === 'yourself' && SELF_MOVERS.has(tokens[0]) && tokens.length > 3) tokens = ['move', ...tokens.slice(2)];
+  // "bring me the ball": what the robot can do of it is fetch it (it cannot hand things over).
+  if (tokens[0] === 'bring' && (tokens[1] === 'me' || tokens[1] === 'us') && NP_START.has(tokens[2] ?? ''))
+    tokens = ['fetch', ...tokens.slice(2)];
+  // "hover the gripper over the candy", "move the arm to the bin": the arm moves itself.
+  if (
+    tokens.length > 4 &&
+    ARM_MOVERS.has(tokens[0]) &&
+    ['the', 'your'].includes(tokens[1]) &&
+    ARM_WORDS.has(tokens[2]) &&
+    CAMERA_PREPS.has(tokens[3])
+  )
+    tokens = ['move', ...tokens.slice(3)];
   // "give me a wide shot", "go wide": the wide shot a pull-back makes.
-  if (WIDE_SHOT.test(tokens.join(' '))) tokens = ['pull', 'back'];
+  if (WIDE_SHOT.test(tokens.join(' ')) || WHOLE_SET.test(tokens.join(' '))) tokens = ['pull', 'back'];
+  // "gripper open", "hand closed": the gripper said first, as a terse order.
+  if (tokens.length === 2 && GRIPPER_WORDS.has(tokens[0]) && GRIPPER_STATES.has(tokens[1]))
+    tokens = [GRIPPER_STATES.get(tokens[1])!, 'the', 'gripper'];
   const indirect = placement(tokens) ?? wanted(tokens);
   if (indirect) tokens = indirect;
   else tokens = dropSubject(tokens);
@@ -363,8 +419,9 @@ export function paraphrase(clause: readonly string[], skills: readonly SkillSign
   }
   // "put both the candy and the pen in the bag"; "point the camera at the tower" (the arm holds it).
   tokens = tokens.filter((t, i) => !(t === 'both' && NP_START.has(tokens[i + 1] ?? '')));
+  // "bring the camera to the hulk", "take the camera up to the skyline": the arm moves, carrying it.
   if (i1(tokens) && CAMERA.has(tokens[2] ?? '') && ['the', 'your'].includes(tokens[1]) && CAMERA_PREPS.has(tokens[3] ?? ''))
-    tokens = [tokens[0], ...tokens.slice(3)];
+    tokens = [CARRY.has(tokens[0]) ? 'move' : tokens[0], ...tokens.slice(3)];
   // "get a close up of loki": the shot a push-in makes.
   const close = CLOSE_UP.exec(tokens.join(' '));
   if (close?.groups) tokens = ['zoom', 'in', 'on', ...close.groups.np.split(' ')];
@@ -382,6 +439,9 @@ export function paraphrase(clause: readonly string[], skills: readonly SkillSign
   if (where?.groups) tokens = [...where.groups.head.split(' '), 'to', ...where.groups.np.split(' ')];
   // "go and grab the candy" (its "go" a clause of its own, see rule-planner), "go pack the candy".
   if (GO_ALONG.has(tokens[0]) && tokens.length > 2 && commandVerb(tokens[1], skills)) tokens = tokens.slice(1);
+  // "go the bin", "go too the bin" (the filler "too" gone): a verb of going needs its "to".
+  if (GOING.has(tokens[0]) && ['the', 'a', 'an'].includes(tokens[1] ?? '') && tokens.length > 2)
+    tokens = [tokens[0], 'to', ...tokens.slice(1)];
   // "go two the bag": "to" misheard, between a motion word and a noun phrase.
   tokens = tokens.map((t, i) => {
     if (!TO_SOUNDS.has(t) || i === 0 || !MOTION.has(tokens[i - 1]) || !NP_START.has(tokens[i + 1] ?? '')) return t;
@@ -393,13 +453,28 @@ export function paraphrase(clause: readonly string[], skills: readonly SkillSign
   const head = tokens[0];
   const taught = skills.some((s) => s.name.split('_')[0] === head);
   if (head && !KNOWN_VERBS.has(head) && !taught && !isDestructiveVerb(head) && !verbLemmaKnown(head)) {
-    const fits = VERB_SOUNDS.filter((v) => soundsLike(head, v.verb) && v.next(tokens[1]));
+    const fits = VERB_SOUNDS.filter((v) => (soundsLike(head, v.verb) || vowelSlip(head, v.verb)) && v.next(tokens[1]));
     if (fits.length === 1) {
       repairs.push({ heard: head, understood: fits[0].verb });
       tokens = [fits[0].verb, ...tokens.slice(1)];
     }
   }
   return { tokens, repairs };
+}
+
+/** Verbs this common are meant as said; a rarer one a vowel off a command verb is a slip. */
+const COMMON_VERBS = 2000;
+let common: Set<string> | undefined;
+
+/** "grub the ball": a rare verb one vowel away from a command verb ("grab"), consonants the same. */
+function vowelSlip(heard: string, verb: string): boolean {
+  if (heard.length !== verb.length || heard.length < 3) return false;
+  const off = [...heard].filter((ch, i) => ch !== verb[i]);
+  if (off.length !== 1) return false;
+  const i = [...heard].findIndex((ch, k) => ch !== verb[k]);
+  if (!'aeiou'.includes(heard[i]) || !'aeiou'.includes(verb[i])) return false;
+  common ??= new Set(commonVerbs(COMMON_VERBS));
+  return !common.has(heard);
 }
 
 /** Is the word an inflection of a verb the planner knows ("picked" → pick)? Then it is no slip. */

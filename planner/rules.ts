@@ -39,8 +39,9 @@ export type Action =
   | { type: 'asked' }
   | { type: 'not_understood' };
 
+// "park" names a pose only with its noun: "go to the park" is a place outside.
 const HOME_NOUN =
-  '(?:home|neutral|rest|resting|start|starting|initial|default|original|parking|park|safe|ready|base|zero)(?: (?:position|pose|spot|place|location|configuration|point))?';
+  '(?:(?:home|neutral|rest|resting|start|starting|initial|default|original|parking|safe|ready|base|zero)(?: (?:position|pose|spot|place|location|configuration|point))?|park (?:position|pose|spot|place|location|configuration|point))';
 const GO_V = '(?:go|move|head|come|get|run|return|travel|drive|fly|goto)';
 const GOTO_V = '(?:go|goto|move|head|come|get|travel|drive|fly|hover|return|navigate|reach|point)';
 const GOTO_PARTICLES = '(?: (?:over|up|down|back|right|straight|directly|close|closer|out))*';
@@ -99,12 +100,12 @@ const FRAMES: readonly Frame[] = [
     build: (g) => ({ type: 'release', obj: g.obj ? np(g.obj) : undefined }),
   },
   { re: /^let (?<obj>.+?) (?:go|drop|fall|loose)$/, build: (g) => ({ type: 'release', obj: np(g.obj) }) },
-  { re: new RegExp(`^open(?: up)?(?: ${GRIPPER})?(?: up)?$`), build: () => ({ type: 'release' }) },
+  { re: new RegExp(`^(?:open|unclamp|unclench)(?: up)?(?: ${GRIPPER})?(?: up)?$`), build: () => ({ type: 'release' }) },
   { re: /^(?:put|set|place|lay|drop)(?: (?<obj>.+?))? down$/, build: (g) => ({ type: 'release', obj: g.obj ? np(g.obj) : undefined }) },
   { re: /^(?:put|set|place|lay) down(?: (?<obj>.+))?$/, build: (g) => ({ type: 'release', obj: g.obj ? np(g.obj) : undefined }) },
   {
     re: new RegExp(
-      `^(?:grasp|grab|grip|close|clamp|squeeze|clench|pinch)(?: (?:down|up|shut|tight|tightly))?(?: ${GRIPPER})?(?: (?:here|there|shut|now))?$`,
+      `^(?:grasp|grab|grip|close|clamp|squeeze|clench|pinch|shut)(?: (?:down|up|shut|tight|tightly))?(?: ${GRIPPER})?(?: (?:here|there|shut|now))?$`,
     ),
     build: () => ({ type: 'grasp' }),
   },
@@ -354,7 +355,7 @@ function nameEnd(tokens: readonly string[], words: readonly string[]): string[] 
     else return undefined;
   }
   // "pack up the candy": "up" completes a one-word name said on an object.
-  if (words.length === 1 && tokens[i] === 'up' && tokens.length > i + 1) i++;
+  if (words.length === 1 && (tokens[i] === 'up' || tokens[i] === 'away') && tokens.length > i + 1) i++;
   return tokens.slice(i);
 }
 
@@ -374,6 +375,19 @@ const MOVE_NOISE = new Set([
 const ZERO_ARG_NOISE = new Set(['the', 'out', 'back', 'of', 'them', 'those', 'these', 'things', 'stuff', 'it', 'up', 'everything', 'all']);
 /** Where a move starts from, not its target: "pull back from loki". */
 const FROM_WORDS = new Set(['from', 'away']);
+
+/** Words of a noun phrase that name nothing: "the", "a", "gift" in "the gift bag" is checked apart. */
+const ARG_NOISE = new Set(['the', 'a', 'an', 'that', 'this', 'your', 'my']);
+
+/** The words of the entity names a behavior's description uses as constants: "go to GIFT_BAG" → gift, bag. */
+function constantWords(description: string): Set<string> {
+  const out = new Set<string>();
+  for (const name of description.match(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*\b/g) ?? []) {
+    if (name.length < 2) continue;
+    for (const w of name.toLowerCase().split('_')) if (w) out.add(w);
+  }
+  return out;
+}
 
 /** Taught skills, matched by their name words ("bring_to_user" ← "bring to user ..."), longest name first. */
 function matchTaught(tokens: readonly string[], skills: readonly SkillSignature[]): Action | undefined {
@@ -404,8 +418,15 @@ function matchTaught(tokens: readonly string[], skills: readonly SkillSignature[
       return rest.length === 0 ? { type: 'skill', skill: s, args: [] } : { type: 'skill_arity', skill: s, heard: splitArgs(rest).length };
     if (!rest.length) return { type: 'missing', ask: `What should I ${words.join(' ')}?` };
     const args = n === 1 ? [rest] : splitArgs(rest).map((g) => dropLeading(g, ARG_LEADS));
-    // One-parameter skills take the whole rest, unless it clearly names a second thing.
-    if (n === 1 && splitArgs(rest).length > 1) return { type: 'skill_arity', skill: s, heard: splitArgs(rest).length };
+    // One-parameter skills take the whole rest, unless it clearly names a second thing
+    // ("pack the candy into the bag" names the bag pack already goes to: that is no second thing).
+    if (n === 1 && splitArgs(rest).length > 1) {
+      const [first, ...extra] = splitArgs(rest);
+      const fixed = constantWords(s.description);
+      const already = extra.every((g) => g.some((w) => fixed.has(w)) && g.every((w) => fixed.has(w) || ARG_NOISE.has(w)));
+      if (already && fixed.size) return { type: 'skill', skill: s, args: [first] };
+      return { type: 'skill_arity', skill: s, heard: splitArgs(rest).length };
+    }
     return args.length === n ? { type: 'skill', skill: s, args } : { type: 'skill_arity', skill: s, heard: args.length };
   }
   return undefined;
@@ -466,11 +487,16 @@ export function parseClause(tokens: readonly string[], skills: readonly SkillSig
   const withParticle = PARTICLES.has(tokens[1] ?? '') ? 2 : 1;
   const last = tokens[tokens.length - 1];
   // "shake the ball out": the particle closes a short object, as in behaviorNameWords.
+  // "turn the bag upside down", "turn the sock inside out": the adverb is part of the move's name.
+  const adverb = ['upside', 'inside'].includes(tokens[tokens.length - 2] ?? '') ? tokens[tokens.length - 2] : undefined;
+  if (withParticle === 1 && adverb && tokens.length >= 4 && tokens.length <= 6)
+    return { type: 'unknown_verb', verb: `${verb} ${adverb} ${last}`, rest: tokens.slice(1, -2) };
   if (
     withParticle === 1 &&
     tokens.length >= 3 &&
     tokens.length <= 5 &&
-    PURE_PARTICLES.has(last) &&
+    // "flip the car over": a closing "over" is the verb's too (never an object follows it here).
+    (PURE_PARTICLES.has(last) || last === 'over') &&
     !tokens.slice(1, -1).some((t) => ARG_SEPARATORS.has(t))
   ) {
     return { type: 'unknown_verb', verb: `${verb} ${last}`, rest: tokens.slice(1, -1) };

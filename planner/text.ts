@@ -16,6 +16,7 @@ export function tokenize(text: string): string[] {
     .replace(/[’‘`]/g, "'")
     .replace(/'/g, '')
     .replace(/&/g, ' and ')
+    .replace(/\bgimme\b/g, 'give me')
     .replace(/[,.;:!?\n\r\u2028\u2029]+/g, ` ${BREAK} `)
     .replace(/[^a-z0-9, ]+/g, ' '); // hyphens, underscores, symbols split words: "e-stop" → "e stop"
   return folded.split(/\s+/).filter((t) => t.length > 0);
@@ -55,6 +56,10 @@ const words = (s: string): string[] => s.split(' ');
 export const FILLERS: readonly (readonly string[])[] = [
   'please',
   'pls',
+  'plz',
+  'thx',
+  'thnx',
+  'ty',
   'kindly',
   'now',
   'ok',
@@ -66,8 +71,20 @@ export const FILLERS: readonly (readonly string[])[] = [
   'uhm',
   'erm',
   'er',
+  'err',
+  'errm',
+  'ehm',
+  'uhh',
+  'umm',
+  'ummm',
+  'hm',
+  'hmmm',
   'hmm',
   'mm',
+  // "hey there, …": a greeting, not a place.
+  'hey there',
+  'hi there',
+  'hello there',
   'hey',
   'hi',
   'hello',
@@ -109,6 +126,15 @@ export const FILLERS: readonly (readonly string[])[] = [
   'make sure to',
   'be sure to',
   'go ahead and',
+  // The robot spoken of, or spoken to with a verb of ordering: "tell the robot to go home",
+  // "robot, I command you to go home", "shall we put the ball in the bag".
+  ...['tell the robot to', 'make the robot', 'have the robot', 'get the robot to', 'the robot'],
+  ...['i command you to', 'i order you to', 'i ask you to', 'i told you to', 'i am asking you to', 'im asking you to'],
+  ...['can i ask you to', 'could i ask you to', 'may i ask you to'],
+  ...['shall we', 'should we', 'how about we', 'why dont we'],
+  // "let's have you grab the pen": the addressee said as the one to have do it.
+  'lets have you',
+  'let me have you',
   'lets',
   'let us',
   'first',
@@ -193,6 +219,41 @@ export const HEDGES: readonly (readonly string[])[] = [
   'i believe',
   'like i said',
   'as i said',
+  // What FILLERS leave of "I was wondering if you could …" ("you could" goes first).
+  'i was wondering if',
+  'i was wondering whether',
+  'i wonder if',
+  'i wonder whether',
+  'you know what',
+  // "would you be able to grab the pen", "can I ask you to …", "don't forget to go home".
+  'be able to',
+  'are you able to',
+  'can i ask you to',
+  'could i ask you to',
+  'may i ask you to',
+  'can i get you to',
+  'could i get you to',
+  'be kind and',
+  'be kind to',
+  'be kind enough and',
+  'dont forget to',
+  'do not forget to',
+  'remember to',
+  'make sure you',
+  // Suggestions said as questions: "how about you pick up the ball", "why don't you go home".
+  'how about you',
+  'what about you',
+  'why dont you',
+  'why not',
+  // What FILLERS leave of "I'd really appreciate it if you could …" ("you could" goes first).
+  ...['id', 'i would', 'we would', 'wed'].flatMap((s) =>
+    ['appreciate it if', 'really appreciate it if', 'love it if', 'really love it if', 'like it if'].map((t) => `${s} ${t}`),
+  ),
+  ...['it would be', 'itd be'].flatMap((s) => ['great if', 'nice if', 'cool if', 'awesome if', 'helpful if'].map((t) => `${s} ${t}`)),
+  // What FILLERS leave of "if it's not too much trouble", "if that's ok with you" ("too", "ok" go first).
+  ...['its', 'it is', 'thats', 'that is', 'it isnt', 'that isnt'].flatMap((s) =>
+    ['not much trouble', 'no trouble', 'not a problem', 'no problem', 'not much to ask', 'with you'].map((t) => `if ${s} ${t}`),
+  ),
 ].map(words);
 
 /**
@@ -201,11 +262,20 @@ export const HEDGES: readonly (readonly string[])[] = [
  */
 const LEADING_HEDGES: readonly (readonly string[])[] = [
   ...['wait', 'hold on', 'hang on', 'like', 'if', 'no wait'],
+  // "time to put the lotion in the bag", "step one, pick up the candy": a lead into the command.
+  ...['time to', 'its time to', 'it is time to', 'now its time to', 'next up', 'step one', 'step two', 'step three', 'first step'],
+  ...['next step', 'last step', 'final step', 'step 1', 'step 2', 'step 3', 'step 4'],
+  // "hurry up and grab the pen", "mind grabbing the pen?"; "scratch that, go home": the cancel
+  // of what was asked before, then the new command.
+  ...['hurry up and', 'hurry and', 'mind', 'scratch that', 'forget that', 'never mind that', 'cancel that'],
+  ...['forget it', 'cancel it', 'scratch it'],
+  // "please to go home", "should go home" (what is left of "the robot should go home"), "time for you to go home".
+  ...['to', 'should', 'must', 'time for you to', 'its time for you to', 'your turn'],
   // "sorry, I meant go to the bin": a correction in so many words, before a whole command.
   ...['i meant', 'i meant to say', 'i mean to say', 'i wanted to say', 'what i meant was', 'what i mean is', 'i said'],
 ].map(words);
 /** Leading hedges that count only before a verb: "like this", "if the bag is full", "I meant the pen" keep their words. */
-const BEFORE_VERB = new Set(['like', 'if', 'i', 'what']);
+const BEFORE_VERB = new Set(['like', 'if', 'i', 'what', 'mind', 'to', 'should', 'must']);
 /** Attention-getters that are hedges only as a clause of their own: "look, pick up the candy" (not "look at it"). */
 const LONE_MARKERS: readonly (readonly string[])[] = [
   'look',
@@ -219,6 +289,10 @@ const LONE_MARKERS: readonly (readonly string[])[] = [
   'let me see',
   'let me think',
   'lets see',
+  'go on',
+  'quick',
+  'hurry',
+  'hurry up',
 ].map(words);
 
 /**
@@ -242,7 +316,8 @@ export function removeHedges(tokens: readonly string[], isVerb: (w: string) => b
     }
     const lead = atStart ? LEADING_HEDGES.find((p) => p.every((w, k) => t[i + k] === w)) : undefined;
     if (lead) {
-      const next = t[i + lead.length];
+      // "could you, like, go to the bin": a pause may stand between the hedge and its verb.
+      const next = t.slice(i + lead.length).find((w) => w !== BREAK);
       const rest = t.slice(i + lead.length).some((w) => w !== BREAK);
       if (rest && (!BEFORE_VERB.has(lead[0]) || (next !== undefined && isVerb(next)))) {
         i += lead.length;
@@ -365,7 +440,7 @@ export function soundDistance(a: string, b: string): number {
 
 /**
  * A sound-alike key tuned for speech-to-text slips: English spellings of one sound merge
- * (ck/c/k, ph/f, final y/ie), voiced/unvoiced pairs merge (g/k, b/p, d/t, v/f, z/s) because
+ * (ck/c/k, ph/f, final y/ie/ee), voiced/unvoiced pairs merge (g/k, b/p, d/t, v/f, z/s) because
  * recognizers confuse them ("back" ~ "bag"), vowels stay distinct ("bug" is not "bag").
  */
 export function phoneticKey(word: string): string {
@@ -379,7 +454,7 @@ export function phoneticKey(word: string): string {
     .replace(/wh/g, 'w')
     .replace(/c(?=[eiy])/g, 's')
     .replace(/c/g, 'k')
-    .replace(/(ie|ey|y)$/, 'i');
+    .replace(/(ie|ey|ee|y)$/, 'i'); // "candee", "lokee": a final long e however it is spelled
   if (w.length > 3 && /[^aeiou]e$/.test(w)) w = w.slice(0, -1); // silent final e
   w = w.replace(/g/g, 'k').replace(/b/g, 'p').replace(/d/g, 't').replace(/v/g, 'f').replace(/z/g, 's');
   w = w.replace(/([aeiouy])[aeiouy]+/g, '$1'); // vowel runs keep their first vowel: "sweet" ~ "sweat"
@@ -423,4 +498,25 @@ export function singular(word: string): string {
   if (/(ches|shes|xes|zes|sses)$/.test(word)) return word.slice(0, -2);
   if (word.endsWith('s')) return word.slice(0, -1);
   return word;
+}
+
+/** Function words a typist may glue to a neighbour: "pick upthe candy", "go tothe bin". */
+const GLUE_WORDS = new Set(['to', 'up', 'in', 'on', 'into', 'onto', 'it', 'and']);
+
+/**
+ * Words run together in typing split apart: "upthe" → "up the", "thecandy" → "the candy". Only a
+ * token that is no word (`isWord` false) and is "the" glued to a word or a function word ("again"
+ * is never "aga in"): the article is by far the most common glue.
+ */
+export function unglue(tokens: readonly string[], isWord: (w: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const t of tokens) {
+    const before = t.endsWith('the') ? t.slice(0, -3) : undefined;
+    const after = t.startsWith('the') ? t.slice(3) : undefined;
+    if (t.length < 5 || t === BREAK || isWord(t)) out.push(t);
+    else if (before && GLUE_WORDS.has(before)) out.push(before, 'the');
+    else if (after && after.length > 2 && isWord(after)) out.push('the', after);
+    else out.push(t);
+  }
+  return out;
 }

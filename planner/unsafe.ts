@@ -7,7 +7,7 @@
 import { parseControl } from './control-phrases.js';
 import { BREAK, FILLERS, removeHedges, removePhrases } from './text.js';
 import type { PlannerResult } from './types.js';
-import { isDestructiveVerb, isVerb, verbLemma } from './wordnet.js';
+import { isDestructiveVerb, isNoun, isVerb, verbLemma } from './wordnet.js';
 
 /**
  * Words after which the next word is in verb position: "teach you to smash", "and then hit",
@@ -46,6 +46,9 @@ const VERB_LEADS = new Set([
   'i',
   'we',
   'really',
+  // "a new trick called smash": the name of a behavior to teach is a verb too.
+  'called',
+  'named',
   // "the candy should be smashed", "get it crushed": the harm said in the passive.
   'be',
   'been',
@@ -75,10 +78,13 @@ const PROPELLING = new Set([
 /** Throwing into a place is how people say "put it in" ("toss the pen in the bin"); at a thing, it is aimed. */
 const GENTLE_THROWS = new Set(['throw', 'toss']);
 /** Said with any command, these make it harmful: "shake the bag violently". */
-const VIOLENT_WORDS = new Set(['violently', 'roughly', 'aggressively', 'forcefully', 'furiously', 'brutally', 'savagely', 'hard']);
+const VIOLENT_WORDS = new Set([
+  ...['violently', 'roughly', 'aggressively', 'forcefully', 'furiously', 'brutally', 'savagely', 'hard'],
+  ...['wildly', 'recklessly', 'frantically', 'madly'],
+]);
 /** Verbs that, sending a thing off the table or to the floor, drop it from height: "shove the pen off the table". */
 const OFF_EDGE =
-  /\b(?:off|over) (?:of )?(?:the |this |that )?(?:table|desk|edge|counter|bench|side|workbench|shelf)\b|\b(?:on|onto|to) the (?:floor|ground)\b/;
+  /\b(?:off|over) (?:of )?(?:the |this |that )?(?:table|desk|edge|counter|bench|side|workbench|shelf|set|stage|tabletop|platform|ledge|balcony|window)\b|\b(?:on|onto|to) the (?:floor|ground)\b/;
 const PUSHING = new Set([
   'shove',
   'push',
@@ -97,6 +103,12 @@ const PUSHING = new Set([
   'roll',
   'slide',
   'bat',
+  // Liquids: "pour the lotion on the floor", "empty it onto the ground".
+  'pour',
+  'spill',
+  'empty',
+  'squirt',
+  'spray',
 ]);
 /** Nouns after "give it a" that are harmless though the verb is not: "give it a shot", "give the bag a shake" (shaking is taught). */
 const GENTLE_NOUNS = new Set([
@@ -135,8 +147,22 @@ const HARM_PHRASES: readonly { re: RegExp; verb: string; particle?: string }[] =
     re: /\b(?:push|shove|kick|bump|knock|nudge|tip|ram|barge|elbow)\b(?! (?:in|into|on|onto|to|up|out|over|down)\b)(?: [a-z]+){1,3} (?:over|down)\b(?! (?:to|there|here|toward|towards|by|near|next|beside|into|in|onto)\b)/,
     verb: 'knock things over',
   },
+  // "drive into the tower", "fly the camera into the hulk": a crash, whatever moves.
+  {
+    re: /\b(?:drive|drives|driving|drove|fly|flies|flying|flew|run|runs|running|ran|charge|barrel|plow|plough|careen|crash|bash|slam|speed|hurtle)\b(?: (?:the|your|my) [a-z]+)?(?: (?:straight|right|directly|headfirst|fast|hard))* into\b/,
+    verb: 'crash into things',
+  },
   // "jam the pen into the candy": forced into a thing, something gives.
   { re: /\b(?:jam|ram|cram|wedge|force|plunge|hammer)\b.{0,40}\b(?:into|through)\b/, verb: 'force things into others' },
+  // "jam the pen in the candy": the verb said as a command, so "put the hammer in the bag" is no jab.
+  { re: /(?:^|\b(?:and|then|to|you|please) )(?:jam|ram|cram|wedge|force|plunge|hammer)\b.{0,40}\bin\b/, verb: 'force things into others' },
+  // "pull the hulk apart", "twist loki's head off", "pull the wheels off the car": parts come off.
+  {
+    re: /\b(?:pull|pulls|pulling|twist|twisting|yank|yanking|wrench|wrenching|tear|rip|break|snap|bite|chop|saw|pry|prise|prize)\b(?: [a-z]+){0,4} (?:off|apart|to bits)\b/,
+    verb: 'pull things apart',
+  },
+  // "bring the tower down", "tip the tower over", "blow it up": toppled or blown apart.
+  { re: /\b(?:bring|pull|tear|blow)\b(?: [a-z]+){1,3} (?:down|up)$|\b(?:bring|pull|tear) down\b|\bblow up\b/, verb: 'knock things down' },
   // "drop the bag from up high": a fall is a throw at the table.
   {
     re: /\b(?:drop|let go|release|let it fall|fall)\b.{0,40}\bfrom (?:up )?(?:high|above|a height|the ceiling|way up|high up|up there|the top)\b/,
@@ -188,9 +214,50 @@ function gentlyPlaced(tokens: readonly string[], i: number): boolean {
   return rest.some((w) => PLACEMENT.has(w));
 }
 
-const CAUSED = /\b(?:make|let|have|get) (?:it|them|the [a-z]+(?: [a-z]+)?) (?<verb>[a-z]+)\b/;
+/** "make the hulk fall over", "let the lotion fall", "make loki fly": the cause, then its object. */
+const CAUSES = new Set(['make', 'makes', 'let', 'lets', 'have', 'get']);
+const OBJECT_PRONOUNS = new Set(['it', 'them', 'him', 'her', 'everything', 'something']);
+const CAUSE_DETERMINERS = new Set(['the', 'a', 'an', 'my', 'your', 'that', 'this']);
+
+/**
+ * What a thing is made to do: the falling or harmful verb right after the object of "make" or
+ * "let" ("make it fall", "let the lotion fall", "make loki fly"). The object is a pronoun, a
+ * determiner and one or two words, or a bare name; "get the scissors" has no verb after it.
+ */
+function causedVerb(tokens: readonly string[]): string | undefined {
+  const harmful = (w: string | undefined): boolean => {
+    if (!w || w === BREAK) return false;
+    return FALLS.has(verbLemma(w) ?? w) || isDestructiveVerb(w);
+  };
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    if (!CAUSES.has(tokens[i])) continue;
+    const o = tokens[i + 1];
+    const at = OBJECT_PRONOUNS.has(o) ? [i + 2] : CAUSE_DETERMINERS.has(o) ? [i + 3, i + 4] : [i + 2];
+    const hit = at.find((k) => harmful(tokens[k]) && tokens.slice(i + 1, k).every((w) => w !== BREAK));
+    if (hit !== undefined) return tokens[hit];
+  }
+  return undefined;
+}
+
 /** Falls, caused: "let the candy fall", "make it fly off the table". */
-const FALLS = new Set(['fall', 'fly', 'tumble', 'topple', 'crash', 'spill', 'explode', 'burst', 'shatter', 'break', 'pop']);
+const FALLS = new Set([
+  'fall',
+  'fly',
+  'tumble',
+  'topple',
+  'crash',
+  'spill',
+  'explode',
+  'burst',
+  'shatter',
+  'break',
+  'pop',
+  'snap',
+  'split',
+  'crack',
+  'crumble',
+  'collapse',
+]);
 /** "give the ball a good whack", "take a swing at the bag": the harm said as a noun. */
 const HARM_NOUN =
   /\b(?:give|gives|giving|take|have|deliver|land) (?:(?:it|them|him|her|the [a-z]+(?: [a-z]+)?) )?(?:a|an|one|some) (?:(?:good|big|hard|real|quick|little|swift|solid|proper|strong|few) )*(?<noun>[a-z]+)\b/;
@@ -210,7 +277,7 @@ const BEINGS = new Set(
 );
 /** A being said with these ("hand me the pen", "let me teach you", "bring it to me") is not a target. */
 const BENIGN_WITH_BEINGS = new Set(
-  'let show tell teach help hand give pass bring get fetch excuse call ask remind answer follow look watch wave smile listen talk speak thank meet zoom track film focus'.split(
+  'let show tell teach help hand give pass bring get fetch excuse call ask remind answer follow look watch wave smile listen talk speak thank meet zoom track film focus offer present deliver lend'.split(
     ' ',
   ),
 );
@@ -218,6 +285,8 @@ const BENIGN_WITH_BEINGS = new Set(
 const ONLY_LOOKING = new Set('look watch show tell ask listen talk speak thank smile see film zoom track focus'.split(' '));
 /** Prepositions putting a being where something lands or is aimed: "drop it on the cat", "swing at me". */
 const AIMED_AT = new Set(['at', 'on', 'onto', 'into', 'in', 'against', 'toward', 'towards', 'over', 'upon', 'under', 'inside', 'by']);
+/** Words after a being that are no noun it modifies: "take the dog out", "hit the cat hard". */
+const NOT_HEADS = new Set([...AIMED_AT, ...PARTICLES, 'home', 'again', 'now', 'hard', 'with', 'for', 'to', 'from', 'here', 'there']);
 /** Places where an object is a hazard: "stick the pen in the outlet", "put the lotion on the stove". */
 const HAZARDS = new Set(
   'outlet outlets socket sockets stove stovetop oven microwave toaster fireplace fire flame flames burner heater blender toilet'.split(' '),
@@ -274,8 +343,12 @@ function harmToBeings(tokens: readonly string[]): UnsafeVerb | undefined {
       if (BENIGN_WITH_BEINGS.has(verb)) continue;
       const prev = clause[j - 1];
       const det = prev === 'the' || prev === 'a' || prev === 'my' || prev === 'your' || prev === 'his' || prev === 'her' || prev === 'our';
+      // "the boy car", "the dog toy": a being's word before a noun only says which thing.
+      const modifier = det && j + 1 < clause.length && isNoun(clause[j + 1]) && !BEINGS.has(clause[j + 1]) && !NOT_HEADS.has(clause[j + 1]);
       // The being right after the verb is its object ("poke me"), or after an aiming preposition.
-      if (BEINGS.has(w) && (j === verbAt + 1 || (det && j === verbAt + 2) || aimedAt(clause, j)))
+      // "pick up the baby": a particle may stand between the verb and its object.
+      const at = PARTICLES.has(clause[verbAt + 1] ?? '') ? verbAt + 1 : verbAt;
+      if (BEINGS.has(w) && !modifier && (j === at + 1 || (det && j === at + 2) || aimedAt(clause, j)))
         return { verb: 'hurt people or animals', rest: [] };
       if (HAZARDS.has(w) && clause.slice(verbAt + 1, j).some((x) => PLACEMENT.has(x) || x === 'near' || x === 'next'))
         return { verb: `put things somewhere dangerous`, rest: [] };
@@ -288,8 +361,8 @@ function harmToBeings(tokens: readonly string[]): UnsafeVerb | undefined {
 function harmfulPhrase(tokens: readonly string[]): UnsafeVerb | undefined {
   const text = tokens.filter((w) => w !== BREAK).join(' ');
   // "make the bag explode", "let the candy fall": the harm is what the object is made to do.
-  const made = CAUSED.exec(text)?.groups?.verb;
-  if (made && (isDestructiveVerb(made) || FALLS.has(made))) return { verb: `make things ${made}`, rest: [] };
+  const made = causedVerb(tokens);
+  if (made) return { verb: `make things ${verbLemma(made) ?? made}`, rest: [] };
   const noun = HARM_NOUN.exec(text)?.groups?.noun;
   if (noun && (isDestructiveVerb(noun) || noun === 'swing') && !GENTLE_NOUNS.has(noun))
     return { verb: noun === 'swing' ? 'swing at things' : (verbLemma(noun) ?? noun), rest: [] };
@@ -310,6 +383,12 @@ function harmfulPhrase(tokens: readonly string[]): UnsafeVerb | undefined {
     const edge = OFF_EDGE.exec(said)?.[0];
     if (verb && PUSHING.has(verb) && edge)
       return { verb: `${verb} things ${edge.replace(/ (?:this|that) /, ' the ')}`, rest: clause.slice(1) };
+    // "drop loki off the tower", "roll the ball off the bag": off anything, it falls ("drop off the pen" delivers).
+    const off = clause.indexOf('off');
+    if (verb && PUSHING.has(verb) && off > 1 && ['the', 'of', 'this', 'that', 'my', 'your'].includes(clause[off + 1] ?? ''))
+      return { verb: `${verb} things off others`, rest: clause.slice(1) };
+    // "pop the ball": a pop with no place to pop it into bursts it.
+    if (verb === 'pop' && !clause.some((w) => PLACEMENT.has(w))) return { verb: 'pop things', rest: [] };
     // "hard" only with a verb of force or motion ("a hard candy" stays); the others with anything.
     const violent = clause.find((w, j) => j > 0 && VIOLENT_WORDS.has(w) && (w !== 'hard' || clause[j - 1] !== 'a'));
     if (verb && violent && (violent !== 'hard' || !/\b(?:a|the) hard\b/.test(said))) return { verb: `${verb} things ${violent}`, rest: [] };
@@ -328,6 +407,9 @@ export function destructiveVerbIn(input: readonly string[]): UnsafeVerb | undefi
     const lead = i === 0 ? BREAK : tokens[i - 1];
     if (!VERB_LEADS.has(lead)) continue;
     if ([tokens[i - 1], tokens[i - 2]].some((w) => w !== undefined && NEGATIONS.has(w))) continue;
+    // "scratch that, go home": the idiom cancels what was asked; nothing is scratched.
+    if (t === 'scratch' && ['that', 'it', 'this'].includes(tokens[i + 1]) && [undefined, BREAK, 'and', 'then'].includes(tokens[i + 2]))
+      continue;
     const particle = particleOf(tokens, i);
     const lemma = verbLemma(t);
     if (!lemma) continue;
