@@ -528,16 +528,18 @@ function seeds(): Set<number> {
 /**
  * Whether a verb (any form) names an act that can harm or break things or people: hit, smash,
  * throw, break, crush, stab, kill... The planner refuses these instead of learning or mapping them.
+ * `maxSenses`: how many of the verb's senses, most frequent first, are looked at.
  */
-export function isDestructiveVerb(verb: string): boolean {
+export function isDestructiveVerb(verb: string, maxSenses: number = DESTRUCTIVE_SENSES): boolean {
   const l = verbLemma(verb);
   if (l === undefined || GENTLE_VERBS.has(l)) return false;
   if (EXTRA_DESTRUCTIVE.has(l)) return true;
-  const cached = destructiveCache.get(l);
+  const key = `${l}/${maxSenses}`;
+  const cached = destructiveCache.get(key);
   if (cached !== undefined) return cached;
   const seed = seeds();
-  const result = closure('v', senses('v', l, DESTRUCTIVE_SENSES), MAX_HYPERNYM_DEPTH).some((o) => seed.has(o));
-  destructiveCache.set(l, result);
+  const result = closure('v', senses('v', l, maxSenses), MAX_HYPERNYM_DEPTH).some((o) => seed.has(o));
+  destructiveCache.set(key, result);
   return result;
 }
 

@@ -44,6 +44,12 @@ export interface GrammarInput {
    * false: no such slot.
    */
   newVerbs?: readonly string[] | false;
+  /**
+   * Harmful verbs the robot must be able to hear as said ("crush the candy"), so the planner
+   * refuses them instead of the decoder forcing them onto a known command ("approach the
+   * candy"). Default: defaultHarmVerbs(); false: no such slot.
+   */
+  harmVerbs?: readonly string[] | false;
 }
 
 /**
@@ -130,6 +136,74 @@ function plannerWouldTeach(verb: string): boolean {
 /** The default new-verb list: WordNet's most frequent single-word verbs, safe ones only. */
 export function defaultNewVerbs(count = NEW_VERB_COUNT): string[] {
   return commonVerbs(count).filter((v) => v.length > 1 && !KNOWN_VERBS.has(v) && !NOT_NEW_VERBS.has(v) && !isDestructiveVerb(v));
+}
+
+/**
+ * The verbs people use to ask for harm, as a robot operator would say them. WordNet's
+ * destructive senses are much wider ("belt", "trim", "charge", "score"): said to a robot they
+ * mean something else, and in the grammar they stole known commands ("go to the bin" → "belt at
+ * the bin", measured). Each is kept only if WordNet files it as destructive and the planner
+ * refuses it.
+ */
+const HARM_WORDS = [
+  'attack',
+  'bash',
+  'beat',
+  'bite',
+  'break',
+  'burn',
+  'chop',
+  'crack',
+  'crush',
+  'cut',
+  'dent',
+  'destroy',
+  'explode',
+  'hit',
+  'hurl',
+  'hurt',
+  'kick',
+  'kill',
+  'knock',
+  'pound',
+  'punch',
+  'ram',
+  'rip',
+  'scratch',
+  'shatter',
+  'slam',
+  'slap',
+  'smash',
+  'spill',
+  'squash',
+  'squish',
+  'stab',
+  'stomp',
+  'tear',
+  'throw',
+  'whack',
+  'wreck',
+];
+const harmCache = new Map<string, boolean>();
+
+/** Whether the rule planner refuses "<verb> it" and "<verb> the box" as unsafe. Cached. */
+function plannerRefuses(verb: string): boolean {
+  let v = harmCache.get(verb);
+  if (v === undefined) {
+    verdicts ??= new RulePlanner();
+    const p = verdicts;
+    v = [`${verb} it`, `${verb} the box`].every((text) => {
+      const r = p.planSync(text, { skills: [], entities: [BOX], held: null, lastTouched: null, teaching: null });
+      return r.kind === 'rejected';
+    });
+    harmCache.set(verb, v);
+  }
+  return v;
+}
+
+/** The default harm list: HARM_WORDS that WordNet calls destructive and the planner refuses. */
+export function defaultHarmVerbs(): string[] {
+  return HARM_WORDS.filter((v) => !KNOWN_VERBS.has(v) && !NOT_NEW_VERBS.has(v) && isDestructiveVerb(v) && plannerRefuses(v));
 }
 
 /** Names a user may give a new behavior, from the paper's two studies and everyday tasks. */
@@ -358,6 +432,19 @@ export function buildGrammar(input: GrammarInput): Grammar {
     rules.set('new_verb', alts(newVerbs.sort()));
     rules.set('new_command', seq(opt('now'), ref('new_verb'), opt(ref('object')), opt('please')));
   }
+  // Harm said as said ("crush the candy", "throw the pen at the bag"): the planner refuses it.
+  // Without the slot the decoder can only hear the nearest known command ("approach the candy").
+  const harmVerbs =
+    input.harmVerbs === false
+      ? []
+      : [...new Set(input.harmVerbs ?? defaultHarmVerbs())].filter((v) => /^[a-z]+$/.test(v) && !KNOWN_VERBS.has(v) && !taughtWords.has(v));
+  if (harmVerbs.length) {
+    rules.set('harm_verb', alts(harmVerbs.sort()));
+    rules.set(
+      'harm_command',
+      seq(opt('now'), ref('harm_verb'), opt(ref('object')), opt(seq(alts(['at', 'against', 'off']), ref('object'))), opt('please')),
+    );
+  }
 
   // Teaching, corrections, questions: planner/control-phrases.ts parseControl and the confirm/cancel sets (answers.ts).
   rules.set('new_behavior', alts([...teachable].sort()));
@@ -457,6 +544,7 @@ export function buildGrammar(input: GrammarInput): Grammar {
       ref('commands'),
       ...(moves.length ? [ref('split_move')] : []),
       ...(newVerbs.length ? [ref('new_command')] : []),
+      ...(harmVerbs.length ? [ref('harm_command')] : []),
       ref('teach'),
       ref('dialogue'),
     ),
@@ -476,6 +564,13 @@ export function buildGrammar(input: GrammarInput): Grammar {
 /** The words of the grammar's new-verb slot (none when it has no such slot). */
 export function newVerbWords(g: Grammar): string[] {
   const x = g.rules.get('new_verb');
+  if (!x || typeof x === 'string' || !('alt' in x)) return [];
+  return x.alt.filter((w): w is string => typeof w === 'string');
+}
+
+/** The words of the grammar's harm slot (none when it has no such slot). */
+export function harmVerbWords(g: Grammar): string[] {
+  const x = g.rules.get('harm_verb');
   if (!x || typeof x === 'string' || !('alt' in x)) return [];
   return x.alt.filter((w): w is string => typeof w === 'string');
 }

@@ -25,6 +25,8 @@ const ROW = /^(\S+)\s+(-?\d+)\s+(-?\d+)\s+(\d+\.\d+)\s+(-?\d+)\s+(-?\d+)\s+(-?\d
 const CMN = /^INFO: cmn(?:_live)?\.c\(\d+\): Update to\s*<([^>]*)>/;
 const NONFINAL = /Final result does not match the grammar/;
 const TIMES = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/;
+/** ms after an utterance's frame count with no hypothesis before it counts as none */
+export const NULL_HYP_WAIT_MS = 2000;
 
 /**
  * Parses the merged stdout+stderr of pocketsphinx_continuous -backtrace yes. Per utterance it
@@ -62,8 +64,11 @@ export class DecoderOutputParser {
       const frames = f[1] !== undefined ? Number(f[1]) : -1;
       if (frames > 0 || (frames < 0 && Number(f[2]) > 0)) {
         this.#pending = { frames, hyp: null, score: 0, nonFinal: false, words: [] };
-        // No hypothesis line follows when the search found nothing; don't wait for the next utterance.
-        this.#nullTimer = setTimeout(() => this.#finishNull(), 250);
+        // No hypothesis line follows when the search found nothing; don't wait for the next
+        // utterance. Generous: on a loaded machine the decoder may be descheduled between its
+        // frame count and its hypothesis, and a late hypothesis would be lost (a right command
+        // turned into noise). The next utterance's frame count or the decoder's exit ends it sooner.
+        this.#nullTimer = setTimeout(() => this.#finishNull(), NULL_HYP_WAIT_MS);
       }
       return;
     }

@@ -19,6 +19,8 @@ export interface GrammarFiles {
   known: string | null;
   /** the words of the new-verb slot */
   newVerbs: ReadonlySet<string>;
+  /** the words of the harm slot ("crush the candy": heard as said, refused by the planner) */
+  harmVerbs: ReadonlySet<string>;
   /** words whose pronunciation came from espeak-ng */
   derived: Map<string, string>;
   missing: string[];
@@ -42,7 +44,7 @@ export class GrammarFileStore {
     derived: Map<string, string>,
     missing: string[],
     kwsText: string | null = null,
-    known: { jsgf: string; newVerbs: ReadonlySet<string> } | null = null,
+    known: { jsgf: string; newVerbs: ReadonlySet<string>; harmVerbs: ReadonlySet<string> } | null = null,
   ): GrammarFiles {
     if (!this.#dir) {
       const dir = mkdtempSync(join(tmpdir(), 'shammie-asr-'));
@@ -60,7 +62,18 @@ export class GrammarFileStore {
     if (kws && kwsText !== null) writeFileSync(kws, kwsText);
     const knownPath = known ? join(this.#dir, `g${version}.known.gram`) : null;
     if (knownPath && known) writeFileSync(knownPath, known.jsgf);
-    return { version, jsgf: gram, dict, loop, kws, known: knownPath, newVerbs: known?.newVerbs ?? new Set(), derived, missing };
+    return {
+      version,
+      jsgf: gram,
+      dict,
+      loop,
+      kws,
+      known: knownPath,
+      newVerbs: known?.newVerbs ?? new Set(),
+      harmVerbs: known?.harmVerbs ?? new Set(),
+      derived,
+      missing,
+    };
   }
 
   close(): void {

@@ -13,8 +13,27 @@ import type { DecodedUtterance } from './pocketsphinx-decoder.js';
 import { judge, type Thresholds } from './pocketsphinx-score.js';
 import type { Transcript } from './types.js';
 
-/** Points per frame a new-verb reading must beat the best known reading by (measured; see speech/README.md). */
-export const NEW_VERB_PRIOR = 3;
+/**
+ * Points per frame a new-verb reading must beat the best known reading by (measured on the
+ * development voices, see speech/README.md: known commands heard as a new verb lost by up to
+ * 4.7 — "grasp" → "press", "pull back" → "fold it" —, new verbs heard right won by 6.6 or more).
+ */
+export const NEW_VERB_PRIOR = 5.5;
+
+/**
+ * The same margin for a harmful verb ("crush the candy"): none. Heard as said, the planner
+ * refuses it; forced onto the nearest known command it would move the arm ("approach the
+ * candy"), so a harm reading stands whenever it explains the audio at least as well.
+ */
+export const HARM_VERB_PRIOR = 0;
+
+/**
+ * Between this and the prior the evidence is split, and the known reading is only 'unsure' (the
+ * voice loop asks "Did you say …?"): measured on the development voices (20 dB), out-of-domain
+ * lines forced onto a known command lost to a new verb by 1.9–4.6 per frame ("wrap the candy" →
+ * "flip the candy" over "grab the candy" by 3.7), known commands by up to 4.7 ("grasp").
+ */
+export const NEW_VERB_ASK = 2;
 
 /** Frames of words in a decoder's word table (fillers and silences left out). */
 export function speechFrames(u: DecodedUtterance): number {
@@ -51,5 +70,8 @@ export function preferKnown(
   const score = Math.round((t.score - Math.max(0, gap)) * 100) / 100;
   const rest: Transcript = { ...t };
   delete rest.reason;
-  return { ...rest, text, score, ...judge(text, score, thresholds), alternatives: [t.text] };
+  const verdict = judge(text, score, thresholds);
+  // A stop is never merely unsure (see judge); anything else the new verb nearly won is asked about.
+  const split = gap > NEW_VERB_ASK && verdict.accepted && !isStopUtterance(text);
+  return { ...rest, text, score, ...verdict, ...(split ? { accepted: false, reason: 'unsure' as const } : {}), alternatives: [t.text] };
 }

@@ -11,7 +11,7 @@ import type { DecodedUtterance } from './pocketsphinx-decoder.js';
 import type { GrammarFiles } from './pocketsphinx-files.js';
 import { SpeechGate, type GateOptions } from './pocketsphinx-gate.js';
 import { OVERRULING } from './pocketsphinx-spotter.js';
-import { isNewVerbText, preferKnown } from './pocketsphinx-rescore.js';
+import { HARM_VERB_PRIOR, isNewVerbText, preferKnown } from './pocketsphinx-rescore.js';
 import { Generation, type DecoderHost, type SpottedStop } from './pocketsphinx-generation.js';
 import { scoreUtterance, wordSpan, type Thresholds } from './pocketsphinx-score.js';
 import { SpeechUnavailableError, type SttEvent, type SttStream, type Transcript } from './types.js';
@@ -61,6 +61,8 @@ export function fillDigitalSilence(pcm: Buffer, seed = 3): Buffer {
 
 /** entries kept in the decoder → stream time map */
 const MAX_TIME_MAP = 4096;
+/** seconds of audio the replay buffer keeps at most (see #append) */
+const MAX_REPLAY_S = 300;
 
 /** how long close() waits for the decoders to finish their input before killing them (ms) */
 const CLOSE_GRACE_MS = 500;
@@ -88,8 +90,10 @@ export class PocketsphinxStream implements SttStream {
   /** stop words heard recently: a command final overlapping one is not a command */
   #stops: { word: string; start: number; end: number; confidence: number }[] = [];
   #written = 0;
-  /** finals being re-decoded (a new verb against the known commands) */
+  /** finals not delivered yet: re-decoded (a new verb against the known commands), or queued behind one */
   #pending = new Set<Promise<void>>();
+  /** the last final queued behind a re-check (finals are delivered in order) */
+  #delivered: Promise<void> = Promise.resolve();
   /** the replay buffer of generations finish() ended, until their last finals are out */
   #ended = new Map<Generation, { replay: Buffer[]; start: number }>();
   #guard: 'mute' | number | null = null;
@@ -240,8 +244,11 @@ export class PocketsphinxStream implements SttStream {
     this.#replay.push(b);
     this.#replayLen += b.length / 2;
     this.#fed += b.length / 2;
-    // Bound the replay buffer (a minute of continuous speech without an utterance end is noise).
-    while (this.#replayLen > 60 * SAMPLE_RATE && this.#replay.length > 1) this.#dropReplayed();
+    // Bound the replay buffer. Decoded audio leaves it at each utterance end (#onPair); what is
+    // left is audio the decoders have not finished, which the new-verb re-check and a grammar
+    // change still need, so the bound is generous: audio fed faster than real time (a file, the
+    // eval) may run minutes ahead of the decoders. 5 min of 16 kHz s16 is 9.6 MB.
+    while (this.#replayLen > MAX_REPLAY_S * SAMPLE_RATE && this.#replay.length > 1) this.#dropReplayed();
   }
 
   /** Drop the oldest replay chunk (decoded for good), and the time-map entries before it. */
@@ -305,10 +312,11 @@ export class PocketsphinxStream implements SttStream {
     }
     this.#rehearCold = false;
     const scored = scoreUtterance(g, p, span, gen.offset, this.stt);
-    // A new verb has to beat the known commands (pocketsphinx-rescore.ts): its audio, before it is dropped.
+    // A new or harmful verb is re-checked against the known commands (pocketsphinx-rescore.ts): its audio, before it is dropped.
     const files = gen.files;
+    const harm = isNewVerbText(scored.text, files.harmVerbs);
     const rescore =
-      files.known && last && span.length && isNewVerbText(scored.text, files.newVerbs)
+      files.known && last && span.length && (harm || isNewVerbText(scored.text, files.newVerbs))
         ? this.#replayed(
             gen,
             gen.offset + Math.max(0, span[0].start * (SAMPLE_RATE / 100) - 0.1 * SAMPLE_RATE),
@@ -320,17 +328,24 @@ export class PocketsphinxStream implements SttStream {
       const upTo = gen.offset + (last.end + 1) * (SAMPLE_RATE / 100);
       while (this.#replay.length && this.#replayStart + this.#replay[0].length / 2 <= upTo) this.#dropReplayed();
     }
-    if (!rescore?.length) {
+    if (!rescore?.length && !this.#pending.size) {
       this.#deliver(gen, scored);
       return;
     }
-    const job = this.stt
-      .decodeBoth(rescore, gen.cmn ?? this.stt.lastCmn)
-      .then(({ full, known }) => preferKnown(scored, full, known, this.stt, this.stt.newVerbPrior))
-      .catch(() => scored)
-      .then((t) => {
-        if (!gen.killed && !this.#closed) this.#deliver(gen, t);
-      });
+    // Finals go out in the order they were said: one behind a re-check waits for it. A re-checked
+    // utterance is delivered even if a grammar change ended its generation meanwhile (its audio
+    // has left the replay buffer, so the next generation will not hear it again).
+    const checked = rescore?.length
+      ? this.stt
+          .decodeBoth(rescore, gen.cmn ?? this.stt.lastCmn)
+          .then(({ full, known }) => preferKnown(scored, full, known, this.stt, harm ? HARM_VERB_PRIOR : this.stt.newVerbPrior))
+          .catch(() => scored)
+      : Promise.resolve(scored);
+    const before = this.#delivered;
+    const job = Promise.all([checked, before]).then(([t]) => {
+      if (!this.#closed) this.#deliver(gen, t);
+    });
+    this.#delivered = job;
     this.#pending.add(job);
     void job.finally(() => this.#pending.delete(job));
   }

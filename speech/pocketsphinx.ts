@@ -27,7 +27,7 @@
  * file holds the options and the recognizer that owns them.
  */
 import { join } from 'node:path';
-import { buildGrammar, newVerbWords, pruneWords, toJsgf, type GrammarInput } from './grammar.js';
+import { buildGrammar, harmVerbWords, newVerbWords, pruneWords, toJsgf, type GrammarInput } from './grammar.js';
 import { noiseFloorDb, pinkNoise, SAMPLE_RATE, toBuffer } from './pcm.js';
 import { findOnPath } from './proc.js';
 import { COMMON_WORDS } from './common-words.js';
@@ -194,7 +194,12 @@ export class PocketsphinxStt implements SpeechToText {
     const dict = await buildDictionary([...g.words, ...COMMON_WORDS], { cmudictPath: join(this.modelDir, 'cmudict-en-us.dict') });
     const pruned = pruneWords(g, new Set(dict.missing));
     const newVerbs = new Set(newVerbWords(pruned));
-    const known = newVerbs.size ? toJsgf(pruneWords(buildGrammar({ ...input, newVerbs: false }), new Set(dict.missing))) : null;
+    const harmVerbs = new Set(harmVerbWords(pruned));
+    // The known commands alone: what a new or harmful verb is re-checked against.
+    const known =
+      newVerbs.size || harmVerbs.size
+        ? toJsgf(pruneWords(buildGrammar({ ...input, newVerbs: false, harmVerbs: false }), new Set(dict.missing)))
+        : null;
     // Stop phrases whose words the dictionary holds (the grammar's <stop> rule has them all).
     const stops = this.stopPhrases.filter((p) => p.phrase.split(' ').every((w) => pruned.words.has(w)));
     this.#install(
@@ -204,7 +209,7 @@ export class PocketsphinxStt implements SpeechToText {
       dict.derived,
       dict.missing,
       this.spotter && stops.length ? kwsList(stops) : null,
-      known ? { jsgf: known, newVerbs } : null,
+      known ? { jsgf: known, newVerbs, harmVerbs } : null,
     );
   }
 
@@ -243,7 +248,7 @@ export class PocketsphinxStt implements SpeechToText {
     derived: Map<string, string>,
     missing: string[],
     kws: string | null = null,
-    known: { jsgf: string; newVerbs: ReadonlySet<string> } | null = null,
+    known: { jsgf: string; newVerbs: ReadonlySet<string>; harmVerbs: ReadonlySet<string> } | null = null,
   ): void {
     this.files = this.#store.write(jsgf, dictText, loopWords, derived, missing, kws, known);
     for (const s of this.streams) s.grammarChanged();
@@ -304,7 +309,9 @@ export class PocketsphinxStt implements SpeechToText {
       const p = new DecoderProcess(this.binary, [...args, '-backtrace', 'yes', ...(cmn ? ['-cmninit', cmn] : []), ...this.extraArgs], (u) =>
         got.push(u),
       );
-      const timer = setTimeout(() => p.kill(), 4000);
+      // A bound for a hung decoder only: a loaded machine takes seconds, and a killed re-check
+      // would let the new verb stand whatever it sounded like.
+      const timer = setTimeout(() => p.kill(), 15_000);
       const floor = Math.max(-75, noiseFloorDb(pcm));
       // Heard twice, the second hearing counts: a fresh decoder's first utterance carries its
       // endpointer's warm-up (as in transcribe()).

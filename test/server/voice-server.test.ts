@@ -144,9 +144,9 @@ describe('console voice channel (pocketsphinx, espeak-ng)', () => {
     const cancelled = c.mark();
     c.send({ type: 'cancel' });
     await c.next('preview_cleared', () => true, 5000, cancelled);
-    // "Okay, cancelled." is spoken: recognition listens again after it.
-    const muted = await c.next('voice_state', (m) => m.voice.muted, 5000, cancelled);
-    await c.next('voice_state', (m) => !m.voice.muted, 5000, c.messages.indexOf(muted));
+    // "Okay, cancelled." is spoken (after the plan's reply): recognition listens again after it.
+    const spokenCancel = await c.next('speech', (m) => /cancelled/i.test(m.text), 20_000, again);
+    await c.next('voice_state', (m) => !m.voice.muted, 10_000, c.messages.indexOf(spokenCancel));
   }, 60_000);
 
   it('settings: voices are offered, an unknown voice is refused, speech can be switched off', async () => {

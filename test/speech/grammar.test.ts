@@ -4,7 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RulePlanner } from '../../planner/rule-planner.js';
-import { buildGrammar, isProperName, pruneWords, sample, toJsgf, type Expr, type GrammarInput } from '../../speech/grammar.js';
+import {
+  buildGrammar,
+  harmVerbWords,
+  isProperName,
+  pruneWords,
+  sample,
+  toJsgf,
+  type Expr,
+  type GrammarInput,
+} from '../../speech/grammar.js';
 import { prng } from '../../speech/pcm.js';
 import { buildDictionary, ipaToArpabet } from '../../speech/pronounce.js';
 import { loadSpeechSet } from '../../speech/eval/set.js';
@@ -13,7 +22,12 @@ const set = loadSpeechSet();
 const planner = new RulePlanner();
 
 /** What the planner may answer to a grammar sentence: anything but "I didn't understand". */
-function understood(text: string, input: GrammarInput, teaching: boolean): { ok: boolean; got: string } {
+function understood(
+  text: string,
+  input: GrammarInput,
+  teaching: boolean,
+  harm: ReadonlySet<string> = new Set(),
+): { ok: boolean; got: string } {
   const held = input.entities[0]?.name ?? null;
   const r = planner.planSync(text, {
     skills: input.skills,
@@ -22,7 +36,10 @@ function understood(text: string, input: GrammarInput, teaching: boolean): { ok:
     lastTouched: held,
     teaching: teaching ? { name: 'pack' } : null,
   });
-  if (r.kind === 'rejected') return { ok: false, got: `rejected ${r.reason}` };
+  // The harm slot's sentences ("crush the candy") are there to be heard and refused.
+  const harmful = harm.has(text.split(' ').filter((w) => w !== 'now')[0]);
+  if (r.kind === 'rejected') return { ok: harmful && r.reason === 'unsafe', got: `rejected ${r.reason}` };
+  if (harmful) return { ok: false, got: `${r.kind}, not refused` };
   if (r.kind !== 'question') return { ok: true, got: r.kind };
   // Questions that are about the world, not about the words, are fine.
   const fine =
@@ -45,14 +62,16 @@ function sampleWords(x: Expr | undefined): string[] {
 
 describe('the generated grammar', () => {
   for (const base of ['giftbag', 'giftbag_late', 'stopmotion_late']) {
-    it(`every sentence it can produce in ${base} is one the rule planner understands`, () => {
+    it(`every sentence it can produce in ${base} is one the rule planner understands (harmful ones: refuses)`, () => {
       const input = set.vocabulary(base);
       const g = buildGrammar(input);
+      const harm = new Set(harmVerbWords(g));
+      expect(harm.size).toBeGreaterThanOrEqual(30);
       const r = prng(11);
       const bad: string[] = [];
       for (let i = 0; i < 1500; i++) {
         const text = sample(g, r);
-        const u = understood(text, input, i % 2 === 0);
+        const u = understood(text, input, i % 2 === 0, harm);
         if (!u.ok) bad.push(`${text} → ${u.got}`);
       }
       expect(bad.slice(0, 5)).toEqual([]);

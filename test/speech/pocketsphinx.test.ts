@@ -5,10 +5,11 @@
  * keeps the robot's own voice out, and a real human recording from pocketsphinx-testdata.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { isNoise } from '../../speech/loop.js';
 import { readAudioFile } from '../../speech/pcm.js';
 import { DecoderOutputParser, PocketsphinxStt, type DecodedUtterance } from '../../speech/pocketsphinx.js';
+import { NULL_HYP_WAIT_MS } from '../../speech/pocketsphinx-decoder.js';
 import { loadSpeechSet } from '../../speech/eval/set.js';
 import { spoken } from './fixtures.js';
 
@@ -125,5 +126,29 @@ INFO: fsg_search.c(853): 20 frames, 7746 HMMs (42/fr), 18360 senones (100/fr), 4
     expect(got[0].words[1]).toEqual({ word: 'go', start: 31, end: 54, ascr: -1095, lscr: 0 });
     expect(p.cmn).toBe('36.98,-4.59,-5.94');
     expect(p.cpuSeconds).toBeCloseTo(1.3);
+  });
+
+  it('a hypothesis that comes late (a decoder descheduled on a loaded machine) is not lost', () => {
+    vi.useFakeTimers();
+    try {
+      const got: DecodedUtterance[] = [];
+      const p = new DecoderOutputParser((u) => got.push(u));
+      p.line('INFO: fsg_search.c(853): 183 frames, 7746 HMMs (42/fr), 18360 senones (100/fr), 4523 history entries (24/fr)');
+      vi.advanceTimersByTime(NULL_HYP_WAIT_MS / 2);
+      for (const line of [
+        'INFO: pocketsphinx.c(1168): go home (-6822)',
+        'word                 start end   pprob ascr       lscr       lback',
+        'go home',
+      ])
+        p.line(line);
+      expect(got.map((u) => u.hyp)).toEqual(['go home']);
+      // With no hypothesis at all, the utterance still ends (empty) after the wait.
+      p.line('INFO: fsg_search.c(853): 20 frames, 7746 HMMs (42/fr), 18360 senones (100/fr), 4523 history entries (24/fr)');
+      vi.advanceTimersByTime(NULL_HYP_WAIT_MS + 1);
+      expect(got.map((u) => u.hyp)).toEqual(['go home', null]);
+      expect(NULL_HYP_WAIT_MS).toBeGreaterThanOrEqual(1000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
