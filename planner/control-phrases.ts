@@ -159,9 +159,9 @@ const TEACH_DONE = phrases(
 /** "I'm done showing you", "we're finished with the lesson": the lesson ends, however it is said. */
 const DONE_SAID =
   /^(?:(?:im|i am|were|we are|youre|you are|all|and) )*(?:done|finished|through|complete)(?: (?:now|here|for now|showing you|teaching you|showing|teaching|demonstrating|with (?:the|this|that|my|our) (?:lesson|demo|demonstration|example|showing)|with (?:it|that|this)))?$/;
-/** "end the lesson", "lesson complete", "that's the last step", "now you know how": the lesson ends. */
+/** "end the lesson", "lesson complete", "that's the last step", "now you know how", "that's the shot": the lesson ends. */
 const LESSON_END =
-  /^(?:(?:end|finish|stop|close|complete|save)(?: the| this| our| my)? (?:lesson|teaching|demo|demonstration|recording)|(?:the |this )?lesson (?:is )?(?:over|complete|done|finished|ended)|(?:thats|that is|that was) (?:the )?(?:last|final) (?:step|one|bit|part|thing)|(?:now )?(?:you know how|youve got it|you have got it|you got it|you have it)(?: now)?|(?:and )?(?:thats|that is) how (?:its|it is) done)$/;
+  /^(?:(?:end|finish|stop|close|complete|save)(?: the| this| our| my)? (?:lesson|teaching|demo|demonstration|recording)|(?:the |this )?lesson (?:is )?(?:over|complete|done|finished|ended)|(?:thats|that is|that was) (?:the )?(?:last|final) (?:step|one|bit|part|thing)|(?:now )?(?:you know how|youve got it|you have got it|you got it|you have it)(?: now)?|(?:and )?(?:thats|that is) how (?:its|it is) done|(?:thats|that is|that was) (?:the |my |our )?(?:whole |full |complete )?(?:shot|move|routine|sequence|trick)(?: ,? ?(?:done|finished|all done))?)$/;
 /** "no, the other one", "not that, the other one": any leading rejection words, then "the other (one)". */
 const OTHER_SAID =
   /^(?:(?:no|not|nope|that|this|its|thats|wrong|one|the|i|meant|mean|try|use|take|pick|grab|get)\s)*(?:the )?other(?: one)?$/;
@@ -332,7 +332,7 @@ const NOT_THE_ONE = /^(?:(?:thats|that is|its|it is) )?not (?:the right one|the 
 const POINT_SAID =
   /^(?:(?:right |just |over )?(?:here|there) )?(?:where (?:the gripper|your gripper|you|the hand|your hand) (?:is|are)(?: now)?)$|^(?!(?:what|who|which|where|how|why|nothing|everything|something|anything)\b)(?:the )?[a-z]+(?: [a-z]+)? is (?:right |just |over )?(?:here|there)$|^(?:this|that) is where (?:the )?[a-z]+(?: [a-z]+)? is$|^(?:the |your |my )?(?:gripper|hand|claw) is (?:right )?(?:on|at|over|above|next to|by) (?:it|that|this|the [a-z]+(?: [a-z]+)?)(?: now)?$/;
 const DESCRIBE =
-  /^(?:what do you know about|what do you mean by|tell me about|tell me what|what is the meaning of|whats the meaning of|what is|whats|what are|what was|what does|what do|what did|describe|explain|remind me what|remind me how to|remind me how you|show me how you|how do you|how would you|how will you|how does) (?<x>.+?)(?: do| does| mean| means| is| was| look like| looks like| again| exactly| stand for| work| works)?$/;
+  /^(?:what do you know about|what do you mean by|tell me about|tell me what|what is the meaning of|whats the meaning of|what is|whats|what are|what was|what does|what do|what did|describe|explain|remind me what|remind me how to|remind me how you|show me how you|how do you|how would you|how will you|how does|who is|whos|who are) (?<x>.+?)(?: do| does| mean| means| is| was| look like| looks like| again| exactly| stand for| work| works)?$/;
 const FORGET = /^(?:forget|unlearn|delete|erase) (?:about )?(?<x>.+)$/;
 const RENAME = [
   /^rename (?<from>.+?) (?:to|as|into) (?<to>.+)$/,

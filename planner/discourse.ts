@@ -322,7 +322,8 @@ const SAME_WITH = [
   /^(?:and )?(?<np>.+?) next$/,
   /^(?:and )?now (?:with |for |do )?(?<np>.+?)(?: too| as well| again)?$/,
   /^(?:and )?(?:also |then )?(?<np>.+?) (?:too|as well)$/,
-  /^(?:and |now )*again (?:with|for) (?<np>.+)$/,
+  // "again but on the tower", "once more with loki": a repeat said with its new target.
+  /^(?:and |now )*(?:again|once more|one more time)(?: but)? (?:with|for|on|at|around|of) (?<np>.+)$/,
   // "do the hulk now", "now do loki": the last move, on another one.
   /^(?:and |then |now )*do (?<np>.+?)(?: now| next| too| again)?$/,
 ];
@@ -684,6 +685,27 @@ const paramOf = (skill: string, ctx: PlannerContext): string =>
  * "don't pick up the ball, pick up the pen" keep the positive clause; "… instead of the ball"
  * is cut off. A negated clause alone stays (the planner answers it: no motion).
  */
+/** The longest thing "leave … alone" may name: "leave the little green car alone". */
+const LEFT_ALONE_REACH = 5;
+
+/**
+ * "leave the candy alone", "let the pen be": a negation in other words, said as "don't touch the
+ * candy" so that scopeNegation keeps it from moving anything. Other uses of "leave" stay as said.
+ */
+export function leftAlone(tokens: readonly string[]): string[] {
+  const out = [...tokens];
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] !== 'leave' && out[i] !== 'let') continue;
+    const end = out.slice(i + 2, i + 2 + LEFT_ALONE_REACH).findIndex((w) => w === 'alone' || w === 'be');
+    if (end < 0 || out[i + 1] === 'go' || out[i + 1] === BREAK) continue;
+    const k = i + 2 + end;
+    // "let it be" / "leave it alone" end the clause; "let the pen be in the bag" is a placement.
+    if (out[k + 1] !== undefined && out[k + 1] !== BREAK && out[k + 1] !== 'and' && out[k + 1] !== 'then') continue;
+    out.splice(i, k - i + 1, 'dont', 'touch', ...out.slice(i + 1, k));
+  }
+  return out;
+}
+
 export function scopeNegation(clauses: readonly (readonly string[])[]): string[][] {
   const out: string[][] = [];
   const negated = (c: readonly string[]): boolean =>
@@ -760,6 +782,36 @@ export function openOffer(d: Discourse): TeachOffer | undefined {
 export function lessonShown(d: Discourse): TeachOffer | undefined {
   const o = d.teachOffer;
   return o && o.stepsSince > 0 ? o : undefined;
+}
+
+/** What opens a part said to come first: "but first", "before that". */
+const FIRST_LEADS: readonly (readonly string[])[] = [['first'], ['before', 'that'], ['before', 'this'], ['before', 'you', 'do', 'that']];
+
+/**
+ * "go home, but pick up the pen first", "go home, but before that grab the pen": a part said
+ * after another but meant to happen before it is moved in front of it. Runs before the fillers
+ * go (they take "first"); the parts are the ones a comma or "but" sets apart.
+ */
+export function firstThings(tokens: readonly string[]): string[] {
+  const parts: string[][] = [[]];
+  for (const t of tokens) {
+    if (t === BREAK || t === 'but') {
+      if (parts[parts.length - 1].length) parts.push([]);
+    } else parts[parts.length - 1].push(t);
+  }
+  if (!parts[parts.length - 1].length) parts.pop();
+  let moved = false;
+  for (let i = 1; i < parts.length; i++) {
+    const p = parts[i];
+    const lead = FIRST_LEADS.find((l) => l.every((w, k) => p[k] === w));
+    const body = lead ? p.slice(lead.length) : p[p.length - 1] === 'first' ? p.slice(0, -1) : undefined;
+    // "go home, first": nothing left to move.
+    if (!body || body.length < 2) continue;
+    parts.splice(i - 1, 2, body, parts[i - 1]);
+    moved = true;
+  }
+  if (!moved) return [...tokens];
+  return parts.flatMap((p, i) => (i ? [BREAK, ...p] : p));
 }
 
 /** Subordinators of time: does the subordinate event come before the main one? */

@@ -55,6 +55,10 @@ export const SKILL_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
     'revolve around',
     'rotate around',
     'spin around',
+    // "fly around the tower", "go round loki": a drone pilot's and a Briton's orbit.
+    'fly around',
+    'go round',
+    'circle round',
   ],
 };
 

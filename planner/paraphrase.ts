@@ -10,7 +10,7 @@ import type { SkillSignature } from '../skills/registry.js';
 import { KNOWN_VERBS } from './rules.js';
 import { soundsLike } from './text.js';
 import type { Repair } from './types.js';
-import { commonVerbs, isDestructiveVerb, isVerb, verbLemma } from './wordnet.js';
+import { commonVerbs, isDestructiveVerb, isNoun, isVerb, verbLemma } from './wordnet.js';
 
 /** Subjects said before the verb of a command. */
 const SUBJECTS = new Set(['you', 'u', 'we', 'i', 'robot']);
@@ -112,13 +112,13 @@ const CAMERA = new Set(['camera', 'lens', 'shot']);
 const CAMERA_PREPS = new Set(['at', 'to', 'toward', 'towards', 'over', 'on', 'near', 'up']);
 /** Verbs that move the arm to a place, and the arm's words: "hover the gripper over the candy". */
 const ARM_MOVERS = new Set(['hover', 'move', 'bring', 'take', 'put', 'get', 'send', 'position', 'place', 'lower', 'lift', 'raise']);
-const ARM_WORDS = new Set(['gripper', 'arm', 'hand', 'claw', 'robot']);
+const ARM_WORDS = new Set(['gripper', 'arm', 'hand', 'claw', 'robot', 'rig']);
 /** Verbs of going that take no object: "go the bin" lacks its "to". */
 const GOING = new Set(['go', 'come', 'head', 'travel', 'walk', 'return', 'goto']);
 /** Verbs of carrying the camera somewhere: the arm moves. */
-const CARRY = new Set(['bring', 'take', 'get', 'put', 'carry', 'send']);
+const CARRY = new Set(['bring', 'take', 'get', 'put', 'carry', 'send', 'park', 'position', 'place', 'set']);
 const CLOSE_UP =
-  /^(?:(?:get|give me|grab|take|do|shoot|go for|go in for|go|move|cut to|cut to a) )?(?:a |an )?(?:close ?up|closeup|tight shot|close shot)(?: shot)? (?:of|on) (?<np>.+)$/;
+  /^(?:(?:get|give me|grab|take|do|shoot|go for|go in for|go|move|cut to|cut to a|get in|go in|move in|push in) )?(?:a |an )?(?:close ?up|closeup|tight shot|close shot|tight)(?: shot)? (?:of|on) (?<np>.+)$/;
 /** A clause long enough to hold verb, camera and a preposition. */
 const i1 = (t: readonly string[]): boolean => t.length >= 4;
 
@@ -345,9 +345,11 @@ function dropSubject(tokens: string[]): string[] {
  * → "put the candy in the bag"; undefined when the clause is not of that shape.
  */
 function placement(tokens: readonly string[]): string[] | undefined {
-  if (!NP_START.has(tokens[0] ?? '')) return undefined;
+  // "candy must go in bag": a learner drops the article; a bare noun of one or two words may start it.
+  const bare = !NP_START.has(tokens[0] ?? '') && isNoun(tokens[0] ?? '') && !KNOWN_VERBS.has(tokens[0] ?? '');
+  if (!NP_START.has(tokens[0] ?? '') && !bare) return undefined;
   const at = tokens.findIndex((t, i) => i > 0 && (PLACING.has(t) || PLACE_MODALS.has(t)));
-  if (at < 1) return undefined;
+  if (at < 1 || (bare && at > 2)) return undefined;
   const obj = tokens.slice(0, at);
   if (obj.some((t) => PLACE_PREPS.has(t) || KNOWN_VERBS.has(t))) return undefined;
   let j = at;
@@ -364,16 +366,54 @@ function placement(tokens: readonly string[]): string[] | undefined {
   return ['put', ...obj, ...tokens.slice(j)];
 }
 
+/** The longest noun phrase before a participle: "the little green toy car packed". */
+const DONE_TO_REACH = 5;
+
+/**
+ * "the ball packed", "the pen thrown away" → "pack the ball", "throw away the pen": a participle
+ * or gerund after a noun phrase, whose verb is a taught skill's (its particle kept). Undefined otherwise.
+ */
+function doneTo(rest: readonly string[], skills: readonly SkillSignature[]): string[] | undefined {
+  for (let k = 2; k < rest.length && k <= DONE_TO_REACH; k++) {
+    const w = rest[k];
+    const lemma = verbLemma(w);
+    if (!lemma || lemma === w) continue;
+    const skill = skills.find((s) => s.name.split('_')[0] === lemma && s.params.length > 0);
+    if (!skill) continue;
+    const particle = rest.slice(k + 1);
+    // Only the skill's own particle may follow ("thrown away"): anything else is not this shape.
+    if (particle.join('_') !== skill.name.split('_').slice(1).join('_')) return undefined;
+    return [lemma, ...particle, ...rest.slice(0, k)];
+  }
+  return undefined;
+}
+
+/** "the ball needs packing", "the pen needs to be thrown away" → "pack the ball", "throw away the pen". */
+function needsDoing(tokens: readonly string[], skills: readonly SkillSignature[]): string[] | undefined {
+  if (!NP_START.has(tokens[0] ?? '')) return undefined;
+  const at = tokens.findIndex((t, i) => i > 0 && (t === 'needs' || t === 'need'));
+  if (at < 1) return undefined;
+  // "needs to be packed" as well as "needs packing".
+  const skip = tokens[at + 1] === 'to' && tokens[at + 2] === 'be' ? 3 : 1;
+  return doneTo([...tokens.slice(0, at), ...tokens.slice(at + skip)], skills);
+}
+
 /** "we need the candy in the bag", "I'd like the pen in the bin" → "put the candy in the bag". */
-function wanted(tokens: readonly string[]): string[] | undefined {
+function wanted(tokens: readonly string[], skills: readonly SkillSignature[]): string[] | undefined {
   let i = 0;
   if (SUBJECTS.has(tokens[0] ?? '') || tokens[0] === 'id' || tokens[0] === 'wed') i = 1;
   if (i === 0) return undefined;
   const glued = tokens[0] === 'id' || tokens[0] === 'wed' ? ['like'] : undefined;
   const w = glued && tokens[1] === 'like' ? glued : WANTING.find((p) => startsAt(tokens, i, p));
   if (!w) return undefined;
-  const rest = tokens.slice(i + w.length);
+  let rest = tokens.slice(i + w.length);
   if (!NP_START.has(rest[0] ?? '')) return undefined;
+  // "I need the ball packed", "we want the pen thrown away": the thing, then what is to be done to it.
+  const done = doneTo(rest, skills);
+  if (done) return done;
+  // "I'd like the candy to end up in the bag": where it is to be, said with a verb of placing.
+  const to = rest.indexOf('to');
+  if (to > 1 && PLACING.has(rest[to + 1] ?? '')) rest = [...rest.slice(0, to), ...rest.slice(to + (rest[to + 2] === 'up' ? 3 : 2))];
   const prep = rest.findIndex((t, k) => k > 0 && PLACE_PREPS.has(t));
   // "I need the pen", "I want the ball": wanting a thing, with no place, asks to have it picked up.
   if (prep < 0 && rest.length > 1 && rest.length <= 4 && !rest.some((t) => KNOWN_VERBS.has(t))) return ['pick', 'up', ...rest];
@@ -392,7 +432,8 @@ export function paraphrase(clause: readonly string[], skills: readonly SkillSign
   // "position yourself above the pen", "get yourself over to the bin": the arm moves itself.
   if (tokens[1] === 'yourself' && SELF_MOVERS.has(tokens[0]) && tokens.length > 3) tokens = ['move', ...tokens.slice(2)];
   // "bring me the ball": what the robot can do of it is fetch it (it cannot hand things over).
-  if (tokens[0] === 'bring' && (tokens[1] === 'me' || tokens[1] === 'us') && NP_START.has(tokens[2] ?? ''))
+  // "hand me the pen", "pass me the ball" likewise ("give me" is as often a shot, a minute or a hug).
+  if (HANDING.has(tokens[0] ?? '') && (tokens[1] === 'me' || tokens[1] === 'us') && NP_START.has(tokens[2] ?? ''))
     tokens = ['fetch', ...tokens.slice(2)];
   // "hover the gripper over the candy", "move the arm to the bin": the arm moves itself.
   if (
@@ -408,7 +449,27 @@ export function paraphrase(clause: readonly string[], skills: readonly SkillSign
   // "gripper open", "hand closed": the gripper said first, as a terse order.
   if (tokens.length === 2 && GRIPPER_WORDS.has(tokens[0]) && GRIPPER_STATES.has(tokens[1]))
     tokens = [GRIPPER_STATES.get(tokens[1])!, 'the', 'gripper'];
-  const indirect = placement(tokens) ?? wanted(tokens);
+  // "position over candy", "park above the bin": a lab's terse order for the arm to go there.
+  if (STATIONING.has(tokens[0] ?? '') && STATION_PREPS.has(tokens[1] ?? '') && tokens.length > 2) tokens = ['move', ...tokens.slice(1)];
+  // "go to position of ball", "go to the location of the pen": the place of a thing is the thing.
+  tokens = placeOf(tokens);
+  // "go in the home", "go into home": a learner's preposition before "home".
+  if (
+    GOING.has(tokens[0] ?? '') &&
+    ['in', 'into', 'inside'].includes(tokens[1] ?? '') &&
+    tokens[tokens.length - 1] === 'home' &&
+    tokens.length <= 4
+  )
+    tokens = [tokens[0], 'home'];
+  // "slow push in on loki", "gently put the pen in the bin": how, said before the verb.
+  if (
+    MANNER.has(tokens[0] ?? '') &&
+    tokens.length > 2 &&
+    (commandVerb(tokens[1], skills) || isVerb(tokens[1])) &&
+    !PARTICLES.has(tokens[1])
+  )
+    tokens = tokens.slice(1);
+  const indirect = placement(tokens) ?? wanted(tokens, skills) ?? needsDoing(tokens, skills);
   if (indirect) tokens = indirect;
   else tokens = dropSubject(tokens);
 
@@ -483,6 +544,30 @@ function verbLemmaKnown(w: string): boolean {
   return l !== undefined && l !== w && KNOWN_VERBS.has(l);
 }
 
+/** Words for where a thing is: "the position of the ball" is the ball. */
+const PLACE_OF = new Set(['position', 'location', 'spot', 'place']);
+/** Prepositions of going before "the position of …" ("in place of the ball" means "instead of"). */
+const GOING_TO = new Set(['to', 'at', 'over', 'above', 'near', 'by', 'toward', 'towards']);
+
+/** "go to (the) position of (the) ball" → "go to (the) ball". */
+function placeOf(tokens: string[]): string[] {
+  for (let i = 1; i + 2 < tokens.length; i++) {
+    const the = tokens[i] === 'the' ? 1 : 0;
+    if (GOING_TO.has(tokens[i - 1]) && PLACE_OF.has(tokens[i + the]) && tokens[i + the + 1] === 'of')
+      return [...tokens.slice(0, i), ...tokens.slice(i + the + 2)];
+  }
+  return tokens;
+}
+/** Verbs of handing something to the speaker: what the robot can do of them is fetch it. */
+const HANDING = new Set(['bring', 'hand', 'pass']);
+/** Verbs of placing the arm itself, said with no object: "position over candy". */
+const STATIONING = new Set(['position', 'park', 'station']);
+const STATION_PREPS = new Set(['over', 'above', 'at', 'by', 'near', 'next', 'beside', 'on', 'to']);
+/** How a move is made, said before its verb: carries no command. */
+const MANNER = new Set(['slow', 'slowly', 'gently', 'carefully', 'smoothly', 'quickly', 'quick', 'softly', 'steadily', 'now']);
+/** Words WordNet also files as verbs that follow "slow" as its particle ("slow down"): never the command. */
+const PARTICLES = new Set(['down', 'up', 'it', 'off', 'out']);
+
 /** Said inside one utterance to take back what came just before: "pick up the ball, I mean the pen". */
 const SELF_MARKS: readonly (readonly string[])[] = [
   ['no', 'wait'],
@@ -498,6 +583,8 @@ const SELF_MARKS: readonly (readonly string[])[] = [
   ['correction'],
 ];
 const JOINS = new Set([',', 'and', 'then']);
+/** Hesitations that stand for the pause before a correction: "grab the lotion er actually the ball". */
+const HESITATIONS = new Set(['er', 'err', 'erm', 'um', 'umm', 'uh', 'uhh', 'uhm', 'ehm', 'hm']);
 /** Prepositions of a destination: "no, in the bag" corrects where, not what. */
 const DEST_PREPS = new Set(['in', 'into', 'inside', 'on', 'onto', 'to', 'next', 'near', 'by', 'over', 'above', 'beside']);
 /** Words that open a noun phrase to be swapped. */
@@ -520,13 +607,16 @@ export function selfCorrect(
     const mark = SELF_MARKS.find((m) => m.every((w, k) => tokens[i + k] === w));
     if (!mark) continue;
     // Only after a comma or a pause-like restart; and only when a command came before.
-    if (tokens[i - 1] !== ',' && !(mark[0] === 'i' || mark[0] === 'or')) continue;
+    const pause = (w: string): boolean => w === ',' || HESITATIONS.has(w);
+    if (!pause(tokens[i - 1]) && !(mark[0] === 'i' || mark[0] === 'or')) continue;
     let start = i;
-    while (start > 0 && tokens[start - 1] === ',') start--;
+    while (start > 0 && pause(tokens[start - 1])) start--;
     let clauseStart = start;
     while (clauseStart > 0 && !JOINS.has(tokens[clauseStart - 1])) clauseStart--;
     const prior = tokens.slice(clauseStart, start);
-    if (!prior.some((w) => KNOWN_VERBS.has(w) || skills.some((s) => s.name.split('_')[0] === w))) continue;
+    // "orbit loki, no, hulk": a verb WordNet knows opens the clause as well as one the planner knows.
+    const commanded = prior.some((w) => KNOWN_VERBS.has(w) || skills.some((s) => s.name.split('_')[0] === w));
+    if (!commanded && !(prior.length > 1 && isVerb(prior[0]))) continue;
     let from = i + mark.length;
     while (tokens[from] === ',') from++;
     let to = from;
@@ -534,16 +624,23 @@ export function selfCorrect(
     const seg = tokens.slice(from, to);
     if (!seg.length) continue;
     let fixed: string[] | undefined;
+    // "zoom in on hulk, no, loki": a name said bare is a noun phrase, even if WordNet has it as a verb too.
+    const named = !NP_OPEN.has(seg[0]) && !DEST_PREPS.has(seg[0]) && sameSort(seg, seg);
     if (commandVerb(seg[0], skills) || seg[0] === 'go' || seg[0] === 'pick') fixed = seg;
+    // "track the tower, I mean orbit hulk": a whole new command in any verb replaces the old one.
+    else if (!named && seg.length > 1 && isVerb(seg[0]) && !sameSort([seg[0]], [seg[0]]) && mark[0] !== 'no') fixed = seg;
     else if (DEST_PREPS.has(seg[0])) {
       let at = -1;
       for (let k = prior.length - 1; k > 0; k--) if (DEST_PREPS.has(prior[k])) at = at < 0 ? k : at;
       if (at > 0) fixed = [...prior.slice(0, at), ...seg];
-    } else if (NP_OPEN.has(seg[0])) {
+    } else if (NP_OPEN.has(seg[0]) || named) {
       // The last noun phrase of the same sort in the corrected clause.
       const spans: [number, number][] = [];
       for (let k = 1; k < prior.length; k++) {
-        if (!NP_OPEN.has(prior[k]) || NP_OPEN.has(prior[k - 1])) continue;
+        // A bare name after the verb or a preposition counts too ("orbit loki", "on hulk"), when the correction is bare as well.
+        const after = k === 1 || DEST_PREPS.has(prior[k - 1]) || prior[k - 1] === 'up';
+        const bareAt = named && after && !DEST_PREPS.has(prior[k]) && !NP_OPEN.has(prior[k]) && prior[k] !== 'up';
+        if (!bareAt && (!NP_OPEN.has(prior[k]) || NP_OPEN.has(prior[k - 1]))) continue;
         let e = k + 1;
         while (e < prior.length && !DEST_PREPS.has(prior[e]) && prior[e] !== 'up' && prior[e] !== 'from') e++;
         spans.push([k, e]);

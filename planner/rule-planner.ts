@@ -18,12 +18,23 @@ import { dialogueIntent, NO_WORDS, YES_WORDS } from './answers.js';
 import { validateAgainstContext } from './context.js';
 import { controlResult } from './control-intents.js';
 import { parseControl } from './control-phrases.js';
-import { destinationOf, followUp, lastPlan, openOffer, orderClauses, readDiscourse, scopeNegation, swapArgument } from './discourse.js';
+import {
+  destinationOf,
+  firstThings,
+  followUp,
+  lastPlan,
+  leftAlone,
+  openOffer,
+  orderClauses,
+  readDiscourse,
+  scopeNegation,
+  swapArgument,
+} from './discourse.js';
 import { splitFrameCount } from './frame-count.js';
 import { buildLexicon, resolveNounPhrase } from './lexicon.js';
 import { dedupe, Run } from './plan-run.js';
 import { commandVerb, GO_ALONG, paraphrase, repairJoins, selfCorrect } from './paraphrase.js';
-import { parseClause, type Action } from './rules.js';
+import { KNOWN_VERBS, parseClause, type Action } from './rules.js';
 import {
   bareSkill,
   lacksArgument,
@@ -39,7 +50,19 @@ import {
   withoutRepeatedDrops,
 } from './clause-joins.js';
 import { withReadings } from './readings.js';
-import { BREAK, FILLERS, isWordLike, removeHedges, removePhrases, singular, splitClauses, tokenize, unglue } from './text.js';
+import {
+  BREAK,
+  dropFalseStarts,
+  FILLERS,
+  isWordLike,
+  removeHedges,
+  removePhrases,
+  retype,
+  singular,
+  splitClauses,
+  tokenize,
+  unglue,
+} from './text.js';
 import type { Planner, PlannerContext, PlannerResult } from './types.js';
 import { unsafeRequest } from './unsafe.js';
 import { isStopUtterance, rejected, UTTERANCE_MAX_CHARS, utteranceSchema } from './utterance.js';
@@ -93,6 +116,18 @@ const FUNCTION_WORDS = new Set([
   'you',
 ]);
 
+/** Time words said at the end of a command, after its place: "drop it in the bin after". */
+const TRAILING_WHEN = new Set(['after', 'afterwards', 'afterward', 'later', 'first']);
+
+/** Everyday words of a command that a typing slip is repaired toward, besides verbs and names. */
+const TYPED_WORDS = ['home', 'gripper', 'hand', 'can', 'you', 'please', 'back', 'over', 'again', 'all', 'everything'];
+
+/** What a typing slip may be repaired toward: the planner's verbs, its function words, the scene's names and the skills' words. */
+function typingTargets(ctx: PlannerContext, vocab: ReadonlySet<string>): Set<string> {
+  const skillWords = ctx.skills.flatMap((s) => s.name.split('_'));
+  return new Set([...KNOWN_VERBS, ...FUNCTION_WORDS, ...TYPED_WORDS, ...vocab, ...skillWords]);
+}
+
 export class RulePlanner implements Planner {
   /** The Planner interface; the rule planner answers synchronously (tens of microseconds). */
   plan(utterance: string, ctx: PlannerContext): Promise<PlannerResult> {
@@ -119,7 +154,12 @@ export class RulePlanner implements Planner {
 
     // "track around the tower over 24 frames": the count is for the studio, the rest is the command.
     // "pick upthe candy": typed words run together, split before anything reads them.
-    const said = unglue(tokenize(parsed.data), (w) => isVerb(w) || isNoun(w) || FUNCTION_WORDS.has(w));
+    const isWord = (w: string): boolean => isVerb(w) || isNoun(w) || FUNCTION_WORDS.has(w);
+    const lexicon = buildLexicon(ctx.entities);
+    // "pikc up teh pen", "tot he bin": typing slips, repaired only toward words the planner reads.
+    const typed = retype(unglue(tokenize(parsed.data), isWord), isWord, typingTargets(ctx, lexicon.vocabSet));
+    // "pick up the pe- the pen": the cut-off start gives way to the word said whole.
+    const said = dropFalseStarts(typed.tokens, isWord);
     const counted = splitFrameCount(said);
     const tokens = counted.tokens;
     // "pls grab pen thx": the fillers are not keyboard mash (but "ok" alone is still a word said).
@@ -160,7 +200,6 @@ export class RulePlanner implements Planner {
     // "no, put it in the bin": the leading yes/no answers the robot; the rest is the command.
     // "pick up the pen, not the ball": a negated part only says what not to do.
     // "before you go home, pick up the candy": time clauses in the order they happen.
-    const lexicon = buildLexicon(ctx.entities);
     // "pick up the ball than go home", "go to the bag a drop it": the join as it was meant.
     // "pick up the ball, I mean the pen": the correction replaces what it corrects.
     const sortOf = (np: readonly string[]): string | undefined => {
@@ -176,11 +215,14 @@ export class RulePlanner implements Planner {
     const joins = repairJoins(corrected, ctx.skills, (w) => lexicon.vocabSet.has(w) || lexicon.vocabSet.has(singular(w)));
     const clauses = scopeNegation(
       orderClauses(
-        splitClauses(removeHedges(removePhrases(joins.tokens, FILLERS), isVerb))
+        splitClauses(removeHedges(removePhrases(firstThings(leftAlone(joins.tokens)), FILLERS), isVerb))
           .map((c) => {
             let i = 0;
             while (i < c.length && (YES_WORDS.has(c[i]) || NO_WORDS.has(c[i]))) i++;
-            return c.slice(i);
+            // "drop it in the bin after": when, said last, is no part of the place.
+            let end = c.length;
+            while (end - i > 2 && TRAILING_WHEN.has(c[end - 1])) end--;
+            return c.slice(i, end);
           })
           .filter((c) => c.length > 0),
         verbLemma,
@@ -188,7 +230,7 @@ export class RulePlanner implements Planner {
     );
 
     const run = new Run(ctx, lexicon, discourse);
-    run.repairs.push(...joins.repairs);
+    run.repairs.push(...typed.repairs, ...joins.repairs);
     // "go and grab the candy", "try and pick up the pen": the first verb only leads to the second.
     for (let i = clauses.length - 2; i >= 0; i--)
       if (clauses[i].length === 1 && GO_ALONG.has(clauses[i][0]) && commandVerb(clauses[i + 1][0], ctx.skills)) clauses.splice(i, 1);

@@ -361,6 +361,7 @@ function nameEnd(tokens: readonly string[], words: readonly string[]): string[] 
 
 /** "do the sweep", "run pack all again": a verb that only says "perform this taught skill". */
 const PERFORM = new Set(['do', 'run', 'play', 'perform', 'repeat', 'execute', 'try']);
+const USING = new Set(['use', 'apply']);
 const PERFORM_NOISE = new Set([
   ...['the', 'a', 'an', 'your', 'that', 'this', 'shot', 'move', 'skill', 'behavior', 'trick', 'thing'],
   // "do a slow orbit around loki": how the move is done, not which one.
@@ -370,6 +371,10 @@ const PERFORM_NOISE = new Set([
 const MOVE_NOISE = new Set([
   ...['camera', 'lens', 'shot', 'view', 'yourself', 'closer', 'close', 'tight', 'tighter', 'slowly', 'slow', 'smoothly', 'gently'],
   ...['more', 'bit', 'little', 'really', 'nice', 'all', 'way', 'further', 'wide', 'wider', 'quickly', 'real', 'some'],
+  // "orbit the tower counterclockwise": which way round, for the studio to choose; not the target.
+  ...['clockwise', 'counterclockwise', 'anticlockwise', 'steadily', 'smooth'],
+  // "circle the hulk twice": how often, for the studio; the move is made once per command.
+  ...['twice', 'once', 'thrice'],
 ]);
 /** What a skill without parameters may still be said with: "pack all of them", "pull back out". */
 const ZERO_ARG_NOISE = new Set(['the', 'out', 'back', 'of', 'them', 'those', 'these', 'things', 'stuff', 'it', 'up', 'everything', 'all']);
@@ -438,6 +443,14 @@ export function parseClause(tokens: readonly string[], skills: readonly SkillSig
   if (NEGATIONS.has(tokens[0]) || startsWith(tokens, ['do', 'not'])) return { type: 'negated' };
   const taught = matchTaught(tokens, skills);
   if (taught) return taught;
+  // "use pack on the lotion": only a taught skill's name after "use" calls it ("use the gripper" is no skill).
+  if (USING.has(tokens[0])) {
+    const named = matchTaught(
+      tokens.slice(1).filter((t) => !PERFORM_NOISE.has(t)),
+      skills,
+    );
+    if (named && named.type !== 'missing') return named;
+  }
   if (PERFORM.has(tokens[0])) {
     const named = matchTaught(
       tokens.slice(1).filter((t) => !PERFORM_NOISE.has(t)),

@@ -16,6 +16,8 @@ export function tokenize(text: string): string[] {
     .replace(/[’‘`]/g, "'")
     .replace(/'/g, '')
     .replace(/&/g, ' and ')
+    .replace(/-+>|=+>|→|⇒/g, ' to ') // "pen -> bin": a terse note's arrow says where to
+    .replace(/\s-+\s|--+|[–—]/g, ' , ') // "the candy -- no, the pen": a dash is a pause ("e-stop" keeps its hyphen)
     .replace(/\bgimme\b/g, 'give me')
     .replace(/[,.;:!?\n\r\u2028\u2029]+/g, ` ${BREAK} `)
     .replace(/[^a-z0-9, ]+/g, ' '); // hyphens, underscores, symbols split words: "e-stop" → "e stop"
@@ -202,6 +204,11 @@ export const HEDGES: readonly (readonly string[])[] = [
   'no rush',
   'no hurry',
   'i suppose',
+  // A speaker narrating what comes next: "so what I want is for you to grab the ball", "the idea is
+  // you take the ball", "what I need now is the pen in the bag" (FILLERS take "so" and "now" first).
+  ...['what i want is for you to', 'what i want is', 'what i need is for you to', 'what i need is', 'what id like is'],
+  ...['what i would like is', 'the idea is that', 'the idea is', 'the plan is that', 'the plan is', 'next thing is'],
+  ...['the next thing is', 'next thing', 'is possible to', 'is possible for you to'],
   // FILLERS go first ("would you", "so"): these are what they leave of "would you be so kind as to".
   'be kind as to',
   'be kind enough to',
@@ -265,6 +272,8 @@ const LEADING_HEDGES: readonly (readonly string[])[] = [
   // "time to put the lotion in the bag", "step one, pick up the candy": a lead into the command.
   ...['time to', 'its time to', 'it is time to', 'now its time to', 'next up', 'step one', 'step two', 'step three', 'first step'],
   ...['next step', 'last step', 'final step', 'step 1', 'step 2', 'step 3', 'step 4'],
+  // "next shot: orbit the tower": an animator's lead into the move.
+  ...['next shot', 'first shot', 'last shot', 'final shot', 'new shot', 'this shot', 'next move', 'first move'],
   // "hurry up and grab the pen", "mind grabbing the pen?"; "scratch that, go home": the cancel
   // of what was asked before, then the new command.
   ...['hurry up and', 'hurry and', 'mind', 'scratch that', 'forget that', 'never mind that', 'cancel that'],
@@ -293,6 +302,11 @@ const LONE_MARKERS: readonly (readonly string[])[] = [
   'quick',
   'hurry',
   'hurry up',
+  // Who is spoken to, as a clause of its own: "ok camera, orbit around hulk", "robot, go home".
+  'camera',
+  'robot',
+  'hey robot',
+  'arm',
 ].map(words);
 
 /**
@@ -367,6 +381,8 @@ export function splitClauses(tokens: readonly string[]): string[][] {
       i += 1;
       continue;
     }
+    // "take the lotion and after go home": a learner's "and after" for "and afterwards".
+    if (t === 'after' && tokens[i - 1] === 'and' && cur.length === 0 && clauses.length > 0) continue;
     if (t === 'next' && tokens[i + 1] !== 'to') {
       flush();
       continue;
@@ -504,9 +520,9 @@ export function singular(word: string): string {
 const GLUE_WORDS = new Set(['to', 'up', 'in', 'on', 'into', 'onto', 'it', 'and']);
 
 /**
- * Words run together in typing split apart: "upthe" → "up the", "thecandy" → "the candy". Only a
- * token that is no word (`isWord` false) and is "the" glued to a word or a function word ("again"
- * is never "aga in"): the article is by far the most common glue.
+ * Words run together in typing split apart: "upthe" → "up the", "thecandy" → "the candy",
+ * "grabthe" → "grab the". Only a token that is no word (`isWord` false) and is "the" glued to a
+ * word or a function word ("again" is never "aga in"): the article is by far the most common glue.
  */
 export function unglue(tokens: readonly string[], isWord: (w: string) => boolean): string[] {
   const out: string[] = [];
@@ -514,9 +530,101 @@ export function unglue(tokens: readonly string[], isWord: (w: string) => boolean
     const before = t.endsWith('the') ? t.slice(0, -3) : undefined;
     const after = t.startsWith('the') ? t.slice(3) : undefined;
     if (t.length < 5 || t === BREAK || isWord(t)) out.push(t);
-    else if (before && GLUE_WORDS.has(before)) out.push(before, 'the');
+    // "grabthe pen": a verb or noun before the article too ("breathe" is a word, so never split).
+    else if (before && (GLUE_WORDS.has(before) || (before.length > 2 && isWord(before)))) out.push(before, 'the');
     else if (after && after.length > 2 && isWord(after)) out.push('the', after);
     else out.push(t);
+  }
+  return out;
+}
+
+/** Words short enough that one slip of a key could make another word of them: left alone. */
+const MIN_RETYPE = 3;
+/** Only targets this long are reached by a missing or doubled letter ("relase" → "release"; "grap" is left to the sound repair, "grab"). */
+const MIN_INSERT_TARGET = 6;
+
+/** The words one typing slip away from `t`: two letters swapped, one letter missing or one too many. */
+function slipsOf(t: string, longEnough: boolean): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < t.length; i++) out.push(t.slice(0, i) + t[i + 1] + t[i] + t.slice(i + 2));
+  if (!longEnough) return out;
+  // A letter too many: drop each in turn. A letter missing: found from the target's side (below).
+  for (let i = 0; i < t.length; i++) out.push(t.slice(0, i) + t.slice(i + 1));
+  return out;
+}
+
+/** Short function words a space can slip across: "tot he" → "to the", "int he" → "in the". */
+const SHIFTABLE = new Set(['to', 'the', 'in', 'on', 'up', 'it', 'and', 'into', 'onto', 'at']);
+
+/**
+ * Typing slips repaired against the words the planner reads (`targets`: its command words and the
+ * scene's names): "teh" → "the", "pikc" → "pick", "relase" → "release", "tot he" → "to the". Only
+ * a token that is no word (`isWord` false) is touched, and only when exactly one target is one
+ * slip away, so an unknown name ("scissors") is never turned into a known one.
+ */
+export function retype(
+  tokens: readonly string[],
+  isWord: (w: string) => boolean,
+  targets: ReadonlySet<string>,
+): { tokens: string[]; repairs: { heard: string; understood: string }[] } {
+  const out: string[] = [];
+  const repairs: { heard: string; understood: string }[] = [];
+  // Targets by length, for the missing-letter check (a target with one letter more than the token).
+  const longer = (t: string): string[] =>
+    [...targets].filter(
+      (w) => w.length === t.length + 1 && w.length >= MIN_INSERT_TARGET && [...w].some((_, i) => w.slice(0, i) + w.slice(i + 1) === t),
+    );
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    const next = tokens[i + 1];
+    // "tot he", "int he": the space one letter early, leaving two function words.
+    if (next !== undefined && t.length >= 3 && !SHIFTABLE.has(t)) {
+      const a = t.slice(0, -1);
+      const b = t.slice(-1) + next;
+      if (SHIFTABLE.has(a) && SHIFTABLE.has(b)) {
+        out.push(a, b);
+        repairs.push({ heard: `${t} ${next}`, understood: `${a} ${b}` });
+        i++;
+        continue;
+      }
+    }
+    if (t.length < MIN_RETYPE || t === BREAK || /[0-9]/.test(t) || targets.has(t) || isWord(t)) {
+      out.push(t);
+      continue;
+    }
+    const found = new Set(slipsOf(t, t.length - 1 >= MIN_INSERT_TARGET).filter((w) => targets.has(w) && w.length >= MIN_RETYPE));
+    if (t.length + 1 >= MIN_INSERT_TARGET) for (const w of longer(t)) found.add(w);
+    if (found.size === 1) {
+      const [w] = found;
+      out.push(w);
+      repairs.push({ heard: t, understood: w });
+    } else out.push(t);
+  }
+  return { tokens: out, repairs };
+}
+
+/** Determiners a false start may follow: "the pe- the pen". */
+const RESTART_OPEN = new Set(['the', 'a', 'an', 'my', 'your', 'that', 'this']);
+
+/**
+ * False starts dropped: "pick up the pe- the pen" → "pick up the pen". A cut-off fragment (up to
+ * three letters, or no word: `isWord` false) that the next noun phrase starts over with, said whole.
+ */
+export function dropFalseStarts(tokens: readonly string[], isWord: (w: string) => boolean): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    // The whole noun phrase said over: determiner, fragment, determiner, word ("to the tower" is no restart).
+    const restart =
+      RESTART_OPEN.has(out[out.length - 1] ?? '') && RESTART_OPEN.has(tokens[i + 1] ?? '') && (tokens[i + 2] ?? '').startsWith(t);
+    // A short fragment may spell a word by chance ("pe"); a longer one must be none.
+    const fragment = t.length <= 3 || !isWord(t);
+    if (t !== BREAK && t.length < (tokens[i + 2] ?? '').length && restart && fragment && !RESTART_OPEN.has(t)) {
+      // The determiner before the fragment goes with it: the restart brings its own.
+      out.pop();
+      continue;
+    }
+    out.push(t);
   }
   return out;
 }

@@ -82,6 +82,24 @@ const VIOLENT_WORDS = new Set([
   ...['violently', 'roughly', 'aggressively', 'forcefully', 'furiously', 'brutally', 'savagely', 'hard'],
   ...['wildly', 'recklessly', 'frantically', 'madly'],
 ]);
+/** What follows "off" when a thing is dropped off somewhere to be delivered, not off something. */
+const DELIVERED_AT = new Set([
+  'at',
+  'in',
+  'into',
+  'inside',
+  'on',
+  'onto',
+  'to',
+  'by',
+  'near',
+  'next',
+  'here',
+  'there',
+  'with',
+  'please',
+  'now',
+]);
 /** Verbs that, sending a thing off the table or to the floor, drop it from height: "shove the pen off the table". */
 const OFF_EDGE =
   /\b(?:off|over) (?:of )?(?:the |this |that )?(?:table|desk|edge|counter|bench|side|workbench|shelf|set|stage|tabletop|platform|ledge|balcony|window)\b|\b(?:on|onto|to) the (?:floor|ground)\b/;
@@ -167,6 +185,11 @@ const HARM_PHRASES: readonly { re: RegExp; verb: string; particle?: string }[] =
   {
     re: /\b(?:drop|let go|release|let it fall|fall)\b.{0,40}\bfrom (?:up )?(?:high|above|a height|the ceiling|way up|high up|up there|the top)\b/,
     verb: 'drop things from high up',
+  },
+  // "it would be funny if the lotion went flying", "send the ball flying": a thing thrown, however it is put.
+  {
+    re: /\b(?:go|goes|going|went|gone|send|sends|sent|sending|set|make|makes|have|get)\b(?: [a-z]+){0,3} (?:flying|sailing|hurtling|soaring|crashing|tumbling)\b/,
+    verb: 'fling things',
   },
   // "snap the pen in half", "rip it to pieces": whatever the verb, the object ends up broken.
   {
@@ -385,8 +408,10 @@ function harmfulPhrase(tokens: readonly string[]): UnsafeVerb | undefined {
       return { verb: `${verb} things ${edge.replace(/ (?:this|that) /, ' the ')}`, rest: clause.slice(1) };
     // "drop loki off the tower", "roll the ball off the bag": off anything, it falls ("drop off the pen" delivers).
     const off = clause.indexOf('off');
-    if (verb && PUSHING.has(verb) && off > 1 && ['the', 'of', 'this', 'that', 'my', 'your'].includes(clause[off + 1] ?? ''))
-      return { verb: `${verb} things off others`, rest: clause.slice(1) };
+    // The article may be dropped ("drop loki off tower"); "drop the pen off at the bin" still delivers.
+    const offWhat = clause[off + 1];
+    const offThing = offWhat !== undefined && !DELIVERED_AT.has(offWhat);
+    if (verb && PUSHING.has(verb) && off > 1 && offThing) return { verb: `${verb} things off others`, rest: clause.slice(1) };
     // "pop the ball": a pop with no place to pop it into bursts it.
     if (verb === 'pop' && !clause.some((w) => PLACEMENT.has(w))) return { verb: 'pop things', rest: [] };
     // "hard" only with a verb of force or motion ("a hard candy" stays); the others with anything.

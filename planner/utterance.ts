@@ -54,10 +54,17 @@ export const question = (reason: QuestionReason, reply: string, options?: string
 
 export const rejected = (reason: RejectReason): PlannerResult => ({ kind: 'rejected', reason, reply: REJECT_REPLIES[reason] });
 
+/** "stpo", "hlat": a stop word typed with two letters swapped (no English word is one swap from these). */
+function swappedStop(t: string): boolean {
+  if (t.length < 4) return false;
+  for (let i = 0; i + 1 < t.length; i++) if (STOP_WORDS.has(t.slice(0, i) + t[i + 1] + t[i] + t.slice(i + 2))) return true;
+  return false;
+}
+
 /** Does the utterance ask to halt? Checked before anything else, even on over-long input. */
 export function isStopUtterance(text: string): boolean {
   const tokens = tokenize(text.slice(0, 4 * UTTERANCE_MAX_CHARS)).filter((t) => t !== BREAK);
-  if (tokens.some((t) => STOP_WORDS.has(t))) return true;
+  if (tokens.some((t) => STOP_WORDS.has(t) || swappedStop(t))) return true;
   const core = removePhrases(tokens, FILLERS);
   if (STOP_PHRASES.has(core.join(' '))) return true;
   return core.length > 0 && core.every((t) => WAIT_WORDS.has(t)) && core.some((t) => WAIT_HEADS.has(t));
