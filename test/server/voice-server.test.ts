@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimApp } from '../../session/app.js';
 import { speakable, VoiceChannels } from '../../server/voice.js';
 import { PocketsphinxStt } from '../../speech/pocketsphinx.js';
-import { parseWav } from '../../speech/pcm.js';
+import { parseWav, pinkNoise } from '../../speech/pcm.js';
 import { spoken } from '../speech/fixtures.js';
 import { openTestServer, type TestClient, type TestServer } from './ws-client.js';
 
@@ -123,9 +123,11 @@ describe('console voice channel (pocketsphinx, espeak-ng)', () => {
   }, 60_000);
 
   it('a flood of audio far beyond real time is cut, the operator is told, and the channel keeps hearing', async () => {
-    // 30 s of room tone in one burst: more than the 20 s a console may save up.
-    const quiet = Buffer.alloc(30 * 32000);
-    for (let i = 0; i < quiet.length; i += 2) quiet.writeInt16LE(((i * 7919) % 61) - 30, i);
+    // 30 s of quiet room tone in one burst: more than the 20 s a console may save up.
+    const quiet = pinkNoise(30 * 16000, -65, 7);
+    const opened = c.mark();
+    c.send({ type: 'voice_open', mode: 'ptt', sampleRate: 16000 });
+    await c.next('voice_state', (m) => m.voice.state === 'listening', 30_000, opened);
     const from = c.mark();
     stream(c, quiet);
     const err = await c.next('error', (m) => m.re === 'audio', 10_000, from);
@@ -134,6 +136,9 @@ describe('console voice channel (pocketsphinx, espeak-ng)', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(c.messages.slice(from).filter((m) => m.type === 'error').length).toBe(1);
     c.send({ type: 'voice_end' });
+    // Room tone is no command: nothing reached the dialogue.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(c.messages.slice(from).filter((m) => m.type === 'dialogue')).toEqual([]);
     // After the flood the channel still hears (the saved-up allowance refills at 4 s of audio per second).
     await new Promise((r) => setTimeout(r, 2500));
     const again = c.mark();
@@ -145,7 +150,7 @@ describe('console voice channel (pocketsphinx, espeak-ng)', () => {
     c.send({ type: 'cancel' });
     await c.next('preview_cleared', () => true, 5000, cancelled);
     // "Okay, cancelled." is spoken (after the plan's reply): recognition listens again after it.
-    const spokenCancel = await c.next('speech', (m) => /cancelled/i.test(m.text), 20_000, again);
+    const spokenCancel = await c.next('speech', (m) => /cancelled/i.test(m.text), 40_000, again);
     await c.next('voice_state', (m) => !m.voice.muted, 10_000, c.messages.indexOf(spokenCancel));
   }, 60_000);
 
