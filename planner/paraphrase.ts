@@ -8,7 +8,7 @@
  */
 import type { SkillSignature } from '../skills/registry.js';
 import { KNOWN_VERBS } from './rules.js';
-import { soundsLike } from './text.js';
+import { AND_MISHEARINGS, COMMAND_VERBS, soundsLike } from './text.js';
 import type { Repair } from './types.js';
 import { commonVerbs, isDestructiveVerb, isNoun, isVerb, verbLemma } from './wordnet.js';
 
@@ -182,28 +182,12 @@ export function commandVerb(w: string | undefined, skills: readonly SkillSignatu
 }
 
 /** How a recognizer mishears "and" / "then" between two commands. */
-const AND_SLIPS = new Set(['an', 'in', 'a', 'end', 'n', 'und', 'on', 'at']);
+const AND_SLIPS = new Set([...AND_MISHEARINGS, 'a', 'und']);
 const THEN_SLIPS = new Set(['than', 'den', 'them', 'thin']);
 /** Words before which "than" is a comparison, not a misheard "then". */
 const COMPARATIVES = new Set(['rather', 'more', 'less', 'better', 'other', 'bigger', 'smaller', 'closer', 'further', 'faster', 'slower']);
 /** Verbs that start a second command when a joining word went unheard: "grab the candy put it in the bag". */
-const CHAIN_VERBS = new Set([
-  'put',
-  'drop',
-  'go',
-  'grab',
-  'pick',
-  'place',
-  'bring',
-  'take',
-  'release',
-  'move',
-  'carry',
-  'lift',
-  'return',
-  'let',
-  'open',
-]);
+const CHAIN_VERBS = new Set([...COMMAND_VERBS, 'return', 'let', 'open']);
 /** Function words as a recognizer or a typist may spell them. */
 const FUNCTION_SLIPS = new Map([
   ['inn', 'in'],

@@ -8,30 +8,14 @@
 import type { SkillSignature } from '../skills/registry.js';
 import { buildLexicon, resolveNounPhrase } from './lexicon.js';
 import { KNOWN_VERBS } from './rules.js';
-import { BREAK, editDistance, FILLERS, removeHedges, removePhrases, soundsLike } from './text.js';
+import { AND_MISHEARINGS, BREAK, COMMAND_VERBS, editDistance, FILLERS, removeHedges, removePhrases, soundsLike } from './text.js';
 import type { PlannerContext, PlannerResult, Repair } from './types.js';
 import { isVerb } from './wordnet.js';
 
 /** How a recognizer mishears "and" between two commands. */
-const AND_SOUNDS = new Set(['in', 'an', 'end', 'n', 'un', 'on', 'at', 'um', 'uh', 'ant', 'add']);
+const AND_SOUNDS = new Set([...AND_MISHEARINGS, 'un', 'um', 'uh', 'ant', 'add']);
 /** Verbs that start a command of their own after a misheard "and". */
-const NEXT_VERBS = new Set([
-  'put',
-  'pick',
-  'grab',
-  'place',
-  'bring',
-  'take',
-  'move',
-  'carry',
-  'fetch',
-  'lift',
-  'drop',
-  'release',
-  'go',
-  'get',
-  'let',
-]);
+const NEXT_VERBS = new Set([...COMMAND_VERBS, 'fetch', 'get', 'let']);
 /** The verbs offered when the first word sounds like one. */
 const VERB_PHRASES = ['pick up', 'put', 'go to', 'grab', 'drop', 'release', 'bring', 'move', 'take', 'go home', 'place', 'lift', 'fetch'];
 /** At most this many candidate readings are planned (each one is a full planning call). */

@@ -10,7 +10,7 @@
  */
 import type { SkillSignature } from '../skills/registry.js';
 import { SKILL_SYNONYMS } from './lexicon.js';
-import { isWordLike } from './text.js';
+import { COMMAND_VERBS, isWordLike } from './text.js';
 import { isDestructiveVerb, isVerb, verbLemma } from './wordnet.js';
 
 export { parseControl, type Control } from './control-phrases.js';
@@ -521,27 +521,7 @@ export function parseClause(tokens: readonly string[], skills: readonly SkillSig
 const VERBS_WORDNET_LACKS = new Set(['dolly', 'declutter', 'restack']);
 
 /** Verbs that, followed by an argument, start a command of their own. */
-const CLAUSE_VERBS = new Set([
-  'put',
-  'pick',
-  'pickup',
-  'grab',
-  'place',
-  'bring',
-  'take',
-  'move',
-  'carry',
-  'fetch',
-  'lift',
-  'insert',
-  'release',
-  'drop',
-  'go',
-  'goto',
-  'grasp',
-  'get',
-  'return',
-]);
+const CLAUSE_VERBS = new Set([...COMMAND_VERBS, 'pickup', 'fetch', 'insert', 'goto', 'grasp', 'get', 'return']);
 /** Words that open a command's argument: "put [it]", "go [to]", "pick [up]". */
 const ARG_OPENERS = new Set([
   'the',

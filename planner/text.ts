@@ -628,3 +628,25 @@ export function dropFalseStarts(tokens: readonly string[], isWord: (w: string) =
   }
   return out;
 }
+
+/**
+ * Verbs that open a command of the robot's own (pick, put, go…): a second command starts at
+ * one when its joining word went unheard or was misheard. Each reader adds its own few.
+ */
+export const COMMAND_VERBS: readonly string[] = [
+  'put',
+  'pick',
+  'grab',
+  'place',
+  'bring',
+  'take',
+  'move',
+  'carry',
+  'lift',
+  'release',
+  'drop',
+  'go',
+];
+
+/** How a recognizer mishears "and" between two commands ("in", "an", "end"…); each reader adds its own few. */
+export const AND_MISHEARINGS: readonly string[] = ['in', 'an', 'end', 'n', 'on', 'at'];

@@ -109,26 +109,30 @@ const NOT_NEW_VERBS = new Set([
   'answer',
 ]);
 
-const newVerbCache = new Map<string, boolean>();
 const BOX: PlannerEntity = { name: 'BOX', description: 'A box.', kind: 'object' };
 let verdicts: RulePlanner | undefined;
+/** the planner's answer to "<verb> it" and "<verb> the box", per verb */
+const answerCache = new Map<string, { teach: boolean; refuse: boolean }>();
 
 /**
- * Whether the rule planner takes "<verb> it" and "<verb> the box" as a verb it could be taught (its answer is "I don't
- * know how to … yet. Teach me?"), not as a dialogue act ("save" finishes a lesson, "skip"
- * cancels) or words it cannot place. Cached: ~1 ms per verb.
+ * What the rule planner makes of "<verb> it" and "<verb> the box" (on "it" and on a named thing:
+ * "call the lotion" renames, "call it" does not): `teach` when both are a verb it could be taught
+ * ("I don't know how to … yet. Teach me?"), not a dialogue act ("save" finishes a lesson, "skip"
+ * cancels) or words it cannot place; `refuse` when both are refused. Cached: ~1 ms per verb.
  */
-function plannerWouldTeach(verb: string): boolean {
-  let v = newVerbCache.get(verb);
+function plannerAnswers(verb: string): { teach: boolean; refuse: boolean } {
+  let v = answerCache.get(verb);
   if (v === undefined) {
     verdicts ??= new RulePlanner();
     const p = verdicts;
-    // On "it" and on a named thing: "call the lotion" renames, "call it" does not.
-    v = [`${verb} it`, `${verb} the box`].every((text) => {
-      const r = p.planSync(text, { skills: [], entities: [BOX], held: null, lastTouched: null, teaching: null });
-      return r.kind === 'question' && r.reason === 'unknown_verb';
-    });
-    newVerbCache.set(verb, v);
+    const rs = [`${verb} it`, `${verb} the box`].map((text) =>
+      p.planSync(text, { skills: [], entities: [BOX], held: null, lastTouched: null, teaching: null }),
+    );
+    v = {
+      teach: rs.every((r) => r.kind === 'question' && r.reason === 'unknown_verb'),
+      refuse: rs.every((r) => r.kind === 'rejected'),
+    };
+    answerCache.set(verb, v);
   }
   return v;
 }
@@ -184,26 +188,9 @@ const HARM_WORDS = [
   'whack',
   'wreck',
 ];
-const harmCache = new Map<string, boolean>();
-
-/** Whether the rule planner refuses "<verb> it" and "<verb> the box" as unsafe. Cached. */
-function plannerRefuses(verb: string): boolean {
-  let v = harmCache.get(verb);
-  if (v === undefined) {
-    verdicts ??= new RulePlanner();
-    const p = verdicts;
-    v = [`${verb} it`, `${verb} the box`].every((text) => {
-      const r = p.planSync(text, { skills: [], entities: [BOX], held: null, lastTouched: null, teaching: null });
-      return r.kind === 'rejected';
-    });
-    harmCache.set(verb, v);
-  }
-  return v;
-}
-
 /** The default harm list: HARM_WORDS that WordNet calls destructive and the planner refuses. */
 export function defaultHarmVerbs(): string[] {
-  return HARM_WORDS.filter((v) => !KNOWN_VERBS.has(v) && !NOT_NEW_VERBS.has(v) && isDestructiveVerb(v) && plannerRefuses(v));
+  return HARM_WORDS.filter((v) => !KNOWN_VERBS.has(v) && !NOT_NEW_VERBS.has(v) && isDestructiveVerb(v) && plannerAnswers(v).refuse);
 }
 
 /** Names a user may give a new behavior, from the paper's two studies and everyday tasks. */
@@ -417,7 +404,7 @@ export function buildGrammar(input: GrammarInput): Grammar {
     !NOT_NEW_VERBS.has(v) &&
     !taughtWords.has(v) &&
     !isDestructiveVerb(v) &&
-    plannerWouldTeach(v);
+    plannerAnswers(v).teach;
   // The teachable names ("pack", "wrap"…) are new verbs too until taught.
   const newVerbs =
     input.newVerbs === false
