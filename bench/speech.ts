@@ -41,6 +41,7 @@ export async function runSpeechBench(samples = 12) {
     // CPU per audio second: one stream per grammar, its commands back to back with room tone between.
     let audio = 0;
     const cpu0 = stt.cpuSeconds;
+    const role0 = { ...stt.cpuByRole };
     const byBase = new Map<string, typeof pick>();
     for (const e of pick) byBase.set(e.context.base, [...(byBase.get(e.context.base) ?? []), e]);
     let heard = 0;
@@ -59,6 +60,10 @@ export async function runSpeechBench(samples = 12) {
       await stream.close();
     }
     const rtf = (stt.cpuSeconds - cpu0) / Math.max(1e-9, audio);
+    // CPU per audio second by decoder role, so a regression names its process.
+    const byRole = Object.fromEntries(
+      (Object.keys(role0) as (keyof typeof role0)[]).map((k) => [k, r((stt.cpuByRole[k] - role0[k]) / Math.max(1e-9, audio), 3)]),
+    );
     const latency = await measureLatency(
       stt,
       pick.map((e) => ({ text: e.text, vocabulary: set.vocabulary(e.context.base) })),
@@ -80,7 +85,7 @@ export async function runSpeechBench(samples = 12) {
           p90: r(quantile(latency.pushToTalk, 0.9)),
         },
       },
-      rtf: { cpu: r(rtf, 3), audioSeconds: r(audio, 1), finals: heard },
+      rtf: { cpu: r(rtf, 3), byRole, audioSeconds: r(audio, 1), finals: heard },
       targets: SPEECH_TARGETS,
       pass: p50 !== null && p50 <= SPEECH_TARGETS.handsFreeP50Ms && rtf <= SPEECH_TARGETS.rtf,
     };

@@ -2,17 +2,21 @@
  * The `shammie` command line.
  *
  *   shammie start  [--scene S] [--seed N] [--robot R] [--port P] [--host H] [--allow-host NAME] [--tls-cert F --tls-key F]
- *   shammie repl   [--scene S] [--seed N] [--robot R]
+ *   shammie repl   [--scene S] [--seed N] [--robot R] [--fast]
  *   shammie run FILE [--json] [--scene S] [--seed N] [--robot R] [--confirm-each] [--speak-through]
  *   shammie transcribe FILE.wav [--json] [--backend pocketsphinx|whisper|openai]
  *   shammie bench  [--only ik|plan|sim|memory|dmp|ros|ui|capture|collision|stop|speech] [--samples N]
  *   shammie doctor [--profile P] [--move] [--yes] [--json]
+ *   shammie library <show|export|import|undo> …    shammie film <export|info> FILM …
+ *
+ * A mistake on the command line is one line naming it and pointing at --help, exit status 2.
  *
  * start, repl and run take --profile P: sim (default), ros2-rosbridge, ros2-rclnodejs,
  * ros1-rosbridge or a profile YAML path (launch/profile.ts, docs/ros2.md).
  */
 import { existsSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { helpPointer, parseCommandArgs } from './args.js';
 import { CliError } from './errors.js';
 import type { BenchName } from '../bench/index.js';
 
@@ -20,13 +24,14 @@ const USAGE = `usage: shammie <command> [options]
 
 commands:
   start              start the simulated arm and the session server (prints its URL)
-  repl               talk to the robot in the terminal; shows each plan and asks y/n
+  repl               talk to the robot in the terminal; shows each plan and asks y/n; motions run
+                     in real time, and "stop" typed while the arm moves halts it
   run FILE           run a dialogue script headless (see README: script format)
   bench              run the benchmarks and print JSON
   library ...        show, export, import or undo the skill library (shammie library --help)
   doctor             check a robot profile: link, topics, joint states, controllers (--move to test-move)
   report LOG         the session measures of a logged session (supervision time, behaviors, failures)
-  film ...           export a stop-motion session as MP4 or GIF (shammie film --help)
+  film ...           export a stop-motion film, by name, as MP4 or GIF (shammie film --help)
   transcribe FILE    speech to text for a recording, with the robot's grammar (shammie transcribe --help)
 
 common options:
@@ -45,13 +50,17 @@ run options:
   --confirm-each     wait for !confirm / !cancel lines instead of auto-confirming
   --speak-through    say every text line with espeak-ng and recognize it (the full speech loop)
 
+repl options:
+  --fast             run the sim faster than real time (motions finish at once; no time to stop them)
+
 doctor options:
   --move             after a y/n, move each joint by a small safe amount and back
   --yes              answer y to the --move question (scripts)
   --json             print the report as JSON
 
 start options:
-  --port P           port for the session server (default 8686; 0 picks a free one)
+  --port P           port for the session server (default 8686; 0 picks a free one); a port
+                     already in use is refused at once
   --host H           address to listen on (default 127.0.0.1; anything else prints what that exposes)
   --allow-host NAME  a host name clients use to reach the server (repeatable; loopback and this
                      machine's names and addresses are always allowed)
@@ -68,23 +77,16 @@ const COMMON: ParseArgsConfig['options'] = {
   help: { type: 'boolean', short: 'h' },
 };
 
+/** where `shammie start` listens unless --port says otherwise */
+const DEFAULT_PORT = 8686;
+
 function dataDir(v: unknown): string {
   return (v as string | undefined) ?? process.env.SHAMMIE_DATA ?? 'shammie-data';
 }
 
-function parse(argv: string[], options: ParseArgsConfig['options'], positionals: number) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\n${USAGE}`);
-  }
-  if (parsed.positionals.length !== positionals) {
-    throw new CliError(
-      positionals === 0 ? `unexpected argument "${parsed.positionals[0]}"\n\n${USAGE}` : `expected ${positionals} argument(s)\n\n${USAGE}`,
-    );
-  }
-  return parsed;
+/** Parse a command's flags (the common ones too); a mistake is one line pointing at --help. */
+function parse(command: string, argv: string[], options: ParseArgsConfig['options'], positionals = 0, names?: string) {
+  return parseCommandArgs(command, argv, { ...COMMON, ...options }, { count: positionals, names });
 }
 
 export function parseSeed(v: string | undefined): number | undefined {
@@ -106,6 +108,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'start': {
         const { values } = parse(
+          'start',
           rest,
           {
             port: { type: 'string' },
@@ -117,11 +120,11 @@ export async function main(argv: string[]): Promise<number> {
           0,
         );
         if (values.help) return usage();
-        const port = values.port === undefined ? 8686 : Number(values.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535)
-          throw new CliError(`--port must be 0..65535, got "${String(values.port)}"`);
-        const { start } = await import('./start.js');
-        return await start({
+        const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+        if (!/^\d+$/.test(String(values.port ?? DEFAULT_PORT)) || port > 65535)
+          throw new CliError(`--port must be 0..65535, got "${String(values.port)}". ${helpPointer('start')}`);
+        const host = (values.host as string | undefined) ?? '127.0.0.1';
+        const options = {
           profile: values.profile as string | undefined,
           dataDir: dataDir(values.data),
           scene: values.scene as string | undefined,
@@ -129,13 +132,19 @@ export async function main(argv: string[]): Promise<number> {
           robot: values.robot as string | undefined,
           allowBadLimits: Boolean(values['allow-bad-limits']),
           port,
-          host: (values.host as string | undefined) ?? '127.0.0.1',
+          host,
           allowHosts: values['allow-host'] as string[] | undefined,
           tls: tlsOption(values['tls-cert'] as string | undefined, values['tls-key'] as string | undefined),
-        });
+        };
+        // Before loading anything (the sim, the console build): a taken port is known in milliseconds.
+        const { portProblem } = await import('./port.js');
+        const taken = await portProblem(port, host);
+        if (taken) throw new CliError(taken);
+        const { start } = await import('./start.js');
+        return await start(options);
       }
       case 'repl': {
-        const { values } = parse(rest, {}, 0);
+        const { values } = parse('repl', rest, { fast: { type: 'boolean' } });
         if (values.help) return usage();
         const { repl } = await import('./repl.js');
         return await repl({
@@ -145,13 +154,16 @@ export async function main(argv: string[]): Promise<number> {
           seed: parseSeed(values.seed as string | undefined),
           robot: values.robot as string | undefined,
           allowBadLimits: Boolean(values['allow-bad-limits']),
+          fast: Boolean(values.fast),
         });
       }
       case 'run': {
         const { values, positionals } = parse(
+          'run',
           rest,
           { json: { type: 'boolean' }, 'confirm-each': { type: 'boolean' }, 'speak-through': { type: 'boolean' } },
           1,
+          'a script FILE',
         );
         if (values.help) return usage();
         const { runCommand } = await import('./run.js');
@@ -169,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
         });
       }
       case 'bench': {
-        const { values } = parse(rest, { only: { type: 'string' }, samples: { type: 'string' } }, 0);
+        const { values } = parse('bench', rest, { only: { type: 'string' }, samples: { type: 'string' } });
         if (values.help) return usage();
         const { runBenchmarks } = await import('../bench/index.js');
         const samples = values.samples === undefined ? undefined : Number(values.samples);
@@ -189,7 +201,7 @@ export async function main(argv: string[]): Promise<number> {
         return report.pass ? 0 : 1;
       }
       case 'doctor': {
-        const { values } = parse(rest, { move: { type: 'boolean' }, yes: { type: 'boolean' }, json: { type: 'boolean' } }, 0);
+        const { values } = parse('doctor', rest, { move: { type: 'boolean' }, yes: { type: 'boolean' }, json: { type: 'boolean' } });
         if (values.help) return usage();
         const { doctorCommand } = await import('./doctor.js');
         return await doctorCommand({
@@ -224,7 +236,7 @@ export async function main(argv: string[]): Promise<number> {
       case '-h':
         return usage();
       default:
-        throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
+        throw new CliError(`unknown command "${command}". See 'shammie --help'.`);
     }
   } catch (err) {
     if (err instanceof CliError) {

@@ -6,17 +6,23 @@
  *   shammie library import FILE [--data DIR] [--replace]
  *   shammie library undo   [--data DIR]
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { argsErrorLine } from './args.js';
+import { createSkillRegistry } from '../skills/primitives.js';
 import { formatCall } from '../skills/registry.js';
-import type { BehaviorDefinition, BodyArg } from '../skills/registry.js';
-import { DEFAULT_DATA_DIR, LIBRARY_FILE, LibraryError, SkillLibrary } from '../skills/library/library.js';
+import type { BehaviorDefinition, BodyArg, SkillParam } from '../skills/registry.js';
+import { parseLibrary } from '../skills/library/format.js';
+import { readText } from '../skills/library/files.js';
+import { DEFAULT_DATA_DIR, LIBRARY_FILE, LibraryError, SkillLibrary, type MotionSkill } from '../skills/library/library.js';
 import type { Entity } from '../model/world.js';
 
 export const LIBRARY_USAGE = `usage: shammie library <show|export|import|undo> [options]
 
   show               list taught behaviors, names, motions and recent changes
   export FILE        write the taught skills and names to FILE (to share or back up)
-  import FILE        add the skills and names in FILE (same names are replaced)
+  import FILE        add the skills and names in FILE (same names are replaced); a behavior
+                     calling a skill the robot does not know refuses the whole file
   undo               revert the last change to the library
 
 options:
@@ -36,6 +42,8 @@ const processIo: LibraryCliIo = {
 };
 
 class UsageError extends Error {}
+
+const helpPointer = "See 'shammie library --help'.";
 
 /** Runs `shammie library <argv…>`; returns the exit status (0 ok, 2 bad input, 1 unexpected). */
 export function libraryCommand(argv: string[], io: LibraryCliIo = processIo): Promise<number> {
@@ -59,7 +67,7 @@ function runLibrary(argv: string[], io: LibraryCliIo): number {
         strict: true,
       });
     } catch (err) {
-      throw new UsageError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+      throw new UsageError(argsErrorLine(err, 'library', ['data', 'replace', 'json', 'help']));
     }
     const { values, positionals } = parsed;
     const [sub, ...files] = positionals;
@@ -104,6 +112,8 @@ function runLibrary(argv: string[], io: LibraryCliIo): number {
       case 'import': {
         const lib = SkillLibrary.open(dir);
         const mode = values.replace ? 'replace' : 'merge';
+        // Checked before anything is written: the library on disk stays as it was.
+        refuseUnrunnable(lib, files[0], mode);
         const before = lib.history().at(-1)?.seq;
         const n = lib.importFrom(files[0], { mode });
         const changed = lib.history().at(-1)?.seq !== before;
@@ -124,7 +134,9 @@ function runLibrary(argv: string[], io: LibraryCliIo): number {
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`shammie library: ${err.message}\n\n${LIBRARY_USAGE}`);
+      // One line, with the pointer to the usage (not the usage itself).
+      const m = err.message;
+      io.err(`shammie library: ${/--help'\.$/.test(m) ? m : `${m}${/[.!?]$/.test(m) ? '' : '.'} ${helpPointer}`}\n`);
       return 2;
     }
     if (err instanceof LibraryError) {
@@ -142,9 +154,18 @@ function counts(n: { behaviors: number; entities: number; motions: number }): st
 }
 
 function showJson(lib: SkillLibrary): string {
+  const cannotRun = unrunnableBehaviors(lib.behaviors(), lib.motions());
+  const bad = new Set(cannotRun.map((c) => c.name));
   return (
     JSON.stringify(
-      { path: lib.path, behaviors: lib.behaviors(), entities: lib.entities(), motions: lib.motions(), history: lib.history() },
+      {
+        path: lib.path,
+        behaviors: lib.behaviors().filter((b) => !bad.has(b.name)),
+        entities: lib.entities(),
+        motions: lib.motions(),
+        history: lib.history(),
+        ...(cannotRun.length ? { cannotRun } : {}),
+      },
       null,
       2,
     ) + '\n'
@@ -155,10 +176,18 @@ const HISTORY_SHOWN = 20;
 
 function showText(lib: SkillLibrary): string {
   const lines: string[] = [`library: ${lib.path}`, ''];
-  const behaviors = lib.behaviors();
+  // Only what the robot can run is listed as a behavior; the rest (a file edited by hand, or
+  // imported before imports were checked) is named apart, with why.
+  const cannotRun = unrunnableBehaviors(lib.behaviors(), lib.motions());
+  const bad = new Set(cannotRun.map((c) => c.name));
+  const behaviors = lib.behaviors().filter((b) => !bad.has(b.name));
   lines.push(`behaviors (${behaviors.length}):`);
   for (const b of behaviors)
     lines.push(`  ${b.name}(${b.params.map((p) => `${p.name}: ${p.type}`).join(', ')})  ${b.description}`, `      = ${bodyText(b)}`);
+  if (cannotRun.length) {
+    lines.push('', `stored but the robot cannot run them (${cannotRun.length}; say "forget NAME" to the robot to remove one):`);
+    for (const c of cannotRun) lines.push(`  ${c.name}: ${c.reason}`);
+  }
   const entities = lib.entities();
   lines.push('', `names (${entities.length}):`);
   for (const e of entities) lines.push(`  ${e.name}  ${e.kind}${e.container ? ' (container)' : ''}  ${sourceText(e)}  ${e.description}`);
@@ -182,4 +211,86 @@ function bodyText(b: BehaviorDefinition): string {
 
 function sourceText(e: Entity): string {
   return e.source.type === 'body' ? `body ${e.source.body}` : `point [${e.source.position.join(', ')}]`;
+}
+
+/** Known skill names listed in an error, at most. */
+const SKILLS_NAMED = 60;
+
+export interface Unrunnable {
+  name: string;
+  /** e.g. 'calls fly_to_moon, a skill the robot does not know' */
+  reason: string;
+}
+
+/**
+ * The behaviors the robot could not run with this library: each call must name a skill of the
+ * live registry (the built-in primitives and behaviors, the library's motions, its other
+ * behaviors: what the session registers from the library) with exactly that skill's
+ * arguments, and a behavior calling one that cannot run cannot run either.
+ */
+export function unrunnableBehaviors(behaviors: readonly BehaviorDefinition[], motions: readonly MotionSkill[]): Unrunnable[] {
+  const params = knownSkills(behaviors, motions);
+  const reasons = new Map<string, string>();
+  for (const b of behaviors) {
+    const problems: string[] = [];
+    for (const step of b.body) {
+      const want = params.get(step.skill);
+      if (!want) {
+        problems.push(`calls ${step.skill}, a skill the robot does not know`);
+        continue;
+      }
+      const given = Object.keys(step.args);
+      const fits = given.length === want.length && want.every((p) => given.includes(p.name));
+      if (!fits) problems.push(`calls ${step.skill}(${given.join(', ')}) but ${step.skill} takes (${want.map((p) => p.name).join(', ')})`);
+    }
+    if (problems.length) reasons.set(b.name, [...new Set(problems)].join('; '));
+  }
+  // A behavior that calls one that cannot run cannot run: spread until nothing changes (each
+  // round adds one at least, so at most one round per behavior).
+  for (let round = 0; round <= behaviors.length; round++) {
+    let added = false;
+    for (const b of behaviors) {
+      if (reasons.has(b.name)) continue;
+      const callee = b.body.find((st) => st.skill !== b.name && reasons.has(st.skill));
+      if (callee) {
+        reasons.set(b.name, `calls ${callee.skill}, which cannot run`);
+        added = true;
+      }
+    }
+    if (!added) break;
+  }
+  return behaviors.filter((b) => reasons.has(b.name)).map((b) => ({ name: b.name, reason: reasons.get(b.name)! }));
+}
+
+/** Every skill the session would register for this library, with its parameters. */
+function knownSkills(behaviors: readonly BehaviorDefinition[], motions: readonly MotionSkill[]): Map<string, SkillParam[]> {
+  const params = new Map<string, SkillParam[]>();
+  for (const s of createSkillRegistry().list()) params.set(s.name, s.params);
+  for (const m of motions) params.set(m.name, m.params);
+  for (const b of behaviors) params.set(b.name, b.params);
+  return params;
+}
+
+/**
+ * Refuse an import that would leave a behavior the robot cannot run, naming it, why, and the
+ * skills the robot knows. Reads the file as the import will; the import checks the rest.
+ */
+function refuseUnrunnable(lib: SkillLibrary, file: string, mode: 'merge' | 'replace'): void {
+  const source = resolve(file);
+  const advice = 'Nothing was imported.';
+  const incoming = parseLibrary(readText(source, advice), source, advice);
+  const byName = <T extends { name: string }>(mine: readonly T[], theirs: readonly T[]): T[] =>
+    mode === 'replace' ? [...theirs] : [...mine.filter((m) => !theirs.some((t) => t.name === m.name)), ...theirs];
+  const behaviors = byName(lib.behaviors(), incoming.behaviors);
+  const motions = byName(lib.motions(), incoming.motions);
+  const bad = unrunnableBehaviors(behaviors, motions);
+  if (!bad.length) return;
+  const badNames = new Set(bad.map((b) => b.name));
+  const known = [...knownSkills(behaviors, motions).keys()].filter((n) => !badNames.has(n));
+  const more = known.length > SKILLS_NAMED ? ` and ${known.length - SKILLS_NAMED} more` : '';
+  throw new LibraryError(
+    `cannot import ${source}: the robot could not run ${bad.length === 1 ? 'behavior' : 'behaviors'} ${bad
+      .map((b) => `"${b.name}" (${b.reason})`)
+      .join(', ')}. Known skills: ${known.slice(0, SKILLS_NAMED).join(', ')}${more}. ${advice}`,
+  );
 }

@@ -1,9 +1,18 @@
 /**
  * `shammie repl`: a text dialogue with the simulated arm. Each plan is shown with its
  * trajectory summary, and nothing moves until the operator answers y.
+ *
+ * The sim runs in real time (as `shammie start`), so a motion takes as long as it would on the
+ * arm and "stop" (or Ctrl+C) typed while it moves halts it there; `--fast` steps the physics as
+ * fast as the machine can, for trying plans quickly.
  */
 import { createInterface } from 'node:readline/promises';
 import { createApp, worldReport } from '../session/app.js';
+
+/** What halts a moving arm when typed while it moves. */
+const STOP_WORDS = /^\s*(stop|halt|freeze|stop it|stop now)[\s.!]*$/i;
+/** Lines read while one motion runs (the rest wait in the input stream). */
+const MAX_LINES_WHILE_MOVING = 1000;
 
 export async function repl(options: {
   scene?: string;
@@ -12,20 +21,52 @@ export async function repl(options: {
   allowBadLimits?: boolean;
   dataDir?: string;
   profile?: string;
+  /** step the sim as fast as possible instead of in real time (--fast) */
+  fast?: boolean;
 }): Promise<number> {
-  const app = await createApp({ ...options, pace: 'fast' });
+  const { fast, ...appOptions } = options;
+  const app = await createApp({ ...appOptions, pace: fast ? 'fast' : 'realtime' });
   for (const w of app.warnings) process.stderr.write(`shammie: warn ${w}\n`);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   const out = (s: string) => process.stdout.write(s + '\n');
   // Read lines through the async iterator: it buffers, so piped input is not lost while the
   // robot plans or moves.
   const lines = rl[Symbol.asyncIterator]();
+  // The next line, read but not yet used: a motion watches for "stop" without losing the
+  // line when the motion ends first. Lines typed during a motion wait in `typedAhead`.
+  let reading: Promise<IteratorResult<string>> | null = null;
+  const peek = () => (reading ??= lines.next());
+  const typedAhead: string[] = [];
   const ask = async (prompt: string): Promise<string | null> => {
     process.stdout.write(prompt);
-    const next = await lines.next();
-    if (next.done) return null;
-    if (!process.stdin.isTTY) process.stdout.write(next.value + '\n'); // echo piped input
-    return next.value;
+    let line = typedAhead.shift();
+    if (line === undefined) {
+      const next = await peek();
+      reading = null;
+      if (next.done) return null;
+      line = next.value;
+    }
+    if (!process.stdin.isTTY) process.stdout.write(line + '\n'); // echo piped input
+    return line;
+  };
+  /** Run the confirmed plan; a "stop" line typed meanwhile halts the arm, other lines wait their turn. */
+  const execute = async () => {
+    const running = app.session.confirm();
+    const ended = running.then(
+      () => 'ended' as const,
+      () => 'ended' as const,
+    );
+    for (let n = 0; n < MAX_LINES_WHILE_MOVING; n++) {
+      const next = await Promise.race([ended, peek()]);
+      if (next === 'ended' || next.done) break;
+      reading = null;
+      if (STOP_WORDS.test(next.value)) {
+        if (!process.stdin.isTTY) process.stdout.write(`you> ${next.value}\n`);
+        out('robot> Stopping.');
+        void app.session.stop();
+      } else typedAhead.push(next.value);
+    }
+    return running;
   };
   out(
     `Shammie: ${app.model.name} arm, ${app.scene.name} scene. I know: ${app.world
@@ -33,7 +74,9 @@ export async function repl(options: {
       .map((e) => e.name)
       .join(', ')}.`,
   );
-  out('Type a command ("pick up the candy"), "world" to see the objects, "!click X Y Z" to point, or "quit".');
+  out(
+    `Type a command ("pick up the candy"), "world" to see the objects, "!click X Y Z" to point, or "quit". ${fast ? 'The sim runs faster than real time (--fast).' : 'Motions run in real time: type "stop" (or Ctrl+C) to halt one.'}`,
+  );
   // Ctrl+C while moving stops the arm; at the prompt it quits.
   rl.on('SIGINT', () => {
     if (app.session.executing) {
@@ -80,8 +123,11 @@ export async function repl(options: {
       }
       const answer = reply.trim().toLowerCase();
       if (answer === 'y' || answer === 'yes') {
-        const done = await app.session.confirm();
-        out(done.outcome === 'succeeded' ? 'robot> Done.' : `robot> That failed: ${done.failure}`);
+        const t0 = performance.now();
+        const done = await execute();
+        // The wall time shows the pace: about the plan's duration in real time, less with --fast.
+        const took = `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+        out(done.outcome === 'succeeded' ? `robot> Done (${took}).` : `robot> That failed after ${took}: ${done.failure}`);
       } else {
         await app.session.cancel();
         out('robot> Okay, I will not do that.');

@@ -20,6 +20,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { argsErrorLine, helpPointer } from './args.js';
 import { LOG_FORMAT } from '../session/log.js';
 
 export class ReportError extends Error {
@@ -463,7 +464,7 @@ function runReport(argv: string[], io: { out: (s: string) => void; err: (s: stri
       strict: true,
     }));
   } catch (err) {
-    io.err(`shammie report: ${(err as Error).message}\n${USAGE}`);
+    io.err(`shammie report: ${argsErrorLine(err, 'report', ['json', 'help', 'idle-cap'])}\n`);
     return 2;
   }
   if (values.help) {
@@ -471,7 +472,9 @@ function runReport(argv: string[], io: { out: (s: string) => void; err: (s: stri
     return 0;
   }
   if (positionals.length !== 1) {
-    io.err(`shammie report: expected one log file\n${USAGE}`);
+    io.err(
+      `shammie report: 'report' needs one LOG file${positionals.length ? ` (got ${positionals.length})` : ''}. ${helpPointer('report')}\n`,
+    );
     return 2;
   }
   const cap = values['idle-cap'] === undefined ? DEFAULT_IDLE_CAP : Number(values['idle-cap']);

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { argsErrorLine, helpPointer } from './args.js';
 import { CliError } from './errors.js';
 
 export const TRANSCRIBE_USAGE = `usage: shammie transcribe FILE [options]
@@ -41,14 +42,17 @@ export async function transcribeCommand(argv: string[]): Promise<number> {
       strict: true,
     });
   } catch (err) {
-    throw new CliError(`${(err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\n${TRANSCRIBE_USAGE}`);
+    throw new CliError(argsErrorLine(err, 'transcribe', ['json', 'backend', 'grammar', 'scene', 'data', 'help']));
   }
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(TRANSCRIBE_USAGE);
     return 0;
   }
-  if (positionals.length !== 1) throw new CliError(`expected one audio FILE\n\n${TRANSCRIBE_USAGE}`);
+  if (positionals.length !== 1)
+    throw new CliError(
+      `'transcribe' needs one audio FILE${positionals.length ? ` (got ${positionals.length})` : ''}. ${helpPointer('transcribe')}`,
+    );
   const file = positionals[0];
   const { sttFromEnv } = await import('../speech/config.js');
   const stt = sttFromEnv({ ...process.env, ...(values.backend ? { SHAMMIE_STT: values.backend } : {}) });

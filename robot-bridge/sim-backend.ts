@@ -41,6 +41,10 @@ import type {
   Unsubscribe,
 } from './types.js';
 
+/** sim lag is reported when time was dropped in this many distinct seconds of the last LAG_WINDOW_MS */
+const LAG_WINDOW_MS = 10_000;
+const LAG_SECONDS = 3;
+
 export type { CreateSimBackendOptions, SimBackendOptions } from './sim-options.js';
 
 const REST_SPEED = 0.02; // rad/s: below this on every joint the arm counts as halted
@@ -58,7 +62,6 @@ export class SimBackend implements RobotBackend {
   readonly jointNames: readonly string[];
   /** the physics world: objectStates(), bodyPosition() etc. for ground truth */
   readonly world: SimWorld;
-  readonly pace: Pace;
   readonly loop: SimLoop;
 
   readonly #o: SimTuning;
@@ -90,7 +93,6 @@ export class SimBackend implements RobotBackend {
   constructor(world: SimWorld, options: SimBackendOptions & { ownsWorld?: boolean } = {}) {
     this.world = world;
     this.jointNames = world.jointNames;
-    this.pace = options.pace ?? 'fast';
     this.#ownsWorld = options.ownsWorld ?? false;
     this.#o = simTuning(options);
     const n = this.jointNames.length;
@@ -100,7 +102,7 @@ export class SimBackend implements RobotBackend {
     this.#actual = new Array<number>(n).fill(0);
     this.#vel = new Array<number>(n).fill(0);
     this.loop = new SimLoop(world, {
-      pace: this.pace,
+      pace: options.pace ?? 'fast',
       speed: options.speed,
       busy: () => this.#busy(),
       onError: (err) => this.#fail(err),
@@ -157,14 +159,27 @@ export class SimBackend implements RobotBackend {
     if (this.#ownsWorld) this.world.dispose();
   }
 
+  /** 'realtime' tracks the wall clock; 'fast' steps flat out, only while something is commanded. */
+  get pace(): Pace {
+    return this.loop.pace;
+  }
+
+  /** Switch pace at run time (the console's pace switch). */
+  setPace(pace: Pace): void {
+    this.loop.setPace(pace);
+  }
+
   status(): BackendStatus {
     const problems = [...this.#problems];
-    if (this.loop.lagging) {
+    // Only lag that applies now: time dropped in at least 3 of the last 10 s (one stall, such as
+    // start-up, is not a machine that cannot keep up).
+    const lag = this.loop.pace === 'realtime' ? this.loop.recentLag(LAG_WINDOW_MS) : null;
+    if (lag && lag.seconds >= LAG_SECONDS) {
       problems.push({
         id: 'sim-lag',
         severity: 'warn',
-        message: `The simulation could not keep up with real time (${this.loop.droppedTime.toFixed(1)} s dropped).`,
-        tip: 'Close other heavy programs, or use fast pace.',
+        message: `The simulation could not keep up with real time (${lag.dropped.toFixed(1)} s dropped in the last ${LAG_WINDOW_MS / 1000} s).`,
+        tip: 'Switch the pace to fast (the button below, or Pace over the 3-D view): the sim then runs as fast as it can, only while the arm moves. Or close other heavy programs.',
       });
     }
     return { presence: this.#presence, problems, moving: this.#exec !== null && !this.#exec.outcome };

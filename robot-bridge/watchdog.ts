@@ -90,6 +90,9 @@ export class Watchdog {
 
   /** The arm is (not) executing a motion: only a moving arm is halted. */
   setMoving(moving: boolean): void {
+    // A thread that starts a motion is alive: beat first, or a long computation before the
+    // motion (planning on a loaded machine) leaves a stale beat and the motion trips at once.
+    if (moving) Atomics.store(this.cells, HEARTBEAT, Date.now() - this.#base);
     Atomics.store(this.cells, MOVING, moving ? 1 : 0);
   }
 

@@ -7,11 +7,18 @@
  * (ui/.dist-lock, holding the builder's pid) lets one build while the others wait; the build
  * goes to a temporary folder that is swapped in by rename, so a server never serves a
  * half-written ui/dist.
+ *
+ * Each text asset is compressed once here (brotli and gzip, at their highest levels, next to the
+ * file as `.br` / `.gz`), so the server sends the console compressed without compressing per
+ * request (server/static.ts picks the variant from Accept-Encoding).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const UI_DIR = resolve(here, '../ui');
@@ -135,6 +142,7 @@ export async function ensureConsoleBuilt(opts: EnsureBuiltOptions = {}): Promise
     const tmp = join(UI_DIR, `.dist-tmp-${process.pid}`);
     rmSync(tmp, { recursive: true, force: true });
     await viteBuild(tmp);
+    await precompressAssets(tmp);
     writeFileSync(join(tmp, STAMP), String(started));
     const old = join(UI_DIR, `.dist-old-${process.pid}`);
     if (existsSync(UI_DIST)) renameSync(UI_DIST, old);
@@ -146,6 +154,60 @@ export async function ensureConsoleBuilt(opts: EnsureBuiltOptions = {}): Promise
   } finally {
     unlock();
   }
+}
+
+/** Files worth compressing: text (images are compressed already). */
+const COMPRESSIBLE = new Set(['.js', '.mjs', '.css', '.html', '.svg', '.json', '.txt', '.map']);
+/** below this a compressed copy saves less than its headers cost */
+const MIN_COMPRESS_BYTES = 256;
+/** a build holds a handful of files; more than this means the wrong folder was given */
+const MAX_ASSETS = 2000;
+const brotli = promisify(brotliCompress);
+const gz = promisify(gzip);
+
+/**
+ * Write `<file>.br` and `<file>.gz` next to every compressible file under `dir` (on the
+ * thread pool: the server's event loop keeps running). A copy that is not smaller than the
+ * file is not written, so the server sends the file itself. Returns the files compressed.
+ */
+export async function precompressAssets(dir: string): Promise<{ file: string; bytes: number; br?: number; gzip?: number }[]> {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (COMPRESSIBLE.has(extname(e.name).toLowerCase())) files.push(p);
+      if (files.length > MAX_ASSETS)
+        throw new ConsoleBuildError(`${dir} holds over ${MAX_ASSETS} assets to compress; is it a console build?`);
+    }
+  };
+  walk(dir);
+  const out: { file: string; bytes: number; br?: number; gzip?: number }[] = [];
+  for (const file of files) {
+    const buf = await readFile(file);
+    if (buf.length < MIN_COMPRESS_BYTES) continue;
+    const [b, g] = await Promise.all([
+      brotli(buf, {
+        params: {
+          [zlibConstants.BROTLI_PARAM_QUALITY]: zlibConstants.BROTLI_MAX_QUALITY,
+          [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
+          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: buf.length,
+        },
+      }),
+      gz(buf, { level: zlibConstants.Z_BEST_COMPRESSION }),
+    ]);
+    const row: { file: string; bytes: number; br?: number; gzip?: number } = { file: file.slice(dir.length + 1), bytes: buf.length };
+    if (b.length < buf.length) {
+      await writeFile(`${file}.br`, b);
+      row.br = b.length;
+    }
+    if (g.length < buf.length) {
+      await writeFile(`${file}.gz`, g);
+      row.gzip = g.length;
+    }
+    out.push(row);
+  }
+  return out;
 }
 
 export class ConsoleBuildError extends Error {

@@ -27,6 +27,7 @@ import {
   isVoiceClientMessage,
   parseClientMessage,
   type ClientMessage,
+  type ContinuityInfo,
   type DialogueEntry,
   type ExecutionState,
   type HelloMessage,
@@ -41,7 +42,9 @@ import { loadConsoleSettings, saveConsoleSettings } from './console-settings.js'
 import { JointStream } from './joint-stream.js';
 import { IDLE_EXECUTION, nextExecution } from './execution-view.js';
 import { solveIkRequest } from './ik.js';
-import { Transcript } from './transcript.js';
+import { Transcript, turnEntry } from './transcript.js';
+import { RESTORED_RECORD, findPreviousLogs, planRestore, readPreviousSessions, type PreviousSession } from './restore.js';
+import { basename, dirname } from 'node:path';
 import { failureTip, jointsMessage, robotInfo, libraryMessage, locate, sceneInfo, worldMessage } from './messages.js';
 import { FrameGate, TokenBucket } from './frame-gate.js';
 
@@ -57,7 +60,12 @@ export interface HubOptions {
   jointRate?: number;
   /** where console settings that outlive a restart are kept (auto-confirm); none: memory only */
   settingsPath?: string;
+  /** bring back the previous session's transcript and pending preview from its log (default true; needs app.logPath) */
+  restore?: boolean;
 }
+
+/** a restored plan whose console has not come back by then stops blocking the others' commands */
+const RESTORED_OWNER_GRACE_MS = 60_000;
 
 /**
  * A part of the console that lives beside the core dialogue (the microphone channels, the
@@ -137,6 +145,8 @@ export class ConsoleHub {
   #libraryQueued = false;
   readonly #unsubs: (() => void)[] = [];
   readonly extensions: HubExtension[] = [];
+  /** what a restart brought back from the previous session's log and what it lost; null on a first start */
+  continuity: ContinuityInfo | null = null;
   /** the watchdog thread's stop listener (consoles send stop there too), once it listens */
   stopPort: number | null = null;
   /** utterances said through a microphone, waiting for the session to echo them */
@@ -164,6 +174,7 @@ export class ConsoleHub {
     this.#unsubs.push(app.registry.onChange(() => this.#queueLibrary()));
     this.#joints = new JointStream(this.clients, opts.jointRate ?? 50, () => jointsMessage(app, this.#scene));
     this.#loadSettings();
+    if (opts.restore !== false) this.#restore();
     // An operator's stop reached the watchdog's thread (it already braked the arm or cancelled the
     // goals): run the session's own stop too, so pending plans and held camera moves end.
     if (app.watchdog) this.#unsubs.push(app.watchdog.onStopRequest(() => void this.stopNow('watchdog')));
@@ -200,6 +211,62 @@ export class ConsoleHub {
     this.#unsubs.push(app.backend.onJointState((js) => !this.#disposed && this.#joints.onJointState(js.stamp)));
     this.#timer = setInterval(() => this.#onTick(), 20);
     this.#timer.unref?.();
+  }
+
+  /**
+   * After a restart: the previous session's transcript from its log, a line saying what came back
+   * and what was lost, and its pending plan planned again (a preview: nothing moves without a confirm).
+   */
+  #restore(): void {
+    const current = this.app.logPath;
+    if (!current) return;
+    const files = findPreviousLogs(dirname(current), current);
+    const file = files[0];
+    if (!file) return;
+    let prev: PreviousSession | null;
+    try {
+      prev = readPreviousSessions(files);
+    } catch (err) {
+      const why = `The previous session's log ${basename(file)} could not be read (${(err as Error).message}), so its transcript and pending preview were not restored.`;
+      this.continuity = {
+        previousLog: basename(file),
+        previousEnd: 0,
+        transcript: 0,
+        preview: 'none',
+        previewUtterance: null,
+        lost: [why],
+      };
+      this.addEntry('system', `The server restarted. ${why}`, 'restart');
+      return;
+    }
+    if (!prev) return;
+    const plan = planRestore(prev, { now: Date.now(), sim: Boolean(this.app.sim) });
+    this.#transcript.restore(prev.transcript);
+    this.continuity = plan.continuity;
+    this.app.log?.write({ type: RESTORED_RECORD, from: plan.continuity.previousLog, replan: plan.replan?.utterance ?? null });
+    this.addEntry('system', plan.note, 'restart');
+    const again = plan.replan;
+    if (!again) return;
+    const by: Source = again.by ?? OPERATOR;
+    void this.serial(async () => {
+      // Planned on behalf of whoever asked; no new "user" line (the note says why it is back).
+      this.#replanning = true;
+      this.#planning++;
+      try {
+        await this.app.session.say(again.utterance, { by });
+      } finally {
+        this.#replanning = false;
+        this.#planning--;
+        this.#afterCommand();
+      }
+      if (!by.startsWith('console:')) this.app.session.disconnected(by);
+      else {
+        const t = setTimeout(() => {
+          if (!this.#disposed && !this.#connected(by)) this.app.session.disconnected(by);
+        }, RESTORED_OWNER_GRACE_MS);
+        t.unref?.();
+      }
+    }).catch((err: Error) => this.addEntry('system', `The pending preview could not be planned again: ${err.message}`, 'note'));
   }
 
   /** Add a part (voice, studio); it sees connections from now on. */
@@ -533,6 +600,7 @@ export class ConsoleHub {
       you: 'console:unknown',
       youLabel: '',
       stopPort: this.stopPort,
+      continuity: this.continuity,
     };
   }
 
@@ -623,6 +691,24 @@ export class ConsoleHub {
           'note',
         );
         this.#queueLibrary();
+        return;
+      }
+      case 'pace': {
+        const sb = this.app.simBackend;
+        if (!sb) {
+          this.sendTo(ws, { type: 'error', re: 'pace', message: 'the pace applies to the simulation only; this server drives a real arm' });
+          return;
+        }
+        if (sb.pace === msg.pace) return this.#pushStatus();
+        sb.setPace(msg.pace);
+        this.addEntry(
+          'system',
+          msg.pace === 'fast'
+            ? `${this.labelOf(this.sourceOf(ws))} switched the simulation to fast pace: it runs as fast as it can, only while the arm moves.`
+            : `${this.labelOf(this.sourceOf(ws))} switched the simulation to real time.`,
+          'note',
+        );
+        this.#pushStatus();
         return;
       }
       case 'ik':
@@ -841,22 +927,9 @@ export class ConsoleHub {
   }
 
   #onTurn(turn: Turn): void {
-    if (turn.executed) {
-      // The same turn comes back once it ran.
-      const text =
-        turn.outcome === 'succeeded'
-          ? `Done: ${turn.plan ? turn.plan.map((c) => `${c.skill}(${Object.values(c.args).join(', ')})`).join(' → ') : 'ok'}.${turn.notes?.length ? ` (${turn.notes.join('; ')})` : ''}`
-          : turn.failure === 'stopped by the operator'
-            ? 'I stopped, as you asked. The arm is holding still.'
-            : `That did not work: ${turn.failure ?? 'unknown failure'}.`;
-      this.addEntry(
-        'robot',
-        text,
-        turn.outcome === 'succeeded' ? 'done' : turn.failure === 'stopped by the operator' ? 'stopped' : 'failed',
-      );
-      return;
-    }
-    this.addEntry('robot', turn.reply, turn.kind);
+    const line = turnEntry(turn);
+    this.addEntry('robot', line.text, line.kind);
+    if (turn.executed) return;
     if (turn.kind === 'plan' && turn.outcome === 'failed' && turn.plan && turn.plan.length) {
       // Unsafe or not plannable: the session does not keep it; show it red, not confirmable.
       const plan = turn.plan;
@@ -945,6 +1018,7 @@ export class ConsoleHub {
         requestedBy: this.#controlRequest,
         requestedLabel: this.#controlRequest ? this.labelOf(this.#controlRequest) : null,
       },
+      pace: this.app.simBackend?.pace ?? null,
     };
   }
 

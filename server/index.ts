@@ -9,10 +9,10 @@
  *
  * Browsers from other origins are refused (a web page must not drive the robot).
  */
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { basename, dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { App } from '../session/app.js';
@@ -31,8 +31,10 @@ import { ensureConsoleBuilt, UI_DIST } from './build.js';
 import { ConsoleHub } from './hub.js';
 import { clientMessageSchema, vec3Schema } from './protocol.js';
 import { FrameGate, MAX_FRAME_BYTES, MAX_UPLOAD_BYTES, TokenBucket } from './frame-gate.js';
+import { consoleCacheControl, serveFile } from './static.js';
 import { status } from './status.js';
 import { StudioExtension, studioFrameFile } from './studio.js';
+import { FilmExports, filmExportBody, filmExportFile } from './film-export.js';
 import { VoiceChannels, type VoiceOptions } from './voice.js';
 
 export interface SessionServerOptions {
@@ -83,23 +85,6 @@ const MAX_BODY = 16 * 1024;
 const HTTP_RATE = 25;
 const HTTP_BURST = 50;
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.urdf': 'application/xml; charset=utf-8',
-  '.xml': 'application/xml; charset=utf-8',
-  '.stl': 'model/stl',
-  '.dae': 'model/vnd.collada+xml',
-  '.obj': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
 /** files of the robot description folder the browser may fetch */
 const ROBOT_FILE = /\.(urdf|xml|stl|dae|obj|png|jpe?g)$/i;
 
@@ -139,17 +124,6 @@ async function readJson(req: IncomingMessage, max = MAX_BODY): Promise<{ ok: tru
   }
 }
 
-/** Serve a file from `root` if `rel` stays inside it; false when there is no such file. */
-function serveFile(req: IncomingMessage, res: ServerResponse, root: string, rel: string, cache: string): boolean {
-  const path = normalize(join(root, rel));
-  if (path !== root && !path.startsWith(root.endsWith(sep) ? root : root + sep)) return false;
-  if (!existsSync(path) || !statSync(path).isFile()) return false;
-  res.writeHead(200, { 'content-type': TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream', 'cache-control': cache });
-  if (req.method === 'HEAD') res.end();
-  else createReadStream(path).pipe(res);
-  return true;
-}
-
 function buildingPage(error: Error | null): string {
   const body = error
     ? `<h1>The console could not be built</h1><pre>${escapeHtml(error.message)}</pre><p>Fix the problem and restart <code>shammie start</code>. The JSON API still works: <a href="api/status">api/status</a>.</p>`
@@ -180,7 +154,9 @@ export async function startSessionServer(app: App, options: SessionServerOptions
     settingsPath: join(options.dataDir, 'console.json'),
   });
   if (options.voice !== false) hub.use(new VoiceChannels(hub, { cmnFile: join(options.dataDir, 'speech', 'cmn.txt'), ...options.voice }));
-  hub.use(new StudioExtension(hub, { dataDir: options.dataDir }));
+  const studio = new StudioExtension(hub, { dataDir: options.dataDir });
+  hub.use(studio);
+  const films = new FilmExports(options.dataDir);
   const mode = options.console ?? 'build';
   let consoleState: 'building' | 'ready' | 'failed' | 'off' = mode === 'off' ? 'off' : mode === 'prebuilt' ? 'ready' : 'building';
   let consoleError: Error | null = null;
@@ -239,7 +215,7 @@ export async function startSessionServer(app: App, options: SessionServerOptions
             });
             return res.end(buildingPage(consoleError));
           }
-          if (serveFile(req, res, UI_DIST, 'index.html', 'no-cache')) return;
+          if (serveFile(req, res, UI_DIST, 'index.html', 'no-cache', { precompressed: true })) return;
           return sendJson(res, 500, { error: 'ui/dist/index.html is missing; restart `shammie start` to rebuild the console' });
         }
         if (path.startsWith('/robot/files/')) {
@@ -247,9 +223,21 @@ export async function startSessionServer(app: App, options: SessionServerOptions
           if (ROBOT_FILE.test(rel) && serveFile(req, res, robotDir, rel, 'no-cache')) return;
           return sendJson(res, 404, { error: `no robot file ${rel}` });
         }
+        if (path === '/api/film/export') {
+          if (!authorized(req, url)) return sendJson(res, 401, { error: 'film exports need the access token' });
+          return sendJson(res, 200, films.status);
+        }
         if (path.startsWith('/studio/')) {
           // Stop-motion frames are the operator's work: token only.
           if (!authorized(req, url)) return sendJson(res, 401, { error: 'studio frames need the access token' });
+          const exported = filmExportFile(options.dataDir, path);
+          if (exported) {
+            // A download, not a page: the browser saves it under the film's name.
+            res.setHeader('content-disposition', `attachment; filename="${exported.rel}"`);
+            if (serveFile(req, res, exported.root, exported.rel, 'no-cache')) return;
+            res.removeHeader('content-disposition');
+            return sendJson(res, 404, { error: `no exported film ${path}; export it from the Studio tab first` });
+          }
           const frame = studioFrameFile(options.dataDir, path);
           if (frame && serveFile(req, res, frame.root, frame.rel, 'no-cache')) return;
           return sendJson(res, 404, { error: `no studio frame ${path}` });
@@ -258,10 +246,7 @@ export async function startSessionServer(app: App, options: SessionServerOptions
           res.writeHead(204);
           return res.end();
         }
-        if (
-          consoleState === 'ready' &&
-          serveFile(req, res, UI_DIST, path.slice(1), path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
-        )
+        if (consoleState === 'ready' && serveFile(req, res, UI_DIST, path.slice(1), consoleCacheControl(path), { precompressed: true }))
           return;
         return sendJson(res, 404, { error: `no route GET ${path}; the console is at /, the JSON status at /api/status` });
       }
@@ -329,6 +314,16 @@ export async function startSessionServer(app: App, options: SessionServerOptions
           if (refused) return sendJson(res, 409, { error: refused });
           // Not queued: a cancel must be able to end a question or a preview while planning runs.
           return sendJson(res, 200, { ok: true, turn: await hub.cancel(source) });
+        }
+        case '/api/film/export': {
+          const r = await readJson(req);
+          const body = r.ok ? filmExportBody.safeParse(r.json) : null;
+          if (!body?.success) return sendJson(res, 400, { error: 'body must be {"format": "mp4"} or {"format": "gif"}' });
+          // Any console with the token may export: it reads the film and never moves the arm.
+          const film = studio.controller.film;
+          if (!film) return sendJson(res, 409, { error: 'no film is open; open one in the Studio tab (or say "start a film called …")' });
+          const started = films.start(film.dir, basename(film.dir), body.data.format);
+          return started.ok ? sendJson(res, 202, started.status) : sendJson(res, 409, { error: started.error });
         }
         case '/api/upload': {
           // Bulk messages (a demonstration, a wrist-camera frame) that would not fit a WebSocket frame.

@@ -18,8 +18,16 @@ const finite = z.number().finite();
 const vec3 = z.tuple([finite, finite, finite]);
 const quat = z.tuple([finite, finite, finite, finite]);
 
-/** session names become folder names: letters, digits, - and _ */
-export const studioNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'use letters, digits, - and _ (at most 64)');
+/**
+ * A film's name as typed or said ("hulk smash") → its folder name ("hulk-smash"): spaces become
+ * dashes, then only letters, digits, - and _ are left, so a name never reaches outside the studio
+ * folder. The same rule as studio/film-name.ts (the CLI) and the voice planner's.
+ */
+export const studioNameSchema = z
+  .string()
+  .trim()
+  .transform((s) => s.replace(/\s+/g, '-'))
+  .pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'use letters, digits, spaces, - and _ (at most 64)'));
 /** ~12 MB of base64: a 4K PNG fits */
 export const STUDIO_MAX_PNG_BASE64 = 16 * 1024 * 1024;
 

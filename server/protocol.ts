@@ -258,6 +258,29 @@ export const controlSchema = z.object({
 });
 export type ControlInfo = z.infer<typeof controlSchema>;
 
+/** The sim's pace (sim/loop.ts): 'realtime' tracks the wall clock; 'fast' runs flat out, only while the arm moves. */
+export const paceSchema = z.enum(['fast', 'realtime']);
+export type Pace = z.infer<typeof paceSchema>;
+
+/**
+ * What a restarted server brought back from the previous session's log (server/restore.ts), and
+ * what it could not, in words. The console shows it and keeps its own transcript when nothing was restored.
+ */
+export const continuitySchema = z.object({
+  /** the previous session's log file name */
+  previousLog: z.string(),
+  /** when its last event was written (ms since epoch) */
+  previousEnd: num,
+  /** transcript entries restored from it */
+  transcript: z.number().int(),
+  /** the preview pending when it ended: planned again, dropped (see `lost`), or none was pending */
+  preview: z.enum(['replanned', 'dropped', 'none']),
+  previewUtterance: z.string().nullable(),
+  /** one sentence per thing lost, with why */
+  lost: z.array(z.string()),
+});
+export type ContinuityInfo = z.infer<typeof continuitySchema>;
+
 export const statusMessageSchema = z.object({
   type: z.literal('status'),
   phase: phaseSchema,
@@ -268,6 +291,8 @@ export const statusMessageSchema = z.object({
   awaitingPoint: z.object({ name: z.string() }).nullable(),
   problems: z.array(problemSchema),
   control: controlSchema,
+  /** the sim's pace, which a console can switch (`pace`); null on a real arm */
+  pace: paceSchema.nullable().optional(),
 });
 export type StatusMessage = z.infer<typeof statusMessageSchema>;
 
@@ -314,6 +339,8 @@ export const helloMessageSchema = z.object({
    * which answers even while the server's main thread is busy; null when there is none
    */
   stopPort: z.number().int().min(1).max(65535).nullable(),
+  /** after a restart: what came back from the previous session's log and what was lost; null on a first start */
+  continuity: continuitySchema.nullable().optional(),
 });
 export type HelloMessage = z.infer<typeof helloMessageSchema>;
 
@@ -391,6 +418,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auto_confirm'), skill: z.string().max(64), enabled: z.boolean(), acknowledged: z.boolean().optional() }),
   /** control of the arm: ask for it, take it when nobody holds it, release it, or answer a request */
   z.object({ type: z.literal('control'), action: z.enum(['request', 'take', 'release', 'grant', 'deny']) }),
+  /** switch the sim's pace at run time (the console's Pace switch; the fix its "could not keep up" warning offers) */
+  z.object({ type: z.literal('pace'), pace: paceSchema }),
   /** live IK for the teaching gizmo: tool pose goal, seeded from the teach arm's joints */
   z.object({
     type: z.literal('ik'),

@@ -21,6 +21,7 @@ import { studioNameSchema, type StudioState } from './protocol-studio.js';
 import type { Session, SessionEvent, StudioHooks } from '../session/session.js';
 import type { Camera } from '../studio/camera/types.js';
 import { folderUsage, formatBytes } from '../studio/disk.js';
+import { findFilmFolder } from '../studio/film-name.js';
 import {
   FRAMES_DIR,
   STUDIO_FILE,
@@ -107,7 +108,7 @@ export class StudioController implements StudioHooks {
     return names
       .filter(
         (n) =>
-          studioNameSchema.safeParse(n).success &&
+          studioNameSchema.safeParse(n).data === n &&
           existsSync(join(this.root, n, STUDIO_FILE)) &&
           statSync(join(this.root, n)).isDirectory(),
       )
@@ -118,11 +119,13 @@ export class StudioController implements StudioHooks {
   openFilm(name: string): { film: StudioSession; created: boolean } {
     const ok = studioNameSchema.safeParse(name);
     if (!ok.success)
-      throw new StudioError(`"${name}" can't be a film name: ${ok.error.issues[0]?.message ?? 'use letters, digits, - and _'}`);
-    const dir = join(this.root, name);
+      throw new StudioError(`"${name}" can't be a film name: ${ok.error.issues[0]?.message ?? 'use letters, digits, spaces, - and _'}`);
+    // "hulk smash" said opens the "Hulk-Smash" typed in the console: the folder differs only in case.
+    const folder = findFilmFolder(this.root, ok.data) ?? ok.data;
+    const dir = join(this.root, folder);
     const created = !existsSync(join(dir, STUDIO_FILE));
     const film = StudioSession.open(dir, {
-      name,
+      name: folder,
       ...(this.#o.scene ? { scene: this.#o.scene } : {}),
       ...(this.#o.limits ? { limits: this.#o.limits } : {}),
       ...(this.#o.freeBytes ? { freeBytes: this.#o.freeBytes } : {}),

@@ -27,6 +27,22 @@ try {
       sourcemap: false,
       reportCompressedSize: false,
       chunkSizeWarningLimit: 2000,
+      // .vite/manifest.json: which chunks the entry loads statically (test/server/static.test.ts
+      // checks that the 3D view, teaching and studio chunks are not among them).
+      manifest: true,
+      rolldownOptions: {
+        output: {
+          // Libraries in chunks of their own: an update of the console's code leaves them cached.
+          // three.js and R3F are reached only from the lazily loaded 3D view (ui/src/lazy.tsx).
+          codeSplitting: {
+            groups: [
+              // First: a group takes its modules' dependencies with it, and R3F depends on these.
+              { name: 'react', priority: 2, test: /node_modules[\\/](react|react-dom|scheduler|zustand|use-sync-external-store)[\\/]/ },
+              { name: 'three', priority: 1, test: /node_modules[\\/](three|@react-three|urdf-loader)[\\/]/ },
+            ],
+          },
+        },
+      },
     },
   });
 } catch (err) {

@@ -120,6 +120,9 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : (options.profile ?? SIM_PROFILE);
   const scenePath = resolveScenePath(options.scene ?? profile.scene ?? 'giftbag');
   const scene = loadScene(scenePath);
+  // Checked before anything starts (a sim loop, a ROS link): a bad value must end the command,
+  // not leave it hanging on timers it started.
+  const envWatchdog = options.watchdog === undefined ? watchdogFromEnv(process.env.SHAMMIE_WATCHDOG_MS) : false;
   let model: RobotModel;
   let sim: SimWorld | undefined;
   let simBackend: SimBackend | undefined;
@@ -172,7 +175,7 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     onEvent: options.onEvent,
   });
   const pace = sim ? (options.pace ?? profile.sim?.pace ?? 'fast') : 'realtime';
-  const wantWatchdog = options.watchdog ?? (pace === 'realtime' ? watchdogFromEnv(process.env.SHAMMIE_WATCHDOG_MS) : false);
+  const wantWatchdog = options.watchdog ?? (pace === 'realtime' ? envWatchdog : false);
   // On ROS through rosbridge the watchdog cancels our goals over a link of its own.
   // (Duck-typed: the ROS modules load only when a ROS profile is used.)
   const ros = profile.backend !== 'sim' ? (robot as import('../robot-bridge/ros/ros-backend.js').RosBackend) : null;

@@ -31,11 +31,14 @@ export interface SimLoopOptions {
   onError?: (err: unknown) => void;
 }
 
+/** drops remembered for recentLag (a tick every 5 ms drops at most once: 10 s of history) */
+const DROP_HISTORY = 2048;
+
 const immediate = () => new Promise<void>((r) => setImmediate(r));
 
 export class SimLoop {
   readonly world: SimWorld;
-  readonly pace: Pace;
+  #pace: Pace;
   readonly #busy: () => boolean;
   readonly #chunk: number;
   readonly #speed: number;
@@ -52,16 +55,49 @@ export class SimLoop {
   lagging = false;
   /** realtime: total sim seconds dropped because the CPU could not keep up */
   droppedTime = 0;
+  /** realtime: recent drops, [wall ms, sim seconds dropped], oldest first (at most DROP_HISTORY) */
+  readonly #drops: [number, number][] = [];
 
   constructor(world: SimWorld, options: SimLoopOptions) {
     this.world = world;
-    this.pace = options.pace;
+    this.#pace = options.pace;
     this.#busy = options.busy ?? (() => false);
     this.#chunk = Math.max(1, options.chunk ?? 25);
     this.#speed = options.speed ?? 1;
     this.#maxLag = options.maxLag ?? 0.25;
     this.#tickMs = options.tickMs ?? 5;
     this.#onError = options.onError;
+  }
+
+  get pace(): Pace {
+    return this.#pace;
+  }
+
+  /** Switch pace at run time (the console's pace switch); a running loop goes on in the new pace. */
+  setPace(pace: Pace): void {
+    if (pace === this.#pace) return;
+    const running = this.#running;
+    this.stop();
+    this.#pace = pace;
+    this.#drops.length = 0;
+    this.lagging = false;
+    if (running) this.start();
+  }
+
+  /**
+   * Lag that applies now: the sim seconds dropped within the last `windowMs` of wall time and in
+   * how many distinct seconds of it. One stall (start-up, a long compile) is one second; a CPU
+   * that cannot keep up drops in most of them.
+   */
+  recentLag(windowMs = 10_000, now = performance.now()): { dropped: number; seconds: number } {
+    let dropped = 0;
+    const seconds = new Set<number>();
+    for (const [at, d] of this.#drops)
+      if (now - at <= windowMs) {
+        dropped += d;
+        seconds.add(Math.floor(at / 1000));
+      }
+    return { dropped, seconds: seconds.size };
   }
 
   get running(): boolean {
@@ -72,7 +108,7 @@ export class SimLoop {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    if (this.pace === 'realtime') {
+    if (this.#pace === 'realtime') {
       this.#wall0 = performance.now();
       this.#sim0 = this.world.time;
       this.#tick();
@@ -89,7 +125,7 @@ export class SimLoop {
 
   /** Fast pace: something was commanded; step until `busy()` turns false. No-op in realtime. */
   kick(): void {
-    if (this.pace !== 'fast' || !this.#running || this.#pumping) return;
+    if (this.#pace !== 'fast' || !this.#running || this.#pumping) return;
     this.#pumping = true;
     void this.#pump();
   }
@@ -103,7 +139,8 @@ export class SimLoop {
     try {
       // Let the caller finish registering its command before the first step.
       await Promise.resolve();
-      while (this.#running && this.#busy()) {
+      // A switch to realtime ends this pump (the timer steps from then on).
+      while (this.#running && this.#pace === 'fast' && this.#busy()) {
         this.#yield = false;
         for (let i = 0; i < this.#chunk && !this.#yield && this.#running && this.#busy(); i++) this.world.step(1);
         await immediate();
@@ -128,6 +165,8 @@ export class SimLoop {
         this.#sim0 -= drop;
         this.droppedTime += drop;
         this.lagging = true;
+        this.#drops.push([performance.now(), drop]);
+        if (this.#drops.length > DROP_HISTORY) this.#drops.shift();
         behind = this.#maxLag;
       }
       const steps = Math.floor(behind / dt + 1e-9);

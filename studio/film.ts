@@ -1,16 +1,19 @@
 /**
  * `shammie film …`: turn a stop-motion session (studio/) into a film with ffmpeg.
  *
- *   shammie film export SESSION --out film.mp4 [--fps 12]     H.264 (libx264, yuv420p)
- *   shammie film export SESSION --out film.gif [--fps 12]     GIF with a generated palette
- *   shammie film info SESSION                                 frames, size, duration (JSON)
+ *   shammie film export FILM --out film.mp4 [--fps 12]     H.264 (libx264, yuv420p)
+ *   shammie film export FILM --out film.gif [--fps 12]     GIF with a generated palette
+ *   shammie film info FILM                                 frames, size, duration (JSON)
+ *
+ * FILM is a film's name ("hulk smash", as said or typed in the console; looked up in
+ * <data>/studio/) or the path of a film folder.
  *
  * The frames are linked (or copied) in film order into a temp folder as 000000.png … and fed to
  * ffmpeg as an image sequence; the output is written next to --out and renamed into place, so
  * a failed export never leaves half a film. ffmpeg comes from $SHAMMIE_FFMPEG or PATH (Debian:
  * apt-get install ffmpeg).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import {
   closeSync,
   copyFileSync,
@@ -28,17 +31,23 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Readable } from 'node:stream';
+import { FILM_NAME_RULE, filmFolderName, filmFolders, findFilmFolder } from './film-name.js';
 import { pngSize } from './png.js';
-import { StudioError, StudioSession } from './session.js';
+import { STUDIO_FILE, StudioError, StudioSession } from './session.js';
 
-export const FILM_USAGE = `usage: shammie film <export|info> SESSION [options]
+export const FILM_USAGE = `usage: shammie film <export|info> FILM [options]
 
-  export SESSION     write the session's frames, in film order, as a video
-  info SESSION       print the session's frames, size and duration as JSON
+  export FILM        write the film's frames, in film order, as a video
+  info FILM          print the film's frames, size and duration as JSON
 
-export options:
-  --out FILE         output file; .mp4 (H.264) or .gif (required)
-  --fps N            frames per second (default: the session's, usually 12)
+FILM is a film's name as said or typed in the console ("hulk smash"; quote a name with
+spaces), looked up in DIR/studio/, or the path of a film folder.
+
+options:
+  --out FILE         export: output file; .mp4 (H.264) or .gif (required)
+  --fps N            export: frames per second (default: the film's, usually 12)
+  --data DIR         the workspace folder holding studio/ (default ./shammie-data, or $SHAMMIE_DATA)
 
 ffmpeg is taken from $SHAMMIE_FFMPEG or PATH.
 `;
@@ -59,6 +68,8 @@ export interface ExportOptions {
   ffmpeg?: string;
   /** give up after this long, ms (default 10 minutes) */
   timeoutMs?: number;
+  /** frames encoded so far, of `total` (from ffmpeg's progress reports, a few a second) */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ExportResult {
@@ -158,11 +169,14 @@ export async function exportFilm(sessionDir: string, opts: ExportOptions): Promi
             'gif',
             part,
           ];
+    const progress = opts.onProgress;
     await runFfmpeg(
       opts.ffmpeg ?? process.env.SHAMMIE_FFMPEG ?? 'ffmpeg',
-      ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args],
+      ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...(progress ? ['-progress', 'pipe:1', '-nostats'] : []), ...args],
       opts.timeoutMs ?? 600_000,
+      progress ? (n) => progress(Math.min(n, frames.length), frames.length) : undefined,
     );
+    opts.onProgress?.(frames.length, frames.length);
     renameSync(part, out);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -211,15 +225,28 @@ function linkOrCopy(from: string, to: string): void {
   copyFileSync(from, to);
 }
 
-function runFfmpeg(bin: string, args: string[], timeoutMs: number): Promise<void> {
+function runFfmpeg(bin: string, args: string[], timeoutMs: number, onFrame?: (n: number) => void): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    let child;
+    let child: ChildProcessByStdio<null, Readable, Readable>;
     try {
-      child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      // stdout carries -progress reports when asked for; otherwise ffmpeg writes nothing there.
+      child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
       reject(new FilmError(`cannot start ffmpeg (${bin}): ${(err as Error).message}`));
       return;
     }
+    if (onFrame) {
+      // -progress pipe:1 writes key=value lines; "frame=N" is the frames written so far.
+      let rest = '';
+      child.stdout.on('data', (d: Buffer) => {
+        const lines = (rest + d.toString()).split('\n');
+        rest = lines.pop()!.slice(-200);
+        for (const l of lines) {
+          const m = /^frame=(\d+)/.exec(l.trim());
+          if (m) onFrame(Number(m[1]));
+        }
+      });
+    } else child.stdout.resume();
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
@@ -252,6 +279,47 @@ export interface FilmCliIo {
 
 const processIo: FilmCliIo = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
 
+/** Films named in an error, at most. */
+const FILMS_NAMED = 20;
+
+/**
+ * The folder of FILM as given on the command line: a film of that name in <dataDir>/studio/
+ * (spaces as in the console, case ignored when only case differs), else a film folder path.
+ */
+export function resolveFilm(arg: string, dataDir: string): string {
+  const root = join(resolve(dataDir), 'studio');
+  const looksLikePath = /[\\/]/.test(arg) || arg === '.' || arg === '..';
+  const folder = looksLikePath ? null : filmFolderName(arg);
+  if (folder) {
+    const found = findFilmFolder(root, folder);
+    if (found) return join(root, found);
+  }
+  // The old form, a folder path (also a folder in the current directory).
+  if (looksLikePath || existsSync(join(arg, STUDIO_FILE))) return arg;
+  if (!folder) throw new FilmError(`"${arg}" is not a film name (${FILM_NAME_RULE}) or a film folder. ${FILM_HELP}`);
+  const films = filmFolders(root);
+  if (!films.length) throw new FilmError(`no film named "${arg}": ${root} has no films yet (pass --data DIR, or the film folder's path)`);
+  const more = films.length > FILMS_NAMED ? ` and ${films.length - FILMS_NAMED} more` : '';
+  throw new FilmError(`no film named "${arg}" in ${root}; its films: ${films.slice(0, FILMS_NAMED).join(', ')}${more}`);
+}
+
+const FILM_HELP = "See 'shammie film --help'.";
+
+/** node:util's parseArgs refusal as one line with a pointer to the help (not the parser's paragraph). */
+function flagError(err: unknown): FilmError {
+  const e = err as { code?: string; message?: string } | null;
+  const msg = e?.message ?? String(err);
+  const quoted = /'([^']+)'/.exec(msg)?.[1];
+  if (e?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new FilmError(`unknown option '${quoted}' for 'film'. ${FILM_HELP}`);
+  if (e?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && quoted) {
+    const opt = quoted.replace(/ <value>$/, '');
+    return new FilmError(
+      /does not take/.test(msg) ? `option '${opt}' takes no value. ${FILM_HELP}` : `option '${opt}' needs a value. ${FILM_HELP}`,
+    );
+  }
+  return new FilmError(`${msg.split('\n')[0]} ${FILM_HELP}`);
+}
+
 /** `shammie film <argv…>`; returns the exit status (0 ok, 2 bad input or failed export). */
 export async function filmCommand(argv: string[], io: FilmCliIo = processIo): Promise<number> {
   try {
@@ -259,24 +327,30 @@ export async function filmCommand(argv: string[], io: FilmCliIo = processIo): Pr
     try {
       parsed = parseArgs({
         args: argv,
-        options: { out: { type: 'string' }, fps: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+        options: { out: { type: 'string' }, fps: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
         allowPositionals: true,
         strict: true,
       });
     } catch (err) {
-      throw new FilmError(`${(err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\n${FILM_USAGE}`);
+      throw flagError(err);
     }
     const { values, positionals } = parsed;
     const [sub, ...rest] = positionals;
-    if (values.help || sub === 'help' || sub === undefined) {
+    if (values.help || sub === 'help') {
       io.out(FILM_USAGE);
-      return sub === undefined && !values.help ? 2 : 0;
+      return 0;
     }
-    if (rest.length !== 1) throw new FilmError(`expected one SESSION folder after "${sub}"\n\n${FILM_USAGE}`);
-    const dir = rest[0];
+    if (sub === undefined) throw new FilmError(`missing command: export or info. ${FILM_HELP}`);
+    if (sub !== 'export' && sub !== 'info') throw new FilmError(`unknown film command "${sub}". ${FILM_HELP}`);
+    if (rest.length !== 1)
+      throw new FilmError(
+        `${rest.length ? 'one' : 'a'} FILM (a name, or a folder) goes after "${sub}"${rest.length ? ` (got ${rest.length}; quote a name with spaces)` : ''}. ${FILM_HELP}`,
+      );
+    if (values.data === '') throw new FilmError(`--data needs a folder. ${FILM_HELP}`);
+    const dir = resolveFilm(rest[0], values.data ?? process.env.SHAMMIE_DATA ?? 'shammie-data');
     switch (sub) {
       case 'export': {
-        if (!values.out) throw new FilmError(`--out FILE is required (a .mp4 or .gif file)\n\n${FILM_USAGE}`);
+        if (!values.out) throw new FilmError(`--out FILE is required (a .mp4 or .gif file). ${FILM_HELP}`);
         const r = await exportFilm(dir, { out: values.out, fps: values.fps === undefined ? undefined : parseFps(values.fps) });
         io.out(
           `wrote ${r.out}: ${r.frames} frames, ${r.width}×${r.height}, ${r.fps} fps, ${r.duration.toFixed(1)} s, ${(r.bytes / 1024).toFixed(0)} KiB in ${(r.ms / 1000).toFixed(1)} s\n`,
@@ -310,8 +384,6 @@ export async function filmCommand(argv: string[], io: FilmCliIo = processIo): Pr
         );
         return 0;
       }
-      default:
-        throw new FilmError(`unknown film command "${sub}"\n\n${FILM_USAGE}`);
     }
   } catch (err) {
     if (err instanceof FilmError || err instanceof StudioError) {

@@ -37,3 +37,18 @@ it('a freeze trips the watchdog once, even when reporting the trip takes a while
   expect(trips, JSON.stringify(trips)).toHaveLength(1);
   expect(trips[0].silentMs).toBeGreaterThan(250);
 });
+
+it('a long computation before a motion does not trip it when the motion starts (setMoving(true) is a beat)', async () => {
+  w = new Watchdog({ timeoutMs: 250, periodMs: 50, checkMs: 2 });
+  await w.ready;
+  const trips: WatchdogTrip[] = [];
+  w.onTrip((t) => trips.push(t));
+  // Planning blocks the thread for longer than the timeout while the arm is still: no trip,
+  // and the last beat is then 600 ms old when the motion starts.
+  busy(600);
+  w.setMoving(true);
+  // The worker checks every 2 ms: a stale beat would trip it well within this.
+  await new Promise((r) => setTimeout(r, 100));
+  w.setMoving(false);
+  expect(trips, JSON.stringify(trips)).toEqual([]);
+});

@@ -109,6 +109,17 @@ describe.skipIf(!hasFfmpeg)('film export (ffmpeg)', () => {
     expect(readdirSync(dir).sort()).toEqual(['film.gif', 'film.mp4']); // no partial files
   });
 
+  it("reports progress from ffmpeg's own reports, in frames, ending at all of them", async () => {
+    const s = session(30, 64, 48);
+    const seen: [number, number][] = [];
+    await exportFilm(s.dir, { out: join(tmp(), 'film.mp4'), onProgress: (done, total) => seen.push([done, total]) });
+    // ffmpeg reports at least once (its last report) before the exporter's closing call.
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.every(([d, t]) => t === 30 && d >= 0 && d <= 30)).toBe(true);
+    expect(seen.at(-2)![0]).toBe(30);
+    expect(seen.at(-1)).toEqual([30, 30]);
+  });
+
   it('gives clear errors: empty session, bad flags, missing ffmpeg, mixed frame sizes', async () => {
     const dir = tmp();
     const empty = StudioSession.open(join(dir, 'empty'));

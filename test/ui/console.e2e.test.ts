@@ -25,7 +25,10 @@ import { pixelStats } from './pixels.js';
 
 // Code inside page.evaluate runs in the browser; the root tsconfig has no DOM library.
 declare const window: PageWindow;
-declare const document: { querySelector(s: string): { value: string; dispatchEvent(e: unknown): boolean } | null };
+declare const document: {
+  querySelector(s: string): { value: string; dispatchEvent(e: unknown): boolean } | null;
+  querySelectorAll(s: string): ArrayLike<unknown>;
+};
 declare const Event: new (type: string, init?: { bubbles?: boolean }) => unknown;
 
 const ARTIFACTS = 'test-artifacts/ui';
@@ -358,7 +361,28 @@ run('operator console (chromium)', () => {
       await b.page.keyboard.press('PageUp');
       await new Promise((r) => setTimeout(r, 60));
     }
+    // Six PageUps in 0.4 s ask j1 for several rad/s: the arm follows at its limit, the slider
+    // turns red and the console says why, while recording (not later, at "Show it to the robot").
+    // Checked in one page turn: the arm may catch up soon after on a slow machine.
+    await b.page.waitForFunction(
+      () => {
+        const limited = document.querySelectorAll('.slider.limited');
+        return (
+          Boolean(document.querySelector('[data-testid=teach-limited]')) &&
+          limited.length === 1 &&
+          limited[0] === document.querySelector('.sliders label')
+        );
+      },
+      undefined,
+      { timeout: 5000 },
+    );
+    // Stop stays on screen at 1280×800 with the sliders in the panel.
+    const stopBox = await b.page.locator('[data-testid=record-stop]').boundingBox();
+    expect(stopBox).not.toBeNull();
+    expect(stopBox!.y).toBeGreaterThanOrEqual(0);
+    expect(stopBox!.y + stopBox!.height).toBeLessThanOrEqual(800);
     await b.page.click('[data-testid=record-stop]');
+    expect(await b.page.locator('.slider.limited').count()).toBe(0);
     await b.page.click('[data-testid=play-recording]');
     await b.page.click('[data-testid=save-recording]');
     await b.page.waitForSelector('[data-testid=saved]');
@@ -371,6 +395,10 @@ run('operator console (chromium)', () => {
     const first = rec.samples[0].q[0],
       last = rec.samples.at(-1)!.q[0];
     expect(last - first).toBeGreaterThan(0.2);
+    // No sample pair is faster than j1's limit: the recording is one the arm can replay.
+    const v1 = h.app.model.arm[0].velocity;
+    for (let k = 1; k < rec.samples.length; k++)
+      expect(Math.abs(rec.samples[k].q[0] - rec.samples[k - 1].q[0]) / (rec.samples[k].t - rec.samples[k - 1].t)).toBeLessThanOrEqual(v1);
     // "Show it to the robot" hands the recording to the session (nothing is being taught now, so it asks what).
     await b.page.click('[data-testid=use-demo]');
     await expect.poll(lastRobotReply).toMatch(/Say what I should learn first/);

@@ -20,11 +20,12 @@ import {
   type ConsoleHarness,
 } from './harness.js';
 import type { PageWindow } from './browser.js';
+import { EmbeddedPlanner, type Planner } from '../../planner/index.js';
 
 // Code inside page.evaluate runs in the browser; the root tsconfig has no DOM library.
 declare const window: PageWindow;
 declare const document: {
-  activeElement: { tagName: string; getAttribute(n: string): string | null; blur(): void } | null;
+  activeElement: { tagName: string; getAttribute(n: string): string | null; blur(): void; closest?(s: string): unknown } | null;
   body: unknown;
 };
 
@@ -214,3 +215,195 @@ function maxDiff(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/**
+ * Keyboard only (issue 15, "Keyboard-first"): say, preview, cancel, execute, stop, the shortcut
+ * sheet and the library, with no mouse (no click, no hover, no locator action that moves the
+ * pointer: only page.keyboard). Same console set-up as above; its own server and browser.
+ */
+run('keyboard-only operation (chromium)', () => {
+  let h: ConsoleHarness;
+  let b: BrowserHarness;
+  let page: Page;
+  const status = () => consoleStatus(h.url);
+  const speed = async () => Math.max(...(await status()).joints.velocities.map(Math.abs));
+  const mode = () => page.evaluate(() => window.__shammie.stores.preview.getState().mode);
+  const previewId = () => page.evaluate(() => window.__shammie.stores.preview.getState().preview?.id ?? null);
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? '');
+  const stopsShown = () =>
+    page.evaluate(
+      () =>
+        window.__shammie.stores.session.getState().transcript.filter((e) => e.kind === 'stopped' && e.text.startsWith('Stop pressed'))
+          .length,
+    );
+  const waitMode = (m: string | null, timeout = 30_000) =>
+    page.waitForFunction((want) => window.__shammie.stores.preview.getState().mode === want, m, { timeout });
+  /** Type a command in the focused command box and press Enter; wait for its preview. */
+  const sayByKeys = async (text: string) => {
+    expect(await focused()).toBe('utterance');
+    await page.keyboard.type(text);
+    await page.keyboard.press('Enter');
+    await waitMode('pending');
+  };
+  /** Ids of every preview that started executing, seen in the store. */
+  const executedIds = () => page.evaluate(() => (window as unknown as { __ran: string[] }).__ran);
+
+  /** The embedded planner, slowed on demand: a newer command still being planned. */
+  const slow = { delayMs: 0 };
+  const inner = new EmbeddedPlanner();
+  const planner: Planner = {
+    plan: async (utterance, ctx) => {
+      if (slow.delayMs > 0) await new Promise((r) => setTimeout(r, slow.delayMs));
+      return inner.plan(utterance, ctx);
+    },
+  };
+
+  beforeAll(async () => {
+    h = await startConsole({ planner });
+    b = await launchBrowser({ width: 1280, height: 800 });
+    page = b.page;
+    await openConsole(page, h.url);
+    await page.evaluate(() => {
+      const w = window as unknown as { __ran: string[] };
+      w.__ran = [];
+      window.__shammie.stores.preview.subscribe((s) => {
+        const id = s.execution.previewId;
+        if (s.mode === 'executing' && id && !w.__ran.includes(id)) w.__ran.push(id);
+      });
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await b?.close();
+    await h?.close();
+  });
+
+  it('/ goes to the command box, Enter previews (nothing moves), Esc drops the preview', async () => {
+    expect(await focused()).toBe('BODY');
+    await page.keyboard.press('/');
+    expect(await focused()).toBe('utterance');
+    // The slash went to the focus, not into the box.
+    expect(await page.inputValue('[data-testid=utterance]')).toBe('');
+    await sayByKeys('pick up the candy');
+    expect((await status()).pendingPlan).not.toBeNull();
+    expect((await status()).executing).toBe(false);
+    // The shortcuts are on the buttons, for the eye and for screen readers.
+    const execute = page.locator('[data-testid=execute]');
+    expect(await execute.innerText()).toMatch(/Ctrl\+Enter/);
+    expect(await execute.getAttribute('aria-keyshortcuts')).toMatch(/Control\+Enter/);
+    expect(await page.locator('[data-testid=cancel]').getAttribute('aria-keyshortcuts')).toBe('Escape');
+    // Plain Enter on the empty command box sends nothing and never executes.
+    await page.keyboard.press('Enter');
+    expect(await mode()).toBe('pending');
+
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => window.__shammie.stores.preview.getState().preview === null, undefined, { timeout: 10_000 });
+    expect((await status()).pendingPlan).toBeNull();
+    expect(await executedIds()).toEqual([]);
+    expect(await focused()).toBe('utterance');
+  });
+
+  it('Ctrl+Enter does not execute while unsent text is in the command box, nor the old preview behind a newer command', async () => {
+    await sayByKeys('pick up the candy');
+    const first = await previewId();
+    await page.keyboard.type('go to the bag');
+    await page.keyboard.press('Control+Enter');
+    await page.waitForFunction(
+      () =>
+        window.__shammie.stores.session
+          .getState()
+          .localProblems.some((p) => p.id === 'keys' && /Send the typed text first/.test(p.message)),
+      undefined,
+      { timeout: 5_000 },
+    );
+    expect(await page.inputValue('[data-testid=utterance]')).toBe('go to the bag');
+    expect(await mode()).toBe('pending');
+    expect((await status()).executing).toBe(false);
+
+    // Send it and press Ctrl+Enter while it is being planned (a slow planner, as an LLM can be):
+    // the preview on screen is still the old one, which the operator no longer means to run.
+    slow.delayMs = 2000;
+    try {
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Control+Enter');
+      await page.waitForFunction(
+        () => window.__shammie.stores.session.getState().localProblems.some((p) => p.id === 'keys' && /newer command/.test(p.message)),
+        undefined,
+        { timeout: 5_000 },
+      );
+      await page.waitForFunction((old) => window.__shammie.stores.preview.getState().preview?.id !== old, first, { timeout: 30_000 });
+    } finally {
+      slow.delayMs = 0;
+    }
+    // The new preview waits for its own confirmation; nothing ran.
+    expect(await mode()).toBe('pending');
+    expect(await executedIds()).toEqual([]);
+    expect((await status()).executing).toBe(false);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => window.__shammie.stores.preview.getState().preview === null, undefined, { timeout: 10_000 });
+  });
+
+  it('? opens the shortcut sheet (a modal dialog, focus trapped); Esc closes it, keeps the preview and returns the focus', async () => {
+    // The focus is still in the command box (Esc left it there).
+    await sayByKeys('pick up the candy');
+    const shown = await previewId();
+    const stops = await stopsShown();
+    // Outside the text box (the Talk button, next in the Tab order), ? opens the sheet.
+    await page.keyboard.press('Tab');
+    const from = await focused();
+    expect(from).not.toBe('utterance');
+    await page.keyboard.press('?');
+    const sheet = page.locator('[data-testid=shortcut-sheet]');
+    await sheet.waitFor({ timeout: 5_000 });
+    expect(await sheet.getAttribute('role')).toBe('dialog');
+    expect(await sheet.getAttribute('aria-modal')).toBe('true');
+    expect(await sheet.innerText()).toMatch(/Ctrl\+Enter[\s\S]*Esc[\s\S]*Ctrl\+L/);
+    const inSheet = () => page.evaluate(() => !!document.activeElement?.closest?.('[data-testid=shortcut-sheet]'));
+    expect(await inSheet()).toBe(true);
+    for (const k of ['Tab', 'Tab', 'Shift+Tab', 'Tab']) {
+      await page.keyboard.press(k);
+      expect(await inSheet(), `focus left the sheet after ${k}`).toBe(true);
+    }
+    // Ctrl+Enter does nothing behind a dialog.
+    await page.keyboard.press('Control+Enter');
+    expect(await mode()).toBe('pending');
+
+    await page.keyboard.press('Escape');
+    await sheet.waitFor({ state: 'detached', timeout: 5_000 });
+    expect(await focused()).toBe(from);
+    // Esc closed the dialog only: the preview waits, no stop was sent, nothing ran.
+    expect(await previewId()).toBe(shown);
+    expect((await status()).pendingPlan).not.toBeNull();
+    expect(await stopsShown()).toBe(stops);
+    expect(await executedIds()).not.toContain(shown);
+  });
+
+  it('Ctrl+Enter from the command box executes the preview shown; the stop key halts it', async () => {
+    await page.keyboard.press('/');
+    expect(await focused()).toBe('utterance');
+    const shown = await previewId();
+    expect(shown).not.toBeNull();
+    await page.keyboard.press('Control+Enter');
+    await waitMode('executing', 20_000);
+    expect(await executedIds()).toContain(shown);
+    await expect.poll(speed, { timeout: 20_000, interval: 50 }).toBeGreaterThan(MOVING);
+    expect((await status()).executing).toBe(true);
+    const stops = await stopsShown();
+    await page.keyboard.press('Escape');
+    await expect.poll(speed, { timeout: 10_000, interval: 50 }).toBeLessThan(HALTED);
+    await waitMode('done', 10_000);
+    const ex = await page.evaluate(() => window.__shammie.stores.preview.getState().execution);
+    expect(ex.failure).toMatch(/stopped by the operator/);
+    await expect.poll(stopsShown, { timeout: 10_000 }).toBe(stops + 1);
+  });
+
+  it('Ctrl+L opens the library and puts the focus on it; Tab goes on into it', async () => {
+    await page.keyboard.press('Control+l');
+    await page.locator('[data-testid=library]').waitFor({ timeout: 5_000 });
+    await expect.poll(focused, { timeout: 5_000 }).toBe('tab-library');
+    expect(await page.locator('[data-testid=tab-library]').getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest?.('[data-testid=library]'))).toBe(true);
+    expect(b.errors).toEqual([]);
+  });
+});

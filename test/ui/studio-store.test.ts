@@ -4,7 +4,7 @@ import type { StudioState } from '../../server/protocol.js';
 import { parseServerMessage } from '../../server/protocol.js';
 import { applyServerMessage } from '../../ui/src/net/dispatch.js';
 import { captureQueue, setCaptureRunner } from '../../ui/src/studio/capture.js';
-import { monitorRect } from '../../ui/src/studio/layout.js';
+import { monitorRect, NOTICE_STRIP } from '../../ui/src/studio/layout.js';
 import { counterText, frameSrc, previousFrame, studioStore } from '../../ui/src/studio/store.js';
 
 const camera: StudioState['camera'] = {
@@ -84,10 +84,11 @@ describe('wrist monitor layout', () => {
     const big = monitorRect(920, 750, 16 / 9, true, { x: 0, y: 0, w: 0, h: 0 });
     expect(big.w).toBe(900);
     expect(big.x).toBe(10);
-    // A tall view: the height limits it.
+    // A tall view: the height limits it, and the notice strip at the bottom stays free.
     const tall = monitorRect(400, 300, 4 / 3, true, { x: 0, y: 0, w: 0, h: 0 });
-    expect(tall.h).toBe(246);
-    expect(tall.w).toBe(328);
-    expect(tall.x).toBe(36);
+    expect(tall.h).toBe(300 - 44 - 10 - NOTICE_STRIP);
+    expect(tall.w).toBe(Math.floor(tall.h * (4 / 3)));
+    expect(tall.x).toBe(Math.floor((400 - tall.w) / 2));
+    expect(tall.y + tall.h).toBeLessThanOrEqual(300 - NOTICE_STRIP);
   });
 });

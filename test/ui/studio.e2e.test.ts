@@ -13,7 +13,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportFilm } from '../../studio/film.js';
 import type { PageWindow } from './browser.js';
 import { chromiumAvailable, launchBrowser, openConsole, startConsole, type BrowserHarness, type ConsoleHarness } from './harness.js';
 
@@ -616,10 +615,14 @@ run('stop-motion studio in the console (chromium)', () => {
     ]);
     expect(last.gold / last.total, 'Loki grows in the frame as the camera pushes in').toBeGreaterThan(first.gold / first.total);
     writeFileSync(join(ARTIFACTS, 'studio-loki-last.png'), readFileSync(join(sessionDir, frames[47].file)));
-    // The film: ffmpeg → MP4; ffprobe decodes every frame.
+    // The film from the console's Export button (ffmpeg → MP4), downloaded from its link; ffprobe decodes every frame.
+    await page.click('[data-testid=film-export-start]');
+    const link = page.locator('[data-testid=film-export-link]');
+    await link.waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('lego.mp4');
     const out = join(sessionDir, '..', 'lego.mp4');
-    const r = await exportFilm(sessionDir, { out, fps: 12 });
-    expect(r.frames).toBe(48);
+    await download.saveAs(out);
     const counted = execFileSync(
       'ffprobe',
       ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', out],

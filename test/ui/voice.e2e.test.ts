@@ -174,6 +174,16 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
     expect(maxDiff(s.joints.positions, q0)).toBeLessThan(1e-4);
     expect(await b.page.evaluate(() => window.__shammie.stores.preview.getState().mode)).not.toBe('pending');
     await b.page.screenshot({ path: join(ARTIFACTS, 'voice-02-rejected.png') });
+    // Words shown as "not sure" can be taken as said with one click: they are planned like typed
+    // words, so a preview comes and nothing moves.
+    await b.page.evaluate(() =>
+      window.__shammie.voice.store.setState({ heard: { text: 'go home', accepted: false, stop: false, at: Date.now() } }),
+    );
+    await b.page.click('[data-testid=voice-heard-accept]');
+    await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 20_000 });
+    expect((await transcript(b)).filter((e) => e.role === 'user').at(-1)?.text).toBe('go home');
+    expect((await status()).executing).toBe(false);
+    await b.page.click('[data-testid=cancel]');
     await b.close();
   }, 90_000);
 

@@ -5,6 +5,7 @@
 import { useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import { micLevel, voiceStore, type VoiceUiState } from './store.js';
+import { say } from '../panels/actions.js';
 import { answerQuestion, pressTalk, releaseTalk, setHandsFree, setPrefs } from './voice.js';
 
 const useVoice = <T,>(selector: (s: VoiceUiState) => T): T => useStore(voiceStore, selector);
@@ -211,6 +212,21 @@ export function VoiceBar() {
               : s.heard.text
                 ? `Not sure I heard “${s.heard.text}” right.`
                 : 'Could not make that out.'}
+          {!s.heard.accepted && !s.heard.stop && s.heard.text && (
+            // The words on screen are right but scored low: plan them as if typed (a preview
+            // comes first, as for any command), instead of saying them again.
+            <button
+              type="button"
+              className="link"
+              data-testid="voice-heard-accept"
+              onClick={() => {
+                const text = voiceStore.getState().heard?.text;
+                if (text && say(text)) voiceStore.setState({ heard: null });
+              }}
+            >
+              Yes, that&apos;s what I said
+            </button>
+          )}
         </div>
       )}
       {s.problem && (

@@ -5,8 +5,8 @@
  * with a tip), never an exception.
  */
 import { clientMessageSchema, parseServerMessage, type ClientMessage } from '../../../server/protocol.js';
-import { connectionStore } from '../stores/connection.js';
-import { addLocalProblem, dismissLocalProblem } from '../stores/session.js';
+import { connectionStore, markConnected, markLost, markReconnecting } from '../stores/connection.js';
+import { addLocalProblem } from '../stores/session.js';
 import { applyServerMessage } from './dispatch.js';
 
 const BACKOFF_MS = [200, 400, 800, 1500, 2500];
@@ -128,9 +128,7 @@ export class ConsoleClient {
     this.#ws = ws;
     ws.onopen = () => {
       this.#lastMessage = performance.now();
-      connectionStore.setState((s) => ({ state: 'connected', attempts: 0, since: Date.now(), lastError: null, connects: s.connects + 1 }));
-      dismissLocalProblem('connection');
-      dismissLocalProblem('offline');
+      markConnected();
     };
     ws.onmessage = (ev) => {
       this.#lastMessage = performance.now();
@@ -159,9 +157,9 @@ export class ConsoleClient {
   }
 
   #scheduleRetry(reason: string): void {
-    const attempts = connectionStore.getState().attempts + 1;
-    connectionStore.setState({ state: 'reconnecting', attempts, since: Date.now(), lastError: reason });
-    if (attempts >= 3) {
+    // The pill says "disconnected" at once (never the session state from before the loss).
+    const attempts = markLost(reason);
+    if (attempts >= 2) {
       addLocalProblem({
         id: 'connection',
         severity: 'error',
@@ -169,8 +167,11 @@ export class ConsoleClient {
         tip: 'Check that `shammie start` is still running; it prints the Session server URL this page must match.',
       });
     }
-    const delay = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)];
-    this.#retry = setTimeout(() => this.#open(), delay);
+    const delay = BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length - 1)];
+    this.#retry = setTimeout(() => {
+      markReconnecting();
+      this.#open();
+    }, delay);
   }
 }
 

@@ -9,10 +9,9 @@ import { connectionStore } from '../stores/connection.js';
 import { requestFrame } from '../stores/frame.js';
 import { joints } from '../stores/joints.js';
 import { idleExecution, previewStore, setPreview } from '../stores/preview.js';
-import { addLocalProblem, sessionStore } from '../stores/session.js';
+import { reconcileHello, TRANSCRIPT_MAX } from '../stores/continuity.js';
+import { addLocalProblem, sessionStore, setServerProblems } from '../stores/session.js';
 import { teachStore } from '../stores/teach.js';
-
-const TRANSCRIPT_MAX = 300;
 
 /** IK answers go to whoever asked (the gizmo), by request id. */
 export const ikWaiters = new Map<number, (r: Extract<ServerMessage, { type: 'ik_result' }>) => void>();
@@ -26,15 +25,26 @@ export function applyServerMessage(m: ServerMessage): void {
       return;
     case 'hello': {
       joints.configure(m.robot.jointNames.length, m.scene.bodies.length);
+      // The same server again, or a restarted one: never wipe the transcript without a word.
+      const shown = previewStore.getState();
+      const outcome = reconcileHello(
+        {
+          serverId: connectionStore.getState().serverId,
+          transcript: sessionStore.getState().transcript,
+          pendingUtterance: shown.preview && shown.mode === 'pending' ? shown.preview.utterance : null,
+        },
+        m,
+      );
       sessionStore.setState({
         robot: m.robot,
         scene: m.scene,
         probes: m.probes,
         recordingsDir: m.recordingsDir,
-        transcript: m.transcript,
+        transcript: outcome.transcript,
         you: m.you,
         youLabel: m.youLabel,
       });
+      if (outcome.notice) addLocalProblem(outcome.notice);
       const ex = m.execution;
       const mode = !m.preview
         ? null
@@ -59,9 +69,12 @@ export function applyServerMessage(m: ServerMessage): void {
         presence: m.presence,
         moving: m.moving,
         awaitingPoint: m.awaitingPoint,
-        problems: m.problems,
+        ...setServerProblems(m.problems),
         control: m.control,
+        pace: m.pace ?? null,
       });
+      // The session state shown is this connection's from now on (the status pill trusts it).
+      if (!connectionStore.getState().synced) connectionStore.setState({ synced: true });
       return;
     case 'world':
       sessionStore.setState({ held: m.held, bodies: m.bodies });

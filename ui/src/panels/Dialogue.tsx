@@ -20,7 +20,7 @@ export function Dialogue() {
   }, [transcript]);
   return (
     <section className="dialogue">
-      <div className="transcript" ref={list} data-testid="transcript">
+      <div className="transcript" ref={list} data-testid="transcript" role="log" aria-label="Dialogue with the robot" tabIndex={0}>
         {transcript.length === 0 && (
           <div className="hint">
             Tell the robot what to do, e.g. <em>pick up the candy and put it in the bag</em>. You see its plan and the motion before
@@ -64,8 +64,9 @@ function Input() {
           data-testid="utterance"
           value={text}
           onChange={(e) => setText(e.target.value)}
-          placeholder="Type a command (Enter), or hold Talk or V"
+          placeholder="Type a command, or hold V to talk"
           aria-label="Command for the robot"
+          aria-keyshortcuts="/"
           autoComplete="off"
           spellCheck={false}
         />

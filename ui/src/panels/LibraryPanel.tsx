@@ -3,8 +3,9 @@
  * locations. Rename, forget and undo go through the planner as utterances ("rename pack to
  * wrap", "forget pack", "undo"), so the console and the dialogue do exactly the same thing.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { EntityInfo, SkillInfo } from '../../../server/protocol.js';
+import { pushDialog } from '../keys.js';
 import { getClient } from '../net/client.js';
 import { useSession } from '../stores/react.js';
 import { say } from './actions.js';
@@ -64,6 +65,8 @@ export function LibraryPanel() {
 
 function SkillItem({ s }: { s: SkillInfo }) {
   const [asking, setAsking] = useState(false);
+  // Esc answers the question the safe way ("Keep asking"), and is not taken as a stop of the preview.
+  useEffect(() => (asking ? pushDialog(() => setAsking(false)) : undefined), [asking]);
   return (
     <li className="skill behavior" data-skill={s.name}>
       <code>{signature(s)}</code>
@@ -114,8 +117,8 @@ function SkillItem({ s }: { s: SkillInfo }) {
             >
               Run without asking
             </button>
-            <button type="button" onClick={() => setAsking(false)} autoFocus>
-              Keep asking
+            <button type="button" onClick={() => setAsking(false)} autoFocus aria-keyshortcuts="Escape">
+              Keep asking <kbd>Esc</kbd>
             </button>
           </div>
         </div>
@@ -157,7 +160,7 @@ function RenameForget({ name }: { name: string }) {
       >
         <input autoFocus value={to} onChange={(ev) => setTo(ev.target.value)} placeholder="new name" aria-label={`New name for ${name}`} />
         <button type="submit">Rename</button>
-        <button type="button" onClick={() => setEditing(false)}>
+        <button type="button" onClick={() => setEditing(false)} aria-label={`Keep the name ${name}`} title="Keep the name">
           ×
         </button>
       </form>
@@ -165,10 +168,10 @@ function RenameForget({ name }: { name: string }) {
   }
   return (
     <>
-      <button className="link" onClick={() => setEditing(true)}>
+      <button className="link" onClick={() => setEditing(true)} aria-label={`rename ${name}`}>
         rename
       </button>
-      <button className="link" onClick={() => say(`forget ${name}`)}>
+      <button className="link" onClick={() => say(`forget ${name}`)} aria-label={`forget ${name}`}>
         forget
       </button>
     </>

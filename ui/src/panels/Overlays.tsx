@@ -2,7 +2,9 @@
 import { useEffect, useRef } from 'react';
 import { joints } from '../stores/joints.js';
 import { useSession, useView } from '../stores/react.js';
-import { dismissLocalProblem } from '../stores/session.js';
+import { useShallow } from 'zustand/react/shallow';
+import { dismissLocalProblem, dismissServerProblem, visibleProblems } from '../stores/session.js';
+import { PaceSwitch, setPace } from './StatusPill.js';
 import { choosePreset, viewStore, type CameraPreset } from '../stores/view.js';
 
 const PRESET_NAMES: [CameraPreset, string][] = [
@@ -29,6 +31,8 @@ export function ViewToolbar() {
       >
         ◎ Point
       </button>
+      {/* the sim's pace (the fix the "could not keep up" warning offers) */}
+      <PaceSwitch />
     </div>
   );
 }
@@ -73,19 +77,28 @@ export function PointBanner() {
 }
 
 export function Problems() {
-  const server = useSession((s) => s.problems);
+  // Closed server problems stay closed while they last (the server still reports them).
+  const server = useSession(useShallow(visibleProblems));
   const local = useSession((s) => s.localProblems);
   if (server.length === 0 && local.length === 0) return null;
   return (
     <div className="problems" data-testid="problems" role="status">
       {server.map((p) => (
-        <div key={p.id} className={`problem ${p.severity}`}>
+        <div key={p.id} className={`problem ${p.severity}`} data-problem={p.id}>
+          <button className="close" onClick={() => dismissServerProblem(p.id)} aria-label="Dismiss">
+            ×
+          </button>
           <div>{p.message}</div>
           {p.tip && <div className="tip">{p.tip}</div>}
+          {p.id === 'backend:sim-lag' && (
+            <button type="button" data-testid="use-fast-pace" onClick={() => setPace('fast')}>
+              Use fast pace
+            </button>
+          )}
         </div>
       ))}
       {local.map((p) => (
-        <div key={p.id} className={`problem ${p.severity}`}>
+        <div key={p.id} className={`problem ${p.severity}`} data-problem={p.id}>
           <button className="close" onClick={() => dismissLocalProblem(p.id)} aria-label="Dismiss">
             ×
           </button>

@@ -5,11 +5,11 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { PlanCall, PreviewInfo, PreviewStepInfo, SkillInfo } from '../../../server/protocol.js';
-import { STOP_KEYS } from '../keys.js';
+import { KEYS, STOP_KEYS } from '../keys.js';
 import { requestFrame } from '../stores/frame.js';
 import { playhead, previewStore } from '../stores/preview.js';
 import { useConnection, usePreview, useSession } from '../stores/react.js';
-import { cancelPreview, confirmPreview } from './actions.js';
+import { cancelPreview, confirmPreview, executeBlock } from './actions.js';
 import { inControl } from '../stores/session.js';
 
 export function PlanPanel() {
@@ -131,6 +131,7 @@ function Scrubber({ preview }: { preview: PreviewInfo }) {
           requestFrame();
         }}
         title={playing ? 'Pause the preview' : 'Play the preview'}
+        aria-label={playing ? 'Pause the preview' : 'Play the preview'}
         data-testid="play"
       >
         {playing ? '❚❚' : '▶'}
@@ -234,7 +235,8 @@ function Actions({ preview }: { preview: PreviewInfo }) {
   const ex = usePreview((s) => s.execution);
   const connected = useConnection((s) => s.state === 'connected');
   const mine = useSession(inControl);
-  const holder = useSession((s) => s.control?.holderLabel ?? null);
+  // re-render when a newer command starts or ends planning (executeBlock reads the phase)
+  useSession((s) => s.phase);
   if (mode === 'executing') {
     return (
       <div className="actions">
@@ -254,14 +256,9 @@ function Actions({ preview }: { preview: PreviewInfo }) {
       </div>
     );
   }
-  const can = mode === 'pending' && preview.confirmable && connected && mine;
-  const why = !preview.safe
-    ? 'A step fails a safety check: this plan cannot run.'
-    : !connected
-      ? 'Not connected.'
-      : !mine
-        ? `${holder ?? 'Another console'} is in control: ask for control to execute.`
-        : '';
+  // The same check as Ctrl+Enter, recomputed whenever what it reads changes (the hooks above).
+  const why = executeBlock();
+  const can = why === '';
   return (
     <div className="actions">
       <button
@@ -269,12 +266,19 @@ function Actions({ preview }: { preview: PreviewInfo }) {
         disabled={!can}
         onClick={confirmPreview}
         data-testid="execute"
-        title={why || 'Run exactly this previewed motion'}
+        title={why || `Run exactly this previewed motion (${KEYS.execute.label})`}
+        aria-keyshortcuts={KEYS.execute.aria}
       >
-        ▶ Execute
+        ▶ Execute <kbd>{KEYS.execute.label}</kbd>
       </button>
-      <button onClick={cancelPreview} disabled={mode !== 'pending' || !mine} data-testid="cancel">
-        Cancel
+      <button
+        onClick={cancelPreview}
+        disabled={mode !== 'pending' || !mine || !connected}
+        data-testid="cancel"
+        title={`Drop this preview (${KEYS.cancel.label}: a stop, which here moves nothing)`}
+        aria-keyshortcuts={KEYS.cancel.aria}
+      >
+        Cancel <kbd>{KEYS.cancel.label}</kbd>
       </button>
       {why && <span className="bad">{why}</span>}
       {preview.autoConfirm && <span className="note">auto-confirm is on: it will run without asking</span>}

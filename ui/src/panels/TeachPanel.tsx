@@ -78,19 +78,55 @@ export function TeachPanel() {
               Done
             </button>
           </div>
+          <div className="btn-row record-row">
+            {!t.recording ? (
+              <button onClick={startRecording} data-testid="record">
+                ● Record
+              </button>
+            ) : (
+              <button onClick={stopRecording} className="recording" data-testid="record-stop">
+                ■ Stop ({t.sampleCount})
+              </button>
+            )}
+            <button
+              disabled={t.recording || t.sampleCount < 2}
+              onClick={() => {
+                playhead.teachT = 0;
+                teachStore.setState({ playing: true });
+                requestFrame();
+              }}
+              data-testid="play-recording"
+            >
+              ▶ Play
+            </button>
+            <span className="hint">
+              {t.sampleCount} samples{t.sampleCount > 1 ? `, ${recording.samples[recording.samples.length - 1].t.toFixed(1)} s` : ''}
+            </span>
+          </div>
           {t.ik && <div className={t.ik.ok ? 'ok' : 'bad'}>{t.ik.text}</div>}
+          {t.recording && t.limited.some(Boolean) && (
+            <div className="warn" role="status" data-testid="teach-limited">
+              Slowed to the speed limit of{' '}
+              {robot.jointNames
+                .flatMap((j, i) => (t.limited[i] ? [`${j.replace(/^.*?joint/, 'j')} (${robot.limits[i].velocity} rad/s)`] : []))
+                .join(', ')}
+              : the orange arm follows as fast as the real arm may, so the recording stays one it can replay.
+            </div>
+          )}
           <div className="sliders">
             {robot.jointNames.map((j, i) => (
-              <label key={j} className="slider">
+              <label key={j} className={t.recording && t.limited[i] ? 'slider limited' : 'slider'}>
                 <span>{j.replace(/^.*?joint/, 'j')}</span>
                 <input
                   type="range"
                   min={robot.limits[i].lower}
                   max={robot.limits[i].upper}
                   step={0.001}
-                  value={t.q[i] ?? 0}
+                  value={(t.recording ? t.target[i] : t.q[i]) ?? 0}
                   onChange={(e) => {
-                    const q = [...teachStore.getState().q];
+                    // Recording: the other joints keep the targets they were given, not where the arm has got to.
+                    const s = teachStore.getState();
+                    const q = [...(s.recording && s.target.length === s.q.length ? s.target : s.q)];
                     q[i] = Number(e.target.value);
                     setTeachPose(q);
                     requestFrame();
@@ -116,31 +152,6 @@ export function TeachPanel() {
                 <span className="val">{(t.gripper * 2000).toFixed(0)} mm</span>
               </label>
             )}
-          </div>
-          <div className="btn-row">
-            {!t.recording ? (
-              <button onClick={startRecording} data-testid="record">
-                ● Record
-              </button>
-            ) : (
-              <button onClick={stopRecording} className="recording" data-testid="record-stop">
-                ■ Stop ({t.sampleCount})
-              </button>
-            )}
-            <button
-              disabled={t.recording || t.sampleCount < 2}
-              onClick={() => {
-                playhead.teachT = 0;
-                teachStore.setState({ playing: true });
-                requestFrame();
-              }}
-              data-testid="play-recording"
-            >
-              ▶ Play
-            </button>
-            <span className="hint">
-              {t.sampleCount} samples{t.sampleCount > 1 ? `, ${recording.samples[recording.samples.length - 1].t.toFixed(1)} s` : ''}
-            </span>
           </div>
           <form
             className="btn-row"

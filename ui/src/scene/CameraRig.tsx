@@ -3,10 +3,11 @@
  * riding on the live robot's tool frame, looking along the tool axis).
  */
 import { useFrame, useThree } from '@react-three/fiber';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { useView } from '../stores/react.js';
+import { teachStore } from '../stores/teach.js';
 import type { CameraPreset } from '../stores/view.js';
 import { sceneRefs } from './refs.js';
 
@@ -27,6 +28,13 @@ const _up = new THREE.Vector3();
 const _m = new THREE.Matrix4();
 const WRIST_EYE = new THREE.Vector3(0.07, 0, -0.13);
 const WRIST_LOOK = new THREE.Vector3(0, 0, 0.3);
+const _tip = new THREE.Vector3();
+const _ndc = new THREE.Vector3();
+const _pan = new THREE.Vector3();
+/** the teach arm's tool may roam this far from the view's center (NDC) before the camera follows */
+const FOLLOW_MARGIN = 0.7;
+/** share of the way to the tool the view's center moves per rendered frame (a smooth pan) */
+const FOLLOW_GAIN = 0.15;
 
 export function CameraRig() {
   const camera = useThree((s) => s.camera);
@@ -34,6 +42,25 @@ export function CameraRig() {
   const invalidate = useThree((s) => s.invalidate);
   const preset = useView((s) => s.preset);
   const nonce = useView((s) => s.presetNonce);
+
+  const orbiting = useRef(false);
+  /**
+   * Teaching: keep the orange teach arm's tool in view. When it leaves the middle of the view
+   * (a slider drag, the arm swinging out), pan the orbit center toward it; not while the
+   * operator orbits or drags the gizmo.
+   */
+  const followTeachArm = () => {
+    const tip = sceneRefs.teach?.tip;
+    if (!tip || !teachStore.getState().active || orbiting.current || sceneRefs.gizmoDragging) return;
+    _tip.setFromMatrixPosition(tip.matrixWorld);
+    _ndc.copy(_tip).project(camera);
+    if (_ndc.z <= 1 && Math.abs(_ndc.x) <= FOLLOW_MARGIN && Math.abs(_ndc.y) <= FOLLOW_MARGIN) return;
+    _pan.subVectors(_tip, controls.target).multiplyScalar(FOLLOW_GAIN);
+    camera.position.add(_pan);
+    controls.target.add(_pan);
+    controls.update();
+    invalidate();
+  };
 
   const controls = useMemo(() => {
     const c = new OrbitControls(camera, gl.domElement);
@@ -46,10 +73,17 @@ export function CameraRig() {
 
   useEffect(() => {
     const onChange = () => invalidate();
+    // While the operator orbits, the view is theirs: the teach-arm follow waits.
+    const onStart = () => (orbiting.current = true);
+    const onEnd = () => (orbiting.current = false);
+    controls.addEventListener('start', onStart);
+    controls.addEventListener('end', onEnd);
     controls.addEventListener('change', onChange);
     sceneRefs.orbit = controls;
     return () => {
       controls.removeEventListener('change', onChange);
+      controls.removeEventListener('start', onStart);
+      controls.removeEventListener('end', onEnd);
       controls.dispose();
       sceneRefs.orbit = null;
     };
@@ -70,7 +104,10 @@ export function CameraRig() {
   }, [preset, nonce, controls, camera, invalidate]);
 
   useFrame(() => {
-    if (preset !== 'wrist') return;
+    if (preset !== 'wrist') {
+      followTeachArm();
+      return;
+    }
     const tip = sceneRefs.live?.tip;
     if (!tip) return;
     _m.copy(tip.matrixWorld);

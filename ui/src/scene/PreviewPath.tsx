@@ -1,12 +1,13 @@
 /**
  * The tool centre path of the preview as a plain THREE.Line (1 px lines are cheap under
  * software WebGL; fat lines are not), coloured per step: cyan when safe, red where a step
- * fails a safety check. A dot follows the ghost's tool along it. Dimmed while executing.
+ * fails a safety check. A dot follows the ghost's tool along it. Dimmed while executing,
+ * gone once the plan ran or was stopped (pathDrawn).
  */
 import { useFrame } from '@react-three/fiber';
 import { useEffect, useMemo } from 'react';
 import * as THREE from 'three';
-import { playhead, previewStore } from '../stores/preview.js';
+import { pathDrawn, playhead, previewStore } from '../stores/preview.js';
 import { usePreview } from '../stores/react.js';
 import { frameProbe } from './refs.js';
 
@@ -118,7 +119,7 @@ export function PreviewPath() {
     );
   });
 
-  if (!line || !showPath) return <primitive object={dot} />;
+  if (!line || !showPath || !pathDrawn(mode)) return <primitive object={dot} />;
   return (
     <group>
       <primitive object={line} />

@@ -14,6 +14,7 @@ import { CameraRig } from './CameraRig.js';
 import { ContactMarker } from './ContactMarker.js';
 import { Picker } from './Picker.js';
 import { PreviewPath } from './PreviewPath.js';
+import { LabelDeclutter } from './labels.js';
 import { frameProbe, sceneRefs } from './refs.js';
 import { Robots } from './Robots.js';
 import { TeachGizmo } from './TeachGizmo.js';
@@ -35,6 +36,9 @@ export function Viewport() {
         setFrameRequester(() => state.invalidate());
         sceneRefs.camera = state.camera;
         sceneRefs.canvas = state.gl.domElement;
+        // Screen readers meet a named picture, not an unnamed canvas; the dialogue and plan say the rest.
+        state.gl.domElement.setAttribute('role', 'img');
+        state.gl.domElement.setAttribute('aria-label', '3-D view: the robot, the table and the objects; the ghost arm previews a plan');
       }}
     >
       <SceneContent />
@@ -71,6 +75,7 @@ function SceneContent() {
       <gridHelper args={[4, 40, '#3c4452', '#2a303a']} position={[0.35, floorZ, 0]} />
       <Picker />
       <FrameCounter />
+      <LabelDeclutter />
       <WristCamera />
     </>
   );

@@ -3,7 +3,8 @@
  * probe the tests and the benchmark read. Plain mutable module state: none of it is React
  * state, and none of it changes per frame except the counters.
  */
-import * as THREE from 'three';
+// Types only: main.tsx reads this module, and three.js must stay out of the first-paint chunk.
+import type * as THREE from 'three';
 import type { RobotHandle } from './urdf.js';
 
 export interface PickTarget {
@@ -48,7 +49,7 @@ export function projectWorld(p: [number, number, number]): { x: number; y: numbe
   const { world, camera, canvas } = sceneRefs;
   if (!world || !camera || !canvas) return null;
   world.updateMatrixWorld();
-  const v = new THREE.Vector3(p[0], p[1], p[2]).applyMatrix4(world.matrixWorld).project(camera);
+  const v = camera.position.clone().set(p[0], p[1], p[2]).applyMatrix4(world.matrixWorld).project(camera);
   if (v.z > 1) return null;
   const r = canvas.getBoundingClientRect();
   return { x: r.left + ((v.x + 1) / 2) * r.width, y: r.top + ((1 - v.y) / 2) * r.height };

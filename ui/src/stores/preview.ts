@@ -85,6 +85,14 @@ previewStore.subscribe((s, prev) => {
   if (s.playing && (!prev.playing || s.preview !== prev.preview)) playhead.loops = 0;
 });
 
+/**
+ * Whether the 3-D view draws the plan's path: while it waits, is refused or runs. After it ran
+ * (Done, or halted by STOP) the path is gone with its cause; the plan panel still says how it ended.
+ */
+export function pathDrawn(mode: PreviewMode | null): boolean {
+  return mode === 'pending' || mode === 'rejected' || mode === 'executing';
+}
+
 export function setPreview(preview: PreviewInfo | null, mode: PreviewMode | null): void {
   previewStore.setState({
     preview,

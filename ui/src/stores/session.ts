@@ -8,6 +8,7 @@ import type {
   DialogueEntry,
   DialogueStateInfo,
   EntityInfo,
+  Pace,
   Phase,
   ProbeInfo,
   ProblemInfo,
@@ -45,6 +46,10 @@ export interface SessionState {
   youLabel: string;
   /** who drives the arm; null before the first status */
   control: ControlInfo | null;
+  /** the sim's pace (null: a real arm, or not told yet) */
+  pace: Pace | null;
+  /** server problems the operator closed: hidden while the server keeps reporting them, shown again if they come back */
+  dismissedProblems: string[];
 }
 
 export const sessionStore = createStore<SessionState>(() => ({
@@ -67,6 +72,8 @@ export const sessionStore = createStore<SessionState>(() => ({
   you: '',
   youLabel: '',
   control: null,
+  pace: null,
+  dismissedProblems: [],
 }));
 
 const MAX_LOCAL_PROBLEMS = 4;
@@ -84,4 +91,21 @@ export function dismissLocalProblem(id: string): void {
 /** This console may confirm, execute and teach: it holds control, or nobody does (it takes it by acting). */
 export function inControl(s: Pick<SessionState, 'control' | 'you'>): boolean {
   return !s.control || s.control.holder === null || s.control.holder === s.you;
+}
+
+/** Close a server problem's toast; it shows again only if the problem ends and comes back. */
+export function dismissServerProblem(id: string): void {
+  sessionStore.setState((s) => (s.dismissedProblems.includes(id) ? s : { dismissedProblems: [...s.dismissedProblems, id] }));
+}
+
+/** The server problems to show: those not closed by the operator. */
+export function visibleProblems(s: Pick<SessionState, 'problems' | 'dismissedProblems'>): ProblemInfo[] {
+  return s.dismissedProblems.length ? s.problems.filter((p) => !s.dismissedProblems.includes(p.id)) : s.problems;
+}
+
+/** A new problem list from the server: a closed problem that has ended is forgotten, so its return shows again. */
+export function setServerProblems(problems: ProblemInfo[]): Pick<SessionState, 'problems' | 'dismissedProblems'> {
+  const dismissed = sessionStore.getState().dismissedProblems;
+  const kept = dismissed.filter((id) => problems.some((p) => p.id === id));
+  return { problems, dismissedProblems: kept.length === dismissed.length ? dismissed : kept };
 }

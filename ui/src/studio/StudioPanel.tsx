@@ -12,6 +12,7 @@ import type { StudioFrameInfo, StudioState } from '../../../server/protocol.js';
 import { cancelPreview, confirmPreview } from '../panels/actions.js';
 import { usePreview, useSession } from '../stores/react.js';
 import { closeSession, deleteFrame, moveFrame, openSession, shoot } from './actions.js';
+import { FilmExport } from './FilmExport.js';
 import { useStudio } from './react.js';
 import { counterText, frameSrc, studioStore } from './store.js';
 
@@ -215,6 +216,7 @@ function SessionView({ studio }: { studio: StudioState }) {
           {error}
         </div>
       )}
+      <FilmExport film={decodeURIComponent(session.frameUrl.split('/')[1] ?? '')} frames={session.frames.length} />
       <ShotList studio={studio} />
     </>
   );

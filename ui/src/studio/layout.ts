@@ -18,11 +18,17 @@ const MARGIN = 10;
 const TOP = 44;
 /** share of the view the small monitor may take; the 3D scene stays visible beside it */
 const SMALL = { w: 0.62, h: 0.66 };
+/**
+ * Kept free at the bottom of the view for the notice stack (pointing banner, problems;
+ * panels/OverlayLayer.tsx), so the monitor never covers them, px.
+ */
+export const NOTICE_STRIP = 110;
 
 /** The largest rectangle of the camera's aspect (w/h) that fits; integer pixels. */
 export function monitorRect(viewW: number, viewH: number, aspect: number, large: boolean, out: Rect): Rect {
   const maxW = Math.max(16, large ? viewW - 2 * MARGIN : viewW * SMALL.w);
-  const maxH = Math.max(16, large ? viewH - TOP - MARGIN : viewH * SMALL.h);
+  const free = viewH - TOP - MARGIN - NOTICE_STRIP;
+  const maxH = Math.max(16, large ? free : Math.min(free, viewH * SMALL.h));
   let w = maxW;
   let h = w / aspect;
   if (h > maxH) {
