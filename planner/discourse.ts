@@ -691,10 +691,21 @@ const LEFT_ALONE_REACH = 5;
 /**
  * "leave the candy alone", "let the pen be": a negation in other words, said as "don't touch the
  * candy" so that scopeNegation keeps it from moving anything. Other uses of "leave" stay as said.
+ * Also "let the ball go", which is "let go of the ball".
  */
 export function leftAlone(tokens: readonly string[]): string[] {
   const out = [...tokens];
   for (let i = 0; i < out.length; i++) {
+    // "let the ball go": "let go of the ball", said before the clauses are split at "go".
+    if (out[i] === 'let' && out[i + 1] !== 'go' && out[i + 1] !== 'me' && out[i + 1] !== 'us') {
+      const g = out.slice(i + 2, i + 2 + LEFT_ALONE_REACH).indexOf('go');
+      const k = i + 2 + g;
+      const ends = out[k + 1] === undefined || out[k + 1] === BREAK || out[k + 1] === 'and' || out[k + 1] === 'then';
+      if (g >= 0 && ends && !out.slice(i + 1, k).includes(BREAK)) {
+        out.splice(i, k - i + 1, 'let', 'go', 'of', ...out.slice(i + 1, k));
+        continue;
+      }
+    }
     if (out[i] !== 'leave' && out[i] !== 'let') continue;
     const end = out.slice(i + 2, i + 2 + LEFT_ALONE_REACH).findIndex((w) => w === 'alone' || w === 'be');
     if (end < 0 || out[i + 1] === 'go' || out[i + 1] === BREAK) continue;

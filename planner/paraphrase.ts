@@ -8,7 +8,7 @@
  */
 import type { SkillSignature } from '../skills/registry.js';
 import { KNOWN_VERBS } from './rules.js';
-import { AND_MISHEARINGS, COMMAND_VERBS, soundsLike } from './text.js';
+import { AND_MISHEARINGS, COMMAND_VERBS, editDistance, soundsLike } from './text.js';
 import type { Repair } from './types.js';
 import { commonVerbs, isDestructiveVerb, isNoun, isVerb, verbLemma } from './wordnet.js';
 
@@ -119,6 +119,10 @@ const GOING = new Set(['go', 'come', 'head', 'travel', 'walk', 'return', 'goto']
 const CARRY = new Set(['bring', 'take', 'get', 'put', 'carry', 'send', 'park', 'position', 'place', 'set']);
 const CLOSE_UP =
   /^(?:(?:get|give me|grab|take|do|shoot|go for|go in for|go|move|cut to|cut to a|get in|go in|move in|push in) )?(?:a |an )?(?:close ?up|closeup|tight shot|close shot|tight)(?: shot)? (?:of|on) (?<np>.+)$/;
+/** "film the tower from up close", "shoot loki up close": a close-up said after its subject. */
+const CLOSE_UP_AFTER = /^(?:film|shoot|get|show|show me|frame|capture) (?<np>.+?) (?:from )?(?:up close|close up|closeup)$/;
+/** "… keeping him in frame", "… while keeping the tower in shot": how a camera move frames, not a second order. */
+const KEEP_IN_FRAME = / (?:while |and )?keep(?:ing)? (?:him|her|it|them|(?:the )?[a-z0-9]+) in (?:the )?(?:frame|shot|view|focus)$/;
 /** A clause long enough to hold verb, camera and a preposition. */
 const i1 = (t: readonly string[]): boolean => t.length >= 4;
 
@@ -467,9 +471,25 @@ export function paraphrase(clause: readonly string[], skills: readonly SkillSign
   // "bring the camera to the hulk", "take the camera up to the skyline": the arm moves, carrying it.
   if (i1(tokens) && CAMERA.has(tokens[2] ?? '') && ['the', 'your'].includes(tokens[1]) && CAMERA_PREPS.has(tokens[3] ?? ''))
     tokens = [CARRY.has(tokens[0]) ? 'move' : tokens[0], ...tokens.slice(3)];
+  // "circle around loki keeping him in frame": the framing is what the move does anyway.
+  const framed = KEEP_IN_FRAME.exec(tokens.join(' '));
+  if (framed && tokens.length > 4) tokens = tokens.join(' ').slice(0, framed.index).split(' ');
   // "get a close up of loki": the shot a push-in makes.
-  const close = CLOSE_UP.exec(tokens.join(' '));
+  const close = CLOSE_UP.exec(tokens.join(' ')) ?? CLOSE_UP_AFTER.exec(tokens.join(' '));
   if (close?.groups) tokens = ['zoom', 'in', 'on', ...close.groups.np.split(' ')];
+  // "go hone", "go hime": "home" one letter off, after a verb of going (a typo or a mishearing).
+  const last = tokens[tokens.length - 1] ?? '';
+  if (
+    GOING.has(tokens[0] ?? '') &&
+    tokens.length <= 3 &&
+    (tokens.length === 2 || tokens[1] === 'back') &&
+    last !== 'home' &&
+    last.length >= 3 &&
+    editDistance(last, 'home') === 1
+  ) {
+    repairs.push({ heard: last, understood: 'home' });
+    tokens = [...tokens.slice(0, -1), 'home'];
+  }
 
   // "pick up the candy and put in the bag": the object said before is the one put.
   if (OBJECT_PUTS.has(tokens[0] ?? '') && PUT_PLACES.has(tokens[1] ?? '') && tokens.length > 2)

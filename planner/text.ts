@@ -19,6 +19,8 @@ export function tokenize(text: string): string[] {
     .replace(/-+>|=+>|→|⇒/g, ' to ') // "pen -> bin": a terse note's arrow says where to
     .replace(/\s-+\s|--+|[–—]/g, ' , ') // "the candy -- no, the pen": a dash is a pause ("e-stop" keeps its hyphen)
     .replace(/\bgimme\b/g, 'give me')
+    // Dictation's spoken punctuation at the end ("grab the lotion period"): not words of the command.
+    .replace(/\s+(?:period|comma|question mark|exclamation (?:mark|point))[\s.!?]*$/, '')
     .replace(/[,.;:!?\n\r\u2028\u2029]+/g, ` ${BREAK} `)
     .replace(/[^a-z0-9, ]+/g, ' '); // hyphens, underscores, symbols split words: "e-stop" → "e stop"
   return folded.split(/\s+/).filter((t) => t.length > 0);

@@ -41,6 +41,8 @@ const STOP_PHRASES = new Set([
   ...['cut it out', 'quit it', 'enough', 'thats enough', 'enough of that', 'dont move', 'do not move', 'stay still', 'stand still'],
   ...['stay there', 'stay put', 'stay where you are', 'kill it', 'shut it down', 'shut down', 'power down', 'power off', 'turn off'],
   ...['switch off', 'dont do that', 'do not do that', 'dont do it', 'not that way', 'no no no no', 'knock it off', 'cut that out'],
+  // A film set's "cut!": the take (and the arm) stops.
+  ...['cut', 'cut cut', 'and cut'],
 ]);
 
 /** A question result with no repairs (the planner's own questions, not a recognizer's). */

@@ -36,10 +36,11 @@ function understood(
     lastTouched: held,
     teaching: teaching ? { name: 'pack' } : null,
   });
-  // The harm slot's sentences ("crush the candy") are there to be heard and refused.
+  // The harm slot's sentences ("crush the candy") are there to be heard and refused; a bare
+  // "cut" is a film set's stop, which moves nothing either.
   const harmful = harm.has(text.split(' ').filter((w) => w !== 'now')[0]);
   if (r.kind === 'rejected') return { ok: harmful && r.reason === 'unsafe', got: `rejected ${r.reason}` };
-  if (harmful) return { ok: false, got: `${r.kind}, not refused` };
+  if (harmful) return { ok: r.kind === 'stop' && /^(?:now )?cut(?: please)?$/.test(text), got: `${r.kind}, not refused` };
   if (r.kind !== 'question') return { ok: true, got: r.kind };
   // Questions that are about the world, not about the words, are fine.
   const fine =
