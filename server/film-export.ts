@@ -15,6 +15,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { exportFilm, FilmError } from '../studio/film.js';
+import { FILM_FOLDER } from '../studio/film-name.js';
 
 export const filmExportBody = z.strictObject({ format: z.enum(['mp4', 'gif']) });
 export type FilmFormat = z.infer<typeof filmExportBody>['format'];
@@ -34,14 +35,14 @@ export interface FilmExportStatus {
   error?: string;
 }
 
-/** The film folder names the export route serves (a studio folder name; see studio/film-name.ts). */
-const EXPORT_PATH = /^\/studio\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/exports\/([A-Za-z0-9][A-Za-z0-9_-]{0,63}\.(?:mp4|gif))$/;
+/** /studio/<film folder>/exports/<film folder>.mp4|gif: both parts film folder names (studio/film-name.ts). */
+const EXPORT_PATH = /^\/studio\/([^/]+)\/exports\/([^/]+)\.(mp4|gif)$/;
 
 /** The file an export URL names, or null when the path is not one. */
 export function filmExportFile(dataDir: string, urlPath: string): { root: string; rel: string } | null {
   const m = EXPORT_PATH.exec(urlPath);
-  if (!m) return null;
-  return { root: resolve(dataDir, 'studio', m[1], 'exports'), rel: m[2] };
+  if (!m || !FILM_FOLDER.test(m[1]) || !FILM_FOLDER.test(m[2])) return null;
+  return { root: resolve(dataDir, 'studio', m[1], 'exports'), rel: `${m[2]}.${m[3]}` };
 }
 
 export class FilmExports {
@@ -71,7 +72,7 @@ export class FilmExports {
       const s = this.#status;
       return { ok: false, error: `the film "${s.film}" is being exported (${s.done} of ${s.total} frames); wait for it to finish` };
     }
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(folder)) return { ok: false, error: `"${folder}" is not a film folder name` };
+    if (!FILM_FOLDER.test(folder)) return { ok: false, error: `"${folder}" is not a film folder name` };
     const outDir = join(resolve(this.dataDir), 'studio', folder, 'exports');
     const file = `${folder}.${format}`;
     this.#set({ state: 'running', film: folder, format, done: 0, total: 0 });

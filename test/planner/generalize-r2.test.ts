@@ -5,34 +5,12 @@
  * compounds, names heard with one word slipped, frame counts mid-utterance, harm said through
  * phrasal verbs and crashes, and dialogue that adds to or swaps in the plan just proposed.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contextFor, CONTEXTS_PATH, type EvalEntry } from '../../planner/eval/evaluate.js';
-import { createRulePlanner } from '../../planner/rule-planner.js';
 import { unglue } from '../../planner/text.js';
-import type { DialogueTurn, PlannerContext, PlannerResult } from '../../planner/types.js';
+import type { DialogueTurn } from '../../planner/types.js';
 import { formatPlan } from '../../skills/registry.js';
+import { ctx, plan, proposed, PUT, said } from './said.js';
 
-const catalog = JSON.parse(readFileSync(CONTEXTS_PATH, 'utf8')) as Parameters<typeof contextFor>[1];
-const planner = createRulePlanner();
-
-function ctx(base = 'giftbag_scene', extra: { held?: string; history?: DialogueTurn[]; teaching?: string } = {}): PlannerContext {
-  const context = {
-    base,
-    ...(extra.held ? { held: extra.held, lastTouched: extra.held } : {}),
-    ...(extra.history ? { history: extra.history } : {}),
-    ...(extra.teaching ? { teaching: extra.teaching } : {}),
-  };
-  return contextFor({ context } as unknown as EvalEntry, catalog);
-}
-const plan = (u: string, c: PlannerContext = ctx()): PlannerResult => planner.planSync(u, c);
-/** The plan as text, or the result's kind (and reason) when there is none. */
-const said = (u: string, c?: PlannerContext): string => {
-  const r = plan(u, c);
-  return r.kind === 'plan' ? formatPlan(r.plan) : `${r.kind}${'reason' in r ? `:${r.reason}` : ''}`;
-};
-const PUT = (x: string, y: string): string => `pickup(${x}) → goto(${y}) → release()`;
-const proposed = (u: string, p: string): DialogueTurn => ({ utterance: u, reply: `Sure, here is my plan: ${p}` });
 const DONE: DialogueTurn = { utterance: 'yes', reply: 'Done.' };
 
 describe('a command wrapped in framing is the command', () => {

@@ -6,32 +6,11 @@
  * learner's "and after" and article-less placement, "who is", "again but on", and harm said as
  * "send it flying".
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contextFor, CONTEXTS_PATH, type EvalEntry } from '../../planner/eval/evaluate.js';
-import { createRulePlanner, isStopUtterance } from '../../planner/rule-planner.js';
+import { isStopUtterance } from '../../planner/rule-planner.js';
 import { dropFalseStarts, retype, unglue } from '../../planner/text.js';
-import type { DialogueTurn, PlannerContext } from '../../planner/types.js';
-import { formatPlan } from '../../skills/registry.js';
+import { ctx, planner, proposed, PUT, said } from './said.js';
 
-const catalog = JSON.parse(readFileSync(CONTEXTS_PATH, 'utf8')) as Parameters<typeof contextFor>[1];
-const planner = createRulePlanner();
-
-function ctx(base = 'giftbag_scene', extra: { held?: string; history?: DialogueTurn[] } = {}): PlannerContext {
-  const context = {
-    base,
-    ...(extra.held ? { held: extra.held, lastTouched: extra.held } : {}),
-    ...(extra.history ? { history: extra.history } : {}),
-  };
-  return contextFor({ context } as unknown as EvalEntry, catalog);
-}
-/** The plan as text, or the result's kind (and reason) when there is none. */
-const said = (u: string, c: PlannerContext = ctx()): string => {
-  const r = planner.planSync(u, c);
-  return r.kind === 'plan' ? formatPlan(r.plan) : `${r.kind}${'reason' in r ? `:${r.reason}` : ''}`;
-};
-const PUT = (x: string, y: string): string => `pickup(${x}) → goto(${y}) → release()`;
-const proposed = (u: string, p: string): DialogueTurn => ({ utterance: u, reply: `Sure, here is my plan: ${p}` });
 const STUDIO = ctx('stopmotion');
 
 describe('typing slips are repaired toward the words the planner reads', () => {

@@ -3,33 +3,12 @@
  * shapes (never a plan), speech slips on function words, verbs and names, a subject or a
  * placement said instead of a command, hedges anywhere, camera moves, chains and corrections.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contextFor, CONTEXTS_PATH, type EvalEntry } from '../../planner/eval/evaluate.js';
 import { LlmPlanner } from '../../planner/llm/index.js';
 import { paraphrase, unstutter } from '../../planner/paraphrase.js';
-import { createRulePlanner } from '../../planner/rule-planner.js';
 import { soundDistance } from '../../planner/text.js';
-import type { DialogueTurn, PlannerContext, PlannerResult } from '../../planner/types.js';
-import { formatPlan } from '../../skills/registry.js';
-
-const catalog = JSON.parse(readFileSync(CONTEXTS_PATH, 'utf8')) as Parameters<typeof contextFor>[1];
-const planner = createRulePlanner();
-
-function ctx(base = 'giftbag_scene', extra: { held?: string; history?: DialogueTurn[] } = {}): PlannerContext {
-  const context = {
-    base,
-    ...(extra.held ? { held: extra.held, lastTouched: extra.held } : {}),
-    ...(extra.history ? { history: extra.history } : {}),
-  };
-  return contextFor({ context } as unknown as EvalEntry, catalog);
-}
-const plan = (u: string, c: PlannerContext = ctx()): PlannerResult => planner.planSync(u, c);
-/** The plan as text, or the result's kind (and reason) when there is none. */
-const said = (u: string, c?: PlannerContext): string => {
-  const r = plan(u, c);
-  return r.kind === 'plan' ? formatPlan(r.plan) : `${r.kind}${'reason' in r ? `:${r.reason}` : ''}`;
-};
+import type { DialogueTurn } from '../../planner/types.js';
+import { ctx, plan, said } from './said.js';
 
 describe('harmful requests never become a plan, in any shape', () => {
   it.each([

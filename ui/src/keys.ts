@@ -44,20 +44,20 @@ export const KEYS = {
   sheet: { label: '?', aria: '?' },
 } as const;
 
-/** The shortcut sheet's rows, in the order an operator meets them. */
+/** The shortcut sheet's rows, in the order an operator meets them (labels from KEYS, as on the buttons). */
 export const SHEET: readonly { keys: string; what: string }[] = [
-  { keys: '/', what: 'Go to the command box (outside text boxes)' },
+  { keys: KEYS.command.label, what: 'Go to the command box (outside text boxes)' },
   { keys: 'Enter', what: 'Send the command: its plan and a preview show; nothing moves' },
-  { keys: 'Ctrl+Enter (⌘+Enter)', what: 'Execute the preview shown, from the command box too. Plain Enter never executes' },
+  { keys: `${KEYS.execute.label} (⌘+Enter)`, what: 'Execute the preview shown, from the command box too. Plain Enter never executes' },
   { keys: 'Esc', what: 'STOP from anywhere. A waiting preview is dropped; with a dialog open, Esc closes it' },
   { keys: 'Space', what: 'STOP, outside text boxes (on a focused button too)' },
   { keys: 'cancel, Enter', what: 'Typed in the command box: drop a question, end a camera move or a lesson (one level at a time)' },
-  { keys: 'Ctrl+L', what: 'Open the library' },
+  { keys: KEYS.library.label, what: 'Open the library' },
   { keys: '← / →', what: 'On the side panel tabs: the previous / next tab' },
   { keys: 'V (hold)', what: 'Talk, outside text boxes' },
   { keys: 'S or Enter', what: 'Studio tab: shoot a frame (outside text boxes and buttons)' },
   { keys: 'Tab / Shift+Tab', what: 'Move between controls; Enter presses the focused button' },
-  { keys: '?', what: 'This sheet (outside text boxes)' },
+  { keys: KEYS.sheet.label, what: 'This sheet (outside text boxes)' },
 ];
 
 /** Whether the shortcut sheet is open. */
