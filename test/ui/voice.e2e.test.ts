@@ -211,11 +211,11 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
     const ex = await b.page.evaluate(() => window.__shammie.stores.preview.getState().execution);
     expect(ex.outcome).toBe('failed');
     expect(ex.failure).toMatch(/stopped by the operator/);
-    expect(await b.page.evaluate(() => window.__shammie.voice.store.getState().heard)).toMatchObject({
-      text: 'stop',
-      accepted: true,
-      stop: true,
-    });
+    // Heard as a stop word: "stop", or on a loaded machine now and then the spotter's longer
+    // "stop it" for the same audio (both are stop phrases of the grammar; neither can move).
+    const heard = await b.page.evaluate(() => window.__shammie.voice.store.getState().heard);
+    expect(heard).toMatchObject({ accepted: true, stop: true });
+    expect(heard?.text).toMatch(/^stop(?: it)?$/);
     const s1 = await status();
     await new Promise((r) => setTimeout(r, 500));
     const s2 = await status();
