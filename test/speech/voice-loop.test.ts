@@ -108,9 +108,12 @@ describe('the voice loop', () => {
   it('"stop" by voice halts a running motion at once: the fast path does not queue behind it', async () => {
     const a = await app({ pace: 'realtime' });
     const l = await loop(a);
-    const [plan] = await l.hear(await spoken('go to the bag'));
+    // Two moves (3.2 s): longer than the 0.3 s wait plus the 1.5 s the stop may take on a loaded
+    // machine, so the stop always lands while the arm is moving.
+    const [plan] = await l.hear(await spoken('go to the candy and then go to the bag'));
     expect(plan.turn).toMatchObject({ kind: 'plan', executed: false });
     const planned = a.session.pending!.summary.duration;
+    expect(planned).toBeGreaterThan(2.5);
     // Synthesized before the motion starts: on a loaded machine espeak-ng alone can take longer
     // than the motion (what is measured is the loop's stop, not the test's synthesis).
     const stopAudio = await spoken('stop', { tail: 0.3 });

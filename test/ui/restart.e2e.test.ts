@@ -37,27 +37,37 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The server in its own process, with what it printed and how it ended (for a failure's report). */
+interface Server {
+  child: ChildProcess;
+  url: string;
+  log: () => string;
+}
+
 /** The server in its own process; resolves with the console URL once it listens. */
-function startServer(port: number, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+function startServer(port: number, dataDir: string): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/ui/restart-server.ts', String(port), dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let out = '';
+  let err = '';
+  let exited: string | null = null;
+  const log = () => `exit: ${exited ?? 'running'}; stdout: ${out.slice(-800)}; stderr: ${err.slice(-1500)}`;
   return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start in 60 s: ${err.slice(-500)}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`the server did not start in 60 s: ${log()}`)), 60_000);
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /READY (\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1] });
+        resolve({ child, url: m[1], log });
       }
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
+      exited = `code ${code} signal ${signal}`;
       clearTimeout(timer);
-      reject(new Error(`the server exited (${code}) before it listened: ${err.slice(-500)}`));
+      reject(new Error(`the server exited (${exited}) before it listened: ${err.slice(-500)}`));
     });
   });
 }
@@ -65,6 +75,7 @@ function startServer(port: number, dataDir: string): Promise<{ child: ChildProce
 run('a server killed and restarted under the console (chromium)', () => {
   let b: BrowserHarness;
   let server: ChildProcess | null = null;
+  let serverLog = () => '';
   let url = '';
   let port = 0;
   const dataDir = mkdtempSync(join(tmpdir(), 'shammie-restart-'));
@@ -73,7 +84,7 @@ run('a server killed and restarted under the console (chromium)', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await ensureConsoleBuilt();
     port = await freePort();
-    ({ child: server, url } = await startServer(port, dataDir));
+    ({ child: server, url, log: serverLog } = await startServer(port, dataDir));
     b = await launchBrowser({ width: 1280, height: 800 });
     await openConsole(b.page, url);
   }, 120_000);
@@ -114,6 +125,10 @@ run('a server killed and restarted under the console (chromium)', () => {
       new MutationObserver(note).observe(pill, { attributes: true, childList: true, characterData: true, subtree: true });
     });
 
+    // Read before the kill: read after the restart, a console that had already reconnected
+    // would give the new server's id (a race that failed CI under load).
+    const oldId = await b.page.evaluate(() => window.__shammie.stores.connection.getState().serverId);
+    expect(oldId).toBeTruthy();
     const killedAt = Date.now();
     server!.kill('SIGKILL');
     await b.page.waitForFunction(
@@ -134,15 +149,31 @@ run('a server killed and restarted under the console (chromium)', () => {
 
     // The server comes back on the same port and data folder.
     const restartedAt = Date.now();
-    ({ child: server } = await startServer(port, dataDir));
-    await b.page.waitForFunction(
-      (old) => {
-        const c = window.__shammie.stores.connection.getState();
-        return c.state === 'connected' && c.synced && c.serverId !== old;
-      },
-      await b.page.evaluate(() => window.__shammie.stores.connection.getState().serverId),
-      { timeout: 30_000 },
-    );
+    ({ child: server, log: serverLog } = await startServer(port, dataDir));
+    await b.page
+      .waitForFunction(
+        (old) => {
+          const c = window.__shammie.stores.connection.getState();
+          return c.state === 'connected' && c.synced && c.serverId !== old;
+        },
+        oldId,
+        { timeout: 30_000, polling: 50 },
+      )
+      .catch(async (err: Error) => {
+        // What the console and the new server were doing, for the report.
+        const c = await b.page.evaluate(() => {
+          const s = window.__shammie.stores.connection.getState();
+          return {
+            state: s.state,
+            synced: s.synced,
+            serverId: s.serverId,
+            attempts: s.attempts,
+            connects: s.connects,
+            lastError: s.lastError,
+          };
+        });
+        throw new Error(`${err.message}\nconsole: ${JSON.stringify(c)} (old server ${oldId})\nserver: ${serverLog()}`);
+      });
     console.log(`[restart e2e] reconnected ${Date.now() - restartedAt} ms after the restart began`);
 
     // While it was down, the pill never showed the session state from before the kill.
