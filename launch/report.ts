@@ -185,13 +185,16 @@ export function reportFromLog(path: string, options: { idleCap?: number } = {}):
   const taughtTurns: string[] = [];
   let taughtEvents = 0;
 
+  // The server's own records (a world snapshot after a rest, the pace, a restart's note) are no
+  // act of the operator: one landing between a confirm and its motion decides nothing.
+  const BOOKKEEPING = new Set(['world', 'pace', 'restored']);
   const settleRejection = () => {
     if (maybeRejected) failures.rejectedPlans++;
     maybeRejected = false;
   };
 
   for (const r of recs) {
-    if (r.type !== 'execution' && r.type !== 'progress' && r.type !== 'step') settleRejection();
+    if (r.type !== 'execution' && r.type !== 'progress' && r.type !== 'step' && !BOOKKEEPING.has(r.type)) settleRejection();
     switch (r.type) {
       case 'log_start':
         sessions++;

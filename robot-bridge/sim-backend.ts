@@ -44,6 +44,11 @@ import type {
 /** sim lag is reported when time was dropped in this many distinct seconds of the last LAG_WINDOW_MS */
 const LAG_WINDOW_MS = 10_000;
 const LAG_SECONDS = 3;
+/**
+ * Drops in the first 10 s of real-time stepping are start-up (MuJoCo's WASM warming up, the
+ * console page loading beside the server), not a machine that cannot keep up: not counted.
+ */
+const LAG_GRACE_MS = 10_000;
 
 export type { CreateSimBackendOptions, SimBackendOptions } from './sim-options.js';
 
@@ -72,6 +77,8 @@ export class SimBackend implements RobotBackend {
   readonly #statusListeners = new Set<(s: BackendStatus) => void>();
   readonly #jointListeners = new Set<(s: JointState) => void>();
   #nextJointState = 0;
+  /** performance.now() (ms) from which dropped time counts as lag (the start-up grace ends) */
+  #lagFrom = 0;
 
   #exec: Execution | null = null;
   #brake: Brake | null = null;
@@ -133,6 +140,7 @@ export class SimBackend implements RobotBackend {
         this.#setPresence('connecting');
         this.#problems = [];
         this.#nextJointState = this.world.time;
+        this.#lagFrom = performance.now() + LAG_GRACE_MS;
         this.loop.start();
         this.#setPresence('connected');
       }
@@ -166,14 +174,18 @@ export class SimBackend implements RobotBackend {
 
   /** Switch pace at run time (the console's pace switch). */
   setPace(pace: Pace): void {
+    // Real-time stepping starts over (the loop forgets its drops): so does the grace.
+    if (pace === 'realtime' && this.loop.pace !== 'realtime') this.#lagFrom = performance.now() + LAG_GRACE_MS;
     this.loop.setPace(pace);
   }
 
   status(): BackendStatus {
     const problems = [...this.#problems];
-    // Only lag that applies now: time dropped in at least 3 of the last 10 s (one stall, such as
-    // start-up, is not a machine that cannot keep up).
-    const lag = this.loop.pace === 'realtime' ? this.loop.recentLag(LAG_WINDOW_MS) : null;
+    // Only lag that applies now: time dropped in at least 3 of the last 10 s (one stall is not a
+    // machine that cannot keep up), and none of it from the start-up grace.
+    const now = performance.now();
+    const span = Math.min(LAG_WINDOW_MS, now - this.#lagFrom);
+    const lag = this.loop.pace === 'realtime' && span > 0 ? this.loop.recentLag(span, now) : null;
     if (lag && lag.seconds >= LAG_SECONDS) {
       problems.push({
         id: 'sim-lag',

@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import type { App } from '../session/app.js';
+import type { App, SimApp } from '../session/app.js';
 import type { ProbeResult } from './probe.js';
 import { OPERATOR, type Preview, type SessionEvent, type Source, type Turn } from '../session/session.js';
 import { previewStillValid } from './preview.js';
@@ -43,7 +43,17 @@ import { JointStream } from './joint-stream.js';
 import { IDLE_EXECUTION, nextExecution } from './execution-view.js';
 import { solveIkRequest } from './ik.js';
 import { Transcript, turnEntry } from './transcript.js';
-import { RESTORED_RECORD, findPreviousLogs, planRestore, readPreviousSessions, type PreviousSession } from './restore.js';
+import { WORLD_RECORD, restoreWorld } from '../session/world-snapshot.js';
+import {
+  MAX_REPLAN_AGE_MS,
+  PACE_RECORD,
+  RESTORED_RECORD,
+  findPreviousLogs,
+  planRestore,
+  readPreviousSessions,
+  type PreviousSession,
+  type WorldOutcome,
+} from './restore.js';
 import { basename, dirname } from 'node:path';
 import { failureTip, jointsMessage, robotInfo, libraryMessage, locate, sceneInfo, worldMessage } from './messages.js';
 import { FrameGate, TokenBucket } from './frame-gate.js';
@@ -240,7 +250,31 @@ export class ConsoleHub {
       return;
     }
     if (!prev) return;
-    const plan = planRestore(prev, { now: Date.now(), sim: Boolean(this.app.sim) });
+    // The sim world and pace first: the pending preview is planned again in the restored world.
+    let world: WorldOutcome | undefined;
+    let pace: string | null = null;
+    const sim = this.app.sim && this.app.simBackend ? (this.app as SimApp) : null;
+    // A start long after the last session is a new day's work, not a restart: the scene's start.
+    const recent = Date.now() - prev.endedAt <= MAX_REPLAN_AGE_MS;
+    if (sim) {
+      if (!prev.world) world = { reset: 'the previous session logged no world snapshot (the arm never came to rest after a motion)' };
+      else if (!recent)
+        world = {
+          reset: `the previous session ended over ${Math.round(MAX_REPLAN_AGE_MS / 60_000)} min ago (only a recent world is restored)`,
+        };
+      else {
+        const r = restoreWorld(sim, prev.world);
+        world = r.ok ? { restored: r.summary } : { reset: `its last world snapshot could not be used: ${r.why}` };
+        // This log starts from the restored world (a second restart finds it here).
+        if (r.ok) this.app.log?.write({ type: WORLD_RECORD, scene: sim.scenePath, world: r.snapshot });
+      }
+      if (recent && prev.pace && prev.pace !== sim.simBackend.pace) {
+        sim.simBackend.setPace(prev.pace);
+        pace = prev.pace;
+      }
+      if (recent && prev.pace) this.app.log?.write({ type: PACE_RECORD, pace: prev.pace });
+    }
+    const plan = planRestore(prev, { now: Date.now(), sim: Boolean(sim), ...(world ? { world } : {}), pace });
     this.#transcript.restore(prev.transcript);
     this.continuity = plan.continuity;
     this.app.log?.write({ type: RESTORED_RECORD, from: plan.continuity.previousLog, replan: plan.replan?.utterance ?? null });
@@ -701,6 +735,8 @@ export class ConsoleHub {
         }
         if (sb.pace === msg.pace) return this.#pushStatus();
         sb.setPace(msg.pace);
+        // In the log, so a restart keeps the operator's choice.
+        this.app.log?.write({ type: PACE_RECORD, pace: msg.pace });
         this.addEntry(
           'system',
           msg.pace === 'fast'

@@ -278,6 +278,10 @@ export const continuitySchema = z.object({
   previewUtterance: z.string().nullable(),
   /** one sentence per thing lost, with why */
   lost: z.array(z.string()),
+  /** the sim world put back from the log's last snapshot, in words; absent when it was not */
+  world: z.string().optional(),
+  /** the sim pace chosen in the console before the restart, applied again */
+  pace: z.string().optional(),
 });
 export type ContinuityInfo = z.infer<typeof continuitySchema>;
 

@@ -10,6 +10,7 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { WORLD_RECORD, worldRecordSchema, type WorldRecord } from '../session/world-snapshot.js';
 import type { ContinuityInfo, DialogueEntry } from './protocol.js';
 import { turnEntry } from './transcript.js';
 
@@ -52,6 +53,9 @@ const stateSchema = z.object({
  */
 export const RESTORED_RECORD = 'restored';
 const restoredSchema = z.object({ replan: z.string().nullable() });
+/** The line a server writes when the console switches the sim's pace (kept across a restart). */
+export const PACE_RECORD = 'pace';
+const paceSchema = z.object({ pace: z.enum(['fast', 'realtime']) });
 
 /** a source the session knows: a console, the API or the local operator */
 const SOURCE = /^(?:console:[A-Za-z0-9_-]{1,64}|api|operator)$/;
@@ -68,6 +72,10 @@ export interface PreviousSession {
   state: z.infer<typeof stateSchema>['state'] | null;
   /** the utterance whose plan was pending (or running) at the end, and who asked */
   pending: { utterance: string; by: string | null } | null;
+  /** the last world snapshot (sim only; written each time the arm came to rest), checked in shape only */
+  world: WorldRecord | null;
+  /** the sim pace last chosen from the console, if it was switched */
+  pace: 'fast' | 'realtime' | null;
 }
 
 /** logs read back at most: a restart soon after another still finds what was said before both */
@@ -139,7 +147,7 @@ export function readPreviousSession(path: string, maxBytes = MAX_BYTES): Previou
   } finally {
     closeSync(fd);
   }
-  const out: PreviousSession = { path, endedAt: 0, cleanEnd: false, transcript: [], state: null, pending: null };
+  const out: PreviousSession = { path, endedAt: 0, cleanEnd: false, transcript: [], state: null, pending: null, world: null, pace: null };
   let id = 0;
   const add = (role: DialogueEntry['role'], text: string, t: number, kind?: string) => {
     out.transcript.push({ id: ++id, role, text, t, ...(kind ? { kind } : {}) });
@@ -188,6 +196,16 @@ export function readPreviousSession(path: string, maxBytes = MAX_BYTES): Previou
         if (!r.data.turn.executed && r.data.turn.kind === 'plan' && r.data.turn.plan?.length) lastPlanned = r.data.turn.utterance;
         break;
       }
+      case WORLD_RECORD: {
+        const r = worldRecordSchema.safeParse(json);
+        if (r.success) out.world = r.data;
+        break;
+      }
+      case PACE_RECORD: {
+        const r = paceSchema.safeParse(json);
+        if (r.success) out.pace = r.data.pace;
+        break;
+      }
       case 'state': {
         const r = stateSchema.safeParse(json);
         if (r.success) out.state = r.data.state;
@@ -219,15 +237,25 @@ function ago(ms: number): string {
   return `${Math.round(s / 3600)} h ago`;
 }
 
+/**
+ * What became of the sim world (server/hub.ts tried the snapshot before planning): put back
+ * (a summary), or started over (why); absent on a real robot.
+ */
+export type WorldOutcome = { restored: string } | { reset: string };
+
 /** What to bring back from a previous session and what to say was lost. */
-export function planRestore(prev: PreviousSession, options: { now: number; sim: boolean; maxAgeMs?: number }): RestorePlan {
+export function planRestore(
+  prev: PreviousSession,
+  options: { now: number; sim: boolean; maxAgeMs?: number; world?: WorldOutcome; pace?: string | null },
+): RestorePlan {
   const maxAge = options.maxAgeMs ?? MAX_REPLAN_AGE_MS;
   const age = options.now - prev.endedAt;
   const file = basename(prev.path);
   const lost: string[] = [];
-  if (options.sim)
+  const world = options.sim ? (options.world ?? { reset: 'it was not read back' }) : null;
+  if (world && 'reset' in world)
     lost.push(
-      "The world was reset to the scene's start: the simulation starts over with the server (objects back in place, nothing held).",
+      `The world was reset to the scene's start because ${world.reset}: the simulation starts over with the server (objects back in place, nothing held).`,
     );
   lost.push(
     'Only what was said is in the session log: system notes (control hand-overs, saved demonstrations, stop notices) were not restored.',
@@ -264,15 +292,31 @@ export function planRestore(prev: PreviousSession, options: { now: number; sim: 
   }
   const n = prev.transcript.length;
   const how = prev.cleanEnd ? 'was stopped' : 'ended without closing its log (killed or crashed)';
+  const restoredWorld = world && 'restored' in world ? world.restored : null;
+  // A motion cut off by the restart: the last snapshot is from before it.
+  const worldText = restoredWorld
+    ? `the world (${restoredWorld}${s?.kind === 'executing' ? ', as before the interrupted motion' : ''})`
+    : null;
   const note =
     `The server restarted: the previous session (${file}) ${how} ${ago(age)}. ` +
     `Restored ${n} transcript line${n === 1 ? '' : 's'} from the session log` +
+    (worldText ? `, ${worldText}` : '') +
+    (options.pace ? `, the ${options.pace} pace chosen in the console` : '') +
     (replan
-      ? `, and planned "${replan.utterance}" again${options.sim ? ' in the reset world' : ''}: check the new preview before you confirm.`
+      ? `, and planned "${replan.utterance}" again${world ? (restoredWorld ? ' in the restored world' : ' in the reset world') : ''}: check the new preview before you confirm.`
       : '.') +
     (lost.length ? ` Lost: ${lost.join(' ')}` : '');
   return {
-    continuity: { previousLog: file, previousEnd: prev.endedAt, transcript: n, preview, previewUtterance: p?.utterance ?? null, lost },
+    continuity: {
+      previousLog: file,
+      previousEnd: prev.endedAt,
+      transcript: n,
+      preview,
+      previewUtterance: p?.utterance ?? null,
+      lost,
+      ...(worldText ? { world: worldText } : {}),
+      ...(options.pace ? { pace: options.pace } : {}),
+    },
     note,
     replan,
   };

@@ -19,6 +19,7 @@ import { IkSolver } from '../skills/kinematics/index.js';
 import { createSkillRegistry, DEFAULT_MOTION, type MotionConfig, type PrimitiveImpl } from '../skills/primitives.js';
 import type { SkillRegistry } from '../skills/registry.js';
 import { WorldModel } from '../model/world.js';
+import { recordWorldSnapshots } from './world-snapshot.js';
 import { workspaceFor, type Workspace } from '../model/bounds.js';
 import { motionDataProblem } from '../skills/motion-skills.js';
 import { SkillLibrary } from '../skills/library/library.js';
@@ -207,7 +208,8 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
   const log = options.dataDir
     ? SessionLog.attach(session, { dataDir: options.dataDir, meta: { scene: scenePath, robot: model.name } })
     : undefined;
-  return {
+  let stopSnapshots: () => void = () => undefined;
+  const app: App = {
     collision: collision ?? null,
     warnings: [...model.description.warnings, ...meshStandInWarnings(model).map((w) => w.message)],
     watchdog,
@@ -231,12 +233,16 @@ export async function createApp(options: AppOptions = {}): Promise<App> {
     async dispose() {
       // Never leave a real arm compliant: a hand-guided recording is aborted first.
       await session.abortRecording().catch(() => false);
+      stopSnapshots();
       log?.close();
       await watchdog?.dispose();
       await backend.disconnect();
       sim?.dispose();
     },
   };
+  // The sim world goes into the log each time the arm comes to rest (a restart puts it back).
+  if (sim && log) stopSnapshots = recordWorldSnapshots(app as SimApp);
+  return app;
 }
 
 /**

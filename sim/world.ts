@@ -42,10 +42,10 @@ import { GraspAssist } from './world/grasp-assist.js';
 import { GripperServo } from './world/gripper.js';
 import { MjHandle } from './world/handle.js';
 import { quatFromRowMajor, quatMulWxyz, rotateByConj, rowMajorFromQuat } from './world/rotation.js';
-import type { GripperOptions, GripperState, ObjectState, SimWorldOptions } from './world/types.js';
+import type { GripperOptions, GripperState, ObjectState, SimWorldOptions, WorldSnapshot } from './world/types.js';
 
 export { GRIPPER_GOAL_TOLERANCE } from './world/gripper.js';
-export type { GripperOptions, GripperState, ObjectState, SimWorldOptions } from './world/types.js';
+export type { GripperOptions, GripperState, ObjectState, SimWorldOptions, WorldSnapshot } from './world/types.js';
 
 type StepHook = (world: SimWorld) => void;
 
@@ -401,6 +401,67 @@ export class SimWorld implements BodyPoseProvider {
   objectState(name: string): ObjectState | undefined {
     const i = this.#bodies.indexOf(name);
     return i === undefined ? undefined : this.#bodies.objectState(i, this.#assist.grasped);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // snapshots (a restarted server puts the world back as it was)
+
+  /** The arm, the fingers, every object's pose and what is held, now. */
+  snapshot(): WorldSnapshot {
+    return {
+      arm: this.armPositions(),
+      gripper: this.#gripper.present ? this.#gripper.position() : null,
+      objects: this.objectStates().map((o) => ({ name: o.name, position: o.position, quaternion: o.quaternion })),
+      grasped: this.graspedObject,
+    };
+  }
+
+  /**
+   * Kinematic: put the arm, the fingers and the objects where `s` says, every velocity zero, the
+   * arm held there; a grasped object is welded to the hand again and the fingers press on it.
+   * Objects the snapshot does not name stay where they are. Throws on a snapshot that does not
+   * fit this world (joint count, an unknown object, a non-finite number); the world is not
+   * touched then. Sim time does not advance: step to let anything that was not at rest settle.
+   */
+  restore(s: WorldSnapshot): void {
+    const dof = this.jointNames.length;
+    if (s.arm.length !== dof) throw new Error(`[sim] restore: the snapshot has ${s.arm.length} arm joints; this arm has ${dof}`);
+    const finite = (xs: readonly number[]) => xs.every((x) => Number.isFinite(x));
+    if (!finite(s.arm)) throw new Error('[sim] restore: a non-finite arm joint value');
+    const idx = s.objects.map((o) => {
+      const i = this.#bodies.indexOf(o.name);
+      if (i === undefined)
+        throw new Error(`[sim] restore: no object "${o.name}" in this scene (objects: ${this.objectNames.join(', ') || 'none'})`);
+      if (!finite(o.position) || !finite(o.quaternion) || Math.hypot(...o.quaternion) < 1e-6)
+        throw new Error(`[sim] restore: a bad pose for "${o.name}"`);
+      return i;
+    });
+    const grasped = s.grasped === null ? -1 : (this.#bodies.indexOf(s.grasped) ?? -2);
+    if (grasped === -2) throw new Error(`[sim] restore: no object "${s.grasped}" to hold in this scene`);
+    if (s.gripper !== null && !Number.isFinite(s.gripper)) throw new Error('[sim] restore: a non-finite finger position');
+
+    const mj = this.#h.mj,
+      m = this.#h.m,
+      d = this.#h.d;
+    const v = this.#h.views();
+    this.#assist.reset(v);
+    this.#arm.reset(v, s.arm);
+    if (this.#gripper.present && s.gripper !== null) this.#gripper.pose(v, s.gripper);
+    s.objects.forEach((o, k) => {
+      const a = this.#bodies.objects[idx[k]].qadr;
+      const [x, y, z, w] = o.quaternion;
+      const n = Math.hypot(x, y, z, w);
+      v.qpos.set([o.position[0], o.position[1], o.position[2], w / n, x / n, y / n, z / n], a);
+    });
+    v.qvel.fill(0);
+    mj.mj_forward(m, d);
+    if (grasped >= 0 && this.graspAssist && this.#gripper.present) {
+      this.#assist.engage(grasped);
+      // The fingers press on it as after a grasp (the weld lets go when they open).
+      this.#gripper.set(this.robot.gripper!.closed);
+    }
+    this.#writeControls();
+    mj.mj_forward(m, d);
   }
 
   /** Free every WASM object. The world is unusable afterwards. */

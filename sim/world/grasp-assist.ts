@@ -46,6 +46,16 @@ export class GraspAssist {
     this.#assistCandidate = -1;
   }
 
+  /**
+   * Hold object `objectIndex` where it is now relative to the hand (a restored grasp). Needs
+   * the body poses of a fresh kinematics pass.
+   */
+  engage(objectIndex: number): void {
+    this.#setWeld(objectIndex);
+    this.#assistCount = 0;
+    this.#assistCandidate = -1;
+  }
+
   /** The gripper is opening: let go at once. */
   release(): void {
     this.#setWeld(-1);

@@ -87,6 +87,25 @@ export class GripperServo {
   }
 
   /**
+   * Kinematic: put the fingers (and their mimic joints) at `q` (m, clamped to the finger range)
+   * and hold them there, no motion commanded. For restoring a snapshot.
+   */
+  pose(v: Views, q: number): void {
+    const g = this.#robot.gripper;
+    if (!g || this.#gripQ < 0) return;
+    this.reset(v);
+    const at = Math.min(Math.max(g.open, g.closed), Math.max(Math.min(g.open, g.closed), q));
+    const mj = this.#h.mj,
+      m = this.#h.m;
+    v.qpos[this.#gripQ] = at;
+    for (const mimic of g.mimics) {
+      const jid = mj.mj_name2id(m, mj.mjtObj.mjOBJ_JOINT.value, mimic.joint);
+      if (jid >= 0) v.qpos[(m.jnt_qposadr as Int32Array)[jid]] = at * mimic.multiplier + mimic.offset;
+    }
+    this.#gGoal = this.#gRamp = at;
+  }
+
+  /**
    * Move the fingers to `goal` (leader joint value, m) at `speed`, squeezing with at most
    * `maxEffort` N. Returns true when this opens the gripper (the grasp assist must let go).
    */

@@ -54,3 +54,16 @@ export interface GripperState {
   stalled: boolean;
   reachedGoal: boolean;
 }
+
+/**
+ * What a restart needs to put the sim back as it was (SimWorld.snapshot / restore): the arm's
+ * joints (rad, the world's `jointNames` order), the leader finger joint (m; null without a
+ * gripper), every object's pose (world frame, m, [x, y, z, w]) and the object the grasp assist
+ * holds. Velocities are not kept: a snapshot is taken with the arm at rest.
+ */
+export interface WorldSnapshot {
+  arm: number[];
+  gripper: number | null;
+  objects: { name: string; position: Vec3; quaternion: Quat }[];
+  grasped: string | null;
+}

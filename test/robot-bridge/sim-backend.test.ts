@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimBackend } from '../../robot-bridge/sim-backend.js';
 import type { BackendStatus, JointState, TrajectoryProgress } from '../../robot-bridge/types.js';
 import { ikTopDown, pointToPoint } from '../sim/helpers.js';
@@ -330,4 +330,54 @@ describe('SimBackend re-entrancy', () => {
       await b.dispose();
     }
   });
+});
+
+describe('SimBackend "could not keep up" warning (sim-lag)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('ignores stalls in the first seconds of real-time stepping (start-up), and still warns of later sustained ones', async () => {
+    // A wall clock the test moves (ms): the loop's timer still fires for real, every 5 ms, and
+    // each tick steps the sim to wherever the clock now is. A jump of 600 ms between two ticks
+    // is a stall: the loop drops what is past its 0.25 s catch-up limit.
+    let wall = performance.now();
+    vi.spyOn(performance, 'now').mockImplementation(() => wall);
+    const tick = () => new Promise((r) => setTimeout(r, 12));
+    const run = async (ms: number) => {
+      for (let t = 0; t < ms; t += 50) {
+        wall += 50;
+        await tick();
+      }
+    };
+    const stall = async () => {
+      wall += 600;
+      await tick();
+    };
+    const lagWarning = (b: SimBackend) => b.status().problems.find((p) => p.id === 'sim-lag');
+
+    const b = await connected({ pace: 'realtime' });
+    const t0 = b.loop.droppedTime;
+    // Start-up: stalls in 3 distinct seconds (MuJoCo warming up, the console page loading).
+    for (let i = 0; i < 3; i++) {
+      await run(450);
+      await stall();
+    }
+    expect(b.loop.droppedTime - t0).toBeGreaterThan(0.9);
+    expect(b.loop.recentLag().seconds).toBeGreaterThanOrEqual(3);
+    expect(lagWarning(b)).toBeUndefined();
+    // 10.65 s in: past the start-up grace, those stalls still inside the 10 s window; no warning.
+    await run(7500);
+    expect(b.loop.recentLag().seconds).toBeGreaterThanOrEqual(3);
+    expect(lagWarning(b)).toBeUndefined();
+    // Later, a machine that cannot keep up: stalls in 3 distinct seconds warn.
+    for (let i = 0; i < 3; i++) {
+      await run(450);
+      await stall();
+    }
+    expect(lagWarning(b)?.message).toMatch(/could not keep up with real time/);
+    // And it ends once the window has moved past them.
+    await run(10_500);
+    expect(lagWarning(b)).toBeUndefined();
+  }, 30_000);
 });

@@ -217,6 +217,47 @@ describe('a server restarted on the same data folder', () => {
     }
   }, 90_000);
 
+  it('puts the sim world back (the candy still in the gripper) and keeps the pace chosen in the console', async () => {
+    const dataDir = tempDir();
+    const first = await openTestServer({ dataDir, app: { dataDir, pace: 'realtime' } });
+    first.c.send({ type: 'pace', pace: 'fast' });
+    await first.c.next('status', (m) => m.pace === 'fast');
+    first.c.send({ type: 'say', text: 'pick up the candy and go to the bag' });
+    const p = await first.c.next('preview', (m) => m.preview.confirmable, 20_000);
+    first.c.send({ type: 'confirm', previewId: p.preview.id });
+    await first.c.next('execution', (m) => m.execution.outcome === 'succeeded', 30_000);
+    const candy = first.app.sim.bodyPosition('CANDY')!;
+    expect(first.app.sim.graspedObject).toBe('CANDY');
+    await first.close(); // a clean stop writes the last snapshot
+
+    // Started again as `shammie start` would (its profile's realtime pace).
+    const second = await openTestServer({ dataDir, app: { dataDir, pace: 'realtime' } });
+    try {
+      const hello = await second.c.next('hello');
+      expect(hello.continuity?.world).toMatch(/^the world \(\d+ objects where they were, the arm's pose, CANDY in the gripper\)$/);
+      expect(hello.continuity?.pace).toBe('fast');
+      expect(hello.continuity?.lost.join(' ')).not.toMatch(/world was reset/);
+      expect(second.app.sim.graspedObject).toBe('CANDY');
+      expect(second.app.world.held).toBe('CANDY');
+      const now = second.app.sim.bodyPosition('CANDY')!;
+      expect(Math.hypot(now[0] - candy[0], now[1] - candy[1], now[2] - candy[2])).toBeLessThan(0.01);
+      expect(second.app.simBackend.pace).toBe('fast');
+      expect((await second.c.next('status')).pace).toBe('fast');
+      const note = hello.transcript.find((e) => e.text.startsWith('The server restarted'))!.text;
+      expect(note).toMatch(
+        /Restored \d+ transcript lines from the session log, the world \(.*CANDY in the gripper\), the fast pace chosen in the console\./,
+      );
+      // The restored grasp works: "let go" drops the candy into the bag below.
+      second.c.send({ type: 'say', text: 'put it in the bag' });
+      const p2 = await second.c.next('preview', (m) => m.preview.confirmable, 20_000);
+      second.c.send({ type: 'confirm', previewId: p2.preview.id });
+      await second.c.next('execution', (m) => m.execution.outcome === 'succeeded', 30_000);
+      expect(second.app.sim.objectState('CANDY')?.in).toBe('GIFT_BAG');
+    } finally {
+      await second.close();
+    }
+  }, 120_000);
+
   it('switches the sim pace from the console, validated', async () => {
     const t = await openTestServer({ app: { pace: 'realtime' } });
     try {

@@ -30,6 +30,10 @@ declare const document: {
   querySelectorAll(s: string): ArrayLike<unknown>;
 };
 declare const Event: new (type: string, init?: { bubbles?: boolean }) => unknown;
+declare const MutationObserver: new (cb: () => void) => {
+  observe(n: unknown, o: Record<string, boolean>): void;
+  disconnect(): void;
+};
 
 const ARTIFACTS = 'test-artifacts/ui';
 // In CI a missing browser is a failure; on a dev machine without chromium the file is skipped.
@@ -264,6 +268,43 @@ run('operator console (chromium)', () => {
     await type('pick up the lotion');
     await expect.poll(pill).toBe('Show me LOTION');
     await b.page.waitForSelector('[data-testid=point-banner]');
+    // The plan panel's bar names the question too; while the link is down it shows nothing from
+    // before the loss (as the pill), and the question is back once the session said it again.
+    await b.page.waitForSelector('[data-testid=dialogue-bar]');
+    const connects = await b.page.evaluate(() => {
+      type Node = { getAttribute(a: string): string | null; textContent: string | null };
+      const q = (sel: string) => (document as unknown as { querySelector(s: string): Node | null }).querySelector(sel);
+      const w = window as unknown as { __seen: { pill: string; bar: string | null }[]; __seenObserver: { disconnect(): void } };
+      w.__seen = [];
+      const note = () =>
+        w.__seen.push({
+          pill: q('[data-testid=phase]')?.getAttribute('data-state') ?? '',
+          bar: q('[data-testid=dialogue-bar]')?.textContent ?? null,
+        });
+      const observer = new MutationObserver(note);
+      observer.observe(q('#root'), { subtree: true, childList: true, attributes: true, characterData: true });
+      w.__seenObserver = observer;
+      const c = window.__shammie.stores.connection.getState().connects;
+      window.__shammie.client.simulateDrop();
+      return c;
+    });
+    await b.page.waitForFunction(
+      (n) => {
+        const c = window.__shammie.stores.connection.getState();
+        return c.connects > n && c.synced;
+      },
+      connects,
+      { timeout: 15_000 },
+    );
+    await b.page.waitForSelector('[data-testid=dialogue-bar]');
+    const seen = await b.page.evaluate(() => {
+      const w = window as unknown as { __seen: { pill: string; bar: string | null }[]; __seenObserver: { disconnect(): void } };
+      w.__seenObserver.disconnect();
+      return w.__seen;
+    });
+    const down = seen.filter((x) => ['disconnected', 'reconnecting', 'connecting'].includes(x.pill));
+    expect(down.length, 'the pill said the link was down').toBeGreaterThan(0);
+    for (const x of down) expect(x.bar, `the dialogue bar while the pill said "${x.pill}"`).toBeNull();
     await b.page.click('[data-testid=dialogue-cancel]');
     await expect.poll(pill).toBe('Ready');
     await expect.poll(lastRobotReply).toBe("Okay, I won't wait for you to show me LOTION.");

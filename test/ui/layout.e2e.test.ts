@@ -4,7 +4,8 @@
  * computed from bounding boxes: the dialogue keeps ≥ 40 % of the side panel, the teach tab's
  * Record button shows without scrolling, the command box's placeholder fits, no two overlays
  * over the 3D view intersect (pointing banner, a problem, the wrist monitor, HUD, toolbar), no
- * two visible object labels overlap by more than 20 %, and the side panel's separator resizes
+ * two visible object labels overlap by more than 20 %, a lifted label has a leader line to its
+ * object, the overlays are larger at 1920×1080 than at 1280×800, and the side panel's separator resizes
  * by keyboard, collapses, and is remembered after a reload (a malformed saved value is ignored).
  *
  * The scene is the gift-bag scene with TOY_CAR set down right beside CANDY and both known by
@@ -17,6 +18,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, openConsole, startConsole, type BrowserHarness, type ConsoleHarness } from './harness.js';
 import type { PageWindow } from './browser.js';
+import { LEADER_COLOR, type LabelProbe } from '../../ui/src/scene/declutter.js';
+import { pixelsAt } from './pixels.js';
 
 // Code inside page.evaluate runs in the browser; the root tsconfig has no DOM library.
 declare const window: PageWindow & {
@@ -36,9 +39,14 @@ interface El {
 declare const document: {
   querySelector(s: string): El | null;
   querySelectorAll(s: string): ArrayLike<El>;
-  createElement(t: 'canvas'): { getContext(k: '2d'): { font: string; measureText(t: string): { width: number } } };
+  createElement(t: 'canvas'): {
+    width: number;
+    height: number;
+    getContext(k: '2d', o?: unknown): { font: string; measureText(t: string): { width: number } } & Ctx2d;
+  };
 };
 declare function getComputedStyle(e: El): {
+  fontSize: string;
   display: string;
   visibility: string;
   font: string;
@@ -47,9 +55,9 @@ declare function getComputedStyle(e: El): {
   position: string;
   zoom: string;
 };
-interface LabelProbe {
-  passes: number;
-  labels: { text: string; visible: boolean; x: number; y: number; w: number; h: number; lift: number }[];
+interface Ctx2d {
+  drawImage(i: unknown, x: number, y: number): void;
+  getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
 }
 
 const ARTIFACTS = 'test-artifacts/ui';
@@ -118,6 +126,25 @@ async function overlays(page: Page): Promise<{ name: string; box: Box }[]> {
     return out;
   });
 }
+
+/** The label layout after one more rendered frame (window.__shammieLabels). */
+async function probeLabels(page: Page): Promise<LabelProbe> {
+  const passes = await page.evaluate(() => window.__shammieLabels?.passes ?? 0);
+  await page.evaluate(() => window.__shammie.requestFrame());
+  await page.waitForFunction((n) => (window.__shammieLabels?.passes ?? 0) > n, passes, { timeout: 10_000 });
+  return page.evaluate(() => JSON.parse(JSON.stringify(window.__shammieLabels)) as LabelProbe);
+}
+
+/** Font size (px) of the first visible match, or 0. */
+async function fontPx(page: Page, selector: string): Promise<number> {
+  return page.evaluate((s) => {
+    const e = document.querySelector(s);
+    return e ? parseFloat(getComputedStyle(e).fontSize) : 0;
+  }, selector);
+}
+
+/** What the overlays measure at each window size (the 1920×1080 block compares with 1280×800). */
+const overlayFigures: Record<string, Record<string, number>> = {};
 
 async function sideWidth(page: Page): Promise<number> {
   return (await box(page, 'aside.side'))?.w ?? 0;
@@ -293,12 +320,7 @@ run('console layout (chromium)', () => {
       }, 60_000);
 
       it('object labels: no two visible labels overlap by more than 20 % (TOY_CAR behind CANDY)', async () => {
-        const probe = async (): Promise<LabelProbe> => {
-          const passes = await page.evaluate(() => window.__shammieLabels?.passes ?? 0);
-          await page.evaluate(() => window.__shammie.requestFrame());
-          await page.waitForFunction((n) => (window.__shammieLabels?.passes ?? 0) > n, passes, { timeout: 10_000 });
-          return page.evaluate(() => JSON.parse(JSON.stringify(window.__shammieLabels)) as LabelProbe);
-        };
+        const probe = () => probeLabels(page);
         for (const preset of ['perspective', 'front', 'top'] as const) {
           await page.click(`[data-testid=view-${preset}]`);
           await page.waitForTimeout(600); // the camera glides to the preset
@@ -322,6 +344,114 @@ run('console layout (chromium)', () => {
           }
         }
         await page.click('[data-testid=view-perspective]');
+      }, 60_000);
+
+      it("a label moved off its object has a leader line to the object's anchor; a label left in place has none", async () => {
+        await page.click('[data-testid=view-perspective]');
+        await page.waitForTimeout(600); // the camera glides to the preset
+        const p = await probeLabels(page);
+        const canvas = (await box(page, '[data-testid=viewport] canvas'))!;
+        // Each object's anchor, projected here: the point just above its top where its label stands
+        // when nothing moves it (scene/Bodies.tsx: the body's origin + half its height + 2.5 cm).
+        const anchors = await page.evaluate(() => {
+          const s = window.__shammie;
+          const scene = s.stores.session.getState().scene!;
+          const out: Record<string, { x: number; y: number } | null> = {};
+          for (const o of scene.objects) {
+            const top = o.shape === 'box' ? o.size[2] / 2 : o.shape === 'sphere' ? o.size[0] : o.size[1] / 2;
+            const k = scene.bodies.indexOf(o.name) * 7;
+            const b = s.joints.bodies;
+            out[o.name] = s.project([b[k], b[k + 1], b[k + 2] + top + 0.025]);
+          }
+          return out;
+        });
+        const shown = p.labels.filter((l) => l.visible);
+        const moved = shown.filter((l) => l.lift > 0);
+        expect(
+          moved.map((l) => l.text),
+          'CANDY and TOY_CAR overlap from this camera: one of them is lifted',
+        ).toEqual(expect.arrayContaining([expect.stringMatching(/^(CANDY|TOY_CAR)$/) as unknown]));
+        for (const l of shown) {
+          if (l.lift === 0) {
+            expect(l.leader, `${l.text} was not moved: no leader`).toBeNull();
+            continue;
+          }
+          expect(l.leader, `${l.text} was lifted ${l.lift}: a leader`).not.toBeNull();
+          const ld = l.leader!;
+          // One end at the label (the middle of its lower edge)…
+          expect(Math.abs(ld.x1 - (l.x + l.w / 2)), `${l.text}: leader x at the label`).toBeLessThanOrEqual(3);
+          expect(Math.abs(ld.y1 - (l.y + l.h)), `${l.text}: leader y at the label`).toBeLessThanOrEqual(3);
+          // …the other at the object's projected anchor (page px → canvas px).
+          const a = anchors[l.text];
+          if (!a) continue; // a taught location has no object
+          expect(Math.abs(ld.x2 - (a.x - canvas.x)), `${l.text}: leader x at the object`).toBeLessThanOrEqual(3);
+          expect(Math.abs(ld.y2 - (a.y - canvas.y)), `${l.text}: leader y at the object`).toBeLessThanOrEqual(3);
+        }
+        // It is drawn: the pixels along it (one px either side) are the leader's colour.
+        const png = await page.locator('[data-testid=viewport] canvas').screenshot();
+        const target = [0, 2, 4].map((i) => parseInt(LEADER_COLOR.slice(1 + i, 3 + i), 16));
+        for (const l of moved) {
+          const ld = l.leader!;
+          const rows: number[] = [];
+          for (let y = Math.ceil(Math.min(ld.y1, ld.y2)) + 2; y <= Math.floor(Math.max(ld.y1, ld.y2)) - 2; y++) rows.push(y);
+          expect(rows.length, `${l.text}: leader length`).toBeGreaterThan(4);
+          const pts = rows.flatMap((y) => {
+            const x = Math.round(ld.x1 + ((ld.x2 - ld.x1) * (y - ld.y1)) / (ld.y2 - ld.y1 || 1));
+            return [x - 1, x, x + 1].map((xx) => [xx, y] as [number, number]);
+          });
+          const px = await pixelsAt(page, png, pts);
+          let hit = 0;
+          for (let r = 0; r < rows.length; r++)
+            if (px.slice(r * 3, r * 3 + 3).some((c) => c.every((v, i) => Math.abs(v - target[i]) <= 24))) hit++;
+          expect(hit / rows.length, `${l.text}: rows of the leader drawn in ${LEADER_COLOR}`).toBeGreaterThanOrEqual(0.8);
+        }
+        await page.locator('[data-testid=viewport]').screenshot({ path: join(ARTIFACTS, `layout-${tag}-leaders.png`) });
+      }, 60_000);
+
+      it('overlays scale with the window: their text, the wrist monitor and the labels are larger at 1920×1080, and still apart', async () => {
+        await page.click('[data-testid=view-perspective]');
+        await page.waitForTimeout(600);
+        await page.evaluate(() => {
+          window.__shammie.stores.view.setState({ pointMode: true });
+          window.__shammie.stores.session.setState({
+            localProblems: [{ id: 'scale-test', severity: 'warning', message: 'A warning in the corner of the view.', t: 0 }] as never,
+          });
+        });
+        await page.click('[data-testid=tab-studio]');
+        await page.waitForSelector('[data-testid=studio-monitor]', { timeout: 15_000 });
+        await page.waitForSelector('[data-problem=scale-test]');
+        await page.waitForTimeout(100);
+        const monitor = (await box(page, '[data-testid=studio-monitor]'))!;
+        const candy = (await probeLabels(page)).labels.find((l) => l.text === 'CANDY')!;
+        const figures: Record<string, number> = {
+          hud: await fontPx(page, '.viewport .hud'),
+          toolbar: await fontPx(page, '.viewport .view-toolbar button'),
+          banner: await fontPx(page, '.viewport .point-banner'),
+          problem: await fontPx(page, '.viewport .problem'),
+          monitorLabel: await fontPx(page, '.viewport .studio-monitor .monitor-label'),
+          monitorW: monitor.w,
+          monitorH: monitor.h,
+          labelH: candy.h,
+        };
+        for (const [k, v] of Object.entries(figures)) expect(v, k).toBeGreaterThan(0);
+        overlayFigures[tag] = figures;
+        writeFileSync(join(ARTIFACTS, `layout-${tag}-overlay-scale.json`), JSON.stringify(figures, null, 2));
+        // Still apart at this size, the monitor up.
+        const all = await overlays(page);
+        for (let i = 0; i < all.length; i++)
+          for (let j = i + 1; j < all.length; j++) expect(intersection(all[i].box, all[j].box), `${all[i].name} × ${all[j].name}`).toBe(0);
+        await page.screenshot({ path: join(ARTIFACTS, `layout-${tag}-overlay-scale.png`) });
+        await page.evaluate(() => {
+          window.__shammie.stores.view.setState({ pointMode: false });
+          window.__shammie.stores.session.setState({ localProblems: [] });
+        });
+        await page.click('[data-testid=tab-plan]');
+        if (size.width === 1920) {
+          const small = overlayFigures['1280x800'];
+          expect(small, 'the 1280×800 figures (measured first)').toBeDefined();
+          // Readable at a distance: every overlay at least 15 % larger than at 1280×800.
+          for (const [k, v] of Object.entries(figures)) expect(v / small[k], `${k}: ${small[k]} → ${v}`).toBeGreaterThanOrEqual(1.15);
+        }
       }, 60_000);
 
       it('the side panel resizes by keyboard, collapses, and both are remembered after a reload', async () => {

@@ -8,13 +8,24 @@ import {
   DIALOGUE_MIN,
   dialogueKey,
   layoutStore,
+  OVERLAY_SCALE_MAX,
+  overlayScale,
   parseSavedLayout,
   SIDE_MAX,
   SIDE_MIN,
   sideKey,
   sideMax,
 } from '../../ui/src/panels/layout.js';
-import { declutter, LABEL_OVERLAP_MAX, MAX_LABELS, overlapShare, type LabelBox } from '../../ui/src/scene/declutter.js';
+import {
+  declutter,
+  LABEL_OVERLAP_MAX,
+  LEADER_MIN_PX,
+  MAX_LABELS,
+  needsLeader,
+  overlapShare,
+  type LabelBox,
+} from '../../ui/src/scene/declutter.js';
+import { monitorRect, NOTICE_STRIP, noticeStrip } from '../../ui/src/studio/layout.js';
 
 describe('saved layout', () => {
   it('reads a well-formed value back', () => {
@@ -128,8 +139,50 @@ describe('label declutter', () => {
       for (let j = i + 1; j < vis.length; j++) expect(overlapShare(vis[i], vis[j])).toBeLessThanOrEqual(LABEL_OVERLAP_MAX);
   });
 
+  it('a label moved off its place needs a leader back to its anchor; one left in place or hidden does not', () => {
+    const boxes = [label(0, 30, 100, 2.1), label(1, 0, 104, 1.9), label(2, 400, 100, 1)];
+    const out = declutter(boxes);
+    const by = (id: number) => out.find((p) => p.id === id)!;
+    expect(needsLeader(boxes[0], by(0))).toBe(true); // lifted over the nearer one
+    expect(needsLeader(boxes[1], by(1))).toBe(false);
+    expect(needsLeader(boxes[2], by(2))).toBe(false);
+    // A few px is still on its object; a hidden label has nothing to point from.
+    expect(needsLeader(boxes[2], { ...by(2), y: by(2).y - LEADER_MIN_PX })).toBe(false);
+    expect(needsLeader(boxes[2], { ...by(2), y: by(2).y - LEADER_MIN_PX - 1 })).toBe(true);
+    expect(needsLeader(boxes[0], { ...by(0), visible: false })).toBe(false);
+  });
+
   it('places at most MAX_LABELS labels per pass', () => {
     const many = Array.from({ length: MAX_LABELS + 10 }, (_, i) => label(i, i * 200, 0, i));
     expect(declutter(many)).toHaveLength(MAX_LABELS);
+  });
+});
+
+describe('overlays over the 3D view grow with the window', () => {
+  it('scale 1 up to 1280×800, then with the smaller proportion, at most OVERLAY_SCALE_MAX', () => {
+    expect(overlayScale(1280, 800)).toBe(1);
+    expect(overlayScale(1000, 700)).toBe(1);
+    expect(overlayScale(1920, 1080)).toBe(1.35);
+    expect(overlayScale(1920, 800)).toBe(1); // a short window: the height decides
+    expect(overlayScale(3840, 2160)).toBe(OVERLAY_SCALE_MAX);
+  });
+
+  it("the wrist monitor keeps clear of the grown top row and notice strip, and of the view's edges", () => {
+    for (const [winW, winH, viewW, viewH] of [
+      [1280, 800, 906, 750],
+      [1920, 1080, 1426, 1024],
+      [2560, 1440, 1900, 1380],
+    ]) {
+      const scale = overlayScale(winW, winH);
+      for (const large of [false, true]) {
+        const r = monitorRect(viewW, viewH, 16 / 9, large, { x: 0, y: 0, w: 0, h: 0 }, scale);
+        const what = `${winW}×${winH}, ${large ? 'large' : 'small'}`;
+        expect(r.y, what).toBeGreaterThanOrEqual(44 * scale);
+        expect(r.y + r.h, what).toBeLessThanOrEqual(viewH - 10 - noticeStrip(scale));
+        expect(r.x + r.w, what).toBeLessThanOrEqual(viewW - 10);
+      }
+    }
+    expect(noticeStrip(1)).toBe(NOTICE_STRIP);
+    expect(noticeStrip(1.35)).toBeGreaterThan(NOTICE_STRIP * 1.3);
   });
 });

@@ -69,3 +69,25 @@ export async function pixelStats(page: Page, png: Buffer, other?: Buffer): Promi
     [png.toString('base64'), other ? other.toString('base64') : ''] as const,
   );
 }
+
+/** RGB of a PNG's pixels at integer points (decoded in the page: no PNG library here). */
+export async function pixelsAt(page: Page, png: Buffer, points: [number, number][]): Promise<[number, number, number][]> {
+  return page.evaluate(
+    async ([b64, pts]) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.width;
+      c.height = img.height;
+      const ctx = c.getContext('2d', { willReadFrequently: true })!;
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      return pts.map(([x, y]) => {
+        const i = (y * c.width + x) * 4;
+        return [d[i], d[i + 1], d[i + 2]] as [number, number, number];
+      });
+    },
+    [png.toString('base64'), points] as const,
+  );
+}

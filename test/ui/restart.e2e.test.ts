@@ -2,8 +2,9 @@
  * End-to-end: the session server is killed (SIGKILL, as a crash) while a preview waits for
  * confirmation, and started again on the same port and data folder. The console must say
  * "disconnected" within 1 s of the kill (never the session state from before it), reconnect by
- * itself, and get the transcript and the pending preview back from the session log, with a
- * notice of what was restored and what was lost. Screenshots go to test-artifacts/ui/.
+ * itself, and get the transcript, the sim world (the candy still in the gripper) and the pending
+ * preview back from the session log, with a notice of what was restored and what was lost.
+ * Screenshots go to test-artifacts/ui/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -95,8 +96,16 @@ run('a server killed and restarted under the console (chromium)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('says disconnected within 1 s, reconnects, and brings back the transcript and the pending preview', async () => {
+  it('says disconnected within 1 s, reconnects, and brings back the transcript, the world and the pending preview', async () => {
+    // A motion first: the candy ends in the gripper, and the world is logged once the arm rests.
     await b.page.fill('[data-testid=utterance]', 'pick up the candy');
+    await b.page.press('[data-testid=utterance]', 'Enter');
+    await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 30_000 });
+    await b.page.click('[data-testid=execute]');
+    await b.page.waitForFunction(() => window.__shammie.stores.session.getState().held === 'CANDY', undefined, { timeout: 30_000 });
+    await b.page.waitForFunction(() => !window.__shammie.stores.session.getState().moving, undefined, { timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 1500)); // the snapshot follows the rest by 0.7 s
+    await b.page.fill('[data-testid=utterance]', 'put it in the bag');
     await b.page.press('[data-testid=utterance]', 'Enter');
     await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 30_000 });
     await b.page.waitForFunction(() => document.querySelector('[data-testid=phase]')?.getAttribute('data-state') === 'previewing');
@@ -109,6 +118,7 @@ run('a server killed and restarted under the console (chromium)', () => {
         .map((e) => e.text),
     }));
     expect(before.said).toContain('pick up the candy');
+    expect(before.said).toContain('put it in the bag');
 
     // Every pill change from now on, with the wall clock (the same clock as this process).
     await b.page.evaluate(() => {
@@ -182,11 +192,11 @@ run('a server killed and restarted under the console (chromium)', () => {
     const upIdx = during.findIndex((p, i) => i > downIdx && !['disconnected', 'reconnecting', 'connecting'].includes(p.state));
     for (const p of during.slice(downIdx, upIdx < 0 ? undefined : upIdx)) expect(p.text).not.toMatch(/confirmation|Ready|Moving/);
 
-    // The transcript and the pending preview are back (planned again in the reset world).
+    // The transcript, the world and the pending preview are back (planned again in the restored world).
     await b.page.waitForFunction(
       () => {
         const p = window.__shammie.stores.preview.getState();
-        return p.mode === 'pending' && p.preview?.utterance === 'pick up the candy';
+        return p.mode === 'pending' && p.preview?.utterance === 'put it in the bag';
       },
       undefined,
       { timeout: 30_000 },
@@ -199,8 +209,12 @@ run('a server killed and restarted under the console (chromium)', () => {
     expect(after.id).not.toBe(before.id);
     for (const line of before.said) expect(after.transcript).toContain(line);
     expect(after.transcript.some((t) => t.startsWith('The server restarted: the previous session'))).toBe(true);
-    expect(after.notice).toMatch(/Restored: \d+ transcript lines? from session-.*; the pending preview of "pick up the candy"/);
-    expect(after.notice).toMatch(/Lost: The world was reset to the scene's start/);
+    expect(after.notice).toMatch(
+      /Restored: \d+ transcript lines? from session-.*; the world \(\d+ objects where they were, the arm's pose, CANDY in the gripper\); the pending preview of "put it in the bag"/,
+    );
+    expect(after.notice).not.toMatch(/world was reset/);
+    // The console shows the restored world: the candy is in the gripper again.
+    await b.page.waitForFunction(() => window.__shammie.stores.session.getState().held === 'CANDY', undefined, { timeout: 10_000 });
     console.log(`[restart e2e] notice: ${after.notice}`);
     await b.page.waitForSelector('[data-problem=restart]');
     await b.page.waitForFunction(() => document.querySelector('[data-testid=phase]')?.getAttribute('data-state') === 'previewing');

@@ -11,7 +11,7 @@ import { connectionStore, markConnected, markLost, markReconnecting } from '../.
 import { reconcileHello } from '../../ui/src/stores/continuity.js';
 import { idleExecution, pathDrawn, previewStore } from '../../ui/src/stores/preview.js';
 import { addLocalProblem, dismissServerProblem, sessionStore, visibleProblems } from '../../ui/src/stores/session.js';
-import { consoleStatus, type StatusInput } from '../../ui/src/stores/status.js';
+import { consoleStatus, dialogueBar, type StatusInput } from '../../ui/src/stores/status.js';
 
 const hello: HelloMessage = {
   type: 'hello',
@@ -273,6 +273,60 @@ describe('the console status: one state for the connection and the session', () 
   });
 });
 
+describe('the dialogue bar: what the session waits for besides a plan, never from before a loss', () => {
+  beforeEach(() => applyServerMessage(hello));
+
+  const question = view({ kind: 'asking', label: 'Question', question: 'Which box do you mean?', expects: 'reply' });
+
+  it('names the question, the click awaited, the camera move or the lesson, with what its Cancel ends', () => {
+    const cases: [DialogueStateInfo, string, string][] = [
+      [question, 'Which box do you mean?', 'Drop the question'],
+      [view({ kind: 'asking', label: 'Show me LOTION', expects: 'point' }), 'Show me LOTION', 'Stop waiting for the click'],
+      [
+        view({ kind: 'framing', label: 'Shooting track(TOWER) · frame 2 of 24' }),
+        'Shooting track(TOWER) · frame 2 of 24',
+        'End the camera move',
+      ],
+      [
+        view({ label: 'Teaching pack · step 3', lesson: { name: 'pack', steps: 2, demonstrations: 0 } }),
+        'Teaching pack · step 3',
+        'Stop teaching pack',
+      ],
+    ];
+    for (const [dialogue, label, cancelTitle] of cases)
+      expect(dialogueBar({ ...live, dialogue })).toEqual({ kind: dialogue.kind, label, cancelTitle });
+    // Nothing to end: no bar.
+    expect(dialogueBar({ ...live, dialogue: view() })).toBeNull();
+    expect(dialogueBar({ ...live, dialogue: view({ kind: 'previewing', label: 'Waiting for your confirmation' }) })).toBeNull();
+    expect(dialogueBar({ ...live, dialogue: null })).toBeNull();
+  });
+
+  it('while the link is down, and until the first status of a new connection, shows nothing (as the status pill)', () => {
+    for (const conn of ['connecting', 'disconnected', 'reconnecting'] as const)
+      expect(dialogueBar({ ...live, dialogue: question, conn, synced: false }), conn).toBeNull();
+    expect(dialogueBar({ ...live, dialogue: question, synced: false })).toBeNull();
+    // Through the stores, as the plan panel reads them.
+    const shown = () => {
+      const c = connectionStore.getState();
+      return dialogueBar({ conn: c.state, synced: c.synced, dialogue: sessionStore.getState().dialogue })?.label ?? null;
+    };
+    markConnected();
+    applyServerMessage(statusMsg({ dialogue: question }));
+    expect(shown()).toBe('Which box do you mean?');
+    markLost('connection closed (code 1006)');
+    expect(sessionStore.getState().dialogue?.question).toBe('Which box do you mean?'); // still in the store…
+    expect(shown()).toBeNull(); // …but not shown
+    markReconnecting();
+    expect(shown()).toBeNull();
+    markConnected();
+    expect(shown()).toBeNull();
+    applyServerMessage(statusMsg({ dialogue: view() }));
+    expect(shown()).toBeNull(); // the session no longer asks
+    applyServerMessage(statusMsg({ dialogue: question }));
+    expect(shown()).toBe('Which box do you mean?');
+  });
+});
+
 describe('stale state ends with its cause', () => {
   beforeEach(() => applyServerMessage(hello));
 
@@ -362,6 +416,28 @@ describe('continuity across a reconnect and a server restart', () => {
     expect(r.notice?.message).toMatch(/Restored: 1 transcript line from session-x\.jsonl; the pending preview of "pick up the candy"/);
     expect(r.notice?.message).toMatch(/Lost: The world was reset/);
     expect(r.notice?.message).not.toMatch(/was dropped/);
+  });
+
+  it('a restart that put the sim world and the pace back says so among what was restored', () => {
+    const local = { serverId: 'A', transcript: entries(['pick up the candy']), pendingUtterance: null };
+    const r = reconcileHello(local, {
+      serverId: 'B',
+      transcript: entries(['pick up the candy']),
+      continuity: {
+        previousLog: 'session-x.jsonl',
+        previousEnd: 0,
+        transcript: 1,
+        preview: 'none',
+        previewUtterance: null,
+        lost: [],
+        world: "the world (3 objects where they were, the arm's pose, CANDY in the gripper)",
+        pace: 'fast',
+      },
+    });
+    expect(r.notice?.message).toBe(
+      "The server restarted. Restored: 1 transcript line from session-x.jsonl; the world (3 objects where they were, the arm's pose, CANDY in the gripper); the fast pace.",
+    );
+    expect(r.notice?.severity).toBe('info');
   });
 
   it('a restart with nothing restored: the console keeps its own copy and says exactly what was lost', () => {

@@ -11,6 +11,7 @@ import { playhead, previewStore } from '../stores/preview.js';
 import { useConnection, usePreview, useSession } from '../stores/react.js';
 import { cancelPreview, confirmPreview, executeBlock } from './actions.js';
 import { inControl } from '../stores/session.js';
+import { dialogueBar } from '../stores/status.js';
 
 export function PlanPanel() {
   const preview = usePreview((s) => s.preview);
@@ -288,24 +289,19 @@ function Actions({ preview }: { preview: PreviewInfo }) {
 
 /**
  * What the session waits for besides a plan (a question, a lesson, a camera move held frame by
- * frame), with a Cancel that ends it: the same as saying "cancel", one level at a time.
+ * frame), with a Cancel that ends it: the same as saying "cancel", one level at a time. Hidden
+ * while the link is down or not yet synced (stores/status.ts): what it said may be over.
  */
 function DialogueBar() {
-  const d = useSession((s) => s.dialogue);
-  const connected = useConnection((s) => s.state === 'connected');
-  if (!d || !(d.kind === 'asking' || d.kind === 'framing' || d.kind === 'recording' || (d.kind === 'idle' && d.lesson))) return null;
-  const what =
-    d.kind === 'asking'
-      ? d.expects === 'point'
-        ? 'Stop waiting for the click'
-        : 'Drop the question'
-      : d.kind === 'framing'
-        ? 'End the camera move'
-        : `Stop teaching ${d.lesson?.name ?? ''}`;
+  const conn = useConnection((s) => s.state);
+  const synced = useConnection((s) => s.synced);
+  const dialogue = useSession((s) => s.dialogue);
+  const bar = dialogueBar({ conn, synced, dialogue });
+  if (!bar) return null;
   return (
-    <div className="dialogue-bar" data-testid="dialogue-bar" data-state={d.kind}>
-      <span className="label">{d.kind === 'asking' && d.question ? d.question : d.label}</span>
-      <button onClick={cancelPreview} disabled={!connected} data-testid="dialogue-cancel" title={what}>
+    <div className="dialogue-bar" data-testid="dialogue-bar" data-state={bar.kind}>
+      <span className="label">{bar.label}</span>
+      <button onClick={cancelPreview} data-testid="dialogue-cancel" title={bar.cancelTitle}>
         Cancel
       </button>
     </div>

@@ -67,6 +67,24 @@ layoutStore.subscribe((s) => {
   }
 });
 
+/** the window the overlays over the 3D view are drawn for at scale 1, CSS px */
+const OVERLAY_BASE_W = 1280;
+const OVERLAY_BASE_H = 800;
+/** the most the overlays grow (a 4K window): the 3D view stays the larger part */
+export const OVERLAY_SCALE_MAX = 1.5;
+
+/**
+ * How much larger the overlays over the 3D view (banners, problems, the top row, the wrist
+ * monitor's captions and reserved strips) are drawn in a window this big (CSS px): 1 up to
+ * 1280×800, then as the window's smaller proportion grows (1.35 at 1920×1080), at most 1.5.
+ * The CSS reads it as --overlay-scale; the wrist monitor's layout takes it as a number.
+ */
+export function overlayScale(windowWidth: number, windowHeight: number): number {
+  const s = Math.min(windowWidth / OVERLAY_BASE_W, windowHeight / OVERLAY_BASE_H);
+  // two decimals: the same value on the DOM and the WebGL side, and no sub-pixel churn
+  return Math.round(Math.min(OVERLAY_SCALE_MAX, Math.max(1, s)) * 100) / 100;
+}
+
 /** The widest the side panel may be in a window this wide. */
 export function sideMax(windowWidth: number): number {
   return Math.max(SIDE_MIN, Math.min(SIDE_MAX, windowWidth - VIEW_MIN));

@@ -17,6 +17,7 @@ import { addAfterEffect, advance, useThree } from '@react-three/fiber';
 import { useEffect } from 'react';
 import { getClient } from '../net/client.js';
 import { captureProbe, captureQueue, recordCapture, setCaptureRunner, type CaptureRequest } from '../studio/capture.js';
+import { overlayScale } from '../panels/layout.js';
 import { monitorRect, type Rect } from '../studio/layout.js';
 import { studioStore } from '../studio/store.js';
 import { viewStore } from '../stores/view.js';
@@ -115,7 +116,9 @@ export function WristCamera() {
       const info = studio.studio?.camera;
       if (info && info.kind === 'sim' && viewStore.getState().tab === 'studio') {
         const size = get().size;
-        monitorRect(size.width, size.height, info.width / info.height, studio.monitorLarge, rect);
+        // the same rectangle as the DOM frame (studio/Monitor.tsx): same sizes, same overlay scale
+        const scale = overlayScale(window.innerWidth, window.innerHeight);
+        monitorRect(size.width, size.height, info.width / info.height, studio.monitorLarge, rect, scale);
         if (view.pose(info, rect.w / rect.h)) {
           const y = size.height - rect.y - rect.h; // GL viewports start at the bottom left
           gl.setScissor(rect.x, y, rect.w, rect.h);

@@ -64,3 +64,29 @@ export function declutter(boxes: readonly LabelBox[]): LabelPlacement[] {
   }
   return out;
 }
+
+/** a label moved less than this from where its owner put it still sits on its object, px */
+export const LEADER_MIN_PX = 4;
+/** the leader line's colour (scene/labels.ts draws it; the layout e2e looks for it) */
+export const LEADER_COLOR = '#f4f6fa';
+
+/** Whether a placed label gets a leader line back to its anchor: shown, and moved more than a few px. */
+export function needsLeader(from: LabelBox, to: LabelPlacement): boolean {
+  return to.visible && Math.hypot(to.x - from.x, to.y - from.y) > LEADER_MIN_PX;
+}
+
+/** What the last label pass showed (window.__shammieLabels), for tests and debugging; canvas px. */
+export interface LabelProbe {
+  passes: number;
+  labels: {
+    text: string;
+    visible: boolean;
+    x: number;
+    y: number;
+    w: number;
+    h: number;
+    lift: number;
+    /** the leader as drawn, read back from its vertex buffer, or null */
+    leader: { x1: number; y1: number; x2: number; y2: number } | null;
+  }[];
+}

@@ -4,11 +4,13 @@
  * frame something moved, so two labels never sit on each other (TOY_CAR over CANDY in the bag):
  * a label that would overlap one already placed is lifted by whole label heights, and hidden if
  * it still overlaps after a few lifts. Nearer labels are placed first and so keep their spot.
+ * A lifted label gets a thin leader line (and a dot) down to its anchor, so it is clear which
+ * object it names.
  */
 import { useFrame, useThree } from '@react-three/fiber';
-import { useRef } from 'react';
+import { createElement, useEffect, useMemo, useRef } from 'react';
 import * as THREE from 'three';
-import { declutter, LIFT_GAP, MAX_LABELS, type LabelBox } from './declutter.js';
+import { declutter, LEADER_COLOR, LIFT_GAP, MAX_LABELS, needsLeader, type LabelBox, type LabelProbe } from './declutter.js';
 
 const PX = 40; // font size in texture pixels
 
@@ -74,10 +76,7 @@ interface Entry {
 const registry = new Map<THREE.Sprite, Entry>();
 
 /** What the last pass showed, for tests and debugging (window.__shammieLabels). */
-export const labelProbe = {
-  passes: 0,
-  labels: [] as { text: string; visible: boolean; x: number; y: number; w: number; h: number; lift: number }[],
-};
+export const labelProbe: LabelProbe = { passes: 0, labels: [] };
 if (typeof window !== 'undefined') (window as unknown as Record<string, unknown>).__shammieLabels = labelProbe;
 
 function inScene(o: THREE.Object3D): boolean {
@@ -93,11 +92,69 @@ function inScene(o: THREE.Object3D): boolean {
 const _p = new THREE.Vector3();
 const _s = new THREE.Vector3();
 const _q = new THREE.Quaternion();
+const _v = new THREE.Vector3();
 
-/** Lays out the registered labels each rendered frame; renders nothing. */
-export function LabelDeclutter(): null {
+/** anchor dot size, px */
+const DOT_PX = 4;
+
+/**
+ * Leader lines (label → anchor) and anchor dots, one per lifted label, in preallocated buffers
+ * rewritten each pass. Three's world frame (the scene root, y up), m: the ends are unprojected
+ * from screen points at the anchor's depth. Drawn over the labels (no depth test, after the
+ * transparent sprites); lines and points stay out of the wrist camera's film (wristView.ts).
+ */
+function makeLeaders() {
+  const linePos = new THREE.BufferAttribute(new Float32Array(MAX_LABELS * 6), 3).setUsage(THREE.DynamicDrawUsage);
+  const dotPos = new THREE.BufferAttribute(new Float32Array(MAX_LABELS * 3), 3).setUsage(THREE.DynamicDrawUsage);
+  const lineGeom = new THREE.BufferGeometry().setAttribute('position', linePos);
+  const dotGeom = new THREE.BufferGeometry().setAttribute('position', dotPos);
+  const style = { color: LEADER_COLOR, depthTest: false, depthWrite: false, transparent: true };
+  const lines = new THREE.LineSegments(lineGeom, new THREE.LineBasicMaterial(style));
+  const dots = new THREE.Points(dotGeom, new THREE.PointsMaterial({ ...style, size: DOT_PX, sizeAttenuation: false }));
+  const group = new THREE.Group();
+  for (const o of [lines, dots]) {
+    o.frustumCulled = false; // the buffers change every pass; their bounds are never computed
+    o.renderOrder = 11;
+    group.add(o);
+  }
+  group.visible = false;
+  const dispose = () => {
+    for (const o of [lines, dots]) {
+      o.geometry.dispose();
+      o.material.dispose();
+    }
+  };
+  return { group, linePos, dotPos, lineGeom, dotGeom, dispose };
+}
+type Leaders = ReturnType<typeof makeLeaders>;
+
+/** Screen point (canvas px) at NDC depth z → three's world frame, into `out`. */
+function unprojectPx(cam: THREE.Camera, x: number, y: number, z: number, W: number, H: number, out: THREE.Vector3): THREE.Vector3 {
+  return out.set((x / W) * 2 - 1, 1 - (y / H) * 2, z).unproject(cam);
+}
+
+/**
+ * Show this pass's `n` leaders (the buffers' first entries). The whole buffers are uploaded (a
+ * few KB, on frames with leaders only): update ranges would allocate one object per frame.
+ */
+function commitLeaders(l: Leaders, n: number): void {
+  l.lineGeom.setDrawRange(0, n * 2);
+  l.dotGeom.setDrawRange(0, n);
+  if (n > 0) {
+    l.linePos.needsUpdate = true;
+    l.dotPos.needsUpdate = true;
+  }
+  l.group.visible = n > 0;
+}
+
+/** Lays out the registered labels each rendered frame, and draws the leaders of lifted ones. */
+export function LabelDeclutter() {
   const invalidate = useThree((s) => s.invalidate);
   const lastKey = useRef('');
+  const leaders = useMemo(makeLeaders, []);
+  useEffect(() => leaders.dispose, [leaders]);
+  /** each box's anchor in NDC (x, y, z), by box id: where a leader ends */
+  const anchors = useMemo(() => new Float64Array(MAX_LABELS * 3), []);
   useFrame((state) => {
     const cam = state.camera;
     const { width: W, height: H } = state.size;
@@ -123,12 +180,18 @@ export function LabelDeclutter(): null {
       const h = (_s.y * pm[5] * H) / 2;
       const ax = ((_p.x + 1) / 2) * W;
       const ay = ((1 - _p.y) / 2) * H;
+      anchors[sprites.length * 3] = ax;
+      anchors[sprites.length * 3 + 1] = ay;
+      anchors[sprites.length * 3 + 2] = _p.z;
       boxes.push({ id: sprites.length, x: ax - e.base.x * w, y: ay - (1 - e.base.y) * h, w, h, priority: e.priority, depth });
       sprites.push(sprite);
       key += `${Math.round(ax)},${Math.round(ay)},${Math.round(w)};`;
     }
     const placed = declutter(boxes);
     const probe: typeof labelProbe.labels = [];
+    const line = leaders.linePos.array as Float32Array;
+    const dot = leaders.dotPos.array as Float32Array;
+    let n = 0;
     for (const pl of placed) {
       const sprite = sprites[pl.id];
       const e = registry.get(sprite);
@@ -137,8 +200,35 @@ export function LabelDeclutter(): null {
       e.hidden = !pl.visible;
       sprite.visible = pl.visible;
       sprite.center.set(e.base.x, e.base.y - pl.lift * (1 + LIFT_GAP));
-      probe.push({ text: String(sprite.userData.labelText ?? ''), visible: pl.visible, x: pl.x, y: pl.y, w: pl.w, h: pl.h, lift: pl.lift });
+      let leader: (typeof probe)[number]['leader'] = null;
+      if (needsLeader(boxes[pl.id], pl)) {
+        // From the middle of the label's lower edge to its anchor, both at the anchor's depth.
+        const ax = anchors[pl.id * 3],
+          ay = anchors[pl.id * 3 + 1],
+          az = anchors[pl.id * 3 + 2];
+        unprojectPx(cam, pl.x + pl.w / 2, pl.y + pl.h, az, W, H, _v).toArray(line, n * 6);
+        unprojectPx(cam, ax, ay, az, W, H, _v).toArray(line, n * 6 + 3);
+        _v.toArray(dot, n * 3);
+        // What was drawn, projected back (for the tests: the probe allocates, the drawing does not).
+        _v.fromArray(line, n * 6).project(cam);
+        const x1 = ((_v.x + 1) / 2) * W,
+          y1 = ((1 - _v.y) / 2) * H;
+        _v.fromArray(line, n * 6 + 3).project(cam);
+        leader = { x1, y1, x2: ((_v.x + 1) / 2) * W, y2: ((1 - _v.y) / 2) * H };
+        n++;
+      }
+      probe.push({
+        text: String(sprite.userData.labelText ?? ''),
+        visible: pl.visible,
+        x: pl.x,
+        y: pl.y,
+        w: pl.w,
+        h: pl.h,
+        lift: pl.lift,
+        leader,
+      });
     }
+    commitLeaders(leaders, n);
     labelProbe.labels = probe;
     labelProbe.passes++;
     // The owners move their labels in their own frame callbacks, which may run after this one:
@@ -148,5 +238,6 @@ export function LabelDeclutter(): null {
       invalidate();
     }
   });
-  return null;
+  // (a .ts file: no JSX) the leaders' group, at the scene root
+  return createElement('primitive', { object: leaders.group });
 }

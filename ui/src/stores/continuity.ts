@@ -48,6 +48,8 @@ export function reconcileHello(local: LocalView, hello: Pick<HelloMessage, 'serv
     );
   const back: string[] = [];
   if (restored) back.push(`${c.transcript} transcript line${c.transcript === 1 ? '' : 's'} from ${c.previousLog}`);
+  if (c?.world) back.push(c.world);
+  if (c?.pace) back.push(`the ${c.pace} pace`);
   if (c?.preview === 'replanned')
     back.push(`the pending preview of "${c.previewUtterance ?? '?'}" (planned again: check it before you confirm)`);
   const message =

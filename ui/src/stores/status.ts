@@ -83,3 +83,31 @@ export function consoleStatus(i: StatusInput): ConsoleStatus {
       return lesson ? status('teaching', d.label, `${lesson} · ${step}`) : status('idle', d.label || 'Ready', 'Ready');
   }
 }
+
+export interface DialogueBarView {
+  kind: DialogueStateInfo['kind'];
+  /** the question, or what is going on (a camera move, a lesson) */
+  label: string;
+  /** what the bar's Cancel ends */
+  cancelTitle: string;
+}
+
+/**
+ * The plan panel's bar for what the session waits for besides a plan (a question, a click, a
+ * camera move, a lesson), or null for none. The same rule as the pill: only while connected
+ * and synced, so the question from before a lost link is never shown as current.
+ */
+export function dialogueBar(i: Pick<StatusInput, 'conn' | 'synced' | 'dialogue'>): DialogueBarView | null {
+  const d = i.dialogue;
+  if (i.conn !== 'connected' || !i.synced || !d) return null;
+  if (d.kind === 'asking')
+    return {
+      kind: d.kind,
+      label: d.question || d.label,
+      cancelTitle: d.expects === 'point' ? 'Stop waiting for the click' : 'Drop the question',
+    };
+  if (d.kind === 'framing') return { kind: d.kind, label: d.label, cancelTitle: 'End the camera move' };
+  if (d.kind === 'recording' || (d.kind === 'idle' && d.lesson))
+    return { kind: d.kind, label: d.label, cancelTitle: `Stop teaching ${d.lesson?.name ?? ''}` };
+  return null;
+}

@@ -5,6 +5,7 @@
  * WebGL; this layer is DOM, so the onion skin costs the GPU nothing.
  */
 import { useEffect, useRef, useState } from 'react';
+import { overlayScale } from '../panels/layout.js';
 import { monitorRect, type Rect } from './layout.js';
 import { useStudio } from './react.js';
 import { counterText, frameSrc, previousFrame } from './store.js';
@@ -15,21 +16,29 @@ export function Monitor() {
   const opacity = useStudio((s) => s.onionOpacity);
   const large = useStudio((s) => s.monitorLarge);
   const layer = useRef<HTMLDivElement>(null);
-  const [size, setSize] = useState<{ w: number; h: number } | null>(null);
+  const [size, setSize] = useState<{ w: number; h: number; scale: number } | null>(null);
 
   useEffect(() => {
     const el = layer.current;
     if (!el) return;
-    const measure = () =>
-      setSize((s) => (s && s.w === el.clientWidth && s.h === el.clientHeight ? s : { w: el.clientWidth, h: el.clientHeight }));
+    // The overlays' scale follows the window, as on the WebGL side (scene/WristCamera.tsx).
+    const measure = () => {
+      const next = { w: el.clientWidth, h: el.clientHeight, scale: overlayScale(window.innerWidth, window.innerHeight) };
+      setSize((s) => (s && s.w === next.w && s.h === next.h && s.scale === next.scale ? s : next));
+    };
     measure();
     const ro = new ResizeObserver(measure);
     ro.observe(el);
-    return () => ro.disconnect();
+    window.addEventListener('resize', measure);
+    return () => {
+      ro.disconnect();
+      window.removeEventListener('resize', measure);
+    };
   }, []);
 
   const cam = studio?.camera;
-  const rect: Rect | null = size && cam ? monitorRect(size.w, size.h, cam.width / cam.height, large, { x: 0, y: 0, w: 0, h: 0 }) : null;
+  const rect: Rect | null =
+    size && cam ? monitorRect(size.w, size.h, cam.width / cam.height, large, { x: 0, y: 0, w: 0, h: 0 }, size.scale) : null;
   const prev = previousFrame(studio);
   return (
     <div className="studio-layer" ref={layer}>

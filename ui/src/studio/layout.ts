@@ -14,20 +14,29 @@ export interface Rect {
 
 /** gap to the view's edges, px */
 const MARGIN = 10;
-/** below the HUD line (gripper readout) and the camera-preset toolbar, px */
+/** below the HUD line (gripper readout) and the camera-preset toolbar, px at overlay scale 1 */
 const TOP = 44;
 /** share of the view the small monitor may take; the 3D scene stays visible beside it */
 const SMALL = { w: 0.62, h: 0.66 };
 /**
  * Kept free at the bottom of the view for the notice stack (pointing banner, problems;
- * panels/OverlayLayer.tsx), so the monitor never covers them, px.
+ * panels/OverlayLayer.tsx), so the monitor never covers them, px at overlay scale 1.
  */
 export const NOTICE_STRIP = 110;
 
-/** The largest rectangle of the camera's aspect (w/h) that fits; integer pixels. */
-export function monitorRect(viewW: number, viewH: number, aspect: number, large: boolean, out: Rect): Rect {
+/** The notice strip at an overlay scale (panels/layout.ts overlayScale), px. */
+export function noticeStrip(scale = 1): number {
+  return Math.ceil(NOTICE_STRIP * scale);
+}
+
+/**
+ * The largest rectangle of the camera's aspect (w/h) that fits; integer pixels. The top row and
+ * the notice strip it keeps clear of grow with the overlays' `scale`.
+ */
+export function monitorRect(viewW: number, viewH: number, aspect: number, large: boolean, out: Rect, scale = 1): Rect {
+  const top = Math.ceil(TOP * scale);
   const maxW = Math.max(16, large ? viewW - 2 * MARGIN : viewW * SMALL.w);
-  const free = viewH - TOP - MARGIN - NOTICE_STRIP;
+  const free = viewH - top - MARGIN - noticeStrip(scale);
   const maxH = Math.max(16, large ? free : Math.min(free, viewH * SMALL.h));
   let w = maxW;
   let h = w / aspect;
@@ -38,6 +47,6 @@ export function monitorRect(viewW: number, viewH: number, aspect: number, large:
   out.w = Math.floor(w);
   out.h = Math.floor(h);
   out.x = large ? Math.floor((viewW - out.w) / 2) : MARGIN;
-  out.y = TOP;
+  out.y = top;
   return out;
 }
