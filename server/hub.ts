@@ -747,6 +747,13 @@ export class ConsoleHub {
         this.#pushStatus();
         return;
       }
+      case 'reset_world':
+        // Refused at once while something runs (the queue would only hold it until the motion ends).
+        if (this.#resetRefusal(ws)) return;
+        await this.serial(async () => {
+          if (!this.#resetRefusal(ws)) await this.#resetWorld(ws);
+        });
+        return;
       case 'ik':
         this.sendTo(ws, solveIkRequest(this.app.ik, msg));
         return;
@@ -771,6 +778,40 @@ export class ConsoleHub {
         throw new Error(`[console] unhandled message ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** Why the scene cannot be reset now (sent to the console; true), or false. */
+  #resetRefusal(ws: WebSocket): boolean {
+    const refuse = (message: string, tip?: string) => {
+      this.sendTo(ws, { type: 'error', re: 'reset_world', message, ...(tip ? { tip } : {}) });
+      return true;
+    };
+    if (!this.app.sim) return refuse('the scene can be reset in the simulation only; this server drives a real arm');
+    const kind = this.app.session.view.kind;
+    if (kind === 'executing' || kind === 'recording' || kind === 'framing' || this.app.backend.status().moving)
+      return refuse(`the scene cannot be reset while the session is ${kind === 'idle' ? 'moving the arm' : kind}`, 'Stop or finish first.');
+    return false;
+  }
+
+  /**
+   * The sim's scene back at its start (a restart restores the last world; this is the way to a
+   * fresh one). Refused on a real arm and while the arm moves, a lesson records or the camera
+   * frames (#resetRefusal); a pending preview was planned in the old world, so it is dropped first.
+   */
+  async #resetWorld(ws: WebSocket): Promise<void> {
+    const sim = this.app.sim!;
+    const kind = this.app.session.view.kind;
+    const by = this.sourceOf(ws);
+    if (kind === 'previewing') await this.app.session.cancel({ by });
+    sim.resetScene();
+    this.app.world.held = null;
+    this.app.log?.write({ type: WORLD_RECORD, scene: this.app.scenePath, world: sim.snapshot() });
+    this.addEntry(
+      'system',
+      `${this.labelOf(by)} reset the scene: every object is back where the scene starts it, the arm is at its start pose and nothing is held.`,
+      'note',
+    );
+    this.#afterCommand();
   }
 
   /**

@@ -424,6 +424,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('control'), action: z.enum(['request', 'take', 'release', 'grant', 'deny']) }),
   /** switch the sim's pace at run time (the console's Pace switch; the fix its "could not keep up" warning offers) */
   z.object({ type: z.literal('pace'), pace: paceSchema }),
+  /** the sim only: every object back at the scene's start, the arm home, nothing held (refused while the arm moves) */
+  z.object({ type: z.literal('reset_world') }),
   /** live IK for the teaching gizmo: tool pose goal, seeded from the teach arm's joints */
   z.object({
     type: z.literal('ik'),

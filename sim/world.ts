@@ -68,6 +68,8 @@ export class SimWorld implements BodyPoseProvider {
   readonly #assist: GraspAssist;
   readonly #toolSite: number;
   readonly #initialArm: number[];
+  /** the world as the scene starts it (resetScene puts it back without touching sim time) */
+  #start: WorldSnapshot | null = null;
 
   readonly #before: StepHook[] = [];
   readonly #after: StepHook[] = [];
@@ -100,6 +102,7 @@ export class SimWorld implements BodyPoseProvider {
     }
     this.graspAssist = assist && this.#assist.weld >= 0;
     this.reset();
+    this.#start = this.snapshot();
   }
 
   /** Build the MJCF for robot + scene, load it into MuJoCo and put the arm at home. */
@@ -462,6 +465,15 @@ export class SimWorld implements BodyPoseProvider {
     }
     this.#writeControls();
     mj.mj_forward(m, d);
+  }
+
+  /**
+   * Kinematic: every object back where the scene starts it, the arm at its start pose, the
+   * fingers open, nothing held. Unlike reset(), sim time goes on (a real-time loop keeps pace).
+   */
+  resetScene(): void {
+    this.#assist.reset(this.#h.views());
+    this.restore(this.#start!);
   }
 
   /** Free every WASM object. The world is unusable afterwards. */

@@ -258,6 +258,60 @@ describe('a server restarted on the same data folder', () => {
     }
   }, 120_000);
 
+  it('"reset the scene" from the console: refused while the arm moves, then everything back at the start', async () => {
+    const dataDir = tempDir();
+    const t = await openTestServer({ dataDir, app: { dataDir, pace: 'realtime' } });
+    try {
+      const start = t.app.sim.snapshot();
+      t.c.send({ type: 'say', text: 'pick up the candy and go to the bag' });
+      const p = await t.c.next('preview', (m) => m.preview.confirmable, 20_000);
+      t.c.send({ type: 'confirm', previewId: p.preview.id });
+      await t.c.next('status', (m) => m.dialogue.kind === 'executing', 10_000);
+      let from = t.c.mark();
+      t.c.send({ type: 'reset_world' });
+      expect((await t.c.next('error', (m) => m.re === 'reset_world', 10_000, from)).message).toMatch(
+        /cannot be reset while the session is executing/,
+      );
+      await t.c.next('execution', (m) => m.execution.outcome === 'succeeded', 30_000);
+      expect(t.app.sim.graspedObject).toBe('CANDY');
+      // Only the console in control may reset it.
+      const watcher = new TestClient(t.server.consoleUrl, undefined, 'watcher');
+      await watcher.open();
+      try {
+        watcher.send({ type: 'reset_world' });
+        expect((await watcher.next('error', (m) => m.re === 'reset_world', 10_000)).message).toMatch(/control/);
+      } finally {
+        watcher.close();
+      }
+      expect(t.app.sim.graspedObject).toBe('CANDY');
+      // A preview planned in the moved world is dropped by the reset.
+      t.c.send({ type: 'say', text: 'put it in the bag' });
+      await t.c.next('preview', (m) => m.preview.confirmable, 20_000);
+      from = t.c.mark();
+      t.c.send({ type: 'reset_world' });
+      await t.c.next('dialogue', (m) => /reset the scene: every object is back/.test(m.entry.text), 10_000, from);
+      expect(t.app.session.pending).toBeNull();
+      expect(t.app.sim.graspedObject).toBeNull();
+      expect(t.app.world.held).toBeNull();
+      for (const o of start.objects) {
+        const now = t.app.sim.bodyPosition(o.name)!;
+        expect(Math.hypot(now[0] - o.position[0], now[1] - o.position[1], now[2] - o.position[2])).toBeLessThan(0.005);
+      }
+      t.app.sim.armPositions().forEach((q, i) => expect(Math.abs(q - start.arm[i])).toBeLessThan(0.01));
+      // The world as it is now is the one a restart puts back.
+      expect(readPreviousSession(t.app.logPath!).world?.world.grasped).toBeNull();
+      // The reset world works: the candy can be picked up again from the table.
+      from = t.c.mark();
+      t.c.send({ type: 'say', text: 'pick up the candy' });
+      const p2 = await t.c.next('preview', (m) => m.preview.confirmable, 20_000, from);
+      t.c.send({ type: 'confirm', previewId: p2.preview.id });
+      await t.c.next('execution', (m) => m.execution.outcome === 'succeeded', 30_000, from);
+      expect(t.app.sim.graspedObject).toBe('CANDY');
+    } finally {
+      await t.close();
+    }
+  }, 120_000);
+
   it('switches the sim pace from the console, validated', async () => {
     const t = await openTestServer({ app: { pace: 'realtime' } });
     try {

@@ -257,6 +257,25 @@ run('operator console (chromium)', () => {
     expect((await status()).pendingPlan).toBeNull();
   });
 
+  it('Reset scene asks first, then puts the candy back on the table and the arm at its start', async () => {
+    expect((await status()).objects.CANDY.in).toBe('GIFT_BAG');
+    await b.page.click('[data-testid=reset-scene]');
+    // One click only asks: nothing was reset yet.
+    await b.page.waitForSelector('[data-testid=reset-scene-yes]');
+    expect((await status()).objects.CANDY.in).toBe('GIFT_BAG');
+    await b.page.click('[data-testid=reset-scene-no]');
+    await b.page.waitForSelector('[data-testid=reset-scene]');
+    await b.page.click('[data-testid=reset-scene]');
+    await b.page.click('[data-testid=reset-scene-yes]');
+    await expect.poll(async () => (await status()).objects.CANDY.in, { timeout: 10_000 }).toBeNull();
+    const s = await status();
+    expect(maxDiff(s.joints.positions, h.app.model.home)).toBeLessThan(0.02);
+    await expect
+      .poll(() => b.page.evaluate(() => window.__shammie.stores.session.getState().transcript.at(-1)?.text ?? ''))
+      .toMatch(/reset the scene: every object is back where the scene starts it/);
+    await shot('04b-scene-reset');
+  });
+
   it('the status pill says what the session is doing: a lesson and its step, a question, not "Ready"', async () => {
     const pill = () => b.page.locator('[data-testid=phase]').innerText();
     await type('let me teach you to wave');

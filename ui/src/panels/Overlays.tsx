@@ -4,6 +4,7 @@ import { joints } from '../stores/joints.js';
 import { useSession, useView } from '../stores/react.js';
 import { useShallow } from 'zustand/react/shallow';
 import { dismissLocalProblem, dismissServerProblem, visibleProblems } from '../stores/session.js';
+import { SceneReset } from './SceneReset.js';
 import { PaceSwitch, setPace } from './StatusPill.js';
 import { choosePreset, viewStore, type CameraPreset } from '../stores/view.js';
 
@@ -33,6 +34,7 @@ export function ViewToolbar() {
       </button>
       {/* the sim's pace (the fix the "could not keep up" warning offers) */}
       <PaceSwitch />
+      <SceneReset />
     </div>
   );
 }
