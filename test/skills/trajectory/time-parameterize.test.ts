@@ -8,6 +8,7 @@ import {
   TrajectoryError,
   type TimeParameterizeOptions,
 } from '../../../skills/trajectory/index.js';
+import { LIMITS } from '../../../model/bounds.js';
 import type { JointTrajectory } from '../../../robot-bridge/types.js';
 
 const models: Record<string, RobotModel> = { panda: loadRobotModel('panda'), ur5e: loadRobotModel('ur5e') };
@@ -100,6 +101,29 @@ function worstRatio(traj: JointTrajectory, m: RobotModel, o: TimeParameterizeOpt
   return worst;
 }
 
+/** A lower bound (s) on a stop-at-each-waypoint motion's duration: each joint at its scaled speed limit. */
+function velocityBoundDuration(w: number[][], m: RobotModel, scale: number): number {
+  let t = 0;
+  for (let k = 0; k + 1 < w.length; k++) t += Math.max(...m.arm.map((j, i) => Math.abs(w[k + 1][i] - w[k][i]) / (j.velocity * scale)));
+  return t;
+}
+
+/**
+ * The trajectory, or null when the motion is too long for the caps (LIMITS: a bounded loop). Such
+ * a motion is refused with a clear error, never cut short, and only one that really is that long.
+ */
+function parameterizeOrRefuse(w: number[][], m: RobotModel, o: TimeParameterizeOptions & { dt: number }): JointTrajectory | null {
+  try {
+    return timeParameterize(w, m, o);
+  } catch (err) {
+    expect(err).toBeInstanceOf(TrajectoryError);
+    expect((err as Error).message).toMatch(/at most (\d+ s|\d+: use a larger dt)/);
+    const cap = Math.min(LIMITS.motionDuration, LIMITS.trajectoryPoints * o.dt);
+    expect(velocityBoundDuration(w, m, o.velocityScale ?? 1), 'a refused motion takes long').toBeGreaterThan(cap / 4);
+    return null;
+  }
+}
+
 function assertLimits(traj: JointTrajectory, m: RobotModel, o: TimeParameterizeOptions) {
   const w = worstRatio(traj, m, o);
   expect(w.ratio, w.what).toBeLessThanOrEqual(1 + 1e-6);
@@ -159,7 +183,8 @@ describe.each(Object.keys(models))('timeParameterize on %s', (name) => {
   it('keeps velocity and acceleration within scale × limits (given and finite differences), sparse waypoints', () => {
     fc.assert(
       fc.property(sparse(m), options, (w, o) => {
-        const traj = timeParameterize(w, m, o);
+        const traj = parameterizeOrRefuse(w, m, o);
+        if (!traj) return;
         assertShape(traj, w, m, o.dt);
         assertLimits(traj, m, o);
         assertOnPath(traj, w);
@@ -171,7 +196,8 @@ describe.each(Object.keys(models))('timeParameterize on %s', (name) => {
   it('keeps the limits and follows dense paths (20–200 points) within the path tolerance', () => {
     fc.assert(
       fc.property(fc.oneof(dense(m), arc(m)), options, (w, o) => {
-        const traj = timeParameterize(w, m, o);
+        const traj = parameterizeOrRefuse(w, m, o);
+        if (!traj) return;
         assertShape(traj, w, m, o.dt);
         assertLimits(traj, m, o);
         assertOnPath(traj, w);
