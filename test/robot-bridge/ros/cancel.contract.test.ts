@@ -181,7 +181,12 @@ describe('a stop cancels our goal by id, and nothing else', () => {
     // Before the fix: ['failed', '…: preempted: cancelled'] (the stop's cancel sent again hit it).
     expect(shown[2], JSON.stringify(shown)).toEqual(['succeeded', null]);
     expect(r.robot.cancelAllCount).toBe(0);
-    expect(r.robot.cancelRequests.length).toBeGreaterThan(0);
-    expect(r.robot.cancelRequests.every((c) => c.id !== '')).toBe(true);
+    // 5 trajectory goals when the second "go home" went out before the stop (3 for "go to the
+    // candy", 1 each "go home"): then it is cancelled by its id. On a loaded machine the 0.5 s
+    // of robot time can pass before that goal is sent: the stop then keeps it from going out
+    // at all (4 goals), and there is nothing to cancel.
+    if (r.robot.goals.length === 5) expect(r.robot.cancelRequests.length).toBeGreaterThan(0);
+    else expect(r.robot.goals.length).toBe(4);
+    expect(r.robot.cancelRequests.every((c) => c.id !== '' && r.robot.goalIds.includes(c.id))).toBe(true);
   }, 30_000);
 });
