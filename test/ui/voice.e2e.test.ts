@@ -14,7 +14,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../../server/build.js';
 import { startSessionServer, type SessionServer } from '../../server/index.js';
 import { createApp, type App } from '../../session/app.js';
@@ -103,47 +103,60 @@ run('console voice (chromium, fake microphone, pocketsphinx)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const b of browsers) await b.close();
+    for (const b of browsers) await b.close().catch(() => undefined);
     await h?.close();
   });
 
-  it('push-to-talk (hold the button): "pick up the candy" is heard, previewed and answered aloud; nothing moves', async () => {
-    const { path, seconds } = await wav('pickup', 'pick up the candy');
-    const b = await browser(path);
-    const q0 = (await status()).joints.positions;
-    const ptt = b.page.locator('[data-testid=ptt]');
-    await ptt.hover();
-    await b.page.mouse.down();
-    const peak = await holdFor(b, seconds + 0.2);
-    expect(await ptt.getAttribute('aria-pressed')).toBe('true');
-    await b.page.mouse.up();
-    // The words go into the dialogue as the operator's (marked as spoken), and the plan is previewed.
-    await b.page.waitForFunction(
-      () => window.__shammie.stores.session.getState().transcript.some((e) => e.role === 'user' && e.kind === 'voice'),
-      undefined,
-      { timeout: 20_000 },
-    );
-    expect((await transcript(b)).find((e) => e.role === 'user')).toMatchObject({ text: 'pick up the candy', kind: 'voice' });
-    await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 20_000 });
-    expect(await b.page.evaluate(() => window.__shammie.stores.preview.getState().preview?.planText)).toBe('pickup(CANDY)');
-    expect(await b.page.locator('[data-testid=voice-heard]').innerText()).toMatch(/pick up the candy/);
-    // Partial transcripts showed while the words came in.
-    expect(await b.page.evaluate(() => window.__shammie.voice.store.getState().partials)).toBeGreaterThan(0);
-    // The input level moved while talking: the loudest 20 ms frame (speech here is around
-    // -20 dBFS), and the meter on screen (it spans -60..0 dBFS; sampled, so it may miss peaks).
-    expect(await b.page.evaluate(() => window.__shammie.voice.level.peak), 'loudest frame, dBFS').toBeGreaterThan(-35);
-    expect(peak, 'level meter, % of -60..0 dBFS').toBeGreaterThan(0);
-    // The reply was spoken: synthesized on the server, played by the page to its end.
-    await b.page.waitForFunction(() => window.__shammie.voice.store.getState().repliesPlayed >= 1, undefined, { timeout: 20_000 });
-    await b.page.screenshot({ path: join(ARTIFACTS, 'voice-01-push-to-talk.png') });
-    // Heard is not confirmed: the arm has not moved.
-    const s = await status();
-    expect(s.pendingPlan).not.toBeNull();
-    expect(s.executing).toBe(false);
-    expect(maxDiff(s.joints.positions, q0)).toBeLessThan(1e-4);
-    await b.page.click('[data-testid=cancel]').catch(() => h.app.session.cancel());
-    await b.close();
-  }, 90_000);
+  // A failed test leaves its browser open; its console would keep control of the arm and its
+  // late transcripts would land in the next test. Each test starts with no other console.
+  afterEach(async () => {
+    for (const b of browsers.splice(0)) await b.close().catch(() => undefined);
+  });
+
+  it(
+    'push-to-talk (hold the button): "pick up the candy" is heard, previewed and answered aloud; nothing moves',
+    // One retry, in a fresh browser: a partial transcript comes from a short-lived decoder
+    // started while the words come in, and on a starved machine the final can beat it (a stale
+    // partial is never shown). The retry must pass every check again.
+    { timeout: 90_000, retry: 1 },
+    async () => {
+      const { path, seconds } = await wav('pickup', 'pick up the candy');
+      const b = await browser(path);
+      const q0 = (await status()).joints.positions;
+      const ptt = b.page.locator('[data-testid=ptt]');
+      await ptt.hover();
+      await b.page.mouse.down();
+      const peak = await holdFor(b, seconds + 0.2);
+      expect(await ptt.getAttribute('aria-pressed')).toBe('true');
+      await b.page.mouse.up();
+      // The words go into the dialogue as the operator's (marked as spoken), and the plan is previewed.
+      await b.page.waitForFunction(
+        () => window.__shammie.stores.session.getState().transcript.some((e) => e.role === 'user' && e.kind === 'voice'),
+        undefined,
+        { timeout: 20_000 },
+      );
+      expect((await transcript(b)).find((e) => e.role === 'user')).toMatchObject({ text: 'pick up the candy', kind: 'voice' });
+      await b.page.waitForFunction(() => window.__shammie.stores.preview.getState().mode === 'pending', undefined, { timeout: 20_000 });
+      expect(await b.page.evaluate(() => window.__shammie.stores.preview.getState().preview?.planText)).toBe('pickup(CANDY)');
+      expect(await b.page.locator('[data-testid=voice-heard]').innerText()).toMatch(/pick up the candy/);
+      // Partial transcripts showed while the words came in.
+      expect(await b.page.evaluate(() => window.__shammie.voice.store.getState().partials)).toBeGreaterThan(0);
+      // The input level moved while talking: the loudest 20 ms frame (speech here is around
+      // -20 dBFS), and the meter on screen (it spans -60..0 dBFS; sampled, so it may miss peaks).
+      expect(await b.page.evaluate(() => window.__shammie.voice.level.peak), 'loudest frame, dBFS').toBeGreaterThan(-35);
+      expect(peak, 'level meter, % of -60..0 dBFS').toBeGreaterThan(0);
+      // The reply was spoken: synthesized on the server, played by the page to its end.
+      await b.page.waitForFunction(() => window.__shammie.voice.store.getState().repliesPlayed >= 1, undefined, { timeout: 20_000 });
+      await b.page.screenshot({ path: join(ARTIFACTS, 'voice-01-push-to-talk.png') });
+      // Heard is not confirmed: the arm has not moved.
+      const s = await status();
+      expect(s.pendingPlan).not.toBeNull();
+      expect(s.executing).toBe(false);
+      expect(maxDiff(s.joints.positions, q0)).toBeLessThan(1e-4);
+      await b.page.click('[data-testid=cancel]').catch(() => h.app.session.cancel());
+      await b.close();
+    },
+  );
 
   it('out-of-domain speech (hold V) is refused with "say that again" and never moves the arm', async () => {
     const { path, seconds } = await wav('ood', 'my grandmother bakes excellent bread on sunday mornings');
