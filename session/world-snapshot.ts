@@ -73,7 +73,7 @@ export type WorldRecord = z.infer<typeof worldRecordSchema>;
 export function snapshotsDiffer(a: WorldSnapshot, b: WorldSnapshot): boolean {
   if (a.grasped !== b.grasped || a.objects.length !== b.objects.length || a.arm.length !== b.arm.length) return true;
   if (a.arm.some((q, i) => Math.abs(q - b.arm[i]) > 1e-3)) return true;
-  if ((a.gripper ?? 0) - (b.gripper ?? 0) > 1e-3 || (b.gripper ?? 0) - (a.gripper ?? 0) > 1e-3) return true;
+  if (Math.abs((a.gripper ?? 0) - (b.gripper ?? 0)) > 1e-3) return true;
   return a.objects.some((o, i) => {
     const p = b.objects[i];
     return (
@@ -157,12 +157,12 @@ export function restoreWorld(app: SnapshotApp, record: unknown): WorldRestore {
   try {
     sim.restore(s);
   } catch (err) {
-    sim.reset();
+    sim.resetScene();
     return { ok: false, why: (err as Error).message.replace(/^\[sim\] restore: /, '') };
   }
   const problem = settle(sim, s);
   if (problem) {
-    sim.reset();
+    sim.resetScene();
     app.world.held = null;
     return { ok: false, why: problem };
   }

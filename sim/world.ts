@@ -472,7 +472,6 @@ export class SimWorld implements BodyPoseProvider {
    * fingers open, nothing held. Unlike reset(), sim time goes on (a real-time loop keeps pace).
    */
   resetScene(): void {
-    this.#assist.reset(this.#h.views());
     this.restore(this.#start!);
   }
 

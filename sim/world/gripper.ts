@@ -67,13 +67,7 @@ export class GripperServo {
   reset(v: Views): void {
     const g = this.#robot.gripper;
     if (g && this.#gripQ >= 0) {
-      const mj = this.#h.mj,
-        m = this.#h.m;
-      v.qpos[this.#gripQ] = g.open;
-      for (const mimic of g.mimics) {
-        const jid = mj.mj_name2id(m, mj.mjtObj.mjOBJ_JOINT.value, mimic.joint);
-        if (jid >= 0) v.qpos[(m.jnt_qposadr as Int32Array)[jid]] = g.open * mimic.multiplier + mimic.offset;
-      }
+      this.#setFingers(v, g.open);
       this.#gGoal = this.#gRamp = g.open;
       this.#gSpeed = g.velocity;
       this.#gEffort = g.effort;
@@ -95,14 +89,20 @@ export class GripperServo {
     if (!g || this.#gripQ < 0) return;
     this.reset(v);
     const at = Math.min(Math.max(g.open, g.closed), Math.max(Math.min(g.open, g.closed), q));
+    this.#setFingers(v, at);
+    this.#gGoal = this.#gRamp = at;
+  }
+
+  /** The leader finger joint at `q` (m) and its mimic joints to match. */
+  #setFingers(v: Views, q: number): void {
+    const g = this.#robot.gripper!;
     const mj = this.#h.mj,
       m = this.#h.m;
-    v.qpos[this.#gripQ] = at;
+    v.qpos[this.#gripQ] = q;
     for (const mimic of g.mimics) {
       const jid = mj.mj_name2id(m, mj.mjtObj.mjOBJ_JOINT.value, mimic.joint);
-      if (jid >= 0) v.qpos[(m.jnt_qposadr as Int32Array)[jid]] = at * mimic.multiplier + mimic.offset;
+      if (jid >= 0) v.qpos[(m.jnt_qposadr as Int32Array)[jid]] = q * mimic.multiplier + mimic.offset;
     }
-    this.#gGoal = this.#gRamp = at;
   }
 
   /**
